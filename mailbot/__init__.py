@@ -1,0 +1,3 @@
+"""mailbot: reads the contracts-service mailbox and answers billing requests at once."""
+
+__version__ = "0.1.0"
