@@ -1,0 +1,172 @@
+"""The command line: a thin click layer over the library.
+
+Library errors that an operator must act on (a wrong setting, a refused login,
+an unreachable server for ``once``) become one line on stderr and an exit
+status (2 for settings and refusals, 1 for an unreachable server), never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from mailbot import __version__
+from mailbot.config import SettingsError, load_settings, parse_settings, settings_path
+from mailbot.paths import SAMPLES_DIR
+
+EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
+
+
+def fail(message: str, status: int) -> None:
+    click.echo(f"mailbot: error: {message}", err=True)
+    sys.exit(status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False),
+              help="Settings file (default: $MAILBOT_SETTINGS, else ./settings.toml).")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="mailbot")
+@click.pass_context
+def cli(ctx: click.Context, settings_file: str | None, verbose: int) -> None:
+    """mailbot: answers the contracts-service mailbox of Canon France."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"settings_path": settings_path(settings_file), "explicit": bool(settings_file)}
+
+
+def settings_of(ctx: click.Context, required: bool = True):
+    """The checked settings; without a file and when not required, the defaults."""
+    path: Path = ctx.obj["settings_path"]
+    if not required and not path.exists() and not ctx.obj["explicit"]:
+        return parse_settings({}, Path.cwd() / "settings.toml")
+    try:
+        return load_settings(path)
+    except SettingsError as exc:
+        fail(str(exc), EXIT_CONFIG)
+
+
+def _serve(ctx: click.Context, once: bool) -> None:
+    from mailbot.analyze import analyze
+    from mailbot.daemon import run, stop_on_signals
+    from mailbot.processor import Processor
+    from mailbot.rules import load_rules
+    from mailbot.senders import SendRefused, open_sender
+    from mailbot.sources import SourceRefused, SourceUnavailable, open_source
+    from mailbot.store import Store
+
+    settings = settings_of(ctx)
+    stop = threading.Event()
+    try:
+        rules = load_rules()
+        source = open_source(settings)
+        sender = open_sender(settings)
+        store = Store(settings.resolve(settings.database.path))
+    except SettingsError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except Exception as exc:  # noqa: BLE001 - rules file or database unusable
+        fail(f"{type(exc).__name__}: {exc}", EXIT_CONFIG)
+    processor = Processor(source=source, store=store, sender=sender, settings=settings,
+                          rules=rules, analyze=analyze,
+                          on_outcome=lambda outcome: click.echo(outcome.line()))
+    try:
+        try:
+            sender.check()
+        except SendRefused:
+            raise
+        except OSError as exc:
+            logging.getLogger("mailbot").warning(
+                "SMTP server %s:%s unreachable (%s): replies wait in the outbox",
+                settings.smtp.host, settings.smtp.port, exc)
+        with stop_on_signals(stop):
+            run(processor, stop, once=once, max_attempts=5 if once else None)
+    except (SourceRefused, SendRefused) as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except SourceUnavailable as exc:
+        fail(str(exc), EXIT_UNAVAILABLE)
+    finally:
+        sender.close()
+        store.close()
+
+
+@cli.command(name="run")
+@click.pass_context
+def run_command(ctx: click.Context) -> None:
+    """Run the daemon: answer new mail as it arrives, until SIGTERM or Ctrl-C."""
+    _serve(ctx, once=False)
+
+
+@cli.command()
+@click.pass_context
+def once(ctx: click.Context) -> None:
+    """Process what is waiting in the mailbox now, then exit."""
+    _serve(ctx, once=True)
+
+
+def eml_files(paths: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix == ".eml" and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise click.BadParameter(f"{name}: no such file or folder", param_hint="PATH")
+    return files
+
+
+@cli.command(name="analyze")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message per line.")
+@click.pass_context
+def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Show what mailbot understands of .eml files (files or folders)."""
+    from mailbot.analyze import analyze
+
+    settings = settings_of(ctx, required=False)
+    for path in eml_files(paths):
+        result = analyze(path.read_bytes(), own_addresses=settings.own_addresses)
+        if as_json:
+            click.echo(json.dumps({"file": path.name, **result.as_dict()}, ensure_ascii=False))
+        else:
+            fields = ", ".join(f"{k}={v}" for k, v in result.fields.items() if v not in (None, [], False))
+            click.echo(f"{path.name}: {result.situation} ({result.confidence:.2f}) -> {result.action}"
+                       f"{'  missing: ' + ', '.join(result.missing) if result.missing else ''}"
+                       f"{'  [' + fields + ']' if fields else ''}")
+
+
+@cli.command(name="seed-demo")
+@click.option("--force", is_flag=True, help="Seed again even if the inbox was seeded before.")
+@click.pass_context
+def seed_demo(ctx: click.Context, force: bool) -> None:
+    """Copy the bundled sample mails into the Maildir inbox (for `make run`)."""
+    from mailbot.sources.maildir import make_maildir
+
+    settings = settings_of(ctx)
+    if settings.mailbox.kind != "maildir":
+        fail("mailbox.kind: seed-demo only fills a Maildir inbox", EXIT_CONFIG)
+    inbox = make_maildir(settings.resolve(settings.mailbox.path))
+    marker = inbox / ".mailbot-seeded"
+    if marker.exists() and not force:
+        click.echo(f"{inbox}: already seeded (use --force to seed again)")
+        return
+    samples = sorted(SAMPLES_DIR.glob("*.eml"))
+    for sample in samples:
+        shutil.copyfile(sample, inbox / "tmp" / sample.stem)
+        (inbox / "tmp" / sample.stem).rename(inbox / "new" / sample.stem)
+    marker.touch()
+    click.echo(f"{inbox}: {len(samples)} sample mails seeded")
+
+
+def main() -> None:
+    cli(prog_name="mailbot")

@@ -1,0 +1,120 @@
+"""Turn a decision into the reply a customer reads.
+
+The words live in Jinja templates under ``templates/{lang}/`` (editable without
+touching code; HTML autoescaped, customer text only ever passed as data). This
+module only builds the context and the headers: threading (In-Reply-To,
+References), the case reference in the subject, ``Auto-Submitted:
+auto-replied`` and the markers that keep other robots quiet. Headers are set
+through the email package, which refuses CR/LF injection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from mailbot.analysis import Analysis
+from mailbot.paths import TEMPLATES_DIR
+
+REPLY_KINDS = {"acknowledge": "acknowledge", "request_info": "request_info"}
+LANGUAGES = ("fr", "en")
+MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}
+
+
+@lru_cache(maxsize=4)
+def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def date_text(iso: str | None, lang: str) -> str:
+    """'1er janvier 2027' / '1 January 2027' from an ISO date; '' when unset."""
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    month = MONTHS[lang][day.month - 1]
+    if lang == "fr":
+        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+@dataclass(frozen=True)
+class Bot:
+    address: str
+    display_name: str
+
+
+def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot) -> dict:
+    """Everything a reply template may use, as plain values."""
+    situation = rules.situations[analysis.situation]
+    missing = []
+    for key in analysis.missing:
+        spec = rules.fields.get(key)
+        missing.append({
+            "key": key,
+            "label": spec.label(lang) if spec else key,
+            "where": spec.where(lang) if spec else "",
+        })
+    return {
+        "case_ref": case_ref,
+        "original_subject": analysis.subject or "",
+        "customer_name": analysis.sender_name or "",
+        "situation": analysis.situation,
+        "situation_label": situation.label(lang),
+        "next_steps": situation.next_steps(lang),
+        "fields": dict(analysis.fields),
+        "effective_date_text": date_text(analysis.fields.get("effective_date"), lang),
+        "missing": missing,
+        "lead_time_ok": analysis.lead_time_ok,
+        "bot": {"address": bot.address, "display_name": bot.display_name},
+    }
+
+
+def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime,
+                message_id: str, templates_dir: Path = TEMPLATES_DIR) -> EmailMessage:
+    """The reply to ``analysis`` (acknowledge or request_info), ready to send."""
+    kind = REPLY_KINDS[analysis.action]
+    lang = analysis.language if analysis.language in LANGUAGES else "fr"
+    env = environment(templates_dir)
+    ctx = context(analysis, case_ref, lang, rules, bot)
+    subject = env.get_template(f"{lang}/subject.txt.j2").render(ctx).strip()
+    text = env.get_template(f"{lang}/{kind}.txt.j2").render(ctx)
+    html = env.get_template(f"{lang}/{kind}.html.j2").render(ctx)
+
+    msg = EmailMessage()
+    msg["From"] = formataddr((bot.display_name, bot.address))
+    msg["To"] = analysis.reply_to or analysis.sender
+    msg["Subject"] = " ".join(subject.split())
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id
+    if analysis.message_id:
+        msg["In-Reply-To"] = analysis.message_id
+        msg["References"] = " ".join([*analysis.references[-10:], analysis.message_id])
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["Precedence"] = "bulk"
+    msg["X-Mailbot-Case"] = case_ref
+    msg["Content-Language"] = lang
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg

@@ -1,0 +1,63 @@
+"""Where messages come from: one small interface, two implementations.
+
+A source lists the keys of the messages waiting, fetches their bytes in
+batches, moves a message to the folder of a role (processed, review,
+quarantine) and waits for news (IMAP IDLE or polling). The daemon knows
+nothing else of it, so Maildir (the embedded default) and IMAP are swappable.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Iterator, Protocol
+
+from mailbot.store import MessageKey
+
+ROLES = ("processed", "review", "quarantine")
+
+
+class SourceUnavailable(Exception):
+    """The mailbox cannot be reached now; the daemon retries with backoff."""
+
+
+class SourceRefused(Exception):
+    """The mailbox refuses us (login, missing folder): retrying will not help."""
+
+
+@dataclass
+class Incoming:
+    """One fetched message: its key, its bytes and the server's arrival date."""
+
+    key: MessageKey
+    raw: bytes
+    internaldate: datetime | None = None
+    label: str = ""
+
+
+class Source(Protocol):
+    name: str
+
+    def connect(self) -> None: ...
+
+    def waiting(self) -> list[MessageKey]: ...
+
+    def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]: ...
+
+    def move(self, key: MessageKey, role: str) -> None: ...
+
+    def wait(self, timeout: float, stop: threading.Event) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_source(settings) -> Source:
+    """The source the settings name."""
+    if settings.mailbox.kind == "imap":
+        from mailbot.sources.imap import ImapSource
+
+        return ImapSource(settings)
+    from mailbot.sources.maildir import MaildirSource
+
+    return MaildirSource(settings)

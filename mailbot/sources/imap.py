@@ -1,0 +1,180 @@
+"""An IMAP mailbox through imapclient, written around its known pitfalls.
+
+Messages are named by (folder, UIDVALIDITY, UID), never by sequence number;
+bodies are fetched with BODY.PEEK[] in batches of UIDs from SEARCH (never
+``1:*``, which breaks imapclient 4.1); UIDVALIDITY is checked on every SELECT;
+a processed message is moved (MOVE, else COPY + \\Deleted + EXPUNGE). While
+idle, a readable socket with no response means the server died (imapclient's
+``idle_check`` returns [] forever then), and IDLE is re-issued at least every
+``idle_renew_seconds``.
+"""
+
+from __future__ import annotations
+
+import logging
+import selectors
+import socket
+import ssl
+import threading
+import time
+from typing import Iterable, Iterator
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from mailbot.sources import Incoming, SourceRefused, SourceUnavailable
+from mailbot.store import MessageKey
+
+log = logging.getLogger("mailbot.imap")
+
+# What a broken connection looks like from imapclient and the socket layer.
+CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+
+
+class ImapSource:
+    def __init__(self, settings):
+        box = settings.mailbox
+        self.box = box
+        self.password = settings.secret("mailbox")
+        self.name = f"imap://{box.username}@{box.host}:{box.port}/{box.folder}"
+        self.folders = {
+            "processed": box.processed_folder,
+            "review": box.review_folder,
+            "quarantine": box.quarantine_folder,
+        }
+        self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None
+        self.can_move = False
+        self.can_idle = False
+
+    # -- connection ----------------------------------------------------------
+
+    def connect(self) -> None:
+        box = self.box
+        where = f"{box.host}:{box.port}"
+        try:
+            client = IMAPClient(box.host, port=box.port, ssl=box.tls == "tls",
+                                timeout=box.timeout_seconds)
+            if box.tls == "starttls":
+                client.starttls()
+        except CONNECTION_ERRORS as exc:
+            raise SourceUnavailable(f"IMAP server {where} unreachable: {exc}") from exc
+        try:
+            client.login(box.username, self.password)
+        except LoginError:
+            self._shutdown(client)
+            raise SourceRefused(f"mailbox.username: login refused by IMAP server {where} "
+                                f"for {box.username!r}") from None
+        except CONNECTION_ERRORS as exc:
+            self._shutdown(client)
+            raise SourceUnavailable(f"IMAP server {where} failed during login: {exc}") from exc
+        self.client = client
+        try:
+            caps = {c.upper() for c in client.capabilities()}
+            self.can_move = b"MOVE" in caps
+            self.can_idle = b"IDLE" in caps and box.idle
+            for folder in self.folders.values():
+                if not client.folder_exists(folder):
+                    client.create_folder(folder)
+            self._select()
+        except IMAPClientError as exc:
+            if "select" in str(exc).lower() or "nonexistent" in str(exc).lower():
+                raise SourceRefused(f"mailbox.folder: cannot open {box.folder!r} on {where}: {exc}") from None
+            raise SourceUnavailable(f"IMAP server {where}: {exc}") from exc
+        log.info("connected to %s (IDLE %s, MOVE %s)", self.name,
+                 "yes" if self.can_idle else "no", "yes" if self.can_move else "no")
+
+    def _select(self) -> None:
+        info = self.client.select_folder(self.box.folder)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
+            # The server renumbered the folder: old UIDs mean nothing now. Keys
+            # carry UIDVALIDITY, and Message-IDs already answered are not
+            # answered again, so a resync is a plain re-listing.
+            log.warning("UIDVALIDITY of %s changed from %s to %s: resyncing",
+                        self.box.folder, self.uidvalidity, uidvalidity)
+        self.uidvalidity = uidvalidity
+
+    @staticmethod
+    def _shutdown(client: IMAPClient) -> None:
+        try:
+            client.shutdown()
+        except CONNECTION_ERRORS:
+            pass
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.logout()
+            except CONNECTION_ERRORS:
+                self._shutdown(self.client)
+            self.client = None
+
+    # -- reading -------------------------------------------------------------
+
+    def _key(self, uid: int) -> MessageKey:
+        return MessageKey(self.name, self.uidvalidity, str(uid))
+
+    def waiting(self) -> list[MessageKey]:
+        self._select()
+        return [self._key(uid) for uid in sorted(self.client.search(["ALL"]))]
+
+    def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]:
+        uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
+        step = self.box.batch_size
+        for start in range(0, len(uids), step):
+            batch = uids[start:start + step]
+            data = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            for uid in batch:  # in UID order; a UID expunged meanwhile is skipped
+                item = data.get(uid)
+                if item is None or b"BODY[]" not in item:
+                    continue
+                yield Incoming(self._key(uid), item[b"BODY[]"], item.get(b"INTERNALDATE"),
+                               label=f"uid {uid}")
+
+    # -- moving --------------------------------------------------------------
+
+    def move(self, key: MessageKey, role: str) -> None:
+        if key.uidvalidity != self.uidvalidity:
+            return  # that numbering is gone; the message is re-listed under its new UID
+        uid = int(key.uid)
+        folder = self.folders[role]
+        if self.can_move:
+            self.client.move([uid], folder)
+        else:
+            self.client.copy([uid], folder)
+            self.client.add_flags([uid], [b"\\Deleted"])
+            if b"UIDPLUS" in {c.upper() for c in self.client.capabilities()}:
+                self.client.uid_expunge([uid])
+            else:
+                self.client.expunge()
+
+    # -- waiting -------------------------------------------------------------
+
+    def wait(self, timeout: float, stop: threading.Event) -> None:
+        """Return when the folder may have news, ``timeout`` passed or ``stop`` is set."""
+        if not self.can_idle:
+            deadline = time.monotonic() + min(timeout, self.box.poll_seconds)
+            while not stop.is_set() and time.monotonic() < deadline:
+                stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            self.client.noop()  # also proves the connection is alive
+            return
+        deadline = time.monotonic() + min(timeout, self.box.idle_renew_seconds)
+        self.client.idle()
+        selector = selectors.DefaultSelector()
+        selector.register(self.client.socket(), selectors.EVENT_READ)
+        try:
+            while not stop.is_set() and time.monotonic() < deadline:
+                if not selector.select(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
+                    continue
+                responses = self.client.idle_check(timeout=0)
+                if not responses:
+                    raise SourceUnavailable("IMAP connection closed while idling")
+                if any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
+                       for r in responses):
+                    break
+                if any(isinstance(r, tuple) and r and r[0] == b"BYE" for r in responses):
+                    raise SourceUnavailable("IMAP server said BYE")
+        finally:
+            selector.close()
+        self.client.idle_done()

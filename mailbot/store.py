@@ -1,0 +1,259 @@
+"""The durable state: message ledger, cases and outbox, in one SQLite file.
+
+Exactly-once rests on three facts kept here: a message key (mailbox,
+UIDVALIDITY, UID) is recorded with its decision and its reply in one
+transaction, before the message is moved; a reply is marked sent right after
+the SMTP server accepts it; a Message-ID already decided is never decided
+again. Schema changes are named migrations recorded in the file itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("mailbot")
+
+
+@migrations()
+def m001_ledger_cases_outbox(db: Database) -> None:
+    db["messages"].create(
+        {
+            "id": int,
+            "mailbox": str,
+            "uidvalidity": int,
+            "uid": str,
+            "message_id": str,
+            "received_at": str,
+            "sender": str,
+            "subject": str,
+            "situation": str,
+            "action": str,
+            "confidence": float,
+            "analysis": str,
+            "state": str,
+            "destination": str,
+            "case_ref": str,
+            "error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["messages"].create_index(["mailbox", "uidvalidity", "uid"], unique=True)
+    db["messages"].create_index(["message_id"])
+    db["cases"].create(
+        {
+            "id": int,
+            "ref": str,
+            "situation": str,
+            "sender": str,
+            "message_id": str,
+            "state": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["cases"].create_index(["ref"], unique=True)
+    db["outbox"].create(
+        {
+            "id": int,
+            "message_row": int,
+            "case_ref": str,
+            "kind": str,
+            "recipients": str,
+            "raw": bytes,
+            "state": str,
+            "attempts": int,
+            "last_error": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+    )
+    db["outbox"].create_index(["state"])
+    db["outbox"].create_index(["message_row", "kind"], unique=True)
+
+
+# Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
+# moved (or deliberately left, in shadow mode); the others say why it was not
+# analysed normally.
+DECIDED, DONE, QUARANTINED, DUPLICATE = "decided", "done", "quarantined", "duplicate"
+# Outbox states.
+PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "failed"
+
+
+@dataclass(frozen=True)
+class MessageKey:
+    """Where a message sits: the IMAP triple, or a Maildir path and file key."""
+
+    mailbox: str
+    uidvalidity: int
+    uid: str
+
+
+@dataclass
+class OutgoingRow:
+    id: int
+    recipients: list[str]
+    raw: bytes
+    attempts: int
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Store:
+    """A thin wrapper over the SQLite file; every write is one transaction."""
+
+    def __init__(self, path: Path | str):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(path) if str(path) != ":memory:" else Database(memory=True)
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- ledger -------------------------------------------------------------
+
+    def states(self, keys: Iterable[MessageKey]) -> dict[MessageKey, dict[str, Any]]:
+        """The ledger rows of the given keys that are already recorded."""
+        found: dict[MessageKey, dict[str, Any]] = {}
+        by_mailbox: dict[tuple[str, int], list[MessageKey]] = {}
+        for key in keys:
+            by_mailbox.setdefault((key.mailbox, key.uidvalidity), []).append(key)
+        for (mailbox, uidvalidity), group in by_mailbox.items():
+            for start in range(0, len(group), 500):
+                chunk = {k.uid: k for k in group[start:start + 500]}
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.query(
+                    f"select id, uid, state, destination, case_ref from messages "
+                    f"where mailbox = ? and uidvalidity = ? and uid in ({marks})",
+                    [mailbox, uidvalidity, *chunk],
+                )
+                for row in rows:
+                    found[chunk[row["uid"]]] = row
+        return found
+
+    def seen_message_id(self, message_id: str | None) -> dict[str, Any] | None:
+        """An earlier ledger row for the same Message-ID, if it was decided."""
+        if not message_id:
+            return None
+        rows = list(self.db.query(
+            "select id, case_ref, state from messages where message_id = ? "
+            "and state in (?, ?) order by id limit 1",
+            [message_id, DECIDED, DONE],
+        ))
+        return rows[0] if rows else None
+
+    def record(
+        self,
+        key: MessageKey,
+        *,
+        now: datetime,
+        state: str,
+        destination: str | None,
+        message_id: str | None = None,
+        analysis: dict[str, Any] | None = None,
+        error: str | None = None,
+        case_ref: str | None = None,
+    ) -> int:
+        """Insert the ledger row of a message; returns its id. Call inside ``atomic``."""
+        analysis = analysis or {}
+        row = {
+            "mailbox": key.mailbox,
+            "uidvalidity": key.uidvalidity,
+            "uid": key.uid,
+            "message_id": message_id,
+            "received_at": analysis.get("received"),
+            "sender": analysis.get("sender"),
+            "subject": analysis.get("subject"),
+            "situation": analysis.get("situation"),
+            "action": analysis.get("action"),
+            "confidence": analysis.get("confidence"),
+            "analysis": json.dumps(analysis, ensure_ascii=False, default=str) if analysis else None,
+            "state": state,
+            "destination": destination,
+            "case_ref": case_ref,
+            "error": error,
+            "created_at": _iso(now),
+            "updated_at": _iso(now),
+        }
+        return self.db["messages"].insert(row).last_pk
+
+    def set_state(self, row_id: int, state: str, now: datetime) -> None:
+        with self.db.atomic():
+            self.db.execute("update messages set state = ?, updated_at = ? where id = ?",
+                            [state, _iso(now), row_id])
+
+    def message(self, row_id: int) -> dict[str, Any]:
+        return self.db["messages"].get(row_id)
+
+    def counts(self) -> dict[str, int]:
+        return {r["state"]: r["n"] for r in self.db.query(
+            "select state, count(*) as n from messages group by state")}
+
+    # -- cases --------------------------------------------------------------
+
+    def open_case(self, *, prefix: str, year: int, situation: str, sender: str,
+                  message_id: str | None, now: datetime) -> str:
+        """A new case with the next reference of the year. Call inside ``atomic``."""
+        case_id = self.db["cases"].insert({
+            "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
+            "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
+        }).last_pk
+        ref = f"{prefix}-{year}-{case_id:06d}"
+        self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
+        return ref
+
+    # -- outbox -------------------------------------------------------------
+
+    def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
+              raw: bytes, state: str, now: datetime) -> int:
+        """Store a reply to send; call inside ``atomic`` with the ledger row."""
+        return self.db["outbox"].insert({
+            "message_row": message_row, "case_ref": case_ref, "kind": kind,
+            "recipients": json.dumps(recipients), "raw": raw, "state": state,
+            "attempts": 0, "last_error": None, "created_at": _iso(now), "sent_at": None,
+        }).last_pk
+
+    def pending(self, message_row: int | None = None, limit: int = 500) -> list[OutgoingRow]:
+        """Replies waiting to be sent, oldest first (all, or one message's)."""
+        where, args = "state = ?", [PENDING]
+        if message_row is not None:
+            where, args = "state = ? and message_row = ?", [PENDING, message_row]
+        rows = self.db.query(
+            f"select id, recipients, raw, attempts from outbox where {where} order by id limit ?",
+            [*args, limit])
+        return [OutgoingRow(r["id"], json.loads(r["recipients"]), r["raw"], r["attempts"])
+                for r in rows]
+
+    def mark_sent(self, outbox_id: int, now: datetime) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "update outbox set state = ?, sent_at = ?, attempts = attempts + 1 where id = ?",
+                [SENT, _iso(now), outbox_id])
+
+    def mark_failed(self, outbox_id: int, error: str, give_up: bool = False) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "update outbox set attempts = attempts + 1, last_error = ?, "
+                "state = case when ? then ? else state end where id = ?",
+                [error, give_up, FAILED, outbox_id])
+
+    def outbox_counts(self) -> dict[str, int]:
+        return {r["state"]: r["n"] for r in self.db.query(
+            "select state, count(*) as n from outbox group by state")}
