@@ -1,0 +1,90 @@
+"""The ledger and outbox: what makes a crash harmless, checked without servers."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from mailbot.store import DECIDED, DONE, FAILED, PENDING, SENT, MessageKey, Store, migrations
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+KEY = MessageKey("imap://bot@host/INBOX", 42, "7")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "var" / "m.db")
+    yield s
+    s.close()
+
+
+def test_migrations_are_recorded_and_not_run_twice(tmp_path):
+    path = tmp_path / "m.db"
+    Store(path).close()
+    again = Store(path)
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_ledger_cases_outbox"]
+    assert again.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_a_key_is_recorded_once(store):
+    with store.db.atomic():
+        store.record(KEY, now=NOW, state=DECIDED, destination="processed", message_id="<a@b>")
+    with pytest.raises(Exception):
+        with store.db.atomic():
+            store.record(KEY, now=NOW, state=DECIDED, destination="processed", message_id="<a@b>")
+    assert list(store.states([KEY, MessageKey(KEY.mailbox, 42, "8")])) == [KEY]
+
+
+def test_same_uid_under_another_uidvalidity_is_another_message(store):
+    with store.db.atomic():
+        store.record(KEY, now=NOW, state=DONE, destination="processed")
+    assert store.states([MessageKey(KEY.mailbox, 43, "7")]) == {}
+
+
+def test_a_message_id_already_decided_is_found(store):
+    assert store.seen_message_id("<a@b>") is None
+    with store.db.atomic():
+        store.record(KEY, now=NOW, state=DECIDED, destination="processed", message_id="<a@b>",
+                     case_ref="WFPS-2026-000001")
+    assert store.seen_message_id("<a@b>")["case_ref"] == "WFPS-2026-000001"
+    assert store.seen_message_id(None) is None
+
+
+def test_case_references_follow_each_other(store):
+    with store.db.atomic():
+        first = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
+                                message_id="<1@b>", now=NOW)
+        second = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
+                                 message_id="<2@b>", now=NOW)
+    assert (first, second) == ("WFPS-2026-000001", "WFPS-2026-000002")
+
+
+def test_a_rolled_back_decision_leaves_no_reply_behind(store):
+    with pytest.raises(RuntimeError):
+        with store.db.atomic():
+            row = store.record(KEY, now=NOW, state=DECIDED, destination="processed")
+            store.queue(message_row=row, case_ref="R", kind="acknowledge", recipients=["a@b"],
+                        raw=b"x", state=PENDING, now=NOW)
+            raise RuntimeError("crash before commit")
+    assert store.pending() == [] and store.states([KEY]) == {}
+
+
+def test_outbox_sent_once_and_gives_up_after_failures(store):
+    with store.db.atomic():
+        row = store.record(KEY, now=NOW, state=DECIDED, destination="processed")
+        first = store.queue(message_row=row, case_ref="R", kind="acknowledge", recipients=["a@b"],
+                            raw=b"reply", state=PENDING, now=NOW)
+    [pending] = store.pending(row)
+    assert (pending.id, pending.recipients, pending.raw) == (first, ["a@b"], b"reply")
+    store.mark_failed(first, "SMTPServerDisconnected")
+    assert store.pending()[0].attempts == 1
+    store.mark_sent(first, NOW)
+    assert store.pending() == [] and store.outbox_counts() == {SENT: 1}
+
+    other = MessageKey(KEY.mailbox, 42, "9")
+    with store.db.atomic():
+        row2 = store.record(other, now=NOW, state=DECIDED, destination="processed")
+        second = store.queue(message_row=row2, case_ref="R2", kind="acknowledge", recipients=["c@d"],
+                             raw=b"r2", state=PENDING, now=NOW)
+    store.mark_failed(second, "550 no such user", give_up=True)
+    assert store.pending() == [] and store.outbox_counts()[FAILED] == 1
