@@ -1,0 +1,38 @@
+"""Shared fixtures. Real servers on 127.0.0.1, never mocks: see tests/servers.py."""
+
+import pytest
+
+from tests.servers import Dovecot, ServerUnavailable, SmtpServer
+
+
+def _make(server_class, *args, **kwargs):
+    """Build a server; a missing program fails the test (CI forbids skipped integration tests)."""
+    try:
+        return server_class(*args, **kwargs)
+    except ServerUnavailable as e:
+        missing = str(e)
+    pytest.fail(missing, pytrace=False)
+
+
+@pytest.fixture
+def dovecot(tmp_path):
+    """A running Dovecot (IMAP, LDA, Sieve) with DEFAULT_USERS; killed at teardown."""
+    server = _make(Dovecot, tmp_path / "dovecot")
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def smtp_server():
+    """An SMTP sink: records every message, delivers nothing."""
+    with _make(SmtpServer) as server:
+        yield server
+
+
+@pytest.fixture
+def delivering_smtp(dovecot):
+    """An SMTP server that also delivers @example.test users into `dovecot`
+    (and receives that Dovecot's Sieve vacation replies)."""
+    with _make(SmtpServer, dovecot) as server:
+        yield server
