@@ -22,6 +22,7 @@ import logging
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.policy import SMTP
 from typing import Callable
 
 from mailbot.analysis import Analysis
@@ -144,7 +145,7 @@ class Processor:
                                     now=now, message_id=f"<{case_ref}.{row_id}@{domain}>")
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
                                  recipients=[str(a.addr_spec) for a in reply["To"].addresses],
-                                 raw=reply.as_bytes(), state=OUTBOX_STATE[self.mode], now=now)
+                                 raw=reply.as_bytes(policy=SMTP), state=OUTBOX_STATE[self.mode], now=now)
         self.flush_outbox(row_id)
         self._finish(incoming.key, row_id, role)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE)

@@ -66,22 +66,22 @@ class Bot:
 
 def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot) -> dict:
     """Everything a reply template may use, as plain values."""
-    situation = rules.situations[analysis.situation]
+    situation = rules.situation(analysis.situation)
     missing = []
     for key in analysis.missing:
         spec = rules.fields.get(key)
         missing.append({
             "key": key,
-            "label": spec.label(lang) if spec else key,
-            "where": spec.where(lang) if spec else "",
+            "label": getattr(spec, f"label_{lang}") if spec else key,
+            "where": getattr(spec, f"where_{lang}") if spec else "",
         })
     return {
         "case_ref": case_ref,
         "original_subject": analysis.subject or "",
         "customer_name": analysis.sender_name or "",
         "situation": analysis.situation,
-        "situation_label": situation.label(lang),
-        "next_steps": situation.next_steps(lang),
+        "situation_label": getattr(situation, f"label_{lang}"),
+        "next_steps": getattr(situation, f"next_steps_{lang}"),
         "fields": dict(analysis.fields),
         "effective_date_text": date_text(analysis.fields.get("effective_date"), lang),
         "missing": missing,
@@ -115,6 +115,8 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
     msg["Precedence"] = "bulk"
     msg["X-Mailbot-Case"] = case_ref
     msg["Content-Language"] = lang
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    # Quoted-printable keeps every line under SMTP's 998-octet limit whatever
+    # the template makes of long HTML lines.
+    msg.set_content(text, cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg

@@ -1,0 +1,131 @@
+"""Benchmark: a backlog of N messages through the real daemon, then IDLE latency.
+
+Starts a fresh Dovecot and an aiosmtpd server on 127.0.0.1 (the test harness),
+appends N messages (default 5,000, cycled from the bundled samples with fresh
+Message-IDs), runs `mailbot run` as a separate process until the inbox is
+empty and every reply is at the SMTP server, and prints messages/s, the
+daemon's peak memory (VmHWM) and, for comparison, analyze-only throughput on
+the same messages in this process. Then, with the daemon idling, it appends 50
+single messages one at a time and prints the median and p95 latency from
+APPEND to the reply accepted by the SMTP server.
+
+    .venv/bin/python bench/backlog.py [--messages 5000] [--latency 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mailbot.analyze import analyze  # noqa: E402
+from mailbot.paths import SAMPLES_DIR  # noqa: E402
+from tests.servers import Dovecot, SmtpServer  # noqa: E402
+
+BOT = "bot@example.test"
+OWN = ("contrats.service.wfps@cf.canon.fr",)
+
+
+def messages(count: int, tag: str, pattern: str = "*.eml") -> list[bytes]:
+    samples = [p.read_bytes() for p in sorted(SAMPLES_DIR.glob(pattern))]
+    return [re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{tag}-{i}@bench>".encode(),
+                   samples[i % len(samples)], count=1) for i in range(count)]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def progress(label: str, done: int, total: int, started: float) -> None:
+    rate = done / max(time.perf_counter() - started, 1e-9)
+    print(f"\r  {label}: {done}/{total} ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--latency", type=int, default=50, help="single messages for IDLE latency")
+    args = parser.parse_args()
+
+    backlog = messages(args.messages, "backlog")
+    started = time.perf_counter()
+    results = [analyze(raw, own_addresses=OWN) for raw in backlog]
+    analyze_rate = len(backlog) / (time.perf_counter() - started)
+    expected_replies = sum(r.action in ("acknowledge", "request_info") for r in results)
+    print(f"analyze only (this process): {analyze_rate:,.0f} messages/s over {len(backlog)}")
+
+    with tempfile.TemporaryDirectory(prefix="mailbot-bench-", dir="/dev/shm") as tmp:
+        tmp = Path(tmp)
+        with Dovecot(tmp / "dovecot") as dovecot, SmtpServer() as smtp:
+            for start in range(0, len(backlog), 500):
+                dovecot.multiappend(BOT, "INBOX", backlog[start:start + 500])
+            settings = tmp / "settings.toml"
+            settings.write_text(f"""
+[mailbox]
+kind = "imap"
+host = "{dovecot.host}"
+port = {dovecot.port}
+tls = "none"
+username = "{BOT}"
+password_env = "MAILBOT_BENCH_PW"
+batch_size = 200
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp.port}
+tls = "none"
+[database]
+path = "mailbot.db"
+""", encoding="utf-8")
+            env = {**os.environ, "MAILBOT_BENCH_PW": "botpw"}
+            started = time.perf_counter()
+            daemon = subprocess.Popen([sys.executable, "-m", "mailbot", "--settings", str(settings), "run"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            try:
+                while len(smtp.messages) < expected_replies or dovecot.uids(BOT, "INBOX"):
+                    if daemon.poll() is not None:
+                        raise SystemExit(f"daemon exited: {daemon.stderr.read().decode()}")
+                    progress("backlog replies", len(smtp.messages), expected_replies, started)
+                    time.sleep(0.5)
+                elapsed = time.perf_counter() - started
+                print(file=sys.stderr)
+                rate = len(backlog) / elapsed
+                peak = peak_rss_mb(daemon.pid)
+                print(f"backlog: {len(backlog)} messages, {expected_replies} replies in {elapsed:.1f} s "
+                      f"= {rate:,.0f} messages/s end to end (includes the daemon's start-up); "
+                      f"{rate / analyze_rate:.0%} of analyze-only; daemon peak RSS {peak:.0f} MB")
+
+                latencies = []
+                for i, raw in enumerate(messages(args.latency, "latency", "po_change.eml")):
+                    before = len(smtp.messages)
+                    time.sleep(0.2)  # let the daemon go back to IDLE
+                    sent = time.time()
+                    dovecot.append(BOT, "INBOX", raw)
+                    [*_, reply] = smtp.wait_for(before + 1, timeout=30)
+                    latencies.append(reply.when - sent)
+                    progress("latency samples", i + 1, args.latency, started)
+                print(file=sys.stderr)
+                latencies.sort()
+                p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+                print(f"IDLE latency over {len(latencies)} messages: median {statistics.median(latencies):.3f} s, "
+                      f"p95 {p95:.3f} s (APPEND to reply accepted by SMTP; Dovecot's own IDLE push ~0.5 s)")
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,339 @@
+"""The whole path against real servers: Dovecot IMAP in, aiosmtpd SMTP out.
+
+These tests run the real `mailbot` command (a subprocess, as an operator
+would) or the real daemon loop in-process, never a mock of IMAP or SMTP.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from mailbot.analyze import analyze
+from mailbot.config import load_settings
+from mailbot.daemon import run
+from mailbot.paths import SAMPLES_DIR
+from mailbot.processor import Processor
+from mailbot.rules import load_rules
+from mailbot.senders import open_sender
+from mailbot.sources import open_source
+from mailbot.store import Store
+
+BOT = "bot@example.test"
+OWN = ("contrats.service.wfps@cf.canon.fr",)
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES_DIR / f"{name}.eml").read_bytes()
+
+
+def with_message_id(raw: bytes, message_id: str, subject_suffix: str = "") -> bytes:
+    """The same mail under another Message-ID (and optionally a tagged subject)."""
+    raw = re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{message_id}>".encode(), raw, count=1)
+    if subject_suffix:
+        raw = re.sub(rb"(?mi)^(Subject:.*)$", lambda m: m.group(1) + subject_suffix.encode(), raw, count=1)
+    return raw
+
+
+def message_id_of(raw: bytes) -> str:
+    return message_from_bytes(raw, policy=policy.default)["Message-ID"].strip()
+
+
+def write_settings(tmp_path: Path, dovecot, smtp, **bot) -> Path:
+    extra = "".join(f'{k} = "{v}"\n' for k, v in bot.items())
+    path = tmp_path / "settings.toml"
+    path.write_text(f"""
+[mailbox]
+kind = "imap"
+host = "{dovecot.host}"
+port = {dovecot.port}
+tls = "none"
+username = "{BOT}"
+password_env = "MAILBOT_TEST_IMAP_PW"
+poll_seconds = 1
+batch_size = 20
+timeout_seconds = 5
+
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp.port}
+tls = "none"
+
+[bot]
+{extra}
+[database]
+path = "var/mailbot.db"
+""", encoding="utf-8")
+    return path
+
+
+def mailbot_env() -> dict[str, str]:
+    return {**os.environ, "MAILBOT_TEST_IMAP_PW": "botpw", "PYTHONUNBUFFERED": "1"}
+
+
+def mailbot(settings: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
+                          capture_output=True, text=True, env=mailbot_env(), timeout=timeout)
+
+
+def start_daemon(settings: Path, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "mailbot", "-v", "--settings", str(settings), "run"],
+                                stdout=out, stderr=subprocess.STDOUT, env=mailbot_env())
+
+
+def stop_daemon(proc: subprocess.Popen) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+    return proc.returncode
+
+
+def wait_until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def replies_by_parent(smtp) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for received in smtp.messages:
+        parent = received.message["In-Reply-To"]
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+# -- one reply, threaded, exactly once -------------------------------------------
+
+
+def test_po_change_gets_exactly_one_threaded_reply(dovecot, smtp_server, tmp_path):
+    raw = sample("po_change")
+    original = message_from_bytes(raw, policy=policy.default)
+    dovecot.append(BOT, "INBOX", raw)
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+
+    result = mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    assert "po_change" in result.stdout and "acknowledge" in result.stdout
+
+    [reply] = smtp_server.wait_for(1)
+    assert reply.mail_from == ""  # empty envelope sender
+    assert reply.rcpt_tos == [original["From"].addresses[0].addr_spec]
+    msg = reply.message
+    assert msg["In-Reply-To"] == original["Message-ID"]
+    assert original["Message-ID"] in msg["References"]
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert re.search(r"\[Réf\. WFPS-\d{4}-\d{6}\]", msg["Subject"]), msg["Subject"]
+    assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+    assert dovecot.uids(BOT, "INBOX") == []
+    assert len(dovecot.uids(BOT, "Bot/Processed")) == 1
+
+    again = mailbot(settings, "once")
+    assert again.returncode == 0, again.stderr
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == 1
+
+
+def test_automated_messages_get_no_reply(dovecot, smtp_server, tmp_path):
+    for name in ("out_of_office", "delivery_report"):
+        dovecot.append(BOT, "INBOX", sample(name))
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+
+    result = mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ignore") == 2, result.stdout
+    time.sleep(0.5)
+    assert smtp_server.messages == []
+    assert len(dovecot.uids(BOT, "Bot/Processed")) == 2
+
+
+def test_the_same_message_id_twice_is_answered_once(dovecot, smtp_server, tmp_path):
+    raw = sample("invoice_by_email")
+    dovecot.append(BOT, "INBOX", raw)
+    dovecot.append(BOT, "INBOX", raw)  # e.g. sent to two of our addresses
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+
+    assert mailbot(settings, "once").returncode == 0
+    smtp_server.wait_for(1)
+    time.sleep(0.3)
+    assert len(smtp_server.messages) == 1
+    assert dovecot.uids(BOT, "INBOX") == []
+
+
+# -- failures ----------------------------------------------------------------------
+
+
+def test_a_message_that_crashes_is_quarantined_and_the_next_is_answered(dovecot, smtp_server, tmp_path,
+                                                                       monkeypatch):
+    bad = with_message_id(sample("po_change"), "crash-1@test", subject_suffix=" CRASH-ME")
+    good = with_message_id(sample("contract_termination"), "good-1@test")
+    dovecot.append(BOT, "INBOX", bad)
+    dovecot.append(BOT, "INBOX", good)
+    monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
+    settings = load_settings(write_settings(tmp_path, dovecot, smtp_server))
+
+    def fragile_analyze(raw: bytes, **kwargs):
+        if b"CRASH-ME" in raw:
+            raise UnicodeDecodeError("utf-8", raw[:1], 0, 1, "parser exploded")
+        return analyze(raw, **kwargs)
+
+    store = Store(settings.resolve(settings.database.path))
+    sender = open_sender(settings)
+    processor = Processor(source=open_source(settings), store=store, sender=sender,
+                          settings=settings, rules=load_rules(), analyze=fragile_analyze)
+    try:
+        run(processor, threading.Event(), once=True)
+    finally:
+        sender.close()
+
+    [reply] = smtp_server.wait_for(1)
+    assert reply.message["In-Reply-To"] == "<good-1@test>"
+    quarantined = dovecot.fetch_all(BOT, "Bot/Quarantine")
+    assert len(quarantined) == 1 and b"CRASH-ME" in quarantined[0]
+    row = store.db.execute("select state, error from messages where error like '%parser exploded%'").fetchone()
+    assert row[0] == "quarantined"
+    store.close()
+
+
+def test_sigkill_mid_batch_then_restart_loses_nothing_and_repeats_nothing(dovecot, smtp_server, tmp_path):
+    names = sorted(p.stem for p in SAMPLES_DIR.glob("*.eml"))
+    raws = [with_message_id(sample(names[i % len(names)]), f"bulk-{i}@test") for i in range(300)]
+    dovecot.multiappend(BOT, "INBOX", raws)
+    expected = {f"<bulk-{i}@test>" for i, raw in enumerate(raws)
+                if analyze(raw, own_addresses=OWN).action in ("acknowledge", "request_info")}
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    log = tmp_path / "daemon.log"
+
+    first = start_daemon(settings, log)
+    try:
+        wait_until(lambda: len(smtp_server.messages) >= 10, 60, "the first replies")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert len(smtp_server.messages) < len(expected), "the kill came too late to test anything"
+
+    second = start_daemon(settings, log)
+    try:
+        wait_until(lambda: dovecot.uids(BOT, "INBOX") == [], 90, "the inbox to be drained")
+        wait_until(lambda: set(replies_by_parent(smtp_server)) >= expected, 30, "every reply")
+        time.sleep(0.5)
+    finally:
+        assert stop_daemon(second) == 0, log.read_text()
+    counts = replies_by_parent(smtp_server)
+    assert set(counts) == expected
+    assert [parent for parent, n in counts.items() if n > 1] == []
+    moved = sum(len(dovecot.uids(BOT, f)) for f in ("Bot/Processed", "Bot/Review", "Bot/Quarantine"))
+    assert moved == len(raws)
+
+
+def test_daemon_reconnects_after_dovecot_is_killed_and_restarted(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    try:
+        dovecot.append(BOT, "INBOX", with_message_id(sample("po_change"), "before@test"))
+        smtp_server.wait_for(1, timeout=20)
+        time.sleep(0.5)  # the daemon is idling again
+        dovecot.kill()
+        time.sleep(1.0)
+        dovecot.restart()
+        dovecot.append(BOT, "INBOX", with_message_id(sample("contract_termination"), "after@test"))
+        replies = smtp_server.wait_for(2, timeout=45)
+        assert replies[1].message["In-Reply-To"] == "<after@test>"
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+    assert "reconnecting in" in log.read_text()
+
+
+def test_daemon_waits_for_a_server_that_is_down_at_start(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    dovecot.kill()
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    try:
+        wait_until(lambda: "reconnecting in" in log.read_text(), 20, "a logged retry")
+        assert daemon.poll() is None, "the daemon must not crash when the server is down"
+        dovecot.restart()
+        dovecot.append(BOT, "INBOX", sample("equipment_move"))
+        smtp_server.wait_for(1, timeout=45)
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+
+
+def test_sigterm_stops_the_daemon_cleanly(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    wait_until(lambda: "connected to" in log.read_text(), 20, "the daemon to connect")
+    started = time.monotonic()
+    assert stop_daemon(daemon) == 0
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in log.read_text()
+
+
+# -- bad settings -------------------------------------------------------------------
+
+
+def test_unknown_key_exits_2_naming_it(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[mailbox]\nkind = "imap"\nhots = "x"\n', encoding="utf-8")
+    result = mailbot(settings, "once")
+    assert result.returncode == 2
+    assert "mailbox.hots" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_secret_exits_2_naming_the_variable(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    env = {k: v for k, v in mailbot_env().items() if k != "MAILBOT_TEST_IMAP_PW"}
+    result = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), "once"],
+                            capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 2
+    assert "mailbox.password_env" in result.stderr and "MAILBOT_TEST_IMAP_PW" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_refused_login_exits_2_naming_the_server(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    env = {**mailbot_env(), "MAILBOT_TEST_IMAP_PW": "wrong"}
+    result = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), "once"],
+                            capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 2
+    assert f"{dovecot.host}:{dovecot.port}" in result.stderr and "login refused" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ledger_records_each_decision_with_its_evidence(dovecot, smtp_server, tmp_path):
+    dovecot.append(BOT, "INBOX", sample("po_change_missing_contract"))
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    assert mailbot(settings, "once").returncode == 0
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    state, action, analysis = db.execute("select state, action, analysis from messages").fetchone()
+    assert (state, action) == ("done", "request_info")
+    assert "contract_number" in json.loads(analysis)["missing"]
+    assert json.loads(analysis)["evidence"]
+    (outbox_state,) = db.execute("select state from outbox").fetchone()
+    assert outbox_state == "sent"

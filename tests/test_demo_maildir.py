@@ -1,0 +1,95 @@
+"""The embedded default: a Maildir inbox in, a Maildir outbox out (what `make run` shows)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from mailbot.paths import SAMPLES_DIR
+
+SAMPLES = sorted(SAMPLES_DIR.glob("*.eml"))
+AUTOMATED = {"out_of_office", "delivery_report"}
+
+
+def demo_settings(tmp_path: Path) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text('[mailbox]\npoll_seconds = 1\n', encoding="utf-8")
+    return path
+
+
+def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def files(folder: Path) -> list[Path]:
+    return [p for sub in ("new", "cur") if (folder / sub).is_dir() for p in (folder / sub).iterdir()]
+
+
+def test_there_is_a_sample_for_every_situation_and_an_out_of_office():
+    names = {p.stem for p in SAMPLES}
+    for situation in ("po_change", "equipment_move", "billing_entity_change",
+                      "invoice_address_change", "invoice_by_email", "meter_read_request",
+                      "automatic_meter_reads", "contract_termination", "bank_details_check",
+                      "out_of_office"):
+        assert situation in names
+
+
+def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
+    settings = demo_settings(tmp_path)
+    seeded = mailbot(settings, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert f"{len(SAMPLES)} sample mails seeded" in seeded.stdout
+    assert "already seeded" in mailbot(settings, "seed-demo").stdout
+
+    result = mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == len(SAMPLES)
+    for line in lines:
+        name, situation, action = line.split()[:3]
+        if name in AUTOMATED:
+            assert action == "ignore", line
+        elif not name.startswith("other"):
+            assert name.startswith(situation), line
+            assert action in ("acknowledge", "request_info"), line
+    assert files(tmp_path / "var" / "mail") == []
+    replies = [message_from_bytes(p.read_bytes(), policy=policy.default)
+               for p in files(tmp_path / "var" / "outbox")]
+    answered = sum(1 for line in lines if line.split()[2] in ("acknowledge", "request_info"))
+    assert len(replies) == answered >= 9
+    for reply in replies:
+        assert reply["Auto-Submitted"] == "auto-replied"
+        assert "[Réf. WFPS-" in reply["Subject"] or "[Ref. WFPS-" in reply["Subject"]
+
+    assert mailbot(settings, "once").stdout == ""  # nothing new, nothing sent again
+    assert len(files(tmp_path / "var" / "outbox")) == len(replies)
+
+
+def test_run_keeps_going_until_ctrl_c(tmp_path):
+    settings = demo_settings(tmp_path)
+    assert mailbot(settings, "seed-demo").returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot", "--settings", str(settings), "run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        inbox = tmp_path / "var" / "mail"
+        deadline = time.monotonic() + 60
+        while files(inbox) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert files(inbox) == []
+        (inbox / "new" / "late-arrival").write_bytes((SAMPLES_DIR / "po_change.eml").read_bytes()
+                                                      .replace(b"Message-ID: <", b"Message-ID: <late."))
+        while files(inbox) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert files(inbox) == [], "a message arriving later is picked up by the running daemon"
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert len(out.strip().splitlines()) == len(SAMPLES) + 1
