@@ -337,3 +337,65 @@ def test_ledger_records_each_decision_with_its_evidence(dovecot, smtp_server, tm
     assert json.loads(analysis)["evidence"]
     (outbox_state,) = db.execute("select state from outbox").fetchone()
     assert outbox_state == "sent"
+
+
+# -- the SMTP edge ----------------------------------------------------------------
+
+
+def test_replies_wait_in_the_outbox_while_smtp_is_down(dovecot, smtp_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
+    settings = load_settings(write_settings(tmp_path, dovecot, smtp_server))
+    smtp_server.stop()
+    dovecot.append(BOT, "INBOX", sample("po_change"))
+    store = Store(settings.resolve(settings.database.path))
+    sender = open_sender(settings)
+    processor = Processor(source=open_source(settings), store=store, sender=sender,
+                          settings=settings, rules=load_rules(), analyze=analyze)
+    try:
+        run(processor, threading.Event(), once=True)
+        assert store.outbox_counts() == {"pending": 1}
+        assert dovecot.uids(BOT, "INBOX") == [], "intake goes on while SMTP is down"
+        smtp_server.start()
+        run(processor, threading.Event(), once=True)
+        assert store.outbox_counts() == {"sent": 1}
+    finally:
+        sender.close()
+        store.close()
+    smtp_server.wait_for(1)
+    time.sleep(0.3)
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.fixture
+def smtp_with_login():
+    from tests.servers import SmtpServer
+
+    with SmtpServer(auth=("bot-smtp", "smtppw")) as server:
+        yield server
+
+
+def with_smtp_login(settings: Path) -> None:
+    text = settings.read_text(encoding="utf-8").replace(
+        '[smtp]\n', '[smtp]\nusername = "bot-smtp"\npassword_env = "MAILBOT_TEST_SMTP_PW"\n')
+    settings.write_text(text, encoding="utf-8")
+
+
+def test_smtp_login_comes_from_the_environment(dovecot, smtp_with_login, tmp_path, monkeypatch):
+    settings = write_settings(tmp_path, dovecot, smtp_with_login)
+    with_smtp_login(settings)
+    dovecot.append(BOT, "INBOX", sample("po_change"))
+    monkeypatch.setenv("MAILBOT_TEST_SMTP_PW", "smtppw")
+    result = mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    [reply] = smtp_with_login.wait_for(1)
+    assert reply.login == "bot-smtp"
+
+
+def test_refused_smtp_login_exits_2_naming_the_server(dovecot, smtp_with_login, tmp_path, monkeypatch):
+    settings = write_settings(tmp_path, dovecot, smtp_with_login)
+    with_smtp_login(settings)
+    monkeypatch.setenv("MAILBOT_TEST_SMTP_PW", "wrong")
+    result = mailbot(settings, "once")
+    assert result.returncode == 2
+    assert f"127.0.0.1:{smtp_with_login.port}" in result.stderr and "smtp.username" in result.stderr
+    assert "Traceback" not in result.stderr
