@@ -57,45 +57,35 @@ def settings_of(ctx: click.Context, required: bool = True):
 
 def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.analyze import analyze
-    from mailbot.daemon import run, stop_on_signals
-    from mailbot.processor import Processor
+    from mailbot.daemon import assemble, run, stop_on_signals
     from mailbot.rules import load_rules
-    from mailbot.senders import SendRefused, open_sender
-    from mailbot.sources import SourceRefused, SourceUnavailable, open_source
-    from mailbot.store import Store
+    from mailbot.senders import SendRefused
+    from mailbot.sources import SourceRefused, SourceUnavailable
 
     settings = settings_of(ctx)
-    stop = threading.Event()
     try:
-        rules = load_rules()
-        source = open_source(settings)
-        sender = open_sender(settings)
-        store = Store(settings.resolve(settings.database.path))
+        service = assemble(settings, load_rules(), analyze,
+                           on_outcome=lambda outcome: click.echo(outcome.line()))
     except SettingsError as exc:
         fail(str(exc), EXIT_CONFIG)
     except Exception as exc:  # noqa: BLE001 - rules file or database unusable
         fail(f"{type(exc).__name__}: {exc}", EXIT_CONFIG)
-    processor = Processor(source=source, store=store, sender=sender, settings=settings,
-                          rules=rules, analyze=analyze,
-                          on_outcome=lambda outcome: click.echo(outcome.line()))
+    stop = threading.Event()
     try:
         try:
-            sender.check()
-        except SendRefused:
-            raise
+            service.sender.check()
         except OSError as exc:
             logging.getLogger("mailbot").warning(
                 "SMTP server %s:%s unreachable (%s): replies wait in the outbox",
                 settings.smtp.host, settings.smtp.port, exc)
         with stop_on_signals(stop):
-            run(processor, stop, once=once, max_attempts=5 if once else None)
+            run(service, stop, once=once, max_attempts=5 if once else None)
     except (SourceRefused, SendRefused) as exc:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
     finally:
-        sender.close()
-        store.close()
+        service.close()
 
 
 @cli.command(name="run")

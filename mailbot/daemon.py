@@ -14,10 +14,15 @@ import random
 import signal
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
 
-from mailbot.processor import Processor
-from mailbot.sources import SourceRefused, SourceUnavailable
+from mailbot.outbox import Outbox
+from mailbot.processor import Outcome, Processor
+from mailbot.senders import Sender, open_sender
+from mailbot.sources import SourceRefused, SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS
+from mailbot.store import Store
 
 log = logging.getLogger("mailbot.daemon")
 
@@ -55,14 +60,37 @@ def stop_on_signals(stop: threading.Event):
             signal.signal(sig, old)
 
 
-def run(processor: Processor, stop: threading.Event, *, once: bool = False,
+@dataclass
+class Service:
+    """The parts of a running mailbot, built from the settings."""
+
+    processor: Processor
+    sender: Sender
+    store: Store
+
+    def close(self) -> None:
+        self.sender.close()
+        self.store.close()
+
+
+def assemble(settings, rules, analyze: Callable, *,
+             on_outcome: Callable[[Outcome], None] | None = None) -> Service:
+    """Wire source, store, sender and outbox as the settings say."""
+    sender = open_sender(settings)
+    store = Store(settings.resolve(settings.database.path))
+    processor = Processor(source=open_source(settings), store=store, outbox=Outbox(store, sender),
+                          settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome)
+    return Service(processor, sender, store)
+
+
+def run(service: Service, stop: threading.Event, *, once: bool = False,
         max_attempts: int | None = None) -> None:
     """Process until ``stop`` is set (or, with ``once``, until the inbox is drained).
 
     ``max_attempts`` bounds the reconnection attempts (``once`` gives up after
     them with SourceUnavailable); the daemon retries forever.
     """
-    source = processor.source
+    processor, source = service.processor, service.processor.source
     processor.stopping = stop.is_set
     backoff = Backoff()
     failures = 0
@@ -75,7 +103,8 @@ def run(processor: Processor, stop: threading.Event, *, once: bool = False,
                 processor.run_once()
                 if once:
                     return
-                source.wait(timeout=600, stop=stop)
+                retry = processor.outbox.seconds_to_retry()
+                source.wait(timeout=600 if retry is None else max(1.0, retry), stop=stop)
         except SourceRefused:
             raise
         except RETRYABLE as exc:

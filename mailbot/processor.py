@@ -2,15 +2,17 @@
 
 The order of effects is what makes a crash harmless:
 
-1. the decision, the case and the reply are written in ONE transaction;
-2. the reply is sent, then marked sent;
-3. the message is moved out of the inbox, then marked done.
+1. the decision and the reply are written in ONE transaction;
+2. the batch's replies are sent from the outbox table, each marked sent at once;
+3. the batch's messages are moved out of the inbox, then marked done.
 
-A restart after 1 sends the stored reply and moves the message without
-analysing it again; after 2 it only moves it; after 3 the message is gone from
-the inbox. The only window for a repeated reply is between the SMTP server's
-acceptance and the next commit (microseconds); replies carry a stable
-Message-ID so such a twin can be recognised downstream.
+A restart after 1 sends the stored replies and moves the messages without
+analysing them again; after 2 it only moves them. A reply the SMTP server
+cannot take now stays pending and never holds up intake. A Message-ID
+already decided is not decided again (the same mail delivered twice). The
+only window for a repeated reply is between the SMTP server's acceptance and
+the commit that follows (microseconds); replies carry a stable Message-ID so
+such a twin can be recognised downstream.
 
 A message that raises anywhere is recorded with its error and moved to the
 quarantine folder; the pass goes on with the next one.
@@ -19,6 +21,7 @@ quarantine folder; the pass goes on with the next one.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,9 +29,9 @@ from email.policy import SMTP
 from typing import Callable
 
 from mailbot.analysis import Analysis
+from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_reply
 from mailbot.sources import Incoming, Source
-from mailbot.senders import SendRefused, Sender
 from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, PENDING, QUARANTINED, SHADOW,
                            MessageKey, Store)
 
@@ -37,18 +40,21 @@ log = logging.getLogger("mailbot.processor")
 OUTBOX_STATE = {"auto": PENDING, "draft": DRAFT, "shadow": SHADOW}
 ROLE_OF_ACTION = {"acknowledge": "processed", "request_info": "processed",
                   "ignore": "processed", "review": "review"}
-MAX_SEND_ATTEMPTS = 5
+REPLY_ACTIONS = ("acknowledge", "request_info")
 
 
 @dataclass
 class Outcome:
-    """What happened to one message, for the one-line report."""
+    """What happened to one message: the one-line report, and where it goes."""
 
     label: str
     situation: str
     action: str
     case_ref: str | None
     state: str
+    key: MessageKey | None = None
+    row_id: int | None = None
+    role: str = "processed"
     error: str | None = None
 
     def line(self) -> str:
@@ -63,14 +69,14 @@ def utcnow() -> datetime:
 
 
 class Processor:
-    """Ties a source, the pure analysis, the store and a sender together."""
+    """Ties a source, the pure analysis, the store and the outbox together."""
 
-    def __init__(self, *, source: Source, store: Store, sender: Sender, settings, rules,
+    def __init__(self, *, source: Source, store: Store, outbox: Outbox, settings, rules,
                  analyze: Callable[..., Analysis], clock: Callable[[], datetime] = utcnow,
                  on_outcome: Callable[[Outcome], None] | None = None):
         self.source = source
         self.store = store
-        self.sender = sender
+        self.outbox = outbox
         self.settings = settings
         self.rules = rules
         self.analyze = analyze
@@ -84,26 +90,36 @@ class Processor:
     # -- one pass --------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Handle everything waiting now; returns how many messages were handled."""
-        self.flush_outbox()
+        """Handle everything waiting now; returns how many new messages were handled."""
+        self.outbox.flush()
         keys = self.source.waiting()
         known = self.store.states(keys)
-        for key, row in known.items():
-            if row["state"] != DONE and row["destination"]:
-                self._finish(key, row["id"], row["destination"])
+        self._finish([Outcome("", "", "", row["case_ref"],
+                              QUARANTINED if row["destination"] == "quarantine" else DONE,
+                              key, row["id"], row["destination"])
+                      for key, row in known.items() if row["state"] == DECIDED and row["destination"]])
         new = [k for k in keys if k not in known]
         handled = 0
         for start in range(0, len(new), self.batch_size):
+            outcomes = []
             for incoming in self.source.fetch(new[start:start + self.batch_size]):
                 if self.stopping():
-                    return handled
-                self.handle(incoming)
-                handled += 1
+                    break
+                outcomes.append(self.handle(incoming))
+            if any(o.action in REPLY_ACTIONS for o in outcomes):
+                self.outbox.flush()
+            self._finish(outcomes)
+            handled += len(outcomes)
+            if self.stopping():
+                break
         return handled
 
     def handle(self, incoming: Incoming) -> Outcome:
+        """Decide one message and commit the decision; it is moved by the caller."""
         try:
             outcome = self._decide(incoming)
+        except sqlite3.Error:
+            raise  # the store is in trouble, not the message: do not quarantine it
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the rest
             outcome = self._quarantine(incoming, exc)
         self.on_outcome(outcome)
@@ -116,72 +132,58 @@ class Processor:
         now = self.clock()
         earlier = self.store.seen_message_id(analysis.message_id)
         if earlier is not None:
-            with self.store.db.atomic():
+            with self.store.transaction():
                 row_id = self.store.record(incoming.key, now=now, state=DECIDED,
                                            destination="processed", message_id=analysis.message_id,
                                            analysis={**analysis.as_dict(), "action": "ignore"},
                                            case_ref=earlier["case_ref"],
                                            error=f"duplicate of ledger row {earlier['id']}")
-            self._finish(incoming.key, row_id, "processed", final=DUPLICATE)
-            return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"], DUPLICATE)
+            return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
+                           DUPLICATE, incoming.key, row_id)
 
         role = ROLE_OF_ACTION.get(analysis.action, "review")
-        replying = analysis.action in ("acknowledge", "request_info") and bool(
-            analysis.reply_to or analysis.sender)
-        year = (analysis.received or now).year
-        with self.store.db.atomic():
-            case_ref = None
-            if analysis.action != "ignore":
-                case_ref = self.store.open_case(
-                    prefix=self.settings.bot.reference_prefix, year=year,
-                    situation=analysis.situation, sender=analysis.sender,
-                    message_id=analysis.message_id, now=now)
+        replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
+        case_ref = reply = None
+        if analysis.action != "ignore":
+            case_ref = self.store.open_case(
+                prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
+                situation=analysis.situation, sender=analysis.sender,
+                message_id=analysis.message_id, now=now)
+        if replying:
+            # Built before the transaction, which stays a few inserts long.
+            domain = self.bot.address.rpartition("@")[2]
+            reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
+                                now=now, message_id=f"<{case_ref}.{analysis.action}@{domain}>")
+        with self.store.transaction():
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
-            if replying:
-                domain = self.bot.address.rpartition("@")[2]
-                reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
-                                    now=now, message_id=f"<{case_ref}.{row_id}@{domain}>")
+            if reply is not None:
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
-                                 recipients=[str(a.addr_spec) for a in reply["To"].addresses],
-                                 raw=reply.as_bytes(policy=SMTP), state=OUTBOX_STATE[self.mode], now=now)
-        self.flush_outbox(row_id)
-        self._finish(incoming.key, row_id, role)
-        return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE)
+                                 recipients=[a.addr_spec for a in reply["To"].addresses],
+                                 raw=reply.as_bytes(policy=SMTP), state=OUTBOX_STATE[self.mode],
+                                 now=now)
+        return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
+                       incoming.key, row_id, role)
 
     def _quarantine(self, incoming: Incoming, exc: Exception) -> Outcome:
         error = f"{type(exc).__name__}: {exc}"
         log.error("quarantining %s: %s\n%s", incoming.label, error, traceback.format_exc())
-        try:
-            with self.store.db.atomic():
-                row_id = self.store.record(incoming.key, now=self.clock(), state=DECIDED,
-                                           destination="quarantine", error=error)
-            self._finish(incoming.key, row_id, "quarantine", final=QUARANTINED)
-        except Exception:  # noqa: BLE001 - the store or source is broken: retried next pass
-            log.exception("could not quarantine %s; it stays in the inbox", incoming.label)
-            raise
-        return Outcome(incoming.label, "-", "quarantine", None, QUARANTINED, error)
+        with self.store.transaction():
+            row_id = self.store.record(incoming.key, now=self.clock(), state=DECIDED,
+                                       destination="quarantine", error=error)
+        return Outcome(incoming.label, "-", "quarantine", None, QUARANTINED, incoming.key, row_id,
+                       "quarantine", error)
 
-    def _finish(self, key: MessageKey, row_id: int, role: str, final: str = DONE) -> None:
-        """Move the message to its folder, then record that it is there."""
+    def _finish(self, outcomes: list[Outcome]) -> None:
+        """Move decided messages to their folders, then record that they are there."""
+        if not outcomes:
+            return
         if self.mode != "shadow":
-            self.source.move(key, role)
-        self.store.set_state(row_id, final, self.clock())
-
-    def flush_outbox(self, message_row: int | None = None) -> None:
-        """Send what waits in the outbox; a failure leaves it for the next pass."""
-        for row in self.store.pending(message_row):
-            try:
-                self.sender.send(row.raw, row.recipients)
-            except SendRefused:
-                raise
-            except Exception as exc:  # noqa: BLE001 - SMTP trouble must not stop intake
-                give_up = row.attempts + 1 >= MAX_SEND_ATTEMPTS
-                log.warning("reply %s not sent (%s)%s", row.id, exc,
-                            "; giving up" if give_up else "; will retry")
-                self.store.mark_failed(row.id, f"{type(exc).__name__}: {exc}", give_up=give_up)
-                if message_row is None:
-                    return  # the server is in trouble: try the rest next pass
-                continue
-            self.store.mark_sent(row.id, self.clock())
+            for role in ("processed", "review", "quarantine"):
+                keys = [o.key for o in outcomes if o.role == role]
+                if keys:
+                    self.source.move(keys, role)
+        for final in {o.state for o in outcomes}:
+            self.store.set_states([o.row_id for o in outcomes if o.state == final], final,
+                                  self.clock())

@@ -4,31 +4,58 @@ Both take the exact bytes stored in the outbox table and a recipient list, so
 that a reply retried after a crash is byte-for-byte the one first decided.
 Replies leave with an empty envelope sender (``MAIL FROM:<>``), as RFC 3834
 asks of automatic responses: a bounce of a bounce is never produced.
+
+Exactly once. An SMTP server takes responsibility for a message when it reads
+the final "." of DATA; the client learns it one round trip later. Recording
+"sent" after the 250 leaves that round trip as a window in which a crash
+repeats the reply. So ``send`` calls ``commit`` (which records "sent") after
+the whole body is written and BEFORE the final dot: a crash before the commit
+leaves a transaction the server discards (retried later, once); a crash after
+it leaves a reply the server delivers and we never resend. The window shrinks
+to the few instructions between the commit and writing three bytes. An
+explicit refusal after the dot raises ``NotAccepted`` (the caller undoes the
+mark); a connection lost before the answer raises ``Unconfirmed`` (the server
+probably has it: not resent, flagged for a person).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+import socket
 import ssl
 import time
 import uuid
-from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from mailbot.sources.maildir import make_maildir
 
 log = logging.getLogger("mailbot.smtp")
+
+DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # RFC 5321 4.5.2 transparency
 
 
 class SendRefused(Exception):
     """The server refused us for good (login): retrying will not help."""
 
 
+class NotAccepted(Exception):
+    """The server answered the final dot with a refusal: nothing was delivered."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(f"{code} {message}")
+        self.smtp_code = code
+
+
+class Unconfirmed(Exception):
+    """The final dot was written but no answer came: delivery is unknown."""
+
+
 class Sender(Protocol):
     def check(self) -> None: ...
 
-    def send(self, raw: bytes, recipients: list[str]) -> None: ...
+    def send(self, raw: bytes, recipients: list[str], commit: Callable[[], None]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -42,12 +69,13 @@ class MaildirSender:
     def check(self) -> None:
         make_maildir(self.path)
 
-    def send(self, raw: bytes, recipients: list[str]) -> None:
+    def send(self, raw: bytes, recipients: list[str], commit: Callable[[], None]) -> None:
         make_maildir(self.path)
         name = f"{time.time_ns()}.{uuid.uuid4().hex}.mailbot"
         tmp = self.path / "tmp" / name
         tmp.write_bytes(raw)
-        tmp.rename(self.path / "new" / name)
+        commit()
+        tmp.rename(self.path / "new" / name)  # the Maildir's "final dot"
 
     def close(self) -> None:
         pass
@@ -71,6 +99,9 @@ class SmtpSender:
             conn = smtplib.SMTP(conf.host, conf.port, timeout=conf.timeout_seconds)
             if conf.tls == "starttls":
                 conn.starttls(context=context)
+        # The final dot is a 3-byte write of its own: without TCP_NODELAY, Nagle's
+        # algorithm holds it until the server's delayed ACK (~40 ms a reply).
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if conf.username:
             try:
                 conn.login(conf.username, self.password)
@@ -85,18 +116,57 @@ class SmtpSender:
         self.close()
         self.conn = self._open()
 
-    def send(self, raw: bytes, recipients: list[str]) -> None:
+    def send(self, raw: bytes, recipients: list[str], commit: Callable[[], None]) -> None:
         if self.conn is None:
             self.conn = self._open()
         try:
-            self.conn.sendmail("", recipients, raw)
-        except smtplib.SMTPRecipientsRefused:
-            raise
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError):
+            self._envelope(recipients)
+        except (smtplib.SMTPServerDisconnected, OSError):
             # A kept-open connection may have been dropped by the server: once more, fresh.
             self.close()
             self.conn = self._open()
-            self.conn.sendmail("", recipients, raw)
+            self._envelope(recipients)
+        try:
+            body = DOT_AT_LINE_START.sub(b"..", raw)
+            self.conn.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()
+            raise
+        commit()
+        try:
+            self.conn.send(b".\r\n")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.close()
+            raise NotAccepted(0, f"connection lost before the end of data: {exc}") from exc
+        try:
+            code, message = self.conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.close()
+            raise Unconfirmed(f"no answer after the end of data: {exc}") from exc
+        if code != 250:
+            self.conn.rset()
+            raise NotAccepted(code, message.decode(errors="replace"))
+
+    def _envelope(self, recipients: list[str]) -> None:
+        """MAIL FROM:<>, RCPT TO for each, DATA: everything before the body."""
+        conn = self.conn
+        conn.ehlo_or_helo_if_needed()
+        code, message = conn.mail("")
+        if code != 250:
+            conn.rset()
+            raise smtplib.SMTPSenderRefused(code, message, "<>")
+        refused = {}
+        for rcpt in recipients:
+            code, message = conn.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, message)
+        if len(refused) == len(recipients):
+            conn.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, message = conn.docmd("data")
+        if code != 354:
+            conn.rset()
+            raise smtplib.SMTPDataError(code, message)
 
     def close(self) -> None:
         if self.conn is not None:

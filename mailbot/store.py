@@ -10,10 +10,11 @@ again. Schema changes are named migrations recorded in the file itself.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -88,6 +89,7 @@ def m001_ledger_cases_outbox(db: Database) -> None:
 DECIDED, DONE, QUARANTINED, DUPLICATE = "decided", "done", "quarantined", "duplicate"
 # Outbox states.
 PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "failed"
+UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -115,17 +117,37 @@ class Store:
     """A thin wrapper over the SQLite file; every write is one transaction."""
 
     def __init__(self, path: Path | str):
+        self.path = path
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(path) if str(path) != ":memory:" else Database(memory=True)
         if str(path) != ":memory:":
             self.db.enable_wal()
+        # Autocommit at the driver: every multi-statement write says BEGIN
+        # IMMEDIATE itself (``transaction``), and a lone UPDATE commits at once.
+        self.db.conn.isolation_level = None
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE: take the write lock at once.
+
+        The outbox worker writes beside the intake thread; a deferred
+        transaction that read first and writes later would fail with "database
+        is locked" instead of waiting its turn (busy_timeout only helps here).
+        """
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
 
     # -- ledger -------------------------------------------------------------
 
@@ -171,7 +193,7 @@ class Store:
         error: str | None = None,
         case_ref: str | None = None,
     ) -> int:
-        """Insert the ledger row of a message; returns its id. Call inside ``atomic``."""
+        """Insert the ledger row of a message; returns its id. Call inside ``transaction``."""
         analysis = analysis or {}
         row = {
             "mailbox": key.mailbox,
@@ -194,10 +216,10 @@ class Store:
         }
         return self.db["messages"].insert(row).last_pk
 
-    def set_state(self, row_id: int, state: str, now: datetime) -> None:
-        with self.db.atomic():
-            self.db.execute("update messages set state = ?, updated_at = ? where id = ?",
-                            [state, _iso(now), row_id])
+    def set_states(self, row_ids: list[int], state: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.conn.executemany("update messages set state = ?, updated_at = ? where id = ?",
+                                     [(state, _iso(now), row_id) for row_id in row_ids])
 
     def message(self, row_id: int) -> dict[str, Any]:
         return self.db["messages"].get(row_id)
@@ -210,49 +232,55 @@ class Store:
 
     def open_case(self, *, prefix: str, year: int, situation: str, sender: str,
                   message_id: str | None, now: datetime) -> str:
-        """A new case with the next reference of the year. Call inside ``atomic``."""
-        case_id = self.db["cases"].insert({
-            "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
-            "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
-        }).last_pk
-        ref = f"{prefix}-{year}-{case_id:06d}"
-        self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
+        """A new case with the next reference of the year (its own short transaction).
+
+        A crash right after leaves a case no message points to: a gap in the
+        numbering, nothing worse.
+        """
+        with self.transaction():
+            case_id = self.db["cases"].insert({
+                "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
+                "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
+            }).last_pk
+            ref = f"{prefix}-{year}-{case_id:06d}"
+            self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
         return ref
 
     # -- outbox -------------------------------------------------------------
 
     def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
               raw: bytes, state: str, now: datetime) -> int:
-        """Store a reply to send; call inside ``atomic`` with the ledger row."""
+        """Store a reply to send; call inside ``transaction`` with the ledger row."""
         return self.db["outbox"].insert({
             "message_row": message_row, "case_ref": case_ref, "kind": kind,
             "recipients": json.dumps(recipients), "raw": raw, "state": state,
             "attempts": 0, "last_error": None, "created_at": _iso(now), "sent_at": None,
         }).last_pk
 
-    def pending(self, message_row: int | None = None, limit: int = 500) -> list[OutgoingRow]:
-        """Replies waiting to be sent, oldest first (all, or one message's)."""
-        where, args = "state = ?", [PENDING]
-        if message_row is not None:
-            where, args = "state = ? and message_row = ?", [PENDING, message_row]
+    def pending(self, limit: int = 500) -> list[OutgoingRow]:
+        """Replies waiting to be sent, oldest first."""
         rows = self.db.query(
-            f"select id, recipients, raw, attempts from outbox where {where} order by id limit ?",
-            [*args, limit])
+            "select id, recipients, raw, attempts from outbox where state = ? order by id limit ?",
+            [PENDING, limit])
         return [OutgoingRow(r["id"], json.loads(r["recipients"]), r["raw"], r["attempts"])
                 for r in rows]
 
     def mark_sent(self, outbox_id: int, now: datetime) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "update outbox set state = ?, sent_at = ?, attempts = attempts + 1 where id = ?",
-                [SENT, _iso(now), outbox_id])
+        """One autocommitted UPDATE, made just before the SMTP end of data (see senders)."""
+        self.db.conn.execute(
+            "update outbox set state = ?, sent_at = ? where id = ?",
+            [SENT, _iso(now), outbox_id])
 
     def mark_failed(self, outbox_id: int, error: str, give_up: bool = False) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "update outbox set attempts = attempts + 1, last_error = ?, "
-                "state = case when ? then ? else state end where id = ?",
-                [error, give_up, FAILED, outbox_id])
+        """Not delivered: pending again for a later pass, or failed for good."""
+        self.db.conn.execute(
+            "update outbox set attempts = attempts + 1, last_error = ?, state = ?, sent_at = null "
+            "where id = ?", [error, FAILED if give_up else PENDING, outbox_id])
+
+    def mark_unconfirmed(self, outbox_id: int, error: str) -> None:
+        """The server may have it: never resent automatically, shown to a person."""
+        self.db.conn.execute("update outbox set state = ?, last_error = ? where id = ?",
+                             [UNCONFIRMED, error, outbox_id])
 
     def outbox_counts(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.db.query(

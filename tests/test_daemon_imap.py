@@ -22,13 +22,9 @@ import pytest
 
 from mailbot.analyze import analyze
 from mailbot.config import load_settings
-from mailbot.daemon import run
+from mailbot.daemon import assemble, run
 from mailbot.paths import SAMPLES_DIR
-from mailbot.processor import Processor
 from mailbot.rules import load_rules
-from mailbot.senders import open_sender
-from mailbot.sources import open_source
-from mailbot.store import Store
 
 BOT = "bot@example.test"
 OWN = ("contrats.service.wfps@cf.canon.fr",)
@@ -198,14 +194,12 @@ def test_a_message_that_crashes_is_quarantined_and_the_next_is_answered(dovecot,
             raise UnicodeDecodeError("utf-8", raw[:1], 0, 1, "parser exploded")
         return analyze(raw, **kwargs)
 
-    store = Store(settings.resolve(settings.database.path))
-    sender = open_sender(settings)
-    processor = Processor(source=open_source(settings), store=store, sender=sender,
-                          settings=settings, rules=load_rules(), analyze=fragile_analyze)
+    service = assemble(settings, load_rules(), fragile_analyze)
+    store = service.store
     try:
-        run(processor, threading.Event(), once=True)
+        run(service, threading.Event(), once=True)
     finally:
-        sender.close()
+        service.sender.close()
 
     [reply] = smtp_server.wait_for(1)
     assert reply.message["In-Reply-To"] == "<good-1@test>"
@@ -347,20 +341,19 @@ def test_replies_wait_in_the_outbox_while_smtp_is_down(dovecot, smtp_server, tmp
     settings = load_settings(write_settings(tmp_path, dovecot, smtp_server))
     smtp_server.stop()
     dovecot.append(BOT, "INBOX", sample("po_change"))
-    store = Store(settings.resolve(settings.database.path))
-    sender = open_sender(settings)
-    processor = Processor(source=open_source(settings), store=store, sender=sender,
-                          settings=settings, rules=load_rules(), analyze=analyze)
+    service = assemble(settings, load_rules(), analyze)
+    store = service.store
     try:
-        run(processor, threading.Event(), once=True)
+        run(service, threading.Event(), once=True)
         assert store.outbox_counts() == {"pending": 1}
         assert dovecot.uids(BOT, "INBOX") == [], "intake goes on while SMTP is down"
         smtp_server.start()
-        run(processor, threading.Event(), once=True)
+        again = assemble(settings, load_rules(), analyze)
+        run(again, threading.Event(), once=True)
+        again.close()
         assert store.outbox_counts() == {"sent": 1}
     finally:
-        sender.close()
-        store.close()
+        service.close()
     smtp_server.wait_for(1)
     time.sleep(0.3)
     assert len(smtp_server.messages) == 1

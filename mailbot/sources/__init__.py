@@ -1,7 +1,7 @@
 """Where messages come from: one small interface, two implementations.
 
 A source lists the keys of the messages waiting, fetches their bytes in
-batches, moves a message to the folder of a role (processed, review,
+batches, moves messages to the folder of a role (processed, review,
 quarantine) and waits for news (IMAP IDLE or polling). The daemon knows
 nothing else of it, so Maildir (the embedded default) and IMAP are swappable.
 """
@@ -45,7 +45,7 @@ class Source(Protocol):
 
     def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]: ...
 
-    def move(self, key: MessageKey, role: str) -> None: ...
+    def move(self, keys: list[MessageKey], role: str) -> None: ...
 
     def wait(self, timeout: float, stop: threading.Event) -> None: ...
 

@@ -134,18 +134,20 @@ class ImapSource:
 
     # -- moving --------------------------------------------------------------
 
-    def move(self, key: MessageKey, role: str) -> None:
-        if key.uidvalidity != self.uidvalidity:
-            return  # that numbering is gone; the message is re-listed under its new UID
-        uid = int(key.uid)
+    def move(self, keys: list[MessageKey], role: str) -> None:
+        # Keys of another UIDVALIDITY are skipped: that numbering is gone, and
+        # the messages are listed again under their new UIDs.
+        uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
+        if not uids:
+            return
         folder = self.folders[role]
         if self.can_move:
-            self.client.move([uid], folder)
+            self.client.move(uids, folder)
         else:
-            self.client.copy([uid], folder)
-            self.client.add_flags([uid], [b"\\Deleted"])
+            self.client.copy(uids, folder)
+            self.client.add_flags(uids, [b"\\Deleted"])
             if b"UIDPLUS" in {c.upper() for c in self.client.capabilities()}:
-                self.client.uid_expunge([uid])
+                self.client.uid_expunge(uids)
             else:
                 self.client.expunge()
 

@@ -65,13 +65,13 @@ class MaildirSource:
                 continue  # taken away meanwhile, by a person or another reader
             yield Incoming(key, raw, arrived, label=key.uid)
 
-    def move(self, key: MessageKey, role: str) -> None:
-        path = self._files.pop(key.uid, None)
-        if path is None or not path.exists():
-            return  # already moved: moving twice is harmless
+    def move(self, keys: list[MessageKey], role: str) -> None:
         folder = make_maildir(self.folder_path(role))
         (folder / "maildirfolder").touch()
-        path.rename(folder / "cur" / f"{key.uid}:2,S")
+        for key in keys:
+            path = self._files.pop(key.uid, None)
+            if path is not None and path.exists():  # else already moved: harmless
+                path.rename(folder / "cur" / f"{key.uid}:2,S")
 
     def wait(self, timeout: float, stop: threading.Event) -> None:
         stop.wait(min(timeout, self.poll_seconds))
