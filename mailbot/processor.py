@@ -25,7 +25,6 @@ import sqlite3
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.policy import SMTP
 from typing import Callable
 
 from mailbot.analysis import Analysis
@@ -160,9 +159,8 @@ class Processor:
                                        analysis=analysis.as_dict(), case_ref=case_ref)
             if reply is not None:
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
-                                 recipients=[a.addr_spec for a in reply["To"].addresses],
-                                 raw=reply.as_bytes(policy=SMTP), state=OUTBOX_STATE[self.mode],
-                                 now=now)
+                                 recipients=reply.recipients, raw=reply.raw,
+                                 state=OUTBOX_STATE[self.mode], now=now)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role)
 

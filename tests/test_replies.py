@@ -1,0 +1,85 @@
+"""Replies: threaded, referenced, safe headers, both parts rendered."""
+
+import re
+from datetime import datetime, timezone
+from email import message_from_bytes, policy
+
+import pytest
+
+from mailbot.analyze import analyze
+from mailbot.paths import SAMPLES_DIR
+from mailbot.replies import Bot, build_reply, clean_subject, date_text
+from mailbot.rules import load_rules
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+BOT = Bot("contrats.service.wfps@cf.canon.fr", "Service Contrats Canon France")
+
+
+@pytest.mark.parametrize("subject, cleaned", [
+    ("Nouveau numéro de commande", "Nouveau numéro de commande"),
+    ("RE: TR: Fwd: Nouveau P.O", "Nouveau P.O"),
+    ("Ré : Déménagement", "Déménagement"),
+    ("RE: Contrat [Réf. WFPS-2026-000012]", "Contrat"),
+    ("Re:   spaced\r\n  out", "spaced out"),
+    ("", ""),
+    ("x" * 200, "x" * 149 + "…"),
+])
+def test_clean_subject(subject, cleaned):
+    assert clean_subject(subject) == cleaned
+
+
+@pytest.mark.parametrize("iso, lang, text", [
+    ("2027-01-01", "fr", "1er janvier 2027"),
+    ("2027-03-15", "fr", "15 mars 2027"),
+    ("2027-01-01", "en", "1 January 2027"),
+    (None, "fr", ""),
+])
+def test_date_text(iso, lang, text):
+    assert date_text(iso, lang) == text
+
+
+def reply_to(name: str, **changes):
+    analysis = analyze((SAMPLES_DIR / f"{name}.eml").read_bytes())
+    for key, value in changes.items():
+        setattr(analysis, key, value)
+    reply = build_reply(analysis, case_ref="WFPS-2026-000042", rules=load_rules(), bot=BOT,
+                        now=NOW, message_id="<WFPS-2026-000042.acknowledge@cf.canon.fr>")
+    return analysis, reply, message_from_bytes(reply.raw, policy=policy.default)
+
+
+def test_reply_is_threaded_marked_and_has_both_parts():
+    analysis, reply, msg = reply_to("po_change")
+    assert reply.recipients == [analysis.sender]
+    assert msg["In-Reply-To"] == analysis.message_id
+    assert msg["References"].split()[-1] == analysis.message_id
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["Subject"].endswith("[Réf. WFPS-2026-000042]")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "WFPS-2026-000042" in text and "WFPS-2026-000042" in html
+    assert "0 820 12 40 40" in text
+    assert not re.search(rb"(?<!\r)\n", reply.raw), "CRLF line ends only"
+    assert max(len(line) for line in reply.raw.split(b"\r\n")) <= 998
+
+
+def test_customer_text_cannot_inject_headers_or_markup():
+    _, _, msg = reply_to("po_change", subject="Hello\r\nBcc: victim@example.org",
+                         sender_name="<script>alert(1)</script>")
+    assert msg["Bcc"] is None
+    assert "Bcc: victim@example.org" in msg["Subject"]  # kept as text, on one line
+    html = msg.get_body(("html",)).get_content()
+    assert "<script>" not in html
+
+
+def test_english_mail_gets_an_english_reply():
+    analysis, _, msg = reply_to("contract_termination")
+    assert analysis.language == "en"
+    assert "[Ref. WFPS-2026-000042]" in msg["Subject"]
+    assert msg["Content-Language"] == "en"
+
+
+def test_request_for_information_names_what_is_missing():
+    analysis, _, msg = reply_to("po_change_missing_contract")
+    assert analysis.action == "request_info"
+    text = msg.get_body(("plain",)).get_content()
+    assert "contrat" in text and "2e page" in text
