@@ -104,9 +104,13 @@ path = "mailbot.db"
                 print(file=sys.stderr)
                 rate = len(backlog) / elapsed
                 peak = peak_rss_mb(daemon.pid)
-                print(f"backlog: {len(backlog)} messages, {expected_replies} replies in {elapsed:.1f} s "
-                      f"= {rate:,.0f} messages/s end to end (includes the daemon's start-up); "
-                      f"{rate / analyze_rate:.0%} of analyze-only; daemon peak RSS {peak:.0f} MB")
+                replies = smtp.messages
+                steady = (len(replies) - 1) / (replies[-1].when - replies[0].when) * len(backlog) / len(replies)
+                print(f"backlog: {len(backlog)} messages, {len(replies)} replies in {elapsed:.1f} s "
+                      f"= {rate:,.0f} messages/s from the daemon's launch "
+                      f"({rate / analyze_rate:.0%} of analyze-only); "
+                      f"{steady:,.0f} messages/s from first to last reply "
+                      f"({steady / analyze_rate:.0%}); daemon peak RSS {peak:.0f} MB")
 
                 latencies = []
                 for i, raw in enumerate(messages(args.latency, "latency", "po_change.eml")):

@@ -142,22 +142,20 @@ class Processor:
 
         role = ROLE_OF_ACTION.get(analysis.action, "review")
         replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
-        case_ref = reply = None
-        if analysis.action != "ignore":
-            case_ref = self.store.open_case(
-                prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
-                situation=analysis.situation, sender=analysis.sender,
-                message_id=analysis.message_id, now=now)
-        if replying:
-            # Built before the transaction, which stays a few inserts long.
-            domain = self.bot.address.rpartition("@")[2]
-            reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
-                                now=now, message_id=f"<{case_ref}.{analysis.action}@{domain}>")
         with self.store.transaction():
+            case_ref = None
+            if analysis.action != "ignore":
+                case_ref = self.store.open_case(
+                    prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
+                    situation=analysis.situation, sender=analysis.sender,
+                    message_id=analysis.message_id, now=now)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
-            if reply is not None:
+            if replying:
+                domain = self.bot.address.rpartition("@")[2]
+                reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
+                                    now=now, message_id=f"<{case_ref}.{analysis.action}@{domain}>")
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
                                  recipients=reply.recipients, raw=reply.raw,
                                  state=OUTBOX_STATE[self.mode], now=now)

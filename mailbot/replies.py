@@ -51,6 +51,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # edited templates are read at the next start, not stat()ed per reply
     )
 
 

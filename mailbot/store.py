@@ -137,9 +137,9 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE: take the write lock at once.
 
-        The outbox worker writes beside the intake thread; a deferred
-        transaction that read first and writes later would fail with "database
-        is locked" instead of waiting its turn (busy_timeout only helps here).
+        Should a second process open the file (an operator's command beside the
+        daemon), a deferred transaction that read first and writes later would
+        fail with "database is locked" instead of waiting its turn.
         """
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -232,18 +232,13 @@ class Store:
 
     def open_case(self, *, prefix: str, year: int, situation: str, sender: str,
                   message_id: str | None, now: datetime) -> str:
-        """A new case with the next reference of the year (its own short transaction).
-
-        A crash right after leaves a case no message points to: a gap in the
-        numbering, nothing worse.
-        """
-        with self.transaction():
-            case_id = self.db["cases"].insert({
-                "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
-                "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
-            }).last_pk
-            ref = f"{prefix}-{year}-{case_id:06d}"
-            self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
+        """A new case with the next reference of the year. Call inside ``transaction``."""
+        case_id = self.db["cases"].insert({
+            "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
+            "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
+        }).last_pk
+        ref = f"{prefix}-{year}-{case_id:06d}"
+        self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
         return ref
 
     # -- outbox -------------------------------------------------------------

@@ -51,10 +51,11 @@ def test_a_message_id_already_decided_is_found(store):
 
 
 def test_case_references_follow_each_other(store):
-    first = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
-                            message_id="<1@b>", now=NOW)
-    second = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
-                             message_id="<2@b>", now=NOW)
+    with store.transaction():
+        first = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
+                                message_id="<1@b>", now=NOW)
+        second = store.open_case(prefix="WFPS", year=2026, situation="po_change", sender="a@b",
+                                 message_id="<2@b>", now=NOW)
     assert (first, second) == ("WFPS-2026-000001", "WFPS-2026-000002")
 
 
