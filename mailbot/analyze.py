@@ -1,0 +1,125 @@
+"""The pure heart of mailbot: raw message bytes in, a complete ``Analysis`` out.
+
+parse → guard → split → classify → extract → decide, with no I/O (beyond
+loading the default rules once) and no clock: the received date is the
+message's own Date header. The CLI, the daemon, eval and the tests all go
+through here, so it never raises: a message that breaks a stage comes out
+as situation "other", action "review", with the error as a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import guard, mime, quotes
+from .analysis import Analysis, Evidence, empty_fields
+from .classify import classify
+from .decide import PARIS, decide
+from .extract import extract, fraud_signals
+from .rules import Rules, load_rules
+
+MAX_TEXT = 64_000
+_FR_WORDS = frozenset(
+    "le la les des du de et est une un pour que qui nous vous notre nos votre vos merci bonjour avec sur dans"
+    " au aux ce cette sont pas par madame monsieur cordialement facture factures contrat".split()
+)
+_EN_WORDS = frozenset(
+    "the and is are to of for our your we you please thank thanks hello dear with on in this that from will be"
+    " regards invoice invoices contract kind best".split()
+)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """classifiers/situations.toml, read once per process."""
+    return load_rules()
+
+
+def detect_language(text: str) -> str:
+    """"fr" or "en", whichever has more of its common words; French when in doubt."""
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    english = sum(w in _EN_WORDS for w in words)
+    french = sum(w in _FR_WORDS for w in words)
+    return "en" if english > french else "fr"
+
+
+def _fill_envelope(analysis: Analysis, mail: mime.Mail) -> None:
+    analysis.message_id = mail.message_id
+    analysis.subject = mail.subject
+    analysis.sender = mail.from_addr
+    analysis.sender_name = mail.from_name
+    analysis.reply_to = mail.reply_to
+    analysis.received = mail.date
+    analysis.in_reply_to = mail.in_reply_to
+    analysis.references = list(mail.references)
+    analysis.attachments = list(mail.attachments)
+    analysis.evidence.extend(Evidence("parse", "defect", d) for d in mail.defects)
+
+
+def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None) -> None:
+    mail = mime.parse(raw)
+    _fill_envelope(analysis, mail)
+
+    rules = rules or default_rules()
+    automated = guard.automated_reasons(mail, own_addresses)
+    if automated:
+        analysis.automated = True
+        analysis.confidence = 1.0
+        analysis.reasons.extend(automated)
+        analysis.evidence.extend(Evidence("guard", reason) for reason in automated)
+        analysis.action = decide("other", analysis.fields, rules, received=mail.date, confidence=1.0,
+                                 automated=True).action
+        return
+
+    text = mail.text
+    if len(text) > MAX_TEXT:  # the request is at the top; bound the work on huge bodies
+        text = text[:MAX_TEXT]
+        analysis.evidence.append(Evidence("parse", "truncated", detail=f"body cut to {MAX_TEXT} characters"))
+    parts = quotes.split(text, mail.subject)
+    inner = quotes.request(parts)
+    analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
+
+    classification = classify(mail.subject, parts, rules)
+    analysis.situation = classification.situation
+    analysis.secondary_situation = classification.secondary
+    analysis.confidence = classification.confidence
+    analysis.evidence.extend(classification.evidence)
+
+    reference = mail.date.astimezone(PARIS).date() if mail.date else None
+    fields, evidence = extract(inner.new, inner.quoted, mail, reference)
+    analysis.fields = fields
+    analysis.evidence.extend(evidence)
+    signals = fraud_signals(parts.new, parts.quoted)
+    analysis.evidence.extend(signals)
+
+    decision = decide(
+        classification.situation,
+        fields,
+        rules,
+        received=mail.date,
+        confidence=classification.confidence,
+        warnings=[f"possible fraud: {s.name} ({s.detail})" for s in signals],
+    )
+    analysis.missing = decision.missing
+    analysis.lead_time_ok = decision.lead_time_ok
+    analysis.action = decision.action
+    analysis.reasons.extend(decision.reasons)
+    if mail.date is None:
+        analysis.reasons.append("no usable Date header: lead time unknown")
+
+
+def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None) -> Analysis:
+    """Analyse one raw message; never raises."""
+    analysis = Analysis()
+    try:
+        _run(analysis, raw, tuple(own_addresses), rules)
+    except Exception as exc:  # one bad message must not stop the pipeline
+        analysis.situation = "other"
+        analysis.secondary_situation = None
+        analysis.fields = empty_fields()
+        analysis.missing = []
+        analysis.lead_time_ok = None
+        analysis.action = "ignore" if analysis.automated else "review"
+        analysis.reasons.append(f"internal error: {type(exc).__name__}: {exc}")
+    return analysis

@@ -1,0 +1,293 @@
+"""Find the date a requested change takes effect, resolved against the message's date.
+
+The lead-time rule (a change must arrive one month before it applies) needs
+the effective date, but mails are full of other dates: the end of the old
+value, return-from-holiday dates, invoice and K-bis dates, quote deadlines.
+Fuzzy parsers pick the wrong one silently (reference/text-stack-measurements.md
+§5), so candidate spans are found with regexes, parsed with dateutil and a
+French ``parserinfo`` or resolved with ``relativedelta`` rules, and scored by
+what introduces them ("à compter du" yes, "jusqu'au" no).
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dateutil import parser as dateparser
+from dateutil.relativedelta import relativedelta
+
+from .htmltext import fold
+
+_MONTHS = (
+    ("janvier", "janv", "january", "jan"),
+    ("fevrier", "fevr", "fev", "february", "feb"),
+    ("mars", "march", "mar"),
+    ("avril", "avr", "april", "apr"),
+    ("mai", "may"),
+    ("juin", "june", "jun"),
+    ("juillet", "juil", "july", "jul"),
+    ("aout", "august", "aug"),
+    ("septembre", "sept", "september", "sep"),
+    ("octobre", "october", "oct"),
+    ("novembre", "november", "nov"),
+    ("decembre", "december", "dec"),
+)
+_WEEKDAYS = (
+    ("lundi", "lun", "monday", "mon"),
+    ("mardi", "mar", "tuesday", "tue"),
+    ("mercredi", "mer", "wednesday", "wed"),
+    ("jeudi", "jeu", "thursday", "thu"),
+    ("vendredi", "ven", "friday", "fri"),
+    ("samedi", "sam", "saturday", "sat"),
+    ("dimanche", "dim", "sunday", "sun"),
+)
+
+
+class FrParserInfo(dateparser.parserinfo):
+    """dateutil's parser taught French (and still English) month and day names."""
+
+    MONTHS = [tuple(names) for names in _MONTHS]
+    # Full names only: "mar" is both mars and mardi; spans lose their weekday before parsing.
+    WEEKDAYS = [(names[0], names[2]) for names in _WEEKDAYS]
+    JUMP = dateparser.parserinfo.JUMP + ["le", "du", "de", "er", "eme", "e"]
+
+
+_INFO = FrParserInfo(dayfirst=True)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    """A date found in text: its value, the text as written and how likely it is the effective date."""
+
+    value: date
+    text: str
+    start: int
+    end: int
+    score: float
+
+    @property
+    def iso(self) -> str:
+        return self.value.isoformat()
+
+
+_MONTH = "|".join(sorted((n for names in _MONTHS for n in names), key=len, reverse=True))
+_WEEKDAY = "|".join(sorted((n for names in _WEEKDAYS for n in names), key=len, reverse=True))
+_DAY = r"(?P<day>[0-3]?\d)(?:er|eme|e|st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_QUARTER_WORDS = {"premier": 1, "first": 1, "deuxieme": 2, "second": 2, "troisieme": 3, "third": 3,
+                  "quatrieme": 4, "fourth": 4}
+
+
+def _month_number(word: str) -> int:
+    word = word.rstrip(".")
+    return next(i for i, names in enumerate(_MONTHS, start=1) if word in names)
+
+
+def _next_occurrence(month: int, day: int, reference: date) -> date:
+    """The first (month, day) on or after the reference date."""
+    for year in (reference.year, reference.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= reference:
+            return candidate
+    raise ValueError("no such day")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+def _absolute(m: re.Match[str], reference: date | None) -> date | None:
+    """A written date, parsed by dateutil; without a year, its next occurrence."""
+    start = min(m.start("day"), m.start("month"))  # drop a leading weekday
+    span = re.sub(r"(\d)(?:er|eme|e|st|nd|rd|th)\b", r"\1", m.string[start : m.end()])
+    default = datetime(reference.year if reference else 2000, 1, 1)
+    parsed = dateparser.parse(span.replace(",", " "), parserinfo=_INFO, default=default).date()
+    if m.group("year"):
+        return parsed
+    if reference is None:
+        return None
+    return _next_occurrence(parsed.month, parsed.day, reference)
+
+
+def _numeric(m: re.Match[str], reference: date | None) -> date | None:
+    day, month, year = int(m.group("d")), int(m.group("m")), m.group("y")
+    if year is None:
+        return _next_occurrence(month, day, reference) if reference else None
+    full = int(year) + (2000 if len(year) == 2 else 0)
+    return date(full, month, day)
+
+
+def _iso(m: re.Match[str], reference: date | None) -> date | None:
+    return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+
+
+def _month_phrase(m: re.Match[str], reference: date | None) -> date | None:
+    """"mars 2027" and "début mars" give the 1st, "mi-mars" the 15th, "fin mars" the last day."""
+    month = _month_number(m.group("month"))
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif reference is None:
+        return None
+    else:
+        year = reference.year + (1 if month < reference.month else 0)
+    edge = (m.group("edge") or "").strip(" -")
+    if edge.startswith("fin") or edge.startswith("end"):
+        return _month_end(year, month)
+    return date(year, month, 15 if edge.startswith("mi") else 1)
+
+
+def _quarter(m: re.Match[str], reference: date | None) -> date | None:
+    """"1er trimestre 2027", "Q2 2027": the first day of the quarter."""
+    word = m.group("q") or m.group("q2")
+    digit = re.search(r"[1-4]", word)
+    quarter = int(digit.group()) if digit else _QUARTER_WORDS[word]
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif reference is None:
+        return None
+    else:
+        year = reference.year + (1 if quarter * 3 < reference.month else 0)
+    return date(year, 3 * quarter - 2, 1)
+
+
+def _relative(m: re.Match[str], reference: date | None) -> date | None:
+    """"le mois prochain" (1st of next month), "fin du mois", "l'année prochaine", "fin d'année"."""
+    if reference is None:
+        return None
+    phrase = m.group(0)
+    if re.search(r"mois|month", phrase):
+        if re.search(r"fin|end", phrase):
+            return _month_end(reference.year, reference.month)
+        return reference.replace(day=1) + relativedelta(months=1)
+    if re.search(r"fin|end", phrase):
+        return date(reference.year, 12, 31)
+    return date(reference.year + 1, 1, 1)
+
+
+_Resolver = Callable[[re.Match[str], "date | None"], "date | None"]
+# (pattern on folded text, resolver, needs a cue word when it has no year)
+_PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, bool], ...] = (
+    (re.compile(rf"\b(?:(?:{_WEEKDAY})\.?,?\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\b\.?(?:,?\s+{_YEAR})?\b"),
+     _absolute, False),
+    (re.compile(rf"\b(?:(?:{_WEEKDAY})\.?,?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?"),
+     _absolute, True),
+    (re.compile(r"(?<![\w/.-])(?P<d>[0-3]?\d)[/.-](?P<m>[01]?\d)(?:[/.-](?P<y>\d{4}|\d{2}))?(?![\w/-]|\.\d)"),
+     _numeric, True),
+    (re.compile(r"(?<![\w/-])(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/-])"), _iso, False),
+    (re.compile(rf"\b(?P<edge>(?:debut|fin|mi|end of|beginning of|early|late|mid)[\s-]+"
+                rf"(?:du mois de |du mois d'|de |d')?)?"
+                rf"(?:(?:le |au |du )?mois de |(?:the )?month of )?(?P<month>{_MONTH})\b\.?(?:\s+{_YEAR}\b)?"),
+     _month_phrase, True),
+    (re.compile(r"\b(?:(?P<q>[1-4](?:er|eme|e)?|premier|deuxieme|second|troisieme|quatrieme|first|third|fourth)"
+                rf"\s+(?:trimestre|quarter)|(?P<q2>q[1-4])(?=\s+20))(?:\s+(?:de |d'|of )?{_YEAR})?\b"),
+     _quarter, False),
+    (re.compile(r"\b(?:(?:le |du |au )?mois (?:prochain|suivant)|next month"
+                r"|(?:la )?fin (?:du|de ce|de) mois|(?:the )?end of (?:the|this) month"
+                r"|(?:l'|l )?annee prochaine|next year"
+                r"|(?:la )?fin (?:de l'|d')annee|(?:the )?end of (?:the|this) year)\b"),
+     _relative, False),
+)
+
+# Words that introduce a date; the nearest one wins: "factures émises à partir
+# du 1er janvier" is introduced by "à partir", "valable jusqu'au 28 février"
+# by "jusqu'", whatever else the sentence says.
+_CUES = re.compile(
+    r"(?P<strong>[àa] compter|[àa] partir|\bdès|\bd[ée]but|prise d'effet|date d'effet|\beffective|\beffet"
+    r"|\beffectif|applicable|s'applique|\bas of|\bas from|\bstarting|\bfrom|with effect|commen[cç]|beginning)"
+    r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
+    r"|\bcurrent|expir|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
+    r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en date du"
+    r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?\s+au\b|factur\w*\s+(?:n[°o]\s*\S+\s+)?du|invoice"
+    r"|k-?bis|extrait|d[ée]livr|\bavant\b|\bbefore|no later|au plus tard|depuis|\bsince|\bhier|derni[èe]re?"
+    r"|\blast\b|ne doit plus|apr[èe]s le|sign[ée]|r[ée]gl[ée]e?|virement|payment)"
+    r"|(?P<medium>\bau\b|\bpour le\b|\bon\b|\bdate\b[^:\n]{0,30}:|\bpr[ée]vue?s?\b|\baura lieu\b|\ble\b)",
+    re.I,
+)
+_CUE_SCORE = {"strong": 3.0, "medium": 1.0, "negative": -4.0}
+_EVENT = re.compile(
+    r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
+    r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
+    r"|\bmove|terminat|effective|\bdate\b",
+    re.I,
+)
+
+
+def _before(text: str, start: int) -> str:
+    """The sentence up to a date (at most 60 characters)."""
+    return re.split(r"[.;!?\n]", text[max(0, start - 60) : start])[-1]
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The sentence around a date, without the date."""
+    left = re.split(r"[.;!?\n]\s", text[max(0, start - 160) : start])[-1]
+    right = re.split(r"[.;!?\n]", text[end : end + 120])[0]
+    return left + right
+
+
+def _cue(before: str) -> str | None:
+    """The kind of cue that introduces a date: strong, medium, negative or None.
+
+    The nearest cue wins, except that a weak "au"/"le" does not undo a strong
+    or negative cue earlier in the sentence ("s'applique dès la première
+    facture, soit au 1er janvier"; "de retour le 4 janvier").
+    """
+    last = None
+    for m in _CUES.finditer(before):
+        kind = m.lastgroup
+        last = last if kind == "medium" and last in ("strong", "negative") else kind
+    return last
+
+
+def _score(text: str, start: int, end: int, value: date, has_year: bool, reference: date | None) -> float:
+    cue = _cue(_before(text, start))
+    score = (1.0 if has_year else 0.5) + _CUE_SCORE.get(cue or "", 0.0)
+    if cue != "negative" and _EVENT.search(_around(text, start, end)):
+        score += 1.5
+    if reference is not None and value < reference:
+        score -= 2.0
+    return score
+
+
+def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
+    """Every date-like span in the text, resolved and scored, in text order."""
+    folded = fold(text)
+    found: list[tuple[int, int, date, bool, bool]] = []
+    impossible: list[tuple[int, int]] = []  # "31 février 2027" must not fall back to "février 2027"
+    for pattern, resolver, needs_cue in _PATTERNS:
+        for m in pattern.finditer(folded):
+            try:
+                value = resolver(m, reference)
+            except (ValueError, OverflowError, StopIteration):
+                impossible.append((m.start(), m.end()))
+                continue
+            if value is None:
+                continue
+            groups = m.groupdict()
+            has_year = bool(groups.get("year") or groups.get("y")) or resolver is _relative
+            specific = has_year or bool(groups.get("edge"))
+            found.append((m.start(), m.end(), value, has_year, needs_cue and not specific))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    hits: list[DateHit] = []
+    last_end = -1
+    for start, end, value, has_year, needs_cue in found:
+        if start < last_end or any(start < e and s < end for s, e in impossible):
+            continue  # overlaps a longer or earlier match, or an impossible date
+        last_end = end
+        if needs_cue and _cue(_before(text, start)) not in ("strong", "medium"):
+            continue
+        score = _score(text, start, end, value, has_year, reference)
+        hits.append(DateHit(value, text[start:end].strip(), start, end, score))
+    return hits
+
+
+def effective_date(text: str, reference: date | None = None, threshold: float = 2.0) -> DateHit | None:
+    """The best-scored date that reads as an effective date, or None."""
+    hits = [h for h in find_dates(text, reference) if h.score >= threshold]
+    return max(hits, key=lambda h: (h.score, -h.start), default=None)

@@ -1,0 +1,178 @@
+"""HTML mail bodies as plain text, with the stdlib parser.
+
+Many customers write from Outlook or webmail and send HTML only. The later
+stages (quote splitting, regex extraction) need lines: one paragraph per line,
+one table row per line with its cells kept apart, nothing hidden, and no
+no-break spaces (French puts them before ":" and inside numbers). Measured in
+reference/text-stack-measurements.md §4: the stdlib parser does this well
+where bs4 glues cells together and html2text is GPL.
+
+It also holds the two text normalisations every later stage shares:
+``normalize_spaces`` and ``fold`` (lower case, no accents, same length, so
+that matches on folded text point back into the original).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from html.parser import HTMLParser
+
+# No-break, narrow no-break, thin, figure and other fixed-width spaces.
+_ODD_SPACES = re.compile("[\u00a0\u202f\u2000-\u200a\u205f\u3000]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def normalize_spaces(text: str) -> str:
+    """Fixed-width and no-break spaces become plain spaces; zero-width ones go."""
+    return _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, same length, so match spans map back to the original."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "’ʼ":  # typographic apostrophes
+        return "'"
+    lower = ch.lower()
+    return unicodedata.normalize("NFD", lower)[0] if len(lower) == 1 else ch
+
+
+_SKIPPED = {"style", "script", "head", "title", "template", "noscript", "xml"}
+_VOID = {"br", "img", "meta", "link", "hr", "input", "col", "area", "base", "wbr", "source"}
+_BLOCKS = {
+    "p", "div", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "hr", "section", "article", "header", "footer", "address",
+    "dl", "dt", "dd", "center", "form", "fieldset", "tbody", "thead", "tfoot",
+}
+_CELLS = {"td", "th"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+
+
+class _TextBuilder(HTMLParser):
+    """Collects visible text; block tags and <br> start new lines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.open: dict[str, int] = {}  # how many of each tag are on the stack
+        self.skip_depth = 0  # > 0 while inside a skipped or hidden element
+        self.quote_depth = 0
+        self.cell_depth = 0
+        self.cells_in_row = 0
+        self.pre_depth = 0
+
+    # -- output helpers ------------------------------------------------------
+    def _at_line_start(self) -> bool:
+        return not self.out or self.out[-1].endswith("\n")
+
+    def _newline(self) -> None:
+        if self.cell_depth:
+            self._write(" ")
+        elif not self._at_line_start():
+            self.out.append("\n")
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        if self._at_line_start() and self.quote_depth:
+            self.out.append("> ")  # one marker says "quoted", whatever the depth
+        self.out.append(text)
+
+    # -- parser callbacks ----------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        hidden = tag in _SKIPPED or any(
+            (name == "hidden") or (name == "style" and value and _HIDDEN_STYLE.search(value))
+            for name, value in attrs
+        )
+        if tag in _VOID:
+            if not self.skip_depth and tag == "br":
+                if self.cell_depth:
+                    self._write(" ")
+                else:
+                    self.out.append("\n")
+            elif not self.skip_depth and tag == "hr":
+                self._newline()
+            return
+        self.stack.append(tag)
+        self.open[tag] = self.open.get(tag, 0) + 1
+        if self.skip_depth or hidden:
+            self.skip_depth += 1
+            return
+        if tag == "tr":
+            self._newline()
+            self.cells_in_row = 0
+        elif tag in _CELLS:
+            if self.cells_in_row:
+                self._write(" | ")
+            self.cells_in_row += 1
+            self.cell_depth += 1
+        elif tag in _BLOCKS:
+            self._newline()
+            if tag == "blockquote":
+                self.quote_depth += 1
+            elif tag == "pre":
+                self.pre_depth += 1
+            elif tag == "li":
+                self._write("- ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or not self.open.get(tag):
+            return
+        # Close everything opened after this tag too (unclosed <p>, <td>...).
+        while self.stack:
+            opened = self.stack.pop()
+            self.open[opened] -= 1
+            self._close(opened)
+            if opened == tag:
+                break
+
+    def _close(self, tag: str) -> None:
+        if self.skip_depth:
+            self.skip_depth -= 1
+            return
+        if tag in _CELLS:
+            self.cell_depth = max(0, self.cell_depth - 1)
+        elif tag in _BLOCKS:
+            if tag == "blockquote":
+                self.quote_depth = max(0, self.quote_depth - 1)
+            elif tag == "pre":
+                self.pre_depth = max(0, self.pre_depth - 1)
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth:
+            return
+        if self.pre_depth:
+            for i, line in enumerate(data.split("\n")):
+                if i:
+                    self.out.append("\n")
+                self._write(line)
+            return
+        text = re.sub(r"[ \t\r\n\f]+", " ", data)
+        if self._at_line_start():
+            text = text.lstrip(" ")
+        self._write(text)
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML body, one block per line, cells joined by " | "."""
+    builder = _TextBuilder()
+    try:
+        builder.feed(html)
+        builder.close()
+    except Exception:  # html.parser is lenient; this is a last resort
+        pass
+    text = normalize_spaces("".join(builder.out))
+    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
+    lines = [re.sub(r"^(\|\s*)+|(\s*\|)+$", "", line).strip() for line in lines]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

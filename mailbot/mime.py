@@ -1,0 +1,256 @@
+"""Raw RFC 5322 bytes to a plain ``Mail`` record that never surprises later stages.
+
+Customer mail arrives from every client there is: Outlook's windows-1252 labelled
+as latin-1, unknown charsets, broken MIME, encoded words in names. Everything
+after parsing works on plain ``str`` values, so this module absorbs all of that
+and records what was wrong in ``defects`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from typing import Any
+
+from .htmltext import html_to_text, normalize_spaces
+
+
+@dataclass
+class Mail:
+    """The parts of a message that the pipeline reads."""
+
+    message_id: str | None = None
+    subject: str = ""
+    from_addr: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    content_type: str = "text/plain"
+    report_type: str = ""
+    text: str = ""
+    text_from_html: bool = False
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (case-insensitive name), or None."""
+        wanted = name.lower()
+        return next((v for n, v in self.headers if n.lower() == wanted), None)
+
+    def has_header(self, name: str) -> bool:
+        return self.header(name) is not None
+
+
+# Outlook and others label windows-1252 text as latin-1; cp1252 is a superset
+# for every printable latin-1 character, so decoding with it is never worse.
+_CHARSET_ALIASES = {
+    "latin-1": "cp1252", "latin1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
+    "us-ascii": "utf-8", "ascii": "utf-8", "windows-1252": "cp1252",
+}
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def _to_str(value: Any) -> str:
+    """A header value as text: bytes smuggled in as surrogates become utf-8 or cp1252."""
+    text = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        data = text.encode("utf-8", "surrogateescape")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", "replace")
+    return text
+
+
+def _unfold(value: str) -> str:
+    return re.sub(r"\r?\n[ \t]*", " ", value).strip()
+
+
+def decode_header_value(raw: Any) -> str:
+    """RFC 2047-decode a raw header value; undecodable parts are kept as written."""
+    text = _unfold(_to_str(raw))
+    if "=?" not in text:
+        return text
+    try:
+        return _unfold(str(make_header(decode_header(text))))
+    except Exception:
+        return text
+
+
+def _addresses(raw_values: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs; names are decoded after splitting on commas."""
+    try:
+        pairs = getaddresses([_unfold(_to_str(v)) for v in raw_values])
+    except Exception:
+        return []
+    return [(decode_header_value(n).strip(), a.strip()) for n, a in pairs if a.strip()]
+
+
+def _parse_date(value: str | None, defects: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append("unparsable Date header")
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000": the zone is unknown, RFC 5322 says treat as UTC
+        when = when.replace(tzinfo=timezone.utc)
+    if not 1990 <= when.year <= 2100:
+        defects.append(f"absurd Date header: {value}")
+        return None
+    return when
+
+
+def _decode_payload(part: Message, defects: list[str]) -> str:
+    """A text part's content, whatever charset it claims."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    declared = (part.get_content_charset() or "").lower()
+    charset = _CHARSET_ALIASES.get(declared, declared)
+    if not charset:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace")
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:
+        defects.append(f"unknown charset {declared!r}")
+        return data.decode("utf-8", "replace")
+
+
+def _disposition(part: Message) -> str:
+    return (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    return decode_header_value(name) if name else ""
+
+
+def _size(part: Message) -> int:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        return 0
+    if data is not None:
+        return len(data)
+    payload = part.get_payload()
+    if isinstance(payload, list):  # message/* parts hold message objects
+        return sum(len(_to_str(p)) for p in payload)
+    return len(payload or "")
+
+
+@dataclass
+class _Leaf:
+    """A leaf part with its headers read once (each read re-parses them under policy.default)."""
+
+    part: Message
+    content_type: str
+    filename: str
+    is_body: bool
+
+
+def _leaves(msg: Message) -> list[_Leaf]:
+    """Non-multipart parts in order; an attached message (message/*) is one leaf."""
+    leaves: list[_Leaf] = []
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop(0)
+        content_type = part.get_content_type()
+        if content_type.startswith("multipart/"):
+            payload = part.get_payload()
+            stack = (list(payload) if isinstance(payload, list) else []) + stack
+            continue
+        filename = _filename(part)
+        is_body = content_type in ("text/plain", "text/html") and not (
+            filename or _disposition(part) == "attachment"
+        )
+        leaves.append(_Leaf(part, content_type, filename, is_body))
+    return leaves
+
+
+def _fill(mail: Mail, msg: Message) -> None:
+    mail.defects.extend(type(d).__name__ for d in getattr(msg, "defects", []))
+    raw_items = list(msg.raw_items())
+    mail.headers = [(name, decode_header_value(value)) for name, value in raw_items]
+    raw = {name.lower(): value for name, value in reversed(raw_items)}
+
+    mail.subject = normalize_spaces(mail.header("Subject") or "")
+    senders = _addresses([raw["from"]]) if "from" in raw else []
+    if senders:
+        mail.from_name, mail.from_addr = senders[0]
+    elif "from" in raw:
+        name, addr = parseaddr(decode_header_value(raw["from"]))
+        mail.from_name, mail.from_addr = name, addr
+    replies = _addresses([raw["reply-to"]]) if "reply-to" in raw else []
+    mail.reply_to = replies[0][1] if replies else ""
+    mail.to = [a for _, a in _addresses([v for n, v in raw_items if n.lower() == "to"])]
+    mail.cc = [a for _, a in _addresses([v for n, v in raw_items if n.lower() == "cc"])]
+    mail.date = _parse_date(mail.header("Date"), mail.defects)
+
+    ids = _MSGID.findall(mail.header("Message-ID") or "")
+    mail.message_id = ids[0] if ids else (mail.header("Message-ID") or None)
+    in_reply = _MSGID.findall(mail.header("In-Reply-To") or "")
+    mail.in_reply_to = in_reply[0] if in_reply else None
+    mail.references = _MSGID.findall(mail.header("References") or "")
+
+    mail.content_type = msg.get_content_type()
+    if mail.content_type == "multipart/report":
+        report_type = msg.get_param("report-type") or ""
+        if isinstance(report_type, tuple):  # RFC 2231-encoded parameter
+            report_type = email.utils.collapse_rfc2231_value(report_type)
+        mail.report_type = str(report_type).lower()
+
+    leaves = _leaves(msg)
+    plain = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/plain"), None)
+    html = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
+    if plain is not None:
+        mail.text = _decode_payload(plain, mail.defects)
+    elif html is not None:
+        mail.text = html_to_text(_decode_payload(html, mail.defects))
+        mail.text_from_html = True
+    mail.text = normalize_spaces(mail.text.replace("\r\n", "\n").replace("\r", "\n"))
+
+    for leaf in leaves:
+        if leaf.part is not msg:
+            mail.defects.extend(type(d).__name__ for d in getattr(leaf.part, "defects", []))
+        if not leaf.is_body:  # bodies, their alternatives and inline text fragments are not files
+            mail.attachments.append(
+                {"filename": leaf.filename, "content_type": leaf.content_type, "size": _size(leaf.part)}
+            )
+
+
+def parse(raw: bytes) -> Mail:
+    """Parse a message; on any failure return what could be read, with defects."""
+    mail = Mail()
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        _fill(mail, msg)
+    except Exception as exc:  # never let one message break the pipeline
+        mail.defects.append(f"parse error: {type(exc).__name__}: {exc}")
+        if not mail.text:
+            mail.text = normalize_spaces(raw.decode("utf-8", "replace"))
+    return mail

@@ -1,0 +1,158 @@
+"""Parsing absorbs every oddity of real mail and never raises."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mailbot.mime import decode_header_value, parse
+
+PLAIN_QP = (
+    b"From: =?utf-8?q?Herv=C3=A9_Goasdou=C3=A9?= <h.goasdoue@example.fr>\r\n"
+    b"To: contrats@example.com, \"Dupont, Marie\" <m.dupont@example.fr>\r\n"
+    b"Cc: compta@example.fr\r\n"
+    b"Reply-To: factures@example.fr\r\n"
+    b"Subject: =?utf-8?q?R=C3=A9siliation_du?= contrat\r\n"
+    b"Date: Mon, 01 Mar 2027 11:20:00 +0100\r\n"
+    b"Message-ID: <abc@example.fr>\r\n"
+    b"In-Reply-To: <q1@example.com>\r\n"
+    b"References: <q0@example.com>\r\n <q1@example.com>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    b"N=C2=B0 de s=C3=A9rie : 18=C2=A0732\r\n"
+)
+
+
+def test_plain_quoted_printable_message():
+    mail = parse(PLAIN_QP)
+    assert mail.from_name == "Hervé Goasdoué"
+    assert mail.from_addr == "h.goasdoue@example.fr"
+    assert mail.to == ["contrats@example.com", "m.dupont@example.fr"]
+    assert mail.cc == ["compta@example.fr"]
+    assert mail.reply_to == "factures@example.fr"
+    assert mail.subject == "Résiliation du contrat"
+    assert mail.date == datetime(2027, 3, 1, 11, 20, tzinfo=timezone(timedelta(hours=1)))
+    assert mail.message_id == "<abc@example.fr>"
+    assert mail.in_reply_to == "<q1@example.com>"
+    assert mail.references == ["<q0@example.com>", "<q1@example.com>"]
+    assert mail.text.strip() == "N° de série : 18 732"  # no-break space normalised
+    assert mail.attachments == []
+    assert ("Subject", "Résiliation du contrat") in mail.headers
+
+
+def _simple(charset: bytes, body: bytes, extra: bytes = b"") -> bytes:
+    return (
+        b"From: a@example.fr\r\nSubject: test\r\n" + extra
+        + b"Content-Type: text/plain; charset=" + charset + b"\r\n\r\n" + body
+    )
+
+
+@pytest.mark.parametrize(
+    "charset, body, expected",
+    [
+        (b"iso-8859-1", "Montant : 12 € – échéance".encode("cp1252"), "Montant : 12 € – échéance"),
+        (b"windows-1252", "Reçu".encode("cp1252"), "Reçu"),
+        (b"utf-8", "déjà".encode("utf-8"), "déjà"),
+        (b"utf-8", b"caf\xe9 mal \xe9tiquet\xe9", "caf\ufffd mal \ufffdtiquet\ufffd"),
+        (b"x-unknown-charset", "prévu".encode("utf-8"), "prévu"),
+    ],
+    ids=["latin-1 label on cp1252 text", "cp1252", "utf-8", "invalid utf-8 replaced", "unknown charset"],
+)
+def test_body_charsets(charset, body, expected):
+    assert parse(_simple(charset, body)).text.strip() == expected
+
+
+def test_unknown_charset_is_a_defect_not_an_error():
+    mail = parse(_simple(b"x-unknown-charset", b"ok"))
+    assert any("unknown charset" in d for d in mail.defects)
+
+
+def test_html_only_body_becomes_text():
+    raw = (
+        b"From: a@example.fr\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><head><style>p{}</style></head><body><p>Bonjour</p><table><tr><td>PW345-0061287</td>"
+        b"<td>18&nbsp;732</td></tr></table></body></html>"
+    )
+    mail = parse(raw)
+    assert mail.text_from_html
+    assert mail.text.strip() == "Bonjour\nPW345-0061287 | 18 732"
+
+
+def test_plain_preferred_over_html_and_attachments_listed():
+    raw = (
+        b"From: a@example.fr\r\nSubject: K-bis\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="M"\r\n\r\n'
+        b'--M\r\nContent-Type: multipart/alternative; boundary="A"\r\n\r\n'
+        b"--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTexte brut\r\n"
+        b"--A\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Texte HTML</p>\r\n--A--\r\n"
+        b"--M\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''Extrait%20K-bis%20soci%C3%A9t%C3%A9.pdf\r\n\r\n"
+        b"JVBERi0xLjQK\r\n"
+        b"--M\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y\r\nSubject: old\r\n\r\nAncien corps\r\n"
+        b"--M--\r\n"
+    )
+    mail = parse(raw)
+    assert mail.text.strip() == "Texte brut"
+    assert mail.attachments[0] == {
+        "filename": "Extrait K-bis société.pdf", "content_type": "application/pdf", "size": 9
+    }
+    assert mail.attachments[1]["content_type"] == "message/rfc822"
+    assert "Ancien corps" not in mail.text
+
+
+def test_delivery_report_type():
+    raw = (
+        b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        b"--R\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+        b"--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        b"Final-Recipient: rfc822; x@example.fr\r\nAction: failed\r\n\r\n--R--\r\n"
+    )
+    mail = parse(raw)
+    assert (mail.content_type, mail.report_type) == ("multipart/report", "delivery-status")
+    assert mail.text.strip() == "Not delivered."
+
+
+@pytest.mark.parametrize(
+    "date_header, expected",
+    [
+        (b"Date: Tue, 1 Dec 2026 10:05:00 +0100\r\n", datetime(2026, 12, 1, 9, 5, tzinfo=timezone.utc)),
+        (b"Date: Tue, 1 Dec 2026 10:05:00 -0000\r\n", datetime(2026, 12, 1, 10, 5, tzinfo=timezone.utc)),
+        (b"Date: demain matin\r\n", None),
+        (b"Date: Tue, 1 Dec 1970 10:05:00 +0000\r\n", None),
+        (b"", None),
+    ],
+    ids=["with zone", "unknown zone is UTC", "garbage", "absurd year", "absent"],
+)
+def test_dates(date_header, expected):
+    mail = parse(_simple(b"utf-8", b"x", date_header))
+    assert mail.date == expected
+    assert mail.date is None or mail.date.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\xff\xfe garbage without headers",
+        b"Subject: =?utf-8?q?broken_=ZZ?= =?unknown?b?AAAA?=\r\n\r\nbody",
+        b"From: <<<>>>@@@\r\nTo: ,,,;\r\nSubject: \xe9t\xe9 \xff\r\n\r\nbody",
+        b"Content-Type: multipart/mixed; boundary=\"never\"\r\n\r\n--other\r\nno end",
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64",
+    ],
+    ids=["empty", "binary", "broken encoded words", "8-bit headers", "missing boundary", "bad base64"],
+)
+def test_never_raises(raw):
+    mail = parse(raw)
+    assert isinstance(mail.text, str)
+    assert isinstance(mail.subject, str)
+
+
+def test_raw_8bit_header_decoded_as_utf8_or_cp1252():
+    assert parse("Subject: Résiliation\r\n\r\nx".encode("utf-8")).subject == "Résiliation"
+    assert parse("Subject: Résiliation\r\n\r\nx".encode("cp1252")).subject == "Résiliation"
+
+
+def test_decode_header_value_is_safe():
+    assert decode_header_value("=?utf-8?q?caf=C3=A9?=") == "café"
+    assert decode_header_value("=?nonsense?x?zz?=") == "=?nonsense?x?zz?="

@@ -1,0 +1,118 @@
+"""The new part of a message is cut from its history and signature.
+
+Each fixture's new content says NOUVEAU and its quoted content ANCIEN: the new
+part must keep NOUVEAU and lose every ANCIEN, header and separator line.
+"""
+
+import pytest
+
+from mailbot.quotes import request, split, unquote
+
+HISTORY = [
+    ("Outlook FR", "De : Service <s@example.com>\nEnvoyé : lundi 3 février 2025 10:00\nÀ : Moi <m@example.fr>\n"
+                   "Objet : Relance\n\nANCIEN texte"),
+    ("Outlook FR with no-break spaces", "De\u00a0: Service <s@example.com>\nEnvoyé\u00a0: lundi 3 février 2025\n"
+                                        "À\u00a0: Moi\nObjet\u00a0: Relance\n\nANCIEN"),
+    ("Outlook without space before colon", "De: Service\nDate: 3 févr. 2025\nÀ: Moi\nObjet: Relance\n\nANCIEN"),
+    ("Outlook underscores", "________________________________\nDe : Service\nEnvoyé : hier\n\nANCIEN"),
+    ("markdown bold header", "**De :** Service\n**Envoyé :** hier\n**Objet :** x\n\nANCIEN"),
+    ("Message d'origine", "-----Message d'origine-----\nDe : Service\nANCIEN"),
+    ("Original Message", "-----Original Message-----\nFrom: Service\nANCIEN"),
+    ("Gmail FR", "Le lun. 3 févr. 2025 à 10:00, Service <s@example.com> a écrit :\n> ANCIEN"),
+    ("Gmail FR wrapped on two lines",
+     "Le lun. 3 févr. 2025 à 10:00, Service Contrats\n<s@example.com> a écrit :\n\nANCIEN"),
+    ("Gmail FR wrapped on three lines",
+     "Le lun. 3 févr. 2025 à 10:00,\nService Contrats\n<s@example.com> a écrit :\nANCIEN"),
+    ("narrow no-break space before colon", "Le 3 févr. 2025 à 10:00, Service a écrit\u202f:\nANCIEN"),
+    ("Thunderbird FR", "Le 03/02/2025 à 10:00, Jean a écrit :\n> ANCIEN"),
+    ("iOS", "Envoyé de mon iPhone\n\n> Le 3 févr. 2025 à 10:00, Service a écrit :\n> ANCIEN"),
+    ("quote marks only", "> ANCIEN\n> encore ANCIEN"),
+    ("Outlook EN", "From: Service <s@example.com>\nSent: Monday, February 3, 2025 10:00 AM\nTo: Me\n"
+                   "Subject: Reminder\n\nANCIEN"),
+    ("Gmail EN", "On Mon, Feb 3, 2025 at 10:00 AM Service <s@example.com> wrote:\n> ANCIEN"),
+]
+FORWARDS = [
+    ("Thunderbird forward", "-------- Message transféré --------\nSujet : x\nDe : y\n\nANCIEN"),
+    ("Gmail forward FR", "---------- Forwarded message ---------\nDe : y\nDate: lun.\n\nANCIEN"),
+    ("Apple forward", "Début du message réexpédié :\n\nDe: y\nObjet: x\n\nANCIEN"),
+    ("Gmail forward EN", "---------- Forwarded message ---------\nFrom: y\nDate: Mon\n\nANCIEN"),
+]
+
+
+@pytest.mark.parametrize("what, history", HISTORY + FORWARDS, ids=[c[0] for c in HISTORY + FORWARDS])
+def test_history_is_cut(what, history):
+    parts = split(f"Bonjour,\n\nNOUVEAU message.\n\n{history}\n")
+    assert "NOUVEAU" in parts.new
+    assert "ANCIEN" not in parts.new
+    assert "ANCIEN" in parts.quoted
+    for marker in ("De :", "From:", "a écrit", "wrote:", "-----", "____"):
+        assert marker not in parts.new
+
+
+@pytest.mark.parametrize("what, history", FORWARDS, ids=[c[0] for c in FORWARDS])
+def test_forwards_are_flagged(what, history):
+    assert split(f"NOUVEAU\n{history}").forwarded
+
+
+def test_forward_recognised_from_subject():
+    parts = split("Pour info.\n\nDe : y\nEnvoyé : hier\nÀ : z\n\nANCIEN", subject="TR: Votre facture")
+    assert parts.forwarded
+    assert not split("Merci.\n\nDe : y\nEnvoyé : hier\n\nANCIEN", subject="RE: Votre facture").forwarded
+
+
+SIGNATURES = [
+    ("Cordialement", "Cordialement,\nJean Dupont\n12 rue X – 69002 Lyon"),
+    ("Bien cordialement", "Bien cordialement\nJean Dupont\nSIRET 412 583 906 00031"),
+    ("Bien à vous", "Bien à vous,\nJean"),
+    ("dash-dash", "-- \nJean Dupont\nTél. 01 02 03 04 05"),
+    ("Veuillez agréer", "Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées.\nJean"),
+    ("Regards", "Best regards,\nJohn Smith\nAcme Ltd"),
+    ("Kind regards", "Kind regards\nJohn"),
+    ("name block after the last sentence", "Jean Dupont\nImprimerie Dupont\n69002 Lyon\n04 78 00 00 00"),
+]
+
+
+@pytest.mark.parametrize("what, signature", SIGNATURES, ids=[c[0] for c in SIGNATURES])
+def test_signature_is_separated(what, signature):
+    parts = split(f"Bonjour,\n\nNOUVEAU message.\n\n{signature}")
+    assert parts.new.endswith("NOUVEAU message.")
+    assert parts.signature.startswith(signature.split("\n")[0].strip())
+
+
+def test_body_lists_and_addresses_are_kept():
+    text = (
+        "Bonjour,\n\nMatériels :\n- PW345-0061287\n- CW3800-0006109\n\n"
+        "Nouvelle adresse :\nSociété Martin\n3 rue Neuve\n69100 Villeurbanne\n\nCordialement,\nJean"
+    )
+    parts = split(text)
+    assert "- CW3800-0006109" in parts.new
+    assert "69100 Villeurbanne" in parts.new  # an address after a colon is content, not a signature
+    assert parts.signature.startswith("Cordialement")
+
+
+def test_closing_word_at_the_start_is_not_a_signature():
+    assert split("Merci\nde noter notre nouvelle adresse.").new.startswith("Merci")
+
+
+def test_unquote_strips_markers():
+    assert unquote("> a\n>> b\nc") == "a\nb\nc"
+
+
+def test_bare_forward_exposes_the_forwarded_request():
+    text = (
+        "Pour traitement.\n\n---------- Forwarded message ---------\nDe : Marie <m@example.fr>\n"
+        "Date: lun. 3 févr. 2025\nSubject: Résiliation\nTo: Jean\n\n"
+        "Bonjour,\nNous souhaitons résilier le contrat.\n\nCordialement,\nMarie\n75001 Paris"
+    )
+    inner = request(split(text))
+    assert inner.new == "Bonjour,\nNous souhaitons résilier le contrat."
+    assert inner.signature.startswith("Cordialement")
+
+
+def test_forward_with_own_request_stays_as_written():
+    text = (
+        "Bonjour, nous avons reçu ce message ci-dessous qui nous paraît suspect, pouvez-vous "
+        "nous confirmer vos coordonnées bancaires ?\n\n-------- Message transféré --------\nANCIEN"
+    )
+    parts = split(text)
+    assert request(parts) is parts
