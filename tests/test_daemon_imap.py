@@ -25,8 +25,8 @@ from mailbot.config import load_settings
 from mailbot.daemon import assemble, run
 from mailbot.paths import SAMPLES_DIR
 from mailbot.rules import load_rules
+from tests.mailbot_settings import BOT, write_imap_settings
 
-BOT = "bot@example.test"
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 
 
@@ -42,37 +42,8 @@ def with_message_id(raw: bytes, message_id: str, subject_suffix: str = "") -> by
     return raw
 
 
-def message_id_of(raw: bytes) -> str:
-    return message_from_bytes(raw, policy=policy.default)["Message-ID"].strip()
-
-
-def write_settings(tmp_path: Path, dovecot, smtp, **bot) -> Path:
-    extra = "".join(f'{k} = "{v}"\n' for k, v in bot.items())
-    path = tmp_path / "settings.toml"
-    path.write_text(f"""
-[mailbox]
-kind = "imap"
-host = "{dovecot.host}"
-port = {dovecot.port}
-tls = "none"
-username = "{BOT}"
-password_env = "MAILBOT_TEST_IMAP_PW"
-poll_seconds = 1
-batch_size = 20
-timeout_seconds = 5
-
-[smtp]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp.port}
-tls = "none"
-
-[bot]
-{extra}
-[database]
-path = "var/mailbot.db"
-""", encoding="utf-8")
-    return path
+def write_settings(tmp_path: Path, dovecot, smtp) -> Path:
+    return write_imap_settings(tmp_path, dovecot, smtp.port)
 
 
 def mailbot_env() -> dict[str, str]:
