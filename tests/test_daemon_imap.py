@@ -363,3 +363,36 @@ def test_refused_smtp_login_exits_2_naming_the_server(dovecot, smtp_with_login, 
     assert result.returncode == 2
     assert f"127.0.0.1:{smtp_with_login.port}" in result.stderr and "smtp.username" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unsure_messages_go_to_review_without_reply(dovecot, smtp_server, tmp_path):
+    dovecot.append(BOT, "INBOX", sample("other_toner_order"))
+    result = mailbot(write_settings(tmp_path, dovecot, smtp_server), "once")
+    assert result.returncode == 0, result.stderr
+    assert "review" in result.stdout
+    assert len(dovecot.uids(BOT, "Bot/Review")) == 1 and dovecot.uids(BOT, "INBOX") == []
+    time.sleep(0.3)
+    assert smtp_server.messages == []
+
+
+def test_without_move_the_copy_delete_expunge_path_is_used(dovecot, smtp_server, tmp_path, monkeypatch):
+    from mailbot.sources.imap import ImapSource
+
+    connect = ImapSource.connect
+
+    def connect_without_move(self):
+        connect(self)
+        self.can_move = False  # as on a server that does not offer MOVE (RFC 6851)
+
+    monkeypatch.setattr(ImapSource, "connect", connect_without_move)
+    monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
+    for name in ("po_change", "out_of_office"):
+        dovecot.append(BOT, "INBOX", sample(name))
+    service = assemble(load_settings(write_settings(tmp_path, dovecot, smtp_server)), load_rules(), analyze)
+    try:
+        run(service, threading.Event(), once=True)
+    finally:
+        service.close()
+    assert dovecot.uids(BOT, "INBOX") == []
+    assert len(dovecot.uids(BOT, "Bot/Processed")) == 2
+    assert len(smtp_server.wait_for(1)) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -93,3 +94,29 @@ def test_run_keeps_going_until_ctrl_c(tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert len(out.strip().splitlines()) == len(SAMPLES) + 1
+
+
+def test_shadow_mode_decides_and_records_but_sends_and_moves_nothing(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[bot]\nmode = "shadow"\n', encoding="utf-8")
+    assert mailbot(settings, "seed-demo").returncode == 0
+    first = mailbot(settings, "once")
+    assert first.returncode == 0, first.stderr
+    assert len(first.stdout.strip().splitlines()) == len(SAMPLES)
+    assert len(files(tmp_path / "var" / "mail")) == len(SAMPLES)
+    assert files(tmp_path / "var" / "outbox") == []
+    assert mailbot(settings, "once").stdout == "", "already decided: not decided again"
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    assert db.execute("select count(*) from outbox where state = 'shadow'").fetchone()[0] >= 9
+
+
+def test_draft_mode_keeps_replies_for_approval(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[bot]\nmode = "draft"\n', encoding="utf-8")
+    assert mailbot(settings, "seed-demo").returncode == 0
+    assert mailbot(settings, "once").returncode == 0
+    assert files(tmp_path / "var" / "outbox") == []
+    assert files(tmp_path / "var" / "mail") == []
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    assert db.execute("select count(*) from outbox where state = 'draft'").fetchone()[0] >= 9
+    assert db.execute("select count(*) from outbox where state != 'draft'").fetchone()[0] == 0
