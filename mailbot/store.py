@@ -221,13 +221,6 @@ class Store:
             self.db.conn.executemany("update messages set state = ?, updated_at = ? where id = ?",
                                      [(state, _iso(now), row_id) for row_id in row_ids])
 
-    def message(self, row_id: int) -> dict[str, Any]:
-        return self.db["messages"].get(row_id)
-
-    def counts(self) -> dict[str, int]:
-        return {r["state"]: r["n"] for r in self.db.query(
-            "select state, count(*) as n from messages group by state")}
-
     # -- cases --------------------------------------------------------------
 
     def open_case(self, *, prefix: str, year: int, situation: str, sender: str,

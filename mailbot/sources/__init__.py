@@ -18,6 +18,11 @@ from mailbot.store import MessageKey
 ROLES = ("processed", "review", "quarantine")
 
 
+def role_folders(mailbox_settings) -> dict[str, str]:
+    """The folder of each role, from the [mailbox] *_folder keys."""
+    return {role: getattr(mailbox_settings, f"{role}_folder") for role in ROLES}
+
+
 class SourceUnavailable(Exception):
     """The mailbox cannot be reached now; the daemon retries with backoff."""
 

@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from mailbot.sources import Incoming, SourceRefused, SourceUnavailable
+from mailbot.sources import Incoming, SourceRefused, SourceUnavailable, role_folders
 from mailbot.store import MessageKey
 
 log = logging.getLogger("mailbot.imap")
@@ -37,11 +37,7 @@ class ImapSource:
         self.box = box
         self.password = settings.secret("mailbox")
         self.name = f"imap://{box.username}@{box.host}:{box.port}/{box.folder}"
-        self.folders = {
-            "processed": box.processed_folder,
-            "review": box.review_folder,
-            "quarantine": box.quarantine_folder,
-        }
+        self.folders = role_folders(box)
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
         self.can_move = False

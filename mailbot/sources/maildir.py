@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mailbot.sources import Incoming, SourceRefused
+from mailbot.sources import Incoming, SourceRefused, role_folders
 from mailbot.store import MessageKey
 
 SUBDIRS = ("tmp", "new", "cur")
@@ -31,11 +31,7 @@ class MaildirSource:
         self.path: Path = settings.resolve(settings.mailbox.path)
         self.poll_seconds = settings.mailbox.poll_seconds
         self.name = f"maildir:{self.path}"
-        self.folders = {
-            "processed": settings.mailbox.processed_folder,
-            "review": settings.mailbox.review_folder,
-            "quarantine": settings.mailbox.quarantine_folder,
-        }
+        self.folders = role_folders(settings.mailbox)
         self._files: dict[str, Path] = {}
 
     def connect(self) -> None:
