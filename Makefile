@@ -34,6 +34,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) system-deps
+	$(BIN)/python bench/analyze_speed.py
 	$(BIN)/python bench/backlog.py
 
 clean:

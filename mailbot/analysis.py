@@ -74,6 +74,8 @@ class Analysis:
     secondary_situation: str | None = None
     confidence: float = 0.0
     fields: dict[str, Any] = field(default_factory=empty_fields)
+    # Richer extraction than FORMAT.md's fields: new_address, new_email, meter_readings, spans (see extract.py)
+    details: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     lead_time_ok: bool | None = None
     action: str = "review"
@@ -94,6 +96,7 @@ class Analysis:
             "confidence": round(self.confidence, 4),
             "automated": self.automated,
             "fields": dict(self.fields),
+            "details": dict(self.details),
             "missing": list(self.missing),
             "lead_time_ok": self.lead_time_ok,
             "action": self.action,

@@ -16,7 +16,7 @@ from . import guard, mime, quotes
 from .analysis import Analysis, Evidence, empty_fields
 from .classify import classify
 from .decide import PARIS, decide
-from .extract import extract, fraud_signals
+from .extract import extract_all, fraud_signals
 from .rules import Rules, load_rules
 
 MAX_TEXT = 64_000
@@ -57,9 +57,45 @@ def _fill_envelope(analysis: Analysis, mail: mime.Mail) -> None:
     analysis.evidence.extend(Evidence("parse", "defect", d) for d in mail.defects)
 
 
+def _not_a_message(raw: bytes, mail: mime.Mail) -> str | None:
+    """Why there is no e-mail to judge at all (then even the guard has nothing to look at)."""
+    if not raw.strip():
+        return "empty message: nothing to read"
+    if not mail.headers:
+        return "not an e-mail: no header could be read"
+    return None
+
+
+def _nothing_to_read(mail: mime.Mail) -> str | None:
+    """Why a human-sent message has no text to classify, or None when it has."""
+    broken = next((d for d in mail.defects if d.startswith("parse error")), None)
+    if broken:
+        return f"MIME structure could not be read ({broken})"
+    if mail.binary_text:
+        return "body is not readable text (binary data)"
+    if mail.text.strip():
+        return None
+    files = [a["filename"] or a["content_type"] for a in mail.attachments]
+    if files:
+        return f"no text body, only attachments: {', '.join(files[:5])}{' …' if len(files) > 5 else ''}"
+    malformed = sorted({d for d in mail.defects if d.endswith("Defect")})
+    return f"empty body: nothing to read{' (malformed MIME: ' + ', '.join(malformed) + ')' if malformed else ''}"
+
+
+def _unreadable(analysis: Analysis, why: str) -> None:
+    """Bad input goes to a person, saying why."""
+    analysis.reasons.append(why)
+    analysis.evidence.append(Evidence("parse", "unreadable", detail=why))
+    analysis.action = "review"
+
+
 def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None) -> None:
     mail = mime.parse(raw)
     _fill_envelope(analysis, mail)
+    why = _not_a_message(raw, mail)
+    if why:
+        _unreadable(analysis, why)
+        return
 
     rules = rules or default_rules()
     automated = guard.automated_reasons(mail, own_addresses)
@@ -70,6 +106,10 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.evidence.extend(Evidence("guard", reason) for reason in automated)
         analysis.action = decide("other", analysis.fields, rules, received=mail.date, confidence=1.0,
                                  automated=True).action
+        return
+    why = _nothing_to_read(mail)
+    if why:
+        _unreadable(analysis, why)
         return
 
     text = mail.text
@@ -87,8 +127,10 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.evidence.extend(classification.evidence)
 
     reference = mail.date.astimezone(PARIS).date() if mail.date else None
-    fields, evidence = extract(inner.new, inner.quoted, mail, reference)
+    extraction = extract_all(inner.new, inner.quoted, mail, reference)
+    fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
+    analysis.details = extraction.details
     analysis.evidence.extend(evidence)
     signals = fraud_signals(parts.new, parts.quoted)
     analysis.evidence.extend(signals)
@@ -100,6 +142,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         received=mail.date,
         confidence=classification.confidence,
         warnings=[f"possible fraud: {s.name} ({s.detail})" for s in signals],
+        email_nominative=(extraction.details["new_email"] or {}).get("nominative"),
     )
     analysis.missing = decision.missing
     analysis.lead_time_ok = decision.lead_time_ok
@@ -118,6 +161,7 @@ def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | N
         analysis.situation = "other"
         analysis.secondary_situation = None
         analysis.fields = empty_fields()
+        analysis.details = {}
         analysis.missing = []
         analysis.lead_time_ok = None
         analysis.action = "ignore" if analysis.automated else "review"

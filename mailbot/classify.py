@@ -1,11 +1,17 @@
-"""Which billing situation a message is about, from the keywords of the rules file.
+"""Which billing situation a message is about: keywords of the rules file, combined with a trained model.
 
-A transparent first classifier: every score is a sum of matched keywords that
+The keywords are transparent: every score is a sum of matched keywords that
 the review screen can show. Text the customer wrote now counts fully; quoted
-history (often our own request) counts little, a forwarded message more. The
-confidence is high only when one situation clearly beats the others, so
-close calls go to review. A trained model can later sit beside it behind the
-same ``classify(subject, parts, rules)`` interface.
+history (often our own request) counts little, a forwarded message more.
+
+The trained model (``textcat.py``) reads the subject and the new text (the
+forwarded request for a bare forward), the way its examples are written, and
+generalises to wordings the keywords do not know. ``combine`` merges the two
+votes: when they agree the confidence rises; when they disagree the stronger
+vote wins but the confidence falls with the loser's conviction, so the
+message goes to review (``[classifier] review_below``); strong keywords beat
+a weak model, a confident model beats weak or absent keywords. Without a
+model (a broken install) the keywords decide alone.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import textcat
 from .analysis import Evidence
 from .htmltext import fold
 from .quotes import Parts, request
@@ -24,6 +31,9 @@ NEW_WEIGHT = 1.0
 QUOTED_WEIGHT = 0.25
 FORWARDED_WEIGHT = 0.6
 SATURATION = 2.0  # score at which strength reaches one half
+ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against the model
+AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
+SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
 
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
 
@@ -35,14 +45,26 @@ class Classification:
     secondary: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
+    matched: list[Evidence] = field(default_factory=list, repr=False)  # every keyword hit, of any situation
+
+
+def _new_and_quoted(parts: Parts) -> tuple[str, str]:
+    """The customer's new text and the history; a bare forward's request counts as new text."""
+    inner = request(parts)
+    if inner is parts:
+        return parts.new, parts.quoted
+    return parts.new + "\n" + inner.new, inner.quoted
+
+
+def model_text(subject: str, parts: Parts) -> str:
+    """What the model reads: subject, blank line, new text, as the training examples are written."""
+    return textcat.model_input(subject, _new_and_quoted(parts)[0])
 
 
 def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
     """(name, folded text, weight) for every place a keyword may appear."""
     subject_weight = REPLY_SUBJECT_WEIGHT if _REPLY_SUBJECT.match(subject) else SUBJECT_WEIGHT
-    inner = request(parts)  # a bare forward: the forwarded request counts as new text
-    new = parts.new if inner is parts else parts.new + "\n" + inner.new
-    quoted = parts.quoted if inner is parts else inner.quoted
+    new, quoted = _new_and_quoted(parts)
     return [
         ("subject", fold(subject), subject_weight),
         ("new", fold(new), NEW_WEIGHT),
@@ -63,8 +85,8 @@ def _confidence(best: float, second: float) -> float:
     return strength * share
 
 
-def classify(subject: str, parts: Parts, rules: Rules) -> Classification:
-    """Score every situation, pick the best; "other" when nothing scores enough."""
+def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification:
+    """Keywords alone: score every situation, pick the best; "other" when nothing scores enough."""
     sources = _sources(subject, parts)
     scores: dict[str, float] = {}
     evidence: list[Evidence] = []
@@ -101,4 +123,88 @@ def classify(subject: str, parts: Parts, rules: Rules) -> Classification:
         secondary=second_id,
         scores=scores,
         evidence=[e for e in evidence if e.name in used],
+        matched=evidence,
     )
+
+
+def _strength(score: float) -> float:
+    """A keyword score mapped to [0, 1): one half at SATURATION."""
+    return _confidence(score, 0.0)
+
+
+def _keyword_support(keywords: Classification, label: str) -> float:
+    """How much the keywords back ``label``, in [0, 1).
+
+    For "other": its own keywords (toner, breakdown, thanks…), or, failing
+    them, the absence of any situation's keywords, which counts only a little
+    (ABSENCE): nothing found is also what an unseen wording looks like.
+    """
+    if label != "other":
+        return _strength(keywords.scores.get(label, 0.0))
+    best = max((s for sid, s in keywords.scores.items() if sid != "other"), default=0.0)
+    return max(_strength(keywords.scores.get("other", 0.0)), ABSENCE * (1.0 - _strength(best)))
+
+
+def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
+    """One decision from the keyword vote and the model's probabilities (None: keywords alone).
+
+    - Agreement: the stronger of the two, raised by half the weaker one's share
+      of what is left: max + (1 - max) × min / 2. Two weak votes stay weak.
+    - Disagreement: the stronger vote wins (keywords on a tie) and its
+      strength is multiplied by (1 - opposition), where opposition is how much
+      the loser prefers its own label to the winner's (for the model, the
+      difference of the two probabilities; for the keywords, of the two
+      keyword strengths). A confident loser drives the confidence down, to review.
+    - Keyword strength is the keyword classifier's confidence (for "other",
+      ``_keyword_support``: a keyword-less message is only weak evidence);
+      the model's is its top probability.
+    - Secondary: the keywords' secondary situation, else the losing keyword
+      situation when it reached min_score, else the next label the model
+      gives at least SECONDARY_PROB.
+    """
+    if probs is None:
+        return keywords
+    probs = {label: p for label, p in probs.items() if label in rules.situations}
+    if not probs:
+        return keywords
+    ranked = textcat.top(probs, len(probs))
+    model_id, model_conf = ranked[0]
+    keyword_id = keywords.situation
+    keyword_conf = keywords.confidence if keyword_id != "other" else _keyword_support(keywords, "other")
+    if model_id == keyword_id:
+        situation, how = keyword_id, "keywords and model agree"
+        high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
+        confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
+    elif keyword_conf >= model_conf:
+        situation, how = keyword_id, f"keywords over model ({model_id})"
+        opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
+        confidence = keyword_conf * (1.0 - opposition)
+    else:
+        situation, how = model_id, f"model over keywords ({keyword_id})"
+        opposition = max(0.0, _keyword_support(keywords, keyword_id) - _keyword_support(keywords, model_id))
+        confidence = model_conf * (1.0 - opposition)
+
+    candidates = [keywords.secondary]
+    if keyword_id != situation and keywords.scores.get(keyword_id, 0.0) >= rules.min_score:
+        candidates.append(keyword_id)
+    candidates.extend(label for label, p in ranked if p >= SECONDARY_PROB)
+    secondary = next((c for c in candidates if c and c not in (situation, "other")), None)
+
+    used = {situation, secondary}
+    detail = ", ".join(f"{label} {p:.2f}" for label, p in ranked[:3])
+    return Classification(
+        situation=situation,
+        confidence=round(min(max(confidence, 0.0), 1.0), 4),
+        secondary=secondary,
+        scores=keywords.scores,
+        evidence=[e for e in keywords.matched if e.name in used] + [Evidence("classify", "model", how, detail)],
+        matched=keywords.matched,
+    )
+
+
+def classify(subject: str, parts: Parts, rules: Rules) -> Classification:
+    """The situation of a message: keywords and the shipped model (keywords alone if it is missing)."""
+    keywords = keyword_classify(subject, parts, rules)
+    model = textcat.default_model()
+    probs = model.predict(model_text(subject, parts)) if model is not None else None
+    return combine(keywords, probs, rules)

@@ -61,8 +61,10 @@ def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.rules import load_rules
     from mailbot.senders import SendRefused
     from mailbot.sources import SourceRefused, SourceUnavailable
+    from mailbot.textcat import default_model
 
     settings = settings_of(ctx)
+    default_model()  # load spaCy and the model now (~3 s), not on the first customer's mail
     try:
         service = assemble(settings, load_rules(), analyze,
                            on_outcome=lambda outcome: click.echo(outcome.line()))
@@ -135,6 +137,46 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
                        f"{'  [' + fields + ']' if fields else ''}")
 
 
+@cli.command(name="eval")
+@click.argument("corpus_dir")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the readable report.")
+@click.pass_context
+def eval_command(ctx: click.Context, corpus_dir: str, as_json: bool) -> None:
+    """Score analyze against a labelled corpus (CORPUS_DIR/labels.jsonl, see corpus/FORMAT.md)."""
+    from mailbot.evaluate import CorpusError, evaluate, report_lines
+
+    settings = settings_of(ctx, required=False)
+    try:
+        report = evaluate(corpus_dir, own_addresses=settings.own_addresses)
+    except CorpusError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+    else:
+        click.echo("\n".join(report_lines(report)))
+
+
+@cli.command()
+@click.pass_context
+def requeue(ctx: click.Context) -> None:
+    """Move quarantined messages back to the inbox, to be processed again."""
+    from mailbot.sources import SourceRefused, SourceUnavailable, open_source
+
+    settings = settings_of(ctx)
+    try:
+        source = open_source(settings)
+        source.connect()
+        try:
+            count = source.requeue()
+        finally:
+            source.close()
+    except (SettingsError, SourceRefused) as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except SourceUnavailable as exc:
+        fail(str(exc), EXIT_UNAVAILABLE)
+    click.echo(f"{count} quarantined message(s) moved back to {settings.mailbox.folder}")
+
+
 @cli.command(name="seed-demo")
 @click.option("--force", is_flag=True, help="Seed again even if the inbox was seeded before.")
 @click.pass_context
@@ -156,6 +198,43 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
         (inbox / "tmp" / sample.stem).rename(inbox / "new" / sample.stem)
     marker.touch()
     click.echo(f"{inbox}: {len(samples)} sample mails seeded")
+
+
+@cli.command()
+@click.option("--examples", "examples_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of *.jsonl training examples (default: classifiers/examples).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder to save the model into (default: classifiers/model).")
+def train(examples_dir: str | None, out_dir: str | None) -> None:
+    """Train the situation classifier (spaCy textcat) on the examples and save it."""
+    import time
+    from collections import Counter
+
+    from mailbot import textcat
+    from mailbot.rules import RulesError, load_rules
+
+    examples_path = Path(examples_dir) if examples_dir else textcat.EXAMPLES_DIR
+    out = Path(out_dir) if out_dir else textcat.MODEL_DIR
+    try:
+        examples = textcat.read_examples(examples_path)
+        known = set(load_rules().situations)
+    except (textcat.ExamplesError, RulesError) as exc:
+        fail(str(exc), EXIT_CONFIG)
+    counts = Counter(example.label for example in examples)
+    unknown = sorted(set(counts) - known)
+    if unknown:
+        fail(f"{examples_path}: labels not in situations.toml: {', '.join(unknown)}", EXIT_CONFIG)
+    click.echo(f"{len(examples)} examples from {examples_path}:")
+    for label in sorted(known | set(counts)):
+        click.echo(f"  {label:<24} {counts.get(label, 0):>4}{'  (no examples!)' if not counts.get(label) else ''}")
+    started = time.perf_counter()
+    model = textcat.train(
+        examples, progress=lambda epoch, epochs, loss: click.echo(f"epoch {epoch:>2}/{epochs}  loss {loss:.4f}"))
+    model.save(out)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    click.echo(f"training accuracy {model.meta['training_accuracy']:.3f} "
+               f"({len(examples)} examples, {time.perf_counter() - started:.1f} s)")
+    click.echo(f"saved to {out} ({size / 1024:.0f} KB, examples sha256 {model.meta['examples_sha256'][:12]})")
 
 
 def main() -> None:

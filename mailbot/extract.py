@@ -6,13 +6,15 @@ field has a label rule ("n° client", "nouveau numéro de commande") and, where
 the number has a known shape (CT-…, PW345-…), a shape rule. Old values ("ancien",
 "remplace"), signatures, phone numbers, invoice numbers and the quoted history
 are not taken; the quoted part is read only for a number the customer points
-to ("le contrat ci-dessous"). Every value comes with the text it was read from.
+to ("le contrat ci-dessous"). Every value comes with the text it was read from:
+as evidence, and as a span in ``Extraction.details`` (see ``extract_all``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,6 +24,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from .analysis import Evidence, empty_fields
 from .dates import effective_date
+from .decide import is_nominative
 from .htmltext import fold
 from .mime import Mail
 
@@ -111,13 +114,49 @@ _ADDRESS_POSITIVE = re.compile(
     r"nouvelle adresse|new address|adresse suivante|following address|nouveaux locaux|nouveau site"
     r"|nouveau si[èe]ge|r[ée]install|transf[ée]r|d[ée]m[ée]nag|[àa] destination|[àa] l'adresse"
     r"|nouvelle implantation|relocat|moving to"
-    r"|adresse de (?:facturation|r[ée]ception)|invoice address|billing address",
+    r"|adresse de (?:facturation|r[ée]ception)|invoice address|billing address"
+    r"|(?:envoy|adress)\w*\s+(?:d[ée]sormais\s+)?(?:vos|les|nos|toutes\s+les)\s+factures(?:\s+papier)?"
+    r"\s+(?:au|[àa])\s",
     re.I,
 )
 _ADDRESS_NEGATIVE = re.compile(
     r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|jusqu'|reste valable|livr|delivery|sur place|panne|technicien"
     r"|intervention|depuis|habituel|usual",
     re.I,
+)
+
+# The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
+_STREET_TYPE = (
+    r"rue|avenue|av\.|bd|bld|boulevard|all[ée]e|place|pl\.|impasse|imp\.|chemin|ch\.|route|rte|quai|cours"
+    r"|square|passage|voie|rond-point|parvis|esplanade|sentier|promenade|faubourg|fbg|mont[ée]e|traverse"
+    r"|venelle|cit[ée]|street|road|lane"
+)
+_NUMBERED_STREET = re.compile(  # "12 allée des Frênes", "27 Grande Rue", "5 bis, rue X"
+    rf"(?<![\w-])\d{{1,4}}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?,?\s+(?:[^\W\d][\w'’-]*\s+){{0,2}}?"
+    rf"(?:{_STREET_TYPE})(?!\w)",
+    re.I,
+)
+_STREET_START = re.compile(  # a line that starts with a number or a street type: "3 Grande Rue", "Route de Vannes"
+    rf"^(?:\d{{1,4}}(?:\s?(?:bis|ter|quater)\b)?,?\s+[^\W\d]|(?:{_STREET_TYPE})\s)",
+    re.I,
+)
+_COMPLEMENT = re.compile(  # building, zone, post-office box: the lines around the street
+    r"^(?:B\.?P\.?|CS|TSA|SP|B[âa]t(?:iment|\.)?|Imm(?:euble|\.)|R[ée]sidence|Tour|[ÉE]tage|Escalier|Esc\."
+    r"|Entr[ée]e|Hall|Porte|Appartement|Appt?\.?|Z\.?I\.?|Z\.?A\.?|ZAC|ZAE|ZIP|Zone|Parc|P[ôo]le|Technop[ôo]le"
+    r"|Campus|Centre d'affaires|Centre commercial|Espace|Lieu[- ]dit|Hameau|Lotissement|Quartier|Galerie|Building|Suite"
+    r"|Floor|Unit)\b|^\d{1,2}\s?(?:e|er|[èe]me)\s+[ée]tage",
+    re.I,
+)
+_BOX = re.compile(r"(?<!\S)(?:B\.?P\.?|CS|TSA)\s?\d{1,6}\s*$", re.I)  # "… Borel CS 28646", "… Marché BP 40112"
+_PIECE_SEPARATOR = re.compile(r"\s*(?:[,;]|\s[–—-]\s|\s\|\s)\s*")
+_PIECE_TRIM = " \t-–—•*·>"
+_TO_POSTCODE = re.compile(r"\s(?:[àa]|au|in|at)\s*$", re.I)  # "… au 5 rue X à 69003 Lyon"
+_CITY_FIRST = r"[^\W\d_][\w'’]*(?:-[\w'’]+)*"
+_CITY_NEXT = r"[A-ZÀ-ÖØ-Ý][\w'’]*(?:-[\w'’]+)*"
+_CITY_PARTICLE = r"(?:sur|sous|en|l[èeé]s|lez|les|le|la|de|du|des|aux|au|et)[ \t]+|[dl]['’]"
+_CITY = re.compile(
+    rf"[ \t]+(?P<city>{_CITY_FIRST}(?:[ \t]+(?!(?i:cedex|france)\b)(?:{_CITY_PARTICLE})?{_CITY_NEXT})*)"
+    r"(?:[ \t]+(?P<cedex>(?i:cedex)(?:[ \t]+\d{1,3}(?!\d))?))?"
 )
 
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|d.?immatriculation|infogreffe)", re.I)
@@ -132,12 +171,28 @@ _LATER = re.compile(
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics", re.I
 )
-_READING_NUMBER = re.compile(r"(?<![\w.,/-])(?P<v>\d{1,3}(?:[ .,]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)")
+_READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas
+    r"(?<![\w.,/-])(?P<v>\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
+)
 _READING_UNIT = re.compile(r"^\s*(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I)
 _READING_BEFORE = re.compile(
     r"(?:[:=|]|\b(?:noir|couleur|n&b|n/b|nb|mono|black|colou?r|total|compteur|index|reading))\s*:?\s*$", re.I
 )
 _READING_AFTER = re.compile(r"^\s*(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|n&b|black|colou?r|mono)\b", re.I)
+# What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
+_COUNTER_KIND = re.compile(
+    r"(?<![\w&/])(?:(?P<noir>noir|n\s?&\s?b|n/b|nb|mono(?:chrome)?|black(?:\s*(?:&|and)\s*white)?|b\s?&\s?w)"
+    r"|(?P<couleur>couleurs?|colou?rs?|coul\.|quadri(?:chromie)?)|(?P<total>total|global|g[ée]n[ée]ral))(?![\w&/])",
+    re.I,
+)
+_COUNTER_SIZE = re.compile(r"(?<![\w-])(?:(?P<m2>m²|m2)|(?P<ml>ml)|(?P<A>A[0-4]))(?![\w-])", re.I)
+_KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 200 (noir)"
+    r"^\s*(?:(?:m²|m2|ml|pages?|copies|clics?|A[0-4])\s+)?(?:pour\s+(?:le|la|les)\s+|en\s+|\(\s*)?"
+    + _COUNTER_KIND.pattern,
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
+_UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
 _MASKS = (  # applied in order
     re.compile(r"(?:n°|n[o°]\.?|num[ée]ro)\s*(?:de\s+)?(?:client|contrat|facture|s[ée]rie)?\s*:?\s*\d[\d ]*", re.I),
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
@@ -194,18 +249,37 @@ def _is_year(token: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d{2}", token))
 
 
-class _Reader:
-    """Extraction over one text, with the evidence it collects."""
+def _trimmed(text: str, start: int, end: int, chars: str = " \t\n") -> tuple[int, int]:
+    """The span without the given characters at either end."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
 
-    def __init__(self, text: str, source: str) -> None:
+
+class _Reader:
+    """Extraction over one text, with the evidence it collects and where each value was read.
+
+    ``kind`` ("new", "quoted", "subject") says which text the spans point into.
+    """
+
+    def __init__(self, text: str, source: str, kind: str) -> None:
         self.text = text
         self.source = source
+        self.kind = kind
         self.evidence: list[Evidence] = []
+        self.spans: dict[str, Any] = {}  # field name -> where its value was read (a list for list fields)
+        self.email_nominative: bool | None = None
 
     def note(self, name: str, text: str, detail: str) -> None:
         self.evidence.append(Evidence("extract", name, text, f"{detail} ({self.source})"))
 
-    def serials(self) -> list[str]:
+    def where(self, start: int, end: int) -> dict[str, Any]:
+        return {"text": self.text[start:end], "span": [start, end], "source": self.kind}
+
+    def serial_hits(self) -> list[tuple[int, str]]:
+        """(position, serial number) for every serial written, in text order (repeats included)."""
         found: dict[int, str] = {}
         for shape in _SERIAL_SHAPES:
             for m in shape.finditer(self.text):
@@ -216,9 +290,16 @@ class _Reader:
                 if len(value) >= 5 and not _is_year(value) and not overlaps:
                     found[at] = value
                 break
-        values = list(dict.fromkeys(v for _, v in sorted(found.items())))
+        return sorted(found.items())
+
+    def serials(self) -> list[str]:
+        first: dict[str, int] = {}
+        for at, value in self.serial_hits():
+            first.setdefault(value, at)
+        values = list(first)
         if values:
             self.note("serial_numbers", ", ".join(values), "serial number shape or label")
+            self.spans["serial_numbers"] = [self.where(at, at + len(value)) for value, at in first.items()]
         return values
 
     def contract(self) -> str | None:
@@ -226,10 +307,12 @@ class _Reader:
             m = _CONTRACT_VALUE.match(self.text, label.end())
             if m and not _is_year(m.group(0)):
                 self.note("contract_number", self.text[label.start() : m.end()], "contract label")
+                self.spans["contract_number"] = self.where(*m.span())
                 return m.group(0)
         m = _CONTRACT_SHAPE.search(self.text)
         if m:
             self.note("contract_number", m.group(0), "contract number shape CT-YYYY-NNNNN")
+            self.spans["contract_number"] = self.where(*m.span())
             return m.group(0)
         return None
 
@@ -245,6 +328,7 @@ class _Reader:
                 if _is_old(self.text, at):
                     continue
                 self.note("po_number", self.text[label.start() : at + len(value)], "order number label")
+                self.spans["po_number"] = self.where(at, at + len(value))
                 return value
         return None
 
@@ -253,6 +337,7 @@ class _Reader:
             m = _CUSTOMER_VALUE.match(self.text, label.end())
             if m:
                 self.note("customer_number", self.text[label.start() : m.end()], "customer number label")
+                self.spans["customer_number"] = self.where(*m.span())
                 return m.group(0)
         return None
 
@@ -278,12 +363,14 @@ class _Reader:
             return None
         _, m, valid = next((f for f in found if f[0]), found[-1])
         self.note("siren", m.group(0), "SIREN checksum ok" if valid else "SIREN as written, checksum fails")
+        self.spans["siren"] = self.where(*m.span("v"))
         return m.group("v")
 
-    def email(self, sender: str) -> str | None:
-        best: tuple[float, str] | None = None
+    def email(self, sender: str, sender_name: str = "") -> str | None:
+        best: tuple[float, str, int] | None = None
         for m in _EMAIL.finditer(self.text):
             address = m.group(0).strip(".'")
+            at = m.start() + m.group(0).index(address)
             domain = address.rsplit("@", 1)[1]
             if _OUR_DOMAINS.search(domain):
                 continue
@@ -296,44 +383,57 @@ class _Reader:
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
-                best = (score, address)
+                best = (score, address, at)
         if best:
-            self.note("new_email", best[1], "e-mail address in an invoice-address context")
-            return best[1]
+            _, address, at = best
+            self.email_nominative = is_nominative(address, sender_name)
+            kind = "nominative" if self.email_nominative else "generic"
+            self.note("new_email", address, f"e-mail address in an invoice-address context, {kind}")
+            self.spans["new_email"] = self.where(at, at + len(address))
+            return address
         return None
 
-    def postcode(self) -> str | None:
+    def address(self) -> dict[str, Any] | None:
+        """The first new postal address: street, complement, postcode, city, cedex, span and text."""
         for m in _POSTCODE.finditer(self.text):
             line_start = self.text.rfind("\n", 0, m.start()) + 1
             if _POSTCODE_NOT.search(self.text[max(line_start, m.start() - 12) : m.start()]):
                 continue
             if _is_new_address(self.text, m.start()):
-                line_end = self.text.find("\n", m.end())
-                self.note("new_address_postcode", self.text[line_start : line_end if line_end >= 0 else None].strip(),
-                          "postcode after a new-address cue")
-                return m.group("v")
+                found = _address_at(self.text, m.start("v"), m.end("v"))
+                self.note("new_address_postcode", found["text"], "postcode after a new-address cue")
+                self.spans["new_address_postcode"] = self.where(*m.span("v"))
+                return found
         return None
 
     def kbis(self, mail: Mail) -> bool:
         for attachment in mail.attachments:
             if _KBIS_NAME.search(attachment.get("filename") or ""):
                 self.note("kbis", attachment["filename"], "attachment named like a K-bis")
+                self.spans["kbis"] = {"text": attachment["filename"], "span": None, "source": "attachment"}
                 return True
         files = [a for a in mail.attachments if re.search(r"pdf|image", a.get("content_type", ""))]
         for m in _KBIS_TEXT.finditer(self.text):
             sentence = _sentence_around(self.text, m.start(), m.end())
             if files and _ENCLOSED.search(sentence) and not _LATER.search(sentence):
                 self.note("kbis", sentence.strip(), "K-bis said to be attached, with a document attached")
+                begin = max(self.text.rfind("\n", 0, m.start()), self.text.rfind(". ", 0, m.start())) + 1
+                self.spans["kbis"] = self.where(*_trimmed(self.text, begin, begin + len(sentence)))
                 return True
         return False
 
-    def readings(self) -> list[int]:
-        values: list[int] = []
+    def readings(self) -> list[dict[str, Any]]:
+        """Counter values, in the order written, with what they count and the machine's serial when given."""
+        found: list[dict[str, Any]] = []
+        serials = self.serial_hits()
         block_context = False  # rows under a header or an introduction that names the counters
+        columns: list[str | None] = []  # what each column of the current table counts, from its header
+        paragraph = start = 0
         for line in self.text.split("\n"):
+            line_start, start = start, start + len(line) + 1
             context = bool(_READING_CONTEXT.search(line))
             if not line.strip():
-                block_context = False
+                block_context, columns, paragraph = False, [], start
             elif context and (line.rstrip().endswith(":") or "|" in line):
                 block_context = True
             if not (context or block_context):
@@ -341,22 +441,187 @@ class _Reader:
             masked = line
             for mask in _MASKS:
                 masked = mask.sub(lambda m: " " * len(m.group(0)), masked)
-            found = []
+            hits = []
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after):
-                    found.append(int(re.sub(r"\D", "", m.group("v"))))
-            if found:
-                self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
-                values.extend(found)
-        return values
+                    hits.append(m)
+            if not hits:
+                if "|" in line:  # a table header: "Série | Noir | Couleur"
+                    kinds = [_counter_kind(cell) for cell in line.split("|")]
+                    columns = kinds if any(kinds) else columns
+                continue
+            self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
+            for m in hits:
+                counter, unit = _counter_of(line, masked, m, columns)
+                at, end = line_start + m.start("v"), line_start + m.end("v")
+                found.append({
+                    "value": int(re.sub(r"\D", "", m.group("v"))),
+                    "counter": counter,
+                    "unit": unit,
+                    "serial": _serial_for(self.text, serials, at, line_start, line_start + len(line), paragraph),
+                    "span": [at, end],
+                })
+        if found:
+            self.spans["meter_readings"] = [self.where(*r["span"]) for r in found]
+        return found
 
     def date(self, reference: date | None) -> str | None:
         hit = effective_date(self.text, reference)
         if hit:
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
+            self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
             return hit.iso
         return None
+
+
+def _counter_kind(text: str) -> str | None:
+    """noir, couleur or total when the text names one (the last one named)."""
+    kinds = [m.lastgroup for m in _COUNTER_KIND.finditer(text)]
+    return kinds[-1] if kinds else None
+
+
+def _size(text: str) -> str | None:
+    m = _COUNTER_SIZE.search(text)
+    if not m:
+        return None
+    return "m2" if m.lastgroup == "m2" else "ml" if m.lastgroup == "ml" else m.group(0).upper()
+
+
+def _counter_of(line: str, masked: str, m: re.Match[str], columns: list[str | None]) -> tuple[str | None, str | None]:
+    """(counter, unit) of the reading m: its own clause, the words right after it, its table column, its row."""
+    after = line[m.end() :]
+    unit_match = _READING_UNIT.match(after)
+    unit = None
+    if unit_match:
+        word = unit_match.group(0).strip()
+        sized = re.fullmatch(r"A\d", word, re.I)
+        unit = word.upper() if sized else _UNIT_NAMES.get(word.lower().rstrip("s"), word.lower())
+    breaks = list(_CLAUSE_BREAK.finditer(masked, 0, m.start()))
+    clause_start = breaks[-1].end() if breaks else 0
+    clause = line[clause_start : m.start()]
+    if breaks and breaks[-1].group(0).isdigit():  # "25 604 noir 9 812": "noir" belongs to the number before
+        clause = _KIND_AFTER.sub("", clause, count=1)
+    kind = _counter_kind(clause)
+    if kind is None:
+        right = _KIND_AFTER.match(after)
+        kind = right.lastgroup if right else None
+    if kind is None and "|" in line:
+        column = line[: m.start()].count("|")
+        if column < len(columns) and columns[column]:
+            kind = columns[column]
+        else:  # "PW3600-0021876 | noir | 18 452"
+            cells = [c for i, c in enumerate(line.split("|")) if i != column]
+            kinds = {k for k in map(_counter_kind, cells) if k}
+            kind = kinds.pop() if len(kinds) == 1 else None
+    size = _size(clause) or (unit if unit in ("m2", "ml") or re.fullmatch(r"A\d", unit or "") else None)
+    return kind or size, unit
+
+
+def _serial_for(
+    text: str, serials: list[tuple[int, str]], at: int, line_start: int, line_end: int, paragraph: int
+) -> str | None:
+    """The machine a reading belongs to: a serial on its own line (the nearest before it, else the
+    first after it); else, in the same paragraph, the serial of the nearest line above that names
+    serials, when it names only one ("PW1 et PW2, voici les compteurs :" gives none)."""
+    on_line = [(s, v) for s, v in serials if line_start <= s < line_end]
+    if on_line:
+        before = [v for s, v in on_line if s < at]
+        return before[-1] if before else on_line[0][1]
+    above = [(s, v) for s, v in serials if paragraph <= s < line_start]
+    if not above:
+        return None
+    its_line = text.rfind("\n", 0, above[-1][0]) + 1
+    names = {v for s, v in above if s >= its_line}
+    return above[-1][1] if len(names) == 1 else None
+
+
+def _pieces(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
+    """The parts of one address line (between commas, dashes, a BP/CS box), trimmed, and whether a
+    "…:" cue comes before them on that line (then the address starts there)."""
+    colon = text.rfind(":", start, end)
+    if colon >= 0:
+        start = colon + 1
+    bounds, position = [], start
+    for separator in _PIECE_SEPARATOR.finditer(text, start, end):
+        bounds.append((position, separator.start()))
+        position = separator.end()
+    bounds.append((position, end))
+    pieces = []
+    for s, e in bounds:
+        s, e = _trimmed(text, s, e, _PIECE_TRIM)
+        if s >= e:
+            continue
+        box = _BOX.search(text, s, e)
+        if box and box.start() > s:  # "14 rue Emile Borel CS 28646": the street, then the box
+            pieces.append(_trimmed(text, s, box.start(), _PIECE_TRIM))
+            s = box.start()
+        pieces.append((s, e))
+    return pieces, colon >= 0
+
+
+def _piece_kind(text: str, start: int, end: int) -> tuple[str, int]:
+    """"complement", "street" (with where the street starts inside a sentence) or "other"."""
+    piece = text[start:end]
+    if _COMPLEMENT.match(piece):
+        return "complement", start
+    m = _NUMBERED_STREET.search(piece)
+    if m:
+        return "street", start + m.start()
+    if _STREET_START.match(piece):
+        return "street", start
+    return "other", start
+
+
+def _address_at(text: str, start: int, end: int) -> dict[str, Any]:
+    """The address whose postcode is text[start:end].
+
+    The city follows the postcode on its line ("PACÉ", "Pacé Cedex",
+    "PARIS CEDEX 17"). Before it, walking back over at most four lines of
+    pieces: complements below the street (BP, CS, "Bâtiment B"), the street
+    ("12 allée des Frênes", or "5 rue X" inside "nous déménageons au 5 rue X
+    à"), complements above it ("ZI des Vignes"). The walk stops at a blank
+    line, at a "…:" cue, at a second street or at anything else (a company
+    name, a sentence).
+    """
+    city = _CITY.match(text, end)
+    stop = city.end() if city else end
+    street: tuple[int, int] | None = None
+    below: list[tuple[int, int]] = []  # between the street and the postcode
+    above: list[tuple[int, int]] = []  # before the street
+    line_start = text.rfind("\n", 0, start) + 1
+    to = _TO_POSTCODE.search(text, line_start, start)
+    region = (line_start, to.start() if to else start)
+    for _ in range(4):
+        pieces, done = _pieces(text, *region)
+        for s, e in reversed(pieces):
+            kind, street_start = _piece_kind(text, s, e)
+            if kind == "complement":
+                (below if street is None else above).insert(0, (s, e))
+            elif kind == "street" and street is None:
+                street = (street_start, e)
+                if street_start > s:  # inside a sentence: what comes before is not address
+                    done = True
+                    break
+            else:
+                done = True
+                break
+        if done or region[0] == 0:
+            break
+        previous = text.rfind("\n", 0, region[0] - 1) + 1
+        if not text[previous : region[0] - 1].strip():
+            break
+        region = (previous, region[0] - 1)
+    begin = min([start] + [s for s, _ in (*above, *below, *([street] if street else []))])
+    return {
+        "street": text[street[0] : street[1]] if street else None,
+        "complement": ", ".join(text[s:e] for s, e in (*above, *below)) or None,
+        "postcode": text[start:end],
+        "city": city.group("city") if city else None,
+        "cedex": city.group("cedex") if city else None,
+        "span": [begin, stop],
+        "text": text[begin:stop],
+    }
 
 
 def _is_new_address(text: str, position: int) -> bool:
@@ -364,7 +629,9 @@ def _is_new_address(text: str, position: int) -> bool:
 
     The nearest cue in the 300 characters before decides ("nouvelle adresse :"
     yes, "adresse actuelle", "livraison" no); a negative cue in the same
-    sentence as the positive one wins ("livraison à l'adresse habituelle").
+    sentence as the positive one wins ("livraison à l'adresse habituelle"),
+    unless the old address itself lies between them ("Ancienne adresse :
+    4 rue A, 35000 Rennes / Nouvelle adresse : …").
     """
     window = text[max(0, position - 300) : position].replace("\n", " ")
     positive = list(_ADDRESS_POSITIVE.finditer(window))
@@ -376,7 +643,9 @@ def _is_new_address(text: str, position: int) -> bool:
     p, n = positive[-1], negative[-1]
     if n.start() > p.start():
         return False
-    return bool(re.search(r"[.;!?]\s", window[n.end() : p.start()]))
+    # the negative cue ends with its sentence, or with the old address it introduced
+    between = window[n.end() : p.start()]
+    return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(between))
 
 
 def fraud_signals(new_text: str, quoted_text: str) -> list[Evidence]:
@@ -406,14 +675,42 @@ def _refers_to_quoted(new_text: str) -> set[str]:
     return fields
 
 
-def extract(
-    new_text: str, quoted_text: str, mail: Mail, reference_date: date | None
-) -> tuple[dict[str, Any], list[Evidence]]:
-    """The FORMAT.md fields of one message and the evidence for each value found."""
+@dataclass
+class Extraction:
+    """What one message says, read by ``extract_all``.
+
+    ``fields`` has exactly the keys of corpus/FORMAT.md. ``details`` is the
+    richer reading, ready for JSON:
+
+    - ``new_address``: {street, complement, postcode, city, cedex, span, text}
+      or None; ``postcode`` is always ``fields["new_address_postcode"]``.
+    - ``new_email``: {address, nominative, span} or None (``nominative`` from
+      ``decide.is_nominative``, with the sender's display name).
+    - ``meter_readings``: [{value, counter, unit, serial, span}, …] in the
+      order written; counter is noir, couleur, total, m2, ml, A0–A4 or None.
+    - ``spans``: for every non-empty field, {text, span, source} (a list of
+      them for serial_numbers and meter_readings).
+
+    A span is [start, end) in the text its source names: "new" is the
+    ``new_text`` argument (in analyze: the request part of the body as
+    quotes.split returns it, with odd spaces made plain, LF line ends,
+    stripped), "quoted" the ``quoted_text`` argument, "subject" the Subject;
+    text[start:end] is the value as written. A K-bis recognised by an
+    attachment's name has source "attachment" and span None. The spans inside
+    new_address, new_email and meter_readings are in the new text.
+    """
+
+    fields: dict[str, Any]
+    details: dict[str, Any]
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None) -> Extraction:
+    """The FORMAT.md fields of one message, their details and spans, and the evidence for each value."""
     fields = empty_fields()
-    new = _Reader(new_text, "new text")
-    subject = _Reader(mail.subject, "subject")
-    quoted = _Reader(quoted_text, "quoted text")
+    new = _Reader(new_text, "new text", "new")
+    subject = _Reader(mail.subject, "subject", "subject")
+    quoted = _Reader(quoted_text, "quoted text", "quoted")
 
     fields["contract_number"] = new.contract() or subject.contract()
     fields["serial_numbers"] = new.serials()
@@ -425,9 +722,32 @@ def extract(
     taken = {fields["contract_number"] or "", *fields["serial_numbers"], fields["customer_number"] or ""}
     fields["po_number"] = new.po(taken) or subject.po(taken)
     fields["effective_date"] = new.date(reference_date)
-    fields["new_address_postcode"] = new.postcode()
-    fields["new_email"] = new.email(mail.from_addr)
+    address = new.address()
+    fields["new_address_postcode"] = address["postcode"] if address else None
+    fields["new_email"] = new.email(mail.from_addr, mail.from_name)
     fields["siren"] = new.siren()
     fields["kbis"] = new.kbis(mail)
-    fields["meter_readings"] = new.readings()
-    return fields, new.evidence + subject.evidence + quoted.evidence
+    readings = new.readings()
+    fields["meter_readings"] = [r["value"] for r in readings]
+
+    readers = (new, subject, quoted)  # each value was read by one of them, and only that one kept a span
+    spans = {
+        name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
+    }
+    email = fields["new_email"]
+    details = {
+        "new_address": address,
+        "new_email": {"address": email, "nominative": new.email_nominative, "span": spans["new_email"]["span"]}
+        if email else None,
+        "meter_readings": readings,
+        "spans": spans,
+    }
+    return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence)
+
+
+def extract(
+    new_text: str, quoted_text: str, mail: Mail, reference_date: date | None
+) -> tuple[dict[str, Any], list[Evidence]]:
+    """The FORMAT.md fields of one message and the evidence for each value found (``extract_all`` without details)."""
+    result = extract_all(new_text, quoted_text, mail, reference_date)
+    return result.fields, result.evidence

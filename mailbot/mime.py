@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ class Mail:
     report_type: str = ""
     text: str = ""
     text_from_html: bool = False
+    binary_text: bool = False  # the body part holds binary data, not text: nothing to read
     attachments: list[dict[str, Any]] = field(default_factory=list)
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
@@ -59,6 +61,18 @@ _CHARSET_ALIASES = {
     "us-ascii": "utf-8", "ascii": "utf-8", "windows-1252": "cp1252",
 }
 _MSGID = re.compile(r"<[^<>\s]+>")
+# Characters no writer types: C0/C1 controls (NUL aside), replacement characters, private use.
+_NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
+_BINARY_SHARE = 0.10  # real mail, even mislabelled cp1252 read as utf-8, stays far below
+_BINARY_MIN = 16
+
+
+def _is_binary(text: str) -> bool:
+    """Whether decoded body text is really binary data (random bytes give 13-50% non-text)."""
+    sample = text[:65_536]
+    bad = len(_NOT_TEXT.findall(sample))
+    visible = len(sample) - sample.count(" ") - sample.count("\n") - sample.count("\t")
+    return bad >= _BINARY_MIN and bad > _BINARY_SHARE * visible
 
 
 def _to_str(value: Any) -> str:
@@ -194,6 +208,11 @@ def _leaves(msg: Message) -> list[_Leaf]:
 
 def _fill(mail: Mail, msg: Message) -> None:
     mail.defects.extend(type(d).__name__ for d in getattr(msg, "defects", []))
+    _fill_envelope(mail, msg)
+    _fill_body(mail, msg)
+
+
+def _fill_envelope(mail: Mail, msg: Message) -> None:
     raw_items = list(msg.raw_items())
     mail.headers = [(name, decode_header_value(value)) for name, value in raw_items]
     raw = {name.lower(): value for name, value in reversed(raw_items)}
@@ -224,6 +243,8 @@ def _fill(mail: Mail, msg: Message) -> None:
             report_type = email.utils.collapse_rfc2231_value(report_type)
         mail.report_type = str(report_type).lower()
 
+
+def _fill_body(mail: Mail, msg: Message) -> None:
     leaves = _leaves(msg)
     plain = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/plain"), None)
     html = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
@@ -232,7 +253,11 @@ def _fill(mail: Mail, msg: Message) -> None:
     elif html is not None:
         mail.text = html_to_text(_decode_payload(html, mail.defects))
         mail.text_from_html = True
-    mail.text = normalize_spaces(mail.text.replace("\r\n", "\n").replace("\r", "\n"))
+    # NULs are noise (UTF-16 labelled as 8-bit leaves one between every letter): drop them.
+    mail.text = normalize_spaces(mail.text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
+    if _is_binary(mail.text):
+        mail.binary_text = True
+        mail.defects.append("binary body: not readable text")
 
     for leaf in leaves:
         if leaf.part is not msg:
@@ -251,6 +276,11 @@ def parse(raw: bytes) -> Mail:
         _fill(mail, msg)
     except Exception as exc:  # never let one message break the pipeline
         mail.defects.append(f"parse error: {type(exc).__name__}: {exc}")
+        if not mail.headers:  # e.g. MIME nested past the parser's recursion limit: keep the envelope
+            try:
+                _fill_envelope(mail, BytesParser(policy=policy.default).parsebytes(raw, headersonly=True))
+            except Exception as again:
+                mail.defects.append(f"header parse error: {type(again).__name__}: {again}")
         if not mail.text:
             mail.text = normalize_spaces(raw.decode("utf-8", "replace"))
     return mail

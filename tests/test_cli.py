@@ -44,6 +44,6 @@ def test_analyze_a_missing_path_is_a_usage_error(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("run", "once", "analyze", "seed-demo"):
+    for command in ("run", "once", "analyze", "eval", "train", "requeue", "seed-demo"):
         result = mailbot(command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout, command

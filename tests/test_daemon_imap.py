@@ -180,6 +180,15 @@ def test_a_message_that_crashes_is_quarantined_and_the_next_is_answered(dovecot,
     assert row[0] == "quarantined"
     store.close()
 
+    requeued = mailbot(write_settings(tmp_path, dovecot, smtp_server), "requeue")
+    assert requeued.returncode == 0, requeued.stderr
+    assert "1 quarantined message(s) moved back" in requeued.stdout
+    assert dovecot.uids(BOT, "Bot/Quarantine") == [] and len(dovecot.uids(BOT, "INBOX")) == 1
+    again = mailbot(write_settings(tmp_path, dovecot, smtp_server), "once")
+    assert again.returncode == 0, again.stderr
+    replies = smtp_server.wait_for(2)
+    assert replies[1].message["In-Reply-To"] == "<crash-1@test>", "answered once the analysis works"
+
 
 def test_sigkill_mid_batch_then_restart_loses_nothing_and_repeats_nothing(dovecot, smtp_server, tmp_path):
     names = sorted(p.stem for p in SAMPLES_DIR.glob("*.eml"))

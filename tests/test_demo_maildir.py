@@ -120,3 +120,15 @@ def test_draft_mode_keeps_replies_for_approval(tmp_path):
     db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
     assert db.execute("select count(*) from outbox where state = 'draft'").fetchone()[0] >= 9
     assert db.execute("select count(*) from outbox where state != 'draft'").fetchone()[0] == 0
+
+
+def test_requeue_puts_quarantined_mail_back_into_the_inbox(tmp_path):
+    settings = demo_settings(tmp_path)
+    quarantine = tmp_path / "var" / "mail" / ".Bot.Quarantine" / "cur"
+    quarantine.mkdir(parents=True)
+    (quarantine / "broken-1:2,S").write_bytes((SAMPLES_DIR / "po_change.eml").read_bytes())
+    result = mailbot(settings, "requeue")
+    assert result.returncode == 0, result.stderr
+    assert "1 quarantined message(s) moved back to INBOX" in result.stdout
+    assert [p.name for p in files(tmp_path / "var" / "mail")] == ["broken-1"]
+    assert "po_change" in mailbot(settings, "once").stdout

@@ -1,13 +1,20 @@
 """Fields come from what the customer writes now, never from old values, signatures or history."""
 
+import json
+import re
 from datetime import date
 from email.message import EmailMessage
+from email.utils import formataddr
 
 import pytest
 
-from mailbot.extract import extract, fraud_signals
+from mailbot.analysis import FIELD_KEYS
+from mailbot.analyze import analyze
+from mailbot.decide import decide, is_nominative
+from mailbot.extract import extract, extract_all, fraud_signals
 from mailbot.mime import parse
 from mailbot.quotes import split
+from mailbot.rules import load_rules
 
 REF = date(2026, 11, 20)
 
@@ -173,3 +180,295 @@ def test_fraud_signals():
     assert any(s.name == "iban" for s in iban)
     assert all("3000 6000" not in s.text for s in iban)  # never echo the IBAN
     assert fraud_signals("Pouvez-vous confirmer que votre banque est toujours BNP Paribas ?", "") == []
+
+
+# --- details: each value with the text span it came from -------------------------------------------------------
+
+
+def read_all(body: str, *, subject: str = "Demande", sender: str = "jean.dupont@client.fr", sender_name: str = "",
+             attachments: tuple[tuple[str, str], ...] = ()):
+    """extract_all on a message with this body, after checking every span points at what it claims."""
+    msg = EmailMessage()
+    msg["From"] = formataddr((sender_name, sender))
+    msg["To"] = "contrats@example.com"
+    msg["Subject"] = subject
+    msg.set_content(body)
+    for filename, subtype in attachments:
+        msg.add_attachment(b"%PDF-1.4 test", maintype="application", subtype=subtype, filename=filename)
+    mail = parse(msg.as_bytes())
+    assert mail.from_name == sender_name
+    parts = split(mail.text, mail.subject)
+    result = extract_all(parts.new, parts.quoted, mail, REF)
+    texts = {"new": parts.new, "quoted": parts.quoted, "subject": mail.subject}
+    fields, details = result.fields, result.details
+    assert set(fields) == set(FIELD_KEYS)
+    assert set(details["spans"]) == {name for name, value in fields.items() if value}
+    for name, where in details["spans"].items():
+        for one in where if isinstance(where, list) else [where]:
+            if one["source"] == "attachment":
+                assert one["span"] is None
+                continue
+            start, end = one["span"]
+            assert texts[one["source"]][start:end] == one["text"], name
+    for name in ("contract_number", "po_number", "customer_number", "siren", "new_address_postcode", "new_email"):
+        if fields[name]:
+            assert details["spans"][name]["text"] == fields[name], name  # the value as written
+    for value, where in zip(fields["serial_numbers"], details["spans"].get("serial_numbers", [])):
+        assert where["text"] == value
+    assert [r["value"] for r in details["meter_readings"]] == fields["meter_readings"]
+    for reading in details["meter_readings"]:
+        start, end = reading["span"]
+        assert int(re.sub(r"\D", "", parts.new[start:end])) == reading["value"]
+    address = details["new_address"]
+    assert (address["postcode"] if address else None) == fields["new_address_postcode"]
+    if address:
+        start, end = address["span"]
+        assert parts.new[start:end] == address["text"]
+        for part in ("street", "postcode", "city"):
+            assert address[part] is None or address[part] in address["text"], part
+    email = details["new_email"]
+    assert (email["address"] if email else None) == fields["new_email"]
+    if email:
+        start, end = email["span"]
+        assert parts.new[start:end] == email["address"]
+    return result, parts
+
+
+ADDRESSES = [
+    # (what, body, expected new_address without span/text, or None)
+    ("one line after the cue", "Nouvelle adresse : 8 impasse des Lilas, 44300 Nantes",
+     {"street": "8 impasse des Lilas", "complement": None, "postcode": "44300", "city": "Nantes", "cedex": None}),
+    ("street line then postcode line in capitals", "Merci de noter notre nouvelle adresse :\n41 boulevard Carnot\n"
+     "21000 DIJON\n\nMerci.",
+     {"street": "41 boulevard Carnot", "complement": None, "postcode": "21000", "city": "DIJON", "cedex": None}),
+    ("CS line and Cedex", "À compter du 1er mars, notre adresse de facturation sera :\nSociété Orvalis\n"
+     "6 rue de l'Industrie\nCS 70214\n67403 Illkirch Cedex",
+     {"street": "6 rue de l'Industrie", "complement": "CS 70214", "postcode": "67403", "city": "Illkirch",
+      "cedex": "Cedex"}),
+    ("building line between street and postcode", "Nous déménageons le 12 avril. Nouvelle adresse :\n"
+     "17 avenue Jean Jaurès\nBâtiment B\n31400 Toulouse",
+     {"street": "17 avenue Jean Jaurès", "complement": "Bâtiment B", "postcode": "31400", "city": "Toulouse",
+      "cedex": None}),
+    ("zone line above the street", "Le traceur doit être transféré dans nos nouveaux locaux :\nZI des Vignes\n"
+     "9 rue des Artisans\n49070 Beaucouzé\n\nCordialement,\nPaul",
+     {"street": "9 rue des Artisans", "complement": "ZI des Vignes", "postcode": "49070", "city": "Beaucouzé",
+      "cedex": None}),
+    ("BP on the street line", "Merci d'envoyer les factures à l'adresse suivante : 2 quai Lamartine BP 311 "
+     "76600 Le Havre",
+     {"street": "2 quai Lamartine", "complement": "BP 311", "postcode": "76600", "city": "Le Havre", "cedex": None}),
+    ("CS and numbered Cedex on one line", "Nouvelle adresse de facturation : 18 rue de la Paix CS 40021 "
+     "75083 PARIS CEDEX 02",
+     {"street": "18 rue de la Paix", "complement": "CS 40021", "postcode": "75083", "city": "PARIS",
+      "cedex": "CEDEX 02"}),
+    ("BP line without a street", "Nos factures doivent désormais être envoyées à l'adresse suivante :\nBP 58\n"
+     "86100 CHÂTELLERAULT CEDEX",
+     {"street": None, "complement": "BP 58", "postcode": "86100", "city": "CHÂTELLERAULT", "cedex": "CEDEX"}),
+    ("address inside a sentence", "Nous déménageons au 5 rue Paul Bert à 69003 Lyon à partir du 2 février.",
+     {"street": "5 rue Paul Bert", "complement": None, "postcode": "69003", "city": "Lyon", "cedex": None}),
+    ("hyphenated city with accents", "Notre siège est transféré au 140 route de Saint-Jean, 13090 Aix-en-Provence.",
+     {"street": "140 route de Saint-Jean", "complement": None, "postcode": "13090", "city": "Aix-en-Provence",
+      "cedex": None}),
+    ("city in words with a particle", "Nouvelle adresse : 3 chemin du Moulin, 78180 Montigny le Bretonneux",
+     {"street": "3 chemin du Moulin", "complement": None, "postcode": "78180", "city": "Montigny le Bretonneux",
+      "cedex": None}),
+    ("company line is not the address", "Nouvelle adresse :\nAtelier Kerguelen SARL\n7 allée des Mouettes\n"
+     "29480 Le Relecq-Kerhuon",
+     {"street": "7 allée des Mouettes", "complement": None, "postcode": "29480", "city": "Le Relecq-Kerhuon",
+      "cedex": None}),
+    ("business park and street in a bullet", "Voici les éléments :\n- nouvelle adresse : Parc Technopolis, "
+     "3 avenue du Canada, 91940 Les Ulis\n- date : 4 mai",
+     {"street": "3 avenue du Canada", "complement": "Parc Technopolis", "postcode": "91940", "city": "Les Ulis",
+      "cedex": None}),
+    ("postcode and city only", "Notre nouveau siège sera à 33700 Mérignac.",
+     {"street": None, "complement": None, "postcode": "33700", "city": "Mérignac", "cedex": None}),
+    ("old then new address, on lines", "Ancienne adresse :\n10 rue Victor Hugo\n62000 Arras\n\nNouvelle adresse :\n"
+     "22 rue Nationale\n62223 Saint-Laurent-Blangy",
+     {"street": "22 rue Nationale", "complement": None, "postcode": "62223", "city": "Saint-Laurent-Blangy",
+      "cedex": None}),
+    ("old then new address, one line each", "Ancienne adresse : 10 rue Victor Hugo, 62000 Arras\n"
+     "Nouvelle adresse : 22 rue Nationale, 62223 Saint-Laurent-Blangy",
+     {"street": "22 rue Nationale", "complement": None, "postcode": "62223", "city": "Saint-Laurent-Blangy",
+      "cedex": None}),
+    ("current address, then where invoices go", "Notre adresse actuelle : 12 quai Neuf, 69005 Lyon.\n"
+     "À partir du 1er avril, merci d'envoyer vos factures au 3 rue Pasteur, 69007 Lyon.",
+     {"street": "3 rue Pasteur", "complement": None, "postcode": "69007", "city": "Lyon", "cedex": None}),
+    ("only the old address", "Notre ancienne adresse (10 rue Victor Hugo, 62000 Arras) ne doit plus être utilisée.",
+     None),
+    ("postcode in the signature",
+     "Bonjour,\nNous déménageons bientôt, la nouvelle adresse suivra.\n\nCordialement,\n"
+     "Anne Roux\nImprimerie Roux – 4 rue du Port – 56100 Lorient\n02 97 00 00 00", None),
+    ("delivery address", "Merci de livrer le toner au 3 rue du Stade, 29860 Plabennec.", None),
+]
+
+
+@pytest.mark.parametrize("what, body, expected", ADDRESSES, ids=[c[0] for c in ADDRESSES])
+def test_new_address(what, body, expected):
+    result, parts = read_all(body)
+    found = result.details["new_address"]
+    if expected is None:
+        assert found is None
+        assert result.fields["new_address_postcode"] is None
+        return
+    assert {k: v for k, v in found.items() if k not in ("span", "text")} == expected
+    parts_in_order = sorted((found["text"].find(p), p) for p in (expected["street"], expected["postcode"]) if p)
+    assert found["text"].startswith((expected["complement"] or "").split(", ")[0]) or found["text"].startswith(
+        parts_in_order[0][1])  # the span starts at the address, not at the company name or the cue
+    assert found["text"].endswith(expected["cedex"] or expected["city"])
+    assert result.details["spans"]["new_address_postcode"]["text"] == expected["postcode"]
+
+
+EMAILS = [
+    # (what, body, sender display name, expected address, expected nominative)
+    ("factures@", "Merci d'envoyer désormais les factures à factures@atelier-noe.fr", "", "factures@atelier-noe.fr",
+     False),
+    ("comptabilite@", "Nouvelle adresse de réception des factures : comptabilite@groupe-lys.fr", "",
+     "comptabilite@groupe-lys.fr", False),
+    ("accounts.payable@", "Please send invoices to accounts.payable@harbor-print.co.uk from now on.", "",
+     "accounts.payable@harbor-print.co.uk", False),
+    ("ap@", "Please send all invoices to ap@norden-graphics.com", "", "ap@norden-graphics.com", False),
+    ("invoices@", "Our new invoice address is invoices@norden-graphics.com", "", "invoices@norden-graphics.com",
+     False),
+    ("fournisseurs@", "Les factures sont à envoyer à fournisseurs@brevia.fr", "", "fournisseurs@brevia.fr", False),
+    ("dematerialisation@", "Adresse à utiliser pour les factures : dematerialisation@ville-exemple.fr", "",
+     "dematerialisation@ville-exemple.fr", False),
+    ("firstname.lastname@", "Merci d'adresser les factures à paul.garnier@brevia.fr", "", "paul.garnier@brevia.fr",
+     True),
+    ("initial.lastname@", "Les factures sont à envoyer à m.leclerc@brevia.fr", "", "m.leclerc@brevia.fr", True),
+    ("common first name@", "Pouvez-vous envoyer les factures à sophie@brevia.fr ?", "", "sophie@brevia.fr", True),
+    ("the sender's own names", "Merci d'envoyer nos factures à hbastide@brevia.fr", "Hélène Bastide",
+     "hbastide@brevia.fr", True),
+    ("same address, sender unknown", "Merci d'envoyer nos factures à hbastide@brevia.fr", "", "hbastide@brevia.fr",
+     False),
+    ("'Lastname, Firstname' sender", "New invoice address: okafor@harbor-print.co.uk", "Okafor, Grace",
+     "okafor@harbor-print.co.uk", True),
+    ("a service named after nobody", "Adresse pour les factures : compta.clients@brevia.fr", "Marc Lenoir",
+     "compta.clients@brevia.fr", False),
+]
+
+
+@pytest.mark.parametrize("what, body, sender_name, address, nominative", EMAILS, ids=[c[0] for c in EMAILS])
+def test_new_email_and_whether_it_is_nominative(what, body, sender_name, address, nominative):
+    result, _ = read_all(body, sender="someone@elsewhere.fr", sender_name=sender_name)
+    assert result.fields["new_email"] == address
+    assert result.details["new_email"]["nominative"] is nominative
+    assert any(e.name == "new_email" and ("nominative" if nominative else "generic") in e.detail
+               for e in result.evidence)
+
+
+def test_decide_uses_the_nominative_flag_of_extract():
+    """One rule: the address extract calls nominative is the one decide finds missing for invoice_by_email."""
+    body = "Pour le contrat CT-2026-00912, merci d'envoyer les factures par e-mail à hbastide@brevia.fr"
+    result, _ = read_all(body, sender="h.bastide@brevia.fr", sender_name="Hélène Bastide")
+    flag = result.details["new_email"]["nominative"]
+    assert flag is True
+    rules = load_rules()
+    decision = decide("invoice_by_email", result.fields, rules, received=None, confidence=0.9, email_nominative=flag)
+    assert decision.missing == ["new_email"]
+    assert is_nominative("hbastide@brevia.fr", "Hélène Bastide") is flag  # the same function, not a twin
+    generic, _ = read_all(body.replace("hbastide@", "factures@"), sender_name="Hélène Bastide")
+    assert decide("invoice_by_email", generic.fields, rules, received=None, confidence=0.9,
+                  email_nominative=generic.details["new_email"]["nominative"]).missing == []
+
+
+READINGS = [
+    # (what, body, [(value, counter, serial), …])
+    ("counters under each machine", "Voici les compteurs :\n\nPlotWave 3600 – n° de série PW3600-0031945\n"
+     "  compteur noir : 21 307\n\nColorWave 3700 – n° de série CW3700-0011582\n  compteur noir : 6 044\n"
+     "  compteur couleur : 3 518",
+     [(21307, "noir", "PW3600-0031945"), (6044, "noir", "CW3700-0011582"), (3518, "couleur", "CW3700-0011582")]),
+    ("table with the counter type in a column", "Relevés :\nSérie | Type | Index\nPW3600-0031945 | noir | 21 307\n"
+     "CW3700-0011582 | couleur | 1 882",
+     [(21307, "noir", "PW3600-0031945"), (1882, "couleur", "CW3700-0011582")]),
+    ("table with one column per counter", "Série | Noir | Couleur\nCW3700-0011582 | 6 044 | 3 518\n"
+     "CW3700-0011590 | 12 100 | 4 007",
+     [(6044, "noir", "CW3700-0011582"), (3518, "couleur", "CW3700-0011582"), (12100, "noir", "CW3700-0011590"),
+      (4007, "couleur", "CW3700-0011590")]),
+    ("no-break spaces as thousands separators", "Compteur noir : 48\u00a0120\nCompteur couleur : 9\u202f301",
+     [(48120, "noir", None), (9301, "couleur", None)]),
+    ("square metres on a wide-format printer", "Relevé du traceur n° de série PW365-0027741 : 3 912 m²",
+     [(3912, "m2", "PW365-0027741")]),
+    ("colour kind after the number", "Index relevés hier : 14 800 pour le noir et 2 215 pour la couleur.",
+     [(14800, "noir", None), (2215, "couleur", None)]),
+    ("kinds after numbers, slash between", "Compteurs : 7 520 noir / 1 310 couleur",
+     [(7520, "noir", None), (1310, "couleur", None)]),
+    ("total counter of an Océ serial", "3Y118204 : compteur total 102 455 pages", [(102455, "total", "3Y118204")]),
+    ("paper sizes", "Compteur A4 : 8 120\nCompteur A3 : 1 045", [(8120, "A4", None), (1045, "A3", None)]),
+    ("several machines named above: serial unknown", "Pour PW3600-0031945 et CW3700-0011582, voici les compteurs :\n"
+     "noir : 11 000\ncouleur : 2 400", [(11000, "noir", None), (2400, "couleur", None)]),
+]
+
+
+@pytest.mark.parametrize("what, body, expected", READINGS, ids=[c[0] for c in READINGS])
+def test_meter_readings_with_counter_and_serial(what, body, expected):
+    result, parts = read_all(body)
+    got = [(r["value"], r["counter"], r["serial"]) for r in result.details["meter_readings"]]
+    assert got == expected
+    assert result.fields["meter_readings"] == [v for v, _, _ in expected]
+
+
+def test_reading_spans_keep_the_number_as_written():
+    result, parts = read_all("Compteur noir : 48\u00a0120 (ligne 2)\nCompteur couleur : 9.301")
+    assert [parts.new[s:e] for s, e in (r["span"] for r in result.details["meter_readings"])] == ["48 120", "9.301"]
+    raw = "Compteur noir : 48\u00a0120"  # read without the splitter's space normalisation
+    mail = parse(b"From: a@b.fr\nSubject: x\n\n" + raw.encode())
+    readings = extract_all(raw, "", mail, REF).details["meter_readings"]
+    assert [raw[slice(*r["span"])] for r in readings] == ["48\u00a0120"]
+
+
+SPANS = [
+    # (what, body, subject, field, text as written, source)
+    ("contract", "Notre contrat n° CT-2025-09314 est reconduit.", "Demande", "contract_number", "CT-2025-09314",
+     "new"),
+    ("contract from the subject", "Merci de noter.", "Contrat CT-2025-09314", "contract_number", "CT-2025-09314",
+     "subject"),
+    ("contract from the quoted history",
+     "Nous souhaitons résilier le contrat mentionné ci-dessous.\n\nDe : Contrats <c@example.com>\n"
+     "Envoyé : lundi 2 mars 2026\nÀ : Jean\nObjet : Votre contrat\n\n"
+     "Votre contrat CT-2024-07731 arrive à échéance.",
+     "RE: Votre contrat", "contract_number", "CT-2024-07731", "quoted"),
+    ("new PO, not the old", "L'ancien bon de commande BC-2026-0411 est remplacé par BC-2027-0733.", "Demande",
+     "po_number", "BC-2027-0733", "new"),
+    ("spaced customer number", "(n° client 1 072 519)", "Demande", "customer_number", "1 072 519", "new"),
+    ("SIREN", "Nouvelle entité de facturation : SIREN 732 829 320", "Demande", "siren", "732 829 320", "new"),
+    ("effective date", "À compter du 1er février 2027, merci de changer le bon de commande.", "Demande",
+     "effective_date", "1er février 2027", "new"),
+    ("postcode", "Nouvelle adresse : 8 impasse des Lilas, 44300 Nantes", "Demande", "new_address_postcode", "44300",
+     "new"),
+    ("e-mail", "Merci d'envoyer les factures à factures@atelier-noe.fr.", "Demande", "new_email",
+     "factures@atelier-noe.fr", "new"),
+    ("K-bis said attached", "Vous trouverez le K-bis de la nouvelle société en pièce jointe.", "Demande", "kbis",
+     "Vous trouverez le K-bis de la nouvelle société en pièce jointe", "new"),
+]
+
+
+@pytest.mark.parametrize("what, body, subject, name, text, source", SPANS, ids=[c[0] for c in SPANS])
+def test_each_value_says_where_it_was_read(what, body, subject, name, text, source):
+    attachments = (("scan.pdf", "pdf"),) if name == "kbis" else ()
+    result, parts = read_all(body, subject=subject, attachments=attachments)
+    where = result.details["spans"][name]
+    assert (where["text"], where["source"]) == (text, source)
+    start, end = where["span"]
+    assert {"new": parts.new, "quoted": parts.quoted, "subject": subject}[source][start:end] == text
+
+
+def test_serial_spans_are_a_list_and_a_named_kbis_has_no_span():
+    result, parts = read_all("Matériels :\n- 3Y 052210\n- PW345-0071236\n- 3Y 052210",
+                             attachments=(("Kbis_Nouvelle_Societe.pdf", "pdf"),))
+    assert [(w["text"], w["source"]) for w in result.details["spans"]["serial_numbers"]] == [
+        ("3Y 052210", "new"), ("PW345-0071236", "new")]
+    assert result.details["spans"]["kbis"] == {"text": "Kbis_Nouvelle_Societe.pdf", "span": None,
+                                               "source": "attachment"}
+
+
+def test_analysis_carries_the_details_and_keeps_the_format_fields():
+    raw = (b"From: Luc Martel <l.martel@brevia.fr>\nTo: contrats@example.com\nSubject: Releves compteurs\n"
+           b"Date: Fri, 20 Nov 2026 09:00:00 +0100\nMessage-ID: <t1@brevia.fr>\n"
+           b"Content-Type: text/plain; charset=utf-8\n\n"
+           + "Bonjour,\n\nVoici les relevés : PW3600-0031945 | noir | 21 307\n\nCordialement,\nLuc".encode())
+    result = analyze(raw).as_dict()
+    assert set(result["fields"]) == set(FIELD_KEYS)
+    assert result["fields"]["meter_readings"] == [21307]
+    assert set(result["details"]) == {"new_address", "new_email", "meter_readings", "spans"}
+    assert result["details"]["meter_readings"][0]["counter"] == "noir"
+    assert result["details"]["meter_readings"][0]["serial"] == "PW3600-0031945"
+    json.dumps(result, default=str)  # the CLI prints it

@@ -136,16 +136,28 @@ class ImapSource:
         uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
         if not uids:
             return
-        folder = self.folders[role]
+        self._transfer(uids, self.folders[role])
+
+    def _transfer(self, uids: list[int], folder: str) -> None:
+        """MOVE from the selected folder, else COPY + \\Deleted + EXPUNGE (RFC 6851)."""
         if self.can_move:
             self.client.move(uids, folder)
+            return
+        self.client.copy(uids, folder)
+        self.client.add_flags(uids, [b"\\Deleted"])
+        if b"UIDPLUS" in {c.upper() for c in self.client.capabilities()}:
+            self.client.uid_expunge(uids)
         else:
-            self.client.copy(uids, folder)
-            self.client.add_flags(uids, [b"\\Deleted"])
-            if b"UIDPLUS" in {c.upper() for c in self.client.capabilities()}:
-                self.client.uid_expunge(uids)
-            else:
-                self.client.expunge()
+            self.client.expunge()
+
+    def requeue(self) -> int:
+        """Move quarantined messages back into the watched folder (they get new UIDs)."""
+        self.client.select_folder(self.folders["quarantine"])
+        uids = self.client.search(["ALL"])
+        if uids:
+            self._transfer(uids, self.box.folder)
+        self._select()
+        return len(uids)
 
     # -- waiting -------------------------------------------------------------
 

@@ -69,6 +69,17 @@ class MaildirSource:
             if path is not None and path.exists():  # else already moved: harmless
                 path.rename(folder / "cur" / f"{key.uid}:2,S")
 
+    def requeue(self) -> int:
+        """Put quarantined messages back into the inbox (new/), to be processed again."""
+        folder = self.folder_path("quarantine")
+        moved = 0
+        for sub in ("new", "cur"):
+            if (folder / sub).is_dir():
+                for entry in sorted((folder / sub).iterdir()):
+                    entry.rename(self.path / "new" / entry.name.split(":", 1)[0])
+                    moved += 1
+        return moved
+
     def wait(self, timeout: float, stop: threading.Event) -> None:
         stop.wait(min(timeout, self.poll_seconds))
 

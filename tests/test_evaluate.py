@@ -1,0 +1,246 @@
+"""mailbot eval: the metrics on a tiny corpus written here, the CLI, and the dev-corpus acceptance bar."""
+
+import copy
+import json
+import subprocess
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from mailbot.analysis import FIELD_KEYS, Analysis, empty_fields
+from mailbot.evaluate import CorpusError, Label, compare, evaluate, score
+
+DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
+SIGNATURE = "\n\nCordialement,\nMarc Lefort\nAtelier Lefort – 12 rue du Port – 13002 Marseille\n"
+
+
+def mail(body: str, subject: str, headers: dict | None = None) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Marc Lefort <m.lefort@atelier-lefort.fr>"
+    msg["To"] = "contrats.service.wfps@cf.canon.fr"
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 02 Nov 2026 09:30:00 +0100"
+    msg["Message-ID"] = f"<{len(subject)}.{len(body)}@atelier-lefort.fr>"
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def fields(**values) -> dict:
+    return {**empty_fields(), **values}
+
+
+def label(file, situation, *, automated=False, missing=(), lead_time_ok=None, **values) -> dict:
+    return {"file": file, "situation": situation, "automated": automated, "fields": fields(**values),
+            "missing": list(missing), "lead_time_ok": lead_time_ok, "note": ""}
+
+
+# The tiny corpus: five messages and what a service-desk reader sees in them.
+MESSAGES = {
+    "po.eml": mail("Bonjour,\nPour le contrat CT-2026-01234, notre nouveau bon de commande est BC-27-0099, à utiliser "
+                   "à compter du 1er janvier 2027 (l'ancien BC-26-0042 est clos)." + SIGNATURE, "Bon de commande 2027"),
+    "meters.eml": mail("Bonjour,\nVoici nos relevés de compteurs :\nPW345-0061287 : 32 118 m²\nCW3800-0006109 : "
+                       "noir 5 002 m², couleur 14 877 m²" + SIGNATURE, "RE: Demande de relevés compteurs"),
+    "email.eml": mail("Bonjour,\nMerci d'envoyer désormais nos factures par e-mail à marc.lefort@atelier-lefort.fr "
+                      "à partir du 15 novembre 2026. Contrat CT-2025-07777." + SIGNATURE, "Factures par e-mail"),
+    "ooo.eml": mail("Je suis absent jusqu'au 4 janvier 2027.", "Réponse automatique : Bon de commande",
+                    {"Auto-Submitted": "auto-replied"}),
+    "toner.eml": mail("Bonjour,\nPouvez-vous nous livrer deux cartouches d'encre noire pour notre Arizona ?"
+                      + SIGNATURE, "Commande de toner"),
+}
+TRUTH = [
+    label("po.eml", "po_change", lead_time_ok=True, contract_number="CT-2026-01234", po_number="BC-27-0099",
+          effective_date="2027-01-01"),
+    label("meters.eml", "meter_read_request", serial_numbers=["PW345-0061287", "CW3800-0006109"],
+          meter_readings=[32118, 5002, 14877]),
+    label("email.eml", "invoice_by_email", missing=["new_email"], lead_time_ok=False,
+          contract_number="CT-2025-07777", effective_date="2026-11-15", new_email="marc.lefort@atelier-lefort.fr"),
+    label("ooo.eml", "other", automated=True),
+    label("toner.eml", "other"),
+]
+
+
+def write_corpus(folder: Path, labels: list[dict], messages: dict = MESSAGES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, raw in messages.items():
+        (folder / name).write_bytes(raw)
+    (folder / "labels.jsonl").write_text("".join(json.dumps(item) + "\n" for item in labels), encoding="utf-8")
+    return folder
+
+
+def relabel(file: str, path: str, value) -> list[dict]:
+    """TRUTH with one label changed (``path`` is "situation" or "fields.po_number"...)."""
+    labels = copy.deepcopy(TRUTH)
+    target = next(item for item in labels if item["file"] == file)
+    *parents, key = path.split(".")
+    for parent in parents:
+        target = target[parent]
+    target[key] = value
+    return labels
+
+
+PERFECT = {"situation_accuracy": 1.0, "situation_macro_f1": 1.0, "automated_precision": 1.0,
+           "automated_recall": 1.0, "missing": 1.0, "lead_time_ok": 1.0, **{f"fields.{k}": 1.0 for k in FIELD_KEYS}}
+
+METRIC_CASES = [
+    # (id, labels, figures that differ from PERFECT, expected errors as (file, what))
+    ("all right", TRUTH, {}, []),
+    ("values compared without surrounding spaces", relabel("po.eml", "fields.contract_number", " CT-2026-01234 "),
+     {}, []),
+    # po_change: P 1/1 R 1/2 F1 2/3; other: P 1/2 R 1/1 F1 2/3; the two others 1.0
+    ("wrong situation", relabel("toner.eml", "situation", "po_change"),
+     {"situation_accuracy": 0.8, "situation_macro_f1": (2 / 3 + 2 / 3 + 1 + 1) / 4}, [("toner.eml", "situation")]),
+    ("automated missed", relabel("toner.eml", "automated", True),
+     {"automated_recall": 0.5}, [("toner.eml", "automated")]),
+    ("automated wrongly flagged", relabel("ooo.eml", "automated", False),
+     {"automated_precision": 0.0, "automated_recall": None}, [("ooo.eml", "automated")]),
+    ("old PO is not the new one", relabel("po.eml", "fields.po_number", "BC-26-0042"),
+     {"fields.po_number": 0.8}, [("po.eml", "fields.po_number")]),
+    ("lists compared in order", relabel("meters.eml", "fields.serial_numbers", ["CW3800-0006109", "PW345-0061287"]),
+     {"fields.serial_numbers": 0.8}, [("meters.eml", "fields.serial_numbers")]),
+    ("readings are integers as written", relabel("meters.eml", "fields.meter_readings", [32118, 5002]),
+     {"fields.meter_readings": 0.8}, [("meters.eml", "fields.meter_readings")]),
+    ("dates as ISO strings", relabel("po.eml", "fields.effective_date", "01/01/2027"),
+     {"fields.effective_date": 0.8}, [("po.eml", "fields.effective_date")]),
+    ("missing", relabel("email.eml", "missing", []), {"missing": 0.8}, [("email.eml", "missing")]),
+    ("lead time", relabel("po.eml", "lead_time_ok", None), {"lead_time_ok": 0.8}, [("po.eml", "lead_time_ok")]),
+]
+
+
+def figures(report) -> dict:
+    data = report.as_dict()
+    flat = {key: data[key] for key in PERFECT if not key.startswith("fields.")}
+    flat.update({f"fields.{key}": value for key, value in data["fields"].items()})
+    return flat
+
+
+@pytest.mark.parametrize("labels, changed, errors", [c[1:] for c in METRIC_CASES], ids=[c[0] for c in METRIC_CASES])
+def test_metrics(tmp_path, labels, changed, errors):
+    report = evaluate(write_corpus(tmp_path / "corpus", labels))
+    assert report.messages == len(MESSAGES)
+    assert figures(report) == pytest.approx({**PERFECT, **changed})
+    assert [(e.file, e.what) for e in report.errors] == errors
+
+
+def test_an_error_says_what_was_expected_and_what_came_out(tmp_path):
+    report = evaluate(write_corpus(tmp_path / "corpus", relabel("po.eml", "fields.po_number", "BC-26-0042")))
+    (error,) = report.errors
+    assert (error.expected, error.got) == ("BC-26-0042", "BC-27-0099")
+
+
+def test_per_situation_scores_and_macro_f1_over_gold_and_predicted_labels():
+    gold = ["a", "a", "b", "c"]
+    predicted = ["a", "b", "b", "d"]
+    labels = [Label(i, f"{i}.eml", g, False, empty_fields(), [], None) for i, g in enumerate(gold)]
+    results = [Analysis(situation=p) for p in predicted]
+    report = score(labels, results)
+    assert set(report.situations) == {"a", "b", "c", "d"}
+    a, b, c, d = (report.situations[name] for name in "abcd")
+    assert (a.precision, a.recall, a.f1) == pytest.approx((1.0, 0.5, 2 / 3))
+    assert (b.precision, b.recall, b.f1) == pytest.approx((0.5, 1.0, 2 / 3))
+    assert (c.precision, c.recall, c.f1) == (None, 0.0, 0.0)  # never predicted: precision undefined
+    assert (d.precision, d.recall, d.f1) == (0.0, None, 0.0)  # never expected: recall undefined
+    assert report.situation_accuracy == 0.5
+    assert report.situation_macro_f1 == pytest.approx((2 / 3 + 2 / 3) / 4)
+    assert report.automated_precision is None and report.automated_recall is None
+
+
+def test_missing_is_compared_as_a_set():
+    gold = Label(1, "x.eml", "billing_entity_change", False, empty_fields(), ["serial_numbers", "kbis"], None)
+    result = Analysis(situation="billing_entity_change", missing=["kbis", "serial_numbers"])
+    assert compare(gold, result) == []
+
+
+BAD_CORPORA = [
+    # (id, what to do to a good corpus, words the error must contain)
+    ("no folder", lambda d: d.rename(d.with_name("gone")), ["no such corpus folder"]),
+    ("no labels", lambda d: (d / "labels.jsonl").unlink(), ["no labels.jsonl"]),
+    ("empty labels", lambda d: (d / "labels.jsonl").write_text("\n"), ["no labels"]),
+    ("label names a missing file", lambda d: (d / "toner.eml").unlink(), ["line 5", "toner.eml", "no such message"]),
+    ("invalid JSON", lambda d: (d / "labels.jsonl").write_text(
+        json.dumps(TRUTH[0]) + "\n{oops\n"), ["line 2", "invalid JSON"]),
+    ("not an object", lambda d: (d / "labels.jsonl").write_text("[1, 2]\n"), ["line 1", "JSON object"]),
+    ("a key is missing", lambda d: (d / "labels.jsonl").write_text(
+        json.dumps({k: v for k, v in TRUTH[0].items() if k != "situation"}) + "\n"), ["line 1", "situation"]),
+    ("a field is missing", lambda d: (d / "labels.jsonl").write_text(
+        json.dumps({**TRUTH[0], "fields": {"po_number": None}}) + "\n"), ["line 1", "contract_number"]),
+    ("a file labelled twice", lambda d: (d / "labels.jsonl").write_text(
+        json.dumps(TRUTH[0]) + "\n" + json.dumps(TRUTH[0]) + "\n"), ["line 2", "already labelled on line 1"]),
+]
+
+
+@pytest.mark.parametrize("damage, words", [c[1:] for c in BAD_CORPORA], ids=[c[0] for c in BAD_CORPORA])
+def test_bad_corpus_is_a_clear_error(tmp_path, damage, words):
+    corpus = write_corpus(tmp_path / "corpus", TRUTH)
+    damage(corpus)
+    with pytest.raises(CorpusError) as error:
+        evaluate(corpus)
+    for word in words:
+        assert word in str(error.value)
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def mailbot(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_cli_json_is_one_document_with_the_figures_and_the_errors(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", relabel("toner.eml", "situation", "po_change"))
+    result = mailbot("eval", str(corpus), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"messages", "situation_accuracy", "situation_macro_f1", "situations", "automated_precision",
+            "automated_recall", "fields", "missing", "lead_time_ok", "errors"} <= set(report)
+    assert report["messages"] == 5
+    assert report["situation_accuracy"] == pytest.approx(0.8)
+    assert set(report["fields"]) == set(FIELD_KEYS)
+    assert set(report["situations"]["po_change"]) == {"support", "predicted", "precision", "recall", "f1"}
+    assert report["errors"] == [{"file": "toner.eml", "what": "situation", "expected": "po_change", "got": "other"}]
+
+
+def test_cli_text_report_gives_figures_then_one_line_per_error(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", relabel("po.eml", "fields.po_number", "BC-26-0042"))
+    result = mailbot("eval", str(corpus), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # low scores are not a failure of the command
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("corpus:") and "5 messages" in lines[0]
+    assert any(line.split() == ["po_number", "0.800"] for line in lines)
+    assert lines[-2:] == ["errors: 1", "  po.eml: fields.po_number: expected 'BC-26-0042', got 'BC-27-0099'"]
+
+
+@pytest.mark.parametrize("labels_text, words", [
+    (None, "no such corpus folder"),
+    ("{oops\n", "line 1: invalid JSON"),
+], ids=["missing folder", "bad labels"])
+def test_cli_bad_input_exits_2_with_one_line(tmp_path, labels_text, words):
+    corpus = tmp_path / "corpus"
+    if labels_text is not None:
+        write_corpus(corpus, TRUTH)
+        (corpus / "labels.jsonl").write_text(labels_text)
+    result = mailbot("eval", str(corpus), cwd=tmp_path)
+    assert result.returncode == 2
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+# -- acceptance: the development corpus -------------------------------------------------------------
+
+
+def test_dev_corpus_acceptance():
+    assert (DEV_CORPUS / "labels.jsonl").is_file(), (
+        f"the labelled dev corpus is expected at {DEV_CORPUS} (../shared beside the repository)")
+    report = evaluate(DEV_CORPUS)
+    errors = "\n".join(f"{e.file}: {e.what}: expected {e.expected!r}, got {e.got!r}" for e in report.errors)
+    assert report.messages == 36
+    assert report.situation_accuracy >= 0.95, errors
+    assert report.automated_recall == 1.0, errors
+    for key, rate in report.fields.items():
+        assert rate >= 0.95, f"{key}: {rate:.3f}\n{errors}"
+    assert report.missing >= 0.90, errors
+    assert report.lead_time_ok >= 0.95, errors
