@@ -10,12 +10,14 @@ as situation "other", action "review", with the error as a reason.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from . import guard, mime, quotes
 from .analysis import Analysis, Evidence, empty_fields
 from .classify import classify
-from .decide import PARIS, decide
+from .decide import decide
 from .extract import extract_all, fraud_signals
 from .rules import Rules, load_rules
 
@@ -89,9 +91,23 @@ def _unreadable(analysis: Analysis, why: str) -> None:
     analysis.action = "review"
 
 
-def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None) -> None:
+def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
+    """The Date header; the server's arrival date when Date is absent or absurd
+    (more than a day after arrival, or years before it)."""
+    if arrived is not None and arrived.tzinfo is None:
+        arrived = arrived.astimezone()  # a naive server date is local time
+    if mail.date is None or arrived is None:
+        return mail.date or arrived
+    if not arrived - timedelta(days=365) <= mail.date <= arrived + timedelta(days=1):
+        return arrived
+    return mail.date
+
+
+def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None,
+         tz: ZoneInfo, arrived: datetime | None) -> None:
     mail = mime.parse(raw)
     _fill_envelope(analysis, mail)
+    received = analysis.received = _received(mail, arrived)
     why = _not_a_message(raw, mail)
     if why:
         _unreadable(analysis, why)
@@ -104,7 +120,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.confidence = 1.0
         analysis.reasons.extend(automated)
         analysis.evidence.extend(Evidence("guard", reason) for reason in automated)
-        analysis.action = decide("other", analysis.fields, rules, received=mail.date, confidence=1.0,
+        analysis.action = decide("other", analysis.fields, rules, received=received, confidence=1.0,
                                  automated=True).action
         return
     why = _nothing_to_read(mail)
@@ -126,37 +142,47 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.confidence = classification.confidence
     analysis.evidence.extend(classification.evidence)
 
-    reference = mail.date.astimezone(PARIS).date() if mail.date else None
+    reference = received.astimezone(tz).date() if received else None
     extraction = extract_all(inner.new, inner.quoted, mail, reference)
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details
     analysis.evidence.extend(evidence)
-    signals = fraud_signals(parts.new, parts.quoted)
+    signals = fraud_signals(parts.new, parts.quoted, mail.subject)
     analysis.evidence.extend(signals)
 
     decision = decide(
         classification.situation,
         fields,
         rules,
-        received=mail.date,
+        received=received,
         confidence=classification.confidence,
         warnings=[f"possible fraud: {s.name} ({s.detail})" for s in signals],
         email_nominative=(extraction.details["new_email"] or {}).get("nominative"),
+        tz=tz,
     )
     analysis.missing = decision.missing
     analysis.lead_time_ok = decision.lead_time_ok
     analysis.action = decision.action
     analysis.reasons.extend(decision.reasons)
     if mail.date is None:
-        analysis.reasons.append("no usable Date header: lead time unknown")
+        analysis.reasons.append("no usable Date header: " + (
+            "the server's arrival date is used" if received else "lead time unknown"))
+    elif received is not mail.date:
+        analysis.reasons.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
-def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None) -> Analysis:
-    """Analyse one raw message; never raises."""
+def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
+            timezone: str = "Europe/Paris", arrived: datetime | None = None) -> Analysis:
+    """Analyse one raw message; never raises.
+
+    ``timezone`` is the business's (lead times count in local calendar days);
+    ``arrived`` is the server's arrival date (IMAP INTERNALDATE), used only when
+    the Date header is missing or absurd. Both are data, not a clock.
+    """
     analysis = Analysis()
     try:
-        _run(analysis, raw, tuple(own_addresses), rules)
+        _run(analysis, raw, tuple(own_addresses), rules, ZoneInfo(timezone), arrived)
     except Exception as exc:  # one bad message must not stop the pipeline
         analysis.situation = "other"
         analysis.secondary_situation = None

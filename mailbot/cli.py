@@ -13,6 +13,7 @@ import logging
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -58,7 +59,7 @@ def settings_of(ctx: click.Context, required: bool = True):
 def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.analyze import analyze
     from mailbot.daemon import assemble, run, stop_on_signals
-    from mailbot.rules import load_rules
+    from mailbot.rules import RulesError, load_rules
     from mailbot.senders import SendRefused
     from mailbot.sources import SourceRefused, SourceUnavailable
     from mailbot.textcat import default_model
@@ -68,10 +69,8 @@ def _serve(ctx: click.Context, once: bool) -> None:
     try:
         service = assemble(settings, load_rules(), analyze,
                            on_outcome=lambda outcome: click.echo(outcome.line()))
-    except SettingsError as exc:
+    except (SettingsError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)
-    except Exception as exc:  # noqa: BLE001 - rules file or database unusable
-        fail(f"{type(exc).__name__}: {exc}", EXIT_CONFIG)
     stop = threading.Event()
     try:
         try:
@@ -82,7 +81,7 @@ def _serve(ctx: click.Context, once: bool) -> None:
                 settings.smtp.host, settings.smtp.port, exc)
         with stop_on_signals(stop):
             run(service, stop, once=once, max_attempts=5 if once else None)
-    except (SourceRefused, SendRefused) as exc:
+    except (SourceRefused, SendRefused, SettingsError) as exc:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
@@ -127,7 +126,8 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
 
     settings = settings_of(ctx, required=False)
     for path in eml_files(paths):
-        result = analyze(path.read_bytes(), own_addresses=settings.own_addresses)
+        result = analyze(path.read_bytes(), own_addresses=settings.own_addresses,
+                         timezone=settings.bot.timezone)
         if as_json:
             click.echo(json.dumps({"file": path.name, **result.as_dict()}, ensure_ascii=False))
         else:
@@ -147,7 +147,8 @@ def eval_command(ctx: click.Context, corpus_dir: str, as_json: bool) -> None:
 
     settings = settings_of(ctx, required=False)
     try:
-        report = evaluate(corpus_dir, own_addresses=settings.own_addresses)
+        report = evaluate(corpus_dir, own_addresses=settings.own_addresses,
+                          timezone=settings.bot.timezone)
     except CorpusError as exc:
         fail(str(exc), EXIT_CONFIG)
     if as_json:
@@ -193,9 +194,13 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
         click.echo(f"{inbox}: already seeded (use --force to seed again)")
         return
     samples = sorted(SAMPLES_DIR.glob("*.eml"))
+    # Seeding again needs new keys (the ledger knows the old ones); the same
+    # Message-IDs are then reported as duplicates, which is what they are.
+    suffix = f".{int(time.time())}" if marker.exists() else ""
     for sample in samples:
-        shutil.copyfile(sample, inbox / "tmp" / sample.stem)
-        (inbox / "tmp" / sample.stem).rename(inbox / "new" / sample.stem)
+        name = sample.stem + suffix
+        shutil.copyfile(sample, inbox / "tmp" / name)
+        (inbox / "tmp" / name).rename(inbox / "new" / name)
     marker.touch()
     click.echo(f"{inbox}: {len(samples)} sample mails seeded")
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import random
 import signal
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from mailbot.config import SettingsError
 from mailbot.outbox import Outbox
 from mailbot.processor import Outcome, Processor
 from mailbot.senders import Sender, open_sender
@@ -77,7 +79,11 @@ def assemble(settings, rules, analyze: Callable, *,
              on_outcome: Callable[[Outcome], None] | None = None) -> Service:
     """Wire source, store, sender and outbox as the settings say."""
     sender = open_sender(settings)
-    store = Store(settings.resolve(settings.database.path))
+    path = settings.resolve(settings.database.path)
+    try:
+        store = Store(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise SettingsError(f"database.path: cannot open {path}: {exc}") from None
     processor = Processor(source=open_source(settings), store=store, outbox=Outbox(store, sender),
                           settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome)
     return Service(processor, sender, store)
@@ -97,10 +103,13 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
     while not stop.is_set():
         try:
             source.connect()
-            backoff.reset()
-            failures = 0
             while not stop.is_set():
-                processor.run_once()
+                # Drain: mail that arrived during a pass was announced in answers
+                # imapclient drops, so IDLE would not tell us about it again.
+                while processor.run_once() and not stop.is_set():
+                    pass
+                backoff.reset()  # only a completed pass proves the connection works
+                failures = 0
                 if once:
                     return
                 retry = processor.outbox.seconds_to_retry()

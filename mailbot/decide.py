@@ -138,15 +138,16 @@ def missing_fields(
     return missing
 
 
-def lead_time_ok(effective: str | None, received: datetime | None, months: int) -> bool | None:
-    """effective date ≥ received date (Paris) + months; None when either is unknown or no lead time applies."""
+def lead_time_ok(effective: str | None, received: datetime | None, months: int,
+                 tz: ZoneInfo = PARIS) -> bool | None:
+    """effective date ≥ received date (local) + months; None when either is unknown or no lead time applies."""
     if not months or not effective or received is None:
         return None
     try:
         when = date.fromisoformat(effective)
     except ValueError:
         return None
-    local = received.astimezone(PARIS) if received.tzinfo else received
+    local = received.astimezone(tz) if received.tzinfo else received
     return when >= local.date() + relativedelta(months=months)
 
 
@@ -160,6 +161,7 @@ def decide(
     automated: bool = False,
     warnings: list[str] | None = None,
     email_nominative: bool | None = None,
+    tz: ZoneInfo = PARIS,
 ) -> Decision:
     """The decision for one message; ``warnings`` (e.g. possible fraud) force a review.
 
@@ -172,7 +174,7 @@ def decide(
         missing=[] if rule.id == "other" else missing_fields(
             rule.required, fields, generic_email=rule.generic_email, email_nominative=email_nominative
         ),
-        lead_time_ok=lead_time_ok(fields.get("effective_date"), received, rule.lead_time_months),
+        lead_time_ok=lead_time_ok(fields.get("effective_date"), received, rule.lead_time_months, tz),
     )
     if decision.lead_time_ok is False:
         decision.reasons.append(

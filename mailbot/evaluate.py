@@ -221,7 +221,8 @@ def score(labels: list[Label], results: list[Analysis], corpus: str = "") -> Rep
     )
 
 
-def evaluate(corpus_dir: str | Path, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None) -> Report:
+def evaluate(corpus_dir: str | Path, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
+             timezone: str = "Europe/Paris") -> Report:
     """Run ``analyze`` on every labelled message of ``corpus_dir`` and score it."""
     folder = Path(corpus_dir)
     labels = load_labels(folder)
@@ -231,7 +232,7 @@ def evaluate(corpus_dir: str | Path, *, own_addresses: tuple[str, ...] = (), rul
             raw = (folder / label.file).read_bytes()
         except OSError as exc:
             raise CorpusError(f"{LABELS} line {label.line}: {label.file}: {exc.strerror or exc}") from None
-        results.append(analyze(raw, own_addresses=own_addresses, rules=rules))
+        results.append(analyze(raw, own_addresses=own_addresses, rules=rules, timezone=timezone))
     return score(labels, results, str(folder))
 
 

@@ -214,7 +214,7 @@ _BANK_CLAIM = re.compile(
     r"|changed (?:our|their) bank",
     re.I,
 )
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", re.I)
 
 
 def _sentence_after(text: str, start: int, limit: int = 160) -> str:
@@ -648,10 +648,15 @@ def _is_new_address(text: str, position: int) -> bool:
     return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(between))
 
 
-def fraud_signals(new_text: str, quoted_text: str) -> list[Evidence]:
+def mask_ibans(text: str) -> str:
+    """Replies never echo an IBAN: anything shaped like one keeps its first 4 characters."""
+    return _IBAN.sub(lambda m: m.group(0)[:4] + " ****", text)
+
+
+def fraud_signals(new_text: str, quoted_text: str, subject: str = "") -> list[Evidence]:
     """An IBAN or a claim that bank details changed, anywhere in the message."""
     signals = []
-    for name, text in (("new", new_text), ("quoted", quoted_text)):
+    for name, text in (("subject", subject), ("new", new_text), ("quoted", quoted_text)):
         for m in _IBAN.finditer(text):
             if stdnum_iban.is_valid(m.group(0)):
                 signals.append(Evidence("extract", "iban", m.group(0)[:4] + "…", f"IBAN in the {name} text"))

@@ -1,10 +1,12 @@
 """Sending what the outbox table holds: in order, once, and never in intake's way.
 
 A reply is durable once its row is committed with the decision. It is marked
-sent the moment the SMTP server accepts it; a server in trouble leaves it
+sent just before the SMTP server can accept it (see senders.py); a server in
+trouble (connection refused or lost, a 4xx answer) leaves it
 pending for a later pass (30 s later, so an absent server costs one timeout
-per half-minute, not one per message); a permanent refusal (5xx) or five
-failed attempts give up on that reply and leave it in the table for review.
+per half-minute, not one per message), however long the outage; a permanent
+refusal (5xx) or five failures of another kind give up on that reply and leave
+it in the table, state "failed", for a person.
 """
 
 from __future__ import annotations
@@ -24,12 +26,26 @@ MAX_SEND_ATTEMPTS = 5
 RETRY_SECONDS = 30.0
 
 
-def is_permanent(exc: Exception) -> bool:
-    """A 5xx answer or refused recipients: sending the same bytes again will fail again."""
+def verdict(exc: Exception) -> str:
+    """How a failed send counts.
+
+    "permanent": a 5xx answer, or every recipient refused with a 5xx: the same
+    bytes will fail again, give up now. "transient": the server is away or
+    busy (connection refused or lost, 4xx such as greylisting): keep the reply
+    pending as long as it takes, without using up attempts. "attempt": anything
+    else counts towards MAX_SEND_ATTEMPTS.
+    """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return True
-    return (isinstance(exc, (smtplib.SMTPResponseException, NotAccepted))
-            and 500 <= exc.smtp_code < 600)
+        codes = [code for code, _ in exc.recipients.values()]
+        return "permanent" if codes and all(500 <= c < 600 for c in codes) else "transient"
+    if isinstance(exc, (smtplib.SMTPResponseException, NotAccepted)):
+        if 500 <= exc.smtp_code < 600:
+            return "permanent"
+        if 400 <= exc.smtp_code < 500:
+            return "transient"
+    if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+        return "transient"
+    return "attempt"
 
 
 def flush(store: Store, sender: Sender, clock: Callable[[], datetime]) -> bool:
@@ -49,14 +65,19 @@ def flush(store: Store, sender: Sender, clock: Callable[[], datetime]) -> bool:
                 store.mark_unconfirmed(row.id, str(exc))
                 return False
             except Exception as exc:  # noqa: BLE001 - SMTP trouble must not stop intake
-                permanent = is_permanent(exc)
-                give_up = permanent or row.attempts + 1 >= MAX_SEND_ATTEMPTS
-                log.warning("reply %s not sent (%s: %s)%s", row.id, type(exc).__name__, exc,
+                kind = verdict(exc)
+                error = f"{type(exc).__name__}: {exc}"
+                if kind == "transient":
+                    log.warning("reply %s not sent (%s); will retry", row.id, error)
+                    store.mark_failed(row.id, error, count=False)
+                    return False
+                give_up = kind == "permanent" or row.attempts + 1 >= MAX_SEND_ATTEMPTS
+                log.warning("reply %s not sent (%s)%s", row.id, error,
                             "; giving up" if give_up else "; will retry")
-                store.mark_failed(row.id, f"{type(exc).__name__}: {exc}", give_up=give_up)
-                if permanent:
-                    continue  # this reply is refused; the others may go
-                return False
+                store.mark_failed(row.id, error, give_up=give_up)
+                if kind != "permanent":
+                    return False
+                # a permanent refusal concerns this reply only: the others may still go
 
 
 class Outbox:

@@ -3,16 +3,16 @@
 The order of effects is what makes a crash harmless:
 
 1. the decision and the reply are written in ONE transaction;
-2. the batch's replies are sent from the outbox table, each marked sent at once;
+2. the batch's replies are sent from the outbox table (each marked sent just before
+   SMTP's final dot);
 3. the batch's messages are moved out of the inbox, then marked done.
 
 A restart after 1 sends the stored replies and moves the messages without
 analysing them again; after 2 it only moves them. A reply the SMTP server
 cannot take now stays pending and never holds up intake. A Message-ID
-already decided is not decided again (the same mail delivered twice). The
-only window for a repeated reply is between the SMTP server's acceptance and
-the commit that follows (microseconds); replies carry a stable Message-ID so
-such a twin can be recognised downstream.
+already decided is not decided again (the same mail delivered twice). A reply
+is marked sent just before SMTP's final dot (see senders.py), so a crash never
+repeats it; replies also carry a stable Message-ID.
 
 A message that raises anywhere is recorded with its error and moved to the
 quarantine folder; the pass goes on with the next one.
@@ -61,6 +61,10 @@ class Outcome:
         tail = f"  ({self.state}: {self.error})" if self.error else (
             f"  ({self.state})" if self.state not in (DONE, DECIDED) else "")
         return f"{self.label:<32} {self.situation:<24} {self.action:<13} {ref}{tail}"
+
+
+class UnreadableMessage(Exception):
+    """The source could not give the message's bytes."""
 
 
 def utcnow() -> datetime:
@@ -127,18 +131,22 @@ class Processor:
     # -- steps -----------------------------------------------------------------
 
     def _decide(self, incoming: Incoming) -> Outcome:
-        analysis = self.analyze(incoming.raw, own_addresses=self.settings.own_addresses)
+        if incoming.error is not None:
+            raise UnreadableMessage(incoming.error)
+        analysis = self.analyze(incoming.raw, own_addresses=self.settings.own_addresses,
+                                timezone=self.settings.bot.timezone, arrived=incoming.internaldate)
         now = self.clock()
         earlier = self.store.seen_message_id(analysis.message_id)
         if earlier is not None:
+            role = earlier["destination"] or "processed"  # a copy goes where the original went
             with self.store.transaction():
-                row_id = self.store.record(incoming.key, now=now, state=DECIDED,
-                                           destination="processed", message_id=analysis.message_id,
+                row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
+                                           message_id=analysis.message_id,
                                            analysis={**analysis.as_dict(), "action": "ignore"},
                                            case_ref=earlier["case_ref"],
                                            error=f"duplicate of ledger row {earlier['id']}")
             return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
-                           DUPLICATE, incoming.key, row_id)
+                           DUPLICATE, incoming.key, row_id, role)
 
         role = ROLE_OF_ACTION.get(analysis.action, "review")
         replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)

@@ -27,9 +27,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from mailbot.analysis import Analysis
+from mailbot.extract import mask_ibans
 from mailbot.paths import TEMPLATES_DIR
 
-REPLY_KINDS = {"acknowledge": "acknowledge", "request_info": "request_info"}
+REPLY_KINDS = ("acknowledge", "request_info")
 LANGUAGES = ("fr", "en")
 UTF8_QP = charset.Charset("utf-8")
 UTF8_QP.body_encoding = charset.QP
@@ -133,14 +134,16 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
     than ``EmailMessage`` on a backlog; every header value goes through
     ``one_line`` and non-ASCII ones are RFC 2047 encoded.
     """
-    kind = REPLY_KINDS[analysis.action]
+    if analysis.action not in REPLY_KINDS:
+        raise ValueError(f"no reply for action {analysis.action!r}")
+    kind = analysis.action
     lang = analysis.language if analysis.language in LANGUAGES else "fr"
     env = environment(templates_dir)
     ctx = context(analysis, case_ref, lang, rules, bot)
-    subject = one_line(env.get_template(f"{lang}/subject.txt.j2").render(
-        ctx, subject=clean_subject(analysis.subject or "")))
-    text = env.get_template(f"{lang}/{kind}.txt.j2").render(ctx)
-    html = env.get_template(f"{lang}/{kind}.html.j2").render(ctx)
+    subject = mask_ibans(one_line(env.get_template(f"{lang}/subject.txt.j2").render(
+        ctx, subject=clean_subject(analysis.subject or ""))))
+    text = mask_ibans(env.get_template(f"{lang}/{kind}.txt.j2").render(ctx))
+    html = mask_ibans(env.get_template(f"{lang}/{kind}.html.j2").render(ctx))
     recipient = one_line(analysis.reply_to or analysis.sender)
 
     msg = MIMEMultipart("alternative")

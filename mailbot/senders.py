@@ -29,6 +29,7 @@ import time
 import uuid
 from typing import Callable, Protocol
 
+from mailbot.config import SettingsError
 from mailbot.sources.maildir import make_maildir
 
 log = logging.getLogger("mailbot.smtp")
@@ -67,7 +68,11 @@ class MaildirSender:
         self.path = settings.resolve(settings.smtp.path)
 
     def check(self) -> None:
-        make_maildir(self.path)
+        try:
+            make_maildir(self.path)
+        except OSError as exc:
+            raise SettingsError(f"smtp.path: cannot write the outbox Maildir {self.path}: "
+                                f"{exc.strerror or exc}") from None
 
     def send(self, raw: bytes, recipients: list[str], commit: Callable[[], None]) -> None:
         make_maildir(self.path)
@@ -98,7 +103,11 @@ class SmtpSender:
         else:
             conn = smtplib.SMTP(conf.host, conf.port, timeout=conf.timeout_seconds)
             if conf.tls == "starttls":
-                conn.starttls(context=context)
+                try:
+                    conn.starttls(context=context)
+                except smtplib.SMTPNotSupportedError:
+                    conn.close()
+                    raise SendRefused(f"smtp.tls: SMTP server {self.where} does not offer STARTTLS") from None
         # The final dot is a 3-byte write of its own: without TCP_NODELAY, Nagle's
         # algorithm holds it until the server's delayed ACK (~40 ms a reply).
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -129,23 +138,29 @@ class SmtpSender:
         try:
             body = DOT_AT_LINE_START.sub(b"..", raw)
             self.conn.send(body if body.endswith(b"\r\n") else body + b"\r\n")
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.close()
+            commit()
+        except BaseException:
+            self._drop()  # mid-DATA: this connection cannot carry another message
             raise
-        commit()
         try:
             self.conn.send(b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            self.close()
+            self._drop()
             raise NotAccepted(0, f"connection lost before the end of data: {exc}") from exc
         try:
             code, message = self.conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            self.close()
+            self._drop()
             raise Unconfirmed(f"no answer after the end of data: {exc}") from exc
         if code != 250:
             self.conn.rset()
             raise NotAccepted(code, message.decode(errors="replace"))
+
+    def _drop(self) -> None:
+        """Close the socket without QUIT (which a server in the middle of DATA would take as text)."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def _envelope(self, recipients: list[str]) -> None:
         """MAIL FROM:<>, RCPT TO for each, DATA: everything before the body."""

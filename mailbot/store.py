@@ -2,9 +2,9 @@
 
 Exactly-once rests on three facts kept here: a message key (mailbox,
 UIDVALIDITY, UID) is recorded with its decision and its reply in one
-transaction, before the message is moved; a reply is marked sent right after
-the SMTP server accepts it; a Message-ID already decided is never decided
-again. Schema changes are named migrations recorded in the file itself.
+transaction, before the message is moved; a reply is marked sent just before
+the SMTP server can accept it (the final dot, see senders.py); a Message-ID
+already decided is never decided again. Schema changes are named migrations recorded in the file itself.
 """
 
 from __future__ import annotations
@@ -118,11 +118,9 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = path
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = Database(path) if str(path) != ":memory:" else Database(memory=True)
-        if str(path) != ":memory:":
-            self.db.enable_wal()
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(path)
+        self.db.enable_wal()
         # Autocommit at the driver: every multi-statement write says BEGIN
         # IMMEDIATE itself (``transaction``), and a lone UPDATE commits at once.
         self.db.conn.isolation_level = None
@@ -175,7 +173,7 @@ class Store:
         if not message_id:
             return None
         rows = list(self.db.query(
-            "select id, case_ref, state from messages where message_id = ? "
+            "select id, case_ref, state, destination from messages where message_id = ? "
             "and state in (?, ?) order by id limit 1",
             [message_id, DECIDED, DONE],
         ))
@@ -259,11 +257,11 @@ class Store:
             "update outbox set state = ?, sent_at = ? where id = ?",
             [SENT, _iso(now), outbox_id])
 
-    def mark_failed(self, outbox_id: int, error: str, give_up: bool = False) -> None:
-        """Not delivered: pending again for a later pass, or failed for good."""
+    def mark_failed(self, outbox_id: int, error: str, give_up: bool = False, count: bool = True) -> None:
+        """Not delivered: pending again for a later pass (``count``: one attempt used), or failed for good."""
         self.db.conn.execute(
-            "update outbox set attempts = attempts + 1, last_error = ?, state = ?, sent_at = null "
-            "where id = ?", [error, FAILED if give_up else PENDING, outbox_id])
+            "update outbox set attempts = attempts + ?, last_error = ?, state = ?, sent_at = null "
+            "where id = ?", [int(count), error, FAILED if give_up else PENDING, outbox_id])
 
     def mark_unconfirmed(self, outbox_id: int, error: str) -> None:
         """The server may have it: never resent automatically, shown to a person."""

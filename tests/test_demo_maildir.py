@@ -130,5 +130,50 @@ def test_requeue_puts_quarantined_mail_back_into_the_inbox(tmp_path):
     result = mailbot(settings, "requeue")
     assert result.returncode == 0, result.stderr
     assert "1 quarantined message(s) moved back to INBOX" in result.stdout
-    assert [p.name for p in files(tmp_path / "var" / "mail")] == ["broken-1"]
+    [requeued] = files(tmp_path / "var" / "mail")
+    assert requeued.name.startswith("broken-1.requeued-")
     assert "po_change" in mailbot(settings, "once").stdout
+
+
+def test_unwritable_paths_exit_2_naming_the_key(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for key, line in (("database.path", f'[database]\npath = "{blocker}/m.db"\n'),
+                      ("smtp.path", f'[smtp]\npath = "{blocker}/outbox"\n')):
+        settings = tmp_path / "settings.toml"
+        settings.write_text(line, encoding="utf-8")
+        result = mailbot(settings, "once")
+        assert result.returncode == 2, (key, result.stderr)
+        assert result.stderr.startswith(f"mailbot: error: {key}:"), result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
+    settings = demo_settings(tmp_path)
+    inbox = tmp_path / "var" / "mail"
+    assert mailbot(settings, "seed-demo").returncode == 0
+    assert mailbot(settings, "once").returncode == 0
+    # A message quarantined by an earlier run: its key is in the ledger.
+    processed = inbox / ".Bot.Processed" / "cur" / "po_change:2,S"
+    quarantine = inbox / ".Bot.Quarantine" / "cur"
+    quarantine.mkdir(parents=True)
+    processed.rename(quarantine / "po_change:2,S")
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    with db:
+        db.execute("update messages set state = 'quarantined', message_id = null, error = 'x' "
+                   "where uid = 'po_change'")
+    db.close()
+    assert "1 quarantined" in mailbot(settings, "requeue").stdout
+    again = mailbot(settings, "once")
+    assert again.stdout.startswith("po_change.requeued-"), again.stdout
+    assert "acknowledge" in again.stdout
+
+
+def test_seeding_again_with_force_is_processed_as_duplicates(tmp_path):
+    settings = demo_settings(tmp_path)
+    assert mailbot(settings, "seed-demo").returncode == 0
+    assert mailbot(settings, "once").returncode == 0
+    assert mailbot(settings, "seed-demo", "--force").returncode == 0
+    again = mailbot(settings, "once")
+    assert len(again.stdout.strip().splitlines()) == len(SAMPLES)
+    assert files(tmp_path / "var" / "mail") == []

@@ -83,3 +83,16 @@ def test_request_for_information_names_what_is_missing():
     assert analysis.action == "request_info"
     text = msg.get_body(("plain",)).get_content()
     assert "contrat" in text and "2e page" in text
+
+
+def test_an_iban_in_the_subject_is_not_echoed_and_goes_to_review():
+    raw = (SAMPLES_DIR / "po_change.eml").read_bytes().replace(
+        b"Subject: ", b"Subject: FR76 3000 6000 0112 3456 7890 189 ", 1)
+    analysis = analyze(raw)
+    assert analysis.action == "review"
+    assert any("IBAN" in reason or "iban" in reason for reason in analysis.reasons)
+    analysis.action = "acknowledge"  # even if a person approves a reply, the IBAN stays out
+    reply = build_reply(analysis, case_ref="WFPS-2026-000042", rules=load_rules(), bot=BOT,
+                        now=NOW, message_id="<x@cf.canon.fr>")
+    msg = message_from_bytes(reply.raw, policy=policy.default)
+    assert "3000 6000" not in msg["Subject"] and "FR76 ****" in msg["Subject"]

@@ -39,6 +39,7 @@ class Incoming:
     raw: bytes
     internaldate: datetime | None = None
     label: str = ""
+    error: str | None = None  # the server would not give this message's bytes
 
 
 class Source(Protocol):

@@ -20,7 +20,7 @@ import time
 from typing import Iterable, Iterator
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from mailbot.sources import Incoming, SourceRefused, SourceUnavailable, role_folders
 from mailbot.store import MessageKey
@@ -113,20 +113,42 @@ class ImapSource:
 
     def waiting(self) -> list[MessageKey]:
         self._select()
-        return [self._key(uid) for uid in sorted(self.client.search(["ALL"]))]
+        # NOT DELETED: after a crash between COPY and EXPUNGE, the original is
+        # already in its folder; it must not be handled (and copied) again.
+        return [self._key(uid) for uid in sorted(self.client.search(["NOT", "DELETED"]))]
 
     def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]:
+        """The messages' bytes, one FETCH per batch (the caller sizes the batches)."""
         uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
-        step = self.box.batch_size
-        for start in range(0, len(uids), step):
-            batch = uids[start:start + step]
-            data = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
-            for uid in batch:  # in UID order; a UID expunged meanwhile is skipped
-                item = data.get(uid)
-                if item is None or b"BODY[]" not in item:
-                    continue
-                yield Incoming(self._key(uid), item[b"BODY[]"], item.get(b"INTERNALDATE"),
-                               label=f"uid {uid}")
+        if not uids:
+            return
+        try:
+            data = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        except IMAPClientAbortError:
+            raise  # the connection is gone: reconnect
+        except IMAPClientError:
+            # The server refused the batch: ask one by one, so that a single
+            # message it cannot serve is quarantined instead of blocking the rest.
+            data = {}
+            for uid in uids:
+                try:
+                    data.update(self.client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]))
+                except IMAPClientAbortError:
+                    raise
+                except IMAPClientError as exc:
+                    data[uid] = {b"ERROR": str(exc)}
+        for uid in uids:  # in UID order; a UID expunged meanwhile is skipped
+            item = data.get(uid)
+            if item is None:
+                continue
+            if b"BODY[]" not in item:
+                error = item.get(b"ERROR", "the server returned no body")
+                yield Incoming(self._key(uid), b"", None, label=f"uid {uid}", error=str(error))
+                continue
+            arrived = item.get(b"INTERNALDATE")
+            if arrived is not None and arrived.tzinfo is None:
+                arrived = arrived.astimezone()  # imapclient gives local time without a zone
+            yield Incoming(self._key(uid), item[b"BODY[]"], arrived, label=f"uid {uid}")
 
     # -- moving --------------------------------------------------------------
 

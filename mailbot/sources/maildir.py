@@ -9,6 +9,7 @@ is moved; moving is a rename, atomic on one file system.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -76,7 +77,9 @@ class MaildirSource:
         for sub in ("new", "cur"):
             if (folder / sub).is_dir():
                 for entry in sorted((folder / sub).iterdir()):
-                    entry.rename(self.path / "new" / entry.name.split(":", 1)[0])
+                    # A new key: the ledger already knows the old one as quarantined.
+                    key = f"{entry.name.split(':', 1)[0]}.requeued-{time.time_ns()}"
+                    entry.rename(self.path / "new" / key)
                     moved += 1
         return moved
 
