@@ -206,7 +206,11 @@ _CUES = re.compile(
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en date du"
     r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?\s+au\b|factur\w*\s+(?:n[°o]\s*\S+\s+)?du|invoice"
     r"|k-?bis|extrait|d[ée]livr|\bavant\b|\bbefore|no later|au plus tard|depuis|\bsince|\bhier|derni[èe]re?"
-    r"|\blast\b|ne doit plus|apr[èe]s le|sign[ée]|r[ée]gl[ée]e?|virement|payment)"
+    r"|\blast\b|ne doit plus|apr[èe]s le|sign[ée]|r[ée]gl[ée]e?|virement|payment"
+    # a reading's date is not an effective date: "relevés le 27/11", "index au 27/11", "meter read on 2 May"
+    r"|\b(?:(?:relev[ée]e?s?|index)(?:\s+(?:effectu[ée]e?s?|arr[êe]t[ée]e?s?|pris|faits?))?"
+    r"|compteurs?\s+(?:relev[ée]s?|arr[êe]t[ée]s?|pris))\s+(?:le|au|du|en date)\b|\b(?:readings?|meters?|counters?)\s+(?:taken\s+|read\s+)?(?:on|as of|at)\b"
+    r"|\bread\s+on\b)"
     r"|(?P<medium>\bau\b|\bpour le\b|\bon\b|\bdate\b[^:\n]{0,30}:|\bpr[ée]vue?s?\b|\baura lieu\b|\ble\b)",
     re.I,
 )

@@ -13,7 +13,7 @@ as evidence, and as a span in ``Extraction.details`` (see ``extract_all``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,27 +59,65 @@ _PO_LABEL = re.compile(
     re.I,
 )
 
+_PO_GAP = re.compile(  # what may stand between an order label and its number
+    r"[\s:|#°.]*(?:(?:n°|n[o°]\.?|num[ée]ro|number|est|is|sera|will\s+be|le|la|the|suivant|following"
+    r"|(?:de\s+)?commande)[\s:|#.]*)*",
+    re.I,
+)
 _NOT_AN_ORDER = re.compile(  # the label just before an identifier says it is something else
-    r"(?:\bcontra[ct]t?|s[ée]rie|factur\w*|invoice|client|t[ée]l[ée]?phone|t[ée]l\.?)"
-    r"\s*(?:n°|n[o°]\.?)?\s*:?\s*$",
+    r"(?:\bcontra[ct]t?|s[ée]rie|serial|s/n|factur\w*|invoice|client|customer|siret|siren|t[ée]l[ée]?phone|t[ée]l\.?)"
+    r"\s*(?:n°|n[o°]\.?|number)?\s*[:|]?\s*$",
     re.I,
 )
 
 _SERIAL_SHAPES = (
     re.compile(r"(?<![\w-])[A-Z]{2}\d{3,4}-\d{6,7}(?![\w-])"),  # model prefix: PW345-0061287
-    re.compile(r"(?<![\w-])\d[A-Z] ?\d{6}(?![\w-])"),  # Océ 8 characters: 3Y051902, "3Y 064219"
+    re.compile(r"(?<![\w-])\d[A-Z](?: ?\d{6}|\d{7})(?![\w-])"),  # Océ: 3Y051902, "3Y 064219", 3Z0099001
 )
 _SERIAL_LABEL = re.compile(
-    r"(?:n°|n[o°º]\.?|num[ée]ros?)\s*(?:de\s+)?s[ée]rie\s*(?:canon\s*)?:?\s*|serial\s*(?:number|no\.?|#)?\s*:?\s*"
-    r"|\bs/n\s*:?\s*",
+    r"(?:n°|n[o°º]\.?|num[ée]ros?)\s*(?:de\s+)?s[ée]ries?\s*(?:canon\s*)?[:|]?\s*"
+    r"|serials?\s*(?:numbers?|nos?\.?|#)?\s*[:|]?\s*|\bs/n\s*[:|]?\s*|\bSN\s*[:|]\s*",
     re.I,
 )
+# A serial-shaped token: capitals and digits (one dash at most), at least two digits; its length is checked apart.
+_SERIAL_TOKEN = re.compile(r"(?<![\w/.-])(?=(?:[A-Z-]*\d){2})[A-Z0-9]+(?:-[A-Z0-9]+)?(?![\w/-]|[.,]\w)")
+_NOT_SERIAL_SHAPE = re.compile(  # a contract, an order reference, an IBAN, an invoice
+    r"(?:CT|PO|BC|CMD|OC|FA|FAC|INV|DEV)[-/]?\d|[A-Z]{2}\d{2}[A-Z0-9]{10,}$"
+)
+_NOT_SERIAL_BEFORE = re.compile(  # the words just before a token say it is something else
+    r"(?:contra[ct]t?s?|factur\w*|invoices?|client|customer|commande|order|p\.?o\.?|bc|t[ée]l[ée]?phone|t[ée]l\.?"
+    r"|phone|fax|mobile|portable|siret|siren|tva|vat|iban|bic|rcs|devis|quote|avoir|dossier|ticket|colis|suivi)"
+    r"\s*(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f\.?)?\s*[:|#]?\s*$",
+    re.I,
+)
+_SERIAL_HEADER = re.compile(r"s[ée]rie|serial|\bs/n\b|\bsn\b", re.I)  # a table column of serials
+_MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
+    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ProStream|imagePROGRAF|imagePRESS"
+    r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
+    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro))?(?![\w-])",
+    re.I,
+)
+_AFTER_MODEL = re.compile(  # "PlotWave 450 n° 3Y0612300", "Colorado 1650 : YCG01187", "ColorWave 3600 (3W0190245)"
+    r"\s*(?:[(:,–—-]|n°|n[o°º]\.?\s|s/n|\bsn\b|#)?\s*(?:(?:n°|n[o°º]\.?|s/n|sn)\s*:?\s*)?", re.I
+)
+_BEFORE_MODEL = re.compile(  # "3Y0612300 (PlotWave 450)": searched in the text just before a model
+    r"(?P<v>" + _SERIAL_TOKEN.pattern + r")[ \t]*[(,:–—-]?[ \t]*$"
+)
+_SERIAL_CHAIN = re.compile(  # the next serial of a list: "3Y0612300 et 3Y0612301", "…, YCG01187 / YCG01188"
+    r"(?:\s*(?:[,;/&+]|\bet\b|\band\b)\s*|[ \t]*\n\s*(?:[-*•·]|\d{1,2}[.)])?\s*)(?:(?:n°|n[o°º]\.?)\s*)?"
+)
+_LIST_ITEM = re.compile(  # "1) 3Z0099001 : 45 012", "- 3Y0612300"
+    r"^[ \t]*(?:\d{1,2}[.)]|[-*•·])[ \t]*(?P<v>[A-Z0-9]+(?:-[A-Z0-9]+)?)(?=[ \t]*(?:[:|(–—-]|$))", re.M
+)
+_SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")
+_CELL_SEPARATOR = re.compile(r"[ \t]*\|[ \t]*| {2,}|\t+")
 
 _CUSTOMER_LABEL = re.compile(
     r"(?:n°|n[o°º]\.?|num[ée]ro|code|r[ée]f[ée]rence|compte)\s*(?:de\s+)?client(?:\s+canon)?"
-    r"\s*(?:est\s+(?:le\s+)?)?:?\s*"
-    r"|\bclient\s*(?:canon\s*)?(?:n°|n[o°º]\.?|num[ée]ro\.?)?\s*:?\s*(?=\d)"
-    r"|customer\s*(?:number|no\.?|account(?:\s+number)?|id)\s*(?:is\s+)?:?\s*|account\s+number\s*(?:is\s+)?:?\s*",
+    r"\s*(?:est\s+(?:le\s+)?)?[:|]?\s*"  # "N° client : 88412", a table row "N° client | 88412"
+    r"|\bclient\s*(?:canon\s*)?(?:n°|n[o°º]\.?|num[ée]ro\.?)?\s*[:|]?\s*(?=\d)"
+    r"|customer\s*(?:number|no\.?|account(?:\s+number)?|id)\s*(?:is\s+)?[:|]?\s*"
+    r"|account\s+number\s*(?:is\s+)?[:|]?\s*",
     re.I,
 )
 _CUSTOMER_VALUE = re.compile(r"\d{1,3}(?: \d{3}){1,3}(?![\d])|\d{5,10}(?!\d)")
@@ -100,6 +138,17 @@ _EMAIL_POSITIVE = re.compile(
     r"|utiliser|\bsend\b|\bto\s*:",
     re.I,
 )
+_EMAIL_OLD = re.compile(  # the clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr")
+    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous"
+    r"|(?:remplac\w*|replac\w*|au lieu d[eu]?|instead of)\s*(?:l'adresse|the address|(?:\w+\s+){0,2})?[\s:]*$",
+    re.I,
+)
+_EMAIL_OLD_AFTER = re.compile(  # … or the words after it do: "factures@x.fr que vous utilisez n'est plus lue"
+    r"[^.;!?\n]{0,60}?(?:n'est plus|ne (?:sera|doit|doivent) plus|(?:is|will)\s+(?:be\s+)?no longer|obsol[èe]te"
+    r"|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated))",
+    re.I,
+)
+_EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$", re.I)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|rempla[cç]ant|coll[èe]gue|colleague|en copie|\bcc\b|questions?",
@@ -113,7 +162,8 @@ _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
 _ADDRESS_POSITIVE = re.compile(
     r"nouvelle adresse|new address|adresse suivante|following address|nouveaux locaux|nouveau site"
     r"|nouveau si[èe]ge|r[ée]install|transf[ée]r|d[ée]m[ée]nag|[àa] destination|[àa] l'adresse"
-    r"|nouvelle implantation|relocat|moving to"
+    r"|nouvelle implantation|relocat|moving to|d[ée]pla[cç]|(?:nouvel(?:le)?s?|futur(?:e|s)?)\s+(?:atelier|site|locaux|local"
+    r"|b[âa]timent|entrep[ôo]t|agence|bureaux?|usine|magasin|d[ée]p[ôo]t)"
     r"|adresse de (?:facturation|r[ée]ception)|invoice address|billing address"
     r"|(?:envoy|adress)\w*\s+(?:d[ée]sormais\s+)?(?:vos|les|nos|toutes\s+les)\s+factures(?:\s+papier)?"
     r"\s+(?:au|[àa])\s",
@@ -249,6 +299,41 @@ def _is_year(token: str) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d{2}", token))
 
 
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _serial_like(value: str, labelled: bool) -> bool:
+    """Could this token be a serial number? 6–14 capitals and digits (5 right after a serial label), at least
+    two digits, not a contract, order, invoice or IBAN reference; all digits only when labelled, and never a
+    phone number, SIREN or SIRET."""
+    compact = value.replace("-", "").replace(" ", "")
+    if not (5 if labelled else 6) <= len(compact) <= 14 or sum(c.isdigit() for c in compact) < 2:
+        return False
+    if _is_year(compact) or _NOT_SERIAL_SHAPE.match(value):
+        return False
+    if compact.isdigit():
+        if not labelled or "-" in value:
+            return False
+        if (len(compact) in (9, 14) and _luhn(compact)) or (len(compact) == 10 and compact.startswith("0")):
+            return False
+    return True
+
+
+def _cells(line: str) -> list[tuple[int, str]]:
+    """(offset, text) of the cells of a table line: "a | b" (HTML tables) or columns aligned with spaces."""
+    cells, position = [], 0
+    for separator in _CELL_SEPARATOR.finditer(line):
+        cells.append((position, line[position : separator.start()]))
+        position = separator.end()
+    cells.append((position, line[position:]))
+    return [(at, cell.strip()) for at, cell in cells]
+
+
 def _trimmed(text: str, start: int, end: int, chars: str = " \t\n") -> tuple[int, int]:
     """The span without the given characters at either end."""
     while start < end and text[start] in chars:
@@ -271,6 +356,8 @@ class _Reader:
         self.evidence: list[Evidence] = []
         self.spans: dict[str, Any] = {}  # field name -> where its value was read (a list for list fields)
         self.email_nominative: bool | None = None
+        self._serial_hits: list[tuple[int, str]] | None = None
+        self._models: list[re.Match[str]] | None = None
 
     def note(self, name: str, text: str, detail: str) -> None:
         self.evidence.append(Evidence("extract", name, text, f"{detail} ({self.source})"))
@@ -280,17 +367,82 @@ class _Reader:
 
     def serial_hits(self) -> list[tuple[int, str]]:
         """(position, serial number) for every serial written, in text order (repeats included)."""
+        if self._serial_hits is None:
+            self._serial_hits = self._find_serials()
+        return self._serial_hits
+
+    def models(self) -> list[re.Match[str]]:
+        """The machine models named ("PlotWave 450")."""
+        if self._models is None:
+            self._models = list(_MODEL.finditer(self.text))
+        return self._models
+
+    def _find_serials(self) -> list[tuple[int, str]]:
+        text = self.text
         found: dict[int, str] = {}
+        blocked = [m.span() for m in _IBAN.finditer(text)]  # an IBAN's groups are never serials
+
+        def add(at: int, value: str, labelled: bool) -> bool:
+            if any(at < s + len(v) and s < at + len(value) for s, v in found.items()):
+                return at in found
+            if any(at < e and s < at + len(value) for s, e in blocked) or not _serial_like(value, labelled):
+                return False
+            line_start = text.rfind("\n", 0, at) + 1
+            if _NOT_SERIAL_BEFORE.search(text[max(line_start, at - 40) : at]):
+                return False
+            found[at] = value
+            return True
+
+        def chain(end: int, labelled: bool) -> None:
+            """The serials listed after the one ending at end: "3Y0612300 et 3Y0612301"."""
+            while True:
+                gap = _SERIAL_CHAIN.match(text, end)
+                m = _SERIAL_TOKEN.match(text, gap.end()) if gap else None
+                if not m or not add(m.start(), m.group(0), labelled):
+                    return
+                end = m.end()
+
         for shape in _SERIAL_SHAPES:
-            for m in shape.finditer(self.text):
+            for m in shape.finditer(text):
                 found.setdefault(m.start(), m.group(0))
-        for label in _SERIAL_LABEL.finditer(self.text):
-            for at, value in _tokens(self.text, label.end()):
-                overlaps = any(at < s + len(v) and s < at + len(value) for s, v in found.items())
-                if len(value) >= 5 and not _is_year(value) and not overlaps:
-                    found[at] = value
+        for label in _SERIAL_LABEL.finditer(text):  # "n° de série 3Y0612300 et 3Y0612301", "S/N : YCG04412"
+            for at, value in _tokens(text, label.end()):
+                if not _is_year(value) and add(at, value, labelled=True):
+                    chain(at + len(value), labelled=value.isdigit())
                 break
+        for model in self.models():  # "Colorado 1650 : YCG01187", "PlotWave 450 n° 3Y0612300"
+            m = _SERIAL_TOKEN.match(text, _AFTER_MODEL.match(text, model.end()).end())
+            if m and add(m.start(), m.group(0), labelled=False):
+                chain(m.end(), labelled=False)
+            begin = max(0, model.start() - 20)
+            m = _BEFORE_MODEL.search(text, begin, model.start())  # "3Y0612300 (PlotWave 450)"
+            if m:
+                add(m.start("v"), m.group("v"), labelled=False)
+        for m in _LIST_ITEM.finditer(text):  # "1) 3Z0099001 : 45 012"
+            value = m.group("v")
+            if re.search(r"[A-Z]", value) and sum(c.isdigit() for c in value) >= 4:
+                add(m.start("v"), value, labelled=False)
+        self._table_serials(add)
         return sorted(found.items())
+
+    def _table_serials(self, add: Callable[[int, str, bool], bool]) -> None:
+        """Serials in the column of a table whose header names them ("Modèle | N° de série | Site")."""
+        if not _SERIAL_HEADER.search(self.text):
+            return
+        column: int | None = None
+        start = 0
+        for line in self.text.split("\n"):
+            line_start, start = start, start + len(line) + 1
+            cells = _cells(line)
+            if not line.strip():
+                column = None
+            elif len(cells) >= 2 and any(_SERIAL_HEADER.search(c) and len(c) <= 30 for _, c in cells):
+                column = next(i for i, (_, c) in enumerate(cells) if _SERIAL_HEADER.search(c) and len(c) <= 30)
+            elif column is not None and column < len(cells):
+                at, cell = cells[column]
+                m = _SERIAL_TOKEN.fullmatch(cell)
+                if m:
+                    add(line_start + line.index(cell, at), cell, True)
 
     def serials(self) -> list[str]:
         first: dict[str, int] = {}
@@ -317,19 +469,35 @@ class _Reader:
         return None
 
     def po(self, exclude: set[str]) -> str | None:
-        for label in _PO_LABEL.finditer(self.text):
-            # "… a émis un nouveau bon de commande. Merci de faire figurer le numéro BC-1 …"
-            for at, value in _tokens(self.text, label.end(), sentences=2):
-                before = self.text[label.end() : at]
-                if value in exclude or _is_year(value) or len(value) < 4:
-                    continue
-                if _NOT_AN_ORDER.search(before):
-                    continue
-                if _is_old(self.text, at):
-                    continue
-                self.note("po_number", self.text[label.start() : at + len(value)], "order number label")
-                self.spans["po_number"] = self.where(at, at + len(value))
-                return value
+        # Never a piece of another number: a spaced contract "CT 2024-01234", a model "PlotWave 3600".
+        other = [m.span() for m in (*_CONTRACT_SHAPE.finditer(self.text), *self.models())]
+        labels = list(_PO_LABEL.finditer(self.text))
+        # First a reference written right after its label ("Nouveau N° de commande | BC-2027-007"), then any
+        # reference in the label's sentence or the next one ("… nouveau bon de commande. Le numéro BC-1 …").
+        for tight in (True, False):
+            for label in labels:
+                found = self._po_after(label, exclude, other, tight)
+                if found:
+                    return found
+        return None
+
+    def _po_after(self, label: re.Match[str], exclude: set[str], other: list[tuple[int, int]],
+                  tight: bool) -> str | None:
+        for at, value in _tokens(self.text, label.end(), sentences=1 if tight else 2):
+            before = self.text[label.end() : at]
+            if tight and not _PO_GAP.fullmatch(before):
+                return None
+            if value in exclude or _is_year(value) or len(value) < 4:
+                continue
+            if any(value in taken.split() for taken in exclude if taken) or any(
+                at < e and s < at + len(value) for s, e in other
+            ):
+                continue
+            if _NOT_AN_ORDER.search(before) or _is_old(self.text, at):
+                continue
+            self.note("po_number", self.text[label.start() : at + len(value)], "order number label")
+            self.spans["po_number"] = self.where(at, at + len(value))
+            return value
         return None
 
     def customer(self) -> str | None:
@@ -368,6 +536,7 @@ class _Reader:
 
     def email(self, sender: str, sender_name: str = "") -> str | None:
         best: tuple[float, str, int] | None = None
+        previous_end = 0  # where the address before ends: "remplacer a@x.fr par b@x.fr" reads b's clause from there
         for m in _EMAIL.finditer(self.text):
             address = m.group(0).strip(".'")
             at = m.start() + m.group(0).index(address)
@@ -379,7 +548,14 @@ class _Reader:
             previous = self.text.rfind("\n", reach, max(reach, line_start - 1)) + 1 or reach
             context = self.text[previous : m.start()]  # this line and the one before, at most 200 characters
             line = self.text[line_start : m.start()]
-            score = (1.0 if _EMAIL_POSITIVE.search(context) else 0.0) - (2.0 if _EMAIL_NEGATIVE.search(line) else 0.0)
+            clause = self.text[max(line_start, previous_end) : m.start()]
+            clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
+            previous_end = m.end()
+            old = _EMAIL_OLD.search(clause) and not _NEW_BY.search(clause)
+            after = _sentence_after(self.text, m.end(), 120).split("@")[0]  # up to the next address
+            score = (1.0 if _EMAIL_POSITIVE.search(context) else 0.0) - (
+                2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after) else 0.0
+            ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
@@ -428,14 +604,26 @@ class _Reader:
         serials = self.serial_hits()
         block_context = False  # rows under a header or an introduction that names the counters
         columns: list[str | None] = []  # what each column of the current table counts, from its header
+        intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
+        spaced = False  # in a table whose columns are aligned with spaces
         paragraph = start = 0
         for line in self.text.split("\n"):
             line_start, start = start, start + len(line) + 1
             context = bool(_READING_CONTEXT.search(line))
             if not line.strip():
-                block_context, columns, paragraph = False, [], start
-            elif context and (line.rstrip().endswith(":") or "|" in line):
+                if not intro:
+                    block_context, columns, paragraph, spaced = False, [], start, False
+                continue
+            intro = False
+            if context and "|" not in line and len(_cells(line.strip())) >= 2 and any(
+                _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in _cells(line.strip())
+            ):
+                spaced = True  # a header "N° de série   Compteur N&B   Compteur couleur"
+            if spaced:  # read it as "a | b | c", keeping every position
+                line = _SPACED_COLUMNS.sub(lambda m: " |" + m.group(0)[2:] if len(m.group(0)) > 1 else "|", line)
+            if context and (line.rstrip().endswith(":") or "|" in line):
                 block_context = True
+                intro = line.rstrip().endswith(":")
             if not (context or block_context):
                 continue
             masked = line

@@ -90,3 +90,21 @@ def test_without_reference_only_full_dates_resolve():
 @pytest.mark.parametrize("text", ["le 31 février 2027", "au 45/13/2027", "à compter du 0 mars 2027"])
 def test_impossible_dates_are_skipped(text):
     assert effective_date(text, REF) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the date of a reading is not an effective date
+        ("Voici les index demandés, relevés le 27/11/2026 :", None),
+        ("index au 30/11 : 45 012 pages", None),
+        ("Compteurs arrêtés au 30/11/2026.", None),
+        ("Meter readings taken on 27 November 2026: 12 400", None),
+        # … but a date that starts the automatic reads is one
+        ("À partir du 1er janvier 2027, les compteurs seront relevés automatiquement.", "2027-01-01"),
+        ("Merci d'activer l'envoi automatique des compteurs au 1er janvier 2027.", "2027-01-01"),
+    ],
+)
+def test_reading_dates_are_not_effective_dates(text, expected):
+    hit = effective_date(text, REF)
+    assert (hit.iso if hit else None) == expected

@@ -472,3 +472,110 @@ def test_analysis_carries_the_details_and_keeps_the_format_fields():
     assert result["details"]["meter_readings"][0]["counter"] == "noir"
     assert result["details"]["meter_readings"][0]["serial"] == "PW3600-0031945"
     json.dumps(result, default=str)  # the CLI prints it
+
+
+# Generalisation: wordings and shapes that the dev corpus does not show (serials of other shapes, tables
+# from HTML or aligned with spaces, spaced contract numbers, no-break spaces, old and new addresses).
+GENERAL_CASES = [
+    # (what, body, field, expected)
+    ("serial after SN :", "Notre imagePRESS C910 (SN : QWE12345) est à déplacer.", "serial_numbers", ["QWE12345"]),
+    ("serial after S/N", "Matériel S/N XKB07731 à résilier.", "serial_numbers", ["XKB07731"]),
+    ("Océ serial of 9 characters", "N° série : 4Y0012288, merci", "serial_numbers", ["4Y0012288"]),
+    ("second serial after et", "numéro de série JCF22019 et JCF22020 à Lyon", "serial_numbers",
+     ["JCF22019", "JCF22020"]),
+    ("serial list in English", "Serial numbers: TRX50611, TRX50612 and TRX50613.", "serial_numbers",
+     ["TRX50611", "TRX50612", "TRX50613"]),
+    ("serial column of an HTML table", "Modèle | N° de série | Site\nimagePROGRAF TX-3100 | HKD01923 | Nantes\n"
+     "imagePROGRAF TX-4100 | HKD01988 | Brest", "serial_numbers", ["HKD01923", "HKD01988"]),
+    ("serial column aligned with spaces", "Matériel        N° de série     Lieu\nArizona 1380    AZB00734        Lille\n"
+     "Arizona 2280    AZB00912        Douai", "serial_numbers", ["AZB00734", "AZB00912"]),
+    ("serials in a numbered list", "Les index :\n1) KLM40021 : 3 120\n2) KLM40022 : 980", "serial_numbers",
+     ["KLM40021", "KLM40022"]),
+    ("model : serial", "Sur nos matériels :\n- Colorado 1630 : YCH00417\n- PlotWave 550 : 7Y0034412",
+     "serial_numbers", ["YCH00417", "7Y0034412"]),
+    ("serials after a model and n°", "nos ColorWave 3800 n° 3W0044120 et 3W0044121 installés à Reims",
+     "serial_numbers", ["3W0044120", "3W0044121"]),
+    ("serial before its model", "le traceur 8X0031177 (PlotWave 345) est à reprendre", "serial_numbers",
+     ["8X0031177"]),
+    ("a toner order still names its serial", "Merci de nous livrer 2 toners noirs pour l'imagePRESS C910 "
+     "(S/N : QWE12345).", "serial_numbers", ["QWE12345"]),
+    ("a phone number after a serial label is not a serial", "N° de série : 0612345678", "serial_numbers", []),
+    ("a phone number is not a serial", "Matériel PlotWave 345, tél. 0478120034", "serial_numbers", []),
+    ("a SIRET is not a serial", "Numéro de série : 73282932000074", "serial_numbers", []),
+    ("a SIRET in a signature is not a serial", "Cordialement\nSIRET 73282932000074", "serial_numbers", []),
+    ("invoice numbers are not serials", "Concerne les factures n° FA2026-10045 et FA2026-10046.",
+     "serial_numbers", []),
+    ("an invoice number after a model is not a serial", "PlotWave 345 : facture n° 9126003982",
+     "serial_numbers", []),
+    ("an IBAN is not a serial", "Nouveau RIB, IBAN : FR7630006000011234567890189", "serial_numbers", []),
+    ("a spaced IBAN is not a serial", "IBAN FR76 3000 6000 0112 3456 7890 189", "serial_numbers", []),
+    ("a postcode is not a serial", "Nouvelle adresse : 12 rue des Forges, 69003 Lyon", "serial_numbers", []),
+    ("an order reference in a list is not a serial", "Références :\n- PO-2027-0042\n- BC-2027-0311",
+     "serial_numbers", []),
+    ("a customer number is not a serial", "N° client | 5510234\nN° de série | 3Y0778120", "serial_numbers",
+     ["3Y0778120"]),
+    ("customer number in a table row", "N° client | 5510234\nN° de série | 3Y0778120", "customer_number", "5510234"),
+    ("customer code in a table row", "Code client | 77 412\nContrat | CT-2025-00412", "customer_number", "77 412"),
+    ("customer number in an English table", "Customer number | 4410023", "customer_number", "4410023"),
+    ("P.O is not a piece of a spaced contract", "The new purchase order for contract CT 2026-00012 (PlotWave 3600)"
+     ":\n\n    PO-88120\n\nThanks.", "po_number", "PO-88120"),
+    ("P.O after a spaced contract", "Pour le contrat CT 2025-04417, le nouveau bon de commande : 4500123987.",
+     "po_number", "4500123987"),
+    ("new P.O in a table after the old one", "Merci de changer le numéro de commande ci-dessous.\n"
+     "N° client | 300122\nAncien n° de commande | OA-2026-55\nNouveau n° de commande | OA-2027-12",
+     "po_number", "OA-2027-12"),
+    ("the customer number is never the P.O", "Changement du numéro de commande ci-dessous.\nN° client | 300122",
+     "po_number", None),
+    ("readings with no-break spaces", "Compteur noir : 125\u00a0430, compteur couleur : 8\u202f917",
+     "meter_readings", [125430, 8917]),
+    ("readings after an introduction and a blank line", "Voici les index relevés ce matin :\n\n"
+     "Colorado 1630 – S/N YCH00417 : 45 210\nPlotWave 550 – S/N 7Y0034412 : 3 008", "meter_readings", [45210, 3008]),
+    ("readings in a table aligned with spaces", "N° de série     Noir        Couleur\nHKD01923        12 004      3 410\n"
+     "HKD01988        980         77", "meter_readings", [12004, 3410, 980, 77]),
+    ("readings in an HTML table", "Série | Compteur N&B | Compteur couleur\nAZB00734 | 1 204 550 | 88 310",
+     "meter_readings", [1204550, 88310]),
+    ("a reading date is not an effective date", "Index relevés le 27/11/2026 : noir 4 520", "effective_date", None),
+    ("the reading of a dated index", "Index relevés le 27/11/2026 : noir 4 520", "meter_readings", [4520]),
+    ("replace the old e-mail by the new one", "Merci de remplacer factures@lemoine.fr par "
+     "compta.fournisseurs@lemoine.fr pour l'envoi des factures.", "new_email", "compta.fournisseurs@lemoine.fr"),
+    ("the old e-mail first, then the new one", "L'ancienne adresse était factures@lemoine.fr, la nouvelle est "
+     "compta@lemoine.fr.", "new_email", "compta@lemoine.fr"),
+    ("an address no longer read, then the new one", "L'adresse factures@lemoine.fr que vous utilisez n'est plus "
+     "consultée. Merci d'envoyer les factures à compta@lemoine.fr.", "new_email", "compta@lemoine.fr"),
+    ("instead of paper does not make the address old", "Merci d'envoyer nos factures par e-mail au lieu du papier, "
+     "à l'adresse factures@lemoine.fr.", "new_email", "factures@lemoine.fr"),
+    ("a move to a new workshop", "Merci de déplacer notre traceur vers notre nouvel atelier, 4 rue des Forges, "
+     "44300 Nantes.", "new_address_postcode", "44300"),
+]
+
+
+@pytest.mark.parametrize("what, body, field, expected", GENERAL_CASES, ids=[c[0] for c in GENERAL_CASES])
+def test_field_generalises(what, body, field, expected):
+    assert read(body)[field] == expected
+
+
+def _situation(subject: str, body: str) -> str:
+    msg = EmailMessage()
+    msg["From"] = "Jean Dupont <jean.dupont@client.fr>"
+    msg["To"] = "contrats@example.com"
+    msg["Subject"] = subject
+    msg["Date"] = "Fri, 20 Nov 2026 10:00:00 +0100"
+    msg.set_content(body)
+    return analyze(msg.as_bytes()).situation
+
+
+@pytest.mark.parametrize("subject, body, expected", [
+    ("Factures", "Bonjour,\nNous souhaitons recevoir nos factures par e-mail au lieu du papier, à l'adresse "
+     "factures@dupont-sa.fr.\nContrat CT-2025-00412.", "invoice_by_email"),
+    ("Dématérialisation", "Bonjour,\nMerci de nous envoyer les factures en PDF plutôt que par courrier, à "
+     "l'adresse compta@garage-martin.fr.\nN° client : 554120", "invoice_by_email"),
+    ("Passage à la facture électronique", "Bonjour,\nNous souhaitons passer à la facturation électronique. "
+     "Merci d'envoyer désormais les factures à :\nAdresse e-mail | compta@bois-sa.fr\nN° client | 77120",
+     "invoice_by_email"),
+    ("Changement d'adresse", "Bonjour,\nMerci d'envoyer désormais nos factures à l'adresse suivante : "
+     "compta.fournisseurs@bois-sa.fr au lieu de factures@bois-sa.fr.\nN° client : 77120", "invoice_address_change"),
+    ("Nouvelle adresse de facturation", "Bonjour,\nNotre adresse de facturation change : 12 rue des Lilas, "
+     "69003 Lyon.\nN° client : 77120", "invoice_address_change"),
+])
+def test_paper_to_email_is_invoice_by_email(subject, body, expected):
+    assert _situation(subject, body) == expected
