@@ -70,6 +70,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "database": {
         "path": Key(str, "var/mailbot.db"),
     },
+    # Loop safety (see limits.py): caps on replies, a global brake, bounce suppression.
+    "limits": {
+        "per_sender": Key(int, 3),
+        "per_sender_hours": Key(int, 24),
+        "per_case": Key(int, 2),
+        "per_hour": Key(int, 200),
+        "bounce_block_days": Key(int, 30),
+    },
 }
 
 POSITIVE_INT_KEYS = {
@@ -80,6 +88,11 @@ POSITIVE_INT_KEYS = {
     ("mailbox", "timeout_seconds"),
     ("smtp", "port"),
     ("smtp", "timeout_seconds"),
+    ("limits", "per_sender"),
+    ("limits", "per_sender_hours"),
+    ("limits", "per_case"),
+    ("limits", "per_hour"),
+    ("limits", "bounce_block_days"),
 }
 
 
@@ -103,6 +116,7 @@ class Settings:
     smtp: Section
     bot: Section
     database: Section
+    limits: Section
     source: Path
     base_dir: Path
 

@@ -16,6 +16,14 @@ repeats it; replies also carry a stable Message-ID.
 
 A message that raises anywhere is recorded with its error and moved to the
 quarantine folder; the pass goes on with the next one.
+
+Loop safety (limits.py, bounces.py) is checked against the database in the
+transaction that would queue the reply: an address that bounced, or one
+answered ``per_sender`` times already, or a case answered ``per_case`` times,
+sends the message to review instead (the reason is in the analysis); past
+``per_hour`` replies in the last hour the reply is queued "held" and an alert
+is recorded, while reading and deciding go on. Held replies are released,
+oldest first, at the start of a pass, as far as the hourly count allows.
 """
 
 from __future__ import annotations
@@ -24,15 +32,17 @@ import logging
 import sqlite3
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from mailbot.analysis import Analysis
+from mailbot import bounces
+from mailbot.analysis import Analysis, Evidence
+from mailbot.limits import HOLD, REPLY, REVIEW, Limits, Usage, Verdict, judge
 from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_reply
 from mailbot.sources import Incoming, Source
-from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, PENDING, QUARANTINED, SHADOW,
-                           MessageKey, Store)
+from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, OUTGOING, PENDING, QUARANTINED,
+                           SHADOW, MessageKey, Store)
 
 log = logging.getLogger("mailbot.processor")
 
@@ -40,6 +50,8 @@ OUTBOX_STATE = {"auto": PENDING, "draft": DRAFT, "shadow": SHADOW}
 ROLE_OF_ACTION = {"acknowledge": "processed", "request_info": "processed",
                   "ignore": "processed", "review": "review"}
 REPLY_ACTIONS = ("acknowledge", "request_info")
+BRAKE = "brake"  # the alert kind of the global brake
+HOUR = timedelta(hours=1)
 
 
 @dataclass
@@ -55,11 +67,13 @@ class Outcome:
     row_id: int | None = None
     role: str = "processed"
     error: str | None = None
+    held: bool = False  # the reply waits in the outbox: the global brake is on
 
     def line(self) -> str:
         ref = self.case_ref or "-"
         tail = f"  ({self.state}: {self.error})" if self.error else (
-            f"  ({self.state})" if self.state not in (DONE, DECIDED) else "")
+            f"  ({self.state})" if self.state not in (DONE, DECIDED) else
+            "  (reply held: sending stopped)" if self.held else "")
         return f"{self.label:<32} {self.situation:<24} {self.action:<13} {ref}{tail}"
 
 
@@ -88,12 +102,17 @@ class Processor:
         self.mode = settings.bot.mode
         self.bot = Bot(settings.bot.address, settings.bot.display_name)
         self.batch_size = settings.mailbox.batch_size
+        self.limits = Limits.from_settings(settings.limits)
+        # What the limits count: what goes out without a person, and in shadow
+        # or draft mode also this mode's own rows, so they show what auto would do.
+        self.counted = tuple(dict.fromkeys((*OUTGOING, OUTBOX_STATE[self.mode])))
         self.stopping = lambda: False
 
     # -- one pass --------------------------------------------------------------
 
     def run_once(self) -> int:
         """Handle everything waiting now; returns how many new messages were handled."""
+        self.release_held()
         self.outbox.flush()
         keys = self.source.waiting()
         known = self.store.states(keys)
@@ -148,15 +167,28 @@ class Processor:
             return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
                            DUPLICATE, incoming.key, row_id, role)
 
-        role = ROLE_OF_ACTION.get(analysis.action, "review")
         replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
+        alert = None
         with self.store.transaction():
+            if analysis.automated and bounces.is_bounce(analysis.reasons):
+                self._suppress_bounced(incoming.raw, analysis, now)
             case_ref = None
             if analysis.action != "ignore":
                 case_ref = self.store.open_case(
                     prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
+            state = OUTBOX_STATE[self.mode]
+            if replying:
+                verdict, alert = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now)
+                if verdict.outcome != REPLY:
+                    analysis.reasons.append(verdict.reason)
+                    analysis.evidence.append(Evidence("limits", verdict.rule, detail=verdict.reason))
+                if verdict.outcome == REVIEW:
+                    analysis.action, replying = "review", False
+                elif verdict.outcome == HOLD:
+                    state = HELD
+            role = ROLE_OF_ACTION.get(analysis.action, "review")
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
@@ -165,10 +197,70 @@ class Processor:
                 reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
                                     now=now, message_id=f"<{case_ref}.{analysis.action}@{domain}>")
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
-                                 recipients=reply.recipients, raw=reply.raw,
-                                 state=OUTBOX_STATE[self.mode], now=now)
+                                 recipients=reply.recipients, raw=reply.raw, state=state, now=now)
+        if alert:  # logged once per trip (the open alert row remembers it across restarts)
+            log.error("%s; new replies are held in the outbox until the count drops", alert)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
-                       incoming.key, row_id, role)
+                       incoming.key, row_id, role, held=replying and state == HELD)
+
+    # -- loop safety -------------------------------------------------------------
+
+    def _check_limits(self, address: str, case_ref: str | None, now: datetime) -> tuple[Verdict, str | None]:
+        """The limits' verdict on one reply, from the database, and the brake's
+        alert when this reply trips it (None when it was already on)."""
+        store, limits = self.store, self.limits
+        suppression = store.suppression(address, now)
+        usage = Usage(
+            to_address=store.replies_to(address, now - timedelta(hours=limits.per_sender_hours),
+                                        self.counted),
+            in_case=store.replies_in_case(case_ref, now - timedelta(hours=24), self.counted) if case_ref else 0,
+            last_hour=store.replies_since(now - HOUR),
+            suppressed=(f"bounced on {suppression['created_at'][:10]} ({suppression['reason']}), "
+                        f"not written to until {suppression['until'][:10]}" if suppression else None))
+        verdict = judge(limits, usage, address=address, case_ref=case_ref,
+                        brake=OUTBOX_STATE[self.mode] == PENDING)
+        if verdict.outcome == HOLD:
+            message = f"sending stopped: {usage.last_hour} replies in the last hour (limit {limits.per_hour})"
+            if store.open_alert(BRAKE, message, now):
+                return verdict, message
+        return verdict, None
+
+    def _suppress_bounced(self, raw: bytes, analysis: Analysis, now: datetime) -> None:
+        """A bounce for an address we wrote to: do not write to it for bounce_block_days."""
+        named = bounces.failed_recipients(raw, self.settings.own_addresses)
+        until = now + timedelta(days=self.limits.bounce_block_days)
+        for address in self.store.wrote_to(named):
+            self.store.suppress(address, reason=f"delivery report {analysis.message_id or '(no Message-ID)'}",
+                                until=until, message_id=analysis.message_id, now=now)
+            note = f"bounce: {address} not written to until {until.date().isoformat()}"
+            analysis.reasons.append(note)
+            analysis.evidence.append(Evidence("limits", "bounce", text=address, detail=note))
+            log.warning("%s", note)
+
+    def release_held(self) -> int:
+        """Held replies become pending again, oldest first, as far as the hourly limit allows.
+
+        When none is left held and the hourly count is under the limit, the
+        brake's alert is closed. Returns how many were released.
+        """
+        if OUTBOX_STATE[self.mode] != PENDING:
+            return 0
+        store = self.store
+        if not store.count_state(HELD) and not store.open_alerts(BRAKE):
+            return 0  # the usual case: two indexed reads, no write lock
+        now = self.clock()
+        with store.transaction():
+            sent = store.replies_since(now - HOUR)
+            released = store.release_held(self.limits.per_hour - sent)
+            cleared = 0
+            if not store.count_state(HELD) and sent + released < self.limits.per_hour:
+                cleared = store.clear_alerts(BRAKE, now)
+        if released:
+            log.warning("%d held reply(ies) released (%d sent in the last hour, limit %d)",
+                        released, sent, self.limits.per_hour)
+        if cleared:
+            log.warning("sending resumed: the hourly count is under %d again", self.limits.per_hour)
+        return released
 
     def _quarantine(self, incoming: Incoming, exc: Exception) -> Outcome:
         error = f"{type(exc).__name__}: {exc}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -83,6 +83,39 @@ def m001_ledger_cases_outbox(db: Database) -> None:
     db["outbox"].create_index(["message_row", "kind"], unique=True)
 
 
+@migrations()
+def m002_loop_safety(db: Database) -> None:
+    """Limits need fast counts per address, per case and per hour; bounces and
+    the global brake need somewhere to be remembered."""
+    db["outbox"].add_column("recipient", str)
+    db.execute("update outbox set recipient = lower(json_extract(recipients, '$[0]'))")
+    # Covering indexes: the counts never read the rows (which hold the raw replies).
+    db["outbox"].create_index(["recipient", "created_at", "state"])
+    db["outbox"].create_index(["case_ref", "created_at", "state"])
+    db["outbox"].create_index(["state", "sent_at"])
+    db["suppressed"].create(
+        {
+            "address": str,
+            "reason": str,
+            "message_id": str,
+            "created_at": str,
+            "until": str,
+        },
+        pk="address",
+    )
+    db["alerts"].create(
+        {
+            "id": int,
+            "kind": str,
+            "message": str,
+            "opened_at": str,
+            "cleared_at": str,
+        },
+        pk="id",
+    )
+    db["alerts"].create_index(["kind", "cleared_at"])
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -90,6 +123,9 @@ DECIDED, DONE, QUARANTINED, DUPLICATE = "decided", "done", "quarantined", "dupli
 # Outbox states.
 PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "failed"
 UNCONFIRMED = "unconfirmed"
+HELD = "held"  # stopped by the global brake; released to pending as the hourly count drops
+# Replies that went out or will go out without a person: what the limits count.
+OUTGOING = (PENDING, SENT, UNCONFIRMED, HELD)
 
 
 @dataclass(frozen=True)
@@ -241,6 +277,7 @@ class Store:
             "message_row": message_row, "case_ref": case_ref, "kind": kind,
             "recipients": json.dumps(recipients), "raw": raw, "state": state,
             "attempts": 0, "last_error": None, "created_at": _iso(now), "sent_at": None,
+            "recipient": recipients[0].strip().lower() if recipients else None,
         }).last_pk
 
     def pending(self, limit: int = 500) -> list[OutgoingRow]:
@@ -271,3 +308,97 @@ class Store:
     def outbox_counts(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.db.query(
             "select state, count(*) as n from outbox group by state")}
+
+    # -- loop safety (limits.py) ---------------------------------------------
+    # Times are compared as ISO strings: every one is written from a UTC clock.
+
+    def replies_to(self, address: str, since: datetime, states: Iterable[str] = OUTGOING) -> int:
+        """Replies queued to ``address`` since ``since`` that are, or will be, sent."""
+        states = list(states)
+        return self.db.execute(
+            f"select count(*) from outbox where recipient = ? and created_at >= ? "
+            f"and state in ({','.join('?' * len(states))})",
+            [address.strip().lower(), _utc(since), *states]).fetchone()[0]
+
+    def replies_in_case(self, case_ref: str, since: datetime, states: Iterable[str] = OUTGOING) -> int:
+        """Replies queued in case ``case_ref`` since ``since`` that are, or will be, sent."""
+        states = list(states)
+        return self.db.execute(
+            f"select count(*) from outbox where case_ref = ? and created_at >= ? "
+            f"and state in ({','.join('?' * len(states))})",
+            [case_ref, _utc(since), *states]).fetchone()[0]
+
+    def replies_since(self, since: datetime) -> int:
+        """Replies sent since ``since``, plus every reply waiting to be sent now.
+
+        A reply left pending through an SMTP outage goes out as soon as the
+        server is back, so it counts as sent now; held replies do not count.
+        """
+        pending = self.db.execute("select count(*) from outbox where state = ?", [PENDING]).fetchone()[0]
+        sent = self.db.execute("select count(*) from outbox where sent_at >= ? and state in (?, ?)",
+                               [_utc(since), SENT, UNCONFIRMED]).fetchone()[0]
+        return pending + sent
+
+    def count_state(self, state: str) -> int:
+        return self.db.execute("select count(*) from outbox where state = ?", [state]).fetchone()[0]
+
+    def release_held(self, limit: int) -> int:
+        """Make up to ``limit`` held replies pending again, oldest first; returns how many."""
+        if limit <= 0:
+            return 0
+        return self.db.conn.execute(
+            "update outbox set state = ? where id in "
+            "(select id from outbox where state = ? order by id limit ?)",
+            [PENDING, HELD, limit]).rowcount
+
+    def wrote_to(self, addresses: Iterable[str]) -> list[str]:
+        """Those of ``addresses`` that a reply was sent, or tried, to."""
+        wanted = list(dict.fromkeys(a.strip().lower() for a in addresses))
+        if not wanted:
+            return []
+        found = {r["recipient"] for r in self.db.query(
+            f"select distinct recipient from outbox where recipient in ({','.join('?' * len(wanted))}) "
+            f"and state in (?, ?, ?, ?)", [*wanted, PENDING, SENT, UNCONFIRMED, FAILED])}
+        return [a for a in wanted if a in found]
+
+    def suppress(self, address: str, *, reason: str, until: datetime, message_id: str | None,
+                 now: datetime) -> None:
+        """Do not write to ``address`` before ``until`` (a later bounce extends it)."""
+        address = address.strip().lower()
+        current = self.suppression(address, now)
+        if current is not None and current["until"] >= _utc(until):
+            return
+        self.db["suppressed"].upsert({
+            "address": address, "reason": reason, "message_id": message_id,
+            "created_at": _utc(now), "until": _utc(until),
+        }, pk="address")
+
+    def suppression(self, address: str, now: datetime) -> dict[str, Any] | None:
+        """The suppression of ``address`` still in force at ``now``, if any."""
+        rows = list(self.db.query(
+            "select address, reason, message_id, created_at, until from suppressed "
+            "where address = ? and until > ?", [address.strip().lower(), _utc(now)]))
+        return rows[0] if rows else None
+
+    def open_alert(self, kind: str, message: str, now: datetime) -> bool:
+        """Record an alert of ``kind`` unless one is still open; True when it is new."""
+        if self.db.execute("select 1 from alerts where kind = ? and cleared_at is null",
+                           [kind]).fetchone():
+            return False
+        self.db["alerts"].insert({"kind": kind, "message": message, "opened_at": _utc(now),
+                                  "cleared_at": None})
+        return True
+
+    def clear_alerts(self, kind: str, now: datetime) -> int:
+        """Close the open alerts of ``kind``; returns how many were open."""
+        return self.db.conn.execute("update alerts set cleared_at = ? where kind = ? and cleared_at is null",
+                                    [_utc(now), kind]).rowcount
+
+    def open_alerts(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select id, kind, message, opened_at from alerts where cleared_at is null "
+            "and (? is null or kind = ?) order by id", [kind, kind]))
+
+
+def _utc(moment: datetime) -> str:
+    return _iso(moment.astimezone(timezone.utc))

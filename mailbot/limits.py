@@ -1,0 +1,72 @@
+"""How many replies mailbot may send: to one address, in one case, and in all.
+
+The guard stops answering robots it recognises; these limits stop the loops
+it does not (a responder without any marker, a bounce that looks human, a
+customer's server that re-sends). Pure: the counts come in, a verdict comes
+out. The processor reads the counts from the database in the transaction
+that queues the reply, so the limits hold across restarts and processes.
+
+Order matters: an address that bounced, then the per-address and per-case
+caps (the message goes to review, no reply is queued), then the global brake
+(the reply is queued but held, and sending stops for everyone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REPLY, REVIEW, HOLD = "reply", "review", "hold"
+CASE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The [limits] settings."""
+
+    per_sender: int = 3
+    per_sender_hours: int = 24
+    per_case: int = 2
+    per_hour: int = 200
+    bounce_block_days: int = 30
+
+    @classmethod
+    def from_settings(cls, section) -> "Limits":
+        return cls(**{key: section.values[key] for key in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the database says about one reply about to be queued."""
+
+    to_address: int = 0        # replies to the address in the last per_sender_hours
+    in_case: int = 0           # replies in the case in the last 24 h
+    last_hour: int = 0         # replies sent or about to be, to anyone, in the last hour
+    suppressed: str | None = None  # why the address is not written to (it bounced), or None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str               # REPLY, REVIEW or HOLD
+    rule: str = ""             # which limit: suppressed, per_sender, per_case, per_hour
+    reason: str = ""
+
+
+def judge(limits: Limits, usage: Usage, *, address: str, case_ref: str | None,
+          brake: bool = True) -> Verdict:
+    """May a reply to ``address`` in ``case_ref`` be queued now?
+
+    ``brake`` is False when nothing is sent automatically (shadow and draft
+    modes): the global brake only stops sending.
+    """
+    if usage.suppressed:
+        return Verdict(REVIEW, "suppressed", f"no reply: {address} {usage.suppressed}")
+    if usage.to_address >= limits.per_sender:
+        return Verdict(REVIEW, "per_sender", f"rate limit: {usage.to_address} replies to {address} "
+                                             f"in {limits.per_sender_hours} h")
+    if case_ref and usage.in_case >= limits.per_case:
+        return Verdict(REVIEW, "per_case", f"rate limit: {usage.in_case} replies in case {case_ref} "
+                                           f"in {CASE_HOURS} h")
+    if brake and usage.last_hour >= limits.per_hour:
+        return Verdict(HOLD, "per_hour", f"sending stopped: {usage.last_hour} replies in the last hour "
+                                         f"(limit {limits.per_hour}); reply held")
+    return Verdict(REPLY)
