@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/mailbot directory import classifiers/directory.sample.csv
 	$(BIN)/mailbot seed-demo
 	$(BIN)/mailbot run
 

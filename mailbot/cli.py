@@ -205,6 +205,39 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
     click.echo(f"{inbox}: {len(samples)} sample mails seeded")
 
 
+@cli.group()
+def directory() -> None:
+    """The customer directory (customers, domains, contracts, equipment)."""
+
+
+@directory.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def directory_import(ctx: click.Context, file: str) -> None:
+    """Replace the customer directory by FILE (CSV, one row per equipment; see README)."""
+    import sqlite3
+
+    from mailbot.directory import DirectoryError, read_csv
+    from mailbot.store import Store, replace_directory
+
+    settings = settings_of(ctx)
+    try:
+        rows = read_csv(file)
+    except DirectoryError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    try:
+        store = Store(settings.resolve(settings.database.path))
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"database.path: cannot open {settings.database.path}: {exc}", EXIT_CONFIG)
+    try:
+        counts = replace_directory(store, rows)
+    finally:
+        store.close()
+    click.echo(f"directory imported from {file}: {counts['customers']} customers, "
+               f"{counts['customer_domains']} e-mail domains, {counts['contracts']} contracts, "
+               f"{counts['equipment']} equipment")
+
+
 @cli.command()
 @click.option("--examples", "examples_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of *.jsonl training examples (default: classifiers/examples).")

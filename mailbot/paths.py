@@ -13,3 +13,4 @@ TEMPLATES_DIR = PROJECT_DIR / "templates"
 CLASSIFIERS_DIR = PROJECT_DIR / "classifiers"
 SITUATIONS_FILE = CLASSIFIERS_DIR / "situations.toml"
 SAMPLES_DIR = PACKAGE_DIR / "samples"
+SAMPLE_DIRECTORY = CLASSIFIERS_DIR / "directory.sample.csv"  # the demo customer directory (make run imports it)

@@ -17,6 +17,13 @@ repeats it; replies also carry a stable Message-ID.
 A message that raises anywhere is recorded with its error and moved to the
 quarantine folder; the pass goes on with the next one.
 
+Trust (directory.py): before a reply is queued, in the same transaction, a
+sensitive situation (``sensitive = true`` in situations.toml) from a sender
+whose domain is not in the customer directory, or with no directory loaded,
+and any message whose numbers disagree with the directory (a serial not on
+the contract given, a contract of another customer), goes to review with the
+reason; every outcome is recorded as evidence (stage "trust").
+
 Loop safety (limits.py, bounces.py) is checked against the database in the
 transaction that would queue the reply: an address that bounced, or one
 answered ``per_sender`` times already, or a case answered ``per_case`` times,
@@ -35,14 +42,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from mailbot import bounces
+from mailbot import bounces, directory
 from mailbot.analysis import Analysis, Evidence
 from mailbot.limits import HOLD, REPLY, REVIEW, Limits, Usage, Verdict, judge
 from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_reply
 from mailbot.sources import Incoming, Source
 from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, OUTGOING, PENDING, QUARANTINED,
-                           SHADOW, MessageKey, Store)
+                           SHADOW, MessageKey, Store, StoreDirectory)
 
 log = logging.getLogger("mailbot.processor")
 
@@ -107,6 +114,7 @@ class Processor:
         # or draft mode also this mode's own rows, so they show what auto would do.
         self.counted = tuple(dict.fromkeys((*OUTGOING, OUTBOX_STATE[self.mode])))
         self.stopping = lambda: False
+        self.directory = StoreDirectory(store)
 
     # -- one pass --------------------------------------------------------------
 
@@ -180,6 +188,8 @@ class Processor:
                     message_id=analysis.message_id, now=now)
             state = OUTBOX_STATE[self.mode]
             if replying:
+                replying = self._check_trust(analysis)
+            if replying:
                 verdict, alert = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now)
                 if verdict.outcome != REPLY:
                     analysis.reasons.append(verdict.reason)
@@ -202,6 +212,21 @@ class Processor:
             log.error("%s; new replies are held in the outbox until the count drops", alert)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role, held=replying and state == HELD)
+
+    # -- trust -------------------------------------------------------------------
+
+    def _check_trust(self, analysis: Analysis) -> bool:
+        """The trust rule and the cross-check (directory.check), read in the
+        deciding transaction; False when the message goes to review instead."""
+        sensitive = self.rules.situation(analysis.situation).sensitive
+        verdict = directory.check(self.directory, sensitive=sensitive,
+                                  addresses=(analysis.sender, analysis.reply_to), fields=analysis.fields)
+        analysis.evidence.extend(verdict.evidence)
+        if not verdict.review:
+            return True
+        analysis.reasons.extend(verdict.review)
+        analysis.action = "review"
+        return False
 
     # -- loop safety -------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
+
+from mailbot.directory import Row, domain_suffixes, norm_number
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("mailbot")
@@ -114,6 +116,23 @@ def m002_loop_safety(db: Database) -> None:
         pk="id",
     )
     db["alerts"].create_index(["kind", "cleared_at"])
+
+
+@migrations()
+def m003_directory(db: Database) -> None:
+    """The customer directory (mailbot/directory.py), replaced whole by each import."""
+    db["customers"].create(
+        {"customer_number": str, "customer_name": str, "account_manager_email": str,
+         "sales_contact_email": str},
+        pk="customer_number",
+    )
+    db["customer_domains"].create({"domain": str, "customer_number": str},
+                                  pk=("domain", "customer_number"))
+    db["contracts"].create({"contract_number": str, "customer_number": str}, pk="contract_number")
+    db["contracts"].create_index(["customer_number"])
+    db["equipment"].create({"serial_number": str, "contract_number": str, "site_address": str},
+                           pk="serial_number")
+    db["equipment"].create_index(["contract_number"])
 
 
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
@@ -398,6 +417,68 @@ class Store:
         return list(self.db.query(
             "select id, kind, message, opened_at from alerts where cleared_at is null "
             "and (? is null or kind = ?) order by id", [kind, kind]))
+
+
+DIRECTORY_TABLES = ("equipment", "contracts", "customer_domains", "customers")
+
+
+class StoreDirectory:
+    """The directory lookups (directory.Lookup) answered from the database."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def loaded(self) -> bool:
+        return self.db.execute("select 1 from equipment limit 1").fetchone() is not None
+
+    def customers_of_domain(self, domain: str) -> list[str]:
+        suffixes = domain_suffixes(domain.lower())
+        return [r[0] for r in self.db.execute(
+            f"select distinct customer_number from customer_domains where domain in "
+            f"({','.join('?' * len(suffixes))}) order by customer_number", suffixes)]
+
+    def customer_name(self, customer_number: str) -> str | None:
+        row = self.db.execute("select customer_name from customers where customer_number = ?",
+                              [customer_number]).fetchone()
+        return row[0] if row else None
+
+    def contract_customer(self, contract_number: str) -> str | None:
+        row = self.db.execute("select customer_number from contracts where contract_number = ?",
+                              [norm_number(contract_number)]).fetchone()
+        return row[0] if row else None
+
+    def serial_contract(self, serial_number: str) -> str | None:
+        row = self.db.execute("select contract_number from equipment where serial_number = ?",
+                              [norm_number(serial_number)]).fetchone()
+        return row[0] if row else None
+
+
+def replace_directory(store: Store, rows: list[Row]) -> dict[str, int]:
+    """Replace the whole directory by ``rows`` in one transaction; returns the counts."""
+    customers = {r.customer_number: r for r in rows}
+    domains = {(d, r.customer_number) for r in rows for d in r.email_domains}
+    contracts = {r.contract_number: r.customer_number for r in rows}
+    db = store.db
+    with store.transaction():
+        for table in DIRECTORY_TABLES:
+            db.execute(f"delete from {table}")
+        db["customers"].insert_all(
+            ({"customer_number": r.customer_number, "customer_name": r.customer_name,
+              "account_manager_email": r.account_manager_email,
+              "sales_contact_email": r.sales_contact_email} for r in customers.values()))
+        db["customer_domains"].insert_all(
+            ({"domain": d, "customer_number": c} for d, c in sorted(domains)))
+        db["contracts"].insert_all(
+            ({"contract_number": k, "customer_number": c} for k, c in contracts.items()))
+        db["equipment"].insert_all(
+            ({"serial_number": r.serial_number, "contract_number": r.contract_number,
+              "site_address": r.site_address} for r in rows))
+    return directory_counts(store)
+
+
+def directory_counts(store: Store) -> dict[str, int]:
+    return {table: store.db.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in reversed(DIRECTORY_TABLES)}
 
 
 def _utc(moment: datetime) -> str:

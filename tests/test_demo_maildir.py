@@ -10,7 +10,7 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from mailbot.paths import SAMPLES_DIR
+from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
 
 SAMPLES = sorted(SAMPLES_DIR.glob("*.eml"))
 AUTOMATED = {"out_of_office", "delivery_report"}
@@ -25,6 +25,12 @@ def demo_settings(tmp_path: Path) -> Path:
 def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
                           capture_output=True, text=True, timeout=120)
+
+
+def import_directory(settings: Path) -> None:
+    """What `make run` does before seeding: the sample customer directory, which knows the samples' senders."""
+    result = mailbot(settings, "directory", "import", str(SAMPLE_DIRECTORY))
+    assert result.returncode == 0, result.stderr
 
 
 def files(folder: Path) -> list[Path]:
@@ -42,6 +48,7 @@ def test_there_is_a_sample_for_every_situation_and_an_out_of_office():
 
 def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
     settings = demo_settings(tmp_path)
+    import_directory(settings)
     seeded = mailbot(settings, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert f"{len(SAMPLES)} sample mails seeded" in seeded.stdout
@@ -73,6 +80,7 @@ def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
 
 def test_run_keeps_going_until_ctrl_c(tmp_path):
     settings = demo_settings(tmp_path)
+    import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "mailbot", "--settings", str(settings), "run"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -99,6 +107,7 @@ def test_run_keeps_going_until_ctrl_c(tmp_path):
 def test_shadow_mode_decides_and_records_but_sends_and_moves_nothing(tmp_path):
     settings = tmp_path / "settings.toml"
     settings.write_text('[bot]\nmode = "shadow"\n', encoding="utf-8")
+    import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     first = mailbot(settings, "once")
     assert first.returncode == 0, first.stderr
@@ -113,6 +122,7 @@ def test_shadow_mode_decides_and_records_but_sends_and_moves_nothing(tmp_path):
 def test_draft_mode_keeps_replies_for_approval(tmp_path):
     settings = tmp_path / "settings.toml"
     settings.write_text('[bot]\nmode = "draft"\n', encoding="utf-8")
+    import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     assert mailbot(settings, "once").returncode == 0
     assert files(tmp_path / "var" / "outbox") == []
@@ -151,6 +161,7 @@ def test_unwritable_paths_exit_2_naming_the_key(tmp_path):
 def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
     settings = demo_settings(tmp_path)
     inbox = tmp_path / "var" / "mail"
+    import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     assert mailbot(settings, "once").returncode == 0
     # A message quarantined by an earlier run: its key is in the ledger.
@@ -171,6 +182,7 @@ def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
 
 def test_seeding_again_with_force_is_processed_as_duplicates(tmp_path):
     settings = demo_settings(tmp_path)
+    import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     assert mailbot(settings, "once").returncode == 0
     assert mailbot(settings, "seed-demo", "--force").returncode == 0

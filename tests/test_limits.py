@@ -216,7 +216,7 @@ def test_m002_fills_the_recipient_of_replies_queued_before_it(tmp_path):
                          "sent_at": NOW.isoformat(timespec="seconds")})
     db.close()
     store = Store(path)
-    assert [m.name for m in migrations.applied(store.db)][-1] == "m002_loop_safety"
+    assert "m002_loop_safety" in [m.name for m in migrations.applied(store.db)]
     assert store.replies_to("old@x.example", NOW - timedelta(hours=1)) == 1
     assert store.db.execute("select count(*) from suppressed").fetchone()[0] == 0
     store.close()

@@ -1,0 +1,315 @@
+"""The customer directory: the CSV file, its import, the trust rule and the cross-check."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlite_utils.db import Table
+
+from mailbot import directory
+from mailbot.analyze import analyze
+from mailbot.config import parse_settings
+from mailbot.directory import COLUMNS, Directory, DirectoryError, parse_csv, read_csv
+from mailbot.outbox import Outbox
+from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
+from mailbot.processor import Processor
+from mailbot.rules import load_rules
+from mailbot.senders import MaildirSender
+from mailbot.sources.maildir import MaildirSource, make_maildir
+from mailbot.store import Store, StoreDirectory, directory_counts, replace_directory
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+OWN = ("contrats.service.wfps@cf.canon.fr",)
+HEADER = ",".join(COLUMNS)
+ACME = "100001,Acme Impression,acme.fr acme-group.com,am@cf.canon.fr,sales@cf.canon.fr,CT-1,SN-1,1 rue A 75001 Paris"
+ACME2 = "100001,Acme Impression,acme.fr acme-group.com,am@cf.canon.fr,sales@cf.canon.fr,CT-1,SN-2,1 rue A 75001 Paris"
+ZETA = "200002,Zeta TP,zeta.fr,am@cf.canon.fr,sales@cf.canon.fr,CT-2,SN-3,2 rue B 69001 Lyon"
+
+
+def csv_text(*lines: str, header: str = HEADER) -> str:
+    return "\n".join((header, *lines)) + "\n"
+
+
+# -- the CSV file ---------------------------------------------------------------------
+
+
+def test_the_sample_directory_knows_every_sample_sender():
+    rows = read_csv(SAMPLE_DIRECTORY)
+    assert len({r.customer_number for r in rows}) == 5 and 10 <= len(rows) <= 15
+    known = Directory.from_rows(rows)
+    for sample in SAMPLES_DIR.glob("*.eml"):
+        analysis = analyze(sample.read_bytes(), own_addresses=OWN)
+        if analysis.action in ("acknowledge", "request_info"):
+            assert known.customers_of_domain(directory.domain_of(analysis.sender)), sample.name
+
+
+def test_a_good_file_is_parsed_and_normalised():
+    rows = parse_csv("\ufeff" + csv_text(ACME.replace("CT-1", " ct-1 "), "", ZETA))
+    assert [r.line for r in rows] == [2, 4]
+    assert rows[0].contract_number == "CT-1" and rows[0].email_domains == ("acme.fr", "acme-group.com")
+
+
+BAD_FILES = [
+    ("empty file", "", "directory: empty file"),
+    ("missing column", csv_text(header=HEADER.replace(",site_address", "")), "directory:1: missing column(s): site_address"),
+    ("semicolons", csv_text(header=HEADER.replace(",", ";")), "(columns must be separated by commas)"),
+    ("unknown column", csv_text(header=HEADER + ",notes"), "directory:1: unknown column(s): notes"),
+    ("no rows", csv_text(), "directory: no rows"),
+    ("empty value", csv_text(ACME, ZETA.replace("SN-3", "")), "directory:3: column serial_number: empty"),
+    ("bad domain", csv_text(ACME.replace("acme.fr ", "acme ")), "directory:2: column email_domains: 'acme' is not a domain"),
+    ("bad e-mail", csv_text(ACME.replace("am@cf", "am.cf")), "directory:2: column account_manager_email: 'am.cf.canon.fr' is not an e-mail address"),
+    ("too many values", csv_text(ACME + ",extra"), "directory:2: more values than columns"),
+    ("serial twice", csv_text(ACME, ACME), "directory:3: column serial_number: SN-1 already on line 2"),
+    ("contract of two customers", csv_text(ACME, ZETA.replace("CT-2", "CT-1")),
+     "directory:3: column contract_number: CT-1 belongs to customer 100001 on line 2"),
+    ("customer name differs", csv_text(ACME, ACME2.replace("Acme Impression", "Acme SA")),
+     "directory:3: column customer_name: customer 100001 has 'Acme Impression' on line 2"),
+    ("customer domains differ", csv_text(ACME, ACME2.replace(" acme-group.com", "")),
+     "directory:3: column email_domains: customer 100001 has 'acme.fr acme-group.com' on line 2"),
+]
+
+
+@pytest.mark.parametrize("text, message", [case[1:] for case in BAD_FILES], ids=[case[0] for case in BAD_FILES])
+def test_a_bad_file_is_refused_naming_the_line_and_column(text, message):
+    with pytest.raises(DirectoryError) as caught:
+        parse_csv(text)
+    assert message in str(caught.value)
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    with pytest.raises(DirectoryError, match="cannot read"):
+        read_csv(tmp_path / "nope.csv")
+    (tmp_path / "latin1.csv").write_bytes(csv_text(ACME.replace("Acme", "Acm\xe9")).encode("latin-1"))
+    with pytest.raises(DirectoryError, match="not UTF-8"):
+        read_csv(tmp_path / "latin1.csv")
+
+
+# -- lookups ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["rows", "store"])
+def lookup(request, tmp_path):
+    rows = parse_csv(csv_text(ACME, ACME2, ZETA))
+    if request.param == "rows":
+        yield Directory.from_rows(rows)
+        return
+    store = Store(tmp_path / "m.db")
+    replace_directory(store, rows)
+    yield StoreDirectory(store)
+    store.close()
+
+
+def test_lookups_answer_the_same_from_rows_and_from_the_database(lookup):
+    assert lookup.loaded()
+    assert lookup.customers_of_domain("acme.fr") == ["100001"]
+    assert lookup.customers_of_domain("mail.acme-group.com") == ["100001"], "a sub-domain is the customer's"
+    assert lookup.customers_of_domain("notacme.fr") == []
+    assert directory.serial_on_contract(lookup, "sn-2", "CT-1") is True
+    assert directory.serial_on_contract(lookup, "SN-3", "CT-1") is False
+    assert directory.serial_on_contract(lookup, "SN-9", "CT-1") is None
+    assert directory.contract_of_customers(lookup, "CT-2", ["200002"]) is True
+    assert directory.contract_of_customers(lookup, "CT-2", ["100001"]) is False
+    assert directory.contract_of_customers(lookup, "CT-9", ["100001"]) is None
+
+
+def fields(contract=None, serials=(), customer=None) -> dict:
+    return {"contract_number": contract, "serial_numbers": list(serials), "customer_number": customer}
+
+
+CHECKS = [
+    # (sensitive, addresses, fields, expected review reason or None)
+    (True, ("a@acme.fr", None), fields("CT-1", ["SN-1"]), None),
+    (True, ("a@acme.fr", "pay@evil.fr"), fields(), "sensitive change from a sender not in the customer directory (domain evil.fr)"),
+    (True, ("a@other.fr", None), fields(), "sensitive change from a sender not in the customer directory (domain other.fr)"),
+    (False, ("a@other.fr", None), fields("CT-1"), None),
+    (False, ("a@acme.fr", None), fields("CT-1", ["SN-3"]), "serial SN-3 is on contract CT-2, not on contract CT-1"),
+    (False, ("a@acme.fr", None), fields("CT-2"), "contract CT-2 belongs to customer 200002 (Zeta TP), not to the sender's (100001 (Acme Impression))"),
+    (False, ("a@acme.fr", None), fields(None, ["SN-3"]), "serial SN-3 (contract CT-2) belongs to customer 200002 (Zeta TP)"),
+    (False, ("a@acme.fr", None), fields(customer="200002"), "customer number 200002 is not the sender's"),
+    (False, ("a@acme.fr", None), fields("CT-404", ["SN-404"]), None),
+]
+
+
+@pytest.mark.parametrize("sensitive, addresses, given, reason", CHECKS)
+def test_check(lookup, sensitive, addresses, given, reason):
+    verdict = directory.check(lookup, sensitive=sensitive, addresses=addresses, fields=given)
+    assert all(e.stage == "trust" for e in verdict.evidence) and verdict.evidence
+    if reason is None:
+        assert verdict.review == []
+    else:
+        assert len(verdict.review) == 1 and verdict.review[0].startswith(reason), verdict.review
+
+
+def test_check_without_a_directory():
+    empty = Directory()
+    assert directory.check(empty, sensitive=False, addresses=("a@x.fr",), fields=fields("CT-1")).review == []
+    assert directory.check(empty, sensitive=True, addresses=("a@x.fr",), fields=fields()).review == [
+        "sensitive change: no customer directory loaded to check the sender"]
+
+
+# -- the import command -------------------------------------------------------------------
+
+
+def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_import_replaces_the_directory_and_refuses_bad_input_leaving_it_whole(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    first = mailbot(settings, "directory", "import", str(SAMPLE_DIRECTORY))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().endswith("5 customers, 12 e-mail domains, 10 contracts, 13 equipment")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(csv_text(ACME, ZETA.replace("zeta.fr", "zeta")), encoding="utf-8")
+    refused = mailbot(settings, "directory", "import", str(bad))
+    assert refused.returncode == 2
+    assert refused.stderr == f"mailbot: error: {bad}:3: column email_domains: 'zeta' is not a domain " \
+                             f"(write e.g. 'acme.fr', several separated by spaces)\n"
+    store = Store(tmp_path / "var" / "mailbot.db")
+    assert directory_counts(store)["equipment"] == 13, "a refused file changes nothing"
+    store.close()
+
+    good = tmp_path / "good.csv"
+    good.write_text(csv_text(ACME, ZETA), encoding="utf-8")
+    second = mailbot(settings, "directory", "import", str(good))
+    assert second.returncode == 0, second.stderr
+    assert "2 customers, 3 e-mail domains, 2 contracts, 2 equipment" in second.stdout
+    store = Store(tmp_path / "var" / "mailbot.db")
+    assert store.db.execute("select serial_number from equipment order by 1").fetchall() == [("SN-1",), ("SN-3",)]
+    assert StoreDirectory(store).customers_of_domain("ormeval-impression.fr") == [], "the old rows are gone"
+    store.close()
+
+
+def test_import_is_one_transaction(tmp_path, monkeypatch):
+    store = Store(tmp_path / "m.db")
+    replace_directory(store, parse_csv(csv_text(ACME, ZETA)))
+    before = directory_counts(store)
+    real = Table.insert_all
+
+    def failing(self, records, *args, **kwargs):
+        if self.name == "equipment":
+            raise RuntimeError("disk full")
+        return real(self, records, *args, **kwargs)
+
+    monkeypatch.setattr(Table, "insert_all", failing)
+    with pytest.raises(RuntimeError):
+        replace_directory(store, parse_csv(csv_text(ACME2)))
+    assert directory_counts(store) == before
+    assert StoreDirectory(store).serial_contract("SN-3") == "CT-2"
+    store.close()
+
+
+# -- the trust rule in the processor (Maildir in and out, no network) ---------------------
+
+
+@pytest.fixture
+def bot(tmp_path):
+    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")},
+                               "smtp": {"path": str(tmp_path / "out")},
+                               "database": {"path": str(tmp_path / "m.db")}}, tmp_path / "settings.toml")
+    store = Store(settings.resolve(settings.database.path))
+    source = MaildirSource(settings)
+    source.connect()
+    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=lambda: NOW),
+                          settings=settings, rules=load_rules(), analyze=analyze, clock=lambda: NOW)
+    inbox = make_maildir(settings.resolve(settings.mailbox.path))
+    count = iter(range(1000))
+
+    def deliver_and_run(raw: bytes) -> dict:
+        name = f"m{next(count)}"
+        raw = re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{name}@test>".encode(), raw, count=1)
+        (inbox / "tmp" / name).write_bytes(raw)
+        (inbox / "tmp" / name).rename(inbox / "new" / name)
+        assert processor.run_once() == 1
+        action, analysis = store.db.execute("select action, analysis from messages where uid = ?",
+                                            [name]).fetchone()
+        analysis = json.loads(analysis)
+        assert analysis["action"] == action
+        return analysis
+
+    yield store, deliver_and_run
+    store.close()
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES_DIR / f"{name}.eml").read_bytes()
+
+
+def from_(raw: bytes, address: str) -> bytes:
+    return re.sub(rb"(?mi)^From:.*$", f"From: Someone <{address}>".encode(), raw, count=1)
+
+
+def trust(analysis: dict) -> list[str]:
+    return [e["detail"] for e in analysis["evidence"] if e["stage"] == "trust"]
+
+
+def test_sensitive_request_from_a_customer_domain_is_acknowledged(bot):
+    store, run = bot
+    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
+    analysis = run(sample("invoice_by_email"))
+    assert analysis["action"] == "acknowledge"
+    assert "domain gaudemard-tp.fr: customer 1052290 (Gaudemard TP)" in trust(analysis)
+    assert "contract CT-2025-07350: customer 1052290 (Gaudemard TP)" in trust(analysis)
+    assert store.outbox_counts() == {"sent": 1}
+
+
+def test_sensitive_request_from_an_unknown_domain_goes_to_review(bot):
+    store, run = bot
+    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
+    for name in ("invoice_by_email", "billing_entity_change", "invoice_address_change", "bank_details_check"):
+        analysis = run(from_(sample(name), "compta@gaudemard-tp-fr.com"))
+        reason = "sensitive change from a sender not in the customer directory (domain gaudemard-tp-fr.com)"
+        assert analysis["action"] == "review", name
+        assert reason in analysis["reasons"] and reason in trust(analysis)
+    assert store.outbox_counts() == {}
+
+
+def test_a_reply_to_outside_the_directory_is_not_trusted(bot):
+    store, run = bot
+    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
+    raw = sample("invoice_by_email").replace(b"\nSubject:", b"\nReply-To: <factures@gaudemard-compta.eu>\nSubject:", 1)
+    analysis = run(raw)
+    assert analysis["action"] == "review"
+    assert ("sensitive change from a sender not in the customer directory (domain gaudemard-compta.eu)"
+            in analysis["reasons"])
+
+
+def test_sensitive_request_without_a_directory_goes_to_review(bot):
+    store, run = bot
+    analysis = run(sample("billing_entity_change"))
+    assert analysis["action"] == "review"
+    assert analysis["reasons"][-1] == "sensitive change: no customer directory loaded to check the sender"
+    assert trust(analysis) == [analysis["reasons"][-1]]
+    assert run(sample("po_change"))["action"] == "acknowledge", "not sensitive: no directory needed"
+
+
+def test_a_contract_of_another_customer_goes_to_review(bot):
+    store, run = bot
+    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
+    assert run(sample("po_change"))["action"] == "acknowledge"
+    analysis = run(sample("po_change").replace(b"CT-2026-01234", b"CT-2025-07350"))
+    assert analysis["action"] == "review"
+    assert analysis["reasons"][-1] == ("contract CT-2025-07350 belongs to customer 1052290 (Gaudemard TP), "
+                                       "not to the sender's (1048877 (Berthomieu Castagnier Ingénierie))")
+    assert analysis["reasons"][-1] in trust(analysis)
+
+
+def test_a_serial_not_on_the_contract_given_goes_to_review(bot):
+    store, run = bot
+    rows = read_csv(SAMPLE_DIRECTORY)
+    replace_directory(store, rows)
+    raw = sample("invoice_by_email").replace(b"CT-2025-07350", b"CT-2025-07350, matricule PW345-0011207", 1)
+    analysis = run(raw)
+    if "PW345-0011207" not in analysis["fields"]["serial_numbers"]:
+        pytest.fail(f"the test needs the serial extracted: {analysis['fields']}")
+    assert analysis["action"] == "review"
+    assert "serial PW345-0011207 is on contract CT-2024-08802, not on contract CT-2025-07350" in analysis["reasons"]
