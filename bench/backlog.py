@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from mailbot.analyze import analyze  # noqa: E402
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR  # noqa: E402
-from tests.mailbot_settings import BOT, PASSWORD_ENV, write_imap_settings  # noqa: E402
+from tests.support import BOT, PASSWORD_ENV, write_imap_settings  # noqa: E402
 from tests.servers import Dovecot, SmtpServer  # noqa: E402
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)

@@ -7,12 +7,10 @@ would) or the real daemon loop in-process, never a mock of IMAP or SMTP.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from email import message_from_bytes, policy
@@ -25,7 +23,8 @@ from mailbot.config import load_settings
 from mailbot.daemon import assemble, run
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
 from mailbot.rules import load_rules
-from tests.mailbot_settings import BOT, write_imap_settings
+from tests.support import (BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until,
+                           write_imap_settings)
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 
@@ -53,41 +52,8 @@ def import_sample_directory(settings: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def mailbot_env() -> dict[str, str]:
-    return {**os.environ, "MAILBOT_TEST_IMAP_PW": "botpw", "PYTHONUNBUFFERED": "1"}
-
-
 def mailbot(settings: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
-                          capture_output=True, text=True, env=mailbot_env(), timeout=timeout)
-
-
-def start_daemon(settings: Path, log: Path) -> subprocess.Popen:
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "mailbot", "-v", "--settings", str(settings), "run"],
-                                stdout=out, stderr=subprocess.STDOUT, env=mailbot_env())
-
-
-def stop_daemon(proc: subprocess.Popen) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise
-    return proc.returncode
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return run_mailbot(settings, *args, timeout=timeout)
 
 
 def replies_by_parent(smtp) -> dict[str, int]:
@@ -292,8 +258,7 @@ def test_unknown_key_exits_2_naming_it(tmp_path):
 def test_missing_secret_exits_2_naming_the_variable(dovecot, smtp_server, tmp_path):
     settings = write_settings(tmp_path, dovecot, smtp_server)
     env = {k: v for k, v in mailbot_env().items() if k != "MAILBOT_TEST_IMAP_PW"}
-    result = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), "once"],
-                            capture_output=True, text=True, env=env, timeout=30)
+    result = run_mailbot(settings, "once", env=env, timeout=30)
     assert result.returncode == 2
     assert "mailbox.password_env" in result.stderr and "MAILBOT_TEST_IMAP_PW" in result.stderr
     assert "Traceback" not in result.stderr
@@ -301,9 +266,8 @@ def test_missing_secret_exits_2_naming_the_variable(dovecot, smtp_server, tmp_pa
 
 def test_refused_login_exits_2_naming_the_server(dovecot, smtp_server, tmp_path):
     settings = write_settings(tmp_path, dovecot, smtp_server)
-    env = {**mailbot_env(), "MAILBOT_TEST_IMAP_PW": "wrong"}
-    result = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), "once"],
-                            capture_output=True, text=True, env=env, timeout=30)
+    env = mailbot_env(MAILBOT_TEST_IMAP_PW="wrong")
+    result = run_mailbot(settings, "once", env=env, timeout=30)
     assert result.returncode == 2
     assert f"{dovecot.host}:{dovecot.port}" in result.stderr and "login refused" in result.stderr
     assert "Traceback" not in result.stderr

@@ -10,20 +10,17 @@ stops after at most one automatic message each way.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import smtplib
 import sqlite3
 import subprocess
-import sys
 import time
 from email.utils import make_msgid
 from pathlib import Path
 
 from mailbot.analyze import analyze
 from mailbot.paths import SAMPLES_DIR
-from tests.mailbot_settings import BOT, PASSWORD_ENV, write_imap_settings
+from tests.support import BOT, run_mailbot, start_daemon, stop_daemon, wait_until, write_imap_settings
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 CUSTOMER = "customer@example.test"
@@ -43,9 +40,7 @@ def request(name: str, sender: str, message_id: str) -> bytes:
 
 
 def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, PASSWORD_ENV: "botpw", "PYTHONUNBUFFERED": "1"}
-    result = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = run_mailbot(settings, *args)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -64,16 +59,6 @@ def ledger(tmp_path: Path, message_id: str) -> sqlite3.Row:
 def outbox_states(tmp_path: Path) -> dict[str, int]:
     with db(tmp_path) as conn:
         return dict(conn.execute("select state, count(*) from outbox group by state").fetchall())
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 # -- (a) per sender ----------------------------------------------------------------------
@@ -212,25 +197,6 @@ def test_the_global_brake_holds_replies_alerts_once_and_intake_goes_on(dovecot, 
 VACATION = """require ["vacation", "vacation-seconds"];
 vacation :seconds 1 :subject "Absent" "Je suis absent jusqu'au 7 décembre.";
 """
-
-
-def start_daemon(settings: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, PASSWORD_ENV: "botpw", "PYTHONUNBUFFERED": "1"}
-    with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "mailbot", "-v", "--settings", str(settings), "run"],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-
-
-def stop_daemon(proc: subprocess.Popen) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise
-    return proc.returncode
 
 
 def automatic(received) -> bool:

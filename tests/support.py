@@ -1,0 +1,93 @@
+"""Running mailbot against the test servers: its settings file and its process
+(used by the integration tests and by bench/)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BOT = "bot@example.test"
+PASSWORD_ENV = "MAILBOT_TEST_IMAP_PW"
+# The test mail comes from a dozen sample senders, hundreds of messages each
+# (exactly-once and backlog runs): the loop-safety limits would send most of
+# it to review. tests/test_loop_safety.py passes the limits it tests.
+NO_LIMITS = {"per_sender": 1_000_000, "per_case": 1_000_000, "per_hour": 1_000_000}
+
+
+def write_imap_settings(folder: Path, dovecot, smtp_port: int, limits: dict | None = None,
+                        **mailbox) -> Path:
+    """settings.toml in ``folder``: IMAP as bot@example.test, SMTP on ``smtp_port``,
+    the database in ``folder/var``. ``limits`` are the [limits] keys (default:
+    NO_LIMITS); extra keyword arguments are [mailbox] keys."""
+    keys = {"poll_seconds": 1, "batch_size": 20, "timeout_seconds": 5, **mailbox}
+    extra = "".join(f"{key} = {value!r}\n" for key, value in keys.items())
+    caps = "".join(f"{key} = {value!r}\n" for key, value in (NO_LIMITS if limits is None else limits).items())
+    path = folder / "settings.toml"
+    path.write_text(f"""
+[mailbox]
+kind = "imap"
+host = "{dovecot.host}"
+port = {dovecot.port}
+tls = "none"
+username = "{BOT}"
+password_env = "{PASSWORD_ENV}"
+{extra}
+[smtp]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+
+[database]
+path = "var/mailbot.db"
+
+[limits]
+{caps}""", encoding="utf-8")
+    return path
+
+
+def mailbot_env(**extra: str) -> dict[str, str]:
+    """The environment of a mailbot process: the IMAP password, unbuffered output."""
+    return {**os.environ, PASSWORD_ENV: "botpw", "PYTHONUNBUFFERED": "1", **extra}
+
+
+def run_mailbot(settings: Path, *args: str, env: dict[str, str] | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess:
+    """`mailbot --settings SETTINGS ARGS...` to completion, output captured."""
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
+                          capture_output=True, text=True, env=env or mailbot_env(), timeout=timeout)
+
+
+def start_daemon(settings: Path, log: Path) -> subprocess.Popen:
+    """`mailbot -v run` in the background, its output appended to ``log``."""
+    with open(log, "ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "mailbot", "-v", "--settings", str(settings), "run"],
+                                stdout=out, stderr=subprocess.STDOUT, env=mailbot_env())
+
+
+def stop_daemon(proc: subprocess.Popen) -> int:
+    """SIGTERM, as an operator would; its exit status (killed and raised after 20 s)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+    return proc.returncode
+
+
+def wait_until(predicate, timeout: float, what: str):
+    """Poll ``predicate`` until it is truthy; AssertionError naming ``what`` on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
