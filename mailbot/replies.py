@@ -27,14 +27,17 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from mailbot.analysis import Analysis
+from mailbot.cases import without_reference
 from mailbot.extract import mask_ibans
 from mailbot.paths import TEMPLATES_DIR
 
-REPLY_KINDS = ("acknowledge", "request_info")
+REPLY_KINDS = ("acknowledge", "request_info", "reminder")
+# A reminder is the request for information again, with ``reminder`` set.
+LAYOUT_OF_KIND = {"acknowledge": "acknowledge", "request_info": "request_info", "reminder": "request_info"}
 LANGUAGES = ("fr", "en")
 UTF8_QP = charset.Charset("utf-8")
 UTF8_QP.body_encoding = charset.QP
-CRLF = compat32.clone(linesep="\r\n", max_line_length=998)  # no needless folding
+CRLF = compat32.clone(linesep="\r\n", max_line_length=998, mangle_from_=False)  # no folding, no ">From "
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"],
@@ -76,8 +79,10 @@ class Bot:
     display_name: str
 
 
-def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot) -> dict:
-    """Everything a reply template may use, as plain values."""
+def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
+            kind: str | None = None) -> dict:
+    """Everything a reply template may use, as plain values (documented in templates/README.md)."""
+    kind = kind or analysis.action
     situation = rules.situation(analysis.situation)
     missing = []
     for key in analysis.missing:
@@ -87,19 +92,45 @@ def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot) -> di
             "label": getattr(spec, f"label_{lang}") if spec else key,
             "where": getattr(spec, f"where_{lang}") if spec else "",
         })
+    new_email = analysis.details.get("new_email") or {}
     return {
+        "kind": kind,
+        "reminder": kind == "reminder",
         "case_ref": case_ref,
         "original_subject": analysis.subject or "",
         "customer_name": analysis.sender_name or "",
         "situation": analysis.situation,
         "situation_label": getattr(situation, f"label_{lang}"),
-        "next_steps": getattr(situation, f"next_steps_{lang}"),
+        "route": situation.route,
         "fields": dict(analysis.fields),
         "effective_date_text": date_text(analysis.fields.get("effective_date"), lang),
         "missing": missing,
         "lead_time_ok": analysis.lead_time_ok,
+        "new_email_nominative": new_email.get("nominative") if isinstance(new_email, dict) else None,
         "bot": {"address": bot.address, "display_name": bot.display_name},
     }
+
+
+def template_names(env: Environment, lang: str, situation: str, kind: str, part: str) -> tuple[str, str]:
+    """(the template to render, the layout it extends) for one part ("txt" or "html").
+
+    ``{lang}/situations/{situation}.{part}.j2`` when it exists extends the
+    kind's layout ``{lang}/{layout}.{part}.j2`` (passed as ``layout``) and fills
+    its blocks; without it the layout is rendered alone.
+    """
+    layout = f"{lang}/{LAYOUT_OF_KIND[kind]}.{part}.j2"
+    specific = f"{lang}/situations/{situation}.{part}.j2"
+    return (specific if specific in _listed(env) else layout), layout
+
+
+@lru_cache(maxsize=4)
+def _listed(env: Environment) -> frozenset[str]:
+    return frozenset(env.list_templates(extensions=["j2"]))
+
+
+def render_part(env: Environment, ctx: dict, lang: str, kind: str, part: str) -> str:
+    name, layout = template_names(env, lang, ctx["situation"], kind, part)
+    return env.get_template(name).render(ctx, layout=layout)
 
 
 @dataclass(frozen=True)
@@ -111,12 +142,11 @@ class Reply:
 
 
 REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|ré|rép|tr|fw|fwd|aw|wg|sv|antw)\s?:\s*)+", re.IGNORECASE)
-REFERENCE = re.compile(r"\s*\[R[ée]f\.\s+[A-Z]+-\d{4}-\d+\]")
 
 
 def clean_subject(subject: str, limit: int = 150) -> str:
     """The original subject without Re:/TR:/Fwd: prefixes nor an earlier case reference."""
-    text = REFERENCE.sub("", " ".join(subject.split()))
+    text = without_reference(" ".join(subject.split()))
     text = REPLY_PREFIX.sub("", text).strip()
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -127,23 +157,23 @@ def one_line(value: str) -> str:
 
 
 def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime,
-                message_id: str, templates_dir: Path = TEMPLATES_DIR) -> Reply:
-    """The reply to ``analysis`` (acknowledge or request_info), ready to send.
+                message_id: str, kind: str | None = None, templates_dir: Path = TEMPLATES_DIR) -> Reply:
+    """The reply to ``analysis`` (acknowledge, request_info or reminder), ready to send.
 
     Built with the email package's compat32 MIME classes, three times faster
     than ``EmailMessage`` on a backlog; every header value goes through
     ``one_line`` and non-ASCII ones are RFC 2047 encoded.
     """
-    if analysis.action not in REPLY_KINDS:
-        raise ValueError(f"no reply for action {analysis.action!r}")
-    kind = analysis.action
+    kind = kind or analysis.action
+    if kind not in REPLY_KINDS:
+        raise ValueError(f"no reply for action {kind!r}")
     lang = analysis.language if analysis.language in LANGUAGES else "fr"
     env = environment(templates_dir)
-    ctx = context(analysis, case_ref, lang, rules, bot)
+    ctx = context(analysis, case_ref, lang, rules, bot, kind)
     subject = mask_ibans(one_line(env.get_template(f"{lang}/subject.txt.j2").render(
         ctx, subject=clean_subject(analysis.subject or ""))))
-    text = mask_ibans(env.get_template(f"{lang}/{kind}.txt.j2").render(ctx))
-    html = mask_ibans(env.get_template(f"{lang}/{kind}.html.j2").render(ctx))
+    text = mask_ibans(render_part(env, ctx, lang, kind, "txt"))
+    html = mask_ibans(render_part(env, ctx, lang, kind, "html"))
     recipient = one_line(analysis.reply_to or analysis.sender)
 
     msg = MIMEMultipart("alternative")

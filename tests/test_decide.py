@@ -155,8 +155,6 @@ required = []
 lead_time_months = 0
 route = "service_desk"
 sensitive = false
-next_steps_fr = ""
-next_steps_en = ""
 keywords = [ { pattern = 'toner', weight = 1.0 } ]
 [fields.kbis]
 label_fr = "a"
