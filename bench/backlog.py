@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -30,16 +29,21 @@ sys.path.insert(0, str(ROOT))
 
 from mailbot.analyze import analyze  # noqa: E402
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR  # noqa: E402
-from tests.support import BOT, PASSWORD_ENV, write_imap_settings  # noqa: E402
+from tests.support import BOT, PASSWORD_ENV, another_request, write_imap_settings  # noqa: E402
 from tests.servers import Dovecot, SmtpServer  # noqa: E402
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 
 
 def messages(count: int, tag: str, pattern: str = "*.eml") -> list[bytes]:
+    """``count`` separate requests cycled from the samples (each from its own sender)."""
     samples = [p.read_bytes() for p in sorted(SAMPLES_DIR.glob(pattern))]
-    return [re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{tag}-{i}@bench>".encode(),
-                   samples[i % len(samples)], count=1) for i in range(count)]
+    return [another_request(samples[i % len(samples)], f"{tag}-{i}@bench") for i in range(count)]
+
+
+def replies(smtp) -> int:
+    """Messages the SMTP server got for customers (forwards go to colleagues at cf.canon.fr)."""
+    return sum(not r.rcpt_tos[0].endswith("@cf.canon.fr") for r in smtp.messages)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -94,10 +98,10 @@ def main() -> None:
             daemon = subprocess.Popen([sys.executable, "-m", "mailbot", "--settings", str(settings), "run"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
             try:
-                while len(smtp.messages) < expected_replies or dovecot.uids(BOT, "INBOX"):
+                while replies(smtp) < expected_replies or dovecot.uids(BOT, "INBOX"):
                     if daemon.poll() is not None:
                         raise SystemExit(f"daemon exited: {daemon.stderr.read().decode()}")
-                    progress("backlog replies", len(smtp.messages), expected_replies, started)
+                    progress("backlog replies", replies(smtp), expected_replies, started)
                     time.sleep(0.1)
                 elapsed = time.perf_counter() - started
                 print(file=sys.stderr)
@@ -105,7 +109,8 @@ def main() -> None:
                 peak = peak_rss_mb(daemon.pid)
                 startup = startup_seconds(settings, env)
                 steady = len(backlog) / (elapsed - startup)
-                print(f"backlog: {len(backlog)} messages, {len(smtp.messages)} replies in {elapsed:.1f} s "
+                print(f"backlog: {len(backlog)} messages, {replies(smtp)} replies and "
+                      f"{len(smtp.messages) - replies(smtp)} forwards in {elapsed:.1f} s "
                       f"= {rate:,.0f} messages/s from the daemon's launch "
                       f"({rate / analyze_rate:.0%} of analyze-only); without the {startup:.2f} s start-up "
                       f"(`mailbot once` on an empty inbox): {steady:,.0f} messages/s "

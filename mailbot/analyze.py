@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import guard, mime, quotes
 from .analysis import Analysis, Evidence, empty_fields
+from .cases import without_reference
 from .classify import classify
 from .decide import decide
 from .extract import extract_all, fraud_signals
@@ -107,6 +108,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
          tz: ZoneInfo, arrived: datetime | None) -> None:
     mail = mime.parse(raw)
     _fill_envelope(analysis, mail)
+    mail.subject = without_reference(mail.subject)  # our [Réf. …] is read by the processor, not as a number
     received = analysis.received = _received(mail, arrived)
     why = _not_a_message(raw, mail)
     if why:

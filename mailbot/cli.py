@@ -14,6 +14,7 @@ import shutil
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -205,6 +206,148 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
     click.echo(f"{inbox}: {len(samples)} sample mails seeded")
 
 
+@contextmanager
+def open_store(ctx: click.Context):
+    """The database of the settings, closed after use; a clear error when it cannot be opened."""
+    import sqlite3
+
+    from mailbot.store import Store
+
+    settings = settings_of(ctx)
+    try:
+        store = Store(settings.resolve(settings.database.path))
+    except (OSError, sqlite3.Error) as exc:
+        fail(f"database.path: cannot open {settings.database.path}: {exc}", EXIT_CONFIG)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@cli.group()
+def outbox() -> None:
+    """Replies and forwards waiting: drafts to approve, replies held by the brake."""
+
+
+@outbox.command(name="list")
+@click.option("--state", "states", multiple=True, help="Only these states (default: draft, held, "
+              "unconfirmed, failed).")
+@click.pass_context
+def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
+    """List the outbox rows that wait for a person."""
+    from mailbot.store import DRAFT, FAILED, HELD, UNCONFIRMED
+
+    with open_store(ctx) as store:
+        rows = store.list_outbox(states or (DRAFT, HELD, UNCONFIRMED, FAILED))
+    for r in rows:
+        click.echo(f"{r['id']:>6}  {r['state']:<11} {r['kind']:<13} {r['case_ref'] or '-':<18} "
+                   f"{r['recipient'] or '-':<36} {r['created_at']}"
+                   + (f"  ({r['last_error']})" if r["last_error"] else ""))
+    click.echo(f"{len(rows)} row(s)")
+
+
+@outbox.command(name="release")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="Every draft and held row.")
+@click.pass_context
+def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -> None:
+    """Approve drafts and release held replies (IDS from `outbox list`): they are sent at the next pass."""
+    from mailbot.store import DRAFT, HELD, PENDING
+
+    if not ids and not everything:
+        fail("give the ids to release (see `mailbot outbox list`) or --all", EXIT_CONFIG)
+    with open_store(ctx) as store:
+        count = store.set_outbox_state(None if everything else ids, (DRAFT, HELD), PENDING)
+    click.echo(f"{count} row(s) released: sent at the daemon's next pass (or by `mailbot once`)")
+    if ids and count < len(ids):
+        fail(f"{len(ids) - count} id(s) were not draft or held rows", EXIT_UNAVAILABLE)
+
+
+@outbox.command(name="discard")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.pass_context
+def outbox_discard(ctx: click.Context, ids: tuple[int, ...]) -> None:
+    """Never send these drafts or held replies (a person answers instead)."""
+    from mailbot.store import DISCARDED, DRAFT, HELD
+
+    with open_store(ctx) as store:
+        count = store.set_outbox_state(ids, (DRAFT, HELD), DISCARDED)
+    click.echo(f"{count} row(s) discarded")
+    if count < len(ids):
+        fail(f"{len(ids) - count} id(s) were not draft or held rows", EXIT_UNAVAILABLE)
+
+
+@cli.group()
+def suppressions() -> None:
+    """Addresses not written to because they bounced."""
+
+
+@suppressions.command(name="list")
+@click.pass_context
+def suppressions_list(ctx: click.Context) -> None:
+    """List the addresses not written to, until when, and why."""
+    from mailbot.processor import utcnow
+
+    with open_store(ctx) as store:
+        rows = store.suppressions(utcnow())
+    for r in rows:
+        click.echo(f"{r['address']:<40} until {r['until'][:10]}  {r['reason']}")
+    click.echo(f"{len(rows)} address(es) suppressed")
+
+
+@suppressions.command(name="clear")
+@click.argument("addresses", nargs=-1, required=True)
+@click.pass_context
+def suppressions_clear(ctx: click.Context, addresses: tuple[str, ...]) -> None:
+    """Write to ADDRESSES again."""
+    with open_store(ctx) as store:
+        cleared = [a for a in addresses if store.clear_suppression(a)]
+    click.echo(f"{len(cleared)} suppression(s) cleared")
+    if len(cleared) < len(addresses):
+        fail("not suppressed: " + ", ".join(sorted(set(addresses) - set(cleared))), EXIT_UNAVAILABLE)
+
+
+@cli.group(name="cases")
+def cases_group() -> None:
+    """Cases: one customer request across its messages."""
+
+
+@cases_group.command(name="list")
+@click.option("--state", default=None, help="Only cases in this state (awaiting_customer, complete, "
+              "routed, in_review, closed).")
+@click.pass_context
+def cases_list(ctx: click.Context, state: str | None) -> None:
+    """The latest cases, newest first."""
+    from mailbot.cases import STATES
+
+    if state is not None and state not in STATES:
+        fail(f"--state: {state!r} is not one of {', '.join(STATES)}", EXIT_CONFIG)
+    with open_store(ctx) as store:
+        rows = store.list_cases(state)
+    for r in rows:
+        click.echo(f"{r['ref']:<18} {r['state']:<18} {r['situation']:<24} {r['sender'] or '-':<36} "
+                   f"{r['updated_at']}")
+    click.echo(f"{len(rows)} case(s)")
+
+
+@cases_group.command(name="show")
+@click.argument("ref")
+@click.pass_context
+def cases_show(ctx: click.Context, ref: str) -> None:
+    """One case: its state, merged fields and history."""
+    with open_store(ctx) as store:
+        case = store.case(ref.upper())
+        if case is None:
+            fail(f"no case {ref}", EXIT_UNAVAILABLE)
+        events = store.case_events(case["ref"])
+    click.echo(f"{case['ref']}  {case['situation']}  {case['state']}  {case['sender']}")
+    for key, value in case["fields"].items():
+        if value not in (None, "", [], False):
+            click.echo(f"  {key}: {value}")
+    for event in events:
+        click.echo(f"  {event['at']}  {event['kind']}: {json.dumps(event['detail'], ensure_ascii=False)}")
+
+
 @cli.group()
 def directory() -> None:
     """The customer directory (customers, domains, contracts, equipment)."""
@@ -215,24 +358,16 @@ def directory() -> None:
 @click.pass_context
 def directory_import(ctx: click.Context, file: str) -> None:
     """Replace the customer directory by FILE (CSV, one row per equipment; see README)."""
-    import sqlite3
-
     from mailbot.directory import DirectoryError, read_csv
-    from mailbot.store import Store, replace_directory
+    from mailbot.store import replace_directory
 
-    settings = settings_of(ctx)
+    settings_of(ctx)
     try:
         rows = read_csv(file)
     except DirectoryError as exc:
         fail(str(exc), EXIT_CONFIG)
-    try:
-        store = Store(settings.resolve(settings.database.path))
-    except (OSError, sqlite3.Error) as exc:
-        fail(f"database.path: cannot open {settings.database.path}: {exc}", EXIT_CONFIG)
-    try:
+    with open_store(ctx) as store:
         counts = replace_directory(store, rows)
-    finally:
-        store.close()
     click.echo(f"directory imported from {file}: {counts['customers']} customers, "
                f"{counts['customer_domains']} e-mail domains, {counts['contracts']} contracts, "
                f"{counts['equipment']} equipment")

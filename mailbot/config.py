@@ -43,6 +43,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "processed_folder": Key(str, "Bot/Processed"),
         "review_folder": Key(str, "Bot/Review"),
         "quarantine_folder": Key(str, "Bot/Quarantine"),
+        "situation_folders": Key(bool, True),  # processed mail goes to processed_folder/<situation>
         "idle": Key(bool, True),
         "idle_renew_seconds": Key(int, 600),
         "poll_seconds": Key(int, 30),
@@ -66,6 +67,21 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "timezone": Key(str, "Europe/Paris"),
         "other_addresses": Key(list, []),
         "reference_prefix": Key(str, "WFPS"),
+        # In auto mode, a reply whose reading is less sure than this waits as a draft.
+        "auto_min_confidence": Key((int, float), 0.5),
+    },
+    # The mode of one situation, overriding bot.mode: po_change = "draft", ...
+    "modes": {},
+    # Cases across messages (cases.py).
+    "cases": {
+        "thread_days": Key(int, 30),      # a reply without headers nor reference joins a case this recent
+        "reminder_days": Key(int, 5),     # one reminder after this many days without an answer
+        "review_days": Key(int, 5),       # then, this many days after the reminder, a person takes over
+    },
+    # Who gets complete cases (routing.py); sales contacts and account managers come from the directory.
+    "routing": {
+        "contracts_team": Key(str, ""),   # P.O changes; empty: forwarded to fallback
+        "fallback": Key(str, ""),         # when the directory does not name the colleague
     },
     "database": {
         "path": Key(str, "var/mailbot.db"),
@@ -93,7 +109,11 @@ POSITIVE_INT_KEYS = {
     ("limits", "per_case"),
     ("limits", "per_hour"),
     ("limits", "bounce_block_days"),
+    ("cases", "thread_days"),
+    ("cases", "reminder_days"),
+    ("cases", "review_days"),
 }
+MODES = ("shadow", "draft", "auto")
 
 
 @dataclass(frozen=True)
@@ -117,6 +137,9 @@ class Settings:
     bot: Section
     database: Section
     limits: Section
+    modes: Section
+    cases: Section
+    routing: Section
     source: Path
     base_dir: Path
 
@@ -137,6 +160,10 @@ class Settings:
             )
         return value
 
+    def mode_of(self, situation: str) -> str:
+        """The mode of ``situation``: its [modes] entry, else bot.mode."""
+        return self.modes.values.get(situation, self.bot.mode)
+
     @property
     def own_addresses(self) -> tuple[str, ...]:
         return tuple(a.lower() for a in [self.bot.address, *self.bot.other_addresses])
@@ -144,10 +171,10 @@ class Settings:
 
 def _check(section: str, key: str, value: Any, spec: Key) -> Any:
     name = f"{section}.{key}"
-    if spec.kind is int and isinstance(value, bool) or not isinstance(value, spec.kind):
+    if spec.kind in (int, (int, float)) and isinstance(value, bool) or not isinstance(value, spec.kind):
         if section in ("mailbox", "smtp") and key == "tls" and isinstance(value, bool):
             return "tls" if value else "none"
-        kind = spec.kind.__name__
+        kind = "number" if isinstance(spec.kind, tuple) else spec.kind.__name__
         raise SettingsError(f"{name}: expected {kind}, got {type(value).__name__} {value!r}")
     if spec.choices and value not in spec.choices:
         raise SettingsError(f"{name}: {value!r} is not one of {', '.join(spec.choices)}")
@@ -156,6 +183,19 @@ def _check(section: str, key: str, value: Any, spec: Key) -> Any:
     if spec.kind is list and not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{name}: expected a list of strings")
     return value
+
+
+def _modes(given: dict[str, Any]) -> dict[str, str]:
+    """[modes]: situation id -> mode, checked against the situations of the rules file."""
+    from mailbot.rules import load_rules
+
+    known = load_rules().situations
+    for situation, mode in given.items():
+        if situation not in known:
+            raise SettingsError(f"modes.{situation}: unknown situation (known: {', '.join(known)})")
+        if mode not in MODES:
+            raise SettingsError(f"modes.{situation}: {mode!r} is not one of {', '.join(MODES)}")
+    return dict(given)
 
 
 def parse_settings(data: dict[str, Any], source: Path) -> Settings:
@@ -168,6 +208,9 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
         given = data.get(section, {})
         if not isinstance(given, dict):
             raise SettingsError(f"{section}: expected a [{section}] table")
+        if section == "modes":
+            sections[section] = Section(section, _modes(given))
+            continue
         for key in given:
             if key not in keys:
                 raise SettingsError(f"{section}.{key}: unknown key (known: {', '.join(keys)})")
@@ -178,6 +221,13 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
         ZoneInfo(sections["bot"].timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"bot.timezone: unknown time zone {sections['bot'].timezone!r}") from None
+    if not 0 <= sections["bot"].auto_min_confidence <= 1:
+        raise SettingsError(f"bot.auto_min_confidence: must be between 0 and 1, "
+                            f"got {sections['bot'].auto_min_confidence}")
+    for key in ("contracts_team", "fallback"):
+        value = sections["routing"].values[key]
+        if value and ("@" not in value or any(c in value for c in " ,;<>\r\n")):
+            raise SettingsError(f"routing.{key}: {value!r} is not one e-mail address")
     if "@" not in sections["bot"].address:
         raise SettingsError(f"bot.address: {sections['bot'].address!r} is not an e-mail address")
     for section in ("mailbox", "smtp"):

@@ -178,6 +178,7 @@ class Lookup(Protocol):
     def customer_name(self, customer_number: str) -> str | None: ...
     def contract_customer(self, contract_number: str) -> str | None: ...
     def serial_contract(self, serial_number: str) -> str | None: ...
+    def contacts(self, customer_number: str) -> dict[str, str] | None: ...
 
 
 @dataclass
@@ -188,6 +189,7 @@ class Directory:
     domains: dict[str, set[str]] = field(default_factory=dict)  # domain -> customer numbers
     contracts: dict[str, str] = field(default_factory=dict)     # contract -> customer number
     equipment: dict[str, str] = field(default_factory=dict)     # serial -> contract
+    people: dict[str, dict[str, str]] = field(default_factory=dict)  # customer -> contacts
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> "Directory":
@@ -198,6 +200,9 @@ class Directory:
                 directory.domains.setdefault(domain, set()).add(row.customer_number)
             directory.contracts[row.contract_number] = row.customer_number
             directory.equipment[row.serial_number] = row.contract_number
+            directory.people[row.customer_number] = {
+                "account_manager_email": row.account_manager_email,
+                "sales_contact_email": row.sales_contact_email}
         return directory
 
     def loaded(self) -> bool:
@@ -218,6 +223,9 @@ class Directory:
     def serial_contract(self, serial_number: str) -> str | None:
         return self.equipment.get(norm_number(serial_number))
 
+    def contacts(self, customer_number: str) -> dict[str, str] | None:
+        return self.people.get(customer_number)
+
 
 def customers_of_sender(lookup: Lookup, domain: str) -> list[str]:
     """The customer numbers whose e-mail domains include ``domain`` (or a parent of it)."""
@@ -234,6 +242,29 @@ def contract_of_customers(lookup: Lookup, contract: str, customers: Iterable[str
     """Whether ``contract`` belongs to one of ``customers``; None when the contract is unknown."""
     owner = lookup.contract_customer(contract)
     return None if owner is None else owner in set(customers)
+
+
+def customer_of(lookup: Lookup, fields: dict[str, Any], addresses: Iterable[str | None]) -> tuple[str | None, str]:
+    """Whose request this is, and how we know: the customer number given, else
+    the contract's customer, else a serial's, else the one customer of the
+    sender's domain. (None, why) when the directory cannot tell."""
+    if not lookup.loaded():
+        return None, "no customer directory loaded"
+    number = fields.get("customer_number")
+    if number and lookup.customer_name(str(number)) is not None:
+        return str(number), f"customer number {number}"
+    contract = fields.get("contract_number")
+    if contract and lookup.contract_customer(contract):
+        return lookup.contract_customer(contract), f"contract {contract}"
+    for serial in fields.get("serial_numbers") or []:
+        on = lookup.serial_contract(serial)
+        if on and lookup.contract_customer(on):
+            return lookup.contract_customer(on), f"serial {serial}"
+    for address in addresses:
+        customers = customers_of_sender(lookup, domain_of(address))
+        if len(customers) == 1:
+            return customers[0], f"sender domain {domain_of(address)}"
+    return None, "no number or sender domain of the directory"
 
 
 # -- the trust rule and the cross-check -------------------------------------------

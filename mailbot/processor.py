@@ -40,16 +40,18 @@ import sqlite3
 import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
-from mailbot import bounces, directory
+from mailbot import bounces, cases, directory
 from mailbot.analysis import Analysis, Evidence
 from mailbot.limits import HOLD, REPLY, REVIEW, Limits, Usage, Verdict, judge
 from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_reply
+from mailbot.routing import Route, build_forward, route_for
 from mailbot.sources import Incoming, Source
 from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, OUTGOING, PENDING, QUARANTINED,
-                           SHADOW, MessageKey, Store, StoreDirectory)
+                           SHADOW, MessageKey, Store, StoreDirectory, _iso)
 
 log = logging.getLogger("mailbot.processor")
 
@@ -110,9 +112,10 @@ class Processor:
         self.bot = Bot(settings.bot.address, settings.bot.display_name)
         self.batch_size = settings.mailbox.batch_size
         self.limits = Limits.from_settings(settings.limits)
-        # What the limits count: what goes out without a person, and in shadow
-        # or draft mode also this mode's own rows, so they show what auto would do.
-        self.counted = tuple(dict.fromkeys((*OUTGOING, OUTBOX_STATE[self.mode])))
+        # What the limits count: what goes out without a person, and also
+        # drafts and shadow rows, so that they show what auto would do.
+        self.counted = (*OUTGOING, DRAFT, SHADOW)
+        self.tz = ZoneInfo(settings.bot.timezone)
         self.stopping = lambda: False
         self.directory = StoreDirectory(store)
 
@@ -121,6 +124,7 @@ class Processor:
     def run_once(self) -> int:
         """Handle everything waiting now; returns how many new messages were handled."""
         self.release_held()
+        self.follow_up()
         self.outbox.flush()
         keys = self.source.waiting()
         known = self.store.states(keys)
@@ -175,22 +179,28 @@ class Processor:
             return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
                            DUPLICATE, incoming.key, row_id, role)
 
-        replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
         alert = None
         with self.store.transaction():
             if analysis.automated and bounces.is_bounce(analysis.reasons):
                 self._suppress_bounced(incoming.raw, analysis, now)
-            case_ref = None
+            thread, changes = None, []
             if analysis.action != "ignore":
+                thread = self._thread(analysis, now)
+                if thread is not None:
+                    changes = cases.join(analysis, thread, self.rules, tz=self.tz)
+            state = self._outbox_state(analysis)
+            replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
+            if replying:
+                replying = self._check_trust(analysis)
+            case_ref = thread.ref if thread else None
+            if analysis.action != "ignore" and case_ref is None:
                 case_ref = self.store.open_case(
                     prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
-            state = OUTBOX_STATE[self.mode]
             if replying:
-                replying = self._check_trust(analysis)
-            if replying:
-                verdict, alert = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now)
+                verdict, alert = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now,
+                                                    brake=state == PENDING)
                 if verdict.outcome != REPLY:
                     analysis.reasons.append(verdict.reason)
                     analysis.evidence.append(Evidence("limits", verdict.rule, detail=verdict.reason))
@@ -198,20 +208,177 @@ class Processor:
                     analysis.action, replying = "review", False
                 elif verdict.outcome == HOLD:
                     state = HELD
-            role = ROLE_OF_ACTION.get(analysis.action, "review")
+            route = self._route(analysis) if replying and analysis.action == "acknowledge" else None
+            if route is not None and not route.address:
+                analysis.reasons.append(f"complete, but nobody to forward it to: {route.note}")
+                analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
+            elif route is not None:
+                analysis.evidence.append(Evidence("route", route.route, route.address, route.note))
+            role = self._destination(analysis)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
             if replying:
-                domain = self.bot.address.rpartition("@")[2]
                 reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
-                                    now=now, message_id=f"<{case_ref}.{analysis.action}@{domain}>")
+                                    now=now, message_id=self._message_id(case_ref, analysis.action, row_id))
                 self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
                                  recipients=reply.recipients, raw=reply.raw, state=state, now=now)
+                self.store.link(case_ref, self._message_id(case_ref, analysis.action, row_id))
+            if case_ref is not None:
+                self._keep_case(case_ref, analysis, thread, changes, row_id, incoming.raw, now,
+                                route=route if replying else None, state=state)
         if alert:  # logged once per trip (the open alert row remembers it across restarts)
             log.error("%s; new replies are held in the outbox until the count drops", alert)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role, held=replying and state == HELD)
+
+    def _message_id(self, case_ref: str, kind: str, row_id: int) -> str:
+        """Stable, unique per message and kind: a crash and a retry send the same one."""
+        return f"<{case_ref}.{kind}.{row_id}@{self.bot.address.rpartition('@')[2]}>"
+
+    def _outbox_state(self, analysis: Analysis) -> str:
+        """The outbox state of a reply in this situation's mode; in auto mode a
+        reading less sure than bot.auto_min_confidence waits as a draft."""
+        mode = self.settings.mode_of(analysis.situation)
+        if mode == "auto" and analysis.confidence < self.settings.bot.auto_min_confidence:
+            analysis.reasons.append(f"confidence {analysis.confidence:.2f} below "
+                                    f"{self.settings.bot.auto_min_confidence:.2f}: reply kept as a draft")
+            return DRAFT
+        return OUTBOX_STATE[mode]
+
+    def _destination(self, analysis: Analysis) -> str:
+        """Where the message is filed: review, or the processed folder of its situation."""
+        role = ROLE_OF_ACTION.get(analysis.action, "review")
+        if role == "processed" and self.settings.mailbox.situation_folders and analysis.action != "ignore":
+            return f"processed/{analysis.situation}"
+        return role
+
+    # -- cases -------------------------------------------------------------------
+
+    def _thread(self, analysis: Analysis, now: datetime) -> cases.Thread | None:
+        """The open case this message continues, if any (see cases.py for the order)."""
+        store = self.store
+        if analysis.in_reply_to and (ref := store.case_of_message_ids([analysis.in_reply_to])):
+            return cases.Thread(ref, "In-Reply-To", store.case(ref))
+        if ref := store.case_of_message_ids(analysis.references):
+            return cases.Thread(ref, "References", store.case(ref))
+        ref = cases.subject_reference(analysis.subject)
+        if ref and (case := store.case(ref)) is not None:
+            return cases.Thread(ref, "subject reference", case)
+        numbers = {analysis.fields.get("contract_number"), *(analysis.fields.get("serial_numbers") or [])} - {None, ""}
+        if not numbers or not analysis.sender:
+            return None
+        since = now - timedelta(days=self.settings.cases.thread_days)
+        for case in store.cases_of_sender(analysis.sender, since):
+            if case["state"] == cases.CLOSED or not cases.same_request(analysis, case, self.rules.review_below):
+                continue
+            known = {case["fields"].get("contract_number"), *(case["fields"].get("serial_numbers") or [])}
+            shared = sorted(numbers & known)
+            if shared:
+                return cases.Thread(case["ref"], f"sender and number {shared[0]}", case)
+        return None
+
+    def _route(self, analysis: Analysis) -> Route | None:
+        routing = self.settings.routing
+        return route_for(self.rules.situation(analysis.situation).route, self.directory, analysis.fields,
+                         (analysis.sender, analysis.reply_to), contracts_team=routing.contracts_team,
+                         fallback=routing.fallback)
+
+    def _keep_case(self, case_ref: str, analysis: Analysis, thread: cases.Thread | None,
+                   changes: list[cases.Change], row_id: int, raw: bytes, now: datetime, *,
+                   route: Route | None, state: str) -> None:
+        """Record the message in its case: merged fields, new state, history; and
+        queue the forward when the case is complete. Inside the deciding transaction."""
+        store = self.store
+        store.link(case_ref, analysis.message_id)
+        store.keep_case_message(case_ref, row_id, analysis.message_id, raw, now)
+        forwarded = False
+        if route is not None and route.address:
+            self._queue_forward(case_ref, analysis, route, changes, row_id, now, state)
+            forwarded = True
+        new_state = cases.state_after(analysis.action, forwarded)
+        if route is not None and not route.address:
+            new_state = cases.IN_REVIEW
+        old_state = thread.case["state"] if thread else None
+        values: dict[str, Any] = {
+            "situation": analysis.situation, "fields": analysis.fields, "confidence": analysis.confidence,
+            "snapshot": {**cases.snapshot(analysis), "row": row_id}, "state": new_state,
+            "customer_number": route.customer if route else analysis.fields.get("customer_number"),
+            "last_message_at": _iso(now),
+        }
+        if new_state == cases.AWAITING:
+            values.update(awaiting_since=_iso(now), reminded_at=None)
+        if new_state == cases.CLOSED:
+            values["closed_at"] = _iso(now)
+        if forwarded:
+            values["forwarded_to"] = route.address
+        store.update_case(case_ref, now, **values)
+        store.case_event(case_ref, "message", {"row": row_id, "message_id": analysis.message_id,
+                                               "action": analysis.action,
+                                               "joined_by": thread.how if thread else None}, now)
+        for change in changes:
+            store.case_event(case_ref, "changed", {**change.as_dict(), "message_id": analysis.message_id}, now)
+        if new_state != old_state:
+            store.case_event(case_ref, "state", {"from": old_state, "to": new_state}, now)
+
+    def _queue_forward(self, case_ref: str, analysis: Analysis, route: Route, changes: list[cases.Change],
+                       row_id: int, now: datetime, state: str) -> None:
+        store = self.store
+        history = [{**e["detail"], "at": e["at"]} for e in store.case_events(case_ref) if e["kind"] == "changed"]
+        history += [{**c.as_dict(), "at": _iso(now)} for c in changes]
+        message_id = self._message_id(case_ref, "forward", row_id)
+        forward = build_forward(analysis, case_ref=case_ref, route=route, rules=self.rules, bot=self.bot,
+                                now=now, message_id=message_id, originals=store.case_messages(case_ref),
+                                changes=history,
+                                evidence=[e.as_dict() for e in analysis.evidence])
+        store.queue(message_row=row_id, case_ref=case_ref, kind="forward", recipients=forward.recipients,
+                    raw=forward.raw, state=state, now=now)
+
+    # -- reminders ---------------------------------------------------------------
+
+    def follow_up(self) -> tuple[int, int]:
+        """One reminder to each case waiting for the customer reminder_days,
+        then review for those still silent review_days after it. Returns (reminded, reviewed)."""
+        now = self.clock()
+        days = self.settings.cases
+        due = self.store.cases_awaiting(now - timedelta(days=days.reminder_days), reminded=False)
+        silent = self.store.cases_awaiting(now - timedelta(days=days.review_days), reminded=True)
+        for ref in due:
+            with self.store.transaction():
+                self._remind(ref, now)
+        for ref in silent:
+            with self.store.transaction():
+                self.store.update_case(ref, now, state=cases.IN_REVIEW)
+                self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW,
+                                                     "why": f"no answer {days.review_days} day(s) after the reminder"}, now)
+            log.warning("case %s: no answer after the reminder, now in review", ref)
+        return len(due), len(silent)
+
+    def _remind(self, ref: str, now: datetime) -> None:
+        case = self.store.case(ref)
+        if case is None or case["state"] != cases.AWAITING or not case["snapshot"]:
+            return
+        analysis = cases.from_snapshot(case["snapshot"])
+        address = analysis.reply_to or analysis.sender
+        state = self._outbox_state(analysis)
+        verdict, alert = self._check_limits(address, ref, now, brake=state == PENDING)
+        if verdict.outcome == REVIEW:
+            self.store.update_case(ref, now, state=cases.IN_REVIEW)
+            self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW,
+                                                 "why": f"reminder not sent: {verdict.reason}"}, now)
+            return
+        row = case["snapshot"]["row"]
+        message_id = self._message_id(ref, "reminder", row)
+        reply = build_reply(analysis, case_ref=ref, rules=self.rules, bot=self.bot, now=now,
+                            message_id=message_id, kind="reminder")
+        self.store.queue(message_row=row, case_ref=ref, kind="reminder", recipients=reply.recipients,
+                         raw=reply.raw, state=HELD if verdict.outcome == HOLD else state, now=now)
+        self.store.link(ref, message_id)
+        self.store.update_case(ref, now, reminded_at=_iso(now))
+        self.store.case_event(ref, "reminder", {"to": address, "missing": analysis.missing}, now)
+        if alert:
+            log.error("%s; new replies are held in the outbox until the count drops", alert)
+        log.info("case %s: reminder queued to %s", ref, address)
 
     # -- trust -------------------------------------------------------------------
 
@@ -230,7 +397,8 @@ class Processor:
 
     # -- loop safety -------------------------------------------------------------
 
-    def _check_limits(self, address: str, case_ref: str | None, now: datetime) -> tuple[Verdict, str | None]:
+    def _check_limits(self, address: str, case_ref: str | None, now: datetime,
+                      brake: bool) -> tuple[Verdict, str | None]:
         """The limits' verdict on one reply, from the database, and the brake's
         alert when this reply trips it (None when it was already on)."""
         store, limits = self.store, self.limits
@@ -242,8 +410,7 @@ class Processor:
             last_hour=store.replies_since(now - HOUR),
             suppressed=(f"bounced on {suppression['created_at'][:10]} ({suppression['reason']}), "
                         f"not written to until {suppression['until'][:10]}" if suppression else None))
-        verdict = judge(limits, usage, address=address, case_ref=case_ref,
-                        brake=OUTBOX_STATE[self.mode] == PENDING)
+        verdict = judge(limits, usage, address=address, case_ref=case_ref, brake=brake)
         if verdict.outcome == HOLD:
             message = f"sending stopped: {usage.last_hour} replies in the last hour (limit {limits.per_hour})"
             if store.open_alert(BRAKE, message, now):
@@ -301,10 +468,8 @@ class Processor:
         if not outcomes:
             return
         if self.mode != "shadow":
-            for role in ("processed", "review", "quarantine"):
-                keys = [o.key for o in outcomes if o.role == role]
-                if keys:
-                    self.source.move(keys, role)
+            for destination in dict.fromkeys(o.role for o in outcomes):
+                self.source.move([o.key for o in outcomes if o.role == destination], destination)
         for final in {o.state for o in outcomes}:
             self.store.set_states([o.row_id for o in outcomes if o.state == final], final,
                                   self.clock())

@@ -53,10 +53,9 @@ class Situation:
     lead_time_months: int
     route: str
     sensitive: bool
-    next_steps_fr: str
-    next_steps_en: str
     keywords: tuple[Keyword, ...]
     generic_email: bool = False  # new_email must be a service address, not jean.dupont@…
+    forward_action: str = ""     # what the colleague who gets the complete case must do (French)
 
 
 @dataclass(frozen=True)
@@ -137,10 +136,9 @@ def _situation(situation_id: str, table: Any) -> Situation:
         lead_time_months=lead,
         route=route,
         sensitive=_get(table, "sensitive", bool, where),
-        next_steps_fr=_get(table, "next_steps_fr", str, where),
-        next_steps_en=_get(table, "next_steps_en", str, where),
         keywords=_keywords(_get(table, "keywords", list, where), where),
         generic_email=_get(table, "generic_email", bool, where) if "generic_email" in table else False,
+        forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
     )
 
 

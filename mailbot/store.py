@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from mailbot.cases import AWAITING, IN_REVIEW
 from mailbot.directory import Row, domain_suffixes, norm_number
 from sqlite_utils.migrations import Migrations
 
@@ -135,6 +136,27 @@ def m003_directory(db: Database) -> None:
     db["equipment"].create_index(["contract_number"])
 
 
+@migrations()
+def m004_cases_across_messages(db: Database) -> None:
+    """Cases carry a conversation: their merged fields, what a reminder needs,
+    the Message-IDs that thread into them, their messages (forwarded as
+    attachments) and their history (field changes, state changes)."""
+    for column, kind in (("customer_number", str), ("fields", str), ("email_nominative", int),
+                         ("confidence", float), ("snapshot", str), ("awaiting_since", str),
+                         ("reminded_at", str), ("closed_at", str), ("forwarded_to", str),
+                         ("last_message_at", str)):
+        db["cases"].add_column(column, kind)
+    db.execute("update cases set state = 'closed' where state = 'open'")
+    db["cases"].create_index(["sender", "last_message_at"])
+    db["cases"].create_index(["state", "awaiting_since"])
+    db["case_links"].create({"message_id": str, "case_ref": str}, pk="message_id")
+    db["case_messages"].create({"id": int, "case_ref": str, "message_row": int, "message_id": str,
+                                "raw": bytes, "created_at": str}, pk="id")
+    db["case_messages"].create_index(["case_ref"])
+    db["case_events"].create({"id": int, "case_ref": str, "at": str, "kind": str, "detail": str}, pk="id")
+    db["case_events"].create_index(["case_ref"])
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -142,6 +164,7 @@ DECIDED, DONE, QUARANTINED, DUPLICATE = "decided", "done", "quarantined", "dupli
 # Outbox states.
 PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "failed"
 UNCONFIRMED = "unconfirmed"
+DISCARDED = "discarded"  # a draft a person decided not to send
 HELD = "held"  # stopped by the global brake; released to pending as the hourly count drops
 # Replies that went out or will go out without a person: what the limits count.
 OUTGOING = (PENDING, SENT, UNCONFIRMED, HELD)
@@ -280,12 +303,90 @@ class Store:
                   message_id: str | None, now: datetime) -> str:
         """A new case with the next reference of the year. Call inside ``transaction``."""
         case_id = self.db["cases"].insert({
-            "ref": None, "situation": situation, "sender": sender, "message_id": message_id,
-            "state": "open", "created_at": _iso(now), "updated_at": _iso(now),
+            "ref": None, "situation": situation, "sender": (sender or "").lower(),
+            "message_id": message_id, "state": IN_REVIEW, "fields": "{}",
+            "created_at": _iso(now), "updated_at": _iso(now),
         }).last_pk
         ref = f"{prefix}-{year}-{case_id:06d}"
         self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
         return ref
+
+    def case(self, ref: str) -> dict[str, Any] | None:
+        """A case row with its fields decoded, or None."""
+        rows = list(self.db.query("select * from cases where ref = ?", [ref]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["fields"] = json.loads(row["fields"] or "{}")
+        row["snapshot"] = json.loads(row["snapshot"] or "null")
+        row["confidence"] = row["confidence"] or 0.0
+        return row
+
+    def case_of_message_ids(self, message_ids: Iterable[str]) -> str | None:
+        """The case one of these Message-IDs (ours or the customer's) belongs to, latest first."""
+        ids = [m for m in message_ids if m]
+        for message_id in reversed(ids):
+            row = self.db.execute("select case_ref from case_links where message_id = ?",
+                                  [message_id]).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def cases_of_sender(self, sender: str, since: datetime) -> list[dict[str, Any]]:
+        """The sender's cases whose last message came since ``since``, newest first."""
+        refs = [r[0] for r in self.db.execute(
+            "select ref from cases where sender = ? and last_message_at >= ? order by id desc",
+            [(sender or "").lower(), _iso(since)])]
+        return [self.case(ref) for ref in refs]
+
+    def link(self, case_ref: str, message_id: str | None) -> None:
+        """Thread ``message_id`` (received or sent) into the case."""
+        if message_id:
+            self.db.execute("insert or ignore into case_links (message_id, case_ref) values (?, ?)",
+                            [message_id, case_ref])
+
+    def keep_case_message(self, case_ref: str, message_row: int, message_id: str | None,
+                          raw: bytes, now: datetime) -> None:
+        self.db["case_messages"].insert({"case_ref": case_ref, "message_row": message_row,
+                                         "message_id": message_id, "raw": raw, "created_at": _iso(now)})
+
+    def case_messages(self, case_ref: str) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select c.message_row, c.message_id, c.raw, m.sender, m.subject, m.received_at "
+            "from case_messages c left join messages m on m.id = c.message_row "
+            "where c.case_ref = ? order by c.id", [case_ref]))
+
+    def update_case(self, ref: str, now: datetime, **values: Any) -> None:
+        """Set case columns (``fields``/``snapshot`` given as Python values)."""
+        for key in ("fields", "snapshot"):
+            if key in values:
+                values[key] = json.dumps(values[key], ensure_ascii=False, default=str)
+        values["updated_at"] = _iso(now)
+        columns = ", ".join(f"{k} = ?" for k in values)
+        self.db.execute(f"update cases set {columns} where ref = ?", [*values.values(), ref])
+
+    def case_event(self, ref: str, kind: str, detail: Any, now: datetime) -> None:
+        self.db["case_events"].insert({"case_ref": ref, "at": _iso(now), "kind": kind,
+                                       "detail": json.dumps(detail, ensure_ascii=False, default=str)})
+
+    def case_events(self, ref: str) -> list[dict[str, Any]]:
+        return [{**r, "detail": json.loads(r["detail"])} for r in self.db.query(
+            "select at, kind, detail from case_events where case_ref = ? order by id", [ref])]
+
+    def cases_awaiting(self, before: datetime, reminded: bool) -> list[str]:
+        """Cases waiting for the customer since before ``before`` (``reminded``:
+        those whose reminder went out before ``before``; else those not reminded yet)."""
+        if reminded:
+            sql = "select ref from cases where state = ? and reminded_at is not null and reminded_at <= ?"
+        else:
+            sql = "select ref from cases where state = ? and reminded_at is null and awaiting_since <= ?"
+        return [r[0] for r in self.db.execute(sql + " order by id", [AWAITING, _iso(before)])]
+
+    def list_cases(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "select ref, situation, sender, state, customer_number, created_at, updated_at from cases "
+            "where ref is not null and (? is null or state = ?) order by id desc limit ?",
+            [state, state, limit]))
 
     # -- outbox -------------------------------------------------------------
 
@@ -324,6 +425,24 @@ class Store:
         self.db.conn.execute("update outbox set state = ?, last_error = ? where id = ?",
                              [UNCONFIRMED, error, outbox_id])
 
+    def list_outbox(self, states: Iterable[str], limit: int = 200) -> list[dict[str, Any]]:
+        states = list(states)
+        return list(self.db.query(
+            f"select id, state, kind, case_ref, recipient, created_at, sent_at, last_error from outbox "
+            f"where state in ({','.join('?' * len(states))}) order by id limit ?", [*states, limit]))
+
+    def set_outbox_state(self, ids: Iterable[int] | None, from_states: Iterable[str], to_state: str) -> int:
+        """Move the rows ``ids`` (None: all) that are in ``from_states`` to ``to_state``; returns how many."""
+        from_states = list(from_states)
+        sql = f"update outbox set state = ? where state in ({','.join('?' * len(from_states))})"
+        args: list[Any] = [to_state, *from_states]
+        if ids is not None:
+            ids = list(ids)
+            sql += f" and id in ({','.join('?' * len(ids))})"
+            args += ids
+        with self.transaction():
+            return self.db.conn.execute(sql, args).rowcount
+
     def outbox_counts(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.db.query(
             "select state, count(*) as n from outbox group by state")}
@@ -340,10 +459,11 @@ class Store:
             [address.strip().lower(), _utc(since), *states]).fetchone()[0]
 
     def replies_in_case(self, case_ref: str, since: datetime, states: Iterable[str] = OUTGOING) -> int:
-        """Replies queued in case ``case_ref`` since ``since`` that are, or will be, sent."""
+        """Replies to the customer (not forwards to colleagues) queued in case
+        ``case_ref`` since ``since`` that are, or will be, sent."""
         states = list(states)
         return self.db.execute(
-            f"select count(*) from outbox where case_ref = ? and created_at >= ? "
+            f"select count(*) from outbox where case_ref = ? and created_at >= ? and kind != 'forward' "
             f"and state in ({','.join('?' * len(states))})",
             [case_ref, _utc(since), *states]).fetchone()[0]
 
@@ -399,6 +519,14 @@ class Store:
             "where address = ? and until > ?", [address.strip().lower(), _utc(now)]))
         return rows[0] if rows else None
 
+    def suppressions(self, now: datetime) -> list[dict[str, Any]]:
+        return list(self.db.query("select address, reason, created_at, until from suppressed "
+                                  "where until > ? order by address", [_utc(now)]))
+
+    def clear_suppression(self, address: str) -> bool:
+        return self.db.conn.execute("delete from suppressed where address = ?",
+                                    [address.strip().lower()]).rowcount > 0
+
     def open_alert(self, kind: str, message: str, now: datetime) -> bool:
         """Record an alert of ``kind`` unless one is still open; True when it is new."""
         if self.db.execute("select 1 from alerts where kind = ? and cleared_at is null",
@@ -451,6 +579,11 @@ class StoreDirectory:
         row = self.db.execute("select contract_number from equipment where serial_number = ?",
                               [norm_number(serial_number)]).fetchone()
         return row[0] if row else None
+
+    def contacts(self, customer_number: str) -> dict[str, str] | None:
+        rows = list(self.db.query("select account_manager_email, sales_contact_email from customers "
+                                  "where customer_number = ?", [customer_number]))
+        return rows[0] if rows else None
 
 
 def replace_directory(store: Store, rows: list[Row]) -> dict[str, int]:

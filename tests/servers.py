@@ -492,6 +492,12 @@ class Dovecot:
             c.select_folder(folder, readonly=True)
             return sorted(c.search("ALL"))
 
+    def count_under(self, user: str, parent: str) -> int:
+        """Messages in ``parent`` and all its subfolders (mailbot files mail by situation)."""
+        with self.client(user) as c:
+            folders = [f[2] for f in c.list_folders(pattern=f"{parent}*")]
+            return sum(c.folder_status(f, [b"MESSAGES"])[b"MESSAGES"] for f in folders)
+
     def uidvalidity(self, user: str, folder: str = "INBOX") -> int:
         with self.client(user) as c:
             return c.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"]

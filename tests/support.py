@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,10 +20,11 @@ NO_LIMITS = {"per_sender": 1_000_000, "per_case": 1_000_000, "per_hour": 1_000_0
 
 
 def write_imap_settings(folder: Path, dovecot, smtp_port: int, limits: dict | None = None,
-                        **mailbox) -> Path:
+                        more: str = "", **mailbox) -> Path:
     """settings.toml in ``folder``: IMAP as bot@example.test, SMTP on ``smtp_port``,
     the database in ``folder/var``. ``limits`` are the [limits] keys (default:
-    NO_LIMITS); extra keyword arguments are [mailbox] keys."""
+    NO_LIMITS); ``more`` is TOML appended (other sections); extra keyword
+    arguments are [mailbox] keys."""
     keys = {"poll_seconds": 1, "batch_size": 20, "timeout_seconds": 5, **mailbox}
     extra = "".join(f"{key} = {value!r}\n" for key, value in keys.items())
     caps = "".join(f"{key} = {value!r}\n" for key, value in (NO_LIMITS if limits is None else limits).items())
@@ -46,8 +48,18 @@ tls = "none"
 path = "var/mailbot.db"
 
 [limits]
-{caps}""", encoding="utf-8")
+{caps}
+{more}""", encoding="utf-8")
     return path
+
+
+def another_request(raw: bytes, message_id: str) -> bytes:
+    """The same mail under ``message_id``, from another person of the same customer
+    (``jean@acme.fr`` becomes ``jean.<tag>@acme.fr``): copies of one sample are
+    separate requests, not a customer writing again in one case (cases.py)."""
+    raw = re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{message_id}>".encode(), raw, count=1)
+    tag = re.sub(r"[^a-z0-9]", "", message_id.split("@")[0].lower()).encode()
+    return re.sub(rb"(?mi)^(From:[^\r\n]*?<[^@>\r\n]+)@", lambda m: m.group(1) + b"." + tag + b"@", raw, count=1)
 
 
 def mailbot_env(**extra: str) -> dict[str, str]:

@@ -23,8 +23,8 @@ from mailbot.config import load_settings
 from mailbot.daemon import assemble, run
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
 from mailbot.rules import load_rules
-from tests.support import (BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until,
-                           write_imap_settings)
+from tests.support import (BOT, another_request, mailbot_env, run_mailbot, start_daemon, stop_daemon,
+                           wait_until, write_imap_settings)
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 
@@ -34,8 +34,8 @@ def sample(name: str) -> bytes:
 
 
 def with_message_id(raw: bytes, message_id: str, subject_suffix: str = "") -> bytes:
-    """The same mail under another Message-ID (and optionally a tagged subject)."""
-    raw = re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{message_id}>".encode(), raw, count=1)
+    """The same mail as another request under another Message-ID (and optionally a tagged subject)."""
+    raw = another_request(raw, message_id)
     if subject_suffix:
         raw = re.sub(rb"(?mi)^(Subject:.*)$", lambda m: m.group(1) + subject_suffix.encode(), raw, count=1)
     return raw
@@ -57,8 +57,11 @@ def mailbot(settings: Path, *args: str, timeout: float = 60) -> subprocess.Compl
 
 
 def replies_by_parent(smtp) -> dict[str, int]:
+    """How many replies each customer message got (forwards to colleagues are not replies)."""
     counts: dict[str, int] = {}
     for received in smtp.messages:
+        if received.message["Auto-Submitted"] != "auto-replied":
+            continue
         parent = received.message["In-Reply-To"]
         counts[parent] = counts.get(parent, 0) + 1
     return counts
@@ -87,7 +90,7 @@ def test_po_change_gets_exactly_one_threaded_reply(dovecot, smtp_server, tmp_pat
     assert re.search(r"\[Réf\. WFPS-\d{4}-\d{6}\]", msg["Subject"]), msg["Subject"]
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
     assert dovecot.uids(BOT, "INBOX") == []
-    assert len(dovecot.uids(BOT, "Bot/Processed")) == 1
+    assert dovecot.count_under(BOT, "Bot/Processed") == 1
 
     again = mailbot(settings, "once")
     assert again.returncode == 0, again.stderr
@@ -105,7 +108,7 @@ def test_automated_messages_get_no_reply(dovecot, smtp_server, tmp_path):
     assert result.stdout.count("ignore") == 2, result.stdout
     time.sleep(0.5)
     assert smtp_server.messages == []
-    assert len(dovecot.uids(BOT, "Bot/Processed")) == 2
+    assert dovecot.count_under(BOT, "Bot/Processed") == 2
 
 
 def test_the_same_message_id_twice_is_answered_once(dovecot, smtp_server, tmp_path):
@@ -116,9 +119,9 @@ def test_the_same_message_id_twice_is_answered_once(dovecot, smtp_server, tmp_pa
     import_sample_directory(settings)
 
     assert mailbot(settings, "once").returncode == 0
-    smtp_server.wait_for(1)
+    smtp_server.wait_for(2)
     time.sleep(0.3)
-    assert len(smtp_server.messages) == 1
+    assert [m.message["Auto-Submitted"] for m in smtp_server.messages] == ["auto-replied", "auto-generated"]
     assert dovecot.uids(BOT, "INBOX") == []
 
 
@@ -194,7 +197,9 @@ def test_sigkill_mid_batch_then_restart_loses_nothing_and_repeats_nothing(doveco
     counts = replies_by_parent(smtp_server)
     assert set(counts) == expected
     assert [parent for parent, n in counts.items() if n > 1] == []
-    moved = sum(len(dovecot.uids(BOT, f)) for f in ("Bot/Processed", "Bot/Review", "Bot/Quarantine"))
+    ids = [m.message["Message-ID"] for m in smtp_server.messages]  # forwards included
+    assert len(ids) == len(set(ids)), "nothing sent twice"
+    moved = sum(dovecot.count_under(BOT, f) for f in ("Bot/Processed", "Bot/Review", "Bot/Quarantine"))
     assert moved == len(raws)
 
 
@@ -376,7 +381,7 @@ def test_without_move_the_copy_delete_expunge_path_is_used(dovecot, smtp_server,
     finally:
         service.close()
     assert dovecot.uids(BOT, "INBOX") == []
-    assert len(dovecot.uids(BOT, "Bot/Processed")) == 2
+    assert dovecot.count_under(BOT, "Bot/Processed") == 2
     assert len(smtp_server.wait_for(1)) == 1
 
 

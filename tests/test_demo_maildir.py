@@ -66,16 +66,26 @@ def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
             assert name.startswith(situation), line
             assert action in ("acknowledge", "request_info"), line
     assert files(tmp_path / "var" / "mail") == []
-    replies = [message_from_bytes(p.read_bytes(), policy=policy.default)
-               for p in files(tmp_path / "var" / "outbox")]
+    sent = [message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in files(tmp_path / "var" / "outbox")]
+    replies = [m for m in sent if m["Auto-Submitted"] == "auto-replied"]
+    forwards = [m for m in sent if m["Auto-Submitted"] == "auto-generated"]
     answered = sum(1 for line in lines if line.split()[2] in ("acknowledge", "request_info"))
     assert len(replies) == answered >= 9
     for reply in replies:
-        assert reply["Auto-Submitted"] == "auto-replied"
         assert "[Réf. WFPS-" in reply["Subject"] or "[Ref. WFPS-" in reply["Subject"]
+    # Complete cases go to the sales contact or account manager the sample directory names
+    # (P.O changes would go to [routing] contracts_team, not set here).
+    routed = {"equipment_move", "billing_entity_change", "invoice_address_change", "invoice_by_email",
+              "meter_read_request", "contract_termination"}
+    acknowledged = [line.split()[1] for line in lines if line.split()[2] == "acknowledge"]
+    assert len(forwards) == sum(1 for s in acknowledged if s in routed) > 0
+    assert len(sent) == len(replies) + len(forwards)
+    for forward in forwards:
+        assert str(forward["To"]).endswith("@cf.canon.fr") and "À traiter" in str(forward["Subject"])
 
     assert mailbot(settings, "once").stdout == ""  # nothing new, nothing sent again
-    assert len(files(tmp_path / "var" / "outbox")) == len(replies)
+    assert len(files(tmp_path / "var" / "outbox")) == len(sent)
 
 
 def test_run_keeps_going_until_ctrl_c(tmp_path):
@@ -165,14 +175,17 @@ def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
     assert mailbot(settings, "seed-demo").returncode == 0
     assert mailbot(settings, "once").returncode == 0
     # A message quarantined by an earlier run: its key is in the ledger.
-    processed = inbox / ".Bot.Processed" / "cur" / "po_change:2,S"
+    processed = inbox / ".Bot.Processed.po_change" / "cur" / "po_change:2,S"
     quarantine = inbox / ".Bot.Quarantine" / "cur"
     quarantine.mkdir(parents=True)
     processed.rename(quarantine / "po_change:2,S")
     db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
-    with db:
-        db.execute("update messages set state = 'quarantined', message_id = null, error = 'x' "
-                   "where uid = 'po_change'")
+    with db:  # (a quarantined message never opened a case)
+        ref = db.execute("select case_ref from messages where uid = 'po_change'").fetchone()[0]
+        db.execute("update messages set state = 'quarantined', message_id = null, error = 'x', "
+                   "case_ref = null where uid = 'po_change'")
+        db.execute("delete from cases where ref = ?", [ref])
+        db.execute("delete from case_links where case_ref = ?", [ref])
     db.close()
     assert "1 quarantined" in mailbot(settings, "requeue").stdout
     again = mailbot(settings, "once")

@@ -259,7 +259,8 @@ def test_sensitive_request_from_a_customer_domain_is_acknowledged(bot):
     assert analysis["action"] == "acknowledge"
     assert "domain gaudemard-tp.fr: customer 1052290 (Gaudemard TP)" in trust(analysis)
     assert "contract CT-2025-07350: customer 1052290 (Gaudemard TP)" in trust(analysis)
-    assert store.outbox_counts() == {"sent": 1}
+    assert store.outbox_counts() == {"sent": 2}  # the acknowledgement, and the forward to the account manager
+    assert [r["kind"] for r in store.db.query("select kind from outbox order by id")] == ["acknowledge", "forward"]
 
 
 def test_sensitive_request_from_an_unknown_domain_goes_to_review(bot):

@@ -83,7 +83,7 @@ def test_five_requests_from_one_customer_get_per_sender_replies_the_rest_go_to_r
     assert len(replies) == 3, first.stdout + second.stdout
     assert [r.rcpt_tos for r in replies] == [[customer]] * 3
     assert [r.message["In-Reply-To"] for r in replies] == [f"<{i}>" for i in ids[:3]]
-    assert len(dovecot.uids(BOT, "Bot/Processed")) == 3
+    assert dovecot.count_under(BOT, "Bot/Processed") == 3
     assert len(dovecot.uids(BOT, "Bot/Review")) == 2 and dovecot.uids(BOT, "INBOX") == []
     for message_id in ids[3:]:
         row = ledger(tmp_path, f"<{message_id}>")
@@ -162,7 +162,7 @@ def test_the_global_brake_holds_replies_alerts_once_and_intake_goes_on(dovecot, 
     assert first.stdout.count("reply held") == 3
     errors = [line for line in first.stderr.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and "sending stopped: 3 replies in the last hour" in errors[0], first.stderr
-    assert dovecot.uids(BOT, "INBOX") == [] and len(dovecot.uids(BOT, "Bot/Processed")) == 6
+    assert dovecot.uids(BOT, "INBOX") == [] and dovecot.count_under(BOT, "Bot/Processed") == 6
     with db(tmp_path) as conn:
         alerts = conn.execute("select kind, message, cleared_at from alerts").fetchall()
     assert [tuple(a) for a in alerts] == [("brake", "sending stopped: 3 replies in the last hour (limit 3)",
@@ -176,7 +176,7 @@ def test_the_global_brake_holds_replies_alerts_once_and_intake_goes_on(dovecot, 
     assert len(smtp_server.messages) == 3
     assert outbox_states(tmp_path) == {"sent": 3, "held": 5}
     assert "sending stopped" not in second.stderr
-    assert dovecot.uids(BOT, "INBOX") == [] and len(dovecot.uids(BOT, "Bot/Processed")) == 8
+    assert dovecot.uids(BOT, "INBOX") == [] and dovecot.count_under(BOT, "Bot/Processed") == 8
     with db(tmp_path) as conn:
         assert conn.execute("select count(*) from alerts").fetchone()[0] == 1
 
@@ -240,7 +240,7 @@ def test_a_sieve_vacation_responder_and_mailbot_stop_after_one_automatic_message
             client.sendmail(BOT, [CUSTOMER], desk)
         smtp.wait_for(3, timeout=20)  # the desk's message, then the vacation's answer to it
         smtp.wait_delivered()
-        wait_until(lambda: dovecot.uids(BOT, "INBOX") == [] and len(dovecot.uids(BOT, "Bot/Processed")) == 2,
+        wait_until(lambda: dovecot.uids(BOT, "INBOX") == [] and dovecot.count_under(BOT, "Bot/Processed") == 2,
                    30, "mailbot to read the vacation reply")
         time.sleep(4)  # long enough for another round: Sieve answers every second, IDLE in 0.5 s
         smtp.wait_delivered()

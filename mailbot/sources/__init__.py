@@ -23,6 +23,13 @@ def role_folders(mailbox_settings) -> dict[str, str]:
     return {role: getattr(mailbox_settings, f"{role}_folder") for role in ROLES}
 
 
+def folder_of(folders: dict[str, str], destination: str) -> str:
+    """The folder of a destination: a role ("review"), or a role and a subfolder
+    ("processed/po_change" is the processed folder's po_change subfolder)."""
+    role, _, sub = destination.partition("/")
+    return f"{folders[role]}/{sub}" if sub else folders[role]
+
+
 class SourceUnavailable(Exception):
     """The mailbox cannot be reached now; the daemon retries with backoff."""
 
@@ -51,7 +58,7 @@ class Source(Protocol):
 
     def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]: ...
 
-    def move(self, keys: list[MessageKey], role: str) -> None: ...
+    def move(self, keys: list[MessageKey], destination: str) -> None: ...
 
     def wait(self, timeout: float, stop: threading.Event) -> None: ...
 

@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from mailbot.sources import Incoming, SourceRefused, SourceUnavailable, role_folders
+from mailbot.sources import Incoming, SourceRefused, SourceUnavailable, folder_of, role_folders
 from mailbot.store import MessageKey
 
 log = logging.getLogger("mailbot.imap")
@@ -38,6 +38,7 @@ class ImapSource:
         self.password = settings.secret("mailbox")
         self.name = f"imap://{box.username}@{box.host}:{box.port}/{box.folder}"
         self.folders = role_folders(box)
+        self.made: set[str] = set(self.folders.values())  # folders known to exist (made at connect)
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
         self.can_move = False
@@ -152,13 +153,18 @@ class ImapSource:
 
     # -- moving --------------------------------------------------------------
 
-    def move(self, keys: list[MessageKey], role: str) -> None:
+    def move(self, keys: list[MessageKey], destination: str) -> None:
         # Keys of another UIDVALIDITY are skipped: that numbering is gone, and
         # the messages are listed again under their new UIDs.
         uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
         if not uids:
             return
-        self._transfer(uids, self.folders[role])
+        folder = folder_of(self.folders, destination)
+        if folder not in self.made:  # a situation's folder, made the first time it is used
+            if not self.client.folder_exists(folder):
+                self.client.create_folder(folder)
+            self.made.add(folder)
+        self._transfer(uids, folder)
 
     def _transfer(self, uids: list[int], folder: str) -> None:
         """MOVE from the selected folder, else COPY + \\Deleted + EXPUNGE (RFC 6851)."""

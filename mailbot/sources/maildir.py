@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mailbot.sources import Incoming, SourceRefused, role_folders
+from mailbot.sources import Incoming, SourceRefused, folder_of, role_folders
 from mailbot.store import MessageKey
 
 SUBDIRS = ("tmp", "new", "cur")
@@ -41,8 +41,8 @@ class MaildirSource:
         except OSError as exc:
             raise SourceRefused(f"mailbox.path: cannot open Maildir {self.path}: {exc.strerror}") from None
 
-    def folder_path(self, role: str) -> Path:
-        return self.path / ("." + self.folders[role].replace("/", "."))
+    def folder_path(self, destination: str) -> Path:
+        return self.path / ("." + folder_of(self.folders, destination).replace("/", "."))
 
     def waiting(self) -> list[MessageKey]:
         self._files = {}
@@ -62,8 +62,8 @@ class MaildirSource:
                 continue  # taken away meanwhile, by a person or another reader
             yield Incoming(key, raw, arrived, label=key.uid)
 
-    def move(self, keys: list[MessageKey], role: str) -> None:
-        folder = make_maildir(self.folder_path(role))
+    def move(self, keys: list[MessageKey], destination: str) -> None:
+        folder = make_maildir(self.folder_path(destination))
         (folder / "maildirfolder").touch()
         for key in keys:
             path = self._files.pop(key.uid, None)

@@ -1,0 +1,184 @@
+"""Cases: one customer request carried across messages until someone acts on it.
+
+A customer rarely sends everything at once. The first actionable message
+opens a case; the answer to our request for information joins it (by
+In-Reply-To/References, by the ``[Réf. …]`` in the subject, or, when the mail
+client dropped both, by the same sender and the same contract or serial number
+within ``thread_days``). The answer's fields are merged into the case (the
+newer value wins and each change is recorded), and the case is decided again
+with its own situation: complete, still missing something, or for a person.
+
+This module is pure (no database, no clock): the store finds the candidate
+case and keeps the rows, the processor calls ``join`` and ``state_after``.
+
+States: ``awaiting_customer`` (we asked for something), ``complete`` (all is
+there, the acknowledgement is queued), ``routed`` (forwarded to whoever acts),
+``in_review`` (a person decides), ``closed`` (nothing left for the bot: the
+reply was the whole answer, or a person closed it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mailbot.analysis import FIELD_KEYS, Analysis, Evidence
+from mailbot.decide import decide
+from mailbot.rules import Rules
+
+AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED = (
+    "awaiting_customer", "complete", "routed", "in_review", "closed")
+STATES = (AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED)
+# Routes whose complete cases are forwarded to a colleague (the others are answered in full).
+FORWARDED_ROUTES = ("contracts", "sales", "account_manager")
+
+# "[Réf. WFPS-2026-000123]", as our replies put it in the subject (clients may drop the accent).
+REFERENCE = re.compile(r"\s*\[\s*R[ée]f\.?\s*([A-Z]+-\d{4}-\d{6})\s*\]", re.IGNORECASE)
+
+
+def subject_reference(subject: str | None) -> str | None:
+    """The case reference ``WFPS-2026-000123`` quoted in a subject, if any."""
+    match = REFERENCE.search(subject or "")
+    return match.group(1).upper() if match else None
+
+
+def without_reference(subject: str) -> str:
+    """The subject without our case references: they are not the customer's numbers."""
+    return REFERENCE.sub("", subject).strip()
+
+
+@dataclass
+class Thread:
+    """The case a message belongs to, and how it was recognised."""
+
+    ref: str
+    how: str  # "In-Reply-To", "References", "subject reference", "sender and number"
+    case: dict[str, Any] = field(default_factory=dict)  # the case row (see store.Store.case)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A field the newer message changed: recorded in the case's history."""
+
+    field: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], False)
+
+
+def merge(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[Change]]:
+    """The case's fields after a newer message: a value the newer message
+    gives wins; a value it does not give is kept. Returns the fields and the
+    changes (a value that was set before and is now different)."""
+    merged, changes = {}, []
+    for key in FIELD_KEYS:
+        before, after = old.get(key), new.get(key)
+        if _empty(after):
+            merged[key] = before if before is not None else after
+            continue
+        merged[key] = after
+        if not _empty(before) and before != after:
+            changes.append(Change(key, before, after))
+    return merged, changes
+
+
+def same_request(analysis: Analysis, case: dict[str, Any], review_below: float) -> bool:
+    """May a message found only by sender and number continue this case?
+
+    Only when it does not confidently ask for something else: the same
+    situation, ``other``, or a reading too unsure to act on.
+    """
+    return (analysis.situation in (case["situation"], "other")
+            or analysis.confidence < review_below)
+
+
+def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> list[Change]:
+    """Continue ``thread``'s case with ``analysis``: merge its fields and decide
+    again with the case's situation. Changes ``analysis`` in place (situation,
+    fields, missing, lead time, action, reasons, evidence); returns the changes.
+
+    The case's situation wins: an answer such as "voici le numéro de série"
+    says nothing of the request by itself. The lead time is checked against
+    this message's date: the information arrives now. A fraud signal in the
+    answer still sends it to review. A case that is no longer waiting for the
+    customer (complete, routed, in review, closed) is not answered again by
+    the bot: a person reads what the customer added.
+    """
+    case = thread.case
+    own = (analysis.situation, analysis.confidence)
+    fields, changes = merge(case["fields"], analysis.fields)
+    nominative = analysis.details.get("new_email") or {}
+    nominative = nominative.get("nominative") if isinstance(nominative, dict) else None
+    if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
+        nominative = case.get("email_nominative")
+    warnings = [r for r in analysis.reasons if r.startswith("possible fraud")]
+    decision = decide(case["situation"], fields, rules, received=analysis.received,
+                      confidence=case["confidence"], warnings=warnings,
+                      email_nominative=nominative, tz=tz)
+    analysis.situation = case["situation"]
+    analysis.confidence = case["confidence"]
+    analysis.fields = fields
+    analysis.missing = decision.missing
+    analysis.lead_time_ok = decision.lead_time_ok
+    analysis.action = decision.action
+    analysis.details = {**analysis.details, "new_email": {**(analysis.details.get("new_email") or {}),
+                                                           "nominative": nominative}}
+    analysis.evidence.append(Evidence(
+        "case", "joined", thread.ref,
+        f"continues case {thread.ref} ({case['state']}) by {thread.how}; "
+        f"read alone as {own[0]} at {own[1]:.2f}"))
+    analysis.evidence.extend(Evidence("case", "changed", c.field, f"{c.old!r} -> {c.new!r}") for c in changes)
+    analysis.reasons.append(f"continues case {thread.ref} (found by {thread.how})")
+    analysis.reasons.extend(decision.reasons)
+    if case["state"] != AWAITING and analysis.action in ("acknowledge", "request_info"):
+        analysis.action = "review"
+        analysis.reasons.append(f"case {thread.ref} is {case['state']}: a person reads the customer's new message")
+    return changes
+
+
+def state_after(action: str, forwarded: bool) -> str:
+    """The case state once ``action`` is taken (``forwarded``: a colleague got the case)."""
+    if action == "request_info":
+        return AWAITING
+    if action == "acknowledge":
+        return ROUTED if forwarded else CLOSED
+    return IN_REVIEW
+
+
+def snapshot(analysis: Analysis) -> dict[str, Any]:
+    """What a later reminder needs to write to the customer again, as JSON."""
+    new_email = analysis.details.get("new_email") or {}
+    return {
+        "message_id": analysis.message_id, "subject": analysis.subject, "sender": analysis.sender,
+        "sender_name": analysis.sender_name, "reply_to": analysis.reply_to,
+        "references": list(analysis.references), "language": analysis.language,
+        "situation": analysis.situation, "confidence": analysis.confidence,
+        "fields": dict(analysis.fields), "missing": list(analysis.missing),
+        "lead_time_ok": analysis.lead_time_ok,
+        "email_nominative": new_email.get("nominative") if isinstance(new_email, dict) else None,
+        "received": analysis.received.isoformat() if analysis.received else None,
+    }
+
+
+def from_snapshot(data: dict[str, Any]) -> Analysis:
+    """The analysis a reminder is written from (the inverse of ``snapshot``)."""
+    received = data.get("received")
+    return Analysis(
+        message_id=data.get("message_id"), subject=data.get("subject") or "",
+        sender=data.get("sender") or "", sender_name=data.get("sender_name") or "",
+        reply_to=data.get("reply_to") or "", references=list(data.get("references") or []),
+        language=data.get("language") or "fr", situation=data["situation"],
+        confidence=data.get("confidence") or 0.0, fields=dict(data["fields"]),
+        missing=list(data.get("missing") or []), lead_time_ok=data.get("lead_time_ok"),
+        details={"new_email": {"nominative": data.get("email_nominative")}},
+        received=datetime.fromisoformat(received) if received else None,
+        action="request_info")

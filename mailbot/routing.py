@@ -1,0 +1,145 @@
+"""Who acts on a complete case, and the message that hands it over.
+
+The seed's table says who acts: the customer's sales contact for a move or a
+termination, the account manager for the billing entity, the invoice address,
+e-mailed invoices and meter readings, the contracts team for a P.O change.
+The directory knows each customer's people; the customer is found from the
+numbers of the case (see ``directory.customer_of``). When it cannot tell, the
+case goes to the ``[routing] fallback`` address (else the contracts team) with
+a note saying why, so nothing complete is left unrouted.
+
+The forward is a small report (summary table: situation, customer, fields,
+lead time, evidence, changes) with the customer's messages attached as
+``message/rfc822``; its Reply-To is the customer, so the colleague answers
+them directly. Words in ``templates/fr/forward*.j2`` (internal, French).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.generator import BytesGenerator
+from email.header import Header
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
+from typing import Any, Iterable
+
+from mailbot.analysis import Analysis
+from mailbot.cases import FORWARDED_ROUTES
+from mailbot.directory import Lookup, customer_of
+from mailbot.extract import mask_ibans
+from mailbot.replies import CRLF, UTF8_QP, Bot, Reply, date_text, environment, one_line
+
+CONTACT_COLUMN = {"sales": "sales_contact_email", "account_manager": "account_manager_email"}
+ROUTE_LABELS = {"contracts": "équipe Contrats", "sales": "interlocuteur commercial",
+                "account_manager": "gestionnaire de compte"}
+MAX_EVIDENCE = 15
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a complete case goes: the address (None: nobody to send it to) and why."""
+
+    route: str
+    address: str | None
+    customer: str | None
+    customer_name: str | None
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return ROUTE_LABELS[self.route]
+
+
+def route_for(route: str, lookup: Lookup, fields: dict[str, Any], addresses: Iterable[str | None], *,
+              contracts_team: str, fallback: str) -> Route | None:
+    """The colleague who acts on a complete case of ``route``; None when the
+    route is not forwarded (the reply was the whole answer)."""
+    if route not in FORWARDED_ROUTES:
+        return None
+    customer, how = customer_of(lookup, fields, addresses)
+    name = lookup.customer_name(customer) if customer else None
+    if route == "contracts":
+        address = contracts_team or fallback
+        return Route(route, address or None, customer, name,
+                     "" if contracts_team else "aucune adresse d'équipe Contrats configurée ([routing] contracts_team)")
+    contacts = lookup.contacts(customer) if customer else None
+    address = (contacts or {}).get(CONTACT_COLUMN[route])
+    if address:
+        return Route(route, address, customer, name, f"client trouvé par : {how}")
+    spare = fallback or contracts_team
+    why = (f"{ROUTE_LABELS[route]} inconnu : client {customer} ({how}) sans contact dans l'annuaire"
+           if customer else f"client non identifié dans l'annuaire ({how})")
+    return Route(route, spare or None, customer, name, f"{why} ; transmis à {spare} pour attribution"
+                 if spare else why)
+
+
+def _readable(evidence: dict[str, str]) -> dict[str, str]:
+    """Evidence as a colleague reads it: a keyword hit without its regular expression."""
+    if evidence["stage"] == "classify" and evidence["name"] != "model":
+        return {**evidence, "detail": evidence["detail"].split(": ", 1)[0]}
+    return evidence
+
+
+def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot: Bot, now: datetime,
+                  message_id: str, originals: list[dict[str, Any]], changes: list[dict[str, Any]],
+                  evidence: list[dict[str, str]]) -> Reply:
+    """The hand-over of a complete case to ``route.address``.
+
+    ``originals`` are the case's messages ({raw, message_id, sender, subject,
+    received_at}), attached in order; ``changes`` the fields later messages
+    changed; ``evidence`` the analysis' evidence rows.
+    """
+    if not route.address:
+        raise ValueError(f"case {case_ref}: nobody to forward it to")
+    situation = rules.situation(analysis.situation)
+    ctx = {
+        "case_ref": case_ref,
+        "situation": analysis.situation,
+        "situation_label": situation.label_fr,
+        "route": route.route,
+        "route_label": route.label,
+        "customer": {"number": route.customer, "name": route.customer_name or ""} if route.customer else None,
+        "sender": analysis.reply_to or analysis.sender,
+        "sender_name": analysis.sender_name or "",
+        "fields": dict(analysis.fields),
+        "effective_date_text": date_text(analysis.fields.get("effective_date"), "fr"),
+        "lead_time_ok": analysis.lead_time_ok,
+        "lead_time_months": situation.lead_time_months,
+        "evidence": [_readable(e) for e in evidence[:MAX_EVIDENCE]],
+        "changes": changes,
+        "messages": [{"message_id": m.get("message_id") or "", "sender": m.get("sender") or "",
+                      "subject": m.get("subject") or "", "received": m.get("received_at") or ""}
+                     for m in originals],
+        "directory_note": route.note,
+        "action_text": situation.forward_action,
+        "bot": {"address": bot.address, "display_name": bot.display_name},
+    }
+    env = environment()
+    subject = mask_ibans(one_line(env.get_template("fr/forward_subject.txt.j2").render(ctx)))
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(mask_ibans(env.get_template("fr/forward.txt.j2").render(ctx)), "plain", UTF8_QP))
+    body.attach(MIMEText(mask_ibans(env.get_template("fr/forward.html.j2").render(ctx)), "html", UTF8_QP))
+    msg = MIMEMultipart("mixed")
+    msg["From"] = formataddr((bot.display_name, bot.address), charset="utf-8")
+    msg["To"] = one_line(route.address)
+    customer = one_line(analysis.reply_to or analysis.sender)
+    if customer:
+        msg["Reply-To"] = customer
+    msg["Subject"] = Header(subject, "utf-8").encode() if not subject.isascii() else subject
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = one_line(message_id)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["X-Mailbot-Case"] = one_line(case_ref)
+    msg["Content-Language"] = "fr"
+    msg.attach(body)
+    for original in originals:
+        msg.attach(MIMEMessage(message_from_bytes(original["raw"])))
+    out = io.BytesIO()
+    BytesGenerator(out, policy=CRLF).flatten(msg)
+    return Reply([one_line(route.address)], out.getvalue())

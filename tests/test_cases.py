@@ -1,0 +1,343 @@
+"""Cases across messages: threading, merging, states, reminders, modes and routing.
+
+The pure rules (cases.py) are table-driven; the rest runs the processor on a
+Maildir inbox and outbox with a clock we control (no network: the same flow
+through Dovecot and SMTP is tests/test_cases_e2e.py).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from mailbot import cases
+from mailbot.analysis import Analysis, empty_fields
+from mailbot.analyze import analyze
+from mailbot.cases import Change, Thread, merge, subject_reference
+from mailbot.config import SettingsError, parse_settings
+from mailbot.directory import parse_csv
+from mailbot.outbox import Outbox
+from mailbot.processor import Processor
+from mailbot.rules import load_rules
+from mailbot.senders import MaildirSender
+from mailbot.sources.maildir import MaildirSource, make_maildir
+from mailbot.store import DRAFT, Store, replace_directory
+from tests.conversations import (ACCOUNT_MANAGER, CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, CUSTOMER,
+                                 DIRECTORY_CSV, SENT, answer_message, first_message)
+from zoneinfo import ZoneInfo
+
+RULES = load_rules()
+PARIS = ZoneInfo("Europe/Paris")
+CONV = {c.situation: c for c in CONVERSATIONS}
+
+
+# -- pure rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("subject, ref", [
+    ("RE: Nouveau P.O [Réf. WFPS-2026-000123]", "WFPS-2026-000123"),
+    ("TR: [Ref. WFPS-2027-000001] suite", "WFPS-2027-000001"),
+    ("Re: [réf.wfps-2026-000042]", "WFPS-2026-000042"),
+    ("Nouveau P.O WFPS-2026-000123", None),   # a bare number in the text is not our bracketed reference
+    ("[Réf. WFPS-26-1]", None),
+    ("", None),
+    (None, None),
+])
+def test_subject_reference(subject, ref):
+    assert subject_reference(subject) == ref
+
+
+def fields(**values):
+    return {**empty_fields(), **values}
+
+
+@pytest.mark.parametrize("old, new, merged, changes", [
+    # the answer adds what was missing; the rest is kept
+    (fields(po_number="BC-1"), fields(contract_number="CT-1"),
+     fields(po_number="BC-1", contract_number="CT-1"), []),
+    # the newer value wins, and the change is recorded
+    (fields(po_number="BC-1"), fields(po_number="BC-2"), fields(po_number="BC-2"),
+     [Change("po_number", "BC-1", "BC-2")]),
+    (fields(serial_numbers=["A"]), fields(serial_numbers=["B", "C"]), fields(serial_numbers=["B", "C"]),
+     [Change("serial_numbers", ["A"], ["B", "C"])]),
+    # the same value again is no change; an absent one never erases
+    (fields(kbis=True, po_number="BC-1"), fields(po_number="BC-1"), fields(kbis=True, po_number="BC-1"), []),
+    ({}, fields(siren="552100554"), fields(siren="552100554"), []),
+])
+def test_merge(old, new, merged, changes):
+    assert merge(old, new) == (merged, changes)
+
+
+def case_row(situation="po_change", state=cases.AWAITING, **values):
+    return {"ref": "WFPS-2026-000007", "situation": situation, "state": state, "confidence": 0.9,
+            "fields": fields(**values), "email_nominative": None}
+
+
+def answer(text_fields, situation="other", confidence=0.3, reasons=()):
+    return Analysis(situation=situation, confidence=confidence, fields=fields(**text_fields),
+                    received=SENT, reasons=list(reasons), action="review")
+
+
+def test_an_answer_read_alone_as_other_continues_the_case_and_completes_it():
+    analysis = answer({"contract_number": CONTRACT})
+    changes = cases.join(analysis, Thread("WFPS-2026-000007", "In-Reply-To",
+                                          case_row(po_number="BC-2027-0815", effective_date="2027-02-01")),
+                         RULES, tz=PARIS)
+    assert changes == []
+    assert (analysis.situation, analysis.action, analysis.missing) == ("po_change", "acknowledge", [])
+    assert analysis.fields["po_number"] == "BC-2027-0815" and analysis.fields["contract_number"] == CONTRACT
+    assert analysis.lead_time_ok is True
+    joined = [e for e in analysis.evidence if e.stage == "case"]
+    assert "In-Reply-To" in joined[0].detail and "other at 0.30" in joined[0].detail
+
+
+def test_an_answer_that_still_lacks_something_asks_again():
+    analysis = answer({"effective_date": "2027-03-01"})
+    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1")), RULES, tz=PARIS)
+    assert analysis.action == "request_info" and analysis.missing == ["contract_number"]
+
+
+def test_lead_time_is_checked_again_with_the_answer_date():
+    analysis = answer({"contract_number": CONTRACT})
+    analysis.received = datetime(2027, 1, 20, tzinfo=timezone.utc)  # the answer came late
+    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1", effective_date="2027-02-01")),
+               RULES, tz=PARIS)
+    assert analysis.action == "acknowledge" and analysis.lead_time_ok is False
+
+
+def test_a_fraud_signal_in_the_answer_sends_the_case_to_review():
+    analysis = answer({"contract_number": CONTRACT}, reasons=["possible fraud: iban (IBAN in the new text)"])
+    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1")), RULES, tz=PARIS)
+    assert analysis.action == "review"
+
+
+@pytest.mark.parametrize("state", [cases.ROUTED, cases.CLOSED, cases.IN_REVIEW, cases.COMPLETE])
+def test_a_customer_writing_again_on_a_case_not_waiting_for_them_goes_to_a_person(state):
+    analysis = answer({"contract_number": CONTRACT})
+    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1", state=state)), RULES, tz=PARIS)
+    assert analysis.action == "review" and any(state in r for r in analysis.reasons)
+
+
+@pytest.mark.parametrize("action, forwarded, state", [
+    ("request_info", False, cases.AWAITING),
+    ("acknowledge", True, cases.ROUTED),
+    ("acknowledge", False, cases.CLOSED),
+    ("review", False, cases.IN_REVIEW),
+])
+def test_state_after(action, forwarded, state):
+    assert cases.state_after(action, forwarded) == state
+
+
+def test_snapshot_round_trip_keeps_what_a_reminder_needs():
+    raw, _ = first_message(CONV["po_change"])
+    analysis = analyze(raw)
+    again = cases.from_snapshot(cases.snapshot(analysis))
+    for key in ("message_id", "subject", "sender", "sender_name", "language", "situation", "fields",
+                "missing", "lead_time_ok", "received"):
+        assert getattr(again, key) == getattr(analysis, key), key
+
+
+# -- the processor on Maildir ------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Bot:
+    """A processor on a Maildir inbox/outbox, with the test directory loaded."""
+
+    def __init__(self, tmp_path: Path, **sections):
+        data = {"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
+                "database": {"path": str(tmp_path / "m.db")},
+                "routing": {"contracts_team": CONTRACTS_TEAM},
+                "limits": {"per_sender": 100, "per_case": 100}}
+        for name, values in sections.items():
+            data[name] = {**data.get(name, {}), **values}
+        self.settings = parse_settings(data, tmp_path / "settings.toml")
+        self.clock = Clock(SENT + timedelta(minutes=5))
+        self.store = Store(self.settings.resolve(self.settings.database.path))
+        replace_directory(self.store, parse_csv(DIRECTORY_CSV))
+        source = MaildirSource(self.settings)
+        source.connect()
+        self.inbox = make_maildir(tmp_path / "in")
+        self.outdir = tmp_path / "out"
+        self.processor = Processor(source=source, store=self.store,
+                                   outbox=Outbox(self.store, MaildirSender(self.settings), now=self.clock),
+                                   settings=self.settings, rules=RULES, analyze=analyze, clock=self.clock)
+        self.count = 0
+
+    def receive(self, raw: bytes) -> None:
+        self.count += 1
+        name = f"{self.count:04d}.eml"
+        (self.inbox / "tmp" / name).write_bytes(raw)
+        (self.inbox / "tmp" / name).rename(self.inbox / "new" / name)
+        self.processor.run_once()
+
+    def sent(self) -> list[email.message.EmailMessage]:
+        files = sorted((self.outdir / "new").iterdir(), key=lambda p: p.stat().st_mtime_ns) \
+            if (self.outdir / "new").is_dir() else []
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+
+    def case(self, ref: str) -> dict:
+        return self.store.case(ref)
+
+    def close(self):
+        self.store.close()
+
+
+@pytest.fixture
+def bot(tmp_path):
+    b = Bot(tmp_path)
+    yield b
+    b.close()
+
+
+def ask(bot: Bot, situation: str):
+    """The first, incomplete message of a conversation, and our request for information."""
+    raw, _ = first_message(CONV[situation])
+    bot.receive(raw)
+    request = bot.sent()[-1]
+    assert "request_info" in request["Message-ID"], request["Subject"]
+    return request, str(request["X-Mailbot-Case"])
+
+
+def test_an_answer_whose_client_dropped_the_headers_joins_by_the_subject_reference(bot):
+    request, ref = ask(bot, "po_change")
+    raw, _ = answer_message(CONV["po_change"], request, threaded=False)
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.ROUTED
+    events = bot.store.case_events(ref)
+    assert any(e["kind"] == "message" and e["detail"]["joined_by"] == "subject reference" for e in events)
+
+
+def test_an_answer_with_neither_headers_nor_reference_joins_by_sender_and_number(bot):
+    request, ref = ask(bot, "invoice_by_email")  # the first message gives the contract number
+    raw, _ = answer_message(CONV["invoice_by_email"], request, threaded=False,
+                            subject=f"factures par mail - contrat {CONTRACT}")
+    bot.receive(raw)
+    case = bot.case(ref)
+    assert case["state"] == cases.ROUTED and case["fields"]["new_email"] == "factures@valmont-print.fr"
+    assert any(str(m["To"]) == ACCOUNT_MANAGER for m in bot.sent())
+
+
+def test_after_thread_days_the_same_sender_and_number_open_a_new_case(bot):
+    request, ref = ask(bot, "invoice_by_email")
+    bot.clock.now += timedelta(days=31)
+    raw, _ = answer_message(CONV["invoice_by_email"], request, threaded=False,
+                            subject=f"factures par mail - contrat {CONTRACT}")
+    bot.receive(raw)
+    assert bot.case(ref)["state"] in (cases.AWAITING, cases.IN_REVIEW)
+    assert len(bot.store.list_cases()) == 2
+
+
+def test_a_new_request_from_the_same_sender_about_the_same_number_is_a_new_case(bot):
+    _, ref = ask(bot, "invoice_by_email")
+    raw, _ = first_message(CONV["po_change"])
+    raw = raw.replace(b"sur vos factures.", f"sur vos factures, contrat {CONTRACT}.".encode())
+    bot.receive(raw)
+    refs = {c["ref"]: c for c in bot.store.list_cases()}
+    assert len(refs) == 2 and refs[ref]["situation"] == "invoice_by_email"
+
+
+def test_the_newer_value_wins_and_the_change_is_recorded(bot):
+    request, ref = ask(bot, "po_change")
+    raw, _ = answer_message(CONV["po_change"], request)
+    raw = raw.replace(b"Il s'agit du contrat", b"Finalement le bon de commande est BC-2027-0999, contrat")
+    bot.receive(raw)
+    case = bot.case(ref)
+    assert case["fields"]["po_number"] == "BC-2027-0999"
+    changes = [e["detail"] for e in bot.store.case_events(ref) if e["kind"] == "changed"]
+    assert changes == [{"field": "po_number", "old": "BC-2027-0815", "new": "BC-2027-0999",
+                        "message_id": changes[0]["message_id"]}]
+    forward = [m for m in bot.sent() if str(m["To"]) == CONTRACTS_TEAM][0]
+    assert "BC-2027-0999" in forward.get_body(("plain",)).get_content()
+
+
+def test_one_reminder_after_n_days_then_review(bot):
+    _, ref = ask(bot, "contract_termination")
+    bot.clock.now += timedelta(days=4, hours=23)
+    bot.processor.run_once()
+    assert len(bot.sent()) == 1  # not yet
+    bot.clock.now += timedelta(hours=2)
+    bot.processor.run_once()
+    reminder = bot.sent()[-1]
+    assert len(bot.sent()) == 2 and str(reminder["Subject"]).startswith("Relance")
+    assert ref in str(reminder["Subject"]) and str(reminder["To"]) == CUSTOMER
+    assert "numéro de série" in reminder.get_body(("plain",)).get_content()
+    bot.processor.run_once()
+    bot.clock.now += timedelta(days=3)
+    bot.processor.run_once()
+    assert len(bot.sent()) == 2, "one reminder only"
+    assert bot.case(ref)["state"] == cases.AWAITING
+    bot.clock.now += timedelta(days=2, minutes=1)
+    bot.processor.run_once()
+    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 2
+
+
+def test_an_answer_after_the_reminder_still_completes_the_case(bot):
+    request, ref = ask(bot, "contract_termination")
+    bot.clock.now += timedelta(days=6)
+    bot.processor.run_once()
+    reminder = bot.sent()[-1]
+    raw, _ = answer_message(CONV["contract_termination"], reminder)
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.ROUTED
+
+
+def test_a_situation_in_draft_mode_keeps_its_replies_and_forward_as_drafts(tmp_path):
+    bot = Bot(tmp_path, modes={"po_change": "draft"})
+    try:
+        request_raw, _ = first_message(CONV["po_change"])
+        bot.receive(request_raw)
+        other, _ = first_message(CONV["contract_termination"])
+        bot.receive(other)
+        assert [str(m["X-Mailbot-Case"]) for m in bot.sent()] == [str(bot.store.list_cases()[0]["ref"])]
+        drafts = bot.store.list_outbox([DRAFT])
+        assert [(d["kind"], d["case_ref"]) for d in drafts] == [("request_info", bot.store.list_cases()[1]["ref"])]
+    finally:
+        bot.close()
+
+
+def test_in_auto_mode_a_reading_under_the_threshold_waits_as_a_draft(tmp_path):
+    bot = Bot(tmp_path, bot={"auto_min_confidence": 0.99})
+    try:
+        raw, _ = first_message(CONV["equipment_move"])  # read at about 0.8
+        bot.receive(raw)
+        assert bot.sent() == []
+        assert [d["kind"] for d in bot.store.list_outbox([DRAFT])] == ["request_info"]
+    finally:
+        bot.close()
+
+
+def test_a_complete_case_whose_colleague_is_unknown_goes_to_the_fallback(tmp_path):
+    bot = Bot(tmp_path, routing={"fallback": "dispatch@cf.canon.fr"})
+    try:
+        replace_directory(bot.store, parse_csv(DIRECTORY_CSV.replace(ACCOUNT_MANAGER, "x@cf.canon.fr")
+                                               .replace("commercial.valmont@cf.canon.fr", "x@cf.canon.fr")))
+        request, ref = ask(bot, "contract_termination")
+        raw, _ = answer_message(CONV["contract_termination"], request)
+        bot.receive(raw)
+        assert {str(m["To"]) for m in bot.sent()} == {CUSTOMER, "x@cf.canon.fr"}
+    finally:
+        bot.close()
+
+
+@pytest.mark.parametrize("data, key", [
+    ({"modes": {"po_chnage": "draft"}}, "modes.po_chnage"),
+    ({"modes": {"po_change": "sometimes"}}, "modes.po_change"),
+    ({"routing": {"contracts_team": "not an address"}}, "routing.contracts_team"),
+    ({"bot": {"auto_min_confidence": 1.5}}, "bot.auto_min_confidence"),
+    ({"cases": {"reminder_days": 0}}, "cases.reminder_days"),
+])
+def test_a_wrong_case_or_routing_setting_is_named(data, key, tmp_path):
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        parse_settings(data, tmp_path / "settings.toml")
