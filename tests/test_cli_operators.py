@@ -1,0 +1,107 @@
+"""The operator's commands around cases: approve drafts, release held replies,
+lift bounce suppressions, look at cases. Run as a person would, as a
+separate `mailbot` process on a Maildir demo setup."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from mailbot.store import Store
+from tests.conversations import CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, first_message
+
+PO_CHANGE = next(c for c in CONVERSATIONS if c.situation == "po_change")
+TERMINATION = next(c for c in CONVERSATIONS if c.situation == "contract_termination")
+
+
+def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    """A Maildir bot with P.O changes in draft mode and the test directory loaded."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[mailbox]\npoll_seconds = 1\n[modes]\npo_change = "draft"\n'
+                        f'[routing]\ncontracts_team = "{CONTRACTS_TEAM}"\n', encoding="utf-8")
+    (tmp_path / "directory.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
+    assert mailbot(settings, "directory", "import", str(tmp_path / "directory.csv")).returncode == 0
+    inbox = tmp_path / "var" / "mail"
+    for sub in ("tmp", "new", "cur"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    for i, conv in enumerate((PO_CHANGE, TERMINATION)):
+        (inbox / "new" / f"m{i}").write_bytes(first_message(conv)[0])
+    result = mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    return settings, tmp_path
+
+
+def sent(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "var" / "outbox" / "new"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_draft_is_listed_then_released_and_sent(setup):
+    settings, tmp = setup
+    assert len(sent(tmp)) == 1  # the termination's request; the P.O change waits as a draft
+    listed = mailbot(settings, "outbox", "list")
+    assert listed.returncode == 0, listed.stderr
+    [row] = [line for line in listed.stdout.splitlines() if " draft " in line]
+    assert "request_info" in row and "paul.martin@valmont-print.fr" in row
+    draft_id = row.split()[0]
+
+    released = mailbot(settings, "outbox", "release", draft_id)
+    assert released.returncode == 0 and "1 row(s) released" in released.stdout
+    assert mailbot(settings, "once").returncode == 0
+    assert len(sent(tmp)) == 2
+    assert "0 row(s)" in mailbot(settings, "outbox", "list").stdout
+
+
+def test_a_discarded_draft_is_never_sent_and_a_wrong_id_is_said(setup):
+    settings, tmp = setup
+    draft_id = [line for line in mailbot(settings, "outbox", "list").stdout.splitlines()
+                if " draft " in line][0].split()[0]
+    assert "1 row(s) discarded" in mailbot(settings, "outbox", "discard", draft_id).stdout
+    again = mailbot(settings, "outbox", "release", draft_id)
+    assert again.returncode == 1 and "not draft or held" in again.stderr
+    assert mailbot(settings, "once").returncode == 0
+    assert len(sent(tmp)) == 1
+
+
+def test_release_needs_ids_or_all(setup):
+    settings, _ = setup
+    result = mailbot(settings, "outbox", "release")
+    assert result.returncode == 2 and "--all" in result.stderr
+
+
+def test_suppressions_are_listed_and_cleared(setup):
+    settings, tmp = setup
+    store = Store(tmp / "var" / "mailbot.db")
+    now = datetime.now(timezone.utc)
+    store.suppress("gone@valmont-print.fr", reason="delivery report <dsn@x>", until=now + timedelta(days=30),
+                   message_id="<dsn@x>", now=now)
+    store.close()
+    listed = mailbot(settings, "suppressions", "list")
+    assert "gone@valmont-print.fr" in listed.stdout and "delivery report" in listed.stdout
+    cleared = mailbot(settings, "suppressions", "clear", "Gone@valmont-print.fr")
+    assert cleared.returncode == 0 and "1 suppression(s) cleared" in cleared.stdout
+    assert "0 address(es)" in mailbot(settings, "suppressions", "list").stdout
+    unknown = mailbot(settings, "suppressions", "clear", "nobody@x.fr")
+    assert unknown.returncode == 1 and "nobody@x.fr" in unknown.stderr
+
+
+def test_cases_are_listed_and_shown(setup):
+    settings, _ = setup
+    listed = mailbot(settings, "cases", "list", "--state", "awaiting_customer")
+    assert listed.returncode == 0 and "2 case(s)" in listed.stdout
+    ref = listed.stdout.split()[0]
+    shown = mailbot(settings, "cases", "show", ref.lower())
+    assert shown.returncode == 0 and ref in shown.stdout
+    assert "message:" in shown.stdout and "state:" in shown.stdout
+    assert mailbot(settings, "cases", "list", "--state", "open").returncode == 2
+    assert mailbot(settings, "cases", "show", "WFPS-1999-000001").returncode == 1
