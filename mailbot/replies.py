@@ -5,39 +5,31 @@ touching code; HTML autoescaped, customer text only ever passed as data). This
 module only builds the context and the headers: threading (In-Reply-To,
 References), the case reference in the subject, ``Auto-Submitted:
 auto-replied`` and the markers that keep other robots quiet. Header values are
-folded to one line and encoded by the email package: no CR/LF injection.
+folded to one line and encoded (mimewrite.py): no CR/LF injection.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from email import charset
-from email.generator import BytesGenerator
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import compat32
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from mailbot import mimewrite
 from mailbot.analysis import Analysis
 from mailbot.cases import without_reference
 from mailbot.extract import mask_ibans
+from mailbot.mimewrite import address, encoded_words, one_line
 from mailbot.paths import TEMPLATES_DIR
 
 REPLY_KINDS = ("acknowledge", "request_info", "reminder")
 # A reminder is the request for information again, with ``reminder`` set.
 LAYOUT_OF_KIND = {"acknowledge": "acknowledge", "request_info": "request_info", "reminder": "request_info"}
 LANGUAGES = ("fr", "en")
-UTF8_QP = charset.Charset("utf-8")
-UTF8_QP.body_encoding = charset.QP
-CRLF = compat32.clone(linesep="\r\n", max_line_length=998, mangle_from_=False)  # no folding, no ">From "
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"],
@@ -151,18 +143,14 @@ def clean_subject(subject: str, limit: int = 150) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def one_line(value: str) -> str:
-    """Header values never carry CR or LF: no header injection from customer text."""
-    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
-
-
 def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime,
                 message_id: str, kind: str | None = None, templates_dir: Path = TEMPLATES_DIR) -> Reply:
     """The reply to ``analysis`` (acknowledge, request_info or reminder), ready to send.
 
-    Built with the email package's compat32 MIME classes, three times faster
-    than ``EmailMessage`` on a backlog; every header value goes through
-    ``one_line`` and non-ASCII ones are RFC 2047 encoded.
+    Written by ``mimewrite`` (faster than the email package's generator on a
+    backlog): every header value goes through ``one_line`` and non-ASCII ones
+    are RFC 2047 encoded; bodies are quoted-printable, so no line is too long
+    whatever the template makes of long HTML lines.
     """
     kind = kind or analysis.action
     if kind not in REPLY_KINDS:
@@ -175,25 +163,12 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
     text = mask_ibans(render_part(env, ctx, lang, kind, "txt"))
     html = mask_ibans(render_part(env, ctx, lang, kind, "html"))
     recipient = one_line(analysis.reply_to or analysis.sender)
-
-    msg = MIMEMultipart("alternative")
-    msg["From"] = formataddr((bot.display_name, bot.address), charset="utf-8")
-    msg["To"] = recipient
-    msg["Subject"] = Header(subject, "utf-8").encode() if not subject.isascii() else subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = one_line(message_id)
+    headers = [("From", address(bot.display_name, bot.address)), ("To", recipient),
+               ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
+               ("Message-ID", one_line(message_id))]
     if analysis.message_id:
-        msg["In-Reply-To"] = one_line(analysis.message_id)
-        msg["References"] = one_line(" ".join([*analysis.references[-10:], analysis.message_id]))
-    msg["Auto-Submitted"] = "auto-replied"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["Precedence"] = "bulk"
-    msg["X-Mailbot-Case"] = one_line(case_ref)
-    msg["Content-Language"] = lang
-    # Quoted-printable keeps every line under SMTP's 998-octet limit whatever
-    # the template makes of long HTML lines.
-    msg.attach(MIMEText(text, "plain", UTF8_QP))
-    msg.attach(MIMEText(html, "html", UTF8_QP))
-    out = io.BytesIO()
-    BytesGenerator(out, policy=CRLF).flatten(msg)
-    return Reply([recipient], out.getvalue())
+        headers += [("In-Reply-To", one_line(analysis.message_id)),
+                    ("References", one_line(" ".join([*analysis.references[-10:], analysis.message_id])))]
+    headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
+                ("Precedence", "bulk"), ("X-Mailbot-Case", one_line(case_ref)), ("Content-Language", lang)]
+    return Reply([recipient], mimewrite.message(headers, text, html))

@@ -16,23 +16,18 @@ them directly. Words in ``templates/fr/forward*.j2`` (internal, French).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
-from email import message_from_bytes
-from email.generator import BytesGenerator
-from email.header import Header
-from email.mime.message import MIMEMessage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import Any, Iterable
 
+from mailbot import mimewrite
 from mailbot.analysis import Analysis
 from mailbot.cases import FORWARDED_ROUTES
 from mailbot.directory import Lookup, customer_of
 from mailbot.extract import mask_ibans
-from mailbot.replies import CRLF, UTF8_QP, Bot, Reply, date_text, environment, one_line
+from mailbot.mimewrite import address, encoded_words, one_line
+from mailbot.replies import Bot, Reply, date_text, environment
 
 CONTACT_COLUMN = {"sales": "sales_contact_email", "account_manager": "account_manager_email"}
 ROUTE_LABELS = {"contracts": "équipe Contrats", "sales": "interlocuteur commercial",
@@ -121,25 +116,15 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
     }
     env = environment()
     subject = mask_ibans(one_line(env.get_template("fr/forward_subject.txt.j2").render(ctx)))
-    body = MIMEMultipart("alternative")
-    body.attach(MIMEText(mask_ibans(env.get_template("fr/forward.txt.j2").render(ctx)), "plain", UTF8_QP))
-    body.attach(MIMEText(mask_ibans(env.get_template("fr/forward.html.j2").render(ctx)), "html", UTF8_QP))
-    msg = MIMEMultipart("mixed")
-    msg["From"] = formataddr((bot.display_name, bot.address), charset="utf-8")
-    msg["To"] = one_line(route.address)
+    text = mask_ibans(env.get_template("fr/forward.txt.j2").render(ctx))
+    html = mask_ibans(env.get_template("fr/forward.html.j2").render(ctx))
     customer = one_line(analysis.reply_to or analysis.sender)
+    headers = [("From", address(bot.display_name, bot.address)), ("To", one_line(route.address))]
     if customer:
-        msg["Reply-To"] = customer
-    msg["Subject"] = Header(subject, "utf-8").encode() if not subject.isascii() else subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = one_line(message_id)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["X-Mailbot-Case"] = one_line(case_ref)
-    msg["Content-Language"] = "fr"
-    msg.attach(body)
-    for original in originals:
-        msg.attach(MIMEMessage(message_from_bytes(original["raw"])))
-    out = io.BytesIO()
-    BytesGenerator(out, policy=CRLF).flatten(msg)
-    return Reply([one_line(route.address)], out.getvalue())
+        headers.append(("Reply-To", customer))
+    headers += [("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
+                ("Message-ID", one_line(message_id)), ("Auto-Submitted", "auto-generated"),
+                ("X-Auto-Response-Suppress", "All"), ("X-Mailbot-Case", one_line(case_ref)),
+                ("Content-Language", "fr")]
+    raw = mimewrite.message(headers, text, html, [o["raw"] for o in originals])
+    return Reply([one_line(route.address)], raw)
