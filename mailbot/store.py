@@ -225,6 +225,14 @@ class Store:
             raise
         self.db.conn.execute("COMMIT")
 
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """One INSERT, its rowid: the hot path skips sqlite-utils' table introspection
+        (several queries per insert), which cost more than the insert itself."""
+        columns = ", ".join(row)
+        cursor = self.db.conn.execute(f"insert into {table} ({columns}) values ({','.join('?' * len(row))})",
+                                      list(row.values()))
+        return cursor.lastrowid
+
     # -- ledger -------------------------------------------------------------
 
     def states(self, keys: Iterable[MessageKey]) -> dict[MessageKey, dict[str, Any]]:
@@ -290,7 +298,7 @@ class Store:
             "created_at": _iso(now),
             "updated_at": _iso(now),
         }
-        return self.db["messages"].insert(row).last_pk
+        return self._insert("messages", row)
 
     def set_states(self, row_ids: list[int], state: str, now: datetime) -> None:
         with self.transaction():
@@ -302,11 +310,11 @@ class Store:
     def open_case(self, *, prefix: str, year: int, situation: str, sender: str,
                   message_id: str | None, now: datetime) -> str:
         """A new case with the next reference of the year. Call inside ``transaction``."""
-        case_id = self.db["cases"].insert({
+        case_id = self._insert("cases", {
             "ref": None, "situation": situation, "sender": (sender or "").lower(),
             "message_id": message_id, "state": IN_REVIEW, "fields": "{}",
             "created_at": _iso(now), "updated_at": _iso(now),
-        }).last_pk
+        })
         ref = f"{prefix}-{year}-{case_id:06d}"
         self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
         return ref
@@ -347,7 +355,7 @@ class Store:
 
     def keep_case_message(self, case_ref: str, message_row: int, message_id: str | None,
                           raw: bytes, now: datetime) -> None:
-        self.db["case_messages"].insert({"case_ref": case_ref, "message_row": message_row,
+        self._insert("case_messages", {"case_ref": case_ref, "message_row": message_row,
                                          "message_id": message_id, "raw": raw, "created_at": _iso(now)})
 
     def case_messages(self, case_ref: str) -> list[dict[str, Any]]:
@@ -366,7 +374,7 @@ class Store:
         self.db.execute(f"update cases set {columns} where ref = ?", [*values.values(), ref])
 
     def case_event(self, ref: str, kind: str, detail: Any, now: datetime) -> None:
-        self.db["case_events"].insert({"case_ref": ref, "at": _iso(now), "kind": kind,
+        self._insert("case_events", {"case_ref": ref, "at": _iso(now), "kind": kind,
                                        "detail": json.dumps(detail, ensure_ascii=False, default=str)})
 
     def case_events(self, ref: str) -> list[dict[str, Any]]:
@@ -393,12 +401,12 @@ class Store:
     def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
               raw: bytes, state: str, now: datetime) -> int:
         """Store a reply to send; call inside ``transaction`` with the ledger row."""
-        return self.db["outbox"].insert({
+        return self._insert("outbox", {
             "message_row": message_row, "case_ref": case_ref, "kind": kind,
             "recipients": json.dumps(recipients), "raw": raw, "state": state,
             "attempts": 0, "last_error": None, "created_at": _iso(now), "sent_at": None,
             "recipient": recipients[0].strip().lower() if recipients else None,
-        }).last_pk
+        })
 
     def pending(self, limit: int = 500) -> list[OutgoingRow]:
         """Replies waiting to be sent, oldest first."""
@@ -532,7 +540,7 @@ class Store:
         if self.db.execute("select 1 from alerts where kind = ? and cleared_at is null",
                            [kind]).fetchone():
             return False
-        self.db["alerts"].insert({"kind": kind, "message": message, "opened_at": _utc(now),
+        self._insert("alerts", {"kind": kind, "message": message, "opened_at": _utc(now),
                                   "cleared_at": None})
         return True
 
