@@ -12,7 +12,7 @@ This module is pure (no database, no clock): the store finds the candidate
 case and keeps the rows, the processor calls ``join`` and ``state_after``.
 
 States: ``awaiting_customer`` (we asked for something), ``complete`` (all is
-there, the acknowledgement is queued), ``routed`` (forwarded to whoever acts),
+there, the forward to the colleague waits for approval), ``routed`` (forwarded to whoever acts),
 ``in_review`` (a person decides), ``closed`` (nothing left for the bot: the
 reply was the whole answer, or a person closed it).
 """
@@ -115,11 +115,20 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     """
     case = thread.case
     own = (analysis.situation, analysis.confidence)
+    unreadable = [e.detail for e in analysis.evidence if e.stage == "parse" and e.name == "unreadable"]
+    unreadable += [r for r in analysis.reasons if r.startswith("internal error")]
+    # Another request in the answer's own words (not in the quoted history, where our
+    # reply's guidance may name other situations) is for a person, not merged away.
+    others = {analysis.secondary_situation} | ({own[0]} if own[1] >= rules.review_below else set())
+    others -= {case["situation"], "other", None}
+    asks_else = sorted(o for o in others if any(
+        e.stage == "classify" and e.name == o and e.detail.startswith("new") for e in analysis.evidence))
     fields, changes = merge(case["fields"], analysis.fields)
     nominative = analysis.details.get("new_email") or {}
     nominative = nominative.get("nominative") if isinstance(nominative, dict) else None
-    if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
-        nominative = case.get("email_nominative")
+    if nominative is None and fields.get("new_email") == case["fields"].get("new_email") \
+            and case.get("email_nominative") is not None:
+        nominative = bool(case["email_nominative"])
     warnings = [r for r in analysis.reasons if r.startswith("possible fraud")]
     decision = decide(case["situation"], fields, rules, received=analysis.received,
                       confidence=case["confidence"], warnings=warnings,
@@ -139,18 +148,29 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     analysis.evidence.extend(Evidence("case", "changed", c.field, f"{c.old!r} -> {c.new!r}") for c in changes)
     analysis.reasons.append(f"continues case {thread.ref} (found by {thread.how})")
     analysis.reasons.extend(decision.reasons)
-    if case["state"] != AWAITING and analysis.action in ("acknowledge", "request_info"):
-        analysis.action = "review"
-        analysis.reasons.append(f"case {thread.ref} is {case['state']}: a person reads the customer's new message")
+    if analysis.action in ("acknowledge", "request_info"):
+        if case["state"] != AWAITING:
+            analysis.action = "review"
+            analysis.reasons.append(f"case {thread.ref} is {case['state']}: a person reads the customer's "
+                                    f"new message")
+        elif unreadable:  # e.g. only a PDF attached: a person opens it rather than asking again
+            analysis.action = "review"
+            analysis.reasons.append(f"the answer could not be read ({unreadable[0]}): a person reads it")
+        elif asks_else:
+            analysis.action = "review"
+            analysis.reasons.append(f"the answer also asks for something else ({', '.join(asks_else)}): "
+                                    f"a person reads it")
     return changes
 
 
-def state_after(action: str, forwarded: bool) -> str:
-    """The case state once ``action`` is taken (``forwarded``: a colleague got the case)."""
+def state_after(action: str, forward: str | None) -> str:
+    """The case state once ``action`` is taken. ``forward``: None when no
+    colleague gets the case, "queued" when the forward goes out, "waiting" when
+    it waits for approval (draft or shadow mode)."""
     if action == "request_info":
         return AWAITING
     if action == "acknowledge":
-        return ROUTED if forwarded else CLOSED
+        return {None: CLOSED, "queued": ROUTED, "waiting": COMPLETE}[forward]
     return IN_REVIEW
 
 

@@ -256,27 +256,60 @@ class Processor:
     # -- cases -------------------------------------------------------------------
 
     def _thread(self, analysis: Analysis, now: datetime) -> cases.Thread | None:
-        """The open case this message continues, if any (see cases.py for the order)."""
+        """The case this message continues, if any (see cases.py for the order).
+
+        A message that cites a case (headers or subject reference) joins it
+        only when it comes from the case's customer: the same address, or an
+        address of the same customer in the directory. Anyone else citing it
+        is sent to review: a case's details never go to a stranger.
+        """
         store = self.store
+        found = None
         if analysis.in_reply_to and (ref := store.case_of_message_ids([analysis.in_reply_to])):
-            return cases.Thread(ref, "In-Reply-To", store.case(ref))
-        if ref := store.case_of_message_ids(analysis.references):
-            return cases.Thread(ref, "References", store.case(ref))
-        ref = cases.subject_reference(analysis.subject)
-        if ref and (case := store.case(ref)) is not None:
-            return cases.Thread(ref, "subject reference", case)
+            found = cases.Thread(ref, "In-Reply-To", store.case(ref))
+        elif ref := store.case_of_message_ids(analysis.references):
+            found = cases.Thread(ref, "References", store.case(ref))
+        elif (ref := cases.subject_reference(analysis.subject)) and (case := store.case(ref)) is not None:
+            found = cases.Thread(ref, "subject reference", case)
+        if found is not None:
+            if self._same_customer(analysis, found.case["sender"]):
+                return found
+            why = (f"cites case {found.ref} ({found.how}) but comes from {analysis.sender or '?'}"
+                   f"{' (Reply-To ' + analysis.reply_to + ')' if analysis.reply_to else ''}, "
+                   f"not from that case's customer: a person checks it")
+            analysis.reasons.append(why)
+            analysis.evidence.append(Evidence("case", "not_joined", found.ref, why))
+            if analysis.action in REPLY_ACTIONS:
+                analysis.action = "review"
+            return None
         numbers = {analysis.fields.get("contract_number"), *(analysis.fields.get("serial_numbers") or [])} - {None, ""}
         if not numbers or not analysis.sender:
             return None
         since = now - timedelta(days=self.settings.cases.thread_days)
         for case in store.cases_of_sender(analysis.sender, since):
-            if case["state"] == cases.CLOSED or not cases.same_request(analysis, case, self.rules.review_below):
+            # Without headers, only a case waiting for this customer's answer is continued:
+            # a later message about the same machine is a new request.
+            if case["state"] != cases.AWAITING or not cases.same_request(analysis, case, self.rules.review_below):
                 continue
             known = {case["fields"].get("contract_number"), *(case["fields"].get("serial_numbers") or [])}
             shared = sorted(numbers & known)
             if shared:
                 return cases.Thread(case["ref"], f"sender and number {shared[0]}", case)
         return None
+
+    def _same_customer(self, analysis: Analysis, case_sender: str | None) -> bool:
+        """Do the message's From (and Reply-To) belong to the case's customer?"""
+        case_sender = (case_sender or "").lower()
+        if not case_sender:
+            return False
+        theirs = set(self.directory.customers_of_domain(directory.domain_of(case_sender))) \
+            if self.directory.loaded() else set()
+        for address in filter(None, (analysis.sender, analysis.reply_to)):
+            if address.lower() == case_sender:
+                continue
+            if not theirs or not theirs & set(self.directory.customers_of_domain(directory.domain_of(address))):
+                return False
+        return bool(analysis.sender)
 
     def _route(self, analysis: Analysis) -> Route | None:
         routing = self.settings.routing
@@ -292,17 +325,18 @@ class Processor:
         store = self.store
         store.link(case_ref, analysis.message_id)
         store.keep_case_message(case_ref, row_id, analysis.message_id, raw, now)
-        forwarded = False
+        forward = None
         if route is not None and route.address:
             self._queue_forward(case_ref, analysis, route, changes, row_id, now, state)
-            forwarded = True
-        new_state = cases.state_after(analysis.action, forwarded)
+            forward = "waiting" if state in (DRAFT, SHADOW) else "queued"
+        new_state = cases.state_after(analysis.action, forward)
         if route is not None and not route.address:
             new_state = cases.IN_REVIEW
         old_state = thread.case["state"] if thread else None
+        snapshot = {**cases.snapshot(analysis), "row": row_id}
         values: dict[str, Any] = {
             "situation": analysis.situation, "fields": analysis.fields, "confidence": analysis.confidence,
-            "snapshot": {**cases.snapshot(analysis), "row": row_id}, "state": new_state,
+            "snapshot": snapshot, "state": new_state, "email_nominative": snapshot["email_nominative"],
             "customer_number": route.customer if route else analysis.fields.get("customer_number"),
             "last_message_at": _iso(now),
         }
@@ -310,7 +344,7 @@ class Processor:
             values.update(awaiting_since=_iso(now), reminded_at=None)
         if new_state == cases.CLOSED:
             values["closed_at"] = _iso(now)
-        if forwarded:
+        if forward:
             values["forwarded_to"] = route.address
         store.update_case(case_ref, now, **values)
         store.case_event(case_ref, "message", {"row": row_id, "message_id": analysis.message_id,

@@ -122,14 +122,15 @@ def test_a_customer_writing_again_on_a_case_not_waiting_for_them_goes_to_a_perso
     assert analysis.action == "review" and any(state in r for r in analysis.reasons)
 
 
-@pytest.mark.parametrize("action, forwarded, state", [
-    ("request_info", False, cases.AWAITING),
-    ("acknowledge", True, cases.ROUTED),
-    ("acknowledge", False, cases.CLOSED),
-    ("review", False, cases.IN_REVIEW),
+@pytest.mark.parametrize("action, forward, state", [
+    ("request_info", None, cases.AWAITING),
+    ("acknowledge", "queued", cases.ROUTED),
+    ("acknowledge", "waiting", cases.COMPLETE),
+    ("acknowledge", None, cases.CLOSED),
+    ("review", None, cases.IN_REVIEW),
 ])
-def test_state_after(action, forwarded, state):
-    assert cases.state_after(action, forwarded) == state
+def test_state_after(action, forward, state):
+    assert cases.state_after(action, forward) == state
 
 
 def test_snapshot_round_trip_keeps_what_a_reminder_needs():
@@ -341,3 +342,73 @@ def test_a_complete_case_whose_colleague_is_unknown_goes_to_the_fallback(tmp_pat
 def test_a_wrong_case_or_routing_setting_is_named(data, key, tmp_path):
     with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
         parse_settings(data, tmp_path / "settings.toml")
+
+
+# -- who may continue a case (second reader's findings) -------------------------------------
+
+
+def test_a_stranger_citing_a_case_does_not_join_it_and_gets_nothing_of_it(bot):
+    request, ref = ask(bot, "po_change")
+    raw, _ = answer_message(CONV["po_change"], request)
+    raw = raw.replace(b"From: Paul Martin <paul.martin@valmont-print.fr>", b"From: Eve <eve@gmail.com>")
+    raw = raw.replace(CONTRACT.encode(), b"CT-2024-09999")
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.AWAITING  # untouched
+    assert len(bot.sent()) == 1, "nothing sent to the stranger, nothing forwarded"
+    newest = bot.store.list_cases()[0]
+    assert newest["ref"] != ref and newest["state"] == cases.IN_REVIEW
+
+
+def test_a_colleague_of_the_same_customer_may_answer(bot):
+    request, ref = ask(bot, "po_change")
+    raw, _ = answer_message(CONV["po_change"], request)
+    raw = raw.replace(b"From: Paul Martin <paul.martin@valmont-print.fr>",
+                      b"From: Compta Valmont <compta@valmont-print.fr>")
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.ROUTED
+
+
+def test_a_personal_address_stays_refused_when_the_answer_gives_something_else(bot):
+    raw, _ = first_message(CONV["invoice_by_email"])
+    raw = raw.replace(b"paul.martin@valmont-print.fr (contrat", b"pmartin@valmont-print.fr (contrat")
+    bot.receive(raw)
+    request = bot.sent()[-1]
+    ref = str(request["X-Mailbot-Case"])
+    assert "request_info" in request["Message-ID"]
+    answer, _ = answer_message(CONV["invoice_by_email"], request)
+    answer = answer.replace(b"Entendu, merci d'utiliser l'adresse factures@valmont-print.fr.",
+                            f"Pour rappel notre contrat est le {CONTRACT}.".encode())
+    bot.receive(answer)
+    assert bot.case(ref)["state"] == cases.AWAITING
+    assert "request_info" in bot.sent()[-1]["Message-ID"]
+
+
+def test_an_answer_with_only_an_attachment_goes_to_a_person_not_to_a_second_request(bot):
+    request, ref = ask(bot, "billing_entity_change")
+    raw, _ = answer_message(CONV["billing_entity_change"], request)
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message.set_content("")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="serials.pdf")
+    bot.receive(bytes(message))
+    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 1
+
+
+def test_an_answer_that_asks_for_something_else_goes_to_a_person(bot):
+    request, ref = ask(bot, "po_change")
+    raw, _ = answer_message(CONV["po_change"], request)
+    raw = raw.replace(b"Il s'agit du contrat", b"Par ailleurs nous souhaitons resilier le contrat du traceur. "
+                                             b"Pour le P.O, il s'agit du contrat")
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 1
+
+
+def test_without_headers_a_routed_case_is_not_continued_a_new_request_opens(bot):
+    request, ref = ask(bot, "contract_termination")
+    raw, _ = answer_message(CONV["contract_termination"], request)
+    bot.receive(raw)
+    assert bot.case(ref)["state"] == cases.ROUTED
+    again, _ = first_message(CONV["contract_termination"])
+    again = again.replace(b"Nous souhaitons", f"Pour le traceur {CONV['contract_termination'].answer.split()[-3]} "
+                          f"nous souhaitons".encode())
+    bot.receive(again)
+    assert len(bot.store.list_cases()) == 2
