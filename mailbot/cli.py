@@ -207,15 +207,20 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
 
 
 @contextmanager
-def open_store(ctx: click.Context):
-    """The database of the settings, closed after use; a clear error when it cannot be opened."""
+def open_store(ctx: click.Context, create: bool = False):
+    """The database of the settings, closed after use; a clear error when it
+    cannot be opened, or (unless ``create``) does not exist yet."""
     import sqlite3
 
     from mailbot.store import Store
 
     settings = settings_of(ctx)
+    path = settings.resolve(settings.database.path)
+    if not create and not path.exists():
+        fail(f"database.path: no database at {path} (wrong settings file? mailbot has not run yet?)",
+             EXIT_CONFIG)
     try:
-        store = Store(settings.resolve(settings.database.path))
+        store = Store(path)
     except (OSError, sqlite3.Error) as exc:
         fail(f"database.path: cannot open {settings.database.path}: {exc}", EXIT_CONFIG)
     try:
@@ -230,8 +235,10 @@ def outbox() -> None:
 
 
 @outbox.command(name="list")
-@click.option("--state", "states", multiple=True, help="Only these states (default: draft, held, "
-              "unconfirmed, failed).")
+@click.option("--state", "states", multiple=True,
+              type=click.Choice(["draft", "held", "unconfirmed", "failed", "pending", "sent", "shadow",
+                                 "discarded"]),
+              help="Only these states (default: draft, held, unconfirmed, failed).")
 @click.pass_context
 def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
     """List the outbox rows that wait for a person."""
@@ -248,19 +255,22 @@ def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
 
 @outbox.command(name="release")
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--all", "everything", is_flag=True, help="Every draft and held row.")
+@click.option("--all", "everything", is_flag=True, help="Every draft.")
 @click.pass_context
 def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -> None:
-    """Approve drafts and release held replies (IDS from `outbox list`): they are sent at the next pass."""
-    from mailbot.store import DRAFT, HELD, PENDING
+    """Approve drafts (IDS from `outbox list`): sent at the daemon's next pass, within [limits] per_hour."""
+    from mailbot.store import DRAFT, HELD
 
     if not ids and not everything:
-        fail("give the ids to release (see `mailbot outbox list`) or --all", EXIT_CONFIG)
+        fail("give the ids of the drafts to approve (see `mailbot outbox list`) or --all", EXIT_CONFIG)
     with open_store(ctx) as store:
-        count = store.set_outbox_state(None if everything else ids, (DRAFT, HELD), PENDING)
-    click.echo(f"{count} row(s) released: sent at the daemon's next pass (or by `mailbot once`)")
+        # Approved drafts join the held queue, which the daemon releases within the
+        # hourly limit: approving a thousand drafts at once cannot flood anyone.
+        count = store.set_outbox_state(None if everything else ids, (DRAFT,), HELD)
+    click.echo(f"{count} draft(s) approved: sent at the daemon's next pass (or by `mailbot once`), "
+               f"within the hourly limit")
     if ids and count < len(ids):
-        fail(f"{len(ids) - count} id(s) were not draft or held rows", EXIT_UNAVAILABLE)
+        fail(f"{len(ids) - count} id(s) were not drafts", EXIT_UNAVAILABLE)
 
 
 @outbox.command(name="discard")
@@ -366,7 +376,7 @@ def directory_import(ctx: click.Context, file: str) -> None:
         rows = read_csv(file)
     except DirectoryError as exc:
         fail(str(exc), EXIT_CONFIG)
-    with open_store(ctx) as store:
+    with open_store(ctx, create=True) as store:
         counts = replace_directory(store, rows)
     click.echo(f"directory imported from {file}: {counts['customers']} customers, "
                f"{counts['customer_domains']} e-mail domains, {counts['contracts']} contracts, "

@@ -224,10 +224,14 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
     if not 0 <= sections["bot"].auto_min_confidence <= 1:
         raise SettingsError(f"bot.auto_min_confidence: must be between 0 and 1, "
                             f"got {sections['bot'].auto_min_confidence}")
+    own = {a.lower() for a in [sections["bot"].address, *sections["bot"].other_addresses]}
     for key in ("contracts_team", "fallback"):
         value = sections["routing"].values[key]
         if value and ("@" not in value or any(c in value for c in " ,;<>\r\n")):
             raise SettingsError(f"routing.{key}: {value!r} is not one e-mail address")
+        if value.lower() in own:
+            raise SettingsError(f"routing.{key}: {value!r} is the bot's own address: a forward to it would "
+                                f"come back as our own mail and be filed unread; give the team's mailbox")
     if "@" not in sections["bot"].address:
         raise SettingsError(f"bot.address: {sections['bot'].address!r} is not an e-mail address")
     for section in ("mailbox", "smtp"):

@@ -6,8 +6,11 @@ rather than through ``email.generator``: on a backlog the generator's header
 folding and its pure-Python quoted-printable cost more than rendering the
 templates. Safety is the same: every header value is folded to one line (no
 CR/LF injection from customer text), non-ASCII values become RFC 2047 encoded
-words, bodies are quoted-printable UTF-8 (no line over 76 characters, no bare
-``From `` or trailing-space problem), lines end with CRLF.
+words, bodies are quoted-printable UTF-8 (no line over 76 characters, trailing
+spaces kept, nothing mangled), lines end with CRLF. A customer's message
+attached to a forward is kept byte for byte as ``message/rfc822`` when it
+keeps SMTP's rules (lines of at most 998 octets), else attached as a base64
+``.eml`` file so that no relay truncates it.
 """
 
 from __future__ import annotations
@@ -114,10 +117,16 @@ def message(headers: list[tuple[str, str]], text: str, html: str,
     mark = boundary(attached)
     parts = [head, _header("Content-Type", f'multipart/mixed; boundary="{mark}"'), b"\r\n",
              f"--{mark}\r\n".encode(), _header("Content-Type", content_type), b"\r\n", body]
-    for raw in attached:
+    for number, raw in enumerate(attached, 1):
         raw = _NEWLINES.sub(b"\r\n", raw).rstrip(b"\r\n")
-        encoding = "7bit" if raw.isascii() else "8bit"
-        parts += [f"\r\n--{mark}\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n"
-                  f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode(), raw]
+        if max(map(len, raw.split(b"\r\n"))) <= MAX_LINE:
+            encoding = "7bit" if raw.isascii() else "8bit"
+            parts += [f"\r\n--{mark}\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n"
+                      f"Content-Transfer-Encoding: {encoding}\r\n\r\n".encode(), raw]
+        else:
+            encoded = base64.encodebytes(raw).replace(b"\n", b"\r\n").rstrip(b"\r\n")
+            parts += [f"\r\n--{mark}\r\nContent-Type: application/octet-stream; name=\"message-{number}.eml\"\r\n"
+                      f"Content-Disposition: attachment; filename=\"message-{number}.eml\"\r\n"
+                      f"Content-Transfer-Encoding: base64\r\n\r\n".encode(), encoded]
     parts.append(f"\r\n--{mark}--\r\n".encode())
     return b"".join(parts)

@@ -241,8 +241,9 @@ class Processor:
         reading less sure than bot.auto_min_confidence waits as a draft."""
         mode = self.settings.mode_of(analysis.situation)
         if mode == "auto" and analysis.confidence < self.settings.bot.auto_min_confidence:
-            analysis.reasons.append(f"confidence {analysis.confidence:.2f} below "
-                                    f"{self.settings.bot.auto_min_confidence:.2f}: reply kept as a draft")
+            if analysis.action in REPLY_ACTIONS:
+                analysis.reasons.append(f"confidence {analysis.confidence:.2f} below "
+                                        f"{self.settings.bot.auto_min_confidence:.2f}: reply kept as a draft")
             return DRAFT
         return OUTBOX_STATE[mode]
 
@@ -372,36 +373,55 @@ class Processor:
 
     def follow_up(self) -> tuple[int, int]:
         """One reminder to each case waiting for the customer reminder_days,
-        then review for those still silent review_days after it. Returns (reminded, reviewed)."""
+        then review for those still silent review_days after it. Returns (reminded, reviewed).
+
+        The clock starts when our request actually went out: a request still
+        waiting as a draft, a shadow row, or discarded, is not reminded. A case
+        whose reminder cannot be written goes to review instead of stopping intake.
+        """
         now = self.clock()
         days = self.settings.cases
         due = self.store.cases_awaiting(now - timedelta(days=days.reminder_days), reminded=False)
         silent = self.store.cases_awaiting(now - timedelta(days=days.review_days), reminded=True)
+        reminded = 0
         for ref in due:
-            with self.store.transaction():
-                self._remind(ref, now)
+            try:
+                with self.store.transaction():
+                    reminded += self._remind(ref, now)
+            except sqlite3.OperationalError:
+                raise  # the database is in trouble, not the case
+            except Exception as exc:  # noqa: BLE001 - one case must not stop intake
+                log.error("case %s: reminder failed (%s: %s); the case goes to review", ref, type(exc).__name__, exc)
+                with self.store.transaction():
+                    self._to_review(ref, f"reminder failed: {type(exc).__name__}: {exc}", now)
         for ref in silent:
             with self.store.transaction():
-                self.store.update_case(ref, now, state=cases.IN_REVIEW)
-                self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW,
-                                                     "why": f"no answer {days.review_days} day(s) after the reminder"}, now)
+                self._to_review(ref, f"no answer {days.review_days} day(s) after the reminder", now)
             log.warning("case %s: no answer after the reminder, now in review", ref)
-        return len(due), len(silent)
+        return reminded, len(silent)
 
-    def _remind(self, ref: str, now: datetime) -> None:
+    def _to_review(self, ref: str, why: str, now: datetime) -> None:
         case = self.store.case(ref)
-        if case is None or case["state"] != cases.AWAITING or not case["snapshot"]:
+        if case is None or case["state"] != cases.AWAITING:
             return
+        self.store.update_case(ref, now, state=cases.IN_REVIEW)
+        self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW, "why": why}, now)
+
+    def _remind(self, ref: str, now: datetime) -> int:
+        """Queue the reminder of one case (inside a transaction); 1 when queued."""
+        case = self.store.case(ref)
+        if case is None or case["state"] != cases.AWAITING or case["reminded_at"] or not case["snapshot"]:
+            return 0  # another process reminded it meanwhile, or the customer answered
+        row = case["snapshot"]["row"]
+        if not self.store.request_went_out(ref, row):
+            return 0
         analysis = cases.from_snapshot(case["snapshot"])
         address = analysis.reply_to or analysis.sender
         state = self._outbox_state(analysis)
         verdict, alert = self._check_limits(address, ref, now, brake=state == PENDING)
         if verdict.outcome == REVIEW:
-            self.store.update_case(ref, now, state=cases.IN_REVIEW)
-            self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW,
-                                                 "why": f"reminder not sent: {verdict.reason}"}, now)
-            return
-        row = case["snapshot"]["row"]
+            self._to_review(ref, f"reminder not sent: {verdict.reason}", now)
+            return 0
         message_id = self._message_id(ref, "reminder", row)
         reply = build_reply(analysis, case_ref=ref, rules=self.rules, bot=self.bot, now=now,
                             message_id=message_id, kind="reminder")
@@ -413,6 +433,7 @@ class Processor:
         if alert:
             log.error("%s; new replies are held in the outbox until the count drops", alert)
         log.info("case %s: reminder queued to %s", ref, address)
+        return 1
 
     # -- trust -------------------------------------------------------------------
 
@@ -469,8 +490,6 @@ class Processor:
         When none is left held and the hourly count is under the limit, the
         brake's alert is closed. Returns how many were released.
         """
-        if OUTBOX_STATE[self.mode] != PENDING:
-            return 0
         store = self.store
         if not store.count_state(HELD) and not store.open_alerts(BRAKE):
             return 0  # the usual case: two indexed reads, no write lock

@@ -30,6 +30,7 @@ REPLY_KINDS = ("acknowledge", "request_info", "reminder")
 # A reminder is the request for information again, with ``reminder`` set.
 LAYOUT_OF_KIND = {"acknowledge": "acknowledge", "request_info": "request_info", "reminder": "request_info"}
 LANGUAGES = ("fr", "en")
+MAX_ID = 250  # longer Message-IDs (RFC 5322 sets no limit) are not repeated: no header line over 998
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"],
@@ -166,9 +167,10 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
     headers = [("From", address(bot.display_name, bot.address)), ("To", recipient),
                ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
                ("Message-ID", one_line(message_id))]
-    if analysis.message_id:
+    if analysis.message_id and len(analysis.message_id) <= MAX_ID:
+        references = [r for r in analysis.references[-10:] if len(r) <= MAX_ID]
         headers += [("In-Reply-To", one_line(analysis.message_id)),
-                    ("References", one_line(" ".join([*analysis.references[-10:], analysis.message_id])))]
+                    ("References", one_line(" ".join([*references, analysis.message_id])))]
     headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
                 ("Precedence", "bulk"), ("X-Mailbot-Case", one_line(case_ref)), ("Content-Language", lang)]
     return Reply([recipient], mimewrite.message(headers, text, html))

@@ -128,13 +128,14 @@ class SmtpSender:
     def send(self, raw: bytes, recipients: list[str], commit: Callable[[], None]) -> None:
         if self.conn is None:
             self.conn = self._open()
+        eight_bit = not raw.isascii()
         try:
-            self._envelope(recipients)
+            self._envelope(recipients, eight_bit)
         except (smtplib.SMTPServerDisconnected, OSError):
             # A kept-open connection may have been dropped by the server: once more, fresh.
             self.close()
             self.conn = self._open()
-            self._envelope(recipients)
+            self._envelope(recipients, eight_bit)
         try:
             body = DOT_AT_LINE_START.sub(b"..", raw)
             self.conn.send(body if body.endswith(b"\r\n") else body + b"\r\n")
@@ -162,11 +163,16 @@ class SmtpSender:
             self.conn.close()
             self.conn = None
 
-    def _envelope(self, recipients: list[str]) -> None:
-        """MAIL FROM:<>, RCPT TO for each, DATA: everything before the body."""
+    def _envelope(self, recipients: list[str], eight_bit: bool = False) -> None:
+        """MAIL FROM:<>, RCPT TO for each, DATA: everything before the body.
+
+        A message with 8-bit content (a customer's message attached to a
+        forward) is declared BODY=8BITMIME when the server offers it.
+        """
         conn = self.conn
         conn.ehlo_or_helo_if_needed()
-        code, message = conn.mail("")
+        options = ["BODY=8BITMIME"] if eight_bit and conn.has_extn("8bitmime") else []
+        code, message = conn.mail("", options)
         if code != 250:
             conn.rset()
             raise smtplib.SMTPSenderRefused(code, message, "<>")

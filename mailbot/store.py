@@ -390,6 +390,12 @@ class Store:
             sql = "select ref from cases where state = ? and reminded_at is null and awaiting_since <= ?"
         return [r[0] for r in self.db.execute(sql + " order by id", [AWAITING, _iso(before)])]
 
+    def request_went_out(self, case_ref: str, message_row: int) -> bool:
+        """Did our request for information on ``message_row`` reach the SMTP server?"""
+        row = self.db.execute("select state from outbox where case_ref = ? and message_row = ? "
+                              "and kind = 'request_info'", [case_ref, message_row]).fetchone()
+        return row is not None and row[0] in (SENT, UNCONFIRMED)
+
     def list_cases(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select ref, situation, sender, state, customer_number, created_at, updated_at from cases "

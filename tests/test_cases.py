@@ -319,15 +319,19 @@ def test_in_auto_mode_a_reading_under_the_threshold_waits_as_a_draft(tmp_path):
         bot.close()
 
 
-def test_a_complete_case_whose_colleague_is_unknown_goes_to_the_fallback(tmp_path):
+def test_a_complete_case_whose_customer_the_directory_cannot_tell_goes_to_the_fallback(tmp_path):
     bot = Bot(tmp_path, routing={"fallback": "dispatch@cf.canon.fr"})
     try:
-        replace_directory(bot.store, parse_csv(DIRECTORY_CSV.replace(ACCOUNT_MANAGER, "x@cf.canon.fr")
-                                               .replace("commercial.valmont@cf.canon.fr", "x@cf.canon.fr")))
-        request, ref = ask(bot, "contract_termination")
+        stranger = b"paul.martin@inconnu.fr"  # a domain, and a serial, the directory does not know
+        first, _ = first_message(CONV["contract_termination"])
+        bot.receive(first.replace(CUSTOMER.encode(), stranger))
+        request = bot.sent()[-1]
         raw, _ = answer_message(CONV["contract_termination"], request)
+        raw = raw.replace(CUSTOMER.encode(), stranger).replace(b"CW3800-0007120", b"PW999-0000001")
         bot.receive(raw)
-        assert {str(m["To"]) for m in bot.sent()} == {CUSTOMER, "x@cf.canon.fr"}
+        forward = [m for m in bot.sent() if str(m["To"]) != stranger.decode()]
+        assert [str(m["To"]) for m in forward] == ["dispatch@cf.canon.fr"]
+        assert "pour attribution" in forward[0].get_body(("plain",)).get_content()
     finally:
         bot.close()
 
@@ -336,6 +340,7 @@ def test_a_complete_case_whose_colleague_is_unknown_goes_to_the_fallback(tmp_pat
     ({"modes": {"po_chnage": "draft"}}, "modes.po_chnage"),
     ({"modes": {"po_change": "sometimes"}}, "modes.po_change"),
     ({"routing": {"contracts_team": "not an address"}}, "routing.contracts_team"),
+    ({"routing": {"fallback": "Contrats.Service.WFPS@cf.canon.fr"}}, "routing.fallback"),
     ({"bot": {"auto_min_confidence": 1.5}}, "bot.auto_min_confidence"),
     ({"cases": {"reminder_days": 0}}, "cases.reminder_days"),
 ])
@@ -412,3 +417,25 @@ def test_without_headers_a_routed_case_is_not_continued_a_new_request_opens(bot)
                           f"nous souhaitons".encode())
     bot.receive(again)
     assert len(bot.store.list_cases()) == 2
+
+
+def test_no_reminder_for_a_request_that_never_went_out(tmp_path):
+    bot = Bot(tmp_path, modes={"contract_termination": "draft"})
+    try:
+        raw, _ = first_message(CONV["contract_termination"])
+        bot.receive(raw)
+        [case] = bot.store.list_cases()
+        bot.clock.now += timedelta(days=6)
+        bot.processor.run_once()
+        kinds = [r["kind"] for r in bot.store.db.query("select kind from outbox")]
+        assert kinds == ["request_info"] and bot.case(case["ref"])["reminded_at"] is None
+    finally:
+        bot.close()
+
+
+def test_a_case_whose_reminder_cannot_be_written_goes_to_review_and_intake_goes_on(bot, monkeypatch):
+    _, ref = ask(bot, "contract_termination")
+    bot.clock.now += timedelta(days=6)
+    monkeypatch.setattr("mailbot.processor.build_reply", lambda *a, **k: 1 / 0)
+    bot.processor.run_once()
+    assert bot.case(ref)["state"] == cases.IN_REVIEW

@@ -56,7 +56,7 @@ def test_a_draft_is_listed_then_released_and_sent(setup):
     draft_id = row.split()[0]
 
     released = mailbot(settings, "outbox", "release", draft_id)
-    assert released.returncode == 0 and "1 row(s) released" in released.stdout
+    assert released.returncode == 0 and "1 draft(s) approved" in released.stdout
     assert mailbot(settings, "once").returncode == 0
     assert len(sent(tmp)) == 2
     assert "0 row(s)" in mailbot(settings, "outbox", "list").stdout
@@ -68,7 +68,7 @@ def test_a_discarded_draft_is_never_sent_and_a_wrong_id_is_said(setup):
                 if " draft " in line][0].split()[0]
     assert "1 row(s) discarded" in mailbot(settings, "outbox", "discard", draft_id).stdout
     again = mailbot(settings, "outbox", "release", draft_id)
-    assert again.returncode == 1 and "not draft or held" in again.stderr
+    assert again.returncode == 1 and "not drafts" in again.stderr
     assert mailbot(settings, "once").returncode == 0
     assert len(sent(tmp)) == 1
 
@@ -105,3 +105,29 @@ def test_cases_are_listed_and_shown(setup):
     assert "message:" in shown.stdout and "state:" in shown.stdout
     assert mailbot(settings, "cases", "list", "--state", "open").returncode == 2
     assert mailbot(settings, "cases", "show", "WFPS-1999-000001").returncode == 1
+
+
+def test_approving_many_drafts_stays_within_the_hourly_limit(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[bot]\nmode = "draft"\n[limits]\nper_hour = 2\nper_sender = 10\n', encoding="utf-8")
+    inbox = tmp_path / "var" / "mail"
+    for sub in ("tmp", "new", "cur"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    for i, conv in enumerate(c for c in CONVERSATIONS if c.situation in
+                             ("po_change", "equipment_move", "contract_termination", "automatic_meter_reads")):
+        (inbox / "new" / f"m{i}").write_bytes(first_message(conv)[0])
+    assert mailbot(settings, "once").returncode == 0
+    assert sent(tmp_path) == []
+    assert "4 draft(s) approved" in mailbot(settings, "outbox", "release", "--all").stdout
+    assert mailbot(settings, "once").returncode == 0
+    assert len(sent(tmp_path)) == 2, "per_hour = 2: the other approved drafts wait, held"
+    assert " held " in mailbot(settings, "outbox", "list").stdout
+
+
+def test_reading_commands_refuse_a_missing_database(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[database]\npath = "nowhere/m.db"\n', encoding="utf-8")
+    for args in (("outbox", "list"), ("cases", "list"), ("suppressions", "list")):
+        result = mailbot(settings, *args)
+        assert result.returncode == 2 and "no database at" in result.stderr, args
+    assert not (tmp_path / "nowhere").exists()

@@ -96,3 +96,10 @@ def test_an_iban_in_the_subject_is_not_echoed_and_goes_to_review():
                         now=NOW, message_id="<x@cf.canon.fr>")
     msg = message_from_bytes(reply.raw, policy=policy.default)
     assert "3000 6000" not in msg["Subject"] and "FR76 ****" in msg["Subject"]
+
+
+def test_an_absurdly_long_message_id_is_not_repeated_and_no_line_is_too_long():
+    huge = "<" + "x" * 2000 + "@example.fr>"
+    _, reply, msg = reply_to("po_change", message_id=huge, references=[huge, "<ok@example.fr>"])
+    assert msg["In-Reply-To"] is None and msg["References"] is None
+    assert max(len(line) for line in reply.raw.split(b"\r\n")) <= 998
