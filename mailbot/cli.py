@@ -358,6 +358,22 @@ def cases_show(ctx: click.Context, ref: str) -> None:
         click.echo(f"  {event['at']}  {event['kind']}: {json.dumps(event['detail'], ensure_ascii=False)}")
 
 
+@cases_group.command(name="close")
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--note", default="", help="Why (kept in the case's history).")
+@click.pass_context
+def cases_close(ctx: click.Context, refs: tuple[str, ...], note: str) -> None:
+    """Close cases a person has finished (routed, in review...): a later message opens a new case."""
+    from mailbot.processor import utcnow
+
+    with open_store(ctx) as store:
+        closed = [ref for ref in refs if store.close_case(ref.upper(), note, utcnow())]
+    click.echo(f"{len(closed)} case(s) closed")
+    if len(closed) < len(refs):
+        fail("not found or already closed: " + ", ".join(r for r in refs if r.upper() not in closed),
+             EXIT_UNAVAILABLE)
+
+
 @cli.group()
 def directory() -> None:
     """The customer directory (customers, domains, contracts, equipment)."""

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from mailbot.cases import AWAITING, IN_REVIEW
+from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
 from mailbot.directory import Row, domain_suffixes, norm_number
 from sqlite_utils.migrations import Migrations
 
@@ -389,6 +389,17 @@ class Store:
         else:
             sql = "select ref from cases where state = ? and reminded_at is null and awaiting_since <= ?"
         return [r[0] for r in self.db.execute(sql + " order by id", [AWAITING, _iso(before)])]
+
+    def close_case(self, ref: str, note: str, now: datetime) -> bool:
+        """Close a case (a person's decision); False when unknown or already closed."""
+        case = self.case(ref)
+        if case is None or case["state"] == CLOSED:
+            return False
+        with self.transaction():
+            self.update_case(ref, now, state=CLOSED, closed_at=_iso(now))
+            self.case_event(ref, "state", {"from": case["state"], "to": CLOSED, "why": note or "closed by a person"},
+                            now)
+        return True
 
     def request_went_out(self, case_ref: str, message_row: int) -> bool:
         """Did our request for information on ``message_row`` reach the SMTP server?"""

@@ -105,6 +105,12 @@ def test_cases_are_listed_and_shown(setup):
     assert "message:" in shown.stdout and "state:" in shown.stdout
     assert mailbot(settings, "cases", "list", "--state", "open").returncode == 2
     assert mailbot(settings, "cases", "show", "WFPS-1999-000001").returncode == 1
+    closed = mailbot(settings, "cases", "close", ref, "--note", "answered by phone")
+    assert closed.returncode == 0 and "1 case(s) closed" in closed.stdout
+    assert "answered by phone" in mailbot(settings, "cases", "show", ref).stdout
+    assert "1 case(s)" in mailbot(settings, "cases", "list", "--state", "closed").stdout
+    again = mailbot(settings, "cases", "close", ref)
+    assert again.returncode == 1 and "already closed" in again.stderr
 
 
 def test_approving_many_drafts_stays_within_the_hourly_limit(tmp_path):
