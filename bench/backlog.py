@@ -1,9 +1,12 @@
 """Benchmark: a backlog of N messages through the real daemon, then IDLE latency.
 
 Starts a fresh Dovecot and an aiosmtpd server on 127.0.0.1 (the test harness),
-appends N messages (default 5,000, cycled from the bundled samples with fresh
-Message-IDs), runs `mailbot run` as a separate process until the inbox is
-empty and every reply is at the SMTP server, and prints messages/s, the
+appends N messages (default 5,000, cycled from the bundled samples, each a
+separate request: fresh Message-ID, its own sender at the sample's domain),
+imports the sample directory, runs `mailbot run` as a separate process until
+the inbox is empty and every reply to a customer is at the SMTP server (the
+forwards of complete cases to colleagues are sent in the same passes and
+counted apart), and prints messages/s, the
 daemon's peak memory (VmHWM) and, for comparison, analyze-only throughput on
 the same messages in this process. Then, with the daemon idling, it appends 50
 single messages one at a time and prints the median and p95 latency from
