@@ -13,6 +13,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from mailbot import cases
 from mailbot.analysis import Analysis, empty_fields
@@ -439,3 +442,24 @@ def test_a_case_whose_reminder_cannot_be_written_goes_to_review_and_intake_goes_
     monkeypatch.setattr("mailbot.processor.build_reply", lambda *a, **k: 1 / 0)
     bot.processor.run_once()
     assert bot.case(ref)["state"] == cases.IN_REVIEW
+
+
+# -- whatever a customer answers, the pass goes on and nothing is quarantined ---------------
+
+
+@hypothesis_settings(max_examples=40, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(situation=st.sampled_from([c.situation for c in CONVERSATIONS if c.missing]),
+       cut=st.integers(min_value=0, max_value=4000), junk=st.binary(max_size=300),
+       threaded=st.booleans())
+def test_a_mangled_answer_never_breaks_the_case(tmp_path_factory, situation, cut, junk, threaded):
+    bot = Bot(tmp_path_factory.mktemp("fuzz"))
+    try:
+        request, ref = ask(bot, situation)
+        raw, _ = answer_message(CONV[situation], request, threaded=threaded)
+        bot.receive(raw[:cut] + junk + raw[cut:])
+        rows = list(bot.store.db.query("select state, destination, error from messages"))
+        assert all(r["destination"] != "quarantine" for r in rows), rows
+        assert bot.case(ref)["state"] in cases.STATES
+    finally:
+        bot.close()
