@@ -463,3 +463,15 @@ def test_a_mangled_answer_never_breaks_the_case(tmp_path_factory, situation, cut
         assert bot.case(ref)["state"] in cases.STATES
     finally:
         bot.close()
+
+
+@pytest.mark.parametrize("how, french", [
+    ("contract CT-1", "contrat CT-1"),
+    ("serial PW-1", "n° de série PW-1"),
+    ("customer number 104", "n° client 104"),
+    ("sender domain acme.fr", "domaine de l'expéditeur acme.fr"),
+    ("no customer directory loaded", "aucun annuaire client chargé"),
+])
+def test_the_forward_says_in_french_how_the_customer_was_found(how, french):
+    from mailbot.routing import _french
+    assert _french(how) == french
