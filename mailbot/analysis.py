@@ -83,6 +83,12 @@ class Analysis:
     evidence: list[Evidence] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def email_nominative(self) -> bool | None:
+        """Whether the new invoice e-mail address is a person's (extract's flag); None when unknown."""
+        new_email = self.details.get("new_email")
+        return new_email.get("nominative") if isinstance(new_email, dict) else None
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON contract of DESIGN.md, plus evidence and context keys."""
         return {

@@ -160,7 +160,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         received=received,
         confidence=classification.confidence,
         warnings=[f"possible fraud: {s.name} ({s.detail})" for s in signals],
-        email_nominative=(extraction.details["new_email"] or {}).get("nominative"),
+        email_nominative=analysis.email_nominative,
         tz=tz,
     )
     analysis.missing = decision.missing

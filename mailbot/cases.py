@@ -124,11 +124,9 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     asks_else = sorted(o for o in others if any(
         e.stage == "classify" and e.name == o and e.detail.startswith("new") for e in analysis.evidence))
     fields, changes = merge(case["fields"], analysis.fields)
-    nominative = analysis.details.get("new_email") or {}
-    nominative = nominative.get("nominative") if isinstance(nominative, dict) else None
-    if nominative is None and fields.get("new_email") == case["fields"].get("new_email") \
-            and case.get("email_nominative") is not None:
-        nominative = bool(case["email_nominative"])
+    nominative = analysis.email_nominative
+    if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
+        nominative = case.get("email_nominative")
     warnings = [r for r in analysis.reasons if r.startswith("possible fraud")]
     decision = decide(case["situation"], fields, rules, received=analysis.received,
                       confidence=case["confidence"], warnings=warnings,
@@ -175,8 +173,8 @@ def state_after(action: str, forward: str | None) -> str:
 
 
 def snapshot(analysis: Analysis) -> dict[str, Any]:
-    """What a later reminder needs to write to the customer again, as JSON."""
-    new_email = analysis.details.get("new_email") or {}
+    """The case as of its latest message, as JSON: its merged fields and reading,
+    and what a later reminder needs to write to the customer again."""
     return {
         "message_id": analysis.message_id, "subject": analysis.subject, "sender": analysis.sender,
         "sender_name": analysis.sender_name, "reply_to": analysis.reply_to,
@@ -184,7 +182,7 @@ def snapshot(analysis: Analysis) -> dict[str, Any]:
         "situation": analysis.situation, "confidence": analysis.confidence,
         "fields": dict(analysis.fields), "missing": list(analysis.missing),
         "lead_time_ok": analysis.lead_time_ok,
-        "email_nominative": new_email.get("nominative") if isinstance(new_email, dict) else None,
+        "email_nominative": analysis.email_nominative,
         "received": analysis.received.isoformat() if analysis.received else None,
     }
 

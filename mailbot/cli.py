@@ -364,10 +364,16 @@ def cases_show(ctx: click.Context, ref: str) -> None:
 @click.pass_context
 def cases_close(ctx: click.Context, refs: tuple[str, ...], note: str) -> None:
     """Close cases a person has finished (routed, in review...): a later message opens a new case."""
+    from mailbot.cases import CLOSED, STATES
     from mailbot.processor import utcnow
 
     with open_store(ctx) as store:
-        closed = [ref for ref in refs if store.close_case(ref.upper(), note, utcnow())]
+        closed = []
+        for ref in refs:
+            with store.transaction():
+                if store.move_case(ref.upper(), CLOSED, note or "closed by a person", utcnow(),
+                                   only_from=set(STATES) - {CLOSED}):
+                    closed.append(ref.upper())
     click.echo(f"{len(closed)} case(s) closed")
     if len(closed) < len(refs):
         fail("not found or already closed: " + ", ".join(r for r in refs if r.upper() not in closed),

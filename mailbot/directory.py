@@ -244,27 +244,30 @@ def contract_of_customers(lookup: Lookup, contract: str, customers: Iterable[str
     return None if owner is None else owner in set(customers)
 
 
-def customer_of(lookup: Lookup, fields: dict[str, Any], addresses: Iterable[str | None]) -> tuple[str | None, str]:
-    """Whose request this is, and how we know: the customer number given, else
+def customer_of(lookup: Lookup, fields: dict[str, Any],
+                addresses: Iterable[str | None]) -> tuple[str | None, tuple[str, str]]:
+    """Whose request this is, and the clue: the customer number given, else
     the contract's customer, else a serial's, else the one customer of the
-    sender's domain. (None, why) when the directory cannot tell."""
+    sender's domain. The clue is (kind, value), kind one of
+    ``customer_number``, ``contract``, ``serial``, ``sender_domain``, or
+    ``no_directory`` / ``no_clue`` when the customer is None."""
     if not lookup.loaded():
-        return None, "no customer directory loaded"
+        return None, ("no_directory", "")
     number = fields.get("customer_number")
     if number and lookup.customer_name(str(number)) is not None:
-        return str(number), f"customer number {number}"
+        return str(number), ("customer_number", str(number))
     contract = fields.get("contract_number")
     if contract and lookup.contract_customer(contract):
-        return lookup.contract_customer(contract), f"contract {contract}"
+        return lookup.contract_customer(contract), ("contract", contract)
     for serial in fields.get("serial_numbers") or []:
         on = lookup.serial_contract(serial)
         if on and lookup.contract_customer(on):
-            return lookup.contract_customer(on), f"serial {serial}"
+            return lookup.contract_customer(on), ("serial", serial)
     for address in addresses:
         customers = customers_of_sender(lookup, domain_of(address))
         if len(customers) == 1:
-            return customers[0], f"sender domain {domain_of(address)}"
-    return None, "no number or sender domain of the directory"
+            return customers[0], ("sender_domain", domain_of(address))
+    return None, ("no_clue", "")
 
 
 # -- the trust rule and the cross-check -------------------------------------------

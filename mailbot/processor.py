@@ -51,7 +51,7 @@ from mailbot.replies import Bot, build_reply
 from mailbot.routing import Route, build_forward, route_for
 from mailbot.sources import Incoming, Source
 from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, OUTGOING, PENDING, QUARANTINED,
-                           SHADOW, MessageKey, Store, StoreDirectory, _iso)
+                           SHADOW, MessageKey, Store, StoreDirectory)
 
 log = logging.getLogger("mailbot.processor")
 
@@ -179,7 +179,6 @@ class Processor:
             return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
                            DUPLICATE, incoming.key, row_id, role)
 
-        alert = None
         with self.store.transaction():
             if analysis.automated and bounces.is_bounce(analysis.reasons):
                 self._suppress_bounced(incoming.raw, analysis, now)
@@ -199,8 +198,8 @@ class Processor:
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
             if replying:
-                verdict, alert = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now,
-                                                    brake=state == PENDING)
+                verdict = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now,
+                                             brake=state == PENDING)
                 if verdict.outcome != REPLY:
                     analysis.reasons.append(verdict.reason)
                     analysis.evidence.append(Evidence("limits", verdict.rule, detail=verdict.reason))
@@ -219,18 +218,22 @@ class Processor:
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
             if replying:
-                reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot,
-                                    now=now, message_id=self._message_id(case_ref, analysis.action, row_id))
-                self.store.queue(message_row=row_id, case_ref=case_ref, kind=analysis.action,
-                                 recipients=reply.recipients, raw=reply.raw, state=state, now=now)
-                self.store.link(case_ref, self._message_id(case_ref, analysis.action, row_id))
+                self._queue_reply(analysis, case_ref, analysis.action, row_id, state, now)
             if case_ref is not None:
                 self._keep_case(case_ref, analysis, thread, changes, row_id, incoming.raw, now,
                                 route=route if replying else None, state=state)
-        if alert:  # logged once per trip (the open alert row remembers it across restarts)
-            log.error("%s; new replies are held in the outbox until the count drops", alert)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role, held=replying and state == HELD)
+
+    def _queue_reply(self, analysis: Analysis, case_ref: str, kind: str, row_id: int, state: str,
+                     now: datetime) -> None:
+        """Build the reply of ``kind`` and queue it; its Message-ID threads the customer's answer."""
+        message_id = self._message_id(case_ref, kind, row_id)
+        reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot, now=now,
+                            message_id=message_id, kind=kind)
+        self.store.queue(message_row=row_id, case_ref=case_ref, kind=kind, recipients=reply.recipients,
+                         raw=reply.raw, state=state, now=now)
+        self.store.link(case_ref, message_id)
 
     def _message_id(self, case_ref: str, kind: str, row_id: int) -> str:
         """Stable, unique per message and kind: a crash and a retry send the same one."""
@@ -336,15 +339,14 @@ class Processor:
         old_state = thread.case["state"] if thread else None
         snapshot = {**cases.snapshot(analysis), "row": row_id}
         values: dict[str, Any] = {
-            "situation": analysis.situation, "fields": analysis.fields, "confidence": analysis.confidence,
-            "snapshot": snapshot, "state": new_state, "email_nominative": snapshot["email_nominative"],
+            "situation": analysis.situation, "snapshot": snapshot, "state": new_state,
             "customer_number": route.customer if route else analysis.fields.get("customer_number"),
-            "last_message_at": _iso(now),
+            "last_message_at": now,
         }
         if new_state == cases.AWAITING:
-            values.update(awaiting_since=_iso(now), reminded_at=None)
+            values.update(awaiting_since=now, reminded_at=None)
         if new_state == cases.CLOSED:
-            values["closed_at"] = _iso(now)
+            values["closed_at"] = now
         if forward:
             values["forwarded_to"] = route.address
         store.update_case(case_ref, now, **values)
@@ -360,7 +362,7 @@ class Processor:
                        row_id: int, now: datetime, state: str) -> None:
         store = self.store
         history = [{**e["detail"], "at": e["at"]} for e in store.case_events(case_ref) if e["kind"] == "changed"]
-        history += [{**c.as_dict(), "at": _iso(now)} for c in changes]
+        history += [{**c.as_dict(), "at": now.isoformat(timespec="seconds")} for c in changes]
         message_id = self._message_id(case_ref, "forward", row_id)
         forward = build_forward(analysis, case_ref=case_ref, route=route, rules=self.rules, bot=self.bot,
                                 now=now, message_id=message_id, originals=store.case_messages(case_ref),
@@ -401,11 +403,7 @@ class Processor:
         return reminded, len(silent)
 
     def _to_review(self, ref: str, why: str, now: datetime) -> None:
-        case = self.store.case(ref)
-        if case is None or case["state"] != cases.AWAITING:
-            return
-        self.store.update_case(ref, now, state=cases.IN_REVIEW)
-        self.store.case_event(ref, "state", {"from": cases.AWAITING, "to": cases.IN_REVIEW, "why": why}, now)
+        self.store.move_case(ref, cases.IN_REVIEW, why, now, only_from=(cases.AWAITING,))
 
     def _remind(self, ref: str, now: datetime) -> int:
         """Queue the reminder of one case (inside a transaction); 1 when queued."""
@@ -418,20 +416,13 @@ class Processor:
         analysis = cases.from_snapshot(case["snapshot"])
         address = analysis.reply_to or analysis.sender
         state = self._outbox_state(analysis)
-        verdict, alert = self._check_limits(address, ref, now, brake=state == PENDING)
+        verdict = self._check_limits(address, ref, now, brake=state == PENDING)
         if verdict.outcome == REVIEW:
             self._to_review(ref, f"reminder not sent: {verdict.reason}", now)
             return 0
-        message_id = self._message_id(ref, "reminder", row)
-        reply = build_reply(analysis, case_ref=ref, rules=self.rules, bot=self.bot, now=now,
-                            message_id=message_id, kind="reminder")
-        self.store.queue(message_row=row, case_ref=ref, kind="reminder", recipients=reply.recipients,
-                         raw=reply.raw, state=HELD if verdict.outcome == HOLD else state, now=now)
-        self.store.link(ref, message_id)
-        self.store.update_case(ref, now, reminded_at=_iso(now))
+        self._queue_reply(analysis, ref, "reminder", row, HELD if verdict.outcome == HOLD else state, now)
+        self.store.update_case(ref, now, reminded_at=now)
         self.store.case_event(ref, "reminder", {"to": address, "missing": analysis.missing}, now)
-        if alert:
-            log.error("%s; new replies are held in the outbox until the count drops", alert)
         log.info("case %s: reminder queued to %s", ref, address)
         return 1
 
@@ -452,10 +443,10 @@ class Processor:
 
     # -- loop safety -------------------------------------------------------------
 
-    def _check_limits(self, address: str, case_ref: str | None, now: datetime,
-                      brake: bool) -> tuple[Verdict, str | None]:
-        """The limits' verdict on one reply, from the database, and the brake's
-        alert when this reply trips it (None when it was already on)."""
+    def _check_limits(self, address: str, case_ref: str | None, now: datetime, brake: bool) -> Verdict:
+        """The limits' verdict on one reply, from the database. The reply that
+        trips the brake opens its alert and logs it, once per trip (the open
+        alert row remembers it across restarts)."""
         store, limits = self.store, self.limits
         suppression = store.suppression(address, now)
         usage = Usage(
@@ -469,8 +460,8 @@ class Processor:
         if verdict.outcome == HOLD:
             message = f"sending stopped: {usage.last_hour} replies in the last hour (limit {limits.per_hour})"
             if store.open_alert(BRAKE, message, now):
-                return verdict, message
-        return verdict, None
+                log.error("%s; new replies are held in the outbox until the count drops", message)
+        return verdict
 
     def _suppress_bounced(self, raw: bytes, analysis: Analysis, now: datetime) -> None:
         """A bounce for an address we wrote to: do not write to it for bounce_block_days."""

@@ -85,7 +85,6 @@ def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
             "label": getattr(spec, f"label_{lang}") if spec else key,
             "where": getattr(spec, f"where_{lang}") if spec else "",
         })
-    new_email = analysis.details.get("new_email") or {}
     return {
         "kind": kind,
         "reminder": kind == "reminder",
@@ -99,31 +98,21 @@ def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
         "effective_date_text": date_text(analysis.fields.get("effective_date"), lang),
         "missing": missing,
         "lead_time_ok": analysis.lead_time_ok,
-        "new_email_nominative": new_email.get("nominative") if isinstance(new_email, dict) else None,
+        "new_email_nominative": analysis.email_nominative,
         "bot": {"address": bot.address, "display_name": bot.display_name},
     }
 
 
-def template_names(env: Environment, lang: str, situation: str, kind: str, part: str) -> tuple[str, str]:
-    """(the template to render, the layout it extends) for one part ("txt" or "html").
+def render_part(env: Environment, ctx: dict, lang: str, kind: str, part: str) -> str:
+    """One part ("txt" or "html") of a reply.
 
-    ``{lang}/situations/{situation}.{part}.j2`` when it exists extends the
+    ``{lang}/situations/{situation}.{part}.j2`` when it exists: it extends the
     kind's layout ``{lang}/{layout}.{part}.j2`` (passed as ``layout``) and fills
     its blocks; without it the layout is rendered alone.
     """
     layout = f"{lang}/{LAYOUT_OF_KIND[kind]}.{part}.j2"
-    specific = f"{lang}/situations/{situation}.{part}.j2"
-    return (specific if specific in _listed(env) else layout), layout
-
-
-@lru_cache(maxsize=4)
-def _listed(env: Environment) -> frozenset[str]:
-    return frozenset(env.list_templates(extensions=["j2"]))
-
-
-def render_part(env: Environment, ctx: dict, lang: str, kind: str, part: str) -> str:
-    name, layout = template_names(env, lang, ctx["situation"], kind, part)
-    return env.get_template(name).render(ctx, layout=layout)
+    template = env.select_template([f"{lang}/situations/{ctx['situation']}.{part}.j2", layout])
+    return template.render(ctx, layout=layout)
 
 
 @dataclass(frozen=True)

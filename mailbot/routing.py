@@ -33,6 +33,9 @@ CONTACT_COLUMN = {"sales": "sales_contact_email", "account_manager": "account_ma
 ROUTE_LABELS = {"contracts": "équipe Contrats", "sales": "interlocuteur commercial",
                 "account_manager": "gestionnaire de compte"}
 MAX_EVIDENCE = 15
+CLUES_FR = {"customer_number": "n° client {}", "contract": "contrat {}", "serial": "n° de série {}",
+            "sender_domain": "domaine de l'expéditeur {}", "no_directory": "aucun annuaire client chargé",
+            "no_clue": "aucun numéro ni domaine connu de l'annuaire"}
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ def route_for(route: str, lookup: Lookup, fields: dict[str, Any], addresses: Ite
     route is not forwarded (the reply was the whole answer)."""
     if route not in FORWARDED_ROUTES:
         return None
-    customer, how = customer_of(lookup, fields, addresses)
-    how = _french(how)
+    customer, (clue, value) = customer_of(lookup, fields, addresses)
+    how = CLUES_FR[clue].format(value)
     name = lookup.customer_name(customer) if customer else None
     if route == "contracts":
         address = contracts_team or fallback
@@ -79,20 +82,6 @@ def _readable(evidence: dict[str, str]) -> dict[str, str]:
     if evidence["stage"] == "classify" and evidence["name"] != "model":
         return {**evidence, "detail": evidence["detail"].split(": ", 1)[0]}
     return evidence
-
-
-_HOW_FR = (("no customer directory loaded", "aucun annuaire client chargé"),
-           ("no number or sender domain of the directory", "aucun numéro ni domaine connu de l'annuaire"),
-           ("customer number", "n° client"), ("contract", "contrat"), ("serial", "n° de série"),
-           ("sender domain", "domaine de l'expéditeur"))
-
-
-def _french(how: str) -> str:
-    """directory.customer_of's explanation, in the forward's language."""
-    for english, french in _HOW_FR:
-        if how.startswith(english):
-            return french + how[len(english):]
-    return how
 
 
 def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot: Bot, now: datetime,

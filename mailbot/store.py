@@ -141,8 +141,7 @@ def m004_cases_across_messages(db: Database) -> None:
     """Cases carry a conversation: their merged fields, what a reminder needs,
     the Message-IDs that thread into them, their messages (forwarded as
     attachments) and their history (field changes, state changes)."""
-    for column, kind in (("customer_number", str), ("fields", str), ("email_nominative", int),
-                         ("confidence", float), ("snapshot", str), ("awaiting_since", str),
+    for column, kind in (("customer_number", str), ("snapshot", str), ("awaiting_since", str),
                          ("reminded_at", str), ("closed_at", str), ("forwarded_to", str),
                          ("last_message_at", str)):
         db["cases"].add_column(column, kind)
@@ -312,7 +311,7 @@ class Store:
         """A new case with the next reference of the year. Call inside ``transaction``."""
         case_id = self._insert("cases", {
             "ref": None, "situation": situation, "sender": (sender or "").lower(),
-            "message_id": message_id, "state": IN_REVIEW, "fields": "{}",
+            "message_id": message_id, "state": IN_REVIEW,
             "created_at": _iso(now), "updated_at": _iso(now),
         })
         ref = f"{prefix}-{year}-{case_id:06d}"
@@ -320,14 +319,16 @@ class Store:
         return ref
 
     def case(self, ref: str) -> dict[str, Any] | None:
-        """A case row with its fields decoded, or None."""
+        """A case row, with its snapshot (cases.snapshot) decoded and its merged
+        fields, confidence and personal-address flag read from it; or None."""
         rows = list(self.db.query("select * from cases where ref = ?", [ref]))
         if not rows:
             return None
         row = rows[0]
-        row["fields"] = json.loads(row["fields"] or "{}")
-        row["snapshot"] = json.loads(row["snapshot"] or "null")
-        row["confidence"] = row["confidence"] or 0.0
+        snapshot = row["snapshot"] = json.loads(row["snapshot"] or "null")
+        row["fields"] = (snapshot or {}).get("fields", {})
+        row["confidence"] = (snapshot or {}).get("confidence", 0.0)
+        row["email_nominative"] = (snapshot or {}).get("email_nominative")
         return row
 
     def case_of_message_ids(self, message_ids: Iterable[str]) -> str | None:
@@ -365,10 +366,10 @@ class Store:
             "where c.case_ref = ? order by c.id", [case_ref]))
 
     def update_case(self, ref: str, now: datetime, **values: Any) -> None:
-        """Set case columns (``fields``/``snapshot`` given as Python values)."""
-        for key in ("fields", "snapshot"):
-            if key in values:
-                values[key] = json.dumps(values[key], ensure_ascii=False, default=str)
+        """Set case columns (``snapshot`` as a Python value, times as datetimes)."""
+        if "snapshot" in values:
+            values["snapshot"] = json.dumps(values["snapshot"], ensure_ascii=False, default=str)
+        values = {k: _iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
         values["updated_at"] = _iso(now)
         columns = ", ".join(f"{k} = ?" for k in values)
         self.db.execute(f"update cases set {columns} where ref = ?", [*values.values(), ref])
@@ -390,15 +391,14 @@ class Store:
             sql = "select ref from cases where state = ? and reminded_at is null and awaiting_since <= ?"
         return [r[0] for r in self.db.execute(sql + " order by id", [AWAITING, _iso(before)])]
 
-    def close_case(self, ref: str, note: str, now: datetime) -> bool:
-        """Close a case (a person's decision); False when unknown or already closed."""
-        case = self.case(ref)
-        if case is None or case["state"] == CLOSED:
+    def move_case(self, ref: str, state: str, why: str, now: datetime, *, only_from: Iterable[str]) -> bool:
+        """Put a case in ``state`` if it is now in one of ``only_from``, with the
+        reason in its history; False when it is not (or unknown). Call inside ``transaction``."""
+        row = self.db.execute("select state from cases where ref = ?", [ref]).fetchone()
+        if row is None or row[0] not in set(only_from):
             return False
-        with self.transaction():
-            self.update_case(ref, now, state=CLOSED, closed_at=_iso(now))
-            self.case_event(ref, "state", {"from": case["state"], "to": CLOSED, "why": note or "closed by a person"},
-                            now)
+        self.update_case(ref, now, state=state, **({"closed_at": now} if state == CLOSED else {}))
+        self.case_event(ref, "state", {"from": row[0], "to": state, "why": why}, now)
         return True
 
     def request_went_out(self, case_ref: str, message_row: int) -> bool:

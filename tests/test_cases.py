@@ -465,13 +465,16 @@ def test_a_mangled_answer_never_breaks_the_case(tmp_path_factory, situation, cut
         bot.close()
 
 
-@pytest.mark.parametrize("how, french", [
-    ("contract CT-1", "contrat CT-1"),
-    ("serial PW-1", "n° de série PW-1"),
-    ("customer number 104", "n° client 104"),
-    ("sender domain acme.fr", "domaine de l'expéditeur acme.fr"),
-    ("no customer directory loaded", "aucun annuaire client chargé"),
+@pytest.mark.parametrize("fields, sender, french", [
+    ({"contract_number": CONTRACT}, "x@elsewhere.fr", f"client trouvé par : contrat {CONTRACT}"),
+    ({"serial_numbers": ["PW345-0070011"]}, "x@elsewhere.fr", "client trouvé par : n° de série PW345-0070011"),
+    ({"customer_number": "1047755"}, "x@elsewhere.fr", "client trouvé par : n° client 1047755"),
+    ({}, CUSTOMER, "client trouvé par : domaine de l'expéditeur valmont-print.fr"),
+    ({}, "x@elsewhere.fr", "client non identifié dans l'annuaire (aucun numéro ni domaine connu de l'annuaire)"),
 ])
-def test_the_forward_says_in_french_how_the_customer_was_found(how, french):
-    from mailbot.routing import _french
-    assert _french(how) == french
+def test_the_forward_says_in_french_how_the_customer_was_found(fields, sender, french):
+    from mailbot.directory import Directory
+    from mailbot.routing import route_for
+    route = route_for("sales", Directory.from_rows(parse_csv(DIRECTORY_CSV)), fields, [sender],
+                      contracts_team=CONTRACTS_TEAM, fallback="")
+    assert route.note.startswith(french)
