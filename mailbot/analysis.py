@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .bounds import MAX_EVIDENCE
+
 ACTIONS = ("acknowledge", "request_info", "review", "ignore")
+# Evidence names (stage "extract") of a possible fraud: an IBAN, a claim that bank details changed.
+FRAUD_SIGNALS = ("iban", "bank_change_claim")
 
 FIELD_KEYS = (
     "contract_number",
@@ -65,6 +69,11 @@ class Analysis:
     sender: str = ""
     sender_name: str = ""
     reply_to: str = ""
+    # Whether From and Reply-To are plain addresses (addresses.py): only those are written to or trusted.
+    sender_plain: bool = False
+    reply_to_plain: bool = False
+    # Our MTA's verdict on the From domain (authentication.py): {status: pass|fail|none, method, detail}.
+    auth: dict[str, str] = field(default_factory=lambda: {"status": "none", "method": "", "detail": ""})
     received: datetime | None = None
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
@@ -84,6 +93,15 @@ class Analysis:
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def authenticated(self) -> bool:
+        """Did our MTA authenticate the From domain (DMARC, or aligned DKIM or SPF)?"""
+        return self.auth.get("status") == "pass"
+
+    def has(self, stage: str, *names: str) -> bool:
+        """Is there evidence of ``stage`` with one of ``names`` (any name when none is given)?"""
+        return any(e.stage == stage and (not names or e.name in names) for e in self.evidence)
+
+    @property
     def email_nominative(self) -> bool | None:
         """Whether the new invoice e-mail address is a person's (extract's flag); None when unknown."""
         new_email = self.details.get("new_email")
@@ -95,6 +113,10 @@ class Analysis:
             "message_id": self.message_id,
             "subject": self.subject,
             "sender": self.sender,
+            "sender_plain": self.sender_plain,
+            "reply_to": self.reply_to,
+            "reply_to_plain": self.reply_to_plain,
+            "auth": dict(self.auth),
             "received": self.received.isoformat() if self.received else None,
             "language": self.language,
             "situation": self.situation,
@@ -107,6 +129,6 @@ class Analysis:
             "lead_time_ok": self.lead_time_ok,
             "action": self.action,
             "reasons": list(self.reasons),
-            "evidence": [e.as_dict() for e in self.evidence],
+            "evidence": [e.as_dict() for e in self.evidence[:MAX_EVIDENCE]],
             "attachments": list(self.attachments),
         }

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from mailbot.analysis import FIELD_KEYS, Analysis, Evidence
+from mailbot.analysis import FIELD_KEYS, FRAUD_SIGNALS, Analysis, Evidence
 from mailbot.decide import decide
 from mailbot.rules import Rules
 
@@ -36,7 +36,8 @@ STATES = (AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED)
 FORWARDED_ROUTES = ("contracts", "sales", "account_manager")
 
 # "[Réf. WFPS-2026-000123]", as our replies put it in the subject (clients may drop the accent).
-REFERENCE = re.compile(r"\s*\[\s*R[ée]f\.?\s*([A-Z]+-\d{4}-\d{6})\s*\]", re.IGNORECASE)
+# Blanks matched whole, and only from the start of a run: linear on any subject.
+REFERENCE = re.compile(r"(?<!\s)\s*+\[\s*+R[ée]f\.?\s*+([A-Z]+-\d{4}-\d{6})\s*+\]", re.IGNORECASE)
 
 
 def subject_reference(subject: str | None) -> str | None:
@@ -115,8 +116,8 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     """
     case = thread.case
     own = (analysis.situation, analysis.confidence)
-    unreadable = [e.detail for e in analysis.evidence if e.stage == "parse" and e.name == "unreadable"]
-    unreadable += [r for r in analysis.reasons if r.startswith("internal error")]
+    unreadable = [e.detail for e in analysis.evidence
+                  if e.stage == "parse" and e.name in ("unreadable", "internal_error")]
     # Another request in the answer's own words (not in the quoted history, where our
     # reply's guidance may name other situations) is for a person, not merged away.
     others = {analysis.secondary_situation} | ({own[0]} if own[1] >= rules.review_below else set())
@@ -127,7 +128,8 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     nominative = analysis.email_nominative
     if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
         nominative = case.get("email_nominative")
-    warnings = [r for r in analysis.reasons if r.startswith("possible fraud")]
+    warnings = [f"possible fraud: {e.name} ({e.detail})" for e in analysis.evidence if e.stage == "extract"
+                and e.name in FRAUD_SIGNALS]
     decision = decide(case["situation"], fields, rules, received=analysis.received,
                       confidence=case["confidence"], warnings=warnings,
                       email_nominative=nominative, tz=tz)

@@ -12,10 +12,12 @@ what introduces them ("à compter du" yes, "jusqu'au" no).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
@@ -72,6 +74,20 @@ class DateHit:
     @property
     def iso(self) -> str:
         return self.value.isoformat()
+
+
+class Spans:
+    """Spans (which may overlap one another), asked in log time whether any overlaps a given one:
+    asking each of many spans against all the others would be quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(accumulate((e for _, e in ordered), max))  # the furthest end of the first k spans
+
+    def overlap(self, start: int, end: int) -> bool:
+        k = bisect_left(self.starts, end)  # the spans that start before end
+        return k > 0 and self.reach[k - 1] > start
 
 
 _MONTH = "|".join(sorted((n for names in _MONTHS for n in names), key=len, reverse=True))
@@ -204,7 +220,10 @@ _CUES = re.compile(
     r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
     r"|\bcurrent|expir|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en date du"
-    r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?\s+au\b|factur\w*\s+(?:n[°o]\s*\S+\s+)?du|invoice"
+    # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
+    r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
+    # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
+    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*\S+\s+)?du|invoice"
     r"|k-?bis|extrait|d[ée]livr|\bavant\b|\bbefore|no later|au plus tard|depuis|\bsince|\bhier|derni[èe]re?"
     r"|\blast\b|ne doit plus|apr[èe]s le|sign[ée]|r[ée]gl[ée]e?|virement|payment"
     # a reading's date is not an effective date: "relevés le 27/11", "index au 27/11", "meter read on 2 May"
@@ -278,10 +297,11 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
             specific = has_year or bool(groups.get("edge"))
             found.append((m.start(), m.end(), value, has_year, needs_cue and not specific))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    impossible_spans = Spans(impossible)
     hits: list[DateHit] = []
     last_end = -1
     for start, end, value, has_year, needs_cue in found:
-        if start < last_end or any(start < e and s < end for s, e in impossible):
+        if start < last_end or impossible_spans.overlap(start, end):
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
         if needs_cue and _cue(_before(text, start)) not in ("strong", "medium"):

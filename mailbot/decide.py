@@ -31,8 +31,9 @@ _GENERIC_WORDS = re.compile(
     r"|ordonnateur|scolarite|etablissement|noreply|no-reply",
     re.I,
 )
-# first.last, f.last, first_last (a number may follow: jean.dupont2)
-_PERSONAL_SHAPE = re.compile(r"[a-z][a-z'-]*[._][a-z][a-z'-]+\d*", re.I)
+# first.last, f.last, first_last (a number may follow: jean.dupont2). Fullmatched on a local part;
+# the lookbehind keeps a search from retrying a long word from each of its letters.
+_PERSONAL_SHAPE = re.compile(r"(?<![a-z])[a-z][a-z'-]*[._][a-z][a-z'-]+\d*", re.I)
 # Common French and English first names (folded), for firstname@… and firstname-lastname@….
 _FIRST_NAMES = frozenset("""
     adrien agathe agnes alain alexandra alexandre alexis alice aline amandine amelie anais andre andrea angelique

@@ -13,20 +13,22 @@ as evidence, and as a span in ``Extraction.details`` (see ``extract_all``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from stdnum import iban as stdnum_iban
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from .analysis import Evidence, empty_fields
-from .dates import effective_date
+from .dates import Spans, effective_date
 from .decide import is_nominative
 from .htmltext import fold
 from .mime import Mail
+from .redact import ibans
 
 # An identifier: letters and digits joined by "-" or "/", with at least one digit.
 _TOKEN = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*(?![\w-]|/\w)")
@@ -37,16 +39,18 @@ _OLD = re.compile(
     r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer",
     re.I,
 )
+# Runs of spaces are taken whole (possessive: what follows never starts with a space), so a
+# failing "$" does not retry every split of a run.
 _NEW_BY = re.compile(
-    r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*(?:le\s+|la\s+|l'|the\s+)?(?:\w+\s+){0,3}:?\s*$", re.I
+    r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?(?:\w++\s++){0,3}:?\s*$", re.I
 )
 
 _CONTRACT_SHAPE = re.compile(r"(?<![\w-])CT[- ]?\d{4}[- ]\d{3,6}(?![\w-])", re.I)
-_CONTRACT_LABEL = re.compile(
-    r"\bcontra[ct]t?s?\b(?:\s+(?:de\s+(?:maintenance|location|service|services)|cadre|canon))?"
-    r"\s*(?:n°|n[o°º]\.?|num(?:[ée]ro)?\.?|number|nr\.?|#|r[ée]f(?:[ée]rence)?\.?)?\s*:?\s*"
-    r"|(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f[ée]rence)\s*(?:de\s+|du\s+|of\s+(?:the\s+|your\s+|our\s+)?)?"
-    r"contra[ct]t\s*(?:canon\s*)?:?\s*",
+_CONTRACT_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
+    r"\bcontra[ct]t?s?\b(?:\s++(?:de\s++(?:maintenance|location|service|services)|cadre|canon))?"
+    r"\s*+(?:n°|n[o°º]\.?|num(?:[ée]ro)?\.?|number|nr\.?|#|r[ée]f(?:[ée]rence)?\.?)?\s*+:?\s*+"
+    r"|(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f[ée]rence)\s*+"
+    r"(?:de\s++|du\s++|of\s++(?:the\s++|your\s++|our\s++)?)?contra[ct]t\s*+(?:canon\s*+)?:?\s*+",
     re.I,
 )
 _CONTRACT_VALUE = re.compile(r"CT[- ]?\d{4}[- ]\d{3,6}|[A-Z]{1,4}[-/]?\d[\d/-]{4,}\d|\d{6,12}", re.I)
@@ -59,14 +63,19 @@ _PO_LABEL = re.compile(
     re.I,
 )
 
-_PO_GAP = re.compile(  # what may stand between an order label and its number
-    r"[\s:|#°.]*(?:(?:n°|n[o°]\.?|num[ée]ro|number|est|is|sera|will\s+be|le|la|the|suivant|following"
-    r"|(?:de\s+)?commande)[\s:|#.]*)*",
+# What may stand between an order label and its number. Each word is taken once (atomic: "n°" is
+# both "n°" and "n[o°]", and trying both for every "n°" of a long run is exponential).
+_PO_GAP = re.compile(
+    r"[\s:|#°.]*+(?:(?>n°|n[o°]\.?|num[ée]ro|number|est|is|sera|will\s+be|le|la|the|suivant|following"
+    r"|(?:de\s+)?commande)[\s:|#.]*+)*+",
     re.I,
 )
-_NOT_AN_ORDER = re.compile(  # the label just before an identifier says it is something else
-    r"(?:\bcontra[ct]t?|s[ée]rie|serial|s/n|factur\w*|invoice|client|customer|siret|siren|t[ée]l[ée]?phone|t[ée]l\.?)"
-    r"\s*(?:n°|n[o°]\.?|number)?\s*[:|]?\s*$",
+# The label just before an identifier says it is something else. Spaces are taken whole, and the
+# rest of a "factur…" word stops at the next "factur" (read from there), so a search over a long
+# word or run of spaces does not rescan it from every position.
+_NOT_AN_ORDER = re.compile(
+    r"(?:\bcontra[ct]t?|s[ée]rie|serial|s/n|factur(?:(?!factur)\w)*|invoice|client|customer|siret|siren"
+    r"|t[ée]l[ée]?phone|t[ée]l\.?)\s*+(?:n°|n[o°]\.?|number)?\s*+[:|]?\s*+$",
     re.I,
 )
 
@@ -74,20 +83,20 @@ _SERIAL_SHAPES = (
     re.compile(r"(?<![\w-])[A-Z]{2}\d{3,4}-\d{6,7}(?![\w-])"),  # model prefix: PW345-0061287
     re.compile(r"(?<![\w-])\d[A-Z](?: ?\d{6}|\d{7})(?![\w-])"),  # Océ: 3Y051902, "3Y 064219", 3Z0099001
 )
-_SERIAL_LABEL = re.compile(
-    r"(?:n°|n[o°º]\.?|num[ée]ros?)\s*(?:de\s+)?s[ée]ries?\s*(?:canon\s*)?[:|]?\s*"
-    r"|serials?\s*(?:numbers?|nos?\.?|#)?\s*[:|]?\s*|\bs/n\s*[:|]?\s*|\bSN\s*[:|]\s*",
+_SERIAL_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
+    r"(?:n°|n[o°º]\.?|num[ée]ros?)\s*+(?:de\s++)?s[ée]ries?\s*+(?:canon\s*+)?[:|]?\s*+"
+    r"|serials?\s*+(?:numbers?|nos?\.?|#)?\s*+[:|]?\s*+|\bs/n\s*+[:|]?\s*+|\bSN\s*+[:|]\s*+",
     re.I,
 )
 # A serial-shaped token: capitals and digits (one dash at most), at least two digits; its length is checked apart.
 _SERIAL_TOKEN = re.compile(r"(?<![\w/.-])(?=(?:[A-Z-]*\d){2})[A-Z0-9]+(?:-[A-Z0-9]+)?(?![\w/-]|[.,]\w)")
-_NOT_SERIAL_SHAPE = re.compile(  # a contract, an order reference, an IBAN, an invoice
-    r"(?:CT|PO|BC|CMD|OC|FA|FAC|INV|DEV)[-/]?\d|[A-Z]{2}\d{2}[A-Z0-9]{10,}$"
+_NOT_SERIAL_SHAPE = re.compile(  # a contract, an order reference, an IBAN, an invoice: matched at a token's start
+    r"(?:CT|PO|BC|CMD|OC|FA|FAC|INV|DEV)[-/]?\d|(?<![A-Z0-9])[A-Z]{2}\d{2}[A-Z0-9]{10,}$"
 )
-_NOT_SERIAL_BEFORE = re.compile(  # the words just before a token say it is something else
-    r"(?:contra[ct]t?s?|factur\w*|invoices?|client|customer|commande|order|p\.?o\.?|bc|t[ée]l[ée]?phone|t[ée]l\.?"
-    r"|phone|fax|mobile|portable|siret|siren|tva|vat|iban|bic|rcs|devis|quote|avoir|dossier|ticket|colis|suivi)"
-    r"\s*(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f\.?)?\s*[:|#]?\s*$",
+_NOT_SERIAL_BEFORE = re.compile(  # the words just before a token say it is something else (as _NOT_AN_ORDER)
+    r"(?:contra[ct]t?s?|factur(?:(?!factur)\w)*|invoices?|client|customer|commande|order|p\.?o\.?|bc"
+    r"|t[ée]l[ée]?phone|t[ée]l\.?|phone|fax|mobile|portable|siret|siren|tva|vat|iban|bic|rcs|devis|quote|avoir"
+    r"|dossier|ticket|colis|suivi)\s*+(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f\.?)?\s*+[:|#]?\s*+$",
     re.I,
 )
 _SERIAL_HEADER = re.compile(r"s[ée]rie|serial|\bs/n\b|\bsn\b", re.I)  # a table column of serials
@@ -97,34 +106,50 @@ _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450",
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro))?(?![\w-])",
     re.I,
 )
-_AFTER_MODEL = re.compile(  # "PlotWave 450 n° 3Y0612300", "Colorado 1650 : YCG01187", "ColorWave 3600 (3W0190245)"
-    r"\s*(?:[(:,–—-]|n°|n[o°º]\.?\s|s/n|\bsn\b|#)?\s*(?:(?:n°|n[o°º]\.?|s/n|sn)\s*:?\s*)?", re.I
+# "PlotWave 450 n° 3Y0612300", "Colorado 1650 : YCG01187", "ColorWave 3600 (3W0190245)"; spaces taken
+# whole (possessive): nothing after a run of them starts with one, so no split of a run is retried.
+_AFTER_MODEL = re.compile(
+    r"\s*+(?:[(:,–—-]|n°|n[o°º]\.?\s|s/n|\bsn\b|#)?\s*+(?:(?:n°|n[o°º]\.?|s/n|sn)\s*+:?\s*+)?", re.I
 )
-_BEFORE_MODEL = re.compile(  # "3Y0612300 (PlotWave 450)": searched in the text just before a model
-    r"(?P<v>" + _SERIAL_TOKEN.pattern + r")[ \t]*[(,:–—-]?[ \t]*$"
+_BEFORE_MODEL = re.compile(  # "3Y0612300 (PlotWave 450)": searched just before a model (blanks taken whole)
+    r"(?P<v>" + _SERIAL_TOKEN.pattern + r")[ \t]*+[(,:–—-]?[ \t]*+$"
 )
-_SERIAL_CHAIN = re.compile(  # the next serial of a list: "3Y0612300 et 3Y0612301", "…, YCG01187 / YCG01188"
-    r"(?:\s*(?:[,;/&+]|\bet\b|\band\b)\s*|[ \t]*\n\s*(?:[-*•·]|\d{1,2}[.)])?\s*)(?:(?:n°|n[o°º]\.?)\s*)?"
+# The next serial of a list: "3Y0612300 et 3Y0612301", "…, YCG01187 / YCG01188". Matched right after a
+# serial; the lookbehind keeps a search from rescanning a run of spaces from each of its positions.
+_SERIAL_CHAIN = re.compile(
+    r"(?<!\s)(?:\s*+(?:[,;/&+]|\bet\b|\band\b)\s*+|[ \t]*+\n\s*+(?:[-*•·]|\d{1,2}[.)])?\s*+)"
+    r"(?:(?:n°|n[o°º]\.?)\s*+)?"
 )
 _LIST_ITEM = re.compile(  # "1) 3Z0099001 : 45 012", "- 3Y0612300"
     r"^[ \t]*(?:\d{1,2}[.)]|[-*•·])[ \t]*(?P<v>[A-Z0-9]+(?:-[A-Z0-9]+)?)(?=[ \t]*(?:[:|(–—-]|$))", re.M
 )
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")
-_CELL_SEPARATOR = re.compile(r"[ \t]*\|[ \t]*| {2,}|\t+")
+# A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
+# start of their run only (the lookbehind), not again from each blank of the run.
+_CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
 
-_CUSTOMER_LABEL = re.compile(
-    r"(?:n°|n[o°º]\.?|num[ée]ro|code|r[ée]f[ée]rence|compte)\s*(?:de\s+)?client(?:\s+canon)?"
-    r"\s*(?:est\s+(?:le\s+)?)?[:|]?\s*"  # "N° client : 88412", a table row "N° client | 88412"
-    r"|\bclient\s*(?:canon\s*)?(?:n°|n[o°º]\.?|num[ée]ro\.?)?\s*[:|]?\s*(?=\d)"
-    r"|customer\s*(?:number|no\.?|account(?:\s+number)?|id)\s*(?:is\s+)?[:|]?\s*"
-    r"|account\s+number\s*(?:is\s+)?[:|]?\s*",
+_CUSTOMER_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
+    r"(?:n°|n[o°º]\.?|num[ée]ro|code|r[ée]f[ée]rence|compte)\s*+(?:de\s++)?client(?:\s++canon)?"
+    r"\s*+(?:est\s++(?:le\s++)?)?[:|]?\s*+"  # "N° client : 88412", a table row "N° client | 88412"
+    r"|\bclient\s*+(?:canon\s*+)?(?:n°|n[o°º]\.?|num[ée]ro\.?)?\s*+[:|]?\s*+(?=\d)"
+    r"|customer\s*+(?:number|no\.?|account(?:\s++number)?|id)\s*+(?:is\s++)?[:|]?\s*+"
+    r"|account\s++number\s*+(?:is\s++)?[:|]?\s*+",
     re.I,
 )
 _CUSTOMER_VALUE = re.compile(r"\d{1,3}(?: \d{3}){1,3}(?![\d])|\d{5,10}(?!\d)")
 
-_SIREN = re.compile(r"\bsiren\b\s*(?:n°|:)?\s*(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
-_RCS = re.compile(r"\brcs\s+[A-Za-zÀ-ÿ' -]{2,30}?\s*(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
-_SIRET = re.compile(r"\bsiret\b\s*(?:n°|:)?\s*(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
+# In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
+_SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
+# "RCS Rennes 412 345 678": the town is 2 to 30 letters, spaces and dashes. Written as the three ways the
+# plain "rcs\s+[…]{2,30}?\s*" can read the blanks after "rcs", in the order it tries them, so that a
+# long run of blanks is not split in every possible way: all of them before the town; all but the last
+# space, which starts a one-letter town; two spaces of the run as the whole town.
+_RCS = re.compile(
+    r"\brcs(?:\s++[A-Za-zÀ-ÿ' -]{2,30}?\s*+|\s++(?<=\s )[A-Za-zÀ-ÿ' -]\s*+|(?>\s+  )\s*+)"
+    r"(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)",
+    re.I,
+)
+_SIRET = re.compile(r"\bsiret\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by",
@@ -138,14 +163,22 @@ _EMAIL_POSITIVE = re.compile(
     r"|utiliser|\bsend\b|\bto\s*:",
     re.I,
 )
-_EMAIL_OLD = re.compile(  # the clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr")
+# The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
+# _NOT_AN_ORDER (spaces taken whole, the rest of a word stops at the next "remplac"/"replac"), and the
+# rest of the word taken whole, except for "l'adresse" or "the address" glued to it (the last line):
+# what else may follow it from inside the word may follow it from its end too.
+_EMAIL_OLD = re.compile(
     r"\bancienne|\bactuel|\bcurrent|\bold\b|previous"
-    r"|(?:remplac\w*|replac\w*|au lieu d[eu]?|instead of)\s*(?:l'adresse|the address|(?:\w+\s+){0,2})?[\s:]*$",
+    r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
+    r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
+    r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
     re.I,
 )
-_EMAIL_OLD_AFTER = re.compile(  # … or the words after it do: "factures@x.fr que vous utilisez n'est plus lue"
-    r"[^.;!?\n]{0,60}?(?:n'est plus|ne (?:sera|doit|doivent) plus|(?:is|will)\s+(?:be\s+)?no longer|obsol[èe]te"
-    r"|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated))",
+# … or the words after it do: "factures@x.fr que vous utilisez n'est plus lue". Matched at the start of
+# those words; the lookbehind keeps a search from trying every position of a sentence.
+_EMAIL_OLD_AFTER = re.compile(
+    r"(?<![^.;!?\n])[^.;!?\n]{0,60}?(?:n'est plus|ne (?:sera|doit|doivent) plus|(?:is|will)\s+(?:be\s+)?no longer"
+    r"|obsol[èe]te|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated))",
     re.I,
 )
 _EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$", re.I)
@@ -181,8 +214,8 @@ _STREET_TYPE = (
     r"|square|passage|voie|rond-point|parvis|esplanade|sentier|promenade|faubourg|fbg|mont[ée]e|traverse"
     r"|venelle|cit[ée]|street|road|lane"
 )
-_NUMBERED_STREET = re.compile(  # "12 allée des Frênes", "27 Grande Rue", "5 bis, rue X"
-    rf"(?<![\w-])\d{{1,4}}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?,?\s+(?:[^\W\d][\w'’-]*\s+){{0,2}}?"
+_NUMBERED_STREET = re.compile(  # "12 allée des Frênes", "27 Grande Rue", "5 bis, rue X" (blanks taken whole)
+    rf"(?<![\w-])\d{{1,4}}(?:\s?(?:bis|ter|quater|[A-Da-d])\b)?,?\s++(?:[^\W\d][\w'’-]*\s++){{0,2}}?"
     rf"(?:{_STREET_TYPE})(?!\w)",
     re.I,
 )
@@ -198,15 +231,17 @@ _COMPLEMENT = re.compile(  # building, zone, post-office box: the lines around t
     re.I,
 )
 _BOX = re.compile(r"(?<!\S)(?:B\.?P\.?|CS|TSA)\s?\d{1,6}\s*$", re.I)  # "… Borel CS 28646", "… Marché BP 40112"
-_PIECE_SEPARATOR = re.compile(r"\s*(?:[,;]|\s[–—-]\s|\s\|\s)\s*")
+# ",", ";", or a dash or "|" between spaces. A run of blanks is tried from its start only (the lookbehind;
+# _pieces searches a slice, so a line's first blank counts as a start).
+_PIECE_SEPARATOR = re.compile(r"(?:(?<!\s)\s++(?:[,;]|[–—-]\s|\|\s)|[,;])\s*+")
 _PIECE_TRIM = " \t-–—•*·>"
 _TO_POSTCODE = re.compile(r"\s(?:[àa]|au|in|at)\s*$", re.I)  # "… au 5 rue X à 69003 Lyon"
 _CITY_FIRST = r"[^\W\d_][\w'’]*(?:-[\w'’]+)*"
 _CITY_NEXT = r"[A-ZÀ-ÖØ-Ý][\w'’]*(?:-[\w'’]+)*"
 _CITY_PARTICLE = r"(?:sur|sous|en|l[èeé]s|lez|les|le|la|de|du|des|aux|au|et)[ \t]+|[dl]['’]"
-_CITY = re.compile(
-    rf"[ \t]+(?P<city>{_CITY_FIRST}(?:[ \t]+(?!(?i:cedex|france)\b)(?:{_CITY_PARTICLE})?{_CITY_NEXT})*)"
-    r"(?:[ \t]+(?P<cedex>(?i:cedex)(?:[ \t]+\d{1,3}(?!\d))?))?"
+_CITY = re.compile(  # matched right after a postcode; blanks taken whole, and from the start of a run only
+    rf"(?<![ \t])[ \t]++(?P<city>{_CITY_FIRST}(?:[ \t]++(?!(?i:cedex|france)\b)(?:{_CITY_PARTICLE})?{_CITY_NEXT})*)"
+    r"(?:[ \t]++(?P<cedex>(?i:cedex)(?:[ \t]++\d{1,3}(?!\d))?))?"
 )
 
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|d.?immatriculation|infogreffe)", re.I)
@@ -224,9 +259,13 @@ _READING_CONTEXT = re.compile(
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas
     r"(?<![\w.,/-])(?P<v>\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
 )
-_READING_UNIT = re.compile(r"^\s*(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I)
-_READING_BEFORE = re.compile(
-    r"(?:[:=|]|\b(?:noir|couleur|n&b|n/b|nb|mono|black|colou?r|total|compteur|index|reading))\s*:?\s*$", re.I
+# Matched where a number ends, at its position in the line (so no "^"): never after a blank, and the
+# lookbehind keeps a search from trying each blank of a run.
+_READING_UNIT = re.compile(
+    r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
+)
+_READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
+    r"(?:[:=|]|\b(?:noir|couleur|n&b|n/b|nb|mono|black|colou?r|total|compteur|index|reading))\s*+:?\s*+$", re.I
 )
 _READING_AFTER = re.compile(r"^\s*(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|n&b|black|colou?r|mono)\b", re.I)
 # What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
@@ -236,15 +275,17 @@ _COUNTER_KIND = re.compile(
     re.I,
 )
 _COUNTER_SIZE = re.compile(r"(?<![\w-])(?:(?P<m2>m²|m2)|(?P<ml>ml)|(?P<A>A[0-4]))(?![\w-])", re.I)
-_KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 200 (noir)"
-    r"^\s*(?:(?:m²|m2|ml|pages?|copies|clics?|A[0-4])\s+)?(?:pour\s+(?:le|la|les)\s+|en\s+|\(\s*)?"
+_KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 200 (noir)"; matched as _READING_UNIT
+    r"(?<!\s)\s*+(?:(?:m²|m2|ml|pages?|copies|clics?|A[0-4])\s++)?(?:pour\s++(?:le|la|les)\s++|en\s++|\(\s*+)?"
     + _COUNTER_KIND.pattern,
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
 _MASKS = (  # applied in order
-    re.compile(r"(?:n°|n[o°]\.?|num[ée]ro)\s*(?:de\s+)?(?:client|contrat|facture|s[ée]rie)?\s*:?\s*\d[\d ]*", re.I),
+    re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
+        r"(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I
+    ),
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
     re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b"),  # times
@@ -257,14 +298,13 @@ _REFERS = re.compile(
     r"\b(?:ci-dessous|ci-dessus|en dessous|plus bas|below|above|mentionn|indiqu|r[ée]f[ée]renc|en objet|en question)",
     re.I,
 )
-_BANK_CLAIM = re.compile(
-    r"(?:changement|modification|mise [àa] jour)\s+(?:de\s+(?:nos|vos|leurs)?\s*)?"
+_BANK_CLAIM = re.compile(  # "changement de nos coordonnées bancaires", "nouveau RIB" (blanks taken whole)
+    r"(?:changement|modification|mise [àa] jour)\s++(?:de\s++(?:nos|vos|leurs)?\s*+)?"
     r"(?:coordonn[ée]es bancaires|rib|domiciliation|compte bancaire|banque)"
     r"|nouveau (?:rib|compte|iban)|nouvelles coordonn[ée]es bancaires|new bank (?:details|account)"
     r"|changed (?:our|their) bank",
     re.I,
 )
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", re.I)
 
 
 def _sentence_after(text: str, start: int, limit: int = 160) -> str:
@@ -274,9 +314,15 @@ def _sentence_after(text: str, start: int, limit: int = 160) -> str:
     return window[: end.start()] if end else window
 
 
+def _sentence_start(text: str, start: int) -> int:
+    """Where the sentence around start begins: after the last line break or ". " before it (looked
+    for on its line only, so that many mentions on a long line do not each rescan the text)."""
+    line = text.rfind("\n", 0, start)
+    return max(line, text.rfind(". ", line + 1, start)) + 1
+
+
 def _sentence_around(text: str, start: int, end: int) -> str:
-    begin = max(text.rfind("\n", 0, start), text.rfind(". ", 0, start)) + 1
-    return text[begin:end] + _sentence_after(text, end)
+    return text[_sentence_start(text, start) : end] + _sentence_after(text, end)
 
 
 def _is_old(text: str, start: int) -> bool:
@@ -380,17 +426,31 @@ class _Reader:
     def _find_serials(self) -> list[tuple[int, str]]:
         text = self.text
         found: dict[int, str] = {}
-        blocked = [m.span() for m in _IBAN.finditer(text)]  # an IBAN's groups are never serials
+        longest = 0  # of the values found: a value overlapping a new one starts at most this far before it
+        blocked = ibans(text)  # an IBAN's groups are never serials
+        blocked_ends = [e for _, e in blocked]
+
+        def overlaps_found(at: int, length: int) -> bool:
+            return any(s in found and at < s + len(found[s]) for s in range(at - longest + 1, at + length))
+
+        def overlaps_iban(at: int, length: int) -> bool:
+            i = bisect_right(blocked_ends, at)  # the first IBAN that ends after at
+            return i < len(blocked) and blocked[i][0] < at + length
+
+        def keep(at: int, value: str) -> None:
+            nonlocal longest
+            found[at] = value
+            longest = max(longest, len(value))
 
         def add(at: int, value: str, labelled: bool) -> bool:
-            if any(at < s + len(v) and s < at + len(value) for s, v in found.items()):
+            if overlaps_found(at, len(value)):
                 return at in found
-            if any(at < e and s < at + len(value) for s, e in blocked) or not _serial_like(value, labelled):
+            if overlaps_iban(at, len(value)) or not _serial_like(value, labelled):
                 return False
             line_start = text.rfind("\n", 0, at) + 1
             if _NOT_SERIAL_BEFORE.search(text[max(line_start, at - 40) : at]):
                 return False
-            found[at] = value
+            keep(at, value)
             return True
 
         def chain(end: int, labelled: bool) -> None:
@@ -404,7 +464,8 @@ class _Reader:
 
         for shape in _SERIAL_SHAPES:
             for m in shape.finditer(text):
-                found.setdefault(m.start(), m.group(0))
+                if m.start() not in found:
+                    keep(m.start(), m.group(0))
         for label in _SERIAL_LABEL.finditer(text):  # "n° de série 3Y0612300 et 3Y0612301", "S/N : YCG04412"
             for at, value in _tokens(text, label.end()):
                 if not _is_year(value) and add(at, value, labelled=True):
@@ -470,7 +531,8 @@ class _Reader:
 
     def po(self, exclude: set[str]) -> str | None:
         # Never a piece of another number: a spaced contract "CT 2024-01234", a model "PlotWave 3600".
-        other = [m.span() for m in (*_CONTRACT_SHAPE.finditer(self.text), *self.models())]
+        other = Spans(m.span() for m in (*_CONTRACT_SHAPE.finditer(self.text), *self.models()))
+        exclude = exclude | {word for taken in exclude for word in taken.split()}  # nor a word of one taken
         labels = list(_PO_LABEL.finditer(self.text))
         # First a reference written right after its label ("Nouveau N° de commande | BC-2027-007"), then any
         # reference in the label's sentence or the next one ("… nouveau bon de commande. Le numéro BC-1 …").
@@ -481,17 +543,12 @@ class _Reader:
                     return found
         return None
 
-    def _po_after(self, label: re.Match[str], exclude: set[str], other: list[tuple[int, int]],
-                  tight: bool) -> str | None:
+    def _po_after(self, label: re.Match[str], exclude: set[str], other: Spans, tight: bool) -> str | None:
         for at, value in _tokens(self.text, label.end(), sentences=1 if tight else 2):
             before = self.text[label.end() : at]
             if tight and not _PO_GAP.fullmatch(before):
                 return None
-            if value in exclude or _is_year(value) or len(value) < 4:
-                continue
-            if any(value in taken.split() for taken in exclude if taken) or any(
-                at < e and s < at + len(value) for s, e in other
-            ):
+            if value in exclude or _is_year(value) or len(value) < 4 or other.overlap(at, at + len(value)):
                 continue
             if _NOT_AN_ORDER.search(before) or _is_old(self.text, at):
                 continue
@@ -588,12 +645,13 @@ class _Reader:
                 self.note("kbis", attachment["filename"], "attachment named like a K-bis")
                 self.spans["kbis"] = {"text": attachment["filename"], "span": None, "source": "attachment"}
                 return True
-        files = [a for a in mail.attachments if re.search(r"pdf|image", a.get("content_type", ""))]
+        if not any(re.search(r"pdf|image", a.get("content_type", "")) for a in mail.attachments):
+            return False  # said to be attached, but no document is
         for m in _KBIS_TEXT.finditer(self.text):
             sentence = _sentence_around(self.text, m.start(), m.end())
-            if files and _ENCLOSED.search(sentence) and not _LATER.search(sentence):
+            if _ENCLOSED.search(sentence) and not _LATER.search(sentence):
                 self.note("kbis", sentence.strip(), "K-bis said to be attached, with a document attached")
-                begin = max(self.text.rfind("\n", 0, m.start()), self.text.rfind(". ", 0, m.start())) + 1
+                begin = _sentence_start(self.text, m.start())
                 self.spans["kbis"] = self.where(*_trimmed(self.text, begin, begin + len(sentence)))
                 return True
         return False
@@ -602,17 +660,22 @@ class _Reader:
         """Counter values, in the order written, with what they count and the machine's serial when given."""
         found: list[dict[str, Any]] = []
         serials = self.serial_hits()
+        positions = [at for at, _ in serials]
         block_context = False  # rows under a header or an introduction that names the counters
         columns: list[str | None] = []  # what each column of the current table counts, from its header
         intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
         spaced = False  # in a table whose columns are aligned with spaces
-        paragraph = start = 0
+        # The serials of the nearest line above, in the paragraph, that names some: (its last, how many names).
+        above: tuple[str, int] | None = None
+        start = 0
         for line in self.text.split("\n"):
             line_start, start = start, start + len(line) + 1
+            on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
+            above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             context = bool(_READING_CONTEXT.search(line))
             if not line.strip():
                 if not intro:
-                    block_context, columns, paragraph, spaced = False, [], start, False
+                    block_context, columns, spaced, above = False, [], False, None
                 continue
             intro = False
             if context and "|" not in line and len(_cells(line.strip())) >= 2 and any(
@@ -640,14 +703,15 @@ class _Reader:
                     columns = kinds if any(kinds) else columns
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
+            row = _Row(line, masked, columns)
             for m in hits:
-                counter, unit = _counter_of(line, masked, m, columns)
+                counter, unit = row.counter_of(m)
                 at, end = line_start + m.start("v"), line_start + m.end("v")
                 found.append({
                     "value": int(re.sub(r"\D", "", m.group("v"))),
                     "counter": counter,
                     "unit": unit,
-                    "serial": _serial_for(self.text, serials, at, line_start, line_start + len(line), paragraph),
+                    "serial": _serial_for(on_line, above_line, at),
                     "span": [at, end],
                 })
         if found:
@@ -676,52 +740,61 @@ def _size(text: str) -> str | None:
     return "m2" if m.lastgroup == "m2" else "ml" if m.lastgroup == "ml" else m.group(0).upper()
 
 
-def _counter_of(line: str, masked: str, m: re.Match[str], columns: list[str | None]) -> tuple[str | None, str | None]:
-    """(counter, unit) of the reading m: its own clause, the words right after it, its table column, its row."""
-    after = line[m.end() :]
-    unit_match = _READING_UNIT.match(after)
-    unit = None
-    if unit_match:
-        word = unit_match.group(0).strip()
-        sized = re.fullmatch(r"A\d", word, re.I)
-        unit = word.upper() if sized else _UNIT_NAMES.get(word.lower().rstrip("s"), word.lower())
-    breaks = list(_CLAUSE_BREAK.finditer(masked, 0, m.start()))
-    clause_start = breaks[-1].end() if breaks else 0
-    clause = line[clause_start : m.start()]
-    if breaks and breaks[-1].group(0).isdigit():  # "25 604 noir 9 812": "noir" belongs to the number before
-        clause = _KIND_AFTER.sub("", clause, count=1)
-    kind = _counter_kind(clause)
-    if kind is None:
-        right = _KIND_AFTER.match(after)
-        kind = right.lastgroup if right else None
-    if kind is None and "|" in line:
-        column = line[: m.start()].count("|")
-        if column < len(columns) and columns[column]:
-            kind = columns[column]
-        else:  # "PW3600-0021876 | noir | 18 452"
-            cells = [c for i, c in enumerate(line.split("|")) if i != column]
-            kinds = {k for k in map(_counter_kind, cells) if k}
-            kind = kinds.pop() if len(kinds) == 1 else None
-    size = _size(clause) or (unit if unit in ("m2", "ml") or re.fullmatch(r"A\d", unit or "") else None)
-    return kind or size, unit
+class _Row:
+    """A line of readings and what finding each reading's counter looks up, computed once for the line
+    (looked up per reading, a line of many readings would be read again for each)."""
+
+    def __init__(self, line: str, masked: str, columns: list[str | None]) -> None:
+        self.line = line
+        self.columns = columns
+        self.breaks = list(_CLAUSE_BREAK.finditer(masked))
+        self.break_ends = [b.end() for b in self.breaks]
+        self.pipes = [i for i, c in enumerate(line) if c == "|"]
+        self.cell_kinds = [_counter_kind(cell) for cell in line.split("|")] if self.pipes else []
+        self.kinds = Counter(k for k in self.cell_kinds if k)
+
+    def counter_of(self, m: re.Match[str]) -> tuple[str | None, str | None]:
+        """(counter, unit) of the reading m: its own clause, the words right after it, its table column, its row."""
+        line = self.line
+        unit_match = _READING_UNIT.match(line, m.end())
+        unit = None
+        if unit_match:
+            word = unit_match.group(0).strip()
+            sized = re.fullmatch(r"A\d", word, re.I)
+            unit = word.upper() if sized else _UNIT_NAMES.get(word.lower().rstrip("s"), word.lower())
+        # The last break before the reading (a break never straddles its start: it follows no word character).
+        last = self.breaks[i - 1] if (i := bisect_right(self.break_ends, m.start())) else None
+        clause = line[last.end() if last else 0 : m.start()]
+        if last and last.group(0).isdigit():  # "25 604 noir 9 812": "noir" belongs to the number before
+            before = _KIND_AFTER.match(clause)
+            clause = clause[before.end() :] if before else clause
+        kind = _counter_kind(clause)
+        if kind is None:
+            right = _KIND_AFTER.match(line, m.end())
+            kind = right.lastgroup if right else None
+        if kind is None and self.pipes:
+            column = bisect_left(self.pipes, m.start())
+            if column < len(self.columns) and self.columns[column]:
+                kind = self.columns[column]
+            else:  # "PW3600-0021876 | noir | 18 452": the one kind the other cells name
+                own = self.cell_kinds[column]
+                kinds = [k for k, n in self.kinds.items() if n > (k == own)]
+                kind = kinds[0] if len(kinds) == 1 else None
+        size = _size(clause) or (unit if unit in ("m2", "ml") or re.fullmatch(r"A\d", unit or "") else None)
+        return kind or size, unit
 
 
-def _serial_for(
-    text: str, serials: list[tuple[int, str]], at: int, line_start: int, line_end: int, paragraph: int
-) -> str | None:
-    """The machine a reading belongs to: a serial on its own line (the nearest before it, else the
-    first after it); else, in the same paragraph, the serial of the nearest line above that names
-    serials, when it names only one ("PW1 et PW2, voici les compteurs :" gives none)."""
-    on_line = [(s, v) for s, v in serials if line_start <= s < line_end]
+def _serial_for(on_line: list[tuple[int, str]], above: tuple[str, int] | None, at: int) -> str | None:
+    """The machine a reading at position at belongs to: a serial on its own line (the nearest before
+    it, else the first after it); else, in the same paragraph, the serial of the nearest line above
+    that names serials, when it names only one ("PW1 et PW2, voici les compteurs :" gives none)."""
     if on_line:
-        before = [v for s, v in on_line if s < at]
-        return before[-1] if before else on_line[0][1]
-    above = [(s, v) for s, v in serials if paragraph <= s < line_start]
-    if not above:
+        i = bisect_left(on_line, (at,))
+        return on_line[i - 1][1] if i else on_line[0][1]
+    if above is None:
         return None
-    its_line = text.rfind("\n", 0, above[-1][0]) + 1
-    names = {v for s, v in above if s >= its_line}
-    return above[-1][1] if len(names) == 1 else None
+    serial, names = above
+    return serial if names == 1 else None
 
 
 def _pieces(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], bool]:
@@ -731,9 +804,9 @@ def _pieces(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], boo
     if colon >= 0:
         start = colon + 1
     bounds, position = [], start
-    for separator in _PIECE_SEPARATOR.finditer(text, start, end):
-        bounds.append((position, separator.start()))
-        position = separator.end()
+    for separator in _PIECE_SEPARATOR.finditer(text[start:end]):
+        bounds.append((position, start + separator.start()))
+        position = start + separator.end()
     bounds.append((position, end))
     pieces = []
     for s, e in bounds:
@@ -823,9 +896,9 @@ def _is_new_address(text: str, position: int) -> bool:
     """
     window = text[max(0, position - 300) : position].replace("\n", " ")
     positive = list(_ADDRESS_POSITIVE.finditer(window))
-    negative = list(_ADDRESS_NEGATIVE.finditer(window))
     if not positive:
         return False
+    negative = list(_ADDRESS_NEGATIVE.finditer(window))
     if not negative:
         return True
     p, n = positive[-1], negative[-1]
@@ -836,18 +909,13 @@ def _is_new_address(text: str, position: int) -> bool:
     return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(between))
 
 
-def mask_ibans(text: str) -> str:
-    """Replies never echo an IBAN: anything shaped like one keeps its first 4 characters."""
-    return _IBAN.sub(lambda m: m.group(0)[:4] + " ****", text)
-
-
 def fraud_signals(new_text: str, quoted_text: str, subject: str = "") -> list[Evidence]:
-    """An IBAN or a claim that bank details changed, anywhere in the message."""
+    """An IBAN (redact.ibans: valid in any grouping, or shaped like one) or a claim that
+    bank details changed, anywhere in the message."""
     signals = []
     for name, text in (("subject", subject), ("new", new_text), ("quoted", quoted_text)):
-        for m in _IBAN.finditer(text):
-            if stdnum_iban.is_valid(m.group(0)):
-                signals.append(Evidence("extract", "iban", m.group(0)[:4] + "…", f"IBAN in the {name} text"))
+        for start, _ in ibans(text):
+            signals.append(Evidence("extract", "iban", text[start:start + 4] + "…", f"IBAN in the {name} text"))
         claim = _BANK_CLAIM.search(text)
         if claim:
             signals.append(Evidence("extract", "bank_change_claim", claim.group(0), f"in the {name} text"))

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 # No-break, narrow no-break, thin, figure and other fixed-width spaces.
@@ -51,6 +53,10 @@ _BLOCKS = {
 }
 _CELLS = {"td", "th"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+# The pipes a table leaves at either end of a line ("| a | b |"); the lookbehind lets a search try the
+# final run of blanks and pipes from its start only, not again from each of its characters.
+_EDGE_PIPES = re.compile(r"^(?:\|\s*)++|(?<![\s|])(?:\s*\|)++$")
+_UNCLOSED = 8  # constructs left open at the end that are parsed as html.parser does; the rest is text
 
 
 class _TextBuilder(HTMLParser):
@@ -66,6 +72,47 @@ class _TextBuilder(HTMLParser):
         self.cell_depth = 0
         self.cells_in_row = 0
         self.pre_depth = 0
+        self.closing = False
+        self.unclosed = 0
+
+    # -- what is left open at the end ----------------------------------------
+    def close(self) -> None:
+        """Read what is left at the end of the data.
+
+        There, html.parser (Python 3.11) reads a tag, comment or declaration
+        that never closes as text up to the next ">", then goes on parsing;
+        but it first looks for the construct's end through all the rest of
+        the data, for each of them: quadratic on "<a <a <a …" without a ">"
+        (CPython gh-135462). After _UNCLOSED of them, the rest is read as
+        text at once, as the parser ends up reading such a tail anyway.
+        """
+        self.closing = True
+        super().close()
+
+    def _parse(self, parse: Callable[[int], int], i: int) -> int:
+        k = parse(i)
+        if k < 0 and self.closing:
+            self.unclosed += 1
+            if self.unclosed >= _UNCLOSED:
+                rest = self.rawdata[i:]
+                self.handle_data(rest if self.cdata_elem else unescape(rest))
+                return len(self.rawdata)
+        return k
+
+    def parse_starttag(self, i: int) -> int:
+        return self._parse(super().parse_starttag, i)
+
+    def parse_endtag(self, i: int) -> int:
+        return self._parse(super().parse_endtag, i)
+
+    def parse_comment(self, i: int, report: int = 1) -> int:
+        return self._parse(lambda at: super(_TextBuilder, self).parse_comment(at, report), i)
+
+    def parse_pi(self, i: int) -> int:
+        return self._parse(super().parse_pi, i)
+
+    def parse_html_declaration(self, i: int) -> int:
+        return self._parse(super().parse_html_declaration, i)
 
     # -- output helpers ------------------------------------------------------
     def _at_line_start(self) -> bool:
@@ -174,5 +221,5 @@ def html_to_text(html: str) -> str:
         pass
     text = normalize_spaces("".join(builder.out))
     lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
-    lines = [re.sub(r"^(\|\s*)+|(\s*\|)+$", "", line).strip() for line in lines]
+    lines = [_EDGE_PIPES.sub("", line).strip() for line in lines]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -38,14 +38,16 @@ _REPLY_SEPARATOR = re.compile(
 )
 _FROM_WORDS = r"De|From|Exp[ée]diteur"
 _NEXT_WORDS = r"Envoy[ée]|Sent|Date|[ÀA]|To|Objet|Subject|Pour|Cc|Destinataire"
-_HEADER_FROM = re.compile(rf"^[\s>*]*(?:{_FROM_WORDS})\s*\**\s*:\**\s*\S", re.I)
-_HEADER_NEXT = re.compile(rf"^[\s>*]*(?:{_NEXT_WORDS})\s*(?:le\s*)?\**\s*:", re.I)
-_HEADER_LINE = re.compile(rf"^[\s*]*(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*\**\s*:", re.I)
+# Header lines ("De : …", "** Objet ** :"). Runs of blanks and stars are taken whole (possessive: what
+# follows a run never starts with one of its characters), so a line of blanks is not split every way.
+_HEADER_FROM = re.compile(rf"^[\s>*]*+(?:{_FROM_WORDS})\s*+\**+\s*+:\**\s*+\S", re.I)
+_HEADER_NEXT = re.compile(rf"^[\s>*]*+(?:{_NEXT_WORDS})\s*+(?:le\s*+)?\**+\s*+:", re.I)
+_HEADER_LINE = re.compile(rf"^[\s*]*+(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*+\**+\s*+:", re.I)
 _WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
 _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
-_CLOSING = re.compile(
-    r"^\s*(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Bien [àa] (?:vous|toi)"
+_CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
+    r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
     r"|Veuillez agr[ée]er\b.*|Je vous prie d'agr[ée]er\b.*|Dans l'attente de votre retour"
     r"|(?:Best|Kind|Warm)?\s*regards|Best wishes|Sincerely(?: yours)?|Yours (?:sincerely|faithfully)"
@@ -53,7 +55,7 @@ _CLOSING = re.compile(
     r"|Merci(?: d'avance| par avance| beaucoup| pour votre aide)?"
     r"|Bonne (?:fin de )?journ[ée]e|Belle journ[ée]e|Bonne soir[ée]e"
     r"|Envoy[ée] de mon (?:iPhone|iPad|smartphone|mobile).*|Sent from my \w+.*)"
-    r"\s*[,.!]*\s*$",
+    r"\s*+[,.!]*+\s*+$",
     re.I,
 )
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)

@@ -44,6 +44,7 @@ EFFECTIVE = [
     ("Nous avons reçu deux factures pour la même période (janvier 2027).", None),
     ("réglée par virement le 10/02", None),
     ("Réf. RC/2026/11/0932 et contrat CT-2025-04417", None),
+    ("Les factures du 12/11   au 20/11 sont payées ; le transfert aura lieu le 1er février.", "2027-02-01"),
 ]
 
 

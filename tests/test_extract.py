@@ -82,6 +82,11 @@ CASES = [
      "Nouvelle entité de facturation :\nB SAS\nSIREN 894 215 631", "siren", "894 215 631"),
     ("valid SIRET of the new entity", "Nouvelle entité : SIRET 732 829 320 00074", "siren", "732 829 320"),
     ("SIRET without new-entity context", "Notre SIRET 732 829 320 00074.", "siren", None),
+    ("RCS with its town", "Nouvelle entité : RCS Rennes B 732 829 320", "siren", "732 829 320"),
+    ("RCS without a town", "Nouvelle entité : RCS   732 829 320", "siren", "732 829 320"),
+    ("RCS with a one-letter town and a tab", "Nouvelle entité : RCS  B\t732 829 320", "siren", "732 829 320"),
+    ("order label words repeated before a stray word", "Merci de noter la commande n° n° n° n° zz 12345.",
+     "po_number", "12345"),
     ("meter readings with units", "PW340-0047719 : 18 732 m²\nCW3800-0006109 : noir 4 310 m² / couleur 12 875 m²",
      "meter_readings", [18732, 4310, 12875]),
     ("readings in a sentence", "Compteurs relevés ce matin : 25 604 pour le noir et 9 812 pour la couleur.",
@@ -395,6 +400,13 @@ READINGS = [
     ("paper sizes", "Compteur A4 : 8 120\nCompteur A3 : 1 045", [(8120, "A4", None), (1045, "A3", None)]),
     ("several machines named above: serial unknown", "Pour PW3600-0031945 et CW3700-0011582, voici les compteurs :\n"
      "noir : 11 000\ncouleur : 2 400", [(11000, "noir", None), (2400, "couleur", None)]),
+    ("serials and readings on one line: the nearest serial before",
+     "Compteurs : PW3600-0031945 noir 21 307, CW3700-0011582 noir 6 044",
+     [(21307, "noir", "PW3600-0031945"), (6044, "noir", "CW3700-0011582")]),
+    ("a reading before the serial of its line", "Compteur noir 21 307 pour PW3600-0031945",
+     [(21307, "noir", "PW3600-0031945")]),
+    ("the kind another cell of the row names", "Relevés :\nPW3600-0031945 | 21 307 | noir | 1 882",
+     [(21307, "noir", "PW3600-0031945"), (1882, "noir", "PW3600-0031945")]),
 ]
 
 

@@ -26,6 +26,10 @@ CASES = [
      "Nouveau\n> Ancien\n> texte"),
     ("unclosed tags do not break", "<p>Un<p>Deux<table><tr><td>a<td>b</table>Fin", "Un\nDeux\na | b\nFin"),
     ("whitespace in source collapsed", "<p>Un\n   mot\t et   un autre</p>", "Un mot et un autre"),
+    ("pipes at either end of a line go, inner ones stay", "<p>| a | b |</p><p>x|y</p>", "a | b\nx|y"),
+    ("a tag left open at the end is text", 'Fin <a b="x', 'Fin <a b="x'),
+    ("comments left open, then markup", "<p>a</p><!--x><!--x><!--x><p>b</p>", "a\n<!--x><!--x><!--x>\nb"),
+    ("many tags left open at the end are text", "Fin " + "<a " * 10, "Fin" + " <a" * 10),
 ]
 
 

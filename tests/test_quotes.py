@@ -16,6 +16,7 @@ HISTORY = [
     ("Outlook without space before colon", "De: Service\nDate: 3 févr. 2025\nÀ: Moi\nObjet: Relance\n\nANCIEN"),
     ("Outlook underscores", "________________________________\nDe : Service\nEnvoyé : hier\n\nANCIEN"),
     ("markdown bold header", "**De :** Service\n**Envoyé :** hier\n**Objet :** x\n\nANCIEN"),
+    ("bold header with blanks around the stars", "** De ** :  Service\n** Envoyé ** : hier\n\nANCIEN"),
     ("Message d'origine", "-----Message d'origine-----\nDe : Service\nANCIEN"),
     ("Original Message", "-----Original Message-----\nFrom: Service\nANCIEN"),
     ("Gmail FR", "Le lun. 3 févr. 2025 à 10:00, Service <s@example.com> a écrit :\n> ANCIEN"),
@@ -68,6 +69,7 @@ SIGNATURES = [
     ("Veuillez agréer", "Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées.\nJean"),
     ("Regards", "Best regards,\nJohn Smith\nAcme Ltd"),
     ("Kind regards", "Kind regards\nJohn"),
+    ("closing with blanks around it", "   Cordialement ,\nJean"),
     ("name block after the last sentence", "Jean Dupont\nImprimerie Dupont\n69002 Lyon\n04 78 00 00 00"),
 ]
 
