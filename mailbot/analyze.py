@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from . import guard, mime, quotes
 from .analysis import Analysis, Evidence, empty_fields
+from .authentication import authenticate
+from .bounds import MAX_TEXT, wrap_long_lines
 from .cases import without_reference
 from .classify import classify
 from .decide import decide
 from .extract import extract_all, fraud_signals
 from .rules import Rules, load_rules
 
-MAX_TEXT = 64_000
 _FR_WORDS = frozenset(
     "le la les des du de et est une un pour que qui nous vous notre nos votre vos merci bonjour avec sur dans"
     " au aux ce cette sont pas par madame monsieur cordialement facture factures contrat".split()
@@ -53,6 +54,12 @@ def _fill_envelope(analysis: Analysis, mail: mime.Mail) -> None:
     analysis.sender = mail.from_addr
     analysis.sender_name = mail.from_name
     analysis.reply_to = mail.reply_to
+    analysis.sender_plain = mail.from_plain is not None
+    analysis.reply_to_plain = mail.reply_to_plain is not None
+    if mail.from_problem:
+        analysis.evidence.append(Evidence("address", "from_not_plain", mail.from_addr[:80], mail.from_problem))
+    if mail.reply_to_problem:
+        analysis.evidence.append(Evidence("address", "reply_to_not_plain", mail.reply_to[:80], mail.reply_to_problem))
     analysis.received = mail.date
     analysis.in_reply_to = mail.in_reply_to
     analysis.references = list(mail.references)
@@ -71,6 +78,8 @@ def _not_a_message(raw: bytes, mail: mime.Mail) -> str | None:
 
 def _nothing_to_read(mail: mime.Mail) -> str | None:
     """Why a human-sent message has no text to classify, or None when it has."""
+    if mail.not_read:
+        return f"body not read ({mail.defects[-1] if mail.defects else mail.not_read}): a person opens it"
     broken = next((d for d in mail.defects if d.startswith("parse error")), None)
     if broken:
         return f"MIME structure could not be read ({broken})"
@@ -105,9 +114,12 @@ def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
 
 
 def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None,
-         tz: ZoneInfo, arrived: datetime | None) -> None:
+         tz: ZoneInfo, arrived: datetime | None, authserv_id: str) -> None:
     mail = mime.parse(raw)
     _fill_envelope(analysis, mail)
+    auth = authenticate(mail.auth_results, mail.from_plain or "", authserv_id)
+    analysis.auth = auth.as_dict()
+    analysis.evidence.append(Evidence("auth", auth.status, auth.method, auth.detail))
     mail.subject = without_reference(mail.subject)  # our [Réf. …] is read by the processor, not as a number
     received = analysis.received = _received(mail, arrived)
     why = _not_a_message(raw, mail)
@@ -116,12 +128,12 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         return
 
     rules = rules or default_rules()
-    automated = guard.automated_reasons(mail, own_addresses)
+    automated = guard.automated_hits(mail, own_addresses)
     if automated:
         analysis.automated = True
         analysis.confidence = 1.0
-        analysis.reasons.extend(automated)
-        analysis.evidence.extend(Evidence("guard", reason) for reason in automated)
+        analysis.reasons.extend(hit.text for hit in automated)
+        analysis.evidence.extend(Evidence("guard", hit.code, detail=hit.text) for hit in automated)
         analysis.action = decide("other", analysis.fields, rules, received=received, confidence=1.0,
                                  automated=True).action
         return
@@ -134,6 +146,10 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     if len(text) > MAX_TEXT:  # the request is at the top; bound the work on huge bodies
         text = text[:MAX_TEXT]
         analysis.evidence.append(Evidence("parse", "truncated", detail=f"body cut to {MAX_TEXT} characters"))
+    text, wrapped = wrap_long_lines(text)
+    if wrapped:
+        analysis.evidence.append(Evidence("parse", "lines_wrapped", detail=f"{wrapped} line(s) over the line cap"))
+    analysis.evidence.extend(Evidence("parse", f"cut_{what}", detail=what) for what in mail.cut)
     parts = quotes.split(text, mail.subject)
     inner = quotes.request(parts)
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
@@ -175,16 +191,18 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
 
 
 def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
-            timezone: str = "Europe/Paris", arrived: datetime | None = None) -> Analysis:
+            timezone: str = "Europe/Paris", arrived: datetime | None = None, authserv_id: str = "") -> Analysis:
     """Analyse one raw message; never raises.
 
     ``timezone`` is the business's (lead times count in local calendar days);
     ``arrived`` is the server's arrival date (IMAP INTERNALDATE), used only when
     the Date header is missing or absurd. Both are data, not a clock.
+    ``authserv_id`` names our MTA: only its Authentication-Results header is
+    read (authentication.py); empty, nothing is authenticated.
     """
     analysis = Analysis()
     try:
-        _run(analysis, raw, tuple(own_addresses), rules, ZoneInfo(timezone), arrived)
+        _run(analysis, raw, tuple(own_addresses), rules, ZoneInfo(timezone), arrived, authserv_id)
     except Exception as exc:  # one bad message must not stop the pipeline
         analysis.situation = "other"
         analysis.secondary_situation = None
@@ -194,4 +212,5 @@ def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | N
         analysis.lead_time_ok = None
         analysis.action = "ignore" if analysis.automated else "review"
         analysis.reasons.append(f"internal error: {type(exc).__name__}: {exc}")
+        analysis.evidence.append(Evidence("parse", "internal_error", detail=f"{type(exc).__name__}: {exc}"))
     return analysis

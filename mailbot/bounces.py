@@ -17,8 +17,13 @@ Where the addresses come from, most reliable first:
 3. any address in the human-readable text (qmail and other plain-text
    bounces), minus the report's own sender and our addresses.
 
-The third source names more than the failed recipient; the processor keeps
-only addresses it actually wrote to.
+The third source names more than the failed recipient. And anyone can
+write a message that looks like a bounce (``X-Failed-Recipients: <a
+customer>`` would silence that customer for a month): so a report counts only
+when it quotes one of our own Message-IDs, in the returned message or its
+headers (``quoted_message_ids``), and the processor suppresses only the
+addresses that this message of ours was sent to. Our Message-IDs carry a
+random part (processor.py), so they cannot be guessed.
 """
 
 from __future__ import annotations
@@ -31,25 +36,20 @@ from collections.abc import Iterable
 from email import policy
 from email.message import Message
 
-# Guard reasons (see guard.py) that mean "delivery report", not just "robot":
+from mailbot import guard
+
+# The guard's codes (guard.py) that mean "delivery report", not just "robot":
 # an out-of-office reply is automated too, but names no failed recipient.
-_BOUNCE_REASON = re.compile(
-    r"^(?:multipart/report \(delivery-status\)"
-    r"|X-Failed-Recipients header"
-    r"|Auto-Submitted: auto-generated \(failure\)"
-    r"|From: machine sender (?:mailer-daemon|postmaster)@"
-    r"|Subject: (?:(?:re|tr|fwd?|aw)\s*:\s*)*(?:Undeliverable|Undelivered Mail|Delivery Status Notification"
-    r"|Delivery Failure|Mail delivery failed|Returned mail|Failure notice|Non remis|Message non remis"
-    r"|Remise impossible))",
-    re.I,
-)
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+BOUNCE_CODES = frozenset({guard.DELIVERY_REPORT, guard.FAILED_RECIPIENTS_HEADER, guard.FAILURE_NOTICE,
+                          guard.DELIVERY_SYSTEM, guard.BOUNCE_SUBJECT})
+_ATEXT = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]"
+_ADDRESS = re.compile(rf"(?<!{_ATEXT}){_ATEXT}++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)++")  # from a word's start: linear
 _FAILED_STATUS = re.compile(r"^\s*5\.")
 
 
-def is_bounce(reasons: Iterable[str]) -> bool:
-    """Do the guard's reasons say this message is a delivery report (not any robot)?"""
-    return any(_BOUNCE_REASON.search(reason) for reason in reasons)
+def is_bounce(codes: Iterable[str]) -> bool:
+    """Do the guard's codes say this message is a delivery report (not any robot)?"""
+    return any(code in BOUNCE_CODES for code in codes)
 
 
 def _address(value: str) -> str | None:
@@ -151,5 +151,36 @@ def failed_recipients(raw: bytes, own_addresses: Iterable[str] = ()) -> list[str
         texts = [p.get_content() for p in parts
                  if p.get_content_type() == "text/plain" and not p.is_attachment()]
         return _unique((a.lower() for text in texts for a in _ADDRESS.findall(text)), own | sender)
+    except Exception:  # noqa: BLE001 - a broken report must not break the message's handling
+        return []
+
+
+_MESSAGE_ID_LINE = re.compile(r"(?im)^[ \t>]*+message-id[ \t]*+:[ \t]*+(<[^<>\s]{1,250}+>)")
+MAX_QUOTED_IDS = 20
+
+
+def quoted_message_ids(raw: bytes) -> list[str]:
+    """The Message-IDs of the message(s) a delivery report returns, in order:
+    the Message-ID of a returned ``message/rfc822`` part, of a
+    ``text/rfc822-headers`` part, or of a copy quoted in the report's text
+    (plain-text bounces). The report's own headers (its Message-ID,
+    In-Reply-To, References) are not read: anyone can write them.
+
+    Never raises: an unreadable report quotes nothing.
+    """
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        found: list[str] = []
+        for part in _parts(msg):
+            kind = part.get_content_type()
+            if kind in ("message/rfc822", "message/global"):
+                payload = part.get_payload()
+                inner = payload[0] if isinstance(payload, list) and payload else None
+                value = str(inner.get("Message-ID", "")) if inner is not None else ""
+                found += re.findall(r"<[^<>\s]{1,250}+>", value)[:1]
+            elif kind in ("text/rfc822-headers", "message/global-headers", "text/plain") and not part.is_attachment():
+                text = part.get_payload(decode=True) or b""
+                found += _MESSAGE_ID_LINE.findall(text.decode("utf-8", "replace"))
+        return list(dict.fromkeys(found))[:MAX_QUOTED_IDS]
     except Exception:  # noqa: BLE001 - a broken report must not break the message's handling
         return []

@@ -128,7 +128,7 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
     settings = settings_of(ctx, required=False)
     for path in eml_files(paths):
         result = analyze(path.read_bytes(), own_addresses=settings.own_addresses,
-                         timezone=settings.bot.timezone)
+                         timezone=settings.bot.timezone, authserv_id=settings.trust.authserv_id)
         if as_json:
             click.echo(json.dumps({"file": path.name, **result.as_dict()}, ensure_ascii=False))
         else:

@@ -93,6 +93,16 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "per_case": Key(int, 2),
         "per_hour": Key(int, 200),
         "bounce_block_days": Key(int, 30),
+        "unknown_per_hour": Key(int, 20),  # neutral acknowledgements to senders outside the directory
+    },
+    # Sender authentication (authentication.py, trust.py).
+    "trust": {
+        "authserv_id": Key(str, ""),  # our MTA's name in Authentication-Results; empty: nothing is authenticated
+    },
+    # Where analysis runs (workers.py): worker processes, each message within a time budget.
+    "analysis": {
+        "workers": Key(int, 2),            # 0: in the daemon's own process, without a budget
+        "budget_seconds": Key(int, 30),    # a message analysed longer is quarantined, its worker replaced
     },
 }
 
@@ -109,6 +119,8 @@ POSITIVE_INT_KEYS = {
     ("limits", "per_case"),
     ("limits", "per_hour"),
     ("limits", "bounce_block_days"),
+    ("limits", "unknown_per_hour"),
+    ("analysis", "budget_seconds"),
     ("cases", "thread_days"),
     ("cases", "reminder_days"),
     ("cases", "review_days"),
@@ -140,6 +152,8 @@ class Settings:
     modes: Section
     cases: Section
     routing: Section
+    trust: Section
+    analysis: Section
     source: Path
     base_dir: Path
 
@@ -232,6 +246,12 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
         if value.lower() in own:
             raise SettingsError(f"routing.{key}: {value!r} is the bot's own address: a forward to it would "
                                 f"come back as our own mail and be filed unread; give the team's mailbox")
+    if sections["analysis"].workers < 0:
+        raise SettingsError(f"analysis.workers: must be 0 or more, got {sections['analysis'].workers}")
+    authserv_id = sections["trust"].authserv_id
+    if authserv_id and (any(c in authserv_id for c in " ;\t\r\n") or len(authserv_id) > 255):
+        raise SettingsError(f"trust.authserv_id: {authserv_id!r} is not an authserv-id (one word, as your mail "
+                            f"server writes it first in its Authentication-Results headers)")
     if "@" not in sections["bot"].address:
         raise SettingsError(f"bot.address: {sections['bot'].address!r} is not an e-mail address")
     for section in ("mailbox", "smtp"):

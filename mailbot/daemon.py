@@ -20,11 +20,12 @@ from typing import Callable
 
 from mailbot.config import SettingsError
 from mailbot.outbox import Outbox
-from mailbot.processor import Outcome, Processor
+from mailbot.processor import Outcome, Processor, analysis_options
 from mailbot.senders import Sender, open_sender
 from mailbot.sources import SourceRefused, SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS
 from mailbot.store import Store
+from mailbot.workers import Analyses, InProcess, Pool
 
 log = logging.getLogger("mailbot.daemon")
 
@@ -69,8 +70,10 @@ class Service:
     processor: Processor
     sender: Sender
     store: Store
+    analyses: Analyses
 
     def close(self) -> None:
+        self.analyses.close()
         self.sender.close()
         self.store.close()
 
@@ -84,9 +87,14 @@ def assemble(settings, rules, analyze: Callable, *,
         store = Store(path)
     except (OSError, sqlite3.Error) as exc:
         raise SettingsError(f"database.path: cannot open {path}: {exc}") from None
+    options = analysis_options(settings, rules)
+    workers = settings.analysis.workers
+    analyses = (Pool(workers, settings.analysis.budget_seconds, analyze, options) if workers
+                else InProcess(analyze, options))
     processor = Processor(source=open_source(settings), store=store, outbox=Outbox(store, sender),
-                          settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome)
-    return Service(processor, sender, store)
+                          settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome,
+                          analyses=analyses)
+    return Service(processor, sender, store, analyses)
 
 
 def run(service: Service, stop: threading.Event, *, once: bool = False,

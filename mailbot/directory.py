@@ -7,11 +7,15 @@ The CSV has one row per equipment (see README, "The customer directory"):
     account_manager_email, sales_contact_email, contract_number,
     serial_number, site_address
 
-``parse_csv`` checks it and says which line and column is wrong. The lookups
+``email_domains`` lists domains, or, for a customer who writes from a public
+mailbox provider (gmail.com, orange.fr…, where anyone can open an address),
+the full addresses: such a domain is refused, since every user of the
+provider would then pass for the customer. ``parse_csv`` checks it and says
+which line and column is wrong. The lookups
 (customers of a sender's domain, the contract of a serial, the customer of a
 contract) are the ``Lookup`` methods, answered either from parsed rows
 (``Directory``, pure) or from the database (``store.StoreDirectory``).
-``check`` is the trust rule and the cross-check of numbers, over either.
+The trust rule that uses them is trust.py.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
-from mailbot.analysis import Evidence
+from mailbot.addresses import domain_of, is_free_mail, plain, suffixes
 
 COLUMNS = ("customer_number", "customer_name", "email_domains", "account_manager_email",
            "sales_contact_email", "contract_number", "serial_number", "site_address")
@@ -32,7 +36,6 @@ CUSTOMER_COLUMNS = ("customer_name", "email_domains", "account_manager_email", "
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
-EMAIL = re.compile(rf"[^@\s,;<>\"]+@{_LABEL}(?:\.{_LABEL})+")
 
 
 class DirectoryError(ValueError):
@@ -46,7 +49,7 @@ class Row:
     line: int
     customer_number: str
     customer_name: str
-    email_domains: tuple[str, ...]
+    email_domains: tuple[str, ...]  # domains and full addresses, as written in the column
     account_manager_email: str
     sales_contact_email: str
     contract_number: str
@@ -59,17 +62,10 @@ def norm_number(value: str) -> str:
     return value.strip().upper()
 
 
-def domain_of(address: str | None) -> str:
-    """The lower-case domain of an e-mail address ('' when there is none)."""
-    if not address or "@" not in address:
-        return ""
-    return address.rpartition("@")[2].strip().strip(">").lower()
-
-
-def domain_suffixes(domain: str) -> list[str]:
-    """'mail.acme.fr' -> ['mail.acme.fr', 'acme.fr', 'fr']: a sub-domain belongs to its parent."""
-    parts = domain.split(".")
-    return [".".join(parts[i:]) for i in range(len(parts))]
+def split_senders(entries: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(domains, full addresses) of an ``email_domains`` value's entries."""
+    domains = [e for e in entries if "@" not in e]
+    return domains, [e for e in entries if "@" in e]
 
 
 def _row(raw: dict[str, str | None], line: int, where: str) -> Row:
@@ -81,11 +77,19 @@ def _row(raw: dict[str, str | None], line: int, where: str) -> Row:
         values[column] = value
     domains = values["email_domains"].lower().replace(",", " ").split()
     for domain in domains:
-        if not DOMAIN.fullmatch(domain):
+        if "@" in domain:
+            if plain(domain) is None:
+                raise DirectoryError(f"{where}:{line}: column email_domains: {domain!r} is not a plain "
+                                     f"e-mail address")
+        elif not DOMAIN.fullmatch(domain):
             raise DirectoryError(f"{where}:{line}: column email_domains: {domain!r} is not a domain "
                                  f"(write e.g. 'acme.fr', several separated by spaces)")
+        elif is_free_mail(domain):
+            raise DirectoryError(f"{where}:{line}: column email_domains: {domain!r} is a public mailbox provider "
+                                 f"(anyone can have an address there): list the customer's full addresses "
+                                 f"instead, e.g. 'jean.dupont@{domain}'")
     for column in ("account_manager_email", "sales_contact_email"):
-        if not EMAIL.fullmatch(values[column].lower()):
+        if plain(values[column].lower()) is None:
             raise DirectoryError(f"{where}:{line}: column {column}: {values[column]!r} is not an e-mail address")
     return Row(
         line=line,
@@ -174,7 +178,8 @@ def read_csv(path: Path | str) -> list[Row]:
 
 class Lookup(Protocol):
     def loaded(self) -> bool: ...
-    def customers_of_domain(self, domain: str) -> list[str]: ...
+    def customers_of_address(self, address: str) -> list[str]: ...
+    def senders_of(self, customer_number: str) -> list[str]: ...
     def customer_name(self, customer_number: str) -> str | None: ...
     def contract_customer(self, contract_number: str) -> str | None: ...
     def serial_contract(self, serial_number: str) -> str | None: ...
@@ -186,7 +191,7 @@ class Directory:
     """The directory as in-memory maps, built from checked rows (pure lookups)."""
 
     names: dict[str, str] = field(default_factory=dict)
-    domains: dict[str, set[str]] = field(default_factory=dict)  # domain -> customer numbers
+    domains: dict[str, set[str]] = field(default_factory=dict)  # domain or full address -> customer numbers
     contracts: dict[str, str] = field(default_factory=dict)     # contract -> customer number
     equipment: dict[str, str] = field(default_factory=dict)     # serial -> contract
     people: dict[str, dict[str, str]] = field(default_factory=dict)  # customer -> contacts
@@ -208,11 +213,14 @@ class Directory:
     def loaded(self) -> bool:
         return bool(self.equipment)
 
-    def customers_of_domain(self, domain: str) -> list[str]:
-        found: set[str] = set()
-        for suffix in domain_suffixes(domain.lower()):
+    def customers_of_address(self, address: str) -> list[str]:
+        found: set[str] = set(self.domains.get(address.strip().lower(), set())) if "@" in address else set()
+        for suffix in sender_keys(address):
             found |= self.domains.get(suffix, set())
         return sorted(found)
+
+    def senders_of(self, customer_number: str) -> list[str]:
+        return sorted(d for d, customers in self.domains.items() if customer_number in customers)
 
     def customer_name(self, customer_number: str) -> str | None:
         return self.names.get(customer_number)
@@ -227,9 +235,16 @@ class Directory:
         return self.people.get(customer_number)
 
 
-def customers_of_sender(lookup: Lookup, domain: str) -> list[str]:
-    """The customer numbers whose e-mail domains include ``domain`` (or a parent of it)."""
-    return lookup.customers_of_domain(domain) if domain else []
+def sender_keys(address: str) -> list[str]:
+    """The directory entries that would make ``address`` a customer's: its domain and the
+    domain's parents, never a public mailbox provider's (those are matched by full address)."""
+    domain = domain_of(address) if "@" in address else address.strip().lower()
+    return [] if not domain or is_free_mail(domain) else suffixes(domain)[:-1]
+
+
+def customers_of_sender(lookup: Lookup, address: str | None) -> list[str]:
+    """The customer numbers ``address`` belongs to: listed whole, or by its domain."""
+    return lookup.customers_of_address(address) if address else []
 
 
 def serial_on_contract(lookup: Lookup, serial: str, contract: str) -> bool | None:
@@ -264,104 +279,7 @@ def customer_of(lookup: Lookup, fields: dict[str, Any],
         if on and lookup.contract_customer(on):
             return lookup.contract_customer(on), ("serial", serial)
     for address in addresses:
-        customers = customers_of_sender(lookup, domain_of(address))
+        customers = customers_of_sender(lookup, address)
         if len(customers) == 1:
             return customers[0], ("sender_domain", domain_of(address))
     return None, ("no_clue", "")
-
-
-# -- the trust rule and the cross-check -------------------------------------------
-
-
-@dataclass
-class Verdict:
-    """What the directory says about one message: reasons to review (empty: fine) and evidence."""
-
-    review: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-
-    def flag(self, name: str, reason: str, text: str = "") -> None:
-        self.review.append(reason)
-        self.evidence.append(Evidence("trust", name, text=text, detail=reason))
-
-    def note(self, name: str, detail: str, text: str = "") -> None:
-        self.evidence.append(Evidence("trust", name, text=text, detail=detail))
-
-
-def _who(lookup: Lookup, customers: Iterable[str]) -> str:
-    return ", ".join(f"{c} ({lookup.customer_name(c) or '?'})" for c in customers)
-
-
-def check(lookup: Lookup, *, sensitive: bool, addresses: Iterable[str | None],
-          fields: dict[str, Any]) -> Verdict:
-    """The trust rule and the cross-check for one message about to be answered.
-
-    ``addresses`` are the sender's From and Reply-To (the reply goes to the
-    latter): for a ``sensitive`` situation each domain must belong to a
-    customer of the directory, and with no directory loaded nothing can be
-    trusted. With a directory, the numbers the message gives must agree: each
-    known serial on the given contract, and the contract (or the serial's
-    contract, or the customer number) the sender's customer's.
-    """
-    verdict = Verdict()
-    loaded = lookup.loaded()
-    if not loaded:
-        if sensitive:
-            verdict.flag("no_directory", "sensitive change: no customer directory loaded to check the sender")
-        return verdict
-    domains = list(dict.fromkeys(d for d in (domain_of(a) for a in addresses) if d))
-    senders: set[str] = set()
-    unknown: list[str] = []
-    for domain in domains:
-        customers = customers_of_sender(lookup, domain)
-        if customers:
-            senders.update(customers)
-            verdict.note("sender_known", f"domain {domain}: customer {_who(lookup, customers)}", domain)
-        else:
-            unknown.append(domain)
-            if not sensitive:
-                verdict.note("sender_unknown", f"domain {domain} is not in the customer directory", domain)
-    if sensitive and (unknown or not domains):
-        shown = ", ".join(unknown) or "none"
-        verdict.flag("sender_not_in_directory",
-                     f"sensitive change from a sender not in the customer directory (domain {shown})", shown)
-    if unknown:
-        senders = set()  # a stranger in From or Reply-To: do not vouch for the numbers by domain
-
-    contract = fields.get("contract_number")
-    serials = [s for s in fields.get("serial_numbers") or [] if s]
-    if contract:
-        belongs = contract_of_customers(lookup, contract, senders) if senders else None
-        owner = lookup.contract_customer(contract)
-        if owner is None:
-            verdict.note("contract_unknown", f"contract {contract} is not in the directory", contract)
-        elif belongs is False:
-            verdict.flag("contract_of_another_customer",
-                         f"contract {contract} belongs to customer {_who(lookup, [owner])}, "
-                         f"not to the sender's ({_who(lookup, sorted(senders))})", contract)
-        else:
-            verdict.note("contract_customer", f"contract {contract}: customer {_who(lookup, [owner])}", contract)
-    for serial in serials:
-        on = lookup.serial_contract(serial)
-        if on is None:
-            verdict.note("serial_unknown", f"serial {serial} is not in the directory", serial)
-        elif contract and not serial_on_contract(lookup, serial, contract):
-            verdict.flag("serial_not_on_contract",
-                         f"serial {serial} is on contract {on}, not on contract {norm_number(contract)}", serial)
-        else:
-            owner = lookup.contract_customer(on)
-            if senders and owner not in senders:
-                verdict.flag("serial_of_another_customer",
-                             f"serial {serial} (contract {on}) belongs to customer {_who(lookup, [owner])}, "
-                             f"not to the sender's ({_who(lookup, sorted(senders))})", serial)
-            else:
-                verdict.note("serial_contract", f"serial {serial}: contract {on}", serial)
-    number = fields.get("customer_number")
-    if number and senders:
-        if str(number) in senders:
-            verdict.note("customer_number", f"customer {number} matches the sender's domain", str(number))
-        elif lookup.customer_name(str(number)) is not None:
-            verdict.flag("customer_number_of_another_customer",
-                         f"customer number {number} is not the sender's ({_who(lookup, sorted(senders))})",
-                         str(number))
-    return verdict

@@ -4,7 +4,8 @@ Answering out-of-office replies, bounces, newsletters or our own mail starts
 loops that flood customers and providers (reference/helpdesk-anchors.md §b,
 reference/mail-test-servers.md §8). The check is the union of what the
 helpdesks and RFC 3834 look at; each hit is returned as a short reason so the
-record says why the message was ignored. ``X-Auto-Response-Suppress`` alone
+record says why the message was ignored; each hit also carries a code, which
+is what the rest of the program reads (never the words). ``X-Auto-Response-Suppress`` alone
 is not a hit: it asks us not to auto-reply, it does not make the message
 automatic.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .mime import Mail
 
@@ -33,53 +35,86 @@ _MACHINE_LOCAL_PART = re.compile(
     r"|no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre",
     re.I,
 )
+_REPLY_PREFIXES = r"^\s*+(?:(?:re|tr|fwd?|aw)\s*+:\s*+)*+"
+_BOUNCE_WORDS = (r"Undeliverable|Undelivered Mail|Delivery Status Notification|Delivery Failure|Mail delivery failed"
+                 r"|Returned mail|Failure notice|Non remis|Message non remis|Remise impossible")
+_BOUNCE_SUBJECT = re.compile(rf"{_REPLY_PREFIXES}(?:{_BOUNCE_WORDS})\b", re.I)
 _MACHINE_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|tr|fwd?|aw)\s*:\s*)*(?:Undeliverable|Undelivered Mail|Delivery Status Notification"
-    r"|Delivery Failure|Mail delivery failed|Returned mail|Failure notice|Non remis|Message non remis"
-    r"|Remise impossible|R[ée]ponse automatique|Absence du bureau|Absent(?:e)? du bureau|Out of (?:the )?Office"
+    rf"{_REPLY_PREFIXES}(?:{_BOUNCE_WORDS}"
+    r"|R[ée]ponse automatique|Absence du bureau|Absent(?:e)? du bureau|Out of (?:the )?Office"
     r"|Automatic reply|Auto(?:matic)?[- ]?(?:reply|response)|Autoreply)\b",
     re.I,
 )
+
+# The codes of the rules (``Hit.code``); bounces.py and the processor read these, never the words.
+AUTO_SUBMITTED, EMPTY_RETURN_PATH, PRECEDENCE, LIST_HEADER, MARKER_HEADER = (
+    "auto_submitted", "empty_return_path", "precedence", "list_header", "marker_header")
+FAILED_RECIPIENTS_HEADER, LOOP_HEADER, NOTIFICATION, REPORT = (
+    "failed_recipients_header", "loop_header", "notification", "report")
+DELIVERY_REPORT = "delivery_report"  # a multipart/report of report-type delivery-status
+EMPTY_FROM, DELIVERY_SYSTEM, MACHINE_SENDER, OWN_ADDRESS = (
+    "empty_from", "delivery_system", "machine_sender", "own_address")
+BOUNCE_SUBJECT, AUTOMATIC_SUBJECT = "bounce_subject", "automatic_subject"
+FAILURE_NOTICE = "failure_notice"  # Auto-Submitted: auto-generated (failure)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule the message trips: its code (for code) and what was seen (for people)."""
+
+    code: str
+    text: str
 
 
 def _is_true(value: str) -> bool:
     return value.strip().lower() not in _FALSE_VALUES
 
 
-def automated_reasons(mail: Mail, own_addresses: Iterable[str] = ()) -> list[str]:
-    """Every rule the message trips, as short strings; empty when a human wrote it."""
-    reasons: list[str] = []
+def automated_hits(mail: Mail, own_addresses: Iterable[str] = ()) -> list[Hit]:
+    """Every rule the message trips; empty when a human wrote it."""
+    hits: list[Hit] = []
     auto_submitted = mail.header("Auto-Submitted")
     if auto_submitted is not None and auto_submitted.split(";")[0].strip().lower() != "no":
-        reasons.append(f"Auto-Submitted: {auto_submitted.strip()}")
+        failure = re.search(r"\(\s*failure\s*\)", auto_submitted[:200], re.I)
+        hits.append(Hit(FAILURE_NOTICE if failure else AUTO_SUBMITTED,
+                        f"Auto-Submitted: {auto_submitted.strip()[:80]}"))
     return_path = mail.header("Return-Path")
-    if return_path is not None and re.fullmatch(r"\s*<?\s*>?\s*", return_path):
-        reasons.append("Return-Path: <>")
+    if return_path is not None and re.fullmatch(r"\s*+<?\s*+>?\s*+", return_path[:100]):
+        hits.append(Hit(EMPTY_RETURN_PATH, "Return-Path: <>"))
     for name in ("Precedence", "X-Precedence"):
         value = (mail.header(name) or "").strip().lower()
         if value in _PRECEDENCE:
-            reasons.append(f"{name}: {value}")
+            hits.append(Hit(PRECEDENCE, f"{name}: {value}"))
     list_headers = sorted({n for n, _ in mail.headers if n.lower().startswith("list-")})
-    reasons.extend(f"{name} header" for name in list_headers)
+    hits.extend(Hit(LIST_HEADER, f"{name} header") for name in list_headers)
     for name in _PRESENCE_HEADERS:
         value = mail.header(name)
         if value is not None and _is_true(value):
-            reasons.append(f"{name} header")
+            code = FAILED_RECIPIENTS_HEADER if name == "X-Failed-Recipients" else MARKER_HEADER
+            hits.append(Hit(code, f"{name} header"))
     if mail.header("X-Loop") is not None:
-        reasons.append("X-Loop header")
+        hits.append(Hit(LOOP_HEADER, "X-Loop header"))
     if (mail.header("X-Amazon-Mail-Relay-Type") or "").strip().lower() == "notification":
-        reasons.append("X-Amazon-Mail-Relay-Type: notification")
+        hits.append(Hit(NOTIFICATION, "X-Amazon-Mail-Relay-Type: notification"))
     if mail.content_type == "multipart/report":
-        reasons.append(f"multipart/report ({mail.report_type or 'report'})")
+        code = DELIVERY_REPORT if mail.report_type == "delivery-status" else REPORT
+        hits.append(Hit(code, f"multipart/report ({mail.report_type or 'report'})"))
 
     address = mail.from_addr.strip().lower()
     local_part = address.rsplit("@", 1)[0]
     if not address:
-        reasons.append("From: empty")
-    elif _MACHINE_LOCAL_PART.search(local_part):
-        reasons.append(f"From: machine sender {address}")
+        hits.append(Hit(EMPTY_FROM, "From: empty"))
+    elif _MACHINE_LOCAL_PART.search(local_part[:64]):
+        code = DELIVERY_SYSTEM if local_part in ("mailer-daemon", "postmaster") else MACHINE_SENDER
+        hits.append(Hit(code, f"From: machine sender {address[:80]}"))
     if address and address in {a.strip().lower() for a in own_addresses}:
-        reasons.append("From: our own address")
+        hits.append(Hit(OWN_ADDRESS, "From: our own address"))
     if _MACHINE_SUBJECT.match(mail.subject):
-        reasons.append(f"Subject: {mail.subject[:60]}")
-    return reasons
+        code = BOUNCE_SUBJECT if _BOUNCE_SUBJECT.match(mail.subject) else AUTOMATIC_SUBJECT
+        hits.append(Hit(code, f"Subject: {mail.subject[:60]}"))
+    return hits
+
+
+def automated_reasons(mail: Mail, own_addresses: Iterable[str] = ()) -> list[str]:
+    """The words of ``automated_hits``, for people."""
+    return [hit.text for hit in automated_hits(mail, own_addresses)]

@@ -8,15 +8,23 @@ that queues the reply, so the limits hold across restarts and processes.
 
 Order matters: an address that bounced, then the per-address and per-case
 caps (the message goes to review, no reply is queued), then the global brake
-(the reply is queued but held, and sending stops for everyone).
+(the reply is queued but held, and sending stops for everyone). Addresses are
+counted folded (``victim+1@`` is ``victim@``, store.py).
+
+Senders outside the customer directory get at most a neutral
+acknowledgement (trust.py, replies.py), under caps of their own that drop
+rather than hold: one per address and one per domain a day, and
+``unknown_per_hour`` in all. A dropped acknowledgement is recorded, never
+sent later: a flood of strangers must not turn into a flood from Canon.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-REPLY, REVIEW, HOLD = "reply", "review", "hold"
+REPLY, REVIEW, HOLD, DROP = "reply", "review", "hold", "drop"
 CASE_HOURS = 24
+UNKNOWN_DAY_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Limits:
     per_case: int = 2
     per_hour: int = 200
     bounce_block_days: int = 30
+    unknown_per_hour: int = 20
 
     @classmethod
     def from_settings(cls, section) -> "Limits":
@@ -42,6 +51,16 @@ class Usage:
     in_case: int = 0           # replies in the case in the last 24 h
     last_hour: int = 0         # replies sent or about to be, to anyone, in the last hour
     suppressed: str | None = None  # why the address is not written to (it bounced), or None
+
+
+@dataclass(frozen=True)
+class UnknownUsage:
+    """Neutral acknowledgements already queued, as the database counts them."""
+
+    to_address: int = 0   # to the folded address, in the last 24 h
+    to_domain: int = 0    # to any address of its domain, in the last 24 h
+    last_hour: int = 0    # to anyone outside the directory, in the last hour
+    suppressed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,4 +88,20 @@ def judge(limits: Limits, usage: Usage, *, address: str, case_ref: str | None,
     if brake and usage.last_hour >= limits.per_hour:
         return Verdict(HOLD, "per_hour", f"sending stopped: {usage.last_hour} replies in the last hour "
                                          f"(limit {limits.per_hour}); reply held")
+    return Verdict(REPLY)
+
+
+def judge_unknown(limits: Limits, usage: UnknownUsage, *, address: str, domain: str) -> Verdict:
+    """May a neutral acknowledgement go to ``address``, a sender outside the directory? REPLY or DROP."""
+    if usage.suppressed:
+        return Verdict(DROP, "suppressed", f"no acknowledgement: {address} {usage.suppressed}")
+    if usage.to_address:
+        return Verdict(DROP, "unknown_per_address", f"no acknowledgement: {address} got one in the last "
+                                                    f"{UNKNOWN_DAY_HOURS} h")
+    if usage.to_domain:
+        return Verdict(DROP, "unknown_per_domain", f"no acknowledgement: an address of {domain} got one in the "
+                                                   f"last {UNKNOWN_DAY_HOURS} h")
+    if usage.last_hour >= limits.unknown_per_hour:
+        return Verdict(DROP, "unknown_per_hour", f"no acknowledgement: {usage.last_hour} sent to senders outside "
+                                                 f"the directory in the last hour (limit {limits.unknown_per_hour})")
     return Verdict(REPLY)

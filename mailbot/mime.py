@@ -19,6 +19,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
+from . import addresses
+from .bounds import MAX_ATTACHMENTS, MAX_HEADER_BYTES, MAX_HEADER_CHARS, MAX_HTML_CHARS, MAX_MESSAGE_BYTES, MAX_PARTS
 from .htmltext import html_to_text, normalize_spaces
 
 
@@ -31,6 +33,13 @@ class Mail:
     from_addr: str = ""
     from_name: str = ""
     reply_to: str = ""
+    # The From and Reply-To addresses when they are plain (addresses.from_header), else
+    # None and why not: only plain addresses are written to or trusted.
+    from_plain: str | None = None
+    from_problem: str = ""
+    reply_to_plain: str | None = None
+    reply_to_problem: str = ""
+    auth_results: list[str] = field(default_factory=list)  # raw Authentication-Results values, top first
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: datetime | None = None
@@ -44,6 +53,9 @@ class Mail:
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    # Set when a cap stopped the reading (bounds.py): "too_large", "too_many_parts"; the body is not read.
+    not_read: str = ""
+    cut: list[str] = field(default_factory=list)  # what a cap shortened: "html", "parts", "attachments"
 
     def header(self, name: str) -> str | None:
         """The first value of a header (case-insensitive name), or None."""
@@ -217,10 +229,16 @@ def _fill_envelope(mail: Mail, msg: Message) -> None:
     mail.headers = [(name, decode_header_value(value)) for name, value in raw_items]
     raw = {name.lower(): value for name, value in reversed(raw_items)}
 
-    mail.subject = normalize_spaces(mail.header("Subject") or "")
+    mail.subject = normalize_spaces((mail.header("Subject") or "")[:MAX_HEADER_CHARS])
+    every = lambda wanted: [_unfold(_to_str(v)) for n, v in raw_items if n.lower() == wanted]  # noqa: E731
+    name, mail.from_plain, mail.from_problem = addresses.from_header(every("from"))
+    _, mail.reply_to_plain, mail.reply_to_problem = addresses.from_header(every("reply-to"))
+    if mail.reply_to_problem == "absent":
+        mail.reply_to_problem = ""
+    mail.auth_results = every("authentication-results")
     senders = _addresses([raw["from"]]) if "from" in raw else []
     if senders:
-        mail.from_name, mail.from_addr = senders[0]
+        mail.from_name, mail.from_addr = senders[0][0][:MAX_HEADER_CHARS], senders[0][1]
     elif "from" in raw:
         name, addr = parseaddr(decode_header_value(raw["from"]))
         mail.from_name, mail.from_addr = name, addr
@@ -246,12 +264,21 @@ def _fill_envelope(mail: Mail, msg: Message) -> None:
 
 def _fill_body(mail: Mail, msg: Message) -> None:
     leaves = _leaves(msg)
+    if len(leaves) > MAX_PARTS:
+        mail.cut.append("parts")
+        mail.defects.append(f"{len(leaves)} MIME parts: the first {MAX_PARTS} are read")
+        leaves = leaves[:MAX_PARTS]
     plain = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/plain"), None)
     html = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
     if plain is not None:
         mail.text = _decode_payload(plain, mail.defects)
     elif html is not None:
-        mail.text = html_to_text(_decode_payload(html, mail.defects))
+        markup = _decode_payload(html, mail.defects)
+        if len(markup) > MAX_HTML_CHARS:
+            mail.cut.append("html")
+            mail.defects.append(f"HTML body of {len(markup)} characters: the first {MAX_HTML_CHARS} are read")
+            markup = markup[:MAX_HTML_CHARS]
+        mail.text = html_to_text(markup)
         mail.text_from_html = True
     # NULs are noise (UTF-16 labelled as 8-bit leaves one between every letter): drop them.
     mail.text = normalize_spaces(mail.text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
@@ -263,14 +290,49 @@ def _fill_body(mail: Mail, msg: Message) -> None:
         if leaf.part is not msg:
             mail.defects.extend(type(d).__name__ for d in getattr(leaf.part, "defects", []))
         if not leaf.is_body:  # bodies, their alternatives and inline text fragments are not files
+            if len(mail.attachments) >= MAX_ATTACHMENTS:
+                if "attachments" not in mail.cut:
+                    mail.cut.append("attachments")
+                continue
             mail.attachments.append(
                 {"filename": leaf.filename, "content_type": leaf.content_type, "size": _size(leaf.part)}
             )
 
 
+def _too_big(raw: bytes) -> str:
+    """Why only the headers of ``raw`` are read, before any parsing (bounds.py): '' when it is read whole.
+    A boundary line starts with "--": more of them than two per part allowed means too many parts."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return "too_large"
+    if raw.count(b"\n--") > 2 * MAX_PARTS + 2:
+        return "too_many_parts"
+    return ""
+
+
+def _headers_only(mail: Mail, raw: bytes, why: str) -> Mail:
+    mail.not_read = why
+    mail.defects.append({"too_large": f"message of {len(raw):,} bytes: over {MAX_MESSAGE_BYTES:,}, body not read",
+                         "too_many_parts": f"over {MAX_PARTS} MIME parts: body not read"}[why])
+    end = raw.find(b"\n\r\n", 0, MAX_HEADER_BYTES)
+    end = raw.find(b"\n\n", 0, MAX_HEADER_BYTES) if end < 0 else end
+    head = raw[:end + 1] if end >= 0 else raw[:MAX_HEADER_BYTES]
+    try:
+        _fill_envelope(mail, BytesParser(policy=policy.default).parsebytes(head, headersonly=True))
+    except Exception as exc:  # noqa: BLE001
+        mail.defects.append(f"header parse error: {type(exc).__name__}: {exc}")
+    return mail
+
+
 def parse(raw: bytes) -> Mail:
-    """Parse a message; on any failure return what could be read, with defects."""
+    """Parse a message; on any failure return what could be read, with defects.
+
+    A message over the caps of bounds.py (size, MIME parts) is read by its
+    headers only (``not_read`` says why): parsing it whole would cost more
+    than any request is worth."""
     mail = Mail()
+    why = _too_big(raw)
+    if why:
+        return _headers_only(mail, raw, why)
     try:
         msg = email.message_from_bytes(raw, policy=policy.default)
         _fill(mail, msg)

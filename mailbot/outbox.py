@@ -17,7 +17,8 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
-from mailbot.senders import NotAccepted, SendRefused, Sender, Unconfirmed
+from mailbot.cases import AWAITING, COMPLETE, IN_REVIEW, ROUTED
+from mailbot.senders import NeedsSmtpUtf8, NotAccepted, SendRefused, Sender, Unconfirmed
 from mailbot.store import Store
 
 log = logging.getLogger("mailbot.outbox")
@@ -64,6 +65,13 @@ def flush(store: Store, sender: Sender, clock: Callable[[], datetime]) -> bool:
                 log.error("reply %s: %s; left as unconfirmed, not resent", row.id, exc)
                 store.mark_unconfirmed(row.id, str(exc))
                 return False
+            except NeedsSmtpUtf8 as exc:  # this message only: the others may go
+                log.error("reply %s: %s; its case goes to review", row.id, exc)
+                store.mark_failed(row.id, f"{type(exc).__name__}: {exc}", give_up=True)
+                if row.case_ref:
+                    with store.transaction():
+                        store.move_case(row.case_ref, IN_REVIEW, f"reply not sent: {exc}", clock(),
+                                        only_from=(AWAITING, COMPLETE, ROUTED))
             except Exception as exc:  # noqa: BLE001 - SMTP trouble must not stop intake
                 kind = verdict(exc)
                 error = f"{type(exc).__name__}: {exc}"

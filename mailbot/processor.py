@@ -17,12 +17,17 @@ repeats it; replies also carry a stable Message-ID.
 A message that raises anywhere is recorded with its error and moved to the
 quarantine folder; the pass goes on with the next one.
 
-Trust (directory.py): before a reply is queued, in the same transaction, a
-sensitive situation (``sensitive = true`` in situations.toml) from a sender
-whose domain is not in the customer directory, or with no directory loaded,
-and any message whose numbers disagree with the directory (a serial not on
-the contract given, a contract of another customer), goes to review with the
-reason; every outcome is recorded as evidence (stage "trust").
+Trust (trust.py): before a reply is queued, in the same transaction, the
+directory and our MTA's verdict decide where a reply may go (the From
+address, a Reply-To only of the same sender) and what goes to a person: a
+sender outside the directory (who gets at most a neutral acknowledgement,
+under caps of its own that drop rather than hold), a forged or, for a
+sensitive change, unauthenticated sender, numbers of another customer, a new
+invoice address outside the customer's domains. Every finding is recorded as
+evidence (stage "trust") with its code.
+
+Analysis runs in worker processes within a time budget (workers.py): a
+message that overruns it is quarantined with the reason.
 
 Loop safety (limits.py, bounces.py) is checked against the database in the
 transaction that would queue the reply: an address that bounced, or one
@@ -36,6 +41,7 @@ oldest first, at the start of a pass, as far as the hourly count allows.
 from __future__ import annotations
 
 import logging
+import secrets
 import sqlite3
 import traceback
 from dataclasses import dataclass
@@ -43,15 +49,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from mailbot import bounces, cases, directory
+from mailbot import bounces, cases, trust
+from mailbot.addresses import domain_of, fold
 from mailbot.analysis import Analysis, Evidence
-from mailbot.limits import HOLD, REPLY, REVIEW, Limits, Usage, Verdict, judge
+from mailbot.directory import customers_of_sender
+from mailbot.limits import (DROP, HOLD, REPLY, REVIEW, UNKNOWN_DAY_HOURS, Limits, UnknownUsage, Usage, Verdict, judge,
+                            judge_unknown)
 from mailbot.outbox import Outbox
-from mailbot.replies import Bot, build_reply
+from mailbot.replies import Bot, build_neutral, build_reply
 from mailbot.routing import Route, build_forward, route_for
 from mailbot.sources import Incoming, Source
-from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, OUTGOING, PENDING, QUARANTINED,
+from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED,
                            SHADOW, MessageKey, Store, StoreDirectory)
+from mailbot.workers import Analyses, InProcess, Overrun, Result
 
 log = logging.getLogger("mailbot.processor")
 
@@ -60,6 +70,7 @@ ROLE_OF_ACTION = {"acknowledge": "processed", "request_info": "processed",
                   "ignore": "processed", "review": "review"}
 REPLY_ACTIONS = ("acknowledge", "request_info")
 BRAKE = "brake"  # the alert kind of the global brake
+UNKNOWN_CAP = "unknown_cap"  # the alert kind of the hourly cap on acknowledgements to unknown senders
 HOUR = timedelta(hours=1)
 
 
@@ -77,6 +88,7 @@ class Outcome:
     role: str = "processed"
     error: str | None = None
     held: bool = False  # the reply waits in the outbox: the global brake is on
+    queued: bool = False  # a reply was queued (sent once the batch is decided)
 
     def line(self) -> str:
         ref = self.case_ref or "-"
@@ -90,8 +102,18 @@ class UnreadableMessage(Exception):
     """The source could not give the message's bytes."""
 
 
+class AnalysisOverrun(Exception):
+    """The analysis did not finish within its budget (or its worker died)."""
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def analysis_options(settings, rules) -> dict[str, Any]:
+    """What ``analyze`` needs besides the message: from the settings, the same in every worker."""
+    return {"own_addresses": settings.own_addresses, "timezone": settings.bot.timezone, "rules": rules,
+            "authserv_id": settings.trust.authserv_id}
 
 
 class Processor:
@@ -99,13 +121,13 @@ class Processor:
 
     def __init__(self, *, source: Source, store: Store, outbox: Outbox, settings, rules,
                  analyze: Callable[..., Analysis], clock: Callable[[], datetime] = utcnow,
-                 on_outcome: Callable[[Outcome], None] | None = None):
+                 on_outcome: Callable[[Outcome], None] | None = None, analyses: Analyses | None = None):
         self.source = source
         self.store = store
         self.outbox = outbox
         self.settings = settings
         self.rules = rules
-        self.analyze = analyze
+        self.analyses = analyses or InProcess(analyze, analysis_options(settings, rules))
         self.clock = clock
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.mode = settings.bot.mode
@@ -136,11 +158,11 @@ class Processor:
         handled = 0
         for start in range(0, len(new), self.batch_size):
             outcomes = []
-            for incoming in self.source.fetch(new[start:start + self.batch_size]):
+            for incoming, result in self.analyses.map(self.source.fetch(new[start:start + self.batch_size])):
                 if self.stopping():
                     break
-                outcomes.append(self.handle(incoming))
-            if any(o.action in REPLY_ACTIONS for o in outcomes):
+                outcomes.append(self.handle(incoming, result))
+            if any(o.queued for o in outcomes):
                 self.outbox.flush()
             self._finish(outcomes)
             handled += len(outcomes)
@@ -148,10 +170,10 @@ class Processor:
                 break
         return handled
 
-    def handle(self, incoming: Incoming) -> Outcome:
-        """Decide one message and commit the decision; it is moved by the caller."""
+    def handle(self, incoming: Incoming, result: Result) -> Outcome:
+        """Decide one analysed message and commit the decision; it is moved by the caller."""
         try:
-            outcome = self._decide(incoming)
+            outcome = self._decide(incoming, result)
         except sqlite3.Error:
             raise  # the store is in trouble, not the message: do not quarantine it
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the rest
@@ -161,11 +183,13 @@ class Processor:
 
     # -- steps -----------------------------------------------------------------
 
-    def _decide(self, incoming: Incoming) -> Outcome:
+    def _decide(self, incoming: Incoming, analysis: Result) -> Outcome:
         if incoming.error is not None:
             raise UnreadableMessage(incoming.error)
-        analysis = self.analyze(incoming.raw, own_addresses=self.settings.own_addresses,
-                                timezone=self.settings.bot.timezone, arrived=incoming.internaldate)
+        if isinstance(analysis, Overrun):
+            raise AnalysisOverrun(analysis.why)
+        if isinstance(analysis, Exception):
+            raise analysis
         now = self.clock()
         earlier = self.store.seen_message_id(analysis.message_id)
         if earlier is not None:
@@ -180,7 +204,7 @@ class Processor:
                            DUPLICATE, incoming.key, row_id, role)
 
         with self.store.transaction():
-            if analysis.automated and bounces.is_bounce(analysis.reasons):
+            if analysis.automated and bounces.is_bounce(e.name for e in analysis.evidence if e.stage == "guard"):
                 self._suppress_bounced(incoming.raw, analysis, now)
             thread, changes = None, []
             if analysis.action != "ignore":
@@ -188,26 +212,30 @@ class Processor:
                 if thread is not None:
                     changes = cases.join(analysis, thread, self.rules, tz=self.tz)
             state = self._outbox_state(analysis)
-            replying = analysis.action in REPLY_ACTIONS and bool(analysis.reply_to or analysis.sender)
-            if replying:
-                replying = self._check_trust(analysis)
+            wanted = analysis.action in REPLY_ACTIONS  # the reading alone would answer
+            verdict = self._trust(analysis) if analysis.action != "ignore" else trust.Verdict()
+            if wanted and verdict.review:
+                analysis.action = "review"
+                analysis.reasons.extend(finding.reason for finding in verdict.review)
             case_ref = thread.ref if thread else None
             if analysis.action != "ignore" and case_ref is None:
                 case_ref = self.store.open_case(
                     prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
-            if replying:
-                verdict = self._check_limits(analysis.reply_to or analysis.sender, case_ref, now,
-                                             brake=state == PENDING)
-                if verdict.outcome != REPLY:
-                    analysis.reasons.append(verdict.reason)
-                    analysis.evidence.append(Evidence("limits", verdict.rule, detail=verdict.reason))
-                if verdict.outcome == REVIEW:
-                    analysis.action, replying = "review", False
-                elif verdict.outcome == HOLD:
+            kind = analysis.action if analysis.action in REPLY_ACTIONS else None
+            if kind:
+                limit = self._check_limits(verdict.recipient, case_ref, now, brake=state == PENDING)
+                if limit.outcome != REPLY:
+                    analysis.reasons.append(limit.reason)
+                    analysis.evidence.append(Evidence("limits", limit.rule, detail=limit.reason))
+                if limit.outcome == REVIEW:
+                    analysis.action, kind = "review", None
+                elif limit.outcome == HOLD:
                     state = HELD
-            route = self._route(analysis) if replying and analysis.action == "acknowledge" else None
+            elif wanted and self._neutral_ack_allowed(analysis, verdict, now):
+                kind = NEUTRAL_ACK
+            route = self._route(analysis) if kind == "acknowledge" else None
             if route is not None and not route.address:
                 analysis.reasons.append(f"complete, but nobody to forward it to: {route.note}")
                 analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
@@ -217,27 +245,33 @@ class Processor:
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
-            if replying:
-                self._queue_reply(analysis, case_ref, analysis.action, row_id, state, now)
+            if kind:
+                self._queue_reply(analysis, case_ref, kind, row_id, state, now, verdict.recipient)
             if case_ref is not None:
                 self._keep_case(case_ref, analysis, thread, changes, row_id, incoming.raw, now,
-                                route=route if replying else None, state=state)
+                                route=route, state=state, verdict=verdict)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
-                       incoming.key, row_id, role, held=replying and state == HELD)
+                       incoming.key, row_id, role, held=kind is not None and state == HELD,
+                       queued=kind is not None)
 
     def _queue_reply(self, analysis: Analysis, case_ref: str, kind: str, row_id: int, state: str,
-                     now: datetime) -> None:
-        """Build the reply of ``kind`` and queue it; its Message-ID threads the customer's answer."""
+                     now: datetime, recipient: str) -> None:
+        """Build the reply of ``kind`` to ``recipient`` and queue it; its Message-ID threads the answer."""
         message_id = self._message_id(case_ref, kind, row_id)
-        reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot, now=now,
-                            message_id=message_id, kind=kind)
+        if kind == NEUTRAL_ACK:
+            reply = build_neutral(analysis, case_ref=case_ref, bot=self.bot, now=now, recipient=recipient,
+                                  message_id=message_id)
+        else:
+            reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot, now=now,
+                                recipient=recipient, message_id=message_id, kind=kind)
         self.store.queue(message_row=row_id, case_ref=case_ref, kind=kind, recipients=reply.recipients,
-                         raw=reply.raw, state=state, now=now)
+                         raw=reply.raw, state=state, now=now, message_id=message_id)
         self.store.link(case_ref, message_id)
 
     def _message_id(self, case_ref: str, kind: str, row_id: int) -> str:
-        """Stable, unique per message and kind: a crash and a retry send the same one."""
-        return f"<{case_ref}.{kind}.{row_id}@{self.bot.address.rpartition('@')[2]}>"
+        """Unique, and unguessable: a bounce counts only when it quotes one of ours (bounces.py).
+        Made once, when the message is queued: a retry sends the stored bytes, the same one."""
+        return f"<{case_ref}.{kind}.{row_id}.{secrets.token_hex(8)}@{self.bot.address.rpartition('@')[2]}>"
 
     def _outbox_state(self, analysis: Analysis) -> str:
         """The outbox state of a reply in this situation's mode; in auto mode a
@@ -302,28 +336,26 @@ class Processor:
         return None
 
     def _same_customer(self, analysis: Analysis, case_sender: str | None) -> bool:
-        """Do the message's From (and Reply-To) belong to the case's customer?"""
+        """Does the message's From (and Reply-To) belong to the case's customer?"""
         case_sender = (case_sender or "").lower()
-        if not case_sender:
+        if not case_sender or not analysis.sender_plain:
             return False
-        theirs = set(self.directory.customers_of_domain(directory.domain_of(case_sender))) \
-            if self.directory.loaded() else set()
+        theirs = set(customers_of_sender(self.directory, case_sender)) if self.directory.loaded() else set()
         for address in filter(None, (analysis.sender, analysis.reply_to)):
             if address.lower() == case_sender:
                 continue
-            if not theirs or not theirs & set(self.directory.customers_of_domain(directory.domain_of(address))):
+            if not theirs or not theirs & set(customers_of_sender(self.directory, address)):
                 return False
         return bool(analysis.sender)
 
     def _route(self, analysis: Analysis) -> Route | None:
         routing = self.settings.routing
         return route_for(self.rules.situation(analysis.situation).route, self.directory, analysis.fields,
-                         (analysis.sender, analysis.reply_to), contracts_team=routing.contracts_team,
-                         fallback=routing.fallback)
+                         (analysis.sender,), contracts_team=routing.contracts_team, fallback=routing.fallback)
 
     def _keep_case(self, case_ref: str, analysis: Analysis, thread: cases.Thread | None,
                    changes: list[cases.Change], row_id: int, raw: bytes, now: datetime, *,
-                   route: Route | None, state: str) -> None:
+                   route: Route | None, state: str, verdict: trust.Verdict) -> None:
         """Record the message in its case: merged fields, new state, history; and
         queue the forward when the case is complete. Inside the deciding transaction."""
         store = self.store
@@ -331,13 +363,15 @@ class Processor:
         store.keep_case_message(case_ref, row_id, analysis.message_id, raw, now)
         forward = None
         if route is not None and route.address:
-            self._queue_forward(case_ref, analysis, route, changes, row_id, now, state)
+            self._queue_forward(case_ref, analysis, route, changes, row_id, now, state, verdict)
             forward = "waiting" if state in (DRAFT, SHADOW) else "queued"
         new_state = cases.state_after(analysis.action, forward)
         if route is not None and not route.address:
             new_state = cases.IN_REVIEW
         old_state = thread.case["state"] if thread else None
-        snapshot = {**cases.snapshot(analysis), "row": row_id}
+        # A reminder goes where this reply went: a customer the bot trusts, or nobody.
+        recipient = verdict.recipient if analysis.action in REPLY_ACTIONS else None
+        snapshot = {**cases.snapshot(analysis), "row": row_id, "recipient": recipient}
         values: dict[str, Any] = {
             "situation": analysis.situation, "snapshot": snapshot, "state": new_state,
             "customer_number": route.customer if route else analysis.fields.get("customer_number"),
@@ -359,17 +393,19 @@ class Processor:
             store.case_event(case_ref, "state", {"from": old_state, "to": new_state}, now)
 
     def _queue_forward(self, case_ref: str, analysis: Analysis, route: Route, changes: list[cases.Change],
-                       row_id: int, now: datetime, state: str) -> None:
+                       row_id: int, now: datetime, state: str, verdict: trust.Verdict) -> None:
         store = self.store
         history = [{**e["detail"], "at": e["at"]} for e in store.case_events(case_ref) if e["kind"] == "changed"]
         history += [{**c.as_dict(), "at": now.isoformat(timespec="seconds")} for c in changes]
         message_id = self._message_id(case_ref, "forward", row_id)
+        checks = {**verdict.summary(), "auth_detail": analysis.auth.get("detail", ""),
+                  "customers": ", ".join(f"{c} ({self.directory.customer_name(c) or '?'})" for c in verdict.customers)}
         forward = build_forward(analysis, case_ref=case_ref, route=route, rules=self.rules, bot=self.bot,
-                                now=now, message_id=message_id, originals=store.case_messages(case_ref),
-                                changes=history,
+                                now=now, message_id=message_id, customer_address=verdict.recipient,
+                                checks=checks, originals=store.case_messages(case_ref), changes=history,
                                 evidence=[e.as_dict() for e in analysis.evidence])
         store.queue(message_row=row_id, case_ref=case_ref, kind="forward", recipients=forward.recipients,
-                    raw=forward.raw, state=state, now=now)
+                    raw=forward.raw, state=state, now=now, message_id=message_id)
 
     # -- reminders ---------------------------------------------------------------
 
@@ -414,13 +450,17 @@ class Processor:
         if not self.store.request_went_out(ref, row):
             return 0
         analysis = cases.from_snapshot(case["snapshot"])
-        address = analysis.reply_to or analysis.sender
+        address = case["snapshot"].get("recipient")
+        if not address or not customers_of_sender(self.directory, address):
+            self._to_review(ref, "reminder not sent: the customer's address is not (or no longer) one the "
+                                 "directory knows", now)
+            return 0
         state = self._outbox_state(analysis)
         verdict = self._check_limits(address, ref, now, brake=state == PENDING)
         if verdict.outcome == REVIEW:
             self._to_review(ref, f"reminder not sent: {verdict.reason}", now)
             return 0
-        self._queue_reply(analysis, ref, "reminder", row, HELD if verdict.outcome == HOLD else state, now)
+        self._queue_reply(analysis, ref, "reminder", row, HELD if verdict.outcome == HOLD else state, now, address)
         self.store.update_case(ref, now, reminded_at=now)
         self.store.case_event(ref, "reminder", {"to": address, "missing": analysis.missing}, now)
         log.info("case %s: reminder queued to %s", ref, address)
@@ -428,18 +468,38 @@ class Processor:
 
     # -- trust -------------------------------------------------------------------
 
-    def _check_trust(self, analysis: Analysis) -> bool:
-        """The trust rule and the cross-check (directory.check), read in the
-        deciding transaction; False when the message goes to review instead."""
-        sensitive = self.rules.situation(analysis.situation).sensitive
-        verdict = directory.check(self.directory, sensitive=sensitive,
-                                  addresses=(analysis.sender, analysis.reply_to), fields=analysis.fields)
+    def _trust(self, analysis: Analysis) -> trust.Verdict:
+        """The trust rule (trust.py) on the directory as it is in the deciding transaction."""
+        rule = self.rules.situation(analysis.situation)
+        takes_new_email = rule.sensitive and bool({"new_email", "new_address"} & set(rule.required))
+        verdict = trust.judge(self.directory, analysis, sensitive=rule.sensitive, checks_new_email=takes_new_email)
         analysis.evidence.extend(verdict.evidence)
-        if not verdict.review:
-            return True
-        analysis.reasons.extend(verdict.review)
-        analysis.action = "review"
-        return False
+        return verdict
+
+    def _neutral_ack_allowed(self, analysis: Analysis, verdict: trust.Verdict, now: datetime) -> bool:
+        """May a sender outside the directory get the neutral acknowledgement? Only a plain From
+        that our MTA does not call forged, within the caps for unknown senders (limits.judge_unknown),
+        which drop rather than hold."""
+        address = verdict.recipient
+        if not verdict.unknown_sender or not address or trust.AUTH_FAILED in verdict.codes:
+            return False
+        store = self.store
+        since = now - timedelta(hours=UNKNOWN_DAY_HOURS)
+        suppression = store.suppression(address, now)
+        usage = UnknownUsage(
+            to_address=store.neutral_acks(since, address=address),
+            to_domain=store.neutral_acks(since, domain=domain_of(address)),
+            last_hour=store.neutral_acks(now - HOUR),
+            suppressed=f"bounced, not written to until {suppression['until'][:10]}" if suppression else None)
+        cap = judge_unknown(self.limits, usage, address=fold(address), domain=domain_of(address))
+        if cap.outcome == DROP:
+            analysis.reasons.append(cap.reason)
+            analysis.evidence.append(Evidence("limits", cap.rule, detail=cap.reason))
+            if cap.rule == "unknown_per_hour" and store.open_alert(UNKNOWN_CAP, cap.reason, now):
+                log.warning("%s; further ones are dropped until the hourly count drops", cap.reason)
+        elif store.open_alerts(UNKNOWN_CAP):
+            store.clear_alerts(UNKNOWN_CAP, now)
+        return cap.outcome == REPLY
 
     # -- loop safety -------------------------------------------------------------
 
@@ -464,10 +524,18 @@ class Processor:
         return verdict
 
     def _suppress_bounced(self, raw: bytes, analysis: Analysis, now: datetime) -> None:
-        """A bounce for an address we wrote to: do not write to it for bounce_block_days."""
-        named = bounces.failed_recipients(raw, self.settings.own_addresses)
+        """A bounce of one of our messages: the recipients of that message it names as
+        failed are not written to for bounce_block_days. A report that quotes none of
+        our Message-IDs suppresses nobody (anyone can write one)."""
+        quoted = self.store.sent_to(bounces.quoted_message_ids(raw))
+        if not quoted:
+            note = "delivery report quoting none of our messages: nobody suppressed"
+            analysis.evidence.append(Evidence("limits", "bounce_not_ours", detail=note))
+            return
+        ours = {address for recipients in quoted.values() for address in recipients}
+        named = [a for a in bounces.failed_recipients(raw, self.settings.own_addresses) if a in ours]
         until = now + timedelta(days=self.limits.bounce_block_days)
-        for address in self.store.wrote_to(named):
+        for address in named:
             self.store.suppress(address, reason=f"delivery report {analysis.message_id or '(no Message-ID)'}",
                                 until=until, message_id=analysis.message_id, now=now)
             note = f"bounce: {address} not written to until {until.date().isoformat()}"

@@ -6,6 +6,11 @@ module only builds the context and the headers: threading (In-Reply-To,
 References), the case reference in the subject, ``Auto-Submitted:
 auto-replied`` and the markers that keep other robots quiet. Header values are
 folded to one line and encoded (mimewrite.py): no CR/LF injection.
+
+The recipient is chosen by trust.py (never a third party named only in a
+Reply-To). A customer's display name and subject are repeated only short and
+without links (redact.py); a sender outside the directory gets the neutral
+acknowledgement, which repeats nothing of theirs (``build_neutral``).
 """
 
 from __future__ import annotations
@@ -22,15 +27,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from mailbot import mimewrite
 from mailbot.analysis import Analysis
 from mailbot.cases import without_reference
-from mailbot.extract import mask_ibans
 from mailbot.mimewrite import address, encoded_words, one_line
 from mailbot.paths import TEMPLATES_DIR
+from mailbot.redact import mask_ibans, shown_name, shown_subject
 
 REPLY_KINDS = ("acknowledge", "request_info", "reminder")
 # A reminder is the request for information again, with ``reminder`` set.
 LAYOUT_OF_KIND = {"acknowledge": "acknowledge", "request_info": "request_info", "reminder": "request_info"}
 LANGUAGES = ("fr", "en")
-MAX_ID = 250  # longer Message-IDs (RFC 5322 sets no limit) are not repeated: no header line over 998
+# A Message-ID repeated in In-Reply-To/References: the common shape only, at most 250
+# characters (RFC 5322 sets no limit; no header line over 998).
+THREAD_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,200}@[A-Za-z0-9.-]{1,48}>")
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre"],
@@ -89,8 +96,8 @@ def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
         "kind": kind,
         "reminder": kind == "reminder",
         "case_ref": case_ref,
-        "original_subject": analysis.subject or "",
-        "customer_name": analysis.sender_name or "",
+        "original_subject": shown_subject(analysis.subject),
+        "customer_name": shown_name(analysis.sender_name),
         "situation": analysis.situation,
         "situation_label": getattr(situation, f"label_{lang}"),
         "route": situation.route,
@@ -126,14 +133,28 @@ class Reply:
 REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|ré|rép|tr|fw|fwd|aw|wg|sv|antw)\s?:\s*)+", re.IGNORECASE)
 
 
-def clean_subject(subject: str, limit: int = 150) -> str:
-    """The original subject without Re:/TR:/Fwd: prefixes nor an earlier case reference."""
-    text = without_reference(" ".join(subject.split()))
-    text = REPLY_PREFIX.sub("", text).strip()
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+def clean_subject(subject: str) -> str:
+    """The original subject as a reply repeats it: without Re:/TR:/Fwd: prefixes nor an
+    earlier case reference, without links, short (redact.shown_subject)."""
+    text = without_reference(" ".join(subject[:2000].split()))
+    return shown_subject(REPLY_PREFIX.sub("", text).strip())
 
 
-def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime,
+def _headers(bot: Bot, recipient: str, subject: str, now: datetime, message_id: str,
+             answered: Analysis, lang: str, case_ref: str) -> list[tuple[str, str]]:
+    """The headers of a reply to ``answered``, threaded when its Message-ID has the usual shape."""
+    headers = [("From", address(bot.display_name, bot.address)), ("To", recipient),
+               ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
+               ("Message-ID", one_line(message_id))]
+    if answered.message_id and THREAD_ID.fullmatch(answered.message_id):
+        references = [r for r in answered.references[-10:] if THREAD_ID.fullmatch(r)]
+        headers += [("In-Reply-To", answered.message_id),
+                    ("References", " ".join([*references, answered.message_id]))]
+    return headers + [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
+                      ("Precedence", "bulk"), ("X-Mailbot-Case", one_line(case_ref)), ("Content-Language", lang)]
+
+
+def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime, recipient: str,
                 message_id: str, kind: str | None = None, templates_dir: Path = TEMPLATES_DIR) -> Reply:
     """The reply to ``analysis`` (acknowledge, request_info or reminder), ready to send.
 
@@ -152,14 +173,26 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
         ctx, subject=clean_subject(analysis.subject or ""))))
     text = mask_ibans(render_part(env, ctx, lang, kind, "txt"))
     html = mask_ibans(render_part(env, ctx, lang, kind, "html"))
-    recipient = one_line(analysis.reply_to or analysis.sender)
-    headers = [("From", address(bot.display_name, bot.address)), ("To", recipient),
-               ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
-               ("Message-ID", one_line(message_id))]
-    if analysis.message_id and len(analysis.message_id) <= MAX_ID:
-        references = [r for r in analysis.references[-10:] if len(r) <= MAX_ID]
-        headers += [("In-Reply-To", one_line(analysis.message_id)),
-                    ("References", one_line(" ".join([*references, analysis.message_id])))]
-    headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
-                ("Precedence", "bulk"), ("X-Mailbot-Case", one_line(case_ref)), ("Content-Language", lang)]
+    recipient = one_line(recipient)
+    headers = _headers(bot, recipient, subject, now, message_id, analysis, lang, case_ref)
+    return Reply([recipient], mimewrite.message(headers, text, html))
+
+
+def build_neutral(analysis: Analysis, *, case_ref: str, bot: Bot, now: datetime, recipient: str,
+                  message_id: str, templates_dir: Path = TEMPLATES_DIR) -> Reply:
+    """The neutral acknowledgement to a sender outside the customer directory.
+
+    Its templates get the case reference and the bot's address, nothing
+    else (StrictUndefined: a template that asked for more would fail):
+    nothing the sender wrote is repeated from Canon's address, not even
+    their name or subject (SECURITY.md).
+    """
+    lang = analysis.language if analysis.language in LANGUAGES else "fr"
+    env = environment(templates_dir)
+    ctx = {"case_ref": case_ref, "bot": {"address": bot.address, "display_name": bot.display_name}}
+    subject = one_line(env.get_template(f"{lang}/neutral_subject.txt.j2").render(ctx))
+    text = env.get_template(f"{lang}/neutral_ack.txt.j2").render(ctx)
+    html = env.get_template(f"{lang}/neutral_ack.html.j2").render(ctx)
+    recipient = one_line(recipient)
+    headers = _headers(bot, recipient, subject, now, message_id, analysis, lang, case_ref)
     return Reply([recipient], mimewrite.message(headers, text, html))

@@ -10,8 +10,12 @@ a note saying why, so nothing complete is left unrouted.
 
 The forward is a small report (summary table: situation, customer, fields,
 lead time, evidence, changes) with the customer's messages attached as
-``message/rfc822``; its Reply-To is the customer, so the colleague answers
-them directly. Words in ``templates/fr/forward*.j2`` (internal, French).
+``message/rfc822``; its Reply-To is the customer's trusted address (trust.py:
+never a third party named only in a Reply-To), so the colleague answers them
+directly. It states at its top whether our mail server authenticated the
+sender, whether the sender is in the directory, and whether the numbers cited
+are that customer's (``checks``). Words in ``templates/fr/forward*.j2``
+(internal, French).
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from mailbot import mimewrite
 from mailbot.analysis import Analysis
 from mailbot.cases import FORWARDED_ROUTES
 from mailbot.directory import Lookup, customer_of
-from mailbot.extract import mask_ibans
 from mailbot.mimewrite import address, encoded_words, one_line
+from mailbot.redact import mask_ibans, shown_name, shown_subject
 from mailbot.replies import Bot, Reply, date_text, environment
 
 CONTACT_COLUMN = {"sales": "sales_contact_email", "account_manager": "account_manager_email"}
@@ -85,13 +89,17 @@ def _readable(evidence: dict[str, str]) -> dict[str, str]:
 
 
 def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot: Bot, now: datetime,
-                  message_id: str, originals: list[dict[str, Any]], changes: list[dict[str, Any]],
+                  message_id: str, customer_address: str, checks: dict[str, Any],
+                  originals: list[dict[str, Any]], changes: list[dict[str, Any]],
                   evidence: list[dict[str, str]]) -> Reply:
     """The hand-over of a complete case to ``route.address``.
 
-    ``originals`` are the case's messages ({raw, message_id, sender, subject,
-    received_at}), attached in order; ``changes`` the fields later messages
-    changed; ``evidence`` the analysis' evidence rows.
+    ``customer_address`` is where the customer may be answered (trust.py's
+    recipient); ``checks`` what the forward states at its top
+    (trust.Verdict.summary, with the authentication detail); ``originals``
+    the case's messages ({raw, message_id, sender, subject, received_at}),
+    attached in order; ``changes`` the fields later messages changed;
+    ``evidence`` the analysis' evidence rows.
     """
     if not route.address:
         raise ValueError(f"case {case_ref}: nobody to forward it to")
@@ -103,16 +111,17 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
         "route": route.route,
         "route_label": route.label,
         "customer": {"number": route.customer, "name": route.customer_name or ""} if route.customer else None,
-        "sender": analysis.reply_to or analysis.sender,
-        "sender_name": analysis.sender_name or "",
+        "sender": customer_address,
+        "sender_name": shown_name(analysis.sender_name),
+        "checks": checks,
         "fields": dict(analysis.fields),
         "effective_date_text": date_text(analysis.fields.get("effective_date"), "fr"),
         "lead_time_ok": analysis.lead_time_ok,
         "lead_time_months": situation.lead_time_months,
         "evidence": [_readable(e) for e in evidence[:MAX_EVIDENCE]],
         "changes": changes,
-        "messages": [{"message_id": m.get("message_id") or "", "sender": m.get("sender") or "",
-                      "subject": m.get("subject") or "", "received": m.get("received_at") or ""}
+        "messages": [{"message_id": (m.get("message_id") or "")[:250], "sender": (m.get("sender") or "")[:254],
+                      "subject": shown_subject(m.get("subject")), "received": m.get("received_at") or ""}
                      for m in originals],
         "directory_note": route.note,
         "action_text": situation.forward_action,
@@ -122,7 +131,7 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
     subject = mask_ibans(one_line(env.get_template("fr/forward_subject.txt.j2").render(ctx)))
     text = mask_ibans(env.get_template("fr/forward.txt.j2").render(ctx))
     html = mask_ibans(env.get_template("fr/forward.html.j2").render(ctx))
-    customer = one_line(analysis.reply_to or analysis.sender)
+    customer = one_line(customer_address)
     headers = [("From", address(bot.display_name, bot.address)), ("To", one_line(route.address))]
     if customer:
         headers.append(("Reply-To", customer))

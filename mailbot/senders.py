@@ -29,6 +29,7 @@ import time
 import uuid
 from typing import Callable, Protocol
 
+from mailbot.addresses import ascii_domain
 from mailbot.config import SettingsError
 from mailbot.sources.maildir import make_maildir
 
@@ -51,6 +52,11 @@ class NotAccepted(Exception):
 
 class Unconfirmed(Exception):
     """The final dot was written but no answer came: delivery is unknown."""
+
+
+class NeedsSmtpUtf8(Exception):
+    """A recipient's address has non-ASCII characters before the @ and the server does
+    not offer SMTPUTF8 (RFC 6531): the message cannot go out as it is; a person takes over."""
 
 
 class Sender(Protocol):
@@ -167,11 +173,19 @@ class SmtpSender:
         """MAIL FROM:<>, RCPT TO for each, DATA: everything before the body.
 
         A message with 8-bit content (a customer's message attached to a
-        forward) is declared BODY=8BITMIME when the server offers it.
+        forward) is declared BODY=8BITMIME when the server offers it. A
+        recipient with a non-ASCII domain is written with its IDNA form; one
+        with a non-ASCII local part needs SMTPUTF8, else ``NeedsSmtpUtf8``.
         """
         conn = self.conn
         conn.ehlo_or_helo_if_needed()
+        recipients = [envelope_address(r) for r in recipients]
         options = ["BODY=8BITMIME"] if eight_bit and conn.has_extn("8bitmime") else []
+        if not all(r.isascii() for r in recipients):
+            if not conn.has_extn("smtputf8"):
+                raise NeedsSmtpUtf8(f"SMTP server {self.where} does not offer SMTPUTF8, needed for "
+                                    f"{', '.join(r for r in recipients if not r.isascii())}")
+            options.append("SMTPUTF8")
         code, message = conn.mail("", options)
         if code != 250:
             conn.rset()
@@ -196,6 +210,12 @@ class SmtpSender:
             except (smtplib.SMTPException, OSError):
                 self.conn.close()
             self.conn = None
+
+
+def envelope_address(address: str) -> str:
+    """The address as RCPT TO carries it: a non-ASCII domain in its IDNA (ASCII) form."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}@{ascii_domain(domain) or domain}" if at and not domain.isascii() else address
 
 
 def open_sender(settings) -> Sender:

@@ -18,9 +18,12 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
-from mailbot.directory import Row, domain_suffixes, norm_number
 from sqlite_utils.migrations import Migrations
+
+from mailbot.addresses import domain_of, fold
+from mailbot.bounds import MAX_STORED_ANALYSIS
+from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
+from mailbot.directory import Row, norm_number, sender_keys
 
 migrations = Migrations("mailbot")
 
@@ -127,6 +130,7 @@ def m003_directory(db: Database) -> None:
          "sales_contact_email": str},
         pk="customer_number",
     )
+    # "domain" holds a domain, or a full address for a customer on a public provider (directory.py)
     db["customer_domains"].create({"domain": str, "customer_number": str},
                                   pk=("domain", "customer_number"))
     db["contracts"].create({"contract_number": str, "customer_number": str}, pk="contract_number")
@@ -156,6 +160,21 @@ def m004_cases_across_messages(db: Database) -> None:
     db["case_events"].create_index(["case_ref"])
 
 
+@migrations()
+def m005_hostile_mail(db: Database) -> None:
+    """Limits count an address folded (``victim+1@`` is ``victim@``) and per domain; a
+    bounce counts only when it quotes one of our Message-IDs, so each outbox row keeps its own."""
+    for column in ("message_id", "folded", "domain"):
+        db["outbox"].add_column(column, str)
+    for row in list(db.query("select id, recipient from outbox where recipient is not null")):
+        db.execute("update outbox set folded = ?, domain = ? where id = ?",
+                   [fold(row["recipient"]), domain_of(row["recipient"]), row["id"]])
+    db["outbox"].create_index(["folded", "created_at", "state"])
+    db["outbox"].create_index(["domain", "kind", "created_at"])
+    db["outbox"].create_index(["kind", "created_at"])
+    db["outbox"].create_index(["message_id"])
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -165,6 +184,8 @@ PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "fa
 UNCONFIRMED = "unconfirmed"
 DISCARDED = "discarded"  # a draft a person decided not to send
 HELD = "held"  # stopped by the global brake; released to pending as the hourly count drops
+# Outbox kinds besides the replies of replies.REPLY_KINDS and "forward".
+NEUTRAL_ACK = "neutral_ack"  # the only reply a sender outside the directory gets
 # Replies that went out or will go out without a person: what the limits count.
 OUTGOING = (PENDING, SENT, UNCONFIRMED, HELD)
 
@@ -184,6 +205,7 @@ class OutgoingRow:
     recipients: list[str]
     raw: bytes
     attempts: int
+    case_ref: str | None = None
 
 
 def _iso(moment: datetime) -> str:
@@ -289,7 +311,7 @@ class Store:
             "situation": analysis.get("situation"),
             "action": analysis.get("action"),
             "confidence": analysis.get("confidence"),
-            "analysis": json.dumps(analysis, ensure_ascii=False, default=str) if analysis else None,
+            "analysis": _bounded_json(analysis) if analysis else None,
             "state": state,
             "destination": destination,
             "case_ref": case_ref,
@@ -416,21 +438,23 @@ class Store:
     # -- outbox -------------------------------------------------------------
 
     def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
-              raw: bytes, state: str, now: datetime) -> int:
+              raw: bytes, state: str, now: datetime, message_id: str | None = None) -> int:
         """Store a reply to send; call inside ``transaction`` with the ledger row."""
+        first = recipients[0].strip().lower() if recipients else None
         return self._insert("outbox", {
             "message_row": message_row, "case_ref": case_ref, "kind": kind,
             "recipients": json.dumps(recipients), "raw": raw, "state": state,
             "attempts": 0, "last_error": None, "created_at": _iso(now), "sent_at": None,
-            "recipient": recipients[0].strip().lower() if recipients else None,
+            "recipient": first, "folded": fold(first) if first else None,
+            "domain": domain_of(first) if first else None, "message_id": message_id,
         })
 
     def pending(self, limit: int = 500) -> list[OutgoingRow]:
         """Replies waiting to be sent, oldest first."""
         rows = self.db.query(
-            "select id, recipients, raw, attempts from outbox where state = ? order by id limit ?",
+            "select id, recipients, raw, attempts, case_ref from outbox where state = ? order by id limit ?",
             [PENDING, limit])
-        return [OutgoingRow(r["id"], json.loads(r["recipients"]), r["raw"], r["attempts"])
+        return [OutgoingRow(r["id"], json.loads(r["recipients"]), r["raw"], r["attempts"], r["case_ref"])
                 for r in rows]
 
     def mark_sent(self, outbox_id: int, now: datetime) -> None:
@@ -476,12 +500,22 @@ class Store:
     # Times are compared as ISO strings: every one is written from a UTC clock.
 
     def replies_to(self, address: str, since: datetime, states: Iterable[str] = OUTGOING) -> int:
-        """Replies queued to ``address`` since ``since`` that are, or will be, sent."""
+        """Replies queued to ``address`` (folded: ``x+1@`` is ``x@``) since ``since`` that are, or will be, sent."""
         states = list(states)
         return self.db.execute(
-            f"select count(*) from outbox where recipient = ? and created_at >= ? "
+            f"select count(*) from outbox where folded = ? and created_at >= ? "
             f"and state in ({','.join('?' * len(states))})",
-            [address.strip().lower(), _utc(since), *states]).fetchone()[0]
+            [fold(address), _utc(since), *states]).fetchone()[0]
+
+    def neutral_acks(self, since: datetime, *, address: str | None = None, domain: str | None = None) -> int:
+        """Neutral acknowledgements (to senders outside the directory) queued since ``since``,
+        to the folded ``address``, to ``domain``, or to anyone; every state counts."""
+        sql, args = "select count(*) from outbox where kind = ? and created_at >= ?", [NEUTRAL_ACK, _utc(since)]
+        if address is not None:
+            sql, args = sql + " and folded = ?", [*args, fold(address)]
+        if domain is not None:
+            sql, args = sql + " and domain = ?", [*args, domain.lower()]
+        return self.db.execute(sql, args).fetchone()[0]
 
     def replies_in_case(self, case_ref: str, since: datetime, states: Iterable[str] = OUTGOING) -> int:
         """Replies to the customer (not forwards to colleagues) queued in case
@@ -515,15 +549,14 @@ class Store:
             "(select id from outbox where state = ? order by id limit ?)",
             [PENDING, HELD, limit]).rowcount
 
-    def wrote_to(self, addresses: Iterable[str]) -> list[str]:
-        """Those of ``addresses`` that a reply was sent, or tried, to."""
-        wanted = list(dict.fromkeys(a.strip().lower() for a in addresses))
+    def sent_to(self, message_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Message-ID -> recipients, for those of ``message_ids`` that are ours and went out (or were tried)."""
+        wanted = list(dict.fromkeys(m for m in message_ids if m))
         if not wanted:
-            return []
-        found = {r["recipient"] for r in self.db.query(
-            f"select distinct recipient from outbox where recipient in ({','.join('?' * len(wanted))}) "
+            return {}
+        return {r["message_id"]: [a.lower() for a in json.loads(r["recipients"])] for r in self.db.query(
+            f"select message_id, recipients from outbox where message_id in ({','.join('?' * len(wanted))}) "
             f"and state in (?, ?, ?, ?)", [*wanted, PENDING, SENT, UNCONFIRMED, FAILED])}
-        return [a for a in wanted if a in found]
 
     def suppress(self, address: str, *, reason: str, until: datetime, message_id: str | None,
                  now: datetime) -> None:
@@ -584,11 +617,17 @@ class StoreDirectory:
     def loaded(self) -> bool:
         return self.db.execute("select 1 from equipment limit 1").fetchone() is not None
 
-    def customers_of_domain(self, domain: str) -> list[str]:
-        suffixes = domain_suffixes(domain.lower())
+    def customers_of_address(self, address: str) -> list[str]:
+        keys = [address.strip().lower(), *sender_keys(address)] if "@" in address else sender_keys(address)
+        if not keys:
+            return []
         return [r[0] for r in self.db.execute(
             f"select distinct customer_number from customer_domains where domain in "
-            f"({','.join('?' * len(suffixes))}) order by customer_number", suffixes)]
+            f"({','.join('?' * len(keys))}) order by customer_number", keys)]
+
+    def senders_of(self, customer_number: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "select domain from customer_domains where customer_number = ? order by domain", [customer_number])]
 
     def customer_name(self, customer_number: str) -> str | None:
         row = self.db.execute("select customer_name from customers where customer_number = ?",
@@ -637,6 +676,23 @@ def replace_directory(store: Store, rows: list[Row]) -> dict[str, int]:
 def directory_counts(store: Store) -> dict[str, int]:
     return {table: store.db.execute(f"select count(*) from {table}").fetchone()[0]
             for table in reversed(DIRECTORY_TABLES)}
+
+
+def _bounded_json(analysis: dict[str, Any]) -> str:
+    """An analysis as JSON, at most MAX_STORED_ANALYSIS characters: past it, the bulky
+    parts (details, evidence, attachments) are shortened and ``stored_cut`` says so."""
+    text = json.dumps(analysis, ensure_ascii=False, default=str)
+    if len(text) <= MAX_STORED_ANALYSIS:
+        return text
+    short = {**analysis, "details": {}, "evidence": list(analysis.get("evidence") or [])[:20],
+             "attachments": list(analysis.get("attachments") or [])[:10],
+             "reasons": [str(r)[:300] for r in list(analysis.get("reasons") or [])[:20]], "stored_cut": True}
+    text = json.dumps(short, ensure_ascii=False, default=str)
+    if len(text) <= MAX_STORED_ANALYSIS:
+        return text
+    keep = ("message_id", "situation", "action", "confidence", "fields", "missing", "lead_time_ok")
+    return json.dumps({**{k: analysis.get(k) for k in keep}, "stored_cut": True},
+                      ensure_ascii=False, default=str)[:MAX_STORED_ANALYSIS]
 
 
 def _utc(moment: datetime) -> str:

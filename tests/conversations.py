@@ -20,6 +20,8 @@ CONTRACT = "CT-2025-05512"
 SERIALS = ("PW345-0070011", "CW3800-0007120")
 CUSTOMER_NUMBER = "1047755"
 SENT = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+# What our MTA writes on the customer's mail (tests/support.AUTHSERV_ID).
+AUTHENTICATED = "mx.cf.canon.fr; dkim=pass header.d=valmont-print.fr; dmarc=pass header.from=valmont-print.fr"
 
 DIRECTORY_CSV = (
     "customer_number,customer_name,email_domains,account_manager_email,sales_contact_email,"
@@ -117,6 +119,7 @@ CONVERSATIONS = (
 def first_message(conv: Conversation, domain: str = "valmont-print.fr") -> tuple[bytes, str]:
     """The customer's first message and its Message-ID."""
     msg = EmailMessage()
+    msg["Authentication-Results"] = AUTHENTICATED  # as our MTA adds it
     msg["From"] = f"{CUSTOMER_NAME} <{CUSTOMER}>"
     msg["To"] = "contrats.service.wfps@cf.canon.fr"
     msg["Subject"] = conv.subject
@@ -139,6 +142,7 @@ def answer_message(conv: Conversation, request: EmailMessage, *, threaded: bool 
     """
     quoted = request.get_body(("plain",)).get_content()
     msg = EmailMessage()
+    msg["Authentication-Results"] = AUTHENTICATED
     msg["From"] = f"{CUSTOMER_NAME} <{CUSTOMER}>"
     msg["To"] = str(request["From"])
     msg["Subject"] = subject if subject is not None else "RE: " + str(request["Subject"])

@@ -557,6 +557,7 @@ class Received:
     raw: bytes
     when: float               # time.time() at the end of DATA
     login: str | None = None  # the AUTH user, when the client logged in
+    mail_options: tuple[str, ...] = ()  # MAIL FROM parameters (BODY=8BITMIME, SMTPUTF8)
 
     @functools.cached_property
     def message(self) -> EmailMessage:
@@ -575,11 +576,12 @@ class SmtpServer:
     it sets ``dovecot.submission_port`` to this server's port.
 
     With ``auth=(user, password)``, AUTH PLAIN/LOGIN is offered on plain TCP and
-    required before MAIL.
+    required before MAIL. ``smtputf8=False`` makes it a server without SMTPUTF8
+    (RFC 6531), which refuses non-ASCII addresses.
     """
 
     def __init__(self, dovecot: Dovecot | None = None, local_domain: str = "example.test",
-                 auth: tuple[str, str] | None = None):
+                 auth: tuple[str, str] | None = None, smtputf8: bool = True):
         try:
             import aiosmtpd  # noqa: F401
         except ImportError as e:
@@ -588,6 +590,7 @@ class SmtpServer:
         self.dovecot = dovecot
         self.local_domain = local_domain.lower()
         self.auth = auth
+        self.smtputf8 = smtputf8
         self.host = HOST
         self.port = free_port()
         self.delivery_errors: list[str] = []
@@ -613,7 +616,7 @@ class SmtpServer:
             kwargs = dict(authenticator=self._authenticate, auth_require_tls=False)
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp-lda")  # in order
         controller = Controller(_Handler(self), hostname=HOST, port=self.port,
-                                enable_SMTPUTF8=True, **kwargs)
+                                enable_SMTPUTF8=self.smtputf8, **kwargs)
         controller.start()
         self._controller = controller
         _running.add(self)
@@ -735,6 +738,7 @@ class _Handler:
             raw=raw,
             when=time.time(),
             login=auth.login.decode(errors="replace") if auth is not None else None,
+            mail_options=tuple(envelope.mail_options),
         )
         self.server._record(received, asyncio.get_running_loop())
         return "250 OK"

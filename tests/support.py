@@ -13,6 +13,9 @@ from pathlib import Path
 
 BOT = "bot@example.test"
 PASSWORD_ENV = "MAILBOT_TEST_IMAP_PW"
+# The MTA whose Authentication-Results headers are read ([trust] authserv_id): the
+# bundled samples carry its headers, as settings.toml's demo set-up says.
+AUTHSERV_ID = "mx.cf.canon.fr"
 # The test mail comes from a dozen sample senders, hundreds of messages each
 # (exactly-once and backlog runs): the loop-safety limits would send most of
 # it to review. tests/test_loop_safety.py passes the limits it tests.
@@ -23,8 +26,9 @@ def write_imap_settings(folder: Path, dovecot, smtp_port: int, limits: dict | No
                         more: str = "", **mailbox) -> Path:
     """settings.toml in ``folder``: IMAP as bot@example.test, SMTP on ``smtp_port``,
     the database in ``folder/var``. ``limits`` are the [limits] keys (default:
-    NO_LIMITS); ``more`` is TOML appended (other sections); extra keyword
-    arguments are [mailbox] keys."""
+    NO_LIMITS); ``more`` is TOML appended (other sections; [trust] is
+    authserv_id = AUTHSERV_ID unless given there); extra keyword arguments
+    are [mailbox] keys."""
     keys = {"poll_seconds": 1, "batch_size": 20, "timeout_seconds": 5, **mailbox}
     extra = "".join(f"{key} = {value!r}\n" for key, value in keys.items())
     caps = "".join(f"{key} = {value!r}\n" for key, value in (NO_LIMITS if limits is None else limits).items())
@@ -49,7 +53,8 @@ path = "var/mailbot.db"
 
 [limits]
 {caps}
-{more}""", encoding="utf-8")
+{more}
+{"" if "[trust]" in more else f'[trust]{chr(10)}authserv_id = "{AUTHSERV_ID}"{chr(10)}'}""", encoding="utf-8")
     return path
 
 
@@ -60,6 +65,14 @@ def another_request(raw: bytes, message_id: str) -> bytes:
     raw = re.sub(rb"(?mi)^Message-ID:.*$", f"Message-ID: <{message_id}>".encode(), raw, count=1)
     tag = re.sub(r"[^a-z0-9]", "", message_id.split("@")[0].lower()).encode()
     return re.sub(rb"(?mi)^(From:[^\r\n]*?<[^@>\r\n]+)@", lambda m: m.group(1) + b"." + tag + b"@", raw, count=1)
+
+
+def import_sample_directory(settings: Path) -> None:
+    """The sample customer directory: it knows the samples' senders (classifiers/directory.sample.csv)."""
+    from mailbot.paths import SAMPLE_DIRECTORY
+
+    result = run_mailbot(settings, "directory", "import", str(SAMPLE_DIRECTORY))
+    assert result.returncode == 0, result.stderr
 
 
 def mailbot_env(**extra: str) -> dict[str, str]:
@@ -103,3 +116,11 @@ def wait_until(predicate, timeout: float, what: str):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def authenticated(raw: bytes, authserv_id: str = AUTHSERV_ID, result: str = "pass") -> bytes:
+    """``raw`` as our MTA delivers it: an Authentication-Results header on top with
+    DMARC ``result`` for its From domain."""
+    found = re.search(rb"(?mi)^From:[^\r\n]*?@([A-Za-z0-9.-]+)", raw)
+    domain = found.group(1).decode() if found else "unknown.example"
+    return f"Authentication-Results: {authserv_id}; dmarc={result} header.from={domain}\r\n".encode() + raw

@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from mailbot import cases
-from mailbot.analysis import Analysis, empty_fields
+from mailbot.analysis import Analysis, Evidence, empty_fields
 from mailbot.analyze import analyze
 from mailbot.cases import Change, Thread, merge, subject_reference
 from mailbot.config import SettingsError, parse_settings
@@ -29,6 +29,7 @@ from mailbot.rules import load_rules
 from mailbot.senders import MaildirSender
 from mailbot.sources.maildir import MaildirSource, make_maildir
 from mailbot.store import DRAFT, Store, replace_directory
+from tests.support import AUTHSERV_ID
 from tests.conversations import (ACCOUNT_MANAGER, CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, CUSTOMER,
                                  DIRECTORY_CSV, SENT, answer_message, first_message)
 from zoneinfo import ZoneInfo
@@ -80,9 +81,9 @@ def case_row(situation="po_change", state=cases.AWAITING, **values):
             "fields": fields(**values), "email_nominative": None}
 
 
-def answer(text_fields, situation="other", confidence=0.3, reasons=()):
+def answer(text_fields, situation="other", confidence=0.3, evidence=()):
     return Analysis(situation=situation, confidence=confidence, fields=fields(**text_fields),
-                    received=SENT, reasons=list(reasons), action="review")
+                    received=SENT, evidence=list(evidence), action="review")
 
 
 def test_an_answer_read_alone_as_other_continues_the_case_and_completes_it():
@@ -113,7 +114,8 @@ def test_lead_time_is_checked_again_with_the_answer_date():
 
 
 def test_a_fraud_signal_in_the_answer_sends_the_case_to_review():
-    analysis = answer({"contract_number": CONTRACT}, reasons=["possible fraud: iban (IBAN in the new text)"])
+    analysis = answer({"contract_number": CONTRACT},
+                      evidence=[Evidence("extract", "iban", "FR76…", "IBAN in the new text")])
     cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1")), RULES, tz=PARIS)
     assert analysis.action == "review"
 
@@ -163,7 +165,8 @@ class Bot:
         data = {"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
                 "database": {"path": str(tmp_path / "m.db")},
                 "routing": {"contracts_team": CONTRACTS_TEAM},
-                "limits": {"per_sender": 100, "per_case": 100}}
+                "limits": {"per_sender": 100, "per_case": 100},
+                "trust": {"authserv_id": AUTHSERV_ID}, "analysis": {"workers": 0}}
         for name, values in sections.items():
             data[name] = {**data.get(name, {}), **values}
         self.settings = parse_settings(data, tmp_path / "settings.toml")
@@ -324,15 +327,17 @@ def test_in_auto_mode_a_reading_under_the_threshold_waits_as_a_draft(tmp_path):
 
 def test_a_complete_case_whose_customer_the_directory_cannot_tell_goes_to_the_fallback(tmp_path):
     bot = Bot(tmp_path, routing={"fallback": "dispatch@cf.canon.fr"})
+    # The sender's domain is shared by two customers, and the serial is in nobody's equipment.
+    shared = ("2099002,Valmont Sud,valmont-print.fr,gest.sud@cf.canon.fr,com.sud@cf.canon.fr,"
+              "CT-2024-09998,PW345-0099998,\"2 rue Neuve, 42000 Saint-Étienne\"\n")
+    replace_directory(bot.store, parse_csv(DIRECTORY_CSV + shared))
     try:
-        stranger = b"paul.martin@inconnu.fr"  # a domain, and a serial, the directory does not know
         first, _ = first_message(CONV["contract_termination"])
-        bot.receive(first.replace(CUSTOMER.encode(), stranger))
+        bot.receive(first)
         request = bot.sent()[-1]
         raw, _ = answer_message(CONV["contract_termination"], request)
-        raw = raw.replace(CUSTOMER.encode(), stranger).replace(b"CW3800-0007120", b"PW999-0000001")
-        bot.receive(raw)
-        forward = [m for m in bot.sent() if str(m["To"]) != stranger.decode()]
+        bot.receive(raw.replace(b"CW3800-0007120", b"PW999-0000001"))
+        forward = [m for m in bot.sent() if str(m["To"]) != CUSTOMER]
         assert [str(m["To"]) for m in forward] == ["dispatch@cf.canon.fr"]
         assert "pour attribution" in forward[0].get_body(("plain",)).get_content()
     finally:

@@ -13,8 +13,10 @@ import pytest
 
 from mailbot.store import Store
 from tests.conversations import CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, first_message
+from tests.support import AUTHSERV_ID
 
 PO_CHANGE = next(c for c in CONVERSATIONS if c.situation == "po_change")
+TRUST = f'[trust]\nauthserv_id = "{AUTHSERV_ID}"\n'  # the conversations carry its Authentication-Results
 TERMINATION = next(c for c in CONVERSATIONS if c.situation == "contract_termination")
 
 
@@ -28,7 +30,7 @@ def setup(tmp_path):
     """A Maildir bot with P.O changes in draft mode and the test directory loaded."""
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[mailbox]\npoll_seconds = 1\n[modes]\npo_change = "draft"\n'
-                        f'[routing]\ncontracts_team = "{CONTRACTS_TEAM}"\n', encoding="utf-8")
+                        f'[routing]\ncontracts_team = "{CONTRACTS_TEAM}"\n{TRUST}', encoding="utf-8")
     (tmp_path / "directory.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
     assert mailbot(settings, "directory", "import", str(tmp_path / "directory.csv")).returncode == 0
     inbox = tmp_path / "var" / "mail"
@@ -115,7 +117,9 @@ def test_cases_are_listed_and_shown(setup):
 
 def test_approving_many_drafts_stays_within_the_hourly_limit(tmp_path):
     settings = tmp_path / "settings.toml"
-    settings.write_text('[bot]\nmode = "draft"\n[limits]\nper_hour = 2\nper_sender = 10\n', encoding="utf-8")
+    settings.write_text(f'[bot]\nmode = "draft"\n[limits]\nper_hour = 2\nper_sender = 10\n{TRUST}', encoding="utf-8")
+    (tmp_path / "directory.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
+    assert mailbot(settings, "directory", "import", str(tmp_path / "directory.csv")).returncode == 0
     inbox = tmp_path / "var" / "mail"
     for sub in ("tmp", "new", "cur"):
         (inbox / sub).mkdir(parents=True, exist_ok=True)

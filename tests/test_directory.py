@@ -1,4 +1,4 @@
-"""The customer directory: the CSV file, its import, the trust rule and the cross-check."""
+"""The customer directory: the CSV file, its import, the trust rule and the cross-check (trust.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils.db import Table
 
-from mailbot import directory
+from mailbot import directory, trust
+from mailbot.analysis import Analysis
 from mailbot.analyze import analyze
 from mailbot.config import parse_settings
 from mailbot.directory import COLUMNS, Directory, DirectoryError, parse_csv, read_csv
@@ -23,13 +24,14 @@ from mailbot.rules import load_rules
 from mailbot.senders import MaildirSender
 from mailbot.sources.maildir import MaildirSource, make_maildir
 from mailbot.store import Store, StoreDirectory, directory_counts, replace_directory
+from tests.support import AUTHSERV_ID
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 OWN = ("contrats.service.wfps@cf.canon.fr",)
 HEADER = ",".join(COLUMNS)
 ACME = "100001,Acme Impression,acme.fr acme-group.com,am@cf.canon.fr,sales@cf.canon.fr,CT-1,SN-1,1 rue A 75001 Paris"
 ACME2 = "100001,Acme Impression,acme.fr acme-group.com,am@cf.canon.fr,sales@cf.canon.fr,CT-1,SN-2,1 rue A 75001 Paris"
-ZETA = "200002,Zeta TP,zeta.fr,am@cf.canon.fr,sales@cf.canon.fr,CT-2,SN-3,2 rue B 69001 Lyon"
+ZETA = "200002,Zeta TP,zeta.fr jean.zeta@gmail.com,am@cf.canon.fr,sales@cf.canon.fr,CT-2,SN-3,2 rue B 69001 Lyon"
 
 
 def csv_text(*lines: str, header: str = HEADER) -> str:
@@ -46,7 +48,7 @@ def test_the_sample_directory_knows_every_sample_sender():
     for sample in SAMPLES_DIR.glob("*.eml"):
         analysis = analyze(sample.read_bytes(), own_addresses=OWN)
         if analysis.action in ("acknowledge", "request_info"):
-            assert known.customers_of_domain(directory.domain_of(analysis.sender)), sample.name
+            assert known.customers_of_address(analysis.sender), sample.name
 
 
 def test_a_good_file_is_parsed_and_normalised():
@@ -107,9 +109,12 @@ def lookup(request, tmp_path):
 
 def test_lookups_answer_the_same_from_rows_and_from_the_database(lookup):
     assert lookup.loaded()
-    assert lookup.customers_of_domain("acme.fr") == ["100001"]
-    assert lookup.customers_of_domain("mail.acme-group.com") == ["100001"], "a sub-domain is the customer's"
-    assert lookup.customers_of_domain("notacme.fr") == []
+    assert lookup.customers_of_address("a@acme.fr") == ["100001"]
+    assert lookup.customers_of_address("x@mail.acme-group.com") == ["100001"], "a sub-domain is the customer's"
+    assert lookup.customers_of_address("a@notacme.fr") == []
+    assert lookup.customers_of_address("jean.zeta@gmail.com") == ["200002"], "listed whole"
+    assert lookup.customers_of_address("someone.else@gmail.com") == [], "a provider's domain is nobody's"
+    assert lookup.senders_of("200002") == ["jean.zeta@gmail.com", "zeta.fr"]
     assert directory.serial_on_contract(lookup, "sn-2", "CT-1") is True
     assert directory.serial_on_contract(lookup, "SN-3", "CT-1") is False
     assert directory.serial_on_contract(lookup, "SN-9", "CT-1") is None
@@ -118,39 +123,94 @@ def test_lookups_answer_the_same_from_rows_and_from_the_database(lookup):
     assert directory.contract_of_customers(lookup, "CT-9", ["100001"]) is None
 
 
-def fields(contract=None, serials=(), customer=None) -> dict:
-    return {"contract_number": contract, "serial_numbers": list(serials), "customer_number": customer}
+def fields(contract=None, serials=(), customer=None, new_email=None) -> dict:
+    return {"contract_number": contract, "serial_numbers": list(serials), "customer_number": customer,
+            "new_email": new_email}
+
+
+def message(sender="a@acme.fr", reply_to="", given=None, auth="pass", plain=True) -> Analysis:
+    return Analysis(sender=sender, sender_plain=plain, reply_to=reply_to, reply_to_plain=bool(reply_to),
+                    fields=given or fields(), auth={"status": auth, "method": "dmarc", "detail": f"dmarc={auth}"})
 
 
 CHECKS = [
-    # (sensitive, addresses, fields, expected review reason or None)
-    (True, ("a@acme.fr", None), fields("CT-1", ["SN-1"]), None),
-    (True, ("a@acme.fr", "pay@evil.fr"), fields(), "sensitive change from a sender not in the customer directory (domain evil.fr)"),
-    (True, ("a@other.fr", None), fields(), "sensitive change from a sender not in the customer directory (domain other.fr)"),
-    (False, ("a@other.fr", None), fields("CT-1"), None),
-    (False, ("a@acme.fr", None), fields("CT-1", ["SN-3"]), "serial SN-3 is on contract CT-2, not on contract CT-1"),
-    (False, ("a@acme.fr", None), fields("CT-2"), "contract CT-2 belongs to customer 200002 (Zeta TP), not to the sender's (100001 (Acme Impression))"),
-    (False, ("a@acme.fr", None), fields(None, ["SN-3"]), "serial SN-3 (contract CT-2) belongs to customer 200002 (Zeta TP)"),
-    (False, ("a@acme.fr", None), fields(customer="200002"), "customer number 200002 is not the sender's"),
-    (False, ("a@acme.fr", None), fields("CT-404", ["SN-404"]), None),
+    # (what, sensitive, message, expected review codes, expected recipient)
+    ("customer, its own numbers", True, message(given=fields("CT-1", ["SN-1"])), set(), "a@acme.fr"),
+    ("a Reply-To outside the customer is not written to", True,
+     message(reply_to="pay@evil.fr"), set(), "a@acme.fr"),
+    ("a Reply-To in the sender's domain is", False, message(reply_to="compta@acme.fr"), set(), "compta@acme.fr"),
+    ("a Reply-To of the same customer is", False, message(reply_to="x@acme-group.com"), set(), "x@acme-group.com"),
+    ("a Reply-To that is not plain is not", False,
+     Analysis(sender="a@acme.fr", sender_plain=True, reply_to="=?utf-8?q?v=40x.example?=", reply_to_plain=False,
+              fields=fields(), auth={"status": "pass"}), set(), "a@acme.fr"),
+    ("unknown sender", True, message(sender="a@other.fr"), {trust.SENDER_UNKNOWN}, "a@other.fr"),
+    ("unknown sender citing a customer's contract", False, message(sender="p.martin@evil.example",
+                                                                   given=fields("CT-1", ["SN-1"])),
+     {trust.SENDER_UNKNOWN, trust.NUMBERS_OF_KNOWN_CUSTOMER}, "p.martin@evil.example"),
+    ("unknown sender, unknown numbers", False, message(sender="a@other.fr", given=fields("CT-404")),
+     {trust.SENDER_UNKNOWN}, "a@other.fr"),
+    ("a From that is not plain: nobody is written to", False, message(plain=False), {trust.FROM_NOT_PLAIN}, None),
+    ("sensitive, not authenticated", True, message(auth="none"), {trust.UNAUTHENTICATED}, "a@acme.fr"),
+    ("not sensitive, not authenticated", False, message(auth="none"), set(), "a@acme.fr"),
+    ("forged, whatever the situation", False, message(auth="fail"), {trust.AUTH_FAILED}, "a@acme.fr"),
+    ("serial not on the contract", False, message(given=fields("CT-1", ["SN-3"])), {trust.SERIAL_NOT_ON_CONTRACT},
+     "a@acme.fr"),
+    ("contract of another customer", False, message(given=fields("CT-2")), {trust.CONTRACT_OF_ANOTHER}, "a@acme.fr"),
+    ("serial of another customer", False, message(given=fields(None, ["SN-3"])), {trust.SERIAL_OF_ANOTHER},
+     "a@acme.fr"),
+    ("customer number of another customer", False, message(given=fields(customer="200002")),
+     {trust.CUSTOMER_NUMBER_OF_ANOTHER}, "a@acme.fr"),
+    ("numbers not in the directory are noted, not held against it", False,
+     message(given=fields("CT-404", ["SN-404"])), set(), "a@acme.fr"),
+    ("a customer on a provider, listed whole", False, message(sender="jean.zeta@gmail.com", given=fields("CT-2")),
+     set(), "jean.zeta@gmail.com"),
+    ("another user of that provider is unknown", False,
+     message(sender="jean.zeta2@gmail.com", given=fields("CT-2")),
+     {trust.SENDER_UNKNOWN, trust.NUMBERS_OF_KNOWN_CUSTOMER}, "jean.zeta2@gmail.com"),
+    ("the same domain as a provider address is not the same sender", False,
+     message(sender="jean.zeta@gmail.com", reply_to="attacker@gmail.com"), set(), "jean.zeta@gmail.com"),
 ]
 
 
-@pytest.mark.parametrize("sensitive, addresses, given, reason", CHECKS)
-def test_check(lookup, sensitive, addresses, given, reason):
-    verdict = directory.check(lookup, sensitive=sensitive, addresses=addresses, fields=given)
+@pytest.mark.parametrize("what, sensitive, analysis, codes, recipient", CHECKS, ids=[c[0] for c in CHECKS])
+def test_trust(lookup, what, sensitive, analysis, codes, recipient):
+    verdict = trust.judge(lookup, analysis, sensitive=sensitive, checks_new_email=False)
     assert all(e.stage == "trust" for e in verdict.evidence) and verdict.evidence
-    if reason is None:
-        assert verdict.review == []
-    else:
-        assert len(verdict.review) == 1 and verdict.review[0].startswith(reason), verdict.review
+    assert verdict.codes == codes, [f.reason for f in verdict.review]
+    assert verdict.recipient == recipient
 
 
-def test_check_without_a_directory():
-    empty = Directory()
-    assert directory.check(empty, sensitive=False, addresses=("a@x.fr",), fields=fields("CT-1")).review == []
-    assert directory.check(empty, sensitive=True, addresses=("a@x.fr",), fields=fields()).review == [
-        "sensitive change: no customer directory loaded to check the sender"]
+NEW_EMAILS = [
+    ("factures@acme.fr", set()),
+    ("compta@mail.acme-group.com", set()),
+    ("factures@acme-compta.fr", {trust.NEW_EMAIL_LOOKALIKE}),
+    ("factures@acme.com", {trust.NEW_EMAIL_LOOKALIKE}),
+    ("factures@acrne.fr", {trust.NEW_EMAIL_LOOKALIKE}),
+    ("factures@cabinet-expert.fr", {trust.NEW_EMAIL_FOREIGN}),
+]
+
+
+@pytest.mark.parametrize("new_email, codes", NEW_EMAILS)
+def test_a_new_invoice_address_must_be_the_customers(lookup, new_email, codes):
+    verdict = trust.judge(lookup, message(given=fields(new_email=new_email)), sensitive=True, checks_new_email=True)
+    assert verdict.codes == codes, [f.reason for f in verdict.review]
+    if trust.NEW_EMAIL_LOOKALIKE in codes:
+        assert "looks like the customer's" in verdict.review[0].reason
+
+
+def test_trust_without_a_directory():
+    verdict = trust.judge(Directory(), message(given=fields("CT-1")), sensitive=False, checks_new_email=False)
+    assert verdict.codes == {trust.NO_DIRECTORY} and verdict.unknown_sender and verdict.recipient == "a@acme.fr"
+
+
+def test_a_public_provider_is_refused_as_a_customer_domain():
+    with pytest.raises(DirectoryError, match=r"directory:2: column email_domains: 'gmail.com' is a public mailbox "
+                                             r"provider .* list the customer's full addresses instead"):
+        parse_csv(csv_text(ACME.replace("acme.fr acme-group.com", "acme.fr gmail.com")))
+    with pytest.raises(DirectoryError, match="'orange.fr' is a public mailbox provider"):
+        parse_csv(csv_text(ACME.replace("acme.fr acme-group.com", "orange.fr")))
+    with pytest.raises(DirectoryError, match="is not a plain e-mail address"):
+        parse_csv(csv_text(ACME.replace("acme.fr acme-group.com", 'a..b@gmail.com')))
 
 
 # -- the import command -------------------------------------------------------------------
@@ -182,10 +242,10 @@ def test_import_replaces_the_directory_and_refuses_bad_input_leaving_it_whole(tm
     good.write_text(csv_text(ACME, ZETA), encoding="utf-8")
     second = mailbot(settings, "directory", "import", str(good))
     assert second.returncode == 0, second.stderr
-    assert "2 customers, 3 e-mail domains, 2 contracts, 2 equipment" in second.stdout
+    assert "2 customers, 4 e-mail domains, 2 contracts, 2 equipment" in second.stdout
     store = Store(tmp_path / "var" / "mailbot.db")
     assert store.db.execute("select serial_number from equipment order by 1").fetchall() == [("SN-1",), ("SN-3",)]
-    assert StoreDirectory(store).customers_of_domain("ormeval-impression.fr") == [], "the old rows are gone"
+    assert StoreDirectory(store).customers_of_address("x@ormeval-impression.fr") == [], "the old rows are gone"
     store.close()
 
 
@@ -215,7 +275,8 @@ def test_import_is_one_transaction(tmp_path, monkeypatch):
 def bot(tmp_path):
     settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")},
                                "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")}}, tmp_path / "settings.toml")
+                               "database": {"path": str(tmp_path / "m.db")},
+                               "trust": {"authserv_id": AUTHSERV_ID}}, tmp_path / "settings.toml")
     store = Store(settings.resolve(settings.database.path))
     source = MaildirSource(settings)
     source.connect()
@@ -248,8 +309,12 @@ def from_(raw: bytes, address: str) -> bytes:
     return re.sub(rb"(?mi)^From:.*$", f"From: Someone <{address}>".encode(), raw, count=1)
 
 
-def trust(analysis: dict) -> list[str]:
+def trust_details(analysis: dict) -> list[str]:
     return [e["detail"] for e in analysis["evidence"] if e["stage"] == "trust"]
+
+
+def codes(analysis: dict) -> set[str]:
+    return {e["name"] for e in analysis["evidence"] if e["stage"] == "trust"}
 
 
 def test_sensitive_request_from_a_customer_domain_is_acknowledged(bot):
@@ -257,40 +322,45 @@ def test_sensitive_request_from_a_customer_domain_is_acknowledged(bot):
     replace_directory(store, read_csv(SAMPLE_DIRECTORY))
     analysis = run(sample("invoice_by_email"))
     assert analysis["action"] == "acknowledge"
-    assert "domain gaudemard-tp.fr: customer 1052290 (Gaudemard TP)" in trust(analysis)
-    assert "contract CT-2025-07350: customer 1052290 (Gaudemard TP)" in trust(analysis)
+    assert "t.gaudemard@gaudemard-tp.fr: customer 1052290 (Gaudemard TP)" in trust_details(analysis)
+    assert "contract CT-2025-07350: customer 1052290 (Gaudemard TP)" in trust_details(analysis)
     assert store.outbox_counts() == {"sent": 2}  # the acknowledgement, and the forward to the account manager
     assert [r["kind"] for r in store.db.query("select kind from outbox order by id")] == ["acknowledge", "forward"]
 
 
-def test_sensitive_request_from_an_unknown_domain_goes_to_review(bot):
+def test_a_request_from_outside_the_directory_gets_a_neutral_acknowledgement_and_a_person(bot):
     store, run = bot
     replace_directory(store, read_csv(SAMPLE_DIRECTORY))
     for name in ("invoice_by_email", "billing_entity_change", "invoice_address_change", "bank_details_check"):
         analysis = run(from_(sample(name), "compta@gaudemard-tp-fr.com"))
-        reason = "sensitive change from a sender not in the customer directory (domain gaudemard-tp-fr.com)"
         assert analysis["action"] == "review", name
-        assert reason in analysis["reasons"] and reason in trust(analysis)
-    assert store.outbox_counts() == {}
+        assert "sender compta@gaudemard-tp-fr.com is not in the customer directory" in analysis["reasons"]
+        assert trust.SENDER_UNKNOWN in codes(analysis)
+        assert trust.UNAUTHENTICATED in codes(analysis), "our MTA vouched for gaudemard-tp.fr, not this domain"
+    rows = list(store.db.query("select kind, recipient, state from outbox"))
+    assert rows == [{"kind": "neutral_ack", "recipient": "compta@gaudemard-tp-fr.com", "state": "sent"}], \
+        "one neutral acknowledgement a day to an address outside the directory (bank details: none, fraud check)"
 
 
-def test_a_reply_to_outside_the_directory_is_not_trusted(bot):
+def test_a_reply_to_outside_the_directory_is_never_written_to(bot):
     store, run = bot
     replace_directory(store, read_csv(SAMPLE_DIRECTORY))
     raw = sample("invoice_by_email").replace(b"\nSubject:", b"\nReply-To: <factures@gaudemard-compta.eu>\nSubject:", 1)
     analysis = run(raw)
-    assert analysis["action"] == "review"
-    assert ("sensitive change from a sender not in the customer directory (domain gaudemard-compta.eu)"
-            in analysis["reasons"])
+    assert analysis["action"] == "acknowledge"
+    assert "reply_to_refused" in codes(analysis)
+    assert {r["recipient"] for r in store.db.query("select recipient from outbox where kind != 'forward'")} == {
+        "t.gaudemard@gaudemard-tp.fr"}
 
 
-def test_sensitive_request_without_a_directory_goes_to_review(bot):
+def test_without_a_directory_nobody_is_known(bot):
     store, run = bot
     analysis = run(sample("billing_entity_change"))
     assert analysis["action"] == "review"
-    assert analysis["reasons"][-1] == "sensitive change: no customer directory loaded to check the sender"
-    assert trust(analysis) == [analysis["reasons"][-1]]
-    assert run(sample("po_change"))["action"] == "acknowledge", "not sensitive: no directory needed"
+    assert "no customer directory loaded: the sender cannot be checked" in analysis["reasons"]
+    assert trust.NO_DIRECTORY in codes(analysis)
+    assert run(sample("po_change"))["action"] == "review", "not sensitive, but the sender cannot be checked"
+    assert {r["kind"] for r in store.db.query("select kind from outbox")} == {"neutral_ack"}
 
 
 def test_a_contract_of_another_customer_goes_to_review(bot):
@@ -301,7 +371,7 @@ def test_a_contract_of_another_customer_goes_to_review(bot):
     assert analysis["action"] == "review"
     assert analysis["reasons"][-1] == ("contract CT-2025-07350 belongs to customer 1052290 (Gaudemard TP), "
                                        "not to the sender's (1048877 (Berthomieu Castagnier Ingénierie))")
-    assert analysis["reasons"][-1] in trust(analysis)
+    assert analysis["reasons"][-1] in trust_details(analysis)
 
 
 def test_a_serial_not_on_the_contract_given_goes_to_review(bot):

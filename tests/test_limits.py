@@ -12,15 +12,16 @@ from sqlite_utils import Database
 
 from mailbot.analyze import analyze
 from mailbot.config import SettingsError, parse_settings
-from mailbot.limits import HOLD, REPLY, REVIEW, Limits, Usage, judge
+from mailbot.limits import DROP, HOLD, REPLY, REVIEW, Limits, UnknownUsage, Usage, judge, judge_unknown
 from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLES_DIR
 from mailbot.processor import Processor
 from mailbot.rules import load_rules
 from mailbot.senders import MaildirSender
 from mailbot.sources.maildir import MaildirSource, make_maildir
+from mailbot.directory import parse_csv
 from mailbot.store import (DRAFT, FAILED, HELD, PENDING, SENT, SHADOW, UNCONFIRMED, MessageKey,
-                           Store, migrations)
+                           Store, migrations, replace_directory)
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 LIMITS = Limits(per_sender=3, per_sender_hours=24, per_case=2, per_hour=200, bounce_block_days=30)
@@ -187,13 +188,34 @@ def test_suppression_lasts_until_its_date_and_a_later_bounce_extends_it(store):
     assert store.suppression(A, NOW + timedelta(days=35))["reason"] == "again"
 
 
-def test_wrote_to_knows_only_replies_that_went_or_tried_to_go_out(store):
-    queue(store, 1, to="sent@x.example", state=SENT, sent_at=NOW)
-    queue(store, 1, to="refused@x.example", state=FAILED)
-    queue(store, 1, to="draft@x.example", state=DRAFT)
-    named = ["stranger@x.example", "Refused@x.example", "draft@x.example", "sent@x.example"]
-    assert store.wrote_to(named) == ["refused@x.example", "sent@x.example"]
-    assert store.wrote_to([]) == []
+def test_sent_to_knows_only_our_messages_that_went_or_tried_to_go_out(store):
+    for to, state, message_id in (("sent@x.example", SENT, "<a@cf>"), ("Refused@x.example", FAILED, "<b@cf>"),
+                                  ("draft@x.example", DRAFT, "<c@cf>")):
+        with store.transaction():
+            row = store.record(MessageKey("box", 1, message_id), now=NOW, state="decided", destination="processed")
+            store.queue(message_row=row, case_ref="C", kind="acknowledge", recipients=[to], raw=b"r",
+                        state=state, now=NOW, message_id=message_id)
+    assert store.sent_to(["<a@cf>", "<b@cf>", "<c@cf>", "<stranger@x>"]) == {
+        "<a@cf>": ["sent@x.example"], "<b@cf>": ["refused@x.example"]}
+    assert store.sent_to([]) == {}
+
+
+def test_plus_addressing_and_case_do_not_reset_the_per_address_count(store):
+    for address in ("victim+1@x.example", "Victim+2@X.example", "victim@x.example"):
+        queue(store, 1, to=address, state=SENT, sent_at=NOW)
+    assert store.replies_to("VICTIM+7@x.example", NOW - timedelta(hours=1)) == 3
+
+
+@pytest.mark.parametrize("usage, rule", [
+    (UnknownUsage(), None),
+    (UnknownUsage(to_address=1), "unknown_per_address"),
+    (UnknownUsage(to_domain=1), "unknown_per_domain"),
+    (UnknownUsage(last_hour=20), "unknown_per_hour"),
+    (UnknownUsage(suppressed="bounced"), "suppressed"),
+])
+def test_senders_outside_the_directory_get_one_acknowledgement_a_day_and_the_rest_is_dropped(usage, rule):
+    verdict = judge_unknown(LIMITS, usage, address="x@evil.example", domain="evil.example")
+    assert (verdict.outcome, verdict.rule or None) == ((DROP, rule) if rule else (REPLY, None))
 
 
 def test_an_alert_is_opened_once_until_cleared(store):
@@ -237,6 +259,11 @@ def sample(name: str) -> bytes:
     return (SAMPLES_DIR / f"{name}.eml").read_bytes()
 
 
+X_EXAMPLE = ("customer_number,customer_name,email_domains,account_manager_email,sales_contact_email,"
+             "contract_number,serial_number,site_address\n"
+             "900001,X,x.example,am@cf.canon.fr,sales@cf.canon.fr,CT-2026-01234,PW1-0000001,1 rue A 75001 Paris\n")
+
+
 def from_sender(name: str, i: int) -> bytes:
     """A sample under a new Message-ID and its own sender."""
     raw = sample(name)
@@ -257,6 +284,7 @@ def maildir_bot(tmp_path):
                                "limits": {"per_hour": 3}}, tmp_path / "settings.toml")
     clock = Clock(NOW)
     store = Store(settings.resolve(settings.database.path))
+    replace_directory(store, parse_csv(X_EXAMPLE))  # the senders of from_sender() are a customer's
     source = MaildirSource(settings)
     source.connect()
     processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),

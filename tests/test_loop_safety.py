@@ -45,6 +45,31 @@ def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def loop_settings(tmp_path: Path, dovecot, smtp_port: int, limits: dict) -> Path:
+    """The IMAP settings, and a directory in which the test senders (client.example, example.test)
+    are one customer owning the numbers of the sample requests: only then does mailbot answer them."""
+    settings = write_imap_settings(tmp_path, dovecot, smtp_port, limits=limits)
+    lines = ["customer_number,customer_name,email_domains,account_manager_email,sales_contact_email,"
+             "contract_number,serial_number,site_address"]
+    serials: set[str] = set()
+    for n, name in enumerate(REQUESTS):
+        fields = analyze((SAMPLES_DIR / f"{name}.eml").read_bytes(), own_addresses=OWN).fields
+        contract = fields["contract_number"] or f"CT-LOOP-{n}"
+        for serial in fields["serial_numbers"] or [f"SN-LOOP-{n}"]:
+            if serial not in serials:
+                serials.add(serial)
+                lines.append(f"700001,Client Example,client.example example.test,am@cf.canon.fr,"
+                             f"sales@cf.canon.fr,{contract},{serial},1 rue A 75001 Paris")
+    (tmp_path / "directory.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mailbot(settings, "directory", "import", str(tmp_path / "directory.csv"))
+    return settings
+
+
+def replies(smtp) -> list:
+    """What the SMTP server got for customers (forwards of complete cases go to colleagues at cf.canon.fr)."""
+    return [m for m in smtp.messages if not m.rcpt_tos[0].endswith("@cf.canon.fr")]
+
+
 def db(tmp_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(tmp_path / "var" / "mailbot.db")
     conn.row_factory = sqlite3.Row
@@ -67,8 +92,8 @@ def outbox_states(tmp_path: Path) -> dict[str, int]:
 def test_five_requests_from_one_customer_get_per_sender_replies_the_rest_go_to_review(
         dovecot, smtp_server, tmp_path):
     customer = "jean.client@client.example"
-    settings = write_imap_settings(tmp_path, dovecot, smtp_server.port,
-                                   limits={"per_sender": 3, "per_case": 10, "per_hour": 200})
+    settings = loop_settings(tmp_path, dovecot, smtp_server.port,
+                             limits={"per_sender": 3, "per_case": 10, "per_hour": 200})
     ids = [f"req-{i}@client.example" for i in range(5)]
     raws = [request(REQUESTS[i], customer, ids[i]) for i in range(5)]
     for raw in raws[:4]:
@@ -77,26 +102,27 @@ def test_five_requests_from_one_customer_get_per_sender_replies_the_rest_go_to_r
     dovecot.append(BOT, "INBOX", raws[4])  # after a restart: the count comes from the database
     second = mailbot(settings, "once")
 
-    replies = smtp_server.wait_for(3)
+    smtp_server.wait_for(3)
     time.sleep(0.5)
-    replies = smtp_server.messages
-    assert len(replies) == 3, first.stdout + second.stdout
-    assert [r.rcpt_tos for r in replies] == [[customer]] * 3
-    assert [r.message["In-Reply-To"] for r in replies] == [f"<{i}>" for i in ids[:3]]
+    answered = replies(smtp_server)
+    assert len(answered) == 3, first.stdout + second.stdout
+    assert [r.rcpt_tos for r in answered] == [[customer]] * 3
+    assert [r.message["In-Reply-To"] for r in answered] == [f"<{i}>" for i in ids[:3]]
     assert dovecot.count_under(BOT, "Bot/Processed") == 3
     assert len(dovecot.uids(BOT, "Bot/Review")) == 2 and dovecot.uids(BOT, "INBOX") == []
     for message_id in ids[3:]:
         row = ledger(tmp_path, f"<{message_id}>")
         assert (row["action"], row["destination"]) == ("review", "review")
         assert f"rate limit: 3 replies to {customer} in 24 h" in json.loads(row["analysis"])["reasons"]
-    assert outbox_states(tmp_path) == {"sent": 3}
+    assert outbox_states(tmp_path) == {"sent": len(smtp_server.messages)}  # the replies and the forwards
 
 
 # -- (b) bounces ---------------------------------------------------------------------------
 
 
-def bounce_for(*recipients: str) -> bytes:
-    """A delivery-status report, as an MTA would send it back, naming ``recipients`` as failed."""
+def bounce_for(*recipients: str, returned: str = "") -> bytes:
+    """A delivery-status report, as an MTA would send it back, naming ``recipients`` as failed,
+    with the headers of the message it returns (Message-ID ``returned``)."""
     blocks = "".join(f"\r\nFinal-Recipient: rfc822; {r}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
                      f"Diagnostic-Code: smtp; 550 5.1.1 <{r}>: Recipient address rejected\r\n"
                      for r in recipients)
@@ -112,46 +138,57 @@ def bounce_for(*recipients: str) -> bytes:
         "--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
         "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
         f"Reporting-MTA: dns; mx.client.example\r\n{blocks}"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: {OWN[0]}\r\nTo: {recipients[0]}\r\nMessage-ID: {returned}\r\n\r\n"
         "--B--\r\n").encode()
 
 
 def test_an_address_that_bounced_is_not_written_to_again(dovecot, smtp_server, tmp_path):
     gone, other = "gone@client.example", "other@client.example"
-    settings = write_imap_settings(tmp_path, dovecot, smtp_server.port, limits={})  # the defaults
+    settings = loop_settings(tmp_path, dovecot, smtp_server.port, limits={})  # the defaults
     dovecot.append(BOT, "INBOX", request("po_change", gone, "first@client.example"))
     mailbot(settings, "once")
     [reply] = smtp_server.wait_for(1)
     assert reply.rcpt_tos == [gone]
 
-    dovecot.append(BOT, "INBOX", bounce_for(gone, "stranger@client.example"))
+    dovecot.append(BOT, "INBOX", bounce_for(gone, returned="<someone-else@client.example>"))
+    assert "ignore" in mailbot(settings, "once").stdout
+    with db(tmp_path) as conn:
+        assert conn.execute("select count(*) from suppressed").fetchone()[0] == 0, \
+            "a report that quotes none of our messages suppresses nobody"
+
+    dovecot.append(BOT, "INBOX", bounce_for(gone, "stranger@client.example", returned=str(reply.message["Message-ID"])))
     result = mailbot(settings, "once")
     assert "ignore" in result.stdout
     with db(tmp_path) as conn:
         suppressed = {r["address"]: r for r in conn.execute("select * from suppressed")}
-    assert list(suppressed) == [gone], "only an address we wrote to is suppressed"
+    assert list(suppressed) == [gone], "only the recipient of the message it returns is suppressed"
     assert suppressed[gone]["until"] > suppressed[gone]["created_at"]
 
     dovecot.append(BOT, "INBOX", request("equipment_move", gone, "second@client.example"))
     dovecot.append(BOT, "INBOX", request("equipment_move", other, "third@client.example"))
     mailbot(settings, "once")
-    replies = smtp_server.wait_for(2)
+    smtp_server.wait_for(2)
     time.sleep(0.5)
-    assert [r.rcpt_tos for r in smtp_server.messages] == [[gone], [other]]
+    answered = replies(smtp_server)
+    assert [r.rcpt_tos for r in answered] == [[gone], [other]]
     row = ledger(tmp_path, "<second@client.example>")
     assert (row["action"], row["destination"]) == ("review", "review")
     reasons = json.loads(row["analysis"])["reasons"]
     assert any(r.startswith(f"no reply: {gone} bounced on ") for r in reasons), reasons
     assert len(dovecot.uids(BOT, "Bot/Review")) == 1
-    assert replies[1].message["In-Reply-To"] == "<third@client.example>"
+    assert answered[1].message["In-Reply-To"] == "<third@client.example>"
 
 
 # -- (c) the global brake -----------------------------------------------------------------
 
 
 def test_the_global_brake_holds_replies_alerts_once_and_intake_goes_on(dovecot, smtp_server, tmp_path):
-    settings = write_imap_settings(tmp_path, dovecot, smtp_server.port,
-                                   limits={"per_sender": 3, "per_case": 2, "per_hour": 3})
-    dovecot.multiappend(BOT, "INBOX", [request(REQUESTS[i % 5], f"client{i}@client.example",
+    settings = loop_settings(tmp_path, dovecot, smtp_server.port,
+                             limits={"per_sender": 3, "per_case": 2, "per_hour": 3})
+    # Requests that no colleague gets a forward of (forwards count in the brake too).
+    unrouted = ("po_change", "automatic_meter_reads", "po_change_missing_contract")
+    dovecot.multiappend(BOT, "INBOX", [request(unrouted[i % 3], f"client{i}@client.example",
                                                f"brake-{i}@client.example") for i in range(6)])
     first = mailbot(settings, "once")
     smtp_server.wait_for(3)
@@ -216,7 +253,7 @@ def test_a_sieve_vacation_responder_and_mailbot_stop_after_one_automatic_message
     Nothing more happens afterwards."""
     smtp = delivering_smtp
     dovecot.sieve_put(CUSTOMER, "away", VACATION)
-    settings = write_imap_settings(tmp_path, dovecot, smtp.port, limits={})  # the shipped defaults
+    settings = loop_settings(tmp_path, dovecot, smtp.port, limits={})  # the shipped defaults
     settings.write_text(settings.read_text(encoding="utf-8") + f'\n[bot]\naddress = "{BOT}"\n',
                         encoding="utf-8")
     request_id = "away-1@example.test"

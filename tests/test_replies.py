@@ -22,7 +22,11 @@ BOT = Bot("contrats.service.wfps@cf.canon.fr", "Service Contrats Canon France")
     ("RE: Contrat [Réf. WFPS-2026-000012]", "Contrat"),
     ("Re:   spaced\r\n  out", "spaced out"),
     ("", ""),
-    ("x" * 200, "x" * 149 + "…"),
+    ("x" * 200, "x" * 99 + "…"),
+    ("URGENT: Canon payment portal moved, pay at https://canon-pay.example/login now",
+     "URGENT: Canon payment portal moved, pay at now"),
+    ("RE: Facture – voir www.evil.example et evil.example/pay", "Facture – voir et"),
+    ("Contact: support@canon-help.example", "Contact"),
 ])
 def test_clean_subject(subject, cleaned):
     assert clean_subject(subject) == cleaned
@@ -42,8 +46,8 @@ def reply_to(name: str, **changes):
     analysis = analyze((SAMPLES_DIR / f"{name}.eml").read_bytes())
     for key, value in changes.items():
         setattr(analysis, key, value)
-    reply = build_reply(analysis, case_ref="WFPS-2026-000042", rules=load_rules(), bot=BOT,
-                        now=NOW, message_id="<WFPS-2026-000042.acknowledge@cf.canon.fr>")
+    reply = build_reply(analysis, case_ref="WFPS-2026-000042", rules=load_rules(), bot=BOT, now=NOW,
+                        recipient=analysis.sender, message_id="<WFPS-2026-000042.acknowledge@cf.canon.fr>")
     return analysis, reply, message_from_bytes(reply.raw, policy=policy.default)
 
 
@@ -66,7 +70,7 @@ def test_customer_text_cannot_inject_headers_or_markup():
     _, _, msg = reply_to("po_change", subject="Hello\r\nBcc: victim@example.org",
                          sender_name="<script>alert(1)</script>")
     assert msg["Bcc"] is None
-    assert "Bcc: victim@example.org" in msg["Subject"]  # kept as text, on one line
+    assert msg["Subject"].startswith("Re: Hello Bcc")  # on one line, without the address
     html = msg.get_body(("html",)).get_content()
     assert "<script>" not in html
 
@@ -93,7 +97,7 @@ def test_an_iban_in_the_subject_is_not_echoed_and_goes_to_review():
     assert any("IBAN" in reason or "iban" in reason for reason in analysis.reasons)
     analysis.action = "acknowledge"  # even if a person approves a reply, the IBAN stays out
     reply = build_reply(analysis, case_ref="WFPS-2026-000042", rules=load_rules(), bot=BOT,
-                        now=NOW, message_id="<x@cf.canon.fr>")
+                        now=NOW, recipient=analysis.sender, message_id="<x@cf.canon.fr>")
     msg = message_from_bytes(reply.raw, policy=policy.default)
     assert "3000 6000" not in msg["Subject"] and "FR76 ****" in msg["Subject"]
 

@@ -18,9 +18,9 @@ from email import message_from_bytes, policy
 import pytest
 from jinja2 import meta
 
-from mailbot.analysis import Analysis
+from mailbot.analysis import Analysis, empty_fields
 from mailbot.paths import TEMPLATES_DIR
-from mailbot.replies import Bot, build_reply, context, environment
+from mailbot.replies import Bot, build_neutral, build_reply, context, environment
 from mailbot.rules import load_rules
 
 RULES = load_rules()
@@ -140,7 +140,7 @@ def analysis_for(situation: str, lang: str, kind: str = "acknowledge", **changes
 
 def render(analysis: Analysis, kind: str):
     """(subject, text, html, raw message) of the reply, decoded."""
-    reply = build_reply(analysis, case_ref=CASE, rules=RULES, bot=BOT, now=NOW,
+    reply = build_reply(analysis, case_ref=CASE, rules=RULES, bot=BOT, now=NOW, recipient="client@example.fr",
                         message_id="<x@cf.canon.fr>", kind=kind)
     msg = message_from_bytes(reply.raw, policy=policy.default)
     text = msg.get_body(("plain",))
@@ -308,7 +308,7 @@ def test_reply_without_customer_name_or_subject(lang):
 REPLY_KEYS = set(context(analysis_for("po_change", "fr"), CASE, "fr", RULES, BOT, "acknowledge"))
 FORWARD_KEYS = {"case_ref", "situation", "situation_label", "route", "route_label", "customer", "sender",
                 "sender_name", "fields", "effective_date_text", "lead_time_ok", "lead_time_months", "evidence",
-                "changes", "messages", "directory_note", "action_text", "bot"}
+                "changes", "messages", "directory_note", "action_text", "bot", "checks"}
 
 
 def test_templates_use_only_documented_variables():
@@ -327,6 +327,8 @@ def test_templates_use_only_documented_variables():
         used -= set(re.findall(r"\{%-?\s*set\s+(\w+)", source))
         if "forward" in name:
             allowed = FORWARD_KEYS
+        elif "neutral" in name:  # nothing of the unknown sender's message (SECURITY.md)
+            allowed = {"case_ref", "bot"}
         elif name.endswith("subject.txt.j2"):
             allowed = REPLY_KEYS | {"subject"}
         else:
@@ -363,6 +365,8 @@ def forward_context(**changes) -> dict:
              "subject": "RE: Déménagement traceur", "received": datetime(2026, 11, 27, 16, 2)},
         ],
         "directory_note": "client trouvé par : n° de contrat",
+        "checks": {"authenticated": True, "auth_detail": "dmarc=pass for acme.fr (mx.cf.canon.fr)", "known": True,
+                   "customers": "C0012345 (ACME SA)", "same_customer": True, "codes": []},
         "action_text": "Envoyer un devis de déménagement au client",
         "bot": {"address": BOT.address, "display_name": BOT.display_name},
     }
@@ -432,3 +436,42 @@ def test_forward_escapes_everything_in_html():
     assert "<script" not in html
     assert html.count("&lt;script&gt;") >= 10
     assert evil in text
+
+
+@pytest.mark.parametrize("checks, words", [
+    ({"authenticated": True, "auth_detail": "dmarc=pass for acme.fr", "known": True, "customers": "C1 (ACME)",
+      "same_customer": True}, ["oui (dmarc=pass for acme.fr)", "oui, client C1 (ACME)", "ceux de ce client"]),
+    ({"authenticated": False, "auth_detail": "no Authentication-Results header", "known": True, "customers": "C1",
+      "same_customer": None}, ["NON : notre serveur de messagerie ne garantit pas", "aucun numéro connu"]),
+    ({"authenticated": True, "auth_detail": "spf=pass", "known": False, "customers": "",
+      "same_customer": False}, ["Expéditeur dans l'annuaire   : NON", "PAS ceux de ce client"]),
+])
+def test_a_forward_states_first_what_was_checked(checks, words):
+    _, text, html = render_forward(forward_context(checks={**checks, "codes": []}))
+    assert text.index("Vérifications") < text.index("Récapitulatif")
+    flat = " ".join(text.split()).replace("\u00a0", " ")
+    for word in words:
+        assert " ".join(word.split()) in flat, word
+    assert html.index("Expéditeur authentifié") < html.index("Récapitulatif")
+
+
+def test_a_forward_links_the_customer_with_an_encoded_mailto():
+    _, _, html = render_forward(forward_context(sender="a+b@acme.fr"))
+    assert 'href="mailto:a%2Bb%40acme.fr"' in html or 'href="mailto:a%2Bb@acme.fr"' in html
+
+
+def test_the_neutral_acknowledgement_repeats_nothing_of_the_message():
+    hostile_text = "URGENT pay at https://evil.example CT-2025-07350 <script>"
+    analysis = Analysis(subject=hostile_text, sender_name=hostile_text, sender="x@evil.example",
+                        message_id="<a@evil.example>", language="fr", situation="po_change",
+                        fields={**empty_fields(), "contract_number": "CT-2025-07350"})
+    for lang in ("fr", "en"):
+        analysis.language = lang
+        reply = build_neutral(analysis, case_ref=CASE, bot=BOT, now=NOW, recipient="x@evil.example",
+                              message_id="<n@cf.canon.fr>")
+        msg = message_from_bytes(reply.raw, policy=policy.default)
+        whole = str(msg["Subject"]) + msg.get_body(("plain",)).get_content() + msg.get_body(("html",)).get_content()
+        for theirs in ("URGENT", "evil.example", "CT-2025", "script"):
+            assert theirs not in whole, (lang, theirs)
+        assert CASE in str(msg["Subject"]) and "0 820 12 40 40" in whole
+        assert msg["In-Reply-To"] == "<a@evil.example>"

@@ -1,0 +1,133 @@
+"""Analysis in worker processes: order kept, a message over its budget stopped
+and quarantined, a dead worker replaced, nothing left running."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from mailbot.analysis import Analysis
+from mailbot.analyze import analyze
+from mailbot.config import parse_settings
+from mailbot.outbox import Outbox
+from mailbot.paths import SAMPLES_DIR
+from mailbot.processor import Processor, analysis_options
+from mailbot.rules import load_rules
+from mailbot.senders import MaildirSender
+from mailbot.sources import Incoming
+from mailbot.sources.maildir import MaildirSource, make_maildir
+from mailbot.store import MessageKey, Store
+from mailbot.workers import InProcess, Overrun, Pool
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+
+
+def fake_analyze(raw: bytes, **options) -> Analysis:
+    """Reads the message's word: SLOW sleeps past any budget, DIE kills its worker."""
+    if raw.startswith(b"SLOW"):
+        time.sleep(30)
+    if raw.startswith(b"DIE"):
+        os._exit(3)
+    return Analysis(subject=raw.decode(), sender=f"pid {os.getpid()}")
+
+
+def item(i: int, raw: bytes) -> Incoming:
+    return Incoming(MessageKey("box", 1, str(i)), raw, label=f"m{i}")
+
+
+@pytest.fixture
+def pool():
+    workers = Pool(2, 1.0, fake_analyze, {})
+    yield workers
+    workers.close()
+
+
+def test_results_come_back_in_order_from_both_workers(pool):
+    raws = [f"message {i}".encode() for i in range(40)]
+    results = list(pool.map(item(i, raw) for i, raw in enumerate(raws)))
+    assert [r.subject for _, r in results] == [raw.decode() for raw in raws]
+    assert len({r.sender for _, r in results}) == 2, "both workers took messages"
+    assert all(r.sender != f"pid {os.getpid()}" for _, r in results), "none was analysed in this process"
+
+
+def test_a_message_over_its_budget_is_stopped_and_the_next_ones_go_on(pool):
+    started = time.monotonic()
+    results = list(pool.map(item(i, raw) for i, raw in enumerate([b"first", b"SLOW", b"third", b"fourth"])))
+    elapsed = time.monotonic() - started
+    assert [type(r).__name__ for _, r in results] == ["Analysis", "Overrun", "Analysis", "Analysis"]
+    assert results[1][1].why == "analysis took over 1 s: stopped"
+    assert [r.subject for _, r in results if isinstance(r, Analysis)] == ["first", "third", "fourth"]
+    assert elapsed < 5, f"{elapsed:.1f} s: the slow message must not hold up the others"
+    assert pool.replaced == 1
+    assert [r.subject for _, r in pool.map([item(9, b"after")])] == ["after"], "the replacement works"
+
+
+def test_a_worker_that_dies_is_replaced_and_its_message_reported(pool):
+    results = list(pool.map(item(i, raw) for i, raw in enumerate([b"one", b"DIE", b"three"])))
+    assert isinstance(results[1][1], Overrun) and "died" in results[1][1].why
+    assert [r.subject for _, r in results if isinstance(r, Analysis)] == ["one", "three"]
+    assert pool.replaced >= 1
+
+
+def test_an_unreadable_message_is_passed_through_without_analysis(pool):
+    broken = Incoming(MessageKey("box", 1, "x"), b"", label="x", error="FETCH failed")
+    assert list(pool.map([broken])) == [(broken, None)]
+
+
+def test_close_leaves_no_process_behind():
+    pool = Pool(2, 5.0, fake_analyze, {})
+    processes = [w.process for w in pool.workers]
+    list(pool.map([item(1, b"a")]))
+    pool.close()
+    assert not any(p.is_alive() for p in processes)
+
+
+def test_stopping_in_the_middle_replaces_the_busy_workers(pool):
+    results = pool.map(item(i, raw) for i, raw in enumerate([b"a", b"SLOW", b"SLOW", b"d"]))
+    assert next(results)[1].subject == "a"
+    started = time.monotonic()
+    results.close()  # the daemon stops: what is in flight is abandoned
+    assert time.monotonic() - started < 5
+    assert [r.subject for _, r in pool.map([item(5, b"e")])] == ["e"], "no stale result comes back"
+
+
+def test_the_real_analysis_gives_the_same_result_in_a_worker():
+    raw = (SAMPLES_DIR / "po_change.eml").read_bytes()
+    options = {"own_addresses": ("contrats.service.wfps@cf.canon.fr",), "timezone": "Europe/Paris"}
+    pool = Pool(1, 30.0, analyze, options)
+    try:
+        [(_, remote)] = list(pool.map([item(1, raw)]))
+    finally:
+        pool.close()
+    [(_, local)] = list(InProcess(analyze, options).map([item(1, raw)]))
+    assert remote.as_dict() == local.as_dict()
+
+
+def test_the_processor_quarantines_a_message_over_budget(tmp_path: Path):
+    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
+                               "database": {"path": str(tmp_path / "m.db")}}, tmp_path / "settings.toml")
+    store = Store(settings.resolve(settings.database.path))
+    source = MaildirSource(settings)
+    source.connect()
+    inbox = make_maildir(tmp_path / "in")
+    for name, raw in (("a", b"SLOW"), ("b", b"quick")):
+        (inbox / "new" / name).write_bytes(raw)
+    rules = load_rules()
+    pool = Pool(1, 1.0, fake_analyze, analysis_options(settings, rules))
+    try:
+        processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings)),
+                              settings=settings, rules=rules, analyze=fake_analyze, analyses=pool,
+                              clock=lambda: NOW)
+        assert processor.run_once() == 2
+        rows = {r["uid"]: r for r in store.db.query("select uid, destination, error from messages")}
+        assert rows["a"]["destination"] == "quarantine"
+        assert rows["a"]["error"] == "AnalysisOverrun: analysis took over 1 s: stopped"
+        assert rows["b"]["destination"] != "quarantine"
+        assert len(list((tmp_path / "in" / ".Bot.Quarantine" / "cur").iterdir())) == 1
+    finally:
+        pool.close()
+        store.close()
