@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from mailbot.analyze import analyze  # noqa: E402
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR  # noqa: E402
-from tests.support import BOT, PASSWORD_ENV, another_request, write_imap_settings  # noqa: E402
+from tests.support import AUTHSERV_ID, BOT, PASSWORD_ENV, another_request, write_imap_settings  # noqa: E402
 from tests.servers import Dovecot, SmtpServer  # noqa: E402
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)
@@ -54,6 +54,23 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def workers_of(pid: int) -> list[int]:
+    """The daemon's child processes (its analysis workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in children.read_text().split()] if children.exists() else []
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of these processes together: shared pages (the forked workers
+    share the daemon's language model) counted once, unlike the sum of their RSS."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 def startup_seconds(settings: Path, env: dict) -> float:
@@ -80,7 +97,7 @@ def main() -> None:
 
     backlog = messages(args.messages, "backlog")
     started = time.perf_counter()
-    results = [analyze(raw, own_addresses=OWN) for raw in backlog]
+    results = [analyze(raw, own_addresses=OWN, authserv_id=AUTHSERV_ID) for raw in backlog]
     analyze_rate = len(backlog) / (time.perf_counter() - started)
     expected_replies = sum(r.action in ("acknowledge", "request_info") for r in results)
     print(f"analyze only (this process): {analyze_rate:,.0f} messages/s over {len(backlog)}")
@@ -110,6 +127,9 @@ def main() -> None:
                 print(file=sys.stderr)
                 rate = len(backlog) / elapsed
                 peak = peak_rss_mb(daemon.pid)
+                workers = workers_of(daemon.pid)
+                worker_peaks = ", ".join(f"{peak_rss_mb(w):.0f}" for w in workers) or "none"
+                together = pss_mb([daemon.pid, *workers])
                 startup = startup_seconds(settings, env)
                 steady = len(backlog) / (elapsed - startup)
                 print(f"backlog: {len(backlog)} messages, {replies(smtp)} replies and "
@@ -117,7 +137,8 @@ def main() -> None:
                       f"= {rate:,.0f} messages/s from the daemon's launch "
                       f"({rate / analyze_rate:.0%} of analyze-only); without the {startup:.2f} s start-up "
                       f"(`mailbot once` on an empty inbox): {steady:,.0f} messages/s "
-                      f"({steady / analyze_rate:.0%}); daemon peak RSS {peak:.0f} MB")
+                      f"({steady / analyze_rate:.0%}); daemon peak RSS {peak:.0f} MB, its {len(workers)} analysis "
+                      f"workers' {worker_peaks} MB; daemon and workers together {together:.0f} MB (PSS, now)")
 
                 latencies = []
                 for i, raw in enumerate(messages(args.latency, "latency", "po_change.eml")):
