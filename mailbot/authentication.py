@@ -41,13 +41,14 @@ class Auth:
     status: str  # PASS, FAIL or NONE
     method: str = ""  # "dmarc", "dkim" or "spf" when PASS or FAIL
     detail: str = ""
+    domain: str = ""  # the identity that passed (aligned with the From domain)
 
     @property
     def authenticated(self) -> bool:
         return self.status == PASS
 
     def as_dict(self) -> dict[str, str]:
-        return {"status": self.status, "method": self.method, "detail": self.detail}
+        return {"status": self.status, "method": self.method, "detail": self.detail, "domain": self.domain}
 
 
 def _ours(values: list[str], authserv_id: str) -> str | None:
@@ -111,7 +112,7 @@ def authenticate(values: list[str], from_address: str, authserv_id: str) -> Auth
     for method, identity_of in (("dmarc", dmarc_domain), ("dkim", dkim_domain), ("spf", spf_domain)):
         ok, identity = _passes(methods.get(method, []), identity_of)
         if ok:
-            return Auth(PASS, method, f"{method}=pass for {identity} ({authserv_id})")
+            return Auth(PASS, method, f"{method}=pass for {identity} ({authserv_id})", identity)
     dmarc = [result for result, _ in methods.get("dmarc", [])]
     if "fail" in dmarc:
         return Auth(FAIL, "dmarc", f"dmarc=fail for {domain} ({authserv_id})")

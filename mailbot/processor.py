@@ -399,6 +399,7 @@ class Processor:
         history += [{**c.as_dict(), "at": now.isoformat(timespec="seconds")} for c in changes]
         message_id = self._message_id(case_ref, "forward", row_id)
         checks = {**verdict.summary(), "auth_detail": analysis.auth.get("detail", ""),
+                  "auth_method": analysis.auth.get("method", ""), "auth_domain": analysis.auth.get("domain", ""),
                   "customers": ", ".join(f"{c} ({self.directory.customer_name(c) or '?'})" for c in verdict.customers)}
         forward = build_forward(analysis, case_ref=case_ref, route=route, rules=self.rules, bot=self.bot,
                                 now=now, message_id=message_id, customer_address=verdict.recipient,

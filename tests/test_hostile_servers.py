@@ -67,7 +67,7 @@ def test_relay_spoofing_and_cross_customer_requests_reach_nobody_they_should_not
     assert str(forward.message["Reply-To"]) == hostile.CUSTOMER
     text = forward.message.get_body(("plain",)).get_content()
     assert text.index("Expéditeur authentifié") < text.index("Récapitulatif"), "stated at the top"
-    assert re.search(r"Expéditeur authentifié :\s+oui \(dmarc=pass", text), text
+    assert re.search(r"Expéditeur authentifié :\s+oui \(DMARC valide pour\s+gaudemard-tp.fr", text), text
     assert re.search(r"Expéditeur dans l'annuaire :\s+oui, client 1052290", text), text
 
 

@@ -365,7 +365,8 @@ def forward_context(**changes) -> dict:
              "subject": "RE: Déménagement traceur", "received": datetime(2026, 11, 27, 16, 2)},
         ],
         "directory_note": "client trouvé par : n° de contrat",
-        "checks": {"authenticated": True, "auth_detail": "dmarc=pass for acme.fr (mx.cf.canon.fr)", "known": True,
+        "checks": {"authenticated": True, "auth_detail": "dmarc=pass for acme.fr (mx.cf.canon.fr)",
+                   "auth_method": "dmarc", "auth_domain": "acme.fr", "known": True,
                    "customers": "C0012345 (ACME SA)", "same_customer": True, "codes": []},
         "action_text": "Envoyer un devis de déménagement au client",
         "bot": {"address": BOT.address, "display_name": BOT.display_name},
@@ -439,12 +440,15 @@ def test_forward_escapes_everything_in_html():
 
 
 @pytest.mark.parametrize("checks, words", [
-    ({"authenticated": True, "auth_detail": "dmarc=pass for acme.fr", "known": True, "customers": "C1 (ACME)",
-      "same_customer": True}, ["oui (dmarc=pass for acme.fr)", "oui, client C1 (ACME)", "ceux de ce client"]),
-    ({"authenticated": False, "auth_detail": "no Authentication-Results header", "known": True, "customers": "C1",
-      "same_customer": None}, ["NON : notre serveur de messagerie ne garantit pas", "aucun numéro connu"]),
-    ({"authenticated": True, "auth_detail": "spf=pass", "known": False, "customers": "",
-      "same_customer": False}, ["Expéditeur dans l'annuaire   : NON", "PAS ceux de ce client"]),
+    ({"authenticated": True, "auth_detail": "dmarc=pass for acme.fr", "auth_method": "dmarc", "auth_domain": "acme.fr",
+      "known": True, "customers": "C1 (ACME)", "same_customer": True},
+     ["oui (DMARC valide pour acme.fr, vérifié par notre serveur de messagerie)", "oui, client C1 (ACME)",
+      "ceux de ce client"]),
+    ({"authenticated": False, "auth_detail": "no Authentication-Results header", "auth_method": "", "auth_domain": "",
+      "known": True, "customers": "C1", "same_customer": None},
+     ["NON : notre serveur de messagerie ne garantit pas", "aucun numéro connu"]),
+    ({"authenticated": True, "auth_detail": "spf=pass", "auth_method": "spf", "auth_domain": "acme.fr", "known": False,
+      "customers": "", "same_customer": False}, ["Expéditeur dans l'annuaire : NON", "PAS ceux de ce client"]),
 ])
 def test_a_forward_states_first_what_was_checked(checks, words):
     _, text, html = render_forward(forward_context(checks={**checks, "codes": []}))
