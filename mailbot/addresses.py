@@ -17,6 +17,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+import unicodedata
 from email.utils import getaddresses
 
 from mailbot.bounds import MAX_HEADER_CHARS
@@ -38,6 +39,10 @@ FREE_MAIL = frozenset("""
     orange.fr wanadoo.fr free.fr sfr.fr neuf.fr cegetel.net club-internet.fr laposte.net bbox.fr
     numericable.fr noos.fr aliceadsl.fr alice.fr voila.fr netcourrier.com infonie.fr libertysurf.fr
     tiscali.fr caramail.com
+    t-online.de freenet.de arcor.de skynet.be telenet.be proximus.be voo.be scarlet.be bluewin.ch sunrise.ch
+    hispeed.ch libero.it virgilio.it tiscali.it alice.it tin.it btinternet.com sky.com talktalk.net
+    virginmedia.com orange.es telefonica.net movistar.es terra.es sapo.pt wp.pl o2.pl onet.pl interia.pl
+    seznam.cz centrum.cz comcast.net verizon.net att.net sbcglobal.net qq.com 163.com 126.com
 """.split())
 
 
@@ -68,13 +73,23 @@ def ascii_domain(domain: str) -> str | None:
 
 
 def plain(address: str | None) -> str | None:
-    """``address`` when it is a plain ``local@domain`` (domain lower-cased), else None."""
+    """``address`` when it is a plain ``local@domain``, else None. The domain comes back as DNS
+    knows it (IDNA A-labels, lower case): ``ＴＨＩＲＤ。example`` and ``third.example`` are one
+    domain, for the limits as for delivery."""
     if not address or len(address) > MAX_ADDRESS or address.count("@") != 1:
         return None
     local, _, domain = address.partition("@")
-    if not _local_ok(local) or ascii_domain(domain) is None:
+    domain = ascii_domain(domain)
+    if not _local_ok(local) or domain is None:
         return None
-    return f"{local}@{domain.lower()}"
+    return f"{local}@{domain}"
+
+
+def _odd(char: str) -> bool:
+    """A character no address or display name needs: controls (tab aside), format characters
+    (bidi overrides, zero-width), and spaces other than the plain one."""
+    return (char != "\t" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")) or (
+        char != " " and unicodedata.category(char) == "Zs")
 
 
 def from_header(values: list[str]) -> tuple[str, str | None, str]:
@@ -90,7 +105,11 @@ def from_header(values: list[str]) -> tuple[str, str | None, str]:
         return "", None, "absent"
     if len(values) > 1:
         return "", None, "the field appears more than once"
-    raw = " ".join(values[0][:MAX_HEADER_CHARS].split())
+    raw = re.sub(r"\r?\n(?=[ \t])", "", values[0]).strip()  # unfolded, nothing else changed
+    if len(raw) > MAX_HEADER_CHARS:
+        return "", None, "too long"
+    if any(_odd(char) for char in raw):
+        return "", None, "control, format or unusual space characters in the field"
     try:
         pairs = [(n, a) for n, a in getaddresses([raw]) if n or a]
     except Exception:  # noqa: BLE001 - an unparsable field is simply not plain
@@ -102,22 +121,28 @@ def from_header(values: list[str]) -> tuple[str, str | None, str]:
     if found is None:
         why = "encoded word" if _ENCODED_WORD.search(raw) else "not a plain local@domain address"
         return name, None, why
-    if raw != address and f"<{address}>" not in raw:
+    if raw != address and not raw.endswith(f"<{address}>"):
         return name, None, "the address is not written as is (quotes, comments or spaces in it)"
     return name, found, ""
 
 
 def domain_of(address: str | None) -> str:
-    """The lower-case domain of an address ('' when there is none)."""
+    """The domain of an address as DNS knows it (lower case, IDNA), '' when there is none."""
     if not address or "@" not in address:
         return ""
-    return address.rpartition("@")[2].strip().strip(">").lower()
+    domain = address.rpartition("@")[2].strip().strip(">").lower()
+    return ascii_domain(domain) or domain
 
 
 def fold(address: str) -> str:
-    """The address limits count: lower case, without a ``+tag`` (``Victim+7@X.fr`` → ``victim@x.fr``)."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}" if local else address.strip().lower()
+    """The address limits count: the local part without a ``+tag``, in one case and one
+    Unicode form, and the domain as DNS knows it (``Victim+7@X.fr``, ``ｖｉｃｔｉｍ@x.fr`` →
+    ``victim@x.fr``)."""
+    local, at, _ = address.strip().rpartition("@")
+    if not at:
+        return address.strip().lower()
+    local = unicodedata.normalize("NFKC", local).casefold().split("+", 1)[0]
+    return f"{local}@{domain_of(address)}"
 
 
 def suffixes(domain: str) -> list[str]:
@@ -136,9 +161,17 @@ def aligned(domain: str, other: str) -> bool:
     return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
+# Webmail brands present under many country domains (hotmail.be, gmx.ch, yahoo.co.uk…).
+_FREE_MAIL_BRANDS = re.compile(
+    r"(?:^|\.)(?:gmail|googlemail|hotmail|outlook|live|msn|windowslive|yahoo|ymail|rocketmail|gmx|aol|icloud"
+    r"|protonmail|proton|yandex|zoho|tutanota|tutamail|mailfence|posteo)\.(?:[a-z]{2,3}|com?\.[a-z]{2})$"
+)
+
+
 def is_free_mail(domain: str) -> bool:
     """Is ``domain`` (or a parent of it) a public mailbox provider?"""
-    return any(s in FREE_MAIL for s in suffixes(domain.lower()))
+    domain = domain.lower()
+    return any(s in FREE_MAIL for s in suffixes(domain)) or _FREE_MAIL_BRANDS.search(domain) is not None
 
 
 def _core(domain: str) -> str:

@@ -55,9 +55,11 @@ class Evidence:
     name: str
     text: str = ""
     detail: str = ""
+    source: str = ""  # where the text was read, when it matters: "subject", "new", "quoted"
 
     def as_dict(self) -> dict[str, str]:
-        return {"stage": self.stage, "name": self.name, "text": self.text, "detail": self.detail}
+        return {"stage": self.stage, "name": self.name, "text": self.text, "detail": self.detail,
+                "source": self.source}
 
 
 @dataclass
@@ -91,6 +93,8 @@ class Analysis:
     reasons: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # A delivery report's reading (bounces.py): {"quoted": [our Message-IDs?], "failed": [addresses]}.
+    bounce: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def authenticated(self) -> bool:
@@ -131,4 +135,5 @@ class Analysis:
             "reasons": list(self.reasons),
             "evidence": [e.as_dict() for e in self.evidence[:MAX_EVIDENCE]],
             "attachments": list(self.attachments),
+            "bounce": dict(self.bounce),
         }

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from . import guard, mime, quotes
+from . import bounces, guard, mime, quotes
 from .analysis import Analysis, Evidence, empty_fields
 from .authentication import authenticate
 from .bounds import MAX_TEXT, wrap_long_lines
@@ -134,6 +134,9 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.confidence = 1.0
         analysis.reasons.extend(hit.text for hit in automated)
         analysis.evidence.extend(Evidence("guard", hit.code, detail=hit.text) for hit in automated)
+        if bounces.is_bounce(hit.code for hit in automated) and not mail.not_read:
+            analysis.bounce = {"quoted": bounces.quoted_message_ids(raw),
+                               "failed": bounces.failed_recipients(raw, own_addresses)}
         analysis.action = decide("other", analysis.fields, rules, received=received, confidence=1.0,
                                  automated=True).action
         return
@@ -166,7 +169,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.fields = fields
     analysis.details = extraction.details
     analysis.evidence.extend(evidence)
-    signals = fraud_signals(parts.new, parts.quoted, mail.subject)
+    signals = fraud_signals(parts.new, parts.quoted, mail.subject, mail.from_name)
     analysis.evidence.extend(signals)
 
     decision = decide(

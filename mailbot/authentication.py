@@ -13,25 +13,31 @@ its verdicts (DMARC at least) in that one header, on every message, and delete
 incoming headers that claim its id (RFC 8601 §5; SECURITY.md says what the
 site must provide).
 
-The sender is **authenticated** when DMARC passes for the From domain, or DKIM
-passes for a domain aligned with it (the same, or a parent or sub-domain), or
-SPF passes for an aligned envelope sender. It **failed** when our MTA says
-DMARC failed, or, without a DMARC verdict, that SPF failed and no aligned DKIM
-signature passed: the From address is then most likely forged. Otherwise
-there is no verdict ("none"). With no authserv-id configured, nothing is
-authenticated. Pure: headers in, verdict out.
+DMARC's verdict wins when there is one: the sender is **authenticated** when
+DMARC passes for the From domain, and it **failed** when DMARC fails (written
+anywhere in our header, even where a parser would not read it), or when our
+MTA judged another From domain than the one read here (two From fields,
+parser tricks). Without a DMARC verdict, DKIM passing for a domain aligned
+with the From (the same, or a parent or sub-domain) or SPF passing for an
+aligned envelope sender authenticates; SPF failing without an aligned DKIM
+pass fails. Otherwise there is no verdict ("none"). Our header over 64,000
+characters fails. With no authserv-id configured, nothing is authenticated.
+Pure: headers in, verdict out.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import authres
 
 from mailbot.addresses import aligned, domain_of
-from mailbot.bounds import MAX_HEADER_CHARS
 
 PASS, FAIL, NONE = "pass", "fail", "none"
+MAX_OURS = 64_000  # characters of our own header read; a longer one is not trusted (FAIL)
+# "dmarc=fail" anywhere in our header, even where a parser would not look (inside a crafted comment).
+_DMARC_FAIL = re.compile(r"(?<![\w.-])dmarc\s*+=\s*+fail(?![\w-])", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def _ours(values: list[str], authserv_id: str) -> str | None:
 def _results(value: str) -> dict[str, list[tuple[str, dict[str, str]]]] | None:
     """method -> [(result, {ptype.property: value})] of one header; None when it cannot be read."""
     try:
-        header = authres.AuthenticationResultsHeader.parse_value(" ".join(value[:MAX_HEADER_CHARS].split()))
+        header = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
     except Exception:  # noqa: BLE001 - authres raises SyntaxError and others on junk
         return None
     by_method: dict[str, list[tuple[str, dict[str, str]]]] = {}
@@ -92,13 +98,14 @@ def authenticate(values: list[str], from_address: str, authserv_id: str) -> Auth
     ours = _ours(values, authserv_id)
     if ours is None:
         return Auth(NONE, detail=f"no Authentication-Results header from {authserv_id}")
+    if len(ours) > MAX_OURS:
+        return Auth(FAIL, "unreadable", f"Authentication-Results header from {authserv_id} too long to read")
+    said_fail = _DMARC_FAIL.search(ours) is not None
     methods = _results(ours)
     if methods is None:
+        if said_fail:
+            return Auth(FAIL, "dmarc", f"dmarc=fail in an unreadable header ({authserv_id})")
         return Auth(NONE, detail=f"unreadable Authentication-Results header from {authserv_id}")
-
-    def dmarc_domain(props: dict[str, str]) -> str:
-        claimed = props.get("header.from", domain)
-        return claimed if claimed == domain else ""
 
     def dkim_domain(props: dict[str, str]) -> str:
         signer = props.get("header.d") or domain_of(props.get("header.i")) or ""
@@ -109,13 +116,19 @@ def authenticate(values: list[str], from_address: str, authserv_id: str) -> Auth
         envelope = domain_of(envelope) or envelope
         return envelope if aligned(envelope, domain) else ""
 
-    for method, identity_of in (("dmarc", dmarc_domain), ("dkim", dkim_domain), ("spf", spf_domain)):
+    dmarc = methods.get("dmarc", [])
+    other_from = sorted({p["header.from"] for _, p in dmarc if p.get("header.from", domain) != domain})
+    if other_from:  # our MTA judged another From than the one we read: never trust such a message
+        return Auth(FAIL, "dmarc", f"our mail server read the From domain {other_from[0]}, not {domain} "
+                                   f"({authserv_id})")
+    if said_fail or any(result == FAIL for result, _ in dmarc):  # DMARC's verdict wins, a failure first
+        return Auth(FAIL, "dmarc", f"dmarc=fail for {domain} ({authserv_id})")
+    if dmarc and all(result == PASS for result, _ in dmarc):
+        return Auth(PASS, "dmarc", f"dmarc=pass for {domain} ({authserv_id})", domain)
+    for method, identity_of in (("dkim", dkim_domain), ("spf", spf_domain)):
         ok, identity = _passes(methods.get(method, []), identity_of)
         if ok:
             return Auth(PASS, method, f"{method}=pass for {identity} ({authserv_id})", identity)
-    dmarc = [result for result, _ in methods.get("dmarc", [])]
-    if "fail" in dmarc:
-        return Auth(FAIL, "dmarc", f"dmarc=fail for {domain} ({authserv_id})")
     spf = [result for result, props in methods.get("spf", []) if spf_domain(props)]
     if not dmarc and any(r in ("fail", "softfail") for r in spf):
         return Auth(FAIL, "spf", f"spf={spf[0]} for {domain}, no aligned DKIM signature ({authserv_id})")

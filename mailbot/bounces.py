@@ -17,7 +17,9 @@ Where the addresses come from, most reliable first:
 3. any address in the human-readable text (qmail and other plain-text
    bounces), minus the report's own sender and our addresses.
 
-The third source names more than the failed recipient. And anyone can
+Both readings run inside ``analyze`` (in a worker, under the caps of
+bounds.py and the time budget), never in the daemon's own process. The third
+source names more than the failed recipient. And anyone can
 write a message that looks like a bounce (``X-Failed-Recipients: <a
 customer>`` would silence that customer for a month): so a report counts only
 when it quotes one of our own Message-IDs, in the returned message or its
@@ -44,6 +46,8 @@ BOUNCE_CODES = frozenset({guard.DELIVERY_REPORT, guard.FAILED_RECIPIENTS_HEADER,
                           guard.DELIVERY_SYSTEM, guard.BOUNCE_SUBJECT})
 _ATEXT = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]"
 _ADDRESS = re.compile(rf"(?<!{_ATEXT}){_ATEXT}++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)++")  # from a word's start: linear
+MAX_QUOTED_IDS = 20  # Message-IDs read from one report
+MAX_FAILED = 50  # recipients read from one report
 _FAILED_STATUS = re.compile(r"^\s*5\.")
 
 
@@ -86,17 +90,17 @@ def _blocks(part: Message) -> list[dict[str, str]]:
         return [{name.lower(): str(value) for name, value in block.items()} for block in payload]
     blocks: list[dict[str, str]] = []
     for chunk in re.split(r"\r?\n[ \t]*\r?\n", _body(part)):
-        fields: dict[str, str] = {}
+        fields: dict[str, list[str]] = {}  # joined once at the end: continuation lines cost no copies
         name = None
         for line in chunk.splitlines():
             if line[:1] in (" ", "\t") and name:
-                fields[name] += " " + line.strip()
+                fields[name].append(line.strip())
             elif ":" in line:
                 name, _, value = line.partition(":")
                 name = name.strip().lower()
-                fields[name] = value.strip()
+                fields[name] = [value.strip()]
         if fields:
-            blocks.append(fields)
+            blocks.append({key: " ".join(parts) for key, parts in fields.items()})
     return blocks
 
 
@@ -119,11 +123,14 @@ def _parts(msg: Message) -> list[Message]:
 
 
 def _unique(addresses: Iterable[str | None], skip: set[str]) -> list[str]:
-    out: list[str] = []
+    """The addresses in order, each once, at most MAX_FAILED."""
+    out: dict[str, None] = {}
     for address in addresses:
-        if address and address not in skip and address not in out:
-            out.append(address)
-    return out
+        if address and address not in skip:
+            out.setdefault(address)
+            if len(out) >= MAX_FAILED:
+                break
+    return list(out)
 
 
 def failed_recipients(raw: bytes, own_addresses: Iterable[str] = ()) -> list[str]:
@@ -156,7 +163,6 @@ def failed_recipients(raw: bytes, own_addresses: Iterable[str] = ()) -> list[str
 
 
 _MESSAGE_ID_LINE = re.compile(r"(?im)^[ \t>]*+message-id[ \t]*+:[ \t]*+(<[^<>\s]{1,250}+>)")
-MAX_QUOTED_IDS = 20
 
 
 def quoted_message_ids(raw: bytes) -> list[str]:
@@ -181,6 +187,8 @@ def quoted_message_ids(raw: bytes) -> list[str]:
             elif kind in ("text/rfc822-headers", "message/global-headers", "text/plain") and not part.is_attachment():
                 text = part.get_payload(decode=True) or b""
                 found += _MESSAGE_ID_LINE.findall(text.decode("utf-8", "replace"))
+            if len(found) >= MAX_QUOTED_IDS:
+                break
         return list(dict.fromkeys(found))[:MAX_QUOTED_IDS]
     except Exception:  # noqa: BLE001 - a broken report must not break the message's handling
         return []

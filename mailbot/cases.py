@@ -32,6 +32,7 @@ from mailbot.rules import Rules
 AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED = (
     "awaiting_customer", "complete", "routed", "in_review", "closed")
 STATES = (AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED)
+MAX_LISTED = 100  # values of a list field (serials, readings) kept in a case
 # Routes whose complete cases are forwarded to a colleague (the others are answered in full).
 FORWARDED_ROUTES = ("contracts", "sales", "account_manager")
 
@@ -123,7 +124,7 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     others = {analysis.secondary_situation} | ({own[0]} if own[1] >= rules.review_below else set())
     others -= {case["situation"], "other", None}
     asks_else = sorted(o for o in others if any(
-        e.stage == "classify" and e.name == o and e.detail.startswith("new") for e in analysis.evidence))
+        e.stage == "classify" and e.name == o and e.source == "new" for e in analysis.evidence))
     fields, changes = merge(case["fields"], analysis.fields)
     nominative = analysis.email_nominative
     if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
@@ -176,13 +177,15 @@ def state_after(action: str, forward: str | None) -> str:
 
 def snapshot(analysis: Analysis) -> dict[str, Any]:
     """The case as of its latest message, as JSON: its merged fields and reading,
-    and what a later reminder needs to write to the customer again."""
+    and what a later reminder needs to write to the customer again (lists of
+    values kept to the first MAX_LISTED: a reminder names, it does not enumerate)."""
     return {
         "message_id": analysis.message_id, "subject": analysis.subject, "sender": analysis.sender,
         "sender_name": analysis.sender_name, "reply_to": analysis.reply_to,
         "references": list(analysis.references), "language": analysis.language,
         "situation": analysis.situation, "confidence": analysis.confidence,
-        "fields": dict(analysis.fields), "missing": list(analysis.missing),
+        "fields": {k: v[:MAX_LISTED] if isinstance(v, list) else v for k, v in analysis.fields.items()},
+        "missing": list(analysis.missing),
         "lead_time_ok": analysis.lead_time_ok,
         "email_nominative": analysis.email_nominative,
         "received": analysis.received.isoformat() if analysis.received else None,

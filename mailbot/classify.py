@@ -100,7 +100,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
             total += keyword.weight * weight
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],
-                f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}",
+                f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}", source=name,
             ))
         scores[situation.id] = round(total, 4)
 

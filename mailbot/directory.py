@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Protocol
@@ -58,8 +59,15 @@ class Row:
 
 
 def norm_number(value: str) -> str:
-    """Contract and serial numbers compare without case or surrounding space."""
+    """A contract or serial number as the directory shows it: upper case, no surrounding space."""
     return value.strip().upper()
+
+
+def number_key(value: str) -> str:
+    """What two writings of one number have in common: its letters and digits, in upper case
+    and compatibility form (``TX3100-0040128``, ``tx3100 0040128``, ``TX3100–0040128``,
+    ``TX31000040128`` are one serial): a number written differently is still recognised."""
+    return "".join(c for c in unicodedata.normalize("NFKC", value).upper() if c.isalnum())
 
 
 def split_senders(entries: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -144,15 +152,15 @@ def parse_csv(text: str, where: str = "directory") -> list[Row]:
                     raise DirectoryError(
                         f"{where}:{line}: column {column}: customer {row.customer_number} has "
                         f"{' '.join(theirs) if column == 'email_domains' else theirs!r} on line {first.line}")
-            owner = contracts.setdefault(row.contract_number, row)
+            owner = contracts.setdefault(number_key(row.contract_number), row)
             if owner.customer_number != row.customer_number:
                 raise DirectoryError(
                     f"{where}:{line}: column contract_number: {row.contract_number} belongs to customer "
                     f"{owner.customer_number} on line {owner.line}")
-            if row.serial_number in serials:
+            if number_key(row.serial_number) in serials:
                 raise DirectoryError(f"{where}:{line}: column serial_number: {row.serial_number} "
-                                     f"already on line {serials[row.serial_number].line}")
-            serials[row.serial_number] = row
+                                     f"already on line {serials[number_key(row.serial_number)].line}")
+            serials[number_key(row.serial_number)] = row
             rows.append(row)
     except csv.Error as exc:
         raise DirectoryError(f"{where}:{reader.line_num}: bad CSV: {exc}") from None
@@ -192,8 +200,8 @@ class Directory:
 
     names: dict[str, str] = field(default_factory=dict)
     domains: dict[str, set[str]] = field(default_factory=dict)  # domain or full address -> customer numbers
-    contracts: dict[str, str] = field(default_factory=dict)     # contract -> customer number
-    equipment: dict[str, str] = field(default_factory=dict)     # serial -> contract
+    contracts: dict[str, str] = field(default_factory=dict)     # contract's number_key -> customer number
+    equipment: dict[str, str] = field(default_factory=dict)     # serial's number_key -> contract
     people: dict[str, dict[str, str]] = field(default_factory=dict)  # customer -> contacts
 
     @classmethod
@@ -203,8 +211,8 @@ class Directory:
             directory.names[row.customer_number] = row.customer_name
             for domain in row.email_domains:
                 directory.domains.setdefault(domain, set()).add(row.customer_number)
-            directory.contracts[row.contract_number] = row.customer_number
-            directory.equipment[row.serial_number] = row.contract_number
+            directory.contracts[number_key(row.contract_number)] = row.customer_number
+            directory.equipment[number_key(row.serial_number)] = row.contract_number
             directory.people[row.customer_number] = {
                 "account_manager_email": row.account_manager_email,
                 "sales_contact_email": row.sales_contact_email}
@@ -226,10 +234,10 @@ class Directory:
         return self.names.get(customer_number)
 
     def contract_customer(self, contract_number: str) -> str | None:
-        return self.contracts.get(norm_number(contract_number))
+        return self.contracts.get(number_key(contract_number))
 
     def serial_contract(self, serial_number: str) -> str | None:
-        return self.equipment.get(norm_number(serial_number))
+        return self.equipment.get(number_key(serial_number))
 
     def contacts(self, customer_number: str) -> dict[str, str] | None:
         return self.people.get(customer_number)
@@ -250,7 +258,7 @@ def customers_of_sender(lookup: Lookup, address: str | None) -> list[str]:
 def serial_on_contract(lookup: Lookup, serial: str, contract: str) -> bool | None:
     """Whether ``serial`` is on ``contract``; None when the serial is not in the directory."""
     found = lookup.serial_contract(serial)
-    return None if found is None else found == norm_number(contract)
+    return None if found is None else number_key(found) == number_key(contract)
 
 
 def contract_of_customers(lookup: Lookup, contract: str, customers: Iterable[str]) -> bool | None:

@@ -909,11 +909,11 @@ def _is_new_address(text: str, position: int) -> bool:
     return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(between))
 
 
-def fraud_signals(new_text: str, quoted_text: str, subject: str = "") -> list[Evidence]:
+def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_name: str = "") -> list[Evidence]:
     """An IBAN (redact.ibans: valid in any grouping, or shaped like one) or a claim that
-    bank details changed, anywhere in the message."""
+    bank details changed, anywhere in the message, its sender's display name included."""
     signals = []
-    for name, text in (("subject", subject), ("new", new_text), ("quoted", quoted_text)):
+    for name, text in (("subject", subject), ("new", new_text), ("quoted", quoted_text), ("name", sender_name)):
         for start, _ in ibans(text):
             signals.append(Evidence("extract", "iban", text[start:start + 4] + "…", f"IBAN in the {name} text"))
         claim = _BANK_CLAIM.search(text)

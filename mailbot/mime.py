@@ -72,7 +72,9 @@ _CHARSET_ALIASES = {
     "latin-1": "cp1252", "latin1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
     "us-ascii": "utf-8", "ascii": "utf-8", "windows-1252": "cp1252",
 }
-_MSGID = re.compile(r"<[^<>\s]+>")
+_MSGID = re.compile(r"<[^<>\s]++>")
+MAX_ID_CHARS = 1_000   # of a Message-ID or In-Reply-To field read
+MAX_REFERENCES = 20    # the latest References kept
 # Characters no writer types: C0/C1 controls (NUL aside), replacement characters, private use.
 _NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _BINARY_SHARE = 0.10  # real mail, even mislabelled cp1252 read as utf-8, stays far below
@@ -236,23 +238,28 @@ def _fill_envelope(mail: Mail, msg: Message) -> None:
     if mail.reply_to_problem == "absent":
         mail.reply_to_problem = ""
     mail.auth_results = every("authentication-results")
+    # The plain address is the sender for everything (trust, limits, replies); a field that
+    # is not plain is parsed leniently, only to be shown to a person.
     senders = _addresses([raw["from"]]) if "from" in raw else []
-    if senders:
-        mail.from_name, mail.from_addr = senders[0][0][:MAX_HEADER_CHARS], senders[0][1]
+    if mail.from_plain is not None:
+        mail.from_name, mail.from_addr = decode_header_value(name).strip()[:MAX_HEADER_CHARS], mail.from_plain
+    elif senders:
+        mail.from_name, mail.from_addr = senders[0][0][:MAX_HEADER_CHARS], senders[0][1][:MAX_HEADER_CHARS]
     elif "from" in raw:
-        name, addr = parseaddr(decode_header_value(raw["from"]))
+        name, addr = parseaddr(decode_header_value(raw["from"][:MAX_HEADER_CHARS]))
         mail.from_name, mail.from_addr = name, addr
     replies = _addresses([raw["reply-to"]]) if "reply-to" in raw else []
-    mail.reply_to = replies[0][1] if replies else ""
+    mail.reply_to = mail.reply_to_plain or (replies[0][1][:MAX_HEADER_CHARS] if replies else "")
     mail.to = [a for _, a in _addresses([v for n, v in raw_items if n.lower() == "to"])]
     mail.cc = [a for _, a in _addresses([v for n, v in raw_items if n.lower() == "cc"])]
     mail.date = _parse_date(mail.header("Date"), mail.defects)
 
-    ids = _MSGID.findall(mail.header("Message-ID") or "")
-    mail.message_id = ids[0] if ids else (mail.header("Message-ID") or None)
-    in_reply = _MSGID.findall(mail.header("In-Reply-To") or "")
+    ids = _MSGID.findall((mail.header("Message-ID") or "")[:MAX_ID_CHARS])
+    mail.message_id = ids[0] if ids else ((mail.header("Message-ID") or "")[:MAX_ID_CHARS] or None)
+    in_reply = _MSGID.findall((mail.header("In-Reply-To") or "")[:MAX_ID_CHARS])
     mail.in_reply_to = in_reply[0] if in_reply else None
-    mail.references = _MSGID.findall(mail.header("References") or "")
+    # The latest references are at the end; a case is found by a few of them.
+    mail.references = _MSGID.findall((mail.header("References") or "")[-MAX_HEADER_CHARS:])[-MAX_REFERENCES:]
 
     mail.content_type = msg.get_content_type()
     if mail.content_type == "multipart/report":
@@ -304,7 +311,7 @@ def _too_big(raw: bytes) -> str:
     A boundary line starts with "--": more of them than two per part allowed means too many parts."""
     if len(raw) > MAX_MESSAGE_BYTES:
         return "too_large"
-    if raw.count(b"\n--") > 2 * MAX_PARTS + 2:
+    if raw.count(b"\n--") + raw.count(b"\r--") > 2 * MAX_PARTS + 2:  # lines end in LF, CRLF or a bare CR
         return "too_many_parts"
     return ""
 

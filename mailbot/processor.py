@@ -49,7 +49,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from mailbot import bounces, cases, trust
+from mailbot import cases, trust
 from mailbot.addresses import domain_of, fold
 from mailbot.analysis import Analysis, Evidence
 from mailbot.directory import customers_of_sender
@@ -158,7 +158,8 @@ class Processor:
         handled = 0
         for start in range(0, len(new), self.batch_size):
             outcomes = []
-            for incoming, result in self.analyses.map(self.source.fetch(new[start:start + self.batch_size])):
+            batch = self.source.fetch(new[start:start + self.batch_size])
+            for incoming, result in self.analyses.map(batch, stopping=self.stopping):
                 if self.stopping():
                     break
                 outcomes.append(self.handle(incoming, result))
@@ -204,8 +205,8 @@ class Processor:
                            DUPLICATE, incoming.key, row_id, role)
 
         with self.store.transaction():
-            if analysis.automated and bounces.is_bounce(e.name for e in analysis.evidence if e.stage == "guard"):
-                self._suppress_bounced(incoming.raw, analysis, now)
+            if analysis.bounce:
+                self._suppress_bounced(analysis, now)
             thread, changes = None, []
             if analysis.action != "ignore":
                 thread = self._thread(analysis, now)
@@ -524,17 +525,17 @@ class Processor:
                 log.error("%s; new replies are held in the outbox until the count drops", message)
         return verdict
 
-    def _suppress_bounced(self, raw: bytes, analysis: Analysis, now: datetime) -> None:
-        """A bounce of one of our messages: the recipients of that message it names as
-        failed are not written to for bounce_block_days. A report that quotes none of
-        our Message-IDs suppresses nobody (anyone can write one)."""
-        quoted = self.store.sent_to(bounces.quoted_message_ids(raw))
+    def _suppress_bounced(self, analysis: Analysis, now: datetime) -> None:
+        """A bounce of one of our messages (as analyze read it): the recipients of that
+        message it names as failed are not written to for bounce_block_days. A report
+        that quotes none of our Message-IDs suppresses nobody (anyone can write one)."""
+        quoted = self.store.sent_to(analysis.bounce.get("quoted", []))
         if not quoted:
             note = "delivery report quoting none of our messages: nobody suppressed"
             analysis.evidence.append(Evidence("limits", "bounce_not_ours", detail=note))
             return
         ours = {address for recipients in quoted.values() for address in recipients}
-        named = [a for a in bounces.failed_recipients(raw, self.settings.own_addresses) if a in ours]
+        named = [a for a in analysis.bounce.get("failed", []) if a in ours]
         until = now + timedelta(days=self.limits.bounce_block_days)
         for address in named:
             self.store.suppress(address, reason=f"delivery report {analysis.message_id or '(no Message-ID)'}",

@@ -141,12 +141,13 @@ def clean_subject(subject: str) -> str:
 
 
 def _headers(bot: Bot, recipient: str, subject: str, now: datetime, message_id: str,
-             answered: Analysis, lang: str, case_ref: str) -> list[tuple[str, str]]:
-    """The headers of a reply to ``answered``, threaded when its Message-ID has the usual shape."""
+             answered: Analysis | None, lang: str, case_ref: str) -> list[tuple[str, str]]:
+    """The headers of a reply, threaded under ``answered`` when its Message-ID has the usual shape
+    (``answered`` None: not threaded)."""
     headers = [("From", address(bot.display_name, bot.address)), ("To", recipient),
                ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
                ("Message-ID", one_line(message_id))]
-    if answered.message_id and THREAD_ID.fullmatch(answered.message_id):
+    if answered is not None and answered.message_id and THREAD_ID.fullmatch(answered.message_id):
         references = [r for r in answered.references[-10:] if THREAD_ID.fullmatch(r)]
         headers += [("In-Reply-To", answered.message_id),
                     ("References", " ".join([*references, answered.message_id]))]
@@ -185,7 +186,10 @@ def build_neutral(analysis: Analysis, *, case_ref: str, bot: Bot, now: datetime,
     Its templates get the case reference and the bot's address, nothing
     else (StrictUndefined: a template that asked for more would fail):
     nothing the sender wrote is repeated from Canon's address, not even
-    their name or subject (SECURITY.md).
+    their name or subject (SECURITY.md). It is not threaded either: their
+    Message-ID and References are theirs to choose, and would let a stranger
+    place Canon's message in someone else's conversation; an answer finds
+    its case by the reference in the subject.
     """
     lang = analysis.language if analysis.language in LANGUAGES else "fr"
     env = environment(templates_dir)
@@ -194,5 +198,5 @@ def build_neutral(analysis: Analysis, *, case_ref: str, bot: Bot, now: datetime,
     text = env.get_template(f"{lang}/neutral_ack.txt.j2").render(ctx)
     html = env.get_template(f"{lang}/neutral_ack.html.j2").render(ctx)
     recipient = one_line(recipient)
-    headers = _headers(bot, recipient, subject, now, message_id, analysis, lang, case_ref)
+    headers = _headers(bot, recipient, subject, now, message_id, None, lang, case_ref)
     return Reply([recipient], mimewrite.message(headers, text, html))

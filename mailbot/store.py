@@ -21,9 +21,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from mailbot.addresses import domain_of, fold
-from mailbot.bounds import MAX_STORED_ANALYSIS
+from mailbot.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MAX_STORED_ANALYSIS
 from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
-from mailbot.directory import Row, norm_number, sender_keys
+from mailbot.directory import Row, number_key, sender_keys
 
 migrations = Migrations("mailbot")
 
@@ -173,6 +173,20 @@ def m005_hostile_mail(db: Database) -> None:
     db["outbox"].create_index(["domain", "kind", "created_at"])
     db["outbox"].create_index(["kind", "created_at"])
     db["outbox"].create_index(["message_id"])
+
+
+@migrations()
+def m006_number_keys(db: Database) -> None:
+    """Numbers are looked up by their letters and digits (directory.number_key): a contract
+    or serial written with other separators is the same one."""
+    db["contracts"].add_column("contract_key", str)
+    db["equipment"].add_column("serial_key", str)
+    for (contract,) in db.execute("select contract_number from contracts").fetchall():
+        db.execute("update contracts set contract_key = ? where contract_number = ?", [number_key(contract), contract])
+    for (serial,) in db.execute("select serial_number from equipment").fetchall():
+        db.execute("update equipment set serial_key = ? where serial_number = ?", [number_key(serial), serial])
+    db["contracts"].create_index(["contract_key"])
+    db["equipment"].create_index(["serial_key"])
 
 
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
@@ -378,8 +392,11 @@ class Store:
 
     def keep_case_message(self, case_ref: str, message_row: int, message_id: str | None,
                           raw: bytes, now: datetime) -> None:
+        """Keep a message of the case (attached to its forward); one over the size cap only by
+        its first MAX_HEADER_BYTES (a person opens it in the review folder)."""
+        kept = raw if len(raw) <= MAX_MESSAGE_BYTES else raw[:MAX_HEADER_BYTES]
         self._insert("case_messages", {"case_ref": case_ref, "message_row": message_row,
-                                         "message_id": message_id, "raw": raw, "created_at": _iso(now)})
+                                         "message_id": message_id, "raw": kept, "created_at": _iso(now)})
 
     def case_messages(self, case_ref: str) -> list[dict[str, Any]]:
         return list(self.db.query(
@@ -635,13 +652,13 @@ class StoreDirectory:
         return row[0] if row else None
 
     def contract_customer(self, contract_number: str) -> str | None:
-        row = self.db.execute("select customer_number from contracts where contract_number = ?",
-                              [norm_number(contract_number)]).fetchone()
+        row = self.db.execute("select customer_number from contracts where contract_key = ?",
+                              [number_key(contract_number)]).fetchone()
         return row[0] if row else None
 
     def serial_contract(self, serial_number: str) -> str | None:
-        row = self.db.execute("select contract_number from equipment where serial_number = ?",
-                              [norm_number(serial_number)]).fetchone()
+        row = self.db.execute("select contract_number from equipment where serial_key = ?",
+                              [number_key(serial_number)]).fetchone()
         return row[0] if row else None
 
     def contacts(self, customer_number: str) -> dict[str, str] | None:
@@ -666,10 +683,11 @@ def replace_directory(store: Store, rows: list[Row]) -> dict[str, int]:
         db["customer_domains"].insert_all(
             ({"domain": d, "customer_number": c} for d, c in sorted(domains)))
         db["contracts"].insert_all(
-            ({"contract_number": k, "customer_number": c} for k, c in contracts.items()))
+            ({"contract_number": k, "customer_number": c, "contract_key": number_key(k)}
+             for k, c in contracts.items()))
         db["equipment"].insert_all(
             ({"serial_number": r.serial_number, "contract_number": r.contract_number,
-              "site_address": r.site_address} for r in rows))
+              "site_address": r.site_address, "serial_key": number_key(r.serial_number)} for r in rows))
     return directory_counts(store)
 
 
@@ -680,19 +698,22 @@ def directory_counts(store: Store) -> dict[str, int]:
 
 def _bounded_json(analysis: dict[str, Any]) -> str:
     """An analysis as JSON, at most MAX_STORED_ANALYSIS characters: past it, the bulky
-    parts (details, evidence, attachments) are shortened and ``stored_cut`` says so."""
+    parts (details, evidence, attachments, long lists) are shortened and ``stored_cut``
+    says so; past it still, only the decision is kept. Always valid JSON."""
     text = json.dumps(analysis, ensure_ascii=False, default=str)
     if len(text) <= MAX_STORED_ANALYSIS:
         return text
-    short = {**analysis, "details": {}, "evidence": list(analysis.get("evidence") or [])[:20],
+    fields = {k: (v[:20] if isinstance(v, list) else v) for k, v in (analysis.get("fields") or {}).items()}
+    short = {**analysis, "details": {}, "fields": fields, "evidence": list(analysis.get("evidence") or [])[:20],
              "attachments": list(analysis.get("attachments") or [])[:10],
              "reasons": [str(r)[:300] for r in list(analysis.get("reasons") or [])[:20]], "stored_cut": True}
     text = json.dumps(short, ensure_ascii=False, default=str)
     if len(text) <= MAX_STORED_ANALYSIS:
         return text
-    keep = ("message_id", "situation", "action", "confidence", "fields", "missing", "lead_time_ok")
-    return json.dumps({**{k: analysis.get(k) for k in keep}, "stored_cut": True},
-                      ensure_ascii=False, default=str)[:MAX_STORED_ANALYSIS]
+    keep = ("situation", "action", "confidence", "lead_time_ok", "automated")
+    return json.dumps({**{k: analysis.get(k) for k in keep}, "message_id": str(analysis.get("message_id"))[:1000],
+                       "missing": list(analysis.get("missing") or [])[:20], "stored_cut": True},
+                      ensure_ascii=False, default=str)
 
 
 def _utc(moment: datetime) -> str:

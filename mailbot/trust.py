@@ -5,9 +5,10 @@ or hands it to a colleague as "À traiter", this module decides, from the
 analysis and the customer directory:
 
 - **where a reply may go**: the From address, when it is plain; the Reply-To
-  only when it is plain and in the From's own domain (not a public mailbox
-  provider's) or an address of the same customer. Never to a third party
-  named only in a Reply-To.
+  only when it is plain and in exactly the From's domain (not a public
+  mailbox provider's: a parent domain may be another owner's, ``eu.org``),
+  or an address of the same customer. Never to a third party named only in
+  a Reply-To.
 - **who the sender is**: a customer of the directory (by full address, or by
   domain), or unknown. An unknown sender is read by a person; the bot may
   only acknowledge receipt, without repeating anything of theirs (replies.py).
@@ -28,10 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from mailbot.addresses import aligned, domain_of, imitates, is_free_mail
+from mailbot.addresses import domain_of, imitates, is_free_mail
 from mailbot.analysis import Analysis, Evidence
 from mailbot.authentication import FAIL
-from mailbot.directory import Lookup, customers_of_sender, norm_number, split_senders
+from mailbot.directory import Lookup, customers_of_sender, norm_number, number_key, split_senders
 
 # Codes of the findings that send a message to review. The processor and the
 # review screen read these; the reason's words are for people.
@@ -103,7 +104,7 @@ def _recipient(lookup: Lookup, analysis: Analysis, sender: str, customers: list[
     if not analysis.reply_to_plain:
         verdict.note("reply_to_not_plain", "Reply-To is not a plain address: replies go to the From address",
                      reply_to[:80])
-    elif aligned(domain_of(reply_to), domain) and not is_free_mail(domain):
+    elif domain_of(reply_to) == domain and not is_free_mail(domain):
         verdict.note("reply_to_used", f"Reply-To {reply_to} is in the sender's domain", reply_to)
         return reply_to
     elif customers and set(customers_of_sender(lookup, reply_to)) & set(customers):
@@ -138,7 +139,7 @@ def _numbers(lookup: Lookup, fields: dict[str, Any], customers: list[str], verdi
             continue
         owner = lookup.contract_customer(on)
         owners.add(owner)
-        if contract and on != norm_number(contract):
+        if contract and number_key(on) != number_key(contract):
             verdict.flag(SERIAL_NOT_ON_CONTRACT,
                          f"serial {serial} is on contract {on}, not on contract {norm_number(contract)}", serial)
         elif mine and owner not in mine:

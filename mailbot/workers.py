@@ -11,9 +11,13 @@ a crash in a C library) is replaced the same way. The caps of bounds.py make
 the budget unreachable in practice; the budget makes it certain.
 
 Workers are forked from the daemon after it has loaded the language model,
-so they start at once and share its memory pages. They ignore SIGINT and
-SIGTERM (the daemon stops them), and leave when the daemon's end of their
-pipe closes or the daemon is gone.
+so they start at once and share its memory pages. Each closes the sockets
+and files it inherited (the mail connections, the database, the other
+workers' pipes) but its own pipe. They ignore SIGINT and SIGTERM (the daemon
+stops them), and are killed with the daemon (Linux's parent-death signal),
+or leave when their pipe closes. When the daemon stops, a message being
+analysed is abandoned at once (it is read again at the next start), and no
+worker is started until one is needed.
 
 ``Pool.map`` keeps the order of its input: results come back in the order
 messages were fetched, so decisions are committed in that order.
@@ -25,9 +29,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import ctypes
 import os
 import pickle
 import signal
+import stat
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,6 +49,8 @@ log = logging.getLogger("mailbot.workers")
 # for it, so the daemon never blocks writing a large message to a busy worker
 # while that worker blocks writing its result back.
 PREFETCH = 1
+WAIT_SLICE = 0.5  # seconds between two looks at the daemon's stop flag while waiting for a result
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,8 @@ Result = Analysis | Overrun | Exception | None
 
 
 class Analyses(Protocol):
-    def map(self, items: Iterable[Incoming]) -> Iterator[tuple[Incoming, Result]]: ...
+    def map(self, items: Iterable[Incoming], stopping: Callable[[], bool] = ...) -> Iterator[tuple[Incoming, Result]]:
+        ...
 
     def close(self) -> None: ...
 
@@ -68,8 +77,11 @@ class InProcess:
     def __init__(self, analyze: Callable[..., Analysis], options: dict[str, Any]):
         self.analyze, self.options = analyze, options
 
-    def map(self, items: Iterable[Incoming]) -> Iterator[tuple[Incoming, Result]]:
+    def map(self, items: Iterable[Incoming],
+            stopping: Callable[[], bool] = lambda: False) -> Iterator[tuple[Incoming, Result]]:
         for item in items:
+            if stopping():
+                return
             yield item, None if item.error is not None else _attempt(self.analyze, item.raw, item.internaldate,
                                                                      self.options)
 
@@ -85,16 +97,31 @@ def _attempt(analyze: Callable[..., Analysis], raw: bytes, arrived, options: dic
         return exc
 
 
-def _serve(conn: Connection, inherited: list[int], analyze: Callable[..., Analysis], options: dict[str, Any]) -> None:
+def _let_go(keep: int) -> None:
+    """In a new worker: close the daemon's sockets and files it inherited (the IMAP and SMTP
+    connections, the database, the other workers' pipes), all but its own pipe ``keep``, so
+    that a worker never holds a connection open; and die with the daemon (Linux)."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd <= 2 or fd == keep:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode) or stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still leaves when its pipe closes or its parent changes
+
+
+def _serve(conn: Connection, analyze: Callable[..., Analysis], options: dict[str, Any]) -> None:
     """A worker's life: analyse what comes down the pipe until it closes or the daemon is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    for fd in inherited:  # the other workers' pipes: holding them would keep those workers alive
-        try:
-            os.close(fd)
-        except OSError:
-            pass
     parent = os.getppid()
+    _let_go(conn.fileno())
     try:
         while True:
             if not conn.poll(1.0):
@@ -136,29 +163,38 @@ class Pool:
                  clock: Callable[[], float] = time.monotonic):
         self.size, self.budget, self.analyze, self.options, self.clock = size, budget, analyze, options, clock
         self.context = multiprocessing.get_context("fork")
-        self.workers: list[_Worker] = []
+        self.workers: list[_Worker | None] = [None] * size  # None: a slot to start when needed
         self.next_id = 0
         self.replaced = 0  # workers killed or found dead, and replaced
-        for _ in range(size):
-            self.workers.append(self._start())
+        self._fill()
+
+    def _fill(self) -> None:
+        """Start a worker in every empty slot."""
+        for i, worker in enumerate(self.workers):
+            if worker is None:
+                self.workers[i] = self._start()
 
     def _start(self) -> _Worker:
         mine, theirs = self.context.Pipe()
-        inherited = [w.conn.fileno() for w in self.workers] + [mine.fileno()]
-        process = self.context.Process(target=_serve, args=(theirs, inherited, self.analyze, self.options),
+        process = self.context.Process(target=_serve, args=(theirs, self.analyze, self.options),
                                        name="mailbot-analysis", daemon=True)
         process.start()
         theirs.close()
         return _Worker(process, mine)
 
-    def _replace(self, worker: _Worker) -> _Worker:
-        """Kill ``worker`` and start another in its place; its jobs are the caller's to settle."""
+    def _kill(self, worker: _Worker) -> None:
+        """Stop ``worker`` now and free its slot; its jobs are the caller's to settle."""
         worker.process.kill()
         worker.process.join(5)
-        fresh = self._start()  # closes, in the new worker, its copy of the old one's pipe
         worker.conn.close()
-        self.workers[self.workers.index(worker)] = fresh
+        self.workers[self.workers.index(worker)] = None
         self.replaced += 1
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """Kill ``worker`` and start another in its place."""
+        slot = self.workers.index(worker)
+        self._kill(worker)
+        fresh = self.workers[slot] = self._start()
         return fresh
 
     def _send(self, job: _Job, worker: _Worker, attempts: int = 2) -> None:
@@ -188,13 +224,16 @@ class Pool:
             self._send(job, fresh)
         return fresh
 
-    def map(self, items: Iterable[Incoming]) -> Iterator[tuple[Incoming, Result]]:
-        """(message, result) for each message, in order (see ``Result``)."""
+    def map(self, items: Iterable[Incoming],
+            stopping: Callable[[], bool] = lambda: False) -> Iterator[tuple[Incoming, Result]]:
+        """(message, result) for each message, in order (see ``Result``); ends early, abandoning
+        what is in flight, once ``stopping()`` is true."""
+        self._fill()
         items = iter(items)
         queue: deque[_Job] = deque()
         exhausted = False
         try:
-            while True:
+            while not stopping():
                 while not exhausted:
                     worker = min(self.workers, key=lambda w: len(w.jobs))
                     if len(worker.jobs) >= PREFETCH:
@@ -218,14 +257,15 @@ class Pool:
                 else:
                     self._collect()
         finally:
-            for worker in [w for w in self.workers if w.jobs]:  # abandoned: their results would be stale
-                self._replace(worker)
+            for worker in [w for w in self.workers if w is not None and w.jobs]:
+                self._kill(worker)  # abandoned: its result would be stale; a new one starts when needed
 
     def _collect(self) -> None:
-        """Wait for a result or for the first budget to run out; replace what overran or died."""
+        """Wait (at most WAIT_SLICE, to notice a stop) for a result or for the first budget to run
+        out; replace what overran or died."""
         busy = [w for w in self.workers if w.jobs]
         deadline = min(w.since for w in busy) + self.budget
-        ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - self.clock()))
+        ready = wait([w.conn for w in busy], timeout=max(0.0, min(deadline - self.clock(), WAIT_SLICE)))
         for worker in busy:
             if worker.conn in ready:
                 try:
@@ -241,11 +281,12 @@ class Pool:
                 self._fail(worker, f"analysis took over {self.budget:g} s: stopped")
 
     def close(self) -> None:
-        for worker in self.workers:
+        workers = [w for w in self.workers if w is not None]
+        for worker in workers:
             worker.conn.close()
-        for worker in self.workers:
+        for worker in workers:
             worker.process.join(2)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join(2)
-        self.workers = []
+        self.workers = [None] * self.size

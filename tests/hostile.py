@@ -178,3 +178,22 @@ def non_ascii_customer() -> bytes:
     """A known customer whose address is non-ASCII before the @ (SMTPUTF8 needed)."""
     return mail(PO_CHANGE.replace("BC-2027-0042", "BC-2027-0044"), sender=f"José <josé.garcía@{CUSTOMER_DOMAIN}>",
                 subject="Nouveau bon de commande", auth="pass")
+
+
+def plus_addressed_customer(i: int) -> bytes:
+    """A real customer (authenticated) under ``compta+i@``: the per-address limit counts them as one."""
+    return mail(PO_CHANGE.replace("BC-2027-0042", f"BC-2027-10{i}"), sender=f"compta+{i}@{CUSTOMER_DOMAIN}",
+                subject=f"Nouveau bon de commande {i}", auth="pass")
+
+
+def split_from() -> bytes:
+    """One From field that parsers read two ways (a vertical tab): the customer's, or the attacker's."""
+    return mail(INVOICE_BY_EMAIL.replace("factures@gaudemard-tp-compta.fr", "factures@gaudemard-tp.fr"),
+                sender=f"<\x0b@@\x0b{CUSTOMER}<{ATTACKER}>", subject="Envoi des factures par e-mail",
+                auth="fail")
+
+
+def iban_in_the_name() -> bytes:
+    """A customer address whose display name carries an IBAN (in a form the old masking missed)."""
+    return mail(PO_CHANGE.replace("BC-2027-0042", "BC-2027-0077"), sender=f'"Compta RIB FR 76 3000 6000 0112 3456 '
+                f'7890 189" <{CUSTOMER}>', subject="Nouveau bon de commande", auth="pass")

@@ -12,7 +12,9 @@ PLAIN = [
     ("Jean.Dupont@Acme.FR", "Jean.Dupont@acme.fr"),
     ("a.b-c+d@x.fr", "a.b-c+d@x.fr"),
     ("josé.garcía@exemple.fr", "josé.garcía@exemple.fr"),
-    ("a@münchen.de", "a@münchen.de"),
+    ("a@münchen.de", "a@xn--mnchen-3ya.de"),  # the domain as DNS knows it: one spelling for the limits
+    ("victim@ＴＨＩＲＤＰＡＲＴＹ.example", "victim@thirdparty.example"),
+    ("victim@thirdparty。example", "victim@thirdparty.example"),
     ('"spy@evil.example?subject="@gaudemard-tp.fr', None),
     ("=?utf-8?q?victim=40thirdparty.example?=", None),
     ("a..b@x.fr", None),
@@ -42,6 +44,8 @@ HEADERS = [
     (["jean@x.fr (Jean)"], None, "not written as is"),
     (["a@x.fr, b@y.fr"], None, "2 addresses"),
     (["a@x.fr", "b@y.fr"], None, "more than once"),
+    (["<\x0b@@\x0bt.gaudemard@gaudemard-tp.fr<attacker@evil.example>"], None, "control"),
+    (["Jean\u2028 <jean@x.fr>"], None, "control"),
     ([], None, "absent"),
 ]
 
@@ -53,9 +57,9 @@ def test_from_header(values, address, why):
     assert why in problem
 
 
-def test_fold_counts_plus_addressing_and_case_as_one():
-    assert {fold(a) for a in ("victim+1@X.example", "Victim+2@x.example", "victim@x.example")} == {
-        "victim@x.example"}
+def test_fold_counts_plus_addressing_case_and_unicode_forms_as_one():
+    assert {fold(a) for a in ("victim+1@X.example", "Victim+2@x.example", "victim@x.example",
+                              "ｖｉｃｔｉｍ@x.example", "victim@Ｘ.example")} == {"victim@x.example"}
 
 
 @pytest.mark.parametrize("a, b, same", [("acme.fr", "acme.fr", True), ("mail.acme.fr", "acme.fr", True),
@@ -65,7 +69,9 @@ def test_aligned(a, b, same):
 
 
 @pytest.mark.parametrize("domain, free", [("gmail.com", True), ("orange.fr", True), ("smtp.orange.fr", True),
-                                          ("gaudemard-tp.fr", False)])
+                                          ("hotmail.be", True), ("outlook.de", True), ("gmx.ch", True),
+                                          ("yahoo.co.uk", True), ("t-online.de", True), ("bluewin.ch", True),
+                                          ("gaudemard-tp.fr", False), ("live-events.fr", False)])
 def test_public_providers(domain, free):
     assert is_free_mail(domain) is free
 
@@ -83,6 +89,10 @@ IBANS = [
     ("FR76 3000 6000 0112 3456 7890 189", "FR76 ****"),
     ("FR76-3000-6000-0112-3456-7890-189", "FR76 ****"),
     ("FR76.3000.6000.0112.3456.7890.189", "FR76 ****"),
+    ("RIB FR 76 3000 6000 0112 3456 7890 189", "RIB FR76 ****"),
+    ("FR76/3000/6000/0112/3456/7890/189", "FR76 ****"),
+    ("FR76–3000–6000–0112–3456–7890–189", "FR76 ****"),
+    ("ＦＲ７６３０００６００００１１２３４５６７８９０１８９", "FR76 ****"),
     ("fr7630006000011234567890189", "fr76 ****"),
     ("IBAN FR76 30006 00001 12345 67890 189 merci", "IBAN FR76 **** merci"),
     ("FR76\u00a03000\u00a06000\u00a00112\u00a03456\u00a07890\u00a0189", "FR76 ****"),
@@ -104,6 +114,12 @@ def test_ibans_are_masked_however_written(text, masked):
      "URGENT: Canon payment portal moved, pay at now"),
     ("voir www.evil.example et evil.example/pay", "voir et"),
     ("écrire à support@canon-help.example", "écrire à"),
+    ("compta cañon-pay.com/iban", "compta"),
+    ("voir canon-payments。example/portal", "voir"),
+    ("voir ｃａｎｏｎ-pay.ｃｏｍ", "voir"),
+    ("voir 203.0.113.7/portal", "voir"),
+    ("voir evil\u200b.com/pay", "voir"),
+    ("Contrat CT-2025.07350", "Contrat CT-2025.07350"),
     ("Changement de P.O. 2027", "Changement de P.O. 2027"),
     ("x" * 200, "x" * 99 + "…"),
 ])

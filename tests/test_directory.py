@@ -24,7 +24,7 @@ from mailbot.rules import load_rules
 from mailbot.senders import MaildirSender
 from mailbot.sources.maildir import MaildirSource, make_maildir
 from mailbot.store import Store, StoreDirectory, directory_counts, replace_directory
-from tests.support import AUTHSERV_ID
+from tests.support import AUTHSERV_ID, unauthenticated
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 OWN = ("contrats.service.wfps@cf.canon.fr",)
@@ -158,6 +158,12 @@ CHECKS = [
     ("contract of another customer", False, message(given=fields("CT-2")), {trust.CONTRACT_OF_ANOTHER}, "a@acme.fr"),
     ("serial of another customer", False, message(given=fields(None, ["SN-3"])), {trust.SERIAL_OF_ANOTHER},
      "a@acme.fr"),
+    ("another customer's serial written differently", False, message(given=fields(None, ["sn 3"])),
+     {trust.SERIAL_OF_ANOTHER}, "a@acme.fr"),
+    ("another customer's contract written differently", False, message(given=fields("ct\u20132")),
+     {trust.CONTRACT_OF_ANOTHER}, "a@acme.fr"),
+    ("its own serial written differently is on its contract", False, message(given=fields("CT 1", ["sn1"])),
+     set(), "a@acme.fr"),
     ("customer number of another customer", False, message(given=fields(customer="200002")),
      {trust.CUSTOMER_NUMBER_OF_ANOTHER}, "a@acme.fr"),
     ("numbers not in the directory are noted, not held against it", False,
@@ -332,14 +338,22 @@ def test_a_request_from_outside_the_directory_gets_a_neutral_acknowledgement_and
     store, run = bot
     replace_directory(store, read_csv(SAMPLE_DIRECTORY))
     for name in ("invoice_by_email", "billing_entity_change", "invoice_address_change", "bank_details_check"):
-        analysis = run(from_(sample(name), "compta@gaudemard-tp-fr.com"))
+        analysis = run(from_(unauthenticated(sample(name)), "compta@gaudemard-tp-fr.com"))
         assert analysis["action"] == "review", name
         assert "sender compta@gaudemard-tp-fr.com is not in the customer directory" in analysis["reasons"]
         assert trust.SENDER_UNKNOWN in codes(analysis)
-        assert trust.UNAUTHENTICATED in codes(analysis), "our MTA vouched for gaudemard-tp.fr, not this domain"
+        assert trust.UNAUTHENTICATED in codes(analysis)
     rows = list(store.db.query("select kind, recipient, state from outbox"))
     assert rows == [{"kind": "neutral_ack", "recipient": "compta@gaudemard-tp-fr.com", "state": "sent"}], \
         "one neutral acknowledgement a day to an address outside the directory (bank details: none, fraud check)"
+
+
+def test_a_from_changed_after_our_mta_judged_it_is_forged(bot):
+    store, run = bot
+    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
+    analysis = run(from_(sample("invoice_by_email"), "compta@gaudemard-tp-fr.com"))  # DMARC judged gaudemard-tp.fr
+    assert analysis["action"] == "review" and trust.AUTH_FAILED in codes(analysis)
+    assert store.outbox_counts() == {}, "no acknowledgement to an address our MTA calls forged"
 
 
 def test_a_reply_to_outside_the_directory_is_never_written_to(bot):

@@ -185,6 +185,8 @@ def test_fraud_signals():
     assert any(s.name == "iban" for s in iban)
     assert all("3000 6000" not in s.text for s in iban)  # never echo the IBAN
     assert fraud_signals("Pouvez-vous confirmer que votre banque est toujours BNP Paribas ?", "") == []
+    named = fraud_signals("", "", sender_name="Compta RIB FR 76 3000 6000 0112 3456 7890 189")
+    assert [(s.name, s.detail) for s in named] == [("iban", "IBAN in the name text")]
 
 
 # --- details: each value with the text span it came from -------------------------------------------------------

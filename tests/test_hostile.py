@@ -55,6 +55,9 @@ ATTACKS = {
     "meter_line": hostile.meter_line(),
     "spaces_then_x": hostile.spaces_then_x(),
     "many_parts": hostile.many_parts(),
+    **{f"customer_plus_{i}": hostile.plus_addressed_customer(i) for i in range(1, 6)},
+    "split_from": hostile.split_from(),
+    "iban_in_the_name": hostile.iban_in_the_name(),
 }
 
 
@@ -149,6 +152,14 @@ def test_plus_addressing_does_not_multiply_acknowledgements(demo):
     assert all(row(demo, f"plus_{i}")["action"] == "review" for i in range(1, 8))
 
 
+def test_plus_addressing_does_not_multiply_replies_to_a_customer(demo):
+    replies = [o for o in demo["outbox"] if o["kind"] != "forward" and o["recipient"].startswith("compta+")]
+    assert len(replies) == 3, "[limits] per_sender = 3 a day, compta+N@ counted as compta@"
+    limited = [f"customer_plus_{i}" for i in range(1, 6) if row(demo, f"customer_plus_{i}")["action"] == "review"]
+    assert limited and all(any(r.startswith("rate limit: 3 replies to") for r in row(demo, n)["analysis"]["reasons"])
+                           for n in limited)
+
+
 def test_a_customer_greeting_is_short_and_without_links(demo):
     assert row(demo, "long_name")["action"] == "acknowledge"
     [reply] = [m for m in sent_to(demo, hostile.CUSTOMER)
@@ -187,7 +198,7 @@ def test_an_encoded_reply_to_is_not_used(demo):
     assert "victim" not in everything(forward).split("Éléments relevés")[0]
 
 
-@pytest.mark.parametrize("name", ["quoted_local", "two_from"])
+@pytest.mark.parametrize("name", ["quoted_local", "two_from", "split_from"])
 def test_an_address_that_is_not_plain_gets_nothing(demo, name):
     assert row(demo, name)["action"] == "review"
     assert trust.FROM_NOT_PLAIN in codes(demo, name)
@@ -204,8 +215,11 @@ def test_nobody_acts_on_another_customers_equipment(demo, name, code):
     assert sent_to(demo, hostile.SALES_CONTACT) == []
 
 
-def test_an_iban_is_never_written_back(demo):
-    assert row(demo, "iban")["action"] == "review"
+@pytest.mark.parametrize("name", ["iban", "iban_in_the_name"])
+def test_an_iban_anywhere_is_a_fraud_signal_and_never_written_back(demo, name):
+    assert row(demo, name)["action"] == "review"
+    assert any(e["name"] == "iban" for e in row(demo, name)["analysis"]["evidence"])
+    assert written_for(demo, name) == []
     for message in demo["sent"]:
         text = everything(message)
         assert "3000-6000" not in text and "3000 6000" not in text

@@ -478,4 +478,4 @@ def test_the_neutral_acknowledgement_repeats_nothing_of_the_message():
         for theirs in ("URGENT", "evil.example", "CT-2025", "script"):
             assert theirs not in whole, (lang, theirs)
         assert CASE in str(msg["Subject"]) and "0 820 12 40 40" in whole
-        assert msg["In-Reply-To"] == "<a@evil.example>"
+        assert msg["In-Reply-To"] is None and msg["References"] is None, "not threaded into their conversation"

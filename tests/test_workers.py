@@ -131,3 +131,62 @@ def test_the_processor_quarantines_a_message_over_budget(tmp_path: Path):
     finally:
         pool.close()
         store.close()
+
+
+def test_a_stop_abandons_the_message_in_flight_at_once_and_starts_no_worker():
+    pool = Pool(1, 30.0, fake_analyze, {})
+    try:
+        started = time.monotonic()
+        stopping = lambda: time.monotonic() - started > 1.0  # noqa: E731 - SIGTERM a second in
+        assert list(pool.map([item(1, b"SLOW"), item(2, b"next")], stopping=stopping)) == []
+        assert time.monotonic() - started < 3, "the slow message (30 s) is not waited for"
+        assert pool.workers == [None], "the busy worker was stopped, no new one started while stopping"
+        assert [r.subject for _, r in pool.map([item(3, b"later")])] == ["later"], "one starts when needed"
+    finally:
+        pool.close()
+
+
+def test_a_worker_holds_none_of_the_daemons_connections():
+    import socket
+
+    left, right = socket.socketpair()  # stands for the daemon's IMAP and SMTP connections
+    pool = Pool(1, 5.0, fake_analyze, {})
+    try:
+        list(pool.map([item(1, b"a")]))
+        worker = pool.workers[0].process.pid
+        theirs = {os.readlink(f"/proc/{worker}/fd/{fd}") for fd in os.listdir(f"/proc/{worker}/fd")}
+        mine = {os.readlink(f"/proc/self/fd/{s.fileno()}") for s in (left, right)}
+        assert not theirs & mine
+    finally:
+        pool.close()
+        left.close()
+        right.close()
+
+
+def test_workers_die_with_the_daemon():
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time; sys.path.insert(0, '.');"
+            "from tests.test_workers import fake_analyze; from mailbot.workers import Pool;"
+            "pool = Pool(2, 5.0, fake_analyze, {}); print(*[w.process.pid for w in pool.workers], flush=True);"
+            "time.sleep(60)")
+    daemon = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    try:
+        pids = [int(p) for p in daemon.stdout.readline().split()]
+        assert len(pids) == 2
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait(5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() and
+                                                  "Z" not in Path(f"/proc/{p}/stat").read_text().split()[2]
+                                                  for p in pids):
+            time.sleep(0.05)
+        alive = [p for p in pids if Path(f"/proc/{p}").exists()
+                 and "Z" not in Path(f"/proc/{p}/stat").read_text().split()[2]]
+        assert alive == [], "no worker outlives the daemon"
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
