@@ -14,8 +14,12 @@ import shutil
 import sys
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -25,6 +29,9 @@ from mailbot.paths import SAMPLES_DIR
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
+FIRST_LINES = 4  # of each message, in `cases show`
+
+log = logging.getLogger("mailbot.cli")
 
 
 def fail(message: str, status: int) -> None:
@@ -59,7 +66,7 @@ def settings_of(ctx: click.Context, required: bool = True):
 
 def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.analyze import analyze
-    from mailbot.daemon import assemble, run, stop_on_signals
+    from mailbot.daemon import assemble, ready_line, run, stop_on_signals
     from mailbot.rules import RulesError, load_rules
     from mailbot.senders import SendRefused
     from mailbot.sources import SourceRefused, SourceUnavailable
@@ -81,7 +88,8 @@ def _serve(ctx: click.Context, once: bool) -> None:
                 "SMTP server %s:%s unreachable (%s): replies wait in the outbox",
                 settings.smtp.host, settings.smtp.port, exc)
         with stop_on_signals(stop):
-            run(service, stop, once=once, max_attempts=5 if once else None)
+            run(service, stop, once=once, max_attempts=5 if once else None,
+                on_ready=None if once else lambda: click.echo(f"{ready_line(settings)}; Ctrl-C stops"))
     except (SourceRefused, SendRefused, SettingsError) as exc:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
@@ -229,6 +237,30 @@ def open_store(ctx: click.Context, create: bool = False):
         store.close()
 
 
+def display_zone(ctx: click.Context) -> ZoneInfo:
+    """The time zone times are shown in: the settings' bot.timezone (the store keeps UTC)."""
+    return ZoneInfo(settings_of(ctx).bot.timezone)
+
+
+def local_time(value: str | None, zone: ZoneInfo) -> str:
+    """A time of the store (ISO 8601, UTC) as the operator reads it: in ``zone``, to the minute."""
+    if not value:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def printable(text: str | None) -> str:
+    """A line of someone else's text, safe on a terminal: control and format characters (escape
+    sequences, bidirectional overrides, line breaks) become spaces; the rest is left as it is."""
+    return "".join(" " if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text or "")
+
+
 @cli.group()
 def outbox() -> None:
     """Replies and forwards waiting: drafts to approve, replies held by the brake."""
@@ -241,16 +273,73 @@ def outbox() -> None:
               help="Only these states (default: draft, held, unconfirmed, failed).")
 @click.pass_context
 def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
-    """List the outbox rows that wait for a person."""
+    """List the outbox rows that wait for a person (`outbox show ID` shows one)."""
     from mailbot.store import DRAFT, FAILED, HELD, UNCONFIRMED
 
+    zone = display_zone(ctx)
     with open_store(ctx) as store:
         rows = store.list_outbox(states or (DRAFT, HELD, UNCONFIRMED, FAILED))
     for r in rows:
         click.echo(f"{r['id']:>6}  {r['state']:<11} {r['kind']:<13} {r['case_ref'] or '-':<18} "
-                   f"{r['recipient'] or '-':<36} {r['created_at']}"
-                   + (f"  ({r['last_error']})" if r["last_error"] else ""))
+                   f"{r['recipient'] or '-':<36} {local_time(r['created_at'], zone)}"
+                   + (f"  ({printable(r['last_error'])})" if r["last_error"] else ""))
     click.echo(f"{len(rows)} row(s)")
+
+
+def attachment_name(part) -> str:
+    """An attachment as a line names it: its file name, or the subject of an attached message."""
+    if part.get_filename():
+        return part.get_filename()
+    if part.get_content_type() == "message/rfc822":
+        try:
+            inner = part.get_content()
+            return f'message "{inner["Subject"] or ""}" from {inner["From"] or "?"}'
+        except Exception:  # noqa: BLE001 - a message that cannot be read is still named
+            return "message/rfc822"
+    return part.get_content_type()
+
+
+@outbox.command(name="show")
+@click.argument("outbox_id", metavar="ID", type=int)
+@click.pass_context
+def outbox_show(ctx: click.Context, outbox_id: int) -> None:
+    """One reply or forward as its recipient will get it: From, To, Subject and the text, decoded."""
+    from email import message_from_bytes, policy
+
+    from mailbot.htmltext import html_to_text
+    from mailbot.store import DRAFT, HELD
+
+    zone = display_zone(ctx)
+    with open_store(ctx) as store:
+        row = store.outbox_row(outbox_id)
+    if row is None:
+        fail(f"no outbox row {outbox_id} (see `mailbot outbox list`)", EXIT_UNAVAILABLE)
+    click.echo(f"outbox {row['id']}: {row['state']} {row['kind']}, case {row['case_ref'] or '-'}, "
+               f"created {local_time(row['created_at'], zone)}"
+               + (f", sent {local_time(row['sent_at'], zone)}" if row["sent_at"] else "")
+               + (f"  ({printable(row['last_error'])})" if row["last_error"] else ""))
+    if row["state"] == DRAFT:
+        click.echo(f"  approve: mailbot outbox release {row['id']}    drop: mailbot outbox discard {row['id']}")
+    elif row["state"] == HELD:
+        click.echo("  held: sent at the daemon's next pass, within [limits] per_hour")
+    message = message_from_bytes(row["raw"] or b"", policy=policy.default)
+    click.echo("")
+    for name in ("From", "To", "Cc", "Reply-To", "Subject"):
+        if message[name] is not None:
+            click.echo(f"{name}: {printable(str(message[name]))}")
+    attached = [attachment_name(part) for part in message.iter_attachments()] if message.is_multipart() else []
+    if attached:
+        click.echo(f"Attached: {printable(', '.join(attached))}")
+    click.echo("")
+    body = message.get_body(preferencelist=("plain", "html"))
+    try:
+        text = body.get_content() if body is not None else ""
+    except (LookupError, ValueError):  # an unknown charset: shown as well as it can be
+        text = (body.get_payload(decode=True) or b"").decode("utf-8", "replace")
+    if body is not None and body.get_content_type() == "text/html":
+        text = html_to_text(text)
+    for line in text.rstrip().splitlines():
+        click.echo(printable(line.expandtabs()) if line.strip() else "")
 
 
 @outbox.command(name="release")
@@ -258,17 +347,22 @@ def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
 @click.option("--all", "everything", is_flag=True, help="Every draft.")
 @click.pass_context
 def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -> None:
-    """Approve drafts (IDS from `outbox list`): sent at the daemon's next pass, within [limits] per_hour."""
-    from mailbot.store import DRAFT, HELD
+    """Approve drafts (IDS from `outbox list`): sent at the daemon's next pass, within [limits] per_hour.
+    Approving the forward of a complete case makes the case routed."""
+    from mailbot.processor import utcnow
 
     if not ids and not everything:
         fail("give the ids of the drafts to approve (see `mailbot outbox list`) or --all", EXIT_CONFIG)
     with open_store(ctx) as store:
         # Approved drafts join the held queue, which the daemon releases within the
         # hourly limit: approving a thousand drafts at once cannot flood anyone.
-        count = store.set_outbox_state(None if everything else ids, (DRAFT,), HELD)
+        count, routed = store.release_drafts(None if everything else ids, utcnow())
+    log.info("%d draft(s) approved by a person (%s)%s", count, "all" if everything else
+             ", ".join(map(str, ids)), f"; case(s) now routed: {', '.join(routed)}" if routed else "")
     click.echo(f"{count} draft(s) approved: sent at the daemon's next pass (or by `mailbot once`), "
                f"within the hourly limit")
+    if routed:
+        click.echo(f"{len(routed)} case(s) now routed (their forward is approved): {', '.join(routed)}")
     if ids and count < len(ids):
         fail(f"{len(ids) - count} id(s) were not drafts", EXIT_UNAVAILABLE)
 
@@ -298,10 +392,11 @@ def suppressions_list(ctx: click.Context) -> None:
     """List the addresses not written to, until when, and why."""
     from mailbot.processor import utcnow
 
+    zone = display_zone(ctx)
     with open_store(ctx) as store:
         rows = store.suppressions(utcnow())
     for r in rows:
-        click.echo(f"{r['address']:<40} until {r['until'][:10]}  {r['reason']}")
+        click.echo(f"{r['address']:<40} until {local_time(r['until'], zone)}  {printable(r['reason'])}")
     click.echo(f"{len(rows)} address(es) suppressed")
 
 
@@ -325,37 +420,112 @@ def cases_group() -> None:
 @cases_group.command(name="list")
 @click.option("--state", default=None, help="Only cases in this state (awaiting_customer, complete, "
               "routed, in_review, closed).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Show at most this many, newest first.")
 @click.pass_context
-def cases_list(ctx: click.Context, state: str | None) -> None:
-    """The latest cases, newest first."""
+def cases_list(ctx: click.Context, state: str | None, limit: int) -> None:
+    """The latest cases, newest first (`cases show REF` shows one)."""
     from mailbot.cases import STATES
 
     if state is not None and state not in STATES:
         fail(f"--state: {state!r} is not one of {', '.join(STATES)}", EXIT_CONFIG)
+    zone = display_zone(ctx)
     with open_store(ctx) as store:
-        rows = store.list_cases(state)
+        rows = store.list_cases(state, limit=limit)
+        total = store.count_cases(state)
     for r in rows:
         click.echo(f"{r['ref']:<18} {r['state']:<18} {r['situation']:<24} {r['sender'] or '-':<36} "
-                   f"{r['updated_at']}")
-    click.echo(f"{len(rows)} case(s)")
+                   f"{local_time(r['updated_at'], zone)}")
+    more = total - len(rows)
+    again = f"--state {state} --limit {total}" if state else f"--limit {total}"
+    click.echo(f"{len(rows)} case(s)" + (f" … and {more} more: {again}" if more > 0 else ""))
+
+
+def event_text(kind: str, detail: Any) -> str:
+    """One event of a case's history, as a person reads it."""
+    if not isinstance(detail, dict):
+        return json.dumps(detail, ensure_ascii=False)
+    if kind == "message":
+        return (f"row {detail.get('row')} {printable(str(detail.get('message_id') or '(no Message-ID)'))}, "
+                f"{detail.get('action')}" + (f", joined by {detail['joined_by']}" if detail.get("joined_by") else ""))
+    if kind == "changed":
+        return f"{detail.get('field')}: {printable(repr(detail.get('old')))} → {printable(repr(detail.get('new')))}"
+    if kind == "state":
+        return (f"{detail.get('from') or 'new'} → {detail.get('to')}"
+                + (f" ({printable(str(detail['why']))})" if detail.get("why") else ""))
+    if kind == "reminder":
+        return f"to {detail.get('to')}, missing {', '.join(detail.get('missing') or []) or '-'}"
+    return printable(json.dumps(detail, ensure_ascii=False))
+
+
+def case_review_reason(store, case: dict[str, Any], events: list[dict[str, Any]]) -> str:
+    """Why a case is in review: the reason its move there recorded (reminders, a person), else
+    the reason of the message that sent it there (processor.review_reason on its analysis)."""
+    from mailbot.processor import review_reason
+
+    row = None
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == case["state"]:
+            if event["detail"].get("why"):
+                return str(event["detail"]["why"])
+            row = next((e["detail"].get("row") for e in reversed(events[:i])
+                        if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
+            break
+    if row is None:
+        row = next((e["detail"].get("row") for e in reversed(events)
+                    if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
+    message = store.message_analysis(row) if row is not None else None
+    return review_reason(message["analysis"]) if message else ""
+
+
+def first_lines(raw: bytes, count: int = FIRST_LINES) -> list[str]:
+    """The first ``count`` non-blank lines of a message's text, as mailbot read it (mime.parse)."""
+    from mailbot.mime import parse
+
+    lines = [printable(line) for line in parse(raw or b"").text.splitlines() if line.strip()]
+    return [line if len(line) <= 100 else line[:99] + "…" for line in lines[:count]]
 
 
 @cases_group.command(name="show")
 @click.argument("ref")
 @click.pass_context
 def cases_show(ctx: click.Context, ref: str) -> None:
-    """One case: its state, merged fields and history."""
+    """One case: its state (and why it is in review), merged fields, history and the start of each message."""
+    from mailbot.cases import COMPLETE, IN_REVIEW
+
+    zone = display_zone(ctx)
     with open_store(ctx) as store:
         case = store.case(ref.upper())
         if case is None:
             fail(f"no case {ref}", EXIT_UNAVAILABLE)
         events = store.case_events(case["ref"])
-    click.echo(f"{case['ref']}  {case['situation']}  {case['state']}  {case['sender']}")
-    for key, value in case["fields"].items():
-        if value not in (None, "", [], False):
-            click.echo(f"  {key}: {value}")
+        messages = store.case_messages(case["ref"])
+        why = case_review_reason(store, case, events) if case["state"] == IN_REVIEW else ""
+    subject = next((m["subject"] for m in messages if m["subject"]), None) or (case["snapshot"] or {}).get("subject")
+    click.echo(f"{case['ref']}  {case['situation']}  {case['state']}  {case['sender'] or '-'}"
+               + (f"  (customer {case['customer_number']})" if case.get("customer_number") else ""))
+    click.echo(f"  subject: {printable(subject or '-')}")
+    click.echo(f"  opened {local_time(case['created_at'], zone)}, last change {local_time(case['updated_at'], zone)}")
+    if why:
+        click.echo(f"  in review because: {printable(why)}")
+    if case.get("forwarded_to"):
+        click.echo(f"  forward to {case['forwarded_to']} waits for approval (`mailbot outbox list`)"
+                   if case["state"] == COMPLETE else f"  forwarded to: {case['forwarded_to']}")
+    fields = [(k, v) for k, v in case["fields"].items() if v not in (None, "", [], False)]
+    if fields:
+        click.echo("  fields:")
+    for key, value in fields:
+        click.echo(f"    {key}: {printable(', '.join(map(str, value)) if isinstance(value, list) else str(value))}")
+    click.echo("  history:")
     for event in events:
-        click.echo(f"  {event['at']}  {event['kind']}: {json.dumps(event['detail'], ensure_ascii=False)}")
+        click.echo(f"    {local_time(event['at'], zone)}  {event['kind']}: {event_text(event['kind'], event['detail'])}")
+    click.echo(f"  messages ({len(messages)}):")
+    for number, message in enumerate(messages, 1):
+        click.echo(f"    {number}. {local_time(message['received_at'], zone)}  {printable(message['sender'] or '-')}  "
+                   f"\"{printable(message['subject'] or '')}\"")
+        for line in first_lines(message["raw"]) or ["(no text)"]:
+            click.echo(f"       | {line}")
 
 
 @cases_group.command(name="close")

@@ -30,6 +30,8 @@ from mailbot.workers import Analyses, InProcess, Pool
 log = logging.getLogger("mailbot.daemon")
 
 RETRYABLE = (SourceUnavailable, *CONNECTION_ERRORS)
+MODE_WORDS = {"auto": "replies go out at once", "draft": "replies wait for `mailbot outbox release`",
+              "shadow": "decides and records, sends and moves nothing"}
 
 
 class Backoff:
@@ -97,12 +99,32 @@ def assemble(settings, rules, analyze: Callable, *,
     return Service(processor, sender, store, analyses)
 
 
+def describe(settings) -> dict[str, str]:
+    """What the operator is told when the daemon is ready: where it reads, where it sends, its mode."""
+    box, smtp = settings.mailbox, settings.smtp
+    reads = (f"imap://{box.username}@{box.host}:{box.port}/{box.folder}" if box.kind == "imap"
+             else f"Maildir {settings.resolve(box.path)}")
+    sends = (f"smtp {smtp.host}:{smtp.port}" if smtp.kind == "smtp"
+             else f"Maildir {settings.resolve(smtp.path)}")
+    overrides = "".join(f", {situation}: {mode}" for situation, mode in sorted(settings.modes.values.items())
+                        if mode != settings.bot.mode)
+    mode = f"{settings.bot.mode} ({MODE_WORDS[settings.bot.mode]}{overrides})"
+    return {"reads": reads, "sends": sends, "mode": mode}
+
+
+def ready_line(settings) -> str:
+    """``ready: reading …, sending to …, mode …``, printed by ``mailbot run`` once connected."""
+    where = describe(settings)
+    return f"ready: reading {where['reads']}, sending to {where['sends']}, mode {where['mode']}"
+
+
 def run(service: Service, stop: threading.Event, *, once: bool = False,
-        max_attempts: int | None = None) -> None:
+        max_attempts: int | None = None, on_ready: Callable[[], None] | None = None) -> None:
     """Process until ``stop`` is set (or, with ``once``, until the inbox is drained).
 
     ``max_attempts`` bounds the reconnection attempts (``once`` gives up after
-    them with SourceUnavailable); the daemon retries forever.
+    them with SourceUnavailable); the daemon retries forever. ``on_ready`` is
+    called once, when the mailbox is first connected.
     """
     processor, source = service.processor, service.processor.source
     processor.stopping = stop.is_set
@@ -111,6 +133,9 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
     while not stop.is_set():
         try:
             source.connect()
+            if on_ready is not None:
+                on_ready()
+                on_ready = None
             while not stop.is_set():
                 # Drain: mail that arrived during a pass was announced in answers
                 # imapclient drops, so IDLE would not tell us about it again.

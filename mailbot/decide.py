@@ -115,19 +115,22 @@ class Decision:
 
 
 def missing_fields(
-    required: tuple[str, ...], fields: dict[str, Any], *, generic_email: bool, email_nominative: bool | None = None
+    required: tuple[str, ...], fields: dict[str, Any], *, generic_email: bool, email_nominative: bool | None = None,
+    postal_address: bool = False,
 ) -> list[str]:
     """The required names the fields do not provide, in the order of the rules.
 
-    ``new_address`` is met by a postcode or an e-mail address; ``new_email``,
-    when ``generic_email`` is asked, only by a non-nominative address.
+    ``new_address`` is met by a postcode or an e-mail address (only by a
+    postcode when ``postal_address`` is asked: a machine moves to a place);
+    ``new_email``, when ``generic_email`` is asked, only by a non-nominative
+    address.
     ``email_nominative`` is extract's flag for that address (it also knows the
     sender's name); without it the address alone is judged by ``is_nominative``.
     """
     missing = []
     for name in required:
         if name == "new_address":
-            present = bool(fields.get("new_address_postcode") or fields.get("new_email"))
+            present = bool(fields.get("new_address_postcode") or (fields.get("new_email") and not postal_address))
         elif name == "new_email":
             email = fields.get("new_email")
             nominative = is_nominative(email) if email and email_nominative is None else email_nominative
@@ -173,7 +176,8 @@ def decide(
     rule = rules.situation(situation)
     decision = Decision(
         missing=[] if rule.id == "other" else missing_fields(
-            rule.required, fields, generic_email=rule.generic_email, email_nominative=email_nominative
+            rule.required, fields, generic_email=rule.generic_email, email_nominative=email_nominative,
+            postal_address=rule.postal_address
         ),
         lead_time_ok=lead_time_ok(fields.get("effective_date"), received, rule.lead_time_months, tz),
     )

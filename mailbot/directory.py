@@ -125,8 +125,17 @@ def parse_csv(text: str, where: str = "directory") -> list[Row]:
     reader.fieldnames = header
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        hint = " (columns must be separated by commas)" if len(header) == 1 and ";" in header[0] else ""
-        raise DirectoryError(f"{where}:1: missing column(s): {', '.join(missing)}{hint}")
+        others = [name[:40] for name in header if name not in COLUMNS]
+        named = f"all of {','.join(COLUMNS)}" if len(missing) == len(COLUMNS) else ", ".join(missing)
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            hint = " (columns must be separated by commas)"
+        elif len(missing) == len(COLUMNS):
+            hint = " (the first line must be the header line, naming the columns)"
+        elif others:
+            hint = f" (found instead: {', '.join(others[:5])}{' …' if len(others) > 5 else ''})"
+        else:
+            hint = ""
+        raise DirectoryError(f"{where}:1: missing column(s): {named}{hint}")
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
         raise DirectoryError(f"{where}:1: unknown column(s): {', '.join(unknown)} "
@@ -173,12 +182,33 @@ def read_csv(path: Path | str) -> list[Row]:
     """Read and check a directory file (UTF-8, with or without BOM)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise DirectoryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DirectoryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise DirectoryError(_not_utf8(str(path), data, exc)) from None
     return parse_csv(text, str(path))
+
+
+SAVE_AS_UTF8 = "save it as CSV UTF-8 from Excel (File > Save As > \"CSV UTF-8 (comma delimited)\")"
+
+
+def _not_utf8(where: str, data: bytes, exc: UnicodeDecodeError) -> str:
+    """One line: which line is not UTF-8, what the file looks like, and how to save it right."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"{where}:1: not UTF-8 but UTF-16 (Excel's \"Unicode text\"): {SAVE_AS_UTF8}"
+    line = data.count(b"\n", 0, exc.start) + 1
+    before = data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")[-20:]
+    try:
+        data.decode("cp1252")
+        looks = ", as Excel's plain \"CSV\" writes it (Windows-1252)"
+    except UnicodeDecodeError:
+        looks = ""
+    where_on_line = f" after {before!r}" if before else " at the start of the line"
+    return (f"{where}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02X}{where_on_line}{looks}): "
+            f"{SAVE_AS_UTF8}")
 
 
 # -- lookups --------------------------------------------------------------------

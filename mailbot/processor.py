@@ -44,6 +44,7 @@ import logging
 import secrets
 import sqlite3
 import traceback
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -51,7 +52,7 @@ from zoneinfo import ZoneInfo
 
 from mailbot import cases, trust
 from mailbot.addresses import domain_of, fold
-from mailbot.analysis import Analysis, Evidence
+from mailbot.analysis import FRAUD_SIGNALS, Analysis, Evidence
 from mailbot.directory import customers_of_sender
 from mailbot.limits import (DROP, HOLD, REPLY, REVIEW, UNKNOWN_DAY_HOURS, Limits, UnknownUsage, Usage, Verdict, judge,
                             judge_unknown)
@@ -74,9 +75,74 @@ UNKNOWN_CAP = "unknown_cap"  # the alert kind of the hourly cap on acknowledgeme
 HOUR = timedelta(hours=1)
 
 
+# What the one-line report of a message shows of its sender, subject and review reason.
+SENDER_WIDTH, SUBJECT_WIDTH, REASON_WIDTH, ERROR_WIDTH = 32, 40, 110, 160
+# The trust rule's findings that send a message to a person (trust.py's codes).
+TRUST_REVIEW_CODES = frozenset({
+    trust.FROM_NOT_PLAIN, trust.NO_DIRECTORY, trust.SENDER_UNKNOWN, trust.AUTH_FAILED, trust.UNAUTHENTICATED,
+    trust.CONTRACT_OF_ANOTHER, trust.SERIAL_OF_ANOTHER, trust.CUSTOMER_NUMBER_OF_ANOTHER,
+    trust.SERIAL_NOT_ON_CONTRACT, trust.NUMBERS_OF_KNOWN_CUSTOMER, trust.NEW_EMAIL_FOREIGN,
+    trust.NEW_EMAIL_LOOKALIKE})
+# The limits (limits.py) whose verdict sends a message to review (the others hold or drop a reply).
+LIMIT_REVIEW_RULES = ("suppressed", "per_sender", "per_case")
+
+
+def shorten(text: str | None, width: int) -> str:
+    """``text`` on one line for a terminal: control and format characters (escape sequences,
+    bidirectional overrides, line breaks) become spaces, runs of blanks one, and past
+    ``width`` characters it ends with "…"."""
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in (text or "")[:4 * width])
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def shorten_address(address: str | None, width: int) -> str:
+    """An address within ``width`` characters, its domain kept whole where it fits (``jean.dup…@acme.fr``)."""
+    address = shorten(address, 4 * width)
+    local, at, domain = address.rpartition("@")
+    if len(address) <= width or not at or len(domain) > width - 3:
+        return shorten(address, width)
+    return f"{local[:width - len(domain) - 2].rstrip()}…@{domain}"
+
+
+def review_reason(analysis: dict[str, Any]) -> str:
+    """Why a message went to a person, in one sentence, from its analysis (``Analysis.as_dict()``,
+    or as the ledger stores it). Read from the structured evidence first: nothing could be read
+    (stage "parse"), the trust rule's findings, a limit, a case cited by a stranger, nobody to
+    forward to, a fraud signal; else the decision's reason (the last one when the message
+    continued a case, since ``cases.join`` adds it last; else the first, after the late-notice note)."""
+    evidence = [e for e in analysis.get("evidence") or [] if isinstance(e, dict)]
+
+    def found(stage: str, names) -> dict[str, Any] | None:
+        return next((e for e in evidence if e.get("stage") == stage and e.get("name") in names), None)
+
+    if e := found("parse", ("unreadable", "internal_error")):
+        return e.get("detail", "") if e.get("name") == "unreadable" else f"internal error: {e.get('detail', '')}"
+    for stage, names in (("trust", TRUST_REVIEW_CODES), ("limits", LIMIT_REVIEW_RULES), ("case", ("not_joined",))):
+        if e := found(stage, names):
+            return e.get("detail") or e.get("name", "")
+    if e := found("route", ("no_recipient",)):
+        return f"complete, but nobody to forward it to: {e.get('detail', '')}"
+    if e := found("extract", FRAUD_SIGNALS):
+        return f"possible fraud: {e.get('name')} ({e.get('detail', '')})"
+    reasons = [str(r) for r in analysis.get("reasons") or []]
+    if not reasons:
+        return ""
+    if found("case", ("joined",)):
+        return reasons[-1]
+    return reasons[1] if analysis.get("lead_time_ok") is False and len(reasons) > 1 else reasons[0]
+
+
+def is_garbage(analysis: Analysis) -> bool:
+    """Not a customer's mail at all: nothing could be read (an empty or binary file, text that is not
+    an e-mail) and there is no sender. It goes to a person without opening a case. Real mail from a
+    real sender whose body cannot be read (only a PDF attached) is not garbage: it opens a case."""
+    return analysis.has("parse", "unreadable") and not (analysis.sender or "").strip()
+
+
 @dataclass
 class Outcome:
-    """What happened to one message: the one-line report, and where it goes."""
+    """What happened to one message: the line of the report, and where it goes."""
 
     label: str
     situation: str
@@ -89,13 +155,25 @@ class Outcome:
     error: str | None = None
     held: bool = False  # the reply waits in the outbox: the global brake is on
     queued: bool = False  # a reply was queued (sent once the batch is decided)
+    sender: str = ""
+    subject: str = ""
+    reason: str = ""  # why a person reads it (review_reason), for a review
 
     def line(self) -> str:
+        """One line: message, situation, action, case, sender, subject (and the state when it is
+        not the usual); for a review, a second indented line with the reason."""
         ref = self.case_ref or "-"
-        tail = f"  ({self.state}: {self.error})" if self.error else (
+        tail = f"  ({self.state}: {shorten(self.error, ERROR_WIDTH)})" if self.error else (
             f"  ({self.state})" if self.state not in (DONE, DECIDED) else
             "  (reply held: sending stopped)" if self.held else "")
-        return f"{self.label:<32} {self.situation:<24} {self.action:<13} {ref}{tail}"
+        sender = shorten_address(self.sender, SENDER_WIDTH) or "-"
+        subject = shorten(self.subject, SUBJECT_WIDTH)
+        subject = f'"{subject}"' if subject else "-"
+        text = (f"{self.label:<24} {self.situation:<22} {self.action:<12} {ref:<16} {sender:<{SENDER_WIDTH}} "
+                f"{subject}{tail}")
+        if self.reason:
+            text += f"\n    why: {shorten(self.reason, REASON_WIDTH)}"
+        return text
 
 
 class UnreadableMessage(Exception):
@@ -202,7 +280,8 @@ class Processor:
                                            case_ref=earlier["case_ref"],
                                            error=f"duplicate of ledger row {earlier['id']}")
             return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
-                           DUPLICATE, incoming.key, row_id, role)
+                           DUPLICATE, incoming.key, row_id, role, sender=analysis.sender,
+                           subject=analysis.subject)
 
         with self.store.transaction():
             if analysis.bounce:
@@ -219,7 +298,10 @@ class Processor:
                 analysis.action = "review"
                 analysis.reasons.extend(finding.reason for finding in verdict.review)
             case_ref = thread.ref if thread else None
-            if analysis.action != "ignore" and case_ref is None:
+            if case_ref is None and is_garbage(analysis):  # nothing of a customer's: a person, no case
+                analysis.evidence.append(Evidence("case", "not_opened", detail="nothing could be read and "
+                                                  "there is no sender: no case is opened"))
+            elif analysis.action != "ignore" and case_ref is None:
                 case_ref = self.store.open_case(
                     prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
                     situation=analysis.situation, sender=analysis.sender,
@@ -247,16 +329,19 @@ class Processor:
                                        message_id=analysis.message_id,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
             if kind:
-                self._queue_reply(analysis, case_ref, kind, row_id, state, now, verdict.recipient)
+                self._queue_reply(analysis, case_ref, kind, row_id, state, now, verdict.recipient,
+                                  handled_by=route.handled_by if route is not None else None)
             if case_ref is not None:
                 self._keep_case(case_ref, analysis, thread, changes, row_id, incoming.raw, now,
                                 route=route, state=state, verdict=verdict)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role, held=kind is not None and state == HELD,
-                       queued=kind is not None)
+                       queued=kind is not None, sender=analysis.sender, subject=analysis.subject,
+                       reason=review_reason(analysis.as_dict())
+                       if analysis.action == "review" or (route is not None and not route.address) else "")
 
     def _queue_reply(self, analysis: Analysis, case_ref: str, kind: str, row_id: int, state: str,
-                     now: datetime, recipient: str) -> None:
+                     now: datetime, recipient: str, handled_by: str | None = None) -> None:
         """Build the reply of ``kind`` to ``recipient`` and queue it; its Message-ID threads the answer."""
         message_id = self._message_id(case_ref, kind, row_id)
         if kind == NEUTRAL_ACK:
@@ -264,7 +349,7 @@ class Processor:
                                   message_id=message_id)
         else:
             reply = build_reply(analysis, case_ref=case_ref, rules=self.rules, bot=self.bot, now=now,
-                                recipient=recipient, message_id=message_id, kind=kind)
+                                recipient=recipient, message_id=message_id, kind=kind, handled_by=handled_by)
         self.store.queue(message_row=row_id, case_ref=case_ref, kind=kind, recipients=reply.recipients,
                          raw=reply.raw, state=state, now=now, message_id=message_id)
         self.store.link(case_ref, message_id)
@@ -405,7 +490,7 @@ class Processor:
         forward = build_forward(analysis, case_ref=case_ref, route=route, rules=self.rules, bot=self.bot,
                                 now=now, message_id=message_id, customer_address=verdict.recipient,
                                 checks=checks, originals=store.case_messages(case_ref), changes=history,
-                                evidence=[e.as_dict() for e in analysis.evidence])
+                                evidence=[e.as_dict() for e in analysis.evidence], tz=self.tz)
         store.queue(message_row=row_id, case_ref=case_ref, kind="forward", recipients=forward.recipients,
                     raw=forward.raw, state=state, now=now, message_id=message_id)
 
@@ -561,8 +646,8 @@ class Processor:
             cleared = 0
             if not store.count_state(HELD) and sent + released < self.limits.per_hour:
                 cleared = store.clear_alerts(BRAKE, now)
-        if released:
-            log.warning("%d held reply(ies) released (%d sent in the last hour, limit %d)",
+        if released:  # the usual path of approved drafts too: information, not a warning
+            log.info("%d held reply(ies) released (%d sent in the last hour, limit %d)",
                         released, sent, self.limits.per_hour)
         if cleared:
             log.warning("sending resumed: the hourly count is under %d again", self.limits.per_hour)

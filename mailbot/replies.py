@@ -80,13 +80,15 @@ class Bot:
 
 
 def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
-            kind: str | None = None) -> dict:
-    """Everything a reply template may use, as plain values (documented in templates/README.md)."""
+            kind: str | None = None, handled_by: str | None = None) -> dict:
+    """Everything a reply template may use, as plain values (documented in templates/README.md).
+    ``handled_by`` is the route the case actually went to when it differs from the situation's
+    (routing.Route.handled_by): the reply names whoever really has it."""
     kind = kind or analysis.action
     situation = rules.situation(analysis.situation)
     missing = []
     for key in analysis.missing:
-        spec = rules.fields.get(key)
+        spec = rules.field(analysis.situation, key)
         missing.append({
             "key": key,
             "label": getattr(spec, f"label_{lang}") if spec else key,
@@ -100,14 +102,49 @@ def context(analysis: Analysis, case_ref: str, lang: str, rules, bot: Bot,
         "customer_name": shown_name(analysis.sender_name),
         "situation": analysis.situation,
         "situation_label": getattr(situation, f"label_{lang}"),
-        "route": situation.route,
+        "route": handled_by or situation.route,
         "fields": dict(analysis.fields),
         "effective_date_text": date_text(analysis.fields.get("effective_date"), lang),
         "missing": missing,
         "lead_time_ok": analysis.lead_time_ok,
         "new_email_nominative": analysis.email_nominative,
+        "new_address": new_address(analysis),
+        "meter_readings": meter_readings(analysis),
         "bot": {"address": bot.address, "display_name": bot.display_name},
     }
+
+
+ADDRESS_PARTS = ("street", "complement", "postcode", "city", "cedex")
+
+
+def _text(value) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def new_address(analysis: Analysis) -> dict | None:
+    """The new postal address as read (extract's details: street, complement,
+    postcode, city, cedex; each a one-line string or None), when it is the one
+    whose postcode the fields hold; None otherwise (a reminder keeps only the
+    fields, and the recap then shows the postcode alone)."""
+    found = analysis.details.get("new_address")
+    postcode = analysis.fields.get("new_address_postcode")
+    if not isinstance(found, dict) or not postcode or found.get("postcode") != postcode:
+        return None
+    return {part: _text(found.get(part)) for part in ADDRESS_PARTS}
+
+
+def meter_readings(analysis: Analysis) -> list[dict]:
+    """The readings as read, in order: value (number), counter (noir, couleur,
+    total, m2, ml, A0-A4 or None), unit and the machine's serial (or None).
+    From extract's details when they are the readings the fields hold, else the
+    fields' bare values."""
+    values = list(analysis.fields.get("meter_readings") or [])
+    found = analysis.details.get("meter_readings")
+    if isinstance(found, list) and all(isinstance(r, dict) for r in found) \
+            and [r.get("value") for r in found] == values:
+        return [{"value": r.get("value"), "counter": _text(r.get("counter")), "unit": _text(r.get("unit")),
+                 "serial": _text(r.get("serial"))} for r in found]
+    return [{"value": value, "counter": None, "unit": None, "serial": None} for value in values]
 
 
 def render_part(env: Environment, ctx: dict, lang: str, kind: str, part: str) -> str:
@@ -156,7 +193,8 @@ def _headers(bot: Bot, recipient: str, subject: str, now: datetime, message_id: 
 
 
 def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: datetime, recipient: str,
-                message_id: str, kind: str | None = None, templates_dir: Path = TEMPLATES_DIR) -> Reply:
+                message_id: str, kind: str | None = None, handled_by: str | None = None,
+                templates_dir: Path = TEMPLATES_DIR) -> Reply:
     """The reply to ``analysis`` (acknowledge, request_info or reminder), ready to send.
 
     Written by ``mimewrite`` (faster than the email package's generator on a
@@ -169,7 +207,7 @@ def build_reply(analysis: Analysis, *, case_ref: str, rules, bot: Bot, now: date
         raise ValueError(f"no reply for action {kind!r}")
     lang = analysis.language if analysis.language in LANGUAGES else "fr"
     env = environment(templates_dir)
-    ctx = context(analysis, case_ref, lang, rules, bot, kind)
+    ctx = context(analysis, case_ref, lang, rules, bot, kind, handled_by)
     subject = mask_ibans(one_line(env.get_template(f"{lang}/subject.txt.j2").render(
         ctx, subject=clean_subject(analysis.subject or ""))))
     text = mask_ibans(render_part(env, ctx, lang, kind, "txt"))

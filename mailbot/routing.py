@@ -10,12 +10,12 @@ a note saying why, so nothing complete is left unrouted.
 
 The forward is a small report (summary table: situation, customer, fields,
 lead time, evidence, changes) with the customer's messages attached as
-``message/rfc822``; its Reply-To is the customer's trusted address (trust.py:
-never a third party named only in a Reply-To), so the colleague answers them
-directly. It states at its top whether our mail server authenticated the
-sender, whether the sender is in the directory, and whether the numbers cited
-are that customer's (``checks``). Words in ``templates/fr/forward*.j2``
-(internal, French).
+``message/rfc822``, in plain French (forward_words.py). It has no Reply-To:
+a colleague's "Répondre" must not send the internal summary to the customer;
+answering the attached message answers the customer. It states at its top
+whether our mail server authenticated the sender, whether the sender is in
+the directory, and whether the numbers cited are that customer's
+(``checks``). Words in ``templates/fr/forward*.j2`` (internal, French).
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from mailbot import mimewrite
 from mailbot.analysis import Analysis
 from mailbot.cases import FORWARDED_ROUTES
 from mailbot.directory import Lookup, customer_of
+from mailbot.forward_words import address_text, datetime_fr, evidence_lines, readings_text
 from mailbot.mimewrite import address, encoded_words, one_line
 from mailbot.redact import mask_ibans, shown_name, shown_subject
 from mailbot.replies import Bot, Reply, date_text, environment
@@ -51,10 +53,18 @@ class Route:
     customer: str | None
     customer_name: str | None
     note: str = ""
+    direct: bool = True  # the address is the route's own (not the fallback for want of a contact)
 
     @property
     def label(self) -> str:
         return ROUTE_LABELS[self.route]
+
+    @property
+    def handled_by(self) -> str:
+        """Who the customer may be told handles the request: the route's colleague when the
+        case went to them, else the Contracts service (the fallback assigns it, or a person of
+        the service reviews it)."""
+        return self.route if self.address and self.direct else "contracts"
 
 
 def route_for(route: str, lookup: Lookup, fields: dict[str, Any], addresses: Iterable[str | None], *,
@@ -78,20 +88,13 @@ def route_for(route: str, lookup: Lookup, fields: dict[str, Any], addresses: Ite
     why = (f"{ROUTE_LABELS[route]} inconnu : client {customer} ({how}) sans contact dans l'annuaire"
            if customer else f"client non identifié dans l'annuaire ({how})")
     return Route(route, spare or None, customer, name, f"{why} ; transmis à {spare} pour attribution"
-                 if spare else why)
-
-
-def _readable(evidence: dict[str, str]) -> dict[str, str]:
-    """Evidence as a colleague reads it: a keyword hit without its regular expression."""
-    if evidence["stage"] == "classify" and evidence["name"] != "model":
-        return {**evidence, "detail": evidence["detail"].split(": ", 1)[0]}
-    return evidence
+                 if spare else why, direct=False)
 
 
 def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot: Bot, now: datetime,
                   message_id: str, customer_address: str, checks: dict[str, Any],
                   originals: list[dict[str, Any]], changes: list[dict[str, Any]],
-                  evidence: list[dict[str, str]]) -> Reply:
+                  evidence: list[dict[str, str]], tz: ZoneInfo) -> Reply:
     """The hand-over of a complete case to ``route.address``.
 
     ``customer_address`` is where the customer may be answered (trust.py's
@@ -99,11 +102,22 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
     (trust.Verdict.summary, with the authentication detail); ``originals``
     the case's messages ({raw, message_id, sender, subject, received_at}),
     attached in order; ``changes`` the fields later messages changed;
-    ``evidence`` the analysis' evidence rows.
+    ``evidence`` the analysis' evidence rows; ``tz`` the business's time
+    zone, for the dates a colleague reads (forward_words.py).
+
+    The forward has no Reply-To: "Répondre" must never send this internal
+    summary to the customer. The colleague answers the customer by replying
+    to the customer's own message, attached, or by writing to
+    ``customer_address``; the text says so, and warns when the customer's
+    message asked for answers elsewhere (a Reply-To trust.py refused).
     """
     if not route.address:
         raise ValueError(f"case {case_ref}: nobody to forward it to")
     situation = rules.situation(analysis.situation)
+    fields = dict(analysis.fields)
+    labels = {sid: s.label_fr for sid, s in rules.situations.items()}
+    refused = next((e.get("text", "") for e in evidence if e.get("stage") == "trust"
+                    and e.get("name") in ("reply_to_refused", "reply_to_not_plain")), "")
     ctx = {
         "case_ref": case_ref,
         "situation": analysis.situation,
@@ -114,15 +128,18 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
         "sender": customer_address,
         "sender_name": shown_name(analysis.sender_name),
         "checks": checks,
-        "fields": dict(analysis.fields),
-        "effective_date_text": date_text(analysis.fields.get("effective_date"), "fr"),
+        "fields": fields,
+        "shown": {"new_address_postcode": address_text(analysis.details, fields.get("new_address_postcode")),
+                  "meter_readings": readings_text(analysis.details, fields.get("meter_readings") or [])},
+        "effective_date_text": date_text(fields.get("effective_date"), "fr"),
         "lead_time_ok": analysis.lead_time_ok,
         "lead_time_months": situation.lead_time_months,
-        "evidence": [_readable(e) for e in evidence[:MAX_EVIDENCE]],
-        "changes": changes,
+        "evidence": evidence_lines(evidence, labels, analysis.confidence, MAX_EVIDENCE),
+        "changes": [{**c, "at": datetime_fr(c.get("at"), tz)} for c in changes],
         "messages": [{"message_id": (m.get("message_id") or "")[:250], "sender": (m.get("sender") or "")[:254],
-                      "subject": shown_subject(m.get("subject")), "received": m.get("received_at") or ""}
+                      "subject": shown_subject(m.get("subject")), "received": datetime_fr(m.get("received_at"), tz)}
                      for m in originals],
+        "refused_reply_to": refused,
         "directory_note": route.note,
         "action_text": situation.forward_action,
         "bot": {"address": bot.address, "display_name": bot.display_name},
@@ -131,11 +148,8 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
     subject = mask_ibans(one_line(env.get_template("fr/forward_subject.txt.j2").render(ctx)))
     text = mask_ibans(env.get_template("fr/forward.txt.j2").render(ctx))
     html = mask_ibans(env.get_template("fr/forward.html.j2").render(ctx))
-    customer = one_line(customer_address)
-    headers = [("From", address(bot.display_name, bot.address)), ("To", one_line(route.address))]
-    if customer:
-        headers.append(("Reply-To", customer))
-    headers += [("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
+    headers = [("From", address(bot.display_name, bot.address)), ("To", one_line(route.address)),
+               ("Subject", encoded_words(subject)), ("Date", format_datetime(now)),
                 ("Message-ID", one_line(message_id)), ("Auto-Submitted", "auto-generated"),
                 ("X-Auto-Response-Suppress", "All"), ("X-Mailbot-Case", one_line(case_ref)),
                 ("Content-Language", "fr")]

@@ -4,6 +4,12 @@ Required fields, lead times, routes and classifier keywords are business
 rules that change without a release, so they live in a TOML file. A mistake
 in that file must stop the program with a message naming the bad key, not
 surface later as a wrong reply.
+
+The words of a missing item (``[fields.<name>]``: label and where to find it)
+can be changed for one situation by ``[situations.<id>.fields.<name>]`` with
+any of the same four keys: a move asks for the new site's postal address, an
+invoice-address change for a postal or an e-mail address. ``Rules.field``
+gives the merged texts.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import paths
 
 ROUTES = ("contracts", "sales", "account_manager", "self_service", "service_desk")
+FIELD_TEXT_KEYS = ("label_fr", "label_en", "where_fr", "where_en")
 FIELD_NAMES = (
     "contract_number", "po_number", "serial_numbers", "new_address",
     "kbis", "customer_number", "new_email", "meter_readings",
@@ -55,7 +62,10 @@ class Situation:
     sensitive: bool
     keywords: tuple[Keyword, ...]
     generic_email: bool = False  # new_email must be a service address, not jean.dupont@…
+    postal_address: bool = False  # new_address must be a postal address (a move), an e-mail does not do
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
+    # [situations.<id>.fields.<name>]: this situation's own texts for a missing item, by key
+    field_texts: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,13 @@ class Rules:
 
     def situation(self, situation_id: str) -> Situation:
         return self.situations.get(situation_id, self.situations["other"])
+
+    def field(self, situation_id: str, name: str) -> FieldInfo | None:
+        """The texts of a missing item for one situation: ``[fields.<name>]`` with the
+        situation's own ``[situations.<id>.fields.<name>]`` keys over it."""
+        base = self.fields.get(name)
+        own = self.situation(situation_id).field_texts.get(name)
+        return replace(base, **own) if base is not None and own else base
 
 
 def strip_accents(text: str) -> str:
@@ -128,6 +145,17 @@ def _situation(situation_id: str, table: Any) -> Situation:
     route = _get(table, "route", str, where)
     if route not in ROUTES:
         raise RulesError(f"{where}.route: {route!r} is not one of {', '.join(ROUTES)}")
+    field_texts = {}
+    for name, texts in (_get(table, "fields", dict, where) if "fields" in table else {}).items():
+        here = f"{where}.fields.{name}"
+        if name not in FIELD_NAMES:
+            raise RulesError(f"{here}: unknown field (known: {', '.join(FIELD_NAMES)})")
+        if not isinstance(texts, dict):
+            raise RulesError(f"{here}: expected a table of {', '.join(FIELD_TEXT_KEYS)}")
+        for key in texts:
+            if key not in FIELD_TEXT_KEYS:
+                raise RulesError(f"{here}.{key}: unknown key (known: {', '.join(FIELD_TEXT_KEYS)})")
+        field_texts[name] = {key: _get(texts, key, str, here) for key in texts}
     return Situation(
         id=situation_id,
         label_fr=_get(table, "label_fr", str, where),
@@ -138,7 +166,9 @@ def _situation(situation_id: str, table: Any) -> Situation:
         sensitive=_get(table, "sensitive", bool, where),
         keywords=_keywords(_get(table, "keywords", list, where), where),
         generic_email=_get(table, "generic_email", bool, where) if "generic_email" in table else False,
+        postal_address=_get(table, "postal_address", bool, where) if "postal_address" in table else False,
         forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
+        field_texts=field_texts,
     )
 
 
@@ -154,12 +184,15 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         where = f"fields.{name}"
         if not isinstance(table, dict):
             raise RulesError(f"{where}: expected a table")
-        texts = (_get(table, key, str, where) for key in ("label_fr", "label_en", "where_fr", "where_en"))
+        texts = (_get(table, key, str, where) for key in FIELD_TEXT_KEYS)
         fields[name] = FieldInfo(name, *texts)
     for situation in situations.values():
         for name in situation.required:
             if name not in fields:
                 raise RulesError(f"fields.{name}: missing (required by situations.{situation.id})")
+        for name in situation.field_texts:
+            if name not in fields:
+                raise RulesError(f"situations.{situation.id}.fields.{name}: no [fields.{name}] to change")
     classifier = _get(data, "classifier", dict, "file")
     review_below = float(_get(classifier, "review_below", (int, float), "classifier"))
     if not 0.0 <= review_below <= 1.0:

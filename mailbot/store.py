@@ -22,7 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from mailbot.addresses import domain_of, fold
 from mailbot.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MAX_STORED_ANALYSIS
-from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
+from mailbot.cases import AWAITING, CLOSED, COMPLETE, IN_REVIEW, ROUTED
 from mailbot.directory import Row, number_key, sender_keys
 
 migrations = Migrations("mailbot")
@@ -452,6 +452,24 @@ class Store:
             "where ref is not null and (? is null or state = ?) order by id desc limit ?",
             [state, state, limit]))
 
+    def count_cases(self, state: str | None = None) -> int:
+        """How many cases there are (in ``state``): what ``list_cases`` leaves out is the rest."""
+        return self.db.execute("select count(*) from cases where ref is not null and (? is null or state = ?)",
+                               [state, state]).fetchone()[0]
+
+    def message_analysis(self, row_id: int) -> dict[str, Any] | None:
+        """The ledger row ``row_id`` with its stored analysis decoded (``analysis``: {} when none)."""
+        rows = list(self.db.query("select id, sender, subject, received_at, situation, action, destination, "
+                                  "case_ref, error, analysis, created_at from messages where id = ?", [row_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        try:
+            row["analysis"] = json.loads(row["analysis"] or "{}")
+        except ValueError:
+            row["analysis"] = {}
+        return row
+
     # -- outbox -------------------------------------------------------------
 
     def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
@@ -496,6 +514,33 @@ class Store:
         return list(self.db.query(
             f"select id, state, kind, case_ref, recipient, created_at, sent_at, last_error from outbox "
             f"where state in ({','.join('?' * len(states))}) order by id limit ?", [*states, limit]))
+
+    def outbox_row(self, outbox_id: int) -> dict[str, Any] | None:
+        """One outbox row, with the bytes of the message as it will go out."""
+        rows = list(self.db.query(
+            "select id, state, kind, case_ref, recipients, raw, attempts, last_error, created_at, sent_at "
+            "from outbox where id = ?", [outbox_id]))
+        return rows[0] if rows else None
+
+    def release_drafts(self, ids: Iterable[int] | None, now: datetime) -> tuple[int, list[str]]:
+        """Approve the drafts ``ids`` (None: every draft), in one transaction: they join the held
+        queue, which the daemon sends within the hourly limit; the case of an approved forward
+        goes from complete to routed, the approval recorded in its history. Returns how many
+        drafts were approved, and the cases routed."""
+        sql, args = "select id, kind, case_ref from outbox where state = ?", [DRAFT]
+        if ids is not None:
+            ids = list(ids)
+            sql += f" and id in ({','.join('?' * len(ids))})"
+            args += ids
+        with self.transaction():
+            rows = list(self.db.query(sql + " order by id", args))
+            if rows:
+                self.db.execute(f"update outbox set state = ? where id in ({','.join('?' * len(rows))})",
+                                [HELD, *(r["id"] for r in rows)])
+            routed = [r["case_ref"] for r in rows if r["kind"] == "forward" and r["case_ref"]
+                      and self.move_case(r["case_ref"], ROUTED, f"forward (outbox {r['id']}) approved by a person",
+                                         now, only_from=(COMPLETE,))]
+        return len(rows), routed
 
     def set_outbox_state(self, ids: Iterable[int] | None, from_states: Iterable[str], to_state: str) -> int:
         """Move the rows ``ids`` (None: all) that are in ``from_states`` to ``to_state``; returns how many."""

@@ -87,6 +87,24 @@ def run_mailbot(settings: Path, *args: str, env: dict[str, str] | None = None,
                           capture_output=True, text=True, env=env or mailbot_env(), timeout=timeout)
 
 
+def maildir_bot(folder: Path, settings_text: str, directory_csv: str, inbox: dict[str, bytes]) -> tuple[Path, str]:
+    """A Maildir bot in ``folder``: its settings, ``directory_csv`` imported, ``inbox`` delivered
+    to ``var/mail/new`` and processed once. Returns the settings file and what `once` printed."""
+    settings = folder / "settings.toml"
+    settings.write_text(settings_text, encoding="utf-8")
+    (folder / "directory.csv").write_text(directory_csv, encoding="utf-8")
+    imported = run_mailbot(settings, "directory", "import", str(folder / "directory.csv"))
+    assert imported.returncode == 0, imported.stderr
+    mail = folder / "var" / "mail"
+    for sub in ("tmp", "new", "cur"):
+        (mail / sub).mkdir(parents=True, exist_ok=True)
+    for name, raw in inbox.items():
+        (mail / "new" / name).write_bytes(raw)
+    result = run_mailbot(settings, "once")
+    assert result.returncode == 0, result.stderr
+    return settings, result.stdout
+
+
 def start_daemon(settings: Path, log: Path) -> subprocess.Popen:
     """`mailbot -v run` in the background, its output appended to ``log``."""
     with open(log, "ab") as out:

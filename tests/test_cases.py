@@ -340,6 +340,10 @@ def test_a_complete_case_whose_customer_the_directory_cannot_tell_goes_to_the_fa
         forward = [m for m in bot.sent() if str(m["To"]) != CUSTOMER]
         assert [str(m["To"]) for m in forward] == ["dispatch@cf.canon.fr"]
         assert "pour attribution" in forward[0].get_body(("plain",)).get_content()
+        [ack] = [m for m in bot.sent() if str(m["To"]) == CUSTOMER and "acknowledge" in m["Message-ID"]]
+        said = " ".join(ack.get_body(("plain",)).get_content().split())
+        assert "transmise à l'équipe Contrats" in said, "the reply names who really has the case"
+        assert "interlocuteur commercial" not in said, said
     finally:
         bot.close()
 

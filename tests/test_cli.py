@@ -45,7 +45,7 @@ def test_analyze_a_missing_path_is_a_usage_error(tmp_path):
 
 def test_every_command_has_help():
     for command in ("run", "once", "analyze", "eval", "train", "requeue", "seed-demo", "directory import",
-                    "outbox list", "outbox release", "outbox discard", "suppressions list",
+                    "outbox list", "outbox show", "outbox release", "outbox discard", "suppressions list",
                     "suppressions clear", "cases list", "cases show", "cases close"):
         result = mailbot(*command.split(), "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout, command

@@ -4,8 +4,6 @@ separate `mailbot` process on a Maildir demo setup."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,33 +11,20 @@ import pytest
 
 from mailbot.store import Store
 from tests.conversations import CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, first_message
-from tests.support import AUTHSERV_ID
+from tests.support import AUTHSERV_ID, maildir_bot
+from tests.support import run_mailbot as mailbot
 
 PO_CHANGE = next(c for c in CONVERSATIONS if c.situation == "po_change")
 TRUST = f'[trust]\nauthserv_id = "{AUTHSERV_ID}"\n'  # the conversations carry its Authentication-Results
 TERMINATION = next(c for c in CONVERSATIONS if c.situation == "contract_termination")
 
 
-def mailbot(settings: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args],
-                          capture_output=True, text=True, timeout=120)
-
-
 @pytest.fixture
 def setup(tmp_path):
     """A Maildir bot with P.O changes in draft mode and the test directory loaded."""
-    settings = tmp_path / "settings.toml"
-    settings.write_text(f'[mailbox]\npoll_seconds = 1\n[modes]\npo_change = "draft"\n'
-                        f'[routing]\ncontracts_team = "{CONTRACTS_TEAM}"\n{TRUST}', encoding="utf-8")
-    (tmp_path / "directory.csv").write_text(DIRECTORY_CSV, encoding="utf-8")
-    assert mailbot(settings, "directory", "import", str(tmp_path / "directory.csv")).returncode == 0
-    inbox = tmp_path / "var" / "mail"
-    for sub in ("tmp", "new", "cur"):
-        (inbox / sub).mkdir(parents=True, exist_ok=True)
-    for i, conv in enumerate((PO_CHANGE, TERMINATION)):
-        (inbox / "new" / f"m{i}").write_bytes(first_message(conv)[0])
-    result = mailbot(settings, "once")
-    assert result.returncode == 0, result.stderr
+    inbox = {f"m{i}": first_message(conv)[0] for i, conv in enumerate((PO_CHANGE, TERMINATION))}
+    settings, _ = maildir_bot(tmp_path, f'[mailbox]\npoll_seconds = 1\n[modes]\npo_change = "draft"\n'
+                              f'[routing]\ncontracts_team = "{CONTRACTS_TEAM}"\n{TRUST}', DIRECTORY_CSV, inbox)
     return settings, tmp_path
 
 

@@ -25,6 +25,7 @@ MISSING = [
     ("po_change", fields(), ["contract_number", "po_number"]),
     ("equipment_move", fields(serial_numbers=["PW345-0061287"], new_address_postcode="69100"), []),
     ("equipment_move", fields(serial_numbers=["PW345-0061287"]), ["new_address"]),
+    ("equipment_move", fields(serial_numbers=["PW345-0061287"], new_email="atelier@x.fr"), ["new_address"]),
     ("billing_entity_change", fields(serial_numbers=["3Y078344"]), ["kbis"]),
     ("billing_entity_change", fields(kbis=True), ["serial_numbers"]),
     ("invoice_address_change", fields(customer_number="1039946", new_address_postcode="35510"), []),
@@ -47,7 +48,8 @@ def test_missing(situation, given, expected):
     rule = RULES.situations[situation]
     got = decide(situation, given, RULES, received=None, confidence=0.9).missing
     assert got == expected
-    assert missing_fields(rule.required, given, generic_email=rule.generic_email) == (
+    assert missing_fields(rule.required, given, generic_email=rule.generic_email,
+                          postal_address=rule.postal_address) == (
         expected if situation != "other" else []
     )
 

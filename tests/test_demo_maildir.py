@@ -38,6 +38,15 @@ def files(folder: Path) -> list[Path]:
     return [p for sub in ("new", "cur") if (folder / sub).is_dir() for p in (folder / sub).iterdir()]
 
 
+def report(stdout: str) -> list[str]:
+    """The lines of `once`/`run` that report a message (a review's reason follows on an indented line)."""
+    return [line for line in stdout.splitlines() if line.strip() and not line.startswith((" ", "ready: "))]
+
+
+def reasons(stdout: str) -> list[str]:
+    return [line.strip() for line in stdout.splitlines() if line.startswith("    why: ")]
+
+
 def test_there_is_a_sample_for_every_situation_and_an_out_of_office():
     names = {p.stem for p in SAMPLES}
     for situation in ("po_change", "equipment_move", "billing_entity_change",
@@ -57,7 +66,7 @@ def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
 
     result = mailbot(settings, "once")
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
+    lines = report(result.stdout)
     assert len(lines) == len(SAMPLES)
     for line in lines:
         name, situation, action = line.split()[:3]
@@ -66,6 +75,12 @@ def test_seed_then_once_answers_every_sample_but_the_automated_ones(tmp_path):
         elif not name.startswith("other"):
             assert name.startswith(situation), line
             assert action in ("acknowledge", "request_info"), line
+    # Each review says why, on the next line: the toner order is none of the nine situations; and
+    # a complete P.O change is acknowledged, but its case waits for a person ([routing] contracts_team unset).
+    why = reasons(result.stdout)
+    assert len(why) == 2 and why[0] == "why: situation other: a person decides"
+    assert why[1].startswith("why: complete, but nobody to forward it to: ") and "contracts_team" in why[1]
+    assert result.stdout.index("\nother_toner_order ") < result.stdout.index("why: situation other")
     assert files(tmp_path / "var" / "mail") == []
     sent = [message_from_bytes(p.read_bytes(), policy=policy.default)
             for p in files(tmp_path / "var" / "outbox")]
@@ -112,7 +127,9 @@ def test_run_keeps_going_until_ctrl_c(tmp_path):
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
-    assert len(out.strip().splitlines()) == len(SAMPLES) + 1
+    assert out.startswith(f"ready: reading Maildir {tmp_path / 'var' / 'mail'}, sending to Maildir "
+                          f"{tmp_path / 'var' / 'outbox'}, mode auto"), out
+    assert len(report(out)) == len(SAMPLES) + 1
 
 
 def test_shadow_mode_decides_and_records_but_sends_and_moves_nothing(tmp_path):
@@ -122,7 +139,7 @@ def test_shadow_mode_decides_and_records_but_sends_and_moves_nothing(tmp_path):
     assert mailbot(settings, "seed-demo").returncode == 0
     first = mailbot(settings, "once")
     assert first.returncode == 0, first.stderr
-    assert len(first.stdout.strip().splitlines()) == len(SAMPLES)
+    assert len(report(first.stdout)) == len(SAMPLES)
     assert len(files(tmp_path / "var" / "mail")) == len(SAMPLES)
     assert files(tmp_path / "var" / "outbox") == []
     assert mailbot(settings, "once").stdout == "", "already decided: not decided again"
@@ -201,5 +218,6 @@ def test_seeding_again_with_force_is_processed_as_duplicates(tmp_path):
     assert mailbot(settings, "once").returncode == 0
     assert mailbot(settings, "seed-demo", "--force").returncode == 0
     again = mailbot(settings, "once")
-    assert len(again.stdout.strip().splitlines()) == len(SAMPLES)
+    assert len(report(again.stdout)) == len(SAMPLES)
+    assert all(line.endswith("(duplicate)") for line in report(again.stdout)), again.stdout
     assert files(tmp_path / "var" / "mail") == []

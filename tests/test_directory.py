@@ -74,6 +74,13 @@ BAD_FILES = [
      "directory:3: column customer_name: customer 100001 has 'Acme Impression' on line 2"),
     ("customer domains differ", csv_text(ACME, ACME2.replace(" acme-group.com", "")),
      "directory:3: column email_domains: customer 100001 has 'acme.fr acme-group.com' on line 2"),
+    ("a column renamed", csv_text(header=HEADER.replace("site_address", "adresse du site")),
+     "directory:1: missing column(s): site_address (found instead: adresse du site)"),
+    ("two columns missing", csv_text(header=HEADER.replace(",contract_number,serial_number", "")),
+     "directory:1: missing column(s): contract_number, serial_number"),
+    ("no header line", csv_text(ZETA, header=ACME),
+     f"directory:1: missing column(s): all of {HEADER} (the first line must be the header line, naming the columns)"),
+    ("tabs", csv_text(header=HEADER.replace(",", "\t")), "(columns must be separated by commas)"),
 ]
 
 
@@ -90,6 +97,41 @@ def test_an_unreadable_file_is_named(tmp_path):
     (tmp_path / "latin1.csv").write_bytes(csv_text(ACME.replace("Acme", "Acm\xe9")).encode("latin-1"))
     with pytest.raises(DirectoryError, match="not UTF-8"):
         read_csv(tmp_path / "latin1.csv")
+
+
+SAVE_AS = 'save it as CSV UTF-8 from Excel (File > Save As > "CSV UTF-8 (comma delimited)")'
+
+
+def test_a_file_not_in_utf8_names_the_line_and_says_how_to_save_it(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(csv_text(ACME, ZETA.replace("Zeta TP", "Zêta TP")).encode("cp1252"))
+    with pytest.raises(DirectoryError) as caught:
+        read_csv(path)
+    assert str(caught.value) == (f"{path}:3: not UTF-8 text (byte 0xEA after '200002,Z', as Excel's plain \"CSV\" "
+                                 f"writes it (Windows-1252)): {SAVE_AS}")
+    path.write_bytes(csv_text(ACME).encode("utf-16"))
+    with pytest.raises(DirectoryError) as caught:
+        read_csv(path)
+    assert str(caught.value) == f"{path}:1: not UTF-8 but UTF-16 (Excel's \"Unicode text\"): {SAVE_AS}"
+    path.write_bytes(b"\x81" + csv_text(ACME).encode())
+    with pytest.raises(DirectoryError, match=r"excel.csv:1: not UTF-8 text \(byte 0x81 at the start of the line\)"):
+        read_csv(path)
+
+
+def test_import_of_a_file_not_in_utf8_exits_2_with_one_line(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(csv_text(ACME.replace("Acme", "Acmé")).encode("latin-1"))
+    result = mailbot(settings, "directory", "import", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"mailbot: error: {path}:2: not UTF-8 text (byte 0xE9 after '100001,Acm'")
+    assert result.stderr.endswith(f"{SAVE_AS}\n") and result.stderr.count("\n") == 1
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(csv_text(ACME, header=HEADER.replace("email_domains", "domaines")), encoding="utf-8")
+    result = mailbot(settings, "directory", "import", str(renamed))
+    assert result.returncode == 2 and result.stderr == (f"mailbot: error: {renamed}:1: missing column(s): "
+                                                         f"email_domains (found instead: domaines)\n")
 
 
 # -- lookups ----------------------------------------------------------------------------

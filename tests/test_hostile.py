@@ -194,7 +194,10 @@ def test_an_encoded_reply_to_is_not_used(demo):
     assert [o["recipient"] for o in rows if o["kind"] == "acknowledge"] == [hostile.CUSTOMER]
     [forward] = [m for m in demo["sent"] if m["Auto-Submitted"] == "auto-generated"
                  and message_id(ATTACKS["encoded_reply_to"]) in m.as_string()]
-    assert str(forward["Reply-To"]) == hostile.CUSTOMER
+    assert forward["Reply-To"] is None
+    text = " ".join(forward.get_body(("plain",)).get_content().split())
+    assert f"écrivez à {hostile.CUSTOMER}" in text
+    assert "Attention : le message du client demande que la réponse parte à =?utf-8?q?victim" in text
     assert "victim" not in everything(forward).split("Éléments relevés")[0]
 
 

@@ -64,7 +64,7 @@ def test_relay_spoofing_and_cross_customer_requests_reach_nobody_they_should_not
     for theirs in ("URGENT", "canon-payments", "BC-2027-0042", hostile.CONTRACT):
         assert theirs not in everything(ack), theirs
     [forward] = [m for m in smtp.messages if m.rcpt_tos == ["equipe.contrats@cf.canon.fr"]]
-    assert str(forward.message["Reply-To"]) == hostile.CUSTOMER
+    assert forward.message["Reply-To"] is None, "answering the forward must not write to anyone outside"
     text = forward.message.get_body(("plain",)).get_content()
     assert text.index("Expéditeur authentifié") < text.index("Récapitulatif"), "stated at the top"
     assert re.search(r"Expéditeur authentifié :\s+oui \(DMARC valide pour\s+gaudemard-tp.fr", text), text

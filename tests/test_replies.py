@@ -1,5 +1,6 @@
 """Replies: threaded, referenced, safe headers, both parts rendered."""
 
+import html as htmllib
 import re
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
@@ -8,7 +9,7 @@ import pytest
 
 from mailbot.analyze import analyze
 from mailbot.paths import SAMPLES_DIR
-from mailbot.replies import Bot, build_reply, clean_subject, date_text
+from mailbot.replies import Bot, build_reply, clean_subject, context, date_text
 from mailbot.rules import load_rules
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
@@ -107,3 +108,53 @@ def test_an_absurdly_long_message_id_is_not_repeated_and_no_line_is_too_long():
     _, reply, msg = reply_to("po_change", message_id=huge, references=[huge, "<ok@example.fr>"])
     assert msg["In-Reply-To"] is None and msg["References"] is None
     assert max(len(line) for line in reply.raw.split(b"\r\n")) <= 998
+
+
+def test_a_late_change_promises_no_date():
+    """The sample asks for a new invoice address from 1 December 2026, written
+    on 27 November: the reply says who has the request and what the late notice
+    means, never that the address is recorded nor that invoices go there from
+    that date (issue #9)."""
+    analysis, _, msg = reply_to("invoice_address_change")
+    assert analysis.lead_time_ok is False and analysis.fields["effective_date"] == "2026-12-01"
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
+    assert "est transmise à votre gestionnaire" in text
+    assert "Délai de prévenance : la date demandée (1er décembre 2026)" in text
+    assert "votre prochaine facture pourrait encore être envoyée à l'ancienne adresse" in text
+    assert "enregistr" not in text and "à partir du 1er décembre" not in text and "dorénavant" not in text
+
+
+def test_the_recap_shows_the_new_address_and_each_reading():
+    _, _, msg = reply_to("equipment_move")
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
+    assert ("Nouvelle adresse : 12 allée des Frênes, Parc d'activités de la Teillais, Bâtiment C, 35740 Pacé"
+            in text)
+    assert "code postal" not in text and "adresse e-mail" not in text
+    _, _, msg = reply_to("meter_read_request")
+    text = " ".join(msg.get_body(("plain",)).get_content().split())
+    html = " ".join(htmllib.unescape(msg.get_body(("html",)).get_content()).split())
+    for line in ("Compteur noir du matériel PW3600-0021876 : 18 452",
+                 "Compteur noir du matériel CW3700-0009043 : 7 310",
+                 "Compteur couleur du matériel CW3700-0009043 : 2 985"):
+        assert line in text and line in html
+    assert "des matériels n° de série PW3600-0021876, CW3700-0009043 ont bien été reçus" in text
+
+
+def test_the_context_shows_details_only_when_they_are_the_fields():
+    """A reminder is written from the case's fields (no details): the recap then
+    shows the postcode and the bare values; details that do not match the fields
+    (a later message changed them) are not shown either."""
+    rules = load_rules()
+    analysis = analyze((SAMPLES_DIR / "equipment_move.eml").read_bytes())
+    ctx = context(analysis, "WFPS-2026-000042", "fr", rules, BOT)
+    assert ctx["new_address"] == {"street": "12 allée des Frênes",
+                                  "complement": "Parc d'activités de la Teillais, Bâtiment C",
+                                  "postcode": "35740", "city": "Pacé", "cedex": None}
+    analysis.fields["new_address_postcode"] = "69003"
+    assert context(analysis, "WFPS-2026-000042", "fr", rules, BOT)["new_address"] is None
+    analysis = analyze((SAMPLES_DIR / "meter_read_request.eml").read_bytes())
+    readings = context(analysis, "WFPS-2026-000042", "fr", rules, BOT)["meter_readings"]
+    assert readings[2] == {"value": 2985, "counter": "couleur", "unit": None, "serial": "CW3700-0009043"}
+    analysis.details = {}
+    assert context(analysis, "WFPS-2026-000042", "fr", rules, BOT)["meter_readings"] == [
+        {"value": v, "counter": None, "unit": None, "serial": None} for v in (18452, 7310, 2985)]
