@@ -8,6 +8,7 @@ and records what was wrong in ``defects`` instead of raising.
 
 from __future__ import annotations
 
+import codecs
 import email
 import re
 from dataclasses import dataclass, field
@@ -68,16 +69,17 @@ class Mail:
 
 # Outlook and others label windows-1252 text as latin-1; cp1252 is a superset
 # for every printable latin-1 character, so decoding with it is never worse.
-_CHARSET_ALIASES = {
-    "latin-1": "cp1252", "latin1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
-    "us-ascii": "utf-8", "ascii": "utf-8", "windows-1252": "cp1252",
-}
+_WINDOWS_1252 = ("cp1252", "iso8859-1")  # codec names, as codecs.lookup gives them
+_UTF8 = ("utf-8", "ascii")
+# The five bytes windows-1252 leaves undefined (read as surrogates) stand for the same code points, as browsers do.
+_UNDEFINED_1252 = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_STRAY_BYTES = re.compile("[\udc80-\udcff]++")  # bytes that were not UTF-8, as surrogateescape keeps them
 _MSGID = re.compile(r"<[^<>\s]++>")
 MAX_ID_CHARS = 1_000   # of a Message-ID or In-Reply-To field read
 MAX_REFERENCES = 20    # the latest References kept
 # Characters no writer types: C0/C1 controls (NUL aside), replacement characters, private use.
 _NOT_TEXT = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
-_BINARY_SHARE = 0.10  # real mail, even mislabelled cp1252 read as utf-8, stays far below
+_BINARY_SHARE = 0.10  # real mail stays far below
 _BINARY_MIN = 16
 
 
@@ -143,6 +145,17 @@ def _parse_date(value: str | None, defects: list[str]) -> datetime | None:
     return when
 
 
+def _cp1252(data: bytes) -> str:
+    return data.decode("cp1252", "surrogateescape").translate(_UNDEFINED_1252)
+
+
+def _utf8_or_cp1252(data: bytes) -> str:
+    """UTF-8 where the bytes are UTF-8 and cp1252 for the others: windows-1252 text labelled UTF-8, or
+    pasted into UTF-8 text, then reads as written instead of as replacement characters."""
+    text = data.decode("utf-8", "surrogateescape")
+    return _STRAY_BYTES.sub(lambda m: _cp1252(m.group().encode("utf-8", "surrogateescape")), text)
+
+
 def _decode_payload(part: Message, defects: list[str]) -> str:
     """A text part's content, whatever charset it claims."""
     try:
@@ -153,17 +166,25 @@ def _decode_payload(part: Message, defects: list[str]) -> str:
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
     declared = (part.get_content_charset() or "").lower()
-    charset = _CHARSET_ALIASES.get(declared, declared)
-    if not charset:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", "replace")
     try:
-        return data.decode(charset, "replace")
+        codec = codecs.lookup(declared or "utf-8").name
     except LookupError:
+        codec = None
+    if codec in _WINDOWS_1252:
+        return _cp1252(data)
+    if codec is not None and codec not in _UTF8:
+        try:
+            return data.decode(codec, "replace")
+        except LookupError:  # a codec that is not a text encoding: "base64", "rot13"
+            codec = None
+    if codec is None:
         defects.append(f"unknown charset {declared!r}")
-        return data.decode("utf-8", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        said = f"charset {declared} declared" if declared else "no charset declared"
+        defects.append(f"{said} but bytes are not utf-8: read as cp1252")
+        return _utf8_or_cp1252(data)
 
 
 def _disposition(part: Message) -> str:
@@ -351,5 +372,5 @@ def parse(raw: bytes) -> Mail:
             except Exception as again:
                 mail.defects.append(f"header parse error: {type(again).__name__}: {again}")
         if not mail.text:
-            mail.text = normalize_spaces(raw.decode("utf-8", "replace"))
+            mail.text = normalize_spaces(_utf8_or_cp1252(raw))
     return mail

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mailbot.dates import effective_date, find_dates
+from mailbot.dates import deadline, effective_date, find_dates
 
 REF = date(2026, 11, 20)
 
@@ -45,6 +45,73 @@ EFFECTIVE = [
     ("réglée par virement le 10/02", None),
     ("Réf. RC/2026/11/0932 et contrat CT-2025-04417", None),
     ("Les factures du 12/11   au 20/11 sont payées ; le transfert aura lieu le 1er février.", "2027-02-01"),
+    # a month without a day: its 1st, the next such month when no year is given
+    ("Le déménagement aura lieu en juin.", "2027-06-01"),
+    ("Nous déménageons en novembre.", "2027-11-01"),  # November 2026 has begun: the next one
+    ("À partir de mars 2027, la nouvelle adresse de facturation est la suivante.", "2027-03-01"),
+    ("From June, please send the invoices to our new address.", "2027-06-01"),
+    ("The move will take place in June.", "2027-06-01"),
+    ("Nous avons changé d'adresse en mars dernier.", None),
+    # a year the change applies to: 1 January
+    ("Le nouveau bon de commande PO-2027-0042 est valable pour 2027.", "2027-01-01"),
+    ("Voici notre numéro de commande pour l'exercice 2027 : PO-2027-0042", "2027-01-01"),
+    ("Numéro de commande exercice 2027 : 4500012345", "2027-01-01"),
+    ("Please find our new purchase order for 2027: 4500012345", "2027-01-01"),
+    ("New purchase order for FY2027: 4500012345", "2027-01-01"),
+    # … and a year anywhere else is not a date
+    ("Notre bon de commande pour 2026 était le BC-2026-0197.", None),  # not a year to come
+    ("Merci d'utiliser le bon de commande PO-2027-0042.", None),
+    ("Référence FY2027-PO-0042 à rappeler sur les factures", None),
+    ("Notre budget 2027 est validé.", None),
+    ("En 2027 nous changerons peut-être de prestataire.", None),
+    # relative wordings
+    ("Le transfert aura lieu fin du mois prochain.", "2026-12-31"),
+    ("The move is planned for the end of next month.", "2026-12-31"),
+    ("Nous déménagerons à la rentrée.", "2027-09-01"),
+    ("Merci de passer à l'envoi des factures par e-mail à la rentrée 2028.", "2028-09-01"),
+    ("La nouvelle entité reprend le contrat au 3e trimestre 2027.", "2027-07-01"),
+    ("Changement de bon de commande au premier trimestre.", "2027-01-01"),
+    ("New billing entity from Q1 2027", "2027-01-01"),
+    # a day and month without a year: the next such date
+    ("Nous déménageons le 25 novembre.", "2026-11-25"),
+    ("La résiliation prend effet le 10 novembre.", "2027-11-10"),
+    # numeric forms
+    ("Date de déménagement : 15/03/2027", "2027-03-15"),
+    ("Changement d'adresse de facturation au 01.03.27", "2027-03-01"),
+    ("Résiliation au 30-06-2027", "2027-06-30"),
+    # a weak cue (or a "Date :" label) is enough for the only future date
+    ("Date : 01/03/2027", "2027-03-01"),
+    ("Date souhaitée | 01/03/2027", "2027-03-01"),
+    ("Nouvelle adresse de facturation au 1er mars.", "2027-03-01"),
+    ("Merci d'envoyer les factures par e-mail en février.", "2027-02-01"),
+    ("Merci d'envoyer les factures à compta@client.fr pour le 1er février.", "2027-02-01"),
+    ("Nouvelle adresse au 1er mars ou au 1er avril, je vous le confirmerai.", None),  # two: not the only one
+    # a cue reaches over a line break (wrapped lines, table cells), not over a blank line
+    ("Le nouveau numéro de commande s'appliquera à compter du\n1er janvier 2027.", "2027-01-01"),
+    ("please use the new PO from\n1 January 2027", "2027-01-01"),
+    ("Date d'effet | 01/01/2027", "2027-01-01"),
+    ("Date d'effet\n01/01/2027", "2027-01-01"),
+    ("Le nouveau bon de commande s'applique à partir du\n15/01", "2027-01-15"),
+    ("Le nouveau bon de commande s'applique à partir du\n\n15/01", None),
+    ("Je serai de retour\nle 4 janvier 2027.", None),  # a wrapped negative cue still holds
+    ("Ancien numéro valable jusqu'au 31 décembre\nNouveau numéro au 1er janvier 2027", "2027-01-01"),
+    # deadlines are not effective dates
+    ("Merci de nous répondre d'ici mi-juillet.", None),
+    ("Merci de nous envoyer le K-bis d'ici le 15.", None),
+    ("Merci de valider avant le 30.", None),
+    ("Le bon de commande doit nous parvenir au plus tard le 15 janvier 2027.", None),
+    ("Merci de nous retourner le formulaire le 10 décembre au plus tard.", None),
+    ("Please confirm by the end of June.", None),
+    ("Please send the new PO no later than 1 December 2026.", None),
+    ("Please reply before 1 March.", None),
+    ("Merci de confirmer d'ici le 15 décembre ; le changement s'applique à compter du 1er janvier 2027.",
+     "2027-01-01"),
+    # other dates that are not effective dates
+    ("Votre facture du 3 décembre 2026 est erronée.", None),
+    ("Extrait K-bis du 12 décembre 2026 ci-joint.", None),
+    ("Nous avons déménagé le 2 novembre 2026.", None),
+    ("From: Jean Dupont\nSent: Tuesday, March 3, 2026 10:05 AM\nSubject: contrat", None),  # a header, not a cue
+    ("Le nouveau numéro s'applique au 1er janvier, passé ce délai l'ancien est refusé.", "2027-01-01"),
 ]
 
 
@@ -77,6 +144,15 @@ def test_the_trigger_date_wins_over_an_end_date():
         ("01.02.2027", "2027-02-01"),
         ("l'année prochaine", "2027-01-01"),
         ("fin d'année", "2026-12-31"),
+        ("fin du mois prochain", "2026-12-31"),
+        ("end of next month", "2026-12-31"),
+        ("début du mois prochain", "2026-12-01"),
+        ("à la rentrée", "2027-09-01"),
+        ("rentrée 2028", "2028-09-01"),
+        ("15-03-2027", "2027-03-15"),
+        ("01.03.27", "2027-03-01"),
+        ("Q1 2027", "2027-01-01"),
+        ("mi-juillet 2027", "2027-07-15"),
     ],
 )
 def test_parsing_without_regard_to_effectiveness(text, expected):
@@ -108,4 +184,32 @@ def test_impossible_dates_are_skipped(text):
 )
 def test_reading_dates_are_not_effective_dates(text, expected):
     hit = effective_date(text, REF)
+    assert (hit.iso if hit else None) == expected
+
+
+DEADLINES = [
+    # (text, the deadline it states, or None)
+    ("Merci de nous répondre d'ici mi-juillet.", "2027-07-15"),
+    ("Merci de nous envoyer le K-bis d'ici le 15.", "2026-12-15"),
+    ("Merci de valider avant le 30.", "2026-11-30"),
+    ("Merci de valider le devis avant fin juin.", "2027-06-30"),
+    ("Réponse souhaitée d'ici la fin du mois.", "2026-11-30"),
+    ("Le bon de commande doit nous parvenir au plus tard le 15 janvier 2027.", "2027-01-15"),
+    ("Merci de nous retourner le formulaire le 10 décembre au plus tard.", "2026-12-10"),
+    ("Please confirm by the end of June.", "2027-06-30"),
+    ("Please send the new PO no later than 1 December 2026.", "2026-12-01"),
+    ("Please reply before 1 March.", "2027-03-01"),
+    ("Please send it before the 15th.", "2026-12-15"),
+    ("Merci de confirmer d'ici le 15 décembre ; le changement s'applique à compter du 1er janvier 2027.",
+     "2026-12-15"),
+    # no deadline
+    ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", None),
+    ("L'adresse actuelle reste valable jusqu'au 28 février.", None),
+    ("Le 15 rue des Lilas est notre nouvelle adresse.", None),  # a bare day only after a deadline word
+]
+
+
+@pytest.mark.parametrize("text, expected", DEADLINES, ids=[t[:45] for t, _ in DEADLINES])
+def test_deadline(text, expected):
+    hit = deadline(text, REF)
     assert (hit.iso if hit else None) == expected

@@ -47,19 +47,51 @@ def _simple(charset: bytes, body: bytes, extra: bytes = b"") -> bytes:
     )
 
 
-@pytest.mark.parametrize(
-    "charset, body, expected",
-    [
-        (b"iso-8859-1", "Montant : 12 € – échéance".encode("cp1252"), "Montant : 12 € – échéance"),
-        (b"windows-1252", "Reçu".encode("cp1252"), "Reçu"),
-        (b"utf-8", "déjà".encode("utf-8"), "déjà"),
-        (b"utf-8", b"caf\xe9 mal \xe9tiquet\xe9", "caf\ufffd mal \ufffdtiquet\ufffd"),
-        (b"x-unknown-charset", "prévu".encode("utf-8"), "prévu"),
-    ],
-    ids=["latin-1 label on cp1252 text", "cp1252", "utf-8", "invalid utf-8 replaced", "unknown charset"],
-)
-def test_body_charsets(charset, body, expected):
-    assert parse(_simple(charset, body)).text.strip() == expected
+CP1252_AS_UTF8 = "charset utf-8 declared but bytes are not utf-8: read as cp1252"
+
+BODY_CHARSETS = [
+    # (id, charset parameter or None, body bytes, text read, defect recorded or None)
+    ("utf-8", b"utf-8", "déjà".encode("utf-8"), "déjà", None),
+    ("cp1252", b"windows-1252", "Reçu".encode("cp1252"), "Reçu", None),
+    ("latin-1 label on cp1252 text", b"iso-8859-1", "Montant : 12 € – échéance".encode("cp1252"),
+     "Montant : 12 € – échéance", None),
+    ("latin-1 label, cp1252 quotes", b"ISO-8859-1", b"l\x92adresse \x93nouvelle\x94 \x85",
+     "l’adresse “nouvelle” …", None),
+    ("latin-1 label, byte cp1252 leaves undefined", b"latin1", b"a\x81b", "a\x81b", None),
+    ("cp1252 bytes labelled utf-8", b"utf-8", b"caf\xe9 mal \xe9tiquet\xe9", "café mal étiqueté", CP1252_AS_UTF8),
+    ("cp1252 punctuation labelled utf-8", b"UTF-8", b"\x93A compter du 1er janvier\x94 \x96 l\x92ancien",
+     "“A compter du 1er janvier” – l’ancien", CP1252_AS_UTF8),
+    ("utf-8 and one stray cp1252 byte", b"utf-8", "Déjà ".encode() + b"l\x92ancien", "Déjà l’ancien",
+     CP1252_AS_UTF8),
+    ("cp1252 bytes labelled us-ascii", b"us-ascii", b"R\xe9siliation", "Résiliation",
+     "charset us-ascii declared but bytes are not utf-8: read as cp1252"),
+    ("cp1252 bytes without charset", None, b"R\xe9siliation", "Résiliation",
+     "no charset declared but bytes are not utf-8: read as cp1252"),
+    ("utf-8 without charset", None, "Résiliation".encode(), "Résiliation", None),
+    ("unknown charset, utf-8 bytes", b"x-unknown-charset", "prévu".encode("utf-8"), "prévu",
+     "unknown charset 'x-unknown-charset'"),
+    ("charset that is not a text encoding", b"base64", "prévu".encode(), "prévu", "unknown charset 'base64'"),
+    ("unknown charset, cp1252 bytes", b"x-unknown-charset", "prévu".encode("cp1252"), "prévu",
+     "unknown charset 'x-unknown-charset'; charset x-unknown-charset declared but bytes are not utf-8: read as cp1252"),
+]
+
+
+@pytest.mark.parametrize("charset, body, expected, defect", [c[1:] for c in BODY_CHARSETS],
+                         ids=[c[0] for c in BODY_CHARSETS])
+def test_body_charsets(charset, body, expected, defect):
+    content_type = b"text/plain" + (b"; charset=" + charset if charset else b"")
+    mail = parse(b"From: a@example.fr\r\nSubject: test\r\nContent-Type: " + content_type + b"\r\n\r\n" + body)
+    assert mail.text.strip() == expected
+    assert "\ufffd" not in mail.text
+    assert "; ".join(d for d in mail.defects if "charset" in d) == (defect or "")
+
+
+def test_cp1252_labelled_utf8_in_quoted_printable_html():
+    raw = (b"From: a@example.fr\r\nSubject: x\r\nContent-Type: text/html; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: quoted-printable\r\n\r\n<p>Date d=92effet : 1er f=E9vrier</p>")
+    mail = parse(raw)
+    assert mail.text.strip() == "Date d’effet : 1er février"
+    assert CP1252_AS_UTF8 in mail.defects
 
 
 def test_unknown_charset_is_a_defect_not_an_error():
