@@ -164,7 +164,9 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.evidence.extend(classification.evidence)
 
     reference = received.astimezone(tz).date() if received else None
-    extraction = extract_all(inner.new, inner.quoted, mail, reference)
+    rule = rules.situations.get(classification.situation)
+    extraction = extract_all(inner.new, inner.quoted, mail, reference, classification.situation,
+                             lead_time=bool(rule and rule.lead_time_months))
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details

@@ -147,23 +147,35 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
 
 
 @cli.command(name="eval")
-@click.argument("corpus_dir")
+@click.argument("corpus_dirs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the readable report.")
 @click.pass_context
-def eval_command(ctx: click.Context, corpus_dir: str, as_json: bool) -> None:
-    """Score analyze against a labelled corpus (CORPUS_DIR/labels.jsonl, see corpus/FORMAT.md)."""
-    from mailbot.evaluate import CorpusError, evaluate, report_lines
+def eval_command(ctx: click.Context, corpus_dirs: tuple[str, ...], as_json: bool) -> None:
+    """Score analyze against labelled corpora (DIR/labels.jsonl, see corpus/FORMAT.md).
+
+    One corpus: its figures and every error. Several, or none (the dev corpus,
+    tests/corpus/holdout, tune and sealed): their figures side by side, without
+    the errors (a sealed corpus is scored, never read).
+    """
+    from mailbot.evaluate import CorpusError, evaluate, report_lines, side_by_side
+    from mailbot.paths import DEFAULT_CORPORA
 
     settings = settings_of(ctx, required=False)
+    folders = list(corpus_dirs) or [str(p) for p in DEFAULT_CORPORA if (p / "labels.jsonl").is_file()]
+    if not folders:
+        fail("no corpus given and none of the default corpora is here", EXIT_CONFIG)
     try:
-        report = evaluate(corpus_dir, own_addresses=settings.own_addresses,
-                          timezone=settings.bot.timezone)
+        reports = [evaluate(folder, own_addresses=settings.own_addresses, timezone=settings.bot.timezone)
+                   for folder in folders]
     except CorpusError as exc:
         fail(str(exc), EXIT_CONFIG)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
+        data = [r.as_dict() for r in reports]
+        click.echo(json.dumps(data[0] if len(corpus_dirs) == 1 else data, ensure_ascii=False, default=str))
+    elif len(corpus_dirs) == 1:
+        click.echo("\n".join(report_lines(reports[0])))
     else:
-        click.echo("\n".join(report_lines(report)))
+        click.echo("\n".join(side_by_side(reports)))
 
 
 @cli.command()

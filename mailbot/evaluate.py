@@ -83,6 +83,8 @@ class Report:
     fields: dict[str, float]
     missing: float
     lead_time_ok: float
+    given: dict[str, float | None] = field(default_factory=dict)  # per field, over messages that give it
+    given_mean: float | None = None  # over every (message, field) given
     errors: list[Mismatch] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -97,6 +99,8 @@ class Report:
             "fields": dict(self.fields),
             "missing": self.missing,
             "lead_time_ok": self.lead_time_ok,
+            "given": dict(self.given),
+            "given_mean": self.given_mean,
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -192,6 +196,11 @@ def compare(label: Label, result: Analysis) -> list[Mismatch]:
     return errors
 
 
+def _given(value: Any) -> bool:
+    """Does the label give this field (a value, a non-empty list, a K-bis)?"""
+    return value not in (None, "", [], False)
+
+
 def score(labels: list[Label], results: list[Analysis], corpus: str = "") -> Report:
     """The report for labels and the analyses of their messages, in the same order."""
     errors = [e for label, result in zip(labels, results, strict=True) for e in compare(label, result)]
@@ -206,6 +215,9 @@ def score(labels: list[Label], results: list[Analysis], corpus: str = "") -> Rep
     flagged = sum(result.automated for result in results)
     expected = sum(label.automated for label in labels)
     hits = sum(label.automated and result.automated for label, result in zip(labels, results))
+    given = {key: [(label.file, f"fields.{key}") not in wrong for label in labels if _given(label.fields[key])]
+             for key in FIELD_KEYS}
+    every = [ok for oks in given.values() for ok in oks]
     return Report(
         corpus=corpus,
         messages=count,
@@ -217,6 +229,8 @@ def score(labels: list[Label], results: list[Analysis], corpus: str = "") -> Rep
         fields={key: rate(f"fields.{key}") for key in FIELD_KEYS},
         missing=rate("missing"),
         lead_time_ok=rate("lead_time_ok"),
+        given={key: _ratio(sum(oks), len(oks)) for key, oks in given.items()},
+        given_mean=_ratio(sum(every), len(every)),
         errors=errors,
     )
 
@@ -248,6 +262,8 @@ def report_lines(report: Report) -> list[str]:
         f"automated precision {_figure(report.automated_precision)}  recall {_figure(report.automated_recall)}",
         "fields (exact match):",
         *(f"  {key:<22} {_figure(value)}" for key, value in report.fields.items()),
+        f"fields given (exact match over the messages that give them): mean {_figure(report.given_mean)}",
+        *(f"  {key:<22} {_figure(value)}" for key, value in report.given.items()),
         f"missing      {_figure(report.missing)}",
         f"lead_time_ok {_figure(report.lead_time_ok)}",
         f"{'situation':<24} {'support':>7} {'predicted':>9} {'precision':>9} {'recall':>7} {'F1':>6}",
@@ -256,4 +272,24 @@ def report_lines(report: Report) -> list[str]:
         f"errors: {len(report.errors)}",
     ]
     lines.extend(f"  {e.file}: {e.what}: expected {e.expected!r}, got {e.got!r}" for e in report.errors)
+    return lines
+
+
+def side_by_side(reports: list[Report]) -> list[str]:
+    """The figures of several corpora in columns (no errors: a sealed corpus is never read, only scored)."""
+    names = [Path(r.corpus).name or r.corpus for r in reports]
+    width = max(8, *(len(n) for n in names))
+
+    def row(label: str, values: list[str]) -> str:
+        return f"{label:<28}" + "".join(f"{v:>{width + 2}}" for v in values)
+
+    lines = [row("", names), row("messages", [str(r.messages) for r in reports])]
+    lines.append(row("situation accuracy", [_figure(r.situation_accuracy) for r in reports]))
+    lines.append(row("automated precision", [_figure(r.automated_precision) for r in reports]))
+    lines.append(row("automated recall", [_figure(r.automated_recall) for r in reports]))
+    lines.append(row("fields given, mean", [_figure(r.given_mean) for r in reports]))
+    lines.extend(row(f"  {key}", [_figure(r.given.get(key)) for r in reports]) for key in FIELD_KEYS)
+    lines.append(row("missing exact", [_figure(r.missing) for r in reports]))
+    lines.append(row("lead_time_ok", [_figure(r.lead_time_ok) for r in reports]))
+    lines.append(row("errors", [str(len(r.errors)) for r in reports]))
     return lines

@@ -13,9 +13,10 @@ as evidence, and as a span in ``Extraction.details`` (see ``extract_all``).
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import lru_cache
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,121 +25,22 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from .analysis import Evidence, empty_fields
-from .dates import Spans, effective_date
+from .dates import deadline, effective_date
 from .decide import is_nominative
 from .htmltext import fold
+from .identifiers import FIELDS as IDENTIFIER_FIELDS
+from .identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from .mime import Mail
+from .paths import CLASSIFIERS_DIR
 from .redact import ibans
+from .softwraps import join_soft_wraps
 
-# An identifier: letters and digits joined by "-" or "/", with at least one digit.
-_TOKEN = re.compile(r"(?<![\w/-])(?=[\w/-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*(?![\w-]|/\w)")
 _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
-_SENTENCE_GAP = re.compile(r"[.;!?]?\s*")
-_OLD = re.compile(
-    r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
-    r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer",
-    re.I,
-)
-# Runs of spaces are taken whole (possessive: what follows never starts with a space), so a
-# failing "$" does not retry every split of a run.
-_NEW_BY = re.compile(
-    r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?(?:\w++\s++){0,3}:?\s*$", re.I
-)
 
-_CONTRACT_SHAPE = re.compile(r"(?<![\w-])CT[- ]?\d{4}[- ]\d{3,6}(?![\w-])", re.I)
-_CONTRACT_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
-    r"\bcontra[ct]t?s?\b(?:\s++(?:de\s++(?:maintenance|location|service|services)|cadre|canon))?"
-    r"\s*+(?:n°|n[o°º]\.?|num(?:[ée]ro)?\.?|number|nr\.?|#|r[ée]f(?:[ée]rence)?\.?)?\s*+:?\s*+"
-    r"|(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f[ée]rence)\s*+"
-    r"(?:de\s++|du\s++|of\s++(?:the\s++|your\s++|our\s++)?)?contra[ct]t\s*+(?:canon\s*+)?:?\s*+",
-    re.I,
-)
-_CONTRACT_VALUE = re.compile(r"CT[- ]?\d{4}[- ]\d{3,6}|[A-Z]{1,4}[-/]?\d[\d/-]{4,}\d|\d{6,12}", re.I)
-
-_PO_LABEL = re.compile(
-    r"bons?\s+de\s+commande|(?:n°|n[o°]\.?|num[ée]ro|number)\s*(?:de\s+|du\s+)?(?:bon\s+de\s+)?commande"
-    r"|commande\s*(?:n°|n[o°]\.?)|(?<![\w.])p\.?\s?o\.?(?![\w])|(?<![\w-])BC(?![\w-])|purchase\s+order"
-    r"|order\s+(?:number|no\.?)"
-    r"|(?:n°|n[o°]\.?|num[ée]ro)\s*d'engagement|engagement\s+juridique|bon\s+d'engagement",
-    re.I,
-)
-
-# What may stand between an order label and its number. Each word is taken once (atomic: "n°" is
-# both "n°" and "n[o°]", and trying both for every "n°" of a long run is exponential).
-_PO_GAP = re.compile(
-    r"[\s:|#°.]*+(?:(?>n°|n[o°]\.?|num[ée]ro|number|est|is|sera|will\s+be|le|la|the|suivant|following"
-    r"|(?:de\s+)?commande)[\s:|#.]*+)*+",
-    re.I,
-)
-# The label just before an identifier says it is something else. Spaces are taken whole, and the
-# rest of a "factur…" word stops at the next "factur" (read from there), so a search over a long
-# word or run of spaces does not rescan it from every position.
-_NOT_AN_ORDER = re.compile(
-    r"(?:\bcontra[ct]t?|s[ée]rie|serial|s/n|factur(?:(?!factur)\w)*|invoice|client|customer|siret|siren"
-    r"|t[ée]l[ée]?phone|t[ée]l\.?)\s*+(?:n°|n[o°]\.?|number)?\s*+[:|]?\s*+$",
-    re.I,
-)
-
-_SERIAL_SHAPES = (
-    re.compile(r"(?<![\w-])[A-Z]{2}\d{3,4}-\d{6,7}(?![\w-])"),  # model prefix: PW345-0061287
-    re.compile(r"(?<![\w-])\d[A-Z](?: ?\d{6}|\d{7})(?![\w-])"),  # Océ: 3Y051902, "3Y 064219", 3Z0099001
-)
-_SERIAL_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
-    r"(?:n°|n[o°º]\.?|num[ée]ros?)\s*+(?:de\s++)?s[ée]ries?\s*+(?:canon\s*+)?[:|]?\s*+"
-    r"|serials?\s*+(?:numbers?|nos?\.?|#)?\s*+[:|]?\s*+|\bs/n\s*+[:|]?\s*+|\bSN\s*+[:|]\s*+",
-    re.I,
-)
-# A serial-shaped token: capitals and digits (one dash at most), at least two digits; its length is checked apart.
-_SERIAL_TOKEN = re.compile(r"(?<![\w/.-])(?=(?:[A-Z-]*\d){2})[A-Z0-9]+(?:-[A-Z0-9]+)?(?![\w/-]|[.,]\w)")
-_NOT_SERIAL_SHAPE = re.compile(  # a contract, an order reference, an IBAN, an invoice: matched at a token's start
-    r"(?:CT|PO|BC|CMD|OC|FA|FAC|INV|DEV)[-/]?\d|(?<![A-Z0-9])[A-Z]{2}\d{2}[A-Z0-9]{10,}$"
-)
-_NOT_SERIAL_BEFORE = re.compile(  # the words just before a token say it is something else (as _NOT_AN_ORDER)
-    r"(?:contra[ct]t?s?|factur(?:(?!factur)\w)*|invoices?|client|customer|commande|order|p\.?o\.?|bc"
-    r"|t[ée]l[ée]?phone|t[ée]l\.?|phone|fax|mobile|portable|siret|siren|tva|vat|iban|bic|rcs|devis|quote|avoir"
-    r"|dossier|ticket|colis|suivi)\s*+(?:n°|n[o°º]\.?|num[ée]ro|number|r[ée]f\.?)?\s*+[:|#]?\s*+$",
-    re.I,
-)
-_SERIAL_HEADER = re.compile(r"s[ée]rie|serial|\bs/n\b|\bsn\b", re.I)  # a table column of serials
-_MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
-    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ProStream|imagePROGRAF|imagePRESS"
-    r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
-    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro))?(?![\w-])",
-    re.I,
-)
-# "PlotWave 450 n° 3Y0612300", "Colorado 1650 : YCG01187", "ColorWave 3600 (3W0190245)"; spaces taken
-# whole (possessive): nothing after a run of them starts with one, so no split of a run is retried.
-_AFTER_MODEL = re.compile(
-    r"\s*+(?:[(:,–—-]|n°|n[o°º]\.?\s|s/n|\bsn\b|#)?\s*+(?:(?:n°|n[o°º]\.?|s/n|sn)\s*+:?\s*+)?", re.I
-)
-_BEFORE_MODEL = re.compile(  # "3Y0612300 (PlotWave 450)": searched just before a model (blanks taken whole)
-    r"(?P<v>" + _SERIAL_TOKEN.pattern + r")[ \t]*+[(,:–—-]?[ \t]*+$"
-)
-# The next serial of a list: "3Y0612300 et 3Y0612301", "…, YCG01187 / YCG01188". Matched right after a
-# serial; the lookbehind keeps a search from rescanning a run of spaces from each of its positions.
-_SERIAL_CHAIN = re.compile(
-    r"(?<!\s)(?:\s*+(?:[,;/&+]|\bet\b|\band\b)\s*+|[ \t]*+\n\s*+(?:[-*•·]|\d{1,2}[.)])?\s*+)"
-    r"(?:(?:n°|n[o°º]\.?)\s*+)?"
-)
-_LIST_ITEM = re.compile(  # "1) 3Z0099001 : 45 012", "- 3Y0612300"
-    r"^[ \t]*(?:\d{1,2}[.)]|[-*•·])[ \t]*(?P<v>[A-Z0-9]+(?:-[A-Z0-9]+)?)(?=[ \t]*(?:[:|(–—-]|$))", re.M
-)
-_SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")
-# A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
-# start of their run only (the lookbehind), not again from each blank of the run.
-_CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
-
-_CUSTOMER_LABEL = re.compile(  # spaces taken whole: no word of the label starts with one
-    r"(?:n°|n[o°º]\.?|num[ée]ro|code|r[ée]f[ée]rence|compte)\s*+(?:de\s++)?client(?:\s++canon)?"
-    r"\s*+(?:est\s++(?:le\s++)?)?[:|]?\s*+"  # "N° client : 88412", a table row "N° client | 88412"
-    r"|\bclient\s*+(?:canon\s*+)?(?:n°|n[o°º]\.?|num[ée]ro\.?)?\s*+[:|]?\s*+(?=\d)"
-    r"|customer\s*+(?:number|no\.?|account(?:\s++number)?|id)\s*+(?:is\s++)?[:|]?\s*+"
-    r"|account\s++number\s*+(?:is\s++)?[:|]?\s*+",
-    re.I,
-)
-_CUSTOMER_VALUE = re.compile(r"\d{1,3}(?: \d{3}){1,3}(?![\d])|\d{5,10}(?!\d)")
 
 # In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
+_SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
+
 _SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
 # "RCS Rennes 412 345 678": the town is 2 to 30 letters, spaces and dashes. Written as the three ways the
 # plain "rcs\s+[…]{2,30}?\s*" can read the blanks after "rcs", in the order it tries them, so that a
@@ -158,13 +60,22 @@ _NEW_ENTITY = re.compile(
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _OUR_DOMAINS = re.compile(r"(?:^|\.)(?:canon|oce)\.[a-z.]+$", re.I)
+# "compta [at] acme [dot] fr", "compta(at)acme(point)fr" (blanks taken whole)
+_SPELT_EMAIL = re.compile(
+    r"(?<![\w.%+-])(?P<local>[A-Za-z0-9._%+-]++)\s*+[\[(]\s*+(?:at|arobase)\s*+[\])]\s*+"
+    r"(?P<domain>[A-Za-z0-9-]++(?:\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+[A-Za-z0-9-]++)++)",
+    re.I,
+)
+_HEADER_LINE = re.compile(r"[ \t>]*+(?:from|to|cc|bcc|de|[àa]|envoy[ée]|sent|objet|subject|date)[ \t]*+:", re.I)
+_SHORT_ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
+_ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoice|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
     r"|utiliser|\bsend\b|\bto\s*:",
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
-# _NOT_AN_ORDER (spaces taken whole, the rest of a word stops at the next "remplac"/"replac"), and the
+# the identifiers' labels (spaces taken whole, the rest of a word stops at the next "remplac"/"replac"), and the
 # rest of the word taken whole, except for "l'adresse" or "the address" glued to it (the last line):
 # what else may follow it from inside the word may follow it from its end too.
 _EMAIL_OLD = re.compile(
@@ -189,25 +100,9 @@ _EMAIL_NEGATIVE = re.compile(
 )
 
 _POSTCODE = re.compile(
-    r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)[ \t]+(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
+    r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
-_ADDRESS_POSITIVE = re.compile(
-    r"nouvelle adresse|new address|adresse suivante|following address|nouveaux locaux|nouveau site"
-    r"|nouveau si[èe]ge|r[ée]install|transf[ée]r|d[ée]m[ée]nag|[àa] destination|[àa] l'adresse"
-    r"|nouvelle implantation|relocat|moving to|d[ée]pla[cç]|(?:nouvel(?:le)?s?|futur(?:e|s)?)\s+(?:atelier|site|locaux|local"
-    r"|b[âa]timent|entrep[ôo]t|agence|bureaux?|usine|magasin|d[ée]p[ôo]t)"
-    r"|adresse de (?:facturation|r[ée]ception)|invoice address|billing address"
-    r"|(?:envoy|adress)\w*\s+(?:d[ée]sormais\s+)?(?:vos|les|nos|toutes\s+les)\s+factures(?:\s+papier)?"
-    r"\s+(?:au|[àa])\s",
-    re.I,
-)
-_ADDRESS_NEGATIVE = re.compile(
-    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|jusqu'|reste valable|livr|delivery|sur place|panne|technicien"
-    r"|intervention|depuis|habituel|usual",
-    re.I,
-)
-
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
 _STREET_TYPE = (
     r"rue|avenue|av\.|bd|bld|boulevard|all[ée]e|place|pl\.|impasse|imp\.|chemin|ch\.|route|rte|quai|cours"
@@ -265,7 +160,20 @@ _READING_UNIT = re.compile(
     r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
 )
 _READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
-    r"(?:[:=|]|\b(?:noir|couleur|n&b|n/b|nb|mono|black|colou?r|total|compteur|index|reading))\s*+:?\s*+$", re.I
+    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading))\.?\s*+:?\s*+$",
+    re.I,
+)
+# A number that counts pages over a period, or what was estimated or charged, is no meter reading
+# (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
+_NOT_READING_BEFORE = re.compile(
+    r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
+    r"|\babout|\bapprox\w*|\baverage|\bcharged?|\bbilled|\bcontrat\s++de)[^.;:|\n\d]{0,25}+$",
+    re.I,
+)
+_NOT_READING_AFTER = re.compile(
+    r"\s*+(?:pages?|copies|m²|m2|impressions?|prints)?\s*+(?:/\s*+mois|par\s++mois|per\s++month|a\s++month"
+    r"|/\s*+month|mensuel|estim|\bby\s++month)",
+    re.I,
 )
 _READING_AFTER = re.compile(r"^\s*(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|n&b|black|colou?r|mono)\b", re.I)
 # What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
@@ -325,61 +233,6 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[_sentence_start(text, start) : end] + _sentence_after(text, end)
 
 
-def _is_old(text: str, start: int) -> bool:
-    """Does the clause before position start call the value old or replaced?"""
-    clause = re.split(r"[.;!?\n]|\bet\b|\band\b|,", text[max(0, start - 70) : start])[-1]
-    return bool(_OLD.search(clause)) and not _NEW_BY.search(clause)
-
-
-def _tokens(text: str, start: int, sentences: int = 1) -> Iterator[tuple[int, str]]:
-    """(position, identifier) for the identifiers in the rest of the sentence (and the next ones)."""
-    for _ in range(sentences):
-        window = _sentence_after(text, start, limit=200)
-        for m in _TOKEN.finditer(window):
-            yield start + m.start(), m.group(0)
-        start += len(window)
-        start = _SENTENCE_GAP.match(text, start).end()
-
-
-def _is_year(token: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d{2}", token))
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        d = int(c) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def _serial_like(value: str, labelled: bool) -> bool:
-    """Could this token be a serial number? 6–14 capitals and digits (5 right after a serial label), at least
-    two digits, not a contract, order, invoice or IBAN reference; all digits only when labelled, and never a
-    phone number, SIREN or SIRET."""
-    compact = value.replace("-", "").replace(" ", "")
-    if not (5 if labelled else 6) <= len(compact) <= 14 or sum(c.isdigit() for c in compact) < 2:
-        return False
-    if _is_year(compact) or _NOT_SERIAL_SHAPE.match(value):
-        return False
-    if compact.isdigit():
-        if not labelled or "-" in value:
-            return False
-        if (len(compact) in (9, 14) and _luhn(compact)) or (len(compact) == 10 and compact.startswith("0")):
-            return False
-    return True
-
-
-def _cells(line: str) -> list[tuple[int, str]]:
-    """(offset, text) of the cells of a table line: "a | b" (HTML tables) or columns aligned with spaces."""
-    cells, position = [], 0
-    for separator in _CELL_SEPARATOR.finditer(line):
-        cells.append((position, line[position : separator.start()]))
-        position = separator.end()
-    cells.append((position, line[position:]))
-    return [(at, cell.strip()) for at, cell in cells]
-
-
 def _trimmed(text: str, start: int, end: int, chars: str = " \t\n") -> tuple[int, int]:
     """The span without the given characters at either end."""
     while start < end and text[start] in chars:
@@ -397,13 +250,13 @@ class _Reader:
 
     def __init__(self, text: str, source: str, kind: str) -> None:
         self.text = text
+        self.folded = fold(text)
         self.source = source
         self.kind = kind
         self.evidence: list[Evidence] = []
         self.spans: dict[str, Any] = {}  # field name -> where its value was read (a list for list fields)
         self.email_nominative: bool | None = None
-        self._serial_hits: list[tuple[int, str]] | None = None
-        self._models: list[re.Match[str]] | None = None
+        self._identifiers: dict[str, list[Found]] | None = None
 
     def note(self, name: str, text: str, detail: str) -> None:
         self.evidence.append(Evidence("extract", name, text, f"{detail} ({self.source})"))
@@ -411,167 +264,39 @@ class _Reader:
     def where(self, start: int, end: int) -> dict[str, Any]:
         return {"text": self.text[start:end], "span": [start, end], "source": self.kind}
 
+    def identifiers(self) -> dict[str, list[Found]]:
+        if self._identifiers is None:
+            self._identifiers = find_identifiers(self.text)
+        return self._identifiers
+
     def serial_hits(self) -> list[tuple[int, str]]:
         """(position, serial number) for every serial written, in text order (repeats included)."""
-        if self._serial_hits is None:
-            self._serial_hits = self._find_serials()
-        return self._serial_hits
+        return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
-    def models(self) -> list[re.Match[str]]:
-        """The machine models named ("PlotWave 450")."""
-        if self._models is None:
-            self._models = list(_MODEL.finditer(self.text))
-        return self._models
-
-    def _find_serials(self) -> list[tuple[int, str]]:
-        text = self.text
-        found: dict[int, str] = {}
-        longest = 0  # of the values found: a value overlapping a new one starts at most this far before it
-        blocked = ibans(text)  # an IBAN's groups are never serials
-        blocked_ends = [e for _, e in blocked]
-
-        def overlaps_found(at: int, length: int) -> bool:
-            return any(s in found and at < s + len(found[s]) for s in range(at - longest + 1, at + length))
-
-        def overlaps_iban(at: int, length: int) -> bool:
-            i = bisect_right(blocked_ends, at)  # the first IBAN that ends after at
-            return i < len(blocked) and blocked[i][0] < at + length
-
-        def keep(at: int, value: str) -> None:
-            nonlocal longest
-            found[at] = value
-            longest = max(longest, len(value))
-
-        def add(at: int, value: str, labelled: bool) -> bool:
-            if overlaps_found(at, len(value)):
-                return at in found
-            if overlaps_iban(at, len(value)) or not _serial_like(value, labelled):
-                return False
-            line_start = text.rfind("\n", 0, at) + 1
-            if _NOT_SERIAL_BEFORE.search(text[max(line_start, at - 40) : at]):
-                return False
-            keep(at, value)
-            return True
-
-        def chain(end: int, labelled: bool) -> None:
-            """The serials listed after the one ending at end: "3Y0612300 et 3Y0612301"."""
-            while True:
-                gap = _SERIAL_CHAIN.match(text, end)
-                m = _SERIAL_TOKEN.match(text, gap.end()) if gap else None
-                if not m or not add(m.start(), m.group(0), labelled):
-                    return
-                end = m.end()
-
-        for shape in _SERIAL_SHAPES:
-            for m in shape.finditer(text):
-                if m.start() not in found:
-                    keep(m.start(), m.group(0))
-        for label in _SERIAL_LABEL.finditer(text):  # "n° de série 3Y0612300 et 3Y0612301", "S/N : YCG04412"
-            for at, value in _tokens(text, label.end()):
-                if not _is_year(value) and add(at, value, labelled=True):
-                    chain(at + len(value), labelled=value.isdigit())
-                break
-        for model in self.models():  # "Colorado 1650 : YCG01187", "PlotWave 450 n° 3Y0612300"
-            m = _SERIAL_TOKEN.match(text, _AFTER_MODEL.match(text, model.end()).end())
-            if m and add(m.start(), m.group(0), labelled=False):
-                chain(m.end(), labelled=False)
-            begin = max(0, model.start() - 20)
-            m = _BEFORE_MODEL.search(text, begin, model.start())  # "3Y0612300 (PlotWave 450)"
-            if m:
-                add(m.start("v"), m.group("v"), labelled=False)
-        for m in _LIST_ITEM.finditer(text):  # "1) 3Z0099001 : 45 012"
-            value = m.group("v")
-            if re.search(r"[A-Z]", value) and sum(c.isdigit() for c in value) >= 4:
-                add(m.start("v"), value, labelled=False)
-        self._table_serials(add)
-        return sorted(found.items())
-
-    def _table_serials(self, add: Callable[[int, str, bool], bool]) -> None:
-        """Serials in the column of a table whose header names them ("Modèle | N° de série | Site")."""
-        if not _SERIAL_HEADER.search(self.text):
-            return
-        column: int | None = None
-        start = 0
-        for line in self.text.split("\n"):
-            line_start, start = start, start + len(line) + 1
-            cells = _cells(line)
-            if not line.strip():
-                column = None
-            elif len(cells) >= 2 and any(_SERIAL_HEADER.search(c) and len(c) <= 30 for _, c in cells):
-                column = next(i for i, (_, c) in enumerate(cells) if _SERIAL_HEADER.search(c) and len(c) <= 30)
-            elif column is not None and column < len(cells):
-                at, cell = cells[column]
-                m = _SERIAL_TOKEN.fullmatch(cell)
-                if m:
-                    add(line_start + line.index(cell, at), cell, True)
-
-    def serials(self) -> list[str]:
-        first: dict[str, int] = {}
-        for at, value in self.serial_hits():
-            first.setdefault(value, at)
-        values = list(first)
-        if values:
-            self.note("serial_numbers", ", ".join(values), "serial number shape or label")
-            self.spans["serial_numbers"] = [self.where(at, at + len(value)) for value, at in first.items()]
-        return values
-
-    def contract(self) -> str | None:
-        for label in _CONTRACT_LABEL.finditer(self.text):
-            m = _CONTRACT_VALUE.match(self.text, label.end())
-            if m and not _is_year(m.group(0)):
-                self.note("contract_number", self.text[label.start() : m.end()], "contract label")
-                self.spans["contract_number"] = self.where(*m.span())
-                return m.group(0)
-        m = _CONTRACT_SHAPE.search(self.text)
-        if m:
-            self.note("contract_number", m.group(0), "contract number shape CT-YYYY-NNNNN")
-            self.spans["contract_number"] = self.where(*m.span())
-            return m.group(0)
-        return None
-
-    def po(self, exclude: set[str]) -> str | None:
-        # Never a piece of another number: a spaced contract "CT 2024-01234", a model "PlotWave 3600".
-        other = Spans(m.span() for m in (*_CONTRACT_SHAPE.finditer(self.text), *self.models()))
-        exclude = exclude | {word for taken in exclude for word in taken.split()}  # nor a word of one taken
-        labels = list(_PO_LABEL.finditer(self.text))
-        # First a reference written right after its label ("Nouveau N° de commande | BC-2027-007"), then any
-        # reference in the label's sentence or the next one ("… nouveau bon de commande. Le numéro BC-1 …").
-        for tight in (True, False):
-            for label in labels:
-                found = self._po_after(label, exclude, other, tight)
-                if found:
-                    return found
-        return None
-
-    def _po_after(self, label: re.Match[str], exclude: set[str], other: Spans, tight: bool) -> str | None:
-        for at, value in _tokens(self.text, label.end(), sentences=1 if tight else 2):
-            before = self.text[label.end() : at]
-            if tight and not _PO_GAP.fullmatch(before):
-                return None
-            if value in exclude or _is_year(value) or len(value) < 4 or other.overlap(at, at + len(value)):
-                continue
-            if _NOT_AN_ORDER.search(before) or _is_old(self.text, at):
-                continue
-            self.note("po_number", self.text[label.start() : at + len(value)], "order number label")
-            self.spans["po_number"] = self.where(at, at + len(value))
-            return value
-        return None
-
-    def customer(self) -> str | None:
-        for label in _CUSTOMER_LABEL.finditer(self.text):
-            m = _CUSTOMER_VALUE.match(self.text, label.end())
-            if m:
-                self.note("customer_number", self.text[label.start() : m.end()], "customer number label")
-                self.spans["customer_number"] = self.where(*m.span())
-                return m.group(0)
-        return None
+    def identifier(self, name: str) -> Any:
+        """The field's value (a list of serials), with its evidence and span."""
+        found = self.identifiers()[name]
+        if name == "serial_numbers":
+            first: dict[str, Found] = {}
+            for f in found:
+                first.setdefault(f.value, f)
+            if first:
+                self.note(name, ", ".join(first), "; ".join(f"{f.value}: {f.why}" for f in first.values()))
+                self.spans[name] = [self.where(f.start, f.end) for f in first.values()]
+            return list(first)
+        chosen = best(found)
+        if chosen is None:
+            return None
+        self.note(name, chosen.value, chosen.why)
+        self.spans[name] = self.where(chosen.start, chosen.end)
+        return chosen.value
 
     def siren(self) -> str | None:
         """The new entity's SIREN: the one introduced as new, else the last one written."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, True), (_SIRET, True)):
             for m in pattern.finditer(self.text):
-                if _is_old(self.text, m.start()):
+                if is_old(self.text, m.start()):
                     continue
                 before = self.text[max(0, m.start() - 150) : m.start()]
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
@@ -591,48 +316,66 @@ class _Reader:
         self.spans["siren"] = self.where(*m.span("v"))
         return m.group("v")
 
+    def _email_candidates(self) -> list[tuple[int, int, str]]:
+        """(start, end, address) of every address written, plainly or spelt out ("compta [at] x [dot] fr")."""
+        found = [(m.start() + m.group(0).index(m.group(0).strip(".'")), 0, m.group(0).strip(".'"))
+                 for m in _EMAIL.finditer(self.text)]
+        found = [(at, at + len(address), address) for at, _, address in found]
+        for m in _SPELT_EMAIL.finditer(self.text):
+            domain = re.sub(r"\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+", ".", m.group("domain"), flags=re.I)
+            found.append((m.start(), m.end(), f"{m.group('local')}@{domain}"))
+        return sorted(found)
+
     def email(self, sender: str, sender_name: str = "") -> str | None:
-        best: tuple[float, str, int] | None = None
+        best: tuple[float, str, int, int] | None = None
         previous_end = 0  # where the address before ends: "remplacer a@x.fr par b@x.fr" reads b's clause from there
-        for m in _EMAIL.finditer(self.text):
-            address = m.group(0).strip(".'")
-            at = m.start() + m.group(0).index(address)
+        candidates = self._email_candidates()
+        for start, end, address in candidates:
             domain = address.rsplit("@", 1)[1]
             if _OUR_DOMAINS.search(domain):
                 continue
-            reach = max(0, m.start() - 200)
-            line_start = self.text.rfind("\n", reach, m.start()) + 1 or reach
+            reach = max(0, start - 200)
+            line_start = self.text.rfind("\n", reach, start) + 1 or reach
+            if _HEADER_LINE.match(self.text, line_start):
+                continue  # "To: <…>" of a quoted or forwarded message names a person, not a new address
+            if not self.text[line_start:start].strip():  # alone on its line: the line before introduces it
+                line_start = self.text.rfind("\n", reach, max(reach, len(self.text[:line_start].rstrip()))) + 1 or reach
             previous = self.text.rfind("\n", reach, max(reach, line_start - 1)) + 1 or reach
-            context = self.text[previous : m.start()]  # this line and the one before, at most 200 characters
-            line = self.text[line_start : m.start()]
-            clause = self.text[max(line_start, previous_end) : m.start()]
+            context = self.text[previous:start]  # this line and the one before, at most 200 characters
+            line = self.text[line_start:start]
+            clause = self.text[max(line_start, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
-            previous_end = m.end()
-            old = _EMAIL_OLD.search(clause) and not _NEW_BY.search(clause)
-            after = _sentence_after(self.text, m.end(), 120).split("@")[0]  # up to the next address
+            previous_end = end
+            old = _EMAIL_OLD.search(clause) and not NEW_BY.search(clause)
+            after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
             score = (1.0 if _EMAIL_POSITIVE.search(context) else 0.0) - (
                 2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
-                best = (score, address, at)
+                best = (score, address, start, end)
+        if best is None and len(candidates) == 1 and len(self.text.split()) <= _ADDRESS_ANSWER_WORDS \
+                and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
+            start, end, address = candidates[0]
+            best = (1.0, address, start, end)  # the whole answer is an address: the one we asked for
         if best:
-            _, address, at = best
+            _, address, start, end = best
             self.email_nominative = is_nominative(address, sender_name)
             kind = "nominative" if self.email_nominative else "generic"
             self.note("new_email", address, f"e-mail address in an invoice-address context, {kind}")
-            self.spans["new_email"] = self.where(at, at + len(address))
+            self.spans["new_email"] = {**self.where(start, end), "address": address}
             return address
         return None
 
     def address(self) -> dict[str, Any] | None:
         """The first new postal address: street, complement, postcode, city, cedex, span and text."""
+        rows: dict[int, list[tuple[int, str]]] = {}
         for m in _POSTCODE.finditer(self.text):
             line_start = self.text.rfind("\n", 0, m.start()) + 1
             if _POSTCODE_NOT.search(self.text[max(line_start, m.start() - 12) : m.start()]):
                 continue
-            if _is_new_address(self.text, m.start()):
+            if _is_new_address(self.text, self.folded, m.start(), rows):
                 found = _address_at(self.text, m.start("v"), m.end("v"))
                 self.note("new_address_postcode", found["text"], "postcode after a new-address cue")
                 self.spans["new_address_postcode"] = self.where(*m.span("v"))
@@ -678,8 +421,8 @@ class _Reader:
                     block_context, columns, spaced, above = False, [], False, None
                 continue
             intro = False
-            if context and "|" not in line and len(_cells(line.strip())) >= 2 and any(
-                _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in _cells(line.strip())
+            if context and "|" not in line and len(cells(line.strip())) >= 2 and any(
+                _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in cells(line.strip())
             ):
                 spaced = True  # a header "N° de série   Compteur N&B   Compteur couleur"
             if spaced:  # read it as "a | b | c", keeping every position
@@ -695,6 +438,8 @@ class _Reader:
             hits = []
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
+                if _NOT_READING_BEFORE.search(before) or _NOT_READING_AFTER.match(after):
+                    continue  # a monthly volume, a quota, an estimate, what an invoice charged
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after):
                     hits.append(m)
             if not hits:
@@ -718,8 +463,8 @@ class _Reader:
             self.spans["meter_readings"] = [self.where(*r["span"]) for r in found]
         return found
 
-    def date(self, reference: date | None) -> str | None:
-        hit = effective_date(self.text, reference)
+    def date(self, reference: date | None, weak: bool = True) -> str | None:
+        hit = effective_date(self.text, reference, weak=weak)
         if hit:
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
             self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
@@ -885,20 +630,61 @@ def _address_at(text: str, start: int, end: int) -> dict[str, Any]:
     }
 
 
-def _is_new_address(text: str, position: int) -> bool:
+@lru_cache(maxsize=1)
+def _address_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """classifiers/addresses.toml: (positive, negative) cues, on folded text."""
+    data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
+    return tuple(re.compile("|".join(f"(?:{p})" for p in data[kind])) for kind in ("positive", "negative"))
+
+
+def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> str | None:
+    """The header of the table column holding ``position`` ("Nouvelle adresse | …"), if it is in a table.
+    ``rows`` keeps the cells of each line read (by its start), so a long line is split once."""
+    line_start = text.rfind("\n", 0, position) + 1
+    if line_start not in rows:
+        line_end = text.find("\n", position)
+        rows[line_start] = cells(text[line_start : line_end if line_end >= 0 else None])
+    row = rows[line_start]
+    if len(row) < 2:
+        return None
+    column = max(i for i, (at, _) in enumerate(row) if at <= position - line_start)
+    end = line_start - 1
+    for _ in range(50):  # a header is near the top of its table
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        if start not in rows:
+            rows[start] = cells(text[start:end])
+        above = rows[start]
+        if len(above) != len(row):
+            return None
+        if not any(ch.isdigit() for _, cell in above for ch in cell):
+            return above[column][1]
+        end = start - 1
+    return None
+
+
+def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> bool:
     """Is the postcode at position part of a new address?
 
-    The nearest cue in the 300 characters before decides ("nouvelle adresse :"
-    yes, "adresse actuelle", "livraison" no); a negative cue in the same
-    sentence as the positive one wins ("livraison à l'adresse habituelle"),
+    In a table, its column's header decides ("Nouvelle adresse", "Site de
+    destination" yes; "Adresse actuelle" no). Elsewhere the nearest cue of
+    classifiers/addresses.toml in the 300 characters before decides ("nouvelle
+    adresse :" yes, "adresse actuelle", "livraison" no); a negative cue in the
+    same sentence as the positive one wins ("livraison à l'adresse habituelle"),
     unless the old address itself lies between them ("Ancienne adresse :
     4 rue A, 35000 Rennes / Nouvelle adresse : …").
     """
-    window = text[max(0, position - 300) : position].replace("\n", " ")
-    positive = list(_ADDRESS_POSITIVE.finditer(window))
+    positive_cue, negative_cue = _address_cues()
+    header = _column_header(text, position, rows)
+    if header is not None:
+        folded = fold(header)
+        return bool(positive_cue.search(folded)) and not negative_cue.search(folded)
+    window = folded[_cue_reach(text, position) : position].replace("\n", " ")
+    positive = list(positive_cue.finditer(window))
     if not positive:
         return False
-    negative = list(_ADDRESS_NEGATIVE.finditer(window))
+    negative = list(negative_cue.finditer(window))
     if not negative:
         return True
     p, n = positive[-1], negative[-1]
@@ -906,7 +692,20 @@ def _is_new_address(text: str, position: int) -> bool:
         return False
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
-    return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(between))
+    return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(text[_cue_reach(text, position):][n.end():p.start()]))
+
+
+def _cue_reach(text: str, position: int) -> int:
+    """Where a cue for the address at ``position`` may be: 300 characters back, within its paragraph,
+    or the one before when that one ends with a colon ("… à l'adresse suivante :⏎⏎12 rue …")."""
+    begin = max(0, position - 300)
+    blank = text.rfind("\n\n", begin, position)
+    if blank < 0:
+        return begin
+    if text[:blank].rstrip().endswith(":"):
+        before = text.rfind("\n\n", begin, blank)
+        return before + 2 if before >= 0 else begin
+    return blank + 2
 
 
 def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_name: str = "") -> list[Evidence]:
@@ -920,6 +719,40 @@ def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_nam
         if claim:
             signals.append(Evidence("extract", "bank_change_claim", claim.group(0), f"in the {name} text"))
     return signals
+
+
+ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"
+def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
+    """When the customer wants it done ("d'ici mi-juillet"): a deadline, recorded apart from the
+    effective date (FORMAT.md), for the person who acts."""
+    hit = deadline(text, reference)
+    return {"date": hit.iso, "text": hit.text, "span": [hit.start, hit.end]} if hit else None
+
+
+def short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
+    """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
+    ?") gives that number: the question names the field the answer fills."""
+    if len(new.text.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
+        return
+    asked = [name for name in asked_fields(quoted.text[:_QUESTION_CHARS]) if not fields[name]]
+    values = answer_values(new.text)
+    if len(asked) != 1 or len(values) != 1:
+        return
+    name, (start, end) = asked[0], values[0]
+    value = new.text[start:end]
+    fields[name] = [value] if name == "serial_numbers" else value
+    new.note(name, value, "the whole answer to a request that asked for it")
+    where = new.where(start, end)
+    new.spans[name] = [where] if name == "serial_numbers" else where
+
+
+_QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
+_NOTHING_TO_TAKE = ("bank_details_check", "other")
+_POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
+    r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
+    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
+    re.I,
+)
 
 
 def _refers_to_quoted(new_text: str) -> set[str]:
@@ -949,6 +782,8 @@ class Extraction:
       ``decide.is_nominative``, with the sender's display name).
     - ``meter_readings``: [{value, counter, unit, serial, span}, …] in the
       order written; counter is noir, couleur, total, m2, ml, A0–A4 or None.
+    - ``deadline``: {date, text, span} of a date the customer wants it done by
+      ("d'ici mi-juillet"), which is not an effective date; or None.
     - ``spans``: for every non-empty field, {text, span, source} (a list of
       them for serial_numbers and meter_readings).
 
@@ -966,29 +801,39 @@ class Extraction:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None) -> Extraction:
-    """The FORMAT.md fields of one message, their details and spans, and the evidence for each value."""
+def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
+                situation: str | None = None, lead_time: bool = True) -> Extraction:
+    """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
+    ``situation`` (the classifier's) says whether a request's values may be in the history it points
+    to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
+    ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
+    date when nothing competes (dates.effective_date)."""
     fields = empty_fields()
+    new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
     subject = _Reader(mail.subject, "subject", "subject")
     quoted = _Reader(quoted_text, "quoted text", "quoted")
 
-    fields["contract_number"] = new.contract() or subject.contract()
-    fields["serial_numbers"] = new.serials()
-    fields["customer_number"] = new.customer() or subject.customer()
-    for name in _refers_to_quoted(new_text):
-        if not fields[name]:
-            fields[name] = {"contract_number": quoted.contract, "customer_number": quoted.customer,
-                            "serial_numbers": quoted.serials}[name]()
-    taken = {fields["contract_number"] or "", *fields["serial_numbers"], fields["customer_number"] or ""}
-    fields["po_number"] = new.po(taken) or subject.po(taken)
-    fields["effective_date"] = new.date(reference_date)
-    address = new.address()
+    # Reading policy: the new text, then the subject; the quoted history only for what the new text
+    # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
+    # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
+    everything = situation not in _NOTHING_TO_TAKE and bool(_POINTS_BELOW.search(new_text))
+    pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
+    for name in IDENTIFIER_FIELDS:
+        for reader in (new, subject, *((quoted,) if name in pointed else ())):
+            fields[name] = reader.identifier(name)
+            if fields[name]:
+                break
+    short_answer(new, quoted, fields)
+    later = (new, quoted) if everything else (new,)
+    fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time) for r in later)), None)
+    address = next(filter(None, (r.address() for r in later)), None)
     fields["new_address_postcode"] = address["postcode"] if address else None
-    fields["new_email"] = new.email(mail.from_addr, mail.from_name)
-    fields["siren"] = new.siren()
+    email_reader = next((r for r in later if r.email(mail.from_addr, mail.from_name)), None)
+    fields["new_email"] = email_reader.spans["new_email"]["address"] if email_reader else None
+    fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
-    readings = new.readings()
+    readings = next(filter(None, (r.readings() for r in later)), [])
     fields["meter_readings"] = [r["value"] for r in readings]
 
     readers = (new, subject, quoted)  # each value was read by one of them, and only that one kept a span
@@ -998,9 +843,11 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     email = fields["new_email"]
     details = {
         "new_address": address,
-        "new_email": {"address": email, "nominative": new.email_nominative, "span": spans["new_email"]["span"]}
+        "new_email": {"address": email, "nominative": email_reader.email_nominative,
+                      "span": spans["new_email"]["span"]}
         if email else None,
         "meter_readings": readings,
+        "deadline": _deadline(new_text, reference_date),
         "spans": spans,
     }
     return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence)

@@ -132,6 +132,7 @@ def build_forward(analysis: Analysis, *, case_ref: str, route: Route, rules, bot
         "shown": {"new_address_postcode": address_text(analysis.details, fields.get("new_address_postcode")),
                   "meter_readings": readings_text(analysis.details, fields.get("meter_readings") or [])},
         "effective_date_text": date_text(fields.get("effective_date"), "fr"),
+        "deadline_text": date_text((analysis.details.get("deadline") or {}).get("date"), "fr"),
         "lead_time_ok": analysis.lead_time_ok,
         "lead_time_months": situation.lead_time_months,
         "evidence": evidence_lines(evidence, labels, analysis.confidence, MAX_EVIDENCE),

@@ -162,3 +162,17 @@ def test_evidence_in_plain_french():
         {"label": "n° de série lu(s)", "text": "PW345-0070011"},
         {"label": "expéditeur connu de l'annuaire", "text": "a@b.fr"}]
     assert len(evidence_lines(rows * 10, {"equipment_move": "x"}, 0.5, 15)) == 15
+
+
+def test_a_deadline_is_shown_apart_from_the_effective_date():
+    """"d'ici le 15 juillet" is when the customer wants it done, not when the change applies (FORMAT.md)."""
+    raw = (b"From: Jean <jean@acme.fr>\r\nTo: contrats.service.wfps@cf.canon.fr\r\nSubject: Demenagement\r\n"
+           b"Date: Mon, 01 Feb 2027 10:00:00 +0100\r\nMessage-ID: <d1@acme.fr>\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\n" +
+           "Bonjour,\nNous souhaitons déménager le traceur n° de série 3Y0612300 d'ici le 15 juillet, vers notre "
+           "nouvelle adresse : 12 rue des Lilas, 35000 Rennes.\n".encode())
+    from mailbot.analyze import analyze
+
+    analysis = analyze(raw)
+    assert analysis.fields["effective_date"] is None
+    assert analysis.details["deadline"]["date"] == "2027-07-15"

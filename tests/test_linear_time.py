@@ -38,10 +38,14 @@ from re import _parser as sre_parse
 import pytest
 
 from mailbot.bounds import MAX_HTML_CHARS, MAX_LINE, MAX_TEXT
+from mailbot.extract import _address_cues
+from mailbot.identifiers import default_lexicon
 from mailbot.rules import load_rules
 
 MODULES = (  # add a module here when it compiles patterns that read customer text
     "mailbot.extract",
+    "mailbot.identifiers",
+    "mailbot.softwraps",
     "mailbot.dates",
     "mailbot.quotes",
     "mailbot.htmltext",
@@ -129,6 +133,12 @@ def discovered() -> list[tuple[str, re.Pattern[str]]]:
             for where, pattern in _patterns_in(f"{module_name}.{attribute}", value):
                 if isinstance(pattern.pattern, str):
                     found.setdefault(id(pattern), (where, pattern))
+    for name, lexicon in default_lexicon().fields.items():  # classifiers/identifiers.toml
+        for kind in ("shapes", "refuse_shapes"):
+            for i, pattern in enumerate(getattr(lexicon, kind)):
+                found.setdefault(id(pattern), (f"identifiers.toml {name}.{kind}[{i}]", pattern))
+    for kind, pattern in zip(("positive", "negative"), _address_cues()):  # classifiers/addresses.toml
+        found.setdefault(id(pattern), (f"addresses.toml {kind}", pattern))
     for situation in load_rules().situations.values():
         for i, keyword in enumerate(situation.keywords):
             for kind in ("pattern", "folded"):
@@ -348,7 +358,8 @@ def test_pattern_is_linear(where, pattern):
 def test_patterns_are_found():
     """The discovery sees the known pattern tables, so a pattern cannot hide from this file."""
     names = {where for where, _ in PATTERNS}
-    for expected in ("mailbot.dates._PATTERNS[0][0]", "mailbot.extract._SERIAL_SHAPES[1]",
+    for expected in ("mailbot.dates._PATTERNS[0][0]", "mailbot.dates._PATTERNS[8][0]", "mailbot.dates._AFTER",
+                     "identifiers.toml serial_numbers.shapes[1]", "addresses.toml positive",
                      "mailbot.extract._MASKS[5]", "mailbot.quotes._CLOSING",
                      "situations.toml po_change.keywords[0].folded"):
         assert expected in names
@@ -387,6 +398,12 @@ HOSTILE_UNITS = [
     ("impossible dates", "31/02 12/11 ", ""),
     ("month names", "mars ", ""),
     ("cues", "à compter du ", ""),
+    ("wrapped cues", "à compter du\n", ""),
+    ("deadlines", "d'ici le 15 ", ""),
+    ("dates then deadline words", "le 15 mars au plus tard ", ""),
+    ("years a change applies to", "valable pour l'exercice 2027 ", ""),
+    ("fiscal years", "for FY2027 ", ""),
+    ("relative months", "fin du mois prochain ", ""),
     ("models", "PlotWave 450 ", ""),
     ("models and serials", "PlotWave 450 3Y0612300 ", ""),
     ("list items", "- ", ""),
@@ -412,6 +429,7 @@ ONE_LINE = {
     "noir 12", "noir 12 with a counter word", "digits and spaces", "serials chained", "order label runs",
     "e-mail addresses", "postcodes", "pipes between words", "spaces then x", "dates", "table of readings",
     "cells of readings", "readings and serials", "closing words", "header words", "K-bis mentions",
+    "deadlines", "dates then deadline words", "years a change applies to", "fiscal years",
     "order labels and serials", "old addresses", "stems in one word",
 }
 # MAX_TEXT characters as quote splitting, classification and extraction get them (lines of MAX_LINE),

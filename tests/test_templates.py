@@ -772,7 +772,7 @@ def test_a_situation_can_word_a_missing_item_its_own_way(tmp_path):
 REPLY_KEYS = set(context(analysis_for("po_change", "fr"), CASE, "fr", RULES, BOT, "acknowledge"))
 FORWARD_KEYS = {"case_ref", "situation", "situation_label", "route", "route_label", "customer", "sender",
                 "sender_name", "fields", "effective_date_text", "lead_time_ok", "lead_time_months", "evidence",
-                "changes", "messages", "directory_note", "action_text", "bot", "checks", "shown",
+                "changes", "messages", "directory_note", "action_text", "bot", "checks", "shown", "deadline_text",
                 "refused_reply_to"}
 
 
@@ -817,6 +817,7 @@ def forward_context(**changes) -> dict:
                    "customer_number": "C0012345", "effective_date": "2027-02-15", "new_address_postcode": "69003",
                    "new_email": None, "siren": None, "kbis": False, "meter_readings": []},
         "effective_date_text": "15 février 2027",
+        "deadline_text": "",
         "lead_time_ok": None,
         "lead_time_months": 0,
         "evidence": [{"label": f"élément {i}", "text": f"déménager le traceur {i}"} for i in range(15)],

@@ -1,0 +1,100 @@
+"""Which number is which: identifiers scored by their labels, shapes and context (mailbot/identifiers.py).
+
+Table-driven: each row is a sentence as customers write it and what the
+service desk reads in it. The labels and shapes come from
+classifiers/identifiers.toml, so a row that fails here is fixed by a data
+entry when it is a new label or format.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.identifiers import best, find_identifiers, load_lexicon
+from mailbot.paths import CLASSIFIERS_DIR
+
+CASES = [
+    # (what, text, field, expected values in order)
+    ("serial label without colon", "SN 4017289 à déplacer", "serial_numbers", ["4017289"]),
+    ("abbreviated label", "n serie : 3Y0612300", "serial_numbers", ["3Y0612300"]),
+    ("a letter among the digits", "les deux traceurs suivants : n° 3Y0A4410 et n° 3Y0A4415", "serial_numbers",
+     ["3Y0A4410", "3Y0A4415"]),
+    ("a machine word and n°", "la machine n° 1502371188 ne s'allume plus", "serial_numbers", ["1502371188"]),
+    ("after a model, all digits", "PlotWave 450 : 4017289", "serial_numbers", ["4017289"]),
+    ("spaced serial after its label", "Le traceur (numéro de série : 7L02 3318) part à Lyon", "serial_numbers",
+     ["7L02 3318"]),
+    ("a letter then groups", "le traceur n° de série W 221 0087 est concerné", "serial_numbers", ["W 221 0087"]),
+    ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),
+    ("two serials side by side stay apart", "n° de série 3Y0612300 3Y0612301", "serial_numbers",
+     ["3Y0612300", "3Y0612301"]),
+    ("a list under one label", "Numéros de série : 3Y0612300, 3Y0612301 et 3Y0612302", "serial_numbers",
+     ["3Y0612300", "3Y0612301", "3Y0612302"]),
+    ("a serial said not concerned", "Numéros de série : 3Y0612300 et 3Y0612302 (ce dernier n'est pas concerné)",
+     "serial_numbers", ["3Y0612300"]),
+    ("a serial excepted", "Tous les traceurs sauf le 3Y0612301", "serial_numbers", []),
+    ("a column headed serial", "N° de série | Site actuel | Nouveau site\n3W0190245 | Rennes | Lyon",
+     "serial_numbers", ["3W0190245"]),
+    ("a phone after a serial label is not a serial", "N° de série : 0612345678", "serial_numbers", []),
+    ("a reading is not a serial", "PW340-0047719 : 18 732", "serial_numbers", ["PW340-0047719"]),
+    ("a letter reference is not a serial", "le matériel n° 3Y 064219 (votre courrier réf. RC/2026/11/0932)",
+     "serial_numbers", ["3Y 064219"]),
+    ("an error code is not a serial", "PlotWave 450 (n° de série 3Y0234876) affiche l'erreur E0921",
+     "serial_numbers", ["3Y0234876"]),
+    ("bdc", "Notre nouveau bdc est le 4500123456.", "po_number", ["4500123456"]),
+    ("the old order is not taken", "Le nouveau BC est 4500123456, l'ancien 4500000001 ne doit plus être utilisé.",
+     "po_number", ["4500123456"]),
+    ("a fiscal year is not the order", "Le bon de commande FY2027 : BC-2027-0042", "po_number", ["BC-2027-0042"]),
+    ("a year range is not the order", "Bon de commande 2026/27 : PO-77120-B", "po_number", ["PO-77120-B"]),
+    ("alone after a colon line", "Voici le nouveau numéro de bon de commande à faire figurer sur vos factures "
+     "à compter du 1er janvier 2027 :\n\nBC-2027-00318\n", "po_number", ["BC-2027-00318"]),
+    ("far in its sentence after 'est le'", "le numéro de commande à utiliser à partir du 1er trimestre 2027 est le "
+     "2027-ACH-0093.", "po_number", ["2027-ACH-0093"]),
+    ("a value said to be no longer valid", "le bon de commande DA-2502230 n'est plus valide", "po_number", []),
+    ("the contract named in the subject is not this one",
+     "voici le nouveau numéro de commande à utiliser pour le contrat cité en objet : DA-2604518",
+     "contract_number", []),
+    ("…and the number is the order",
+     "voici le nouveau numéro de commande à utiliser pour le contrat cité en objet : DA-2604518",
+     "po_number", ["DA-2604518"]),
+    ("spaced contract", "Contrat CT 2023-07782 et machine PlotWave 450 : 4017289", "contract_number",
+     ["CT 2023-07782"]),
+    ("contract with slashes", "Contrat n°2024/ML/0456 pour le traceur", "contract_number", ["2024/ML/0456"]),
+    ("contract shape without label", "Merci de mettre à jour CT-2024-00871.", "contract_number", ["CT-2024-00871"]),
+    ("customer code with a letter", "compte client n° A12345", "customer_number", ["A12345"]),
+    ("an invoice is nothing", "Tél : 01 23 45 67 89 ; facture FA-2026-1234", "customer_number", []),
+    ("an IBAN's groups are nothing", "compte IBAN FR76 3000 6000 0112 3456 7890 189", "customer_number", []),
+    ("a typo in a label", "n° de contart : 88123456", "contract_number", ["88123456"]),
+]
+
+
+@pytest.mark.parametrize("what, text, field, expected", CASES, ids=[c[0] for c in CASES])
+def test_identifiers(what, text, field, expected):
+    found = find_identifiers(text)[field]
+    if field == "serial_numbers":
+        assert list(dict.fromkeys(f.value for f in found)) == expected
+    else:
+        chosen = best(found)
+        assert ([chosen.value] if chosen else []) == expected, [(f.value, f.why) for f in found]
+
+
+def test_each_value_says_why():
+    found = find_identifiers("N° de série : 3Y0612300")["serial_numbers"]
+    assert found[0].why == "label 'n de serie', shape" and (found[0].start, found[0].end) == (14, 23)
+
+
+def test_a_new_label_is_a_data_entry(tmp_path):
+    """A label nobody thought of becomes known by adding it to the file, not by code."""
+    text = "Immatriculation : ZX81"
+    assert not find_identifiers(text)["serial_numbers"]
+    data = (CLASSIFIERS_DIR / "identifiers.toml").read_text(encoding="utf-8")
+    data = data.replace('labels = ["serie", ', 'labels = ["immatriculation", "serie", ', 1)
+    (tmp_path / "identifiers.toml").write_text(data, encoding="utf-8")
+    assert [f.value for f in find_identifiers(text, load_lexicon(tmp_path / "identifiers.toml"))["serial_numbers"]] \
+        == ["ZX81"]
+
+
+def test_a_bad_shape_is_a_clear_error(tmp_path):
+    data = (CLASSIFIERS_DIR / "identifiers.toml").read_text(encoding="utf-8").replace("shapes = [", "shapes = ['(', ", 1)
+    (tmp_path / "identifiers.toml").write_text(data, encoding="utf-8")
+    with pytest.raises(ValueError, match="contract_number.shapes"):
+        load_lexicon(tmp_path / "identifiers.toml")

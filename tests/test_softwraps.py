@@ -1,0 +1,35 @@
+"""Lines a mail client wrapped mid-sentence are rejoined; lists, tables, address blocks are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.softwraps import join_soft_wraps
+
+LONG = "Nous vous informons que notre service comptable change d'adresse et que les factures"  # > 60
+
+CASES = [
+    ("a cue at the end of a line", "Le nouveau numéro s'applique à compter du\n1er janvier 2027.", True),
+    ("English cue", "The new order number applies from\n1 January 2027.", True),
+    ("a long line cut mid-sentence", f"{LONG}\ndevront être envoyées à notre siège.", True),
+    ("a sentence that ends", "Merci de noter ce changement.\nCordialement", False),
+    ("a label then its block", "Nouvelle adresse :\n12 rue des Lilas", False),
+    ("an address block", "12 rue des Lilas\n35000 Rennes", False),
+    ("list items", "Voici nos machines :\n- 3Y0612300\n- 3Y0612301", False),
+    ("table rows", "Série | Noir\n3Y0612300 | 18 452", False),
+    ("a greeting after", f"{LONG}\nCordialement,", False),
+    ("a short line", "Bonjour Marie\nvoici le numéro", False),
+]
+
+
+@pytest.mark.parametrize("what, text, joined", CASES, ids=[c[0] for c in CASES])
+def test_soft_wraps(what, text, joined):
+    out = join_soft_wraps(text)
+    assert len(out) == len(text), "offsets are kept"
+    assert (out.count("\n") < text.count("\n")) == joined, out
+
+
+def test_only_the_soft_break_changes():
+    text = f"Bonjour,\n\n{LONG}\nseront envoyées à compter du\n1er mars.\n\nCordialement"
+    out = join_soft_wraps(text)
+    assert out == text.replace("factures\nseront", "factures seront").replace("du\n1er", "du 1er")
