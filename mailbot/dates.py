@@ -18,6 +18,7 @@ from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from itertools import accumulate
 
@@ -337,6 +338,7 @@ def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: st
     return score
 
 
+@lru_cache(maxsize=4)  # the effective date and the deadline read the same text
 def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     """Every date-like span in the text, resolved and scored, in text order."""
     folded = fold(text)

@@ -32,6 +32,7 @@ from .identifiers import FIELDS as IDENTIFIER_FIELDS
 from .identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from .mime import Mail
 from .paths import CLASSIFIERS_DIR
+from .quotes import POINTS_BELOW
 from .redact import ibans
 from .softwraps import join_soft_wraps
 
@@ -748,11 +749,6 @@ def short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
 
 _QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _NOTHING_TO_TAKE = ("bank_details_check", "other")
-_POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
-    r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
-    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
-    re.I,
-)
 
 
 def _refers_to_quoted(new_text: str) -> set[str]:
@@ -817,7 +813,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # Reading policy: the new text, then the subject; the quoted history only for what the new text
     # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
     # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
-    everything = situation not in _NOTHING_TO_TAKE and bool(_POINTS_BELOW.search(new_text))
+    everything = situation not in _NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text))
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
     for name in IDENTIFIER_FIELDS:
         for reader in (new, subject, *((quoted,) if name in pointed else ())):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 
@@ -31,12 +30,22 @@ def normalize_spaces(text: str) -> str:
     return _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text))
 
 
+class _FoldTable(dict):
+    """str.translate's table for ``fold``, filled as characters are met (one lookup each after)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower case without accents, same length, so match spans map back to the original."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLD_TABLE)
 
 
-@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in "’ʼ":  # typographic apostrophes
         return "'"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,14 +42,16 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
 )
 _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
 _CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
+_NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
-_SENTENCE_STOP = re.compile(r"(?<=[a-zà-ÿ)])[.!?](?=\s)")
+_SENTENCE_STOP = re.compile(r"(?<=[\w)])[.!?](?=\s)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
@@ -101,6 +103,20 @@ class Lexicon:
     elsewhere: tuple[tuple[str, ...], ...]
     copulas: tuple[tuple[str, ...], ...]
     fields: dict[str, FieldLexicon]
+    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
+    elsewhere_starts: frozenset[str] = frozenset()
+    near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
+
+    def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
+        """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
+        5 letters or more, one typo away from it; each word is compared once per process."""
+        if word not in self.near_cache:
+            if len(self.near_cache) > _NEAR_CACHE_SIZE:
+                self.near_cache.clear()
+            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 else [
+                e for last, es in self.by_last.items() if abs(len(last) - len(word)) <= 1 and _near(word, last)
+                for e in es]
+        return self.near_cache[word]
 
 
 def _phrases(words: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -135,10 +151,14 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
             not_concerned_after=_folded_phrases(entry.get("not_concerned_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])))
+    other = _phrases(data["other"]["labels"])
+    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
+    for name, phrase in [(n, p) for n, lex in fields.items() for p in lex.labels] + [(None, p) for p in other]:
+        by_last.setdefault(phrase[-1], []).append((name, phrase))
     return Lexicon(frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))), int(data["reach"]),
                    float(data["distance_cost"]), float(data["label_score"]), float(data["threshold"]),
-                   float(data["value_cost"]), _phrases(data["other"]["labels"]),
-                   _phrases(data["elsewhere"]), _phrases(data["copulas"]), fields)
+                   float(data["value_cost"]), other, _phrases(data["elsewhere"]), _phrases(data["copulas"]),
+                   fields, by_last, frozenset(p[0] for p in _phrases(data["elsewhere"])))
 
 
 @lru_cache(maxsize=1)
@@ -224,24 +244,15 @@ class _Scorer:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
         words = [w for _, w in self.words]
         ends: dict[int, tuple[str | None, tuple[str, ...]]] = {}
-        entries = [(name, phrase) for name, lex in self.lex.fields.items() for phrase in lex.labels]
-        entries += [(None, phrase) for phrase in self.lex.other]
-        by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
-        for name, phrase in entries:
-            by_last.setdefault(phrase[-1], []).append((name, phrase))
-        near: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}  # each distinct word compared once
         for i, word in enumerate(words):
             if word.isdigit():
                 continue
-            if word not in near:
-                near[word] = by_last.get(word, []) if len(word) < 5 else [
-                    e for last, es in by_last.items() if _near(word, last) for e in es]
-            candidates = near[word]
-            for name, phrase in candidates:
+            for name, phrase in self.lex.ending_with(word):
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase):
                     ends[i] = (name, phrase)
-            if i in ends and any(_ends_with(words, j, phrase) for phrase in self.lex.elsewhere
-                                 for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
+            if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and any(
+                    _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
+                    for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
                 del ends[i]  # "le contrat cité en objet": that value is elsewhere
         return ends
 
@@ -289,8 +300,9 @@ class _Scorer:
 
     def _introduced(self, start: int) -> bool:
         """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""
-        before = self.text[max(0, start - 40) : start].rstrip()
-        if before.endswith(":"):
+        raw = self.text[max(0, start - 40) : start]
+        before = raw.rstrip()
+        if before.endswith(":") and len(raw) > len(before):  # "… est : X", "…:⏎X", not "host:8080"
             return True
         words = _WORD.findall(fold(before))
         while words and words[-1] in ("le", "la", "l", "the"):
@@ -455,7 +467,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     pairs = [(score, -start, start, end, name, why) for start, end in _with_spaced(text, scorer, lexicon)
-             if not any(s < end and start < e for s, e in blocked)
+             if _DIGIT.search(text, start, end) and not any(s < end and start < e for s, e in blocked)
              for name, (score, why) in scorer.scores(start, end).items()]
     taken: set[int] = set()
     chosen: dict[str, str] = {}

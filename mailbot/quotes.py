@@ -60,6 +60,11 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
 )
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)
 SHORT_NEW_WORDS = 12  # a forward with fewer words of its own is passing on someone else's request
+POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
+    r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
+    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
+    re.I,
+)
 _NAME_LINE = re.compile(
     r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){1,3}\s*$"
 )
@@ -147,15 +152,18 @@ def split(text: str, subject: str = "") -> Parts:
 
 
 def request(parts: Parts) -> Parts:
-    """Where the request is: the new text, or, for a bare forward, the forwarded message's own new part."""
-    if not parts.forwarded or len(parts.new.split()) >= SHORT_NEW_WORDS:
+    """Where the request is: the new text; or, for a bare forward, the forwarded message's own new
+    part; or, for a short reply that sends the reader to the history ("Réponses dans votre message
+    ci-dessous"), the history it answers inside."""
+    pointing = bool(POINTS_BELOW.search(parts.new))
+    if not (parts.forwarded or pointing) or len(parts.new.split()) >= SHORT_NEW_WORDS:
         return parts
     lines = parts.quoted.split("\n")
     start = 0
     while start < len(lines) and (
         not lines[start].strip() or _HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
-        or _REPLY_SEPARATOR.match(lines[start])
+        or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
     ):
-        start += 1
+        start += _wrote_header_at(lines, start) or 1
     inner = split("\n".join(lines[start:]))
     return Parts(new=inner.new, quoted=inner.quoted, signature=inner.signature, forwarded=True)

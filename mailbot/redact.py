@@ -40,12 +40,25 @@ _AT_WORD = re.compile(r"(?<![^\s@])[^\s@]*+@\S*+")  # from the start of a word o
 _SPACES = re.compile(r"\s++")
 
 
+class _ShadowTable(dict):
+    """str.translate's table for ``_shadow``, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        n = unicodedata.normalize("NFKC", c)
+        self[code] = n if len(n) == 1 else c
+        return self[code]
+
+
+_SHADOW_TABLE = _ShadowTable()
+
+
 def _shadow(text: str) -> str:
     """``text`` with each character in its compatibility form when that is one character
     (full-width ``ＦＲ７６`` reads ``FR76``): the same length, so spans map back."""
     if text.isascii():
         return text
-    return "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    return text.translate(_SHADOW_TABLE)
 
 
 def ibans(text: str) -> list[tuple[int, int]]:

@@ -118,3 +118,23 @@ def test_forward_with_own_request_stays_as_written():
     )
     parts = split(text)
     assert request(parts) is parts
+
+
+@pytest.mark.parametrize("new", ["Réponses dans votre message ci-dessous.", "mes réponses dans le texte",
+                                 "See my answers inline below."])
+def test_a_short_reply_answering_inside_the_history_exposes_it(new):
+    """"Réponses dans le texte": the answers are in the quoted request, which is read as the request."""
+    text = (f"Bonjour,\n\n{new}\n\nHervé\n\n"
+            "Le lun. 29 mars 2027 à 10:05, Julien Ferrand <julien.ferrand@cf.canon.fr> a écrit :\n"
+            "Bonjour,\n\nPour établir le devis, j'ai besoin de :\n- numéro de série du matériel :\nCW36-108221\n\n"
+            "Cordialement,\nJulien")
+    inner = request(split(text))
+    assert "CW36-108221" in inner.new and "a écrit" not in inner.new
+
+
+def test_a_reply_with_its_own_request_is_not_redirected():
+    text = ("Bonjour,\n\nNous déménageons le traceur n° de série 3Y0612300 à Lyon le 3 mars, voir aussi le plan "
+            "ci-dessous envoyé par notre service généraux pour l'accès au bâtiment.\n\n"
+            "Le lun. 29 mars 2027 à 10:05, Julien <j@cf.canon.fr> a écrit :\nBonjour")
+    parts = split(text)
+    assert request(parts) is parts
