@@ -67,7 +67,7 @@ _SPELT_EMAIL = re.compile(
     r"(?P<domain>[A-Za-z0-9-]++(?:\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+[A-Za-z0-9-]++)++)",
     re.I,
 )
-_HEADER_LINE = re.compile(r"[ \t>]*+(?:from|to|cc|bcc|de|[àa]|envoy[ée]|sent|objet|subject|date)[ \t]*+:", re.I)
+_HEADER_LINE = re.compile(r"(?<![ \t>])[ \t>]*+(?:from|to|cc|bcc|de|[àa]|envoy[ée]|sent|objet|subject|date)[ \t]*+:", re.I)
 _SHORT_ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_POSITIVE = re.compile(
@@ -171,8 +171,8 @@ _NOT_READING_BEFORE = re.compile(
     r"|\babout|\bapprox\w*|\baverage|\bcharged?|\bbilled|\bcontrat\s++de)[^.;:|\n\d]{0,25}+$",
     re.I,
 )
-_NOT_READING_AFTER = re.compile(
-    r"\s*+(?:pages?|copies|m²|m2|impressions?|prints)?\s*+(?:/\s*+mois|par\s++mois|per\s++month|a\s++month"
+_NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
+    r"(?<!\s)\s*+(?:pages?|copies|m²|m2|impressions?|prints)?\s*+(?:/\s*+mois|par\s++mois|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month)",
     re.I,
 )
