@@ -43,6 +43,7 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
 _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
+_TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
@@ -105,6 +106,7 @@ class Lexicon:
     fields: dict[str, FieldLexicon]
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
     elsewhere_starts: frozenset[str] = frozenset()
+    one_word_labels: frozenset[str] = frozenset()
     near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
 
     def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -158,7 +160,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
     return Lexicon(frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))), int(data["reach"]),
                    float(data["distance_cost"]), float(data["label_score"]), float(data["threshold"]),
                    float(data["value_cost"]), other, _phrases(data["elsewhere"]), _phrases(data["copulas"]),
-                   fields, by_last, frozenset(p[0] for p in _phrases(data["elsewhere"])))
+                   fields, by_last, frozenset(p[0] for p in _phrases(data["elsewhere"])),
+                   frozenset(p[0] for lex in fields.values() for p in lex.labels if len(p) == 1))
 
 
 @lru_cache(maxsize=1)
@@ -204,11 +207,12 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Spans of identifier-like tokens: letters and digits joined by - / . , and by one space
     where the pieces read as one number ("CT 2023-07782", "3Y 064219", "4500 123 456"), not
     where the first is a label ("SN 4017289", "PO 4500123")."""
-    labels = {phrase[0] for lex in lexicon.fields.values() for phrase in lex.labels if len(phrase) == 1}
     spans: list[tuple[int, int]] = []
     for m in _PIECE.finditer(text):
         start, end = m.span()
         piece = m.group(0)
+        if not (_DIGIT.search(piece) or (piece.isupper() and len(piece) <= 3)):
+            continue  # a word: neither a value nor the prefix of one
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
@@ -216,7 +220,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 and len(prev) + len(piece) < 14
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
-                and last.lower() not in labels and not _QUANTITY.fullmatch(piece)
+                and last.lower() not in lexicon.one_word_labels and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix:
                 spans[-1] = (spans[-1][0], end)
                 continue
@@ -234,7 +238,7 @@ class _Scorer:
         self.labels = self._label_ends()
         self.paragraphs = [0] + [m.end() for m in _BLANK_LINE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
-        self.headers = self._column_headers()
+        self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
         models = [m.span() for m in _MODEL.finditer(text)]
         self.model_ends = {end for _, end in models}
         self.model_starts = {start for start, _ in models}
@@ -464,6 +468,8 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     out best score first: a token goes to its best field unless that single-valued field already
     has another value, then to its next best; serials take every token they win."""
     lexicon = lexicon or default_lexicon()
+    if not _DIGIT.search(text):
+        return {name: [] for name in FIELDS}
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     pairs = [(score, -start, start, end, name, why) for start, end in _with_spaced(text, scorer, lexicon)
