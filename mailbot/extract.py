@@ -68,6 +68,9 @@ _SPELT_EMAIL = re.compile(
     re.I,
 )
 _HEADER_LINE = re.compile(r"(?<![ \t>])[ \t>]*+(?:from|to|cc|bcc|de|[àa]|envoy[ée]|sent|objet|subject|date)[ \t]*+:", re.I)
+# The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
+# "Le 3 mars 2027 à 10:05, X a écrit :"): never an effective date.
+_SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit)[^\n]*+", re.I | re.M)
 _SHORT_ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_POSITIVE = re.compile(
@@ -465,7 +468,8 @@ class _Reader:
         return found
 
     def date(self, reference: date | None, weak: bool = True) -> str | None:
-        hit = effective_date(self.text, reference, weak=weak)
+        text = _SENT_LINE.sub(lambda m: " " * len(m.group(0)), self.text)  # when a quoted mail was sent
+        hit = effective_date(text, reference, weak=weak)
         if hit:
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
             self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
