@@ -12,11 +12,19 @@ vote wins but the confidence falls with the loser's conviction, so the
 message goes to review (``[classifier] review_below``); strong keywords beat
 a weak model, a confident model beats weak or absent keywords. Without a
 model (a broken install) the keywords decide alone.
+
+A request often comes with a side topic (the machine is down, an invoice is
+disputed, toner is wanted, a price asked): the request is the situation and
+the side topic, found by the keywords of "other", is the secondary one, so
+the person who reads the case sees both. A negated request ("nous ne
+souhaitons pas résilier") is data too: negative keywords cancel its hits.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from . import textcat
@@ -35,6 +43,7 @@ ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against th
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
 SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
 
+_SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
 
 
@@ -46,6 +55,7 @@ class Classification:
     scores: dict[str, float] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
     matched: list[Evidence] = field(default_factory=list, repr=False)  # every keyword hit, of any situation
+    side_topic: bool = False  # an "other" topic (toner, breakdown, dispute…) asked in the customer's own words
 
 
 def _new_and_quoted(parts: Parts) -> tuple[str, str]:
@@ -86,18 +96,30 @@ def _confidence(best: float, second: float) -> float:
 
 
 def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification:
-    """Keywords alone: score every situation, pick the best; "other" when nothing scores enough."""
-    sources = _sources(subject, parts)
+    """Keywords alone: score every situation, pick the best; "other" when nothing scores enough.
+
+    A side topic is one hit of an "other" keyword that reaches min_score by
+    itself where it was found: a topic for a person (toner, breakdown,
+    dispute, price, the customer's own bank account) written in the subject
+    or the new text, not a courtesy ("merci", "bien reçu") nor quoted history.
+    """
+    # The sources, heaviest first, in one text: a keyword is searched once, and its first match is in
+    # the heaviest source that has one (a separator no pattern crosses keeps the sources apart).
+    sources = sorted((src for src in _sources(subject, parts) if src[1]), key=lambda src: -src[2])
+    joined = _SOURCE_SEPARATOR.join(text for _, text, _ in sources)
+    ends = list(accumulate(len(text) + len(_SOURCE_SEPARATOR) for _, text, _ in sources))
     scores: dict[str, float] = {}
     evidence: list[Evidence] = []
+    side_topic = False
     for situation in rules.situations.values():
         total = 0.0
         for keyword in situation.keywords:
-            hits = [(name, m, w) for name, text, w in sources if text and (m := keyword.folded.search(text))]
-            if not hits:
+            match = keyword.folded.search(joined)
+            if not match:
                 continue
-            name, match, weight = max(hits, key=lambda h: h[2])
+            name, _, weight = sources[bisect_right(ends, match.start())]
             total += keyword.weight * weight
+            side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],
                 f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}", source=name,
@@ -109,13 +131,16 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     best_id, best = ranked[0] if ranked else ("other", 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     scores["other"] = other
-    if best < rules.min_score or other > best:
+    if best < rules.min_score or other > best + rules.min_score:
         # Other: as sure as its own keywords beat the best situation, or as that situation is weak.
+        # A request that reaches min_score keeps its place beside a side topic unless the side topic
+        # outweighs it by min_score more: then its words are incidental (a toner order's "commande").
         confidence = max(_confidence(other, best), 1.0 - _confidence(best, 0.0))
         best_id, second_id = "other", (best_id if best >= rules.min_score else None)
     else:
         confidence = _confidence(best, max(second, other))
         second_id = next((sid for sid, s in ranked[1:] if s >= rules.min_score and s >= 0.5 * best), None)
+        second_id = second_id or ("other" if side_topic else None)
     used = {best_id, second_id}
     return Classification(
         situation=best_id,
@@ -124,6 +149,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
         scores=scores,
         evidence=[e for e in evidence if e.name in used],
         matched=evidence,
+        side_topic=side_topic,
     )
 
 
@@ -145,12 +171,25 @@ def _keyword_support(keywords: Classification, label: str) -> float:
     return max(_strength(keywords.scores.get("other", 0.0)), ABSENCE * (1.0 - _strength(best)))
 
 
+def _side_topic_explains(keywords: Classification, model_id: str, probs: dict[str, float]) -> bool:
+    """Is the model's "other" the side topic the keywords found beside their request?
+
+    The model gives one label, so a request written beside a toner order or
+    a breakdown splits its probability; when it still sees the keywords'
+    request (at least SECONDARY_PROB) and the keywords found the side topic,
+    both readers saw the same two things, and the request is the situation.
+    """
+    return (model_id == "other" and keywords.situation != "other" and keywords.side_topic
+            and probs.get(keywords.situation, 0.0) >= SECONDARY_PROB)
+
+
 def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
     """One decision from the keyword vote and the model's probabilities (None: keywords alone).
 
     - Agreement: the stronger of the two, raised by half the weaker one's share
       of what is left: max + (1 - max) × min / 2. Two weak votes stay weak.
-    - Disagreement: the stronger vote wins (keywords on a tie) and its
+    - Disagreement: the stronger vote wins (keywords on a tie, and a request
+      whose side topic is what the model calls "other") and its
       strength is multiplied by (1 - opposition), where opposition is how much
       the loser prefers its own label to the winner's (for the model, the
       difference of the two probabilities; for the keywords, of the two
@@ -160,7 +199,8 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
       the model's is its top probability.
     - Secondary: the keywords' secondary situation, else the losing keyword
       situation when it reached min_score, else the next label the model
-      gives at least SECONDARY_PROB.
+      gives at least SECONDARY_PROB; failing a second request, "other" when
+      the keywords found a side topic beside the request.
     """
     if probs is None:
         return keywords
@@ -175,7 +215,7 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
         situation, how = keyword_id, "keywords and model agree"
         high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
         confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
-    elif keyword_conf >= model_conf:
+    elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs):
         situation, how = keyword_id, f"keywords over model ({model_id})"
         opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
         confidence = keyword_conf * (1.0 - opposition)
@@ -189,6 +229,8 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
         candidates.append(keyword_id)
     candidates.extend(label for label, p in ranked if p >= SECONDARY_PROB)
     secondary = next((c for c in candidates if c and c not in (situation, "other")), None)
+    if secondary is None and situation != "other" and keywords.side_topic:
+        secondary = "other"
 
     used = {situation, secondary}
     detail = ", ".join(f"{label} {p:.2f}" for label, p in ranked[:3])
@@ -199,6 +241,7 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
         scores=keywords.scores,
         evidence=[e for e in keywords.matched if e.name in used] + [Evidence("classify", "model", how, detail)],
         matched=keywords.matched,
+        side_topic=keywords.side_topic,
     )
 
 

@@ -187,6 +187,8 @@ def _near(word: str, target: str) -> bool:
         return True
     if len(target) < 5 or abs(len(word) - len(target)) > 1 or word.isdigit():
         return False
+    if word[0] != target[0] and word[-1] != target[-1]:
+        return False  # one typo leaves the first or the last letter in place
     if len(word) == len(target):
         diffs = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
         return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
@@ -200,7 +202,11 @@ def _ends_with(words: list[str], end: int, phrase: tuple[str, ...]) -> bool:
     """Does ``phrase`` end at words[end - 1]?"""
     if len(phrase) > end:
         return False
-    return all(_near(words[end - len(phrase) + k], w) for k, w in enumerate(phrase))
+    for k in range(1, len(phrase) + 1):  # from the last word back: most phrases fail on their second-last
+        word, target = words[end - k], phrase[-k]
+        if word != target and (len(target) < 5 or not _near(word, target)):
+            return False
+    return True
 
 
 def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:

@@ -1,0 +1,294 @@
+"""The situation of mail that mixes things (issue #10 item 4, pattern G), read with the shipped keywords and model.
+
+- A request with a side topic (a breakdown, an invoice dispute, a toner
+  order, a price question) is the request, and the side topic is the
+  secondary situation ``other``, so the person who reads the case sees it.
+- A negated request ("nous ne souhaitons pas résilier", "pas de changement
+  d'adresse") is not that request, neither as situation nor as secondary.
+- A customer announcing its own new bank account is ``other``; one who asks
+  for or doubts Canon's bank details is ``bank_details_check``.
+- Télé-relève in any spelling is ``automatic_meter_reads``, confidently and
+  by the keywords too; an answer that gives the readings stays
+  ``meter_read_request``.
+
+Every text is written for this file: none is a training example or comes
+from an evaluation corpus.
+"""
+
+import pytest
+
+from mailbot.analyze import analyze
+from mailbot.classify import Classification, classify, combine, keyword_classify
+from mailbot.quotes import split
+from mailbot.rules import load_rules
+from tests.test_analyze import mail
+
+SIGNATURE = "\n\nCordialement,\nSophie Marchand\nService administratif\nBureau d'études Vialle\n"
+EN_SIGNATURE = "\n\nBest regards,\nTom Baker\nFacilities\nNorthgate Print Ltd\n"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def read(subject: str, body: str, rules) -> Classification:
+    return classify(subject, split(body, subject), rules)
+
+
+# -- a request and a side topic ---------------------------------------------------------------------
+
+SIDE_TOPICS = [
+    # (situation, subject, body): the side topic is in the body
+    ("contract_termination", "Résiliation contrat traceur",
+     "Bonjour,\nNous souhaitons résilier le contrat de maintenance de notre traceur PW340-0051234 à son échéance.\n"
+     "Par ailleurs la machine est en panne depuis lundi (code erreur E-302) : pouvez-vous envoyer un technicien "
+     "en attendant ?" + SIGNATURE),
+    ("equipment_move", "Déménagement de notre ColorWave",
+     "Bonjour,\nNous déménageons le 15 mars : merci de déplacer notre imprimante ColorWave CW3700-0003344 au "
+     "8 rue des Tanneurs, 69003 Lyon.\nAu passage, pourriez-vous nous livrer deux cartouches de toner noir ?"
+     + SIGNATURE),
+    ("po_change", "Nouveau bon de commande 2027",
+     "Bonjour,\nNotre nouveau bon de commande pour 2027 est le 4500123456 (contrat CT-2025-01111).\n"
+     "Nous contestons en outre la facture 90012345 de décembre, que nous avons reçue en double." + SIGNATURE),
+    ("invoice_by_email", "Factures par mail",
+     "Bonjour,\nMerci d'envoyer dorénavant nos factures par e-mail à compta@bet-vialle.fr (contrat CT-2024-00912).\n"
+     "Pouvez-vous aussi nous indiquer le prix d'un rouleau de papier 90 g ?" + SIGNATURE),
+    ("meter_read_request", "RE: Demande de relevés compteurs",
+     "Bonjour,\nVoici nos relevés de compteurs : PW345-0061290 : 12 345 m².\nLe traceur affiche un code erreur "
+     "depuis hier, merci de faire intervenir un technicien." + SIGNATURE),
+    ("invoice_address_change", "Nouvelle adresse de facturation",
+     "Bonjour,\nÀ compter du 1er février, notre nouvelle adresse de facturation est : 14 avenue Foch, 54000 Nancy "
+     "(client 1045521).\nNous avons par ailleurs un litige sur la facture de janvier : nous avons été facturés "
+     "deux fois." + SIGNATURE),
+    ("contract_termination", "Terminating our maintenance contract",
+     "Hello,\nWe would like to terminate our maintenance contract for the plotter PW365-0012001 at the end of the "
+     "year. Also, the printer has been out of order since Tuesday: can you send a technician before the pick-up?"
+     + EN_SIGNATURE),
+    ("equipment_move", "Relocating our Colorado",
+     "Hello,\nWe are relocating our Colorado 1650 (serial 1650-0004321) to our new premises at 3 Mill Lane, "
+     "67000 Strasbourg in April. Could you also send us the price of ink cartridges for it?" + EN_SIGNATURE),
+    ("billing_entity_change", "Changement d'entité de facturation",
+     "Bonjour,\nSuite au rachat de notre société par le groupe Helio, les factures du traceur PW360-0088001 "
+     "devront être établies au nom de la nouvelle entité à partir du 1er avril ; K-bis ci-joint.\n"
+     "Nous contestons aussi le montant de la dernière facture, qui nous semble trop élevé." + SIGNATURE),
+    ("contract_termination", "Fin de contrat",
+     "Bonjour,\nJe vous confirme notre volonté de résilier le contrat de l'Arizona 3Y045777 au 30 juin.\n"
+     "Il nous reste des cartouches d'encre neuves : pouvez-vous les reprendre ?" + SIGNATURE),
+    ("po_change", "PO 2027",
+     "Hello,\nOur new purchase order for 2027 is PO-88231 (contract CT-2026-02555). Also, we were charged twice "
+     "for the November invoice and would like a refund." + EN_SIGNATURE),
+    ("invoice_by_email", "Factures PDF",
+     "Bonjour,\nMerci d'envoyer à l'avenir nos factures en PDF par mail à compta@bet-vialle.fr (contrat "
+     "CT-2025-03900). Et nous avons besoin d'un toner noir pour l'imprimante." + SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("situation, subject, body", SIDE_TOPICS, ids=[f"{c[0]}-{c[1]}" for c in SIDE_TOPICS])
+def test_a_request_with_a_side_topic_is_the_request_and_the_side_topic_is_secondary(situation, subject, body,
+                                                                                     rules):
+    result = read(subject, body, rules)
+    assert (result.situation, result.secondary) == (situation, "other"), result.evidence[-1]
+    assert any(e.name == "other" and e.source == "new" for e in result.evidence), "the side topic is shown"
+
+
+def test_a_second_request_comes_before_the_side_topic(rules):
+    result = read("Bon de commande et factures par e-mail",
+                  "Bonjour,\nPour le contrat CT-2026-01234, notre nouveau bon de commande est BC-27-0099. Nous "
+                  "souhaitons aussi recevoir les factures par e-mail à factures@vialle.fr. Enfin, le traceur est en "
+                  "panne depuis hier." + SIGNATURE, rules)
+    assert {result.situation, result.secondary} == {"po_change", "invoice_by_email"}
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("RE: Demande de relevés compteurs", "Bonjour,\nVoici nos relevés : PW345-0061290 : 12 345 m².\n"
+                                         "Merci pour votre réactivité, bien reçu votre rappel." + SIGNATURE),
+    ("Résiliation", "Bonjour,\nNous souhaitons résilier le contrat du traceur PW340-0051234.\n\n"
+                    "Le 02/11/2026, Service Contrats WFPS a écrit :\n> Le traceur est-il en panne ? Un technicien "
+                    "peut passer.\n"),
+], ids=["courtesy", "quoted history"])
+def test_courtesy_and_quoted_history_are_no_side_topic(subject, body, rules):
+    result = read(subject, body, rules)
+    assert result.situation != "other" and result.secondary is None
+
+
+def test_the_keywords_alone_report_the_side_topic(rules):
+    subject, body = SIDE_TOPICS[0][1:]
+    result = keyword_classify(subject, split(body, subject), rules)
+    assert (result.situation, result.secondary, result.side_topic) == ("contract_termination", "other", True)
+
+
+def test_analyze_reports_the_side_topic_as_secondary_situation():
+    subject, body = SIDE_TOPICS[1][1:]
+    result = analyze(mail(body, subject))
+    assert (result.situation, result.secondary_situation) == ("equipment_move", "other")
+
+
+# -- how combine weighs a model that calls the side topic "other" -------------------------------------------
+
+SITUATIONS = ["po_change", "equipment_move", "billing_entity_change", "invoice_address_change", "invoice_by_email",
+              "meter_read_request", "automatic_meter_reads", "contract_termination", "bank_details_check", "other"]
+
+
+def probs(**given: float) -> dict[str, float]:
+    rest = (1.0 - sum(given.values())) / (len(SITUATIONS) - len(given))
+    return {s: given.get(s, rest) for s in SITUATIONS}
+
+
+@pytest.mark.parametrize("side_topic, move_prob, situation", [
+    (True, 0.30, "equipment_move"),   # both readers saw the move and the side topic: the move
+    (True, 0.10, "other"),            # the model does not see the move: the stronger vote wins as before
+    (False, 0.30, "other"),           # no side topic explains the model's "other"
+])
+def test_a_model_other_explained_by_the_side_topic_does_not_hide_the_request(side_topic, move_prob, situation, rules):
+    scores = {s: 0.0 for s in SITUATIONS} | {"equipment_move": 6.5, "other": 3.0}
+    keywords = Classification("equipment_move", 0.52, "other" if side_topic else None, scores, side_topic=side_topic)
+    result = combine(keywords, probs(other=0.65, equipment_move=move_prob), rules)
+    assert result.situation == situation
+    if situation == "equipment_move":  # the two readers still disagree: a person looks
+        assert result.secondary == "other" and result.confidence < rules.review_below
+
+
+# -- negated requests ------------------------------------------------------------------------------------
+
+NEGATED = [
+    # (situation, negated situation, subject, body)
+    ("other", "contract_termination", "Traceur en panne",
+     "Bonjour,\nNous ne souhaitons pas résilier notre contrat, mais notre traceur PW340-0051777 est en panne "
+     "depuis hier : merci d'envoyer un technicien rapidement." + SIGNATURE),
+    ("other", "contract_termination", "Commande de toner",
+     "Bonjour,\nIl ne s'agit pas d'une résiliation : nous voulons simplement commander trois cartouches de toner "
+     "pour notre imagePRESS." + SIGNATURE),
+    ("other", "contract_termination", "Printer error",
+     "Hello,\nWe do not want to cancel our contract. We simply need a technician: the printer shows error code "
+     "0x45 and is not working." + EN_SIGNATURE),
+    ("other", "contract_termination", "Erreur E-04",
+     "Bonjour,\nNous n'envisageons pas de résilier, mais le traceur PW345-0081120 n'imprime plus depuis lundi : "
+     "pouvez-vous envoyer un technicien ?" + SIGNATURE),
+    ("po_change", "contract_termination", "Bon de commande 2027",
+     "Bonjour,\nNous n'avons pas l'intention de résilier le contrat : merci simplement de noter notre nouveau bon "
+     "de commande 4500998877 pour le contrat CT-2026-00321." + SIGNATURE),
+    ("equipment_move", "contract_termination", "Déplacement du traceur",
+     "Bonjour,\nNous ne souhaitons pas résilier, mais déplacer le traceur PW345-0061001 dans notre nouveau site : "
+     "12 rue Pasteur, 31000 Toulouse." + SIGNATURE),
+    ("other", "invoice_address_change", "Duplicata de facture",
+     "Bonjour,\nPas de changement d'adresse de facturation de notre côté, mais nous n'avons jamais reçu la facture "
+     "de novembre : pouvez-vous nous en envoyer un duplicata ?" + SIGNATURE),
+    ("other", "invoice_address_change", "Copie de facture",
+     "Hello,\nThere is no change of address, our billing address remains the same: we simply lost invoice "
+     "9016700400. Could you send us a copy?" + EN_SIGNATURE),
+    ("invoice_by_email", "equipment_move", "Envoi des factures",
+     "Bonjour,\nNous ne déménageons pas, le traceur reste où il est. En revanche nous souhaitons recevoir les "
+     "factures par e-mail à factures@bet-vialle.fr, contrat CT-2025-04120." + SIGNATURE),
+    ("other", "billing_entity_change", "Question sur les consommables",
+     "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
+     "sur le prix des consommables." + SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("situation, negated, subject, body", NEGATED, ids=[f"{c[1]}-{c[2]}" for c in NEGATED])
+def test_a_negated_request_is_not_that_request(situation, negated, subject, body, rules):
+    result = read(subject, body, rules)
+    assert result.situation == situation
+    assert negated not in (result.situation, result.secondary)
+    assert result.scores[negated] < rules.min_score, "the negation cancels the keywords of the request"
+
+
+# -- whose bank account --------------------------------------------------------------------------------
+
+BANK = [
+    # (situation, subject, body)
+    ("other", "Nouvelles coordonnées bancaires",
+     "Bonjour,\nVeuillez trouver ci-joint notre nouveau RIB pour le prélèvement des factures de maintenance, "
+     "à compter du mois prochain." + SIGNATURE),
+    ("other", "Changement de banque",
+     "Bonjour,\nNous avons changé de banque : merci de mettre à jour notre RIB, les prélèvements devront se faire "
+     "sur le compte dont vous trouverez les références ci-jointes." + SIGNATURE),
+    ("other", "Our new bank account",
+     "Hello,\nPlease update our bank details for the direct debit: we have moved our account to a new bank. "
+     "The new IBAN is on the attached letter." + EN_SIGNATURE),
+    ("other", "Changement de domiciliation bancaire",
+     "Bonjour,\nNotre société change de domiciliation bancaire au 1er avril. Merci de prélever désormais sur le "
+     "nouveau compte (RIB joint) et de nous envoyer un nouveau mandat SEPA." + SIGNATURE),
+    ("other", "Prélèvement",
+     "Bonjour,\nNous souhaitons régler nos factures par prélèvement automatique : voici notre RIB." + SIGNATURE),
+    ("other", "RIB",
+     "Bonjour, veuillez mettre à jour notre RIB dans vos fichiers, nos nouvelles coordonnées bancaires sont "
+     "jointes à ce mail. Merci." + SIGNATURE),
+    ("bank_details_check", "Changement de RIB Canon ?",
+     "Bonjour,\nNous avons reçu un e-mail indiquant que Canon a changé de coordonnées bancaires, avec un nouveau "
+     "RIB. Pouvez-vous nous confirmer qu'il s'agit bien de vous ? Cela nous semble suspect." + SIGNATURE),
+    ("bank_details_check", "Vos coordonnées bancaires",
+     "Bonjour,\nPourriez-vous nous communiquer vos coordonnées bancaires (RIB de Canon France) pour régler la "
+     "facture par virement ?" + SIGNATURE),
+    ("bank_details_check", "Canon bank account",
+     "Hello,\nWe received a letter saying that Canon's bank account has changed. Can you confirm the new IBAN "
+     "before we pay?" + EN_SIGNATURE),
+    ("bank_details_check", "Votre RIB",
+     "Bonjour,\nNotre service comptable souhaite vérifier l'IBAN figurant sur votre facture avant de payer par "
+     "virement." + SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("situation, subject, body", BANK, ids=[f"{c[0]}-{c[1]}" for c in BANK])
+def test_own_bank_account_is_other_and_canons_is_a_bank_details_check(situation, subject, body, rules):
+    result = read(subject, body, rules)
+    assert result.situation == situation
+    if situation == "other":  # the keywords do not call the customer's own account a check of Canon's
+        assert keyword_classify(subject, split(body, subject), rules).situation == "other"
+
+
+# -- télé-relève ---------------------------------------------------------------------------------------
+
+TELE = [
+    # (subject, body)
+    ("Télé-relève", "Bonjour,\nEst-il possible de mettre en place la télé-relève sur notre PlotWave PW345-0061444 ?"
+     + SIGNATURE),
+    ("telereleve compteurs", "bonjour, nous voudrions activer la telereleve pour nos 2 imprimantes (3Y012777 et "
+     "3Y012778). merci" + SIGNATURE),
+    ("Télérelève", "Bonjour,\nNotre traceur CW3800-0006222 n'est pas encore en télérelève, pouvez-vous l'activer ?"
+     + SIGNATURE),
+    ("Compteurs", "Bonjour,\nNous souhaitons passer en télé relevé pour le traceur PW350-0070333." + SIGNATURE),
+    ("Télé-relevé", "Bonjour,\nPourriez-vous activer le télé-relevé des compteurs sur notre imprimante 3Y080200 ?"
+     + SIGNATURE),
+    ("Relève à distance", "Bonjour,\nComment mettre en place la relève à distance des compteurs de notre imprimante "
+     "3Y099001 ?" + SIGNATURE),
+    ("Remote meter reads", "Hello,\nWe'd like our ColorWave CW3900-0004410 counters to be read remotely from now on."
+     + EN_SIGNATURE),
+    ("Meter reads", "Hello,\nWe'd like automatic meter reads for our two printers, serials 3Y045001 and 3Y045002."
+     + EN_SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("subject, body", TELE, ids=[c[0] for c in TELE])
+def test_tele_releve_in_any_spelling_is_automatic_meter_reads(subject, body, rules):
+    result = read(subject, body, rules)
+    assert result.situation == "automatic_meter_reads"
+    assert result.confidence >= rules.review_below
+    assert keyword_classify(subject, split(body, subject), rules).situation == "automatic_meter_reads"
+
+
+def test_prelevement_automatique_is_not_an_automatic_meter_read(rules):
+    subject, body = "Paiement", "Bonjour,\nNous voulons passer au prélèvement automatique pour nos factures."
+    assert keyword_classify(subject, split(body, subject), rules).scores["automatic_meter_reads"] == 0.0
+
+
+ANSWERS = [
+    # (secondary, subject, body): the readings are given, whatever the customer wishes for next time
+    ("automatic_meter_reads", "RE: Demande de relevé de compteurs",
+     "Bonjour,\nVoici les index demandés pour le PW345-0061666 : noir 12 450, couleur 3 210.\nÀ l'avenir nous "
+     "préférerions la télé-relève." + SIGNATURE),
+    ("automatic_meter_reads", "RE: relevés compteurs",
+     "Bonjour,\nVoici les compteurs : 3Y080110 noir 22 540, couleur 8 101. À terme, la relève automatique nous "
+     "intéresserait." + SIGNATURE),
+    (None, "RE: relevé compteur", "Compteur au 30/11 : 45 678 m² (traceur PW340-0051888).\nCdlt" + SIGNATURE),
+    (None, "RE: Meter reading request",
+     "Hello,\nCounters as of today for 3Y045003: black 10 222, colour 5 101. Is there a way to have this done "
+     "automatically next time?" + EN_SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("secondary, subject, body", ANSWERS, ids=[c[1] for c in ANSWERS])
+def test_an_answer_with_readings_is_a_meter_read_request(secondary, subject, body, rules):
+    result = read(subject, body, rules)
+    assert (result.situation, result.secondary) == ("meter_read_request", secondary)
