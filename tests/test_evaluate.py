@@ -256,3 +256,50 @@ def test_own_holdout_corpus_meets_the_same_floors():
     report = evaluate(Path(__file__).resolve().parent / "corpus" / "holdout")
     assert report.messages == 48
     assert_acceptance(report)
+
+
+# -- issue #10: the targets on unseen mail, and floors that can only go up ---------------------------
+
+CORPORA = Path(__file__).resolve().parent / "corpus"
+# Issue #10's targets: what the product must read on mail nobody tuned it on.
+TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_recall": 1.0, "given_mean": 0.95,
+           "given_each": 0.90, "missing": 0.93, "lead_time_ok": 0.95}
+# What the tune half (error analysis) and the sealed half (scored once, at the end of issue #10) gave
+# when issue #10 closed, short of the targets: a change may raise them, never lower them. The README
+# says how far each is from TARGETS.
+FLOORS = {
+    "tune": {"situation_accuracy": 0.914, "given_mean": 0.951, "given_each": 0.800, "missing": 0.929,
+             "lead_time_ok": 0.992},
+    "sealed": {"situation_accuracy": 0.931, "given_mean": 0.914, "given_each": 0.666, "missing": 0.924,
+               "lead_time_ok": 0.969},
+}
+
+
+def figures_of(report) -> dict[str, float]:
+    given = [rate for rate in report.given.values() if rate is not None]
+    return {"situation_accuracy": report.situation_accuracy, "automated_precision": report.automated_precision,
+            "automated_recall": report.automated_recall, "given_mean": report.given_mean,
+            "given_each": min(given), "missing": report.missing, "lead_time_ok": report.lead_time_ok}
+
+
+def short_of(figures: dict[str, float], bars: dict[str, float | None]) -> list[str]:
+    return [f"{key} {figures[key]:.3f} < {bar:.3f}" for key, bar in bars.items()
+            if bar is not None and (figures[key] is None or figures[key] < bar - 1e-9)]
+
+
+@pytest.mark.parametrize("corpus", ["dev", "holdout"])
+def test_the_corpora_we_read_meet_the_targets(corpus):
+    report = evaluate(DEV_CORPUS if corpus == "dev" else CORPORA / corpus)
+    errors = "\n".join(f"{e.file}: {e.what}: expected {e.expected!r}, got {e.got!r}" for e in report.errors)
+    assert not short_of(figures_of(report), TARGETS), errors
+
+
+@pytest.mark.parametrize("corpus, size", [("tune", 128), ("sealed", 132)])
+def test_unseen_corpora_never_go_down(corpus, size):
+    """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
+    looked (tests/corpus/README.md); the sealed half was scored, never read."""
+    report = evaluate(CORPORA / corpus)
+    assert report.messages == size
+    figures = figures_of(report)
+    assert figures["automated_precision"] == figures["automated_recall"] == 1.0
+    assert not short_of(figures, FLOORS[corpus]), short_of(figures, FLOORS[corpus])
