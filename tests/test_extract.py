@@ -593,3 +593,58 @@ def _situation(subject: str, body: str) -> str:
 ])
 def test_paper_to_email_is_invoice_by_email(subject, body, expected):
     assert _situation(subject, body) == expected
+
+
+# -- the reading policy: subject, new text, and the history only when pointed to (issue #10) --------
+
+def policy_mail(subject: str, new: str, quoted: str) -> dict:
+    msg = EmailMessage()
+    msg["From"] = "Claire Dubois <claire.dubois@bati-concept.fr>"
+    msg["To"] = "contrats.service.wfps@cf.canon.fr"
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 01 Feb 2027 10:00:00 +0100"
+    msg["Message-ID"] = f"<{abs(hash(new))}@bati-concept.fr>"
+    msg.set_content(f"{new}\n\nLe lun. 25 janv. 2027 à 09:00, Service Contrats <contrats.service.wfps@cf.canon.fr> "
+                    f"a écrit :\n{quoted}")
+    return analyze(msg.as_bytes()).fields
+
+
+POLICY = [
+    ("a forward pointed to gives what the new text lacks",
+     "TR: Changement d'adresse du siège",
+     "Bonjour,\nPour information, ci-dessous le courrier envoyé à nos fournisseurs. Merci d'en tenir compte "
+     "pour l'envoi de vos factures (notre n° client Canon : 209914).",
+     "Madame, Monsieur,\nÀ compter du 1er avril 2027, toute facture devra être envoyée à notre nouvelle adresse :\n"
+     "45 avenue Kennedy\n33700 Mérignac",
+     "new_address_postcode", "33700"),
+    ("history not pointed to is not read",
+     "RE: Bon de commande",
+     "Bonjour,\nMerci, nous vous enverrons le nouveau bon de commande la semaine prochaine, le contrat est le "
+     "CT-2024-00871.",
+     "Bonjour,\nVotre bon de commande BC-2026-0088 arrive à échéance.",
+     "po_number", None),
+    ("a doubt about a quoted mail takes nothing from it",
+     "TR: Changement de coordonnées bancaires",
+     "Bonjour,\nNous avons reçu le message ci-dessous, prétendument de Canon France. Pouvez-vous nous confirmer "
+     "vos coordonnées bancaires officielles ? Nous suspendons tout paiement en attendant.",
+     "Merci de régler dès aujourd'hui les factures du contrat CT-2024-00933 sur notre nouveau compte.",
+     "contract_number", None),
+    ("answers written inside the quoted request",
+     "RE: Votre demande de déménagement",
+     "Bonjour,\n\nRéponses dans votre message ci-dessous.\n\nAntoine",
+     "Bonjour,\nPour établir le devis de déménagement, merci de me préciser :\n- le numéro de série de la "
+     "machine :\nSN 30712456 (PlotWave 345)\n- la nouvelle adresse d'installation :\n140 rue de la Croix Nivert, "
+     "75015 Paris",
+     "serial_numbers", ["30712456"]),
+    ("a short answer to our question for one number",
+     "RE: Résiliation contrat 0040018807",
+     "9470 334 812",
+     "Bonjour,\nPour traiter votre demande de résiliation, pourriez-vous nous indiquer le numéro de série du "
+     "traceur concerné ?",
+     "serial_numbers", ["9470 334 812"]),
+]
+
+
+@pytest.mark.parametrize("what, subject, new, quoted, field, expected", POLICY, ids=[p[0] for p in POLICY])
+def test_reading_policy(what, subject, new, quoted, field, expected):
+    assert policy_mail(subject, new, quoted)[field] == expected
