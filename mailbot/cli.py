@@ -14,7 +14,6 @@ import shutil
 import sys
 import threading
 import time
-import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +25,7 @@ import click
 from mailbot import __version__
 from mailbot.config import SettingsError, load_settings, parse_settings, settings_path
 from mailbot.paths import SAMPLES_DIR
+from mailbot.terminal import printable
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
@@ -265,12 +265,6 @@ def local_time(value: str | None, zone: ZoneInfo) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def printable(text: str | None) -> str:
-    """A line of someone else's text, safe on a terminal: control and format characters (escape
-    sequences, bidirectional overrides, line breaks) become spaces; the rest is left as it is."""
-    return "".join(" " if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text or "")
 
 
 @cli.group()

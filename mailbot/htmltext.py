@@ -30,15 +30,17 @@ def normalize_spaces(text: str) -> str:
     return _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text))
 
 
-class _FoldTable(dict):
-    """str.translate's table for ``fold``, filled as characters are met (one lookup each after)."""
+class CharTable(dict):
+    """A ``str.translate`` table that maps each character by ``convert`` (one character to one, so a
+    translated text keeps its length), computed the first time the character is met."""
+
+    def __init__(self, convert) -> None:
+        super().__init__()
+        self.convert = convert
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
+        converted = self[code] = self.convert(chr(code))
+        return converted
 
 
 def fold(text: str) -> str:
@@ -51,6 +53,9 @@ def _fold_char(ch: str) -> str:
         return "'"
     lower = ch.lower()
     return unicodedata.normalize("NFD", lower)[0] if len(lower) == 1 else ch
+
+
+_FOLD_TABLE = CharTable(_fold_char)
 
 
 _SKIPPED = {"style", "script", "head", "title", "template", "noscript", "xml"}

@@ -44,7 +44,6 @@ import logging
 import secrets
 import sqlite3
 import traceback
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -62,6 +61,7 @@ from mailbot.routing import Route, build_forward, route_for
 from mailbot.sources import Incoming, Source
 from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED,
                            SHADOW, MessageKey, Store, StoreDirectory)
+from mailbot.terminal import shorten, shorten_address
 from mailbot.workers import Analyses, InProcess, Overrun, Result
 
 log = logging.getLogger("mailbot.processor")
@@ -85,24 +85,6 @@ TRUST_REVIEW_CODES = frozenset({
     trust.NEW_EMAIL_LOOKALIKE})
 # The limits (limits.py) whose verdict sends a message to review (the others hold or drop a reply).
 LIMIT_REVIEW_RULES = ("suppressed", "per_sender", "per_case")
-
-
-def shorten(text: str | None, width: int) -> str:
-    """``text`` on one line for a terminal: control and format characters (escape sequences,
-    bidirectional overrides, line breaks) become spaces, runs of blanks one, and past
-    ``width`` characters it ends with "…"."""
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in (text or "")[:4 * width])
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
-
-
-def shorten_address(address: str | None, width: int) -> str:
-    """An address within ``width`` characters, its domain kept whole where it fits (``jean.dup…@acme.fr``)."""
-    address = shorten(address, 4 * width)
-    local, at, domain = address.rpartition("@")
-    if len(address) <= width or not at or len(domain) > width - 3:
-        return shorten(address, width)
-    return f"{local[:width - len(domain) - 2].rstrip()}…@{domain}"
 
 
 def review_reason(analysis: dict[str, Any]) -> str:

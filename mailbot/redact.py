@@ -17,6 +17,8 @@ import unicodedata
 
 from stdnum import iban as stdnum_iban
 
+from .htmltext import CharTable
+
 MAX_NAME = 60      # characters of a display name repeated in a reply ("Bonjour Jean Dupont,")
 MAX_SUBJECT = 100  # characters of a subject repeated in a reply's subject
 
@@ -40,17 +42,13 @@ _AT_WORD = re.compile(r"(?<![^\s@])[^\s@]*+@\S*+")  # from the start of a word o
 _SPACES = re.compile(r"\s++")
 
 
-class _ShadowTable(dict):
-    """str.translate's table for ``_shadow``, filled as characters are met."""
-
-    def __missing__(self, code: int) -> str:
-        c = chr(code)
-        n = unicodedata.normalize("NFKC", c)
-        self[code] = n if len(n) == 1 else c
-        return self[code]
+def _shadow_char(c: str) -> str:
+    """A character's compatibility form when that is one character, else the character."""
+    n = unicodedata.normalize("NFKC", c)
+    return n if len(n) == 1 else c
 
 
-_SHADOW_TABLE = _ShadowTable()
+_SHADOW_TABLE = CharTable(_shadow_char)
 
 
 def _shadow(text: str) -> str:
