@@ -32,7 +32,7 @@ from .identifiers import FIELDS as IDENTIFIER_FIELDS
 from .identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from .mime import Mail
 from .paths import CLASSIFIERS_DIR
-from .quotes import POINTS_BELOW
+from .quotes import HEADER_LINE, POINTS_BELOW
 from .redact import ibans
 from .softwraps import join_soft_wraps
 
@@ -40,6 +40,9 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 
 
 # In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
+ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
+_QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
+_NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
@@ -67,7 +70,6 @@ _SPELT_EMAIL = re.compile(
     r"(?P<domain>[A-Za-z0-9-]++(?:\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+[A-Za-z0-9-]++)++)",
     re.I,
 )
-_HEADER_LINE = re.compile(r"(?<![ \t>])[ \t>]*+(?:from|to|cc|bcc|de|[àa]|envoy[ée]|sent|objet|subject|date)[ \t]*+:", re.I)
 # The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
 # "Le 3 mars 2027 à 10:05, X a écrit :"): never an effective date.
 _SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit)[^\n]*+", re.I | re.M)
@@ -340,7 +342,7 @@ class _Reader:
                 continue
             reach = max(0, start - 200)
             line_start = self.text.rfind("\n", reach, start) + 1 or reach
-            if _HEADER_LINE.match(self.text, line_start):
+            if HEADER_LINE.match(self.text[line_start:start]):
                 continue  # "To: <…>" of a quoted or forwarded message names a person, not a new address
             if not self.text[line_start:start].strip():  # alone on its line: the line before introduces it
                 line_start = self.text.rfind("\n", reach, max(reach, len(self.text[:line_start].rstrip()))) + 1 or reach
@@ -368,7 +370,7 @@ class _Reader:
             self.email_nominative = is_nominative(address, sender_name)
             kind = "nominative" if self.email_nominative else "generic"
             self.note("new_email", address, f"e-mail address in an invoice-address context, {kind}")
-            self.spans["new_email"] = {**self.where(start, end), "address": address}
+            self.spans["new_email"] = self.where(start, end)
             return address
         return None
 
@@ -726,7 +728,6 @@ def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_nam
     return signals
 
 
-ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"
 def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
     """When the customer wants it done ("d'ici mi-juillet"): a deadline, recorded apart from the
     effective date (FORMAT.md), for the person who acts."""
@@ -734,7 +735,7 @@ def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
     return {"date": hit.iso, "text": hit.text, "span": [hit.start, hit.end]} if hit else None
 
 
-def short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
+def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
     if len(new.text.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
@@ -751,8 +752,6 @@ def short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
-_QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
-_NOTHING_TO_TAKE = ("bank_details_check", "other")
 
 
 def _refers_to_quoted(new_text: str) -> set[str]:
@@ -793,7 +792,8 @@ class Extraction:
     stripped), "quoted" the ``quoted_text`` argument, "subject" the Subject;
     text[start:end] is the value as written. A K-bis recognised by an
     attachment's name has source "attachment" and span None. The spans inside
-    new_address, new_email and meter_readings are in the new text.
+    new_address, new_email and meter_readings are in the text their entry in
+    ``spans`` names (the new text, or the quoted text the new one points to).
     """
 
     fields: dict[str, Any]
@@ -824,13 +824,14 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
             fields[name] = reader.identifier(name)
             if fields[name]:
                 break
-    short_answer(new, quoted, fields)
+    _short_answer(new, quoted, fields)
     later = (new, quoted) if everything else (new,)
     fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time) for r in later)), None)
     address = next(filter(None, (r.address() for r in later)), None)
     fields["new_address_postcode"] = address["postcode"] if address else None
-    email_reader = next((r for r in later if r.email(mail.from_addr, mail.from_name)), None)
-    fields["new_email"] = email_reader.spans["new_email"]["address"] if email_reader else None
+    email, email_reader = next(((e, r) for r in later if (e := r.email(mail.from_addr, mail.from_name))),
+                               (None, None))
+    fields["new_email"] = email
     fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
     readings = next(filter(None, (r.readings() for r in later)), [])
@@ -840,7 +841,6 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     spans = {
         name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
     }
-    email = fields["new_email"]
     details = {
         "new_address": address,
         "new_email": {"address": email, "nominative": email_reader.email_nominative,

@@ -104,10 +104,21 @@ class Lexicon:
     elsewhere: tuple[tuple[str, ...], ...]
     copulas: tuple[tuple[str, ...], ...]
     fields: dict[str, FieldLexicon]
-    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
-    elsewhere_starts: frozenset[str] = frozenset()
-    one_word_labels: frozenset[str] = frozenset()
-    near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(default_factory=dict)
+    # Derived from the above (__post_init__): the labels by their last word, the first words of
+    # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
+    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
+    elsewhere_starts: frozenset[str] = field(init=False)
+    one_word_labels: frozenset[str] = field(init=False)
+    near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
+        labels = [(name, p) for name, lex in self.fields.items() for p in lex.labels] + [(None, p) for p in self.other]
+        for name, phrase in labels:
+            by_last.setdefault(phrase[-1], []).append((name, phrase))
+        object.__setattr__(self, "by_last", by_last)
+        object.__setattr__(self, "elsewhere_starts", frozenset(p[0] for p in self.elsewhere))
+        object.__setattr__(self, "one_word_labels", frozenset(p[0] for name, p in labels if name and len(p) == 1))
 
     def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
         """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
@@ -153,15 +164,11 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
             not_concerned_after=_folded_phrases(entry.get("not_concerned_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])))
-    other = _phrases(data["other"]["labels"])
-    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
-    for name, phrase in [(n, p) for n, lex in fields.items() for p in lex.labels] + [(None, p) for p in other]:
-        by_last.setdefault(phrase[-1], []).append((name, phrase))
-    return Lexicon(frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))), int(data["reach"]),
-                   float(data["distance_cost"]), float(data["label_score"]), float(data["threshold"]),
-                   float(data["value_cost"]), other, _phrases(data["elsewhere"]), _phrases(data["copulas"]),
-                   fields, by_last, frozenset(p[0] for p in _phrases(data["elsewhere"])),
-                   frozenset(p[0] for lex in fields.values() for p in lex.labels if len(p) == 1))
+    return Lexicon(fillers=frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))),
+                   reach=int(data["reach"]), distance_cost=float(data["distance_cost"]),
+                   label_score=float(data["label_score"]), threshold=float(data["threshold"]),
+                   value_cost=float(data["value_cost"]), other=_phrases(data["other"]["labels"]),
+                   elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields)
 
 
 @lru_cache(maxsize=1)
@@ -325,7 +332,7 @@ class _Scorer:
         return ends[-1] if ends else begin
 
     def _column_headers(self) -> dict[int, str]:
-        """Line start -> nothing; kept per cell: start offset of a cell -> field of its column's header."""
+        """Start of a table cell -> the field its column's header names ("N° de série | Site")."""
         by_cell: dict[int, str] = {}
         header: list[tuple[int, str | None]] | None = None
         position = 0
@@ -352,8 +359,8 @@ class _Scorer:
         if not words or len(words) > 6:
             return None
         for end in range(len(words), 0, -1):
-            for name, lex in self.lex.fields.items():
-                if any(_ends_with(words, end, phrase) for phrase in lex.labels):
+            for name, phrase in self.lex.ending_with(words[end - 1]):
+                if name and _ends_with(words, end, phrase):
                     return name
         return None
 
@@ -479,7 +486,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     pairs = [(score, -start, start, end, name, why) for start, end in _with_spaced(text, scorer, lexicon)
-             if _DIGIT.search(text, start, end) and not any(s < end and start < e for s, e in blocked)
+             if not any(s < end and start < e for s, e in blocked)
              for name, (score, why) in scorer.scores(start, end).items()]
     taken: set[int] = set()
     chosen: dict[str, str] = {}

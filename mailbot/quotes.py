@@ -42,7 +42,7 @@ _NEXT_WORDS = r"Envoy[ée]|Sent|Date|[ÀA]|To|Objet|Subject|Pour|Cc|Destinataire
 # follows a run never starts with one of its characters), so a line of blanks is not split every way.
 _HEADER_FROM = re.compile(rf"^[\s>*]*+(?:{_FROM_WORDS})\s*+\**+\s*+:\**\s*+\S", re.I)
 _HEADER_NEXT = re.compile(rf"^[\s>*]*+(?:{_NEXT_WORDS})\s*+(?:le\s*+)?\**+\s*+:", re.I)
-_HEADER_LINE = re.compile(rf"^[\s*]*+(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*+\**+\s*+:", re.I)
+HEADER_LINE = re.compile(rf"^[\s*]*+(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*+\**+\s*+:", re.I)
 _WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
 _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
@@ -161,7 +161,7 @@ def request(parts: Parts) -> Parts:
     lines = parts.quoted.split("\n")
     start = 0
     while start < len(lines) and (
-        not lines[start].strip() or _HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
+        not lines[start].strip() or HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
         or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
     ):
         start += _wrote_header_at(lines, start) or 1
