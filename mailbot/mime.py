@@ -187,13 +187,24 @@ def _decode_payload(part: Message, defects: list[str]) -> str:
         return _utf8_or_cp1252(data)
 
 
-def _disposition(part: Message) -> str:
-    return (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+def _type_headers(part: Message) -> Message:
+    """A part's Content-Type and Content-Disposition as text. The parser keeps headers raw
+    (policy.compat32: policy.default re-parses a header at every read, and parsing was
+    half of analyze's time), so 8-bit bytes in a file name are decoded here, as _to_str does."""
+    clean = Message()
+    for name, value in part.raw_items():
+        if name.lower() in ("content-type", "content-disposition") and name not in clean:
+            clean[name] = _to_str(value)
+    return clean
 
 
-def _filename(part: Message) -> str:
+def _disposition(headers: Message) -> str:
+    return str(headers.get("Content-Disposition") or "").split(";")[0].strip().lower()
+
+
+def _filename(headers: Message) -> str:
     try:
-        name = part.get_filename() or ""
+        name = headers.get_filename() or ""
     except Exception:
         name = ""
     return decode_header_value(name) if name else ""
@@ -214,7 +225,7 @@ def _size(part: Message) -> int:
 
 @dataclass
 class _Leaf:
-    """A leaf part with its headers read once (each read re-parses them under policy.default)."""
+    """A leaf part with its type, name and role read once."""
 
     part: Message
     content_type: str
@@ -233,9 +244,10 @@ def _leaves(msg: Message) -> list[_Leaf]:
             payload = part.get_payload()
             stack = (list(payload) if isinstance(payload, list) else []) + stack
             continue
-        filename = _filename(part)
+        headers = _type_headers(part)
+        filename = _filename(headers)
         is_body = content_type in ("text/plain", "text/html") and not (
-            filename or _disposition(part) == "attachment"
+            filename or _disposition(headers) == "attachment"
         )
         leaves.append(_Leaf(part, content_type, filename, is_body))
     return leaves
@@ -345,7 +357,7 @@ def _headers_only(mail: Mail, raw: bytes, why: str) -> Mail:
     end = raw.find(b"\n\n", 0, MAX_HEADER_BYTES) if end < 0 else end
     head = raw[:end + 1] if end >= 0 else raw[:MAX_HEADER_BYTES]
     try:
-        _fill_envelope(mail, BytesParser(policy=policy.default).parsebytes(head, headersonly=True))
+        _fill_envelope(mail, BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True))
     except Exception as exc:  # noqa: BLE001
         mail.defects.append(f"header parse error: {type(exc).__name__}: {exc}")
     return mail
@@ -362,13 +374,13 @@ def parse(raw: bytes) -> Mail:
     if why:
         return _headers_only(mail, raw, why)
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=policy.compat32)
         _fill(mail, msg)
     except Exception as exc:  # never let one message break the pipeline
         mail.defects.append(f"parse error: {type(exc).__name__}: {exc}")
         if not mail.headers:  # e.g. MIME nested past the parser's recursion limit: keep the envelope
             try:
-                _fill_envelope(mail, BytesParser(policy=policy.default).parsebytes(raw, headersonly=True))
+                _fill_envelope(mail, BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True))
             except Exception as again:
                 mail.defects.append(f"header parse error: {type(again).__name__}: {again}")
         if not mail.text:

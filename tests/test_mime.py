@@ -188,3 +188,18 @@ def test_raw_8bit_header_decoded_as_utf8_or_cp1252():
 def test_decode_header_value_is_safe():
     assert decode_header_value("=?utf-8?q?caf=C3=A9?=") == "café"
     assert decode_header_value("=?nonsense?x?zz?=") == "=?nonsense?x?zz?="
+
+
+@pytest.mark.parametrize("disposition, expected", [
+    (b'attachment; filename="=?utf-8?q?Bon_de_commande_n=C2=B0_2027.pdf?="', "Bon de commande n° 2027.pdf"),
+    (b"attachment; filename*=iso-8859-1''r%E9siliation.pdf", "résiliation.pdf"),
+    (b'attachment;\r\n filename="relev\xc3\xa9s.xlsx"', "relevés.xlsx"),
+    (b"attachment", ""),
+])
+def test_attachment_names_however_encoded(disposition, expected):
+    """The parser keeps headers raw (policy.compat32, for speed): names are decoded by mime itself."""
+    raw = (b'From: a@example.fr\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="M"\r\n\r\n'
+           b"--M\r\nContent-Type: text/plain\r\n\r\nci-joint\r\n"
+           b"--M\r\nContent-Type: application/octet-stream\r\nContent-Disposition: " + disposition +
+           b"\r\n\r\nabc\r\n--M--\r\n")
+    assert [a["filename"] for a in parse(raw).attachments] == [expected]
