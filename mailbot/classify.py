@@ -61,9 +61,7 @@ class Classification:
 def _new_and_quoted(parts: Parts) -> tuple[str, str]:
     """The customer's new text and the history; a bare forward's request counts as new text."""
     inner = request(parts)
-    if inner is parts:
-        return parts.new, parts.quoted
-    return parts.new + "\n" + inner.new, inner.quoted
+    return inner.new, inner.quoted
 
 
 def model_text(subject: str, parts: Parts) -> str:

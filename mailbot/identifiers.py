@@ -46,6 +46,7 @@ _DIGIT = re.compile(r"\d")
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
 _CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
@@ -250,6 +251,7 @@ class _Scorer:
         self.starts = [at for at, _ in self.words]
         self.labels = self._label_ends()
         self.paragraphs = [0] + [m.end() for m in _BLANK_LINE.finditer(text)]
+        self.asides = [m.span() for m in _ASIDE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
         self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
         models = [m.span() for m in _MODEL.finditer(text)]
@@ -297,6 +299,9 @@ class _Scorer:
         sentence = self._sentence_start(begin, start) if introduced else start
         i = bisect_left(self.starts, start) - 1
         while i >= 0 and self.starts[i] >= begin and between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN:
+            if self._in_aside(self.starts[i], start):
+                i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
+                continue
             label = self.labels.get(i)
             if label:
                 name, phrase = label
@@ -314,6 +319,11 @@ class _Scorer:
                 between += 1
             i -= 1
         return found, bool(nearest_direct)
+
+    def _in_aside(self, at: int, start: int) -> bool:
+        """Is the word at ``at`` inside brackets that close before the value at ``start``?"""
+        i = bisect_right(self.asides, (at, len(self.text))) - 1
+        return i >= 0 and self.asides[i][0] < at < self.asides[i][1] <= start
 
     def _introduced(self, start: int) -> bool:
         """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""

@@ -60,6 +60,8 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
 )
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)
 SHORT_NEW_WORDS = 12  # a forward with fewer words of its own is passing on someone else's request
+SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below may say a little more ("voir mes réponses…")
+_ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]", re.I)
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
     r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
@@ -152,11 +154,14 @@ def split(text: str, subject: str = "") -> Parts:
 
 
 def request(parts: Parts) -> Parts:
-    """Where the request is: the new text; or, for a bare forward, the forwarded message's own new
-    part; or, for a short reply that sends the reader to the history ("Réponses dans votre message
-    ci-dessous"), the history it answers inside."""
+    """Where the request is: the new text; or, for a bare forward, the new text followed by the
+    forwarded message's own new part; or, for a short reply that sends the reader to the history
+    ("Réponses dans votre message ci-dessous"), the new text followed by the history it answers
+    inside. What the customer wrote now is never dropped: it comes first."""
     pointing = bool(POINTS_BELOW.search(parts.new))
-    if not (parts.forwarded or pointing) or len(parts.new.split()) >= SHORT_NEW_WORDS:
+    answering = pointing and bool(_ANSWERS.search(parts.new))
+    if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
+            SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS):
         return parts
     lines = parts.quoted.split("\n")
     start = 0
@@ -166,4 +171,8 @@ def request(parts: Parts) -> Parts:
     ):
         start += _wrote_header_at(lines, start) or 1
     inner = split("\n".join(lines[start:]))
-    return Parts(new=inner.new, quoted=inner.quoted, signature=inner.signature, forwarded=True)
+    if not inner.new.strip():
+        return parts
+    own = parts.new.strip()
+    return Parts(new=f"{own}\n\n{inner.new}" if own else inner.new, quoted=inner.quoted,
+                 signature=inner.signature, forwarded=True)

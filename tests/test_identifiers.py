@@ -64,6 +64,12 @@ CASES = [
     ("an invoice is nothing", "Tél : 01 23 45 67 89 ; facture FA-2026-1234", "customer_number", []),
     ("an IBAN's groups are nothing", "compte IBAN FR76 3000 6000 0112 3456 7890 189", "customer_number", []),
     ("a typo in a label", "n° de contart : 88123456", "contract_number", ["88123456"]),
+    ("a remark in brackets does not relabel", "votre numéro de client (indiqué en page 2 de la facture) :\n"
+     "--> 6120487", "customer_number", ["6120487"]),
+    ("a serial in brackets is no label for what follows", "Notre nouveau numéro de bon de commande pour le "
+     "traceur ColorWave (n° série CW3800-0007415) est : BC-ANB-26-061", "po_number", ["BC-ANB-26-061"]),
+    ("…nor a serial label for a postcode in brackets", "notre Colorado 1650 (SN : YCG04412) de notre site de "
+     "Guyancourt (78280) vers Trappes", "serial_numbers", ["YCG04412"]),
 ]
 
 

@@ -107,8 +107,23 @@ def test_bare_forward_exposes_the_forwarded_request():
         "Bonjour,\nNous souhaitons résilier le contrat.\n\nCordialement,\nMarie\n75001 Paris"
     )
     inner = request(split(text))
-    assert inner.new == "Bonjour,\nNous souhaitons résilier le contrat."
+    assert inner.new == "Pour traitement.\n\nBonjour,\nNous souhaitons résilier le contrat."
     assert inner.signature.startswith("Cordialement")
+
+
+def test_a_reply_pointing_below_keeps_its_own_words_first():
+    """The customer's own lines are read before the history they point to, never dropped."""
+    text = ("Bonjour,\n\nVoir mes réponses directement dans votre message ci-dessous (précédées de -->), "
+            "et notre n° client 612 004 87.\n\nNadia\n\n"
+            "De : Contrats Service <contrats@cf.canon.fr>\nEnvoyé : mardi 5 janvier 2027 09:40\nObjet : adresse\n\n"
+            "Merci de nous préciser :\n- la date de prise d'effet :\n--> au 1er février")
+    inner = request(split(text))
+    assert inner.new.startswith("Bonjour,\n\nVoir mes réponses") and inner.new.endswith("--> au 1er février")
+
+
+def test_details_below_with_no_history_are_the_new_text():
+    parts = split("Hi,\n\nWe would like to stop paper invoices. Details below:\n\n- Contract: CTR-88-2041\n")
+    assert request(parts) is parts
 
 
 def test_forward_with_own_request_stays_as_written():
