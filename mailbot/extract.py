@@ -752,8 +752,6 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
-
-
 def _refers_to_quoted(new_text: str) -> set[str]:
     """Fields the new text points to in the quoted history ("le contrat ci-dessous")."""
     fields = set()
