@@ -268,8 +268,8 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # when issue #10 closed, short of the targets: a change may raise them, never lower them. The README
 # says how far each is from TARGETS.
 FLOORS = {
-    "tune": {"situation_accuracy": 0.914, "given_mean": 0.951, "given_each": 0.800, "missing": 0.929,
-             "lead_time_ok": 0.992},
+    "tune": {"situation_accuracy": 0.921, "given_mean": 0.963, "given_each": 0.800, "missing": 0.937,
+             "lead_time_ok": 0.999},
     "sealed": {"situation_accuracy": 0.931, "given_mean": 0.914, "given_each": 0.666, "missing": 0.924,
                "lead_time_ok": 0.969},
 }
