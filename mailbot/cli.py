@@ -85,7 +85,7 @@ def _serve(ctx: click.Context, once: bool) -> None:
             service.sender.check()
         except OSError as exc:
             logging.getLogger("mailbot").warning(
-                "SMTP server %s:%s unreachable (%s): replies wait in the outbox",
+                "SMTP server %s:%s not usable now (%s): replies wait in the outbox",
                 settings.smtp.host, settings.smtp.port, exc)
         with stop_on_signals(stop):
             run(service, stop, once=once, max_attempts=5 if once else None,

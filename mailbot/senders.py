@@ -36,10 +36,16 @@ from mailbot.sources.maildir import make_maildir
 log = logging.getLogger("mailbot.smtp")
 
 DOT_AT_LINE_START = re.compile(rb"(?m)^\.")  # RFC 5321 4.5.2 transparency
+CREDENTIALS_REFUSED = 535  # RFC 4954: the credentials are wrong; any other refusal of AUTH is retried
 
 
 class SendRefused(Exception):
     """The server refused us for good (login): retrying will not help."""
+
+
+class AuthUnavailable(OSError):
+    """The server cannot check our login now (454 4.7.0 and other non-535 answers to AUTH): the
+    relay's directory is down, or it is busy. Like a server away: replies wait in the outbox."""
 
 
 class NotAccepted(Exception):
@@ -120,10 +126,14 @@ class SmtpSender:
         if conf.username:
             try:
                 conn.login(conf.username, self.password)
-            except smtplib.SMTPAuthenticationError:
+            except smtplib.SMTPAuthenticationError as exc:
                 conn.close()
-                raise SendRefused(f"smtp.username: login refused by SMTP server {self.where} "
-                                  f"for {conf.username!r}") from None
+                if exc.smtp_code == CREDENTIALS_REFUSED:
+                    raise SendRefused(f"smtp.username: login refused by SMTP server {self.where} "
+                                      f"for {conf.username!r}") from None
+                said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+                raise AuthUnavailable(f"SMTP server {self.where} cannot log us in for now: "
+                                      f"{exc.smtp_code} {said}") from None
         return conn
 
     def check(self) -> None:

@@ -493,9 +493,10 @@ class Store:
                 for r in rows]
 
     def mark_sent(self, outbox_id: int, now: datetime) -> None:
-        """One autocommitted UPDATE, made just before the SMTP end of data (see senders)."""
+        """One autocommitted UPDATE, made just before the SMTP end of data (see senders). An error of
+        an earlier attempt no longer describes the row: it is cleared (the log keeps it)."""
         self.db.conn.execute(
-            "update outbox set state = ?, sent_at = ? where id = ?",
+            "update outbox set state = ?, sent_at = ?, last_error = null where id = ?",
             [SENT, _iso(now), outbox_id])
 
     def mark_failed(self, outbox_id: int, error: str, give_up: bool = False, count: bool = True) -> None:

@@ -166,6 +166,7 @@ recipient_delimiter = +
 lda_mailbox_autocreate = yes
 lda_mailbox_autosubscribe = yes
 {rootless}
+{auth_fault}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {users_file}
@@ -218,6 +219,17 @@ service anvil {{
 service imap-login {{
   chroot =
 }}"""
+
+# A first passdb that fails for now (checkpassword's exit 111: "temporary failure") while
+# the flag file exists, else says "not mine" (exit 1) and the users file decides: the
+# directory behind a real server briefly down, answered "NO [UNAVAILABLE]".
+AUTH_FAULT = """\
+passdb {{
+  driver = checkpassword
+  args = {script}
+  result_internalfail = return-fail
+}}"""
+AUTH_FAULT_SCRIPT = "#!/bin/sh\n[ -e {flag} ] && exit 111\nexit 1\n"
 
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) ([0-9:,]+)\]")
 
@@ -297,6 +309,7 @@ class Dovecot:
             weakref.finalize(self, shutil.rmtree, shared, True)
         self.mail_dir = shared / "mail"
         self.users_file = shared / "users"
+        self.auth_fault_flag = shared / "auth-unavailable"
         self.mail_dir.mkdir(exist_ok=True)
         if shared != self.root:
             link = self.root / "mail"
@@ -316,10 +329,13 @@ class Dovecot:
         if rootless:
             extra = ROOTLESS.format(user=pwd.getpwuid(os.getuid()).pw_name,
                                     group=grp.getgrgid(os.getgid()).gr_name)
+        script = self.users_file.parent / "auth-fault.sh"
+        script.write_text(AUTH_FAULT_SCRIPT.format(flag=self.auth_fault_flag))
+        script.chmod(0o755)
         self.conf.write_text(CONFIG.format(
             root=self.root, users_file=self.users_file, mail_dir=self.mail_dir, host=HOST,
             port=self.port, uid=uid, gid=gid, first_valid_uid=min(1000, uid),
-            submission=submission, rootless=extra))
+            submission=submission, rootless=extra, auth_fault=AUTH_FAULT.format(script=script)))
         users = self.users_file
         users.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
         users.chmod(0o644)  # read by the unprivileged auth process; test passwords only
@@ -434,6 +450,13 @@ class Dovecot:
         return f"<Dovecot {HOST}:{self.port} {state} root={self.root}>"
 
     # -- logs --
+
+    def auth_unavailable(self, unavailable: bool = True) -> None:
+        """Make every login fail for now ("NO [UNAVAILABLE]"), or work again."""
+        if unavailable:
+            self.auth_fault_flag.write_text("down\n")
+        else:
+            self.auth_fault_flag.unlink(missing_ok=True)
 
     def log_text(self) -> str:
         try:
@@ -591,6 +614,7 @@ class SmtpServer:
         self.local_domain = local_domain.lower()
         self.auth = auth
         self.smtputf8 = smtputf8
+        self.auth_unavailable = False  # set: AUTH is answered "454 4.7.0 Temporary authentication failure"
         self.host = HOST
         self.port = free_port()
         self.delivery_errors: list[str] = []
@@ -677,6 +701,8 @@ class SmtpServer:
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
+        if self.auth_unavailable:  # the relay's own directory is down: a temporary refusal
+            return AuthResult(success=False, handled=False, message="454 4.7.0 Temporary authentication failure")
         if isinstance(auth_data, LoginPassword):
             given = (auth_data.login.decode(errors="replace"),
                      auth_data.password.decode(errors="replace"))

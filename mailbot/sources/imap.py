@@ -12,6 +12,7 @@ idle, a readable socket with no response means the server died (imapclient's
 from __future__ import annotations
 
 import logging
+import re
 import selectors
 import socket
 import ssl
@@ -29,6 +30,26 @@ log = logging.getLogger("mailbot.imap")
 
 # What a broken connection looks like from imapclient and the socket layer.
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+_RESPONSE_CODE = re.compile(r"\[([A-Z][A-Z0-9-]*)")
+# The LOGIN refusals that are about the credentials (RFC 5530); any other code ([UNAVAILABLE]: the
+# directory behind the server is down, [LIMIT]: too many connections, [INUSE], [SERVERBUG]…) is a
+# bad moment, retried.
+CREDENTIALS_REFUSED = {"AUTHENTICATIONFAILED"}
+
+
+def credentials_refused(refusal: str) -> bool:
+    """Does this NO to LOGIN refuse the credentials (final), rather than the moment (retried)?
+    A NO without a response code is taken as a refusal of the credentials, as before RFC 5530."""
+    code = _RESPONSE_CODE.search(refusal)
+    return code is None or code.group(1) in CREDENTIALS_REFUSED
+
+
+def _server_text(exc: Exception) -> str:
+    """The server's words in an imapclient error ("b'[UNAVAILABLE] …'" -> "[UNAVAILABLE] …")."""
+    text = str(exc)
+    if text[:2] in ("b'", 'b"') and text[-1:] == text[1]:
+        text = text[2:-1]
+    return text
 
 
 class ImapSource:
@@ -58,10 +79,13 @@ class ImapSource:
             raise SourceUnavailable(f"IMAP server {where} unreachable: {exc}") from exc
         try:
             client.login(box.username, self.password)
-        except LoginError:
+        except LoginError as exc:
             self._shutdown(client)
-            raise SourceRefused(f"mailbox.username: login refused by IMAP server {where} "
-                                f"for {box.username!r}") from None
+            if credentials_refused(str(exc)):
+                raise SourceRefused(f"mailbox.username: login refused by IMAP server {where} "
+                                    f"for {box.username!r}") from None
+            raise SourceUnavailable(f"IMAP server {where} cannot log us in for now: "
+                                    f"{_server_text(exc)}") from None
         except CONNECTION_ERRORS as exc:
             self._shutdown(client)
             raise SourceUnavailable(f"IMAP server {where} failed during login: {exc}") from exc

@@ -1,0 +1,134 @@
+"""The ordinary bad days of a real mail system, against the real servers of the suite (issue #11).
+
+Faults are injected the way they happen: the directory behind Dovecot is down
+(its first passdb answers "temporary failure": NO [UNAVAILABLE]), the session
+is kicked (`doveadm kick`), the server process is frozen (SIGSTOP), the SMTP
+relay answers AUTH with 454. A bad moment is retried and never stops intake;
+only refused credentials stop mailbot (exit 2).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mailbot.senders import CREDENTIALS_REFUSED
+from mailbot.sources.imap import credentials_refused
+from tests.servers import SmtpServer
+from tests.support import BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until
+from tests.test_daemon_imap import sample, with_message_id, with_smtp_login, write_settings
+
+
+@pytest.mark.parametrize("refusal, final", [
+    ("login failed: b'[AUTHENTICATIONFAILED] Authentication failed.'", True),
+    ("login failed: b'Authentication failed.'", True),  # no code: as before RFC 5530
+    ("login failed: b'[UNAVAILABLE] Temporary authentication failure. [vm:2026-12-05]'", False),
+    ("login failed: b'[LIMIT] Maximum number of connections from user+IP exceeded'", False),
+    ("login failed: b'[INUSE] Mailbox in use'", False),
+    ("login failed: b'[SERVERBUG] Internal error'", False),
+])
+def test_which_login_refusals_are_final(refusal, final):
+    assert credentials_refused(refusal) is final
+
+
+def test_only_535_refuses_smtp_credentials():
+    assert CREDENTIALS_REFUSED == 535
+
+
+def test_a_directory_outage_at_start_is_waited_out_not_blamed_on_the_password(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    dovecot.auth_unavailable()
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    try:
+        wait_until(lambda: "[UNAVAILABLE]" in log.read_text() and "reconnecting in" in log.read_text(), 30,
+                   "a logged retry naming the server's [UNAVAILABLE]")
+        assert daemon.poll() is None, log.read_text()
+        dovecot.auth_unavailable(False)
+        dovecot.append(BOT, "INBOX", sample("po_change"))
+        smtp_server.wait_for(1, timeout=60)
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+    assert "login refused" not in log.read_text()
+
+
+def test_a_session_dropped_while_the_directory_is_down_does_not_stop_the_daemon(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    try:
+        wait_until(lambda: "connected to" in log.read_text(), 30, "the daemon to connect")
+        dovecot.auth_unavailable()
+        dovecot.doveadm("kick", BOT)
+        wait_until(lambda: "[UNAVAILABLE]" in log.read_text(), 30, "a failed reconnection")
+        time.sleep(3)  # the old behaviour exited 2 within 3 s
+        assert daemon.poll() is None, log.read_text()
+        dovecot.auth_unavailable(False)
+        dovecot.append(BOT, "INBOX", with_message_id(sample("po_change"), "after-outage@test"))
+        [reply] = smtp_server.wait_for(1, timeout=60)
+        assert reply.message["In-Reply-To"] == "<after-outage@test>"
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+
+
+def test_once_gives_up_with_status_1_while_the_directory_stays_down(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    dovecot.auth_unavailable()
+    result = run_mailbot(settings, "once", timeout=90)
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("mailbot: error:") and "[UNAVAILABLE]" in last and "gave up after" in last
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def smtp_with_login():
+    with SmtpServer(auth=("bot-smtp", "smtppw")) as server:
+        yield server
+
+
+def test_a_454_from_the_relay_keeps_replies_waiting_and_intake_going(dovecot, smtp_with_login, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_with_login)
+    with_smtp_login(settings)
+    env_password = {"MAILBOT_TEST_SMTP_PW": "smtppw"}
+    smtp_with_login.auth_unavailable = True
+    dovecot.append(BOT, "INBOX", sample("po_change"))
+    first = run_mailbot(settings, "once", env=mailbot_env(**env_password), timeout=90)
+    assert first.returncode == 0, first.stderr
+    assert "454" in first.stderr and "smtp.username" not in first.stderr
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    assert db.execute("select count(*) from messages where state = 'done'").fetchone() == (1,)
+    [(state, error)] = db.execute("select state, last_error from outbox where kind != 'forward'").fetchall()
+    assert state == "pending" and "454" in error
+    assert smtp_with_login.messages == []
+
+    smtp_with_login.auth_unavailable = False
+    second = run_mailbot(settings, "once", env=mailbot_env(**env_password), timeout=90)
+    assert second.returncode == 0, second.stderr
+    smtp_with_login.wait_for(1, timeout=20)
+    rows = db.execute("select state, last_error from outbox").fetchall()
+    assert all(state == "sent" and not error for state, error in rows), rows
+
+
+def test_a_454_while_running_does_not_stop_the_daemon(dovecot, smtp_with_login, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_with_login)
+    with_smtp_login(settings)
+    smtp_with_login.auth_unavailable = True
+    log = tmp_path / "daemon.log"
+    with open(log, "ab") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "mailbot", "-v", "--settings", str(settings), "run"],
+                                  stdout=out, stderr=subprocess.STDOUT,
+                                  env=mailbot_env(MAILBOT_TEST_SMTP_PW="smtppw"))
+    try:
+        wait_until(lambda: "connected to" in log.read_text(), 30, "the daemon to connect")
+        dovecot.append(BOT, "INBOX", sample("po_change"))
+        wait_until(lambda: "will retry" in log.read_text(), 30, "the reply left pending")
+        time.sleep(2)
+        assert daemon.poll() is None, log.read_text()
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+    assert "454" in log.read_text() and "smtp.username" not in log.read_text()
