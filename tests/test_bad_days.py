@@ -132,3 +132,44 @@ def test_a_454_while_running_does_not_stop_the_daemon(dovecot, smtp_with_login, 
     finally:
         assert stop_daemon(daemon) == 0, log.read_text()
     assert "454" in log.read_text() and "smtp.username" not in log.read_text()
+
+
+def _session_pids(dovecot) -> list[int]:
+    """The pids of the imap processes serving the bot (`doveadm who`: "user n imap (pid pid) (ip)")."""
+    import re
+
+    return [int(p) for line in dovecot.doveadm("who").splitlines() if line.startswith(BOT)
+            for p in re.findall(r"\d+", line.split("(", 1)[1].split(")", 1)[0])]
+
+
+def test_a_frozen_server_is_noticed_within_60_seconds(dovecot, smtp_server, tmp_path):
+    """SIGSTOP on the imap process serving the idle session: it sends nothing, its socket stays open
+    (the kernel still ACKs), as with a frozen server or an index rebuilt under the session."""
+    import os
+    import signal
+
+    settings = write_settings(tmp_path, dovecot, smtp_server, timeout_seconds=30)  # the default
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    frozen: list[int] = []
+    try:
+        wait_until(lambda: "connected to" in log.read_text(), 30, "the daemon to connect")
+        time.sleep(1.0)  # idling
+        frozen = wait_until(lambda: _session_pids(dovecot), 10, "the session's imap process")
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        stopped = time.monotonic()
+        wait_until(lambda: "reconnecting in" in log.read_text(), 70, "the silent connection to be noticed")
+        noticed = time.monotonic() - stopped
+        assert noticed < 60, f"noticed after {noticed:.1f} s"
+        dovecot.append(BOT, "INBOX", with_message_id(sample("po_change"), "after-freeze@test"))
+        [reply] = smtp_server.wait_for(1, timeout=60)
+        assert reply.message["In-Reply-To"] == "<after-freeze@test>"
+        print(f"frozen server noticed after {noticed:.1f} s")
+    finally:
+        for pid in frozen:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert stop_daemon(daemon) == 0, log.read_text()

@@ -41,9 +41,10 @@ def with_message_id(raw: bytes, message_id: str, subject_suffix: str = "") -> by
     return raw
 
 
-def write_settings(tmp_path: Path, dovecot, smtp) -> Path:
-    """IMAP and SMTP settings, with the sample directory imported: it knows the samples' senders."""
-    settings = write_imap_settings(tmp_path, dovecot, smtp.port)
+def write_settings(tmp_path: Path, dovecot, smtp, **mailbox) -> Path:
+    """IMAP and SMTP settings, with the sample directory imported: it knows the samples' senders.
+    Keyword arguments are [mailbox] keys."""
+    settings = write_imap_settings(tmp_path, dovecot, smtp.port, **mailbox)
     import_sample_directory(settings)
     return settings
 

@@ -5,7 +5,9 @@ bodies are fetched with BODY.PEEK[] in batches of UIDs from SEARCH (never
 ``1:*``, which breaks imapclient 4.1); UIDVALIDITY is checked on every SELECT;
 a processed message is moved (MOVE, else COPY + \\Deleted + EXPUNGE). While
 idle, a readable socket with no response means the server died (imapclient's
-``idle_check`` returns [] forever then), and IDLE is re-issued at least every
+``idle_check`` returns [] forever then); IDLE is ended every ALIVE_CHECK_SECONDS
+and must be answered within ``timeout_seconds`` (a frozen server or a dropped
+NAT flow sends nothing at all), and the folder is searched again at least every
 ``idle_renew_seconds``.
 """
 
@@ -30,6 +32,9 @@ log = logging.getLogger("mailbot.imap")
 
 # What a broken connection looks like from imapclient and the socket layer.
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+# While idling, IDLE is ended this often: the server's answer proves the connection still lives, so a
+# silent one is noticed within ALIVE_CHECK_SECONDS + timeout_seconds (50 s with the defaults).
+ALIVE_CHECK_SECONDS = 20
 _RESPONSE_CODE = re.compile(r"\[([A-Z][A-Z0-9-]*)")
 # The LOGIN refusals that are about the credentials (RFC 5530); any other code ([UNAVAILABLE]: the
 # directory behind the server is down, [LIMIT]: too many connections, [INUSE], [SERVERBUG]…) is a
@@ -222,21 +227,38 @@ class ImapSource:
             self.client.noop()  # also proves the connection is alive
             return
         deadline = time.monotonic() + min(timeout, self.box.idle_renew_seconds)
+        news = False
+        while not (news or stop.is_set()) and time.monotonic() < deadline:
+            news = self._idle_until(min(deadline, time.monotonic() + ALIVE_CHECK_SECONDS), stop)
+            self._prove_alive()
+
+    def _idle_until(self, until: float, stop: threading.Event) -> bool:
+        """IDLE until ``until``, news (True) or ``stop``; a dead connection raises."""
         self.client.idle()
         selector = selectors.DefaultSelector()
         selector.register(self.client.socket(), selectors.EVENT_READ)
         try:
-            while not stop.is_set() and time.monotonic() < deadline:
-                if not selector.select(timeout=min(1.0, max(0.0, deadline - time.monotonic()))):
+            while not stop.is_set() and time.monotonic() < until:
+                if not selector.select(timeout=min(1.0, max(0.0, until - time.monotonic()))):
                     continue
                 responses = self.client.idle_check(timeout=0)
                 if not responses:
                     raise SourceUnavailable("IMAP connection closed while idling")
                 if any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
                        for r in responses):
-                    break
+                    return True
                 if any(isinstance(r, tuple) and r and r[0] == b"BYE" for r in responses):
                     raise SourceUnavailable("IMAP server said BYE")
+            return False
         finally:
             selector.close()
-        self.client.idle_done()
+
+    def _prove_alive(self) -> None:
+        """End IDLE: the server's tagged answer, within timeout_seconds, proves the session lives.
+        A frozen server, a NAT that dropped the flow or a session gone mute answers nothing."""
+        started = time.monotonic()
+        try:
+            self.client.idle_done()
+        except (socket.timeout, TimeoutError) as exc:
+            raise SourceUnavailable(f"IMAP server silent for {time.monotonic() - started:.0f} s after "
+                                    f"ending IDLE: connection presumed dead") from exc
