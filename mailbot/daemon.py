@@ -20,7 +20,7 @@ from typing import Callable
 
 from mailbot.config import SettingsError
 from mailbot.outbox import Outbox
-from mailbot.processor import Outcome, Processor, analysis_options
+from mailbot.processor import Outcome, Processor, analysis_options, situation_folders
 from mailbot.senders import Sender, open_sender
 from mailbot.sources import SourceRefused, SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS
@@ -93,7 +93,7 @@ def assemble(settings, rules, analyze: Callable, *,
     workers = settings.analysis.workers
     analyses = (Pool(workers, settings.analysis.budget_seconds, analyze, options) if workers
                 else InProcess(analyze, options))
-    processor = Processor(source=open_source(settings), store=store, outbox=Outbox(store, sender),
+    processor = Processor(source=open_source(settings, situation_folders(settings, rules)), store=store, outbox=Outbox(store, sender),
                           settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome,
                           analyses=analyses)
     return Service(processor, sender, store, analyses)

@@ -176,6 +176,16 @@ def analysis_options(settings, rules) -> dict[str, Any]:
             "authserv_id": settings.trust.authserv_id}
 
 
+
+def situation_folder(situation: str) -> str:
+    """The destination of processed mail of one situation (with [mailbox] situation_folders)."""
+    return f"processed/{situation}"
+
+
+def situation_folders(settings, rules) -> list[str]:
+    """Every situation's destination, checked or made when the mailbox is connected."""
+    return [situation_folder(sid) for sid in rules.situations] if settings.mailbox.situation_folders else []
+
 class Processor:
     """Ties a source, the pure analysis, the store and the outbox together."""
 
@@ -356,7 +366,7 @@ class Processor:
         """Where the message is filed: review, or the processed folder of its situation."""
         role = ROLE_OF_ACTION.get(analysis.action, "review")
         if role == "processed" and self.settings.mailbox.situation_folders and analysis.action != "ignore":
-            return f"processed/{analysis.situation}"
+            return situation_folder(analysis.situation)
         return role
 
     # -- cases -------------------------------------------------------------------

@@ -178,7 +178,8 @@ userdb {{
 }}
 namespace inbox {{
   inbox = yes
-  separator = /
+  separator = {separator}
+  prefix = {prefix}
   mailbox Sent {{
     special_use = \\Sent
     auto = subscribe
@@ -261,7 +262,7 @@ class Dovecot:
     """
 
     def __init__(self, root: Path, users: dict[str, str] | None = None,
-                 submission_port: int | None = None):
+                 submission_port: int | None = None, separator: str = "/", prefix: str = ""):
         self.dovecot_bin = _which("dovecot")
         if self.dovecot_bin is None or not os.access(LDA, os.X_OK):
             raise ServerUnavailable(f"Dovecot is not installed (no `dovecot` or {LDA}): {INSTALL_HINT}")
@@ -272,6 +273,7 @@ class Dovecot:
         if len(str(self.root)) > 75:  # run/token-login/imap-urlauth must fit a 107-byte socket path
             raise ValueError(f"root is too long for Dovecot's unix sockets (max 75 chars): {self.root}")
         self.users = dict(DEFAULT_USERS if users is None else users)
+        self.separator, self.prefix = separator, prefix  # the personal namespace's (Maildir++: ".")
         self.host = HOST
         self.port = free_port()
         self.conf = self.root / "dovecot.conf"
@@ -335,7 +337,8 @@ class Dovecot:
         self.conf.write_text(CONFIG.format(
             root=self.root, users_file=self.users_file, mail_dir=self.mail_dir, host=HOST,
             port=self.port, uid=uid, gid=gid, first_valid_uid=min(1000, uid),
-            submission=submission, rootless=extra, auth_fault=AUTH_FAULT.format(script=script)))
+            submission=submission, rootless=extra, auth_fault=AUTH_FAULT.format(script=script),
+            separator=self.separator, prefix=self.prefix))
         users = self.users_file
         users.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
         users.chmod(0o644)  # read by the unprivileged auth process; test passwords only

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from mailbot.senders import CREDENTIALS_REFUSED
-from mailbot.sources.imap import credentials_refused
+from mailbot.sources.imap import credentials_refused, server_name
 from tests.servers import SmtpServer
 from tests.support import BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until
 from tests.test_daemon_imap import sample, with_message_id, with_smtp_login, write_settings
@@ -173,3 +173,63 @@ def test_a_frozen_server_is_noticed_within_60_seconds(dovecot, smtp_server, tmp_
             except ProcessLookupError:
                 pass
         assert stop_daemon(daemon) == 0, log.read_text()
+
+
+# -- the server's hierarchy: separator and personal namespace -----------------------------
+
+
+@pytest.mark.parametrize("configured, prefix, separator, expected", [
+    ("Bot/Processed", "", "/", "Bot/Processed"),
+    ("Bot/Processed/po_change", "", ".", "Bot.Processed.po_change"),
+    ("Bot.Processed/po_change", "", ".", "Bot.Processed.po_change"),
+    ("Bot/Review", "INBOX.", ".", "INBOX.Bot.Review"),
+    ("INBOX", "INBOX.", ".", "INBOX"),
+    ("INBOX/Contrats", "INBOX.", ".", "INBOX.Contrats"),
+    ("Bot/Processed", "", None, "Bot/Processed"),  # a flat server: the name as written
+])
+def test_server_names(configured, prefix, separator, expected):
+    assert server_name(configured, prefix, separator) == expected
+
+
+@pytest.fixture
+def dotted_dovecot(tmp_path, request):
+    """A Dovecot whose hierarchy separator is "." and whose personal folders may sit under a prefix."""
+    from tests.servers import Dovecot
+
+    server = Dovecot(tmp_path / "dotted", separator=".", prefix=getattr(request, "param", ""))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.mark.parametrize("dotted_dovecot, processed, expected", [
+    ("", "Bot/Processed", "Bot.Processed.po_change"),
+    ("", "Bot.Processed", "Bot.Processed.po_change"),
+    ("INBOX.", "Bot/Processed", "INBOX.Bot.Processed.po_change"),
+], indirect=["dotted_dovecot"])
+def test_folders_follow_the_servers_separator_and_namespace(dotted_dovecot, smtp_server, tmp_path, processed,
+                                                            expected):
+    settings = write_settings(tmp_path, dotted_dovecot, smtp_server, processed_folder=processed)
+    dotted_dovecot.append(BOT, "INBOX", sample("po_change"))
+    result = run_mailbot(settings, "once", timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert len(dotted_dovecot.uids(BOT, expected)) == 1
+    assert dotted_dovecot.uids(BOT, "INBOX") == []
+    client = dotted_dovecot.client(BOT)
+    names = {name for _, _, name in client.list_folders()}
+    client.logout()
+    prefix = "INBOX." if expected.startswith("INBOX.") else ""
+    # every folder a message may go to was made at connect, before anything was decided
+    assert {f"{prefix}Bot.Review", f"{prefix}Bot.Quarantine", f"{expected[:-len('po_change')]}equipment_move"} <= names
+
+
+def test_a_folder_the_server_refuses_stops_before_anything_is_decided(dovecot, smtp_server, tmp_path):
+    settings = write_settings(tmp_path, dovecot, smtp_server, review_folder="~Bot/Review")
+    dovecot.append(BOT, "INBOX", sample("po_change"))
+    result = run_mailbot(settings, "once", timeout=90)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("mailbot: error: mailbox.review_folder:") and "~Bot/Review" in line
+    assert smtp_server.messages == [] and len(dovecot.uids(BOT, "INBOX")) == 1
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    assert db.execute("select count(*) from messages").fetchone() == (0,)

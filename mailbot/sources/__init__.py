@@ -67,12 +67,13 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def open_source(settings) -> Source:
-    """The source the settings name."""
+def open_source(settings, subfolders: Iterable[str] = ()) -> Source:
+    """The source the settings name. ``subfolders``: destinations besides the roles whose folders
+    an IMAP source checks or makes at connect ("processed/po_change")."""
     if settings.mailbox.kind == "imap":
         from mailbot.sources.imap import ImapSource
 
-        return ImapSource(settings)
+        return ImapSource(settings, subfolders)
     from mailbot.sources.maildir import MaildirSource
 
     return MaildirSource(settings)

@@ -57,14 +57,30 @@ def _server_text(exc: Exception) -> str:
     return text
 
 
+def server_name(configured: str, prefix: str, separator: str | None) -> str:
+    """A configured folder name as this server names it. In the settings "/" separates levels
+    ("Bot/Processed"); the server may use "." and put personal folders under a prefix ("INBOX.").
+    INBOX and names already under the prefix are not prefixed again."""
+    levels = [level for level in configured.split("/") if level]
+    name = (separator or "/").join(levels) if separator else configured
+    if name.upper() == "INBOX" or not prefix or name.startswith(prefix):
+        return name
+    return prefix + name
+
+
 class ImapSource:
-    def __init__(self, settings):
+    def __init__(self, settings, subfolders: Iterable[str] = ()):
         box = settings.mailbox
         self.box = box
         self.password = settings.secret("mailbox")
         self.name = f"imap://{box.username}@{box.host}:{box.port}/{box.folder}"
         self.folders = role_folders(box)
-        self.made: set[str] = set(self.folders.values())  # folders known to exist (made at connect)
+        # Destinations whose folders are checked or made at connect, before anything is decided:
+        # the roles, and the situations' subfolders ("processed/po_change").
+        self.destinations = [*self.folders, *subfolders]
+        self.prefix, self.separator = "", "/"
+        self.watched = box.folder
+        self.made: set[str] = set()  # server names of the folders known to exist
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
         self.can_move = False
@@ -99,26 +115,69 @@ class ImapSource:
             caps = {c.upper() for c in client.capabilities()}
             self.can_move = b"MOVE" in caps
             self.can_idle = b"IDLE" in caps and box.idle
-            for folder in self.folders.values():
-                if not client.folder_exists(folder):
-                    client.create_folder(folder)
-            self._select()
+            self._read_hierarchy(caps)
+            self._make_folders()
+            try:
+                self._select()
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError as exc:
+                raise SourceRefused(f"mailbox.folder: cannot open {box.folder!r} (on the server "
+                                    f"{self.watched!r}) on {where}: {_server_text(exc)}") from None
+        except IMAPClientAbortError as exc:
+            raise SourceUnavailable(f"IMAP server {where}: {exc}") from exc
         except IMAPClientError as exc:
-            if "select" in str(exc).lower() or "nonexistent" in str(exc).lower():
-                raise SourceRefused(f"mailbox.folder: cannot open {box.folder!r} on {where}: {exc}") from None
             raise SourceUnavailable(f"IMAP server {where}: {exc}") from exc
         log.info("connected to %s (IDLE %s, MOVE %s)", self.name,
                  "yes" if self.can_idle else "no", "yes" if self.can_move else "no")
 
+    def _read_hierarchy(self, caps: set[bytes]) -> None:
+        """The personal namespace's prefix and separator (RFC 2342), else the separator LIST gives."""
+        prefix, separator = "", None
+        if b"NAMESPACE" in caps:
+            personal = self.client.namespace().personal
+            if personal:
+                prefix, separator = personal[0]
+        else:
+            listed = self.client.list_folders("", "")
+            if listed:
+                separator = listed[0][1]
+        if isinstance(separator, bytes):
+            separator = separator.decode()
+        self.prefix, self.separator = prefix or "", separator
+        self.watched = server_name(self.box.folder, self.prefix, self.separator)
+
+    def _make_folders(self) -> None:
+        """Check or create every folder a message may be moved to; a refusal names its setting."""
+        for destination in self.destinations:
+            folder = self._folder(destination)
+            if folder in self.made:
+                continue
+            try:
+                if not self.client.folder_exists(folder):
+                    self.client.create_folder(folder)
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError as exc:
+                role, _, sub = destination.partition("/")
+                key = f"mailbox.{role}_folder" + (" (with situation_folders)" if sub else "")
+                raise SourceRefused(f"{key}: the IMAP server {self.box.host}:{self.box.port} refuses the folder "
+                                    f"{folder!r}: {_server_text(exc)}") from None
+            self.made.add(folder)
+
+    def _folder(self, destination: str) -> str:
+        """The server's name of a destination's folder ("processed/po_change")."""
+        return server_name(folder_of(self.folders, destination), self.prefix, self.separator)
+
     def _select(self) -> None:
-        info = self.client.select_folder(self.box.folder)
+        info = self.client.select_folder(self.watched)
         uidvalidity = int(info[b"UIDVALIDITY"])
         if self.uidvalidity is not None and uidvalidity != self.uidvalidity:
             # The server renumbered the folder: old UIDs mean nothing now. Keys
             # carry UIDVALIDITY, and Message-IDs already answered are not
             # answered again, so a resync is a plain re-listing.
             log.warning("UIDVALIDITY of %s changed from %s to %s: resyncing",
-                        self.box.folder, self.uidvalidity, uidvalidity)
+                        self.watched, self.uidvalidity, uidvalidity)
         self.uidvalidity = uidvalidity
 
     @staticmethod
@@ -188,8 +247,8 @@ class ImapSource:
         uids = [int(k.uid) for k in keys if k.uidvalidity == self.uidvalidity]
         if not uids:
             return
-        folder = folder_of(self.folders, destination)
-        if folder not in self.made:  # a situation's folder, made the first time it is used
+        folder = self._folder(destination)
+        if folder not in self.made:  # a destination not known at connect
             if not self.client.folder_exists(folder):
                 self.client.create_folder(folder)
             self.made.add(folder)
@@ -209,10 +268,10 @@ class ImapSource:
 
     def requeue(self) -> int:
         """Move quarantined messages back into the watched folder (they get new UIDs)."""
-        self.client.select_folder(self.folders["quarantine"])
+        self.client.select_folder(self._folder("quarantine"))
         uids = self.client.search(["ALL"])
         if uids:
-            self._transfer(uids, self.box.folder)
+            self._transfer(uids, self.watched)
         self._select()
         return len(uids)
 
