@@ -51,6 +51,7 @@ class Usage:
     in_case: int = 0           # replies in the case in the last 24 h
     last_hour: int = 0         # replies sent or about to be, to anyone, in the last hour
     suppressed: str | None = None  # why the address is not written to (it bounced), or None
+    outgoing: int = 1          # messages this decision sends: the reply, and the forward of a complete case
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def judge(limits: Limits, usage: Usage, *, address: str, case_ref: str | None,
     if case_ref and usage.in_case >= limits.per_case:
         return Verdict(REVIEW, "per_case", f"rate limit: {usage.in_case} replies in case {case_ref} "
                                            f"in {CASE_HOURS} h")
-    if brake and usage.last_hour >= limits.per_hour:
+    if brake and usage.last_hour + usage.outgoing > limits.per_hour:
         return Verdict(HOLD, "per_hour", f"sending stopped: {usage.last_hour} replies in the last hour "
                                          f"(limit {limits.per_hour}); reply held")
     return Verdict(REPLY)

@@ -299,8 +299,11 @@ class Processor:
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
             kind = analysis.action if analysis.action in REPLY_ACTIONS else None
+            route = self._route(analysis) if kind == "acknowledge" else None
             if kind:
-                limit = self._check_limits(verdict.recipient, case_ref, now, brake=state == PENDING)
+                outgoing = 2 if route is not None and route.address else 1  # the forward counts too
+                limit = self._check_limits(verdict.recipient, case_ref, now, brake=state == PENDING,
+                                           outgoing=outgoing)
                 if limit.outcome != REPLY:
                     analysis.reasons.append(limit.reason)
                     analysis.evidence.append(Evidence("limits", limit.rule, detail=limit.reason))
@@ -310,7 +313,7 @@ class Processor:
                     state = HELD
             elif wanted and self._neutral_ack_allowed(analysis, verdict, now):
                 kind = NEUTRAL_ACK
-            route = self._route(analysis) if kind == "acknowledge" else None
+            route = route if kind == "acknowledge" else None
             if route is not None and not route.address:
                 analysis.reasons.append(f"complete, but nobody to forward it to: {route.note}")
                 analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
@@ -582,17 +585,18 @@ class Processor:
 
     # -- loop safety -------------------------------------------------------------
 
-    def _check_limits(self, address: str, case_ref: str | None, now: datetime, brake: bool) -> Verdict:
-        """The limits' verdict on one reply, from the database. The reply that
-        trips the brake opens its alert and logs it, once per trip (the open
-        alert row remembers it across restarts)."""
+    def _check_limits(self, address: str, case_ref: str | None, now: datetime, brake: bool,
+                      outgoing: int = 1) -> Verdict:
+        """The limits' verdict on one reply (and the forward that goes with it: ``outgoing``), from
+        the database. The reply that trips the brake opens its alert and logs it, once per trip (the
+        open alert row remembers it across restarts)."""
         store, limits = self.store, self.limits
         suppression = store.suppression(address, now)
         usage = Usage(
             to_address=store.replies_to(address, now - timedelta(hours=limits.per_sender_hours),
                                         self.counted),
             in_case=store.replies_in_case(case_ref, now - timedelta(hours=24), self.counted) if case_ref else 0,
-            last_hour=store.replies_since(now - HOUR),
+            last_hour=store.replies_since(now - HOUR), outgoing=outgoing,
             suppressed=(f"bounced on {suppression['created_at'][:10]} ({suppression['reason']}), "
                         f"not written to until {suppression['until'][:10]}" if suppression else None))
         verdict = judge(limits, usage, address=address, case_ref=case_ref, brake=brake)

@@ -60,6 +60,8 @@ def test_verdict(usage, brake, outcome, rule, reason):
     (Limits(per_case=5), Usage(in_case=5), REVIEW),
     (Limits(per_hour=3), Usage(last_hour=2), REPLY),
     (Limits(per_hour=3), Usage(last_hour=3), HOLD),
+    (Limits(per_hour=3), Usage(last_hour=1, outgoing=2), REPLY),  # a reply and its forward: 3 of 3
+    (Limits(per_hour=3), Usage(last_hour=2, outgoing=2), HOLD),  # they would make 4
 ])
 def test_each_limit_trips_at_its_value(limits, usage, outcome):
     assert judge(limits, usage, address=A, case_ref="C-1").outcome == outcome

@@ -185,6 +185,24 @@ def test_an_address_that_bounced_is_not_written_to_again(dovecot, smtp_server, t
 # -- (c) the global brake -----------------------------------------------------------------
 
 
+def test_the_brake_counts_the_forward_that_goes_with_the_last_allowed_reply(dovecot, smtp_server, tmp_path):
+    """A complete request sends two messages (the reply and the forward to the colleague): with 1 sent
+    and a limit of 2, counting only its reply let 3 out in the hour."""
+    settings = loop_settings(tmp_path, dovecot, smtp_server.port,
+                             limits={"per_sender": 3, "per_case": 2, "per_hour": 2})
+    dovecot.multiappend(BOT, "INBOX", [request("po_change_missing_contract", "asks@client.example",
+                                               "asks@client.example"),  # a request for information: 1
+                                       request("equipment_move", "moves@client.example",
+                                               "moves@client.example")])  # complete: reply and forward
+    mailbot(settings, "once")
+    smtp_server.wait_for(2)
+    time.sleep(1.0)
+    assert len(smtp_server.messages) == 2  # the limit, not one more
+    # The pair was held whole; held replies are then released oldest first as far as the hour
+    # allows: the reply went, its forward waits for the next slot.
+    assert outbox_states(tmp_path) == {"sent": 2, "held": 1}
+
+
 def test_the_global_brake_holds_replies_alerts_once_and_intake_goes_on(dovecot, smtp_server, tmp_path):
     settings = loop_settings(tmp_path, dovecot, smtp_server.port,
                              limits={"per_sender": 3, "per_case": 2, "per_hour": 3})
