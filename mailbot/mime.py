@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import email
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -337,6 +338,25 @@ def _fill_body(mail: Mail, msg: Message) -> None:
             mail.attachments.append(
                 {"filename": leaf.filename, "content_type": leaf.content_type, "size": _size(leaf.part)}
             )
+
+
+_STABLE_HEADERS = (b"from", b"to", b"cc", b"date", b"subject")
+
+
+def fingerprint(raw: bytes) -> str:
+    """The identity of a message without a Message-ID: a digest of the headers its author wrote
+    (From, To, Cc, Date, Subject) and of its body, not of what servers add on the way (Received,
+    Return-Path, Delivered-To): the same message fetched again, under a new UID, gives the same one."""
+    text = raw.replace(b"\r\n", b"\n")
+    end = text.find(b"\n\n")
+    head, body = (text[:end], text[end + 2:]) if end >= 0 else (text, b"")
+    wanted = []
+    for field in re.split(rb"\n(?![ \t])", head):
+        name, _, value = field.partition(b":")
+        if name.strip().lower() in _STABLE_HEADERS:
+            wanted.append(name.strip().lower() + b":" + b" ".join(value.split()))
+    digest = hashlib.sha256(b"\n".join(sorted(wanted)) + b"\n\n" + body.rstrip())
+    return f"sha256:{digest.hexdigest()[:40]}"
 
 
 def _too_big(raw: bytes) -> str:

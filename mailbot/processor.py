@@ -55,6 +55,7 @@ from mailbot.analysis import FRAUD_SIGNALS, Analysis, Evidence
 from mailbot.directory import customers_of_sender
 from mailbot.limits import (DROP, HOLD, REPLY, REVIEW, UNKNOWN_DAY_HOURS, Limits, UnknownUsage, Usage, Verdict, judge,
                             judge_unknown)
+from mailbot.mime import fingerprint
 from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_neutral, build_reply
 from mailbot.routing import Route, build_forward, route_for
@@ -262,12 +263,13 @@ class Processor:
         if isinstance(analysis, Exception):
             raise analysis
         now = self.clock()
-        earlier = self.store.seen_message_id(analysis.message_id)
+        identity = None if analysis.message_id else fingerprint(incoming.raw)
+        earlier = self.store.seen_message_id(analysis.message_id, identity)
         if earlier is not None:
             role = earlier["destination"] or "processed"  # a copy goes where the original went
             with self.store.transaction():
                 row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
-                                           message_id=analysis.message_id,
+                                           message_id=analysis.message_id, fingerprint=identity,
                                            analysis={**analysis.as_dict(), "action": "ignore"},
                                            case_ref=earlier["case_ref"],
                                            error=f"duplicate of ledger row {earlier['id']}")
@@ -321,7 +323,7 @@ class Processor:
                 analysis.evidence.append(Evidence("route", route.route, route.address, route.note))
             role = self._destination(analysis)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
-                                       message_id=analysis.message_id,
+                                       message_id=analysis.message_id, fingerprint=identity,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
             if kind:
                 self._queue_reply(analysis, case_ref, kind, row_id, state, now, verdict.recipient,

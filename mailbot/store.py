@@ -189,6 +189,14 @@ def m006_number_keys(db: Database) -> None:
     db["equipment"].create_index(["serial_key"])
 
 
+@migrations()
+def m007_fingerprints(db: Database) -> None:
+    """A message without a Message-ID is known again by a digest of its stable headers and
+    body (mime.fingerprint): after a UIDVALIDITY change it has a new key, not a new identity."""
+    db["messages"].add_column("fingerprint", str)
+    db["messages"].create_index(["fingerprint"])
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -289,14 +297,16 @@ class Store:
                     found[chunk[row["uid"]]] = row
         return found
 
-    def seen_message_id(self, message_id: str | None) -> dict[str, Any] | None:
-        """An earlier ledger row for the same Message-ID, if it was decided."""
-        if not message_id:
+    def seen_message_id(self, message_id: str | None, fingerprint: str | None = None) -> dict[str, Any] | None:
+        """An earlier ledger row for the same Message-ID (without one: the same fingerprint), if it
+        was decided."""
+        column, value = ("message_id", message_id) if message_id else ("fingerprint", fingerprint)
+        if not value:
             return None
         rows = list(self.db.query(
-            "select id, case_ref, state, destination from messages where message_id = ? "
+            f"select id, case_ref, state, destination from messages where {column} = ? "
             "and state in (?, ?) order by id limit 1",
-            [message_id, DECIDED, DONE],
+            [value, DECIDED, DONE],
         ))
         return rows[0] if rows else None
 
@@ -311,6 +321,7 @@ class Store:
         analysis: dict[str, Any] | None = None,
         error: str | None = None,
         case_ref: str | None = None,
+        fingerprint: str | None = None,
     ) -> int:
         """Insert the ledger row of a message; returns its id. Call inside ``transaction``."""
         analysis = analysis or {}
@@ -330,6 +341,7 @@ class Store:
             "destination": destination,
             "case_ref": case_ref,
             "error": error,
+            "fingerprint": fingerprint,
             "created_at": _iso(now),
             "updated_at": _iso(now),
         }

@@ -9,6 +9,7 @@ only refused credentials stop mailbot (exit 2).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -136,8 +137,6 @@ def test_a_454_while_running_does_not_stop_the_daemon(dovecot, smtp_with_login, 
 
 def _session_pids(dovecot) -> list[int]:
     """The pids of the imap processes serving the bot (`doveadm who`: "user n imap (pid pid) (ip)")."""
-    import re
-
     return [int(p) for line in dovecot.doveadm("who").splitlines() if line.startswith(BOT)
             for p in re.findall(r"\d+", line.split("(", 1)[1].split(")", 1)[0])]
 
@@ -233,3 +232,35 @@ def test_a_folder_the_server_refuses_stops_before_anything_is_decided(dovecot, s
     assert smtp_server.messages == [] and len(dovecot.uids(BOT, "INBOX")) == 1
     db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
     assert db.execute("select count(*) from messages").fetchone() == (0,)
+
+
+def test_a_message_without_message_id_is_answered_once_across_a_uidvalidity_change(dovecot, smtp_server,
+                                                                                    tmp_path):
+    raw = re.sub(rb"(?mi)^Message-ID:.*\r?\n", b"", sample("po_change"), count=1)
+    assert b"message-id" not in raw.lower()
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    settings.write_text(settings.read_text().replace("[mailbox]\n", '[mailbox]\nfolder = "Contrats"\n', 1))
+    client = dovecot.client(BOT)
+    client.create_folder("Contrats")
+    client.logout()
+    dovecot.append(BOT, "Contrats", raw)
+    assert run_mailbot(settings, "once", timeout=90).returncode == 0
+    smtp_server.wait_for(1, timeout=20)
+    sent = len(smtp_server.messages)
+    before = dovecot.uidvalidity(BOT, "Contrats")
+
+    # The folder is renumbered (deleted and made again) and holds the same message, under a new UID.
+    client = dovecot.client(BOT)
+    client.delete_folder("Contrats")
+    client.create_folder("Contrats")
+    client.logout()
+    dovecot.append(BOT, "Contrats", raw)
+    assert dovecot.uidvalidity(BOT, "Contrats") != before
+    result = run_mailbot(settings, "once", timeout=90)
+    assert result.returncode == 0, result.stderr
+    time.sleep(1.0)
+    assert len(smtp_server.messages) == sent, "answered again"
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    rows = db.execute("select error, case_ref from messages order by id").fetchall()
+    assert len(rows) == 2 and rows[1][0].startswith("duplicate of ledger row") and rows[0][1] == rows[1][1]
+    assert db.execute("select count(*) from cases").fetchone() == (1,)

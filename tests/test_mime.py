@@ -203,3 +203,20 @@ def test_attachment_names_however_encoded(disposition, expected):
            b"--M\r\nContent-Type: application/octet-stream\r\nContent-Disposition: " + disposition +
            b"\r\n\r\nabc\r\n--M--\r\n")
     assert [a["filename"] for a in parse(raw).attachments] == [expected]
+
+
+NO_ID = (b"From: a@client.fr\r\nTo: contrats@cf.canon.fr\r\nSubject: Nouveau bon\r\n"
+         b"Date: Mon, 4 Jan 2027 10:00:00 +0100\r\n\r\nNotre BC 4500123456.\r\n")
+
+
+@pytest.mark.parametrize("other, same", [
+    (b"Return-Path: <a@client.fr>\r\nReceived: from mx by imap; Mon, 4 Jan 2027\r\n" + NO_ID, True),
+    (NO_ID.replace(b"\r\n", b"\n"), True),  # stored with other line ends
+    (NO_ID.replace(b"Subject: Nouveau bon", b"Subject: Nouveau\r\n bon"), True),  # folded otherwise
+    (NO_ID.replace(b"4500123456", b"4500123457"), False),
+    (NO_ID.replace(b"10:00:00", b"10:00:01"), False),
+])
+def test_fingerprint_names_a_message_by_what_its_author_wrote(other, same):
+    from mailbot.mime import fingerprint
+
+    assert (fingerprint(other) == fingerprint(NO_ID)) is same
