@@ -24,7 +24,8 @@ def test_migrations_are_recorded_and_not_run_twice(tmp_path):
     assert [m.name for m in migrations.applied(again.db)] == ["m001_ledger_cases_outbox",
                                                           "m002_loop_safety", "m003_directory",
                                                           "m004_cases_across_messages",
-                                                          "m005_hostile_mail", "m006_number_keys"]
+                                                          "m005_hostile_mail", "m006_number_keys",
+                                                          "m007_fingerprints"]
     assert again.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     again.close()
 
