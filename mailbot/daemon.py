@@ -133,6 +133,7 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
     while not stop.is_set():
         try:
             source.connect()
+            processor.reconciled = False  # after a drop, a MOVE may have happened without its ledger update
             if on_ready is not None:
                 on_ready()
                 on_ready = None

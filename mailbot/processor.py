@@ -211,6 +211,7 @@ class Processor:
         self.tz = ZoneInfo(settings.bot.timezone)
         self.stopping = lambda: False
         self.directory = StoreDirectory(store)
+        self.reconciled = False  # decided rows matched with the inbox, at start and after each reconnection
 
     # -- one pass --------------------------------------------------------------
 
@@ -220,6 +221,8 @@ class Processor:
         self.follow_up()
         self.outbox.flush()
         keys = self.source.waiting()
+        if not self.reconciled:
+            self._reconcile(keys)
         known = self.store.states(keys)
         self._finish([Outcome("", "", "", row["case_ref"],
                               QUARANTINED if row["destination"] == "quarantine" else DONE,
@@ -241,6 +244,18 @@ class Processor:
             if self.stopping():
                 break
         return handled
+
+    def _reconcile(self, keys: list[MessageKey]) -> None:
+        """Repair at start (and after a reconnection): a row still "decided" whose message has left the watched folder was moved
+        (a stop between the MOVE and the ledger update, or a person filed it): it is done. A decided
+        message still there is moved by the pass, as always."""
+        waiting = set(keys)
+        stale = [row["id"] for row in self.store.decided_rows(self.source.name) if row["key"] not in waiting]
+        if stale:
+            self.store.set_states(stale, DONE, self.clock())
+            log.warning("%d decided message(s) had already left %s: recorded as filed", len(stale),
+                        self.source.name)
+        self.reconciled = True
 
     def handle(self, incoming: Incoming, result: Result) -> Outcome:
         """Decide one analysed message and commit the decision; it is moved by the caller."""

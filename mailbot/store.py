@@ -297,6 +297,12 @@ class Store:
                     found[chunk[row["uid"]]] = row
         return found
 
+    def decided_rows(self, mailbox: str) -> list[dict[str, Any]]:
+        """The rows of ``mailbox`` decided but not recorded as moved, each with its message's key."""
+        rows = self.db.query("select id, uidvalidity, uid from messages where state = ? and mailbox = ?",
+                             [DECIDED, mailbox])
+        return [{"id": r["id"], "key": MessageKey(mailbox, r["uidvalidity"], r["uid"])} for r in rows]
+
     def seen_message_id(self, message_id: str | None, fingerprint: str | None = None) -> dict[str, Any] | None:
         """An earlier ledger row for the same Message-ID (without one: the same fingerprint), if it
         was decided."""

@@ -264,3 +264,24 @@ def test_a_message_without_message_id_is_answered_once_across_a_uidvalidity_chan
     rows = db.execute("select error, case_ref from messages order by id").fetchall()
     assert len(rows) == 2 and rows[1][0].startswith("duplicate of ledger row") and rows[0][1] == rows[1][1]
     assert db.execute("select count(*) from cases").fetchone() == (1,)
+
+
+def test_a_stop_between_the_move_and_the_ledger_update_is_repaired_at_start(dovecot, smtp_server, tmp_path):
+    """The state a SIGKILL leaves between the MOVE and the ledger update: the messages are in their
+    folders, their rows still say "decided". The next start records them as filed, sends nothing."""
+    settings = write_settings(tmp_path, dovecot, smtp_server)
+    for n in range(3):
+        dovecot.append(BOT, "INBOX", with_message_id(sample("po_change"), f"moved-{n}@test"))
+    assert run_mailbot(settings, "once", timeout=90).returncode == 0
+    smtp_server.wait_for(3, timeout=20)
+    time.sleep(0.5)
+    sent = len(smtp_server.messages)
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    with db:
+        db.execute("update messages set state = 'decided'")
+    result = run_mailbot(settings, "-v", "once", timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert "3 decided message(s) had already left" in result.stderr
+    assert db.execute("select state, count(*) from messages group by state").fetchall() == [("done", 3)]
+    time.sleep(0.5)
+    assert len(smtp_server.messages) == sent
