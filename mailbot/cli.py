@@ -29,6 +29,7 @@ from mailbot.terminal import printable
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
+EXIT_LOCAL = 3  # this machine's problem: the database or its disk (full, read-only, I/O error)
 FIRST_LINES = 4  # of each message, in `cases show`
 
 log = logging.getLogger("mailbot.cli")
@@ -70,6 +71,7 @@ def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.rules import RulesError, load_rules
     from mailbot.senders import SendRefused
     from mailbot.sources import SourceRefused, SourceUnavailable
+    from mailbot.store import LocalProblem
     from mailbot.textcat import default_model
 
     settings = settings_of(ctx)
@@ -79,6 +81,8 @@ def _serve(ctx: click.Context, once: bool) -> None:
                            on_outcome=lambda outcome: click.echo(outcome.line()))
     except (SettingsError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)
+    except LocalProblem as exc:
+        fail(str(exc), EXIT_LOCAL)
     stop = threading.Event()
     try:
         try:
@@ -94,6 +98,8 @@ def _serve(ctx: click.Context, once: bool) -> None:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
+    except LocalProblem as exc:
+        fail(str(exc), EXIT_LOCAL)
     finally:
         service.close()
 

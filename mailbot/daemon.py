@@ -22,14 +22,18 @@ from mailbot.config import SettingsError
 from mailbot.outbox import Outbox
 from mailbot.processor import Outcome, Processor, analysis_options, situation_folders
 from mailbot.senders import Sender, open_sender
-from mailbot.sources import SourceRefused, SourceUnavailable, open_source
+from mailbot.sources import SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS
-from mailbot.store import Store
+from mailbot.store import LocalProblem, Store, is_local_problem
 from mailbot.workers import Analyses, InProcess, Pool
 
 log = logging.getLogger("mailbot.daemon")
 
 RETRYABLE = (SourceUnavailable, *CONNECTION_ERRORS)
+# A full disk or a read-only database: tried again with backoff (1 s, 2 s … 60 s) for about five
+# minutes while the daemon runs, then LocalProblem (exit status 3).
+LOCAL_ATTEMPTS = 10
+LOCAL_BACKOFF_CAP = 60.0
 MODE_WORDS = {"auto": "replies go out at once", "draft": "replies wait for `mailbot outbox release`",
               "shadow": "decides and records, sends and moves nothing"}
 
@@ -88,6 +92,8 @@ def assemble(settings, rules, analyze: Callable, *,
     try:
         store = Store(path)
     except (OSError, sqlite3.Error) as exc:
+        if is_local_problem(exc):
+            raise LocalProblem(f"database {path}: {exc}") from None
         raise SettingsError(f"database.path: cannot open {path}: {exc}") from None
     options = analysis_options(settings, rules)
     workers = settings.analysis.workers
@@ -128,8 +134,8 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
     """
     processor, source = service.processor, service.processor.source
     processor.stopping = stop.is_set
-    backoff = Backoff()
-    failures = 0
+    backoff, local_backoff = Backoff(), Backoff(cap=LOCAL_BACKOFF_CAP)
+    failures = local_failures = 0
     while not stop.is_set():
         try:
             source.connect()
@@ -143,19 +149,39 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
                 while processor.run_once() and not stop.is_set():
                     pass
                 backoff.reset()  # only a completed pass proves the connection works
-                failures = 0
+                local_backoff.reset()
+                failures = local_failures = 0
                 if once:
                     return
                 retry = processor.outbox.seconds_to_retry()
                 source.wait(timeout=600 if retry is None else max(1.0, retry), stop=stop)
-        except SourceRefused:
-            raise
-        except RETRYABLE as exc:
-            failures += 1
-            if max_attempts is not None and failures >= max_attempts:
-                raise SourceUnavailable(f"{source.name}: {exc} (gave up after {failures} attempts)") from exc
-            delay = backoff.next()
-            log.warning("%s: %s; reconnecting in %.1f s", source.name, exc, delay)
-            stop.wait(delay)
+        except Exception as exc:  # noqa: BLE001 - sorted below; anything else is raised as it was
+            if is_local_problem(exc):
+                # Nothing decided is lost: the transaction rolled back and the message is still in
+                # the inbox. An operator may free the disk meanwhile; `once` does not wait.
+                local_failures += 1
+                where = (f"database {service.store.path}" if isinstance(exc, sqlite3.Error) else "local disk")
+                if once or local_failures >= LOCAL_ATTEMPTS:
+                    gave_up = "" if once else f" (gave up after {local_failures} attempts)"
+                    raise LocalProblem(f"{where}: {exc}{gave_up}") from None
+                delay = local_backoff.next()
+                log.error("%s: %s; trying again in %.0f s", where, exc, delay)
+                stop.wait(delay)
+            elif isinstance(exc, RETRYABLE):
+                failures = _retry(exc, failures, max_attempts, backoff, stop, source.name)
+            else:
+                raise
         finally:
             source.close()
+
+
+def _retry(exc: Exception, failures: int, max_attempts: int | None, backoff: Backoff, stop: threading.Event,
+           name: str) -> int:
+    """Wait before reconnecting to a source in trouble; SourceUnavailable after ``max_attempts``."""
+    failures += 1
+    if max_attempts is not None and failures >= max_attempts:
+        raise SourceUnavailable(f"{name}: {exc} (gave up after {failures} attempts)") from exc
+    delay = backoff.next()
+    log.warning("%s: %s; reconnecting in %.1f s", name, exc, delay)
+    stop.wait(delay)
+    return failures

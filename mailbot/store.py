@@ -9,7 +9,9 @@ already decided is never decided again. Schema changes are named migrations reco
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -197,6 +199,17 @@ def m007_fingerprints(db: Database) -> None:
     db["messages"].create_index(["fingerprint"])
 
 
+class LocalProblem(Exception):
+    """The database cannot be read or written (a full disk, a read-only file system, an I/O error):
+    a problem of this machine, for its operator; exit status 3."""
+
+
+def is_local_problem(exc: BaseException) -> bool:
+    """An error of the database file or its disk, not of mailbot's own statements."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT))
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -263,10 +276,11 @@ class Store:
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.conn.execute("COMMIT")
         except BaseException:
-            self.db.conn.execute("ROLLBACK")
+            if self.db.conn.in_transaction:  # else SQLite rolled back itself (a full disk, an I/O error)
+                self.db.conn.execute("ROLLBACK")
             raise
-        self.db.conn.execute("COMMIT")
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         """One INSERT, its rowid: the hot path skips sqlite-utils' table introspection

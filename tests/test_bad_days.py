@@ -9,6 +9,7 @@ only refused credentials stop mailbot (exit 2).
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
@@ -144,7 +145,6 @@ def _session_pids(dovecot) -> list[int]:
 def test_a_frozen_server_is_noticed_within_60_seconds(dovecot, smtp_server, tmp_path):
     """SIGSTOP on the imap process serving the idle session: it sends nothing, its socket stays open
     (the kernel still ACKs), as with a frozen server or an index rebuilt under the session."""
-    import os
     import signal
 
     settings = write_settings(tmp_path, dovecot, smtp_server, timeout_seconds=30)  # the default
@@ -285,3 +285,118 @@ def test_a_stop_between_the_move_and_the_ledger_update_is_repaired_at_start(dove
     assert db.execute("select state, count(*) from messages group by state").fetchall() == [("done", 3)]
     time.sleep(0.5)
     assert len(smtp_server.messages) == sent
+
+
+# -- a full disk ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs for the database (mounting needs root, as CI runs; nothing is skipped)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"the full-disk tests mount a small tmpfs, as root: {done.stderr.strip()}"
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(disk) -> object:
+    """Fill ``disk`` to the last byte; returns the filler file (delete it to free the space)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (65536, 1):  # big writes, then the last bytes one by one
+            try:
+                while os.write(fd, b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def settings_on(disk, tmp_path, dovecot, smtp):
+    from tests.support import import_sample_directory, write_imap_settings
+
+    settings = write_imap_settings(tmp_path, dovecot, smtp.port)
+    settings.write_text(settings.read_text().replace('path = "var/mailbot.db"', f'path = "{disk}/mailbot.db"'))
+    import_sample_directory(settings)
+    return settings
+
+
+def test_a_full_disk_at_start_is_one_line_and_status_3(dovecot, smtp_server, tmp_path, small_disk):
+    settings = settings_on(small_disk, tmp_path, dovecot, smtp_server)
+    (small_disk / "mailbot.db").unlink()  # a fresh database, on a disk with no room for it
+    for extra in small_disk.glob("mailbot.db-*"):
+        extra.unlink()
+    fill(small_disk)
+    dovecot.append(BOT, "INBOX", sample("po_change"))
+    result = run_mailbot(settings, "once", timeout=90)
+    assert result.returncode == 3, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"mailbot: error: database {small_disk}/mailbot.db: "), line
+    assert len(dovecot.uids(BOT, "INBOX")) == 1 and smtp_server.messages == []
+
+
+def big_request(message_id: str) -> bytes:
+    """A request whose copy in the case's history needs a megabyte of database."""
+    raw = with_message_id(sample("po_change"), message_id)
+    head, _, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    padding = b"\n".join(b"x" * 76 for _ in range(14000))
+    return re.sub(rb"(?mi)^Content-Type:.*$", b"Content-Type: text/plain; charset=utf-8", head, count=1) + \
+        b"\n\n" + body + b"\n\n" + padding + b"\n"
+
+
+def test_a_disk_that_fills_while_running_is_waited_out_and_nothing_is_lost(dovecot, smtp_server, tmp_path,
+                                                                           small_disk):
+    settings = settings_on(small_disk, tmp_path, dovecot, smtp_server)
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(settings, log)
+    try:
+        wait_until(lambda: "connected to" in log.read_text(), 30, "the daemon to connect")
+        filler = fill(small_disk)
+        dovecot.append(BOT, "INBOX", big_request("full-disk@test"))
+        wait_until(lambda: "trying again in" in log.read_text(), 30, "the full disk to be noticed")
+        assert f"database {small_disk}/mailbot.db" in log.read_text()
+        time.sleep(2)
+        assert daemon.poll() is None, log.read_text()
+        assert smtp_server.messages == [] and len(dovecot.uids(BOT, "INBOX")) == 1
+        filler.unlink()  # the operator frees the disk
+        [reply] = smtp_server.wait_for(1, timeout=90)
+        assert reply.message["In-Reply-To"] == "<full-disk@test>"
+    finally:
+        assert stop_daemon(daemon) == 0, log.read_text()
+    assert "Traceback" not in log.read_text()
+    db = sqlite3.connect(small_disk / "mailbot.db")
+    assert db.execute("select state, count(*) from messages group by state").fetchall() == [("done", 1)]
+
+
+def test_the_daemon_gives_up_with_local_problem_when_the_disk_stays_full(tmp_path, small_disk, monkeypatch):
+    import threading
+
+    from mailbot import daemon as daemon_module
+    from mailbot.analyze import analyze
+    from mailbot.config import load_settings
+    from mailbot.rules import load_rules
+    from mailbot.store import LocalProblem
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[mailbox]\npath = "mail"\npoll_seconds = 1\n[smtp]\npath = "outbox"\n'
+                             f'[database]\npath = "{small_disk}/mailbot.db"\n[analysis]\nworkers = 0\n')
+    service = daemon_module.assemble(load_settings(settings_file), load_rules(), analyze)
+    inbox = tmp_path / "mail" / "new"
+    inbox.mkdir(parents=True)
+    fill(small_disk)
+    (inbox / "1.big").write_bytes(big_request("stays-full@test"))
+    monkeypatch.setattr(daemon_module, "LOCAL_ATTEMPTS", 2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(LocalProblem, match=r"database .*mailbot\.db: .*gave up after 2 attempts"):
+            daemon_module.run(service, threading.Event())
+    finally:
+        service.close()
+    assert time.monotonic() - started < 30
+    assert (inbox / "1.big").exists()  # still waiting in the inbox: nothing decided was lost
