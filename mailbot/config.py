@@ -29,6 +29,8 @@ class Key:
     choices: tuple = ()
 
 
+AUTH_MODES = ("password", "xoauth2")
+
 # Rules are data: every accepted key, its type, default and allowed values.
 SCHEMA: dict[str, dict[str, Key]] = {
     "mailbox": {
@@ -39,6 +41,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tls": Key(str, "tls", TLS_MODES),
         "username": Key(str, ""),
         "password_env": Key(str, "MAILBOT_IMAP_PASSWORD"),
+        "auth": Key(str, "password", AUTH_MODES),  # xoauth2: Microsoft 365, Google (tokens.py)
+        "token_env": Key(str, "MAILBOT_IMAP_TOKEN"),
+        "token_command": Key(str, ""),
         "folder": Key(str, "INBOX"),
         "processed_folder": Key(str, "Bot/Processed"),
         "review_folder": Key(str, "Bot/Review"),
@@ -58,6 +63,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tls": Key(str, "starttls", TLS_MODES),
         "username": Key(str, ""),
         "password_env": Key(str, "MAILBOT_SMTP_PASSWORD"),
+        "auth": Key(str, "password", AUTH_MODES),
+        "token_env": Key(str, "MAILBOT_SMTP_TOKEN"),
+        "token_command": Key(str, ""),
         "timeout_seconds": Key(int, 30),
     },
     "bot": {
@@ -259,6 +267,8 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
             raise SettingsError(f"{section}.host: required when {section}.kind is {sections[section].kind}")
     if sections["mailbox"].kind == "imap" and not sections["mailbox"].username:
         raise SettingsError("mailbox.username: required when mailbox.kind is imap")
+    if sections["smtp"].auth == "xoauth2" and not sections["smtp"].username:
+        raise SettingsError("smtp.username: required when smtp.auth is xoauth2 (the mailbox the token is for)")
     return Settings(source=source, base_dir=source.parent, **sections)
 
 

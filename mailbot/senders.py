@@ -32,6 +32,7 @@ from typing import Callable, Protocol
 from mailbot.addresses import ascii_domain
 from mailbot.config import SettingsError
 from mailbot.sources.maildir import make_maildir
+from mailbot.tokens import AccessToken, xoauth2
 
 log = logging.getLogger("mailbot.smtp")
 
@@ -103,7 +104,8 @@ class SmtpSender:
 
     def __init__(self, settings):
         self.conf = settings.smtp
-        self.password = settings.secret("smtp") if self.conf.username else None
+        self.token = AccessToken("smtp", self.conf, settings.base_dir) if self.conf.auth == "xoauth2" else None
+        self.password = settings.secret("smtp") if self.conf.username and not self.token else None
         self.where = f"{self.conf.host}:{self.conf.port}"
         self.conn: smtplib.SMTP | None = None
 
@@ -125,16 +127,39 @@ class SmtpSender:
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if conf.username:
             try:
-                conn.login(conf.username, self.password)
+                self._login(conn)
             except smtplib.SMTPAuthenticationError as exc:
                 conn.close()
                 if exc.smtp_code == CREDENTIALS_REFUSED:
-                    raise SendRefused(f"smtp.username: login refused by SMTP server {self.where} "
-                                      f"for {conf.username!r}") from None
+                    key = "smtp.token_command" if self.token and self.token.renewable else (
+                        "smtp.token_env" if self.token else "smtp.username")
+                    raise SendRefused(f"{key}: {'access token' if self.token else 'login'} refused by SMTP "
+                                      f"server {self.where} for {conf.username!r}") from None
                 said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
                 raise AuthUnavailable(f"SMTP server {self.where} cannot log us in for now: "
                                       f"{exc.smtp_code} {said}") from None
         return conn
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        """AUTH with the password, or AUTH XOAUTH2 with the access token; a token the server refuses
+        is fetched again once (it may have expired since it was printed)."""
+        if self.token is None:
+            conn.login(self.conf.username, self.password)
+            return
+        conn.ehlo_or_helo_if_needed()
+        try:
+            self._xoauth2(conn, self.token.get())
+        except smtplib.SMTPAuthenticationError as exc:
+            if not (self.token.renewable and exc.smtp_code == CREDENTIALS_REFUSED):
+                raise
+            log.info("SMTP server refused the access token: fetching a new one")
+            self._xoauth2(conn, self.token.get(fresh=True))
+
+    def _xoauth2(self, conn: smtplib.SMTP, token: str) -> None:
+        """AUTH XOAUTH2: the initial response, then an empty line to the error challenge (a 334 with
+        a JSON reason, as Google sends) so that the server ends with its 535."""
+        initial = xoauth2(self.conf.username, token)
+        conn.auth("XOAUTH2", lambda challenge=None: initial if challenge is None else "")
 
     def check(self) -> None:
         """Connect and log in once, so a refused login is known at start."""

@@ -44,7 +44,7 @@ from typing import Iterable
 
 from imapclient import IMAPClient
 
-__all__ = ["Dovecot", "SmtpServer", "Received", "ServerUnavailable", "DEFAULT_USERS"]
+__all__ = ["Dovecot", "SmtpServer", "TokenIssuer", "Received", "ServerUnavailable", "DEFAULT_USERS"]
 
 HOST = "127.0.0.1"
 MAIL_UID = MAIL_GID = 5000  # Dovecot refuses uid 0 for mail; any other numeric uid works.
@@ -154,7 +154,7 @@ protocols = imap
 listen = {host}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 auth_default_realm = example.test
 first_valid_uid = {first_valid_uid}
 mail_location = maildir:~/Maildir
@@ -167,6 +167,7 @@ lda_mailbox_autocreate = yes
 lda_mailbox_autosubscribe = yes
 {rootless}
 {auth_fault}
+{oauth2_passdb}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {users_file}
@@ -230,6 +231,20 @@ passdb {{
   args = {script}
   result_internalfail = return-fail
 }}"""
+# XOAUTH2 (Microsoft 365, Google): the token is checked by RFC 7662 introspection at a TokenIssuer.
+OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {ext}
+}}"""
+OAUTH2_EXT = """\
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
 AUTH_FAULT_SCRIPT = "#!/bin/sh\n[ -e {flag} ] && exit 111\nexit 1\n"
 
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) ([0-9:,]+)\]")
@@ -262,7 +277,8 @@ class Dovecot:
     """
 
     def __init__(self, root: Path, users: dict[str, str] | None = None,
-                 submission_port: int | None = None, separator: str = "/", prefix: str = ""):
+                 submission_port: int | None = None, separator: str = "/", prefix: str = "",
+                 oauth2: "TokenIssuer | None" = None):
         self.dovecot_bin = _which("dovecot")
         if self.dovecot_bin is None or not os.access(LDA, os.X_OK):
             raise ServerUnavailable(f"Dovecot is not installed (no `dovecot` or {LDA}): {INSTALL_HINT}")
@@ -274,6 +290,7 @@ class Dovecot:
             raise ValueError(f"root is too long for Dovecot's unix sockets (max 75 chars): {self.root}")
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.separator, self.prefix = separator, prefix  # the personal namespace's (Maildir++: ".")
+        self.oauth2 = oauth2  # XOAUTH2 logins are checked by this issuer's introspection endpoint
         self.host = HOST
         self.port = free_port()
         self.conf = self.root / "dovecot.conf"
@@ -331,6 +348,12 @@ class Dovecot:
         if rootless:
             extra = ROOTLESS.format(user=pwd.getpwuid(os.getuid()).pw_name,
                                     group=grp.getgrgid(os.getgid()).gr_name)
+        oauth2 = ""
+        if self.oauth2 is not None:
+            ext = self.users_file.parent / "oauth2.conf.ext"
+            ext.write_text(OAUTH2_EXT.format(url=self.oauth2.url))
+            ext.chmod(0o644)
+            oauth2 = OAUTH2_PASSDB.format(ext=ext)
         script = self.users_file.parent / "auth-fault.sh"
         script.write_text(AUTH_FAULT_SCRIPT.format(flag=self.auth_fault_flag))
         script.chmod(0o755)
@@ -338,7 +361,8 @@ class Dovecot:
             root=self.root, users_file=self.users_file, mail_dir=self.mail_dir, host=HOST,
             port=self.port, uid=uid, gid=gid, first_valid_uid=min(1000, uid),
             submission=submission, rootless=extra, auth_fault=AUTH_FAULT.format(script=script),
-            separator=self.separator, prefix=self.prefix))
+            separator=self.separator, prefix=self.prefix, oauth2_passdb=oauth2,
+            oauth2_mechanisms=" xoauth2 oauthbearer" if self.oauth2 is not None else ""))
         users = self.users_file
         users.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
         users.chmod(0o644)  # read by the unprivileged auth process; test passwords only
@@ -607,7 +631,8 @@ class SmtpServer:
     """
 
     def __init__(self, dovecot: Dovecot | None = None, local_domain: str = "example.test",
-                 auth: tuple[str, str] | None = None, smtputf8: bool = True):
+                 auth: tuple[str, str] | None = None, smtputf8: bool = True,
+                 tokens: "TokenIssuer | None" = None):
         try:
             import aiosmtpd  # noqa: F401
         except ImportError as e:
@@ -618,6 +643,7 @@ class SmtpServer:
         self.auth = auth
         self.smtputf8 = smtputf8
         self.auth_unavailable = False  # set: AUTH is answered "454 4.7.0 Temporary authentication failure"
+        self.tokens = tokens  # AUTH XOAUTH2 accepts this issuer's live tokens
         self.host = HOST
         self.port = free_port()
         self.delivery_errors: list[str] = []
@@ -637,7 +663,7 @@ class SmtpServer:
         if self._controller is not None:
             raise RuntimeError("SMTP server already running")
         kwargs = {}
-        if self.auth is not None:
+        if self.auth is not None or self.tokens is not None:
             # auth_required is enforced in _Handler.handle_MAIL: aiosmtpd's own flag
             # warns on every connection when TLS is not required.
             kwargs = dict(authenticator=self._authenticate, auth_require_tls=False)
@@ -709,7 +735,7 @@ class SmtpServer:
         if isinstance(auth_data, LoginPassword):
             given = (auth_data.login.decode(errors="replace"),
                      auth_data.password.decode(errors="replace"))
-            if given == tuple(self.auth):
+            if self.auth is not None and given == tuple(self.auth):
                 return AuthResult(success=True, auth_data=auth_data)
         return AuthResult(success=False, handled=False)
 
@@ -749,8 +775,31 @@ class _Handler:
     def __init__(self, server: SmtpServer):
         self.server = server
 
+    async def auth_XOAUTH2(self, smtp, args):
+        """SASL XOAUTH2 as Google answers it: a refused token gets a 334 with a JSON reason, the
+        client's empty line, then 535."""
+        import base64
+        import json
+
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        server = self.server
+        if server.auth_unavailable:
+            return AuthResult(success=False, handled=False, message="454 4.7.0 Temporary authentication failure")
+        initial = args[1].encode() if len(args) > 1 else await smtp.challenge_auth("", encode_to_b64=False)
+        try:
+            fields = dict(part.split("=", 1) for part in base64.b64decode(initial).decode().split("\x01") if part)
+        except ValueError:
+            return AuthResult(success=False, handled=False, message="501 5.5.2 Cannot decode response")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        user = server.tokens.active(token) if server.tokens is not None else None
+        if user is not None and user == fields.get("user"):
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        await smtp.challenge_auth(json.dumps({"status": "401", "schemes": "Bearer"}))
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
+
     async def handle_MAIL(self, smtp, session, envelope, address, mail_options):
-        if self.server.auth is not None and not session.authenticated:
+        if (self.server.auth is not None or self.server.tokens is not None) and not session.authenticated:
             return "530 5.7.0 Authentication required"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -771,3 +820,63 @@ class _Handler:
         )
         self.server._record(received, asyncio.get_running_loop())
         return "250 OK"
+
+
+class TokenIssuer:
+    """An OAuth2 authorisation server's introspection endpoint (RFC 7662) on 127.0.0.1: the test
+    issues access tokens and expires them; Dovecot's oauth2 passdb and SmtpServer ask it."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        issuer = self
+        self._tokens: dict[str, str] = {}  # token -> user, while it is valid
+        self.checks = 0
+
+        class Introspection(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                import json
+                from urllib.parse import parse_qs
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                token = parse_qs(body).get("token", [""])[0]
+                issuer.checks += 1
+                user = issuer.active(token)
+                data = json.dumps({"active": True, "username": user} if user else {"active": False}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self._http = ThreadingHTTPServer((HOST, 0), Introspection)
+        self.url = f"http://{HOST}:{self._http.server_address[1]}/introspect"
+        self._thread = threading.Thread(target=self._http.serve_forever, name="token-issuer", daemon=True)
+        self._thread.start()
+
+    def issue(self, user: str) -> str:
+        import secrets
+
+        token = "ya29." + secrets.token_urlsafe(24)
+        self._tokens[token] = user
+        return token
+
+    def expire(self, token: str) -> None:
+        self._tokens.pop(token, None)
+
+    def active(self, token: str) -> str | None:
+        return self._tokens.get(token)
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join(5)
+
+    def __enter__(self) -> "TokenIssuer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

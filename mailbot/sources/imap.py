@@ -25,8 +25,10 @@ from typing import Iterable, Iterator
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from mailbot.config import SettingsError
 from mailbot.sources import Incoming, SourceRefused, SourceUnavailable, folder_of, role_folders
 from mailbot.store import MessageKey
+from mailbot.tokens import AccessToken, TokenUnavailable
 
 log = logging.getLogger("mailbot.imap")
 
@@ -72,7 +74,8 @@ class ImapSource:
     def __init__(self, settings, subfolders: Iterable[str] = ()):
         box = settings.mailbox
         self.box = box
-        self.password = settings.secret("mailbox")
+        self.token = AccessToken("mailbox", box, settings.base_dir) if box.auth == "xoauth2" else None
+        self.password = None if self.token else settings.secret("mailbox")
         self.name = f"imap://{box.username}@{box.host}:{box.port}/{box.folder}"
         self.folders = role_folders(box)
         # Destinations whose folders are checked or made at connect, before anything is decided:
@@ -99,14 +102,20 @@ class ImapSource:
         except CONNECTION_ERRORS as exc:
             raise SourceUnavailable(f"IMAP server {where} unreachable: {exc}") from exc
         try:
-            client.login(box.username, self.password)
+            self._login(client)
         except LoginError as exc:
             self._shutdown(client)
             if credentials_refused(str(exc)):
-                raise SourceRefused(f"mailbox.username: login refused by IMAP server {where} "
-                                    f"for {box.username!r}") from None
+                key = "mailbox.token_command" if self.token and self.token.renewable else (
+                    "mailbox.token_env" if self.token else "mailbox.username")
+                what = "access token" if self.token else "login"
+                raise SourceRefused(f"{key}: {what} refused by IMAP server {where} "
+                                    f"for {box.username!r}: {_server_text(exc)}") from None
             raise SourceUnavailable(f"IMAP server {where} cannot log us in for now: "
                                     f"{_server_text(exc)}") from None
+        except (SettingsError, TokenUnavailable):
+            self._shutdown(client)
+            raise
         except CONNECTION_ERRORS as exc:
             self._shutdown(client)
             raise SourceUnavailable(f"IMAP server {where} failed during login: {exc}") from exc
@@ -130,6 +139,20 @@ class ImapSource:
             raise SourceUnavailable(f"IMAP server {where}: {exc}") from exc
         log.info("connected to %s (IDLE %s, MOVE %s)", self.name,
                  "yes" if self.can_idle else "no", "yes" if self.can_move else "no")
+
+    def _login(self, client: IMAPClient) -> None:
+        """LOGIN with the password, or AUTHENTICATE XOAUTH2 with the access token; a token the server
+        refuses is fetched again once (it may have expired since it was printed)."""
+        if self.token is None:
+            client.login(self.box.username, self.password)
+            return
+        try:
+            client.oauth2_login(self.box.username, self.token.get())
+        except LoginError as exc:
+            if not (self.token.renewable and credentials_refused(str(exc))):
+                raise
+            log.info("IMAP server refused the access token: fetching a new one")
+            client.oauth2_login(self.box.username, self.token.get(fresh=True))
 
     def _read_hierarchy(self, caps: set[bytes]) -> None:
         """The personal namespace's prefix and separator (RFC 2342), else the separator LIST gives."""
