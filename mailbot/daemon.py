@@ -30,8 +30,8 @@ from mailbot.workers import Analyses, InProcess, Pool
 log = logging.getLogger("mailbot.daemon")
 
 RETRYABLE = (SourceUnavailable, *CONNECTION_ERRORS)
-# A full disk or a read-only database: tried again with backoff (1 s, 2 s … 60 s) for about five
-# minutes while the daemon runs, then LocalProblem (exit status 3).
+# A full disk or a read-only database: tried again with backoff (1 s, 2 s … 60 s, with jitter) for two
+# to four minutes while the daemon runs, then LocalProblem (exit status 3).
 LOCAL_ATTEMPTS = 10
 LOCAL_BACKOFF_CAP = 60.0
 MODE_WORDS = {"auto": "replies go out at once", "draft": "replies wait for `mailbot outbox release`",
