@@ -349,7 +349,7 @@ def fingerprint(raw: bytes) -> str:
     Return-Path, Delivered-To): the same message fetched again, under a new UID, gives the same one."""
     text = raw.replace(b"\r\n", b"\n")
     end = text.find(b"\n\n")
-    head, body = (text[:end], text[end + 2:]) if end >= 0 else (text, b"")
+    head, body = (text[:end], text[end + 2:]) if end >= 0 else (b"", text)  # no header block: all is body
     wanted = []
     for field in re.split(rb"\n(?![ \t])", head):
         name, _, value = field.partition(b":")

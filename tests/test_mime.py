@@ -215,6 +215,8 @@ NO_ID = (b"From: a@client.fr\r\nTo: contrats@cf.canon.fr\r\nSubject: Nouveau bon
     (NO_ID.replace(b"Subject: Nouveau bon", b"Subject: Nouveau\r\n bon"), True),  # folded otherwise
     (NO_ID.replace(b"4500123456", b"4500123457"), False),
     (NO_ID.replace(b"10:00:00", b"10:00:01"), False),
+    (b"", False),
+    (bytes(range(256)) * 20, False),  # garbage with no header block is its bytes, not an empty message
 ])
 def test_fingerprint_names_a_message_by_what_its_author_wrote(other, same):
     from mailbot.mime import fingerprint
