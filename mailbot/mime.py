@@ -351,8 +351,8 @@ def fingerprint(raw: bytes) -> str:
     end = text.find(b"\n\n")
     head, body = (text[:end], text[end + 2:]) if end >= 0 else (b"", text)  # no header block: all is body
     wanted = []
-    for field in re.split(rb"\n(?![ \t])", head):
-        name, _, value = field.partition(b":")
+    for line in re.split(rb"\n(?![ \t])", head):
+        name, _, value = line.partition(b":")
         if name.strip().lower() in _STABLE_HEADERS:
             wanted.append(name.strip().lower() + b":" + b" ".join(value.split()))
     digest = hashlib.sha256(b"\n".join(sorted(wanted)) + b"\n\n" + body.rstrip())
