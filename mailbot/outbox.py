@@ -58,7 +58,8 @@ def flush(store: Store, sender: Sender, clock: Callable[[], datetime]) -> bool:
         for row in rows:
             try:
                 sender.send(row.raw, row.recipients,
-                            commit=lambda: store.mark_sent(row.id, clock()))
+                            commit=lambda: store.mark_in_flight(row.id, clock()))
+                store.mark_sent(row.id, clock())
             except SendRefused:
                 raise
             except Unconfirmed as exc:

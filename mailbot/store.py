@@ -217,6 +217,8 @@ DECIDED, DONE, QUARANTINED, DUPLICATE = "decided", "done", "quarantined", "dupli
 # Outbox states.
 PENDING, SENT, DRAFT, SHADOW, FAILED = "pending", "sent", "draft", "shadow", "failed"
 UNCONFIRMED = "unconfirmed"
+IN_FLIGHT = ("stopped while the end of data was being written: the server may or may not have it; "
+             "check with the recipient before sending it again")
 DISCARDED = "discarded"  # a draft a person decided not to send
 HELD = "held"  # stopped by the global brake; released to pending as the hourly count drops
 # Outbox kinds besides the replies of replies.REPLY_KINDS and "forward".
@@ -524,9 +526,17 @@ class Store:
         return [OutgoingRow(r["id"], json.loads(r["recipients"]), r["raw"], r["attempts"], r["case_ref"])
                 for r in rows]
 
+    def mark_in_flight(self, outbox_id: int, now: datetime) -> None:
+        """One autocommitted UPDATE, made just before the SMTP end of data (see senders): from here the
+        server may have the message, so it is never sent again. Should the process stop before the
+        server's answer, the row stays "unconfirmed" with this note, for a person to check."""
+        self.db.conn.execute(
+            "update outbox set state = ?, sent_at = ?, last_error = ? where id = ?",
+            [UNCONFIRMED, _iso(now), IN_FLIGHT, outbox_id])
+
     def mark_sent(self, outbox_id: int, now: datetime) -> None:
-        """One autocommitted UPDATE, made just before the SMTP end of data (see senders). An error of
-        an earlier attempt no longer describes the row: it is cleared (the log keeps it)."""
+        """The server accepted it (250 to the end of data). An error of an earlier attempt no longer
+        describes the row: it is cleared (the log keeps it)."""
         self.db.conn.execute(
             "update outbox set state = ?, sent_at = ?, last_error = null where id = ?",
             [SENT, _iso(now), outbox_id])
