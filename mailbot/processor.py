@@ -201,7 +201,6 @@ class Processor:
         self.analyses = analyses or InProcess(analyze, analysis_options(settings, rules))
         self.clock = clock
         self.on_outcome = on_outcome or (lambda outcome: None)
-        self.mode = settings.bot.mode
         self.bot = Bot(settings.bot.address, settings.bot.display_name)
         self.batch_size = settings.mailbox.batch_size
         self.limits = Limits.from_settings(settings.limits)
@@ -679,9 +678,10 @@ class Processor:
         """Move decided messages to their folders, then record that they are there."""
         if not outcomes:
             return
-        if self.mode != "shadow":
-            for destination in dict.fromkeys(o.role for o in outcomes):
-                self.source.move([o.key for o in outcomes if o.role == destination], destination)
+        # Shadow mode (of the bot, or of a message's situation) decides and records, moves nothing.
+        moving = [o for o in outcomes if self.settings.mode_of(o.situation) != "shadow"]
+        for destination in dict.fromkeys(o.role for o in moving):
+            self.source.move([o.key for o in moving if o.role == destination], destination)
         for final in {o.state for o in outcomes}:
             self.store.set_states([o.row_id for o in outcomes if o.state == final], final,
                                   self.clock())

@@ -314,6 +314,22 @@ def test_a_situation_in_draft_mode_keeps_its_replies_and_forward_as_drafts(tmp_p
         bot.close()
 
 
+def test_a_situation_in_shadow_mode_leaves_its_mail_in_the_inbox(tmp_path):
+    """Shadow: decide and record, send and move nothing, for that situation only."""
+    bot = Bot(tmp_path, modes={"po_change": "shadow"})
+    try:
+        shadowed, _ = first_message(CONV["po_change"])
+        bot.receive(shadowed)
+        answered, _ = first_message(CONV["contract_termination"])
+        bot.receive(answered)
+        left = sorted(p.name.split(":")[0] for sub in ("new", "cur") for p in (bot.inbox / sub).iterdir())
+        assert left == ["0001.eml"], "the shadowed situation's mail stays where people read it today"
+        termination = next(c["ref"] for c in bot.store.list_cases() if c["situation"] == "contract_termination")
+        assert [str(m["X-Mailbot-Case"]) for m in bot.sent()] == [termination]
+    finally:
+        bot.close()
+
+
 def test_in_auto_mode_a_reading_under_the_threshold_waits_as_a_draft(tmp_path):
     bot = Bot(tmp_path, bot={"auto_min_confidence": 0.99})
     try:
