@@ -335,7 +335,8 @@ class Processor:
                 analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
             elif route is not None:
                 analysis.evidence.append(Evidence("route", route.route, route.address, route.note))
-            role = self._destination(analysis)
+            # Complete with nobody to forward it to: its case waits for a person, and so does the mail.
+            role = "review" if route is not None and not route.address else self._destination(analysis)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id, fingerprint=identity,
                                        analysis=analysis.as_dict(), case_ref=case_ref)

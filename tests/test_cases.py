@@ -330,6 +330,20 @@ def test_a_situation_in_shadow_mode_leaves_its_mail_in_the_inbox(tmp_path):
         bot.close()
 
 
+def test_a_complete_case_with_nobody_to_forward_to_files_its_mail_under_review(tmp_path):
+    """Its case is in review: the message a person must act on is in the review folder, not processed."""
+    bot = Bot(tmp_path, routing={"contracts_team": ""})
+    try:
+        request, ref = ask(bot, "po_change")  # 0001: incomplete, asked for the rest
+        raw, _ = answer_message(CONV["po_change"], request)
+        bot.receive(raw)  # 0002: the answer completes the case, and nobody is there to take it
+        assert bot.case(ref)["state"] == cases.IN_REVIEW
+        review = tmp_path / "in" / ".Bot.Review" / "cur"
+        assert [p.name.split(":")[0] for p in review.iterdir()] == ["0002.eml"]
+    finally:
+        bot.close()
+
+
 def test_in_auto_mode_a_reading_under_the_threshold_waits_as_a_draft(tmp_path):
     bot = Bot(tmp_path, bot={"auto_min_confidence": 0.99})
     try:

@@ -192,8 +192,9 @@ def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
     import_directory(settings)
     assert mailbot(settings, "seed-demo").returncode == 0
     assert mailbot(settings, "once").returncode == 0
-    # A message quarantined by an earlier run: its key is in the ledger.
-    processed = inbox / ".Bot.Processed.po_change" / "cur" / "po_change:2,S"
+    # A message quarantined by an earlier run: its key is in the ledger. (The complete P.O change
+    # waits for a person in the demo, [routing] contracts_team being unset: it is in the review folder.)
+    processed = inbox / ".Bot.Review" / "cur" / "po_change:2,S"
     quarantine = inbox / ".Bot.Quarantine" / "cur"
     quarantine.mkdir(parents=True)
     processed.rename(quarantine / "po_change:2,S")
