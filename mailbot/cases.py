@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mailbot.analysis import FIELD_KEYS, FRAUD_SIGNALS, Analysis, Evidence
+from mailbot.config import REFERENCE_PREFIX
 from mailbot.decide import decide
 from mailbot.rules import Rules
 
@@ -36,20 +37,28 @@ MAX_LISTED = 100  # values of a list field (serials, readings) kept in a case
 # Routes whose complete cases are forwarded to a colleague (the others are answered in full).
 FORWARDED_ROUTES = ("contracts", "sales", "account_manager")
 
-# "[Réf. WFPS-2026-000123]", as our replies put it in the subject (clients may drop the accent).
-# Blanks matched whole, and only from the start of a run: linear on any subject.
-REFERENCE = re.compile(r"(?<!\s)\s*+\[\s*+R[ée]f\.?\s*+([A-Z]+-\d{4}-\d{6})\s*+\]", re.IGNORECASE)
+# "[Réf. WFPS-2026-000123]", as our replies put it in the subject (clients may drop the accent). The
+# prefix may hold digits and hyphens ([bot] reference_prefix) and the number grows past six digits:
+# the bracket's token is taken whole (bounded), then split by REFERENCE_PARTS. Blanks matched whole,
+# and only from the start of a run: linear on any subject.
+REFERENCE = re.compile(r"(?<!\s)\s*+\[\s*+R[ée]f\.?\s*+([A-Z0-9][A-Z0-9-]{0,60}+)\s*+\]", re.IGNORECASE)
+REFERENCE_PARTS = re.compile(rf"(?P<prefix>{REFERENCE_PREFIX})-(?P<year>\d{{4}})-(?P<number>\d{{6,}})",
+                             re.IGNORECASE)
+
+
+def _ours(match: re.Match) -> bool:
+    return REFERENCE_PARTS.fullmatch(match.group(1)) is not None
 
 
 def subject_reference(subject: str | None) -> str | None:
     """The case reference ``WFPS-2026-000123`` quoted in a subject, if any."""
-    match = REFERENCE.search(subject or "")
+    match = next((m for m in REFERENCE.finditer(subject or "") if _ours(m)), None)
     return match.group(1).upper() if match else None
 
 
 def without_reference(subject: str) -> str:
     """The subject without our case references: they are not the customer's numbers."""
-    return REFERENCE.sub("", subject).strip()
+    return REFERENCE.sub(lambda m: "" if _ours(m) else m.group(0), subject).strip()
 
 
 @dataclass

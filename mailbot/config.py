@@ -9,6 +9,7 @@ status 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ class Key:
 
 
 AUTH_MODES = ("password", "xoauth2")
+REFERENCE_PREFIX = r"[A-Z](?:[A-Z0-9-]{0,18}[A-Z0-9])?"  # a case reference starts with it: "WFPS", "CF-WFPS2"
 
 # Rules are data: every accepted key, its type, default and allowed values.
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -260,6 +262,10 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
     if authserv_id and (any(c in authserv_id for c in " ;\t\r\n") or len(authserv_id) > 255):
         raise SettingsError(f"trust.authserv_id: {authserv_id!r} is not an authserv-id (one word, as your mail "
                             f"server writes it first in its Authentication-Results headers)")
+    if not re.fullmatch(REFERENCE_PREFIX, sections["bot"].reference_prefix):
+        raise SettingsError(f"bot.reference_prefix: {sections['bot'].reference_prefix!r} cannot start a case "
+                            f"reference: capital letters, digits and hyphens, starting with a letter and "
+                            f"not ending with a hyphen, 20 characters at most")
     if "@" not in sections["bot"].address:
         raise SettingsError(f"bot.address: {sections['bot'].address!r} is not an e-mail address")
     for section in ("mailbox", "smtp"):

@@ -226,6 +226,39 @@ def test_an_answer_whose_client_dropped_the_headers_joins_by_the_subject_referen
     assert any(e["kind"] == "message" and e["detail"]["joined_by"] == "subject reference" for e in events)
 
 
+@pytest.mark.parametrize("subject, reference", [
+    ("RE: Nouveau BC [Réf. WFPS-2026-000123]", "WFPS-2026-000123"),
+    ("RE: Nouveau BC [Ref. wfps-2026-000123]", "WFPS-2026-000123"),
+    ("TR: RE: [Réf. CF-WFPS2-2027-1000000] suite", "CF-WFPS2-2027-1000000"),
+    ("Commande [Réf. 4500123456]", None),  # a customer's own "réf." is not ours, and stays in the subject
+    ("[Réf. WFPS-26-000123]", None),
+])
+def test_subject_references(subject, reference):
+    assert cases.subject_reference(subject) == reference
+    assert (cases.without_reference(subject) == subject) is (reference is None)
+
+
+def test_references_thread_past_a_million_cases_and_with_a_prefix_holding_digits_and_a_hyphen(tmp_path):
+    bot = Bot(tmp_path, bot={"reference_prefix": "CF-WFPS2"})
+    try:
+        with bot.store.transaction():  # the millionth case is next
+            bot.store.db.execute("insert into cases (id, ref, situation, state) values (999999, 'X', 'other', "
+                                 "'closed')")
+        request, ref = ask(bot, "po_change")
+        assert ref == f"CF-WFPS2-{SENT.year}-1000000"
+        raw, _ = answer_message(CONV["po_change"], request, threaded=False)
+        bot.receive(raw)
+        assert bot.case(ref)["state"] == cases.ROUTED
+    finally:
+        bot.close()
+
+
+@pytest.mark.parametrize("prefix", ["wfps", "WFPS-", "-WFPS", "2WFPS", "WF PS", "W" * 21, ""])
+def test_a_prefix_that_cannot_start_a_reference_is_refused(tmp_path, prefix):
+    with pytest.raises(SettingsError, match="bot.reference_prefix"):
+        parse_settings({"bot": {"reference_prefix": prefix}}, tmp_path / "settings.toml")
+
+
 def test_an_answer_with_neither_headers_nor_reference_joins_by_sender_and_number(bot):
     request, ref = ask(bot, "invoice_by_email")  # the first message gives the contract number
     raw, _ = answer_message(CONV["invoice_by_email"], request, threaded=False,
