@@ -22,21 +22,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mailbot.config import SCHEMA
+
 REPLY, REVIEW, HOLD, DROP = "reply", "review", "hold", "drop"
 CASE_HOURS = 24
 UNKNOWN_DAY_HOURS = 24
+_DEFAULT = SCHEMA["limits"]
 
 
 @dataclass(frozen=True)
 class Limits:
     """The [limits] settings."""
 
-    per_sender: int = 3
-    per_sender_hours: int = 24
-    per_case: int = 2
-    per_hour: int = 200
-    bounce_block_days: int = 30
-    unknown_per_hour: int = 20
+    # The defaults are the settings' own (config.SCHEMA), defined once.
+    per_sender: int = _DEFAULT["per_sender"].default
+    per_sender_hours: int = _DEFAULT["per_sender_hours"].default
+    per_case: int = _DEFAULT["per_case"].default
+    per_hour: int = _DEFAULT["per_hour"].default
+    bounce_block_days: int = _DEFAULT["bounce_block_days"].default
+    unknown_per_hour: int = _DEFAULT["unknown_per_hour"].default
 
     @classmethod
     def from_settings(cls, section) -> "Limits":

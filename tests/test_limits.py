@@ -343,3 +343,8 @@ def test_limits_survive_a_restart(tmp_path):
     assert judge(LIMITS, Usage(to_address=again.replies_to(A, NOW - timedelta(hours=24))),
                  address=A, case_ref=None).outcome == REVIEW
     again.close()
+
+
+def test_the_limits_defaults_are_the_settings_defaults():
+    """Defined once (config.SCHEMA): the dataclass and the settings cannot drift apart."""
+    assert Limits() == Limits.from_settings(parse_settings({}, SOURCE).limits)
