@@ -160,7 +160,7 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
                 # Nothing decided is lost: the transaction rolled back and the message is still in
                 # the inbox. An operator may free the disk meanwhile; `once` does not wait.
                 local_failures += 1
-                where = (f"database {service.store.path}" if isinstance(exc, sqlite3.Error) else "local disk")
+                where = (f"database {service.store.path}" if isinstance(exc, sqlite3.Error) else "local problem")
                 if once or local_failures >= LOCAL_ATTEMPTS:
                     gave_up = "" if once else f" (gave up after {local_failures} attempts)"
                     raise LocalProblem(f"{where}: {exc}{gave_up}") from None

@@ -204,10 +204,14 @@ class LocalProblem(Exception):
     a problem of this machine, for its operator; exit status 3."""
 
 
+LOCAL_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT, errno.EACCES, errno.EPERM)
+
+
 def is_local_problem(exc: BaseException) -> bool:
-    """An error of the database file or its disk, not of mailbot's own statements."""
+    """An error of this machine (the database file, a disk, a permission), not of mailbot's own
+    statements nor of a server: retrying the connection would not help."""
     return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError or (
-        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EIO, errno.EDQUOT))
+        isinstance(exc, OSError) and exc.errno in LOCAL_ERRNOS)
 
 
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":

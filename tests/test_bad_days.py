@@ -400,3 +400,43 @@ def test_the_daemon_gives_up_with_local_problem_when_the_disk_stays_full(tmp_pat
         service.close()
     assert time.monotonic() - started < 30
     assert (inbox / "1.big").exists()  # still waiting in the inbox: nothing decided was lost
+
+
+@pytest.mark.parametrize("exc, local", [
+    (sqlite3.OperationalError("database or disk is full"), True),
+    (sqlite3.OperationalError("attempt to write a readonly database"), True),
+    (sqlite3.DatabaseError("file is not a database"), True),
+    (sqlite3.IntegrityError("UNIQUE constraint failed"), False),  # a bug of ours, not the machine's
+    (OSError(28, "No space left on device"), True),
+    (OSError(30, "Read-only file system"), True),
+    (PermissionError(13, "Permission denied"), True),
+    (ConnectionRefusedError(111, "Connection refused"), False),
+    (TimeoutError("timed out"), False),
+])
+def test_what_is_a_local_problem(exc, local):
+    from mailbot.store import is_local_problem
+
+    assert is_local_problem(exc) is local
+
+
+def test_a_read_only_maildir_is_a_local_problem_not_a_reconnection(tmp_path, small_disk):
+    """The Maildir inbox on a file system remounted read-only: `once` stops with status 3 naming it,
+    instead of "reconnecting" forever; the decision is kept and the next start files the message."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[mailbox]\npath = "{small_disk}/mail"\n[smtp]\npath = "outbox"\n'
+                        f'[database]\npath = "var/mailbot.db"\n[analysis]\nworkers = 0\n')
+    inbox = small_disk / "mail" / "new"
+    inbox.mkdir(parents=True)
+    (inbox / "po_change").write_bytes(sample("po_change"))
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        result = run_mailbot(settings, "once", timeout=90)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert result.returncode == 3, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("mailbot: error: local problem: ") and "Read-only file system" in line, line
+    assert "reconnecting" not in result.stderr
+    again = run_mailbot(settings, "once", timeout=90)
+    assert again.returncode == 0, again.stderr
+    assert list(inbox.iterdir()) == []

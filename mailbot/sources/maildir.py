@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from mailbot.sources import Incoming, SourceRefused, folder_of, role_folders
-from mailbot.store import MessageKey
+from mailbot.store import MessageKey, is_local_problem
 
 SUBDIRS = ("tmp", "new", "cur")
 
@@ -39,6 +39,8 @@ class MaildirSource:
         try:
             make_maildir(self.path)
         except OSError as exc:
+            if is_local_problem(exc):  # a full or read-only disk, a permission: the machine's, exit 3
+                raise
             raise SourceRefused(f"mailbox.path: cannot open Maildir {self.path}: {exc.strerror}") from None
 
     def folder_path(self, destination: str) -> Path:
