@@ -1,16 +1,25 @@
 """Where the project's editable resources live.
 
 Templates and classifier rules are data that the business edits without touching
-code, so they sit beside the package (``templates/``, ``classifiers/``) rather than
-inside it; the package is installed in editable mode by the Makefile.
+code, so in the repository they sit beside the package (``templates/``,
+``classifiers/``); a wheel puts them inside it (pyproject.toml's package-dir), so
+an installed mailbot finds them without the repository.
 """
 
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-TEMPLATES_DIR = PROJECT_DIR / "templates"
-CLASSIFIERS_DIR = PROJECT_DIR / "classifiers"
+
+
+def _resource(name: str) -> Path:
+    """``mailbot/<name>`` when installed from a wheel, else ``<repository>/<name>``."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_DIR / name
+
+
+TEMPLATES_DIR = _resource("templates")
+CLASSIFIERS_DIR = _resource("classifiers")
 SITUATIONS_FILE = CLASSIFIERS_DIR / "situations.toml"
 SAMPLES_DIR = PACKAGE_DIR / "samples"
 SAMPLE_DIRECTORY = CLASSIFIERS_DIR / "directory.sample.csv"  # the demo customer directory (make run imports it)
