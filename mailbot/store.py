@@ -266,6 +266,7 @@ class Store:
         self.db.conn.isolation_level = None
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
+        self._savepoints = 0  # names of nested transactions (transaction())
         migrations.apply(self.db)
 
     def close(self) -> None:
@@ -273,19 +274,35 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE: take the write lock at once.
+        """BEGIN IMMEDIATE: take the write lock at once. Inside another transaction, a SAVEPOINT:
+        a method that writes several rows may be called alone or within its caller's transaction,
+        and a failure rolls back its own writes only (the caller decides about the rest).
 
         Should a second process open the file (an operator's command beside the
         daemon), a deferred transaction that read first and writes later would
         fail with "database is locked" instead of waiting its turn.
         """
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        conn = self.db.conn
+        if conn.in_transaction:
+            self._savepoints += 1
+            name = f"nested_{self._savepoints}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+                conn.execute(f"RELEASE {name}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                raise
+            return
+        conn.execute("BEGIN IMMEDIATE")
         try:
             yield
-            self.db.conn.execute("COMMIT")
+            conn.execute("COMMIT")
         except BaseException:
-            if self.db.conn.in_transaction:  # else SQLite rolled back itself (a full disk, an I/O error)
-                self.db.conn.execute("ROLLBACK")
+            if conn.in_transaction:  # else SQLite rolled back itself (a full disk, an I/O error)
+                conn.execute("ROLLBACK")
             raise
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
@@ -510,9 +527,10 @@ class Store:
 
     # -- outbox -------------------------------------------------------------
 
-    def queue(self, *, message_row: int, case_ref: str, kind: str, recipients: list[str],
+    def queue(self, *, message_row: int | None, case_ref: str | None, kind: str, recipients: list[str],
               raw: bytes, state: str, now: datetime, message_id: str | None = None) -> int:
-        """Store a reply to send; call inside ``transaction`` with the ledger row."""
+        """Store a message to send; call inside ``transaction`` with the ledger row it answers. A message
+        that answers none (a digest, a reply a person wrote) has no ``message_row``."""
         first = recipients[0].strip().lower() if recipients else None
         return self._insert("outbox", {
             "message_row": message_row, "case_ref": case_ref, "kind": kind,

@@ -92,3 +92,53 @@ def test_outbox_sent_once_and_gives_up_after_failures(store):
                              raw=b"r2", state=PENDING, now=NOW)
     store.mark_failed(second, "550 no such user", give_up=True)
     assert store.pending() == [] and store.outbox_counts()[FAILED] == 1
+
+
+def _keys(store):
+    return sorted(r[0] for r in store.db.execute("select uid from messages"))
+
+
+def test_a_transaction_inside_another_is_a_savepoint(store):
+    def record(uid):
+        store.record(MessageKey(KEY.mailbox, 42, uid), now=NOW, state=DECIDED, destination="review")
+
+    with store.transaction():
+        record("a")
+        with pytest.raises(RuntimeError):
+            with store.transaction():  # a method that writes several rows, called within a caller's
+                record("b")
+                raise RuntimeError("the inner step fails")
+        with store.transaction():
+            record("c")
+    assert _keys(store) == ["a", "c"]  # the inner failure undid its own row only
+
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            record("d")
+            with store.transaction():
+                record("e")
+            raise RuntimeError("the outer step fails")
+    assert _keys(store) == ["a", "c"]  # released savepoints go with their transaction
+    assert not store.db.conn.in_transaction
+
+
+def test_an_outbox_row_needs_no_incoming_message(store, tmp_path):
+    """A digest or a reply written by a person answers no ledger row; it is sent like the others."""
+    from mailbot.outbox import flush
+
+    class Sink:
+        sent: list[bytes] = []
+
+        def send(self, raw, recipients, commit):
+            commit()
+            self.sent.append(raw)
+
+    with store.transaction():
+        first = store.queue(message_row=None, case_ref=None, kind="digest", recipients=["manager@cf.canon.fr"],
+                            raw=b"digest 1", state=PENDING, now=NOW)
+        second = store.queue(message_row=None, case_ref=None, kind="digest", recipients=["other@cf.canon.fr"],
+                             raw=b"digest 2", state=PENDING, now=NOW)
+    sink = Sink()
+    assert flush(store, sink, lambda: NOW)
+    assert sink.sent == [b"digest 1", b"digest 2"]
+    assert [store.outbox_row(i)["state"] for i in (first, second)] == [SENT, SENT]
