@@ -58,21 +58,13 @@ class Classification:
     side_topic: bool = False  # an "other" topic (toner, breakdown, dispute…) asked in the customer's own words
 
 
-def _new_and_quoted(parts: Parts) -> tuple[str, str]:
-    """The customer's new text and the history; a bare forward's request counts as new text."""
-    inner = request(parts)
-    return inner.new, inner.quoted
-
-
-def model_text(subject: str, parts: Parts) -> str:
-    """What the model reads: subject, blank line, new text, as the training examples are written."""
-    return textcat.model_input(subject, _new_and_quoted(parts)[0])
 
 
 def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
     """(name, folded text, weight) for every place a keyword may appear."""
     subject_weight = REPLY_SUBJECT_WEIGHT if _REPLY_SUBJECT.match(subject) else SUBJECT_WEIGHT
-    new, quoted = _new_and_quoted(parts)
+    inner = request(parts)  # a bare forward's request, or the history a short reply answers in, is read as new
+    new, quoted = inner.new, inner.quoted
     return [
         ("subject", fold(subject), subject_weight),
         ("new", fold(new), NEW_WEIGHT),
@@ -247,5 +239,5 @@ def classify(subject: str, parts: Parts, rules: Rules) -> Classification:
     """The situation of a message: keywords and the shipped model (keywords alone if it is missing)."""
     keywords = keyword_classify(subject, parts, rules)
     model = textcat.default_model()
-    probs = model.predict(model_text(subject, parts)) if model is not None else None
+    probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
     return combine(keywords, probs, rules)

@@ -177,7 +177,6 @@ def analysis_options(settings, rules) -> dict[str, Any]:
             "authserv_id": settings.trust.authserv_id}
 
 
-
 def situation_folder(situation: str) -> str:
     """The destination of processed mail of one situation (with [mailbox] situation_folders)."""
     return f"processed/{situation}"

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import paths
 from .htmltext import fold, normalize_spaces
+from .quotes import Parts, request, split
 
 if TYPE_CHECKING:  # spaCy is imported lazily: it costs ~0.6 s to import
     from spacy.language import Language
@@ -99,6 +100,12 @@ def model_input(subject: str, new: str) -> str:
     return f"{subject.strip()}\n\n{new.strip()}"
 
 
+def model_text(subject: str, parts: Parts) -> str:
+    """What the model reads of a message: its subject and the new text of its request
+    (quotes.request: a bare forward's, or the history a short reply answers in)."""
+    return model_input(subject, request(parts).new)
+
+
 def example_parts(text: str) -> tuple[str, str]:
     """(subject, body) of an example written as: subject, blank line, body; no blank line, no subject."""
     subject, blank, body = text.partition("\n\n")
@@ -106,15 +113,12 @@ def example_parts(text: str) -> tuple[str, str]:
 
 
 def example_input(text: str) -> str:
-    """What the model reads of an example: built exactly as for a message (``classify.model_text``).
+    """What the model reads of an example: built exactly as for a message (``model_text``).
 
     Examples are whole mails (greeting, signature, sometimes quoted history);
     a message's model input is its subject and new text, without signature or
     quotes, so the examples go through the same split.
     """
-    from .classify import model_text  # classify imports this module
-    from .quotes import split
-
     subject, body = example_parts(text)
     return model_text(subject, split(body, subject))
 

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from mailbot import textcat
 from mailbot.analyze import analyze
-from mailbot.classify import Classification, classify, combine, keyword_classify, model_text
+from mailbot.classify import Classification, classify, combine, keyword_classify
+from mailbot.textcat import model_text
 from mailbot.cli import cli
 from mailbot.quotes import split
 from mailbot.rules import load_rules
