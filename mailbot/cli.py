@@ -255,6 +255,16 @@ def open_store(ctx: click.Context, create: bool = False):
         store.close()
 
 
+def review_of(store):
+    """The review service, acting as the person at this terminal (their login name in the audit)."""
+    import getpass
+
+    from mailbot.processor import utcnow
+    from mailbot.review import Review
+
+    return Review(store, actor=getpass.getuser(), clock=utcnow)
+
+
 def display_zone(ctx: click.Context) -> ZoneInfo:
     """The time zone times are shown in: the settings' bot.timezone (the store keeps UTC)."""
     return ZoneInfo(settings_of(ctx).bot.timezone)
@@ -361,22 +371,18 @@ def outbox_show(ctx: click.Context, outbox_id: int) -> None:
 def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -> None:
     """Approve drafts (IDS from `outbox list`): sent at the daemon's next pass, within [limits] per_hour.
     Approving the forward of a complete case makes the case routed."""
-    from mailbot.processor import utcnow
-
     if not ids and not everything:
         fail("give the ids of the drafts to approve (see `mailbot outbox list`) or --all", EXIT_CONFIG)
     with open_store(ctx) as store:
-        # Approved drafts join the held queue, which the daemon releases within the
-        # hourly limit: approving a thousand drafts at once cannot flood anyone.
-        count, routed = store.release_drafts(None if everything else ids, utcnow())
-    log.info("%d draft(s) approved by a person (%s)%s", count, "all" if everything else
-             ", ".join(map(str, ids)), f"; case(s) now routed: {', '.join(routed)}" if routed else "")
-    click.echo(f"{count} draft(s) approved: sent at the daemon's next pass (or by `mailbot once`), "
+        done = review_of(store).approve(None if everything else ids)
+    log.info("%d draft(s) approved by a person (%s)%s", len(done.changed), "all" if everything else
+             ", ".join(map(str, ids)), f"; case(s) now routed: {', '.join(done.routed)}" if done.routed else "")
+    click.echo(f"{len(done.changed)} draft(s) approved: sent at the daemon's next pass (or by `mailbot once`), "
                f"within the hourly limit")
-    if routed:
-        click.echo(f"{len(routed)} case(s) now routed (their forward is approved): {', '.join(routed)}")
-    if ids and count < len(ids):
-        fail(f"{len(ids) - count} id(s) were not drafts", EXIT_UNAVAILABLE)
+    if done.routed:
+        click.echo(f"{len(done.routed)} case(s) now routed (their forward is approved): {', '.join(done.routed)}")
+    if done.refused:
+        fail(f"{len(done.refused)} id(s) were not drafts", EXIT_UNAVAILABLE)
 
 
 @outbox.command(name="discard")
@@ -384,13 +390,11 @@ def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -
 @click.pass_context
 def outbox_discard(ctx: click.Context, ids: tuple[int, ...]) -> None:
     """Never send these drafts or held replies (a person answers instead)."""
-    from mailbot.store import DISCARDED, DRAFT, HELD
-
     with open_store(ctx) as store:
-        count = store.set_outbox_state(ids, (DRAFT, HELD), DISCARDED)
-    click.echo(f"{count} row(s) discarded")
-    if count < len(ids):
-        fail(f"{len(ids) - count} id(s) were not draft or held rows", EXIT_UNAVAILABLE)
+        done = review_of(store).discard(ids)
+    click.echo(f"{len(done.changed)} row(s) discarded")
+    if done.refused:
+        fail(f"{len(done.refused)} id(s) were not draft or held rows", EXIT_UNAVAILABLE)
 
 
 @cli.group()
@@ -546,20 +550,11 @@ def cases_show(ctx: click.Context, ref: str) -> None:
 @click.pass_context
 def cases_close(ctx: click.Context, refs: tuple[str, ...], note: str) -> None:
     """Close cases a person has finished (routed, in review...): a later message opens a new case."""
-    from mailbot.cases import CLOSED, STATES
-    from mailbot.processor import utcnow
-
     with open_store(ctx) as store:
-        closed = []
-        for ref in refs:
-            with store.transaction():
-                if store.move_case(ref.upper(), CLOSED, note or "closed by a person", utcnow(),
-                                   only_from=set(STATES) - {CLOSED}):
-                    closed.append(ref.upper())
-    click.echo(f"{len(closed)} case(s) closed")
-    if len(closed) < len(refs):
-        fail("not found or already closed: " + ", ".join(r for r in refs if r.upper() not in closed),
-             EXIT_UNAVAILABLE)
+        done = review_of(store).close(refs, note)
+    click.echo(f"{len(done.changed)} case(s) closed")
+    if done.refused:
+        fail("not found or already closed: " + ", ".join(done.refused), EXIT_UNAVAILABLE)
 
 
 @cli.group()

@@ -214,6 +214,15 @@ def is_local_problem(exc: BaseException) -> bool:
         isinstance(exc, OSError) and exc.errno in LOCAL_ERRNOS)
 
 
+@migrations()
+def m008_actions(db: Database) -> None:
+    """What people do about messages and cases (review.py), with who and when: the audit."""
+    db["actions"].create({"id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str},
+                         pk="id")
+    db["actions"].create_index(["target"])
+    db["actions"].create_index(["at"])
+
+
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
 # moved (or deliberately left, in shadow mode); the others say why it was not
 # analysed normally.
@@ -618,6 +627,18 @@ class Store:
             args += ids
         with self.transaction():
             return self.db.conn.execute(sql, args).rowcount
+
+    def record_action(self, *, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime) -> None:
+        """One line of the audit: a person's action. Call inside the action's own transaction."""
+        self._insert("actions", {"at": _iso(now), "actor": actor, "action": action, "target": target,
+                                 "detail": json.dumps(detail, ensure_ascii=False)})
+
+    def actions(self, target: str | None = None) -> list[dict[str, Any]]:
+        """The audit, oldest first (of one target: "outbox 12", "case WFPS-2026-000123")."""
+        sql, args = "select at, actor, action, target, detail from actions", []
+        if target is not None:
+            sql, args = sql + " where target = ?", [target]
+        return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in self.db.query(sql + " order by id", args)]
 
     def outbox_counts(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.db.query(

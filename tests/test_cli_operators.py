@@ -126,3 +126,27 @@ def test_reading_commands_refuse_a_missing_database(tmp_path):
         result = mailbot(settings, *args)
         assert result.returncode == 2 and "no database at" in result.stderr, args
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_every_action_of_a_person_is_in_the_audit_with_who_and_when(setup):
+    """review.py records who approved, discarded or closed what; the CLI acts as its login name."""
+    import getpass
+
+    settings, tmp = setup
+    draft_id = [line for line in mailbot(settings, "outbox", "list").stdout.splitlines()
+                if " draft " in line][0].split()[0]
+    assert mailbot(settings, "outbox", "release", draft_id).returncode == 0
+    assert mailbot(settings, "outbox", "discard", draft_id).returncode == 0  # approved, held, then discarded
+    assert mailbot(settings, "outbox", "discard", "9999").returncode == 1  # refused: not in the audit
+    store = Store(tmp / "var" / "mailbot.db")
+    try:
+        [ref] = [c["ref"] for c in store.list_cases() if c["situation"] == "contract_termination"]
+        assert mailbot(settings, "cases", "close", ref.lower(), "--note", "answered by phone").returncode == 0
+        actions = [(a["actor"], a["action"], a["target"], a["detail"]) for a in store.actions()]
+        me = getpass.getuser()
+        assert actions == [(me, "approve", f"outbox {draft_id}", {}), (me, "discard", f"outbox {draft_id}", {}),
+                           (me, "close", f"case {ref}", {"note": "answered by phone"})]
+        assert all(a["at"].endswith("+00:00") for a in store.actions())
+        assert any(e["kind"] == "state" for e in store.case_events(ref))
+    finally:
+        store.close()

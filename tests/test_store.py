@@ -25,7 +25,7 @@ def test_migrations_are_recorded_and_not_run_twice(tmp_path):
                                                           "m002_loop_safety", "m003_directory",
                                                           "m004_cases_across_messages",
                                                           "m005_hostile_mail", "m006_number_keys",
-                                                          "m007_fingerprints"]
+                                                          "m007_fingerprints", "m008_actions"]
     assert again.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     again.close()
 
