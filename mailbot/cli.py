@@ -25,7 +25,7 @@ import click
 from mailbot import __version__
 from mailbot.config import SettingsError, load_settings, parse_settings, settings_path
 from mailbot.paths import SAMPLES_DIR
-from mailbot.terminal import printable
+from mailbot.terminal import printable, shorten, shorten_address
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
@@ -474,27 +474,6 @@ def event_text(kind: str, detail: Any) -> str:
     return printable(json.dumps(detail, ensure_ascii=False))
 
 
-def case_review_reason(store, case: dict[str, Any], events: list[dict[str, Any]]) -> str:
-    """Why a case is in review: the reason its move there recorded (reminders, a person), else
-    the reason of the message that sent it there (processor.review_reason on its analysis)."""
-    from mailbot.processor import review_reason
-
-    row = None
-    for i in range(len(events) - 1, -1, -1):
-        event = events[i]
-        if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == case["state"]:
-            if event["detail"].get("why"):
-                return str(event["detail"]["why"])
-            row = next((e["detail"].get("row") for e in reversed(events[:i])
-                        if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
-            break
-    if row is None:
-        row = next((e["detail"].get("row") for e in reversed(events)
-                    if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
-    message = store.message_analysis(row) if row is not None else None
-    return review_reason(message["analysis"]) if message else ""
-
-
 def first_lines(raw: bytes, count: int = FIRST_LINES) -> list[str]:
     """The first ``count`` non-blank lines of a message's text, as mailbot read it (mime.parse)."""
     from mailbot.mime import parse
@@ -509,6 +488,7 @@ def first_lines(raw: bytes, count: int = FIRST_LINES) -> list[str]:
 def cases_show(ctx: click.Context, ref: str) -> None:
     """One case: its state (and why it is in review), merged fields, history and the start of each message."""
     from mailbot.cases import COMPLETE, IN_REVIEW
+    from mailbot.review import review_reason_of_case
 
     zone = display_zone(ctx)
     with open_store(ctx) as store:
@@ -517,7 +497,7 @@ def cases_show(ctx: click.Context, ref: str) -> None:
             fail(f"no case {ref}", EXIT_UNAVAILABLE)
         events = store.case_events(case["ref"])
         messages = store.case_messages(case["ref"])
-        why = case_review_reason(store, case, events) if case["state"] == IN_REVIEW else ""
+        why = review_reason_of_case(store, case, events) if case["state"] == IN_REVIEW else ""
     subject = next((m["subject"] for m in messages if m["subject"]), None) or (case["snapshot"] or {}).get("subject")
     click.echo(f"{case['ref']}  {case['situation']}  {case['state']}  {case['sender'] or '-'}"
                + (f"  (customer {case['customer_number']})" if case.get("customer_number") else ""))
@@ -555,6 +535,50 @@ def cases_close(ctx: click.Context, refs: tuple[str, ...], note: str) -> None:
     click.echo(f"{len(done.changed)} case(s) closed")
     if done.refused:
         fail("not found or already closed: " + ", ".join(done.refused), EXIT_UNAVAILABLE)
+
+
+@cli.group(name="review")
+def review_group() -> None:
+    """What waits for a person: cases and messages in review, quarantine, drafts, held and unsent replies."""
+
+
+def age(since: str, now: datetime) -> str:
+    """How long something has waited, as a person reads it: 12 min, 5 h, 3 d."""
+    try:
+        seconds = (now - datetime.fromisoformat(since)).total_seconds()
+    except (TypeError, ValueError):
+        return "?"
+    minutes = max(0, int(seconds // 60))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h" if minutes < 48 * 60 else f"{minutes // 1440} d"
+
+
+@review_group.command(name="list")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only these kinds (repeatable): case, message, quarantine, draft, held, unconfirmed, failed, "
+                   "silent.")
+@click.option("--limit", default=50, show_default=True, help="Lines shown; the count of the others is said.")
+@click.pass_context
+def review_list(ctx: click.Context, kinds: tuple[str, ...], limit: int) -> None:
+    """The queue, most urgent first: doubts about the sender (trust, fraud), then what the bot could not
+    read or decide, unsent and drafted replies, and customers silent after the reminder; oldest first."""
+    from mailbot.processor import utcnow
+    from mailbot.review import KINDS
+
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        fail(f"--kind {unknown[0]}: not one of {', '.join(KINDS)}", EXIT_CONFIG)
+    now = utcnow()
+    with open_store(ctx) as store:
+        items = review_of(store).waiting(kinds or KINDS)
+    counts = {kind: sum(1 for i in items if i.kind == kind) for kind in KINDS}
+    click.echo(f"{len(items)} waiting" + "".join(f", {n} {kind}" for kind, n in counts.items() if n))
+    for item in items[:limit]:
+        click.echo(f"{item.kind:<11} {item.target:<28} {age(item.since, now):>7}  "
+                   f"{shorten_address(item.who, 34) or '-':<34}  {shorten(item.what, 40)}"
+                   f"{'  [doubt]' if item.doubt else ''}")
+        click.echo(f"    why: {shorten(item.reason, 160)}")
+    if len(items) > limit:
+        click.echo(f"… and {len(items) - limit} more (--limit)")
 
 
 @cli.group()

@@ -9,12 +9,74 @@ the review web app will too.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
+from mailbot.analysis import FRAUD_SIGNALS
 from mailbot.cases import CLOSED, STATES
-from mailbot.store import DISCARDED, DRAFT, HELD, Store
+from mailbot.processor import TRUST_REVIEW_CODES, review_reason
+from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, Store
+
+# What waits for a person, most urgent first: a doubt about who wrote (trust, fraud), then the mail
+# nobody could read or decide, then what the bot drafted or could not send, then silent customers.
+RISK = {"doubt": 0, "case": 1, "message": 1, "quarantine": 1, UNCONFIRMED: 2, FAILED: 2, DRAFT: 3, HELD: 3,
+        "silent": 4}
+KINDS = ("case", "message", "quarantine", DRAFT, HELD, UNCONFIRMED, FAILED, "silent")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing waiting for a person, as a line of the queue."""
+
+    kind: str      # one of KINDS
+    target: str    # "case WFPS-2026-000123", "message 42", "outbox 7"
+    since: str     # ISO time it has been waiting since
+    who: str       # the customer's address (the recipient, for an outbox row)
+    what: str      # the situation, the subject, or the kind of reply
+    reason: str    # why a person is needed, in words
+    doubt: bool = False  # a trust or fraud finding: first in the queue
+
+    @property
+    def risk(self) -> int:
+        return RISK["doubt"] if self.doubt else RISK[self.kind]
+
+
+def _doubted(analysis: dict[str, Any]) -> bool:
+    """Did the trust rule or a fraud signal send it here (codes, never words)? Mail nothing could be
+    read of is no doubt about a sender: review_reason gives its unreadability first, and so does this."""
+    evidence = [e for e in analysis.get("evidence") or [] if isinstance(e, dict)]
+    if any(e.get("stage") == "parse" and e.get("name") in ("unreadable", "internal_error") for e in evidence):
+        return False
+    return any((e.get("stage") == "trust" and e.get("name") in TRUST_REVIEW_CODES)
+               or (e.get("stage") == "extract" and e.get("name") in FRAUD_SIGNALS) for e in evidence)
+
+
+def review_reason_of_case(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> str:
+    """Why a case is in review: the reason its move there recorded (reminders, a person), else
+    the reason of the message that sent it there (processor.review_reason on its analysis)."""
+    why, analysis = _case_review(store, case, events)
+    return why if why is not None else (review_reason(analysis) if analysis else "")
+
+
+def _case_review(store: Store, case: dict[str, Any],
+                 events: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None]:
+    """(the reason recorded with the move to review, or None; the analysis of the message that sent it)."""
+    row = None
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == case["state"]:
+            if event["detail"].get("why"):
+                return str(event["detail"]["why"]), None
+            row = next((e["detail"].get("row") for e in reversed(events[:i])
+                        if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
+            break
+    if row is None:
+        row = next((e["detail"].get("row") for e in reversed(events)
+                    if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
+    message = store.message_analysis(row) if row is not None else None
+    return None, (message["analysis"] if message else None)
 
 
 @dataclass
@@ -27,10 +89,39 @@ class Done:
 
 
 class Review:
-    """A person's actions, recorded in the store's audit with ``actor``."""
+    """What waits for a person, and a person's actions, recorded in the store's audit with ``actor``."""
 
     def __init__(self, store: Store, actor: str, clock: Callable[[], datetime]):
         self.store, self.actor, self.clock = store, actor, clock
+
+    def waiting(self, kinds: Iterable[str] = KINDS) -> list[Item]:
+        """Everything waiting for a person, nothing hidden: doubts first, then by kind, oldest first."""
+        wanted = set(kinds)
+        found = self.store.waiting_for_a_person()
+        items: list[Item] = []
+        for case in found["case"]:
+            why, analysis = _case_review(self.store, case, self.store.case_events(case["ref"]))
+            reason = why if why is not None else (review_reason(analysis) if analysis else "")
+            items.append(Item("case", f"case {case['ref']}", case["updated_at"] or "", case["sender"] or "",
+                              case["situation"] or "", reason, doubt=bool(analysis) and _doubted(analysis)))
+        for row in found["message"]:
+            analysis = _json(row["analysis"])
+            quarantined = row["state"] == QUARANTINED or row["destination"] == "quarantine"
+            reason = (f"quarantined: {row['error']}" if quarantined else review_reason(analysis)) or "read by nobody"
+            items.append(Item("quarantine" if quarantined else "message", f"message {row['id']}", row["created_at"],
+                              row["sender"] or "", row["subject"] or "", reason, doubt=_doubted(analysis)))
+        for row in found["outbox"]:
+            reason = {DRAFT: "a draft to approve, edit or discard", HELD: "held by the hourly brake",
+                      UNCONFIRMED: "sent, but the server's answer never came", FAILED: "could not be sent"}[row["state"]]
+            detail = f": {row['last_error']}" if row["last_error"] and row["state"] != DRAFT else ""
+            items.append(Item(row["state"], f"outbox {row['id']}", row["created_at"], row["recipient"] or "",
+                              f"{row['kind']}" + (f" ({row['case_ref']})" if row["case_ref"] else ""),
+                              reason + detail))
+        for case in found["silent"]:
+            items.append(Item("silent", f"case {case['ref']}", case["reminded_at"], case["sender"] or "",
+                              case["situation"] or "", "reminded, and the customer has not answered"))
+        chosen = [item for item in items if item.kind in wanted]
+        return sorted(chosen, key=lambda item: (item.risk, item.since, item.target))
 
     def approve(self, ids: Iterable[int] | None) -> Done:
         """Approve drafts (None: every draft). They join the held queue, which the daemon sends
@@ -76,3 +167,11 @@ class Review:
                 else:
                     done.refused.append(ref)
         return done
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

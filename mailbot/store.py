@@ -628,6 +628,23 @@ class Store:
         with self.transaction():
             return self.db.conn.execute(sql, args).rowcount
 
+    def waiting_for_a_person(self) -> dict[str, list[dict[str, Any]]]:
+        """What waits for a person (review.py sorts and explains it): cases in review, cases whose
+        customer stays silent after the reminder, messages filed for review or quarantined without a
+        case, and the outbox rows nobody sends alone (drafts, held, unconfirmed, failed)."""
+        cases = "select ref, situation, sender, state, updated_at, reminded_at from cases where ref is not null"
+        return {
+            "case": list(self.db.query(cases + " and state = ? order by updated_at", ["in_review"])),
+            "silent": list(self.db.query(cases + " and state = ? and reminded_at is not null order by reminded_at",
+                                         ["awaiting_customer"])),
+            "message": list(self.db.query(
+                "select id, sender, subject, destination, state, error, analysis, created_at from messages "
+                "where case_ref is null and (destination = 'review' or state = ?) order by id", [QUARANTINED])),
+            "outbox": list(self.db.query(
+                "select id, state, kind, case_ref, recipient, created_at, last_error from outbox "
+                "where state in (?, ?, ?, ?) order by id", [DRAFT, HELD, UNCONFIRMED, FAILED])),
+        }
+
     def record_action(self, *, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime) -> None:
         """One line of the audit: a person's action. Call inside the action's own transaction."""
         self._insert("actions", {"at": _iso(now), "actor": actor, "action": action, "target": target,

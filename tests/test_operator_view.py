@@ -301,3 +301,36 @@ def test_approving_only_the_reply_leaves_the_case_complete(setup):
     released = mailbot(settings, "outbox", "release", drafts(settings)["acknowledge"])
     assert "1 draft(s) approved" in released.stdout and "routed" not in released.stdout
     assert f"{ref}  contract_termination  complete" in mailbot(settings, "cases", "show", ref).stdout
+
+
+# -- the review queue ----------------------------------------------------------------------------
+
+
+def test_the_review_queue_lists_everything_waiting_doubts_first(setup):
+    settings, tmp_path, _ = setup
+    result = mailbot(settings, "review", "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header, items = lines[0], lines[1:]
+    heads = [line for line in items if not line.startswith("    why: ")]
+    whys = [line[len("    why: "):] for line in items if line.startswith("    why: ")]
+    assert len(heads) == len(whys)
+    # the stranger's request: a doubt about who wrote it, first; garbage without a case; the termination's draft
+    assert STRANGER in heads[0] and "[doubt]" in heads[0] and heads[0].startswith("case ")
+    assert whys[0] == f"sender {STRANGER} is not in the customer directory"
+    rows = {r["uid"]: r["id"] for r in db(tmp_path).execute("select uid, id from messages")}
+    for name in GARBAGE:  # unreadable: no doubt about a sender
+        [line] = [h for h in heads if h.startswith("message ") and f"message {rows[name]} " in h]
+        assert "[doubt]" not in line, line
+    assert any(h.startswith("draft ") for h in heads)
+    kinds = [h.split()[0] for h in heads]
+    assert kinds.index("draft") > max(i for i, k in enumerate(kinds) if k in ("case", "message"))
+    assert header.startswith(f"{len(heads)} waiting") and "draft" in header
+    assert "\x1b" not in result.stdout
+
+    drafts = kinds.count("draft")
+    only = mailbot(settings, "review", "list", "--kind", "draft", "--limit", "0")
+    assert only.stdout.splitlines()[0].split(",")[0] == f"{drafts} waiting"
+    assert only.stdout.splitlines()[-1] == f"… and {drafts} more (--limit)"
+    wrong = mailbot(settings, "review", "list", "--kind", "drafts")
+    assert wrong.returncode == 2 and "--kind drafts: not one of" in wrong.stderr
