@@ -581,6 +581,21 @@ def review_list(ctx: click.Context, kinds: tuple[str, ...], limit: int) -> None:
         click.echo(f"… and {len(items) - limit} more (--limit)")
 
 
+@review_group.command(name="resolve")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.option("--note", default="", help="What was done (kept in the audit).")
+@click.pass_context
+def review_resolve(ctx: click.Context, ids: tuple[int, ...], note: str) -> None:
+    """Messages without a case (IDS: `message N` in `review list`) a person has dealt with: they leave the
+    queue. Cases are closed with `cases close`, drafts approved or discarded with `outbox`."""
+    with open_store(ctx) as store:
+        done = review_of(store).resolve(ids, note)
+    click.echo(f"{len(done.changed)} message(s) resolved")
+    if done.refused:
+        fail("not a message without a case: " + ", ".join(done.refused) + " (close its case with `cases close`)",
+             EXIT_UNAVAILABLE)
+
+
 @cli.group()
 def directory() -> None:
     """The customer directory (customers, domains, contracts, equipment)."""

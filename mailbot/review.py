@@ -153,6 +153,22 @@ class Review:
                                          detail={}, now=now)
         return Done([str(i) for i in chosen], [str(i) for i in wanted if i not in waiting])
 
+    def resolve(self, message_ids: Iterable[int], note: str = "") -> Done:
+        """Messages without a case that a person has dealt with (answered by hand, nothing to do): they
+        leave the queue, the note kept in the audit. A case is closed instead (``close``)."""
+        done = Done()
+        now = self.clock()
+        for row_id in message_ids:
+            with self.store.transaction():
+                row = self.store.message_row(row_id)
+                if row is None or row["case_ref"] is not None:
+                    done.refused.append(str(row_id))
+                    continue
+                self.store.record_action(actor=self.actor, action="resolve", target=f"message {row_id}",
+                                         detail={"note": note}, now=now)
+                done.changed.append(str(row_id))
+        return done
+
     def close(self, refs: Iterable[str], note: str = "") -> Done:
         """Close cases a person has finished: a later message opens a new case."""
         done = Done()

@@ -631,19 +631,26 @@ class Store:
     def waiting_for_a_person(self) -> dict[str, list[dict[str, Any]]]:
         """What waits for a person (review.py sorts and explains it): cases in review, cases whose
         customer stays silent after the reminder, messages filed for review or quarantined without a
-        case, and the outbox rows nobody sends alone (drafts, held, unconfirmed, failed)."""
+        case that no person has resolved, and the outbox rows nobody sends alone (drafts, held,
+        unconfirmed, failed)."""
         cases = "select ref, situation, sender, state, updated_at, reminded_at from cases where ref is not null"
         return {
             "case": list(self.db.query(cases + " and state = ? order by updated_at", ["in_review"])),
             "silent": list(self.db.query(cases + " and state = ? and reminded_at is not null order by reminded_at",
                                          ["awaiting_customer"])),
             "message": list(self.db.query(
-                "select id, sender, subject, destination, state, error, analysis, created_at from messages "
-                "where case_ref is null and (destination = 'review' or state = ?) order by id", [QUARANTINED])),
+                "select id, sender, subject, destination, state, error, analysis, created_at from messages m "
+                "where case_ref is null and (destination = 'review' or state = ?) and not exists "
+                "(select 1 from actions a where a.target = 'message ' || m.id and a.action = 'resolve') "
+                "order by id", [QUARANTINED])),
             "outbox": list(self.db.query(
                 "select id, state, kind, case_ref, recipient, created_at, last_error from outbox "
                 "where state in (?, ?, ?, ?) order by id", [DRAFT, HELD, UNCONFIRMED, FAILED])),
         }
+
+    def message_row(self, row_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select id, case_ref, destination, state from messages where id = ?", [row_id]))
+        return rows[0] if rows else None
 
     def record_action(self, *, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime) -> None:
         """One line of the audit: a person's action. Call inside the action's own transaction."""

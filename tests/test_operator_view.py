@@ -334,3 +334,18 @@ def test_the_review_queue_lists_everything_waiting_doubts_first(setup):
     assert only.stdout.splitlines()[-1] == f"… and {drafts} more (--limit)"
     wrong = mailbot(settings, "review", "list", "--kind", "drafts")
     assert wrong.returncode == 2 and "--kind drafts: not one of" in wrong.stderr
+
+
+def test_a_resolved_message_leaves_the_queue_and_the_audit_keeps_it(setup):
+    settings, tmp_path, _ = setup
+    rows = {r["uid"]: r["id"] for r in db(tmp_path).execute("select uid, id from messages")}
+    garbage = rows["c-empty"]
+    resolved = mailbot(settings, "review", "resolve", str(garbage), "--note", "empty: nothing to do")
+    assert resolved.returncode == 0 and "1 message(s) resolved" in resolved.stdout, resolved.stderr
+    listed = mailbot(settings, "review", "list").stdout
+    assert f"message {garbage} " not in listed and f"message {rows['d-binary']} " in listed
+    [(actor, action, target, detail)] = db(tmp_path).execute(
+        "select actor, action, target, detail from actions").fetchall()
+    assert (action, target) == ("resolve", f"message {garbage}") and "nothing to do" in detail and actor
+    refused = mailbot(settings, "review", "resolve", str(rows["a-termination"]))  # it has a case
+    assert refused.returncode == 1 and "cases close" in refused.stderr
