@@ -202,14 +202,14 @@ def dotted_dovecot(tmp_path, request):
 
 
 @pytest.mark.parametrize("dotted_dovecot, processed, expected", [
-    ("", "Bot/Processed", "Bot.Processed.po_change"),
-    ("", "Bot.Processed", "Bot.Processed.po_change"),
-    ("INBOX.", "Bot/Processed", "INBOX.Bot.Processed.po_change"),
+    ("", "Bot/Processed", "Bot.Processed.equipment_move"),
+    ("", "Bot.Processed", "Bot.Processed.equipment_move"),
+    ("INBOX.", "Bot/Processed", "INBOX.Bot.Processed.equipment_move"),
 ], indirect=["dotted_dovecot"])
 def test_folders_follow_the_servers_separator_and_namespace(dotted_dovecot, smtp_server, tmp_path, processed,
                                                             expected):
     settings = write_settings(tmp_path, dotted_dovecot, smtp_server, processed_folder=processed)
-    dotted_dovecot.append(BOT, "INBOX", sample("po_change"))
+    dotted_dovecot.append(BOT, "INBOX", sample("equipment_move"))  # complete, forwarded to its sales contact
     result = run_mailbot(settings, "once", timeout=90)
     assert result.returncode == 0, result.stderr
     assert len(dotted_dovecot.uids(BOT, expected)) == 1
@@ -219,7 +219,7 @@ def test_folders_follow_the_servers_separator_and_namespace(dotted_dovecot, smtp
     client.logout()
     prefix = "INBOX." if expected.startswith("INBOX.") else ""
     # every folder a message may go to was made at connect, before anything was decided
-    assert {f"{prefix}Bot.Review", f"{prefix}Bot.Quarantine", f"{expected[:-len('po_change')]}equipment_move"} <= names
+    assert {f"{prefix}Bot.Review", f"{prefix}Bot.Quarantine", f"{expected[:-len('equipment_move')]}po_change"} <= names
 
 
 def test_a_folder_the_server_refuses_stops_before_anything_is_decided(dovecot, smtp_server, tmp_path):
