@@ -148,3 +148,45 @@ def unauthenticated(raw: bytes) -> bytes:
     """``raw`` without its Authentication-Results header: as our MTA leaves a message it has no
     verdict on (a test that changes the From must drop the verdict written for the old one)."""
     return re.sub(rb"(?m)^Authentication-Results:.*\r?\n(?:[ \t].*\r?\n)*", b"", raw, count=1)
+
+
+class Clock:
+    """A clock the test moves by hand (``clock.now += timedelta(days=6)``)."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+def maildir_processor(tmp_path: Path, sections: dict | None = None, *, directory: list | None = None,
+                      clock=None, analyze=None, analyses=None):
+    """The one wiring of a Processor for tests that need no server: Maildir in (``tmp_path/in``) and
+    out (``tmp_path/out``), a database in ``tmp_path/m.db``, the shipped rules; ``sections`` are
+    settings merged over those; ``directory`` (parsed CSV rows) is loaded. Returns (processor, store,
+    inbox Maildir); close the store when done."""
+    from mailbot.analyze import analyze as real_analyze
+    from mailbot.config import parse_settings
+    from mailbot.outbox import Outbox
+    from mailbot.processor import Processor
+    from mailbot.rules import load_rules
+    from mailbot.senders import MaildirSender
+    from mailbot.sources.maildir import MaildirSource, make_maildir
+    from mailbot.store import Store, replace_directory
+
+    data = {"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
+            "database": {"path": str(tmp_path / "m.db")}}
+    for name, values in (sections or {}).items():
+        data[name] = {**data.get(name, {}), **values}
+    settings = parse_settings(data, tmp_path / "settings.toml")
+    store = Store(settings.resolve(settings.database.path))
+    if directory is not None:
+        replace_directory(store, directory)
+    source = MaildirSource(settings)
+    source.connect()
+    timing = {"clock": clock} if clock is not None else {}
+    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),
+                          settings=settings, rules=load_rules(), analyze=analyze or real_analyze,
+                          analyses=analyses, **timing)
+    return processor, store, make_maildir(settings.resolve(settings.mailbox.path))

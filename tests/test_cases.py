@@ -23,13 +23,9 @@ from mailbot.analyze import analyze
 from mailbot.cases import Change, Thread, merge, subject_reference
 from mailbot.config import SettingsError, parse_settings
 from mailbot.directory import parse_csv
-from mailbot.outbox import Outbox
-from mailbot.processor import Processor
 from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
-from mailbot.sources.maildir import MaildirSource, make_maildir
-from mailbot.store import DRAFT, Store, replace_directory
-from tests.support import AUTHSERV_ID
+from mailbot.store import DRAFT, replace_directory
+from tests.support import AUTHSERV_ID, Clock, maildir_processor
 from tests.conversations import (ACCOUNT_MANAGER, CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, CUSTOMER,
                                  DIRECTORY_CSV, SENT, answer_message, first_message)
 from zoneinfo import ZoneInfo
@@ -150,36 +146,19 @@ def test_snapshot_round_trip_keeps_what_a_reminder_needs():
 # -- the processor on Maildir ------------------------------------------------------------
 
 
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 class Bot:
     """A processor on a Maildir inbox/outbox, with the test directory loaded."""
 
     def __init__(self, tmp_path: Path, **sections):
-        data = {"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
-                "database": {"path": str(tmp_path / "m.db")},
-                "routing": {"contracts_team": CONTRACTS_TEAM},
-                "limits": {"per_sender": 100, "per_case": 100},
+        data = {"routing": {"contracts_team": CONTRACTS_TEAM}, "limits": {"per_sender": 100, "per_case": 100},
                 "trust": {"authserv_id": AUTHSERV_ID}, "analysis": {"workers": 0}}
         for name, values in sections.items():
             data[name] = {**data.get(name, {}), **values}
-        self.settings = parse_settings(data, tmp_path / "settings.toml")
         self.clock = Clock(SENT + timedelta(minutes=5))
-        self.store = Store(self.settings.resolve(self.settings.database.path))
-        replace_directory(self.store, parse_csv(DIRECTORY_CSV))
-        source = MaildirSource(self.settings)
-        source.connect()
-        self.inbox = make_maildir(tmp_path / "in")
+        self.processor, self.store, self.inbox = maildir_processor(tmp_path, data, directory=parse_csv(DIRECTORY_CSV),
+                                                                   clock=self.clock)
+        self.settings = self.processor.settings
         self.outdir = tmp_path / "out"
-        self.processor = Processor(source=source, store=self.store,
-                                   outbox=Outbox(self.store, MaildirSender(self.settings), now=self.clock),
-                                   settings=self.settings, rules=RULES, analyze=analyze, clock=self.clock)
         self.count = 0
 
     def receive(self, raw: bytes) -> None:

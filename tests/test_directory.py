@@ -15,16 +15,10 @@ from sqlite_utils.db import Table
 from mailbot import directory, trust
 from mailbot.analysis import Analysis
 from mailbot.analyze import analyze
-from mailbot.config import parse_settings
 from mailbot.directory import COLUMNS, Directory, DirectoryError, parse_csv, read_csv
-from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
-from mailbot.processor import Processor
-from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
-from mailbot.sources.maildir import MaildirSource, make_maildir
 from mailbot.store import Store, StoreDirectory, directory_counts, replace_directory
-from tests.support import AUTHSERV_ID, unauthenticated
+from tests.support import AUTHSERV_ID, maildir_processor, unauthenticated
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 OWN = ("contrats.service.wfps@cf.canon.fr",)
@@ -321,16 +315,7 @@ def test_import_is_one_transaction(tmp_path, monkeypatch):
 
 @pytest.fixture
 def bot(tmp_path):
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")},
-                               "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")},
-                               "trust": {"authserv_id": AUTHSERV_ID}}, tmp_path / "settings.toml")
-    store = Store(settings.resolve(settings.database.path))
-    source = MaildirSource(settings)
-    source.connect()
-    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=lambda: NOW),
-                          settings=settings, rules=load_rules(), analyze=analyze, clock=lambda: NOW)
-    inbox = make_maildir(settings.resolve(settings.mailbox.path))
+    processor, store, inbox = maildir_processor(tmp_path, {"trust": {"authserv_id": AUTHSERV_ID}}, clock=lambda: NOW)
     count = iter(range(1000))
 
     def deliver_and_run(raw: bytes) -> dict:

@@ -11,18 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.analyze import analyze
-from mailbot.config import parse_settings
 from mailbot.directory import read_csv
 from mailbot.forward_words import address_text, datetime_fr, evidence_lines, readings_text
-from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
-from mailbot.processor import Processor
-from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
-from mailbot.sources.maildir import MaildirSource, make_maildir
-from mailbot.store import Store, replace_directory
-from tests.support import AUTHSERV_ID
+from tests.support import AUTHSERV_ID, maildir_processor
 
 NOW = datetime(2026, 11, 27, 14, 8, tzinfo=timezone.utc)
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,17 +25,9 @@ JARGON = re.compile(r"×|\bweight\b|\bkeywords?\b|\bmodel\b|\bclassify\b|\bextra
 @pytest.fixture
 def forwards(tmp_path):
     """The forwards of the bundled samples (sample directory, demo trust settings), parsed."""
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")}, "trust": {"authserv_id": AUTHSERV_ID},
-                               "routing": {"contracts_team": "equipe.contrats@cf.canon.fr"}},
-                              tmp_path / "settings.toml")
-    store = Store(settings.resolve(settings.database.path))
-    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
-    source = MaildirSource(settings)
-    source.connect()
-    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=lambda: NOW),
-                          settings=settings, rules=load_rules(), analyze=analyze, clock=lambda: NOW)
-    inbox = make_maildir(tmp_path / "in")
+    processor, store, inbox = maildir_processor(
+        tmp_path, {"trust": {"authserv_id": AUTHSERV_ID}, "routing": {"contracts_team": "equipe.contrats@cf.canon.fr"}},
+        directory=read_csv(SAMPLE_DIRECTORY), clock=lambda: NOW)
     for sample in sorted(SAMPLES_DIR.glob("*.eml")):
         (inbox / "new" / sample.name).write_bytes(sample.read_bytes())
     processor.run_once()
@@ -96,16 +80,10 @@ def test_meter_readings_are_shown_per_machine_with_their_counter(forwards):
 def test_a_refused_reply_to_is_pointed_out(tmp_path):
     raw = (SAMPLES_DIR / "equipment_move.eml").read_bytes().replace(
         b"\nSubject:", b"\nReply-To: <paiements@elsewhere.example>\nSubject:", 1)
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")}, "trust": {"authserv_id": AUTHSERV_ID}},
-                              tmp_path / "settings.toml")
-    store = Store(settings.resolve(settings.database.path))
-    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
-    source = MaildirSource(settings)
-    source.connect()
-    (make_maildir(tmp_path / "in") / "new" / "m").write_bytes(raw)
-    Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=lambda: NOW),
-              settings=settings, rules=load_rules(), analyze=analyze, clock=lambda: NOW).run_once()
+    processor, store, inbox = maildir_processor(tmp_path, {"trust": {"authserv_id": AUTHSERV_ID}},
+                                                directory=read_csv(SAMPLE_DIRECTORY), clock=lambda: NOW)
+    (inbox / "new" / "m").write_bytes(raw)
+    processor.run_once()
     store.close()
     [forward] = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
                  for p in (tmp_path / "out" / "new").iterdir()

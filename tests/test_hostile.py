@@ -17,23 +17,15 @@ import time
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
 from mailbot import trust
-from mailbot.analyze import analyze
-from mailbot.config import parse_settings
 from mailbot.directory import read_csv
-from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLE_DIRECTORY
-from mailbot.processor import Processor
-from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
-from mailbot.sources.maildir import MaildirSource, make_maildir
-from mailbot.store import Store, replace_directory
+from mailbot.sources.maildir import make_maildir
 from tests import hostile
-from tests.support import AUTHSERV_ID
+from tests.support import AUTHSERV_ID, Clock, maildir_processor
 
 ATTACKS = {
     "relay": hostile.relay(),
@@ -249,27 +241,12 @@ def test_too_many_parts_are_not_read(demo):
 # -- the limits that need a clock: the processor on the Maildir demo ----------------------------
 
 
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def bot(tmp_path):
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")}, "trust": {"authserv_id": AUTHSERV_ID},
-                               "limits": {"unknown_per_hour": 3}}, tmp_path / "settings.toml")
-    store = Store(settings.resolve(settings.database.path))
-    replace_directory(store, read_csv(SAMPLE_DIRECTORY))
     clock = Clock(datetime(2026, 11, 30, 9, 5, tzinfo=timezone.utc))
-    source = MaildirSource(settings)
-    source.connect()
-    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),
-                          settings=settings, rules=load_rules(), analyze=analyze, clock=clock)
-    inbox = make_maildir(tmp_path / "in")
+    processor, store, inbox = maildir_processor(
+        tmp_path, {"trust": {"authserv_id": AUTHSERV_ID}, "limits": {"unknown_per_hour": 3}},
+        directory=read_csv(SAMPLE_DIRECTORY), clock=clock)
     count = iter(range(10_000))
 
     def deliver(raw: bytes) -> None:

@@ -10,18 +10,13 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from mailbot.analyze import analyze
 from mailbot.config import SettingsError, parse_settings
 from mailbot.limits import DROP, HOLD, REPLY, REVIEW, Limits, UnknownUsage, Usage, judge, judge_unknown
-from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLES_DIR
-from mailbot.processor import Processor
-from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
-from mailbot.sources.maildir import MaildirSource, make_maildir
 from mailbot.directory import parse_csv
 from mailbot.store import (DRAFT, FAILED, HELD, PENDING, SENT, SHADOW, UNCONFIRMED, MessageKey,
-                           Store, migrations, replace_directory)
+                           Store, migrations)
+from tests.support import Clock, maildir_processor
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 LIMITS = Limits(per_sender=3, per_sender_hours=24, per_case=2, per_hour=200, bounce_block_days=30)
@@ -249,14 +244,6 @@ def test_m002_fills_the_recipient_of_replies_queued_before_it(tmp_path):
 # -- the processor on a clock we control (Maildir in and out, no network) -------------
 
 
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def sample(name: str) -> bytes:
     return (SAMPLES_DIR / f"{name}.eml").read_bytes()
 
@@ -280,18 +267,11 @@ def deliver(inbox: Path, name: str, raw: bytes) -> None:
 
 @pytest.fixture
 def maildir_bot(tmp_path):
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")},
-                               "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")},
-                               "limits": {"per_hour": 3}}, tmp_path / "settings.toml")
     clock = Clock(NOW)
-    store = Store(settings.resolve(settings.database.path))
-    replace_directory(store, parse_csv(X_EXAMPLE))  # the senders of from_sender() are a customer's
-    source = MaildirSource(settings)
-    source.connect()
-    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),
-                          settings=settings, rules=load_rules(), analyze=analyze, clock=clock)
-    yield processor, make_maildir(settings.resolve(settings.mailbox.path)), clock
+    # the senders of from_sender() are a customer's
+    processor, store, inbox = maildir_processor(tmp_path, {"limits": {"per_hour": 3}},
+                                                directory=parse_csv(X_EXAMPLE), clock=clock)
+    yield processor, inbox, clock
     store.close()
 
 

@@ -13,15 +13,13 @@ import pytest
 from mailbot.analysis import Analysis
 from mailbot.analyze import analyze
 from mailbot.config import parse_settings
-from mailbot.outbox import Outbox
 from mailbot.paths import SAMPLES_DIR
-from mailbot.processor import Processor, analysis_options
+from mailbot.processor import analysis_options
 from mailbot.rules import load_rules
-from mailbot.senders import MaildirSender
 from mailbot.sources import Incoming
-from mailbot.sources.maildir import MaildirSource, make_maildir
-from mailbot.store import MessageKey, Store
+from mailbot.store import MessageKey
 from mailbot.workers import InProcess, Overrun, Pool
+from tests.support import maildir_processor
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
@@ -108,20 +106,11 @@ def test_the_real_analysis_gives_the_same_result_in_a_worker():
 
 
 def test_the_processor_quarantines_a_message_over_budget(tmp_path: Path):
-    settings = parse_settings({"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
-                               "database": {"path": str(tmp_path / "m.db")}}, tmp_path / "settings.toml")
-    store = Store(settings.resolve(settings.database.path))
-    source = MaildirSource(settings)
-    source.connect()
-    inbox = make_maildir(tmp_path / "in")
+    pool = Pool(1, 1.0, fake_analyze, analysis_options(parse_settings({}, tmp_path / "settings.toml"), load_rules()))
+    processor, store, inbox = maildir_processor(tmp_path, analyze=fake_analyze, analyses=pool, clock=lambda: NOW)
     for name, raw in (("a", b"SLOW"), ("b", b"quick")):
         (inbox / "new" / name).write_bytes(raw)
-    rules = load_rules()
-    pool = Pool(1, 1.0, fake_analyze, analysis_options(settings, rules))
     try:
-        processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings)),
-                              settings=settings, rules=rules, analyze=fake_analyze, analyses=pool,
-                              clock=lambda: NOW)
         assert processor.run_once() == 2
         rows = {r["uid"]: r for r in store.db.query("select uid, destination, error from messages")}
         assert rows["a"]["destination"] == "quarantine"
