@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .htmltext import normalize_spaces
 
@@ -24,6 +25,12 @@ class Parts:
     quoted: str = ""
     signature: str = ""
     forwarded: bool = False
+
+    @cached_property
+    def request(self) -> Parts:
+        """Where the request is (``request()``), worked out once for the classifier, the model and
+        the extractors, which all read it."""
+        return _find_request(self)
 
 
 _FORWARD_SEPARATOR = re.compile(
@@ -158,6 +165,10 @@ def request(parts: Parts) -> Parts:
     forwarded message's own new part; or, for a short reply that sends the reader to the history
     ("Réponses dans votre message ci-dessous"), the new text followed by the history it answers
     inside. What the customer wrote now is never dropped: it comes first."""
+    return parts.request
+
+
+def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
     if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
