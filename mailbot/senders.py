@@ -134,10 +134,9 @@ class SmtpSender:
             except smtplib.SMTPAuthenticationError as exc:
                 conn.close()
                 if exc.smtp_code == CREDENTIALS_REFUSED:
-                    key = "smtp.token_command" if self.token and self.token.renewable else (
-                        "smtp.token_env" if self.token else "smtp.username")
-                    raise SendRefused(f"{key}: {'access token' if self.token else 'login'} refused by SMTP "
-                                      f"server {self.where} for {conf.username!r}") from None
+                    key, what = (self.token.key, "access token") if self.token else ("smtp.username", "login")
+                    raise SendRefused(f"{key}: {what} refused by SMTP server {self.where} "
+                                      f"for {conf.username!r}") from None
                 said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
                 raise AuthUnavailable(f"SMTP server {self.where} cannot log us in for now: "
                                       f"{exc.smtp_code} {said}") from None
@@ -150,13 +149,8 @@ class SmtpSender:
             conn.login(self.conf.username, self.password)
             return
         conn.ehlo_or_helo_if_needed()
-        try:
-            self._xoauth2(conn, self.token.get())
-        except smtplib.SMTPAuthenticationError as exc:
-            if not (self.token.renewable and exc.smtp_code == CREDENTIALS_REFUSED):
-                raise
-            log.info("SMTP server refused the access token: fetching a new one")
-            self._xoauth2(conn, self.token.get(fresh=True))
+        self.token.log_in(lambda token: self._xoauth2(conn, token), refused=lambda exc: isinstance(
+            exc, smtplib.SMTPAuthenticationError) and exc.smtp_code == CREDENTIALS_REFUSED)
 
     def _xoauth2(self, conn: smtplib.SMTP, token: str) -> None:
         """AUTH XOAUTH2: the initial response, then an empty line to the error challenge (a 334 with

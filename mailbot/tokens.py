@@ -10,11 +10,15 @@ refusal of the credentials.
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import subprocess
+from typing import Callable
 
 from mailbot.config import SettingsError
+
+log = logging.getLogger("mailbot.tokens")
 
 COMMAND_SECONDS = 30  # a token helper that takes longer is taken as broken
 
@@ -43,9 +47,20 @@ class AccessToken:
                                 f"{section}.token_command is given (needed for auth = \"xoauth2\")")
 
     @property
-    def renewable(self) -> bool:
-        """Can a refused token be replaced? Only a command gives a new one."""
-        return bool(self.command)
+    def key(self) -> str:
+        """The setting to look at when the server refuses the token."""
+        return f"{self.section}.{'token_command' if self.command else 'token_env'}"
+
+    def log_in(self, attempt: Callable[[str], None], refused: Callable[[Exception], bool]) -> None:
+        """``attempt`` the login with the token; when the server refuses it (``refused``: the credentials,
+        not the moment) and a command can print a new one, once more with a new token."""
+        try:
+            attempt(self.get())
+        except Exception as exc:
+            if not (self.command and refused(exc)):
+                raise
+            log.info("%s: the server refused the access token: fetching a new one", self.section)
+            attempt(self.get(fresh=True))
 
     def get(self, fresh: bool = False) -> str:
         """The token: the last one, or (``fresh``, or none yet) a new one from the command or the variable."""

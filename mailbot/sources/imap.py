@@ -106,9 +106,7 @@ class ImapSource:
         except LoginError as exc:
             self._shutdown(client)
             if credentials_refused(str(exc)):
-                key = "mailbox.token_command" if self.token and self.token.renewable else (
-                    "mailbox.token_env" if self.token else "mailbox.username")
-                what = "access token" if self.token else "login"
+                key, what = (self.token.key, "access token") if self.token else ("mailbox.username", "login")
                 raise SourceRefused(f"{key}: {what} refused by IMAP server {where} "
                                     f"for {box.username!r}: {_server_text(exc)}") from None
             raise SourceUnavailable(f"IMAP server {where} cannot log us in for now: "
@@ -146,13 +144,8 @@ class ImapSource:
         if self.token is None:
             client.login(self.box.username, self.password)
             return
-        try:
-            client.oauth2_login(self.box.username, self.token.get())
-        except LoginError as exc:
-            if not (self.token.renewable and credentials_refused(str(exc))):
-                raise
-            log.info("IMAP server refused the access token: fetching a new one")
-            client.oauth2_login(self.box.username, self.token.get(fresh=True))
+        self.token.log_in(lambda token: client.oauth2_login(self.box.username, token),
+                          refused=lambda exc: isinstance(exc, LoginError) and credentials_refused(str(exc)))
 
     def _read_hierarchy(self, caps: set[bytes]) -> None:
         """The personal namespace's prefix and separator (RFC 2342), else the separator LIST gives."""
