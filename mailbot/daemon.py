@@ -15,7 +15,7 @@ import signal
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from mailbot.config import SettingsError
@@ -52,6 +52,29 @@ class Backoff:
 
     def reset(self) -> None:
         self.attempt = 0
+
+
+@dataclass
+class Retries:
+    """Failures of one kind in a row: each waits longer (``backoff``), and after ``attempts`` (None:
+    never) ``give_up`` is raised with the trouble. A completed pass resets it."""
+
+    give_up: type[Exception]
+    doing: str  # what the log says happens next: "reconnecting", "trying again"
+    level: int
+    attempts: int | None
+    backoff: Backoff = field(default_factory=Backoff)
+
+    def failed(self, trouble: str, stop: threading.Event) -> None:
+        failures = self.backoff.attempt + 1
+        if self.attempts is not None and failures >= self.attempts:
+            raise self.give_up(trouble + (f" (gave up after {failures} attempts)" if failures > 1 else ""))
+        delay = self.backoff.next()
+        log.log(self.level, "%s; %s in %.1f s", trouble, self.doing, delay)
+        stop.wait(delay)
+
+    def reset(self) -> None:
+        self.backoff.reset()
 
 
 @contextmanager
@@ -99,9 +122,9 @@ def assemble(settings, rules, analyze: Callable, *,
     workers = settings.analysis.workers
     analyses = (Pool(workers, settings.analysis.budget_seconds, analyze, options) if workers
                 else InProcess(analyze, options))
-    processor = Processor(source=open_source(settings, situation_folders(settings, rules)), store=store, outbox=Outbox(store, sender),
-                          settings=settings, rules=rules, analyze=analyze, on_outcome=on_outcome,
-                          analyses=analyses)
+    source = open_source(settings, situation_folders(settings, rules))
+    processor = Processor(source=source, store=store, outbox=Outbox(store, sender), settings=settings, rules=rules,
+                          analyze=analyze, on_outcome=on_outcome, analyses=analyses)
     return Service(processor, sender, store, analyses)
 
 
@@ -134,8 +157,9 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
     """
     processor, source = service.processor, service.processor.source
     processor.stopping = stop.is_set
-    backoff, local_backoff = Backoff(), Backoff(cap=LOCAL_BACKOFF_CAP)
-    failures = local_failures = 0
+    reconnect = Retries(SourceUnavailable, "reconnecting", logging.WARNING, max_attempts)
+    local = Retries(LocalProblem, "trying again", logging.ERROR, 1 if once else LOCAL_ATTEMPTS,
+                    Backoff(cap=LOCAL_BACKOFF_CAP))
     while not stop.is_set():
         try:
             source.connect()
@@ -148,9 +172,8 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
                 # imapclient drops, so IDLE would not tell us about it again.
                 while processor.run_once() and not stop.is_set():
                     pass
-                backoff.reset()  # only a completed pass proves the connection works
-                local_backoff.reset()
-                failures = local_failures = 0
+                reconnect.reset()  # only a completed pass proves the connection works
+                local.reset()
                 if once:
                     return
                 retry = processor.outbox.seconds_to_retry()
@@ -159,29 +182,12 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
             if is_local_problem(exc):
                 # Nothing decided is lost: the transaction rolled back and the message is still in
                 # the inbox. An operator may free the disk meanwhile; `once` does not wait.
-                local_failures += 1
-                where = (f"database {service.store.path}" if isinstance(exc, sqlite3.Error) else "local problem")
-                if once or local_failures >= LOCAL_ATTEMPTS:
-                    gave_up = "" if once else f" (gave up after {local_failures} attempts)"
-                    raise LocalProblem(f"{where}: {exc}{gave_up}") from None
-                delay = local_backoff.next()
-                log.error("%s: %s; trying again in %.0f s", where, exc, delay)
-                stop.wait(delay)
+                where = f"database {service.store.path}" if isinstance(exc, sqlite3.Error) else "local problem"
+                local.failed(f"{where}: {exc}", stop)
             elif isinstance(exc, RETRYABLE):
-                failures = _retry(exc, failures, max_attempts, backoff, stop, source.name)
+                reconnect.failed(f"{source.name}: {exc}", stop)
             else:
                 raise
         finally:
             source.close()
 
-
-def _retry(exc: Exception, failures: int, max_attempts: int | None, backoff: Backoff, stop: threading.Event,
-           name: str) -> int:
-    """Wait before reconnecting to a source in trouble; SourceUnavailable after ``max_attempts``."""
-    failures += 1
-    if max_attempts is not None and failures >= max_attempts:
-        raise SourceUnavailable(f"{name}: {exc} (gave up after {failures} attempts)") from exc
-    delay = backoff.next()
-    log.warning("%s: %s; reconnecting in %.1f s", name, exc, delay)
-    stop.wait(delay)
-    return failures
