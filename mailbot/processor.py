@@ -186,6 +186,7 @@ def situation_folders(settings, rules) -> list[str]:
     """Every situation's destination, checked or made when the mailbox is connected."""
     return [situation_folder(sid) for sid in rules.situations] if settings.mailbox.situation_folders else []
 
+
 class Processor:
     """Ties a source, the pure analysis, the store and the outbox together."""
 
@@ -244,9 +245,9 @@ class Processor:
         return handled
 
     def _reconcile(self, keys: list[MessageKey]) -> None:
-        """Repair at start (and after a reconnection): a row still "decided" whose message has left the watched folder was moved
-        (a stop between the MOVE and the ledger update, or a person filed it): it is done. A decided
-        message still there is moved by the pass, as always."""
+        """Repair at start (and after a reconnection): a row still "decided" whose message has left the
+        watched folder was moved (a stop between the MOVE and the ledger update, or a person filed it):
+        it is done. A decided message still there is moved by the pass, as always."""
         waiting = set(keys)
         stale = [row["id"] for row in self.store.decided_rows(self.source.name) if row["key"] not in waiting]
         if stale:
@@ -329,13 +330,14 @@ class Processor:
             elif wanted and self._neutral_ack_allowed(analysis, verdict, now):
                 kind = NEUTRAL_ACK
             route = route if kind == "acknowledge" else None
-            if route is not None and not route.address:
+            unrouted = route is not None and not route.address
+            if unrouted:
                 analysis.reasons.append(f"complete, but nobody to forward it to: {route.note}")
                 analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
             elif route is not None:
                 analysis.evidence.append(Evidence("route", route.route, route.address, route.note))
             # Complete with nobody to forward it to: its case waits for a person, and so does the mail.
-            role = "review" if route is not None and not route.address else self._destination(analysis)
+            role = "review" if unrouted else self._destination(analysis)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id, fingerprint=identity,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
@@ -348,8 +350,7 @@ class Processor:
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
                        incoming.key, row_id, role, held=kind is not None and state == HELD,
                        queued=kind is not None, sender=analysis.sender, subject=analysis.subject,
-                       reason=review_reason(analysis.as_dict())
-                       if analysis.action == "review" or (route is not None and not route.address) else "")
+                       reason=review_reason(analysis.as_dict()) if analysis.action == "review" or unrouted else "")
 
     def _queue_reply(self, analysis: Analysis, case_ref: str, kind: str, row_id: int, state: str,
                      now: datetime, recipient: str, handled_by: str | None = None) -> None:

@@ -56,19 +56,18 @@ def _doubted(analysis: dict[str, Any]) -> bool:
 def review_reason_of_case(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> str:
     """Why a case is in review: the reason its move there recorded (reminders, a person), else
     the reason of the message that sent it there (processor.review_reason on its analysis)."""
-    why, analysis = _case_review(store, case, events)
-    return why if why is not None else (review_reason(analysis) if analysis else "")
+    return _case_review(store, case, events)[0]
 
 
-def _case_review(store: Store, case: dict[str, Any],
-                 events: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None]:
-    """(the reason recorded with the move to review, or None; the analysis of the message that sent it)."""
+def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """(why the case is in review; the analysis of the message that sent it there, {} when a
+    reminder or a person did)."""
     row = None
     for i in range(len(events) - 1, -1, -1):
         event = events[i]
         if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == case["state"]:
             if event["detail"].get("why"):
-                return str(event["detail"]["why"]), None
+                return str(event["detail"]["why"]), {}
             row = next((e["detail"].get("row") for e in reversed(events[:i])
                         if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
             break
@@ -76,7 +75,8 @@ def _case_review(store: Store, case: dict[str, Any],
         row = next((e["detail"].get("row") for e in reversed(events)
                     if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
     message = store.message_analysis(row) if row is not None else None
-    return None, (message["analysis"] if message else None)
+    analysis = message["analysis"] if message else {}
+    return (review_reason(analysis) if analysis else ""), analysis
 
 
 @dataclass
@@ -100,10 +100,9 @@ class Review:
         found = self.store.waiting_for_a_person()
         items: list[Item] = []
         for case in found["case"]:
-            why, analysis = _case_review(self.store, case, self.store.case_events(case["ref"]))
-            reason = why if why is not None else (review_reason(analysis) if analysis else "")
+            reason, analysis = _case_review(self.store, case, self.store.case_events(case["ref"]))
             items.append(Item("case", f"case {case['ref']}", case["updated_at"] or "", case["sender"] or "",
-                              case["situation"] or "", reason, doubt=bool(analysis) and _doubted(analysis)))
+                              case["situation"] or "", reason, doubt=_doubted(analysis)))
         for row in found["message"]:
             analysis = _json(row["analysis"])
             quarantined = row["state"] == QUARANTINED or row["destination"] == "quarantine"
@@ -130,28 +129,19 @@ class Review:
         wanted = None if ids is None else list(ids)
         now = self.clock()
         with self.store.transaction():
-            drafts = {row["id"] for row in self.store.list_outbox([DRAFT], limit=1_000_000)}
-            approved = sorted(drafts if wanted is None else drafts & set(wanted))
+            approved = self.store.outbox_ids([DRAFT], wanted)
             routed = self.store.release_drafts(approved, now)[1] if approved else []
-            for outbox_id in approved:
-                self.store.record_action(actor=self.actor, action="approve", target=f"outbox {outbox_id}",
-                                         detail={}, now=now)
-        refused = [] if wanted is None else [str(i) for i in wanted if i not in drafts]
-        return Done([str(i) for i in approved], refused, routed)
+            self._record("approve", (f"outbox {i}" for i in approved), now)
+        return Done([str(i) for i in approved], _left_out(wanted, approved), routed)
 
     def discard(self, ids: Iterable[int]) -> Done:
         """Never send these drafts or held replies: a person answers instead."""
         wanted = list(ids)
         now = self.clock()
         with self.store.transaction():
-            waiting = {row["id"] for row in self.store.list_outbox([DRAFT, HELD], limit=1_000_000)}
-            chosen = [i for i in wanted if i in waiting]
-            if chosen:
-                self.store.set_outbox_state(chosen, (DRAFT, HELD), DISCARDED)
-            for outbox_id in chosen:
-                self.store.record_action(actor=self.actor, action="discard", target=f"outbox {outbox_id}",
-                                         detail={}, now=now)
-        return Done([str(i) for i in chosen], [str(i) for i in wanted if i not in waiting])
+            discarded = self.store.set_outbox_state(wanted, (DRAFT, HELD), DISCARDED)
+            self._record("discard", (f"outbox {i}" for i in discarded), now)
+        return Done([str(i) for i in discarded], _left_out(wanted, discarded))
 
     def resolve(self, message_ids: Iterable[int], note: str = "") -> Done:
         """Messages without a case that a person has dealt with (answered by hand, nothing to do): they
@@ -164,8 +154,7 @@ class Review:
                 if row is None or row["case_ref"] is not None:
                     done.refused.append(str(row_id))
                     continue
-                self.store.record_action(actor=self.actor, action="resolve", target=f"message {row_id}",
-                                         detail={"note": note}, now=now)
+                self._record("resolve", [f"message {row_id}"], now, note=note)
                 done.changed.append(str(row_id))
         return done
 
@@ -177,12 +166,21 @@ class Review:
             with self.store.transaction():
                 why = note or "closed by a person"
                 if self.store.move_case(ref, CLOSED, f"{why} ({self.actor})", now, only_from=set(STATES) - {CLOSED}):
-                    self.store.record_action(actor=self.actor, action="close", target=f"case {ref}",
-                                             detail={"note": note}, now=now)
+                    self._record("close", [f"case {ref}"], now, note=note)
                     done.changed.append(ref)
                 else:
                     done.refused.append(ref)
         return done
+
+    def _record(self, action: str, targets: Iterable[str], now: datetime, **detail: str) -> None:
+        """The audit lines of one action, in the action's transaction."""
+        for target in targets:
+            self.store.record_action(actor=self.actor, action=action, target=target, detail=detail, now=now)
+
+
+def _left_out(wanted: list[int] | None, done: list[int]) -> list[str]:
+    """The ids asked for that the action could not take (None asked for all: none is left out)."""
+    return [] if wanted is None else [str(i) for i in wanted if i not in set(done)]
 
 
 def _json(text: str | None) -> dict[str, Any]:

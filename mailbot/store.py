@@ -199,6 +199,15 @@ def m007_fingerprints(db: Database) -> None:
     db["messages"].create_index(["fingerprint"])
 
 
+@migrations()
+def m008_actions(db: Database) -> None:
+    """What people do about messages and cases (review.py), with who and when: the audit."""
+    db["actions"].create({"id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str},
+                         pk="id")
+    db["actions"].create_index(["target"])
+    db["actions"].create_index(["at"])
+
+
 class LocalProblem(Exception):
     """The database cannot be read or written (a full disk, a read-only file system, an I/O error):
     a problem of this machine, for its operator; exit status 3."""
@@ -212,15 +221,6 @@ def is_local_problem(exc: BaseException) -> bool:
     statements nor of a server: retrying the connection would not help."""
     return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError or (
         isinstance(exc, OSError) and exc.errno in LOCAL_ERRNOS)
-
-
-@migrations()
-def m008_actions(db: Database) -> None:
-    """What people do about messages and cases (review.py), with who and when: the audit."""
-    db["actions"].create({"id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str},
-                         pk="id")
-    db["actions"].create_index(["target"])
-    db["actions"].create_index(["at"])
 
 
 # Ledger states. "decided": recorded, not yet moved out of the inbox; "done":
@@ -601,13 +601,9 @@ class Store:
         queue, which the daemon sends within the hourly limit; the case of an approved forward
         goes from complete to routed, the approval recorded in its history. Returns how many
         drafts were approved, and the cases routed."""
-        sql, args = "select id, kind, case_ref from outbox where state = ?", [DRAFT]
-        if ids is not None:
-            ids = list(ids)
-            sql += f" and id in ({','.join('?' * len(ids))})"
-            args += ids
+        sql, args = self._outbox_where([DRAFT], ids)
         with self.transaction():
-            rows = list(self.db.query(sql + " order by id", args))
+            rows = list(self.db.query(f"select id, kind, case_ref from outbox where {sql} order by id", args))
             if rows:
                 self.db.execute(f"update outbox set state = ? where id in ({','.join('?' * len(rows))})",
                                 [HELD, *(r["id"] for r in rows)])
@@ -616,17 +612,27 @@ class Store:
                                          now, only_from=(COMPLETE,))]
         return len(rows), routed
 
-    def set_outbox_state(self, ids: Iterable[int] | None, from_states: Iterable[str], to_state: str) -> int:
-        """Move the rows ``ids`` (None: all) that are in ``from_states`` to ``to_state``; returns how many."""
-        from_states = list(from_states)
-        sql = f"update outbox set state = ? where state in ({','.join('?' * len(from_states))})"
-        args: list[Any] = [to_state, *from_states]
+    def set_outbox_state(self, ids: Iterable[int] | None, from_states: Iterable[str], to_state: str) -> list[int]:
+        """Move the rows ``ids`` (None: all) that are in ``from_states`` to ``to_state``; returns their ids."""
+        sql, args = self._outbox_where(from_states, ids)
+        with self.transaction():
+            return sorted(r[0] for r in self.db.conn.execute(
+                f"update outbox set state = ? where {sql} returning id", [to_state, *args]).fetchall())
+
+    def outbox_ids(self, states: Iterable[str], ids: Iterable[int] | None = None) -> list[int]:
+        """The ids of the rows (of ``ids``; None: all) that are in ``states``."""
+        sql, args = self._outbox_where(states, ids)
+        return [r[0] for r in self.db.execute(f"select id from outbox where {sql} order by id", args)]
+
+    @staticmethod
+    def _outbox_where(states: Iterable[str], ids: Iterable[int] | None) -> tuple[str, list[Any]]:
+        states = list(states)
+        sql, args = f"state in ({','.join('?' * len(states))})", list(states)
         if ids is not None:
             ids = list(ids)
             sql += f" and id in ({','.join('?' * len(ids))})"
             args += ids
-        with self.transaction():
-            return self.db.conn.execute(sql, args).rowcount
+        return sql, args
 
     def waiting_for_a_person(self) -> dict[str, list[dict[str, Any]]]:
         """What waits for a person (review.py sorts and explains it): cases in review, cases whose
@@ -635,9 +641,9 @@ class Store:
         unconfirmed, failed)."""
         cases = "select ref, situation, sender, state, updated_at, reminded_at from cases where ref is not null"
         return {
-            "case": list(self.db.query(cases + " and state = ? order by updated_at", ["in_review"])),
+            "case": list(self.db.query(cases + " and state = ? order by updated_at", [IN_REVIEW])),
             "silent": list(self.db.query(cases + " and state = ? and reminded_at is not null order by reminded_at",
-                                         ["awaiting_customer"])),
+                                         [AWAITING])),
             "message": list(self.db.query(
                 "select id, sender, subject, destination, state, error, analysis, created_at from messages m "
                 "where case_ref is null and (destination = 'review' or state = ?) and not exists "
@@ -649,6 +655,7 @@ class Store:
         }
 
     def message_row(self, row_id: int) -> dict[str, Any] | None:
+        """A ledger row's place: its case, destination and state (None: no such row)."""
         rows = list(self.db.query("select id, case_ref, destination, state from messages where id = ?", [row_id]))
         return rows[0] if rows else None
 
