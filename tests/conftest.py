@@ -36,3 +36,10 @@ def delivering_smtp(dovecot):
     (and receives that Dovecot's Sieve vacation replies)."""
     with _make(SmtpServer, dovecot) as server:
         yield server
+
+
+@pytest.fixture
+def smtp_with_login():
+    """An SMTP sink that requires AUTH as bot-smtp / smtppw (see tests.test_daemon_imap.with_smtp_login)."""
+    with _make(SmtpServer, auth=("bot-smtp", "smtppw")) as server:
+        yield server

@@ -20,7 +20,6 @@ import pytest
 
 from mailbot.senders import CREDENTIALS_REFUSED
 from mailbot.sources.imap import credentials_refused, server_name
-from tests.servers import SmtpServer
 from tests.support import BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until
 from tests.test_daemon_imap import sample, with_message_id, with_smtp_login, write_settings
 
@@ -85,12 +84,6 @@ def test_once_gives_up_with_status_1_while_the_directory_stays_down(dovecot, smt
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("mailbot: error:") and "[UNAVAILABLE]" in last and "gave up after" in last
     assert "Traceback" not in result.stderr
-
-
-@pytest.fixture
-def smtp_with_login():
-    with SmtpServer(auth=("bot-smtp", "smtppw")) as server:
-        yield server
 
 
 def test_a_454_from_the_relay_keeps_replies_waiting_and_intake_going(dovecot, smtp_with_login, tmp_path):

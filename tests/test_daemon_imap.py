@@ -16,8 +16,6 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import pytest
-
 from mailbot.analyze import analyze
 from mailbot.config import load_settings
 from mailbot.daemon import assemble, run
@@ -314,14 +312,6 @@ def test_replies_wait_in_the_outbox_while_smtp_is_down(dovecot, smtp_server, tmp
     smtp_server.wait_for(1)
     time.sleep(0.3)
     assert len(smtp_server.messages) == 1
-
-
-@pytest.fixture
-def smtp_with_login():
-    from tests.servers import SmtpServer
-
-    with SmtpServer(auth=("bot-smtp", "smtppw")) as server:
-        yield server
 
 
 def with_smtp_login(settings: Path) -> None:
