@@ -35,6 +35,12 @@ def test_the_wheel_carries_templates_classifiers_and_model(tmp_path):
                             "-w", str(wheels), str(source)], capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
     [wheel] = wheels.glob("mailbot-*.whl")
+    import zipfile
+
+    carried = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("templates", "classifiers"):  # each folder is listed in pyproject.toml: none forgotten
+        files = {f"mailbot/{p.relative_to(source).as_posix()}" for p in (source / folder).rglob("*") if p.is_file()}
+        assert files <= carried, sorted(files - carried)
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
