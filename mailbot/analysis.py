@@ -90,11 +90,20 @@ class Analysis:
     missing: list[str] = field(default_factory=list)
     lead_time_ok: bool | None = None
     action: str = "review"
-    reasons: list[str] = field(default_factory=list)
+    # Remarks that are not a gate's verdict (a guard's finding, an absurd Date header, a bounce's effect).
+    notes: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # The decision chain as it ran (chain.py): every gate's verdict, and the one that set the action.
+    chain: list[dict[str, Any]] = field(default_factory=list)
+    decided_by: dict[str, Any] | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     # A delivery report's reading (bounces.py): {"quoted": [our Message-IDs?], "failed": [addresses]}.
     bounce: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why, for people: the notes, then the texts of the chain's verdicts."""
+        return [*self.notes, *(v["text"] for v in self.chain if v.get("text"))]
 
     @property
     def authenticated(self) -> bool:
@@ -132,8 +141,10 @@ class Analysis:
             "missing": list(self.missing),
             "lead_time_ok": self.lead_time_ok,
             "action": self.action,
-            "reasons": list(self.reasons),
+            "reasons": self.reasons,
             "evidence": [e.as_dict() for e in self.evidence[:MAX_EVIDENCE]],
+            "chain": list(self.chain),
+            "decided_by": self.decided_by,
             "attachments": list(self.attachments),
             "bounce": dict(self.bounce),
         }

@@ -1,8 +1,8 @@
 """The pure heart of mailbot: raw message bytes in, a complete ``Analysis`` out.
 
-parse → guard → split → classify → extract → decide, with no I/O (beyond
-loading the default rules once) and no clock: the received date is the
-message's own Date header. The CLI, the daemon, eval and the tests all go
+parse → guard → split → classify → extract → the reading's gates of the
+decision chain (chain.READING), with no I/O (beyond loading the default rules
+once) and no clock: the received date is the message's own Date header. The CLI, the daemon, eval and the tests all go
 through here, so it never raises: a message that breaks a stage comes out
 as situation "other", action "review", with the error as a reason.
 """
@@ -20,7 +20,7 @@ from .authentication import authenticate
 from .bounds import MAX_TEXT, wrap_long_lines
 from .cases import without_reference
 from .classify import classify
-from .decide import decide
+from .chain import judge_broken, judge_reading
 from .extract import extract_all, fraud_signals
 from .rules import Rules, load_rules
 
@@ -96,9 +96,7 @@ def _nothing_to_read(mail: mime.Mail) -> str | None:
 
 def _unreadable(analysis: Analysis, why: str) -> None:
     """Bad input goes to a person, saying why."""
-    analysis.reasons.append(why)
     analysis.evidence.append(Evidence("parse", "unreadable", detail=why))
-    analysis.action = "review"
 
 
 def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
@@ -113,8 +111,9 @@ def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
     return mail.date
 
 
-def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules | None,
+def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules,
          tz: ZoneInfo, arrived: datetime | None, authserv_id: str) -> None:
+    """Fill ``analysis`` with the reading; the reading's gates (chain.READING) decide after it."""
     mail = mime.parse(raw)
     _fill_envelope(analysis, mail)
     auth = authenticate(mail.auth_results, mail.from_plain or "", authserv_id)
@@ -127,18 +126,15 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         _unreadable(analysis, why)
         return
 
-    rules = rules or default_rules()
     automated = guard.automated_hits(mail, own_addresses)
     if automated:
         analysis.automated = True
         analysis.confidence = 1.0
-        analysis.reasons.extend(hit.text for hit in automated)
+        analysis.notes.extend(hit.text for hit in automated)
         analysis.evidence.extend(Evidence("guard", hit.code, detail=hit.text) for hit in automated)
         if bounces.is_bounce(hit.code for hit in automated) and not mail.not_read:
             analysis.bounce = {"quoted": bounces.quoted_message_ids(raw),
                                "failed": bounces.failed_recipients(raw, own_addresses)}
-        analysis.action = decide("other", analysis.fields, rules, received=received, confidence=1.0,
-                                 automated=True).action
         return
     why = _nothing_to_read(mail)
     if why:
@@ -171,28 +167,12 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.fields = fields
     analysis.details = extraction.details
     analysis.evidence.extend(evidence)
-    signals = fraud_signals(parts.new, parts.quoted, mail.subject, mail.from_name)
-    analysis.evidence.extend(signals)
-
-    decision = decide(
-        classification.situation,
-        fields,
-        rules,
-        received=received,
-        confidence=classification.confidence,
-        warnings=[f"possible fraud: {s.name} ({s.detail})" for s in signals],
-        email_nominative=analysis.email_nominative,
-        tz=tz,
-    )
-    analysis.missing = decision.missing
-    analysis.lead_time_ok = decision.lead_time_ok
-    analysis.action = decision.action
-    analysis.reasons.extend(decision.reasons)
+    analysis.evidence.extend(fraud_signals(parts.new, parts.quoted, mail.subject, mail.from_name))
     if mail.date is None:
-        analysis.reasons.append("no usable Date header: " + (
+        analysis.notes.append("no usable Date header: " + (
             "the server's arrival date is used" if received else "lead time unknown"))
     elif received is not mail.date:
-        analysis.reasons.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
+        analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
 def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
@@ -206,16 +186,20 @@ def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | N
     read (authentication.py); empty, nothing is authenticated.
     """
     analysis = Analysis()
+    rules = rules or default_rules()
+    tz = ZoneInfo(timezone)
     try:
-        _run(analysis, raw, tuple(own_addresses), rules, ZoneInfo(timezone), arrived, authserv_id)
+        _run(analysis, raw, tuple(own_addresses), rules, tz, arrived, authserv_id)
+        judge_reading(analysis, rules, tz)
+        return analysis
     except Exception as exc:  # one bad message must not stop the pipeline
         analysis.situation = "other"
         analysis.secondary_situation = None
         analysis.fields = empty_fields()
         analysis.details = {}
-        analysis.missing = []
-        analysis.lead_time_ok = None
-        analysis.action = "ignore" if analysis.automated else "review"
-        analysis.reasons.append(f"internal error: {type(exc).__name__}: {exc}")
         analysis.evidence.append(Evidence("parse", "internal_error", detail=f"{type(exc).__name__}: {exc}"))
+    try:
+        judge_reading(analysis, rules, tz)  # "other", no fields: review (ignore when automated)
+    except Exception:  # the rules themselves are broken
+        judge_broken(analysis, tz)
     return analysis

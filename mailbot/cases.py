@@ -6,10 +6,10 @@ In-Reply-To/References, by the ``[Réf. …]`` in the subject, or, when the mail
 client dropped both, by the same sender and the same contract or serial number
 within ``thread_days``). The answer's fields are merged into the case (the
 newer value wins and each change is recorded), and the case is decided again
-with its own situation: complete, still missing something, or for a person.
+with its own situation (chain.py): complete, still missing something, or for a person.
 
 This module is pure (no database, no clock): the store finds the candidate
-case and keeps the rows, the processor calls ``join`` and ``state_after``.
+case and keeps the rows, the decision chain calls ``join``, the processor ``state_after``.
 
 States: ``awaiting_customer`` (we asked for something), ``complete`` (all is
 there, the forward to the colleague waits for approval), ``routed`` (forwarded to whoever acts),
@@ -23,11 +23,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from mailbot.analysis import FIELD_KEYS, FRAUD_SIGNALS, Analysis, Evidence
+from mailbot.analysis import FIELD_KEYS, Analysis, Evidence
 from mailbot.config import REFERENCE_PREFIX
-from mailbot.decide import decide
 from mailbot.rules import Rules
 
 AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED = (
@@ -112,22 +110,26 @@ def same_request(analysis: Analysis, case: dict[str, Any], review_below: float) 
             or analysis.confidence < review_below)
 
 
-def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> list[Change]:
-    """Continue ``thread``'s case with ``analysis``: merge its fields and decide
-    again with the case's situation. Changes ``analysis`` in place (situation,
-    fields, missing, lead time, action, reasons, evidence); returns the changes.
+@dataclass
+class Joined:
+    """What joining a case found: the fields that changed, and other requests the answer makes."""
+
+    changes: list[Change]
+    asks_else: list[str]
+
+
+def join(analysis: Analysis, thread: Thread, rules: Rules) -> Joined:
+    """Continue ``thread``'s case with ``analysis``: merge its fields and take the
+    case's situation and confidence. Changes ``analysis`` in place (situation,
+    confidence, fields, evidence); the decision chain (chain.py) then decides
+    again on the merged reading.
 
     The case's situation wins: an answer such as "voici le numéro de série"
-    says nothing of the request by itself. The lead time is checked against
-    this message's date: the information arrives now. A fraud signal in the
-    answer still sends it to review. A case that is no longer waiting for the
-    customer (complete, routed, in review, closed) is not answered again by
-    the bot: a person reads what the customer added.
+    says nothing of the request by itself. ``asks_else`` names the situations
+    the answer asks for in its own words besides the case's: a person reads them.
     """
     case = thread.case
     own = (analysis.situation, analysis.confidence)
-    unreadable = [e.detail for e in analysis.evidence
-                  if e.stage == "parse" and e.name in ("unreadable", "internal_error")]
     # Another request in the answer's own words (not in the quoted history, where our
     # reply's guidance may name other situations) is for a person, not merged away.
     others = {analysis.secondary_situation} | ({own[0]} if own[1] >= rules.review_below else set())
@@ -138,17 +140,9 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
     nominative = analysis.email_nominative
     if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
         nominative = case.get("email_nominative")
-    warnings = [f"possible fraud: {e.name} ({e.detail})" for e in analysis.evidence if e.stage == "extract"
-                and e.name in FRAUD_SIGNALS]
-    decision = decide(case["situation"], fields, rules, received=analysis.received,
-                      confidence=case["confidence"], warnings=warnings,
-                      email_nominative=nominative, tz=tz)
     analysis.situation = case["situation"]
     analysis.confidence = case["confidence"]
     analysis.fields = fields
-    analysis.missing = decision.missing
-    analysis.lead_time_ok = decision.lead_time_ok
-    analysis.action = decision.action
     analysis.details = {**analysis.details, "new_email": {**(analysis.details.get("new_email") or {}),
                                                            "nominative": nominative}}
     analysis.evidence.append(Evidence(
@@ -156,21 +150,7 @@ def join(analysis: Analysis, thread: Thread, rules: Rules, *, tz: ZoneInfo) -> l
         f"continues case {thread.ref} ({case['state']}) by {thread.how}; "
         f"read alone as {own[0]} at {own[1]:.2f}"))
     analysis.evidence.extend(Evidence("case", "changed", c.field, f"{c.old!r} -> {c.new!r}") for c in changes)
-    analysis.reasons.append(f"continues case {thread.ref} (found by {thread.how})")
-    analysis.reasons.extend(decision.reasons)
-    if analysis.action in ("acknowledge", "request_info"):
-        if case["state"] != AWAITING:
-            analysis.action = "review"
-            analysis.reasons.append(f"case {thread.ref} is {case['state']}: a person reads the customer's "
-                                    f"new message")
-        elif unreadable:  # e.g. only a PDF attached: a person opens it rather than asking again
-            analysis.action = "review"
-            analysis.reasons.append(f"the answer could not be read ({unreadable[0]}): a person reads it")
-        elif asks_else:
-            analysis.action = "review"
-            analysis.reasons.append(f"the answer also asks for something else ({', '.join(asks_else)}): "
-                                    f"a person reads it")
-    return changes
+    return Joined(changes, asks_else)
 
 
 def state_after(action: str, forward: str | None) -> str:

@@ -152,6 +152,63 @@ def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -
                        f"{'  [' + fields + ']' if fields else ''}")
 
 
+@cli.command(name="explain")
+@click.argument("target", metavar="LEDGER_ID|FILE")
+@click.pass_context
+def explain_command(ctx: click.Context, target: str) -> None:
+    """Why a message got its action: the decision chain, gate by gate.
+
+    A ledger id (as `review list` shows, "message 42") prints the chain recorded when it was
+    decided; an .eml file is analysed and decided now against the database, without writing
+    anything: what would happen to it if it arrived now (with no database, the reading's gates).
+    """
+    from mailbot.explain import chain_lines
+
+    path = Path(target)
+    if target.isdigit() and not path.exists():
+        with open_store(ctx) as store:
+            row = store.message_analysis(int(target))
+        if row is None:
+            fail(f"no message {target} in the ledger", EXIT_CONFIG)
+        click.echo(f"message {row['id']}: {printable(row['subject'] or '(no subject)')} — from "
+                   f"{row['sender'] or '?'}{' — case ' + row['case_ref'] if row['case_ref'] else ''} — "
+                   f"filed under {row['destination'] or '-'}")
+        for line in chain_lines(row["analysis"]):
+            click.echo(line)
+        return
+    if not path.is_file():
+        raise click.BadParameter(f"{target}: neither a ledger id nor a file", param_hint="LEDGER_ID|FILE")
+    how, lines = explain_file(ctx, path)
+    click.echo(f"{path.name}: decided now{how}")
+    for line in lines:
+        click.echo(line)
+
+
+def explain_file(ctx: click.Context, path: Path) -> tuple[str, list[str]]:
+    """Analyse and decide one file now: how (with or without the database), and the chain's lines."""
+    from mailbot.analyze import analyze
+    from mailbot.chain import decide
+    from mailbot.explain import chain_lines
+    from mailbot.processor import utcnow
+    from mailbot.rules import load_rules
+
+    settings = settings_of(ctx, required=False)
+    raw = path.read_bytes()
+    analysis = analyze(raw, own_addresses=settings.own_addresses, timezone=settings.bot.timezone,
+                       authserv_id=settings.trust.authserv_id)
+    database = settings.resolve(settings.database.path)
+    how = " (no database: the reading's gates only)"
+    if database.exists():
+        from mailbot.lookups import StoreContext
+
+        rules = load_rules()
+        with open_store(ctx) as store, store.transaction():
+            context = StoreContext(store=store, settings=settings, rules=rules, now=utcnow(), raw=raw)
+            decide(analysis, rules, ZoneInfo(settings.bot.timezone), context)
+        how = f" against {database}"
+    return how, chain_lines(analysis.as_dict())
+
+
 @cli.command(name="eval")
 @click.argument("corpus_dirs", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the readable report.")

@@ -1,16 +1,12 @@
-"""What to do with a message: which required fields are missing, is it in time, which action.
+"""The two measures the policy applies to a reading: which required fields are missing, is it in time.
 
 The rules are the seed's table as data (situations.toml): required fields and
-lead times per situation. The action follows a fixed order so that the safe
-choice always wins: never answer a machine, let a human read what the bot
-does not understand or is unsure of, ask for what is missing, otherwise
-acknowledge.
+lead times per situation. The policy that uses them, gate by gate, is chain.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +14,6 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from .htmltext import fold
-from .rules import Rules
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -106,14 +101,6 @@ def is_nominative(address: str, display_name: str = "") -> bool:
     return _matches_name(local, display_name)
 
 
-@dataclass
-class Decision:
-    missing: list[str] = field(default_factory=list)
-    lead_time_ok: bool | None = None
-    action: str = "review"
-    reasons: list[str] = field(default_factory=list)
-
-
 def missing_fields(
     required: tuple[str, ...], fields: dict[str, Any], *, generic_email: bool, email_nominative: bool | None = None,
     postal_address: bool = False,
@@ -153,52 +140,3 @@ def lead_time_ok(effective: str | None, received: datetime | None, months: int,
         return None
     local = received.astimezone(tz) if received.tzinfo else received
     return when >= local.date() + relativedelta(months=months)
-
-
-def decide(
-    situation: str,
-    fields: dict[str, Any],
-    rules: Rules,
-    *,
-    received: datetime | None,
-    confidence: float,
-    automated: bool = False,
-    warnings: list[str] | None = None,
-    email_nominative: bool | None = None,
-    tz: ZoneInfo = PARIS,
-) -> Decision:
-    """The decision for one message; ``warnings`` (e.g. possible fraud) force a review.
-
-    ``email_nominative`` is extract's flag for the new e-mail address (see ``missing_fields``).
-    """
-    if automated:
-        return Decision(action="ignore", reasons=["automated message: never answered"])
-    rule = rules.situation(situation)
-    decision = Decision(
-        missing=[] if rule.id == "other" else missing_fields(
-            rule.required, fields, generic_email=rule.generic_email, email_nominative=email_nominative,
-            postal_address=rule.postal_address
-        ),
-        lead_time_ok=lead_time_ok(fields.get("effective_date"), received, rule.lead_time_months, tz),
-    )
-    if decision.lead_time_ok is False:
-        decision.reasons.append(
-            f"late: effective {fields.get('effective_date')} is less than "
-            f"{rule.lead_time_months} month(s) after receipt"
-        )
-    if rule.id == "other":
-        decision.action = "review"
-        decision.reasons.append("situation other: a person decides")
-    elif warnings:
-        decision.action = "review"
-        decision.reasons.extend(warnings)
-    elif confidence < rules.review_below:
-        decision.action = "review"
-        decision.reasons.append(f"confidence {confidence:.2f} below {rules.review_below:.2f}")
-    elif decision.missing:
-        decision.action = "request_info"
-        decision.reasons.append("missing: " + ", ".join(decision.missing))
-    else:
-        decision.action = "acknowledge"
-        decision.reasons.append("all required information present")
-    return decision

@@ -44,36 +44,32 @@ import logging
 import secrets
 import sqlite3
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from mailbot import cases, trust
-from mailbot.addresses import domain_of, fold
+from mailbot import cases, chain, trust
 from mailbot.analysis import FRAUD_SIGNALS, Analysis, Evidence
 from mailbot.directory import customers_of_sender
-from mailbot.limits import (DROP, HOLD, REPLY, REVIEW, UNKNOWN_DAY_HOURS, Limits, UnknownUsage, Usage, Verdict, judge,
-                            judge_unknown)
-from mailbot.mime import fingerprint
+from mailbot.limits import DROP, HOLD, REVIEW, Limits, Verdict, judge
+from mailbot.lookups import StoreContext
 from mailbot.outbox import Outbox
 from mailbot.replies import Bot, build_neutral, build_reply
-from mailbot.routing import Route, build_forward, route_for
+from mailbot.routing import Route, build_forward
 from mailbot.sources import Incoming, Source
-from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED,
+from mailbot.store import (DECIDED, DONE, DRAFT, DUPLICATE, HELD, NEUTRAL_ACK, PENDING, QUARANTINED,
                            SHADOW, MessageKey, Store, StoreDirectory)
 from mailbot.terminal import shorten, shorten_address
 from mailbot.workers import Analyses, InProcess, Overrun, Result
 
 log = logging.getLogger("mailbot.processor")
 
-OUTBOX_STATE = {"auto": PENDING, "draft": DRAFT, "shadow": SHADOW}
 ROLE_OF_ACTION = {"acknowledge": "processed", "request_info": "processed",
                   "ignore": "processed", "review": "review"}
-REPLY_ACTIONS = ("acknowledge", "request_info")
+REPLY_ACTIONS = chain.REPLY_ACTIONS
 BRAKE = "brake"  # the alert kind of the global brake
 UNKNOWN_CAP = "unknown_cap"  # the alert kind of the hourly cap on acknowledgements to unknown senders
-HOUR = timedelta(hours=1)
 
 
 # What the one-line report of a message shows of its sender, subject and review reason.
@@ -88,12 +84,32 @@ TRUST_REVIEW_CODES = frozenset({
 LIMIT_REVIEW_RULES = ("suppressed", "per_sender", "per_case")
 
 
+# Which gate's finding a person reads first when several sent a message to them (chain.py's gates).
+REASON_ORDER = ("readable", "sender", "cross_check", "suppression", "rate_limits", "threading", "routing", "fraud")
+
+
 def review_reason(analysis: dict[str, Any]) -> str:
     """Why a message went to a person, in one sentence, from its analysis (``Analysis.as_dict()``,
-    or as the ledger stores it). Read from the structured evidence first: nothing could be read
-    (stage "parse"), the trust rule's findings, a limit, a case cited by a stranger, nobody to
-    forward to, a fraud signal; else the decision's reason (the last one when the message
-    continued a case, since ``cases.join`` adds it last; else the first, after the late-notice note)."""
+    or as the ledger stores it): the finding of the gate a person reads first (REASON_ORDER),
+    else the verdict that set the action. A row decided before the chain existed has no chain:
+    its evidence and reasons are read as they were then."""
+    chain_ = [v for v in analysis.get("chain") or [] if isinstance(v, dict)]
+    if not chain_:
+        return _review_reason_before_chain(analysis)
+    hits = [v for v in chain_ if v.get("action") == "review" or (v.get("gate"), v.get("code")) ==
+            ("routing", "no_recipient")]
+    for gate in REASON_ORDER:
+        if hit := next((v for v in hits if v.get("gate") == gate), None):
+            return str(hit.get("text") or hit.get("code"))
+    decided = analysis.get("decided_by") or (hits[0] if hits else {})
+    return str(decided.get("text") or decided.get("code") or "")
+
+
+def _review_reason_before_chain(analysis: dict[str, Any]) -> str:
+    """review_reason for a ledger row without a chain: the structured evidence first (nothing could
+    be read, the trust rule's findings, a limit, a case cited by a stranger, nobody to forward to, a
+    fraud signal); else the decision's reason (the last one when the message continued a case; else
+    the first, after the late-notice note)."""
     evidence = [e for e in analysis.get("evidence") or [] if isinstance(e, dict)]
 
     def found(stage: str, names) -> dict[str, Any] | None:
@@ -204,9 +220,6 @@ class Processor:
         self.bot = Bot(settings.bot.address, settings.bot.display_name)
         self.batch_size = settings.mailbox.batch_size
         self.limits = Limits.from_settings(settings.limits)
-        # What the limits count: what goes out without a person, and also
-        # drafts and shadow rows, so that they show what auto would do.
-        self.counted = (*OUTGOING, DRAFT, SHADOW)
         self.tz = ZoneInfo(settings.bot.timezone)
         self.stopping = lambda: False
         self.directory = StoreDirectory(store)
@@ -269,7 +282,13 @@ class Processor:
 
     # -- steps -----------------------------------------------------------------
 
+    def _context(self, now: datetime, raw: bytes = b"") -> StoreContext:
+        return StoreContext(store=self.store, settings=self.settings, rules=self.rules, now=now, raw=raw,
+                            directory=self.directory, limits=self.limits)
+
     def _decide(self, incoming: Incoming, analysis: Result) -> Outcome:
+        """The decision chain (chain.py) in the deciding transaction, then its effects: the ledger
+        row, the case, the reply and forward, suppressions and alerts."""
         if incoming.error is not None:
             raise UnreadableMessage(incoming.error)
         if isinstance(analysis, Overrun):
@@ -277,35 +296,15 @@ class Processor:
         if isinstance(analysis, Exception):
             raise analysis
         now = self.clock()
-        identity = None if analysis.message_id else fingerprint(incoming.raw)
-        earlier = self.store.seen_message_id(analysis.message_id, identity)
-        if earlier is not None:
-            role = earlier["destination"] or "processed"  # a copy goes where the original went
-            with self.store.transaction():
-                row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
-                                           message_id=analysis.message_id, fingerprint=identity,
-                                           analysis={**analysis.as_dict(), "action": "ignore"},
-                                           case_ref=earlier["case_ref"],
-                                           error=f"duplicate of ledger row {earlier['id']}")
-            return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
-                           DUPLICATE, incoming.key, row_id, role, sender=analysis.sender,
-                           subject=analysis.subject)
-
+        context = self._context(now, incoming.raw)
         with self.store.transaction():
+            m = chain.decide(analysis, self.rules, self.tz, context)
+            if m.earlier is not None:
+                return self._duplicate(incoming, m, context.identity, now)
             if analysis.bounce:
                 self._suppress_bounced(analysis, now)
-            thread, changes = None, []
-            if analysis.action != "ignore":
-                thread = self._thread(analysis, now)
-                if thread is not None:
-                    changes = cases.join(analysis, thread, self.rules, tz=self.tz)
-            state = self._outbox_state(analysis)
-            wanted = analysis.action in REPLY_ACTIONS  # the reading alone would answer
-            verdict = self._trust(analysis) if analysis.action != "ignore" else trust.Verdict()
-            if wanted and verdict.review:
-                analysis.action = "review"
-                analysis.reasons.extend(finding.reason for finding in verdict.review)
-            case_ref = thread.ref if thread else None
+            self._alerts(m, now)
+            case_ref = m.thread.ref if m.thread else None
             if case_ref is None and is_garbage(analysis):  # nothing of a customer's: a person, no case
                 analysis.evidence.append(Evidence("case", "not_opened", detail="nothing could be read and "
                                                   "there is no sender: no case is opened"))
@@ -314,43 +313,46 @@ class Processor:
                     prefix=self.settings.bot.reference_prefix, year=(analysis.received or now).year,
                     situation=analysis.situation, sender=analysis.sender,
                     message_id=analysis.message_id, now=now)
-            kind = analysis.action if analysis.action in REPLY_ACTIONS else None
-            route = self._route(analysis) if kind == "acknowledge" else None
-            if kind:
-                outgoing = 2 if route is not None and route.address else 1  # the forward counts too
-                limit = self._check_limits(verdict.recipient, case_ref, now, brake=state == PENDING,
-                                           outgoing=outgoing)
-                if limit.outcome != REPLY:
-                    analysis.reasons.append(limit.reason)
-                    analysis.evidence.append(Evidence("limits", limit.rule, detail=limit.reason))
-                if limit.outcome == REVIEW:
-                    analysis.action, kind = "review", None
-                elif limit.outcome == HOLD:
-                    state = HELD
-            elif wanted and self._neutral_ack_allowed(analysis, verdict, now):
-                kind = NEUTRAL_ACK
-            route = route if kind == "acknowledge" else None
-            unrouted = route is not None and not route.address
-            if unrouted:
-                analysis.reasons.append(f"complete, but nobody to forward it to: {route.note}")
-                analysis.evidence.append(Evidence("route", "no_recipient", detail=route.note))
-            elif route is not None:
-                analysis.evidence.append(Evidence("route", route.route, route.address, route.note))
             # Complete with nobody to forward it to: its case waits for a person, and so does the mail.
-            role = "review" if unrouted else self._destination(analysis)
+            role = "review" if m.to_person else self._destination(analysis)
             row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
-                                       message_id=analysis.message_id, fingerprint=identity,
+                                       message_id=analysis.message_id, fingerprint=context.identity,
                                        analysis=analysis.as_dict(), case_ref=case_ref)
-            if kind:
-                self._queue_reply(analysis, case_ref, kind, row_id, state, now, verdict.recipient,
-                                  handled_by=route.handled_by if route is not None else None)
+            if m.reply:
+                self._queue_reply(analysis, case_ref, m.reply, row_id, m.outbox_state, now, m.trust.recipient,
+                                  handled_by=m.route.handled_by if m.route is not None else None)
             if case_ref is not None:
-                self._keep_case(case_ref, analysis, thread, changes, row_id, incoming.raw, now,
-                                route=route, state=state, verdict=verdict)
+                self._keep_case(case_ref, m, row_id, incoming.raw, now)
         return Outcome(incoming.label, analysis.situation, analysis.action, case_ref, DONE,
-                       incoming.key, row_id, role, held=kind is not None and state == HELD,
-                       queued=kind is not None, sender=analysis.sender, subject=analysis.subject,
-                       reason=review_reason(analysis.as_dict()) if analysis.action == "review" or unrouted else "")
+                       incoming.key, row_id, role, held=m.reply is not None and m.outbox_state == HELD,
+                       queued=m.reply is not None, sender=analysis.sender, subject=analysis.subject,
+                       reason=review_reason(analysis.as_dict()) if analysis.action == "review" or m.to_person
+                       else "")
+
+    def _duplicate(self, incoming: Incoming, m: chain.Message, identity: str | None, now: datetime) -> Outcome:
+        """The same message decided before: recorded, and filed where the original went."""
+        analysis, earlier = m.analysis, m.earlier
+        role = earlier["destination"] or "processed"
+        row_id = self.store.record(incoming.key, now=now, state=DECIDED, destination=role,
+                                   message_id=analysis.message_id, fingerprint=identity,
+                                   analysis=analysis.as_dict(), case_ref=earlier["case_ref"],
+                                   error=f"duplicate of ledger row {earlier['id']}")
+        return Outcome(incoming.label, analysis.situation, "ignore", earlier["case_ref"],
+                       DUPLICATE, incoming.key, row_id, role, sender=analysis.sender,
+                       subject=analysis.subject)
+
+    def _alerts(self, m: chain.Message, now: datetime) -> None:
+        """The alerts the chain's limits call for: the brake (once per trip; the open alert row
+        remembers it across restarts), and the hourly cap on acknowledgements to unknown senders."""
+        store = self.store
+        if m.brake is not None and m.outbox_state == HELD:
+            self._open_brake(m.brake, now)
+        cap = m.unknown_cap
+        if cap is not None and cap.outcome == DROP:
+            if cap.rule == "unknown_per_hour" and store.open_alert(UNKNOWN_CAP, cap.reason, now):
+                log.warning("%s; further ones are dropped until the hourly count drops", cap.reason)
+        elif cap is not None and store.open_alerts(UNKNOWN_CAP):
+            store.clear_alerts(UNKNOWN_CAP, now)
 
     def _queue_reply(self, analysis: Analysis, case_ref: str, kind: str, row_id: int, state: str,
                      now: datetime, recipient: str, handled_by: str | None = None) -> None:
@@ -371,17 +373,6 @@ class Processor:
         Made once, when the message is queued: a retry sends the stored bytes, the same one."""
         return f"<{case_ref}.{kind}.{row_id}.{secrets.token_hex(8)}@{self.bot.address.rpartition('@')[2]}>"
 
-    def _outbox_state(self, analysis: Analysis) -> str:
-        """The outbox state of a reply in this situation's mode; in auto mode a
-        reading less sure than bot.auto_min_confidence waits as a draft."""
-        mode = self.settings.mode_of(analysis.situation)
-        if mode == "auto" and analysis.confidence < self.settings.bot.auto_min_confidence:
-            if analysis.action in REPLY_ACTIONS:
-                analysis.reasons.append(f"confidence {analysis.confidence:.2f} below "
-                                        f"{self.settings.bot.auto_min_confidence:.2f}: reply kept as a draft")
-            return DRAFT
-        return OUTBOX_STATE[mode]
-
     def _destination(self, analysis: Analysis) -> str:
         """Where the message is filed: review, or the processed folder of its situation."""
         role = ROLE_OF_ACTION.get(analysis.action, "review")
@@ -391,84 +382,20 @@ class Processor:
 
     # -- cases -------------------------------------------------------------------
 
-    def _thread(self, analysis: Analysis, now: datetime) -> cases.Thread | None:
-        """The case this message continues, if any (see cases.py for the order).
-
-        A message that cites a case (headers or subject reference) joins it
-        only when it comes from the case's customer: the same address, or an
-        address of the same customer in the directory. Anyone else citing it
-        is sent to review: a case's details never go to a stranger.
-        """
-        store = self.store
-        found = None
-        if analysis.in_reply_to and (ref := store.case_of_message_ids([analysis.in_reply_to])):
-            found = cases.Thread(ref, "In-Reply-To", store.case(ref))
-        elif ref := store.case_of_message_ids(analysis.references):
-            found = cases.Thread(ref, "References", store.case(ref))
-        elif (ref := cases.subject_reference(analysis.subject)) and (case := store.case(ref)) is not None:
-            found = cases.Thread(ref, "subject reference", case)
-        if found is not None:
-            if self._same_customer(analysis, found.case["sender"]):
-                return found
-            why = (f"cites case {found.ref} ({found.how}) but comes from {analysis.sender or '?'}"
-                   f"{' (Reply-To ' + analysis.reply_to + ')' if analysis.reply_to else ''}, "
-                   f"not from that case's customer: a person checks it")
-            analysis.reasons.append(why)
-            analysis.evidence.append(Evidence("case", "not_joined", found.ref, why))
-            if analysis.action in REPLY_ACTIONS:
-                analysis.action = "review"
-            return None
-        numbers = {analysis.fields.get("contract_number"), *(analysis.fields.get("serial_numbers") or [])} - {None, ""}
-        if not numbers or not analysis.sender:
-            return None
-        since = now - timedelta(days=self.settings.cases.thread_days)
-        for case in store.cases_of_sender(analysis.sender, since):
-            # Without headers, only a case waiting for this customer's answer is continued:
-            # a later message about the same machine is a new request.
-            if case["state"] != cases.AWAITING or not cases.same_request(analysis, case, self.rules.review_below):
-                continue
-            known = {case["fields"].get("contract_number"), *(case["fields"].get("serial_numbers") or [])}
-            shared = sorted(numbers & known)
-            if shared:
-                return cases.Thread(case["ref"], f"sender and number {shared[0]}", case)
-        return None
-
-    def _same_customer(self, analysis: Analysis, case_sender: str | None) -> bool:
-        """Does the message's From (and Reply-To) belong to the case's customer?"""
-        case_sender = (case_sender or "").lower()
-        if not case_sender or not analysis.sender_plain:
-            return False
-        theirs = set(customers_of_sender(self.directory, case_sender)) if self.directory.loaded() else set()
-        for address in filter(None, (analysis.sender, analysis.reply_to)):
-            if address.lower() == case_sender:
-                continue
-            if not theirs or not theirs & set(customers_of_sender(self.directory, address)):
-                return False
-        return bool(analysis.sender)
-
-    def _route(self, analysis: Analysis) -> Route | None:
-        routing = self.settings.routing
-        return route_for(self.rules.situation(analysis.situation).route, self.directory, analysis.fields,
-                         (analysis.sender,), contracts_team=routing.contracts_team, fallback=routing.fallback)
-
-    def _keep_case(self, case_ref: str, analysis: Analysis, thread: cases.Thread | None,
-                   changes: list[cases.Change], row_id: int, raw: bytes, now: datetime, *,
-                   route: Route | None, state: str, verdict: trust.Verdict) -> None:
+    def _keep_case(self, case_ref: str, m: chain.Message, row_id: int, raw: bytes, now: datetime) -> None:
         """Record the message in its case: merged fields, new state, history; and
         queue the forward when the case is complete. Inside the deciding transaction."""
-        store = self.store
+        store, analysis, route, thread = self.store, m.analysis, m.route, m.thread
         store.link(case_ref, analysis.message_id)
         store.keep_case_message(case_ref, row_id, analysis.message_id, raw, now)
         forward = None
         if route is not None and route.address:
-            self._queue_forward(case_ref, analysis, route, changes, row_id, now, state, verdict)
-            forward = "waiting" if state in (DRAFT, SHADOW) else "queued"
-        new_state = cases.state_after(analysis.action, forward)
-        if route is not None and not route.address:
-            new_state = cases.IN_REVIEW
+            self._queue_forward(case_ref, analysis, route, m.changes, row_id, now, m.outbox_state, m.trust)
+            forward = "waiting" if m.outbox_state in (DRAFT, SHADOW) else "queued"
+        new_state = cases.IN_REVIEW if m.to_person else cases.state_after(analysis.action, forward)
         old_state = thread.case["state"] if thread else None
         # A reminder goes where this reply went: a customer the bot trusts, or nobody.
-        recipient = verdict.recipient if analysis.action in REPLY_ACTIONS else None
+        recipient = m.trust.recipient if analysis.action in chain.REPLY_ACTIONS else None
         snapshot = {**cases.snapshot(analysis), "row": row_id, "recipient": recipient}
         values: dict[str, Any] = {
             "situation": analysis.situation, "snapshot": snapshot, "state": new_state,
@@ -485,7 +412,7 @@ class Processor:
         store.case_event(case_ref, "message", {"row": row_id, "message_id": analysis.message_id,
                                                "action": analysis.action,
                                                "joined_by": thread.how if thread else None}, now)
-        for change in changes:
+        for change in m.changes:
             store.case_event(case_ref, "changed", {**change.as_dict(), "message_id": analysis.message_id}, now)
         if new_state != old_state:
             store.case_event(case_ref, "state", {"from": old_state, "to": new_state}, now)
@@ -554,7 +481,7 @@ class Processor:
             self._to_review(ref, "reminder not sent: the customer's address is not (or no longer) one the "
                                  "directory knows", now)
             return 0
-        state = self._outbox_state(analysis)
+        state = chain.outbox_state(self._context(now), analysis)
         verdict = self._check_limits(address, ref, now, brake=state == PENDING)
         if verdict.outcome == REVIEW:
             self._to_review(ref, f"reminder not sent: {verdict.reason}", now)
@@ -565,63 +492,24 @@ class Processor:
         log.info("case %s: reminder queued to %s", ref, address)
         return 1
 
-    # -- trust -------------------------------------------------------------------
-
-    def _trust(self, analysis: Analysis) -> trust.Verdict:
-        """The trust rule (trust.py) on the directory as it is in the deciding transaction."""
-        rule = self.rules.situation(analysis.situation)
-        takes_new_email = rule.sensitive and bool({"new_email", "new_address"} & set(rule.required))
-        verdict = trust.judge(self.directory, analysis, sensitive=rule.sensitive, checks_new_email=takes_new_email)
-        analysis.evidence.extend(verdict.evidence)
-        return verdict
-
-    def _neutral_ack_allowed(self, analysis: Analysis, verdict: trust.Verdict, now: datetime) -> bool:
-        """May a sender outside the directory get the neutral acknowledgement? Only a plain From
-        that our MTA does not call forged, within the caps for unknown senders (limits.judge_unknown),
-        which drop rather than hold."""
-        address = verdict.recipient
-        if not verdict.unknown_sender or not address or trust.AUTH_FAILED in verdict.codes:
-            return False
-        store = self.store
-        since = now - timedelta(hours=UNKNOWN_DAY_HOURS)
-        suppression = store.suppression(address, now)
-        usage = UnknownUsage(
-            to_address=store.neutral_acks(since, address=address),
-            to_domain=store.neutral_acks(since, domain=domain_of(address)),
-            last_hour=store.neutral_acks(now - HOUR),
-            suppressed=f"bounced, not written to until {suppression['until'][:10]}" if suppression else None)
-        cap = judge_unknown(self.limits, usage, address=fold(address), domain=domain_of(address))
-        if cap.outcome == DROP:
-            analysis.reasons.append(cap.reason)
-            analysis.evidence.append(Evidence("limits", cap.rule, detail=cap.reason))
-            if cap.rule == "unknown_per_hour" and store.open_alert(UNKNOWN_CAP, cap.reason, now):
-                log.warning("%s; further ones are dropped until the hourly count drops", cap.reason)
-        elif store.open_alerts(UNKNOWN_CAP):
-            store.clear_alerts(UNKNOWN_CAP, now)
-        return cap.outcome == REPLY
-
     # -- loop safety -------------------------------------------------------------
 
-    def _check_limits(self, address: str, case_ref: str | None, now: datetime, brake: bool,
-                      outgoing: int = 1) -> Verdict:
-        """The limits' verdict on one reply (and the forward that goes with it: ``outgoing``), from
-        the database. The reply that trips the brake opens its alert and logs it, once per trip (the
-        open alert row remembers it across restarts)."""
-        store, limits = self.store, self.limits
-        suppression = store.suppression(address, now)
-        usage = Usage(
-            to_address=store.replies_to(address, now - timedelta(hours=limits.per_sender_hours),
-                                        self.counted),
-            in_case=store.replies_in_case(case_ref, now - timedelta(hours=24), self.counted) if case_ref else 0,
-            last_hour=store.replies_since(now - HOUR), outgoing=outgoing,
-            suppressed=(f"bounced on {suppression['created_at'][:10]} ({suppression['reason']}), "
-                        f"not written to until {suppression['until'][:10]}" if suppression else None))
-        verdict = judge(limits, usage, address=address, case_ref=case_ref, brake=brake)
+    def _check_limits(self, address: str, case_ref: str | None, now: datetime, brake: bool) -> Verdict:
+        """The limits' verdict on a reminder, from the database (the chain's limits gates do the
+        same for a reply: suppression first, then the counts)."""
+        context = self._context(now)
+        usage = replace(context.usage(address, case_ref, 1), suppressed=context.suppression(address))
+        verdict = judge(self.limits, usage, address=address, case_ref=case_ref, brake=brake)
         if verdict.outcome == HOLD:
-            message = f"sending stopped: {usage.last_hour} replies in the last hour (limit {limits.per_hour})"
-            if store.open_alert(BRAKE, message, now):
-                log.error("%s; new replies are held in the outbox until the count drops", message)
+            self._open_brake(usage.last_hour, now)
         return verdict
+
+    def _open_brake(self, last_hour: int, now: datetime) -> None:
+        """The reply that trips the brake opens its alert and logs it, once per trip (the open
+        alert row remembers it across restarts)."""
+        message = f"sending stopped: {last_hour} replies in the last hour (limit {self.limits.per_hour})"
+        if self.store.open_alert(BRAKE, message, now):
+            log.error("%s; new replies are held in the outbox until the count drops", message)
 
     def _suppress_bounced(self, analysis: Analysis, now: datetime) -> None:
         """A bounce of one of our messages (as analyze read it): the recipients of that
@@ -639,7 +527,7 @@ class Processor:
             self.store.suppress(address, reason=f"delivery report {analysis.message_id or '(no Message-ID)'}",
                                 until=until, message_id=analysis.message_id, now=now)
             note = f"bounce: {address} not written to until {until.date().isoformat()}"
-            analysis.reasons.append(note)
+            analysis.notes.append(note)
             analysis.evidence.append(Evidence("limits", "bounce", text=address, detail=note))
             log.warning("%s", note)
 
@@ -654,7 +542,7 @@ class Processor:
             return 0  # the usual case: two indexed reads, no write lock
         now = self.clock()
         with store.transaction():
-            sent = store.replies_since(now - HOUR)
+            sent = store.replies_since(now - timedelta(hours=1))
             released = store.release_held(self.limits.per_hour - sent)
             cleared = 0
             if not store.count_state(HELD) and sent + released < self.limits.per_hour:

@@ -872,7 +872,7 @@ def _bounded_json(analysis: dict[str, Any]) -> str:
     text = json.dumps(short, ensure_ascii=False, default=str)
     if len(text) <= MAX_STORED_ANALYSIS:
         return text
-    keep = ("situation", "action", "confidence", "lead_time_ok", "automated")
+    keep = ("situation", "action", "confidence", "lead_time_ok", "automated", "decided_by")
     return json.dumps({**{k: analysis.get(k) for k in keep}, "message_id": str(analysis.get("message_id"))[:1000],
                        "missing": list(analysis.get("missing") or [])[:20], "stored_cut": True},
                       ensure_ascii=False, default=str)

@@ -190,3 +190,19 @@ def maildir_processor(tmp_path: Path, sections: dict | None = None, *, directory
                           settings=settings, rules=load_rules(), analyze=analyze or real_analyze,
                           analyses=analyses, **timing)
     return processor, store, make_maildir(settings.resolve(settings.mailbox.path))
+
+
+def reading_decision(situation: str, fields: dict, rules, *, received=None, confidence: float = 0.9,
+                     automated: bool = False, fraud: tuple[str, ...] = (), email_nominative: bool | None = None):
+    """The reading's gates of the decision chain (chain.READING) on plain values: the returned
+    Analysis has the action, missing, lead time, reasons and chain as analyze would set them."""
+    from zoneinfo import ZoneInfo
+
+    from mailbot.analysis import Analysis, Evidence
+    from mailbot.chain import judge_reading
+
+    analysis = Analysis(situation=situation, fields=dict(fields), received=received, confidence=confidence,
+                        automated=automated, details={"new_email": {"nominative": email_nominative}},
+                        evidence=[Evidence("extract", name, "FR76…", "in the new text") for name in fraud])
+    judge_reading(analysis, rules, ZoneInfo("Europe/Paris"))
+    return analysis

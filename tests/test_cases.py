@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mailbot import cases
+from mailbot import cases, chain
 from mailbot.analysis import Analysis, Evidence, empty_fields
 from mailbot.analyze import analyze
 from mailbot.cases import Change, Thread, merge, subject_reference
@@ -82,11 +82,30 @@ def answer(text_fields, situation="other", confidence=0.3, evidence=()):
                     received=SENT, evidence=list(evidence), action="review")
 
 
+class OneCase:
+    """The chain's context of a message that continues ``thread`` (nothing else is asked of it)."""
+
+    def __init__(self, thread):
+        self.found = thread
+
+    def earlier(self, analysis):
+        return None
+
+    def thread(self, analysis):
+        return chain.ThreadFinding(self.found)
+
+
+def continue_case(analysis, thread):
+    """The decision chain up to the reading's verdict (before trust and limits), on a joined case."""
+    m = chain.run(chain.Message(analysis, RULES, PARIS, OneCase(thread)),
+                  chain.GATES[:chain.GATES.index(chain.reading)])
+    return m.changes
+
+
 def test_an_answer_read_alone_as_other_continues_the_case_and_completes_it():
     analysis = answer({"contract_number": CONTRACT})
-    changes = cases.join(analysis, Thread("WFPS-2026-000007", "In-Reply-To",
-                                          case_row(po_number="BC-2027-0815", effective_date="2027-02-01")),
-                         RULES, tz=PARIS)
+    changes = continue_case(analysis, Thread("WFPS-2026-000007", "In-Reply-To",
+                                             case_row(po_number="BC-2027-0815", effective_date="2027-02-01")))
     assert changes == []
     assert (analysis.situation, analysis.action, analysis.missing) == ("po_change", "acknowledge", [])
     assert analysis.fields["po_number"] == "BC-2027-0815" and analysis.fields["contract_number"] == CONTRACT
@@ -97,29 +116,28 @@ def test_an_answer_read_alone_as_other_continues_the_case_and_completes_it():
 
 def test_an_answer_that_still_lacks_something_asks_again():
     analysis = answer({"effective_date": "2027-03-01"})
-    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1")), RULES, tz=PARIS)
+    continue_case(analysis, Thread("R", "References", case_row(po_number="BC-1")))
     assert analysis.action == "request_info" and analysis.missing == ["contract_number"]
 
 
 def test_lead_time_is_checked_again_with_the_answer_date():
     analysis = answer({"contract_number": CONTRACT})
     analysis.received = datetime(2027, 1, 20, tzinfo=timezone.utc)  # the answer came late
-    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1", effective_date="2027-02-01")),
-               RULES, tz=PARIS)
+    continue_case(analysis, Thread("R", "References", case_row(po_number="BC-1", effective_date="2027-02-01")))
     assert analysis.action == "acknowledge" and analysis.lead_time_ok is False
 
 
 def test_a_fraud_signal_in_the_answer_sends_the_case_to_review():
     analysis = answer({"contract_number": CONTRACT},
                       evidence=[Evidence("extract", "iban", "FR76…", "IBAN in the new text")])
-    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1")), RULES, tz=PARIS)
+    continue_case(analysis, Thread("R", "References", case_row(po_number="BC-1")))
     assert analysis.action == "review"
 
 
 @pytest.mark.parametrize("state", [cases.ROUTED, cases.CLOSED, cases.IN_REVIEW, cases.COMPLETE])
 def test_a_customer_writing_again_on_a_case_not_waiting_for_them_goes_to_a_person(state):
     analysis = answer({"contract_number": CONTRACT})
-    cases.join(analysis, Thread("R", "References", case_row(po_number="BC-1", state=state)), RULES, tz=PARIS)
+    continue_case(analysis, Thread("R", "References", case_row(po_number="BC-1", state=state)))
     assert analysis.action == "review" and any(state in r for r in analysis.reasons)
 
 

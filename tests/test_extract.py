@@ -10,11 +10,12 @@ import pytest
 
 from mailbot.analysis import FIELD_KEYS
 from mailbot.analyze import analyze
-from mailbot.decide import decide, is_nominative
+from mailbot.decide import is_nominative
 from mailbot.extract import extract, extract_all, fraud_signals
 from mailbot.mime import parse
 from mailbot.quotes import split
 from mailbot.rules import load_rules
+from tests.support import reading_decision
 
 REF = date(2026, 11, 20)
 
@@ -369,12 +370,12 @@ def test_decide_uses_the_nominative_flag_of_extract():
     flag = result.details["new_email"]["nominative"]
     assert flag is True
     rules = load_rules()
-    decision = decide("invoice_by_email", result.fields, rules, received=None, confidence=0.9, email_nominative=flag)
+    decision = reading_decision("invoice_by_email", result.fields, rules, email_nominative=flag)
     assert decision.missing == ["new_email"]
     assert is_nominative("hbastide@brevia.fr", "Hélène Bastide") is flag  # the same function, not a twin
     generic, _ = read_all(body.replace("hbastide@", "factures@"), sender_name="Hélène Bastide")
-    assert decide("invoice_by_email", generic.fields, rules, received=None, confidence=0.9,
-                  email_nominative=generic.details["new_email"]["nominative"]).missing == []
+    assert reading_decision("invoice_by_email", generic.fields, rules,
+                            email_nominative=generic.details["new_email"]["nominative"]).missing == []
 
 
 READINGS = [
