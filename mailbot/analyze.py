@@ -23,6 +23,9 @@ from .classify import classify
 from .chain import judge_broken, judge_reading
 from .extract import extract_all, fraud_signals
 from .rules import Rules, load_rules
+from .textcat import TextModel, default_model
+
+SHIPPED = "shipped"  # analyze's default model: the one in classifiers/model/
 
 _FR_WORDS = frozenset(
     "le la les des du de et est une un pour que qui nous vous notre nos votre vos merci bonjour avec sur dans"
@@ -111,7 +114,7 @@ def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
     return mail.date
 
 
-def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules,
+def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules, model: TextModel | None,
          tz: ZoneInfo, arrived: datetime | None, authserv_id: str) -> None:
     """Fill ``analysis`` with the reading; the reading's gates (chain.READING) decide after it."""
     mail = mime.parse(raw)
@@ -153,7 +156,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     inner = quotes.request(parts)
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
 
-    classification = classify(mail.subject, parts, rules)
+    classification = classify(mail.subject, parts, rules, model)
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence
@@ -176,20 +179,24 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
 
 
 def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
-            timezone: str = "Europe/Paris", arrived: datetime | None = None, authserv_id: str = "") -> Analysis:
+            model: TextModel | None | str = SHIPPED, timezone: str = "Europe/Paris",
+            arrived: datetime | None = None, authserv_id: str = "") -> Analysis:
     """Analyse one raw message; never raises.
 
     ``timezone`` is the business's (lead times count in local calendar days);
     ``arrived`` is the server's arrival date (IMAP INTERNALDATE), used only when
     the Date header is missing or absurd. Both are data, not a clock.
     ``authserv_id`` names our MTA: only its Authentication-Results header is
-    read (authentication.py); empty, nothing is authenticated.
+    read (authentication.py); empty, nothing is authenticated. ``rules`` and
+    ``model`` default to the shipped ones (an App passes its own; ``model=None``:
+    the keywords alone classify).
     """
     analysis = Analysis()
     rules = rules or default_rules()
+    model = default_model() if model == SHIPPED else model
     tz = ZoneInfo(timezone)
     try:
-        _run(analysis, raw, tuple(own_addresses), rules, tz, arrived, authserv_id)
+        _run(analysis, raw, tuple(own_addresses), rules, model, tz, arrived, authserv_id)
         judge_reading(analysis, rules, tz)
         return analysis
     except Exception as exc:  # one bad message must not stop the pipeline

@@ -235,9 +235,8 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
     )
 
 
-def classify(subject: str, parts: Parts, rules: Rules) -> Classification:
-    """The situation of a message: keywords and the shipped model (keywords alone if it is missing)."""
+def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None) -> Classification:
+    """The situation of a message: keywords and ``model`` (keywords alone without one)."""
     keywords = keyword_classify(subject, parts, rules)
-    model = textcat.default_model()
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
     return combine(keywords, probs, rules)

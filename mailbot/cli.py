@@ -67,18 +67,17 @@ def settings_of(ctx: click.Context, required: bool = True):
 
 def _serve(ctx: click.Context, once: bool) -> None:
     from mailbot.analyze import analyze
+    from mailbot.app import App
     from mailbot.daemon import assemble, ready_line, run, stop_on_signals
-    from mailbot.rules import RulesError, load_rules
+    from mailbot.rules import RulesError
     from mailbot.senders import SendRefused
     from mailbot.sources import SourceRefused, SourceUnavailable
     from mailbot.store import LocalProblem
-    from mailbot.textcat import default_model
 
     settings = settings_of(ctx)
-    default_model()  # load spaCy and the model now (~3 s), not on the first customer's mail
     try:
-        service = assemble(settings, load_rules(), analyze,
-                           on_outcome=lambda outcome: click.echo(outcome.line()))
+        # spaCy and the model are loaded now (~2 s), not on the first customer's mail
+        service = assemble(App.build(settings), analyze, on_outcome=lambda outcome: click.echo(outcome.line()))
     except (SettingsError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)
     except LocalProblem as exc:
@@ -138,11 +137,11 @@ def eml_files(paths: tuple[str, ...]) -> list[Path]:
 def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
     """Show what mailbot understands of .eml files (files or folders)."""
     from mailbot.analyze import analyze
+    from mailbot.app import App
 
-    settings = settings_of(ctx, required=False)
+    options = App.build(settings_of(ctx, required=False)).analysis_options()
     for path in eml_files(paths):
-        result = analyze(path.read_bytes(), own_addresses=settings.own_addresses,
-                         timezone=settings.bot.timezone, authserv_id=settings.trust.authserv_id)
+        result = analyze(path.read_bytes(), **options)
         if as_json:
             click.echo(json.dumps({"file": path.name, **result.as_dict()}, ensure_ascii=False))
         else:
@@ -187,24 +186,20 @@ def explain_command(ctx: click.Context, target: str) -> None:
 def explain_file(ctx: click.Context, path: Path) -> tuple[str, list[str]]:
     """Analyse and decide one file now: how (with or without the database), and the chain's lines."""
     from mailbot.analyze import analyze
+    from mailbot.app import App
     from mailbot.chain import decide
     from mailbot.explain import chain_lines
-    from mailbot.processor import utcnow
-    from mailbot.rules import load_rules
+    from mailbot.lookups import StoreContext
 
-    settings = settings_of(ctx, required=False)
+    app = App.build(settings_of(ctx, required=False))
     raw = path.read_bytes()
-    analysis = analyze(raw, own_addresses=settings.own_addresses, timezone=settings.bot.timezone,
-                       authserv_id=settings.trust.authserv_id)
-    database = settings.resolve(settings.database.path)
+    analysis = analyze(raw, **app.analysis_options())
+    database = app.settings.resolve(app.settings.database.path)
     how = " (no database: the reading's gates only)"
     if database.exists():
-        from mailbot.lookups import StoreContext
-
-        rules = load_rules()
         with open_store(ctx) as store, store.transaction():
-            context = StoreContext(store=store, settings=settings, rules=rules, now=utcnow(), raw=raw)
-            decide(analysis, rules, ZoneInfo(settings.bot.timezone), context)
+            context = StoreContext(store=store, settings=app.settings, rules=app.rules, now=app.clock(), raw=raw)
+            decide(analysis, app.rules, app.tz, context)
         how = f" against {database}"
     return how, chain_lines(analysis.as_dict())
 
@@ -293,19 +288,15 @@ def seed_demo(ctx: click.Context, force: bool) -> None:
 def open_store(ctx: click.Context, create: bool = False):
     """The database of the settings, closed after use; a clear error when it
     cannot be opened, or (unless ``create``) does not exist yet."""
-    import sqlite3
+    from mailbot.app import open_store as open_database
+    from mailbot.store import LocalProblem
 
-    from mailbot.store import Store
-
-    settings = settings_of(ctx)
-    path = settings.resolve(settings.database.path)
-    if not create and not path.exists():
-        fail(f"database.path: no database at {path} (wrong settings file? mailbot has not run yet?)",
-             EXIT_CONFIG)
     try:
-        store = Store(path)
-    except (OSError, sqlite3.Error) as exc:
-        fail(f"database.path: cannot open {settings.database.path}: {exc}", EXIT_CONFIG)
+        store = open_database(settings_of(ctx), create=create)
+    except SettingsError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except LocalProblem as exc:
+        fail(str(exc), EXIT_LOCAL)
     try:
         yield store
     finally:
@@ -316,7 +307,7 @@ def review_of(store):
     """The review service, acting as the person at this terminal (their login name in the audit)."""
     import getpass
 
-    from mailbot.processor import utcnow
+    from mailbot.app import utcnow
     from mailbot.review import Review
 
     return Review(store, actor=getpass.getuser(), clock=utcnow)
@@ -463,7 +454,7 @@ def suppressions() -> None:
 @click.pass_context
 def suppressions_list(ctx: click.Context) -> None:
     """List the addresses not written to, until when, and why."""
-    from mailbot.processor import utcnow
+    from mailbot.app import utcnow
 
     zone = display_zone(ctx)
     with open_store(ctx) as store:
@@ -618,7 +609,7 @@ def age(since: str, now: datetime) -> str:
 def review_list(ctx: click.Context, kinds: tuple[str, ...], limit: int) -> None:
     """The queue, most urgent first: doubts about the sender (trust, fraud), then what the bot could not
     read or decide, unsent and drafted replies, and customers silent after the reminder; oldest first."""
-    from mailbot.processor import utcnow
+    from mailbot.app import utcnow
     from mailbot.review import KINDS
 
     unknown = [k for k in kinds if k not in KINDS]

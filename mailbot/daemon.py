@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
-from mailbot.config import SettingsError
 from mailbot.outbox import Outbox
-from mailbot.processor import Outcome, Processor, analysis_options, situation_folders
+from mailbot.app import App
+from mailbot.processor import Outcome, Processor, situation_folders
 from mailbot.senders import Sender, open_sender
 from mailbot.sources import SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS
@@ -107,24 +107,18 @@ class Service:
         self.store.close()
 
 
-def assemble(settings, rules, analyze: Callable, *,
-             on_outcome: Callable[[Outcome], None] | None = None) -> Service:
-    """Wire source, store, sender and outbox as the settings say."""
+def assemble(app: App, analyze: Callable, *, on_outcome: Callable[[Outcome], None] | None = None) -> Service:
+    """Wire source, store, sender and outbox as the app's settings say."""
+    settings, rules = app.settings, app.rules
     sender = open_sender(settings)
-    path = settings.resolve(settings.database.path)
-    try:
-        store = Store(path)
-    except (OSError, sqlite3.Error) as exc:
-        if is_local_problem(exc):
-            raise LocalProblem(f"database {path}: {exc}") from None
-        raise SettingsError(f"database.path: cannot open {path}: {exc}") from None
-    options = analysis_options(settings, rules)
+    store = app.open_store()
+    options = app.analysis_options()
     workers = settings.analysis.workers
     analyses = (Pool(workers, settings.analysis.budget_seconds, analyze, options) if workers
                 else InProcess(analyze, options))
     source = open_source(settings, situation_folders(settings, rules))
-    processor = Processor(source=source, store=store, outbox=Outbox(store, sender), settings=settings, rules=rules,
-                          analyze=analyze, on_outcome=on_outcome, analyses=analyses)
+    processor = Processor(app=app, source=source, store=store, outbox=Outbox(store, sender, now=app.clock), analyze=analyze,
+                          on_outcome=on_outcome, analyses=analyses)
     return Service(processor, sender, store, analyses)
 
 

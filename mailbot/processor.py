@@ -45,11 +45,11 @@ import secrets
 import sqlite3
 import traceback
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from mailbot import cases, chain, trust
+from mailbot.app import App
 from mailbot.analysis import FRAUD_SIGNALS, Analysis, Evidence
 from mailbot.directory import customers_of_sender
 from mailbot.limits import DROP, HOLD, REVIEW, Limits, Verdict, judge
@@ -183,16 +183,6 @@ class AnalysisOverrun(Exception):
     """The analysis did not finish within its budget (or its worker died)."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def analysis_options(settings, rules) -> dict[str, Any]:
-    """What ``analyze`` needs besides the message: from the settings, the same in every worker."""
-    return {"own_addresses": settings.own_addresses, "timezone": settings.bot.timezone, "rules": rules,
-            "authserv_id": settings.trust.authserv_id}
-
-
 def situation_folder(situation: str) -> str:
     """The destination of processed mail of one situation (with [mailbox] situation_folders)."""
     return f"processed/{situation}"
@@ -206,21 +196,21 @@ def situation_folders(settings, rules) -> list[str]:
 class Processor:
     """Ties a source, the pure analysis, the store and the outbox together."""
 
-    def __init__(self, *, source: Source, store: Store, outbox: Outbox, settings, rules,
-                 analyze: Callable[..., Analysis], clock: Callable[[], datetime] = utcnow,
+    def __init__(self, *, app: App, source: Source, store: Store, outbox: Outbox, analyze: Callable[..., Analysis],
                  on_outcome: Callable[[Outcome], None] | None = None, analyses: Analyses | None = None):
+        self.app = app
         self.source = source
         self.store = store
         self.outbox = outbox
-        self.settings = settings
-        self.rules = rules
-        self.analyses = analyses or InProcess(analyze, analysis_options(settings, rules))
-        self.clock = clock
+        self.settings = settings = app.settings
+        self.rules = app.rules
+        self.analyses = analyses or InProcess(analyze, app.analysis_options())
+        self.clock = app.clock
         self.on_outcome = on_outcome or (lambda outcome: None)
         self.bot = Bot(settings.bot.address, settings.bot.display_name)
         self.batch_size = settings.mailbox.batch_size
         self.limits = Limits.from_settings(settings.limits)
-        self.tz = ZoneInfo(settings.bot.timezone)
+        self.tz = app.tz
         self.stopping = lambda: False
         self.directory = StoreDirectory(store)
         self.reconciled = False  # decided rows matched with the inbox, at start and after each reconnection

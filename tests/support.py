@@ -169,8 +169,8 @@ def maildir_processor(tmp_path: Path, sections: dict | None = None, *, directory
     from mailbot.analyze import analyze as real_analyze
     from mailbot.config import parse_settings
     from mailbot.outbox import Outbox
+    from mailbot.app import App, utcnow
     from mailbot.processor import Processor
-    from mailbot.rules import load_rules
     from mailbot.senders import MaildirSender
     from mailbot.sources.maildir import MaildirSource, make_maildir
     from mailbot.store import Store, replace_directory
@@ -185,10 +185,9 @@ def maildir_processor(tmp_path: Path, sections: dict | None = None, *, directory
         replace_directory(store, directory)
     source = MaildirSource(settings)
     source.connect()
-    timing = {"clock": clock} if clock is not None else {}
-    processor = Processor(source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),
-                          settings=settings, rules=load_rules(), analyze=analyze or real_analyze,
-                          analyses=analyses, **timing)
+    app = App.build(settings, clock=clock or utcnow)
+    processor = Processor(app=app, source=source, store=store, outbox=Outbox(store, MaildirSender(settings), now=clock),
+                          analyze=analyze or real_analyze, analyses=analyses)
     return processor, store, make_maildir(settings.resolve(settings.mailbox.path))
 
 

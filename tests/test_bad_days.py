@@ -372,14 +372,14 @@ def test_the_daemon_gives_up_with_local_problem_when_the_disk_stays_full(tmp_pat
 
     from mailbot import daemon as daemon_module
     from mailbot.analyze import analyze
+    from mailbot.app import App
     from mailbot.config import load_settings
-    from mailbot.rules import load_rules
     from mailbot.store import LocalProblem
 
     settings_file = tmp_path / "settings.toml"
     settings_file.write_text(f'[mailbox]\npath = "mail"\npoll_seconds = 1\n[smtp]\npath = "outbox"\n'
                              f'[database]\npath = "{small_disk}/mailbot.db"\n[analysis]\nworkers = 0\n')
-    service = daemon_module.assemble(load_settings(settings_file), load_rules(), analyze)
+    service = daemon_module.assemble(App.build(load_settings(settings_file)), analyze)
     inbox = tmp_path / "mail" / "new"
     inbox.mkdir(parents=True)
     fill(small_disk)

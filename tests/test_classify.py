@@ -21,6 +21,7 @@ from mailbot.analyze import analyze
 from mailbot.classify import Classification, classify, combine, keyword_classify
 from mailbot.quotes import split
 from mailbot.rules import load_rules
+from mailbot.textcat import default_model
 from tests.test_analyze import mail
 
 SIGNATURE = "\n\nCordialement,\nSophie Marchand\nService administratif\nBureau d'études Vialle\n"
@@ -33,7 +34,7 @@ def rules():
 
 
 def read(subject: str, body: str, rules) -> Classification:
-    return classify(subject, split(body, subject), rules)
+    return classify(subject, split(body, subject), rules, default_model())
 
 
 # -- a request and a side topic ---------------------------------------------------------------------

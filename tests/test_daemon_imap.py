@@ -17,10 +17,10 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from mailbot.analyze import analyze
+from mailbot.app import App
 from mailbot.config import load_settings
 from mailbot.daemon import assemble, run
 from mailbot.paths import SAMPLES_DIR
-from mailbot.rules import load_rules
 from tests.support import (AUTHSERV_ID, BOT, another_request, import_sample_directory, mailbot_env, run_mailbot,
                            start_daemon, stop_daemon, wait_until, write_imap_settings)
 
@@ -138,7 +138,7 @@ def test_a_message_that_crashes_is_quarantined_and_the_next_is_answered(dovecot,
             raise UnicodeDecodeError("utf-8", raw[:1], 0, 1, "parser exploded")
         return analyze(raw, **kwargs)
 
-    service = assemble(settings, load_rules(), fragile_analyze)
+    service = assemble(App.build(settings), fragile_analyze)
     store = service.store
     try:
         run(service, threading.Event(), once=True)
@@ -296,14 +296,14 @@ def test_replies_wait_in_the_outbox_while_smtp_is_down(dovecot, smtp_server, tmp
     settings = load_settings(write_settings(tmp_path, dovecot, smtp_server))
     smtp_server.stop()
     dovecot.append(BOT, "INBOX", sample("po_change"))
-    service = assemble(settings, load_rules(), analyze)
+    service = assemble(App.build(settings), analyze)
     store = service.store
     try:
         run(service, threading.Event(), once=True)
         assert store.outbox_counts() == {"pending": 1}
         assert dovecot.uids(BOT, "INBOX") == [], "intake goes on while SMTP is down"
         smtp_server.start()
-        again = assemble(settings, load_rules(), analyze)
+        again = assemble(App.build(settings), analyze)
         run(again, threading.Event(), once=True)
         again.close()
         assert store.outbox_counts() == {"sent": 1}
@@ -364,7 +364,7 @@ def test_without_move_the_copy_delete_expunge_path_is_used(dovecot, smtp_server,
     monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
     for name in ("po_change", "out_of_office"):
         dovecot.append(BOT, "INBOX", sample(name))
-    service = assemble(load_settings(write_settings(tmp_path, dovecot, smtp_server)), load_rules(), analyze)
+    service = assemble(App.build(load_settings(write_settings(tmp_path, dovecot, smtp_server))), analyze)
     try:
         run(service, threading.Event(), once=True)
     finally:

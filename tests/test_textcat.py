@@ -214,7 +214,7 @@ def test_classify_without_the_shipped_model_uses_keywords_and_warns(monkeypatch,
     monkeypatch.setattr(textcat, "MODEL_DIR", tmp_path / "missing")
     parts = split("Bonjour,\nnous souhaitons résilier le contrat de notre traceur.", "Résiliation")
     with caplog.at_level(logging.WARNING, logger="mailbot.textcat"):
-        result = classify("Résiliation", parts, rules)
+        result = classify("Résiliation", parts, rules, textcat.default_model())
     alone = keyword_classify("Résiliation", parts, rules)
     assert (result.situation, result.confidence, result.secondary) == (alone.situation, alone.confidence, None)
     assert not any(e.name == "model" for e in result.evidence)

@@ -14,7 +14,7 @@ from mailbot.analysis import Analysis
 from mailbot.analyze import analyze
 from mailbot.config import parse_settings
 from mailbot.paths import SAMPLES_DIR
-from mailbot.processor import analysis_options
+from mailbot.app import App
 from mailbot.rules import load_rules
 from mailbot.sources import Incoming
 from mailbot.store import MessageKey
@@ -106,7 +106,8 @@ def test_the_real_analysis_gives_the_same_result_in_a_worker():
 
 
 def test_the_processor_quarantines_a_message_over_budget(tmp_path: Path):
-    pool = Pool(1, 1.0, fake_analyze, analysis_options(parse_settings({}, tmp_path / "settings.toml"), load_rules()))
+    app = App.build(parse_settings({}, tmp_path / "settings.toml"), rules=load_rules(), model=None)
+    pool = Pool(1, 1.0, fake_analyze, app.analysis_options())
     processor, store, inbox = maildir_processor(tmp_path, analyze=fake_analyze, analyses=pool, clock=lambda: NOW)
     for name, raw in (("a", b"SLOW"), ("b", b"quick")):
         (inbox / "new" / name).write_bytes(raw)
