@@ -629,6 +629,70 @@ def review_list(ctx: click.Context, kinds: tuple[str, ...], limit: int) -> None:
         click.echo(f"… and {len(items) - limit} more (--limit)")
 
 
+@review_group.command(name="show")
+@click.argument("target", nargs=-1, required=True, metavar="TARGET")
+@click.pass_context
+def review_show(ctx: click.Context, target: tuple[str, ...]) -> None:
+    """One item of `review list` (TARGET as it shows it: "message 42", "case WFPS-2026-000123",
+    "outbox 7"): where it is and why, what was read, the decision chain, what was queued for it."""
+    words = " ".join(target).split()
+    kind, _, ident = (" ".join(words) if len(words) > 1 else
+                      f"{'message' if words[0].isdigit() else 'case'} {words[0]}").partition(" ")
+    if kind == "outbox" and ident.isdigit():
+        ctx.invoke(outbox_show, outbox_id=int(ident))
+    elif kind == "case":
+        ctx.invoke(cases_show, ref=ident)
+        show_case_chain(ctx, ident)
+    elif kind == "message" and ident.isdigit():
+        show_message(ctx, int(ident))
+    else:
+        raise click.BadParameter(f"{' '.join(target)}: not \"message N\", \"case REF\" or \"outbox N\"",
+                                 param_hint="TARGET")
+
+
+def show_message(ctx: click.Context, row_id: int) -> None:
+    from mailbot.explain import chain_lines
+
+    zone = display_zone(ctx)
+    with open_store(ctx) as store:
+        view = review_of(store).message(row_id)
+    if view is None:
+        fail(f"no message {row_id} in the ledger", EXIT_UNAVAILABLE)
+    row, analysis = view.row, view.analysis
+    click.echo(f"message {row['id']}: {printable(row['subject'] or '(no subject)')}")
+    click.echo(f"  from {printable(row['sender'] or '-')}, received {local_time(row['created_at'], zone)}, "
+               f"filed under {row['destination'] or '-'}, case {row['case_ref'] or '-'}"
+               f"{', resolved by a person' if view.resolved else ''}")
+    if view.reason:
+        click.echo(f"  why a person: {printable(view.reason)}")
+    click.echo(f"  read as {analysis.get('situation', '?')} ({float(analysis.get('confidence') or 0):.2f}), "
+               f"action {analysis.get('action', '?')}"
+               + (f", missing {', '.join(analysis['missing'])}" if analysis.get("missing") else "")
+               + (", late" if analysis.get("lead_time_ok") is False else ""))
+    for key, value in view.fields:
+        click.echo(f"    {key}: {printable(', '.join(map(str, value)) if isinstance(value, list) else str(value))}")
+    click.echo("  decision chain:")
+    for line in chain_lines(analysis):
+        click.echo(f"  {printable(line)}")
+    for out in view.outbox:
+        click.echo(f"  outbox {out['id']}: {out['kind']} to {out['recipient'] or '-'}, {out['state']}"
+                   f" (`mailbot outbox show {out['id']}`)")
+
+
+def show_case_chain(ctx: click.Context, ref: str) -> None:
+    """Under `cases show`: the chain of the message that set the case's state (sent it to a person)."""
+    from mailbot.explain import chain_lines
+    from mailbot.review import review_analysis_of_case
+
+    with open_store(ctx) as store:
+        case = store.case(ref.upper())
+        analysis = review_analysis_of_case(store, case, store.case_events(case["ref"])) if case else {}
+    if analysis:
+        click.echo("  decision chain of the message that set its state:")
+        for line in chain_lines(analysis):
+            click.echo(f"    {printable(line)}")
+
+
 @review_group.command(name="resolve")
 @click.argument("ids", nargs=-1, type=int, required=True)
 @click.option("--note", default="", help="What was done (kept in the audit).")

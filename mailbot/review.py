@@ -59,6 +59,11 @@ def review_reason_of_case(store: Store, case: dict[str, Any], events: list[dict[
     return _case_review(store, case, events)[0]
 
 
+def review_analysis_of_case(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The analysis of the message that sent a case to a person ({} when a reminder or a person did)."""
+    return _case_review(store, case, events)[1]
+
+
 def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """(why the case is in review; the analysis of the message that sent it there, {} when a
     reminder or a person did)."""
@@ -77,6 +82,21 @@ def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]
     message = store.message_analysis(row) if row is not None else None
     analysis = message["analysis"] if message else {}
     return (review_reason(analysis) if analysis else ""), analysis
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as a person reviews it: where it is, why, what was read, and the decision chain."""
+
+    row: dict[str, Any]         # the ledger row (id, sender, subject, destination, case_ref, error, created_at)
+    reason: str                 # why a person reads it ("" when nobody needs to)
+    analysis: dict[str, Any]    # the reading as stored (situation, confidence, fields, missing, chain…)
+    outbox: list[dict[str, Any]]  # the replies and forwards queued for it
+    resolved: bool              # a person marked it dealt with (``resolve``)
+
+    @property
+    def fields(self) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in (self.analysis.get("fields") or {}).items() if v not in (None, "", [], False)]
 
 
 @dataclass
@@ -121,6 +141,19 @@ class Review:
                               case["situation"] or "", "reminded, and the customer has not answered"))
         chosen = [item for item in items if item.kind in wanted]
         return sorted(chosen, key=lambda item: (item.risk, item.since, item.target))
+
+    def message(self, row_id: int) -> MessageView | None:
+        """One ledger row as a person reviews it (None: no such row)."""
+        row = self.store.message_analysis(row_id)
+        if row is None:
+            return None
+        analysis = row.pop("analysis")
+        quarantined = row["destination"] == "quarantine"
+        reason = (f"quarantined: {row['error']}" if quarantined else
+                  review_reason(analysis) if row["destination"] == "review" or analysis.get("action") == "review"
+                  else "")
+        return MessageView(row, reason, analysis, self.store.outbox_of_message(row_id),
+                           bool(self.store.actions(f"message {row_id}")))
 
     def approve(self, ids: Iterable[int] | None) -> Done:
         """Approve drafts (None: every draft). They join the held queue, which the daemon sends

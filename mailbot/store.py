@@ -654,6 +654,11 @@ class Store:
                 "where state in (?, ?, ?, ?) order by id", [DRAFT, HELD, UNCONFIRMED, FAILED])),
         }
 
+    def outbox_of_message(self, row_id: int) -> list[dict[str, Any]]:
+        """The replies and forwards queued for the ledger row ``row_id``, oldest first."""
+        return list(self.db.query("select id, state, kind, recipient, created_at, sent_at from outbox "
+                                  "where message_row = ? order by id", [row_id]))
+
     def message_row(self, row_id: int) -> dict[str, Any] | None:
         """A ledger row's place: its case, destination and state (None: no such row)."""
         rows = list(self.db.query("select id, case_ref, destination, state from messages where id = ?", [row_id]))

@@ -150,3 +150,38 @@ def test_every_action_of_a_person_is_in_the_audit_with_who_and_when(setup):
         assert any(e["kind"] == "state" for e in store.case_events(ref))
     finally:
         store.close()
+
+
+def test_review_show_gives_a_message_its_reason_reading_and_chain_and_shows_cases_and_outbox_rows(setup, tmp_path):
+    settings, tmp = setup
+    stranger = first_message(PO_CHANGE)[0].replace(b"paul.martin@valmont-print.fr", b"x@elsewhere.example")
+    (tmp / "var" / "mail" / "new" / "m9").write_bytes(stranger)
+    assert mailbot(settings, "once").returncode == 0
+    listed = mailbot(settings, "review", "list").stdout
+    target = next(line.split()[1:3] for line in listed.splitlines() if line.startswith("case ")
+                  and "x@elsewhere.example" in line)
+    shown = mailbot(settings, "review", "show", *target)
+    assert shown.returncode == 0, shown.stderr
+    assert "in review because: sender x@elsewhere.example is not in the customer directory" in shown.stdout
+    assert "decision chain of the message that set its state:" in shown.stdout
+    assert "final action: review (set by sender: sender_unknown)" in shown.stdout
+
+    message = mailbot(settings, "review", "show", "message", "3")
+    assert message.returncode == 0, message.stderr
+    out = message.stdout
+    assert out.startswith("message 3: Nouveau numéro de commande 2027")
+    assert "why a person: sender x@elsewhere.example is not in the customer directory" in out
+    assert "read as po_change" in out and "po_number: BC-2027-0815" in out
+    assert "sender_unknown" in out and "-> review" in out
+    # our MTA's header names the customer's domain, not the stranger's: forged, so no acknowledgement either
+    assert "auth_failed" in out and "unknown_sender  forged" in out and "  outbox " not in out
+
+    draft = mailbot(settings, "review", "show", "1")  # a bare number is a message
+    assert draft.returncode == 0 and "why a person" not in draft.stdout and "request_info" in draft.stdout
+    outbox_id = next(line.split()[2] for line in listed.splitlines() if line.startswith("draft "))
+    as_outbox = mailbot(settings, "review", "show", "outbox", outbox_id)
+    assert as_outbox.returncode == 0 and "draft request_info" in as_outbox.stdout
+    wrong = mailbot(settings, "review", "show", "nothing", "here")
+    assert wrong.returncode == 2 and "not \"message N\"" in wrong.stderr
+    missing = mailbot(settings, "review", "show", "message", "99")
+    assert missing.returncode == 1 and "no message 99" in missing.stderr
