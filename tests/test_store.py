@@ -142,3 +142,45 @@ def test_an_outbox_row_needs_no_incoming_message(store, tmp_path):
     assert flush(store, sink, lambda: NOW)
     assert sink.sent == [b"digest 1", b"digest 2"]
     assert [store.outbox_row(i)["state"] for i in (first, second)] == [SENT, SENT]
+
+
+def test_a_database_made_by_the_previous_release_opens_and_works(tmp_path):
+    """The release before the decision chain: its rows have no chain, and everything still reads them."""
+    import gzip
+    import sqlite3
+    from pathlib import Path
+
+    from mailbot.paths import SAMPLES_DIR
+    from tests.support import run_mailbot
+
+    var = tmp_path / "var"
+    var.mkdir()
+    old = sqlite3.connect(var / "mailbot.db")
+    old.executescript(gzip.decompress((Path(__file__).parent / "fixtures" / "release-baf0c73.sql.gz")
+                                      .read_bytes()).decode())
+    old.close()
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[mailbox]\npath = "var/mail"\n[smtp]\npath = "var/outbox"\n[database]\npath = '
+                        '"var/mailbot.db"\n[routing]\ncontracts_team = "equipe.contrats@cf.canon.fr"\n'
+                        '[analysis]\nworkers = 0\n', encoding="utf-8")
+    reopened = Store(var / "mailbot.db")
+    assert [m.name for m in migrations.applied(reopened.db)][-1] == "m008_actions"
+    assert reopened.db.execute("select count(*) from messages").fetchone()[0] == 13
+    reopened.close()
+
+    queue = run_mailbot(settings, "review", "list")
+    assert queue.returncode == 0, queue.stderr
+    assert "why: " in queue.stdout and "why: read by nobody" not in queue.stdout  # old rows' reasons still read
+    explained = run_mailbot(settings, "explain", "1")
+    assert explained.returncode == 0, explained.stderr
+    assert "decided before the decision chain was recorded" in explained.stdout
+
+    mail = var / "mail" / "new"
+    mail.mkdir(parents=True)
+    again = (SAMPLES_DIR / "po_change.eml").read_bytes().replace(b"Message-ID: <", b"Message-ID: <again.")
+    assert b"<again." in again
+    (mail / "again.eml").write_bytes(again)
+    assert run_mailbot(settings, "once").returncode == 0
+    new = run_mailbot(settings, "explain", "14")
+    assert new.returncode == 0, new.stderr
+    assert new.stdout.splitlines()[-1].startswith("final action: ") and "duplicate" not in new.stdout.splitlines()[-1]

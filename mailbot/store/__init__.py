@@ -1,0 +1,37 @@
+"""The durable state: message ledger, cases and outbox, in one SQLite file.
+
+Exactly-once rests on three facts kept here: a message key (mailbox,
+UIDVALIDITY, UID) is recorded with its decision and its reply in one
+transaction, before the message is moved; a reply is marked sent just before
+the SMTP server can accept it (the final dot, see senders.py); a Message-ID
+already decided is never decided again.
+
+Each concern has its module and owns its tables: schema (migrations), base
+(the file, transactions), ledger (messages), cases, outbox, safety
+(suppressions, alerts), reporting (the review queue, the audit), lookup (the
+customer directory). ``Store`` puts them together; its rows and states are in
+rows.py.
+"""
+
+from __future__ import annotations
+
+from mailbot.store.cases import CaseRows
+from mailbot.store.ledger import Ledger
+from mailbot.store.lookup import DIRECTORY_TABLES, StoreDirectory, directory_counts, replace_directory
+from mailbot.store.outbox import OutboxRows
+from mailbot.store.reporting import Reporting
+from mailbot.store.rows import (DECIDED, DISCARDED, DONE, DRAFT, DUPLICATE, FAILED, HELD, IN_FLIGHT,
+                                LOCAL_ERRNOS, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED, SENT, SHADOW,
+                                UNCONFIRMED, LocalProblem, MessageKey, OutgoingRow, is_local_problem)
+from mailbot.store.safety import Safety
+from mailbot.store.schema import migrations
+
+
+class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting):
+    """The SQLite file with every concern's rows; every write is one transaction."""
+
+
+__all__ = ["DECIDED", "DIRECTORY_TABLES", "DISCARDED", "DONE", "DRAFT", "DUPLICATE", "FAILED", "HELD", "IN_FLIGHT",
+           "LOCAL_ERRNOS", "NEUTRAL_ACK", "OUTGOING", "PENDING", "QUARANTINED", "SENT", "SHADOW", "UNCONFIRMED",
+           "LocalProblem", "MessageKey", "OutgoingRow", "Store", "StoreDirectory", "directory_counts",
+           "is_local_problem", "migrations", "replace_directory"]
