@@ -303,14 +303,17 @@ def open_store(ctx: click.Context, create: bool = False):
         store.close()
 
 
-def review_of(store):
-    """The review service, acting as the person at this terminal (their login name in the audit)."""
+def review_of(store, app=None):
+    """The review service, acting as the person at this terminal (their login name in the audit);
+    with an App, it can also correct readings."""
     import getpass
 
     from mailbot.app import utcnow
+    from mailbot.decisions import Decisions
     from mailbot.review import Review
 
-    return Review(store, actor=getpass.getuser(), clock=utcnow)
+    return Review(store, actor=getpass.getuser(), clock=app.clock if app else utcnow,
+                  decisions=Decisions(app, store) if app else None)
 
 
 def display_zone(ctx: click.Context) -> ZoneInfo:
@@ -691,6 +694,39 @@ def show_case_chain(ctx: click.Context, ref: str) -> None:
         click.echo("  decision chain of the message that set its state:")
         for line in chain_lines(analysis):
             click.echo(f"    {printable(line)}")
+
+
+@review_group.command(name="correct")
+@click.argument("row_id", metavar="ID", type=int)
+@click.option("--situation", default=None, help="The right situation (po_change, equipment_move, …).")
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="A field as it should have been read (repeatable; an empty value clears it): contract_number, "
+                   "serial_numbers (comma-separated), po_number, customer_number, effective_date, "
+                   "new_address_postcode, new_email, siren, kbis (yes/no).")
+@click.pass_context
+def review_correct(ctx: click.Context, row_id: int, situation: str | None, assignments: tuple[str, ...]) -> None:
+    """Correct the reading of message ID (its case in review, `review list`), then let the bot answer
+    and route it as if it had read it right: the reply and forward are queued (sent at the daemon's
+    next pass, within the limits); trust, fraud and the limits still apply. Done once per message."""
+    from mailbot.app import App
+    from mailbot.corrections import CorrectionError, parse_assignments
+
+    if situation is None and not assignments:
+        fail("say what to correct: --situation and/or --set FIELD=VALUE", EXIT_CONFIG)
+    try:
+        fields = parse_assignments(assignments)
+    except CorrectionError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    app = App.build(settings_of(ctx))
+    with open_store(ctx) as store:
+        done = review_of(store, app).correct(row_id, situation=situation, fields=fields)
+    if done.refused:
+        fail(done.refused, EXIT_UNAVAILABLE)
+    click.echo(f"message {row_id} (case {done.case_ref}) decided again: {done.action}"
+               + (f"; {done.reply} to the customer queued ({done.outbox_state})" if done.reply else "")
+               + (f"; forward to {done.forward_to} queued" if done.forward_to else ""))
+    if done.reason:
+        click.echo(f"    still for a person: {done.reason}")
 
 
 @review_group.command(name="resolve")

@@ -20,7 +20,8 @@ from typing import Callable
 
 from mailbot.outbox import Outbox
 from mailbot.app import App
-from mailbot.processor import Outcome, Processor, situation_folders
+from mailbot.decisions import Outcome
+from mailbot.processor import Processor, situation_folders
 from mailbot.senders import Sender, open_sender
 from mailbot.sources import SourceUnavailable, open_source
 from mailbot.sources.imap import CONNECTION_ERRORS

@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable
 
 from mailbot.analysis import FRAUD_SIGNALS
 from mailbot.cases import CLOSED, STATES
-from mailbot.processor import TRUST_REVIEW_CODES, review_reason
+from mailbot.decisions import Corrected, Decisions
+from mailbot.explain import TRUST_REVIEW_CODES, review_reason
 from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, Store
 
 # What waits for a person, most urgent first: a doubt about who wrote (trust, fraud), then the mail
@@ -111,8 +112,8 @@ class Done:
 class Review:
     """What waits for a person, and a person's actions, recorded in the store's audit with ``actor``."""
 
-    def __init__(self, store: Store, actor: str, clock: Callable[[], datetime]):
-        self.store, self.actor, self.clock = store, actor, clock
+    def __init__(self, store: Store, actor: str, clock: Callable[[], datetime], decisions: Decisions | None = None):
+        self.store, self.actor, self.clock, self.decisions = store, actor, clock, decisions
 
     def waiting(self, kinds: Iterable[str] = KINDS) -> list[Item]:
         """Everything waiting for a person, nothing hidden: doubts first, then by kind, oldest first."""
@@ -154,6 +155,14 @@ class Review:
                   else "")
         return MessageView(row, reason, analysis, self.store.outbox_of_message(row_id),
                            bool(self.store.actions(f"message {row_id}")))
+
+    def correct(self, row_id: int, *, situation: str | None = None, fields: dict[str, Any] | None = None) -> Corrected:
+        """Correct the reading of a message whose case is in review (decisions.Decisions.correct): the
+        bot then answers and routes it as if it had read it right. Needs the Review built with
+        ``decisions`` (an App's: rules and model)."""
+        if self.decisions is None:
+            raise ValueError("Review.correct needs decisions (Review(..., decisions=Decisions(app, store)))")
+        return self.decisions.correct(row_id, situation=situation, fields=fields or {}, actor=self.actor)
 
     def approve(self, ids: Iterable[int] | None) -> Done:
         """Approve drafts (None: every draft). They join the held queue, which the daemon sends

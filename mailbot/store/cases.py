@@ -70,6 +70,11 @@ class CaseRows(StoreBase):
         self._insert("case_messages", {"case_ref": case_ref, "message_row": message_row,
                                          "message_id": message_id, "raw": kept, "created_at": _iso(now)})
 
+    def kept_message(self, message_row: int) -> bytes | None:
+        """The bytes of ledger row ``message_row`` as its case keeps them (None: not kept)."""
+        row = self.db.execute("select raw from case_messages where message_row = ?", [message_row]).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
     def case_messages(self, case_ref: str) -> list[dict[str, Any]]:
         return list(self.db.query(
             "select c.message_row, c.message_id, c.raw, m.sender, m.subject, m.received_at "

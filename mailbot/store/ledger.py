@@ -87,6 +87,14 @@ class Ledger(StoreBase):
         }
         return self._insert("messages", row)
 
+    def redecide(self, row_id: int, analysis: dict[str, Any], now: datetime) -> None:
+        """A ledger row decided again (a person corrected its reading): its reading and action change;
+        where the message is filed does not (it stays where a person found it). In ``transaction``."""
+        self.db.execute("update messages set situation = ?, action = ?, confidence = ?, analysis = ?, "
+                        "updated_at = ? where id = ?",
+                        [analysis.get("situation"), analysis.get("action"), analysis.get("confidence"),
+                         _bounded_json(analysis), _iso(now), row_id])
+
     def set_states(self, row_ids: list[int], state: str, now: datetime) -> None:
         with self.transaction():
             self.db.conn.executemany("update messages set state = ?, updated_at = ? where id = ?",
