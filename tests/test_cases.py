@@ -508,7 +508,7 @@ def test_no_reminder_for_a_request_that_never_went_out(tmp_path):
 def test_a_case_whose_reminder_cannot_be_written_goes_to_review_and_intake_goes_on(bot, monkeypatch):
     _, ref = ask(bot, "contract_termination")
     bot.clock.now += timedelta(days=6)
-    monkeypatch.setattr("mailbot.processor.build_reply", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("mailbot.decisions.build_reply", lambda *a, **k: 1 / 0)
     bot.processor.run_once()
     assert bot.case(ref)["state"] == cases.IN_REVIEW
 

@@ -15,7 +15,8 @@ from mailbot.cases import COMPLETE, ROUTED
 from mailbot.config import parse_settings
 from mailbot.daemon import ready_line
 from mailbot.paths import SAMPLES_DIR
-from mailbot.processor import Outcome, is_garbage, review_reason
+from mailbot.decisions import Outcome, is_garbage
+from mailbot.explain import review_reason
 from mailbot.terminal import shorten, shorten_address
 from mailbot.store import DRAFT, HELD, MessageKey, Store
 
