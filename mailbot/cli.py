@@ -436,6 +436,22 @@ def outbox_release(ctx: click.Context, ids: tuple[int, ...], everything: bool) -
         fail(f"{len(done.refused)} id(s) were not drafts", EXIT_UNAVAILABLE)
 
 
+@outbox.command(name="edit")
+@click.argument("outbox_id", metavar="ID", type=int)
+@click.option("--file", "text_file", type=click.File("r", encoding="utf-8"), default="-", show_default="stdin",
+              help="The new text of the draft (UTF-8).")
+@click.pass_context
+def outbox_edit(ctx: click.Context, outbox_id: int, text_file) -> None:
+    """Replace the text of draft ID by your own before approving it (`outbox show ID` shows the bot's):
+    the text and HTML parts become your text; recipients, subject, threading and attached originals stay."""
+    text = text_file.read()
+    with open_store(ctx) as store:
+        done = review_of(store).edit(outbox_id, text)
+    if done.refused:
+        fail(f"outbox {outbox_id}: not a draft, or the text is empty (see `mailbot outbox list`)", EXIT_UNAVAILABLE)
+    click.echo(f"draft {outbox_id} edited; approve it with `mailbot outbox release {outbox_id}`")
+
+
 @outbox.command(name="discard")
 @click.argument("ids", nargs=-1, type=int, required=True)
 @click.pass_context

@@ -130,3 +130,21 @@ def message(headers: list[tuple[str, str]], text: str, html: str,
                       f"Content-Transfer-Encoding: base64\r\n\r\n".encode(), encoded]
     parts.append(f"\r\n--{mark}--\r\n".encode())
     return b"".join(parts)
+
+
+_ALTERNATIVE = re.compile(rb'Content-Type: multipart/alternative; boundary="([^"\r\n]{1,100})"\r\n')
+
+
+def with_text(raw: bytes, text: str, html: str) -> bytes:
+    """The message ``raw`` (written by ``message``) with another text/HTML alternative: a person
+    edited a draft. Headers, and attached originals, stay byte for byte."""
+    found = _ALTERNATIVE.search(raw)
+    start = raw.find(b"--" + found.group(1) + b"\r\n") if found else -1
+    closing = b"--" + found.group(1) + b"--\r\n" if found else b""
+    end = raw.find(closing, start) if start >= 0 else -1
+    if end < 0:
+        raise ValueError("no text/HTML alternative written by mailbot in this message")
+    content_type, body = alternative(text, html)
+    return (raw[:found.start()] + _header("Content-Type", content_type) + raw[found.end():start]
+            + body + raw[end + len(closing):])
+

@@ -9,6 +9,7 @@ the review web app will too.
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from mailbot.analysis import FRAUD_SIGNALS
 from mailbot.cases import CLOSED, STATES
 from mailbot.decisions import Corrected, Decisions
 from mailbot.explain import TRUST_REVIEW_CODES, review_reason
+from mailbot.mimewrite import with_text
 from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, Store
 
 # What waits for a person, most urgent first: a doubt about who wrote (trust, fraud), then the mail
@@ -176,6 +178,20 @@ class Review:
             self._record("approve", (f"outbox {i}" for i in approved), now)
         return Done([str(i) for i in approved], _left_out(wanted, approved), routed)
 
+    def edit(self, outbox_id: int, text: str) -> Done:
+        """A person's own text for a draft, before they approve it: the text part becomes ``text``
+        and the HTML part the same text; headers, threading and attached originals are kept. Only a
+        draft can be edited, and never to an empty text."""
+        now = self.clock()
+        with self.store.transaction():
+            row = self.store.outbox_row(outbox_id)
+            if row is None or row["state"] != DRAFT or not text.strip():
+                return Done(refused=[str(outbox_id)])
+            raw = with_text(bytes(row["raw"]), text.strip() + "\n", text_as_html(text))
+            self.store.replace_draft(outbox_id, raw)
+            self._record("edit", [f"outbox {outbox_id}"], now)
+        return Done([str(outbox_id)])
+
     def discard(self, ids: Iterable[int]) -> Done:
         """Never send these drafts or held replies: a person answers instead."""
         wanted = list(ids)
@@ -231,3 +247,10 @@ def _json(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def text_as_html(text: str) -> str:
+    """A person's plain text as the HTML part: escaped, paragraphs kept, nothing added."""
+    paragraphs = [p for p in text.strip().replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in paragraphs)
+

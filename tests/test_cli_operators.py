@@ -4,6 +4,8 @@ separate `mailbot` process on a Maildir demo setup."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from mailbot.store import Store
 from tests.conversations import CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, first_message
-from tests.support import AUTHSERV_ID, maildir_bot
+from tests.support import AUTHSERV_ID, maildir_bot, mailbot_env
 from tests.support import run_mailbot as mailbot
 
 PO_CHANGE = next(c for c in CONVERSATIONS if c.situation == "po_change")
@@ -185,3 +187,20 @@ def test_review_show_gives_a_message_its_reason_reading_and_chain_and_shows_case
     assert wrong.returncode == 2 and "not \"message N\"" in wrong.stderr
     missing = mailbot(settings, "review", "show", "message", "99")
     assert missing.returncode == 1 and "no message 99" in missing.stderr
+
+
+def test_a_draft_is_edited_from_a_file_or_stdin_then_released(setup):
+    settings, tmp = setup
+    draft_id = [line for line in mailbot(settings, "outbox", "list").stdout.splitlines()
+                if " draft " in line][0].split()[0]
+    text = tmp / "reply.txt"
+    text.write_text("Bonjour,\n\nPourriez-vous nous indiquer le numéro de contrat ?\n\nClaire", encoding="utf-8")
+    edited = mailbot(settings, "outbox", "edit", draft_id, "--file", str(text))
+    assert edited.returncode == 0 and f"draft {draft_id} edited" in edited.stdout
+    assert "Claire" in mailbot(settings, "outbox", "show", draft_id).stdout
+    empty = subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), "outbox", "edit",
+                            draft_id], input="  \n", capture_output=True, text=True, env=mailbot_env())
+    assert empty.returncode == 1 and "the text is empty" in empty.stderr
+    assert mailbot(settings, "outbox", "release", draft_id).returncode == 0
+    assert mailbot(settings, "once").returncode == 0
+    assert any("Claire" in p.read_text(errors="replace") for p in sent(tmp))

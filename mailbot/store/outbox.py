@@ -98,6 +98,11 @@ class OutboxRows(StoreBase):
             return sorted(r[0] for r in self.db.conn.execute(
                 f"update outbox set state = ? where {sql} returning id", [to_state, *args]).fetchall())
 
+    def replace_draft(self, outbox_id: int, raw: bytes) -> bool:
+        """A person's new version of a draft (only while it is a draft); True when replaced."""
+        return self.db.conn.execute("update outbox set raw = ? where id = ? and state = ? returning id",
+                                    [raw, outbox_id, DRAFT]).fetchone() is not None
+
     def outbox_ids(self, states: Iterable[str], ids: Iterable[int] | None = None) -> list[int]:
         """The ids of the rows (of ``ids``; None: all) that are in ``states``."""
         sql, args = self._outbox_where(states, ids)
