@@ -389,3 +389,27 @@ def test_mail_arriving_during_a_pass_is_answered_without_waiting_for_idle(doveco
                    "the reply to the mail that arrived mid-pass (IDLE renews only every 600 s)")
     finally:
         assert stop_daemon(daemon) == 0, log.read_text()
+
+
+def test_mail_whose_announcement_a_pass_consumed_is_seen_before_idling(dovecot, smtp_server, tmp_path, monkeypatch):
+    """A message can arrive while a pass handles nothing new (right after a reconnection): its EXISTS
+    comes in the answer of another command, and IDLE would not announce it again for 600 s."""
+    import threading
+    import time
+
+    from mailbot.config import load_settings
+    from mailbot.sources.imap import ImapSource
+
+    monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
+    source = ImapSource(load_settings(write_settings(tmp_path, dovecot, smtp_server)))
+    source.connect()
+    try:
+        assert source.waiting() == []
+        dovecot.append(BOT, "INBOX", with_message_id(sample("po_change"), "consumed@test"))
+        source.client.noop()  # a command of the pass: the EXISTS comes, and goes, with its answer
+        started = time.monotonic()
+        source.wait(timeout=30, stop=threading.Event())
+        assert time.monotonic() - started < 5
+        assert len(source.waiting()) == 1
+    finally:
+        source.close()

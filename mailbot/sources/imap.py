@@ -83,6 +83,7 @@ class ImapSource:
         self.destinations = [*self.folders, *subfolders]
         self.prefix, self.separator = "", "/"
         self.watched = box.folder
+        self.listed: set[int] = set()  # the UIDs the last ``waiting`` listed
         self.made: set[str] = set()  # server names of the folders known to exist
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
@@ -220,7 +221,14 @@ class ImapSource:
         self._select()
         # NOT DELETED: after a crash between COPY and EXPUNGE, the original is
         # already in its folder; it must not be handled (and copied) again.
-        return [self._key(uid) for uid in sorted(self.client.search(["NOT", "DELETED"]))]
+        uids = sorted(self.client.search(["NOT", "DELETED"]))
+        self.listed = set(uids)
+        return [self._key(uid) for uid in uids]
+
+    def _unlisted(self) -> bool:
+        """Is there mail the last ``waiting`` did not list? Its EXISTS may have come during the pass
+        and been consumed by another command's answer: IDLE would not announce it again."""
+        return bool(set(self.client.search(["NOT", "DELETED"])) - self.listed)
 
     def fetch(self, keys: Iterable[MessageKey]) -> Iterator[Incoming]:
         """The messages' bytes, one FETCH per batch (the caller sizes the batches)."""
@@ -302,10 +310,11 @@ class ImapSource:
             self.client.noop()  # also proves the connection is alive
             return
         deadline = time.monotonic() + min(timeout, self.box.idle_renew_seconds)
-        news = False
+        news = self._unlisted()
         while not (news or stop.is_set()) and time.monotonic() < deadline:
             news = self._idle_until(min(deadline, time.monotonic() + ALIVE_CHECK_SECONDS), stop)
             self._prove_alive()
+            news = news or self._unlisted()
 
     def _idle_until(self, until: float, stop: threading.Event) -> bool:
         """IDLE until ``until``, news (True) or ``stop``; a dead connection raises."""
