@@ -68,7 +68,7 @@ def main() -> int:
 
     import spacy
 
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
 
     started = time.perf_counter()
     nlp = spacy.blank("fr")

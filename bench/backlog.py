@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mailbot.analyze import analyze  # noqa: E402
+from mailbot.read.analyze import analyze  # noqa: E402
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR  # noqa: E402
 from tests.support import AUTHSERV_ID, BOT, PASSWORD_ENV, another_request, write_imap_settings  # noqa: E402
 from tests.servers import Dovecot, SmtpServer  # noqa: E402

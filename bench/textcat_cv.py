@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mailbot import textcat  # noqa: E402
-from mailbot.classify import combine, keyword_classify  # noqa: E402
-from mailbot.quotes import split  # noqa: E402
-from mailbot.rules import load_rules  # noqa: E402
+from mailbot.read import textcat  # noqa: E402
+from mailbot.read.classify import combine, keyword_classify  # noqa: E402
+from mailbot.read.quotes import split  # noqa: E402
+from mailbot.read.rules import load_rules  # noqa: E402
 
 
 def folds_of(examples: list[textcat.LabelledText], k: int, seed: int = 0) -> list[int]:

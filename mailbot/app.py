@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from mailbot import textcat
-from mailbot.analyze import SHIPPED
+from mailbot.read import textcat
+from mailbot.read.analyze import SHIPPED
 from mailbot.config import SettingsError
-from mailbot.rules import Rules, load_rules
+from mailbot.read.rules import Rules, load_rules
 
 
 def utcnow() -> datetime:

@@ -4,6 +4,9 @@ Library errors that an operator must act on (a wrong setting, a refused login,
 an unreachable server for ``once``) become one line on stderr and an exit
 status (2 for settings and refusals, 1 for an unreachable server), never a
 traceback.
+
+Its size is the number of commands: each is a thin function over the library (review.py,
+the store, the daemon); the rules a person applies live there, not here.
 """
 
 from __future__ import annotations
@@ -66,12 +69,12 @@ def settings_of(ctx: click.Context, required: bool = True):
 
 
 def _serve(ctx: click.Context, once: bool) -> None:
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
     from mailbot.app import App
-    from mailbot.daemon import assemble, ready_line, run, stop_on_signals
-    from mailbot.rules import RulesError
-    from mailbot.senders import SendRefused
-    from mailbot.sources import SourceRefused, SourceUnavailable
+    from mailbot.service.daemon import assemble, ready_line, run, stop_on_signals
+    from mailbot.read.rules import RulesError
+    from mailbot.mail.senders import SendRefused
+    from mailbot.mail.sources import SourceRefused, SourceUnavailable
     from mailbot.store import LocalProblem
 
     settings = settings_of(ctx)
@@ -136,7 +139,7 @@ def eml_files(paths: tuple[str, ...]) -> list[Path]:
 @click.pass_context
 def analyze_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
     """Show what mailbot understands of .eml files (files or folders)."""
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
     from mailbot.app import App
 
     options = App.build(settings_of(ctx, required=False)).analysis_options()
@@ -161,7 +164,7 @@ def explain_command(ctx: click.Context, target: str) -> None:
     decided; an .eml file is analysed and decided now against the database, without writing
     anything: what would happen to it if it arrived now (with no database, the reading's gates).
     """
-    from mailbot.explain import chain_lines
+    from mailbot.service.explain import chain_lines
 
     path = Path(target)
     if target.isdigit() and not path.exists():
@@ -185,11 +188,11 @@ def explain_command(ctx: click.Context, target: str) -> None:
 
 def explain_file(ctx: click.Context, path: Path) -> tuple[str, list[str]]:
     """Analyse and decide one file now: how (with or without the database), and the chain's lines."""
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
     from mailbot.app import App
-    from mailbot.chain import decide
-    from mailbot.explain import chain_lines
-    from mailbot.lookups import StoreContext
+    from mailbot.decide.chain import decide
+    from mailbot.service.explain import chain_lines
+    from mailbot.decide.lookups import StoreContext
 
     app = App.build(settings_of(ctx, required=False))
     raw = path.read_bytes()
@@ -215,7 +218,7 @@ def eval_command(ctx: click.Context, corpus_dirs: tuple[str, ...], as_json: bool
     tests/corpus/holdout, tune and sealed): their figures side by side, without
     the errors (a sealed corpus is scored, never read).
     """
-    from mailbot.evaluate import CorpusError, evaluate, report_lines, side_by_side
+    from mailbot.read.evaluate import CorpusError, evaluate, report_lines, side_by_side
     from mailbot.paths import DEFAULT_CORPORA
 
     settings = settings_of(ctx, required=False)
@@ -240,7 +243,7 @@ def eval_command(ctx: click.Context, corpus_dirs: tuple[str, ...], as_json: bool
 @click.pass_context
 def requeue(ctx: click.Context) -> None:
     """Move quarantined messages back to the inbox, to be processed again."""
-    from mailbot.sources import SourceRefused, SourceUnavailable, open_source
+    from mailbot.mail.sources import SourceRefused, SourceUnavailable, open_source
 
     settings = settings_of(ctx)
     try:
@@ -262,7 +265,7 @@ def requeue(ctx: click.Context) -> None:
 @click.pass_context
 def seed_demo(ctx: click.Context, force: bool) -> None:
     """Copy the bundled sample mails into the Maildir inbox (for `make run`)."""
-    from mailbot.sources.maildir import make_maildir
+    from mailbot.mail.sources.maildir import make_maildir
 
     settings = settings_of(ctx)
     if settings.mailbox.kind != "maildir":
@@ -309,8 +312,8 @@ def review_of(store, app=None):
     import getpass
 
     from mailbot.app import utcnow
-    from mailbot.decisions import Decisions
-    from mailbot.review import Review
+    from mailbot.service.decisions import Decisions
+    from mailbot.service.review import Review
 
     return Review(store, actor=getpass.getuser(), clock=app.clock if app else utcnow,
                   decisions=Decisions(app, store) if app else None)
@@ -379,7 +382,7 @@ def outbox_show(ctx: click.Context, outbox_id: int) -> None:
     """One reply or forward as its recipient will get it: From, To, Subject and the text, decoded."""
     from email import message_from_bytes, policy
 
-    from mailbot.htmltext import html_to_text
+    from mailbot.read.htmltext import html_to_text
     from mailbot.store import DRAFT, HELD
 
     zone = display_zone(ctx)
@@ -508,7 +511,7 @@ def cases_group() -> None:
 @click.pass_context
 def cases_list(ctx: click.Context, state: str | None, limit: int) -> None:
     """The latest cases, newest first (`cases show REF` shows one)."""
-    from mailbot.cases import STATES
+    from mailbot.decide.cases import STATES
 
     if state is not None and state not in STATES:
         fail(f"--state: {state!r} is not one of {', '.join(STATES)}", EXIT_CONFIG)
@@ -543,7 +546,7 @@ def event_text(kind: str, detail: Any) -> str:
 
 def first_lines(raw: bytes, count: int = FIRST_LINES) -> list[str]:
     """The first ``count`` non-blank lines of a message's text, as mailbot read it (mime.parse)."""
-    from mailbot.mime import parse
+    from mailbot.read.mime import parse
 
     lines = [printable(line) for line in parse(raw or b"").text.splitlines() if line.strip()]
     return [line if len(line) <= 100 else line[:99] + "…" for line in lines[:count]]
@@ -554,8 +557,8 @@ def first_lines(raw: bytes, count: int = FIRST_LINES) -> list[str]:
 @click.pass_context
 def cases_show(ctx: click.Context, ref: str) -> None:
     """One case: its state (and why it is in review), merged fields, history and the start of each message."""
-    from mailbot.cases import COMPLETE, IN_REVIEW
-    from mailbot.review import review_reason_of_case
+    from mailbot.decide.cases import COMPLETE, IN_REVIEW
+    from mailbot.service.review import review_reason_of_case
 
     zone = display_zone(ctx)
     with open_store(ctx) as store:
@@ -629,7 +632,7 @@ def review_list(ctx: click.Context, kinds: tuple[str, ...], limit: int) -> None:
     """The queue, most urgent first: doubts about the sender (trust, fraud), then what the bot could not
     read or decide, unsent and drafted replies, and customers silent after the reminder; oldest first."""
     from mailbot.app import utcnow
-    from mailbot.review import KINDS
+    from mailbot.service.review import KINDS
 
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
@@ -670,7 +673,7 @@ def review_show(ctx: click.Context, target: tuple[str, ...]) -> None:
 
 
 def show_message(ctx: click.Context, row_id: int) -> None:
-    from mailbot.explain import chain_lines
+    from mailbot.service.explain import chain_lines
 
     zone = display_zone(ctx)
     with open_store(ctx) as store:
@@ -700,8 +703,8 @@ def show_message(ctx: click.Context, row_id: int) -> None:
 
 def show_case_chain(ctx: click.Context, ref: str) -> None:
     """Under `cases show`: the chain of the message that set the case's state (sent it to a person)."""
-    from mailbot.explain import chain_lines
-    from mailbot.review import review_analysis_of_case
+    from mailbot.service.explain import chain_lines
+    from mailbot.service.review import review_analysis_of_case
 
     with open_store(ctx) as store:
         case = store.case(ref.upper())
@@ -725,7 +728,7 @@ def review_correct(ctx: click.Context, row_id: int, situation: str | None, assig
     and route it as if it had read it right: the reply and forward are queued (sent at the daemon's
     next pass, within the limits); trust, fraud and the limits still apply. Done once per message."""
     from mailbot.app import App
-    from mailbot.corrections import CorrectionError, parse_assignments
+    from mailbot.service.corrections import CorrectionError, parse_assignments
 
     if situation is None and not assignments:
         fail("say what to correct: --situation and/or --set FIELD=VALUE", EXIT_CONFIG)
@@ -770,7 +773,7 @@ def directory() -> None:
 @click.pass_context
 def directory_import(ctx: click.Context, file: str) -> None:
     """Replace the customer directory by FILE (CSV, one row per equipment; see README)."""
-    from mailbot.directory import DirectoryError, read_csv
+    from mailbot.decide.directory import DirectoryError, read_csv
     from mailbot.store import replace_directory
 
     settings_of(ctx)
@@ -795,8 +798,8 @@ def train(examples_dir: str | None, out_dir: str | None) -> None:
     import time
     from collections import Counter
 
-    from mailbot import textcat
-    from mailbot.rules import RulesError, load_rules
+    from mailbot.read import textcat
+    from mailbot.read.rules import RulesError, load_rules
 
     examples_path = Path(examples_dir) if examples_dir else textcat.EXAMPLES_DIR
     out = Path(out_dir) if out_dir else textcat.MODEL_DIR

@@ -211,7 +211,7 @@ def _check(section: str, key: str, value: Any, spec: Key) -> Any:
 
 def _modes(given: dict[str, Any]) -> dict[str, str]:
     """[modes]: situation id -> mode, checked against the situations of the rules file."""
-    from mailbot.rules import load_rules
+    from mailbot.read.rules import load_rules
 
     known = load_rules().situations
     for situation, mode in given.items():

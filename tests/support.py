@@ -166,13 +166,13 @@ def maildir_processor(tmp_path: Path, sections: dict | None = None, *, directory
     out (``tmp_path/out``), a database in ``tmp_path/m.db``, the shipped rules; ``sections`` are
     settings merged over those; ``directory`` (parsed CSV rows) is loaded. Returns (processor, store,
     inbox Maildir); close the store when done."""
-    from mailbot.analyze import analyze as real_analyze
+    from mailbot.read.analyze import analyze as real_analyze
     from mailbot.config import parse_settings
-    from mailbot.outbox import Outbox
+    from mailbot.mail.outbox import Outbox
     from mailbot.app import App, utcnow
-    from mailbot.processor import Processor
-    from mailbot.senders import MaildirSender
-    from mailbot.sources.maildir import MaildirSource, make_maildir
+    from mailbot.service.processor import Processor
+    from mailbot.mail.senders import MaildirSender
+    from mailbot.mail.sources.maildir import MaildirSource, make_maildir
     from mailbot.store import Store, replace_directory
 
     data = {"mailbox": {"path": str(tmp_path / "in")}, "smtp": {"path": str(tmp_path / "out")},
@@ -197,8 +197,8 @@ def reading_decision(situation: str, fields: dict, rules, *, received=None, conf
     Analysis has the action, missing, lead time, reasons and chain as analyze would set them."""
     from zoneinfo import ZoneInfo
 
-    from mailbot.analysis import Analysis, Evidence
-    from mailbot.chain import judge_reading
+    from mailbot.read.analysis import Analysis, Evidence
+    from mailbot.decide.chain import judge_reading
 
     analysis = Analysis(situation=situation, fields=dict(fields), received=received, confidence=confidence,
                         automated=automated, details={"new_email": {"nominative": email_nominative}},

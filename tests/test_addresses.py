@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.addresses import aligned, fold, from_header, imitates, is_free_mail, plain
-from mailbot.redact import mask_ibans, shown_name, shown_subject
+from mailbot.read.addresses import aligned, fold, from_header, imitates, is_free_mail, plain
+from mailbot.compose.redact import mask_ibans, shown_name, shown_subject
 
 PLAIN = [
     ("t.gaudemard@gaudemard-tp.fr", "t.gaudemard@gaudemard-tp.fr"),

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.analysis import FIELD_KEYS
-from mailbot.analyze import analyze, detect_language
-from mailbot.rules import RulesError, load_rules
+from mailbot.read.analysis import FIELD_KEYS
+from mailbot.read.analyze import analyze, detect_language
+from mailbot.read.rules import RulesError, load_rules
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from mailbot.analyze import analyze
-from mailbot.authentication import FAIL, NONE, PASS, authenticate
+from mailbot.read.analyze import analyze
+from mailbot.read.authentication import FAIL, NONE, PASS, authenticate
 from mailbot.paths import SAMPLES_DIR
 
 ID = "mx.cf.canon.fr"

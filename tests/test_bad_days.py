@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from mailbot.senders import CREDENTIALS_REFUSED
-from mailbot.sources.imap import credentials_refused, server_name
+from mailbot.mail.senders import CREDENTIALS_REFUSED
+from mailbot.mail.sources.imap import credentials_refused, server_name
 from tests.support import BOT, mailbot_env, run_mailbot, start_daemon, stop_daemon, wait_until
 from tests.test_daemon_imap import sample, with_message_id, with_smtp_login, write_settings
 
@@ -370,8 +370,8 @@ def test_a_disk_that_fills_while_running_is_waited_out_and_nothing_is_lost(dovec
 def test_the_daemon_gives_up_with_local_problem_when_the_disk_stays_full(tmp_path, small_disk, monkeypatch):
     import threading
 
-    from mailbot import daemon as daemon_module
-    from mailbot.analyze import analyze
+    from mailbot.service import daemon as daemon_module
+    from mailbot.read.analyze import analyze
     from mailbot.app import App
     from mailbot.config import load_settings
     from mailbot.store import LocalProblem

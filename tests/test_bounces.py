@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from mailbot.analyze import analyze
-from mailbot.bounces import failed_recipients, is_bounce
-from mailbot.guard import automated_hits
-from mailbot.mime import parse
+from mailbot.read.analyze import analyze
+from mailbot.read.bounces import failed_recipients, is_bounce
+from mailbot.read.guard import automated_hits
+from mailbot.read.mime import parse
 from mailbot.paths import SAMPLES_DIR
 
 OWN = ("contrats.service.wfps@cf.canon.fr",)

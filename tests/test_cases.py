@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mailbot import cases, chain
-from mailbot.analysis import Analysis, Evidence, empty_fields
-from mailbot.analyze import analyze
-from mailbot.cases import Change, Thread, merge, subject_reference
+from mailbot.decide import cases, chain
+from mailbot.read.analysis import Analysis, Evidence, empty_fields
+from mailbot.read.analyze import analyze
+from mailbot.decide.cases import Change, Thread, merge, subject_reference
 from mailbot.config import SettingsError, parse_settings
-from mailbot.directory import parse_csv
-from mailbot.rules import load_rules
+from mailbot.decide.directory import parse_csv
+from mailbot.read.rules import load_rules
 from mailbot.store import DRAFT, replace_directory
 from tests.support import AUTHSERV_ID, Clock, maildir_processor
 from tests.conversations import (ACCOUNT_MANAGER, CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, CUSTOMER,
@@ -508,7 +508,7 @@ def test_no_reminder_for_a_request_that_never_went_out(tmp_path):
 def test_a_case_whose_reminder_cannot_be_written_goes_to_review_and_intake_goes_on(bot, monkeypatch):
     _, ref = ask(bot, "contract_termination")
     bot.clock.now += timedelta(days=6)
-    monkeypatch.setattr("mailbot.decisions.build_reply", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("mailbot.service.decisions.build_reply", lambda *a, **k: 1 / 0)
     bot.processor.run_once()
     assert bot.case(ref)["state"] == cases.IN_REVIEW
 
@@ -542,8 +542,8 @@ def test_a_mangled_answer_never_breaks_the_case(tmp_path_factory, situation, cut
     ({}, "x@elsewhere.fr", "client non identifié dans l'annuaire (aucun numéro ni domaine connu de l'annuaire)"),
 ])
 def test_the_forward_says_in_french_how_the_customer_was_found(fields, sender, french):
-    from mailbot.directory import Directory
-    from mailbot.routing import route_for
+    from mailbot.decide.directory import Directory
+    from mailbot.decide.routing import route_for
     route = route_for("sales", Directory.from_rows(parse_csv(DIRECTORY_CSV)), fields, [sender],
                       contracts_team=CONTRACTS_TEAM, fallback="")
     assert route.note.startswith(french)

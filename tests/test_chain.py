@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot import chain
-from mailbot.analysis import Analysis, Evidence, empty_fields
-from mailbot.rules import load_rules
+from mailbot.decide import chain
+from mailbot.read.analysis import Analysis, Evidence, empty_fields
+from mailbot.read.rules import load_rules
 from tests.conversations import CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, answer_message, first_message
 from tests.support import AUTHSERV_ID, maildir_bot, reading_decision, run_mailbot
 from tests.test_cases import Bot

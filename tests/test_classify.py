@@ -17,11 +17,11 @@ from an evaluation corpus.
 
 import pytest
 
-from mailbot.analyze import analyze
-from mailbot.classify import Classification, classify, combine, keyword_classify
-from mailbot.quotes import split
-from mailbot.rules import load_rules
-from mailbot.textcat import default_model
+from mailbot.read.analyze import analyze
+from mailbot.read.classify import Classification, classify, combine, keyword_classify
+from mailbot.read.quotes import split
+from mailbot.read.rules import load_rules
+from mailbot.read.textcat import default_model
 from tests.test_analyze import mail
 
 SIGNATURE = "\n\nCordialement,\nSophie Marchand\nService administratif\nBureau d'études Vialle\n"

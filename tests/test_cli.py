@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from mailbot.analysis import FIELD_KEYS
+from mailbot.read.analysis import FIELD_KEYS
 from mailbot.paths import SAMPLES_DIR
 
 CONTRACT_KEYS = {"file", "message_id", "situation", "confidence", "automated", "fields",

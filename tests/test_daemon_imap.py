@@ -16,10 +16,10 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from mailbot.analyze import analyze
+from mailbot.read.analyze import analyze
 from mailbot.app import App
 from mailbot.config import load_settings
-from mailbot.daemon import assemble, run
+from mailbot.service.daemon import assemble, run
 from mailbot.paths import SAMPLES_DIR
 from tests.support import (AUTHSERV_ID, BOT, another_request, import_sample_directory, mailbot_env, run_mailbot,
                            start_daemon, stop_daemon, wait_until, write_imap_settings)
@@ -352,7 +352,7 @@ def test_unsure_messages_go_to_review_without_reply(dovecot, smtp_server, tmp_pa
 
 
 def test_without_move_the_copy_delete_expunge_path_is_used(dovecot, smtp_server, tmp_path, monkeypatch):
-    from mailbot.sources.imap import ImapSource
+    from mailbot.mail.sources.imap import ImapSource
 
     connect = ImapSource.connect
 
@@ -398,7 +398,7 @@ def test_mail_whose_announcement_a_pass_consumed_is_seen_before_idling(dovecot, 
     import time
 
     from mailbot.config import load_settings
-    from mailbot.sources.imap import ImapSource
+    from mailbot.mail.sources.imap import ImapSource
 
     monkeypatch.setenv("MAILBOT_TEST_IMAP_PW", "botpw")
     source = ImapSource(load_settings(write_settings(tmp_path, dovecot, smtp_server)))

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mailbot.dates import deadline, effective_date, find_dates
+from mailbot.read.dates import deadline, effective_date, find_dates
 
 REF = date(2026, 11, 20)
 

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mailbot.analysis import empty_fields
-from mailbot.decide import is_nominative, lead_time_ok, missing_fields
-from mailbot.rules import ROUTES, RulesError, load_rules
+from mailbot.read.analysis import empty_fields
+from mailbot.decide.measures import is_nominative, lead_time_ok, missing_fields
+from mailbot.read.rules import ROUTES, RulesError, load_rules
 from tests.support import reading_decision
 
 RULES = load_rules()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mailbot import cli
 from mailbot.cli import EXIT_CONFIG, EXIT_LOCAL
-from mailbot.daemon import LOCAL_ATTEMPTS, LOCAL_BACKOFF_CAP, Backoff
+from mailbot.service.daemon import LOCAL_ATTEMPTS, LOCAL_BACKOFF_CAP, Backoff
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 UNIT = DEPLOY / "mailbot.service"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils.db import Table
 
-from mailbot import directory, trust
-from mailbot.analysis import Analysis
-from mailbot.analyze import analyze
-from mailbot.directory import COLUMNS, Directory, DirectoryError, parse_csv, read_csv
+from mailbot.decide import directory, trust
+from mailbot.read.analysis import Analysis
+from mailbot.read.analyze import analyze
+from mailbot.decide.directory import COLUMNS, Directory, DirectoryError, parse_csv, read_csv
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
 from mailbot.store import Store, StoreDirectory, directory_counts, replace_directory
 from tests.support import AUTHSERV_ID, maildir_processor, unauthenticated

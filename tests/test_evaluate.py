@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.analysis import FIELD_KEYS, Analysis, empty_fields
-from mailbot.evaluate import CorpusError, Label, compare, evaluate, score
+from mailbot.read.analysis import FIELD_KEYS, Analysis, empty_fields
+from mailbot.read.evaluate import CorpusError, Label, compare, evaluate, score
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
 SIGNATURE = "\n\nCordialement,\nMarc Lefort\nAtelier Lefort – 12 rue du Port – 13002 Marseille\n"

@@ -8,13 +8,13 @@ from email.utils import formataddr
 
 import pytest
 
-from mailbot.analysis import FIELD_KEYS
-from mailbot.analyze import analyze
-from mailbot.decide import is_nominative
-from mailbot.extract import extract, extract_all, fraud_signals
-from mailbot.mime import parse
-from mailbot.quotes import split
-from mailbot.rules import load_rules
+from mailbot.read.analysis import FIELD_KEYS
+from mailbot.read.analyze import analyze
+from mailbot.decide.measures import is_nominative
+from mailbot.read.extract import extract, extract_all, fraud_signals
+from mailbot.read.mime import parse
+from mailbot.read.quotes import split
+from mailbot.read.rules import load_rules
 from tests.support import reading_decision
 
 REF = date(2026, 11, 20)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mailbot.directory import read_csv
-from mailbot.forward_words import address_text, datetime_fr, evidence_lines, readings_text
+from mailbot.decide.directory import read_csv
+from mailbot.compose.forward_words import address_text, datetime_fr, evidence_lines, readings_text
 from mailbot.paths import SAMPLE_DIRECTORY, SAMPLES_DIR
 from tests.support import AUTHSERV_ID, maildir_processor
 
@@ -149,7 +149,7 @@ def test_a_deadline_is_shown_apart_from_the_effective_date():
            b"Content-Type: text/plain; charset=utf-8\r\n\r\n" +
            "Bonjour,\nNous souhaitons déménager le traceur n° de série 3Y0612300 d'ici le 15 juillet, vers notre "
            "nouvelle adresse : 12 rue des Lilas, 35000 Rennes.\n".encode())
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
 
     analysis = analyze(raw)
     assert analysis.fields["effective_date"] is None

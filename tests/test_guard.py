@@ -2,8 +2,8 @@
 
 import pytest
 
-from mailbot.guard import automated_reasons
-from mailbot.mime import parse
+from mailbot.read.guard import automated_reasons
+from mailbot.read.mime import parse
 
 
 def message(*headers: str, sender: str = "Jean Dupont <jean.dupont@example.fr>", subject: str = "Contrat") -> bytes:

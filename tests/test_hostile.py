@@ -20,10 +20,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailbot import trust
-from mailbot.directory import read_csv
+from mailbot.decide import trust
+from mailbot.decide.directory import read_csv
 from mailbot.paths import SAMPLE_DIRECTORY
-from mailbot.sources.maildir import make_maildir
+from mailbot.mail.sources.maildir import make_maildir
 from tests import hostile
 from tests.support import AUTHSERV_ID, Clock, maildir_processor
 

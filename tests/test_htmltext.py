@@ -2,7 +2,7 @@
 
 import pytest
 
-from mailbot.htmltext import fold, html_to_text, normalize_spaces
+from mailbot.read.htmltext import fold, html_to_text, normalize_spaces
 
 CASES = [
     # (what, html, expected text)

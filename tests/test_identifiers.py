@@ -1,4 +1,4 @@
-"""Which number is which: identifiers scored by their labels, shapes and context (mailbot/identifiers.py).
+"""Which number is which: identifiers scored by their labels, shapes and context (mailbot/read/identifiers.py).
 
 Table-driven: each row is a sentence as customers write it and what the
 service desk reads in it. The labels and shapes come from
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.identifiers import best, find_identifiers, load_lexicon
+from mailbot.read.identifiers import best, find_identifiers, load_lexicon
 from mailbot.paths import CLASSIFIERS_DIR
 
 CASES = [

@@ -11,9 +11,9 @@ import pytest
 from sqlite_utils import Database
 
 from mailbot.config import SettingsError, parse_settings
-from mailbot.limits import DROP, HOLD, REPLY, REVIEW, Limits, UnknownUsage, Usage, judge, judge_unknown
+from mailbot.decide.limits import DROP, HOLD, REPLY, REVIEW, Limits, UnknownUsage, Usage, judge, judge_unknown
 from mailbot.paths import SAMPLES_DIR
-from mailbot.directory import parse_csv
+from mailbot.decide.directory import parse_csv
 from mailbot.store import (DRAFT, FAILED, HELD, PENDING, SENT, SHADOW, UNCONFIRMED, MessageKey,
                            Store, migrations)
 from tests.support import Clock, maildir_processor
@@ -280,7 +280,7 @@ def test_the_brake_holds_then_releases_as_the_hour_passes(maildir_bot, caplog):
     store = processor.store
     for i in range(6):
         deliver(inbox, f"m{i}", from_sender("po_change", i))
-    with caplog.at_level("ERROR", logger="mailbot.processor"):
+    with caplog.at_level("ERROR", logger="mailbot.service.processor"):
         assert processor.run_once() == 6, "intake goes on while the brake is on"
     assert store.outbox_counts() == {SENT: 3, HELD: 3}
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
@@ -294,7 +294,7 @@ def test_the_brake_holds_then_releases_as_the_hour_passes(maildir_bot, caplog):
     clock.now += timedelta(minutes=30)  # still within the hour: nothing moves, no second ERROR
     caplog.clear()
     deliver(inbox, "m6", from_sender("po_change", 6))
-    with caplog.at_level("ERROR", logger="mailbot.processor"):
+    with caplog.at_level("ERROR", logger="mailbot.service.processor"):
         assert processor.run_once() == 1
     assert store.outbox_counts() == {SENT: 3, HELD: 4}
     assert [r for r in caplog.records if r.levelname == "ERROR"] == []

@@ -37,29 +37,29 @@ from re import _parser as sre_parse
 
 import pytest
 
-from mailbot.bounds import MAX_HTML_CHARS, MAX_LINE, MAX_TEXT
-from mailbot.extract import _address_cues
-from mailbot.identifiers import default_lexicon
-from mailbot.rules import load_rules
+from mailbot.read.bounds import MAX_HTML_CHARS, MAX_LINE, MAX_TEXT
+from mailbot.read.extract import _address_cues
+from mailbot.read.identifiers import default_lexicon
+from mailbot.read.rules import load_rules
 
 MODULES = (  # add a module here when it compiles patterns that read customer text
-    "mailbot.extract",
-    "mailbot.identifiers",
-    "mailbot.softwraps",
-    "mailbot.dates",
-    "mailbot.quotes",
-    "mailbot.htmltext",
-    "mailbot.decide",
-    "mailbot.classify",
-    "mailbot.guard",
-    "mailbot.mime",
-    "mailbot.bounces",
-    "mailbot.cases",
-    "mailbot.replies",
-    "mailbot.addresses",
-    "mailbot.redact",
-    "mailbot.authentication",
-    "mailbot.directory",
+    "mailbot.read.extract",
+    "mailbot.read.identifiers",
+    "mailbot.read.softwraps",
+    "mailbot.read.dates",
+    "mailbot.read.quotes",
+    "mailbot.read.htmltext",
+    "mailbot.decide.measures",
+    "mailbot.read.classify",
+    "mailbot.read.guard",
+    "mailbot.read.mime",
+    "mailbot.read.bounces",
+    "mailbot.decide.cases",
+    "mailbot.compose.replies",
+    "mailbot.read.addresses",
+    "mailbot.compose.redact",
+    "mailbot.read.authentication",
+    "mailbot.decide.directory",
 )
 PATTERN_SECONDS = 0.2  # one pattern over 64 kB: linear takes milliseconds, quadratic takes seconds
 GIVE_UP_SECONDS = 2.0  # a run this long (or three times its bound) is stopped: it failed anyway
@@ -358,9 +358,9 @@ def test_pattern_is_linear(where, pattern):
 def test_patterns_are_found():
     """The discovery sees the known pattern tables, so a pattern cannot hide from this file."""
     names = {where for where, _ in PATTERNS}
-    for expected in ("mailbot.dates._PATTERNS[0][0]", "mailbot.dates._PATTERNS[8][0]", "mailbot.dates._AFTER",
+    for expected in ("mailbot.read.dates._PATTERNS[0][0]", "mailbot.read.dates._PATTERNS[8][0]", "mailbot.read.dates._AFTER",
                      "identifiers.toml serial_numbers.shapes[1]", "addresses.toml positive",
-                     "mailbot.extract._MASKS[5]", "mailbot.quotes._CLOSING",
+                     "mailbot.read.extract._MASKS[5]", "mailbot.read.quotes._CLOSING",
                      "situations.toml po_change.keywords[0].folded"):
         assert expected in names
     assert len(PATTERNS) > 200
@@ -449,8 +449,8 @@ WITH_A_PDF = [{"filename": "document.pdf", "content_type": "application/pdf"}]  
 @pytest.mark.parametrize("what, text", HOSTILE_TEXTS, ids=[h[0] for h in HOSTILE_TEXTS])
 def test_extract_all_is_linear(what, text):
     """extract_all on 64 kB of hostile new text (the quoted text too): bounded by EXTRACT_SECONDS."""
-    from mailbot.extract import extract_all
-    from mailbot.mime import Mail
+    from mailbot.read.extract import extract_all
+    from mailbot.read.mime import Mail
 
     mail = Mail(subject=text[:200], attachments=WITH_A_PDF)
     took = slow(lambda: extract_all(text, text, mail, date(2026, 11, 20)), EXTRACT_SECONDS)
@@ -459,7 +459,7 @@ def test_extract_all_is_linear(what, text):
 
 @pytest.mark.parametrize("what, text", HOSTILE_TEXTS, ids=[h[0] for h in HOSTILE_TEXTS])
 def test_quotes_split_is_linear(what, text):
-    from mailbot.quotes import request, split
+    from mailbot.read.quotes import request, split
 
     body = "Bonjour,\n" + text  # after some content, every line may be where the signature starts
     took = slow(lambda: request(split(body, "TR: " + text[:100])), SPLIT_SECONDS)
@@ -468,7 +468,7 @@ def test_quotes_split_is_linear(what, text):
 
 @pytest.mark.parametrize("what, text", HOSTILE_TEXTS, ids=[h[0] for h in HOSTILE_TEXTS])
 def test_find_dates_is_linear(what, text):
-    from mailbot.dates import effective_date
+    from mailbot.read.dates import effective_date
 
     took = slow(lambda: effective_date(text, date(2026, 11, 20)), DATES_SECONDS)  # find_dates, then the best
     assert took is None, f"find_dates on {what}: {took:.2f} s"
@@ -518,7 +518,7 @@ HTML_SECONDS = 3.0  # 400 kB of the densest markup takes about 1 s (html.parser 
 
 @pytest.mark.parametrize("what, html", HOSTILE_HTML, ids=[h[0] for h in HOSTILE_HTML])
 def test_html_to_text_is_linear(what, html):
-    from mailbot.htmltext import html_to_text
+    from mailbot.read.htmltext import html_to_text
 
     took = slow(lambda: html_to_text(html), HTML_SECONDS)
     assert took is None, f"html_to_text on {what}: {took:.2f} s"
@@ -550,7 +550,7 @@ ANALYZE_SECONDS = 3.0  # parse, split, classify, extract and decide on 64 kB: un
 
 @pytest.mark.parametrize("what, raw", HOSTILE_MESSAGES, ids=[h[0] for h in HOSTILE_MESSAGES])
 def test_analyze_is_linear(what, raw):
-    from mailbot.analyze import analyze
+    from mailbot.read.analyze import analyze
 
     analyze(message("Bonjour"))  # the rules and the model load once, untimed
     took = slow(lambda: analyze(raw), ANALYZE_SECONDS)

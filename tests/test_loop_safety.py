@@ -18,7 +18,7 @@ import time
 from email.utils import make_msgid
 from pathlib import Path
 
-from mailbot.analyze import analyze
+from mailbot.read.analyze import analyze
 from mailbot.paths import SAMPLES_DIR
 from tests.support import (BOT, run_mailbot, start_daemon, stop_daemon, unauthenticated, wait_until,
                            write_imap_settings)

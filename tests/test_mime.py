@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mailbot.mime import decode_header_value, parse
+from mailbot.read.mime import decode_header_value, parse
 
 PLAIN_QP = (
     b"From: =?utf-8?q?Herv=C3=A9_Goasdou=C3=A9?= <h.goasdoue@example.fr>\r\n"
@@ -219,6 +219,6 @@ NO_ID = (b"From: a@client.fr\r\nTo: contrats@cf.canon.fr\r\nSubject: Nouveau bon
     (bytes(range(256)) * 20, False),  # garbage with no header block is its bytes, not an empty message
 ])
 def test_fingerprint_names_a_message_by_what_its_author_wrote(other, same):
-    from mailbot.mime import fingerprint
+    from mailbot.read.mime import fingerprint
 
     assert (fingerprint(other) == fingerprint(NO_ID)) is same

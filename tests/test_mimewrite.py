@@ -7,7 +7,7 @@ import email.policy
 
 import pytest
 
-from mailbot import mimewrite
+from mailbot.compose import mimewrite
 
 
 def parse(raw: bytes):

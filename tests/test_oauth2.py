@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from mailbot.config import SettingsError, load_settings
-from mailbot.senders import SendRefused, SmtpSender
-from mailbot.tokens import AccessToken, TokenUnavailable, xoauth2
+from mailbot.mail.senders import SendRefused, SmtpSender
+from mailbot.mail.tokens import AccessToken, TokenUnavailable, xoauth2
 from tests.servers import Dovecot, SmtpServer, TokenIssuer
 from tests.support import BOT, import_sample_directory, mailbot_env, run_mailbot, start_daemon, stop_daemon, \
     wait_until, write_imap_settings

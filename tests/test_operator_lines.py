@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import trust
-from mailbot.analyze import analyze
-from mailbot.cases import COMPLETE, ROUTED
+from mailbot.decide import trust
+from mailbot.read.analyze import analyze
+from mailbot.decide.cases import COMPLETE, ROUTED
 from mailbot.config import parse_settings
-from mailbot.daemon import ready_line
+from mailbot.service.daemon import ready_line
 from mailbot.paths import SAMPLES_DIR
-from mailbot.decisions import Outcome, is_garbage
-from mailbot.explain import review_reason
+from mailbot.service.decisions import Outcome, is_garbage
+from mailbot.service.explain import review_reason
 from mailbot.terminal import shorten, shorten_address
 from mailbot.store import DRAFT, HELD, MessageKey, Store
 

@@ -290,7 +290,7 @@ def test_approving_the_forward_routes_the_case_and_the_release_is_information(se
 
     sent = mailbot(settings, "-v", "once")
     assert sent.returncode == 0, sent.stderr
-    assert "INFO mailbot.processor: 2 held reply(ies) released" in sent.stderr
+    assert "INFO mailbot.service.processor: 2 held reply(ies) released" in sent.stderr
     assert not [line for line in sent.stderr.splitlines() if "WARNING" in line and "released" in line]
     assert len(list((tmp_path / "var" / "outbox" / "new").iterdir())) == 2
 

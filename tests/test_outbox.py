@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from mailbot.outbox import verdict
-from mailbot.senders import NotAccepted
+from mailbot.mail.outbox import verdict
+from mailbot.mail.senders import NotAccepted
 
 
 @pytest.mark.parametrize("exc, kind", [
@@ -36,8 +36,8 @@ def test_a_stop_between_the_record_and_the_end_of_data_is_flagged_never_lost_sil
     from datetime import datetime, timezone
 
     from mailbot.config import load_settings
-    from mailbot.outbox import flush
-    from mailbot.senders import SmtpSender
+    from mailbot.mail.outbox import flush
+    from mailbot.mail.senders import SmtpSender
     from mailbot.store import DECIDED, IN_FLIGHT, PENDING, SENT, UNCONFIRMED, MessageKey, Store
 
     now = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)

@@ -59,7 +59,7 @@ def test_the_wheel_carries_templates_classifiers_and_model(tmp_path):
     assert (result["situation"], result["action"]) == ("po_change", "acknowledge")
 
     where = subprocess.run([str(python), "-c", (
-        "import mailbot, mailbot.paths as p, mailbot.replies as r, mailbot.textcat as t;"
+        "import mailbot, mailbot.paths as p, mailbot.compose.replies as r, mailbot.read.textcat as t;"
         "print(mailbot.__file__); print(p.TEMPLATES_DIR); print(p.CLASSIFIERS_DIR);"
         "print(len(r.environment().list_templates())); print(t.default_model() is not None)")],
         capture_output=True, text=True, cwd=elsewhere, env=env, timeout=120)

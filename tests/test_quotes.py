@@ -6,7 +6,7 @@ part must keep NOUVEAU and lose every ANCIEN, header and separator line.
 
 import pytest
 
-from mailbot.quotes import request, split, unquote
+from mailbot.read.quotes import request, split, unquote
 
 HISTORY = [
     ("Outlook FR", "De : Service <s@example.com>\nEnvoyé : lundi 3 février 2025 10:00\nÀ : Moi <m@example.fr>\n"

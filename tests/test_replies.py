@@ -7,10 +7,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from mailbot.analyze import analyze
+from mailbot.read.analyze import analyze
 from mailbot.paths import SAMPLES_DIR
-from mailbot.replies import Bot, build_reply, clean_subject, context, date_text
-from mailbot.rules import load_rules
+from mailbot.compose.replies import Bot, build_reply, clean_subject, context, date_text
+from mailbot.read.rules import load_rules
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 BOT = Bot("contrats.service.wfps@cf.canon.fr", "Service Contrats Canon France")

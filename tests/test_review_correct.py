@@ -13,11 +13,11 @@ import json
 
 import pytest
 
-from mailbot import cases
+from mailbot.decide import cases
 from mailbot.app import App
-from mailbot.corrections import CorrectionError, parse_assignments, parse_value
-from mailbot.decisions import Decisions
-from mailbot.review import Review
+from mailbot.service.corrections import CorrectionError, parse_assignments, parse_value
+from mailbot.service.decisions import Decisions
+from mailbot.service.review import Review
 from tests.conversations import CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, DIRECTORY_CSV, first_message
 from tests.support import AUTHSERV_ID, maildir_bot, run_mailbot
 from tests.test_cases import Bot

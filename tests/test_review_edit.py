@@ -7,8 +7,8 @@ import email.policy
 
 import pytest
 
-from mailbot.mimewrite import message, with_text
-from mailbot.review import Review
+from mailbot.compose.mimewrite import message, with_text
+from mailbot.service.review import Review
 from mailbot.store import DRAFT
 from tests.conversations import CONVERSATIONS, first_message
 from tests.test_cases import Bot

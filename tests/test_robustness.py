@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.analysis import ACTIONS, FIELD_KEYS, Analysis
-from mailbot.analyze import analyze, default_rules
+from mailbot.read.analysis import ACTIONS, FIELD_KEYS, Analysis
+from mailbot.read.analyze import analyze, default_rules
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
 FUZZ = settings(max_examples=150, deadline=None, database=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.softwraps import join_soft_wraps
+from mailbot.read.softwraps import join_soft_wraps
 
 LONG = "Nous vous informons que notre service comptable change d'adresse et que les factures"  # > 60
 

@@ -124,7 +124,7 @@ def test_a_transaction_inside_another_is_a_savepoint(store):
 
 def test_an_outbox_row_needs_no_incoming_message(store, tmp_path):
     """A digest or a reply written by a person answers no ledger row; it is sent like the others."""
-    from mailbot.outbox import flush
+    from mailbot.mail.outbox import flush
 
     class Sink:
         sent: list[bytes] = []

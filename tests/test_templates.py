@@ -26,10 +26,10 @@ from email import message_from_bytes, policy
 import pytest
 from jinja2 import meta
 
-from mailbot.analysis import Analysis, empty_fields
+from mailbot.read.analysis import Analysis, empty_fields
 from mailbot.paths import TEMPLATES_DIR
-from mailbot.replies import Bot, build_neutral, build_reply, context, environment
-from mailbot.rules import RulesError, load_rules
+from mailbot.compose.replies import Bot, build_neutral, build_reply, context, environment
+from mailbot.read.rules import RulesError, load_rules
 
 RULES = load_rules()
 BOT = Bot("contrats.service.wfps@cf.canon.fr", "Canon France – Service Contrats")

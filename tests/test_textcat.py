@@ -1,4 +1,4 @@
-"""The trained classifier (mailbot/textcat.py) and how classify combines it with the keywords.
+"""The trained classifier (mailbot/read/textcat.py) and how classify combines it with the keywords.
 
 spaCy's French pipeline costs ~2.3 s to load once per process, so one model is
 trained per session on a small fixture (tests/textcat_fixture), never on the
@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mailbot import textcat
-from mailbot.analyze import analyze
-from mailbot.classify import Classification, classify, combine, keyword_classify
-from mailbot.textcat import model_text
+from mailbot.read import textcat
+from mailbot.read.analyze import analyze
+from mailbot.read.classify import Classification, classify, combine, keyword_classify
+from mailbot.read.textcat import model_text
 from mailbot.cli import cli
-from mailbot.quotes import split
-from mailbot.rules import load_rules
+from mailbot.read.quotes import split
+from mailbot.read.rules import load_rules
 
 FIXTURE = Path(__file__).parent / "textcat_fixture"
 SITUATIONS = ["po_change", "equipment_move", "billing_entity_change", "invoice_address_change", "invoice_by_email",
@@ -213,7 +213,7 @@ def test_no_model_means_keywords_alone(rules):
 def test_classify_without_the_shipped_model_uses_keywords_and_warns(monkeypatch, caplog, rules, tmp_path):
     monkeypatch.setattr(textcat, "MODEL_DIR", tmp_path / "missing")
     parts = split("Bonjour,\nnous souhaitons résilier le contrat de notre traceur.", "Résiliation")
-    with caplog.at_level(logging.WARNING, logger="mailbot.textcat"):
+    with caplog.at_level(logging.WARNING, logger="mailbot.read.textcat"):
         result = classify("Résiliation", parts, rules, textcat.default_model())
     alone = keyword_classify("Résiliation", parts, rules)
     assert (result.situation, result.confidence, result.secondary) == (alone.situation, alone.confidence, None)

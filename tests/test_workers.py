@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.analysis import Analysis
-from mailbot.analyze import analyze
+from mailbot.read.analysis import Analysis
+from mailbot.read.analyze import analyze
 from mailbot.config import parse_settings
 from mailbot.paths import SAMPLES_DIR
 from mailbot.app import App
-from mailbot.rules import load_rules
-from mailbot.sources import Incoming
+from mailbot.read.rules import load_rules
+from mailbot.mail.sources import Incoming
 from mailbot.store import MessageKey
-from mailbot.workers import InProcess, Overrun, Pool
+from mailbot.service.workers import InProcess, Overrun, Pool
 from tests.support import maildir_processor
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
@@ -159,7 +159,7 @@ def test_workers_die_with_the_daemon():
     import sys
 
     code = ("import sys, time; sys.path.insert(0, '.');"
-            "from tests.test_workers import fake_analyze; from mailbot.workers import Pool;"
+            "from tests.test_workers import fake_analyze; from mailbot.service.workers import Pool;"
             "pool = Pool(2, 5.0, fake_analyze, {}); print(*[w.process.pid for w in pool.workers], flush=True);"
             "time.sleep(60)")
     daemon = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from mailbot.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES
-from mailbot.cases import AWAITING, CLOSED, IN_REVIEW
+from mailbot.read.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES
+from mailbot.decide.cases import AWAITING, CLOSED, IN_REVIEW
 from mailbot.store.rows import SENT, UNCONFIRMED, _iso
 from mailbot.store.base import StoreBase
 

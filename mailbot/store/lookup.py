@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mailbot.directory import Row, number_key, sender_keys
+from mailbot.decide.directory import Row, number_key, sender_keys
 
 if TYPE_CHECKING:
     from mailbot.store import Store

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from mailbot.addresses import domain_of, fold
-from mailbot.cases import COMPLETE, ROUTED
+from mailbot.read.addresses import domain_of, fold
+from mailbot.decide.cases import COMPLETE, ROUTED
 from mailbot.store.rows import (DRAFT, FAILED, HELD, IN_FLIGHT, NEUTRAL_ACK, OUTGOING, PENDING, SENT, UNCONFIRMED,
                                 OutgoingRow, _iso, _utc)
 from mailbot.store.base import StoreBase

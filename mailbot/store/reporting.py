@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from mailbot.cases import AWAITING, IN_REVIEW
+from mailbot.decide.cases import AWAITING, IN_REVIEW
 from mailbot.store.rows import DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, _iso
 from mailbot.store.base import StoreBase
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from mailbot.bounds import MAX_STORED_ANALYSIS
+from mailbot.read.bounds import MAX_STORED_ANALYSIS
 
 class LocalProblem(Exception):
     """The database cannot be read or written (a full disk, a read-only file system, an I/O error):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from mailbot.addresses import domain_of, fold
-from mailbot.directory import number_key
+from mailbot.read.addresses import domain_of, fold
+from mailbot.decide.directory import number_key
 
 migrations = Migrations("mailbot")
 
@@ -111,7 +111,7 @@ def m002_loop_safety(db: Database) -> None:
 
 @migrations()
 def m003_directory(db: Database) -> None:
-    """The customer directory (mailbot/directory.py), replaced whole by each import."""
+    """The customer directory (mailbot/decide/directory.py), replaced whole by each import."""
     db["customers"].create(
         {"customer_number": str, "customer_name": str, "account_manager_email": str,
          "sales_contact_email": str},

@@ -1,0 +1,1 @@
+"""Writing to people: replies from the templates, forwards, the bytes of outgoing mail."""

@@ -1,0 +1,1 @@
+"""Reading a message, pure: bytes in, an Analysis out (parse, guard, classify, extract)."""

@@ -1,0 +1,212 @@
+"""The pure heart of mailbot: raw message bytes in, a complete ``Analysis`` out.
+
+parse → guard → split → classify → extract → the reading's gates of the
+decision chain (chain.READING), with no I/O (beyond loading the default rules
+once) and no clock: the received date is the message's own Date header. The CLI, the daemon, eval and the tests all go
+through here, so it never raises: a message that breaks a stage comes out
+as situation "other", action "review", with the error as a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from mailbot.read import bounces, guard, mime, quotes
+from mailbot.read.analysis import Analysis, Evidence, empty_fields
+from mailbot.read.authentication import authenticate
+from mailbot.read.bounds import MAX_TEXT, wrap_long_lines
+from mailbot.decide.cases import without_reference
+from mailbot.read.classify import classify
+from mailbot.decide.chain import judge_broken, judge_reading
+from mailbot.read.extract import extract_all, fraud_signals
+from mailbot.read.rules import Rules, load_rules
+from mailbot.read.textcat import TextModel, default_model
+
+SHIPPED = "shipped"  # analyze's default model: the one in classifiers/model/
+
+_FR_WORDS = frozenset(
+    "le la les des du de et est une un pour que qui nous vous notre nos votre vos merci bonjour avec sur dans"
+    " au aux ce cette sont pas par madame monsieur cordialement facture factures contrat".split()
+)
+_EN_WORDS = frozenset(
+    "the and is are to of for our your we you please thank thanks hello dear with on in this that from will be"
+    " regards invoice invoices contract kind best".split()
+)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """classifiers/situations.toml, read once per process."""
+    return load_rules()
+
+
+def detect_language(text: str) -> str:
+    """"fr" or "en", whichever has more of its common words; French when in doubt."""
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    english = sum(w in _EN_WORDS for w in words)
+    french = sum(w in _FR_WORDS for w in words)
+    return "en" if english > french else "fr"
+
+
+def _fill_envelope(analysis: Analysis, mail: mime.Mail) -> None:
+    analysis.message_id = mail.message_id
+    analysis.subject = mail.subject
+    analysis.sender = mail.from_addr
+    analysis.sender_name = mail.from_name
+    analysis.reply_to = mail.reply_to
+    analysis.sender_plain = mail.from_plain is not None
+    analysis.reply_to_plain = mail.reply_to_plain is not None
+    if mail.from_problem:
+        analysis.evidence.append(Evidence("address", "from_not_plain", mail.from_addr[:80], mail.from_problem))
+    if mail.reply_to_problem:
+        analysis.evidence.append(Evidence("address", "reply_to_not_plain", mail.reply_to[:80], mail.reply_to_problem))
+    analysis.received = mail.date
+    analysis.in_reply_to = mail.in_reply_to
+    analysis.references = list(mail.references)
+    analysis.attachments = list(mail.attachments)
+    analysis.evidence.extend(Evidence("parse", "defect", d) for d in mail.defects)
+
+
+def _not_a_message(raw: bytes, mail: mime.Mail) -> str | None:
+    """Why there is no e-mail to judge at all (then even the guard has nothing to look at)."""
+    if not raw.strip():
+        return "empty message: nothing to read"
+    if not mail.headers:
+        return "not an e-mail: no header could be read"
+    return None
+
+
+def _nothing_to_read(mail: mime.Mail) -> str | None:
+    """Why a human-sent message has no text to classify, or None when it has."""
+    if mail.not_read:
+        return f"body not read ({mail.defects[-1] if mail.defects else mail.not_read}): a person opens it"
+    broken = next((d for d in mail.defects if d.startswith("parse error")), None)
+    if broken:
+        return f"MIME structure could not be read ({broken})"
+    if mail.binary_text:
+        return "body is not readable text (binary data)"
+    if mail.text.strip():
+        return None
+    files = [a["filename"] or a["content_type"] for a in mail.attachments]
+    if files:
+        return f"no text body, only attachments: {', '.join(files[:5])}{' …' if len(files) > 5 else ''}"
+    malformed = sorted({d for d in mail.defects if d.endswith("Defect")})
+    return f"empty body: nothing to read{' (malformed MIME: ' + ', '.join(malformed) + ')' if malformed else ''}"
+
+
+def _unreadable(analysis: Analysis, why: str) -> None:
+    """Bad input goes to a person, saying why."""
+    analysis.evidence.append(Evidence("parse", "unreadable", detail=why))
+
+
+def _received(mail: mime.Mail, arrived: datetime | None) -> datetime | None:
+    """The Date header; the server's arrival date when Date is absent or absurd
+    (more than a day after arrival, or years before it)."""
+    if arrived is not None and arrived.tzinfo is None:
+        arrived = arrived.astimezone()  # a naive server date is local time
+    if mail.date is None or arrived is None:
+        return mail.date or arrived
+    if not arrived - timedelta(days=365) <= mail.date <= arrived + timedelta(days=1):
+        return arrived
+    return mail.date
+
+
+def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: Rules, model: TextModel | None,
+         tz: ZoneInfo, arrived: datetime | None, authserv_id: str) -> None:
+    """Fill ``analysis`` with the reading; the reading's gates (chain.READING) decide after it."""
+    mail = mime.parse(raw)
+    _fill_envelope(analysis, mail)
+    auth = authenticate(mail.auth_results, mail.from_plain or "", authserv_id)
+    analysis.auth = auth.as_dict()
+    analysis.evidence.append(Evidence("auth", auth.status, auth.method, auth.detail))
+    mail.subject = without_reference(mail.subject)  # our [Réf. …] is read by the processor, not as a number
+    received = analysis.received = _received(mail, arrived)
+    why = _not_a_message(raw, mail)
+    if why:
+        _unreadable(analysis, why)
+        return
+
+    automated = guard.automated_hits(mail, own_addresses)
+    if automated:
+        analysis.automated = True
+        analysis.confidence = 1.0
+        analysis.notes.extend(hit.text for hit in automated)
+        analysis.evidence.extend(Evidence("guard", hit.code, detail=hit.text) for hit in automated)
+        if bounces.is_bounce(hit.code for hit in automated) and not mail.not_read:
+            analysis.bounce = {"quoted": bounces.quoted_message_ids(raw),
+                               "failed": bounces.failed_recipients(raw, own_addresses)}
+        return
+    why = _nothing_to_read(mail)
+    if why:
+        _unreadable(analysis, why)
+        return
+
+    text = mail.text
+    if len(text) > MAX_TEXT:  # the request is at the top; bound the work on huge bodies
+        text = text[:MAX_TEXT]
+        analysis.evidence.append(Evidence("parse", "truncated", detail=f"body cut to {MAX_TEXT} characters"))
+    text, wrapped = wrap_long_lines(text)
+    if wrapped:
+        analysis.evidence.append(Evidence("parse", "lines_wrapped", detail=f"{wrapped} line(s) over the line cap"))
+    analysis.evidence.extend(Evidence("parse", f"cut_{what}", detail=what) for what in mail.cut)
+    parts = quotes.split(text, mail.subject)
+    inner = quotes.request(parts)
+    analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
+
+    classification = classify(mail.subject, parts, rules, model)
+    analysis.situation = classification.situation
+    analysis.secondary_situation = classification.secondary
+    analysis.confidence = classification.confidence
+    analysis.evidence.extend(classification.evidence)
+
+    reference = received.astimezone(tz).date() if received else None
+    rule = rules.situations.get(classification.situation)
+    extraction = extract_all(inner.new, inner.quoted, mail, reference, classification.situation,
+                             lead_time=bool(rule and rule.lead_time_months))
+    fields, evidence = extraction.fields, extraction.evidence
+    analysis.fields = fields
+    analysis.details = extraction.details
+    analysis.evidence.extend(evidence)
+    analysis.evidence.extend(fraud_signals(parts.new, parts.quoted, mail.subject, mail.from_name))
+    if mail.date is None:
+        analysis.notes.append("no usable Date header: " + (
+            "the server's arrival date is used" if received else "lead time unknown"))
+    elif received is not mail.date:
+        analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
+
+
+def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,
+            model: TextModel | None | str = SHIPPED, timezone: str = "Europe/Paris",
+            arrived: datetime | None = None, authserv_id: str = "") -> Analysis:
+    """Analyse one raw message; never raises.
+
+    ``timezone`` is the business's (lead times count in local calendar days);
+    ``arrived`` is the server's arrival date (IMAP INTERNALDATE), used only when
+    the Date header is missing or absurd. Both are data, not a clock.
+    ``authserv_id`` names our MTA: only its Authentication-Results header is
+    read (authentication.py); empty, nothing is authenticated. ``rules`` and
+    ``model`` default to the shipped ones (an App passes its own; ``model=None``:
+    the keywords alone classify).
+    """
+    analysis = Analysis()
+    rules = rules or default_rules()
+    model = default_model() if model == SHIPPED else model
+    tz = ZoneInfo(timezone)
+    try:
+        _run(analysis, raw, tuple(own_addresses), rules, model, tz, arrived, authserv_id)
+        judge_reading(analysis, rules, tz)
+        return analysis
+    except Exception as exc:  # one bad message must not stop the pipeline
+        analysis.situation = "other"
+        analysis.secondary_situation = None
+        analysis.fields = empty_fields()
+        analysis.details = {}
+        analysis.evidence.append(Evidence("parse", "internal_error", detail=f"{type(exc).__name__}: {exc}"))
+    try:
+        judge_reading(analysis, rules, tz)  # "other", no fields: review (ignore when automated)
+    except Exception:  # the rules themselves are broken
+        judge_broken(analysis, tz)
+    return analysis

@@ -1,0 +1,242 @@
+"""Which billing situation a message is about: keywords of the rules file, combined with a trained model.
+
+The keywords are transparent: every score is a sum of matched keywords that
+the review screen can show. Text the customer wrote now counts fully; quoted
+history (often our own request) counts little, a forwarded message more.
+
+The trained model (``textcat.py``) reads the subject and the new text (the
+forwarded request for a bare forward), the way its examples are written, and
+generalises to wordings the keywords do not know. ``combine`` merges the two
+votes: when they agree the confidence rises; when they disagree the stronger
+vote wins but the confidence falls with the loser's conviction, so the
+message goes to review (``[classifier] review_below``); strong keywords beat
+a weak model, a confident model beats weak or absent keywords. Without a
+model (a broken install) the keywords decide alone.
+
+A request often comes with a side topic (the machine is down, an invoice is
+disputed, toner is wanted, a price asked): the request is the situation and
+the side topic, found by the keywords of "other", is the secondary one, so
+the person who reads the case sees both. A negated request ("nous ne
+souhaitons pas résilier") is data too: negative keywords cancel its hits.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from dataclasses import dataclass, field
+
+from mailbot.read import textcat
+from mailbot.read.analysis import Evidence
+from mailbot.read.htmltext import fold
+from mailbot.read.quotes import Parts, request
+from mailbot.read.rules import Rules
+
+SUBJECT_WEIGHT = 1.0
+REPLY_SUBJECT_WEIGHT = 0.3  # "RE: …" mostly repeats the wording of our own mail
+NEW_WEIGHT = 1.0
+QUOTED_WEIGHT = 0.25
+FORWARDED_WEIGHT = 0.6
+SATURATION = 2.0  # score at which strength reaches one half
+ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against the model
+AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
+SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
+
+_SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
+
+
+@dataclass
+class Classification:
+    situation: str
+    confidence: float
+    secondary: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    matched: list[Evidence] = field(default_factory=list, repr=False)  # every keyword hit, of any situation
+    side_topic: bool = False  # an "other" topic (toner, breakdown, dispute…) asked in the customer's own words
+
+
+
+
+def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
+    """(name, folded text, weight) for every place a keyword may appear."""
+    subject_weight = REPLY_SUBJECT_WEIGHT if _REPLY_SUBJECT.match(subject) else SUBJECT_WEIGHT
+    inner = request(parts)  # a bare forward's request, or the history a short reply answers in, is read as new
+    new, quoted = inner.new, inner.quoted
+    return [
+        ("subject", fold(subject), subject_weight),
+        ("new", fold(new), NEW_WEIGHT),
+        ("quoted", fold(quoted), FORWARDED_WEIGHT if parts.forwarded else QUOTED_WEIGHT),
+    ]
+
+
+def _confidence(best: float, second: float) -> float:
+    """Strength of the winner times its share of the top two scores, in [0, 1].
+
+    A tie gives at most 0.5; a lone weak keyword gives little; a strong,
+    uncontested score approaches 1.
+    """
+    if best <= 0:
+        return 0.0
+    strength = best / (best + SATURATION)
+    share = best / (best + max(second, 0.0))
+    return strength * share
+
+
+def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification:
+    """Keywords alone: score every situation, pick the best; "other" when nothing scores enough.
+
+    A side topic is one hit of an "other" keyword that reaches min_score by
+    itself where it was found: a topic for a person (toner, breakdown,
+    dispute, price, the customer's own bank account) written in the subject
+    or the new text, not a courtesy ("merci", "bien reçu") nor quoted history.
+    """
+    # The sources, heaviest first, in one text: a keyword is searched once, and its first match is in
+    # the heaviest source that has one (a separator no pattern crosses keeps the sources apart).
+    sources = sorted((src for src in _sources(subject, parts) if src[1]), key=lambda src: -src[2])
+    joined = _SOURCE_SEPARATOR.join(text for _, text, _ in sources)
+    ends = list(accumulate(len(text) + len(_SOURCE_SEPARATOR) for _, text, _ in sources))
+    scores: dict[str, float] = {}
+    evidence: list[Evidence] = []
+    side_topic = False
+    for situation in rules.situations.values():
+        total = 0.0
+        for keyword in situation.keywords:
+            match = keyword.folded.search(joined)
+            if not match:
+                continue
+            name, _, weight = sources[bisect_right(ends, match.start())]
+            total += keyword.weight * weight
+            side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
+            evidence.append(Evidence(
+                "classify", situation.id, match.group(0)[:80],
+                f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}", source=name,
+            ))
+        scores[situation.id] = round(total, 4)
+
+    other = scores.pop("other", 0.0)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    best_id, best = ranked[0] if ranked else ("other", 0.0)
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    scores["other"] = other
+    if best < rules.min_score or other > best + rules.min_score:
+        # Other: as sure as its own keywords beat the best situation, or as that situation is weak.
+        # A request that reaches min_score keeps its place beside a side topic unless the side topic
+        # outweighs it by min_score more: then its words are incidental (a toner order's "commande").
+        confidence = max(_confidence(other, best), 1.0 - _confidence(best, 0.0))
+        best_id, second_id = "other", (best_id if best >= rules.min_score else None)
+    else:
+        confidence = _confidence(best, max(second, other))
+        second_id = next((sid for sid, s in ranked[1:] if s >= rules.min_score and s >= 0.5 * best), None)
+        second_id = second_id or ("other" if side_topic else None)
+    used = {best_id, second_id}
+    return Classification(
+        situation=best_id,
+        confidence=round(confidence, 4),
+        secondary=second_id,
+        scores=scores,
+        evidence=[e for e in evidence if e.name in used],
+        matched=evidence,
+        side_topic=side_topic,
+    )
+
+
+def _strength(score: float) -> float:
+    """A keyword score mapped to [0, 1): one half at SATURATION."""
+    return _confidence(score, 0.0)
+
+
+def _keyword_support(keywords: Classification, label: str) -> float:
+    """How much the keywords back ``label``, in [0, 1).
+
+    For "other": its own keywords (toner, breakdown, thanks…), or, failing
+    them, the absence of any situation's keywords, which counts only a little
+    (ABSENCE): nothing found is also what an unseen wording looks like.
+    """
+    if label != "other":
+        return _strength(keywords.scores.get(label, 0.0))
+    best = max((s for sid, s in keywords.scores.items() if sid != "other"), default=0.0)
+    return max(_strength(keywords.scores.get("other", 0.0)), ABSENCE * (1.0 - _strength(best)))
+
+
+def _side_topic_explains(keywords: Classification, model_id: str, probs: dict[str, float]) -> bool:
+    """Is the model's "other" the side topic the keywords found beside their request?
+
+    The model gives one label, so a request written beside a toner order or
+    a breakdown splits its probability; when it still sees the keywords'
+    request (at least SECONDARY_PROB) and the keywords found the side topic,
+    both readers saw the same two things, and the request is the situation.
+    """
+    return (model_id == "other" and keywords.situation != "other" and keywords.side_topic
+            and probs.get(keywords.situation, 0.0) >= SECONDARY_PROB)
+
+
+def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
+    """One decision from the keyword vote and the model's probabilities (None: keywords alone).
+
+    - Agreement: the stronger of the two, raised by half the weaker one's share
+      of what is left: max + (1 - max) × min / 2. Two weak votes stay weak.
+    - Disagreement: the stronger vote wins (keywords on a tie, and a request
+      whose side topic is what the model calls "other") and its
+      strength is multiplied by (1 - opposition), where opposition is how much
+      the loser prefers its own label to the winner's (for the model, the
+      difference of the two probabilities; for the keywords, of the two
+      keyword strengths). A confident loser drives the confidence down, to review.
+    - Keyword strength is the keyword classifier's confidence (for "other",
+      ``_keyword_support``: a keyword-less message is only weak evidence);
+      the model's is its top probability.
+    - Secondary: the keywords' secondary situation, else the losing keyword
+      situation when it reached min_score, else the next label the model
+      gives at least SECONDARY_PROB; failing a second request, "other" when
+      the keywords found a side topic beside the request.
+    """
+    if probs is None:
+        return keywords
+    probs = {label: p for label, p in probs.items() if label in rules.situations}
+    if not probs:
+        return keywords
+    ranked = textcat.top(probs, len(probs))
+    model_id, model_conf = ranked[0]
+    keyword_id = keywords.situation
+    keyword_conf = keywords.confidence if keyword_id != "other" else _keyword_support(keywords, "other")
+    if model_id == keyword_id:
+        situation, how = keyword_id, "keywords and model agree"
+        high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
+        confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
+    elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs):
+        situation, how = keyword_id, f"keywords over model ({model_id})"
+        opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
+        confidence = keyword_conf * (1.0 - opposition)
+    else:
+        situation, how = model_id, f"model over keywords ({keyword_id})"
+        opposition = max(0.0, _keyword_support(keywords, keyword_id) - _keyword_support(keywords, model_id))
+        confidence = model_conf * (1.0 - opposition)
+
+    candidates = [keywords.secondary]
+    if keyword_id != situation and keywords.scores.get(keyword_id, 0.0) >= rules.min_score:
+        candidates.append(keyword_id)
+    candidates.extend(label for label, p in ranked if p >= SECONDARY_PROB)
+    secondary = next((c for c in candidates if c and c not in (situation, "other")), None)
+    if secondary is None and situation != "other" and keywords.side_topic:
+        secondary = "other"
+
+    used = {situation, secondary}
+    detail = ", ".join(f"{label} {p:.2f}" for label, p in ranked[:3])
+    return Classification(
+        situation=situation,
+        confidence=round(min(max(confidence, 0.0), 1.0), 4),
+        secondary=secondary,
+        scores=keywords.scores,
+        evidence=[e for e in keywords.matched if e.name in used] + [Evidence("classify", "model", how, detail)],
+        matched=keywords.matched,
+        side_topic=keywords.side_topic,
+    )
+
+
+def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None) -> Classification:
+    """The situation of a message: keywords and ``model`` (keywords alone without one)."""
+    keywords = keyword_classify(subject, parts, rules)
+    probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
+    return combine(keywords, probs, rules)

@@ -1,0 +1,399 @@
+"""Find the date a requested change takes effect, resolved against the message's date.
+
+The lead-time rule (a change must arrive one month before it applies) needs
+the effective date, but mails are full of other dates: the end of the old
+value, return-from-holiday dates, invoice and K-bis dates, quote deadlines.
+Fuzzy parsers pick the wrong one silently (reference/text-stack-measurements.md
+§5), so candidate spans are found with regexes, parsed with dateutil and a
+French ``parserinfo`` or resolved with ``relativedelta`` rules, and scored by
+what introduces them ("à compter du" yes, "jusqu'au" no). A date introduced as
+a deadline ("d'ici le 15", "by the end of June") is when the customer wants an
+answer, not when the change applies: ``deadline`` reads it apart.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from calendar import monthrange
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, datetime
+from itertools import accumulate
+
+from dateutil import parser as dateparser
+from dateutil.relativedelta import relativedelta
+
+from mailbot.read.htmltext import fold
+
+_MONTHS = (
+    ("janvier", "janv", "january", "jan"),
+    ("fevrier", "fevr", "fev", "february", "feb"),
+    ("mars", "march", "mar"),
+    ("avril", "avr", "april", "apr"),
+    ("mai", "may"),
+    ("juin", "june", "jun"),
+    ("juillet", "juil", "july", "jul"),
+    ("aout", "august", "aug"),
+    ("septembre", "sept", "september", "sep"),
+    ("octobre", "october", "oct"),
+    ("novembre", "november", "nov"),
+    ("decembre", "december", "dec"),
+)
+_WEEKDAYS = (
+    ("lundi", "lun", "monday", "mon"),
+    ("mardi", "mar", "tuesday", "tue"),
+    ("mercredi", "mer", "wednesday", "wed"),
+    ("jeudi", "jeu", "thursday", "thu"),
+    ("vendredi", "ven", "friday", "fri"),
+    ("samedi", "sam", "saturday", "sat"),
+    ("dimanche", "dim", "sunday", "sun"),
+)
+
+
+class FrParserInfo(dateparser.parserinfo):
+    """dateutil's parser taught French (and still English) month and day names."""
+
+    MONTHS = [tuple(names) for names in _MONTHS]
+    # Full names only: "mar" is both mars and mardi; spans lose their weekday before parsing.
+    WEEKDAYS = [(names[0], names[2]) for names in _WEEKDAYS]
+    JUMP = dateparser.parserinfo.JUMP + ["le", "du", "de", "er", "eme", "e"]
+
+
+_INFO = FrParserInfo(dayfirst=True)
+
+
+@dataclass(frozen=True)
+class DateHit:
+    """A date found in text: its value, the text as written and how likely it is the effective date."""
+
+    value: date
+    text: str
+    start: int
+    end: int
+    score: float
+    cue: str | None = None  # what introduces it: strong, medium, negative, deadline or None
+
+    @property
+    def iso(self) -> str:
+        return self.value.isoformat()
+
+
+class Spans:
+    """Spans (which may overlap one another), asked in log time whether any overlaps a given one:
+    asking each of many spans against all the others would be quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(accumulate((e for _, e in ordered), max))  # the furthest end of the first k spans
+
+    def overlap(self, start: int, end: int) -> bool:
+        k = bisect_left(self.starts, end)  # the spans that start before end
+        return k > 0 and self.reach[k - 1] > start
+
+
+_MONTH = "|".join(sorted((n for names in _MONTHS for n in names), key=len, reverse=True))
+_WEEKDAY = "|".join(sorted((n for names in _WEEKDAYS for n in names), key=len, reverse=True))
+_DAY = r"(?P<day>[0-3]?\d)(?:er|eme|e|st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_QUARTER_WORDS = {"premier": 1, "first": 1, "deuxieme": 2, "second": 2, "troisieme": 3, "third": 3,
+                  "quatrieme": 4, "fourth": 4}
+
+
+def _month_number(word: str) -> int:
+    word = word.rstrip(".")
+    return next(i for i, names in enumerate(_MONTHS, start=1) if word in names)
+
+
+def _next_occurrence(month: int, day: int, reference: date) -> date:
+    """The first (month, day) on or after the reference date."""
+    for year in (reference.year, reference.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= reference:
+            return candidate
+    raise ValueError("no such day")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+def _absolute(m: re.Match[str], reference: date | None) -> date | None:
+    """A written date, parsed by dateutil; without a year, its next occurrence."""
+    start = min(m.start("day"), m.start("month"))  # drop a leading weekday
+    span = re.sub(r"(\d)(?:er|eme|e|st|nd|rd|th)\b", r"\1", m.string[start : m.end()])
+    default = datetime(reference.year if reference else 2000, 1, 1)
+    parsed = dateparser.parse(span.replace(",", " "), parserinfo=_INFO, default=default).date()
+    if m.group("year"):
+        return parsed
+    if reference is None:
+        return None
+    return _next_occurrence(parsed.month, parsed.day, reference)
+
+
+def _numeric(m: re.Match[str], reference: date | None) -> date | None:
+    day, month, year = int(m.group("d")), int(m.group("m")), m.group("y")
+    if year is None:
+        return _next_occurrence(month, day, reference) if reference else None
+    full = int(year) + (2000 if len(year) == 2 else 0)
+    return date(full, month, day)
+
+
+def _iso(m: re.Match[str], reference: date | None) -> date | None:
+    return date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+
+
+def _month_phrase(m: re.Match[str], reference: date | None) -> date | None:
+    """"mars 2027" and "début mars" give the 1st, "mi-mars" the 15th, "fin mars" the last day; without a
+    year, the next such day."""
+    month = _month_number(m.group("month"))
+    edge = (m.group("edge") or "").strip(" -")
+
+    def day_in(year: int) -> date:
+        if edge.startswith("fin") or edge.startswith("end"):
+            return _month_end(year, month)
+        return date(year, month, 15 if edge.startswith("mi") else 1)
+
+    if m.group("year"):
+        return day_in(int(m.group("year")))
+    if reference is None:
+        return None
+    value = day_in(reference.year)
+    return value if value >= reference else day_in(reference.year + 1)
+
+
+def _year(m: re.Match[str], reference: date | None) -> date | None:
+    """"valable pour 2027", "for FY2027": 1 January, only for a year still to come (else a year is no date)."""
+    year = int(m.group("year"))
+    return date(year, 1, 1) if reference is not None and year > reference.year else None
+
+
+def _day(m: re.Match[str], reference: date | None) -> date | None:
+    """"d'ici le 15": the next such day of a month."""
+    if reference is None:
+        return None
+    day = int(m.group("day"))
+    for k in range(3):
+        month = reference.replace(day=1) + relativedelta(months=k)
+        if 1 <= day <= monthrange(month.year, month.month)[1] and month.replace(day=day) >= reference:
+            return month.replace(day=day)
+    raise ValueError("no such day")
+
+
+def _quarter(m: re.Match[str], reference: date | None) -> date | None:
+    """"1er trimestre 2027", "Q2 2027": the first day of the quarter."""
+    word = m.group("q") or m.group("q2")
+    digit = re.search(r"[1-4]", word)
+    quarter = int(digit.group()) if digit else _QUARTER_WORDS[word]
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif reference is None:
+        return None
+    else:
+        year = reference.year + (1 if quarter * 3 < reference.month else 0)
+    return date(year, 3 * quarter - 2, 1)
+
+
+def _relative(m: re.Match[str], reference: date | None) -> date | None:
+    """"le mois prochain" (1st of next month), "fin du mois (prochain)", "l'année prochaine", "fin d'année",
+    "la rentrée" (the next 1 September)."""
+    phrase = m.group(0)
+    if "rentree" in phrase:
+        if m.group("year"):
+            return date(int(m.group("year")), 9, 1)
+        if reference is None:
+            return None
+        return date(reference.year + (reference > date(reference.year, 9, 1)), 9, 1)
+    if reference is None:
+        return None
+    if re.search(r"mois|month", phrase):
+        month = reference.replace(day=1) + relativedelta(months=1 if re.search(r"prochain|suivant|next|following",
+                                                                                     phrase) else 0)
+        return _month_end(month.year, month.month) if re.search(r"fin|end", phrase) else month
+    if re.search(r"fin|end", phrase):
+        return date(reference.year, 12, 31)
+    return date(reference.year + 1, 1, 1)
+
+
+_Resolver = Callable[[re.Match[str], "date | None"], "date | None"]
+_ANY: frozenset[str] = frozenset()
+_CUED = frozenset({"strong", "medium", "deadline"})
+# (pattern on folded text, resolver, the cues one of which must introduce it when it has no year; empty: none)
+_PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
+    (re.compile(rf"\b(?:(?:{_WEEKDAY})\.?,?\s+)?{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\b\.?(?:,?\s+{_YEAR})?\b"),
+     _absolute, _ANY),
+    (re.compile(rf"\b(?:(?:{_WEEKDAY})\.?,?\s+)?(?P<month>{_MONTH})\.?\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?"),
+     _absolute, _CUED),
+    (re.compile(r"(?<![\w/.-])(?P<d>[0-3]?\d)[/.-](?P<m>[01]?\d)(?:[/.-](?P<y>\d{4}|\d{2}))?(?![\w/-]|\.\d)"),
+     _numeric, _CUED),
+    (re.compile(r"(?<![\w/-])(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\w/-])"), _iso, _ANY),
+    (re.compile(rf"\b(?P<edge>(?:debut|fin|mi|end of|beginning of|early|late|mid)[\s-]+"
+                rf"(?:du mois de |du mois d'|de |d')?)?"
+                rf"(?:(?:le |au |du )?mois de |(?:the )?month of )?(?P<month>{_MONTH})\b\.?(?:\s+{_YEAR}\b)?"),
+     _month_phrase, _CUED),
+    (re.compile(r"\b(?:(?P<q>[1-4](?:er|eme|e)?|premier|deuxieme|second|troisieme|quatrieme|first|third|fourth)"
+                rf"\s+(?:trimestre|quarter)|(?P<q2>q[1-4])(?=\s+20))(?:\s+(?:de |d'|of )?{_YEAR})?\b"),
+     _quarter, _ANY),
+    (re.compile(r"\b(?:(?:la )?fin du mois (?:prochain|suivant)|(?:the )?end of (?:the )?(?:next|following) month"
+                r"|(?:le |du |au )?mois (?:prochain|suivant)|next month"
+                r"|(?:la )?fin (?:du|de ce|de) mois|(?:the )?end of (?:the|this) month"
+                r"|(?:l'|l )?annee prochaine|next year"
+                r"|(?:la )?fin (?:de l'|d')annee|(?:the )?end of (?:the|this) year"
+                rf"|rentree(?: scolaire)?(?: {_YEAR})?)\b"),
+     _relative, _ANY),
+    # a year only after the words that make it the year a change applies to: "valable pour 2027", "for FY2027"
+    (re.compile(r"(?:(?<=\bpour )|(?<=\bpour l'exercice )|(?<=\bpour l'annee )|(?<=\bexercice )|(?<=\bfor )"
+                r"|(?<=\bfor the year )|(?<=\bfiscal year )|(?<=\bfinancial year )|(?<=\bfy )|(?<=\bfy)(?<!-fy))"
+                r"(?P<year>20\d{2})(?![\w/-]|[.,]\d|\s*+[$%\u20ac])"),
+     _year, _ANY),
+    # a day alone, only as a deadline: "d'ici le 15", "avant le 30", "before the 15th"
+    (re.compile(r"(?:(?<=\ble )|(?<=\bthe ))(?P<day>[0-3]?\d)(?:er|st|nd|rd|th)?(?![\w/.,-]\d|\w)"),
+     _day, frozenset({"deadline"})),
+)
+
+# Words that introduce a date; the nearest one wins: "factures émises à partir
+# du 1er janvier" is introduced by "à partir", "valable jusqu'au 28 février"
+# by "jusqu'", whatever else the sentence says.
+_CUES = re.compile(
+    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?du|period\s++(?:from|starting)|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
+    r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting|\bfrom\b(?!\s*+:)|with\s++effect"
+    r"|commen[cç]|beginning)"
+    # "by" only right before its date: "by the end of June", not "signed by"
+    r"|(?P<deadline>d['’]ici\b|\bavant\b|\bbefore\b|\bno\s++later|\bau\s++plus\s++tard|\bdernier\s++d[ée]lai"
+    r"|\bby(?:\s++the)?\s*+$)"
+    r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup\s++to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
+    r"|\bcurrent|expir|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
+    r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
+    # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
+    r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
+    # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
+    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*\S+\s+)?du|invoice"
+    r"|k-?bis|extrait|d[ée]livr|depuis|\bsince|\bhier|derni[èe]re?"
+    r"|\blast\b|ne\s++doit\s++plus|apr[èe]s\s++le|sign[ée]|r[ée]gl[ée]e?|virement|payment"
+    # a reading's date is not an effective date: "relevés le 27/11", "index au 27/11", "meter read on 2 May"
+    r"|\b(?:(?:relev[ée]e?s?|index)(?:\s+(?:effectu[ée]e?s?|arr[êe]t[ée]e?s?|pris|faits?))?"
+    r"|compteurs?\s+(?:relev[ée]s?|arr[êe]t[ée]s?|pris))\s+(?:le|au|du|en date)\b|\b(?:readings?|meters?|counters?)\s+(?:taken\s+|read\s+)?(?:on|as of|at)\b"
+    r"|\bread\s+on\b)"
+    r"|(?P<medium>\bau\b|\bpour\s++le\b|\bon\b|\bdate\b[^:|\n]{0,30}[:|]|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
+    # words right before their date: "en juin", "à la rentrée", "pour l'exercice 2027", "for FY2027"
+    r"|\b(?:(?:pour|for)(?:\s++l['’](?:exercice|ann[ée]e)|\s++the\s++year|\s++(?:the\s++)?fy)?|exercice"
+    r"|(?:fiscal|financial)\s++year|fy|en|in|[àa]\s++la)\s*+$)",
+    re.I,
+)
+# Words right after a date (on folded text): "le 10 décembre, au plus tard", "en mars dernier".
+_AFTER = re.compile(r"(?<![\s,])(?:[\s,]*+(?P<deadline>au plus tard|at the latest|dernier delai)"
+                    r"|\s++(?P<negative>dernier|derniere|passee?))\b")
+_CUE_SCORE = {"strong": 3.0, "medium": 1.0, "negative": -4.0, "deadline": -4.0}
+_EVENT = re.compile(
+    r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
+    r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
+    r"|\bmove|terminat|effective|\bdate\b",
+    re.I,
+)
+# Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
+_SENTENCE_END = re.compile(r"[.;!?](?!\S)|\n[^\S\n]*+\n")
+
+
+def _before(text: str, start: int) -> str:
+    """The sentence up to a date (at most 60 characters)."""
+    return _SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The sentence around a date, without the date."""
+    return _SENTENCE_END.split(text[max(0, start - 160) : start])[-1] + _SENTENCE_END.split(text[end : end + 120])[0]
+
+
+def _cue(before: str) -> str | None:
+    """The kind of cue that introduces a date: strong, deadline, medium, negative or None.
+
+    The nearest cue wins, except that a weak "au"/"le" does not undo a strong,
+    deadline or negative cue earlier on its line, or ending the line before (a
+    wrapped line): "s'applique dès la première facture, soit au 1er janvier";
+    "de retour le 4 janvier"; "de retour\nle 4 janvier". On a line of its own
+    ("Ancien n° … jusqu'au 31/12\nNouveau n° au 1er janvier") it wins.
+    """
+    last, last_end = None, 0
+    for m in _CUES.finditer(before):
+        kind, between = m.lastgroup, before[last_end : m.start()]
+        held = kind == "medium" and last in ("strong", "deadline", "negative")
+        if not (held and ("\n" not in between or between.isspace())):
+            last = kind
+        last_end = m.end()
+    return last
+
+
+def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: str | None,
+           reference: date | None) -> float:
+    score = (1.0 if has_year else 0.5) + _CUE_SCORE.get(cue or "", 0.0)
+    if cue not in ("negative", "deadline") and _EVENT.search(_around(text, start, end)):
+        score += 1.5
+    if reference is not None and value < reference:
+        score -= 2.0
+    return score
+
+
+@lru_cache(maxsize=4)  # the effective date and the deadline read the same text
+def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
+    """Every date-like span in the text, resolved and scored, in text order."""
+    folded = fold(text)
+    found: list[tuple[int, int, date, bool, bool, frozenset[str]]] = []
+    impossible: list[tuple[int, int]] = []  # "31 février 2027" must not fall back to "février 2027"
+    for pattern, resolver, cues in _PATTERNS:
+        for m in pattern.finditer(folded):
+            try:
+                value = resolver(m, reference)
+            except (ValueError, OverflowError, StopIteration):
+                impossible.append((m.start(), m.end()))
+                continue
+            if value is None:
+                continue
+            groups = m.groupdict()
+            has_year = bool(groups.get("year") or groups.get("y")) or resolver is _relative
+            specific = has_year or bool(groups.get("edge"))
+            found.append((m.start(), m.end(), value, has_year, specific, cues))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    impossible_spans = Spans(impossible)
+    hits: list[DateHit] = []
+    last_end = -1
+    for start, end, value, has_year, specific, cues in found:
+        if start < last_end or impossible_spans.overlap(start, end):
+            continue  # overlaps a longer or earlier match, or an impossible date
+        last_end = end
+        after = _AFTER.match(folded, end)
+        cue = after.lastgroup if after else _cue(_before(text, start))
+        if cues and not specific and cue not in cues:
+            continue
+        score = _score(text, start, end, value, has_year, cue, reference)
+        hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue))
+    return hits
+
+
+def effective_date(text: str, reference: date | None = None, threshold: float = 2.0,
+                   weak: bool = True) -> DateHit | None:
+    """The best-scored date that reads as an effective date, or None; never a deadline.
+
+    Failing one, and when ``weak`` (the request is one that must state when it
+    applies), the only date still to come, when a weak cue introduces it
+    ("Date : 01/03/2027", "adresse de facturation au 1er mars"): nothing else
+    in the text competes.
+    """
+    hits = [h for h in find_dates(text, reference) if h.cue != "deadline"]
+    best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, -h.start), default=None)
+    if best is not None or reference is None or not weak:
+        return best
+    coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
+    weak = [h for h in coming if h.cue == "medium"]
+    return weak[0] if weak and len({h.value for h in coming}) == 1 else None
+
+
+def deadline(text: str, reference: date | None = None) -> DateHit | None:
+    """The best date introduced as a deadline ("d'ici mi-juillet", "avant le 30", "by the end of June"):
+    when the customer wants something done, which is not when the change applies."""
+    hits = [h for h in find_dates(text, reference) if h.cue == "deadline"]
+    return max(hits, key=lambda h: (h.score, -h.start), default=None)

@@ -1,0 +1,572 @@
+"""Which number of a mail is the contract, the order, the customer or a machine.
+
+Customers write labels every way ("SN 4017289", "n serie", "bdc", "compte
+client n°", words between label and value) and numbers of every shape, so a
+regex per label and format never generalises. Instead every identifier-like
+token is collected once (spaces and dashes inside allowed) and scored for
+each field: by the nearest label before it (classifiers/identifiers.toml,
+compared folded and with one typo allowed, within a few words, on the line
+above or as its table column's header), by its shape (a hint), after a
+machine model, and against the words that exclude it (a phone, an invoice,
+a SIRET, an old order number, a machine said not to be concerned). Dates and
+years are never identifiers. A new label or format is a data entry. Each
+value keeps its span and the evidence that chose it.
+
+Its size: the candidates, their context and their scoring are one mechanism shared by the
+four kinds of number; the labels and shapes themselves are data (identifiers.toml).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+from mailbot.read.htmltext import fold
+from mailbot.paths import CLASSIFIERS_DIR
+from mailbot.compose.redact import ibans
+
+IDENTIFIERS_FILE = CLASSIFIERS_DIR / "identifiers.toml"
+FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
+
+_PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
+_DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
+    r"(?<![0-9A-Za-z])(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
+    r"|(?:19|20)\d{2}(?:[/-](?:19|20)?\d{2})?"
+    r"|(?:FY|EX|Q[1-4]|S[12]|T[1-4]|H[12])[-/]?(?:19|20)?\d{2}|\d{1,2}h\d{0,2}|\d++(?:er|e|eme|st|nd|rd|th))",
+    re.I,
+)
+_AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
+_QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
+# A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
+# start of their run only (the lookbehind), not again from each blank of the run.
+_CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
+_MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
+_NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
+_MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
+_SENTENCE_STOP = re.compile(r"(?<=[\w)])[.!?](?=\s)")
+_CLAUSE_END = re.compile(r"[.;!?\n,]")
+OLD = re.compile(
+    r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
+    r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer",
+    re.I,
+)
+# "remplacer l'ancien par le nouveau n° X": "par"/"new" after the old word makes the value new again.
+NEW_BY = re.compile(
+    r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?(?:\w++\s++){0,3}:?\s*+$", re.I
+)
+_MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
+    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ProStream|imagePROGRAF|imagePRESS"
+    r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
+    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro))?(?![\w-])",
+    re.I,
+)
+_AFTER_MODEL = re.compile(r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie)[\s:.]*+)*+", re.I)
+
+
+@dataclass(frozen=True)
+class FieldLexicon:
+    labels: tuple[tuple[str, ...], ...]
+    shapes: tuple[re.Pattern[str], ...]
+    refuse_shapes: tuple[re.Pattern[str], ...]
+    shape_score: float
+    min_digits: int
+    topic_score: float = 0.0
+    refuse_old: bool = False
+    old_after: tuple[str, ...] = ()
+    refuse_company_numbers: bool = False
+    after_model_score: float = 0.0
+    machine_words: frozenset[str] = frozenset()
+    machine_score: float = 0.0
+    not_concerned_after: tuple[str, ...] = ()
+    not_concerned_before: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """classifiers/identifiers.toml, compiled."""
+
+    fillers: frozenset[str]
+    reach: int
+    distance_cost: float
+    label_score: float
+    threshold: float
+    value_cost: float
+    other: tuple[tuple[str, ...], ...]
+    elsewhere: tuple[tuple[str, ...], ...]
+    copulas: tuple[tuple[str, ...], ...]
+    fields: dict[str, FieldLexicon]
+    # Derived from the above (__post_init__): the labels by their last word, the first words of
+    # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
+    by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
+    elsewhere_starts: frozenset[str] = field(init=False)
+    one_word_labels: frozenset[str] = field(init=False)
+    near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
+        labels = [(name, p) for name, lex in self.fields.items() for p in lex.labels] + [(None, p) for p in self.other]
+        for name, phrase in labels:
+            by_last.setdefault(phrase[-1], []).append((name, phrase))
+        object.__setattr__(self, "by_last", by_last)
+        object.__setattr__(self, "elsewhere_starts", frozenset(p[0] for p in self.elsewhere))
+        object.__setattr__(self, "one_word_labels", frozenset(p[0] for name, p in labels if name and len(p) == 1))
+
+    def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
+        """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
+        5 letters or more, one typo away from it; each word is compared once per process."""
+        if word not in self.near_cache:
+            if len(self.near_cache) > _NEAR_CACHE_SIZE:
+                self.near_cache.clear()
+            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 else [
+                e for last, es in self.by_last.items() if abs(len(last) - len(word)) <= 1 and _near(word, last)
+                for e in es]
+        return self.near_cache[word]
+
+
+def _phrases(words: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(_WORD.findall(fold(w))) for w in words if _WORD.findall(fold(w))},
+                        key=len, reverse=True))
+
+
+def _folded_phrases(words: list[str]) -> tuple[str, ...]:
+    return tuple(" ".join(_WORD.findall(fold(w))) for w in words)
+
+
+def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
+    """Read and compile the identifiers file; a bad entry is a clear ValueError."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    fields = {}
+    for name in FIELDS:
+        entry = data["fields"][name]
+        try:
+            shapes = tuple(re.compile(s) for s in entry.get("shapes", []))
+            refuse = tuple(re.compile(s) for s in entry.get("refuse_shapes", []))
+        except re.error as exc:
+            raise ValueError(f"{path}: fields.{name}.shapes: {exc}") from None
+        machines = [fold(w) for w in entry.get("machine_words", [])]
+        labels = entry["labels"] + [f"{m} {suffix}" for m in machines for suffix in entry.get("machine_label_suffixes", [])]
+        fields[name] = FieldLexicon(
+            labels=_phrases(labels), shapes=shapes, refuse_shapes=refuse,
+            shape_score=float(entry.get("shape_score", 0)), min_digits=int(entry.get("min_digits", 2)),
+            topic_score=float(entry.get("topic_score", 0)),
+            refuse_old=bool(entry.get("refuse_old", False)), old_after=_folded_phrases(entry.get("old_after", [])),
+            refuse_company_numbers=bool(entry.get("refuse_company_numbers", False)),
+            after_model_score=float(entry.get("after_model_score", 0)),
+            machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
+            not_concerned_after=_folded_phrases(entry.get("not_concerned_after", [])),
+            not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])))
+    return Lexicon(fillers=frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))),
+                   reach=int(data["reach"]), distance_cost=float(data["distance_cost"]),
+                   label_score=float(data["label_score"]), threshold=float(data["threshold"]),
+                   value_cost=float(data["value_cost"]), other=_phrases(data["other"]["labels"]),
+                   elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@dataclass
+class Found:
+    """One value chosen for a field: where it is and why."""
+
+    field: str
+    value: str
+    start: int
+    end: int
+    score: float
+    why: str
+
+
+def _near(word: str, target: str) -> bool:
+    """Equal, or one edit apart for words of 5 letters or more (a typo)."""
+    if word == target:
+        return True
+    if len(target) < 5 or abs(len(word) - len(target)) > 1 or word.isdigit():
+        return False
+    if word[0] != target[0] and word[-1] != target[-1]:
+        return False  # one typo leaves the first or the last letter in place
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and word[diffs[0]] == target[diffs[1]] and word[diffs[1]] == target[diffs[0]])
+    short, long_ = (word, target) if len(word) < len(target) else (target, word)
+    i = next((i for i, (a, b) in enumerate(zip(short, long_)) if a != b), len(short))
+    return i < len(short) and short[i:] == long_[i + 1:]  # not a letter added at the end: "compte"/"compter"
+
+
+def _ends_with(words: list[str], end: int, phrase: tuple[str, ...]) -> bool:
+    """Does ``phrase`` end at words[end - 1]?"""
+    if len(phrase) > end:
+        return False
+    for k in range(1, len(phrase) + 1):  # from the last word back: most phrases fail on their second-last
+        word, target = words[end - k], phrase[-k]
+        if word != target and (len(target) < 5 or not _near(word, target)):
+            return False
+    return True
+
+
+def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Spans of identifier-like tokens: letters and digits joined by - / . , and by one space
+    where the pieces read as one number ("CT 2023-07782", "3Y 064219", "4500 123 456"), not
+    where the first is a label ("SN 4017289", "PO 4500123")."""
+    spans: list[tuple[int, int]] = []
+    for m in _PIECE.finditer(text):
+        start, end = m.span()
+        piece = m.group(0)
+        if not (_DIGIT.search(piece) or (piece.isupper() and len(piece) <= 3)):
+            continue  # a word: neither a value nor the prefix of one
+        if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
+            prev = text[spans[-1][0] : spans[-1][1]]
+            last = prev.split()[-1]
+            grouped = piece.isdigit() and len(piece) >= 3 and last.isdigit() and len(last) <= 4 \
+                and len(prev) + len(piece) < 14
+            series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
+            prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
+                and last.lower() not in lexicon.one_word_labels and not _QUANTITY.fullmatch(piece)
+            if grouped or series or prefix:
+                spans[-1] = (spans[-1][0], end)
+                continue
+        spans.append((start, end))
+    return spans
+
+
+class _Scorer:
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.lex = lexicon
+        self.words = [(m.start(), m.group(0)) for m in _WORD.finditer(self.folded)]
+        self.starts = [at for at, _ in self.words]
+        self.labels = self._label_ends()
+        self.paragraphs = [0] + [m.end() for m in _BLANK_LINE.finditer(text)]
+        self.asides = [m.span() for m in _ASIDE.finditer(text)]
+        self.topics = {name for name, _ in self.labels.values() if name}
+        self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
+        models = [m.span() for m in _MODEL.finditer(text)]
+        self.model_ends = {end for _, end in models}
+        self.model_starts = {start for start, _ in models}
+        self.model_spans = models  # in text order, not overlapping
+
+    def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
+        """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
+        words = [w for _, w in self.words]
+        ends: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+        for i, word in enumerate(words):
+            if word.isdigit():
+                continue
+            for name, phrase in self.lex.ending_with(word):
+                if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase):
+                    ends[i] = (name, phrase)
+            if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and any(
+                    _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
+                    for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
+                del ends[i]  # "le contrat cité en objet": that value is elsewhere
+        return ends
+
+    def _reach_start(self, start: int, end: int) -> int:
+        """Where a label for the value text[start:end] may be: its paragraph, or the one before when the
+        value stands alone on its line after a line ending with a colon ("… order number:⏎⏎  PO-1")."""
+        i = bisect_right(self.paragraphs, start) - 1
+        begin = self.paragraphs[i]
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", end)
+        alone = not self.text[line_start:start].strip() and self.text[end:line_end if line_end >= 0 else None].strip(
+            " .;\t") == ""
+        if alone and i > 0 and self.text[:begin].rstrip().endswith(":"):
+            begin = self.paragraphs[i - 1]
+        return max(begin, start - 240)
+
+    def labels_before(self, start: int, end: int) -> tuple[dict[str | None, tuple[int, int, str]], bool]:
+        """For each field (None: "other"), its nearest label before the value text[start:end]:
+        (words between, values between, label); and whether the nearest label is right before it."""
+        begin = self._reach_start(start, end)
+        found: dict[str | None, tuple[int, int, str]] = {}
+        nearest_direct: bool | None = None
+        between = values = 0
+        introduced = self._introduced(start)
+        sentence = self._sentence_start(begin, start) if introduced else start
+        i = bisect_left(self.starts, start) - 1
+        while i >= 0 and self.starts[i] >= begin and between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN:
+            if self._in_aside(self.starts[i], start):
+                i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
+                continue
+            label = self.labels.get(i)
+            if label:
+                name, phrase = label
+                if nearest_direct is None:
+                    nearest_direct = between == 0 and values == 0
+                if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
+                    found.setdefault(name, (0, 0, " ".join(phrase)))
+                found.setdefault(name, (between, values, " ".join(phrase)))
+                i -= len(phrase)
+                continue
+            at, word = self.words[i]
+            if any(c.isdigit() for c in word):
+                values += at == 0 or self.text[at - 1] not in "-/."  # "7701-15-0098" is one value
+            elif word not in self.lex.fillers:
+                between += 1
+            i -= 1
+        return found, bool(nearest_direct)
+
+    def _in_aside(self, at: int, start: int) -> bool:
+        """Is the word at ``at`` inside brackets that close before the value at ``start``?"""
+        i = bisect_right(self.asides, (at, len(self.text))) - 1
+        return i >= 0 and self.asides[i][0] < at < self.asides[i][1] <= start
+
+    def _introduced(self, start: int) -> bool:
+        """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""
+        raw = self.text[max(0, start - 40) : start]
+        before = raw.rstrip()
+        if before.endswith(":") and len(raw) > len(before):  # "… est : X", "…:⏎X", not "host:8080"
+            return True
+        words = _WORD.findall(fold(before))
+        while words and words[-1] in ("le", "la", "l", "the"):
+            words.pop()
+        return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
+
+    def _sentence_start(self, begin: int, start: int) -> int:
+        """Where the sentence holding ``start`` begins (not before ``begin``)."""
+        ends = [m.end() for m in _SENTENCE_STOP.finditer(self.text, begin, start)]
+        return ends[-1] if ends else begin
+
+    def _column_headers(self) -> dict[int, str]:
+        """Start of a table cell -> the field its column's header names ("N° de série | Site")."""
+        by_cell: dict[int, str] = {}
+        header: list[tuple[int, str | None]] | None = None
+        position = 0
+        for line in self.text.split("\n"):
+            line_start, position = position, position + len(line) + 1
+            row = cells(line)
+            if len(row) < 2:
+                header = None
+                continue
+            if not any(c and any(ch.isdigit() for ch in c) for _, c in row):
+                header = [(at, self._field_of_header(c)) for at, c in row]
+                if not any(f for _, f in header):
+                    header = None
+                continue
+            if header and len(row) == len(header):
+                for (at, cell), (_, name) in zip(row, header):
+                    if name and cell:
+                        by_cell[line_start + at] = name
+        return by_cell
+
+    def _field_of_header(self, cell: str) -> str | None:
+        """The field a column header names ("N° de série", "Serial"), or None."""
+        words = _WORD.findall(fold(cell))
+        if not words or len(words) > 6:
+            return None
+        for end in range(len(words), 0, -1):
+            for name, phrase in self.lex.ending_with(words[end - 1]):
+                if name and _ends_with(words, end, phrase):
+                    return name
+        return None
+
+    def scores(self, start: int, end: int) -> dict[str, tuple[float, str]]:
+        """field -> (score, why) for the token text[start:end]."""
+        value = self.text[start:end]
+        compact = value.replace(" ", "").replace("\u00a0", "")
+        digits = sum(c.isdigit() for c in compact)
+        if not digits or _DATE_OR_YEAR.fullmatch(compact) or _AMOUNT_AFTER.match(self.text, end):
+            return {}
+        i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
+        if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
+            return {}  # a piece of a model's name ("PlotWave 450")
+        labels, direct = self.labels_before(start, end)
+        nearest = min(labels.items(), key=lambda item: item[1][:2], default=None)
+        column = self._column_of(start)
+        quantity = bool(_QUANTITY.fullmatch(value))
+        machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words
+        out: dict[str, tuple[float, str]] = {}
+        for name, lex in self.lex.fields.items():
+            if digits < lex.min_digits or len(compact) < 4:
+                continue
+            if direct and nearest and nearest[0] != name:
+                continue  # right after another field's label, or a phone, an invoice, a SIRET…
+            if any(shape.match(compact) for shape in lex.refuse_shapes):
+                continue
+            if lex.refuse_company_numbers and (stdnum_siren.is_valid(compact) or stdnum_siret.is_valid(compact)):
+                continue
+            score, why = 0.0, []
+            mine = labels.get(name)
+            if mine and machine_before and not lex.machine_words:
+                mine = (mine[0] + _MACHINE_WORD_COST, *mine[1:])  # "le contrat … du traceur 1650-00 5521"
+            if column == name:
+                score += self.lex.label_score
+                why.append("in a column headed like its label")
+            elif mine and not (quantity and not direct):
+                words, values, phrase = mine
+                score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
+                why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
+            if any(shape.match(value) for shape in lex.shapes):
+                score += lex.shape_score
+                why.append("shape")
+                if lex.topic_score and name in self.topics:
+                    score += lex.topic_score
+                    why.append("the mail speaks of it")
+            if lex.machine_words and machine_before:
+                score += lex.machine_score
+                why.append("after a word for a machine")
+            if lex.after_model_score and not quantity and self._next_to_model(start, end):
+                score += lex.after_model_score
+                why.append("next to a machine model")
+            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
+                continue
+            if lex.not_concerned_after and self._not_concerned(start, end, lex):
+                continue
+            if score >= self.lex.threshold:
+                out[name] = (score, ", ".join(why))
+        return out
+
+    def _word_before(self, start: int) -> str | None:
+        """The last word before ``start`` that is not a filler, on its line."""
+        i = bisect_left(self.starts, start) - 1
+        line_start = self.text.rfind("\n", 0, start)
+        while i >= 0 and self.starts[i] > line_start:
+            if self.words[i][1] not in self.lex.fillers:
+                return self.words[i][1]
+            i -= 1
+        return None
+
+    def _column_of(self, start: int) -> str | None:
+        line_start = self.text.rfind("\n", 0, start) + 1
+        for at in range(start, max(line_start, start - 2) - 1, -1):
+            if at in self.headers:
+                return self.headers[at]
+        return None
+
+    def _next_to_model(self, start: int, end: int) -> bool:
+        for model_end in range(max(0, start - 24), start + 1):
+            if model_end in self.model_ends:
+                gap = _AFTER_MODEL.match(self.text, model_end)
+                if gap and gap.end() == start:
+                    return True
+        after = re.match(r"[ \t]*+[(,–—-]?[ \t]*+", self.text[end : end + 8])
+        return end + after.end() in self.model_starts  # "3Y0612300 (PlotWave 450)"
+
+    def _followed_by(self, end: int, phrases: tuple[str, ...]) -> bool:
+        """Do these words follow the value in its clause, before the next value?"""
+        after = _CLAUSE_END.split(self.folded[end : end + 80])[0]
+        after = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", after)[0]))
+        return any(f" {p} " in f" {after} " for p in phrases if p)
+
+    def _not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
+        if self._followed_by(end, lex.not_concerned_after):
+            return True
+        before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 40) : start])[-1]
+        before = " ".join(_WORD.findall(before))
+        return any(f" {p} " in f" {before} " or before.endswith(p) for p in lex.not_concerned_before if p)
+
+
+def is_old(text: str, start: int) -> bool:
+    """Does the clause before position start call the value old or replaced?"""
+    clause = re.split(r"[.;!?\n]|\bet\b|\band\b|,", text[max(0, start - 70) : start])[-1]
+    return bool(OLD.search(clause)) and not NEW_BY.search(clause)
+
+
+def cells(line: str) -> list[tuple[int, str]]:
+    """(offset, text) of the cells of a table line: "a | b" (HTML tables) or columns aligned with spaces."""
+    found, position = [], 0
+    for separator in _CELL_SEPARATOR.finditer(line):
+        found.append((position, line[position : separator.start()]))
+        position = separator.end()
+    found.append((position, line[position:]))
+    return [(at, cell.strip()) for at, cell in found]
+
+
+def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, list[Found]]:
+    """Every value of each field in ``text``, in text order (repeats included). Tokens are given
+    out best score first: a token goes to its best field unless that single-valued field already
+    has another value, then to its next best; serials take every token they win."""
+    lexicon = lexicon or default_lexicon()
+    if not _DIGIT.search(text):
+        return {name: [] for name in FIELDS}
+    scorer = _Scorer(text, lexicon)
+    blocked = ibans(text)  # an IBAN's groups are never identifiers
+    pairs = [(score, -start, start, end, name, why) for start, end in _with_spaced(text, scorer, lexicon)
+             if not any(s < end and start < e for s, e in blocked)
+             for name, (score, why) in scorer.scores(start, end).items()]
+    taken: set[int] = set()
+    chosen: dict[str, str] = {}
+    found: dict[str, list[Found]] = {name: [] for name in FIELDS}
+    for score, _, start, end, name, why in sorted(pairs, reverse=True):
+        value = text[start:end]
+        if start in taken or (name != "serial_numbers" and chosen.setdefault(name, value) != value):
+            continue
+        taken.add(start)
+        found[name].append(Found(name, value, start, end, score, why))
+    return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
+
+
+_SPACED_VALUE = re.compile(  # right after a label: "7L02 3318", "W 221 0087", "62 01 88 41" (blanks taken whole)
+    r"(?<=[^\W\d_]|[°.])(?![A-Za-z0-9])[ \t]*+[:#°.]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?"
+    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
+    r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|\s-\s|[^\W\d_]|$))"
+)
+
+
+def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """The tokens, where a value written in spaced pieces right after its label counts as one
+    ("n° de série : 7L02 3318"); pieces that each have a field's shape stay apart ("3Y0612300 3Y0612301")."""
+    tokens = _tokens(text, lexicon)
+    merged: list[tuple[int, int]] = []
+    machines = lexicon.fields["serial_numbers"].machine_words
+    introducers = [(i, name) for i, (name, _) in scorer.labels.items() if name is not None]
+    introducers += [(i, "serial_numbers") for i, (_, word) in enumerate(scorer.words) if word in machines]
+    for i, name in introducers:
+        m = _SPACED_VALUE.match(text, scorer.starts[i] + len(scorer.words[i][1]))
+        if not m:
+            continue
+        pieces = m.group("v").split()
+        shapes = lexicon.fields[name].shapes
+        first = pieces[0]
+        if (sum(c.isdigit() for c in m.group("v")) >= 4 and len(m.group("v")) <= 20
+                and (any(c.isdigit() for c in first) or (first.isupper() and len(first) <= 2))
+                and any(len(p) <= 4 for p in pieces) and all(any(c.isdigit() for c in p) for p in pieces[1:])
+                and not all(any(sh.match(p) for sh in shapes) for p in pieces)):
+            merged.append(m.span("v"))
+    if not merged:
+        return tokens
+    inside = [t for t in tokens if not any(s <= t[0] and t[1] <= e for s, e in merged)]
+    return sorted(inside + merged)
+
+
+def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
+    """Spans of the values in a short answer ("9470 334 812"): tokens with four digits or more that are
+    neither dates nor IBANs."""
+    lexicon = lexicon or default_lexicon()
+    blocked = ibans(text)
+    return [(start, end) for start, end in _tokens(text, lexicon)
+            if sum(c.isdigit() for c in text[start:end]) >= 4
+            and not _DATE_OR_YEAR.fullmatch(text[start:end].replace(" ", ""))
+            and not any(s < end and start < e for s, e in blocked)]
+
+
+def asked_fields(text: str, lexicon: Lexicon | None = None) -> set[str]:
+    """The identifier fields whose labels a (quoted) request names: what it asked for."""
+    lexicon = lexicon or default_lexicon()
+    return {name for name, _ in _Scorer(text, lexicon).labels.values() if name}
+
+
+def best(values: list[Found]) -> Found | None:
+    """The value of a single-valued field: the best scored, the first of equals."""
+    return max(values, key=lambda f: (f.score, -f.start), default=None)
+
+
+def as_details(found: Found) -> dict[str, Any]:
+    return {"value": found.value, "span": [found.start, found.end], "why": found.why, "score": round(found.score, 2)}

@@ -1,0 +1,189 @@
+"""Split a message body into what the customer wrote now, the quoted history and the signature.
+
+Customers reply above our own mails, which carry contract numbers, dates and
+addresses that are not theirs; signatures carry SIRETs, postcodes and phone
+numbers. Only the new part is the request. Library splitters miss French
+headers, wrapped "a écrit :" lines and forwards (reference/text-stack-
+measurements.md §3), so these are our own rules. The quoted part is kept as a
+lower-priority source: a forward often holds the real request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from mailbot.read.htmltext import normalize_spaces
+
+
+@dataclass
+class Parts:
+    """A body split in three; ``forwarded`` when the history is a forwarded message."""
+
+    new: str
+    quoted: str = ""
+    signature: str = ""
+    forwarded: bool = False
+
+    @cached_property
+    def request(self) -> Parts:
+        """Where the request is (``request()``), worked out once for the classifier, the model and
+        the extractors, which all read it."""
+        return _find_request(self)
+
+
+_FORWARD_SEPARATOR = re.compile(
+    r"^[\s>*_-]*(?:Message transf[ée]r[ée]|Forwarded message|D[ée]but du message r[ée]exp[ée]di[ée]"
+    r"|Begin forwarded message|Message transmis)\b.*$",
+    re.I,
+)
+_REPLY_SEPARATOR = re.compile(
+    r"^[\s>*]*(?:-{2,}\s*(?:Message d'origine|Original Message|Mail original|Message original)\s*-{2,}"
+    r"|_{10,}|-{10,})\s*$",
+    re.I,
+)
+_FROM_WORDS = r"De|From|Exp[ée]diteur"
+_NEXT_WORDS = r"Envoy[ée]|Sent|Date|[ÀA]|To|Objet|Subject|Pour|Cc|Destinataire"
+# Header lines ("De : …", "** Objet ** :"). Runs of blanks and stars are taken whole (possessive: what
+# follows a run never starts with one of its characters), so a line of blanks is not split every way.
+_HEADER_FROM = re.compile(rf"^[\s>*]*+(?:{_FROM_WORDS})\s*+\**+\s*+:\**\s*+\S", re.I)
+_HEADER_NEXT = re.compile(rf"^[\s>*]*+(?:{_NEXT_WORDS})\s*+(?:le\s*+)?\**+\s*+:", re.I)
+HEADER_LINE = re.compile(rf"^[\s*]*+(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*+\**+\s*+:", re.I)
+_WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
+_WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
+_SIGNATURE_DASHES = re.compile(r"^--\s*$")
+_CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
+    r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Bien [àa] (?:vous|toi)"
+    r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
+    r"|Veuillez agr[ée]er\b.*|Je vous prie d'agr[ée]er\b.*|Dans l'attente de votre retour"
+    r"|(?:Best|Kind|Warm)?\s*regards|Best wishes|Sincerely(?: yours)?|Yours (?:sincerely|faithfully)"
+    r"|Thanks(?: and regards| in advance)?|Thank you(?: in advance)?|Many thanks"
+    r"|Merci(?: d'avance| par avance| beaucoup| pour votre aide)?"
+    r"|Bonne (?:fin de )?journ[ée]e|Belle journ[ée]e|Bonne soir[ée]e"
+    r"|Envoy[ée] de mon (?:iPhone|iPad|smartphone|mobile).*|Sent from my \w+.*)"
+    r"\s*+[,.!]*+\s*+$",
+    re.I,
+)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)
+SHORT_NEW_WORDS = 12  # a forward with fewer words of its own is passing on someone else's request
+SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below may say a little more ("voir mes réponses…")
+_ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]", re.I)
+POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
+    r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
+    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
+    re.I,
+)
+_NAME_LINE = re.compile(
+    r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){1,3}\s*$"
+)
+_SENTENCE_END = re.compile(r"[.?!)]\s*$")
+
+
+def _wrote_header_at(lines: list[str], i: int) -> int:
+    """Number of lines (1-3) of a "Le … a écrit :" / "On … wrote:" header starting at i, else 0."""
+    if not _WROTE_START.match(lines[i]):
+        return 0
+    joined = ""
+    for span in range(1, 4):
+        if i + span > len(lines):
+            break
+        joined = (joined + " " + lines[i + span - 1].strip()).strip()
+        if _WROTE_END.search(joined) and re.search(r"\d", joined):
+            return span
+        if not lines[i + span - 1].strip():
+            break
+    return 0
+
+
+def _is_outlook_header(lines: list[str], i: int) -> bool:
+    """A "De : …" line followed within 3 lines by "Envoyé :", "À :", "Objet :" and so on."""
+    if not _HEADER_FROM.match(lines[i]):
+        return False
+    return any(_HEADER_NEXT.match(line) for line in lines[i + 1 : i + 4])
+
+
+def _cut(lines: list[str]) -> tuple[int, bool]:
+    """Index of the first line of quoted history (len(lines) if none), and whether it is a forward."""
+    for i, line in enumerate(lines):
+        if _FORWARD_SEPARATOR.match(line):
+            return i, True
+        if _REPLY_SEPARATOR.match(line) or _is_outlook_header(lines, i) or _wrote_header_at(lines, i):
+            return i, False
+        if line.lstrip().startswith(">"):
+            return i, False
+    return len(lines), False
+
+
+def _signature_start(lines: list[str]) -> int:
+    """Index where the signature starts; len(lines) if none.
+
+    Either a closing formula or "--" line after some content, or, for people
+    who sign without a formula, a short name-like line right after the last
+    finished sentence that opens a block of at most eight short lines.
+    """
+    seen_content = False
+    for i, line in enumerate(lines):
+        if seen_content and (_SIGNATURE_DASHES.match(line) or _CLOSING.match(line)):
+            return i
+        seen_content = seen_content or bool(line.strip())
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for pos in range(max(1, len(filled) - 8), len(filled)):
+        i, tail = filled[pos], filled[pos:]
+        if (
+            _NAME_LINE.match(lines[i])
+            and _SENTENCE_END.search(lines[filled[pos - 1]])
+            and all(len(lines[j].strip()) <= 70 for j in tail)
+        ):
+            return i
+    return len(lines)
+
+
+
+
+def unquote(text: str) -> str:
+    """Quoted history without its leading ">" markers."""
+    return "\n".join(re.sub(r"^(?:\s*>)+ ?", "", line) for line in text.split("\n"))
+
+
+def split(text: str, subject: str = "") -> Parts:
+    """Cut the body at the earliest quote marker, then the new part at its signature."""
+    lines = normalize_spaces(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut, forwarded = _cut(lines)
+    head, history = lines[:cut], lines[cut:]
+    sig = _signature_start(head)
+    return Parts(
+        new="\n".join(head[:sig]).strip(),
+        quoted=unquote("\n".join(history).strip()),
+        signature="\n".join(head[sig:]).strip(),
+        forwarded=forwarded or bool(history and _FORWARD_SUBJECT.match(subject)),
+    )
+
+
+def request(parts: Parts) -> Parts:
+    """Where the request is: the new text; or, for a bare forward, the new text followed by the
+    forwarded message's own new part; or, for a short reply that sends the reader to the history
+    ("Réponses dans votre message ci-dessous"), the new text followed by the history it answers
+    inside. What the customer wrote now is never dropped: it comes first."""
+    return parts.request
+
+
+def _find_request(parts: Parts) -> Parts:
+    pointing = bool(POINTS_BELOW.search(parts.new))
+    answering = pointing and bool(_ANSWERS.search(parts.new))
+    if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
+            SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS):
+        return parts
+    lines = parts.quoted.split("\n")
+    start = 0
+    while start < len(lines) and (
+        not lines[start].strip() or HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
+        or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
+    ):
+        start += _wrote_header_at(lines, start) or 1
+    inner = split("\n".join(lines[start:]))
+    if not inner.new.strip():
+        return parts
+    own = parts.new.strip()
+    return Parts(new=f"{own}\n\n{inner.new}" if own else inner.new, quoted=inner.quoted,
+                 signature=inner.signature, forwarded=True)

@@ -1,0 +1,1 @@
+"""Running it: the processor's pass, the daemon's loop, the workers, and what people do (review, corrections, explain)."""
