@@ -257,6 +257,9 @@ def requeue(ctx: click.Context) -> None:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
+    if count and settings.resolve(settings.database.path).exists():
+        with open_store(ctx) as store:
+            review_of(store).requeued()  # the quarantined rows leave the review queue
     click.echo(f"{count} quarantined message(s) moved back to {settings.mailbox.folder}")
 
 

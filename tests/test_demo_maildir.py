@@ -206,7 +206,9 @@ def test_requeue_after_quarantine_processes_the_message_again(tmp_path):
         db.execute("delete from cases where ref = ?", [ref])
         db.execute("delete from case_links where case_ref = ?", [ref])
     db.close()
+    assert "quarantine " in mailbot(settings, "review", "list").stdout
     assert "1 quarantined" in mailbot(settings, "requeue").stdout
+    assert "quarantine " not in mailbot(settings, "review", "list").stdout  # put back: no longer waiting
     again = mailbot(settings, "once")
     assert again.stdout.startswith("po_change.requeued-"), again.stdout
     assert "acknowledge" in again.stdout

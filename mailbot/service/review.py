@@ -192,6 +192,15 @@ class Review:
             self._record("edit", [f"outbox {outbox_id}"], now)
         return Done([str(outbox_id)])
 
+    def requeued(self) -> Done:
+        """The quarantined messages were put back in the inbox (`mailbot requeue` moved them): they
+        leave the queue, each with its audit line; they come back as new messages of the next pass."""
+        now = self.clock()
+        with self.store.transaction():
+            rows = self.store.quarantined_waiting()
+            self._record("requeue", (f"message {r}" for r in rows), now)
+        return Done([str(r) for r in rows])
+
     def discard(self, ids: Iterable[int]) -> Done:
         """Never send these drafts or held replies: a person answers instead."""
         wanted = list(ids)

@@ -16,8 +16,8 @@ class Reporting(StoreBase):
     def waiting_for_a_person(self) -> dict[str, list[dict[str, Any]]]:
         """What waits for a person (review.py sorts and explains it): cases in review, cases whose
         customer stays silent after the reminder, messages filed for review or quarantined without a
-        case that no person has resolved, and the outbox rows nobody sends alone (drafts, held,
-        unconfirmed, failed)."""
+        case that no person has resolved (or, quarantined, put back in the inbox), and the outbox rows
+        nobody sends alone (drafts, held, unconfirmed, failed)."""
         cases = "select ref, situation, sender, state, updated_at, reminded_at from cases where ref is not null"
         return {
             "case": list(self.db.query(cases + " and state = ? order by updated_at", [IN_REVIEW])),
@@ -26,12 +26,19 @@ class Reporting(StoreBase):
             "message": list(self.db.query(
                 "select id, sender, subject, destination, state, error, analysis, created_at from messages m "
                 "where case_ref is null and (destination = 'review' or state = ?) and not exists "
-                "(select 1 from actions a where a.target = 'message ' || m.id and a.action = 'resolve') "
+                "(select 1 from actions a where a.target = 'message ' || m.id and a.action in ('resolve', 'requeue')) "
                 "order by id", [QUARANTINED])),
             "outbox": list(self.db.query(
                 "select id, state, kind, case_ref, recipient, created_at, last_error from outbox "
                 "where state in (?, ?, ?, ?) order by id", [DRAFT, HELD, UNCONFIRMED, FAILED])),
         }
+
+    def quarantined_waiting(self) -> list[int]:
+        """The quarantined ledger rows no person has resolved or put back in the inbox yet."""
+        return [r[0] for r in self.db.execute(
+            "select id from messages m where (state = ? or destination = 'quarantine') and not exists "
+            "(select 1 from actions a where a.target = 'message ' || m.id and a.action in ('resolve', 'requeue')) "
+            "order by id", [QUARANTINED])]
 
     def record_action(self, *, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime) -> None:
         """One line of the audit: a person's action. Call inside the action's own transaction."""
