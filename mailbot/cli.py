@@ -240,26 +240,43 @@ def eval_command(ctx: click.Context, corpus_dirs: tuple[str, ...], as_json: bool
 
 
 @cli.command()
+@click.argument("ids", nargs=-1, type=int, metavar="[ID]...")
 @click.pass_context
-def requeue(ctx: click.Context) -> None:
-    """Move quarantined messages back to the inbox, to be processed again."""
+def requeue(ctx: click.Context, ids: tuple[int, ...]) -> None:
+    """Move quarantined messages back to the inbox, to be processed again; with IDS (`message N` in
+    `review list`), only those. They leave the review queue, each with its audit line."""
     from mailbot.mail.sources import SourceRefused, SourceUnavailable, open_source
 
     settings = settings_of(ctx)
+    known = settings.resolve(settings.database.path).exists()
+    chosen: dict[int, str | None] = {}
+    if ids:
+        if not known:
+            fail("requeue ID: no database yet, nothing was quarantined", EXIT_CONFIG)
+        with open_store(ctx) as store:
+            chosen, refused = review_of(store).to_requeue(ids)
+        refused += [str(r) for r, message_id in chosen.items() if not message_id]
+        if refused:
+            fail(f"not a quarantined message waiting, or without a Message-ID to find it by: "
+                 f"{', '.join(refused)} (move it by hand, then `review resolve`)", EXIT_UNAVAILABLE)
     try:
         source = open_source(settings)
         source.connect()
         try:
-            count = source.requeue()
+            count = source.requeue({m for m in chosen.values() if m} if ids else None)
         finally:
             source.close()
     except (SettingsError, SourceRefused) as exc:
         fail(str(exc), EXIT_CONFIG)
     except SourceUnavailable as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
-    if count and settings.resolve(settings.database.path).exists():
+    if ids and not count:
+        fail(f"not found in the quarantine folder: message {', '.join(map(str, ids))} (moved by hand?)",
+             EXIT_UNAVAILABLE)
+    if count and known:
         with open_store(ctx) as store:
-            review_of(store).requeued()  # the quarantined rows leave the review queue
+            review = review_of(store)
+            review.requeued(chosen if ids else review.to_requeue()[0])
     click.echo(f"{count} quarantined message(s) moved back to {settings.mailbox.folder}")
 
 

@@ -150,11 +150,12 @@ def test_a_message_that_crashes_is_quarantined_and_the_next_is_answered(dovecot,
     assert reply.message["In-Reply-To"] == "<good-1@test>"
     quarantined = dovecot.fetch_all(BOT, "Bot/Quarantine")
     assert len(quarantined) == 1 and b"CRASH-ME" in quarantined[0]
-    row = store.db.execute("select state, error from messages where error like '%parser exploded%'").fetchone()
-    assert row[0] == "quarantined"
+    row = store.db.execute("select state, error, id, json_extract(analysis, '$.message_id') from messages "
+                           "where error like '%parser exploded%'").fetchone()
+    assert row[0] == "quarantined" and row[3] == "<crash-1@test>"  # kept to find it in the quarantine folder
     store.close()
 
-    requeued = mailbot(write_settings(tmp_path, dovecot, smtp_server), "requeue")
+    requeued = mailbot(write_settings(tmp_path, dovecot, smtp_server), "requeue", str(row[2]))
     assert requeued.returncode == 0, requeued.stderr
     assert "1 quarantined message(s) moved back" in requeued.stdout
     assert dovecot.uids(BOT, "Bot/Quarantine") == [] and len(dovecot.uids(BOT, "INBOX")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -224,3 +225,35 @@ def test_seeding_again_with_force_is_processed_as_duplicates(tmp_path):
     assert len(report(again.stdout)) == len(SAMPLES)
     assert all(line.endswith("(duplicate)") for line in report(again.stdout)), again.stdout
     assert files(tmp_path / "var" / "mail") == []
+
+
+def test_requeue_of_chosen_messages_moves_only_those(tmp_path):
+    settings = demo_settings(tmp_path)
+    quarantine = tmp_path / "var" / "mail" / ".Bot.Quarantine" / "cur"
+    quarantine.mkdir(parents=True)
+    for name in ("po_change", "contract_termination"):  # quarantined by an earlier run, their rows say so
+        (quarantine / f"{name}:2,S").write_bytes((SAMPLES_DIR / f"{name}.eml").read_bytes())
+    assert mailbot(settings, "once").returncode == 0  # makes the database; the inbox is empty
+    ids = {}
+    db = sqlite3.connect(tmp_path / "var" / "mailbot.db")
+    with db:
+        for uid, name in enumerate(("po_change", "contract_termination"), 1):
+            raw = (SAMPLES_DIR / f"{name}.eml").read_bytes()
+            message_id = next(line.split(b":", 1)[1].strip().decode() for line in raw.splitlines()
+                              if line.lower().startswith(b"message-id:"))
+            ids[name] = db.execute(
+                "insert into messages (mailbox, uidvalidity, uid, state, destination, error, analysis, created_at) "
+                "values ('maildir', 0, ?, 'quarantined', 'quarantine', 'x', ?, '2026-12-05T10:00:00+00:00')",
+                [f"q{uid}", json.dumps({"message_id": message_id})]).lastrowid
+    db.close()
+    refused = mailbot(settings, "requeue", "999")
+    assert refused.returncode == 1 and "not a quarantined message waiting" in refused.stderr
+    moved = mailbot(settings, "requeue", str(ids["contract_termination"]))
+    assert moved.returncode == 0, moved.stderr
+    assert "1 quarantined message(s) moved back" in moved.stdout
+    assert [p.name.split(".")[0] for p in files(tmp_path / "var" / "mail")] == ["contract_termination"]
+    assert [p.name for p in quarantine.iterdir()] == ["po_change:2,S"]
+    listed = mailbot(settings, "review", "list").stdout
+    assert f"message {ids['po_change']} " in listed and f"message {ids['contract_termination']} " not in listed
+    again = mailbot(settings, "requeue", str(ids["contract_termination"]))
+    assert again.returncode == 1  # already put back: not waiting any more

@@ -362,6 +362,17 @@ def fingerprint(raw: bytes) -> str:
     return f"sha256:{digest.hexdigest()[:40]}"
 
 
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]{1,998}>)", re.I | re.M)
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID of the header block, read without parsing the message (a quarantined one
+    may not parse): how a person's requeue finds its copy in the quarantine folder."""
+    head = raw[:MAX_ID_CHARS * 64].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    found = _MESSAGE_ID.search(head)
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
 def _too_big(raw: bytes) -> str:
     """Why only the headers of ``raw`` are read, before any parsing (bounds.py): '' when it is read whole.
     A boundary line starts with "--": more of them than two per part allowed means too many parts."""

@@ -41,6 +41,7 @@ from typing import Callable
 from mailbot.decide import cases, chain
 from mailbot.app import App
 from mailbot.read.analysis import Analysis
+from mailbot.read.mime import message_id_of
 from mailbot.service.decisions import BRAKE, Decisions, Outcome, situation_folder
 from mailbot.decide.directory import customers_of_sender
 from mailbot.decide.limits import HOLD, REVIEW
@@ -251,8 +252,10 @@ class Processor:
         error = f"{type(exc).__name__}: {exc}"
         log.error("quarantining %s: %s\n%s", incoming.label, error, traceback.format_exc())
         with self.store.transaction():
-            row_id = self.store.record(incoming.key, now=self.clock(), state=DECIDED,
-                                       destination="quarantine", error=error)
+            # The Message-ID is kept in the analysis only: a copy put back in the inbox is no duplicate.
+            found = message_id_of(incoming.raw) if incoming.raw else None
+            row_id = self.store.record(incoming.key, now=self.clock(), state=DECIDED, destination="quarantine",
+                                       error=error, analysis={"message_id": found} if found else None)
         return Outcome(incoming.label, "-", "quarantine", None, QUARANTINED, incoming.key, row_id,
                        "quarantine", error)
 

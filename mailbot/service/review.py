@@ -192,12 +192,21 @@ class Review:
             self._record("edit", [f"outbox {outbox_id}"], now)
         return Done([str(outbox_id)])
 
-    def requeued(self) -> Done:
-        """The quarantined messages were put back in the inbox (`mailbot requeue` moved them): they
+    def to_requeue(self, row_ids: Iterable[int] | None = None) -> tuple[dict[int, str | None], list[str]]:
+        """The quarantined messages a requeue would put back (of ``row_ids``; None: all), with their
+        Message-IDs, and the ids asked for that are not quarantined messages still waiting."""
+        waiting = self.store.quarantined_waiting()
+        if row_ids is None:
+            return waiting, []
+        wanted = list(row_ids)
+        return {r: waiting[r] for r in wanted if r in waiting}, [str(r) for r in wanted if r not in waiting]
+
+    def requeued(self, row_ids: Iterable[int]) -> Done:
+        """These quarantined messages were put back in the inbox (`mailbot requeue` moved them): they
         leave the queue, each with its audit line; they come back as new messages of the next pass."""
         now = self.clock()
         with self.store.transaction():
-            rows = self.store.quarantined_waiting()
+            rows = [r for r in row_ids if r in self.store.quarantined_waiting()]
             self._record("requeue", (f"message {r}" for r in rows), now)
         return Done([str(r) for r in rows])
 

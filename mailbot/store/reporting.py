@@ -33,12 +33,13 @@ class Reporting(StoreBase):
                 "where state in (?, ?, ?, ?) order by id", [DRAFT, HELD, UNCONFIRMED, FAILED])),
         }
 
-    def quarantined_waiting(self) -> list[int]:
-        """The quarantined ledger rows no person has resolved or put back in the inbox yet."""
-        return [r[0] for r in self.db.execute(
-            "select id from messages m where (state = ? or destination = 'quarantine') and not exists "
-            "(select 1 from actions a where a.target = 'message ' || m.id and a.action in ('resolve', 'requeue')) "
-            "order by id", [QUARANTINED])]
+    def quarantined_waiting(self) -> dict[int, str | None]:
+        """The quarantined ledger rows no person has resolved or put back in the inbox yet, with the
+        Message-ID each recorded (None: the message had none, or it could not be read)."""
+        return {r[0]: r[1] for r in self.db.execute(
+            "select id, json_extract(analysis, '$.message_id') from messages m where (state = ? or "
+            "destination = 'quarantine') and not exists (select 1 from actions a where a.target = "
+            "'message ' || m.id and a.action in ('resolve', 'requeue')) order by id", [QUARANTINED])}
 
     def record_action(self, *, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime) -> None:
         """One line of the audit: a person's action. Call inside the action's own transaction."""

@@ -290,10 +290,15 @@ class ImapSource:
         else:
             self.client.expunge()
 
-    def requeue(self) -> int:
-        """Move quarantined messages back into the watched folder (they get new UIDs)."""
+    def requeue(self, message_ids: Iterable[str] | None = None) -> int:
+        """Move quarantined messages (those of ``message_ids``; None: all) back into the watched
+        folder (they get new UIDs)."""
         self.client.select_folder(self._folder("quarantine"))
-        uids = self.client.search(["ALL"])
+        if message_ids is None:
+            uids = self.client.search(["ALL"])
+        else:
+            uids = sorted({uid for mid in message_ids
+                           for uid in self.client.search(["HEADER", "Message-ID", mid])})
         if uids:
             self._transfer(uids, self.watched)
         self._select()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from mailbot.mail.sources import Incoming, SourceRefused, folder_of, role_folders
+from mailbot.read.mime import message_id_of
 from mailbot.store import MessageKey, is_local_problem
 
 SUBDIRS = ("tmp", "new", "cur")
@@ -72,13 +73,17 @@ class MaildirSource:
             if path is not None and path.exists():  # else already moved: harmless
                 path.rename(folder / "cur" / f"{key.uid}:2,S")
 
-    def requeue(self) -> int:
-        """Put quarantined messages back into the inbox (new/), to be processed again."""
+    def requeue(self, message_ids: Iterable[str] | None = None) -> int:
+        """Put quarantined messages (those of ``message_ids``; None: all) back into the inbox (new/),
+        to be processed again."""
         folder = self.folder_path("quarantine")
+        wanted = None if message_ids is None else set(message_ids)
         moved = 0
         for sub in ("new", "cur"):
             if (folder / sub).is_dir():
                 for entry in sorted((folder / sub).iterdir()):
+                    if wanted is not None and message_id_of(entry.read_bytes()) not in wanted:
+                        continue
                     # A new key: the ledger already knows the old one as quarantined.
                     key = f"{entry.name.split(':', 1)[0]}.requeued-{time.time_ns()}"
                     entry.rename(self.path / "new" / key)
