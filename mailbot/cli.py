@@ -172,10 +172,10 @@ def explain_command(ctx: click.Context, target: str) -> None:
             row = store.message_analysis(int(target))
         if row is None:
             fail(f"no message {target} in the ledger", EXIT_CONFIG)
-        click.echo(f"message {row['id']}: {printable(row['subject'] or '(no subject)')} — from "
-                   f"{row['sender'] or '?'}{' — case ' + row['case_ref'] if row['case_ref'] else ''} — "
-                   f"filed under {row['destination'] or '-'}")
-        for line in chain_lines(row["analysis"]):
+        click.echo(f"message {row.id}: {printable(row.subject or '(no subject)')} — from "
+                   f"{row.sender or '?'}{' — case ' + row.case_ref if row.case_ref else ''} — "
+                   f"filed under {row.destination or '-'}")
+        for line in chain_lines(row.analysis):
             click.echo(line)
         return
     if not path.is_file():
@@ -410,15 +410,15 @@ def outbox_show(ctx: click.Context, outbox_id: int) -> None:
         row = store.outbox_row(outbox_id)
     if row is None:
         fail(f"no outbox row {outbox_id} (see `mailbot outbox list`)", EXIT_UNAVAILABLE)
-    click.echo(f"outbox {row['id']}: {row['state']} {row['kind']}, case {row['case_ref'] or '-'}, "
-               f"created {local_time(row['created_at'], zone)}"
-               + (f", sent {local_time(row['sent_at'], zone)}" if row["sent_at"] else "")
-               + (f"  ({printable(row['last_error'])})" if row["last_error"] else ""))
-    if row["state"] == DRAFT:
-        click.echo(f"  approve: mailbot outbox release {row['id']}    drop: mailbot outbox discard {row['id']}")
-    elif row["state"] == HELD:
+    click.echo(f"outbox {row.id}: {row.state} {row.kind}, case {row.case_ref or '-'}, "
+               f"created {local_time(row.created_at, zone)}"
+               + (f", sent {local_time(row.sent_at, zone)}" if row.sent_at else "")
+               + (f"  ({printable(row.last_error)})" if row.last_error else ""))
+    if row.state == DRAFT:
+        click.echo(f"  approve: mailbot outbox release {row.id}    drop: mailbot outbox discard {row.id}")
+    elif row.state == HELD:
         click.echo("  held: sent at the daemon's next pass, within [limits] per_hour")
-    message = message_from_bytes(row["raw"] or b"", policy=policy.default)
+    message = message_from_bytes(row.raw or b"", policy=policy.default)
     click.echo("")
     for name in ("From", "To", "Cc", "Reply-To", "Subject"):
         if message[name] is not None:
@@ -540,8 +540,8 @@ def cases_list(ctx: click.Context, state: str | None, limit: int) -> None:
         rows = store.list_cases(state, limit=limit)
         total = store.count_cases(state)
     for r in rows:
-        click.echo(f"{r['ref']:<18} {r['state']:<18} {r['situation']:<24} {r['sender'] or '-':<36} "
-                   f"{local_time(r['updated_at'], zone)}")
+        click.echo(f"{r.ref:<18} {r.state:<18} {r.situation:<24} {r.sender or '-':<36} "
+                   f"{local_time(r.updated_at, zone)}")
     more = total - len(rows)
     again = f"--state {state} --limit {total}" if state else f"--limit {total}"
     click.echo(f"{len(rows)} case(s)" + (f" … and {more} more: {again}" if more > 0 else ""))
@@ -585,20 +585,20 @@ def cases_show(ctx: click.Context, ref: str) -> None:
         case = store.case(ref.upper())
         if case is None:
             fail(f"no case {ref}", EXIT_UNAVAILABLE)
-        events = store.case_events(case["ref"])
-        messages = store.case_messages(case["ref"])
-        why = review_reason_of_case(store, case, events) if case["state"] == IN_REVIEW else ""
-    subject = next((m["subject"] for m in messages if m["subject"]), None) or (case["snapshot"] or {}).get("subject")
-    click.echo(f"{case['ref']}  {case['situation']}  {case['state']}  {case['sender'] or '-'}"
-               + (f"  (customer {case['customer_number']})" if case.get("customer_number") else ""))
+        events = store.case_events(case.ref)
+        messages = store.case_messages(case.ref)
+        why = review_reason_of_case(store, case.state, events) if case.state == IN_REVIEW else ""
+    subject = next((m["subject"] for m in messages if m["subject"]), None) or (case.snapshot or {}).get("subject")
+    click.echo(f"{case.ref}  {case.situation}  {case.state}  {case.sender or '-'}"
+               + (f"  (customer {case.customer_number})" if case.customer_number else ""))
     click.echo(f"  subject: {printable(subject or '-')}")
-    click.echo(f"  opened {local_time(case['created_at'], zone)}, last change {local_time(case['updated_at'], zone)}")
+    click.echo(f"  opened {local_time(case.created_at, zone)}, last change {local_time(case.updated_at, zone)}")
     if why:
         click.echo(f"  in review because: {printable(why)}")
-    if case.get("forwarded_to"):
-        click.echo(f"  forward to {case['forwarded_to']} waits for approval (`mailbot outbox list`)"
-                   if case["state"] == COMPLETE else f"  forwarded to: {case['forwarded_to']}")
-    fields = [(k, v) for k, v in case["fields"].items() if v not in (None, "", [], False)]
+    if case.forwarded_to:
+        click.echo(f"  forward to {case.forwarded_to} waits for approval (`mailbot outbox list`)"
+                   if case.state == COMPLETE else f"  forwarded to: {case.forwarded_to}")
+    fields = [(k, v) for k, v in case.fields.items() if v not in (None, "", [], False)]
     if fields:
         click.echo("  fields:")
     for key, value in fields:
@@ -701,9 +701,9 @@ def show_message(ctx: click.Context, row_id: int) -> None:
     if view is None:
         fail(f"no message {row_id} in the ledger", EXIT_UNAVAILABLE)
     row, analysis = view.row, view.analysis
-    click.echo(f"message {row['id']}: {printable(row['subject'] or '(no subject)')}")
-    click.echo(f"  from {printable(row['sender'] or '-')}, received {local_time(row['created_at'], zone)}, "
-               f"filed under {row['destination'] or '-'}, case {row['case_ref'] or '-'}"
+    click.echo(f"message {row.id}: {printable(row.subject or '(no subject)')}")
+    click.echo(f"  from {printable(row.sender or '-')}, received {local_time(row.created_at, zone)}, "
+               f"filed under {row.destination or '-'}, case {row.case_ref or '-'}"
                f"{', resolved by a person' if view.resolved else ''}")
     if view.reason:
         click.echo(f"  why a person: {printable(view.reason)}")
@@ -728,7 +728,7 @@ def show_case_chain(ctx: click.Context, ref: str) -> None:
 
     with open_store(ctx) as store:
         case = store.case(ref.upper())
-        analysis = review_analysis_of_case(store, case, store.case_events(case["ref"])) if case else {}
+        analysis = review_analysis_of_case(store, case.state, store.case_events(case.ref)) if case else {}
     if analysis:
         click.echo("  decision chain of the message that set its state:")
         for line in chain_lines(analysis):

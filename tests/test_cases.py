@@ -24,7 +24,7 @@ from mailbot.decide.cases import Change, Thread, merge, subject_reference
 from mailbot.config import SettingsError, parse_settings
 from mailbot.decide.directory import parse_csv
 from mailbot.read.rules import load_rules
-from mailbot.store import DRAFT, replace_directory
+from mailbot.store import DRAFT, Case, replace_directory
 from tests.support import AUTHSERV_ID, Clock, maildir_processor
 from tests.conversations import (ACCOUNT_MANAGER, CONTRACT, CONTRACTS_TEAM, CONVERSATIONS, CUSTOMER,
                                  DIRECTORY_CSV, SENT, answer_message, first_message)
@@ -73,8 +73,8 @@ def test_merge(old, new, merged, changes):
 
 
 def case_row(situation="po_change", state=cases.AWAITING, **values):
-    return {"ref": "WFPS-2026-000007", "situation": situation, "state": state, "confidence": 0.9,
-            "fields": fields(**values), "email_nominative": None}
+    return Case("WFPS-2026-000007", situation, CUSTOMER, state, "2026-11-28T09:30:00+00:00",
+                "2026-11-28T09:30:00+00:00", fields=fields(**values), confidence=0.9)
 
 
 def answer(text_fields, situation="other", confidence=0.3, evidence=()):
@@ -218,7 +218,7 @@ def test_an_answer_whose_client_dropped_the_headers_joins_by_the_subject_referen
     request, ref = ask(bot, "po_change")
     raw, _ = answer_message(CONV["po_change"], request, threaded=False)
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.ROUTED
+    assert bot.case(ref).state == cases.ROUTED
     events = bot.store.case_events(ref)
     assert any(e["kind"] == "message" and e["detail"]["joined_by"] == "subject reference" for e in events)
 
@@ -245,7 +245,7 @@ def test_references_thread_past_a_million_cases_and_with_a_prefix_holding_digits
         assert ref == f"CF-WFPS2-{SENT.year}-1000000"
         raw, _ = answer_message(CONV["po_change"], request, threaded=False)
         bot.receive(raw)
-        assert bot.case(ref)["state"] == cases.ROUTED
+        assert bot.case(ref).state == cases.ROUTED
     finally:
         bot.close()
 
@@ -262,7 +262,7 @@ def test_an_answer_with_neither_headers_nor_reference_joins_by_sender_and_number
                             subject=f"factures par mail - contrat {CONTRACT}")
     bot.receive(raw)
     case = bot.case(ref)
-    assert case["state"] == cases.ROUTED and case["fields"]["new_email"] == "factures@valmont-print.fr"
+    assert case.state == cases.ROUTED and case.fields["new_email"] == "factures@valmont-print.fr"
     assert any(str(m["To"]) == ACCOUNT_MANAGER for m in bot.sent())
 
 
@@ -272,7 +272,7 @@ def test_after_thread_days_the_same_sender_and_number_open_a_new_case(bot):
     raw, _ = answer_message(CONV["invoice_by_email"], request, threaded=False,
                             subject=f"factures par mail - contrat {CONTRACT}")
     bot.receive(raw)
-    assert bot.case(ref)["state"] in (cases.AWAITING, cases.IN_REVIEW)
+    assert bot.case(ref).state in (cases.AWAITING, cases.IN_REVIEW)
     assert len(bot.store.list_cases()) == 2
 
 
@@ -281,8 +281,8 @@ def test_a_new_request_from_the_same_sender_about_the_same_number_is_a_new_case(
     raw, _ = first_message(CONV["po_change"])
     raw = raw.replace(b"sur vos factures.", f"sur vos factures, contrat {CONTRACT}.".encode())
     bot.receive(raw)
-    refs = {c["ref"]: c for c in bot.store.list_cases()}
-    assert len(refs) == 2 and refs[ref]["situation"] == "invoice_by_email"
+    refs = {c.ref: c for c in bot.store.list_cases()}
+    assert len(refs) == 2 and refs[ref].situation == "invoice_by_email"
 
 
 def test_the_newer_value_wins_and_the_change_is_recorded(bot):
@@ -291,7 +291,7 @@ def test_the_newer_value_wins_and_the_change_is_recorded(bot):
     raw = raw.replace(b"Il s'agit du contrat", b"Finalement le bon de commande est BC-2027-0999, contrat")
     bot.receive(raw)
     case = bot.case(ref)
-    assert case["fields"]["po_number"] == "BC-2027-0999"
+    assert case.fields["po_number"] == "BC-2027-0999"
     changes = [e["detail"] for e in bot.store.case_events(ref) if e["kind"] == "changed"]
     assert changes == [{"field": "po_number", "old": "BC-2027-0815", "new": "BC-2027-0999",
                         "message_id": changes[0]["message_id"]}]
@@ -314,10 +314,10 @@ def test_one_reminder_after_n_days_then_review(bot):
     bot.clock.now += timedelta(days=3)
     bot.processor.run_once()
     assert len(bot.sent()) == 2, "one reminder only"
-    assert bot.case(ref)["state"] == cases.AWAITING
+    assert bot.case(ref).state == cases.AWAITING
     bot.clock.now += timedelta(days=2, minutes=1)
     bot.processor.run_once()
-    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 2
+    assert bot.case(ref).state == cases.IN_REVIEW and len(bot.sent()) == 2
 
 
 def test_an_answer_after_the_reminder_still_completes_the_case(bot):
@@ -327,7 +327,7 @@ def test_an_answer_after_the_reminder_still_completes_the_case(bot):
     reminder = bot.sent()[-1]
     raw, _ = answer_message(CONV["contract_termination"], reminder)
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.ROUTED
+    assert bot.case(ref).state == cases.ROUTED
 
 
 def test_a_situation_in_draft_mode_keeps_its_replies_and_forward_as_drafts(tmp_path):
@@ -337,9 +337,9 @@ def test_a_situation_in_draft_mode_keeps_its_replies_and_forward_as_drafts(tmp_p
         bot.receive(request_raw)
         other, _ = first_message(CONV["contract_termination"])
         bot.receive(other)
-        assert [str(m["X-Mailbot-Case"]) for m in bot.sent()] == [str(bot.store.list_cases()[0]["ref"])]
+        assert [str(m["X-Mailbot-Case"]) for m in bot.sent()] == [str(bot.store.list_cases()[0].ref)]
         drafts = bot.store.list_outbox([DRAFT])
-        assert [(d["kind"], d["case_ref"]) for d in drafts] == [("request_info", bot.store.list_cases()[1]["ref"])]
+        assert [(d["kind"], d["case_ref"]) for d in drafts] == [("request_info", bot.store.list_cases()[1].ref)]
     finally:
         bot.close()
 
@@ -354,7 +354,7 @@ def test_a_situation_in_shadow_mode_leaves_its_mail_in_the_inbox(tmp_path):
         bot.receive(answered)
         left = sorted(p.name.split(":")[0] for sub in ("new", "cur") for p in (bot.inbox / sub).iterdir())
         assert left == ["0001.eml"], "the shadowed situation's mail stays where people read it today"
-        termination = next(c["ref"] for c in bot.store.list_cases() if c["situation"] == "contract_termination")
+        termination = next(c.ref for c in bot.store.list_cases() if c.situation == "contract_termination")
         assert [str(m["X-Mailbot-Case"]) for m in bot.sent()] == [termination]
     finally:
         bot.close()
@@ -367,7 +367,7 @@ def test_a_complete_case_with_nobody_to_forward_to_files_its_mail_under_review(t
         request, ref = ask(bot, "po_change")  # 0001: incomplete, asked for the rest
         raw, _ = answer_message(CONV["po_change"], request)
         bot.receive(raw)  # 0002: the answer completes the case, and nobody is there to take it
-        assert bot.case(ref)["state"] == cases.IN_REVIEW
+        assert bot.case(ref).state == cases.IN_REVIEW
         review = tmp_path / "in" / ".Bot.Review" / "cur"
         assert [p.name.split(":")[0] for p in review.iterdir()] == ["0002.eml"]
     finally:
@@ -430,10 +430,10 @@ def test_a_stranger_citing_a_case_does_not_join_it_and_gets_nothing_of_it(bot):
     raw = raw.replace(b"From: Paul Martin <paul.martin@valmont-print.fr>", b"From: Eve <eve@gmail.com>")
     raw = raw.replace(CONTRACT.encode(), b"CT-2024-09999")
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.AWAITING  # untouched
+    assert bot.case(ref).state == cases.AWAITING  # untouched
     assert len(bot.sent()) == 1, "nothing sent to the stranger, nothing forwarded"
     newest = bot.store.list_cases()[0]
-    assert newest["ref"] != ref and newest["state"] == cases.IN_REVIEW
+    assert newest.ref != ref and newest.state == cases.IN_REVIEW
 
 
 def test_a_colleague_of_the_same_customer_may_answer(bot):
@@ -442,7 +442,7 @@ def test_a_colleague_of_the_same_customer_may_answer(bot):
     raw = raw.replace(b"From: Paul Martin <paul.martin@valmont-print.fr>",
                       b"From: Compta Valmont <compta@valmont-print.fr>")
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.ROUTED
+    assert bot.case(ref).state == cases.ROUTED
 
 
 def test_a_personal_address_stays_refused_when_the_answer_gives_something_else(bot):
@@ -456,7 +456,7 @@ def test_a_personal_address_stays_refused_when_the_answer_gives_something_else(b
     answer = answer.replace(b"Entendu, merci d'utiliser l'adresse factures@valmont-print.fr.",
                             f"Pour rappel notre contrat est le {CONTRACT}.".encode())
     bot.receive(answer)
-    assert bot.case(ref)["state"] == cases.AWAITING
+    assert bot.case(ref).state == cases.AWAITING
     assert "request_info" in bot.sent()[-1]["Message-ID"]
 
 
@@ -467,7 +467,7 @@ def test_an_answer_with_only_an_attachment_goes_to_a_person_not_to_a_second_requ
     message.set_content("")
     message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="serials.pdf")
     bot.receive(bytes(message))
-    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 1
+    assert bot.case(ref).state == cases.IN_REVIEW and len(bot.sent()) == 1
 
 
 def test_an_answer_that_asks_for_something_else_goes_to_a_person(bot):
@@ -476,14 +476,14 @@ def test_an_answer_that_asks_for_something_else_goes_to_a_person(bot):
     raw = raw.replace(b"Il s'agit du contrat", b"Par ailleurs nous souhaitons resilier le contrat du traceur. "
                                              b"Pour le P.O, il s'agit du contrat")
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.IN_REVIEW and len(bot.sent()) == 1
+    assert bot.case(ref).state == cases.IN_REVIEW and len(bot.sent()) == 1
 
 
 def test_without_headers_a_routed_case_is_not_continued_a_new_request_opens(bot):
     request, ref = ask(bot, "contract_termination")
     raw, _ = answer_message(CONV["contract_termination"], request)
     bot.receive(raw)
-    assert bot.case(ref)["state"] == cases.ROUTED
+    assert bot.case(ref).state == cases.ROUTED
     again, _ = first_message(CONV["contract_termination"])
     again = again.replace(b"Nous souhaitons", f"Pour le traceur {CONV['contract_termination'].answer.split()[-3]} "
                           f"nous souhaitons".encode())
@@ -500,7 +500,7 @@ def test_no_reminder_for_a_request_that_never_went_out(tmp_path):
         bot.clock.now += timedelta(days=6)
         bot.processor.run_once()
         kinds = [r["kind"] for r in bot.store.db.query("select kind from outbox")]
-        assert kinds == ["request_info"] and bot.case(case["ref"])["reminded_at"] is None
+        assert kinds == ["request_info"] and bot.case(case.ref).reminded_at is None
     finally:
         bot.close()
 
@@ -510,7 +510,7 @@ def test_a_case_whose_reminder_cannot_be_written_goes_to_review_and_intake_goes_
     bot.clock.now += timedelta(days=6)
     monkeypatch.setattr("mailbot.service.decisions.build_reply", lambda *a, **k: 1 / 0)
     bot.processor.run_once()
-    assert bot.case(ref)["state"] == cases.IN_REVIEW
+    assert bot.case(ref).state == cases.IN_REVIEW
 
 
 # -- whatever a customer answers, the pass goes on and nothing is quarantined ---------------
@@ -529,7 +529,7 @@ def test_a_mangled_answer_never_breaks_the_case(tmp_path_factory, situation, cut
         bot.receive(raw[:cut] + junk + raw[cut:])
         rows = list(bot.store.db.query("select state, destination, error from messages"))
         assert all(r["destination"] != "quarantine" for r in rows), rows
-        assert bot.case(ref)["state"] in cases.STATES
+        assert bot.case(ref).state in cases.STATES
     finally:
         bot.close()
 

@@ -142,7 +142,7 @@ def test_every_action_of_a_person_is_in_the_audit_with_who_and_when(setup):
     assert mailbot(settings, "outbox", "discard", "9999").returncode == 1  # refused: not in the audit
     store = Store(tmp / "var" / "mailbot.db")
     try:
-        [ref] = [c["ref"] for c in store.list_cases() if c["situation"] == "contract_termination"]
+        [ref] = [c.ref for c in store.list_cases() if c.situation == "contract_termination"]
         assert mailbot(settings, "cases", "close", ref.lower(), "--note", "answered by phone").returncode == 0
         actions = [(a["actor"], a["action"], a["target"], a["detail"]) for a in store.actions()]
         me = getpass.getuser()

@@ -279,7 +279,7 @@ def test_an_unknown_sender_is_never_reminded(bot):
                          sender="someone@stranger.example", subject="Résiliation"))
     processor.run_once()
     [case] = processor.store.list_cases()
-    assert case["state"] == "in_review"
+    assert case.state == "in_review"
     for _ in range(3):
         clock.now += timedelta(days=6)
         processor.run_once()

@@ -176,15 +176,15 @@ def test_approving_a_forward_routes_its_case_in_the_same_transaction(tmp_path):
         forward = store.queue(message_row=row, case_ref=ref, kind="forward", recipients=["s@cf.canon.fr"],
                               raw=b"f", state=DRAFT, now=NOW)
     assert store.release_drafts([reply], NOW) == (1, [])
-    assert store.case(ref)["state"] == COMPLETE
+    assert store.case(ref).state == COMPLETE
     assert store.release_drafts([reply, forward], NOW) == (1, [ref]), "the reply is no longer a draft"
-    assert store.case(ref)["state"] == ROUTED
+    assert store.case(ref).state == ROUTED
     assert {r["state"] for r in store.db.query("select state from outbox")} == {HELD}
     [event] = [e for e in store.case_events(ref) if e["kind"] == "state"]
     assert event["detail"] == {"from": COMPLETE, "to": ROUTED,
                                "why": f"forward (outbox {forward}) approved by a person"}
     assert store.release_drafts(None, NOW) == (0, [])
-    assert store.outbox_row(forward)["raw"] == b"f" and store.outbox_row(9999) is None
+    assert store.outbox_row(forward).raw == b"f" and store.outbox_row(9999) is None
     store.close()
 
 

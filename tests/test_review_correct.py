@@ -89,15 +89,15 @@ def test_a_corrected_reading_is_answered_and_routed_once(bot):
     bot.receive(only_a_pdf(first_message(PO)[0]))
     [row] = bot.store.db.execute("select id, case_ref from messages").fetchall()
     row_id, ref = row
-    assert bot.case(ref)["state"] == cases.IN_REVIEW and bot.sent() == []
+    assert bot.case(ref).state == cases.IN_REVIEW and bot.sent() == []
 
     done = review_as(bot, "claire").correct(row_id, situation="po_change", fields={
         "contract_number": CONTRACT, "po_number": "BC-2027-0815", "effective_date": "2027-03-01"})
     assert (done.refused, done.action, done.reply, done.forward_to) == ("", "acknowledge", "acknowledge",
                                                                          CONTRACTS_TEAM)
     case = bot.case(ref)
-    assert case["state"] == cases.ROUTED and case["situation"] == "po_change"
-    assert case["fields"]["po_number"] == "BC-2027-0815"
+    assert case.state == cases.ROUTED and case.situation == "po_change"
+    assert case.fields["po_number"] == "BC-2027-0815"
     kinds = [r[0] for r in bot.store.db.execute("select kind from outbox where message_row = ? order by id",
                                                 [row_id])]
     assert kinds == ["acknowledge", "forward"]
@@ -120,7 +120,7 @@ def test_a_correction_still_asks_for_what_is_missing(bot):
     row_id, ref = bot.store.db.execute("select id, case_ref from messages").fetchone()
     done = review_as(bot, "claire").correct(row_id, situation="po_change", fields={"po_number": "BC-2027-0815"})
     assert (done.action, done.reply) == ("request_info", "request_info")
-    assert bot.case(ref)["state"] == cases.AWAITING
+    assert bot.case(ref).state == cases.AWAITING
 
 
 def test_a_correction_does_not_lift_a_doubt_about_the_sender(bot):
@@ -130,7 +130,7 @@ def test_a_correction_does_not_lift_a_doubt_about_the_sender(bot):
     done = review_as(bot, "claire").correct(row_id, situation="po_change", fields={
         "contract_number": CONTRACT, "po_number": "BC-2027-0815", "effective_date": "2027-03-01"})
     assert done.action == "review" and "not in the customer directory" in done.reason
-    assert done.reply is None and bot.case(ref)["state"] == cases.IN_REVIEW
+    assert done.reply is None and bot.case(ref).state == cases.IN_REVIEW
 
 
 def test_what_cannot_be_corrected_is_refused_with_the_reason(bot):

@@ -141,7 +141,7 @@ def test_an_outbox_row_needs_no_incoming_message(store, tmp_path):
     sink = Sink()
     assert flush(store, sink, lambda: NOW)
     assert sink.sent == [b"digest 1", b"digest 2"]
-    assert [store.outbox_row(i)["state"] for i in (first, second)] == [SENT, SENT]
+    assert [store.outbox_row(i).state for i in (first, second)] == [SENT, SENT]
 
 
 def test_a_database_made_by_the_previous_release_opens_and_works(tmp_path):

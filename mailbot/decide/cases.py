@@ -20,13 +20,16 @@ reply was the whole answer, or a person closed it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailbot.read.analysis import FIELD_KEYS, Analysis, Evidence
 from mailbot.config import REFERENCE_PREFIX
+from mailbot.read.analysis import FIELD_KEYS, Analysis, Evidence
 from mailbot.read.rules import Rules
+
+if TYPE_CHECKING:
+    from mailbot.store.rows import Case
 
 AWAITING, COMPLETE, ROUTED, IN_REVIEW, CLOSED = (
     "awaiting_customer", "complete", "routed", "in_review", "closed")
@@ -65,7 +68,7 @@ class Thread:
 
     ref: str
     how: str  # "In-Reply-To", "References", "subject reference", "sender and number"
-    case: dict[str, Any] = field(default_factory=dict)  # the case row (see store.Store.case)
+    case: Case  # the case as the store has it
 
 
 @dataclass(frozen=True)
@@ -100,13 +103,13 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], lis
     return merged, changes
 
 
-def same_request(analysis: Analysis, case: dict[str, Any], review_below: float) -> bool:
+def same_request(analysis: Analysis, case: Case, review_below: float) -> bool:
     """May a message found only by sender and number continue this case?
 
     Only when it does not confidently ask for something else: the same
     situation, ``other``, or a reading too unsure to act on.
     """
-    return (analysis.situation in (case["situation"], "other")
+    return (analysis.situation in (case.situation, "other")
             or analysis.confidence < review_below)
 
 
@@ -133,21 +136,21 @@ def join(analysis: Analysis, thread: Thread, rules: Rules) -> Joined:
     # Another request in the answer's own words (not in the quoted history, where our
     # reply's guidance may name other situations) is for a person, not merged away.
     others = {analysis.secondary_situation} | ({own[0]} if own[1] >= rules.review_below else set())
-    others -= {case["situation"], "other", None}
+    others -= {case.situation, "other", None}
     asks_else = sorted(o for o in others if any(
         e.stage == "classify" and e.name == o and e.source == "new" for e in analysis.evidence))
-    fields, changes = merge(case["fields"], analysis.fields)
+    fields, changes = merge(case.fields, analysis.fields)
     nominative = analysis.email_nominative
-    if nominative is None and fields.get("new_email") == case["fields"].get("new_email"):
-        nominative = case.get("email_nominative")
-    analysis.situation = case["situation"]
-    analysis.confidence = case["confidence"]
+    if nominative is None and fields.get("new_email") == case.fields.get("new_email"):
+        nominative = case.email_nominative
+    analysis.situation = case.situation
+    analysis.confidence = case.confidence
     analysis.fields = fields
     analysis.details = {**analysis.details, "new_email": {**(analysis.details.get("new_email") or {}),
                                                            "nominative": nominative}}
     analysis.evidence.append(Evidence(
         "case", "joined", thread.ref,
-        f"continues case {thread.ref} ({case['state']}) by {thread.how}; "
+        f"continues case {thread.ref} ({case.state}) by {thread.how}; "
         f"read alone as {own[0]} at {own[1]:.2f}"))
     analysis.evidence.extend(Evidence("case", "changed", c.field, f"{c.old!r} -> {c.new!r}") for c in changes)
     return Joined(changes, asks_else)

@@ -231,11 +231,11 @@ def threading(m: Message) -> list[Verdict]:
     joined = cases.join(m.analysis, thread, m.rules)
     m.changes = joined.changes
     verdicts = [Verdict("threading", "joined", None, f"continues case {thread.ref} (found by {thread.how})",
-                        {"case": thread.ref, "how": thread.how, "state": thread.case["state"]})]
-    if thread.case["state"] != cases.AWAITING:
+                        {"case": thread.ref, "how": thread.how, "state": thread.case.state})]
+    if thread.case.state != cases.AWAITING:
         verdicts.append(Verdict("threading", "case_not_awaiting", REVIEW,
-                                f"case {thread.ref} is {thread.case['state']}: a person reads the customer's "
-                                "new message", {"case": thread.ref, "state": thread.case["state"]}))
+                                f"case {thread.ref} is {thread.case.state}: a person reads the customer's "
+                                "new message", {"case": thread.ref, "state": thread.case.state}))
     if joined.asks_else:
         verdicts.append(Verdict("threading", "asks_else", REVIEW,
                                 f"the answer also asks for something else ({', '.join(joined.asks_else)}): "

@@ -58,7 +58,7 @@ class StoreContext:
         elif (ref := cases.subject_reference(analysis.subject)) and (case := store.case(ref)) is not None:
             found = cases.Thread(ref, "subject reference", case)
         if found is not None:
-            if self._same_customer(analysis, found.case["sender"]):
+            if self._same_customer(analysis, found.case.sender):
                 return ThreadFinding(found)
             return ThreadFinding(refused=(found.ref, found.how))
         numbers = {analysis.fields.get("contract_number"), *(analysis.fields.get("serial_numbers") or [])} - {None, ""}
@@ -68,12 +68,12 @@ class StoreContext:
         for case in store.cases_of_sender(analysis.sender, since):
             # Without headers, only a case waiting for this customer's answer is continued:
             # a later message about the same machine is a new request.
-            if case["state"] != cases.AWAITING or not cases.same_request(analysis, case, self.rules.review_below):
+            if case.state != cases.AWAITING or not cases.same_request(analysis, case, self.rules.review_below):
                 continue
-            known = {case["fields"].get("contract_number"), *(case["fields"].get("serial_numbers") or [])}
+            known = {case.fields.get("contract_number"), *(case.fields.get("serial_numbers") or [])}
             shared = sorted(numbers & known)
             if shared:
-                return ThreadFinding(cases.Thread(case["ref"], f"sender and number {shared[0]}", case))
+                return ThreadFinding(cases.Thread(case.ref, f"sender and number {shared[0]}", case))
         return ThreadFinding()
 
     def _same_customer(self, analysis: Analysis, case_sender: str | None) -> bool:

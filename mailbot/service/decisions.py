@@ -184,39 +184,39 @@ class Decisions:
             if done:
                 return Corrected(refused=f"message {row_id} was already handled ({done[-1]['action']} by "
                                          f"{done[-1]['actor']} at {done[-1]['at']})")
-            case = self.store.case(row["case_ref"]) if row["case_ref"] else None
+            case = self.store.case(row.case_ref) if row.case_ref else None
             raw = self.store.kept_message(row_id)
             if case is None or raw is None:
                 return Corrected(refused=f"message {row_id} has no case keeping its text: answer it by hand, "
                                          "then `review resolve`")
-            if case["state"] != cases.IN_REVIEW:
-                return Corrected(refused=f"case {case['ref']} is {case['state']}, not in review: nothing to correct")
+            if case.state != cases.IN_REVIEW:
+                return Corrected(refused=f"case {case.ref} is {case.state}, not in review: nothing to correct")
             if situation is not None and situation not in self.rules.situations:
                 return Corrected(refused=f"situation {situation!r}: not one of {', '.join(self.rules.situations)}")
             analysis = analyze(raw, **self.app.analysis_options())
-            before = {**case["fields"]}
-            analysis.situation = situation or case["situation"]
+            before = {**case.fields}
+            analysis.situation = situation or case.situation
             analysis.confidence = 1.0
             analysis.fields = {**analysis.fields, **before, **fields}
             # A person read it: what the bot could not read is no reason to send it back to them.
             analysis.evidence = [e for e in analysis.evidence if (e.stage, e.name) != ("parse", "unreadable")]
-            analysis.evidence.append(Evidence("review", "corrected", actor, f"situation {case['situation']} -> "
+            analysis.evidence.append(Evidence("review", "corrected", actor, f"situation {case.situation} -> "
                                               f"{analysis.situation}; " + ", ".join(f"{k}: {before.get(k)!r} -> {v!r}"
                                                                                     for k, v in fields.items())))
             m = chain.decide(analysis, self.rules, self.tz, Correction(self.context(now, raw)))
-            m.thread = cases.Thread(case["ref"], "correction", case)
+            m.thread = cases.Thread(case.ref, "correction", case)
             self._alerts(m, now)
             self.store.redecide(row_id, analysis.as_dict(), now)
             if m.reply:
-                self.queue_reply(analysis, case["ref"], m.reply, row_id, m.outbox_state, now, m.trust.recipient,
+                self.queue_reply(analysis, case.ref, m.reply, row_id, m.outbox_state, now, m.trust.recipient,
                                  handled_by=m.route.handled_by if m.route is not None else None)
-            self._keep_case(case["ref"], m, row_id, None, now)
+            self._keep_case(case.ref, m, row_id, None, now)
             detail = {"situation": analysis.situation, "fields": fields}
-            self.store.case_event(case["ref"], "corrected", {**detail, "by": actor}, now)
+            self.store.case_event(case.ref, "corrected", {**detail, "by": actor}, now)
             self.store.record_action(actor=actor, action="correct", target=f"message {row_id}", detail=detail,
                                      now=now)
         return Corrected(action=analysis.action, reply=m.reply, outbox_state=m.outbox_state,
-                         forward_to=m.route.address if m.route is not None else None, case_ref=case["ref"],
+                         forward_to=m.route.address if m.route is not None else None, case_ref=case.ref,
                          reason=review_reason(analysis.as_dict()) if analysis.action == "review" or m.to_person
                          else "")
 
@@ -305,7 +305,7 @@ class Decisions:
             self._queue_forward(case_ref, analysis, route, m.changes, row_id, now, m.outbox_state, m.trust)
             forward = "waiting" if m.outbox_state in (DRAFT, SHADOW) else "queued"
         new_state = cases.IN_REVIEW if m.to_person else cases.state_after(analysis.action, forward)
-        old_state = thread.case["state"] if thread else None
+        old_state = thread.case.state if thread else None
         # A reminder goes where this reply went: a customer the bot trusts, or nobody.
         recipient = m.trust.recipient if analysis.action in chain.REPLY_ACTIONS else None
         snapshot = {**cases.snapshot(analysis), "row": row_id, "recipient": recipient}

@@ -198,13 +198,13 @@ class Processor:
     def _remind(self, ref: str, now: datetime) -> int:
         """Queue the reminder of one case (inside a transaction); 1 when queued."""
         case = self.store.case(ref)
-        if case is None or case["state"] != cases.AWAITING or case["reminded_at"] or not case["snapshot"]:
+        if case is None or case.state != cases.AWAITING or case.reminded_at or not case.snapshot:
             return 0  # another process reminded it meanwhile, or the customer answered
-        row = case["snapshot"]["row"]
+        row = case.snapshot["row"]
         if not self.store.request_went_out(ref, row):
             return 0
-        analysis = cases.from_snapshot(case["snapshot"])
-        address = case["snapshot"].get("recipient")
+        analysis = cases.from_snapshot(case.snapshot)
+        address = case.snapshot.get("recipient")
         if not address or not customers_of_sender(self.directory, address):
             self._to_review(ref, "reminder not sent: the customer's address is not (or no longer) one the "
                                  "directory knows", now)

@@ -20,7 +20,7 @@ from mailbot.decide.cases import CLOSED, STATES
 from mailbot.service.decisions import Corrected, Decisions
 from mailbot.service.explain import TRUST_REVIEW_CODES, review_reason
 from mailbot.compose.mimewrite import with_text
-from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, Store
+from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, LedgerRow, Store
 
 # What waits for a person, most urgent first: a doubt about who wrote (trust, fraud), then the mail
 # nobody could read or decide, then what the bot drafted or could not send, then silent customers.
@@ -56,24 +56,24 @@ def _doubted(analysis: dict[str, Any]) -> bool:
                or (e.get("stage") == "extract" and e.get("name") in FRAUD_SIGNALS) for e in evidence)
 
 
-def review_reason_of_case(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> str:
-    """Why a case is in review: the reason its move there recorded (reminders, a person), else
-    the reason of the message that sent it there (processor.review_reason on its analysis)."""
-    return _case_review(store, case, events)[0]
+def review_reason_of_case(store: Store, state: str, events: list[dict[str, Any]]) -> str:
+    """Why a case (in ``state``) is in review: the reason its move there recorded (reminders, a
+    person), else the reason of the message that sent it there (review_reason on its analysis)."""
+    return _case_review(store, state, events)[0]
 
 
-def review_analysis_of_case(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
-    """The analysis of the message that sent a case to a person ({} when a reminder or a person did)."""
-    return _case_review(store, case, events)[1]
+def review_analysis_of_case(store: Store, state: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The analysis of the message that set a case's ``state`` ({} when a reminder or a person did)."""
+    return _case_review(store, state, events)[1]
 
 
-def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+def _case_review(store: Store, state: str, events: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """(why the case is in review; the analysis of the message that sent it there, {} when a
     reminder or a person did)."""
     row = None
     for i in range(len(events) - 1, -1, -1):
         event = events[i]
-        if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == case["state"]:
+        if event["kind"] == "state" and isinstance(event["detail"], dict) and event["detail"].get("to") == state:
             if event["detail"].get("why"):
                 return str(event["detail"]["why"]), {}
             row = next((e["detail"].get("row") for e in reversed(events[:i])
@@ -83,7 +83,7 @@ def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]
         row = next((e["detail"].get("row") for e in reversed(events)
                     if e["kind"] == "message" and isinstance(e["detail"], dict)), None)
     message = store.message_analysis(row) if row is not None else None
-    analysis = message["analysis"] if message else {}
+    analysis = message.analysis if message else {}
     return (review_reason(analysis) if analysis else ""), analysis
 
 
@@ -91,7 +91,7 @@ def _case_review(store: Store, case: dict[str, Any], events: list[dict[str, Any]
 class MessageView:
     """One message as a person reviews it: where it is, why, what was read, and the decision chain."""
 
-    row: dict[str, Any]         # the ledger row (id, sender, subject, destination, case_ref, error, created_at)
+    row: LedgerRow              # the ledger row (its analysis is also ``analysis`` below)
     reason: str                 # why a person reads it ("" when nobody needs to)
     analysis: dict[str, Any]    # the reading as stored (situation, confidence, fields, missing, chain…)
     outbox: list[dict[str, Any]]  # the replies and forwards queued for it
@@ -123,7 +123,7 @@ class Review:
         found = self.store.waiting_for_a_person()
         items: list[Item] = []
         for case in found["case"]:
-            reason, analysis = _case_review(self.store, case, self.store.case_events(case["ref"]))
+            reason, analysis = _case_review(self.store, case["state"], self.store.case_events(case["ref"]))
             items.append(Item("case", f"case {case['ref']}", case["updated_at"] or "", case["sender"] or "",
                               case["situation"] or "", reason, doubt=_doubted(analysis)))
         for row in found["message"]:
@@ -150,10 +150,10 @@ class Review:
         row = self.store.message_analysis(row_id)
         if row is None:
             return None
-        analysis = row.pop("analysis")
-        quarantined = row["destination"] == "quarantine"
-        reason = (f"quarantined: {row['error']}" if quarantined else
-                  review_reason(analysis) if row["destination"] == "review" or analysis.get("action") == "review"
+        analysis = row.analysis
+        quarantined = row.destination == "quarantine"
+        reason = (f"quarantined: {row.error}" if quarantined else
+                  review_reason(analysis) if row.destination == "review" or analysis.get("action") == "review"
                   else "")
         return MessageView(row, reason, analysis, self.store.outbox_of_message(row_id),
                            bool(self.store.actions(f"message {row_id}")))
@@ -185,9 +185,9 @@ class Review:
         now = self.clock()
         with self.store.transaction():
             row = self.store.outbox_row(outbox_id)
-            if row is None or row["state"] != DRAFT or not text.strip():
+            if row is None or row.state != DRAFT or not text.strip():
                 return Done(refused=[str(outbox_id)])
-            raw = with_text(bytes(row["raw"]), text.strip() + "\n", text_as_html(text))
+            raw = with_text(row.raw, text.strip() + "\n", text_as_html(text))
             self.store.replace_draft(outbox_id, raw)
             self._record("edit", [f"outbox {outbox_id}"], now)
         return Done([str(outbox_id)])

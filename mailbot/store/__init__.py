@@ -22,7 +22,8 @@ from mailbot.store.outbox import OutboxRows
 from mailbot.store.reporting import Reporting
 from mailbot.store.rows import (DECIDED, DISCARDED, DONE, DRAFT, DUPLICATE, FAILED, HELD, IN_FLIGHT,
                                 LOCAL_ERRNOS, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED, SENT, SHADOW,
-                                UNCONFIRMED, LocalProblem, MessageKey, OutgoingRow, is_local_problem)
+                                UNCONFIRMED, Case, LedgerRow, LocalProblem, MessageKey, OutboxRow, OutgoingRow,
+                                is_local_problem)
 from mailbot.store.safety import Safety
 from mailbot.store.schema import migrations
 
@@ -31,7 +32,7 @@ class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting):
     """The SQLite file with every concern's rows; every write is one transaction."""
 
 
-__all__ = ["DECIDED", "DIRECTORY_TABLES", "DISCARDED", "DONE", "DRAFT", "DUPLICATE", "FAILED", "HELD", "IN_FLIGHT",
+__all__ = ["Case", "LedgerRow", "OutboxRow", "DECIDED", "DIRECTORY_TABLES", "DISCARDED", "DONE", "DRAFT", "DUPLICATE", "FAILED", "HELD", "IN_FLIGHT",
            "LOCAL_ERRNOS", "NEUTRAL_ACK", "OUTGOING", "PENDING", "QUARANTINED", "SENT", "SHADOW", "UNCONFIRMED",
            "LocalProblem", "MessageKey", "OutgoingRow", "Store", "StoreDirectory", "directory_counts",
            "is_local_problem", "migrations", "replace_directory"]

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from mailbot.store.schema import migrations
 
+
 class StoreBase:
     """The SQLite file: opened, migrated, and written in transactions that nest."""
 

@@ -6,10 +6,11 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from mailbot.read.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES
 from mailbot.decide.cases import AWAITING, CLOSED, IN_REVIEW
-from mailbot.store.rows import SENT, UNCONFIRMED, _iso
+from mailbot.read.bounds import MAX_HEADER_BYTES, MAX_MESSAGE_BYTES
 from mailbot.store.base import StoreBase
+from mailbot.store.rows import SENT, UNCONFIRMED, Case, _iso
+
 
 class CaseRows(StoreBase):
     """Cases: the rows, their history (events), their messages kept as received."""
@@ -26,18 +27,10 @@ class CaseRows(StoreBase):
         self.db.execute("update cases set ref = ? where id = ?", [ref, case_id])
         return ref
 
-    def case(self, ref: str) -> dict[str, Any] | None:
-        """A case row, with its snapshot (cases.snapshot) decoded and its merged
-        fields, confidence and personal-address flag read from it; or None."""
+    def case(self, ref: str) -> Case | None:
+        """A case (rows.Case), or None."""
         rows = list(self.db.query("select * from cases where ref = ?", [ref]))
-        if not rows:
-            return None
-        row = rows[0]
-        snapshot = row["snapshot"] = json.loads(row["snapshot"] or "null")
-        row["fields"] = (snapshot or {}).get("fields", {})
-        row["confidence"] = (snapshot or {}).get("confidence", 0.0)
-        row["email_nominative"] = (snapshot or {}).get("email_nominative")
-        return row
+        return Case.from_row(rows[0]) if rows else None
 
     def case_of_message_ids(self, message_ids: Iterable[str]) -> str | None:
         """The case one of these Message-IDs (ours or the customer's) belongs to, latest first."""
@@ -49,7 +42,7 @@ class CaseRows(StoreBase):
                 return row[0]
         return None
 
-    def cases_of_sender(self, sender: str, since: datetime) -> list[dict[str, Any]]:
+    def cases_of_sender(self, sender: str, since: datetime) -> list[Case]:
         """The sender's cases whose last message came since ``since``, newest first."""
         refs = [r[0] for r in self.db.execute(
             "select ref from cases where sender = ? and last_message_at >= ? order by id desc",
@@ -123,11 +116,11 @@ class CaseRows(StoreBase):
                               "and kind = 'request_info'", [case_ref, message_row]).fetchone()
         return row is not None and row[0] in (SENT, UNCONFIRMED)
 
-    def list_cases(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            "select ref, situation, sender, state, customer_number, created_at, updated_at from cases "
-            "where ref is not null and (? is null or state = ?) order by id desc limit ?",
-            [state, state, limit]))
+    def list_cases(self, state: str | None = None, limit: int = 100) -> list[Case]:
+        """The latest ``limit`` cases (in ``state``), newest first."""
+        return [Case.from_row(row) for row in self.db.query(
+            "select * from cases where ref is not null and (? is null or state = ?) order by id desc limit ?",
+            [state, state, limit])]
 
     def count_cases(self, state: str | None = None) -> int:
         """How many cases there are (in ``state``): what ``list_cases`` leaves out is the rest."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from mailbot.store.rows import DECIDED, DONE, MessageKey, _bounded_json, _iso
 from mailbot.store.base import StoreBase
+from mailbot.store.rows import DECIDED, DONE, LedgerRow, MessageKey, _bounded_json, _iso
+
 
 class Ledger(StoreBase):
     """The message ledger: one row per message key, its decision and where it was filed."""
@@ -100,18 +100,11 @@ class Ledger(StoreBase):
             self.db.conn.executemany("update messages set state = ?, updated_at = ? where id = ?",
                                      [(state, _iso(now), row_id) for row_id in row_ids])
 
-    def message_analysis(self, row_id: int) -> dict[str, Any] | None:
-        """The ledger row ``row_id`` with its stored analysis decoded (``analysis``: {} when none)."""
+    def message_analysis(self, row_id: int) -> LedgerRow | None:
+        """The ledger row ``row_id`` with its stored analysis decoded (None: no such row)."""
         rows = list(self.db.query("select id, sender, subject, received_at, situation, action, destination, "
                                   "case_ref, error, analysis, created_at from messages where id = ?", [row_id]))
-        if not rows:
-            return None
-        row = rows[0]
-        try:
-            row["analysis"] = json.loads(row["analysis"] or "{}")
-        except ValueError:
-            row["analysis"] = {}
-        return row
+        return LedgerRow.from_row(rows[0]) if rows else None
 
     def message_row(self, row_id: int) -> dict[str, Any] | None:
         """A ledger row's place: its case, destination and state (None: no such row)."""

@@ -6,11 +6,12 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from mailbot.read.addresses import domain_of, fold
 from mailbot.decide.cases import COMPLETE, ROUTED
-from mailbot.store.rows import (DRAFT, FAILED, HELD, IN_FLIGHT, NEUTRAL_ACK, OUTGOING, PENDING, SENT, UNCONFIRMED,
-                                OutgoingRow, _iso, _utc)
+from mailbot.read.addresses import domain_of, fold
 from mailbot.store.base import StoreBase
+from mailbot.store.rows import (DRAFT, FAILED, HELD, IN_FLIGHT, NEUTRAL_ACK, OUTGOING, PENDING, SENT, UNCONFIRMED,
+                                OutboxRow, OutgoingRow, _iso, _utc)
+
 
 class OutboxRows(StoreBase):
     """The outbox: replies, forwards and reminders queued, sent exactly once; the counts the limits read."""
@@ -68,12 +69,12 @@ class OutboxRows(StoreBase):
             f"select id, state, kind, case_ref, recipient, created_at, sent_at, last_error from outbox "
             f"where state in ({','.join('?' * len(states))}) order by id limit ?", [*states, limit]))
 
-    def outbox_row(self, outbox_id: int) -> dict[str, Any] | None:
+    def outbox_row(self, outbox_id: int) -> OutboxRow | None:
         """One outbox row, with the bytes of the message as it will go out."""
         rows = list(self.db.query(
             "select id, state, kind, case_ref, recipients, raw, attempts, last_error, created_at, sent_at "
             "from outbox where id = ?", [outbox_id]))
-        return rows[0] if rows else None
+        return OutboxRow.from_row(rows[0]) if rows else None
 
     def release_drafts(self, ids: Iterable[int] | None, now: datetime) -> tuple[int, list[str]]:
         """Approve the drafts ``ids`` (None: every draft), in one transaction: they join the held

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from mailbot.decide.cases import AWAITING, IN_REVIEW
-from mailbot.store.rows import DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, _iso
 from mailbot.store.base import StoreBase
+from mailbot.store.rows import DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, _iso
+
 
 class Reporting(StoreBase):
     """What people read and did: the queue of what waits for a person, and the audit of their actions."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import errno
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from mailbot.read.bounds import MAX_STORED_ANALYSIS
+
 
 class LocalProblem(Exception):
     """The database cannot be read or written (a full disk, a read-only file system, an I/O error):
@@ -50,6 +51,83 @@ class MessageKey:
     mailbox: str
     uidvalidity: int
     uid: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case as the store hands it out: its row, and its snapshot (decide/cases.snapshot) decoded,
+    with the merged fields, confidence and personal-address flag read from it."""
+
+    ref: str
+    situation: str
+    sender: str
+    state: str
+    created_at: str
+    updated_at: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+    email_nominative: bool | None = None
+    snapshot: dict[str, Any] | None = None
+    message_id: str | None = None
+    customer_number: str | None = None
+    awaiting_since: str | None = None
+    reminded_at: str | None = None
+    closed_at: str | None = None
+    forwarded_to: str | None = None
+    last_message_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Case":
+        snapshot = json.loads(row["snapshot"] or "null")
+        values = {k: row[k] for k in cls.__dataclass_fields__ if k in row and k not in ("snapshot", "fields")}
+        return cls(**values, snapshot=snapshot, fields=(snapshot or {}).get("fields", {}),
+                   confidence=(snapshot or {}).get("confidence", 0.0),
+                   email_nominative=(snapshot or {}).get("email_nominative"))
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A message of the ledger with its decision, as people look at it (review, explain)."""
+
+    id: int
+    sender: str | None
+    subject: str | None
+    received_at: str | None
+    situation: str | None
+    action: str | None
+    destination: str | None
+    case_ref: str | None
+    error: str | None
+    created_at: str
+    analysis: dict[str, Any]  # as stored ({} when none, or unreadable JSON)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "LedgerRow":
+        try:
+            analysis = json.loads(row["analysis"] or "{}")
+        except ValueError:
+            analysis = {}
+        return cls(**{**row, "analysis": analysis if isinstance(analysis, dict) else {}})
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A reply or forward of the outbox, with the bytes as it goes (or went) out."""
+
+    id: int
+    state: str
+    kind: str
+    case_ref: str | None
+    recipients: list[str]
+    raw: bytes
+    attempts: int
+    last_error: str | None
+    created_at: str
+    sent_at: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "OutboxRow":
+        return cls(**{**row, "recipients": json.loads(row["recipients"] or "[]"), "raw": bytes(row["raw"] or b"")})
 
 
 @dataclass

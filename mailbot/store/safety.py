@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mailbot.store.rows import _utc
 from mailbot.store.base import StoreBase
+from mailbot.store.rows import _utc
+
 
 class Safety(StoreBase):
     """Loop safety's memory: addresses suppressed after a bounce, and open alerts (the brake)."""

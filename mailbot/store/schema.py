@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from mailbot.read.addresses import domain_of, fold
 from mailbot.decide.directory import number_key
+from mailbot.read.addresses import domain_of, fold
 
 migrations = Migrations("mailbot")
 
