@@ -256,13 +256,18 @@ def _trust(m: Message) -> trust.Verdict:
     return m.trust
 
 
+def _findings(m: Message, gate: str, codes: tuple[str, ...]) -> list[Verdict]:
+    """The trust rule's findings of ``codes`` as verdicts of ``gate``: to a person when the reading
+    would have answered, else only noted."""
+    return [Verdict(gate, f.code, REVIEW if m.wanted else None, f.reason if m.wanted else "")
+            for f in m.trust.review if f.code in codes]
+
+
 def sender(m: Message) -> list[Verdict]:
     """Who wrote (trust.py): a sender outside the directory, a forged From, an unauthenticated
     sender of a sensitive change goes to a person."""
     verdict = _trust(m)
-    found = [Verdict("sender", f.code, REVIEW if m.wanted else None, f.reason if m.wanted else "")
-             for f in verdict.review if f.code in SENDER_CODES]
-    found = found or [_pass("sender", "trusted", customers=list(verdict.customers))]
+    found = _findings(m, "sender", SENDER_CODES) or [_pass("sender", "trusted", customers=list(verdict.customers))]
     # The trust rule's evidence is kept whatever the action (the forward shows it).
     return [replace(found[0], evidence=tuple(verdict.evidence)), *found[1:]]
 
@@ -270,9 +275,8 @@ def sender(m: Message) -> list[Verdict]:
 def cross_check(m: Message) -> list[Verdict]:
     """What the message cites (trust.py): numbers of another customer, a serial not on the contract, a
     new invoice address outside the customer's domains: a person checks it."""
-    found = [Verdict("cross_check", f.code, REVIEW if m.wanted else None, f.reason if m.wanted else "")
-             for f in m.trust.review if f.code in CROSS_CHECK_CODES]
-    return found or [_pass("cross_check", "consistent", same_customer=m.trust.same_customer)]
+    return (_findings(m, "cross_check", CROSS_CHECK_CODES)
+            or [_pass("cross_check", "consistent", same_customer=m.trust.same_customer)])
 
 
 def _outgoing(m: Message) -> int:

@@ -98,15 +98,9 @@ class Corrected:
     reason: str = ""  # when it is still for a person: why
 
 
-class Correction:
+class Correction(StoreContext):
     """The chain's context for a corrected message: not a duplicate of itself, no other case to join
     (it is its case's reading); the rest as the store answers it."""
-
-    def __init__(self, context: StoreContext):
-        self.base = context
-
-    def __getattr__(self, name: str):
-        return getattr(self.base, name)
 
     def earlier(self, analysis: Analysis) -> None:
         return None
@@ -149,9 +143,10 @@ class Decisions:
                     message_id=analysis.message_id, now=now)
             # Complete with nobody to forward it to: its case waits for a person, and so does the mail.
             role = "review" if m.to_person else self._destination(analysis)
+            decided = analysis.as_dict()
             row_id = self.store.record(key, now=now, state=DECIDED, destination=role,
                                        message_id=analysis.message_id, fingerprint=context.identity,
-                                       analysis=analysis.as_dict(), case_ref=case_ref)
+                                       analysis=decided, case_ref=case_ref)
             if m.reply:
                 self.queue_reply(analysis, case_ref, m.reply, row_id, m.outbox_state, now, m.trust.recipient,
                                   handled_by=m.route.handled_by if m.route is not None else None)
@@ -160,12 +155,11 @@ class Decisions:
         return Outcome(label, analysis.situation, analysis.action, case_ref, DONE,
                        key, row_id, role, held=m.reply is not None and m.outbox_state == HELD,
                        queued=m.reply is not None, sender=analysis.sender, subject=analysis.subject,
-                       reason=review_reason(analysis.as_dict()) if analysis.action == "review" or m.to_person
-                       else "")
+                       reason=review_reason(decided) if analysis.action == "review" or m.to_person else "")
 
-    def context(self, now: datetime, raw: bytes = b"") -> StoreContext:
-        return StoreContext(store=self.store, settings=self.settings, rules=self.rules, now=now, raw=raw,
-                            directory=self.directory, limits=self.limits)
+    def context(self, now: datetime, raw: bytes = b"", kind: type[StoreContext] = StoreContext) -> StoreContext:
+        return kind(store=self.store, settings=self.settings, rules=self.rules, now=now, raw=raw,
+                    directory=self.directory, limits=self.limits)
 
     def correct(self, row_id: int, *, situation: str | None, fields: dict[str, Any], actor: str) -> Corrected:
         """A person corrected the reading of ledger row ``row_id`` (its case in review): the message
@@ -203,10 +197,11 @@ class Decisions:
             analysis.evidence.append(Evidence("review", "corrected", actor, f"situation {case.situation} -> "
                                               f"{analysis.situation}; " + ", ".join(f"{k}: {before.get(k)!r} -> {v!r}"
                                                                                     for k, v in fields.items())))
-            m = chain.decide(analysis, self.rules, self.tz, Correction(self.context(now, raw)))
+            m = chain.decide(analysis, self.rules, self.tz, self.context(now, raw, Correction))
             m.thread = cases.Thread(case.ref, "correction", case)
             self._alerts(m, now)
-            self.store.redecide(row_id, analysis.as_dict(), now)
+            decided = analysis.as_dict()
+            self.store.redecide(row_id, decided, now)
             if m.reply:
                 self.queue_reply(analysis, case.ref, m.reply, row_id, m.outbox_state, now, m.trust.recipient,
                                  handled_by=m.route.handled_by if m.route is not None else None)
@@ -217,7 +212,7 @@ class Decisions:
                                      now=now)
         return Corrected(action=analysis.action, reply=m.reply, outbox_state=m.outbox_state,
                          forward_to=m.route.address if m.route is not None else None, case_ref=case.ref,
-                         reason=review_reason(analysis.as_dict()) if analysis.action == "review" or m.to_person
+                         reason=review_reason(decided) if analysis.action == "review" or m.to_person
                          else "")
 
     def _duplicate(self, key: MessageKey, label: str, m: chain.Message, identity: str | None,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mailbot.decide import trust
+from mailbot.decide.chain import CROSS_CHECK_CODES, NOT_RUN, SENDER_CODES
 from mailbot.read.analysis import FRAUD_SIGNALS
-from mailbot.decide.chain import NOT_RUN
 
 GATE_WIDTH, CODE_WIDTH = 15, 28
 
@@ -42,11 +41,7 @@ def chain_lines(analysis: dict[str, Any]) -> list[str]:
 
 
 # The trust rule's findings that send a message to a person (trust.py's codes).
-TRUST_REVIEW_CODES = frozenset({
-    trust.FROM_NOT_PLAIN, trust.NO_DIRECTORY, trust.SENDER_UNKNOWN, trust.AUTH_FAILED, trust.UNAUTHENTICATED,
-    trust.CONTRACT_OF_ANOTHER, trust.SERIAL_OF_ANOTHER, trust.CUSTOMER_NUMBER_OF_ANOTHER,
-    trust.SERIAL_NOT_ON_CONTRACT, trust.NUMBERS_OF_KNOWN_CUSTOMER, trust.NEW_EMAIL_FOREIGN,
-    trust.NEW_EMAIL_LOOKALIKE})
+TRUST_REVIEW_CODES = frozenset(SENDER_CODES + CROSS_CHECK_CODES)
 # The limits (limits.py) whose verdict sends a message to review (the others hold or drop a reply).
 LIMIT_REVIEW_RULES = ("suppressed", "per_sender", "per_case")
 
