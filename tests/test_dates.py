@@ -111,6 +111,8 @@ EFFECTIVE = [
     ("Extrait K-bis du 12 décembre 2026 ci-joint.", None),
     ("Nous avons déménagé le 2 novembre 2026.", None),
     ("From: Jean Dupont\nSent: Tuesday, March 3, 2026 10:05 AM\nSubject: contrat", None),  # a header, not a cue
+    ("Date limite de retour : 10/04/2027", None),
+    ("Nous allons transférer deux matériels à la rentrée, le lundi 6 septembre 2027.", "2027-09-06"),
     ("Le nouveau numéro s'applique au 1er janvier, passé ce délai l'ancien est refusé.", "2027-01-01"),
 ]
 
@@ -202,6 +204,8 @@ DEADLINES = [
     ("Please send it before the 15th.", "2026-12-15"),
     ("Merci de confirmer d'ici le 15 décembre ; le changement s'applique à compter du 1er janvier 2027.",
      "2026-12-15"),
+    ("Date limite de retour : 10/04/2027", "2027-04-10"),
+    ("Deadline: 15 January 2027.", "2027-01-15"),
     # no deadline
     ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", None),
     ("L'adresse actuelle reste valable jusqu'au 28 février.", None),

@@ -410,6 +410,10 @@ READINGS = [
      [(21307, "noir", "PW3600-0031945")]),
     ("the kind another cell of the row names", "Relevés :\nPW3600-0031945 | 21 307 | noir | 1 882",
      [(21307, "noir", "PW3600-0031945"), (1882, "noir", "PW3600-0031945")]),
+    ("a verb gives the value", "Le compteur de la machine 3Y0A1234 indique 456 789 au 30/09.",
+     [(456789, None, "3Y0A1234")]),
+    ("abbreviated counters, one per serial", "voici les cpt : 3Y0A1111 : 12 345 / 3Y0A2222 : 67 890",
+     [(12345, None, "3Y0A1111"), (67890, None, "3Y0A2222")]),
 ]
 
 
@@ -559,6 +563,8 @@ GENERAL_CASES = [
      "consultée. Merci d'envoyer les factures à compta@lemoine.fr.", "new_email", "compta@lemoine.fr"),
     ("instead of paper does not make the address old", "Merci d'envoyer nos factures par e-mail au lieu du papier, "
      "à l'adresse factures@lemoine.fr.", "new_email", "factures@lemoine.fr"),
+    ("an e-mail address spelt with [at]", "Merci d'envoyer les factures à compta [at] dupont-sa.fr.",
+     "new_email", "compta@dupont-sa.fr"),
     ("a move to a new workshop", "Merci de déplacer notre traceur vers notre nouvel atelier, 4 rue des Forges, "
      "44300 Nantes.", "new_address_postcode", "44300"),
 ]

@@ -70,6 +70,15 @@ CASES = [
      "traceur ColorWave (n° série CW3800-0007415) est : BC-ANB-26-061", "po_number", ["BC-ANB-26-061"]),
     ("…nor a serial label for a postcode in brackets", "notre Colorado 1650 (SN : YCG04412) de notre site de "
      "Guyancourt (78280) vers Trappes", "serial_numbers", ["YCG04412"]),
+    ("a label is not the prefix of its value", "notre traceur SN 4017289 part à Lyon", "serial_numbers",
+     ["4017289"]),
+    ("…unless the two read as the field's shape", "le bon de commande DA 2502230 remplace l'ancien", "po_number",
+     ["DA 2502230"]),
+    ("a number in groups ending with two digits", "numéro de client : 612 004 87", "customer_number",
+     ["612 004 87"]),
+    ("dashed digits that are no date", "Contrat : 12-77-3301", "contract_number", ["12-77-3301"]),
+    ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
+     "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]
 
 

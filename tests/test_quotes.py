@@ -70,6 +70,8 @@ SIGNATURES = [
     ("Regards", "Best regards,\nJohn Smith\nAcme Ltd"),
     ("Kind regards", "Kind regards\nJohn"),
     ("closing with blanks around it", "   Cordialement ,\nJean"),
+    ("at your disposal", "Reste à votre disposition,\nSecrétariat – Cabinet Lemoine\nOrdre des géomètres n° 04512"),
+    ("thanking in advance", "En vous remerciant par avance,\nJean Dupont"),
     ("name block after the last sentence", "Jean Dupont\nImprimerie Dupont\n69002 Lyon\n04 78 00 00 00"),
 ]
 

@@ -74,6 +74,7 @@ class DateHit:
     end: int
     score: float
     cue: str | None = None  # what introduces it: strong, medium, negative, deadline or None
+    exact: bool = False  # a day of a month ("le lundi 6 septembre"), not a vaguer period ("à la rentrée")
 
     @property
     def iso(self) -> str:
@@ -265,6 +266,7 @@ _CUES = re.compile(
     r"|commen[cç]|beginning)"
     # "by" only right before its date: "by the end of June", not "signed by"
     r"|(?P<deadline>d['’]ici\b|\bavant\b|\bbefore\b|\bno\s++later|\bau\s++plus\s++tard|\bdernier\s++d[ée]lai"
+    r"|\bdate\s++limite(?:\s++de\s++(?:retour|r[ée]ponse|r[ée]ception|renvoi))?|\bd[ée]lai\b|\bdeadline|\bdue\s++date|\b[ée]ch[ée]ance\s++de\s++(?:retour|r[ée]ponse)"
     r"|\bby(?:\s++the)?\s*+$)"
     r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup\s++to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
     r"|\bcurrent|expir|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
@@ -342,7 +344,7 @@ def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: st
 def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     """Every date-like span in the text, resolved and scored, in text order."""
     folded = fold(text)
-    found: list[tuple[int, int, date, bool, bool, frozenset[str]]] = []
+    found: list[tuple[int, int, date, bool, bool, frozenset[str], bool]] = []
     impossible: list[tuple[int, int]] = []  # "31 février 2027" must not fall back to "février 2027"
     for pattern, resolver, cues in _PATTERNS:
         for m in pattern.finditer(folded):
@@ -356,12 +358,13 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
             groups = m.groupdict()
             has_year = bool(groups.get("year") or groups.get("y")) or resolver is _relative
             specific = has_year or bool(groups.get("edge"))
-            found.append((m.start(), m.end(), value, has_year, specific, cues))
+            exact = resolver in (_absolute, _numeric, _iso)
+            found.append((m.start(), m.end(), value, has_year, specific, cues, exact))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     impossible_spans = Spans(impossible)
     hits: list[DateHit] = []
     last_end = -1
-    for start, end, value, has_year, specific, cues in found:
+    for start, end, value, has_year, specific, cues, exact in found:
         if start < last_end or impossible_spans.overlap(start, end):
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
@@ -370,7 +373,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
         if cues and not specific and cue not in cues:
             continue
         score = _score(text, start, end, value, has_year, cue, reference)
-        hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue))
+        hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue, exact))
     return hits
 
 
@@ -384,7 +387,8 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     in the text competes.
     """
     hits = [h for h in find_dates(text, reference) if h.cue != "deadline"]
-    best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, -h.start), default=None)
+    # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
+    best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None or reference is None or not weak:
         return best
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"]

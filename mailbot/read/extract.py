@@ -69,10 +69,10 @@ _NEW_ENTITY = re.compile(
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _OUR_DOMAINS = re.compile(r"(?:^|\.)(?:canon|oce)\.[a-z.]+$", re.I)
-# "compta [at] acme [dot] fr", "compta(at)acme(point)fr" (blanks taken whole)
+# "compta [at] acme [dot] fr", "compta(at)acme(point)fr", "compta [at] acme.fr" (blanks taken whole)
 _SPELT_EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[A-Za-z0-9._%+-]++)\s*+[\[(]\s*+(?:at|arobase)\s*+[\])]\s*+"
-    r"(?P<domain>[A-Za-z0-9-]++(?:\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+[A-Za-z0-9-]++)++)",
+    r"(?P<domain>[A-Za-z0-9-]++(?:(?:\s*+[\[(]\s*+(?:dot|point)\s*+[\])]\s*+|\.)[A-Za-z0-9-]++)++)",
     re.I,
 )
 # The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
@@ -160,7 +160,8 @@ _LATER = re.compile(
 )
 
 _READING_CONTEXT = re.compile(
-    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics", re.I
+    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b"
+    r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas
     r"(?<![\w.,/-])(?P<v>\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
@@ -171,7 +172,10 @@ _READING_UNIT = re.compile(
     r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
 )
 _READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
-    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading))\.?\s*+:?\s*+$",
+    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading"
+    # on a line about counters, a verb that gives the value: "le compteur indique 456 789"
+    r"|indiquee?s?|indiquent|affichee?s?|affichent|marque|est\s++de|est\s++[àa]|sont\s++de|shows?|reads|is\s++at"
+    r"|stands\s++at))\.?\s*+:?\s*+$",
     re.I,
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading

@@ -38,7 +38,8 @@ FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
 
 _PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
 _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
-    r"(?<![0-9A-Za-z])(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
+    r"(?<![0-9A-Za-z])(?:(?:[0-2]?\d|3[01])[/.-](?:0?[1-9]|1[0-2])(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
+    r"|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}"  # a day and a month that can be one, or a month and a year
     r"|(?:19|20)\d{2}(?:[/-](?:19|20)?\d{2})?"
     r"|(?:FY|EX|Q[1-4]|S[12]|T[1-4]|H[12])[-/]?(?:19|20)?\d{2}|\d{1,2}h\d{0,2}|\d++(?:er|e|eme|st|nd|rd|th))",
     re.I,
@@ -233,8 +234,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
-            grouped = piece.isdigit() and len(piece) >= 3 and last.isdigit() and len(last) <= 4 \
-                and len(prev) + len(piece) < 14
+            grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and len(prev) + len(piece) < 14 and (
+                len(piece) >= 3 or (len(piece) == 2 and len(last) == 3 and " " in prev))  # "612 004 87"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and last.lower() not in lexicon.one_word_labels and not _QUANTITY.fullmatch(piece)
@@ -535,6 +536,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         pieces = m.group("v").split()
         shapes = lexicon.fields[name].shapes
         first = pieces[0]
+        if first.lower() in lexicon.one_word_labels and not any(sh.match(m.group("v")) for sh in shapes):
+            continue  # "traceur SN 4017289": a label, then its value ("commande DA 2502230" is one value)
         if (sum(c.isdigit() for c in m.group("v")) >= 4 and len(m.group("v")) <= 20
                 and (any(c.isdigit() for c in first) or (first.isupper() and len(first) <= 2))
                 and any(len(p) <= 4 for p in pieces) and all(any(c.isdigit() for c in p) for p in pieces[1:])

@@ -57,6 +57,8 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
     r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
     r"|Veuillez agr[ée]er\b.*|Je vous prie d'agr[ée]er\b.*|Dans l'attente de votre retour"
+    r"|(?:Je |Nous )?(?:reste|restons|restant)\s+[àa]\s+votre\s+(?:enti[èe]re\s+)?disposition"
+    r"|En vous remerciant(?: par avance| d'avance| de votre aide)?|Avec mes remerciements|Bonne r[ée]ception"
     r"|(?:Best|Kind|Warm)?\s*regards|Best wishes|Sincerely(?: yours)?|Yours (?:sincerely|faithfully)"
     r"|Thanks(?: and regards| in advance)?|Thank you(?: in advance)?|Many thanks"
     r"|Merci(?: d'avance| par avance| beaucoup| pour votre aide)?"
