@@ -42,6 +42,7 @@ SATURATION = 2.0  # score at which strength reaches one half
 ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against the model
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
 SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
+REQUEST_SCORE = 1.6  # a request's keyword score, in min_scores, that the model's "other" does not overrule
 
 _SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
@@ -173,6 +174,22 @@ def _side_topic_explains(keywords: Classification, model_id: str, probs: dict[st
             and probs.get(keywords.situation, 0.0) >= SECONDARY_PROB)
 
 
+def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -> bool:
+    """Does a request the keywords found in the customer's own words win over the model's "other"?
+
+    The model reads a whole mail as one topic, and mail about a breakdown, a
+    dispute or a question is "other" in its examples; but a request written
+    out (REQUEST_SCORE: two keywords' worth, at least one in the subject or
+    the new text) is a request for a person to act on, whatever else the mail
+    says. Negated requests score nothing (negative keywords), so they stay
+    "other". The model's doubt still lowers the confidence (review).
+    """
+    if model_id != "other" or keywords.situation == "other":
+        return False
+    own = any(e.name == keywords.situation and e.source in ("subject", "new") for e in keywords.matched)
+    return own and keywords.scores.get(keywords.situation, 0.0) >= REQUEST_SCORE * rules.min_score
+
+
 def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
     """One decision from the keyword vote and the model's probabilities (None: keywords alone).
 
@@ -205,7 +222,8 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
         situation, how = keyword_id, "keywords and model agree"
         high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
         confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
-    elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs):
+    elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs) or _request_over_other(
+            keywords, model_id, rules):
         situation, how = keyword_id, f"keywords over model ({model_id})"
         opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
         confidence = keyword_conf * (1.0 - opposition)
