@@ -17,6 +17,7 @@ from an evaluation corpus.
 
 import pytest
 
+from mailbot.read.analysis import Evidence
 from mailbot.read.analyze import analyze
 from mailbot.read.classify import Classification, classify, combine, keyword_classify
 from mailbot.read.quotes import split
@@ -150,7 +151,23 @@ def test_a_model_other_explained_by_the_side_topic_does_not_hide_the_request(sid
         assert result.secondary == "other" and result.confidence < rules.review_below
 
 
-# -- negated requests ------------------------------------------------------------------------------------
+# -- negated requests ------
+
+
+def test_a_request_in_the_customers_words_wins_over_the_models_other(rules):
+    """The model reads the whole mail as one topic; a request the keywords find written out (REQUEST_SCORE
+    min_scores, in the subject or the new text) is what a person acts on, with the doubt kept (review)."""
+    strong = {s: 0.0 for s in SITUATIONS} | {"po_change": 8.0}
+    own = [Evidence("classify", "po_change", "nouveau numero de commande", "", source="new")]
+    keywords = Classification("po_change", 0.76, None, strong, matched=own)
+    result = combine(keywords, probs(other=0.83, po_change=0.08), rules)
+    assert result.situation == "po_change" and result.confidence < rules.review_below
+    quoted = [Evidence("classify", "po_change", "bon de commande", "", source="quoted")]
+    assert combine(Classification("po_change", 0.76, None, strong, matched=quoted),
+                   probs(other=0.83, po_change=0.08), rules).situation == "other"  # only in the history
+    weak = strong | {"po_change": 3.0}
+    assert combine(Classification("po_change", 0.5, None, weak, matched=own),
+                   probs(other=0.83, po_change=0.08), rules).situation == "other"  # one keyword's worth------------------------------------------------------------------------------
 
 NEGATED = [
     # (situation, negated situation, subject, body)

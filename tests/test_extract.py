@@ -305,6 +305,21 @@ ADDRESSES = [
     ("postcode in the signature",
      "Bonjour,\nNous déménageons bientôt, la nouvelle adresse suivra.\n\nCordialement,\n"
      "Anne Roux\nImprimerie Roux – 4 rue du Port – 56100 Lorient\n02 97 00 00 00", None),
+    ("two addresses side by side, the header names the new one",
+     "Adresse actuelle                    Nouvelle adresse\nAéro SAS                            Aéro SAS\n"
+     "Service comptable                   Service comptable\n14 rue Marcel Dassault              37 avenue des Minimes\n"
+     "31700 Blagnac                       31200 Toulouse",
+     {"street": None, "complement": None, "postcode": "31200", "city": "Toulouse", "cedex": None}),
+    ("a table with a column of row names", "Transfert prévu le 15 octobre.\n\n"
+     "                Adresse actuelle            Nouvelle adresse\nRue             27 rue Bossuet              "
+     "112 avenue Jean Jaurès\nCP / Ville      69006 Lyon                  69007 Lyon",
+     {"street": None, "complement": None, "postcode": "69007", "city": "Lyon", "cedex": None}),
+    ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
+     "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
+     {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",
+      "cedex": None}),
+    ("no longer sent to the old one", "Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, "
+     "86000 Poitiers.", None),
     ("delivery address", "Merci de livrer le toner au 3 rue du Stade, 29860 Plabennec.", None),
 ]
 

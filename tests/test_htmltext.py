@@ -24,6 +24,12 @@ CASES = [
     ("no-break spaces normalised", "De&nbsp;: 18&#8239;732&#8201;m²", "De : 18 732 m²"),
     ("blockquote is marked as quoted", "<p>Nouveau</p><blockquote><p>Ancien</p><p>texte</p></blockquote>",
      "Nouveau\n> Ancien\n> texte"),
+    ("a blockquote after an introduction indents", "<p>à l'adresse suivante :</p><blockquote>15 rue X<br>"
+     "86073 Poitiers</blockquote><p>Merci</p>", "à l'adresse suivante :\n15 rue X\n86073 Poitiers\nMerci"),
+    ("…but a cited one after a colon quotes", "<p>Voir :</p><blockquote type=\"cite\">Ancien</blockquote>",
+     "Voir :\n> Ancien"),
+    ("…and one after 'a écrit :' quotes", "<p>Le 3 mars 2027, X a écrit :</p><blockquote>Ancien</blockquote>",
+     "Le 3 mars 2027, X a écrit :\n> Ancien"),
     ("unclosed tags do not break", "<p>Un<p>Deux<table><tr><td>a<td>b</table>Fin", "Un\nDeux\na | b\nFin"),
     ("whitespace in source collapsed", "<p>Un\n   mot\t et   un autre</p>", "Un mot et un autre"),
     ("pipes at either end of a line go, inner ones stay", "<p>| a | b |</p><p>x|y</p>", "a | b\nx|y"),

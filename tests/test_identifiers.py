@@ -77,6 +77,10 @@ CASES = [
     ("a number in groups ending with two digits", "numéro de client : 612 004 87", "customer_number",
      ["612 004 87"]),
     ("dashed digits that are no date", "Contrat : 12-77-3301", "contract_number", ["12-77-3301"]),
+    ("a field's label beats an 'other' one at equal distance", "le numéro d'engagement juridique à reporter sur "
+     "vos factures est le :\n2027 000 4519", "po_number", ["2027 000 4519"]),
+    ("a column headed with a unit", "N° de série | Compteur noir (m²) | Compteur couleur (m²)\n"
+     "CW3700-0411 | 48 220 | 12 907", "serial_numbers", ["CW3700-0411"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

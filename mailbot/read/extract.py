@@ -48,6 +48,7 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
 _QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
+_DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
@@ -655,29 +656,48 @@ def _address_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> str | None:
     """The header of the table column holding ``position`` ("Nouvelle adresse | …"), if it is in a table.
-    ``rows`` keeps the cells of each line read (by its start), so a long line is split once."""
+
+    Walking up the table (lines of two cells or more), the first line without digits whose cell over
+    the column names an address (a cue of addresses.toml) is the header; failing one, the first line
+    without digits ("Service comptable | Service comptable" is a row of the two addresses, not their
+    header). A header with another number of cells (a first column of row names: "Rue", "CP / Ville")
+    is matched by position, as in columns aligned with spaces. ``rows`` keeps the cells of each line
+    read (by its start), so a long line is split once."""
+    positive_cue, negative_cue = _address_cues()
     line_start = text.rfind("\n", 0, position) + 1
-    if line_start not in rows:
-        line_end = text.find("\n", position)
-        rows[line_start] = cells(text[line_start : line_end if line_end >= 0 else None])
-    row = rows[line_start]
+    row = _cells_at(text, line_start, rows)
     if len(row) < 2:
         return None
     column = max(i for i, (at, _) in enumerate(row) if at <= position - line_start)
+    cell_start = row[column][0]
+    first: str | None = None
     end = line_start - 1
     for _ in range(50):  # a header is near the top of its table
         if end <= 0:
-            return None
+            break
         start = text.rfind("\n", 0, end) + 1
-        if start not in rows:
-            rows[start] = cells(text[start:end])
-        above = rows[start]
-        if len(above) != len(row):
-            return None
-        if not any(ch.isdigit() for _, cell in above for ch in cell):
-            return above[column][1]
+        above = _cells_at(text, start, rows)
+        if len(above) < 2:
+            break
         end = start - 1
-    return None
+        if any(_DIGIT.search(cell) for _, cell in above):
+            continue
+        if len(above) == len(row):
+            cell = above[column][1]
+        else:
+            cell = next((c for at, c in reversed(above) if at <= cell_start + 2 and c), "")
+        folded = fold(cell)
+        if positive_cue.search(folded) or negative_cue.search(folded):
+            return cell
+        first = cell if first is None else first
+    return first
+
+
+def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    if line_start not in rows:
+        line_end = text.find("\n", line_start)
+        rows[line_start] = cells(text[line_start : line_end if line_end >= 0 else None])
+    return rows[line_start]
 
 
 def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> bool:

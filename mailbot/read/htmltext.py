@@ -66,6 +66,16 @@ _BLOCKS = {
     "dl", "dt", "dd", "center", "form", "fieldset", "tbody", "thead", "tfoot",
 }
 _CELLS = {"td", "th"}
+# "Le 3 mars, X a écrit :", "On …, X wrote:": the line before a quoted mail
+_WROTE = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:$", re.I)
+
+
+def _is_cited(attrs: list[tuple[str, str | None]]) -> bool:
+    """A blockquote a mail client marks as quoted history (type="cite", a *quote class)."""
+    return any((name == "type" and value == "cite") or (name == "class" and value and "quote" in value.lower())
+               for name, value in attrs)
+
+
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 # The pipes a table leaves at either end of a line ("| a | b |"); the lookbehind lets a search try the
 # final run of blanks and pipes from its start only, not again from each of its characters.
@@ -83,6 +93,7 @@ class _TextBuilder(HTMLParser):
         self.open: dict[str, int] = {}  # how many of each tag are on the stack
         self.skip_depth = 0  # > 0 while inside a skipped or hidden element
         self.quote_depth = 0
+        self.quote_kinds: list[bool] = []  # for each open blockquote: does it quote (else it indents)?
         self.cell_depth = 0
         self.cells_in_row = 0
         self.pre_depth = 0
@@ -129,6 +140,13 @@ class _TextBuilder(HTMLParser):
         return self._parse(super().parse_html_declaration, i)
 
     # -- output helpers ------------------------------------------------------
+    def _introduced(self) -> bool:
+        """Does the text so far end with an introduction ("… à l'adresse suivante :"), so that a
+        blockquote here indents what it announces rather than quoting an earlier mail?"""
+        tail = "".join(self.out[-20:]).rstrip()
+        last = tail[tail.rfind("\n") + 1 :]
+        return last.endswith(":") and not _WROTE.search(last)
+
     def _at_line_start(self) -> bool:
         return not self.out or self.out[-1].endswith("\n")
 
@@ -176,7 +194,9 @@ class _TextBuilder(HTMLParser):
         elif tag in _BLOCKS:
             self._newline()
             if tag == "blockquote":
-                self.quote_depth += 1
+                indent = not self.quote_depth and not _is_cited(attrs) and self._introduced()
+                self.quote_kinds.append(not indent)
+                self.quote_depth += not indent
             elif tag == "pre":
                 self.pre_depth += 1
             elif tag == "li":
@@ -205,7 +225,8 @@ class _TextBuilder(HTMLParser):
             self.cell_depth = max(0, self.cell_depth - 1)
         elif tag in _BLOCKS:
             if tag == "blockquote":
-                self.quote_depth = max(0, self.quote_depth - 1)
+                quoted = self.quote_kinds.pop() if self.quote_kinds else True
+                self.quote_depth = max(0, self.quote_depth - quoted)
             elif tag == "pre":
                 self.pre_depth = max(0, self.pre_depth - 1)
             self._newline()

@@ -356,7 +356,7 @@ class _Scorer:
             if len(row) < 2:
                 header = None
                 continue
-            if not any(c and any(ch.isdigit() for ch in c) for _, c in row):
+            if not any(_DIGIT.search(c) for _, c in row if c):  # ASCII digits: "Compteur (m²)" is a header
                 header = [(at, self._field_of_header(c)) for at, c in row]
                 if not any(f for _, f in header):
                     header = None
@@ -389,7 +389,9 @@ class _Scorer:
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
         labels, direct = self.labels_before(start, end)
-        nearest = min(labels.items(), key=lambda item: item[1][:2], default=None)
+        # at equal distance a field's label beats an "other" one: "le n° d'engagement à reporter sur vos
+        # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
+        nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
         quantity = bool(_QUANTITY.fullmatch(value))
         machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words
