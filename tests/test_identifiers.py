@@ -81,6 +81,9 @@ CASES = [
      "vos factures est le :\n2027 000 4519", "po_number", ["2027 000 4519"]),
     ("a column headed with a unit", "N° de série | Compteur noir (m²) | Compteur couleur (m²)\n"
      "CW3700-0411 | 48 220 | 12 907", "serial_numbers", ["CW3700-0411"]),
+    ("a second serial joined by 'et' beyond the label's reach", "1. Les numéros de série des matériels à "
+     "déplacer\n4411 0087 21 et 4411 0087 35 (les deux PlotWave)", "serial_numbers", ["4411 0087 21", "4411 0087 35"]),
+    ("…not one of another shape", "n° de série 3Y0612300 et 12 machines", "serial_numbers", ["3Y0612300"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

@@ -72,6 +72,7 @@ SIGNATURES = [
     ("closing with blanks around it", "   Cordialement ,\nJean"),
     ("at your disposal", "Reste à votre disposition,\nSecrétariat – Cabinet Lemoine\nOrdre des géomètres n° 04512"),
     ("thanking in advance", "En vous remerciant par avance,\nJean Dupont"),
+    ("a first name alone, then the block", "Aurélie\n\nAurélie Guérin\nResponsable services généraux\n02 51 83 40 27"),
     ("name block after the last sentence", "Jean Dupont\nImprimerie Dupont\n69002 Lyon\n04 78 00 00 00"),
 ]
 
@@ -138,7 +139,7 @@ def test_forward_with_own_request_stays_as_written():
 
 
 @pytest.mark.parametrize("new", ["Réponses dans votre message ci-dessous.", "mes réponses dans le texte",
-                                 "See my answers inline below."])
+                                 "See my answers inline below.", "Mes réponses sous vos questions."])
 def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     """"Réponses dans le texte": the answers are in the quoted request, which is read as the request."""
     text = (f"Bonjour,\n\n{new}\n\nHervé\n\n"

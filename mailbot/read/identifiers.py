@@ -235,7 +235,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
             grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and len(prev) + len(piece) < 14 and (
-                len(piece) >= 3 or (len(piece) == 2 and len(last) == 3 and " " in prev))  # "612 004 87"
+                len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev))  # "612 004 87", "4411 0087 21"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and last.lower() not in lexicon.one_word_labels and not _QUANTITY.fullmatch(piece)
@@ -430,7 +430,7 @@ class _Scorer:
                 why.append("next to a machine model")
             if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
                 continue
-            if lex.not_concerned_after and self._not_concerned(start, end, lex):
+            if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 continue
             if score >= self.lex.threshold:
                 out[name] = (score, ", ".join(why))
@@ -468,7 +468,7 @@ class _Scorer:
         after = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", after)[0]))
         return any(f" {p} " in f" {after} " for p in phrases if p)
 
-    def _not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
+    def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
         if self._followed_by(end, lex.not_concerned_after):
             return True
         before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 40) : start])[-1]
@@ -501,8 +501,9 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
         return {name: [] for name in FIELDS}
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
-    pairs = [(score, -start, start, end, name, why) for start, end in _with_spaced(text, scorer, lexicon)
-             if not any(s < end and start < e for s, e in blocked)
+    tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
+              if not any(s < end and start < e for s, e in blocked)]
+    pairs = [(score, -start, start, end, name, why) for start, end in tokens
              for name, (score, why) in scorer.scores(start, end).items()]
     taken: set[int] = set()
     chosen: dict[str, str] = {}
@@ -513,7 +514,33 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
             continue
         taken.add(start)
         found[name].append(Found(name, value, start, end, score, why))
+    _coordinated(scorer, tokens, taken, found["serial_numbers"])
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
+
+
+_COORDINATION = re.compile(r"(?<!\s)\s*+(?:,|et|and|&|/|\+|ou|or)\s*+", re.I)  # from the start of a blank run
+
+
+def _shape(value: str) -> str:
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", value))
+
+
+def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int], serials: list[Found]) -> None:
+    """A value of the same shape joined to a serial by "et", "and", "," or "/" is a serial too:
+    "n° de série 4411 0087 21 et 4411 0087 35" (the label's reach may fade before the second), unless
+    the customer says it is not concerned."""
+    text, lex = scorer.text, scorer.lex.fields["serial_numbers"]
+    by_start = {f.start: f for f in serials}
+    for (start, end), (next_start, next_end) in zip(tokens, tokens[1:]):
+        first = by_start.get(start)
+        value = text[next_start:next_end]
+        if (first is None or next_start in taken or _shape(value) != _shape(first.value)
+                or not _COORDINATION.fullmatch(text, end, next_start) or scorer.not_concerned(next_start, next_end, lex)):
+            continue
+        taken.add(next_start)
+        found = Found("serial_numbers", value, next_start, next_end, first.score, f"joined to {first.value}")
+        serials.append(found)
+        by_start[next_start] = found
 
 
 _SPACED_VALUE = re.compile(  # right after a label: "7L02 3318", "W 221 0087", "62 01 88 41" (blanks taken whole)

@@ -73,11 +73,12 @@ SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below may say a little m
 _ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]", re.I)
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
-    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)",
+    r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)"
+    r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?)|under\s++(?:each|your)\s++questions?",
     re.I,
 )
 _NAME_LINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){1,3}\s*$"
+    r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$"
 )
 _SENTENCE_END = re.compile(r"[.?!)]\s*$")
 
