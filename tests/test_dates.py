@@ -111,6 +111,9 @@ EFFECTIVE = [
     ("Extrait K-bis du 12 décembre 2026 ci-joint.", None),
     ("Nous avons déménagé le 2 novembre 2026.", None),
     ("From: Jean Dupont\nSent: Tuesday, March 3, 2026 10:05 AM\nSubject: contrat", None),  # a header, not a cue
+    ("Notre site ferme le 30 septembre. Nous souhaitons résilier, à compter de cette date, le contrat.", "2027-09-30"),
+    ("La bascule de la facturation se fera fin du mois prochain.", "2026-12-31"),
+    ("Le bureau d'études quitte le bâtiment B le 15 mars.", "2027-03-15"),
     ("Date limite de retour : 10/04/2027", None),
     ("Nous allons transférer deux matériels à la rentrée, le lundi 6 septembre 2027.", "2027-09-06"),
     ("Le nouveau numéro s'applique au 1er janvier, passé ce délai l'ancien est refusé.", "2027-01-01"),

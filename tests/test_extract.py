@@ -670,3 +670,19 @@ POLICY = [
 @pytest.mark.parametrize("what, subject, new, quoted, field, expected", POLICY, ids=[p[0] for p in POLICY])
 def test_reading_policy(what, subject, new, quoted, field, expected):
     assert policy_mail(subject, new, quoted)[field] == expected
+
+
+@pytest.mark.parametrize("situation, expected", [("other", None), ("contract_termination", "2026-12-31"),
+                                                 ("bank_details_check", None)])
+def test_a_mail_asking_no_change_has_an_effective_date_only_when_said_outright(situation, expected):
+    """"Notre contrat arrive à échéance le 31/12 ; sera-t-il reconduit ?" asks for no change: no effective date."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "Contrat"
+    msg.set_content("Notre contrat n° 8812-CF-2022 arrive à échéance le 31/12. Sera-t-il reconduit ?")
+    mail = parse(msg.as_bytes())
+    parts = split(mail.text, mail.subject)
+    assert extract_all(parts.new, parts.quoted, mail, REF, situation).fields["effective_date"] == expected
+    strong = "Merci de noter ce changement à compter du 1er janvier 2027."
+    msg.set_content(strong)
+    mail = parse(msg.as_bytes())
+    assert extract_all(mail.text, "", mail, REF, situation).fields["effective_date"] == "2027-01-01"

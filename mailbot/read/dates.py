@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date, datetime
 from itertools import accumulate
@@ -282,6 +282,8 @@ _CUES = re.compile(
     r"|compteurs?\s+(?:relev[ée]s?|arr[êe]t[ée]s?|pris))\s+(?:le|au|du|en date)\b|\b(?:readings?|meters?|counters?)\s+(?:taken\s+|read\s+)?(?:on|as of|at)\b"
     r"|\bread\s+on\b)"
     r"|(?P<medium>\bau\b|\bpour\s++le\b|\bon\b|\bdate\b[^:|\n]{0,30}[:|]|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
+    # a verb that says when it happens: "la bascule se fera fin du mois prochain"
+    r"|\bse\s++fera\b|\bs'effectuera\b|\binterviendra\b|\bse\s++fait\b|\bwill\s++take\s++place\b|\bwill\s++happen\b"
     # words right before their date: "en juin", "à la rentrée", "pour l'exercice 2027", "for FY2027"
     r"|\b(?:(?:pour|for)(?:\s++l['’](?:exercice|ann[ée]e)|\s++the\s++year|\s++(?:the\s++)?fy)?|exercice"
     r"|(?:fiscal|financial)\s++year|fy|en|in|[àa]\s++la)\s*+$)",
@@ -294,7 +296,7 @@ _CUE_SCORE = {"strong": 3.0, "medium": 1.0, "negative": -4.0, "deadline": -4.0}
 _EVENT = re.compile(
     r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
-    r"|\bmove|terminat|effective|\bdate\b",
+    r"|\bmove|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b",
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
@@ -386,7 +388,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     ("Date : 01/03/2027", "adresse de facturation au 1er mars"): nothing else
     in the text competes.
     """
-    hits = [h for h in find_dates(text, reference) if h.cue != "deadline"]
+    hits = [_pointed_to(text, h) for h in find_dates(text, reference) if h.cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None or reference is None or not weak:
@@ -394,6 +396,21 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
     weak = [h for h in coming if h.cue == "medium"]
     return weak[0] if weak and len({h.value for h in coming}) == 1 else None
+
+
+# "… ferme le 30 septembre. Nous résilions à compter de cette date": the date named before is the one
+_THAT_DATE = re.compile(r"(?:[àa]\s++compter|[àa]\s++partir|\bd[èe]s|effective|\bfrom|\bas\s++of|\bstarting)"
+                        r"\s++(?:de\s++)?(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b", re.I)
+
+
+def _pointed_to(text: str, hit: DateHit) -> DateHit:
+    """The hit, as strongly cued when the next sentence or two point back to it ("à compter de cette
+    date") with no other date between."""
+    after = text[hit.end : hit.end + 200]
+    m = _THAT_DATE.search(after)
+    if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]):
+        return hit
+    return replace(hit, score=hit.score + _CUE_SCORE["strong"], cue="strong")
 
 
 def deadline(text: str, reference: date | None = None) -> DateHit | None:

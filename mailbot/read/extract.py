@@ -479,10 +479,11 @@ class _Reader:
             self.spans["meter_readings"] = [self.where(*r["span"]) for r in found]
         return found
 
-    def date(self, reference: date | None, weak: bool = True) -> str | None:
+    def date(self, reference: date | None, weak: bool = True, strong_only: bool = False) -> str | None:
+        """The effective date; ``strong_only``: only one a strong cue introduces ("à compter du")."""
         text = _SENT_LINE.sub(lambda m: " " * len(m.group(0)), self.text)  # when a quoted mail was sent
         hit = effective_date(text, reference, weak=weak)
-        if hit:
+        if hit and (hit.cue == "strong" or not strong_only):
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
             self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
             return hit.iso
@@ -853,7 +854,11 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                 break
     _short_answer(new, quoted, fields)
     later = (new, quoted) if everything else (new,)
-    fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time) for r in later)), None)
+    # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
+    # in a question about renewal is not one)
+    asks_nothing = situation in _NOTHING_TO_TAKE
+    fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
+                                    None)
     address = next(filter(None, (r.address() for r in later)), None)
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in later if (e := r.email(mail.from_addr, mail.from_name))),
