@@ -429,6 +429,12 @@ READINGS = [
      [(456789, None, "3Y0A1234")]),
     ("abbreviated counters, one per serial", "voici les cpt : 3Y0A1111 : 12 345 / 3Y0A2222 : 67 890",
      [(12345, None, "3Y0A1111"), (67890, None, "3Y0A2222")]),
+    ("a second reading in the same enumeration", "Dernier relevé des compteurs, effectué le 24 mai : 145 002 pour "
+     "le premier appareil, 98 760 pour le second.", [(145002, None, None), (98760, None, None)]),
+    ("the number on the line after its counter word", "Bonjour,\nimagePRESS C910 – série 2HX00457 : compteur total\n"
+     "113 002\nCordialement", [(113002, "total", "2HX00457")]),
+    ("a volume 'approx.' is no reading", "Compteur noir : 1 204 553\nOur average monthly volume is approx. 95,000 pages.",
+     [(1204553, "noir", None)]),
 ]
 
 

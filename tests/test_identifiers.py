@@ -84,6 +84,11 @@ CASES = [
     ("a second serial joined by 'et' beyond the label's reach", "1. Les numéros de série des matériels à "
      "déplacer\n4411 0087 21 et 4411 0087 35 (les deux PlotWave)", "serial_numbers", ["4411 0087 21", "4411 0087 35"]),
     ("…not one of another shape", "n° de série 3Y0612300 et 12 machines", "serial_numbers", ["3Y0612300"]),
+    ("a header with a date is a header", "Serial number   Counter   Reading (30/06/2026)\n"
+     "VP6160-1147     Black     1,204,553\nIP2-88120       Total        76,442", "serial_numbers",
+     ["VP6160-1147", "IP2-88120"]),
+    ("the machines we keep are not concerned", "Nous gardons les deux PlotWave (n° PW5-20117 et PW5-20142) mais "
+     "résilions le ColorWave n° de série CW550 0091 7734.", "serial_numbers", ["CW550 0091 7734"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

@@ -183,7 +183,7 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
 _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
-    r"|\babout|\bapprox\w*|\baverage|\bcharged?|\bbilled|\bcontrat\s++de)[^.;:|\n\d]{0,25}+$",
+    r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de)[^.;:|\n\d]{0,25}+$",
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
@@ -204,6 +204,9 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
     + _COUNTER_KIND.pattern,
     re.I,
 )
+# A line ending with one of these gives its number on the next line ("compteur total⏎113 002"); folded.
+_COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt")
+_QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
 _MASKS = (  # applied in order
@@ -426,12 +429,14 @@ class _Reader:
         spaced = False  # in a table whose columns are aligned with spaces
         # The serials of the nearest line above, in the paragraph, that names some: (its last, how many names).
         above: tuple[str, int] | None = None
+        previous = ""  # the line before, folded: a counter word ending it names the number starting this one
         start = 0
         for line in self.text.split("\n"):
             line_start, start = start, start + len(line) + 1
+            line_before, previous = previous, fold(line).rstrip(" \t:")
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
-            context = bool(_READING_CONTEXT.search(line))
+            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS)
             if not line.strip():
                 if not intro:
                     block_context, columns, spaced, above = False, [], False, None
@@ -454,9 +459,12 @@ class _Reader:
             hits = []
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
+                if not before.strip() and line_before.endswith(_COUNTER_WORDS):
+                    before = line_before  # "compteur total⏎113 002": a wrapped line
                 if _NOT_READING_BEFORE.search(before) or _NOT_READING_AFTER.match(after):
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged
-                if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after):
+                if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) or (
+                        hits and _QUANTITY_READING.fullmatch(m.group("v"))):  # "145 002 pour l'un, 98 760 pour l'autre"
                     hits.append(m)
             if not hits:
                 if "|" in line:  # a table header: "Série | Noir | Couleur"
@@ -467,6 +475,8 @@ class _Reader:
             row = _Row(line, masked, columns)
             for m in hits:
                 counter, unit = row.counter_of(m)
+                if counter is None and not masked[: m.start()].strip():
+                    counter = _counter_kind(line_before)  # named at the end of the line before
                 at, end = line_start + m.start("v"), line_start + m.end("v")
                 found.append({
                     "value": int(re.sub(r"\D", "", m.group("v"))),

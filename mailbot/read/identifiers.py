@@ -47,6 +47,7 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
 _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
+_HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -356,7 +357,8 @@ class _Scorer:
             if len(row) < 2:
                 header = None
                 continue
-            if not any(_DIGIT.search(c) for _, c in row if c):  # ASCII digits: "Compteur (m²)" is a header
+            # no ASCII digit but in a date: "Compteur (m²)", "Reading (30/06/2026)" are headers
+            if not any(_DIGIT.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
                 header = [(at, self._field_of_header(c)) for at, c in row]
                 if not any(f for _, f in header):
                     header = None
@@ -471,7 +473,7 @@ class _Scorer:
     def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
         if self._followed_by(end, lex.not_concerned_after):
             return True
-        before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 40) : start])[-1]
+        before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 70) : start])[-1]
         before = " ".join(_WORD.findall(before))
         return any(f" {p} " in f" {before} " or before.endswith(p) for p in lex.not_concerned_before if p)
 
