@@ -692,3 +692,17 @@ def test_a_mail_asking_no_change_has_an_effective_date_only_when_said_outright(s
     msg.set_content(strong)
     mail = parse(msg.as_bytes())
     assert extract_all(mail.text, "", mail, REF, situation).fields["effective_date"] == "2027-01-01"
+
+
+@pytest.mark.parametrize("situation, email", [("bank_details_check", None), ("other", None),
+                                              ("invoice_by_email", "factures@client.fr")])
+def test_a_mail_asking_no_change_gives_no_new_address(situation, email):
+    """A doubt about bank details quotes the suspicious address; a toner order gives where it goes: neither is new."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "Factures"
+    msg.set_content("Merci d'envoyer désormais les factures à factures@client.fr, nouvelle adresse : "
+                    "3 rue Pasteur, 69007 Lyon.")
+    mail = parse(msg.as_bytes())
+    fields = extract_all(mail.text, "", mail, REF, situation).fields
+    assert fields["new_email"] == email
+    assert fields["new_address_postcode"] == (None if email is None else "69007")

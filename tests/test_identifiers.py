@@ -89,6 +89,13 @@ CASES = [
      ["VP6160-1147", "IP2-88120"]),
     ("the machines we keep are not concerned", "Nous gardons les deux PlotWave (n° PW5-20117 et PW5-20142) mais "
      "résilions le ColorWave n° de série CW550 0091 7734.", "serial_numbers", ["CW550 0091 7734"]),
+    ("a contract label written as the start of its value", "Contrat CTR 0098-4471 : merci", "contract_number",
+     ["CTR 0098-4471"]),
+    ("a short customer code", "Notre n° client chez vous FERR01.", "customer_number", ["FERR01"]),
+    ("an order being closed is no new order", "Notre bon de commande BC-2025-0377 sera clôturé de notre côté.",
+     "po_number", []),
+    ("an invoice number is no order", "Merci de rappeler ce n° de BC.\nDernière facture reçue : FAC-8820117",
+     "po_number", []),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

@@ -869,9 +869,11 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     asks_nothing = situation in _NOTHING_TO_TAKE
     fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
                                     None)
-    address = next(filter(None, (r.address() for r in later)), None)
+    # nor a new address: the addresses in it are the ones it doubts or where toner goes
+    changes = () if asks_nothing else later
+    address = next(filter(None, (r.address() for r in changes)), None)
     fields["new_address_postcode"] = address["postcode"] if address else None
-    email, email_reader = next(((e, r) for r in later if (e := r.email(mail.from_addr, mail.from_name))),
+    email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
     fields["new_email"] = email
     fields["siren"] = next(filter(None, (r.siren() for r in later)), None)

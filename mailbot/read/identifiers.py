@@ -110,6 +110,7 @@ class Lexicon:
     elsewhere: tuple[tuple[str, ...], ...]
     copulas: tuple[tuple[str, ...], ...]
     fields: dict[str, FieldLexicon]
+    value_prefixes: frozenset[str] = frozenset()  # labels that are also the start of their value ("CTR 0098-4471")
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
@@ -174,7 +175,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    reach=int(data["reach"]), distance_cost=float(data["distance_cost"]),
                    label_score=float(data["label_score"]), threshold=float(data["threshold"]),
                    value_cost=float(data["value_cost"]), other=_phrases(data["other"]["labels"]),
-                   elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields)
+                   elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields,
+                   value_prefixes=frozenset(data.get("value_prefixes", [])))
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +241,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev))  # "612 004 87", "4411 0087 21"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
-                and last.lower() not in lexicon.one_word_labels and not _QUANTITY.fullmatch(piece)
+                and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes) \
+                and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix:
                 spans[-1] = (spans[-1][0], end)
                 continue
