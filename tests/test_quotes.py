@@ -150,6 +150,19 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     assert "CW36-108221" in inner.new and "a écrit" not in inner.new
 
 
+@pytest.mark.parametrize("own, passed_on", [
+    ("Je vous transfère l'info de notre service achats, voir ci-dessous. Merci de mettre à jour.", True),
+    ("Pouvez-vous activer l'envoi automatique des compteurs pour les machines listées ci-dessous par notre service "
+     "informatique ? Elles sont toutes connectées.", False),  # its own request: the forward is information
+])
+def test_a_forward_passing_a_request_on_is_read_as_the_request(own, passed_on):
+    text = (f"Bonjour,\n\n{own}\n\nJulien\n\n-------- Message transféré --------\nDe : Achats <a@x.fr>\n"
+            "Date : mardi 1 septembre 2026 17:48\nObjet : Nouveau PO\n\nPour le contrat CNT 0098 2213, le nouveau PO est "
+            "le n° 26/0419.\n\nLaura")
+    parts = split(text, "TR: Nouveau PO")
+    assert ("26/0419" in request(parts).new) is passed_on
+
+
 def test_a_reply_with_its_own_request_is_not_redirected():
     text = ("Bonjour,\n\nNous déménageons le traceur n° de série 3Y0612300 à Lyon le 3 mars, voir aussi le plan "
             "ci-dessous envoyé par notre service généraux pour l'accès au bâtiment.\n\n"

@@ -69,7 +69,7 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
 )
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)
 SHORT_NEW_WORDS = 12  # a forward with fewer words of its own is passing on someone else's request
-SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below may say a little more ("voir mes réponses…")
+SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below, or a forward passing a request on, may say more
 _ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]", re.I)
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
@@ -77,6 +77,9 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?)|under\s++(?:each|your)\s++questions?",
     re.I,
 )
+# A forward's own words that pass the mail on: its request is the forwarded one
+_PASSING_ON = re.compile(r"transf[eèé]r|fais\s++suivre|faire\s++suivre|\bforward|pour\s++(?:traitement|action|suite)"
+                         r"|please\s++(?:handle|process)|can\s++you\s++handle", re.I)
 _NAME_LINE = re.compile(
     r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$"
 )
@@ -174,8 +177,9 @@ def request(parts: Parts) -> Parts:
 def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
+    passing = parts.forwarded and bool(_PASSING_ON.search(parts.new))  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
-            SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS):
+            SHORT_ANSWERING_WORDS if answering or passing else SHORT_NEW_WORDS):
         return parts
     lines = parts.quoted.split("\n")
     start = 0
