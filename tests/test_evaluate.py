@@ -264,15 +264,19 @@ CORPORA = Path(__file__).resolve().parent / "corpus"
 # Issue #10's targets: what the product must read on mail nobody tuned it on.
 TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_recall": 1.0, "given_mean": 0.95,
            "given_each": 0.90, "missing": 0.93, "lead_time_ok": 0.95}
-# What the tune half (error analysis) and the sealed half (scored once, at the end of issue #10) gave
-# when issue #10 closed, short of the targets: a change may raise them, never lower them. The README
-# says how far each is from TARGETS.
+# What the tune halves (error analysis) and the sealed halves (each scored once, at the end of the work
+# that split it) gave, short of the targets: a change may raise them, never lower them. The README says
+# how far each is from TARGETS.
 FLOORS = {
     # tune: 128 messages of the first wave + 100 of the second (issue #10, second session)
-    "tune": {"situation_accuracy": 0.960, "given_mean": 0.911, "given_each": 0.761, "missing": 0.933,
-             "lead_time_ok": 0.986},
-    "sealed": {"situation_accuracy": 0.931, "given_mean": 0.914, "given_each": 0.666, "missing": 0.924,
-               "lead_time_ok": 0.969},
+    "tune": {"situation_accuracy": 0.969, "given_mean": 0.971, "given_each": 0.888, "missing": 0.960,
+             "lead_time_ok": 0.995},
+    # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
+    "sealed": {"situation_accuracy": 0.992, "given_mean": 0.932, "given_each": 0.750, "missing": 0.962,
+               "lead_time_ok": 0.984},
+    # sealed2: the second wave's other half, scored once at the end of the second session
+    "sealed2": {"situation_accuracy": 0.950, "given_mean": 0.859, "given_each": 0.740, "missing": 0.950,
+                "lead_time_ok": 0.960},
 }
 
 
@@ -295,7 +299,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 228), ("sealed", 132)])
+@pytest.mark.parametrize("corpus, size", [("tune", 228), ("sealed", 132), ("sealed2", 100)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
