@@ -11,6 +11,7 @@ the store, the daemon); the rules a person applies live there, not here.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import shutil
@@ -43,7 +44,23 @@ def fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; the web app's commands (cli_web.py, which imports this module) are
+    registered the first time a command is looked up or listed."""
+
+    def _web(self) -> None:
+        importlib.import_module("mailbot.cli_web")  # registers `web` and `users` on this group
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        self._web()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._web()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False),
               help="Settings file (default: $MAILBOT_SETTINGS, else ./settings.toml).")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
@@ -382,27 +399,12 @@ def outbox_list(ctx: click.Context, states: tuple[str, ...]) -> None:
     click.echo(f"{len(rows)} row(s)")
 
 
-def attachment_name(part) -> str:
-    """An attachment as a line names it: its file name, or the subject of an attached message."""
-    if part.get_filename():
-        return part.get_filename()
-    if part.get_content_type() == "message/rfc822":
-        try:
-            inner = part.get_content()
-            return f'message "{inner["Subject"] or ""}" from {inner["From"] or "?"}'
-        except Exception:  # noqa: BLE001 - a message that cannot be read is still named
-            return "message/rfc822"
-    return part.get_content_type()
-
-
 @outbox.command(name="show")
 @click.argument("outbox_id", metavar="ID", type=int)
 @click.pass_context
 def outbox_show(ctx: click.Context, outbox_id: int) -> None:
     """One reply or forward as its recipient will get it: From, To, Subject and the text, decoded."""
-    from email import message_from_bytes, policy
-
-    from mailbot.read.htmltext import html_to_text
+    from mailbot.compose.shown import shown
     from mailbot.store import DRAFT, HELD
 
     zone = display_zone(ctx)
@@ -418,23 +420,14 @@ def outbox_show(ctx: click.Context, outbox_id: int) -> None:
         click.echo(f"  approve: mailbot outbox release {row.id}    drop: mailbot outbox discard {row.id}")
     elif row.state == HELD:
         click.echo("  held: sent at the daemon's next pass, within [limits] per_hour")
-    message = message_from_bytes(row.raw or b"", policy=policy.default)
+    view = shown(row.raw)
     click.echo("")
-    for name in ("From", "To", "Cc", "Reply-To", "Subject"):
-        if message[name] is not None:
-            click.echo(f"{name}: {printable(str(message[name]))}")
-    attached = [attachment_name(part) for part in message.iter_attachments()] if message.is_multipart() else []
-    if attached:
-        click.echo(f"Attached: {printable(', '.join(attached))}")
+    for name, value in view.headers:
+        click.echo(f"{name}: {printable(value)}")
+    if view.attached:
+        click.echo(f"Attached: {printable(', '.join(view.attached))}")
     click.echo("")
-    body = message.get_body(preferencelist=("plain", "html"))
-    try:
-        text = body.get_content() if body is not None else ""
-    except (LookupError, ValueError):  # an unknown charset: shown as well as it can be
-        text = (body.get_payload(decode=True) or b"").decode("utf-8", "replace")
-    if body is not None and body.get_content_type() == "text/html":
-        text = html_to_text(text)
-    for line in text.rstrip().splitlines():
+    for line in view.text.splitlines():
         click.echo(printable(line.expandtabs()) if line.strip() else "")
 
 
@@ -813,8 +806,13 @@ def directory_import(ctx: click.Context, file: str) -> None:
               help="Folder of *.jsonl training examples (default: classifiers/examples).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Folder to save the model into (default: classifiers/model).")
-def train(examples_dir: str | None, out_dir: str | None) -> None:
-    """Train the situation classifier (spaCy textcat) on the examples and save it."""
+@click.option("--with-corrections", is_flag=True,
+              help="Also learn from the desk's corrections kept in the database (review correct, the web app).")
+@click.pass_context
+def train(ctx: click.Context, examples_dir: str | None, out_dir: str | None, with_corrections: bool) -> None:
+    """Train the situation classifier (spaCy textcat) on the examples and save it; with
+    --with-corrections, also on the desk's corrections kept in the database (added beside the
+    project's examples, never in place of one)."""
     import time
     from collections import Counter
 
@@ -828,6 +826,8 @@ def train(examples_dir: str | None, out_dir: str | None) -> None:
         known = set(load_rules().situations)
     except (textcat.ExamplesError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)
+    if with_corrections:
+        examples += corrections_as_examples(ctx, examples)
     counts = Counter(example.label for example in examples)
     unknown = sorted(set(counts) - known)
     if unknown:
@@ -843,6 +843,22 @@ def train(examples_dir: str | None, out_dir: str | None) -> None:
     click.echo(f"training accuracy {model.meta['training_accuracy']:.3f} "
                f"({len(examples)} examples, {time.perf_counter() - started:.1f} s)")
     click.echo(f"saved to {out} ({size / 1024:.0f} KB, examples sha256 {model.meta['examples_sha256'][:12]})")
+
+
+def corrections_as_examples(ctx: click.Context, examples: list) -> list:
+    """The desk's corrections (the web app's and `review correct`'s) as labelled examples; a correction
+    whose text is a project example's with another label is said, and both are kept."""
+    from mailbot.read.textcat import LabelledText
+
+    with open_store(ctx) as store:
+        rows = store.examples()
+    own = {e.text.strip(): e.label for e in examples}
+    added = [LabelledText(r["text"], r["situation"], where=f"correction {r['id']} by {r['actor']}") for r in rows]
+    clashes = [a for a in added if own.get(a.text.strip()) not in (None, a.label)]
+    click.echo(f"{len(added)} correction(s) of the desk added to the examples"
+               + (f"; {len(clashes)} give another situation than a project example of the same text "
+                  f"(both kept): {', '.join(c.where for c in clashes)}" if clashes else ""))
+    return added
 
 
 def main() -> None:

@@ -114,6 +114,18 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "workers": Key(int, 2),            # 0: in the daemon's own process, without a budget
         "budget_seconds": Key(int, 30),    # a message analysed longer is quarantined, its worker replaced
     },
+    # The review web app (mailbot/web): `mailbot web`.
+    "web": {
+        "host": Key(str, "127.0.0.1"),
+        "port": Key(int, 8025),
+        "base_url": Key(str, ""),               # how people reach it (https://… makes the cookie Secure); links
+        "secret_key_env": Key(str, "MAILBOT_WEB_SECRET"),  # unset: a random key kept in the database
+        "session_hours": Key(int, 12),
+        "max_failures": Key(int, 5),            # failed logins in a row before the account is locked
+        "lock_minutes": Key(int, 15),
+        "metrics_token_env": Key(str, "MAILBOT_METRICS_TOKEN"),  # unset: /metrics is refused
+        "page_size": Key(int, 100),
+    },
 }
 
 POSITIVE_INT_KEYS = {
@@ -134,6 +146,11 @@ POSITIVE_INT_KEYS = {
     ("cases", "thread_days"),
     ("cases", "reminder_days"),
     ("cases", "review_days"),
+    ("web", "port"),
+    ("web", "session_hours"),
+    ("web", "max_failures"),
+    ("web", "lock_minutes"),
+    ("web", "page_size"),
 }
 MODES = ("shadow", "draft", "auto")
 
@@ -164,6 +181,7 @@ class Settings:
     routing: Section
     trust: Section
     analysis: Section
+    web: Section
     source: Path
     base_dir: Path
 

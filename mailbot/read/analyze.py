@@ -23,6 +23,7 @@ from mailbot.read.classify import classify
 from mailbot.decide.chain import judge_broken, judge_reading
 from mailbot.read.extract import extract_all, fraud_signals
 from mailbot.read.rules import Rules, load_rules
+from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
 
 SHIPPED = "shipped"  # analyze's default model: the one in classifiers/model/
@@ -144,14 +145,8 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         _unreadable(analysis, why)
         return
 
-    text = mail.text
-    if len(text) > MAX_TEXT:  # the request is at the top; bound the work on huge bodies
-        text = text[:MAX_TEXT]
-        analysis.evidence.append(Evidence("parse", "truncated", detail=f"body cut to {MAX_TEXT} characters"))
-    text, wrapped = wrap_long_lines(text)
-    if wrapped:
-        analysis.evidence.append(Evidence("parse", "lines_wrapped", detail=f"{wrapped} line(s) over the line cap"))
-    analysis.evidence.extend(Evidence("parse", f"cut_{what}", detail=what) for what in mail.cut)
+    text, cuts = _bounded_text(mail)
+    analysis.evidence.extend(cuts)
     parts = quotes.split(text, mail.subject)
     inner = quotes.request(parts)
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
@@ -176,6 +171,28 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
             "the server's arrival date is used" if received else "lead time unknown"))
     elif received is not mail.date:
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
+
+
+def _bounded_text(mail) -> tuple[str, list[Evidence]]:
+    """The body text analyze reads (cut to MAX_TEXT, long lines wrapped) and the evidence of each cut."""
+    text, cuts = mail.text, []
+    if len(text) > MAX_TEXT:  # the request is at the top; bound the work on huge bodies
+        text = text[:MAX_TEXT]
+        cuts.append(Evidence("parse", "truncated", detail=f"body cut to {MAX_TEXT} characters"))
+    text, wrapped = wrap_long_lines(text)
+    if wrapped:
+        cuts.append(Evidence("parse", "lines_wrapped", detail=f"{wrapped} line(s) over the line cap"))
+    cuts.extend(Evidence("parse", f"cut_{what}", detail=what) for what in mail.cut)
+    return text, cuts
+
+
+def request_texts(raw: bytes) -> dict[str, str]:
+    """The texts the spans of an analysis point into ("subject", "new", "quoted": see
+    extract.Extraction), rebuilt from the message as analyze read it, for a person's screen."""
+    mail = mime.parse(raw)
+    text, _ = _bounded_text(mail)
+    inner = quotes.request(quotes.split(text, mail.subject))
+    return {"subject": mail.subject, "new": join_soft_wraps(inner.new), "quoted": join_soft_wraps(inner.quoted)}
 
 
 def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,

@@ -9,6 +9,9 @@ French ``parserinfo`` or resolved with ``relativedelta`` rules, and scored by
 what introduces them ("à compter du" yes, "jusqu'au" no). A date introduced as
 a deadline ("d'ici le 15", "by the end of June") is when the customer wants an
 answer, not when the change applies: ``deadline`` reads it apart.
+
+Its size is the wordings of dates: each pattern and cue is a way customers write
+when a change applies, and they read best side by side.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import random
 import signal
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -165,8 +166,11 @@ def run(service: Service, stop: threading.Event, *, once: bool = False,
             while not stop.is_set():
                 # Drain: mail that arrived during a pass was announced in answers
                 # imapclient drops, so IDLE would not tell us about it again.
+                started = time.monotonic()
                 while processor.run_once() and not stop.is_set():
                     pass
+                # for /healthz and /metrics: when the last pass ended and how long it took (seconds)
+                service.store.set_state("last_pass", f"{time.monotonic() - started:.3f}", processor.app.clock())
                 reconnect.reset()  # only a completed pass proves the connection works
                 local.reset()
                 if once:

@@ -40,6 +40,8 @@ class Item:
     what: str      # the situation, the subject, or the kind of reply
     reason: str    # why a person is needed, in words
     doubt: bool = False  # a trust or fraud finding: first in the queue
+    situation: str = ""  # the reading's situation, when there is a reading
+    confidence: float | None = None  # how sure the reading was (None: no reading)
 
     @property
     def risk(self) -> int:
@@ -54,6 +56,11 @@ def _doubted(analysis: dict[str, Any]) -> bool:
         return False
     return any((e.get("stage") == "trust" and e.get("name") in TRUST_REVIEW_CODES)
                or (e.get("stage") == "extract" and e.get("name") in FRAUD_SIGNALS) for e in evidence)
+
+
+def _confidence(analysis: dict[str, Any]) -> float | None:
+    value = analysis.get("confidence")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def review_reason_of_case(store: Store, state: str, events: list[dict[str, Any]]) -> str:
@@ -125,13 +132,15 @@ class Review:
         for case in found["case"]:
             reason, analysis = _case_review(self.store, case["state"], self.store.case_events(case["ref"]))
             items.append(Item("case", f"case {case['ref']}", case["updated_at"] or "", case["sender"] or "",
-                              case["situation"] or "", reason, doubt=_doubted(analysis)))
+                              case["situation"] or "", reason, doubt=_doubted(analysis),
+                              situation=case["situation"] or "", confidence=_confidence(analysis)))
         for row in found["message"]:
             analysis = _json(row["analysis"])
             quarantined = row["state"] == QUARANTINED or row["destination"] == "quarantine"
             reason = (f"quarantined: {row['error']}" if quarantined else review_reason(analysis)) or "read by nobody"
             items.append(Item("quarantine" if quarantined else "message", f"message {row['id']}", row["created_at"],
-                              row["sender"] or "", row["subject"] or "", reason, doubt=_doubted(analysis)))
+                              row["sender"] or "", row["subject"] or "", reason, doubt=_doubted(analysis),
+                              situation=str(analysis.get("situation") or ""), confidence=_confidence(analysis)))
         for row in found["outbox"]:
             reason = {DRAFT: "a draft to approve, edit or discard", HELD: "held by the hourly brake",
                       UNCONFIRMED: "sent, but the server's answer never came", FAILED: "could not be sent"}[row["state"]]
@@ -141,7 +150,8 @@ class Review:
                               reason + detail))
         for case in found["silent"]:
             items.append(Item("silent", f"case {case['ref']}", case["reminded_at"], case["sender"] or "",
-                              case["situation"] or "", "reminded, and the customer has not answered"))
+                              case["situation"] or "", "reminded, and the customer has not answered",
+                              situation=case["situation"] or ""))
         chosen = [item for item in items if item.kind in wanted]
         return sorted(chosen, key=lambda item: (item.risk, item.since, item.target))
 
@@ -164,7 +174,24 @@ class Review:
         ``decisions`` (an App's: rules and model)."""
         if self.decisions is None:
             raise ValueError("Review.correct needs decisions (Review(..., decisions=Decisions(app, store)))")
-        return self.decisions.correct(row_id, situation=situation, fields=fields or {}, actor=self.actor)
+        before = self.store.message_analysis(row_id)
+        done = self.decisions.correct(row_id, situation=situation, fields=fields or {}, actor=self.actor)
+        raw = self.store.kept_message(row_id)
+        if not done.refused and before is not None and raw is not None:
+            self._example(row_id, before.analysis, raw, situation, fields or {})
+        return done
+
+    def _example(self, row_id: int, analysis: dict[str, Any], raw: bytes, situation: str | None,
+                 fields: dict[str, Any]) -> None:
+        """A correction kept as a labelled example, written as the training examples are (subject,
+        blank line, the request's new text): ``mailbot train --with-corrections`` learns from it."""
+        from mailbot.read.analyze import request_texts
+
+        texts = request_texts(raw)
+        bot = str(analysis.get("situation") or "other")
+        self.store.add_example(actor=self.actor, message_row=row_id, bot_situation=bot, situation=situation or bot,
+                               text=f"{texts['subject'].strip()}\n\n{texts['new'].strip()}", fields=fields,
+                               now=self.clock())
 
     def approve(self, ids: Iterable[int] | None) -> Done:
         """Approve drafts (None: every draft). They join the held queue, which the daemon sends

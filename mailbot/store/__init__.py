@@ -8,8 +8,9 @@ already decided is never decided again.
 
 Each concern has its module and owns its tables: schema (migrations), base
 (the file, transactions), ledger (messages), cases, outbox, safety
-(suppressions, alerts), reporting (the review queue, the audit), lookup (the
-customer directory). ``Store`` puts them together; its rows and states are in
+(suppressions, alerts), reporting (the review queue, the audit), people (the
+web app's users, the desk's corrections as examples, the service's state),
+lookup (the customer directory). ``Store`` puts them together; its rows and states are in
 rows.py.
 """
 
@@ -19,6 +20,7 @@ from mailbot.store.cases import CaseRows
 from mailbot.store.ledger import Ledger
 from mailbot.store.lookup import DIRECTORY_TABLES, StoreDirectory, directory_counts, replace_directory
 from mailbot.store.outbox import OutboxRows
+from mailbot.store.people import ROLES, People, User
 from mailbot.store.reporting import Reporting
 from mailbot.store.rows import (DECIDED, DISCARDED, DONE, DRAFT, DUPLICATE, FAILED, HELD, IN_FLIGHT,
                                 LOCAL_ERRNOS, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED, SENT, SHADOW,
@@ -28,11 +30,11 @@ from mailbot.store.safety import Safety
 from mailbot.store.schema import migrations
 
 
-class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting):
+class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting, People):
     """The SQLite file with every concern's rows; every write is one transaction."""
 
 
 __all__ = ["Case", "LedgerRow", "OutboxRow", "DECIDED", "DIRECTORY_TABLES", "DISCARDED", "DONE", "DRAFT", "DUPLICATE", "FAILED", "HELD", "IN_FLIGHT",
            "LOCAL_ERRNOS", "NEUTRAL_ACK", "OUTGOING", "PENDING", "QUARANTINED", "SENT", "SHADOW", "UNCONFIRMED",
-           "LocalProblem", "MessageKey", "OutgoingRow", "Store", "StoreDirectory", "directory_counts",
+           "LocalProblem", "MessageKey", "OutgoingRow", "ROLES", "Store", "User", "StoreDirectory", "directory_counts",
            "is_local_problem", "migrations", "replace_directory"]

@@ -191,3 +191,15 @@ def m008_actions(db: Database) -> None:
                          pk="id")
     db["actions"].create_index(["target"])
     db["actions"].create_index(["at"])
+
+
+@migrations()
+def m009_people(db: Database) -> None:
+    """The review web app's people (argon2 hashes, roles, lockout), the examples their corrections
+    teach the classifier, and the service's own state (the daemon's last pass, the web's secret key)."""
+    db["users"].create({"name": str, "role": str, "hash": str, "disabled": int, "failures": int,
+                        "locked_until": str, "created_at": str, "password_at": str}, pk="name")
+    db["examples"].create({"id": int, "at": str, "actor": str, "message_row": int, "bot_situation": str,
+                           "situation": str, "text": str, "fields": str}, pk="id")
+    db["examples"].create_index(["at"])
+    db["service_state"].create({"key": str, "value": str, "at": str}, pk="key")
