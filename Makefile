@@ -13,22 +13,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The daemon and the review web app together; the web app stops with the daemon (Ctrl-C).
 run: $(STAMP)
 	$(BIN)/mailbot directory import classifiers/directory.sample.csv
 	$(BIN)/mailbot seed-demo
-	$(BIN)/mailbot run
+	$(BIN)/mailbot users demo
+	$(BIN)/mailbot web & web=$$!; trap 'kill $$web 2>/dev/null' EXIT INT TERM; $(BIN)/mailbot run
 
 once: $(STAMP)
 	$(BIN)/mailbot once
 
-# Dovecot is a real IMAP server for the integration tests; installed when missing.
+# Dovecot is a real IMAP server for the integration tests, Debian's Chromium the browser of the web
+# app's tests (Playwright drives it; its own browser download is not used); installed when missing.
 system-deps:
-	@if command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/dovecot-lda ]; then :; \
+	@missing=""; \
+	{ command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/dovecot-lda ]; } || missing="dovecot-imapd dovecot-sieve"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		echo "installing dovecot-imapd and dovecot-sieve (needed by the integration tests)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-sieve >/dev/null; \
+		echo "installing$$missing (needed by the integration and browser tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "make: the tests need Dovecot: run 'sudo apt-get install -y dovecot-imapd dovecot-sieve' (or make test as root)"; exit 1; \
+		echo "make: the tests need$$missing: run 'sudo apt-get install -y$$missing' (or make test as root)"; exit 1; \
 	fi
 
 test: $(STAMP) system-deps

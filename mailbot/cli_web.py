@@ -123,3 +123,22 @@ def users_list(ctx: click.Context) -> None:
         state = "disabled" if r["disabled"] else ("locked" if (r["locked_until"] or "") > now else "active")
         click.echo(f"{r['name']:<24} {r['role']:<8} {state:<9} since {r['created_at'][:10]}")
     click.echo(f"{len(rows)} user(s)")
+
+
+@users_group.command(name="demo")
+@click.pass_context
+def users_demo(ctx: click.Context) -> None:
+    """Make (or reset) the user "demo" with a new random password, and print how to log in (`make run`)."""
+    import secrets
+
+    from mailbot.app import utcnow
+    from mailbot.web.auth import hash_password
+
+    password = secrets.token_urlsafe(12)
+    settings = settings_of(ctx)
+    with open_store(ctx, create=True) as store:
+        if not store.add_user("demo", "desk", hash_password(password), utcnow()):
+            store.set_password("demo", hash_password(password), utcnow())
+            store.set_disabled("demo", False)
+    address = settings.web.base_url or f"http://{settings.web.host}:{settings.web.port}/"
+    click.echo(f"review app: {address}  log in as demo, password {password}")

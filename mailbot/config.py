@@ -274,6 +274,9 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
         if value.lower() in own:
             raise SettingsError(f"routing.{key}: {value!r} is the bot's own address: a forward to it would "
                                 f"come back as our own mail and be filed unread; give the team's mailbox")
+    base_url = sections["web"].base_url
+    if base_url and not (base_url.startswith(("http://", "https://")) and "\n" not in base_url):
+        raise SettingsError(f"web.base_url: {base_url!r} is not an http:// or https:// address")
     if sections["analysis"].workers < 0:
         raise SettingsError(f"analysis.workers: must be 0 or more, got {sections['analysis'].workers}")
     authserv_id = sections["trust"].authserv_id

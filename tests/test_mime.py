@@ -222,3 +222,15 @@ def test_fingerprint_names_a_message_by_what_its_author_wrote(other, same):
     from mailbot.read.mime import fingerprint
 
     assert (fingerprint(other) == fingerprint(NO_ID)) is same
+
+
+@pytest.mark.parametrize("head, expected", [
+    (b"From: a@x.fr\r\nMessage-ID: <1.2@x.fr>\r\n\r\nbody", "<1.2@x.fr>"),
+    (b"From: a@x.fr\r\nMessage-ID:\r\n <179647518315.326.12778679807864083952.po_change@valmont-print.fr>\r\n\r\nb",
+     "<179647518315.326.12778679807864083952.po_change@valmont-print.fr>"),  # folded past 78 characters
+    (b"From: a@x.fr\r\n\r\nMessage-ID: <in.the@body>", None),
+])
+def test_the_message_id_of_raw_bytes_even_folded(head, expected):
+    from mailbot.read.mime import message_id_of
+
+    assert message_id_of(head) == expected

@@ -220,3 +220,93 @@ def test_pages_carry_a_strict_policy(site):
     policy = answer.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
     assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Cache-Control"] == "no-store"
+
+
+def mailbot(settings, *args, stdin: str = ""):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "mailbot", "--settings", str(settings), *args], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_users_on_the_command_line(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[database]\npath = "m.db"\n', encoding="utf-8")
+    added = mailbot(settings, "users", "add", "claire", "--role", "desk", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert added.returncode == 0 and "user claire added (desk)" in added.stdout, added.stderr
+    again = mailbot(settings, "users", "add", "claire", "--role", "desk", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert again.returncode == 2 and "exists already" in again.stderr
+    differ = mailbot(settings, "users", "add", "marc", "--role", "manager", stdin=f"{PASSWORD}\nautre-chose-long\n")
+    assert differ.returncode == 2 and "twice" in differ.stderr
+    short = mailbot(settings, "users", "add", "marc", "--role", "manager", stdin="court\ncourt\n")
+    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert mailbot(settings, "users", "disable", "claire").returncode == 0
+    listed = mailbot(settings, "users", "list").stdout
+    assert "claire" in listed and "disabled" in listed and "marc" not in listed
+    demo = mailbot(settings, "users", "demo")
+    password = demo.stdout.rsplit("password ", 1)[1].strip()
+    assert demo.returncode == 0 and "log in as demo" in demo.stdout and len(password) >= 10
+    assert mailbot(settings, "users", "demo").stdout.rsplit("password ", 1)[1].strip() != password  # new each time
+    assert mailbot(settings, "users", "passwd", "nobody", stdin=f"{PASSWORD}\n{PASSWORD}\n").returncode == 1
+
+
+def test_train_with_the_desks_corrections(tmp_path):
+    import json
+
+    from mailbot.read.rules import load_rules
+    from mailbot.store import Store
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[database]\npath = "m.db"\n', encoding="utf-8")
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    lines = [json.dumps({"text": f"Sujet {label} {i}\n\nTexte sur {label} numéro {i}", "label": label})
+             for label in load_rules().situations for i in range(2)]
+    (examples / "few.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = Store(tmp_path / "m.db")
+    store.add_example(actor="alice", message_row=1, bot_situation="other", situation="po_change",
+                      text="Nouveau BDC\n\nVoici le nouveau bon de commande.", fields={}, now=datetime_now())
+    store.add_example(actor="bruno", message_row=2, bot_situation="po_change", situation="other",
+                      text="Sujet po_change 0\n\nTexte sur po_change numéro 0", fields={}, now=datetime_now())
+    store.close()
+    plain = mailbot(settings, "train", "--examples", str(examples), "--out", str(tmp_path / "m1"))
+    assert plain.returncode == 0 and "correction" not in plain.stdout
+    trained = mailbot(settings, "train", "--examples", str(examples), "--out", str(tmp_path / "m2"),
+                      "--with-corrections")
+    assert trained.returncode == 0, trained.stderr
+    assert "2 correction(s) of the desk added" in trained.stdout
+    assert "1 give another situation than a project example of the same text (both kept): correction 2 by bruno" \
+        in trained.stdout
+    assert f"{len(lines) + 2} examples" in trained.stdout
+
+
+def datetime_now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def test_a_quarantined_message_is_requeued_from_its_page(site):
+    from mailbot.service.workers import InProcess
+    from tests.web_support import PO, first_message
+
+    def broken(raw, **options):
+        raise RuntimeError("analysis crashed")
+
+    real = site.bot.processor.analyses
+    site.bot.processor.analyses = InProcess(broken, {})
+    site.bot.receive(first_message(PO, "valmont-print.fr")[0])
+    site.bot.processor.analyses = real
+    row = site.store.db.execute("select id from messages where destination = 'quarantine'").fetchone()[0]
+    client = logged_in(site)
+    page = client.get(f"/message/{row}").get_data(as_text=True)
+    assert "message en quarantaine" in client.get("/?kind=quarantine").get_data(as_text=True)
+    assert 'id="requeue"' in page and "quarantaine" in page
+    done = client.post(f"/message/{row}/requeue", data={"csrf": csrf_of(page)}, follow_redirects=True)
+    assert "Remis dans la boîte de réception" in done.get_data(as_text=True)
+    assert [a["action"] for a in site.store.actions(f"message {row}")] == ["requeue"]
+    again = client.post(f"/message/{row}/requeue", data={"csrf": csrf_of(page)}, follow_redirects=True)
+    assert "n'est plus en quarantaine" in html.unescape(again.get_data(as_text=True))
+    site.bot.processor.run_once()  # read again, and decided this time
+    assert site.store.db.execute("select count(*) from messages").fetchone()[0] == 4

@@ -46,8 +46,8 @@ class Site:
     number is a draft) and one unreadable request (a case in review), two users, and the web app on
     the same database."""
 
-    def __init__(self, tmp_path, pixel_port: int = 9):
-        self.bot = Bot(tmp_path, bot={"mode": "draft"})
+    def __init__(self, tmp_path, pixel_port: int = 9, mode: str = "draft"):
+        self.bot = Bot(tmp_path, bot={"mode": mode})
         self.bot.receive(with_html(first_message(PO)[0], HOSTILE_HTML.format(port=pixel_port)))
         self.bot.receive(only_a_pdf(first_message(PO, "valmont-print.fr")[0]))
         store = self.bot.store

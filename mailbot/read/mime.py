@@ -362,7 +362,8 @@ def fingerprint(raw: bytes) -> str:
     return f"sha256:{digest.hexdigest()[:40]}"
 
 
-_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]{1,998}>)", re.I | re.M)
+# the value may be folded onto the next line ("Message-ID:⏎ <…>"), as writers do past 78 characters
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*+(?:\n[ \t]++)?(<[^<>\s]{1,998}>)", re.I | re.M)
 
 
 def message_id_of(raw: bytes) -> str | None:
