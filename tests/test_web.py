@@ -173,6 +173,11 @@ def test_a_correction_answers_routes_and_becomes_an_example(site):
     bad = client.post(f"/message/{row}/correct", data={**form, "field_effective_date": "31/02/2027"},
                       follow_redirects=True)
     assert "effective_date: '31/02/2027' is not a date" in html.unescape(bad.get_data(as_text=True))
+    preview = html.unescape(client.post(f"/message/{row}/correct", data={**form, "preview": "1"}).get_data(as_text=True))
+    assert "le robot déciderait : accusé de réception" in preview and "Rien n'est encore enregistré" in preview
+    assert "BC-2027-0815" in preview and "equipe.contrats@cf.canon.fr" in preview  # the forward as it would go
+    assert site.store.db.execute("select count(*) from outbox where message_row = ?", [row]).fetchone()[0] == 0
+    assert site.store.actions(f"message {row}") == [] and site.store.examples() == []  # nothing written
     done = client.post(f"/message/{row}/correct", data=form, follow_redirects=True).get_data(as_text=True)
     assert "Corrigé : décision accusé de réception" in done
     kinds = [r[0] for r in site.store.db.execute("select kind from outbox where message_row = ? order by id", [row])]

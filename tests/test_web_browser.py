@@ -178,7 +178,10 @@ def test_a_correction_turns_a_review_into_an_acknowledgement_and_a_forward(brows
         page.fill("#field_contract_number", "CT-2025-05512")
         page.fill("#field_po_number", "BC-2027-0815")
         page.fill("#field_effective_date", "01/03/2027")
-        page.click("#correct")
+        page.click("#preview")  # what the bot would send: nothing written yet
+        assert "le robot déciderait : accusé de réception" in page.inner_text("h1")
+        assert len(served.send()) == before
+        page.click("#confirm")
         assert "Corrigé : décision accusé de réception" in page.inner_text(".flashes")
         sent = served.send()[before:]
         assert sorted(r for m in sent for r in m.rcpt_tos) == ["equipe.contrats@cf.canon.fr",

@@ -20,7 +20,7 @@ from mailbot.decide.cases import CLOSED, STATES
 from mailbot.service.decisions import Corrected, Decisions
 from mailbot.service.explain import TRUST_REVIEW_CODES, review_reason
 from mailbot.compose.mimewrite import with_text
-from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, LedgerRow, Store
+from mailbot.store import DISCARDED, DRAFT, FAILED, HELD, QUARANTINED, UNCONFIRMED, LedgerRow, OutboxRow, Store
 
 # What waits for a person, most urgent first: a doubt about who wrote (trust, fraud), then the mail
 # nobody could read or decide, then what the bot drafted or could not send, then silent customers.
@@ -181,6 +181,25 @@ class Review:
             self._example(row_id, before.analysis, raw, situation, fields or {})
         return done
 
+    def preview(self, row_id: int, *, situation: str | None = None,
+                fields: dict[str, Any] | None = None) -> tuple[Corrected, list[OutboxRow]]:
+        """What ``correct`` would decide and queue, without doing it: the correction runs in a
+        transaction that is then rolled back (nothing is written, nothing can be sent)."""
+        if self.decisions is None:
+            raise ValueError("Review.preview needs decisions (Review(..., decisions=Decisions(app, store)))")
+        seen: dict[str, Any] = {}
+        try:
+            with self.store.transaction():
+                before = {r["id"] for r in self.store.outbox_of_message(row_id)}
+                seen["done"] = self.decisions.correct(row_id, situation=situation, fields=fields or {},
+                                                      actor=self.actor)
+                seen["rows"] = [self.store.outbox_row(r["id"]) for r in self.store.outbox_of_message(row_id)
+                                if r["id"] not in before]
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        return seen["done"], seen["rows"]
+
     def _example(self, row_id: int, analysis: dict[str, Any], raw: bytes, situation: str | None,
                  fields: dict[str, Any]) -> None:
         """A correction kept as a labelled example, written as the training examples are (subject,
@@ -279,6 +298,10 @@ class Review:
         """The audit lines of one action, in the action's transaction."""
         for target in targets:
             self.store.record_action(actor=self.actor, action=action, target=target, detail=detail, now=now)
+
+
+class _RolledBack(Exception):
+    """Ends a preview's transaction: what it wrote is undone."""
 
 
 def _left_out(wanted: list[int] | None, done: list[int]) -> list[str]:

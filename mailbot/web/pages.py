@@ -293,7 +293,14 @@ def correct(row_id: int) -> Response:
         if situation is None and not fields:
             flash("Rien à corriger : la lecture est inchangée.", "refused")
             return redirect(url_for("pages.message", row_id=row_id))
-        done = _review(store, decisions=True).correct(row_id, situation=situation, fields=fields)
+        review = _review(store, decisions=True)
+        if request.form.get("preview"):
+            done, rows = review.preview(row_id, situation=situation, fields=fields)
+            if not done.refused:
+                return render_template("preview.html", row_id=row_id, done=done, form=request.form,
+                                       rows=[(row, shown(row.raw)) for row in rows])
+        else:
+            done = review.correct(row_id, situation=situation, fields=fields)
     if done.refused:
         flash(f"Correction refusée : {done.refused}", "refused")
     else:
