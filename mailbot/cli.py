@@ -45,11 +45,12 @@ def fail(message: str, status: int) -> None:
 
 
 class _Commands(click.Group):
-    """The command group; the web app's commands (cli_web.py, which imports this module) are
-    registered the first time a command is looked up or listed."""
+    """The command group; the web app's and the digests' commands (cli_web.py, cli_digest.py, which
+    import this module) are registered the first time a command is looked up or listed."""
 
     def _web(self) -> None:
-        importlib.import_module("mailbot.cli_web")  # registers `web` and `users` on this group
+        for module in ("mailbot.cli_web", "mailbot.cli_digest"):  # register `web`, `users`, `digest` here
+            importlib.import_module(module)
 
     def get_command(self, ctx: click.Context, cmd_name: str):
         self._web()

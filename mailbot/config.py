@@ -114,6 +114,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "workers": Key(int, 2),            # 0: in the daemon's own process, without a budget
         "budget_seconds": Key(int, 30),    # a message analysed longer is quarantined, its worker replaced
     },
+    # Managers' daily digests (service/digests.py): `mailbot digest`.
+    "digest": {
+        "service_managers": Key(list, []),   # get the whole service's digest
+        "colleagues": Key(bool, False),      # true: account managers and sales contacts of the directory get theirs
+        "hour": Key(str, "07:30"),           # local time it is sent after, for the previous local day
+        "language": Key(str, "fr", ("fr", "en")),
+    },
     # The review web app (mailbot/web): `mailbot web`.
     "web": {
         "host": Key(str, "127.0.0.1"),
@@ -182,6 +189,7 @@ class Settings:
     trust: Section
     analysis: Section
     web: Section
+    digest: Section
     source: Path
     base_dir: Path
 
@@ -274,6 +282,11 @@ def parse_settings(data: dict[str, Any], source: Path) -> Settings:
         if value.lower() in own:
             raise SettingsError(f"routing.{key}: {value!r} is the bot's own address: a forward to it would "
                                 f"come back as our own mail and be filed unread; give the team's mailbox")
+    if not re.fullmatch(r"(?:[01]\d|2[0-3]):[0-5]\d", sections["digest"].hour):
+        raise SettingsError(f"digest.hour: {sections['digest'].hour!r} is not a time like 07:30")
+    for address in sections["digest"].service_managers:
+        if "@" not in address or any(c in address for c in " ,;<>\r\n"):
+            raise SettingsError(f"digest.service_managers: {address!r} is not one e-mail address")
     base_url = sections["web"].base_url
     if base_url and not (base_url.startswith(("http://", "https://")) and "\n" not in base_url):
         raise SettingsError(f"web.base_url: {base_url!r} is not an http:// or https:// address")

@@ -25,7 +25,7 @@ def test_migrations_are_recorded_and_not_run_twice(tmp_path):
                                                           "m002_loop_safety", "m003_directory",
                                                           "m004_cases_across_messages",
                                                           "m005_hostile_mail", "m006_number_keys",
-                                                          "m007_fingerprints", "m008_actions", "m009_people"]
+                                                          "m007_fingerprints", "m008_actions", "m009_people", "m010_digests"]
     assert again.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     again.close()
 
@@ -164,7 +164,7 @@ def test_a_database_made_by_the_previous_release_opens_and_works(tmp_path):
                         '"var/mailbot.db"\n[routing]\ncontracts_team = "equipe.contrats@cf.canon.fr"\n'
                         '[analysis]\nworkers = 0\n', encoding="utf-8")
     reopened = Store(var / "mailbot.db")
-    assert [m.name for m in migrations.applied(reopened.db)][-1] == "m009_people"
+    assert [m.name for m in migrations.applied(reopened.db)][-1] == "m010_digests"
     assert reopened.db.execute("select count(*) from messages").fetchone()[0] == 13
     reopened.close()
 

@@ -92,6 +92,7 @@ class Processor:
         """Handle everything waiting now; returns how many new messages were handled."""
         self.release_held()
         self.follow_up()
+        self.send_digests()
         self.outbox.flush()
         keys = self.source.waiting()
         if not self.reconciled:
@@ -162,6 +163,19 @@ class Processor:
 
 
     # -- reminders ---------------------------------------------------------------
+
+    def send_digests(self) -> int:
+        """Queue the managers' digests that are due (service/digests.py); a digest that cannot be built
+        is logged and tried again at the next pass, and never stops intake."""
+        from mailbot.service.digests import send_due
+
+        try:
+            return send_due(self.store, self.settings, self.app.rules, self.clock())
+        except sqlite3.Error:
+            raise  # the store is in trouble: the daemon's local-problem handling decides
+        except Exception:  # noqa: BLE001 - the digest is no reason to stop answering customers
+            log.exception("digests not queued this pass")
+            return 0
 
     def follow_up(self) -> tuple[int, int]:
         """One reminder to each case waiting for the customer reminder_days,

@@ -17,11 +17,12 @@ rows.py.
 from __future__ import annotations
 
 from mailbot.store.cases import CaseRows
+from mailbot.store.digests import Digests
 from mailbot.store.ledger import Ledger
 from mailbot.store.lookup import DIRECTORY_TABLES, StoreDirectory, directory_counts, replace_directory
 from mailbot.store.outbox import OutboxRows
 from mailbot.store.people import ROLES, People, User
-from mailbot.store.reporting import Reporting
+from mailbot.store.reporting import EVERYTHING, Figures, Reporting, Scope
 from mailbot.store.rows import (DECIDED, DISCARDED, DONE, DRAFT, DUPLICATE, FAILED, HELD, IN_FLIGHT,
                                 LOCAL_ERRNOS, NEUTRAL_ACK, OUTGOING, PENDING, QUARANTINED, SENT, SHADOW,
                                 UNCONFIRMED, Case, LedgerRow, LocalProblem, MessageKey, OutboxRow, OutgoingRow,
@@ -30,11 +31,11 @@ from mailbot.store.safety import Safety
 from mailbot.store.schema import migrations
 
 
-class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting, People):
+class Store(Ledger, CaseRows, OutboxRows, Safety, Reporting, Figures, People, Digests):
     """The SQLite file with every concern's rows; every write is one transaction."""
 
 
 __all__ = ["Case", "LedgerRow", "OutboxRow", "DECIDED", "DIRECTORY_TABLES", "DISCARDED", "DONE", "DRAFT", "DUPLICATE", "FAILED", "HELD", "IN_FLIGHT",
            "LOCAL_ERRNOS", "NEUTRAL_ACK", "OUTGOING", "PENDING", "QUARANTINED", "SENT", "SHADOW", "UNCONFIRMED",
-           "LocalProblem", "MessageKey", "OutgoingRow", "ROLES", "Store", "User", "StoreDirectory", "directory_counts",
+           "EVERYTHING", "LocalProblem", "MessageKey", "OutgoingRow", "ROLES", "Scope", "Store", "User", "StoreDirectory", "directory_counts",
            "is_local_problem", "migrations", "replace_directory"]

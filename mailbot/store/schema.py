@@ -203,3 +203,18 @@ def m009_people(db: Database) -> None:
                            "situation": str, "text": str, "fields": str}, pk="id")
     db["examples"].create_index(["at"])
     db["service_state"].create({"key": str, "value": str, "at": str}, pk="key")
+
+
+@migrations()
+def m010_digests(db: Database) -> None:
+    """Managers' daily digests: each recipient's own choices (language, time zone, hour, paused), and
+    the digests recorded before they are sent (one per recipient and day); the indexes their figures
+    read a day of traffic by."""
+    db["digest_recipients"].create({"address": str, "language": str, "timezone": str, "hour": str, "paused": int,
+                                    "updated_at": str}, pk="address")
+    db["digests"].create({"address": str, "day": str, "outbox_id": int, "at": str}, pk=("address", "day"))
+    db["messages"].create_index(["created_at"])
+    db["messages"].create_index(["case_ref"])
+    db["cases"].create_index(["created_at"])
+    db["cases"].create_index(["reminded_at"])
+    db["suppressed"].create_index(["created_at"])
