@@ -508,7 +508,7 @@ def test_analysis_carries_the_details_and_keeps_the_format_fields():
     result = analyze(raw).as_dict()
     assert set(result["fields"]) == set(FIELD_KEYS)
     assert result["fields"]["meter_readings"] == [21307]
-    assert set(result["details"]) == {"new_address", "new_email", "meter_readings", "deadline", "spans"}
+    assert set(result["details"]) == {"new_address", "new_email", "meter_readings", "deadline", "spans", "attachments"}
     assert result["details"]["meter_readings"][0]["counter"] == "noir"
     assert result["details"]["meter_readings"][0]["serial"] == "PW3600-0031945"
     json.dumps(result, default=str)  # the CLI prints it

@@ -50,6 +50,9 @@ _LABELS: dict[tuple[str, str], str | None] = {
     ("parse", "cut_html"): "message HTML très long : seul le début a été lu",
     ("parse", "cut_parts"): "trop de parties : seules les premières ont été lues",
     ("parse", "cut_attachments"): "trop de pièces jointes : seules les premières sont listées",
+    ("attachment", "unreadable"): "pièce jointe illisible",
+    ("kbis", "denomination"): "dénomination lue sur le K-bis",
+    ("kbis", "up_to_date"): "K-bis à jour au",
     ("classify", "model"): None,  # replaced by the confidence of the reading
     ("auth", "pass"): None, ("auth", "none"): None, ("auth", "fail"): None,  # the "Vérifications" block
 }
@@ -70,6 +73,11 @@ def evidence_lines(rows: list[dict[str, str]], situation_labels: dict[str, str],
             label: str | None = f"mots-clés de la situation « {situation_labels[name]} »"
         else:
             label = _LABELS.get((stage, name), f"autre élément relevé ({name.replace('_', ' ')})")
+        if label is not None and row.get("source") == "attachment" and stage == "extract":
+            place = str(row.get("detail") or "").rpartition("(read in ")[2].rstrip(")")
+            label = f"{label} dans la pièce jointe {place}" if place else label  # "n° de commande lu dans BC.pdf"
+        elif label is not None and stage == "attachment":
+            label = f"{label} ({row.get('detail')})"
         if label is not None:
             lines.append({"label": label, "text": " ".join(str(row.get("text") or "").split())})
         if len(lines) >= limit:

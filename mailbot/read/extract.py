@@ -822,7 +822,11 @@ class Extraction:
     - ``deadline``: {date, text, span} of a date the customer wants it done by
       ("d'ici mi-juillet"), which is not an effective date; or None.
     - ``spans``: for every non-empty field, {text, span, source} (a list of
-      them for serial_numbers and meter_readings).
+      them for serial_numbers and meter_readings); a value read in an
+      attachment has source "attachment", span None, and names the
+      ``attachment`` and the ``place`` ("page 2", "feuille Relevés").
+    - ``attachments``: each attachment listed with its kind, whether it was
+      read, why not ("an encrypted PDF: not read") and the places read.
 
     A span is [start, end) in the text its source names: "new" is the
     ``new_text`` argument (in analyze: the request part of the body as
@@ -840,12 +844,13 @@ class Extraction:
 
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
-                situation: str | None = None, lead_time: bool = True) -> Extraction:
+                situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = ()) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
     ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
-    date when nothing competes (dates.effective_date)."""
+    date when nothing competes (dates.effective_date). ``required``: the fields the situation needs;
+    the attachments are read when one is missing or the body points to them."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -881,7 +886,17 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     readings = next(filter(None, (r.readings() for r in later)), [])
     fields["meter_readings"] = [r["value"] for r in readings]
 
-    readers = (new, subject, quoted)  # each value was read by one of them, and only that one kept a span
+    # attachments are read for what the request needs and the body lacks, or when the body points to them
+    wanted = [n for n in required if n in fields and not fields[n]] or (
+        "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
+    documents = _documents(mail) if situation not in _NOTHING_TO_TAKE and mail.attachments and (
+        wanted or _ENCLOSED.search(new_text)) else []
+    attached = _from_attachments(documents, fields)
+    if attached is not None and readings == [] and fields["meter_readings"]:
+        readings = attached.readings_found
+
+    readers = (new, subject, quoted, *((attached,) if attached else ()))
+    # each value was read by one of them, and only that one kept a span
     spans = {
         name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
     }
@@ -893,8 +908,93 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "meter_readings": readings,
         "deadline": _deadline(new_text, reference_date),
         "spans": spans,
+        "attachments": [{"name": d.name, "kind": d.kind, "read": not d.unreadable, "why": d.unreadable,
+                         "places": [where for where, _ in d.pages]} for d in documents],
     }
-    return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence)
+    return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence
+                      + (attached.evidence if attached else []))
+
+
+_ATTACHMENT_FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
+_KBIS_CONTENT = re.compile(r"extrait\s+(?:k\s?bis|d.immatriculation)|registre\s+du\s+commerce|greffe\s+du\s+tribunal", re.I)
+_DENOMINATION = re.compile(r"d[ée]nomination(?:\s+sociale)?\s*:?\s*(?P<v>[^\n|]{2,80})", re.I)
+_UP_TO_DATE = re.compile(r"[àa]\s+jour\s+au\s+(?P<v>\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})", re.I)
+
+
+def _documents(mail: Mail) -> list[Any]:
+    """The readable attachments' texts (attachments.py), in the message's order."""
+    from mailbot.read.attachments import Document, kind_of, read
+
+    documents = []
+    for attachment, raw in zip(mail.attachments, getattr(mail, "attachment_data", [])):
+        name, ctype = attachment.get("filename") or "", attachment.get("content_type") or ""
+        kind = kind_of(name, ctype)
+        if kind == "image" or raw:
+            documents.append(read(name, ctype, raw))
+        elif kind != "other":  # a readable kind, past the bytes one message may read
+            documents.append(Document(name, kind, unreadable=f"{attachment.get('size')} bytes: over what is read"))
+    return documents
+
+
+class _AttachedReader(_Reader):
+    """A reader over one attachment's text: its values' spans name the attachment and the place."""
+
+    def __init__(self, document: Any) -> None:
+        super().__init__(document.text, f"attachment {document.name}", "attachment")
+        self.document = document
+        self.readings_found: list[dict[str, Any]] = []
+
+    def where(self, start: int, end: int) -> dict[str, Any]:
+        return {"text": self.text[start:end], "span": None, "source": "attachment",
+                "attachment": self.document.name, "place": self.document.where(start)}
+
+    def note(self, name: str, text: str, detail: str) -> None:
+        place = self.document.where(self.text.find(text)) if text in self.text else ""
+        self.evidence.append(Evidence("extract", name, text, f"{detail} (read in {self.document.name}"
+                                      + (f", {place})" if place else ")"), source="attachment"))
+
+
+def _from_attachments(documents: list[Any], fields: dict[str, Any]) -> _Reader | None:
+    """The body comes first: attachments fill only what it left empty (numbers, readings, the K-bis and
+    its SIREN), each value with the attachment and the place it was read. Returns the reader of the
+    attachments whose values were taken (one reader's evidence per attachment), or None."""
+    kept: _AttachedReader | None = None
+    unreadable = [Evidence("attachment", "unreadable", d.name, d.unreadable) for d in documents if d.unreadable]
+    for document in (d for d in documents if not d.unreadable):
+        reader = _AttachedReader(document)
+        took = False
+        for name in _ATTACHMENT_FIELDS:
+            if not fields[name]:
+                fields[name] = reader.identifier(name)
+                took = took or bool(fields[name])
+        if not fields["meter_readings"]:
+            reader.readings_found = reader.readings()
+            fields["meter_readings"] = [r["value"] for r in reader.readings_found]
+            took = took or bool(fields["meter_readings"])
+        if _KBIS_CONTENT.search(document.text):
+            if not fields["kbis"]:
+                fields["kbis"] = True
+                reader.note("kbis", document.name, "an extract of the trade register, by its content")
+                reader.spans["kbis"] = {"text": document.name, "span": None, "source": "attachment",
+                                        "attachment": document.name, "place": document.where(0)}
+                took = True
+            for pattern, what in ((_DENOMINATION, "denomination"), (_UP_TO_DATE, "up_to_date")):
+                m = pattern.search(document.text)
+                if m:
+                    reader.evidence.append(Evidence("kbis", what, m.group("v").strip(), f"in {document.name}",
+                                                    source="attachment"))
+            if not fields["siren"]:
+                fields["siren"] = reader.siren()
+                took = took or bool(fields["siren"])
+        if took and kept is None:
+            kept = reader
+        elif took and kept is not None:
+            kept.evidence += reader.evidence
+            kept.spans.update({k: v for k, v in reader.spans.items() if k not in kept.spans})
+    if unreadable:
+        kept = kept or _AttachedReader(documents[0])
+        kept.evidence += unreadable
+    return kept
 
 
 def extract(

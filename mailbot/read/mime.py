@@ -26,6 +26,7 @@ from typing import Any
 
 from mailbot.read import addresses
 from mailbot.read.bounds import MAX_ATTACHMENTS, MAX_HEADER_BYTES, MAX_HEADER_CHARS, MAX_HTML_CHARS, MAX_MESSAGE_BYTES, MAX_PARTS
+from mailbot.read.attachments import MAX_BYTES, MAX_READ_PER_MESSAGE, kind_of
 from mailbot.read.htmltext import html_to_text, normalize_spaces
 
 
@@ -55,6 +56,8 @@ class Mail:
     text_from_html: bool = False
     binary_text: bool = False  # the body part holds binary data, not text: nothing to read
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # the bytes of each attachment of a kind attachments.py reads (b"" for the others, or past the budget)
+    attachment_data: list[bytes] = field(default_factory=list, repr=False)
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -214,6 +217,15 @@ def _filename(headers: Message) -> str:
     return decode_header_value(name) if name else ""
 
 
+def _payload(part: Message) -> bytes | None:
+    """An attachment's decoded bytes (None: not a file's bytes, e.g. an attached message)."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        return None
+    return data if isinstance(data, bytes) else None
+
+
 def _size(part: Message) -> int:
     try:
         data = part.get_payload(decode=True)
@@ -338,9 +350,12 @@ def _fill_body(mail: Mail, msg: Message) -> None:
                 if "attachments" not in mail.cut:
                     mail.cut.append("attachments")
                 continue
-            mail.attachments.append(
-                {"filename": leaf.filename, "content_type": leaf.content_type, "size": _size(leaf.part)}
-            )
+            data = _payload(leaf.part)
+            mail.attachments.append({"filename": leaf.filename, "content_type": leaf.content_type,
+                                     "size": len(data) if data is not None else _size(leaf.part)})
+            readable = data is not None and kind_of(leaf.filename, leaf.content_type) not in ("image", "other")
+            budget = MAX_READ_PER_MESSAGE - sum(len(d) for d in mail.attachment_data)
+            mail.attachment_data.append(data if readable and len(data) <= min(MAX_BYTES, budget) else b"")
 
 
 _STABLE_HEADERS = (b"from", b"to", b"cc", b"date", b"subject")

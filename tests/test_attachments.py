@@ -1,0 +1,191 @@
+"""What customers attach, read inside analyze: purchase orders in PDF, a K-bis known by its content,
+meter-reading forms in xlsx and csv, a docx letter; the body first; hostile and broken files give
+"unreadable" with the reason and never hurt the rest of the message (time, exceptions)."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from mailbot.read.analyze import analyze
+from mailbot.read.attachments import MAX_PAGES, read
+
+
+def pdf(lines: list[str], pages: int = 1) -> bytes:
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.set_font("helvetica", size=11)
+    for _ in range(pages):
+        document.add_page()
+        for line in lines:
+            document.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(document.output())
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Relevés"
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def docx(paragraphs: list[str]) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def mail(subject: str, body: str, files: list[tuple[str, str, bytes]]) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Jean Dupont <j.dupont@acme-industrie.fr>"
+    message["To"] = "contrats.service.wfps@cf.canon.fr"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 05 Oct 2026 10:00:00 +0200"
+    message["Message-ID"] = "<a.1@acme-industrie.fr>"
+    message.set_content(body)
+    for name, ctype, data in files:
+        main, sub = ctype.split("/")
+        message.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    return bytes(message)
+
+
+PO_PDF = pdf(["ACME Industrie - Bon de commande", "Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871"])
+KBIS_PDF = pdf(["Greffe du Tribunal de Commerce de Lyon", "Extrait Kbis",
+                "Extrait d'immatriculation principale au registre du commerce et des societes",
+                "a jour au 02/10/2026", "Denomination : HELIOS PRINT SAS", "RCS Lyon 732 829 320"])
+XLSX_FORM = xlsx([["N° de série", "Compteur noir", "Compteur couleur"], ["3Y0A1111", 120400, 30220],
+                  ["3Y0A2222", 88010, 12500]])
+CSV_FORM = "N° de série;Noir;Couleur\n3Y0A1111;120 400;30 220\n".encode("cp1252")
+LETTER = docx(["Madame, Monsieur,", "Nous résilions le contrat CT-2022-00099 à son échéance.", "Le directeur"])
+
+
+@pytest.mark.parametrize("what, subject, body, files, expected", [
+    ("P.O only in the attached purchase order", "Nouveau bon de commande",
+     "Bonjour,\nci-joint notre nouveau bon de commande pour 2027.\nCordialement",
+     [("BC_2027.pdf", "application/pdf", PO_PDF)], {"po_number": "BC-2027-0451", "contract_number": "CT-2024-00871"}),
+    ("a K-bis known by its content, whatever its name", "Changement d'entité de facturation",
+     "Bonjour, suite au rachat par Helios Print, merci de facturer la machine n° série 3Y012345 à cette entité "
+     "à compter du 1er mars 2027. Voir le document joint.",
+     [("scan_0012.pdf", "application/pdf", KBIS_PDF)], {"kbis": True, "siren": "732 829 320"}),
+    ("readings in an xlsx form, serial and counter kept", "RE: Relevés compteurs",
+     "Bonjour, voici nos relevés en pièce jointe.", [("releves.xlsx", "application/vnd.openxmlformats-"
+                                                      "officedocument.spreadsheetml.sheet", XLSX_FORM)],
+     {"meter_readings": [120400, 30220, 88010, 12500], "serial_numbers": ["3Y0A1111", "3Y0A2222"]}),
+    ("readings in a csv in cp1252", "Relevés compteurs", "Bonjour, ci-joint le relevé.",
+     [("releve.csv", "text/csv", CSV_FORM)], {"meter_readings": [120400, 30220]}),
+    ("a contract number in a docx letter", "Résiliation", "Bonjour, veuillez trouver notre courrier de résiliation "
+     "ci-joint.", [("courrier.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    LETTER)], {"contract_number": "CT-2022-00099"}),
+])
+def test_values_read_in_attachments(what, subject, body, files, expected):
+    analysis = analyze(mail(subject, body, files))
+    for name, value in expected.items():
+        assert analysis.fields[name] == value, (what, name, analysis.fields)
+    shown = [e for e in analysis.evidence if e.source == "attachment"]
+    assert shown and all(f"read in {files[0][0]}" in e.detail or e.stage == "kbis" for e in shown)
+    spans = analysis.details["spans"]
+    some = next(iter(expected))
+    where = spans[some][0] if isinstance(spans[some], list) else spans[some]
+    assert where["source"] == "attachment" and where["attachment"] == files[0][0]
+
+
+def test_a_k_bis_gives_its_denomination_and_date_as_evidence():
+    analysis = analyze(mail("Cession", "Bonjour, cession à Helios Print au 1er mars 2027 pour la machine n° "
+                            "série 3Y012345, voir pièce jointe.", [("doc.pdf", "application/pdf", KBIS_PDF)]))
+    found = {e.name: e.text for e in analysis.evidence if e.stage == "kbis"}
+    assert found == {"denomination": "HELIOS PRINT SAS", "up_to_date": "02/10/2026"}
+
+
+def test_the_body_comes_first():
+    analysis = analyze(mail("Nouveau bon de commande", "Bonjour, notre nouveau bon de commande est le BC-2027-9999 "
+                            "pour le contrat CT-2024-00871.", [("BC.pdf", "application/pdf", PO_PDF)]))
+    assert analysis.fields["po_number"] == "BC-2027-9999"
+    assert analysis.details["spans"]["po_number"]["source"] == "new"
+
+
+def encrypted_pdf() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(PO_PDF)).pages:
+        writer.add_page(page)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 60_000_000)
+    return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("what, name, ctype, data, why", [
+    ("an encrypted PDF", "BC.pdf", "application/pdf", encrypted_pdf(), "encrypted"),
+    ("a truncated PDF", "BC.pdf", "application/pdf", PO_PDF[: len(PO_PDF) // 3], "unreadable"),
+    ("garbage named .pdf", "BC.pdf", "application/pdf", b"%PDF-1.4 not really", "unreadable"),
+    ("a zip bomb as xlsx", "form.xlsx", XLSX, zip_bomb(), "zip bomb"),
+    ("not a zip as xlsx", "form.xlsx", XLSX, b"PK\x03\x04 broken", "unreadable"),
+    ("an image", "scan.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 jpeg", "OCR"),
+    ("an image-only PDF", "scan.pdf", "application/pdf", pdf([]), "OCR"),
+])
+def test_a_bad_attachment_is_unreadable_with_its_reason_and_the_rest_is_read(what, name, ctype, data, why):
+    started = time.perf_counter()
+    analysis = analyze(mail("Nouveau bon de commande", "Bonjour, notre nouveau bon de commande BC-2027-1111 "
+                            "pour le contrat CT-2024-00871, ci-joint.", [(name, ctype, data)]))
+    assert time.perf_counter() - started < 5
+    assert analysis.fields["po_number"] == "BC-2027-1111"  # the body is still read
+    [entry] = analysis.details["attachments"]
+    assert entry["read"] is False and why in entry["why"], entry
+
+
+def test_thousands_of_pages_are_read_only_up_to_the_cap():
+    big = pdf(["Releve du compteur"], pages=300)
+    started = time.perf_counter()
+    document = read("big.pdf", "application/pdf", big)
+    assert time.perf_counter() - started < 5 and len(document.pages) == MAX_PAGES
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([("BC.pdf", "application/pdf", PO_PDF), ("f.xlsx", XLSX, XLSX_FORM),
+                        ("k.pdf", "application/pdf", KBIS_PDF)]),
+       st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=20))
+def test_mutated_attachments_never_break_analyze(file, flips):
+    name, ctype, data = file
+    mutated = bytearray(data)
+    for at, value in flips:
+        mutated[at % len(mutated)] = value
+    analysis = analyze(mail("Nouveau bon de commande", "ci-joint le bon de commande", [(name, ctype, bytes(mutated))]))
+    assert analysis.situation
+
+
+def test_the_forward_says_where_a_value_was_read():
+    from mailbot.compose.forward_words import evidence_lines
+
+    analysis = analyze(mail("Nouveau bon de commande", "Bonjour,\nci-joint notre nouveau bon de commande.",
+                            [("BC_2027.pdf", "application/pdf", PO_PDF)]))
+    lines = evidence_lines([e.as_dict() for e in analysis.evidence], {}, analysis.confidence, 30)
+    assert {"label": "n° de commande (P.O) lu dans la pièce jointe BC_2027.pdf, page 1", "text": "BC-2027-0451"} in lines
