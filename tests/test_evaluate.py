@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.read.analysis import FIELD_KEYS, Analysis, empty_fields
-from mailbot.read.evaluate import CorpusError, Label, compare, evaluate, score
+from mailbot.read.evaluate import CorpusError, Label, compare, evaluate, score, side_by_side
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
 SIGNATURE = "\n\nCordialement,\nMarc Lefort\nAtelier Lefort – 12 rue du Port – 13002 Marseille\n"
@@ -308,3 +308,12 @@ def test_unseen_corpora_never_go_down(corpus, size):
     figures = figures_of(report)
     assert figures["automated_precision"] == figures["automated_recall"] == 1.0
     assert not short_of(figures, FLOORS[corpus]), short_of(figures, FLOORS[corpus])
+
+
+def test_mail_with_attachments_is_reported_apart():
+    report = evaluate(DEV_CORPUS)
+    assert report.attached is not None and report.attached.messages == 4  # the dev corpus's four
+    assert report.attached.corpus.endswith("(with attachments)")
+    lines = side_by_side([report])
+    assert any(line.startswith("with attachments: messages") and line.rstrip().endswith("4") for line in lines)
+    assert report.as_dict()["with_attachments"]["messages"] == 4

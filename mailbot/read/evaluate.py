@@ -86,6 +86,7 @@ class Report:
     given: dict[str, float | None] = field(default_factory=dict)  # per field, over messages that give it
     given_mean: float | None = None  # over every (message, field) given
     errors: list[Mismatch] = field(default_factory=list)
+    attached: "Report | None" = None  # the same figures over the messages with attachments (None: there are none)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class Report:
             "given": dict(self.given),
             "given_mean": self.given_mean,
             "errors": [e.as_dict() for e in self.errors],
+            "with_attachments": self.attached.as_dict() if self.attached else None,
         }
 
 
@@ -247,7 +249,11 @@ def evaluate(corpus_dir: str | Path, *, own_addresses: tuple[str, ...] = (), rul
         except OSError as exc:
             raise CorpusError(f"{LABELS} line {label.line}: {label.file}: {exc.strerror or exc}") from None
         results.append(analyze(raw, own_addresses=own_addresses, rules=rules, timezone=timezone))
-    return score(labels, results, str(folder))
+    report = score(labels, results, str(folder))
+    chosen = [(label, result) for label, result in zip(labels, results) if result.attachments]
+    if chosen:  # mail with attachments, reported apart (issue #15)
+        report.attached = score([c[0] for c in chosen], [c[1] for c in chosen], f"{folder} (with attachments)")
+    return report
 
 
 def _figure(value: float | None) -> str:
@@ -269,6 +275,10 @@ def report_lines(report: Report) -> list[str]:
         f"{'situation':<24} {'support':>7} {'predicted':>9} {'precision':>9} {'recall':>7} {'F1':>6}",
         *(f"  {name:<22} {s.support:>7} {s.predicted:>9} {_figure(s.precision):>9} {_figure(s.recall):>7} "
           f"{_figure(s.f1):>6}" for name, s in report.situations.items()),
+        *([f"with attachments ({report.attached.messages} messages): situation accuracy "
+           f"{_figure(report.attached.situation_accuracy)}, fields given {_figure(report.attached.given_mean)}, "
+           f"missing {_figure(report.attached.missing)}, lead_time_ok {_figure(report.attached.lead_time_ok)}"]
+          if report.attached else []),
         f"errors: {len(report.errors)}",
     ]
     lines.extend(f"  {e.file}: {e.what}: expected {e.expected!r}, got {e.got!r}" for e in report.errors)
@@ -292,4 +302,9 @@ def side_by_side(reports: list[Report]) -> list[str]:
     lines.append(row("missing exact", [_figure(r.missing) for r in reports]))
     lines.append(row("lead_time_ok", [_figure(r.lead_time_ok) for r in reports]))
     lines.append(row("errors", [str(len(r.errors)) for r in reports]))
+    apart = [r.attached for r in reports]
+    lines.append(row("with attachments: messages", [str(a.messages) if a else "0" for a in apart]))
+    lines.append(row("  situation accuracy", [_figure(a.situation_accuracy) if a else "-" for a in apart]))
+    lines.append(row("  fields given, mean", [_figure(a.given_mean) if a else "-" for a in apart]))
+    lines.append(row("  missing exact", [_figure(a.missing) if a else "-" for a in apart]))
     return lines
