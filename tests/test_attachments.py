@@ -189,3 +189,36 @@ def test_the_forward_says_where_a_value_was_read():
                             [("BC_2027.pdf", "application/pdf", PO_PDF)]))
     lines = evidence_lines([e.as_dict() for e in analysis.evidence], {}, analysis.confidence, 30)
     assert {"label": "n° de commande (P.O) lu dans la pièce jointe BC_2027.pdf, page 1", "text": "BC-2027-0451"} in lines
+
+
+KBIS_REGISTER = pdf(["Greffe du Tribunal de Commerce de LYON", "EXTRAIT D'IMMATRICULATION PRINCIPALE AU REGISTRE DU "
+                     "COMMERCE ET DES SOCIETES", "a jour au 8 janvier 2027",
+                     "Immatriculation au RCS, numero : 891174203 R.C.S. Lyon",
+                     "Denomination ou raison sociale : MARLOWE PRINT SOLUTIONS",
+                     "Adresse du siege : 27 rue de Gerland 69007 Lyon"])
+MOVE_FORM = pdf(["Fiche de transfert de materiel", "N° de serie : 1650-00412-ZB", "Adresse actuelle",
+                 "27 cours de Verdun - 33000 Bordeaux", "Nouvelle adresse d'installation",
+                 "5 avenue Henri Vigneau - 33700 Merignac"])
+
+
+def test_a_register_extract_gives_the_siren_written_before_rcs_and_the_registered_office():
+    analysis = analyze(mail("Change of invoiced entity", "Following the merger, please invoice the equipment "
+                            "3Y0A1111 to the absorbing company. The Kbis extract is attached.",
+                            [("document.pdf", "application/pdf", KBIS_REGISTER)]))
+    assert (analysis.fields["kbis"], analysis.fields["siren"]) == (True, "891174203")
+    assert analysis.fields["new_address_postcode"] == "69007"  # the new entity's registered office
+    assert {e.name: e.text for e in analysis.evidence if e.stage == "kbis"}["denomination"] == "MARLOWE PRINT SOLUTIONS"
+
+
+def test_a_move_form_gives_the_destination_the_body_lacks():
+    analysis = analyze(mail("Transfert de notre Colorado", "Bonjour, nous déménageons notre Colorado, voir la fiche "
+                            "de transfert ci-jointe.", [("fiche_transfert.pdf", "application/pdf", MOVE_FORM)]))
+    assert analysis.fields["new_address_postcode"] == "33700"
+    assert analysis.details["new_address"]["city"].startswith("Merignac")
+
+
+def test_a_purchase_orders_account_is_no_customer_number():
+    order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
+    analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",
+                            [("BC.pdf", "application/pdf", order)]))
+    assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None

@@ -299,7 +299,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 228), ("sealed", 132), ("sealed2", 100)])
+@pytest.mark.parametrize("corpus, size", [("tune", 308), ("sealed", 132), ("sealed2", 100)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""

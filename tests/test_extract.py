@@ -320,6 +320,9 @@ ADDRESSES = [
       "cedex": None}),
     ("no longer sent to the old one", "Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, "
      "86000 Poitiers.", None),
+    ("invoiced to a company given below", "Les matériels ci-dessous devront désormais être facturés à cette "
+     "société :\n\nCampus Print SAS\nSIREN : 919 554 021\n2 avenue Gustave Eiffel\n45100 Orléans",
+     {"street": "2 avenue Gustave Eiffel", "complement": None, "postcode": "45100", "city": "Orléans", "cedex": None}),
     ("delivery address", "Merci de livrer le toner au 3 rue du Stade, 29860 Plabennec.", None),
 ]
 

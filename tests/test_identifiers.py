@@ -96,6 +96,8 @@ CASES = [
      "po_number", []),
     ("an invoice number is no order", "Merci de rappeler ce n° de BC.\nDernière facture reçue : FAC-8820117",
      "po_number", []),
+    ("a fiscal year over two years is no serial", "New PO - service agreement - FY27/28, n° de série FY27/28",
+     "serial_numbers", []),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

@@ -61,6 +61,8 @@ _RCS = re.compile(
     r"(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)",
     re.I,
 )
+# "842 310 773 R.C.S. Grenoble", as an extract of the trade register writes it
+_RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ ]?C\.?[ ]?S\b", re.I)
 _SIRET = re.compile(r"\bsiret\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
@@ -313,7 +315,7 @@ class _Reader:
     def siren(self) -> str | None:
         """The new entity's SIREN: the one introduced as new, else the last one written."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
-        for pattern, needs_valid in ((_SIREN, False), (_RCS, True), (_SIRET, True)):
+        for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
             for m in pattern.finditer(self.text):
                 if is_old(self.text, m.start()):
                     continue
@@ -891,9 +893,11 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
     documents = _documents(mail) if situation not in _NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
-    attached = _from_attachments(documents, fields)
+    attached = _from_attachments(documents, fields, set(required), reference_date if lead_time else None)
     if attached is not None and readings == [] and fields["meter_readings"]:
         readings = attached.readings_found
+    if attached is not None and address is None and attached.address_found:
+        address = attached.address_found
 
     readers = (new, subject, quoted, *((attached,) if attached else ()))
     # each value was read by one of them, and only that one kept a span
@@ -917,7 +921,10 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
 
 _ATTACHMENT_FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
 _KBIS_CONTENT = re.compile(r"extrait\s+(?:k\s?bis|d.immatriculation)|registre\s+du\s+commerce|greffe\s+du\s+tribunal", re.I)
-_DENOMINATION = re.compile(r"d[ée]nomination(?:\s+sociale)?\s*:?\s*(?P<v>[^\n|]{2,80})", re.I)
+_DENOMINATION = re.compile(r"d[ée]nomination(?:\s+ou\s+raison\s+sociale|\s+sociale)?\s*:?\s*(?P<v>[^\n|]{2,80})",
+                           re.I)
+_SEAT = re.compile(r"adresse\s++du\s++si[eè]ge(?:\s++social)?+[ \t]*+:?+[^\n\d]{0,5}+[^\n]{0,80}?\b(?P<postcode>\d{5})\b",
+                   re.I)
 _UP_TO_DATE = re.compile(r"[àa]\s+jour\s+au\s+(?P<v>\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})", re.I)
 
 
@@ -943,6 +950,7 @@ class _AttachedReader(_Reader):
         super().__init__(document.text, f"attachment {document.name}", "attachment")
         self.document = document
         self.readings_found: list[dict[str, Any]] = []
+        self.address_found: dict[str, Any] | None = None
 
     def where(self, start: int, end: int) -> dict[str, Any]:
         return {"text": self.text[start:end], "span": None, "source": "attachment",
@@ -954,19 +962,29 @@ class _AttachedReader(_Reader):
                                       + (f", {place})" if place else ")"), source="attachment"))
 
 
-def _from_attachments(documents: list[Any], fields: dict[str, Any]) -> _Reader | None:
-    """The body comes first: attachments fill only what it left empty (numbers, readings, the K-bis and
-    its SIREN), each value with the attachment and the place it was read. Returns the reader of the
-    attachments whose values were taken (one reader's evidence per attachment), or None."""
+def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
+                      reference: date | None) -> _Reader | None:
+    """The body comes first: attachments fill only what it left empty of what the request needs (its
+    numbers, readings, the K-bis and its SIREN; the effective date of a request with a notice, when a
+    strong cue says it), each value with the attachment and the place it was read; a customer number
+    only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
+    taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
     unreadable = [Evidence("attachment", "unreadable", d.name, d.unreadable) for d in documents if d.unreadable]
     for document in (d for d in documents if not d.unreadable):
         reader = _AttachedReader(document)
         took = False
-        for name in _ATTACHMENT_FIELDS:
-            if not fields[name]:
+        for name in _ATTACHMENT_FIELDS:  # a customer number only when the request needs one
+            if not fields[name] and (name != "customer_number" or name in required):
                 fields[name] = reader.identifier(name)
                 took = took or bool(fields[name])
+        if reference is not None and not fields["effective_date"]:
+            fields["effective_date"] = reader.date(reference, weak=False, strong_only=True)
+            took = took or bool(fields["effective_date"])
+        if "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"]:
+            reader.address_found = reader.address()
+            fields["new_address_postcode"] = reader.address_found["postcode"] if reader.address_found else None
+            took = took or bool(fields["new_address_postcode"])
         if not fields["meter_readings"]:
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
@@ -986,6 +1004,14 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any]) -> _Reader |
             if not fields["siren"]:
                 fields["siren"] = reader.siren()
                 took = took or bool(fields["siren"])
+            seat = _SEAT.search(document.text)
+            if seat and not fields["new_address_postcode"]:  # the new entity's registered office
+                fields["new_address_postcode"] = seat.group("postcode")
+                reader.note("new_address_postcode", seat.group(0).strip(), "the registered office on the K-bis")
+                reader.spans["new_address_postcode"] = {"text": seat.group("postcode"), "span": None,
+                                                        "source": "attachment", "attachment": document.name,
+                                                        "place": document.where(seat.start())}
+                took = True
         if took and kept is None:
             kept = reader
         elif took and kept is not None:
