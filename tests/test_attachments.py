@@ -222,3 +222,41 @@ def test_a_purchase_orders_account_is_no_customer_number():
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",
                             [("BC.pdf", "application/pdf", order)]))
     assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
+
+
+def decompression_bomb() -> bytes:
+    """A valid PDF whose one content stream inflates to 400 MB (390 KB on disk)."""
+    import zlib
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PO_PDF)))
+    stream = StreamObject()
+    stream._data = zlib.compress(b" " * 400_000_000, 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_decompression_bomb_stays_under_five_seconds_and_300_mb(tmp_path):
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.eml"
+    bomb.write_bytes(mail("Nouveau bon de commande", "ci-joint notre bon de commande BC-2027-1111 pour le contrat "
+                          "CT-2024-00871", [("BC.pdf", "application/pdf", decompression_bomb())]))
+    # the peak memory of the analysing process itself: VmHWM (ru_maxrss would carry over the test's own peak
+    # through fork and exec)
+    probe = ("import re, sys, time, json\nfrom mailbot.read.analyze import analyze\n"
+             "raw = open(sys.argv[1], 'rb').read()\nt = time.perf_counter()\na = analyze(raw)\n"
+             "peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+             "print(json.dumps([time.perf_counter() - t, peak, a.details['attachments'], a.fields['po_number']]))")
+    done = subprocess.run([sys.executable, "-c", probe, str(bomb)], capture_output=True, text=True, timeout=60)
+    import json
+
+    seconds, rss_kb, attachments, po = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seconds < 5 and rss_kb / 1024 < 300, (seconds, rss_kb)
+    assert attachments[0]["read"] is False and "Limit" in attachments[0]["why"] and po == "BC-2027-1111"

@@ -2,7 +2,8 @@
 
 Pure (bytes in, text out) and bounded: a file over MAX_BYTES is not opened; an Office file (a zip)
 whose members would inflate past MAX_INFLATED, or a hundred times their size, is refused before it
-is opened (a zip bomb); a PDF gives at most MAX_PAGES pages, an encrypted one nothing; every text
+is opened (a zip bomb); a PDF stream may inflate to MAX_PDF_STREAM (pypdf's own limits, lowered to it while one is read),
+a PDF gives at most MAX_PAGES pages, an encrypted one nothing; every text
 is cut at MAX_CHARS. Whatever goes wrong gives "unreadable" with the reason, and the rest of the
 message is still read. Images and image-only PDFs are listed as not readable (no OCR).
 
@@ -95,20 +96,29 @@ def read(name: str, content_type: str, data: bytes) -> Document:
     return doc
 
 
-def _pdf(data: bytes, doc: Document) -> None:
-    from pypdf import PdfReader
+MAX_PDF_STREAM = 8_000_000  # what one PDF stream may inflate to (pypdf's own cap is 75 MB)
 
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        doc.unreadable = "an encrypted PDF: not read"
-        return
-    total = 0
-    for number, page in enumerate(reader.pages[:MAX_PAGES], 1):
-        text = page.extract_text() or ""
-        doc.pages.append((f"page {number}", text))
-        total += len(text)
-        if total > MAX_CHARS:
-            break
+
+def _pdf(data: bytes, doc: Document) -> None:
+    from pypdf import PdfReader, apply_configuration
+
+    # a purchase order's or a K-bis's page is a few KB: a stream that inflates past this is a bomb
+    limits = {name: MAX_PDF_STREAM for name in (
+        "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "lzw_maximum_output_length",
+        "run_length_maximum_output_length", "zlib_maximum_output_length", "brotli_maximum_output_length",
+        "jbig2_maximum_output_length", "image_maximum_buffer_size")}
+    with apply_configuration(**limits, stream_decoding_work_maximum_length=4 * MAX_PDF_STREAM):
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            doc.unreadable = "an encrypted PDF: not read"
+            return
+        total = 0
+        for number, page in enumerate(reader.pages[:MAX_PAGES], 1):
+            text = page.extract_text() or ""
+            doc.pages.append((f"page {number}", text))
+            total += len(text)
+            if total > MAX_CHARS:
+                break
 
 
 def _zip_is_safe(data: bytes) -> str:
