@@ -260,3 +260,16 @@ def test_a_decompression_bomb_stays_under_five_seconds_and_300_mb(tmp_path):
     seconds, rss_kb, attachments, po = json.loads(done.stdout.strip().splitlines()[-1])
     assert seconds < 5 and rss_kb / 1024 < 300, (seconds, rss_kb)
     assert attachments[0]["read"] is False and "Limit" in attachments[0]["why"] and po == "BC-2027-1111"
+
+
+def test_deeply_nested_objects_never_hurt():
+    import re
+
+    found = re.search(rb"/Resources\s+(\d+) 0 R", PO_PDF)
+    depth = 200_000
+    nested = PO_PDF[:found.start()] + b"/Resources << /Nest " + b"[" * depth + b"]" * depth + b" >>" + PO_PDF[found.end():]
+    started = time.perf_counter()
+    analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre bon de commande BC-2027-1111 pour le contrat "
+                            "CT-2024-00871", [("BC.pdf", "application/pdf", nested)]))
+    assert time.perf_counter() - started < 5 and analysis.fields["po_number"] == "BC-2027-1111"
+    assert analysis.details["attachments"][0]["read"] is False
