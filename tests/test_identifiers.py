@@ -98,6 +98,14 @@ CASES = [
      "po_number", []),
     ("a fiscal year over two years is no serial", "New PO - service agreement - FY27/28, n° de série FY27/28",
      "serial_numbers", []),
+    ("a list under an introduction naming the machines", "Equipment (ColorWave 3600):\n  3Y0-12-66781\n  3Y0-12-66790",
+     "serial_numbers", ["3Y0-12-66781", "3Y0-12-66790"]),
+    ("…not under any introduction", "Voici nos chiffres :\n  3Y0-12-66781", "serial_numbers", []),
+    ("a machine that does not move", "- PlotWave 3000, n° de série 9T207771 : à transférer\n- ColorWave 3700, n° de "
+     "série 9T207812 : ne bouge pas, il reste rue de la Part-Dieu", "serial_numbers", ["9T207771"]),
+    ("a machine that must stay under contract", "terminate serial numbers 6FT01127 and 6FT01129. The PlotWave 345 "
+     "(serial 6FT00874) in the teaching building must stay under contract.", "serial_numbers", ["6FT01127", "6FT01129"]),
+    ("a model's number is no serial", "- ColorStream 3900, n° de série 39Z0-1187", "serial_numbers", ["39Z0-1187"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

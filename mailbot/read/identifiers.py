@@ -71,12 +71,12 @@ NEW_BY = re.compile(
     r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?(?:\w++\s++){0,3}:?\s*+$", re.I
 )
 _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
-    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ProStream|imagePROGRAF|imagePRESS"
+    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
     r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
-    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro))?(?![\w-])",
+    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])",
     re.I,
 )
-_AFTER_MODEL = re.compile(r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie)[\s:.]*+)*+", re.I)
+_AFTER_MODEL = re.compile(r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie|num[ée]ro)[\s:.]*+)*+", re.I)
 
 
 @dataclass(frozen=True)
@@ -431,6 +431,9 @@ class _Scorer:
             if lex.machine_words and machine_before:
                 score += lex.machine_score
                 why.append("after a word for a machine")
+            elif lex.machine_words and self._listed_under_machines(start, end, lex.machine_words):
+                score += lex.machine_score
+                why.append("in a list under the machines it names")
             if lex.after_model_score and not quantity and self._next_to_model(start, end):
                 score += lex.after_model_score
                 why.append("next to a machine model")
@@ -441,6 +444,30 @@ class _Scorer:
             if score >= self.lex.threshold:
                 out[name] = (score, ", ".join(why))
         return out
+
+    def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
+        """Is the value alone on its line (a bullet aside), in a list whose introduction names machines and
+        ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790")?"""
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_start:start].strip(" \t-•*·–>") or text[end:line_end].strip(" \t;,."):
+            return False
+        above = line_start - 1
+        for _ in range(20):  # up over the list's other items, to its introduction
+            if above <= 0:
+                return False
+            previous_start = text.rfind("\n", 0, above) + 1
+            line = text[previous_start:above].strip()
+            if not line:
+                return False
+            if line.endswith(":"):
+                return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
+            if len(line.strip(" \t-•*·–").split()) != 1:
+                return False
+            above = previous_start - 1
+        return False
 
     def _word_before(self, start: int) -> str | None:
         """The last word before ``start`` that is not a filler, on its line."""
