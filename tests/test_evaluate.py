@@ -268,9 +268,9 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # that split it) gave, short of the targets: a change may raise them, never lower them. The README says
 # how far each is from TARGETS.
 FLOORS = {
-    # tune: 128 messages of the first wave + 100 of the second + 80 of the third (issue #10, second session)
-    "tune": {"situation_accuracy": 0.967, "given_mean": 0.948, "given_each": 0.905, "missing": 0.944,
-             "lead_time_ok": 0.986},
+    # tune: the first halves of the four waves (128 + 100 + 80 + 80 messages, issue #10)
+    "tune": {"situation_accuracy": 0.966, "given_mean": 0.956, "given_each": 0.914, "missing": 0.948,
+             "lead_time_ok": 0.989},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
                "lead_time_ok": 0.992},
@@ -303,7 +303,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 308), ("sealed", 132), ("sealed2", 100), ("sealed3", 80)])
+@pytest.mark.parametrize("corpus, size", [("tune", 388), ("sealed", 132), ("sealed2", 100), ("sealed3", 80)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""

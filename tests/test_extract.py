@@ -438,6 +438,10 @@ READINGS = [
      "113 002\nCordialement", [(113002, "total", "2HX00457")]),
     ("a volume 'approx.' is no reading", "Compteur noir : 1 204 553\nOur average monthly volume is approx. 95,000 pages.",
      [(1204553, "noir", None)]),
+    ("a volume 'autour de' is no reading", "Série 4453B21907 : compteur total 1 284 557\nNotre volume mensuel tourne "
+     "autour de 40 000 pages par machine.", [(1284557, "total", "4453B21907")]),
+    ("an allowance per quarter is no reading", "Total m²: 61,204\nNote: our contract allowance is 5,000 m² per quarter.",
+     [(61204, "total", None)]),
 ]
 
 

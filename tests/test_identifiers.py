@@ -106,6 +106,12 @@ CASES = [
     ("a machine that must stay under contract", "terminate serial numbers 6FT01127 and 6FT01129. The PlotWave 345 "
      "(serial 6FT00874) in the teaching building must stay under contract.", "serial_numbers", ["6FT01127", "6FT01129"]),
     ("a model's number is no serial", "- ColorStream 3900, n° de série 39Z0-1187", "serial_numbers", ["39Z0-1187"]),
+    ("the only number of a sentence said not concerned", "Matériels concernés : 3400-77812\nLe troisième traceur "
+     "(N° 3400-61190, site de Malesherbes) a été résilié et n'est donc pas concerné.", "serial_numbers", ["3400-77812"]),
+    ("a table row said not concerned", "Matériel | N° de série | Destination\nPlotWave 5000 | 9V84-113 | Blagnac\n"
+     "PlotWave 3000 | 9V84-207 | reste sur place (non concerné)", "serial_numbers", ["9V84-113"]),
+    ("a contract 'mentioned in your message' labels nothing here", "le nouveau numéro de bon de commande pour le "
+     "contrat mentionné dans votre message :\nDA-2026-11873", "po_number", ["DA-2026-11873"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
 ]

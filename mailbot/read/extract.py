@@ -185,12 +185,14 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
 _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
-    r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de)[^.;:|\n\d]{0,25}+$",
+    r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
+    r"|\ballocation|\bplafond)[^.;:|\n\d]{0,40}+$",
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
     r"(?<!\s)\s*+(?:pages?|copies|m²|m2|impressions?|prints)?\s*+(?:/\s*+mois|par\s++mois|per\s++month|a\s++month"
-    r"|/\s*+month|mensuel|estim|\bby\s++month)",
+    r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
+    r"|/\s*+(?:an|trimestre|quarter|year))",
     re.I,
 )
 _READING_AFTER = re.compile(r"^\s*(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|n&b|black|colou?r|mono)\b", re.I)

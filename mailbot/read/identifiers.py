@@ -49,6 +49,8 @@ _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+_SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
+_NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -504,6 +506,17 @@ class _Scorer:
     def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
         if self._followed_by(end, lex.not_concerned_after):
             return True
+        # the only number of its sentence (or table row), said not concerned anywhere in it: "Le troisième
+        # traceur (N° 3400-61190, site de Malesherbes) a été résilié et n'est donc pas concerné."
+        begin = max(0, start - 200)
+        stops = [m.end() for m in _SENTENCE_OR_ROW.finditer(self.folded, begin, start)]
+        sentence_start = stops[-1] if stops else begin
+        stop = _SENTENCE_OR_ROW.search(self.folded, end, end + 200)
+        sentence = self.folded[sentence_start : stop.start() if stop else end + 200]
+        if len(_NUMBERED.findall(sentence)) == 1:
+            words = " ".join(_WORD.findall(sentence))
+            if any(f" {p} " in f" {words} " for p in lex.not_concerned_after if len(p.split()) > 1):
+                return True
         before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 70) : start])[-1]
         before = " ".join(_WORD.findall(before))
         return any(f" {p} " in f" {before} " or before.endswith(p) for p in lex.not_concerned_before if p)
