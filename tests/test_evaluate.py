@@ -275,12 +275,15 @@ FLOORS = {
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
                "lead_time_ok": 0.992},
     # sealed2: the second wave's other half, scored at the end of issue #10's work in the second session, then
-    # (figures only, by this floor test) after the third wave's changes
-    "sealed2": {"situation_accuracy": 0.990, "given_mean": 0.869, "given_each": 0.740, "missing": 0.950,
+    # (figures only, by this floor test and the final scoring) after the third and fourth waves' changes
+    "sealed2": {"situation_accuracy": 0.990, "given_mean": 0.884, "given_each": 0.777, "missing": 0.950,
                 "lead_time_ok": 0.960},
-    # sealed3: the third wave's other half (with attachments), scored once at the end of the second session
+    # sealed3: the third wave's other half (with attachments), scored at the end of the third wave's work
     "sealed3": {"situation_accuracy": 0.950, "given_mean": 0.889, "given_each": 0.750, "missing": 0.887,
                 "lead_time_ok": 0.962},
+    # sealed4: the fourth wave's other half, scored once at the end of the second session
+    "sealed4": {"situation_accuracy": 0.925, "given_mean": 0.877, "given_each": 0.500, "missing": 0.925,
+                "lead_time_ok": 0.950},
 }
 
 
@@ -303,7 +306,8 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 388), ("sealed", 132), ("sealed2", 100), ("sealed3", 80)])
+@pytest.mark.parametrize("corpus, size", [("tune", 388), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+                                          ("sealed4", 80)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
