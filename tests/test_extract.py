@@ -323,6 +323,13 @@ ADDRESSES = [
     ("invoiced to a company given below", "Les matériels ci-dessous devront désormais être facturés à cette "
      "société :\n\nCampus Print SAS\nSIREN : 919 554 021\n2 avenue Gustave Eiffel\n45100 Orléans",
      {"street": "2 avenue Gustave Eiffel", "complement": None, "postcode": "45100", "city": "Orléans", "cedex": None}),
+    ("invoice these machines to, then the block", "À compter de cette date, merci de facturer nos deux traceurs à :\n\n"
+     "Groupe Géoplan SAS – SIREN 443 061 841\n6 avenue Henri Becquerel\n33700 Mérignac",
+     {"street": "6 avenue Henri Becquerel", "complement": None, "postcode": "33700", "city": "Mérignac", "cedex": None}),
+    ("a paragraph announcing the next one", "Bonjour,\n\nNotre nouvelle implantation sera la suivante, à partir de "
+     "cette date.\n\nZA du Pont Rouge\n12 rue des Fusains\n59650 Villeneuve-d'Ascq\n\nPourriez-vous nous envoyer un devis ?",
+     {"street": "12 rue des Fusains", "complement": "ZA du Pont Rouge", "postcode": "59650", "city": "Villeneuve-d'Ascq",
+      "cedex": None}),
     ("delivery address", "Merci de livrer le toner au 3 rue du Stade, 29860 Plabennec.", None),
 ]
 

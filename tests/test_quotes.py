@@ -169,3 +169,9 @@ def test_a_reply_with_its_own_request_is_not_redirected():
             "Le lun. 29 mars 2027 à 10:05, Julien <j@cf.canon.fr> a écrit :\nBonjour")
     parts = split(text)
     assert request(parts) is parts
+
+
+def test_an_address_block_followed_by_a_question_is_no_signature():
+    parts = split("Bonjour,\n\nNotre nouvelle implantation sera la suivante.\n\nZA du Pont Rouge\n12 rue des Fusains\n"
+                  "59650 Villeneuve-d'Ascq\n\nPourriez-vous nous envoyer un devis ?")
+    assert "59650 Villeneuve-d'Ascq" in parts.new and parts.new.endswith("devis ?")

@@ -746,14 +746,20 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(text[_cue_reach(text, position):][n.end():p.start()]))
 
 
+# a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
+_ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b", re.I)
+
+
 def _cue_reach(text: str, position: int) -> int:
     """Where a cue for the address at ``position`` may be: 300 characters back, within its paragraph,
-    or the one before when that one ends with a colon ("… à l'adresse suivante :⏎⏎12 rue …")."""
+    or the one before when that one ends with a colon ("… à l'adresse suivante :⏎⏎12 rue …") or announces
+    what follows ("… sera la suivante, à partir de cette date.")."""
     begin = max(0, position - 300)
     blank = text.rfind("\n\n", begin, position)
     if blank < 0:
         return begin
-    if text[:blank].rstrip().endswith(":"):
+    before = text[:blank].rstrip()
+    if before.endswith(":") or _ANNOUNCES.search(before[before.rfind("\n") + 1 :]):
         before = text.rfind("\n\n", begin, blank)
         return before + 2 if before >= 0 else begin
     return blank + 2

@@ -140,6 +140,7 @@ def _signature_start(lines: list[str]) -> int:
             _NAME_LINE.match(lines[i])
             and _SENTENCE_END.search(lines[filled[pos - 1]])
             and all(len(lines[j].strip()) <= 70 for j in tail)
+            and not any(lines[j].rstrip().endswith("?") for j in tail)  # a signature asks nothing
         ):
             return i
     return len(lines)
