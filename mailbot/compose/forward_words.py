@@ -73,9 +73,8 @@ def evidence_lines(rows: list[dict[str, str]], situation_labels: dict[str, str],
             label: str | None = f"mots-clés de la situation « {situation_labels[name]} »"
         else:
             label = _LABELS.get((stage, name), f"autre élément relevé ({name.replace('_', ' ')})")
-        if label is not None and row.get("source") == "attachment" and stage == "extract":
-            place = str(row.get("detail") or "").rpartition("(read in ")[2].rstrip(")")
-            label = f"{label} dans la pièce jointe {place}" if place else label  # "n° de commande lu dans BC.pdf"
+        if label is not None and row.get("place") and stage == "extract":
+            label = f"{label} dans la pièce jointe {row['place']}"  # "n° de commande lu dans … BC.pdf, page 1"
         elif label is not None and stage == "attachment":
             label = f"{label} ({row.get('detail')})"
         if label is not None:

@@ -55,11 +55,13 @@ class Evidence:
     name: str
     text: str = ""
     detail: str = ""
-    source: str = ""  # where the text was read, when it matters: "subject", "new", "quoted"
+    source: str = ""  # where the text was read, when it matters: "subject", "new", "quoted", "attachment"
+    place: str = ""  # for a value read in an attachment: which one and where ("BC_2027.pdf, page 1")
 
     def as_dict(self) -> dict[str, str]:
-        return {"stage": self.stage, "name": self.name, "text": self.text, "detail": self.detail,
-                "source": self.source}
+        found = {"stage": self.stage, "name": self.name, "text": self.text, "detail": self.detail,
+                 "source": self.source}
+        return {**found, "place": self.place} if self.place else found
 
 
 @dataclass

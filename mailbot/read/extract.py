@@ -965,9 +965,10 @@ class _AttachedReader(_Reader):
                 "attachment": self.document.name, "place": self.document.where(start)}
 
     def note(self, name: str, text: str, detail: str) -> None:
-        place = self.document.where(self.text.find(text)) if text in self.text else ""
-        self.evidence.append(Evidence("extract", name, text, f"{detail} (read in {self.document.name}"
-                                      + (f", {place})" if place else ")"), source="attachment"))
+        where = self.document.where(self.text.find(text)) if text in self.text else ""
+        place = f"{self.document.name}, {where}" if where else self.document.name
+        self.evidence.append(Evidence("extract", name, text, f"{detail} (read in {place})", source="attachment",
+                                      place=place))
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
