@@ -163,7 +163,7 @@ def _utf8_or_cp1252(data: bytes) -> str:
     return _STRAY_BYTES.sub(lambda m: _cp1252(m.group().encode("utf-8", "surrogateescape")), text)
 
 
-def _decode_payload(part: Message, defects: list[str]) -> str:
+def decode_payload(part: Message, defects: list[str]) -> str:
     """A text part's content, whatever charset it claims."""
     try:
         data = part.get_payload(decode=True)
@@ -217,7 +217,7 @@ def _filename(headers: Message) -> str:
     return decode_header_value(name) if name else ""
 
 
-def _payload(part: Message) -> bytes | None:
+def payload(part: Message) -> bytes | None:
     """An attachment's decoded bytes (None: not a file's bytes, e.g. an attached message)."""
     try:
         data = part.get_payload(decode=True)
@@ -240,7 +240,7 @@ def _size(part: Message) -> int:
 
 
 @dataclass
-class _Leaf:
+class Leaf:
     """A leaf part with its type, name and role read once."""
 
     part: Message
@@ -249,9 +249,9 @@ class _Leaf:
     is_body: bool
 
 
-def _leaves(msg: Message) -> list[_Leaf]:
+def _leaves(msg: Message) -> list[Leaf]:
     """Non-multipart parts in order; an attached message (message/*) is one leaf."""
-    leaves: list[_Leaf] = []
+    leaves: list[Leaf] = []
     stack: list[Message] = [msg]
     while stack:
         part = stack.pop(0)
@@ -265,8 +265,14 @@ def _leaves(msg: Message) -> list[_Leaf]:
         is_body = content_type in ("text/plain", "text/html") and not (
             filename or _disposition(headers) == "attachment"
         )
-        leaves.append(_Leaf(part, content_type, filename, is_body))
+        leaves.append(Leaf(part, content_type, filename, is_body))
     return leaves
+
+
+def leaves(raw: bytes) -> list[Leaf]:
+    """The leaf parts of ``raw`` as ``parse`` reads them (bodies, alternatives, files), within MAX_PARTS:
+    what a person's screen shows of a message is what the analysis read."""
+    return _leaves(email.message_from_bytes(raw, policy=policy.compat32))[:MAX_PARTS]
 
 
 def _fill(mail: Mail, msg: Message) -> None:
@@ -327,9 +333,9 @@ def _fill_body(mail: Mail, msg: Message) -> None:
     plain = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/plain"), None)
     html = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
     if plain is not None:
-        mail.text = _decode_payload(plain, mail.defects)
+        mail.text = decode_payload(plain, mail.defects)
     elif html is not None:
-        markup = _decode_payload(html, mail.defects)
+        markup = decode_payload(html, mail.defects)
         if len(markup) > MAX_HTML_CHARS:
             mail.cut.append("html")
             mail.defects.append(f"HTML body of {len(markup)} characters: the first {MAX_HTML_CHARS} are read")
@@ -350,7 +356,7 @@ def _fill_body(mail: Mail, msg: Message) -> None:
                 if "attachments" not in mail.cut:
                     mail.cut.append("attachments")
                 continue
-            data = _payload(leaf.part)
+            data = payload(leaf.part)
             mail.attachments.append({"filename": leaf.filename, "content_type": leaf.content_type,
                                      "size": len(data) if data is not None else _size(leaf.part)})
             readable = data is not None and kind_of(leaf.filename, leaf.content_type) not in ("image", "other")

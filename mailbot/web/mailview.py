@@ -1,21 +1,20 @@
 """A customer's message as the desk sees it: its HTML made safe, its attachments listed and handed
 out as downloads, never rendered.
 
-The HTML is cleaned by nh3 (an allow-list of tags and attributes; no script, style sheet, form,
-event handler or remote URL survives) and then served on its own in a sandboxed iframe under a CSP
-that forbids scripts and any network fetch: a remote image is neither kept nor loaded.
+The parts are the ones the analysis read (``mime.leaves``, decoded by ``mime.decode_payload``), so
+the page lists the same attachments as the reading. The HTML is cleaned by nh3 (an allow-list of
+tags and attributes; no script, style sheet, form, event handler or remote URL survives) and then
+served on its own in a sandboxed iframe under a CSP that forbids scripts and any network fetch: a
+remote image is neither kept nor loaded.
 """
 
 from __future__ import annotations
 
-import email
-from email import policy
-from email.message import Message
-
 import nh3
 
-MAX_HTML = 400_000  # as analyze: the top of a long HTML body is what a person reads
-MAX_PARTS = 500
+from mailbot.read import mime
+from mailbot.read.bounds import MAX_HTML_CHARS
+
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "div", "em", "font", "h1", "h2", "h3", "h4", "h5",
          "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table",
          "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
@@ -25,33 +24,15 @@ FRAME_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base
              "frame-ancestors 'self'; sandbox")
 
 
-def _message(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=policy.compat32)
+def parts(raw: bytes | None) -> list[mime.Leaf]:
+    """The message's parts, read once for a page (none when its bytes are not kept)."""
+    return mime.leaves(raw) if raw else []
 
 
-def _decoded(part: Message) -> str:
-    payload = part.get_payload(decode=True) or b""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        return payload.decode("cp1252", errors="replace")
-
-
-def _leaves(raw: bytes) -> list[Message]:
-    return [p for p in _message(raw).walk() if not p.is_multipart()][:MAX_PARTS]
-
-
-def _is_attachment(part: Message) -> bool:
-    return bool(part.get_filename()) or (part.get("Content-Disposition") or "").lower().startswith("attachment")
-
-
-def html_body(raw: bytes) -> str | None:
-    """The message's first HTML body part (not an attachment), or None."""
-    for part in _leaves(raw):
-        if part.get_content_type() == "text/html" and not _is_attachment(part):
-            return _decoded(part)[:MAX_HTML]
-    return None
+def html_body(leaves: list[mime.Leaf]) -> str | None:
+    """The message's HTML body part (not an attachment), or None."""
+    html = next((leaf for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
+    return mime.decode_payload(html.part, [])[:MAX_HTML_CHARS] if html else None
 
 
 def safe_html(html: str) -> str:
@@ -61,21 +42,19 @@ def safe_html(html: str) -> str:
     return f"<!doctype html><meta charset=utf-8><body style='font-family:sans-serif'>{cleaned}</body>"
 
 
-def attachments(raw: bytes) -> list[dict[str, object]]:
+def _files(leaves: list[mime.Leaf]) -> list[mime.Leaf]:
+    return [leaf for leaf in leaves if not leaf.is_body]
+
+
+def attachments(leaves: list[mime.Leaf]) -> list[dict[str, object]]:
     """The attachments in the order of the message: index, name, type, size in bytes."""
-    found = []
-    for part in _leaves(raw):
-        if _is_attachment(part):
-            data = part.get_payload(decode=True) or b""
-            found.append({"index": len(found), "name": part.get_filename() or f"piece-{len(found) + 1}",
-                          "type": part.get_content_type(), "size": len(data)})
-    return found
+    return [{"index": number, "name": leaf.filename or f"piece-{number + 1}", "type": leaf.content_type,
+             "size": len(mime.payload(leaf.part) or b"")} for number, leaf in enumerate(_files(leaves))]
 
 
-def attachment(raw: bytes, index: int) -> tuple[str, bytes] | None:
+def attachment(leaves: list[mime.Leaf], index: int) -> tuple[str, bytes] | None:
     """(name, bytes) of attachment ``index``, or None."""
-    chosen = [p for p in _leaves(raw) if _is_attachment(p)]
-    if not 0 <= index < len(chosen):
+    files = _files(leaves)
+    if not 0 <= index < len(files):
         return None
-    part = chosen[index]
-    return part.get_filename() or f"piece-{index + 1}", part.get_payload(decode=True) or b""
+    return files[index].filename or f"piece-{index + 1}", mime.payload(files[index].part) or b""

@@ -158,12 +158,13 @@ def message(row_id: int) -> str:
         audit = store.actions(f"message {row_id}")
         outbox = [(row, shown(store.outbox_row(row["id"]).raw)) for row in view.outbox]
     texts = request_texts(raw) if raw else {}
+    leaves = mailview.parts(raw)
     analysis = view.analysis
     return render_template(
         "item.html", view=view, analysis=analysis, case=case, events=events, audit=audit, outbox=outbox,
         new_text=_highlighted(texts["new"], _spans(analysis, "new")) if texts else None,
-        quoted_text=texts.get("quoted", ""), has_html=bool(raw and mailview.html_body(raw)),
-        attachments=mailview.attachments(raw) if raw else [], chain=analysis.get("chain") or [],
+        quoted_text=texts.get("quoted", ""), has_html=mailview.html_body(leaves) is not None,
+        attachments=mailview.attachments(leaves), chain=analysis.get("chain") or [],
         chain_lines=chain_lines(analysis), decided=analysis.get("decided_by") or {}, fields=words.FIELDS,
         situations=words.SITUATIONS, quarantined=view.row.destination == "quarantine")
 
@@ -172,7 +173,7 @@ def message(row_id: int) -> str:
 def message_html(row_id: int) -> Response:
     with _stores() as store:
         raw = store.kept_message(row_id)
-    html = mailview.html_body(raw) if raw else None
+    html = mailview.html_body(mailview.parts(raw))
     if html is None:
         abort(404)
     response = Response(mailview.safe_html(html), mimetype="text/html")
@@ -185,7 +186,7 @@ def message_html(row_id: int) -> Response:
 def message_attachment(row_id: int, index: int) -> Response:
     with _stores() as store:
         raw = store.kept_message(row_id)
-    found = mailview.attachment(raw, index) if raw else None
+    found = mailview.attachment(mailview.parts(raw), index)
     if found is None:
         abort(404)
     name, data = found
