@@ -23,17 +23,12 @@ def _day(value: str) -> date:
 def _recipient(ctx: click.Context, store, to: str | None):
     """The recipient ``to`` as the settings and the directory make them; None: the whole service."""
     from mailbot.read.rules import load_rules
-    from mailbot.service.digests import Recipient, recipients
-    from mailbot.store import EVERYTHING
+    from mailbot.service.digests import recipients, whole_service
 
     settings = settings_of(ctx)
-    found = recipients(settings, load_rules(), store)
     if to is None:
-        return next((r for r in found if r.whole_service), None) or Recipient(
-            (settings.digest.service_managers or [settings.bot.address])[0].lower(), EVERYTHING,
-            settings.digest.language, settings.bot.timezone, time.fromisoformat(settings.digest.hour),
-            whole_service=True)
-    chosen = next((r for r in found if r.address == to.strip().lower()), None)
+        return whole_service(settings, store)
+    chosen = next((r for r in recipients(settings, load_rules(), store) if r.address == to.strip().lower()), None)
     if chosen is None:
         fail(f"{to}: not a digest recipient ([digest] service_managers, or a colleague of the directory; "
              f"`mailbot digest recipients list`)", EXIT_UNAVAILABLE)

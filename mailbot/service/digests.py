@@ -45,17 +45,27 @@ class Recipient:
         return ZoneInfo(self.timezone)
 
 
+def _made(settings, choices: dict[str, dict[str, Any]], address: str, scope: Scope, whole: bool) -> Recipient:
+    """A recipient with their own choices over the settings' defaults."""
+    digest, own = settings.digest, choices.get(address.lower(), {})
+    return Recipient(address.lower(), scope, own.get("language") or digest.language,
+                     own.get("timezone") or settings.bot.timezone, time.fromisoformat(own.get("hour") or digest.hour),
+                     bool(own.get("paused")), whole)
+
+
+def whole_service(settings, store: Store) -> Recipient:
+    """The whole service's digest as its first manager gets it (the bot's address when none is set)."""
+    address = (settings.digest.service_managers or [settings.bot.address])[0]
+    return _made(settings, store.recipient_choices(), address, EVERYTHING, True)
+
+
 def recipients(settings, rules, store: Store) -> list[Recipient]:
     """The service managers (everything), then each colleague of the directory (their customers, in the
     situations routed to their role) when ``[digest] colleagues``; each with their own choices."""
     digest, choices = settings.digest, store.recipient_choices()
 
     def made(address: str, scope: Scope, whole: bool) -> Recipient:
-        own = choices.get(address.lower(), {})
-        hour = own.get("hour") or digest.hour
-        return Recipient(address.lower(), scope, own.get("language") or digest.language,
-                         own.get("timezone") or settings.bot.timezone, time.fromisoformat(hour),
-                         bool(own.get("paused")), whole)
+        return _made(settings, choices, address, scope, whole)
 
     found = {a.lower(): made(a, EVERYTHING, True) for a in digest.service_managers}
     if digest.colleagues:
