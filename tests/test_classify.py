@@ -310,3 +310,63 @@ ANSWERS = [
 def test_an_answer_with_readings_is_a_meter_read_request(secondary, subject, body, rules):
     result = read(subject, body, rules)
     assert (result.situation, result.secondary) == ("meter_read_request", secondary)
+
+
+# -- a new postal address given is a request (issue #10 item 4) ------------------------------------------
+
+ADDRESS_GIVEN = [
+    # (situation, subject, body): the side topic or an unusual wording made the whole mail read as "other"
+    ("invoice_address_change", "Changement",
+     "Bonjour,\nSuite au regroupement de nos services, merci de prendre note de notre nouvele adresse :\n"
+     "Groupe Hospitalier du Val\nService des achats\n4 avenue des Tilleuls\n59650 Villeneuve-d'Ascq\n\n"
+     "Par ailleurs la facture du mois dernier comporte une erreur de TVA, nous la contestons." + SIGNATURE),
+    ("invoice_address_change", "Accounts payable",
+     "Hello,\nAs of next quarter our bills should be sent to our shared services centre:\n\n"
+     "Kestrel Freight SAS - AP\n17 rue du Port\n76600 Le Havre\n\nOur bank details are unchanged, so the "
+     "direct debit continues as before." + EN_SIGNATURE),
+    ("equipment_move", "Traceur atelier",
+     "Bonjour,\nLe traceur de l'atelier partira en avril dans nos nouveaux locaux :\n"
+     "22 rue des Forges\n25000 Besançon\n\nIl affiche en ce moment un code erreur E-213 et ne fonctionne plus, "
+     "un technicien peut-il passer avant ? La facture 2027-00412 est par ailleurs contestée." + SIGNATURE),
+]
+
+
+@pytest.mark.parametrize("situation, subject, body", ADDRESS_GIVEN)
+def test_a_new_postal_address_is_a_request_whatever_else_the_mail_says(situation, subject, body, rules):
+    assert read(subject, body, rules).situation == "other"  # without the address, both readers say "other"
+    result = classify(subject, split(body, subject), rules, default_model(), gives_address=True)
+    assert result.situation == situation and result.secondary == "other"  # the side topic stays named
+    assert any(e.name == "new_address_given" for e in result.evidence)
+    assert analyze(mail(body, subject)).situation == situation  # analyze finds the address itself
+
+
+def test_an_address_decides_nothing_when_the_reading_is_a_request_already_or_none_is_given(rules):
+    scores = {s: 0.0 for s in SITUATIONS}
+    keywords = Classification("other", 0.6, None, scores)
+    # no address: the model's "other" stands
+    assert combine(keywords, probs(other=0.7, invoice_address_change=0.2), rules).situation == "other"
+    # a request already read keeps its situation: the address is one of its values
+    move = Classification("po_change", 0.8, None, scores | {"po_change": 8.0})
+    assert combine(move, probs(po_change=0.8), rules, gives_address=True).situation == "po_change"
+    # with an address, the situation that needs one and that the readers favour; a person confirms it
+    result = combine(keywords, probs(other=0.6, equipment_move=0.25, invoice_address_change=0.1), rules,
+                     gives_address=True)
+    assert result.situation == "equipment_move" and result.confidence < rules.review_below
+
+
+def test_a_delivery_or_current_address_is_no_request(rules):
+    body = ("Bonjour,\nPourriez-vous nous livrer deux rouleaux de papier à l'adresse habituelle :\n"
+            "3 rue Pasteur\n69007 Lyon\n\nMerci." + SIGNATURE)
+    assert analyze(mail(body, "Commande papier")).situation == "other"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Adresse de réception des factures",
+     "Bonjour,\nNous recevons déjà vos factures par courriel, sur factures@vialle-be.fr. Cette boîte ferme : à partir "
+     "du 1er mars, merci d'utiliser achats.factures@vialle-be.fr (client n° V-2231)." + SIGNATURE),
+    ("Invoices mailbox",
+     "Hello,\nYour invoices currently go by e-mail to ap@northgate.co.uk; from 1 April please use "
+     "payables@northgate.co.uk instead (customer no. NG-4410)." + EN_SIGNATURE),
+])
+def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(subject, body, rules):
+    assert read(subject, body, rules).situation == "invoice_address_change"

@@ -21,7 +21,7 @@ from mailbot.read.bounds import MAX_TEXT, wrap_long_lines
 from mailbot.decide.cases import without_reference
 from mailbot.read.classify import classify
 from mailbot.decide.chain import judge_broken, judge_reading
-from mailbot.read.extract import extract_all, fraud_signals
+from mailbot.read.extract import extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
@@ -151,7 +151,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     inner = quotes.request(parts)
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
 
-    classification = classify(mail.subject, parts, rules, model)
+    classification = classify(mail.subject, parts, rules, model, gives_new_address(inner.new))
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence

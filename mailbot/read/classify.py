@@ -43,6 +43,7 @@ ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against th
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
 SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
 REQUEST_SCORE = 1.6  # a request's keyword score, in min_scores, that the model's "other" does not overrule
+ADDRESS_DOUBT = 0.5  # a request read from a new address alone, against both readers' "other", is this sure at most
 
 _SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
@@ -190,7 +191,45 @@ def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -
     return own and keywords.scores.get(keywords.situation, 0.0) >= REQUEST_SCORE * rules.min_score
 
 
-def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
+def _address_request(result: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
+    """A mail read as "other" that gives a new postal address asks for a situation that needs one.
+
+    The customer wrote a new address under a cue that calls it new
+    (extract.gives_new_address): that is a request, however the mail words it
+    and whatever side topic (a dispute, a breakdown, the bank account) made
+    the readers call it "other". The situations whose ``required`` has
+    new_address are the candidates (an invoice address, a move); the one the
+    model and the keywords favour wins. Both readers said "other", so a
+    person confirms it (confidence under ADDRESS_DOUBT).
+    """
+    candidates = [s.id for s in rules.situations.values() if "new_address" in s.required]
+    if result.situation != "other" or not candidates:
+        return result
+    probs = probs or {}
+    support = {sid: probs.get(sid, 0.0) + _strength(result.scores.get(sid, 0.0)) for sid in candidates}
+    situation = max(candidates, key=support.__getitem__)
+    confidence = ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0)
+    detail = ", ".join(f"{sid} {value:.2f}" for sid, value in support.items())
+    return Classification(
+        situation=situation,
+        confidence=round(confidence, 4),
+        secondary="other" if result.side_topic else result.secondary,
+        scores=result.scores,
+        evidence=[e for e in result.matched if e.name in (situation, "other")] + [
+            Evidence("classify", "new_address_given", "a new postal address in the new text", detail)],
+        matched=result.matched,
+        side_topic=result.side_topic,
+    )
+
+
+def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules,
+            gives_address: bool = False) -> Classification:
+    """``combine_votes``, then, when the new text gives a new postal address, ``_address_request``."""
+    result = combine_votes(keywords, probs, rules)
+    return _address_request(result, probs, rules) if gives_address else result
+
+
+def combine_votes(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
     """One decision from the keyword vote and the model's probabilities (None: keywords alone).
 
     - Agreement: the stronger of the two, raised by half the weaker one's share
@@ -253,8 +292,10 @@ def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rul
     )
 
 
-def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None) -> Classification:
-    """The situation of a message: keywords and ``model`` (keywords alone without one)."""
+def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None,
+             gives_address: bool = False) -> Classification:
+    """The situation of a message: keywords and ``model`` (keywords alone without one); ``gives_address``:
+    the customer's new text gives a new postal address (extract.gives_new_address)."""
     keywords = keyword_classify(subject, parts, rules)
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
-    return combine(keywords, probs, rules)
+    return combine(keywords, probs, rules, gives_address)

@@ -816,6 +816,12 @@ def _refers_to_quoted(new_text: str) -> set[str]:
     return fields
 
 
+def gives_new_address(new_text: str) -> bool:
+    """Does the customer's new text give a new postal address (a postcode under a new-address cue)?
+    The classifier takes it for a request that needs one (classify._address_request)."""
+    return _Reader(join_soft_wraps(new_text), "new text", "new").address() is not None
+
+
 @dataclass
 class Extraction:
     """What one message says, read by ``extract_all``.
