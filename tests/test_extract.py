@@ -684,6 +684,11 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, pourriez-vous nous indiquer le numéro de série du "
      "traceur concerné ?",
      "serial_numbers", ["9470 334 812"]),
+    ("a short answer signed with a name and a phone number",
+     "RE: Fin de contrat",
+     "41 07 2291\n\nM. Kerjean\nAtelier Kerjean et fils – 02 98 44 61 30",
+     "Bonjour,\nPour traiter votre demande, merci de nous indiquer le numéro de série de la machine.",
+     "serial_numbers", ["41 07 2291"]),
 ]
 
 

@@ -37,7 +37,7 @@ from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import HEADER_LINE, POINTS_BELOW
+from mailbot.read.quotes import HEADER_LINE, POINTS_BELOW, below_headers
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -49,6 +49,7 @@ ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the ne
 _QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
@@ -788,10 +789,11 @@ def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
-    if len(new.text.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
+    answer = _BLANK_LINE.split(new.text, 1)[0]  # above the signature
+    if len(answer.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
         return
-    asked = [name for name in asked_fields(quoted.text[:_QUESTION_CHARS]) if not fields[name]]
-    values = answer_values(new.text)
+    asked = [name for name in asked_fields(below_headers(quoted.text)[:_QUESTION_CHARS]) if not fields[name]]
+    values = answer_values(answer)
     if len(asked) != 1 or len(values) != 1:
         return
     name, (start, end) = asked[0], values[0]

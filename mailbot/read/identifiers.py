@@ -45,6 +45,7 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
     r"|\d++(?:er|e|eme|st|nd|rd|th))",
     re.I,
 )
+_SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
 _AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
@@ -54,6 +55,7 @@ _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
@@ -241,7 +243,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
             grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and len(prev) + len(piece) < 14 and (
-                len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev))  # "612 004 87", "4411 0087 21"
+                len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
+                or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes) \
@@ -391,7 +394,7 @@ class _Scorer:
         value = self.text[start:end]
         compact = value.replace(" ", "").replace("\u00a0", "")
         digits = sum(c.isdigit() for c in compact)
-        if not digits or _DATE_OR_YEAR.fullmatch(compact) or _AMOUNT_AFTER.match(self.text, end):
+        if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end):
             return {}
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
@@ -624,6 +627,12 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     return sorted(inside + merged)
 
 
+def _is_date(value: str) -> bool:
+    """A date or a year, however it is spaced: "30/09/2026", "2027", "FY27", "30 09 2026"."""
+    return bool(_DATE_OR_YEAR.fullmatch(value.replace(" ", "").replace("\u00a0", ""))
+                or _SPACED_DATE.fullmatch(value.replace("\u00a0", " ")))
+
+
 def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
     """Spans of the values in a short answer ("9470 334 812"): tokens with four digits or more that are
     neither dates nor IBANs."""
@@ -631,7 +640,7 @@ def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, 
     blocked = ibans(text)
     return [(start, end) for start, end in _tokens(text, lexicon)
             if sum(c.isdigit() for c in text[start:end]) >= 4
-            and not _DATE_OR_YEAR.fullmatch(text[start:end].replace(" ", ""))
+            and not _is_date(text[start:end])
             and not any(s < end and start < e for s, e in blocked)]
 
 

@@ -175,6 +175,19 @@ def request(parts: Parts) -> Parts:
     return parts.request
 
 
+def below_headers(quoted: str) -> str:
+    """The quoted message without the header lines it starts with ("De : … Objet : …", "Le … a écrit :",
+    separators): its own words, where a question is asked or a request made."""
+    lines = quoted.split("\n")
+    start = 0
+    while start < len(lines) and (
+        not lines[start].strip() or HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
+        or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
+    ):
+        start += _wrote_header_at(lines, start) or 1
+    return "\n".join(lines[start:])
+
+
 def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
@@ -182,14 +195,7 @@ def _find_request(parts: Parts) -> Parts:
     if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
             SHORT_ANSWERING_WORDS if answering or passing else SHORT_NEW_WORDS):
         return parts
-    lines = parts.quoted.split("\n")
-    start = 0
-    while start < len(lines) and (
-        not lines[start].strip() or HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
-        or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
-    ):
-        start += _wrote_header_at(lines, start) or 1
-    inner = split("\n".join(lines[start:]))
+    inner = split(below_headers(parts.quoted))
     if not inner.new.strip():
         return parts
     own = parts.new.strip()
