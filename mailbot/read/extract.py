@@ -886,7 +886,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
             if fields[name]:
                 break
     _short_answer(new, quoted, fields)
-    later = (new, quoted) if everything else (new,)
+    # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
+    later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
     # in a question about renewal is not one)
     asks_nothing = situation in _NOTHING_TO_TAKE

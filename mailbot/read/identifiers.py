@@ -55,6 +55,7 @@ _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
@@ -501,8 +502,10 @@ class _Scorer:
         return end + after.end() in self.model_starts  # "3Y0612300 (PlotWave 450)"
 
     def _followed_by(self, end: int, phrases: tuple[str, ...]) -> bool:
-        """Do these words follow the value in its clause, before the next value?"""
-        after = _CLAUSE_END.split(self.folded[end : end + 80])[0]
+        """Do these words follow the value in its clause, before the next value? A year or a date is
+        no value: "le bon de commande X utilisé en 2026 pour le contrat … sera clôturé"."""
+        after = _CLAUSE_END.split(self.folded[end : end + 120])[0]
+        after = _YEAR_OR_DATE_WORD.sub(" ", after)
         after = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", after)[0]))
         return any(f" {p} " in f" {after} " for p in phrases if p)
 
@@ -592,39 +595,71 @@ def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int]
         by_start[next_start] = found
 
 
-_SPACED_VALUE = re.compile(  # right after a label: "7L02 3318", "W 221 0087", "62 01 88 41" (blanks taken whole)
-    r"(?<=[^\W\d_]|[°.])(?![A-Za-z0-9])[ \t]*+[:#°.]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?"
-    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
-    r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|\s-\s|[^\W\d_]|$))"
+_PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it ("PW345-19-0821 2nd")
+    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
+    r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
+_SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
+    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+[:#°.–—-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
+    + r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
+)
+_CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=[ \t]*+(?:\||\n|$))")  # a whole table cell
+_SKIPPED_WORDS = 3  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
+_SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …": the rest are the lexicon's fillers
+
+
+def _after_fillers(scorer: _Scorer, i: int, lexicon: Lexicon) -> int:
+    """Where the words after word i that are fillers end (at most _SKIPPED_WORDS of them, on its line)."""
+    end = scorer.starts[i] + len(scorer.words[i][1])
+    for j in range(i + 1, min(i + 1 + _SKIPPED_WORDS, len(scorer.words))):
+        at, word = scorer.words[j]
+        if (word not in lexicon.fillers and word not in _SKIPPABLE) or _DIGIT.search(word) \
+                or "\n" in scorer.text[end:at] or scorer.text[end:at].strip(" \t:'’.°#"):
+            break
+        end = at + len(word)
+    return end
 
 
 def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int, int]]:
-    """The tokens, where a value written in spaced pieces right after its label counts as one
-    ("n° de série : 7L02 3318"); pieces that each have a field's shape stay apart ("3Y0612300 3Y0612301")."""
+    """The tokens, where a value written in spaced pieces right after its label (filler words aside),
+    a word for a machine or a machine model counts as one ("n° de série : 7L02 3318", "PlotWave 450 –
+    45018 77A"); pieces stay apart when each has a field's shape, or when the first already has one
+    ("3Y0612300 12 345 m²": a serial, then a reading), and a count stays apart from a machine ("PlotWave
+    345 : 88 214")."""
     tokens = _tokens(text, lexicon)
     merged: list[tuple[int, int]] = []
     machines = lexicon.fields["serial_numbers"].machine_words
-    introducers = [(i, name) for i, (name, _) in scorer.labels.items() if name is not None]
-    introducers += [(i, "serial_numbers") for i, (_, word) in enumerate(scorer.words) if word in machines]
-    for i, name in introducers:
-        m = _SPACED_VALUE.match(text, scorer.starts[i] + len(scorer.words[i][1]))
+    introducers = [(_after_fillers(scorer, i, lexicon), name, False)
+                   for i, (name, _) in scorer.labels.items() if name is not None]
+    introducers += [(scorer.starts[i] + len(word), "serial_numbers", True)
+                    for i, (_, word) in enumerate(scorer.words) if word in machines]
+    introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
+    introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
+    for at, name, machine in introducers:
+        m = (_CELL_VALUE if at in scorer.headers else _SPACED_VALUE).match(text, at)
         if not m:
             continue
-        pieces = m.group("v").split()
+        value = m.group("v")
+        pieces = value.split()
         shapes = lexicon.fields[name].shapes
         first = pieces[0]
-        if first.lower() in lexicon.one_word_labels and not any(sh.match(m.group("v")) for sh in shapes):
+        if first.lower() in lexicon.one_word_labels and not any(sh.match(value) for sh in shapes):
             continue  # "traceur SN 4017289": a label, then its value ("commande DA 2502230" is one value)
-        if (sum(c.isdigit() for c in m.group("v")) >= 4 and len(m.group("v")) <= 20
+        if machine and _QUANTITY.fullmatch(value):
+            continue  # "PlotWave 345 : 88 214": a count
+        if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
                 and (any(c.isdigit() for c in first) or (first.isupper() and len(first) <= 2))
                 and any(len(p) <= 4 for p in pieces) and all(any(c.isdigit() for c in p) for p in pieces[1:])
-                and not all(any(sh.match(p) for sh in shapes) for p in pieces)):
+                and not any(sh.match(first) for sh in shapes)):
             merged.append(m.span("v"))
     if not merged:
         return tokens
-    inside = [t for t in tokens if not any(s <= t[0] and t[1] <= e for s, e in merged)]
-    return sorted(inside + merged)
+    kept: list[tuple[int, int]] = []
+    for span in sorted(set(merged), key=lambda se: (se[0], -se[1])):
+        if not kept or span[0] >= kept[-1][1]:  # two introducers of one value: the longer reading
+            kept.append(span)
+    inside = [t for t in tokens if not any(s <= t[0] and t[1] <= e for s, e in kept)]
+    return sorted(inside + kept)
 
 
 def _is_date(value: str) -> bool:
