@@ -725,3 +725,20 @@ def test_a_mail_asking_no_change_gives_no_new_address(situation, email):
     fields = extract_all(mail.text, "", mail, REF, situation).fields
     assert fields["new_email"] == email
     assert fields["new_address_postcode"] == (None if email is None else "69007")
+
+
+def test_a_request_written_in_the_subject_gives_its_date_and_address():
+    """"Tout est dans l'objet": the subject is read as part of the request, for dates and e-mail addresses
+    as for numbers; the new text comes first when it says them too."""
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "o.dasilva@chi-vallee.fr", "contrats.service.wfps@cf.canon.fr"
+    msg["Subject"] = "Factures par mail - contrat 2019-PPP-00457 - factures@chi-vallee.fr - à partir du 01/08/2027"
+    msg["Date"] = "Thu, 15 Jul 2027 07:36:58 +0200"
+    msg.set_content("Bonjour, merci de prendre en compte la demande en objet.\nCdt\nO. Da Silva")
+    fields = analyze(msg.as_bytes()).fields
+    assert (fields["effective_date"], fields["new_email"]) == ("2027-08-01", "factures@chi-vallee.fr")
+    msg.replace_header("Subject", "Factures par mail à partir du 01/08/2027")
+    msg.set_content("Bonjour, merci d'envoyer nos factures par mail à compta@chi-vallee.fr à compter du "
+                    "1er septembre 2027.")
+    fields = analyze(msg.as_bytes()).fields
+    assert (fields["effective_date"], fields["new_email"]) == ("2027-09-01", "compta@chi-vallee.fr")
