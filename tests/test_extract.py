@@ -331,6 +331,20 @@ ADDRESSES = [
      {"street": "12 rue des Fusains", "complement": "ZA du Pont Rouge", "postcode": "59650", "city": "Villeneuve-d'Ascq",
       "cedex": None}),
     ("delivery address", "Merci de livrer le toner au 3 rue du Stade, 29860 Plabennec.", None),
+    ("the old site named in brackets, then where the machine goes", "The plotter currently installed in our "
+     "warehouse (Parc des Chênes, 38070) has to be relocated to our new hub:\n\nHub Est\n14 rue Antoine Becquerel\n"
+     "69330 Meyzieu",
+     {"street": "14 rue Antoine Becquerel", "complement": None, "postcode": "69330", "city": "Meyzieu", "cedex": None}),
+    ("an installation address", "Nous partons à la rentrée.\n\nAdresse d'installation :\nCabinet Mattei\n"
+     "12 boulevard Paoli\n20200 Bastia",
+     {"street": "12 boulevard Paoli", "complement": None, "postcode": "20200", "city": "Bastia", "cedex": None}),
+    ("an indented block is no table", "La facturation devra être établie au nom de la nouvelle entité :\n\n"
+     "    Caraïbe Construction SAS\n    Zone de la Jambette – Immeuble Alizés\n    97232 Le Lamentin\n",
+     {"street": None, "complement": "Zone de la Jambette, Immeuble Alizés", "postcode": "97232",
+      "city": "Le Lamentin", "cedex": None}),
+    ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
+     "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
+     {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),
 ]
 
 

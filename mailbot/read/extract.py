@@ -117,6 +117,7 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
+_OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
 _STREET_TYPE = (
@@ -710,9 +711,12 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
 
 
 def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """The cells of the line at line_start, by their offsets in it; an indent is no empty first cell."""
     if line_start not in rows:
         line_end = text.find("\n", line_start)
-        rows[line_start] = cells(text[line_start : line_end if line_end >= 0 else None])
+        line = text[line_start : line_end if line_end >= 0 else None]
+        indent = len(line) - len(line.lstrip(" \t"))
+        rows[line_start] = [(indent + at, cell) for at, cell in cells(line[indent:])]
     return rows[line_start]
 
 
@@ -744,7 +748,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         return False
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
-    return bool(re.search(r"[.;!?]\s", between) or _POSTCODE.search(text[_cue_reach(text, position):][n.end():p.start()]))
+    return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
