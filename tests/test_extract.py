@@ -335,6 +335,15 @@ ADDRESSES = [
      "warehouse (Parc des Chênes, 38070) has to be relocated to our new hub:\n\nHub Est\n14 rue Antoine Becquerel\n"
      "69330 Meyzieu",
      {"street": "14 rue Antoine Becquerel", "complement": None, "postcode": "69330", "city": "Meyzieu", "cedex": None}),
+    ("a new shop", "2. L'adresse complète du nouveau magasin\nMaisons Cormoran – Centre commercial Atlantis, "
+     "boulevard Salvador Allende,\n44800 Saint-Herblain",
+     {"street": "boulevard Salvador Allende", "complement": "Centre commercial Atlantis", "postcode": "44800",
+      "city": "Saint-Herblain",
+      "cedex": None}),
+    ("invoices sent, with an aside, to the accountant", "Merci d'adresser dorénavant vos factures (contrat n° LOC "
+     "2023 / 0871, traceur du cabinet) à notre expert-comptable :\n\nCabinet Audit Phocéen\n27 boulevard Périer\n"
+     "13008 Marseille",
+     {"street": "27 boulevard Périer", "complement": None, "postcode": "13008", "city": "Marseille", "cedex": None}),
     ("an installation address", "Nous partons à la rentrée.\n\nAdresse d'installation :\nCabinet Mattei\n"
      "12 boulevard Paoli\n20200 Bastia",
      {"street": "12 boulevard Paoli", "complement": None, "postcode": "20200", "city": "Bastia", "cedex": None}),
