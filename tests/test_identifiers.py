@@ -44,6 +44,21 @@ CASES = [
      ["PW345-19-0821"]),
     ("a spaced value in a column headed serial", "Matériel | N° de série | Site\nColorStream 3900 | CS39 001 776 | "
      "Vénissieux (69200)", "serial_numbers", ["CS39 001 776"]),
+    ("a row said not concerned, a model in it", "Matériel | N° de série | Destination\nPlotWave 5000 | 9V84-113 | "
+     "Blagnac\nPlotWave 3000 | 9V84-207 | Bât. A, même adresse | reste sur place (non concerné)", "serial_numbers",
+     ["9V84-113"]),
+    ("a machine left out", "Serials: CW38-4471-K and CW38-4472-K.\nPlease leave out the old PlotWave 450 "
+     "(serial 6230B118): it is being decommissioned.", "serial_numbers", ["CW38-4471-K", "CW38-4472-K"]),
+    ("not this one", "Machines:\n- PlotWave 7500 – 7500-02291\n- TDS750 – 4471209 (not this one, it will be removed)",
+     "serial_numbers", ["7500-02291"]),
+    ("the next sentence says that machine stays", "Please terminate the contract for our varioPRINT 140, S/N "
+     "140-A02871. Could you also ship toner for our second varioPRINT 140 (S/N 140-A02990)? That machine stays "
+     "under contract.", "serial_numbers", ["140-A02871"]),
+    ("a machine that stays, in a relative clause", "Nous ne souhaitons pas résilier le contrat de la ColorWave 3600 "
+     "(n° série 2207A4419), qui reste très utilisée. Seul le traceur n° série 5PW-30871 est à résilier.",
+     "serial_numbers", ["5PW-30871"]),
+    ("an impersonal 'il' after a serial is no machine", "Merci de nous livrer du toner pour notre PlotWave 345, n° de "
+     "série PW345-0061944. Il ne nous en reste plus qu'une.", "serial_numbers", ["PW345-0061944"]),
     ("a spaced date is no identifier", "Numéro de série : 30 09 2026", "serial_numbers", []),
     ("a phone in pairs stays apart", "N° de série 3Y0612300, tél. 02 96 33 70 41", "serial_numbers", ["3Y0612300"]),
     ("two serials side by side stay apart", "n° de série 3Y0612300 3Y0612301", "serial_numbers",

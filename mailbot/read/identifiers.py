@@ -100,6 +100,7 @@ class FieldLexicon:
     machine_score: float = 0.0
     not_concerned_after: tuple[str, ...] = ()
     not_concerned_before: tuple[str, ...] = ()
+    anaphora: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             after_model_score=float(entry.get("after_model_score", 0)),
             machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
             not_concerned_after=_folded_phrases(entry.get("not_concerned_after", [])),
-            not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])))
+            not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
+            anaphora=_folded_phrases(entry.get("anaphora", [])))
     return Lexicon(fillers=frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))),
                    reach=int(data["reach"]), distance_cost=float(data["distance_cost"]),
                    label_score=float(data["label_score"]), threshold=float(data["threshold"]),
@@ -514,18 +516,47 @@ class _Scorer:
             return True
         # the only number of its sentence (or table row), said not concerned anywhere in it: "Le troisième
         # traceur (N° 3400-61190, site de Malesherbes) a été résilié et n'est donc pas concerné."
+        # (a machine's model is no number: "PlotWave 3000 | 9V84-207 | reste sur place (non concerné)"); or the
+        # sentence right after says it of "that machine" ("… (S/N 140-A02990)? That machine stays under contract.").
         begin = max(0, start - 200)
         stops = [m.end() for m in _SENTENCE_OR_ROW.finditer(self.folded, begin, start)]
         sentence_start = stops[-1] if stops else begin
         stop = _SENTENCE_OR_ROW.search(self.folded, end, end + 200)
-        sentence = self.folded[sentence_start : stop.start() if stop else end + 200]
+        sentence_end = stop.start() if stop else end + 200
+        line_start = self.folded.rfind("\n", 0, start) + 1
+        line_end = self.folded.find("\n", end)
+        line_end = len(self.folded) if line_end < 0 else line_end
+        if "|" in self.folded[line_start:line_end]:  # a table row is one sentence, whatever dots it has ("Bât. A")
+            sentence_start, sentence_end, stop = line_start, line_end, None
+        sentence = self._without_models(sentence_start, sentence_end)
         if len(_NUMBERED.findall(sentence)) == 1:
-            words = " ".join(_WORD.findall(sentence))
-            if any(f" {p} " in f" {words} " for p in lex.not_concerned_after if len(p.split()) > 1):
+            if self._says(sentence, lex.not_concerned_after, several_words=True):
                 return True
+            if stop and self.folded[stop.start()] != "\n":
+                following = _SENTENCE_OR_ROW.search(self.folded, stop.end(), stop.end() + 200)
+                after = " ".join(_WORD.findall(self.folded[stop.end() : following.start() if following else None]))
+                if any(f"{after} ".startswith(f"{p} ") for p in lex.anaphora) and not _DIGIT.search(after) \
+                        and self._says(after, lex.not_concerned_after):
+                    return True
         before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 70) : start])[-1]
         before = " ".join(_WORD.findall(before))
         return any(f" {p} " in f" {before} " or before.endswith(p) for p in lex.not_concerned_before if p)
+
+
+    def _without_models(self, start: int, end: int) -> str:
+        """The folded text between start and end, machine models blanked ("PlotWave 3000" is no number)."""
+        text = self.folded[start:end]
+        for model_start, model_end in self.model_spans:
+            if start <= model_start and model_end <= end:
+                a, b = model_start - start, model_end - start
+                text = text[:a] + " " * (b - a) + text[b:]
+        return text
+
+    @staticmethod
+    def _says(text: str, phrases: tuple[str, ...], several_words: bool = False) -> bool:
+        """Does the folded text hold one of these phrases (only those of several words, when asked)?"""
+        words = f" {' '.join(_WORD.findall(text))} "
+        return any(f" {p} " in words for p in phrases if p and (not several_words or " " in p))
 
 
 def is_old(text: str, start: int) -> bool:
