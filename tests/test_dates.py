@@ -10,6 +10,8 @@ REF = date(2026, 11, 20)
 
 EFFECTIVE = [
     # (text, expected ISO date or None)
+    ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
+    ("Meter reading date: 05/10/2026", None),
     ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", "2027-01-01"),
     ("Le changement s'applique au 01/02/27.", "2027-02-01"),
     ("à compter de mars 2027 les factures iront à la nouvelle entité", "2027-03-01"),

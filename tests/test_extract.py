@@ -428,6 +428,10 @@ def test_decide_uses_the_nominative_flag_of_extract():
 
 READINGS = [
     # (what, body, [(value, counter, serial), …])
+    ("a form's label with its unit in brackets, the value on the next line", "N° de série : 30733090\n"
+     "Compteur total (m²) :\n77 412\nDate du relevé :\n29/06/2026", [(77412, "total", "30733090")]),
+    ("a reply's initials before the answer", "N° de série du matériel : PW-365-0042871   [JMP] oui\n"
+     "Compteur total :                           [JMP] 1.045.871", [(1045871, "total", "PW-365-0042871")]),
     ("counters under each machine", "Voici les compteurs :\n\nPlotWave 3600 – n° de série PW3600-0031945\n"
      "  compteur noir : 21 307\n\nColorWave 3700 – n° de série CW3700-0011582\n  compteur noir : 6 044\n"
      "  compteur couleur : 3 518",

@@ -212,6 +212,7 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
 )
 # A line ending with one of these gives its number on the next line ("compteur total⏎113 002"); folded.
 _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt")
+_UNIT_IN_BRACKETS = re.compile(r"\s*\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
@@ -219,6 +220,7 @@ _MASKS = (  # applied in order
     re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
         r"(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I
     ),
+    re.compile(r"\[[A-Z]{1,5}\]"),  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
     re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b"),  # times
@@ -439,7 +441,7 @@ class _Reader:
         start = 0
         for line in self.text.split("\n"):
             line_start, start = start, start + len(line) + 1
-            line_before, previous = previous, fold(line).rstrip(" \t:")
+            line_before, previous = previous, _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:")).rstrip(" \t:")
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS)
