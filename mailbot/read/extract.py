@@ -212,7 +212,7 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
 )
 # A line ending with one of these gives its number on the next line ("compteur total⏎113 002"); folded.
 _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt")
-_UNIT_IN_BRACKETS = re.compile(r"\s*\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
+_UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
