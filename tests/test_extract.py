@@ -719,6 +719,28 @@ POLICY = [
 ]
 
 
+POLICY += [
+    ("a termination 'à l'échéance' takes the term our quoted question gave",
+     "Re: Renouvellement contrat",
+     "Bonjour,\nAprès réflexion, nous ne renouvellerons pas : je vous confirme la résiliation du contrat de notre "
+     "PlotWave 360 (n° de série 62 01 88 41), à l'échéance.\n\nLéa",
+     "Bonjour Léa,\nVotre contrat arrive à échéance le 30/04/2027. Souhaitez-vous le renouveler ?",
+     "effective_date", "2027-04-30"),
+    ("a short answer takes the date the customer's own request gave, below",
+     "Re: Changement n° de commande contrat 8100-4472",
+     "Le voici : DA-27-1142\n\nThomas",
+     "Bonjour,\nMerci de nous communiquer le nouveau numéro de commande dès que vous l'aurez.\n\n"
+     "Le jeu. 21 janv. 2027 à 11:05, Thomas Ferrand <thomas.ferrand@ferrand-paysage.fr> a écrit :\n"
+     "> À partir du 1er mars nous changeons de numéro de commande pour le contrat 8100-4472.",
+     "effective_date", "2027-03-01"),
+    ("a question's deadline below a short answer is no effective date",
+     "Re: Bon de commande",
+     "Le voici : DA-27-1142",
+     "Bonjour,\nMerci de nous communiquer le nouveau numéro de commande avant le 15/02/2027.",
+     "effective_date", None),
+]
+
+
 @pytest.mark.parametrize("what, subject, new, quoted, field, expected", POLICY, ids=[p[0] for p in POLICY])
 def test_reading_policy(what, subject, new, quoted, field, expected):
     assert policy_mail(subject, new, quoted)[field] == expected

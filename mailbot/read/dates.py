@@ -300,7 +300,8 @@ _CUE_SCORE = {"strong": 3.0, "medium": 1.0, "negative": -4.0, "deadline": -4.0}
 _EVENT = re.compile(
     r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
-    r"|\bmove|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b",
+    r"|\bmove|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
+    r"|d[ée]plac|relocat",
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
@@ -415,6 +416,17 @@ def _pointed_to(text: str, hit: DateHit) -> DateHit:
     if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]):
         return hit
     return replace(hit, score=hit.score + _CUE_SCORE["strong"], cue="strong")
+
+
+_TERM_BEFORE = re.compile(r"(?:[ée]ch[ée]ance|\bterme|expir|fin\s++(?:du|de\s++votre|de\s++notre)\s++contrat"
+                          r"|end\s++of\s++(?:the\s++|your\s++|our\s++)?(?:contract|term))[^.;!?\n]{0,30}$", re.I)
+
+
+def term_date(text: str, reference: date | None = None) -> DateHit | None:
+    """The date a contract's term is said to fall on ("votre contrat arrive à échéance le 30/09/2026"),
+    for a termination "à l'échéance" that names no date of its own."""
+    return next((h for h in find_dates(text, reference) if _TERM_BEFORE.search(text[max(0, h.start - 60) : h.start])),
+                None)
 
 
 def deadline(text: str, reference: date | None = None) -> DateHit | None:

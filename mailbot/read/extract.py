@@ -30,7 +30,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from mailbot.read.analysis import Evidence, empty_fields
-from mailbot.read.dates import deadline, effective_date
+from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
@@ -810,6 +810,28 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
+_AT_TERM = re.compile(r"(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
+                      r"|\bat\s++(?:the\s++|its\s++)?(?:end\s++of\s++(?:the\s++)?(?:contract|term)|expiry|term\b)", re.I)
+
+
+def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_nothing: bool) -> str | None:
+    """The effective date the history gives when the new text points to it without one: a termination
+    "à l'échéance" under our quoted "votre contrat arrive à échéance le 30/09/2026"; a short answer under
+    the customer's own request ("Le voici : DA-27-1142" above "À partir du 1er septembre…": a strongly
+    cued date only, never our question's deadline)."""
+    if asks_nothing or not quoted.text:
+        return None
+    if _AT_TERM.search(new.text):
+        hit = term_date(quoted.text, reference)
+        if hit:
+            quoted.note("effective_date", hit.text, f"the term the new text points to ('à l'échéance'), {hit.iso}")
+            quoted.spans["effective_date"] = quoted.where(*_trimmed(quoted.text, hit.start, hit.end))
+            return hit.iso
+    if len(_BLANK_LINE.split(new.text, 1)[0].split()) <= _SHORT_ANSWER_WORDS:
+        return quoted.date(reference, weak=False, strong_only=True)
+    return None
+
+
 def _refers_to_quoted(new_text: str) -> set[str]:
     """Fields the new text points to in the quoted history ("le contrat ci-dessous")."""
     fields = set()
@@ -898,7 +920,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # in a question about renewal is not one)
     asks_nothing = situation in _NOTHING_TO_TAKE
     fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
-                                    None)
+                                    None) or _date_below(new, quoted, reference_date, asks_nothing)
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
     address = next(filter(None, (r.address() for r in changes)), None)
