@@ -370,3 +370,11 @@ def test_a_delivery_or_current_address_is_no_request(rules):
 ])
 def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(subject, body, rules):
     assert read(subject, body, rules).situation == "invoice_address_change"
+
+
+def test_a_supplier_form_asking_for_canons_rib_is_a_bank_details_check(rules):
+    body = ("Bonjour,\nDans le cadre de la mise à jour de notre référentiel fournisseurs, merci de nous retourner le "
+            "formulaire ci-joint accompagné d'un RIB original au nom de Canon France, signé par une personne "
+            "habilitée." + SIGNATURE)
+    subject = "Mise à jour fiche fournisseur"
+    assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"
