@@ -33,6 +33,13 @@ CASES = [
     ("spaced after a label and a filler word", "Contract ref: FR-SVC-88 1402", "contract_number", ["FR-SVC-88 1402"]),
     ("spaced after a label and words that are no value", "son numéro de série c'est le 1380 3B 7714.",
      "serial_numbers", ["1380 3B 7714"]),
+    ("a customer code of a letter and groups, after a copula", "Notre n° client est le C 204 551.",
+     "customer_number", ["C 204 551"]),
+    ("a customer code with a dash and a group", "Notre n° client : C-118 442.", "customer_number", ["C-118 442"]),
+    ("a letter prefix, on the line after its label", "nous souhaitons résilier notre contrat\nn° BP-VZ 00317 "
+     "(traceur du rayon découpe)", "contract_number", ["BP-VZ 00317"]),
+    ("spaced in brackets after a model", "notre traceur PlotWave 3500 (n° 3500-77 1042).", "serial_numbers",
+     ["3500-77 1042"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

@@ -134,6 +134,11 @@ class Lexicon:
         object.__setattr__(self, "elsewhere_starts", frozenset(p[0] for p in self.elsewhere))
         object.__setattr__(self, "one_word_labels", frozenset(p[0] for name, p in labels if name and len(p) == 1))
 
+    def is_label(self, written: str) -> bool:
+        """Is this piece of text, folded, a label of one word or more ("SN", "S/N", "PO")?"""
+        words = tuple(_WORD.findall(fold(written)))
+        return bool(words) and any(phrase == words for _, phrase in self.by_last.get(words[-1], []))
+
     def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
         """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
         5 letters or more, one typo away from it; each word is compared once per process."""
@@ -631,7 +636,7 @@ _PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
-    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+[:#°.–—-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
+    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
 )
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=[ \t]*+(?:\||\n|$))")  # a whole table cell
@@ -644,6 +649,11 @@ def _after_fillers(scorer: _Scorer, i: int, lexicon: Lexicon) -> int:
     end = scorer.starts[i] + len(scorer.words[i][1])
     for j in range(i + 1, min(i + 1 + _SKIPPED_WORDS, len(scorer.words))):
         at, word = scorer.words[j]
+        written, following = scorer.text[at : at + len(word)], scorer.text[at + len(word) : at + len(word) + 1]
+        if word in _SKIPPABLE and following not in ("'", "’"):
+            break  # "c'est le …", but "C 204 551" is a value
+        if written.isupper() and len(word) <= 3 and following != "°":
+            break  # "A-2201", "C 204 551": the start of a value, not a filler ("N° …" is one)
         if (word not in lexicon.fillers and word not in _SKIPPABLE) or _DIGIT.search(word) \
                 or "\n" in scorer.text[end:at] or scorer.text[end:at].strip(" \t:'’.°#"):
             break
@@ -674,13 +684,14 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         pieces = value.split()
         shapes = lexicon.fields[name].shapes
         first = pieces[0]
-        if first.lower() in lexicon.one_word_labels and not any(sh.match(value) for sh in shapes):
-            continue  # "traceur SN 4017289": a label, then its value ("commande DA 2502230" is one value)
+        if lexicon.is_label(first) and not any(sh.match(value) for sh in shapes):
+            continue  # "traceur SN 4017289", "(S/N 9473 551 020)": a label, then its value ("commande DA 2502230" is one)
         if machine and _QUANTITY.fullmatch(value):
             continue  # "PlotWave 345 : 88 214": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
-                and (any(c.isdigit() for c in first) or (first.isupper() and len(first) <= 2))
-                and any(len(p) <= 4 for p in pieces) and all(any(c.isdigit() for c in p) for p in pieces[1:])
+                and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)))
+                and (any(len(p) <= 4 for p in pieces) or not _DIGIT.search(first))
+                and all(any(c.isdigit() for c in p) for p in pieces[1:])
                 and not any(sh.match(first) for sh in shapes)):
             merged.append(m.span("v"))
     if not merged:
