@@ -309,7 +309,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 388), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 468), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
