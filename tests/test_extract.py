@@ -428,6 +428,14 @@ def test_decide_uses_the_nominative_flag_of_extract():
 
 READINGS = [
     # (what, body, [(value, counter, serial), …])
+    ("a table whose header says which columns count", "Voici nos compteurs relevés :\n"
+     "Matériel | N° de série | Compteur N&B | Compteur couleur | Volume moyen / mois\n"
+     "VarioPrint 6180 Titan | 60412877 | 1 254 330 | – | ≈ 95 000\n"
+     "imagePRESS C910 | 2RJ05871 | 412 908 | 388 127 | ≈ 21 000",
+     [(1254330, "noir", "60412877"), (412908, "noir", "2RJ05871"), (388127, "couleur", "2RJ05871")]),
+    ("a total column counts", "Voici nos relevés :\nN° de série | Noir | Couleur | Total\n"
+     "CW3700-A-55120 | 38 902 | 126 455 | 165 357",
+     [(38902, "noir", "CW3700-A-55120"), (126455, "couleur", "CW3700-A-55120"), (165357, "total", "CW3700-A-55120")]),
     ("a form's label with its unit in brackets, the value on the next line", "N° de série : 30733090\n"
      "Compteur total (m²) :\n77 412\nDate du relevé :\n29/06/2026", [(77412, "total", "30733090")]),
     ("a reply's initials before the answer", "N° de série du matériel : PW-365-0042871   [JMP] oui\n"

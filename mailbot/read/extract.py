@@ -212,6 +212,9 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
 )
 # A line ending with one of these gives its number on the next line ("compteur total⏎113 002"); folded.
 _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt")
+# A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
+_NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
+                                 r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
@@ -433,6 +436,7 @@ class _Reader:
         positions = [at for at, _ in serials]
         block_context = False  # rows under a header or an introduction that names the counters
         columns: list[str | None] = []  # what each column of the current table counts, from its header
+        counted: list[bool] = []  # which columns of the current table hold counters, from its header
         intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
         spaced = False  # in a table whose columns are aligned with spaces
         # The serials of the nearest line above, in the paragraph, that names some: (its last, how many names).
@@ -447,7 +451,7 @@ class _Reader:
             context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS)
             if not line.strip():
                 if not intro:
-                    block_context, columns, spaced, above = False, [], False, None
+                    block_context, columns, counted, spaced, above = False, [], [], False, None
                 continue
             intro = False
             if context and "|" not in line and len(cells(line.strip())) >= 2 and any(
@@ -474,10 +478,16 @@ class _Reader:
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) or (
                         hits and _QUANTITY_READING.fullmatch(m.group("v"))):  # "145 002 pour l'un, 98 760 pour l'autre"
                     hits.append(m)
+            if counted and line.count("|") + 1 == len(counted):  # a row under a header that names its counters
+                hits = [m for m in hits if counted[line.count("|", 0, m.start())]]
             if not hits:
                 if "|" in line:  # a table header: "Série | Noir | Couleur"
-                    kinds = [_counter_kind(cell) for cell in line.split("|")]
+                    cells_ = line.split("|")
+                    kinds = [_counter_kind(cell) for cell in cells_]
                     columns = kinds if any(kinds) else columns
+                    heads = [bool(kind or _READING_CONTEXT.search(c)) and not _NOT_COUNTER_HEADER.search(c)
+                             for c, kind in zip(cells_, kinds)]
+                    counted = heads if any(heads) and not any(_DIGIT.search(c) for c in cells_) else counted
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
             row = _Row(line, masked, columns)
