@@ -719,15 +719,20 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, pourriez-vous nous indiquer le numéro de série du "
      "traceur concerné ?",
      "serial_numbers", ["9470 334 812"]),
-    ("a short answer signed with a name and a phone number",
+    ("a short answer signed with a name",
      "RE: Fin de contrat",
-     "41 07 2291\n\nM. Kerjean\nAtelier Kerjean et fils – 02 98 44 61 30",
+     "41 07 2291\n\nM. Kerjean",
      "Bonjour,\nPour traiter votre demande, merci de nous indiquer le numéro de série de la machine.",
      "serial_numbers", ["41 07 2291"]),
 ]
 
 
 POLICY += [
+    ("a number of the answer already read as another field answers nothing else",
+     "RE: Votre demande",
+     "Contrat 0040018807\n\nY. Le Bihan",
+     "Bonjour,\nMerci de nous indiquer le numéro de contrat et le numéro de série du traceur.",
+     "serial_numbers", []),
     ("a termination 'à l'échéance' takes the term our quoted question gave",
      "Re: Renouvellement contrat",
      "Bonjour,\nAprès réflexion, nous ne renouvellerons pas : je vous confirme la résiliation du contrat de notre "

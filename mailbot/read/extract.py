@@ -49,7 +49,6 @@ ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the ne
 _QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
@@ -436,7 +435,7 @@ class _Reader:
         positions = [at for at, _ in serials]
         block_context = False  # rows under a header or an introduction that names the counters
         columns: list[str | None] = []  # what each column of the current table counts, from its header
-        counted: list[bool] = []  # which columns of the current table hold counters, from its header
+        counted: list[bool] = []  # which columns of the current table may hold counters, from its header
         intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
         spaced = False  # in a table whose columns are aligned with spaces
         # The serials of the nearest line above, in the paragraph, that names some: (its last, how many names).
@@ -478,16 +477,18 @@ class _Reader:
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) or (
                         hits and _QUANTITY_READING.fullmatch(m.group("v"))):  # "145 002 pour l'un, 98 760 pour l'autre"
                     hits.append(m)
-            if counted and line.count("|") + 1 == len(counted):  # a row under a header that names its counters
+            if counted and line.count("|") + 1 == len(counted):  # a row under a header that names its non-counters
                 hits = [m for m in hits if counted[line.count("|", 0, m.start())]]
             if not hits:
                 if "|" in line:  # a table header: "Série | Noir | Couleur"
                     cells_ = line.split("|")
                     kinds = [_counter_kind(cell) for cell in cells_]
                     columns = kinds if any(kinds) else columns
-                    heads = [bool(kind or _READING_CONTEXT.search(c)) and not _NOT_COUNTER_HEADER.search(c)
-                             for c, kind in zip(cells_, kinds)]
-                    counted = heads if any(heads) and not any(_DIGIT.search(c) for c in cells_) else counted
+                    # a header that names its counters and a column that is none ("Volume moyen / mois")
+                    heads = [not (_NOT_COUNTER_HEADER.search(c) and not kind) for c, kind in zip(cells_, kinds)]
+                    named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(cells_, kinds))
+                    if named and not all(heads) and not any(_DIGIT.search(c) for c in cells_):
+                        counted = heads
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
             row = _Row(line, masked, columns)
@@ -805,11 +806,12 @@ def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
-    answer = _BLANK_LINE.split(new.text, 1)[0]  # above the signature
-    if len(answer.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
+    if len(new.text.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
         return
     asked = [name for name in asked_fields(below_headers(quoted.text)[:_QUESTION_CHARS]) if not fields[name]]
-    values = answer_values(answer)
+    taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
+    # a number already read as another field's ("contrat 0040018807") answers nothing else
+    values = [(s, e) for s, e in answer_values(new.text) if not any(s < te and ts < e for ts, te in taken)]
     if len(asked) != 1 or len(values) != 1:
         return
     name, (start, end) = asked[0], values[0]
@@ -837,7 +839,7 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
             quoted.note("effective_date", hit.text, f"the term the new text points to ('à l'échéance'), {hit.iso}")
             quoted.spans["effective_date"] = quoted.where(*_trimmed(quoted.text, hit.start, hit.end))
             return hit.iso
-    if len(_BLANK_LINE.split(new.text, 1)[0].split()) <= _SHORT_ANSWER_WORDS:
+    if len(new.text.split()) <= _SHORT_ANSWER_WORDS:
         return quoted.date(reference, weak=False, strong_only=True)
     return None
 
