@@ -804,3 +804,32 @@ def test_a_request_written_in_the_subject_gives_its_date_and_address():
                     "1er septembre 2027.")
     fields = analyze(msg.as_bytes()).fields
     assert (fields["effective_date"], fields["new_email"]) == ("2027-09-01", "compta@chi-vallee.fr")
+
+
+NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in many ways, and what is no new address
+
+ ("Merci d'envoyer désormais vos factures au : Service comptable, 18 rue des Acacias, 69003 Lyon", "69003"),
+ ("Our new billing address as of 1 March:\nAcme France SAS\n5 avenue de l'Europe\n67300 Schiltigheim", "67300"),
+ ("Veuillez noter le changement d'adresse de notre siège : 44 quai de la Loire, 75019 Paris.", "75019"),
+ ("Le traceur sera installé dans nos nouveaux bureaux situés 12 allée Turing, 31000 Toulouse.", "31000"),
+ ("Adresse de facturation à compter du 01/02 :\n\nMairie de Pontivy\nService Finances\nPlace Aristide Briand\n56300 Pontivy", "56300"),
+ ("Nous déménageons ! À partir du 15 mai, nous serons au 3 boulevard Vauban, 59000 Lille.", "59000"),
+ ("Dorénavant, les factures sont à libeller et à envoyer à la société Beta SAS, 9 rue Foch, 33000 Bordeaux", "33000"),
+ ("Please send the invoices to our accounting firm: Cabinet Martin, 2 place Bellecour, 69002 Lyon.", "69002"),
+ ("Transfert du matériel vers le site de Rennes : ZA de la Janais, 35170 Bruz", "35170"),
+ ("Merci de mettre à jour l'adresse de facturation : BP 4021 - 97300 Cayenne", "97300"),
+ ("Nouvelle adresse postale pour l'envoi des factures :\nCHU de Nîmes – Direction des Finances\nCS 70001\n30029 Nîmes Cedex 9", "30029"),
+ ("La machine doit rejoindre notre entrepôt de Saint-Priest (12 rue de l'Aviation, 69800 Saint-Priest) début juin.", "69800"),
+ ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes. Nous partons pour le 8 rue Newton, 44800 Saint-Herblain le 1er avril.", "44800"),
+ ("Les factures doivent maintenant être adressées à notre maison mère :\nGroupe Alpha\n1 cours Lafayette\n69006 Lyon", "69006"),
+ ("Changement d'adresse à compter du 1er juillet : 7 impasse des Tilleuls 21000 DIJON", "21000"),
+ ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
+ ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
+ ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),
+]
+
+
+@pytest.mark.parametrize("text, postcode", NEW_POSTCODES, ids=[t[:50] for t, _ in NEW_POSTCODES])
+def test_the_postcode_of_a_new_address(text, postcode):
+    result, _ = read_all(text)
+    assert result.fields["new_address_postcode"] == postcode
