@@ -833,3 +833,28 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
 def test_the_postcode_of_a_new_address(text, postcode):
     result, _ = read_all(text)
     assert result.fields["new_address_postcode"] == postcode
+
+
+READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+
+ ("Compteur N&B : 123 456 / couleur : 78 901", [123456, 78901]),
+ ("Relevé du jour : noir 45.210 – couleur 12.004", [45210, 12004]),
+ ("cpt total 1 204 578", [1204578]),
+ ("Voici l'index : 88 412 m²", [88412]),
+ ("PW345-0061290 : 12 345 m²\nCW3600-0031945 : 6 044 m²", [12345, 6044]),
+ ("Index N/B au 30/06 : 204 118\nIndex couleur au 30/06 : 98 220", [204118, 98220]),
+ ("The counter reads 1,045,871 (black) and 233,012 (colour).", [1045871, 233012]),
+ ("compteurs : 45210 (nb), 12004 (coul.)", [45210, 12004]),
+ ("Nos compteurs : total 56 321 ; nous imprimons environ 3 000 pages par mois.", [56321]),
+ ("Le compteur affiche 77 412 m² ce matin.", [77412]),
+ ("Relevé compteur traceur SN 3Y0612300 :\n- A0 : 1 254\n- A1 : 3 120", [1254, 3120]),
+ ("Meter readings as requested:\nBlack: 412,908\nColour: 388,127", [412908, 388127]),
+ ("Index noir : 1 254 330 (volume mensuel ≈ 95 000)", [1254330]),
+ ("Compteur : 0045871", [45871]),
+]
+
+
+@pytest.mark.parametrize("text, values", READING_VALUES, ids=[t[:50] for t, _ in READING_VALUES])
+def test_reading_values(text, values):
+    result, _ = read_all(text)
+    assert result.fields["meter_readings"] == values
