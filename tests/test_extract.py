@@ -858,3 +858,21 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
 def test_reading_values(text, values):
     result, _ = read_all(text)
     assert result.fields["meter_readings"] == values
+
+
+NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+
+ ("Merci d'envoyer nos factures par mail à factures@alpha.fr à compter de janvier.", "factures@alpha.fr"),
+ ("Adresse de réception des factures : compta.fournisseurs@beta-sa.com", "compta.fournisseurs@beta-sa.com"),
+ ("Please e-mail all invoices to ap.france@gamma.eu from now on.", "ap.france@gamma.eu"),
+ ("Nouvelle adresse pour les factures dématérialisées :\n\nfactures-canon@delta.fr", "factures-canon@delta.fr"),
+ ("Remplacer jean.martin@zeta.fr par facturation@zeta.fr pour l'envoi des factures.", "facturation@zeta.fr"),
+ ("Pour toute question : jean.martin@eta.fr. Merci d'envoyer les factures à invoices@eta.fr", "invoices@eta.fr"),
+ ("Invoices by e-mail please: accounts.payable@theta.co.uk", "accounts.payable@theta.co.uk"),
+]
+
+
+@pytest.mark.parametrize("text, address", NEW_EMAILS, ids=[t[:50] for t, _ in NEW_EMAILS])
+def test_the_new_invoice_email_address(text, address):
+    result, _ = read_all(text, sender="sender@somewhere.fr")
+    assert result.fields["new_email"] == address

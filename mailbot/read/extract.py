@@ -83,6 +83,8 @@ _SPELT_EMAIL = re.compile(
 _SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit)[^\n]*+", re.I | re.M)
 _SHORT_ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
+_EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
+                                 r"(?:factur|invoic)", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoice|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
     r"|utiliser|\bsend\b|\bto\s*:",
@@ -378,7 +380,9 @@ class _Reader:
             previous_end = end
             old = _EMAIL_OLD.search(clause) and not NEW_BY.search(clause)
             after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
-            score = (1.0 if _EMAIL_POSITIVE.search(context) else 0.0) - (
+            # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
+            # des factures")
+            score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after) else 0.0) - (
                 2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
