@@ -40,6 +40,8 @@ CASES = [
      "(traceur du rayon découpe)", "contract_number", ["BP-VZ 00317"]),
     ("spaced in brackets after a model", "notre traceur PlotWave 3500 (n° 3500-77 1042).", "serial_numbers",
      ["3500-77 1042"]),
+    ("after a model, a number described before its colon", "il faudra aussi déplacer le PlotWave 345 (numéro sur "
+     "l'étiquette à l'arrière : HR55-01892).", "serial_numbers", ["HR55-01892"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

@@ -61,6 +61,7 @@ _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en pag
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
 _CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
+_MODEL_GAP = 64  # characters between a model and its serial: "PlotWave 345 (numéro sur l'étiquette : X)"
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
@@ -81,7 +82,8 @@ _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450",
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])",
     re.I,
 )
-_AFTER_MODEL = re.compile(r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie|num[ée]ro)[\s:.]*+)*+", re.I)
+_AFTER_MODEL = re.compile(  # "PlotWave 450 : ", "(n° ", "(numéro sur l'étiquette à l'arrière : "
+    r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie|num[ée]ro)(?:[^\d:()\n]{0,40}+:)?[\s:.]*+)*+", re.I)
 
 
 @dataclass(frozen=True)
@@ -500,7 +502,7 @@ class _Scorer:
         return None
 
     def _next_to_model(self, start: int, end: int) -> bool:
-        for model_end in range(max(0, start - 24), start + 1):
+        for model_end in range(max(0, start - _MODEL_GAP), start + 1):
             if model_end in self.model_ends:
                 gap = _AFTER_MODEL.match(self.text, model_end)
                 if gap and gap.end() == start:
