@@ -409,3 +409,15 @@ def test_a_side_topic_alone_or_a_declined_request_stays_other(rules):
                 rules).situation == "other"
     declined = "Pour répondre à votre commercial : nous ne souhaitons pas résilier notre contrat de maintenance."
     assert read("Panne traceur", LONG_SIDE_TOPIC + declined + SIGNATURE, rules).situation == "other"
+
+
+@pytest.mark.parametrize("situation, subject, body", [
+    ("automatic_meter_reads", "Compteurs", "Bonjour,\nNotre traceur ColorWave 3600 (n° 3Y0155122) est connecté au "
+     "réseau : pourrait-il passer en compteurs communicants, pour que vous receviez les relevés sans nous ?"),
+    ("automatic_meter_reads", "Counters", "Hello,\nCould our imagePRESS (serial RFT02233) send its counters to Canon "
+     "by itself, so we stop reading them every month?"),
+    ("bank_details_check", "Fiche fournisseur", "Bonjour,\nPour créer votre fiche tiers, merci de nous fournir un relevé "
+     "d'identité bancaire de Canon France signé."),
+])
+def test_unusual_words_for_remote_reading_and_canons_bank_details(situation, subject, body, rules):
+    assert keyword_classify(subject, split(body, subject), rules).situation == situation
