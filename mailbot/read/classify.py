@@ -196,6 +196,11 @@ def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -
     return own and keywords.scores.get(keywords.situation, 0.0) >= REQUEST_SCORE * rules.min_score
 
 
+def _for_review(confidence: float, rules: Rules) -> float:
+    """A confidence under review_below, whatever the settings: a person confirms a request read this way."""
+    return round(min(confidence, 0.9 * rules.review_below), 4)
+
+
 def _address_request(result: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
     """A mail read as "other" that gives a new postal address asks for a situation that needs one.
 
@@ -213,11 +218,11 @@ def _address_request(result: Classification, probs: dict[str, float] | None, rul
     probs = probs or {}
     support = {sid: probs.get(sid, 0.0) + _strength(result.scores.get(sid, 0.0)) for sid in candidates}
     situation = max(candidates, key=support.__getitem__)
-    confidence = ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0)
+    confidence = _for_review(ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0), rules)
     detail = ", ".join(f"{sid} {value:.2f}" for sid, value in support.items())
     return Classification(
         situation=situation,
-        confidence=round(confidence, 4),
+        confidence=confidence,
         secondary="other" if result.side_topic else result.secondary,
         scores=result.scores,
         evidence=[e for e in result.matched if e.name in (situation, "other")] + [
@@ -334,7 +339,7 @@ def _paragraph_request(result: Classification, parts: Parts, rules: Rules,
     prob, label, paragraph = best
     return Classification(
         situation=label,
-        confidence=round(PARAGRAPH_DOUBT * prob, 4),
+        confidence=_for_review(PARAGRAPH_DOUBT * prob, rules),
         secondary="other",
         scores=result.scores,
         evidence=[e for e in result.matched if e.name in (label, "other")] + [
