@@ -12,6 +12,8 @@ EFFECTIVE = [
     # (text, expected ISO date or None)
     ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
     ("Meter reading date: 05/10/2026", None),
+    ("Le bon de commande utilisé en 2026 sera clôturé au 31/12/2026. Pour l'exercice 2027, merci d'utiliser le "
+     "nouveau numéro.", "2027-01-01"),
     ("Le traceur, actuellement au 27 rue Sainte, 13001 Marseille,\ndoit être déplacé le 15/03.", "2027-03-15"),
     ("La presse part avec nous en février, avec le reste de l'atelier.", "2027-02-01"),
     ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", "2027-01-01"),

@@ -272,7 +272,7 @@ _CUES = re.compile(
     r"|\bdate\s++limite(?:\s++de\s++(?:retour|r[ée]ponse|r[ée]ception|renvoi))?|\bd[ée]lai\b|\bdeadline|\bdue\s++date|\b[ée]ch[ée]ance\s++de\s++(?:retour|r[ée]ponse)"
     r"|\bby(?:\s++the)?\s*+$)"
     r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup\s++to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
-    r"|\bcurrent|expir|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
+    r"|\bcurrent|expir|cl[oô]tur|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
     # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
     r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
