@@ -18,6 +18,12 @@ disputed, toner is wanted, a price asked): the request is the situation and
 the side topic, found by the keywords of "other", is the secondary one, so
 the person who reads the case sees both. A negated request ("nous ne
 souhaitons pas résilier") is data too: negative keywords cancel its hits.
+
+When the whole mail still reads as "other", two readings look for a request
+the side topic hides, and send what they find to a person (confidence under
+review_below): a new postal address written under a cue that calls it new
+(the situations that need one), and a paragraph that, read alone, the model
+calls a request the keywords also saw.
 """
 
 from __future__ import annotations
