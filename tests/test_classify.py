@@ -421,3 +421,16 @@ def test_a_side_topic_alone_or_a_declined_request_stays_other(rules):
 ])
 def test_unusual_words_for_remote_reading_and_canons_bank_details(situation, subject, body, rules):
     assert keyword_classify(subject, split(body, subject), rules).situation == situation
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Intervention traceur", "Bonjour,\nNotre ColorWave 3600 (n° 3Y0157999) a été transféré le mois dernier dans nos "
+     "nouveaux locaux, 6 rue Jules Verne, 44800 Saint-Herblain ; depuis, les impressions présentent des traînées. "
+     "Pouvez-vous envoyer un technicien ?"),
+    ("Audit contrats", "Bonjour,\nLe déplacement d'un traceur d'un site à l'autre est-il couvert par le contrat ? Nous "
+     "n'avons aucun projet de déménagement, c'est pour notre grille d'analyse."),
+    ("Préavis", "Bonjour,\nPouvez-vous me rappeler la durée du préavis de notre contrat ? Nous ne souhaitons pas mettre "
+     "fin au contrat, c'est pour notre suivi."),
+])
+def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, rules):
+    assert read(subject, body, rules).situation == "other"
