@@ -12,6 +12,8 @@ EFFECTIVE = [
     # (text, expected ISO date or None)
     ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
     ("Meter reading date: 05/10/2026", None),
+    ("je vous notifie la résiliation du contrat n° 26-PPP-000418, à l'échéance du 31 décembre 2026.", "2026-12-31"),
+    ("PO date: 05/02/2027\nValidity: 01/04/2027 - 31/03/2028", "2027-04-01"),
     ("Le bon de commande utilisé en 2026 sera clôturé au 31/12/2026. Pour l'exercice 2027, merci d'utiliser le "
      "nouveau numéro.", "2027-01-01"),
     ("Le traceur, actuellement au 27 rue Sainte, 13001 Marseille,\ndoit être déplacé le 15/03.", "2027-03-15"),

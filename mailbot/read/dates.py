@@ -264,7 +264,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
 # du 1er janvier" is introduced by "à partir", "valable jusqu'au 28 février"
 # by "jusqu'", whatever else the sentence says.
 _CUES = re.compile(
-    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?du|period\s++(?:from|starting)|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
+    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?du|period\s++(?:from|starting)|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
+    r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++(?:du|[àa]\s++partir)|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting|\bfrom\b(?!\s*+:)|with\s++effect"
     r"|commen[cç]|beginning)"
     # "by" only right before its date: "by the end of June", not "signed by"
