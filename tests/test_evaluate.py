@@ -268,9 +268,9 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # that split it) gave, short of the targets: a change may raise them, never lower them. The README says
 # how far each is from TARGETS.
 FLOORS = {
-    # tune: the first halves of the four waves (128 + 100 + 80 + 80 messages, issue #10)
-    "tune": {"situation_accuracy": 0.966, "given_mean": 0.956, "given_each": 0.914, "missing": 0.948,
-             "lead_time_ok": 0.989},
+    # tune: the first halves of waves 1-4 and 6 (128 + 100 + 80 + 80 + 80 messages, issue #10)
+    "tune": {"situation_accuracy": 0.991, "given_mean": 0.984, "given_each": 0.969, "missing": 0.982,
+             "lead_time_ok": 1.0},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
                "lead_time_ok": 0.992},
