@@ -154,3 +154,12 @@ def test_a_deadline_is_shown_apart_from_the_effective_date():
     analysis = analyze(raw)
     assert analysis.fields["effective_date"] is None
     assert analysis.details["deadline"]["date"] == "2027-07-15"
+
+
+def test_a_request_read_from_an_address_or_a_paragraph_is_named_in_french():
+    rows = [{"stage": "classify", "name": "new_address_given", "text": "", "detail": "x"},
+            {"stage": "classify", "name": "request_paragraph", "text": "Autre point : le n° de commande devient X",
+             "detail": "po_change 0.81"}]
+    labels = [line["label"] for line in evidence_lines(rows, {}, 0.3, 10)]
+    assert "demande déduite de la nouvelle adresse postale donnée (à confirmer)" in labels
+    assert any(label.startswith("demande lue dans un paragraphe du message") for label in labels)

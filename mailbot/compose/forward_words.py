@@ -54,6 +54,9 @@ _LABELS: dict[tuple[str, str], str | None] = {
     ("kbis", "denomination"): "dénomination lue sur le K-bis",
     ("kbis", "up_to_date"): "K-bis à jour au",
     ("classify", "model"): None,  # replaced by the confidence of the reading
+    ("classify", "new_address_given"): "demande déduite de la nouvelle adresse postale donnée (à confirmer)",
+    ("classify", "request_paragraph"): "demande lue dans un paragraphe du message, le reste traitant d'autre chose "
+                                       "(à confirmer)",
     ("auth", "pass"): None, ("auth", "none"): None, ("auth", "fail"): None,  # the "Vérifications" block
 }
 _SKIPPED_STAGES = ("route",)  # the summary says who gets the case

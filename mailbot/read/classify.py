@@ -232,7 +232,7 @@ def _address_request(result: Classification, probs: dict[str, float] | None, rul
         secondary="other" if result.side_topic else result.secondary,
         scores=result.scores,
         evidence=[e for e in result.matched if e.name in (situation, "other")] + [
-            Evidence("classify", "new_address_given", "a new postal address in the new text", detail)],
+            Evidence("classify", "new_address_given", "", f"a new postal address in the new text; {detail}")],
         matched=result.matched,
         side_topic=result.side_topic,
     )
