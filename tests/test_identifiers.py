@@ -193,3 +193,67 @@ def test_a_bad_shape_is_a_clear_error(tmp_path):
     (tmp_path / "identifiers.toml").write_text(data, encoding="utf-8")
     with pytest.raises(ValueError, match="contract_number.shapes"):
         load_lexicon(tmp_path / "identifiers.toml")
+
+
+# Sentences written for this table (issue #10, third session) across labels and shapes of the four kinds
+# of number, each with what the service desk reads in it.
+WRITTEN = [
+    ('po_number', 'Merci de reporter le PO# 4501188723 sur vos factures.', ['4501188723']),
+    ('po_number', 'Notre nouveau numéro de bon de commande pour 2027 : BDC/2027/00412', ['BDC/2027/00412']),
+    ('po_number', 'Réf. commande à rappeler : CMD-77120-B', ['CMD-77120-B']),
+    ('po_number', "Le numéro d'engagement juridique 2027 est le 1300104455.", ['1300104455']),
+    ('po_number', 'Purchase order no. PO-FR-2027-0031 replaces PO-FR-2026-0877.', ['PO-FR-2027-0031']),
+    ('po_number', 'Please use our new PO 7700123456 for FY2027 invoices.', ['7700123456']),
+    ('po_number', "Ordre d'achat n° OA 27 1145", ['OA 27 1145']),
+    ('po_number', "nouveau bdc : 27-0455 (l'ancien 26-1187 est clos)", ['27-0455']),
+    ('po_number', 'Numéro de marché / commande : M27-004-LOT2', ['M27-004-LOT2']),
+    ('po_number', 'Votre devis n° DV-2027-118 a été accepté ; notre commande correspondante est la C27-5531.', ['C27-5531']),
+    ('po_number', 'PO number: 4500-998-211 (valid from 01/01/2027)', ['4500-998-211']),
+    ('po_number', 'Commande interne n°2027/INF/0093 à mentionner sur les factures', ['2027/INF/0093']),
+    ('po_number', 'Our purchase order for the new fiscal year is attached; its number is 3100045987.', ['3100045987']),
+    ('po_number', 'bon de cde : 450 118 7723', ['450 118 7723']),
+    ('po_number', 'N° EJ : 2100567890 – à porter sur toutes les factures', ['2100567890']),
+    ('serial_numbers', 'Le traceur concerné porte le numéro de série 3Y1 004 772.', ['3Y1 004 772']),
+    ('serial_numbers', 'Machines : PlotWave 345 (SN: 7705-1123) et ColorWave 3600 (SN: CW36-00871).', ['7705-1123', 'CW36-00871']),
+    ('serial_numbers', "numéro de série de l'imprimante : 2211A0047", ['2211A0047']),
+    ('serial_numbers', 'serial # X7-88102-B', ['X7-88102-B']),
+    ('serial_numbers', 'les matériels n° 5500123, 5500124 et 5500131 sont à déménager', ['5500123', '5500124', '5500131']),
+    ('serial_numbers', 'Equipment: Colorado 1650, serial 1650-00-04417; Arizona 2280 GT, serial AZ22-80-119', ['1650-00-04417', 'AZ22-80-119']),
+    ('serial_numbers', 'Matricule machine : PW-500-00912', ['PW-500-00912']),
+    ('serial_numbers', 'S/N 9A02K4471', ['9A02K4471']),
+    ('serial_numbers', 'la presse (n/s 712 004 551) est à résilier', ['712 004 551']),
+    ('serial_numbers', 'N° de série : 4411-0087-21, 4411-0087-35', ['4411-0087-21', '4411-0087-35']),
+    ('serial_numbers', 'Pour le traceur HR55-01892 installé au 2e étage', ['HR55-01892']),
+    ('serial_numbers', 'le PlotWave 3000 no 3Y0-58127 doit être déplacé', ['3Y0-58127']),
+    ('serial_numbers', 'Serial number of the unit to be moved: 00718842', ['00718842']),
+    ('serial_numbers', 'Numéros de série :\n- 7104 2281\n- 7104 2296', ['7104 2281', '7104 2296']),
+    ('customer_number', 'Notre code client Canon : FR0045521', ['FR0045521']),
+    ('customer_number', 'Client n° 700 218', ['700 218']),
+    ('customer_number', 'Compte client : 0061520437', ['0061520437']),
+    ('customer_number', 'Our customer account with you is CA-88120.', ['CA-88120']),
+    ('customer_number', 'Réf. client 5120-33', ['5120-33']),
+    ('customer_number', 'Identifiant client : DUPONT01', ['DUPONT01']),
+    ('customer_number', 'customer no. 4410077 (Lyon site)', ['4410077']),
+    ('customer_number', 'N° de compte Canon : 88 401 227', ['88 401 227']),
+    ('customer_number', 'Votre référence client pour notre société : F7731-20', ['F7731-20']),
+    ('customer_number', 'numéro client (indiqué sur vos factures) : 300127', ['300127']),
+    ('contract_number', 'Contrat de maintenance n° 2019-PPP-00457', ['2019-PPP-00457']),
+    ('contract_number', 'Réf. contrat : CF-GF-2022-0611', ['CF-GF-2022-0611']),
+    ('contract_number', 'service agreement SA-FR-771045', ['SA-FR-771045']),
+    ('contract_number', 'notre contrat 0040018807 arrive à échéance', ['0040018807']),
+    ('contract_number', 'Contract number: 88 1204 573', ['88 1204 573']),
+    ('contract_number', 'le contrat de location financière n°LF/2021/0342', ['LF/2021/0342']),
+    ('contract_number', 'Contrat Canon 0072-5518-WF', ['0072-5518-WF']),
+    ('contract_number', 'ctr 4410-7712', ['4410-7712']),
+    ('contract_number', 'sous le contrat CTR-5530-19 (traceur du 2e étage)', ['CTR-5530-19']),
+]
+
+
+@pytest.mark.parametrize("field, text, expected", WRITTEN, ids=[f"{f}: {t[:40]}" for f, t, _ in WRITTEN])
+def test_numbers_written_many_ways(field, text, expected):
+    found = find_identifiers(text)[field]
+    if field == "serial_numbers":
+        assert [f.value for f in found] == expected
+    else:
+        assert [best(found).value if found else None] == expected
+
