@@ -434,3 +434,13 @@ def test_unusual_words_for_remote_reading_and_canons_bank_details(situation, sub
 ])
 def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, rules):
     assert read(subject, body, rules).situation == "other"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Courrier douteux", "Bonjour,\nNous avons reçu un courrier non signé qui nous demande de régler désormais vos "
+     "factures sur un compte ouvert dans une banque en ligne. Est-ce un faux ?"),
+    ("Coordonnées", "Bonjour,\nJe voudrais m'assurer que nous avons les bonnes coordonnées bancaires pour vous payer "
+     "par virement. Pouvez-vous me les confirmer ?"),
+])
+def test_doubts_about_where_to_pay_canon_are_bank_details_checks(subject, body, rules):
+    assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"

@@ -823,6 +823,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes. Nous partons pour le 8 rue Newton, 44800 Saint-Herblain le 1er avril.", "44800"),
  ("Les factures doivent maintenant être adressées à notre maison mère :\nGroupe Alpha\n1 cours Lafayette\n69006 Lyon", "69006"),
  ("Changement d'adresse à compter du 1er juillet : 7 impasse des Tilleuls 21000 DIJON", "21000"),
+ ("merci de modifier l'adresse d'envoi des factures pour notre compte client CL-30218 : Bureau Fabre, BP 124, "
+  "12000 Rodez, à partir du 1er mars 2027.", "12000"),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),
