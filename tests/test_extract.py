@@ -825,6 +825,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Changement d'adresse à compter du 1er juillet : 7 impasse des Tilleuls 21000 DIJON", "21000"),
  ("merci de modifier l'adresse d'envoi des factures pour notre compte client CL-30218 : Bureau Fabre, BP 124, "
   "12000 Rodez, à partir du 1er mars 2027.", "12000"),
+ ("À partir du 14 octobre, le traceur n° ZBK00712 se trouvera au\n\nPôle Graphique du Lac\n12 rue Pierre Loti\n"
+  "74000 Annecy", "74000"),
+ ("From March the plotter will be located at our Reims plant, 9 rue Gustave Eiffel, 51100 Reims.", "51100"),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),

@@ -770,7 +770,9 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
 
 
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
-_ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b", re.I)
+# or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
+_ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b|\b(?:au|[àa]|at|to|chez|vers)[ \t]*+$",
+                        re.I)
 
 
 def _cue_reach(text: str, position: int) -> int:
