@@ -828,6 +828,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("À partir du 14 octobre, le traceur n° ZBK00712 se trouvera au\n\nPôle Graphique du Lac\n12 rue Pierre Loti\n"
   "74000 Annecy", "74000"),
  ("From March the plotter will be located at our Reims plant, 9 rue Gustave Eiffel, 51100 Reims.", "51100"),
+ ("Adresse de livraison / réinstallation :\nAgence Nord\n12 rue des Artisans\n38300 Bourgoin-Jallieu", "38300"),
+ ("les factures relatives à nos équipements (presse du centre éditique) doivent être adressées, à compter du 1er "
+  "mars, à :\n\nMutuelle Armorique\nCS 91234\n29219 Brest Cedex 2\n\net non plus au 7 rue de Siam, 29200 Brest.",
+  "29219"),
+ ("We are relocating our design office from the Sélestat plant (ZA du Ried, 67600 Sélestat) to our new offices.\n\n"
+  "New address:\nDesign Office\n9 rue du Grand Pré\n68100 Mulhouse", "68100"),
+ ("Merci de livrer le toner à l'adresse suivante : 3 rue Pasteur, 69007 Lyon.", None),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),

@@ -764,11 +764,14 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     p, n = positive[-1], negative[-1]
     if n.start() > p.start():
         return False
+    if _MACHINE_GOES.search(window, n.end(), p.end()):
+        return True  # "Adresse de livraison / réinstallation :": where the machine is delivered and installed
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
+_MACHINE_GOES = re.compile(r"install|demenag|transf[eé]r|relocat|destination")  # a move's cue, on folded text
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b|\b(?:au|[àa]|at|to|chez|vers)[ \t]*+$",
