@@ -728,6 +728,11 @@ POLICY = [
 
 
 POLICY += [
+    ("an e-mail address alone above a signature answers our question for one",
+     "RE: Envoi des factures par e-mail – contrat 5512-0071",
+     "compta.fournisseurs@lefevre-charpentes.fr\n\nHugo Lefèvre\nLefèvre Charpentes – 88000 Épinal\n03 29 34 11 57",
+     "Bonjour,\nMerci de nous indiquer une adresse e-mail générique (type compta@ ou factures@).",
+     "new_email", "compta.fournisseurs@lefevre-charpentes.fr"),
     ("a number of the answer already read as another field answers nothing else",
      "RE: Votre demande",
      "Contrat 0040018807\n\nY. Le Bihan",
@@ -835,6 +840,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("We are relocating our design office from the Sélestat plant (ZA du Ried, 67600 Sélestat) to our new offices.\n\n"
   "New address:\nDesign Office\n9 rue du Grand Pré\n68100 Mulhouse", "68100"),
  ("Merci de livrer le toner à l'adresse suivante : 3 rue Pasteur, 69007 Lyon.", None),
+ ("We will relocate the printer to our new building. The new address is\n\nBâtiment 4\n185 rue Guillaume du Vair\n"
+  "13290 Aix-en-Provence", "13290"),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),

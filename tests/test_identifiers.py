@@ -42,6 +42,11 @@ CASES = [
      ["3500-77 1042"]),
     ("after a model, a number described before its colon", "il faudra aussi déplacer le PlotWave 345 (numéro sur "
      "l'étiquette à l'arrière : HR55-01892).", "serial_numbers", ["HR55-01892"]),
+    ("a reply's initials before the answer", "- Numéro de série du matériel à déplacer :\n[PR] 3850 0021 47 (le "
+     "ColorWave du service SIG)", "serial_numbers", ["3850 0021 47"]),
+    ("an order that reaches its term is the old one", "le bon de commande n° 4500871120 couvrant la maintenance arrive à "
+     "échéance le 31/12/2026. Nouveau numéro de bon de commande, à savoir :\nBC 2027 – 1300457719", "po_number",
+     ["1300457719"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

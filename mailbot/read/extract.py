@@ -389,7 +389,9 @@ class _Reader:
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
                 best = (score, address, start, end)
-        if best is None and len(candidates) == 1 and len(self.text.split()) <= _ADDRESS_ANSWER_WORDS \
+        alone = bool(candidates) and not self.text[: candidates[0][0]].strip() and not re.split(
+            r"\n[ \t]*\n", self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")  # its own first paragraph
+        if best is None and len(candidates) == 1 and (len(self.text.split()) <= _ADDRESS_ANSWER_WORDS or alone) \
                 and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
             start, end, address = candidates[0]
             best = (1.0, address, start, end)  # the whole answer is an address: the one we asked for
@@ -774,8 +776,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
 _MACHINE_GOES = re.compile(r"install|demenag|transf[eé]r|relocat|destination")  # a move's cue, on folded text
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
-_ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b|\b(?:au|[àa]|at|to|chez|vers)[ \t]*+$",
-                        re.I)
+_ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
+                        r"|\b(?:au|[àa]|at|to|chez|vers|is|are|est|sont|sera|seront)[ \t]*+$", re.I)
 
 
 def _cue_reach(text: str, position: int) -> int:

@@ -55,6 +55,7 @@ _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
@@ -589,6 +590,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     lexicon = lexicon or default_lexicon()
     if not _DIGIT.search(text):
         return {name: [] for name in FIELDS}
+    text = _INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
