@@ -47,6 +47,10 @@ CASES = [
     ("an order that reaches its term is the old one", "le bon de commande n° 4500871120 couvrant la maintenance arrive à "
      "échéance le 31/12/2026. Nouveau numéro de bon de commande, à savoir :\nBC 2027 – 1300457719", "po_number",
      ["1300457719"]),
+    ("after a machine word and a copula, the sentence's label", "Notre nouveau numéro de commande pour la maintenance "
+     "du PlotWave est le 26-BC-04417, à compter du 1er juillet.", "po_number", ["26-BC-04417"]),
+    ("a quantity with its unit is no number of a field", "le forfait de notre contrat est de 1 500 m² par trimestre",
+     "contract_number", []),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

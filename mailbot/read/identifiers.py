@@ -46,7 +46,9 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
     re.I,
 )
 _SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
-_AMOUNT_AFTER = re.compile(r"\s?(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b)", re.I)
+# an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole)
+_AMOUNT_AFTER = re.compile(r"[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
+                           r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
@@ -356,7 +358,11 @@ class _Scorer:
         before = raw.rstrip()
         if before.endswith(":") and len(raw) > len(before):  # "… est : X", "…:⏎X", not "host:8080"
             return True
-        words = _WORD.findall(fold(before))
+        return self._after_copula(start)
+
+    def _after_copula(self, start: int) -> bool:
+        """Is the value right after a copula ("… est le X", "… will be X")?"""
+        words = _WORD.findall(fold(self.text[max(0, start - 40) : start].rstrip()))
         while words and words[-1] in ("le", "la", "l", "the"):
             words.pop()
         return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
@@ -416,7 +422,9 @@ class _Scorer:
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
         quantity = bool(_QUANTITY.fullmatch(value))
-        machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words
+        # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
+        machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words \
+            and not self._after_copula(start)
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
