@@ -51,6 +51,9 @@ CASES = [
      "du PlotWave est le 26-BC-04417, à compter du 1er juillet.", "po_number", ["26-BC-04417"]),
     ("a quantity with its unit is no number of a field", "le forfait de notre contrat est de 1 500 m² par trimestre",
      "contract_number", []),
+    ("a machine returned is not concerned", "Readings below for serial 5320201. The second unit mentioned in your "
+     "request (serial 5320199) was returned to Canon in October, so there is no reading for it.", "serial_numbers",
+     ["5320201"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),
