@@ -54,6 +54,10 @@ CASES = [
     ("a machine returned is not concerned", "Readings below for serial 5320201. The second unit mentioned in your "
      "request (serial 5320199) was returned to Canon in October, so there is no reading for it.", "serial_numbers",
      ["5320201"]),
+    ("a negated verb before the machine is no exclusion", "Après réflexion, nous ne renouvellerons pas le contrat du "
+     "ColorWave 3800 (n° série CW3800-7781) : nous souhaitons le résilier.", "serial_numbers", ["CW3800-7781"]),
+    ("'mais pas le' right before a serial excludes it", "Numéros de série : 3Y0612300, mais pas le 3Y0612301",
+     "serial_numbers", ["3Y0612300"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

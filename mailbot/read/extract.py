@@ -479,7 +479,9 @@ class _Reader:
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
                 if not before.strip() and line_before.endswith(_COUNTER_WORDS):
                     before = line_before  # "compteur total⏎113 002": a wrapped line
-                if _NOT_READING_BEFORE.search(before) or _NOT_READING_AFTER.match(after):
+                # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
+                not_before = before if before.strip() else line_before[-40:]
+                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after):
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) or (
                         hits and _QUANTITY_READING.fullmatch(m.group("v"))):  # "145 002 pour l'un, 98 760 pour l'autre"

@@ -57,6 +57,7 @@ _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 _INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
@@ -555,8 +556,16 @@ class _Scorer:
                         and self._says(after, lex.not_concerned_after):
                     return True
         before = re.split(r"[.;!?\n,]", self.folded[max(0, start - 70) : start])[-1]
-        before = " ".join(_WORD.findall(before))
-        return any(f" {p} " in f" {before} " or before.endswith(p) for p in lex.not_concerned_before if p)
+        before = f" {' '.join(_WORD.findall(before))} "
+        for phrase in lex.not_concerned_before:
+            at = before.rfind(f" {phrase} ")
+            if not phrase or at < 0:
+                continue
+            # "mais pas le 3Y0612301", not "nous ne renouvellerons pas le contrat du ColorWave (n° série X)"
+            if phrase.split()[0] in _NEGATION_WORDS and len(before[at + len(phrase) + 2 :].split()) > 2:
+                continue
+            return True
+        return False
 
 
     def _without_models(self, start: int, end: int) -> str:
