@@ -118,6 +118,7 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*+\n")
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
@@ -389,8 +390,9 @@ class _Reader:
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
                 best = (score, address, start, end)
-        alone = bool(candidates) and not self.text[: candidates[0][0]].strip() and not re.split(
-            r"\n[ \t]*\n", self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")  # its own first paragraph
+        # the address alone in the first paragraph, a signature below: "compta@x.fr⏎⏎Hugo Lefèvre⏎03 29 …"
+        alone = len(candidates) == 1 and not self.text[: candidates[0][0]].strip() and not _PARAGRAPH_BREAK.split(
+            self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")
         if best is None and len(candidates) == 1 and (len(self.text.split()) <= _ADDRESS_ANSWER_WORDS or alone) \
                 and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
             start, end, address = candidates[0]
@@ -490,13 +492,13 @@ class _Reader:
                 hits = [m for m in hits if counted[line.count("|", 0, m.start())]]
             if not hits:
                 if "|" in line:  # a table header: "Série | Noir | Couleur"
-                    cells_ = line.split("|")
-                    kinds = [_counter_kind(cell) for cell in cells_]
+                    header = line.split("|")
+                    kinds = [_counter_kind(cell) for cell in header]
                     columns = kinds if any(kinds) else columns
                     # a header that names its counters and a column that is none ("Volume moyen / mois")
-                    heads = [not (_NOT_COUNTER_HEADER.search(c) and not kind) for c, kind in zip(cells_, kinds)]
-                    named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(cells_, kinds))
-                    if named and not all(heads) and not any(_DIGIT.search(c) for c in cells_):
+                    heads = [not (_NOT_COUNTER_HEADER.search(c) and not kind) for c, kind in zip(header, kinds)]
+                    named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(header, kinds))
+                    if named and not all(heads) and not any(_DIGIT.search(c) for c in header):
                         counted = heads
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
