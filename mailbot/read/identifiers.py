@@ -567,7 +567,6 @@ class _Scorer:
             return True
         return False
 
-
     def _without_models(self, start: int, end: int) -> str:
         """The folded text between start and end, machine models blanked ("PlotWave 3000" is no number)."""
         text = self.folded[start:end]
