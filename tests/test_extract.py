@@ -870,6 +870,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("Meter readings as requested:\nBlack: 412,908\nColour: 388,127", [412908, 388127]),
  ("Index noir : 1 254 330 (volume mensuel ≈ 95 000)", [1254330]),
  ("Compteur : 0045871", [45871]),
+ ("Merci de nous communiquer les relevés du matériel suivant :\nN° de série : VP-110-04728\nDernier relevé connu : "
+  "3 887 102 (noir)", []),
  ("Compteur total : 2 318 409\nPour information, notre volume mensuel moyen est d'environ\n45 000 pages.", [2318409]),
 ]
 

@@ -190,7 +190,10 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
-    r"|\ballocation|\bplafond)[^.;:|\n\d]{0,40}+$",
+    r"|\ballocation|\bplafond)[^.;:|\n\d]{0,40}+$"
+    # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
+    r"|(?:\bdernier\s++relev\w*+\s++connu|\blast\s++known\s++reading|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
+    r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$",
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
