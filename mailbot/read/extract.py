@@ -179,7 +179,7 @@ _READING_UNIT = re.compile(
     r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
 )
 _READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
-    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading"
+    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
     # on a line about counters, a verb that gives the value: "le compteur indique 456 789"
     r"|indiquee?s?|indiquent|affichee?s?|affichent|marque|est\s++de|est\s++[àa]|sont\s++de|shows?|reads|is\s++at"
     r"|stands\s++at))\.?\s*+:?\s*+$",
