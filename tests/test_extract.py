@@ -899,6 +899,14 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : factures@omega-btp.fr\nCordialement', 'factures@omega-btp.fr'),
+ ('Nouvelle adresse de réception : dematerialisation@chu-nord.fr (à la place de compta@chu-nord.fr)', 'dematerialisation@chu-nord.fr'),
+ ('Invoices: please use accounts@kappa.co.uk going forward (not john.smith@kappa.co.uk).', 'accounts@kappa.co.uk'),
+ ("Pour l'envoi dématérialisé, l'adresse est : facturation.canon@lambda.fr", 'facturation.canon@lambda.fr'),
+ ("Merci d'utiliser l'adresse generique compta-fournisseurs@mu.fr pour toutes les factures du contrat 2024-117.", 'compta-fournisseurs@mu.fr'),
+ ('Adresse mail pour les factures -> ap@nu-industries.com', 'ap@nu-industries.com'),
+ ('Nous souhaitons recevoir les factures par mail.\nAdresse : factures@xi.fr\nContrat : CT-2023-00077', 'factures@xi.fr'),
+ ('Please note our AP mailbox changes from ap@pi.com to payables@pi.com as of 1 March.', 'payables@pi.com'),
 
  ("Merci d'envoyer nos factures par mail à factures@alpha.fr à compter de janvier.", "factures@alpha.fr"),
  ("Adresse de réception des factures : compta.fournisseurs@beta-sa.com", "compta.fournisseurs@beta-sa.com"),

@@ -87,7 +87,7 @@ _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:d
                                  r"(?:factur|invoic)", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoice|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
-    r"|utiliser|\bsend\b|\bto\s*:",
+    r"|utiliser|\bsend\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
@@ -95,7 +95,7 @@ _EMAIL_POSITIVE = re.compile(
 # rest of the word taken whole, except for "l'adresse" or "the address" glued to it (the last line):
 # what else may follow it from inside the word may follow it from its end too.
 _EMAIL_OLD = re.compile(
-    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous"
+    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
@@ -108,7 +108,8 @@ _EMAIL_OLD_AFTER = re.compile(
     r"|obsol[èe]te|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated))",
     re.I,
 )
-_EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$", re.I)
+_EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$|\bto\s*$|\bvers\s*$",
+                        re.I)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|rempla[cç]ant|coll[èe]gue|colleague|en copie|\bcc\b|questions?",
