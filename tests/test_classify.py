@@ -444,3 +444,29 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 ])
 def test_doubts_about_where_to_pay_canon_are_bank_details_checks(subject, body, rules):
     assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"
+
+
+# Mails written for this table (issue #10, third session): each situation in words the keywords were not written
+# from, read by the whole analyze.
+WRITTEN_MAILS = [
+    ('po_change', 'Référence à porter sur vos factures', "Bonjour,\nÀ partir de mars, merci d'indiquer la référence 4500998123 sur toutes les factures du contrat CT-2024-00911.\nCordialement"),
+    ('po_change', 'EJ 2027', "Bonjour,\nVoici l'engagement juridique pour 2027 : 1300112233 (contrat 2022-PW-118).\nMerci"),
+    ('equipment_move', 'Traceur', 'Bonjour,\nNous souhaiterions que le traceur PlotWave 3000 (SN 3Y0612300) soit descendu du 3e au rez-de-chaussée de notre bâtiment le mois prochain. Pouvez-vous nous faire un devis ?\nMerci'),
+    ('equipment_move', 'Our plotter', 'Hello,\nWe need our ColorWave 3600 (serial 3Y0155122) taken to our Lille branch, 5 rue Nationale, 59800 Lille, in April.\nThanks'),
+    ('billing_entity_change', 'Changement de société', "Bonjour,\nÀ compter du 1er avril, notre activité est reprise par la SAS Atelier Nord (SIREN 812 345 671). Merci d'établir les factures à son nom. K-bis en pièce jointe.\nCordialement"),
+    ('invoice_address_change', 'Factures', 'Bonjour,\nNos factures doivent maintenant partir à notre siège : 4 place de la Comédie, 34000 Montpellier. Client n° 700218.\nCordialement'),
+    ('invoice_by_email', 'Dématérialisation', 'Bonjour,\nNous passons au zéro papier : pouvez-vous nous envoyer les factures du contrat 4410-7712 uniquement par courriel à factures@client-sa.fr ?\nMerci'),
+    ('meter_read_request', 'Compteurs', 'Bonjour,\nComme demandé : noir 45 210, couleur 12 004 pour le traceur 3Y0612300.\nBonne journée'),
+    ('automatic_meter_reads', 'Relevés', 'Bonjour,\nPlutôt que de vous envoyer nos compteurs chaque mois, est-il possible que la machine 3Y0612300 vous les transmette directement ? Si oui, nous sommes preneurs.\nMerci'),
+    ('contract_termination', 'Fin de contrat', "Bonjour,\nNous n'aurons plus besoin du traceur 3Y0612300 après le 30 juin : merci de ne pas reconduire le contrat CT-2021-00455.\nCordialement"),
+    ('bank_details_check', 'Virement', "Bonjour,\nUn de vos collègues nous a écrit pour nous donner un nouvel IBAN pour régler vos factures. Pouvez-vous me dire si c'est normal avant que nous payions ?\nMerci"),
+    ('other', 'Toner', 'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
+    ('other', 'Panne', 'Bonjour,\nLe traceur 3Y0612300 affiche une erreur E-302 depuis ce matin. Pouvez-vous envoyer un technicien ?\nMerci'),
+    ('other', 'Question', "Bonjour,\nQuelle est la durée restante de notre contrat CT-2021-00455 ? C'est pour notre budget.\nMerci"),
+]
+
+
+@pytest.mark.parametrize("situation, subject, body", WRITTEN_MAILS, ids=[f"{s}: {sub}" for s, sub, _ in WRITTEN_MAILS])
+def test_requests_written_in_other_words(situation, subject, body):
+    assert analyze(mail(body, subject)).situation == situation
+
