@@ -855,6 +855,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Pour rappel, l'adresse actuelle est 4 rue Pasteur, 69007 Lyon ; elle ne change pas.", None),
  ('Technicien à envoyer au 12 rue des Lilas, 35000 Rennes pour la panne.', None),
  ('Bonjour, nous déménageons au 15 mars au 2 impasse du Moulin, 49000 Angers. Le traceur suit.', '49000'),
+ ("À partir du 3 novembre, nos factures fournisseurs sont centralisées à Lille. Merci d'envoyer les vôtres à :\n"
+  "Nordimmo Gestion – Pôle factures\n8 place de la Gare\n59800 Lille", "59800"),
+ ("Merci d'envoyer le technicien à : 12 rue des Lilas, 35000 Rennes.", None),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),
