@@ -728,6 +728,12 @@ POLICY = [
 
 
 POLICY += [
+    ("a short answer that is a reading answers no question for a number",
+     "RE: Demande de relevé compteur - N° série 702 551 093",
+     "Bonjour,\n\nCompteur total au 28/02 : 87 455",
+     "Dans le cadre de votre contrat de maintenance, merci de nous communiquer le relevé du compteur total du "
+     "matériel référencé en objet.",
+     "contract_number", None),
     ("an e-mail address alone above a signature answers our question for one",
      "RE: Envoi des factures par e-mail – contrat 5512-0071",
      "compta.fournisseurs@lefevre-charpentes.fr\n\nHugo Lefèvre\nLefèvre Charpentes – 88000 Épinal\n03 29 34 11 57",
@@ -858,6 +864,7 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("À partir du 3 novembre, nos factures fournisseurs sont centralisées à Lille. Merci d'envoyer les vôtres à :\n"
   "Nordimmo Gestion – Pôle factures\n8 place de la Gare\n59800 Lille", "59800"),
  ("Merci d'envoyer le technicien à : 12 rue des Lilas, 35000 Rennes.", None),
+ ("Coordonnées de l'entité à facturer :\nALTAPRINT SAS – ZI Nord, 120 rue Marcel Mérieux, 69960 Corbas", "69960"),
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),

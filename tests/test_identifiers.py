@@ -58,6 +58,14 @@ CASES = [
      "ColorWave 3800 (n° série CW3800-7781) : nous souhaitons le résilier.", "serial_numbers", ["CW3800-7781"]),
     ("'mais pas le' right before a serial excludes it", "Numéros de série : 3Y0612300, mais pas le 3Y0612301",
      "serial_numbers", ["3Y0612300"]),
+    ("'ainsi que le' joins a third serial", "Merci d'activer la télérelève sur les traceurs 35F70215, 35F70231 ainsi "
+     "que le 35F70240.", "serial_numbers", ["35F70215", "35F70231", "35F70240"]),
+    ("a customer number that 'reste'", "Notre numéro client chez vous reste le SB-004417.", "customer_number",
+     ["SB-004417"]),
+    ("a relative clause says the machine stays", "Nous ne résilions pas le contrat de la ColorWave (n° 1040122871), qui "
+     "reste en service, mais uniquement celui du PlotWave 340 n° de série 3101A7801.", "serial_numbers", ["3101A7801"]),
+    ("an abbreviation is no sentence end", "Contract ref. on our last invoice: CW-REN-2020-311.", "contract_number",
+     ["CW-REN-2020-311"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

@@ -830,7 +830,8 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
         return
     asked = [name for name in asked_fields(below_headers(quoted.text)[:_QUESTION_CHARS]) if not fields[name]]
     taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
-    # a number already read as another field's ("contrat 0040018807") answers nothing else
+    taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
+    # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
     values = [(s, e) for s, e in answer_values(new.text) if not any(s < te and ts < e for ts, te in taken)]
     if len(asked) != 1 or len(values) != 1:
         return

@@ -58,6 +58,7 @@ _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
+_RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")  # "(n° X), qui reste …": the clause goes on
 _INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
@@ -69,7 +70,8 @@ _MODEL_GAP = 64  # characters between a model and its serial: "PlotWave 345 (num
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
-_SENTENCE_STOP = re.compile(r"(?<=[\w)])[.!?](?=\s)")
+_SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"
+    r"(?<=[\w)])(?<![Rr]ef)(?<![Rr]éf)(?<!\b[Nn]o)(?<![Cc]f)(?<![Tt]el)(?<![Ee]nv)[.!?](?=\s)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
@@ -522,8 +524,11 @@ class _Scorer:
 
     def _followed_by(self, end: int, phrases: tuple[str, ...]) -> bool:
         """Do these words follow the value in its clause, before the next value? A year or a date is
-        no value: "le bon de commande X utilisé en 2026 pour le contrat … sera clôturé"."""
-        after = _CLAUSE_END.split(self.folded[end : end + 120])[0]
+        no value: "le bon de commande X utilisé en 2026 pour le contrat … sera clôturé"; a relative clause
+        speaks of it too: "(n° 1040122871), qui reste en service"."""
+        after = self.folded[end : end + 120]
+        relative = _RELATIVE.match(after)
+        after = _CLAUSE_END.split(after[relative.end() :] if relative else after)[0]
         after = _YEAR_OR_DATE_WORD.sub(" ", after)
         after = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", after)[0]))
         return any(f" {p} " in f" {after} " for p in phrases if p)
@@ -626,7 +631,8 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
 
-_COORDINATION = re.compile(r"(?<!\s)\s*+(?:,|et|and|&|/|\+|ou|or)\s*+", re.I)  # from the start of a blank run
+_COORDINATION = re.compile(  # from the start of a blank run; "ainsi que le", "as well as"
+    r"(?<!\s)\s*+(?:,|et|and|&|/|\+|ou|or|ainsi\s++que|as\s++well\s++as)\s*+(?:le\s++|la\s++|l'|the\s++)?", re.I)
 
 
 def _shape(value: str) -> str:
