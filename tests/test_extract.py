@@ -893,6 +893,14 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("Meter readings as requested:\nBlack: 412,908\nColour: 388,127", [412908, 388127]),
  ("Index noir : 1 254 330 (volume mensuel ≈ 95 000)", [1254330]),
  ("Compteur : 0045871", [45871]),
+ ("For your records, the last readings we sent were 2 003 114 (PW550) and 96 220 (CW650). We print roughly 30,000 A1 "
+  "sheets per month.", [2003114, 96220]),
+ ("cpt N&B : 1.204.877\ncpt coul. : 356 120\nPour info, notre volume moyen est d'environ 12 000 pages/mois en N&B et "
+  "3 500 en couleur.", [1204877, 356120]),
+ ("Afin d'éviter une facturation sur index estimé (index estimé au 30/09 : 2 390 000), merci de nous transmettre :\n"
+  "Compteur total A4 : [2 418 730]", [2418730]),
+ ("Date : Mon, 29 Mar 2027 07:30:12 +0200\nMerci de nous communiquer les compteurs des matériels suivants.", []),
+ ("Compteurs pour la facturation : 45 210", [45210]),
  ('Compteur noir: 12 345 – Compteur couleur: 6 789', [12345, 6789]),
  ('N&B 12345 / Couleur 6789', [12345, 6789]),
  ('Relevé au 30/06 : 45 210 pages', [45210]),

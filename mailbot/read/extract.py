@@ -183,7 +183,7 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
     r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
     # on a line about counters, a verb that gives the value: "le compteur indique 456 789"
     r"|indiquee?s?|indiquent|affichee?s?|affichent|marque|est\s++de|est\s++[àa]|sont\s++de|shows?|reads|is\s++at"
-    r"|stands\s++at))\.?\s*+:?\s*+$",
+    r"|stands\s++at))\.?\s*+:?\s*+\[?$",
     re.I,
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
@@ -191,14 +191,17 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
-    r"|\ballocation|\bplafond)[^.;:|\n\d]{0,40}+$"
+    r"|\ballocation|\bplafond|\broughly|\bapproximately)[^.;:|\n\d]{0,40}+$"
+    # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
+    r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
     # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
     r"|(?:\bdernier\s++relev\w*+\s++connu|\blast\s++known\s++reading|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
     r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$",
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
-    r"(?<!\s)\s*+(?:pages?|copies|m²|m2|impressions?|prints)?\s*+(?:/\s*+mois|par\s++mois|per\s++month|a\s++month"
+    r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
+    r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
     r"|/\s*+(?:an|trimestre|quarter|year))",
     re.I,
@@ -222,6 +225,7 @@ _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "ind
 # A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
 _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
+_SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
@@ -233,7 +237,7 @@ _MASKS = (  # applied in order
     re.compile(r"\[[A-Z]{1,5}\]"),  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
-    re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b"),  # times
+    re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # times
     re.compile(r"(?<![\w/-])(?=[\w/-]*[A-Za-z])(?=[\w/-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*"),  # IDs, models
     re.compile(r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|imagePROGRAF|imagePRESS)\s+\d+\w*", re.I),
     re.compile(r"\b(?:19|20)\d{2}\b"),  # years
@@ -481,16 +485,21 @@ class _Reader:
             for mask in _MASKS:
                 masked = mask.sub(lambda m: " " * len(m.group(0)), masked)
             hits = []
+            volume_end = -1  # where a number read as a volume or an estimate ends, on this line
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
                 if not before.strip() and line_before.endswith(_COUNTER_WORDS):
                     before = line_before  # "compteur total⏎113 002": a wrapped line
                 # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
                 not_before = before if before.strip() else line_before[-40:]
-                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after):
-                    continue  # a monthly volume, a quota, an estimate, what an invoice charged
-                if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) or (
-                        hits and _QUANTITY_READING.fullmatch(m.group("v"))):  # "145 002 pour l'un, 98 760 pour l'autre"
+                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or (
+                        volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start())):
+                    volume_end = m.end()
+                    continue  # a monthly volume, a quota, an estimate, what an invoice charged (and what follows it)
+                # "145 002 pour l'un, 98 760 pour l'autre"; "the last readings we sent were 2 003 114 (PW550)"
+                counted_as_such = _QUANTITY_READING.fullmatch(m.group("v")) and (hits or _READING_CONTEXT.search(before))
+                if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) \
+                        or counted_as_such:
                     hits.append(m)
             if counted and line.count("|") + 1 == len(counted):  # a row under a header that names its non-counters
                 hits = [m for m in hits if counted[line.count("|", 0, m.start())]]
