@@ -470,3 +470,10 @@ WRITTEN_MAILS = [
 def test_requests_written_in_other_words(situation, subject, body):
     assert analyze(mail(body, subject)).situation == situation
 
+
+def test_invoices_sent_by_email_today_to_a_mailbox_that_changes_are_an_address_change_for_the_keywords(rules):
+    body = ("Bonjour,\nNos factures, aujourd'hui envoyées par mail sur compta@lemarchal.fr, doivent partir à partir du "
+            "15 du mois prochain sur la boîte factures.fournisseurs@lemarchal.fr." + SIGNATURE)
+    subject = "Nouvelle adresse mail pour les factures"
+    assert keyword_classify(subject, split(body, subject), rules).situation == "invoice_address_change"
+

@@ -12,6 +12,7 @@ EFFECTIVE = [
     # (text, expected ISO date or None)
     ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
     ("Meter reading date: 05/10/2026", None),
+    ("les factures doivent partir à partir du 15 du mois prochain sur la nouvelle boîte", "2026-12-15"),
     ('Le changement prendra effet au 1er février prochain.', '2027-02-01'),
     ('Merci de prendre en compte ce changement pour les factures de janvier.', None),
     ("valable à partir de l'exercice 2027", '2027-01-01'),

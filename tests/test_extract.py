@@ -930,6 +930,8 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ ("We currently receive your invoices by email at compta@meridian-eng.fr. This mailbox will be closed, so please "
+  "send all future invoices to:\n\nap-invoices@meridian-eng.fr", "ap-invoices@meridian-eng.fr"),
  ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : factures@omega-btp.fr\nCordialement', 'factures@omega-btp.fr'),
  ('Nouvelle adresse de réception : dematerialisation@chu-nord.fr (à la place de compta@chu-nord.fr)', 'dematerialisation@chu-nord.fr'),
  ('Invoices: please use accounts@kappa.co.uk going forward (not john.smith@kappa.co.uk).', 'accounts@kappa.co.uk'),

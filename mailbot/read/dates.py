@@ -189,6 +189,13 @@ def _day(m: re.Match[str], reference: date | None) -> date | None:
     raise ValueError("no such day")
 
 
+def _day_of_next_month(m: re.Match[str], reference: date | None) -> date | None:
+    if reference is None:
+        return None
+    year, month = (reference.year + 1, 1) if reference.month == 12 else (reference.year, reference.month + 1)
+    return date(year, month, int(m.group("day")))
+
+
 def _quarter(m: re.Match[str], reference: date | None) -> date | None:
     """"1er trimestre 2027", "Q2 2027": the first day of the quarter."""
     word = m.group("q") or m.group("q2")
@@ -243,6 +250,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
     (re.compile(r"\b(?:(?P<q>[1-4](?:er|eme|e)?|premier|deuxieme|second|troisieme|quatrieme|first|third|fourth)"
                 rf"\s+(?:trimestre|quarter)|(?P<q2>q[1-4])(?=\s+20))(?:\s+(?:de |d'|of )?{_YEAR})?\b"),
      _quarter, _ANY),
+    # "le 15 du mois prochain", "the 15th of next month"
+    (re.compile(r"\b(?:le |the )?(?P<day>[0-3]?\d)(?:er|eme|e|st|nd|rd|th)?\s+(?:du|of)\s+(?:mois\s+(?:prochain|suivant)"
+                r"|next\s+month|the\s+following\s+month)\b"),
+     _day_of_next_month, _ANY),
     (re.compile(r"\b(?:(?:la )?fin du mois (?:prochain|suivant)|(?:the )?end of (?:the )?(?:next|following) month"
                 r"|(?:le |du |au )?mois (?:prochain|suivant)|next month"
                 r"|(?:la )?fin (?:du|de ce|de) mois|(?:the )?end of (?:the|this) month"

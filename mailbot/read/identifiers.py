@@ -80,7 +80,8 @@ OLD = re.compile(
 )
 # "remplacer l'ancien par le nouveau n° X": "par"/"new" after the old word makes the value new again.
 NEW_BY = re.compile(
-    r"(?:\bpar|\bby|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?(?:\w++\s++){0,3}:?\s*+$", re.I
+    r"(?:\bpar(?!\s++(?:e-?)?mail|\s++courriel)|\bby(?!\s++e-?mail)|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?"
+    r"(?:\w++\s++){0,3}:?\s*+$", re.I
 )
 _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
