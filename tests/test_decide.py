@@ -146,6 +146,9 @@ def test_rules_file_covers_every_situation_and_field():
     assert RULES.situations["po_change"].lead_time_months == 1
     assert RULES.situations["billing_entity_change"].sensitive
     assert [s.id for s in RULES.situations.values() if s.generic_email] == ["invoice_by_email"]
+    # readings and remote reading take effect at no date (no labelled mail of either has one)
+    assert sorted(s.id for s in RULES.situations.values() if not s.effective_date) == [
+        "automatic_meter_reads", "meter_read_request"]
 
 
 GOOD = """
@@ -181,6 +184,7 @@ where_en = "d"
         (('label_en = "Other"\n', ""), "situations.other.label_en"),
         (("[situations.other]", "[situations.po_change]"), "situations.other"),
         (("where_en = \"d\"", "where_en = 3"), "fields.kbis.where_en"),
+        (("sensitive = false", "sensitive = false\neffective_date = \"no\""), "situations.other.effective_date"),
     ],
 )
 def test_bad_rules_name_the_key(tmp_path, change, key):

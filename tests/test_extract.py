@@ -955,3 +955,17 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
 def test_the_new_invoice_email_address(text, address):
     result, _ = read_all(text, sender="sender@somewhere.fr")
     assert result.fields["new_email"] == address
+
+
+def test_a_reading_or_a_remote_reading_request_has_no_effective_date():
+    """Readings and remote reading take effect at no date: the dates such mails cite (a technician's visit, the
+    end of the year) are none."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats.service.wfps@cf.canon.fr", "Compteurs"
+    msg["Date"] = "Thu, 07 Jan 2027 17:03:55 +0100"
+    msg.set_content("Bonjour,\nVoici nos compteurs pour le traceur 3Y0612300 : noir 45 210, couleur 12 004.\n"
+                    "Le technicien ne passera que le 14 janvier pour la panne.")
+    analysis = analyze(msg.as_bytes())
+    assert analysis.situation == "meter_read_request"
+    assert analysis.fields["effective_date"] is None and analysis.fields["meter_readings"] == [45210, 12004]
+

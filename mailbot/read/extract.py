@@ -932,7 +932,8 @@ class Extraction:
 
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
-                situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = ()) -> Extraction:
+                situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = (),
+                dated: bool = True) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
@@ -961,8 +962,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
     # in a question about renewal is not one)
     asks_nothing = situation in _NOTHING_TO_TAKE
-    fields["effective_date"] = next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
-                                    None) or _date_below(new, quoted, reference_date, asks_nothing)
+    # a request that takes effect at no date (readings, remote reading: ``dated`` false) has none, whatever dates it cites
+    fields["effective_date"] = (next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
+                                     None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
     address = next(filter(None, (r.address() for r in changes)), None)

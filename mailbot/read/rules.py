@@ -63,6 +63,7 @@ class Situation:
     keywords: tuple[Keyword, ...]
     generic_email: bool = False  # new_email must be a service address, not jean.dupont@…
     postal_address: bool = False  # new_address must be a postal address (a move), an e-mail does not do
+    effective_date: bool = True  # false: the request takes effect at no date (readings, remote reading): none is read
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
     # [situations.<id>.fields.<name>]: this situation's own texts for a missing item, by key
     field_texts: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
@@ -167,6 +168,7 @@ def _situation(situation_id: str, table: Any) -> Situation:
         keywords=_keywords(_get(table, "keywords", list, where), where),
         generic_email=_get(table, "generic_email", bool, where) if "generic_email" in table else False,
         postal_address=_get(table, "postal_address", bool, where) if "postal_address" in table else False,
+        effective_date=_get(table, "effective_date", bool, where) if "effective_date" in table else True,
         forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
         field_texts=field_texts,
     )
