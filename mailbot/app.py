@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from mailbot.read import textcat
 from mailbot.read.analyze import SHIPPED
+from mailbot.read.extract import check_reading_data
 from mailbot.config import SettingsError
 from mailbot.read.rules import Rules, load_rules
 
@@ -35,7 +36,8 @@ class App:
     @classmethod
     def build(cls, settings, *, rules: Rules | None = None, model: Any = SHIPPED,
               clock: Callable[[], datetime] = utcnow) -> "App":
-        """Load what is not given: the shipped rules and model (spaCy, about 2 s)."""
+        """Load what is not given: the shipped rules and model (spaCy, about 2 s); check the extractors' cue files."""
+        check_reading_data()
         return cls(settings, rules or load_rules(), textcat.default_model() if model == SHIPPED else model, clock)
 
     @property

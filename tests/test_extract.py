@@ -969,3 +969,22 @@ def test_a_reading_or_a_remote_reading_request_has_no_effective_date():
     assert analysis.situation == "meter_read_request"
     assert analysis.fields["effective_date"] is None and analysis.fields["meter_readings"] == [45210, 12004]
 
+
+
+@pytest.mark.parametrize("name", ["addresses.toml", "identifiers.toml"])
+def test_a_broken_cue_file_stops_start_up_naming_it(tmp_path, monkeypatch, name):
+    """A quote left inside a pattern must not turn every analysis into an internal error: start-up says which file."""
+    import mailbot.read.extract as extract_module
+    from mailbot.read.rules import RulesError
+
+    broken = tmp_path / name
+    broken.write_text("positive = ['it's broken']\n", encoding="utf-8")
+    monkeypatch.setattr(extract_module, "ADDRESSES_FILE" if name == "addresses.toml" else "IDENTIFIERS_FILE", broken)
+    extract_module._address_cues.cache_clear()
+    try:
+        with pytest.raises(RulesError, match=name):
+            extract_module.check_reading_data()
+    finally:
+        monkeypatch.undo()
+        extract_module._address_cues.cache_clear()
+    extract_module.check_reading_data()  # the shipped files load

@@ -34,6 +34,8 @@ from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
+from mailbot.read.identifiers import IDENTIFIERS_FILE, load_lexicon
+from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -699,6 +701,16 @@ def _address_at(text: str, start: int, end: int) -> dict[str, Any]:
         "span": [begin, stop],
         "text": text[begin:stop],
     }
+
+
+def check_reading_data() -> None:
+    """Load the cue files the extractors read lazily (classifiers/addresses.toml, identifiers.toml) now, so a
+    mistake in one stops start-up naming its file, instead of making every analysis an internal error."""
+    for path, load in ((ADDRESSES_FILE, _address_cues), (IDENTIFIERS_FILE, lambda: load_lexicon(IDENTIFIERS_FILE))):
+        try:
+            load()
+        except (OSError, tomllib.TOMLDecodeError, re.error, KeyError, TypeError, ValueError) as exc:
+            raise RulesError(f"{path}: {type(exc).__name__}: {exc}") from None
 
 
 @lru_cache(maxsize=1)
