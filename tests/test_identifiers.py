@@ -66,6 +66,8 @@ CASES = [
      "reste en service, mais uniquement celui du PlotWave 340 n° de série 3101A7801.", "serial_numbers", ["3101A7801"]),
     ("an abbreviation is no sentence end", "Contract ref. on our last invoice: CW-REN-2020-311.", "contract_number",
      ["CW-REN-2020-311"]),
+    ("spaced after 'it's'", "Serial number: it's 7L02 3318", "serial_numbers", ["7L02 3318"]),
+    ("'bref.' ends a sentence", "Bref. Numéro de série : 3Y0612300", "serial_numbers", ["3Y0612300"]),
     ("spaced after a model and a dash", "• PlotWave 450 – 45018 77A", "serial_numbers", ["45018 77A"]),
     ("spaced after a model and n°", "Matériel concerné : traceur TDS750 n° 7501 5C 033", "serial_numbers",
      ["7501 5C 033"]),

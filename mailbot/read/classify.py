@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
 from mailbot.read.htmltext import fold
-from mailbot.read.quotes import Parts, request
+from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, request
 from mailbot.read.rules import Rules
 
 SUBJECT_WEIGHT = 1.0
@@ -54,7 +54,6 @@ PARAGRAPH_PROB = 0.6  # the model's probability for a request in one paragraph o
 PARAGRAPH_WORDS = 6  # shorter paragraphs (a greeting, a thank-you) are not read alone
 PARAGRAPH_DOUBT = 0.4  # a request read in one paragraph is this sure at most (under review_below: a person confirms)
 PARAGRAPH_MAX = 20  # paragraphs read alone, the first ones (a hostile mail of thousands is not read thousands of times)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*+\n")
 
 _SOURCE_SEPARATOR = "\n\x00\n"  # no keyword matches across it: not a word, a space or a letter
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tr|fwd?|aw|wg|réf)\s*:", re.I)
@@ -224,15 +223,22 @@ def _address_request(result: Classification, probs: dict[str, float] | None, rul
     probs = probs or {}
     support = {sid: probs.get(sid, 0.0) + _strength(result.scores.get(sid, 0.0)) for sid in candidates}
     situation = max(candidates, key=support.__getitem__)
-    confidence = _for_review(ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0), rules)
     detail = ", ".join(f"{sid} {value:.2f}" for sid, value in support.items())
+    return _hidden_request(result, situation, ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0),
+                           Evidence("classify", "new_address_given", "", f"a new postal address in the new text; {detail}"),
+                           rules, "other" if result.side_topic else result.secondary)
+
+
+def _hidden_request(result: Classification, situation: str, confidence: float, why: Evidence,
+                    rules: Rules, secondary: str | None) -> Classification:
+    """The request a reading found under a mail that reads as "other": a person confirms it (confidence under
+    review_below)."""
     return Classification(
         situation=situation,
-        confidence=confidence,
-        secondary="other" if result.side_topic else result.secondary,
+        confidence=_for_review(confidence, rules),
+        secondary=secondary,
         scores=result.scores,
-        evidence=[e for e in result.matched if e.name in (situation, "other")] + [
-            Evidence("classify", "new_address_given", "", f"a new postal address in the new text; {detail}")],
+        evidence=[e for e in result.matched if e.name in (situation, "other")] + [why],
         matched=result.matched,
         side_topic=result.side_topic,
     )
@@ -326,13 +332,14 @@ def _paragraph_request(result: Classification, parts: Parts, rules: Rules,
     """
     if result.situation != "other" or model is None:
         return result
-    paragraphs = [p for p in _PARAGRAPH_BREAK.split(request(parts).new) if len(p.split()) >= PARAGRAPH_WORDS]
+    paragraphs = [p for p in PARAGRAPH_BREAK.split(request(parts).new) if len(p.split()) >= PARAGRAPH_WORDS]
     paragraphs = paragraphs[:PARAGRAPH_MAX]
     if len(paragraphs) < 2:
         return result  # the whole mail is that paragraph: the model has read it already
     best: tuple[float, str, str] | None = None
     for paragraph, probs in zip(paragraphs, model.predict_many(paragraphs)):
-        label, prob = max(((lb, p) for lb, p in probs.items() if lb in rules.situations), key=lambda lp: lp[1])
+        label, prob = max(((lb, p) for lb, p in probs.items() if lb in rules.situations), key=lambda lp: lp[1],
+                          default=("other", 0.0))
         if label == "other" or prob < PARAGRAPH_PROB or result.scores.get(label, 0.0) <= 0:
             continue  # the keywords must have seen something of that request in the mail
         own = keyword_classify("", Parts(new=paragraph, quoted="", signature="", forwarded=False), rules)
@@ -343,17 +350,9 @@ def _paragraph_request(result: Classification, parts: Parts, rules: Rules,
     if best is None:
         return result
     prob, label, paragraph = best
-    return Classification(
-        situation=label,
-        confidence=_for_review(PARAGRAPH_DOUBT * prob, rules),
-        secondary="other",
-        scores=result.scores,
-        evidence=[e for e in result.matched if e.name in (label, "other")] + [
-            Evidence("classify", "request_paragraph", paragraph.strip()[:80],
-                     f"{label} {prob:.2f} in one paragraph read alone; the whole mail reads as other")],
-        matched=result.matched,
-        side_topic=result.side_topic,
-    )
+    why = Evidence("classify", "request_paragraph", paragraph.strip()[:80],
+                   f"{label} {prob:.2f} in one paragraph read alone; the whole mail reads as other")
+    return _hidden_request(result, label, PARAGRAPH_DOUBT * prob, why, rules, "other")  # the rest is the side topic
 
 
 def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel | None,

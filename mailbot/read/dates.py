@@ -190,6 +190,7 @@ def _day(m: re.Match[str], reference: date | None) -> date | None:
 
 
 def _day_of_next_month(m: re.Match[str], reference: date | None) -> date | None:
+    """"le 15 du mois prochain": that day of the month after the reference's."""
     if reference is None:
         return None
     year, month = (reference.year + 1, 1) if reference.month == 12 else (reference.year, reference.month + 1)
@@ -276,7 +277,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
 # by "jusqu'", whatever else the sentence says.
 _CUES = re.compile(
     r"(?P<strong>p[ée]riode\s++(?:allant\s++)?du|period\s++(?:from|starting)|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
-    r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++(?:du|[àa]\s++partir)|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
+    r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting|\bfrom\b(?!\s*+:)|with\s++effect"
     r"|commen[cç]|beginning)"
     # "by" only right before its date: "by the end of June", not "signed by"

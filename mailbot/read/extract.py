@@ -34,12 +34,12 @@ from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import IDENTIFIERS_FILE, load_lexicon
+from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, load_lexicon
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import HEADER_LINE, POINTS_BELOW, below_headers
+from mailbot.read.quotes import HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, below_headers
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -121,7 +121,6 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*+\n")
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
@@ -236,7 +235,7 @@ _MASKS = (  # applied in order
     re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
         r"(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I
     ),
-    re.compile(r"\[[A-Z]{1,5}\]"),  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
+    INITIALS,  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
     re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # times
@@ -401,7 +400,7 @@ class _Reader:
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
                 best = (score, address, start, end)
         # the address alone in the first paragraph, a signature below: "compta@x.fr⏎⏎Hugo Lefèvre⏎03 29 …"
-        alone = len(candidates) == 1 and not self.text[: candidates[0][0]].strip() and not _PARAGRAPH_BREAK.split(
+        alone = len(candidates) == 1 and not self.text[: candidates[0][0]].strip() and not PARAGRAPH_BREAK.split(
             self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")
         if best is None and len(candidates) == 1 and (len(self.text.split()) <= _ADDRESS_ANSWER_WORDS or alone) \
                 and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
@@ -494,8 +493,9 @@ class _Reader:
                     before = line_before  # "compteur total⏎113 002": a wrapped line
                 # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
                 not_before = before if before.strip() else line_before[-40:]
-                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or (
-                        volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start())):
+                follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
+                    and ":" not in masked[volume_end : m.start()] and not _READING_BEFORE.search(before)
+                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or follows_volume:
                     volume_end = m.end()
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged (and what follows it)
                 # "145 002 pour l'un, 98 760 pour l'autre"; "the last readings we sent were 2 003 114 (PW550)"
@@ -795,14 +795,17 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     p, n = positive[-1], negative[-1]
     if n.start() > p.start():
         return False
-    if _MACHINE_GOES.search(window, n.end(), p.end()):
-        return True  # "Adresse de livraison / réinstallation :": where the machine is delivered and installed
+    if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
+        # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
+        # installed in …, to be relocated to": where the machine goes (not "ancienne adresse, avant le déménagement")
+        return True
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
-_MACHINE_GOES = re.compile(r"install|demenag|transf[eé]r|relocat|destination")  # a move's cue, on folded text
+_MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
@@ -864,7 +867,7 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
-_AT_TERM = re.compile(r"(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
+_AT_TERM = re.compile(r"\b(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
                       r"|\bat\s++(?:the\s++|its\s++)?(?:end\s++of\s++(?:the\s++)?(?:contract|term)|expiry|term\b)", re.I)
 
 

@@ -32,6 +32,7 @@ from stdnum.fr import siret as stdnum_siret
 from mailbot.read.htmltext import fold
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.compose.redact import ibans
+from mailbot.read.quotes import PARAGRAPH_BREAK
 
 IDENTIFIERS_FILE = CLASSIFIERS_DIR / "identifiers.toml"
 FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
@@ -56,12 +57,12 @@ _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
-_RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")  # "(n° X), qui reste …": the clause goes on
-_INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
+# "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
+_RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
+INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
-_LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": two short groups, then a long one
+_LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
@@ -71,7 +72,7 @@ _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the mac
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"
-    r"(?<=[\w)])(?<![Rr]ef)(?<![Rr]éf)(?<!\b[Nn]o)(?<![Cc]f)(?<![Tt]el)(?<![Ee]nv)[.!?](?=\s)")
+    r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
@@ -281,7 +282,7 @@ class _Scorer:
         self.words = [(m.start(), m.group(0)) for m in _WORD.finditer(self.folded)]
         self.starts = [at for at, _ in self.words]
         self.labels = self._label_ends()
-        self.paragraphs = [0] + [m.end() for m in _BLANK_LINE.finditer(text)]
+        self.paragraphs = [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
         self.asides = [m.span() for m in _ASIDE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
         self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
@@ -557,7 +558,7 @@ class _Scorer:
                 return True
             if stop and self.folded[stop.start()] != "\n":
                 following = _SENTENCE_OR_ROW.search(self.folded, stop.end(), stop.end() + 200)
-                after = " ".join(_WORD.findall(self.folded[stop.end() : following.start() if following else None]))
+                after = " ".join(_WORD.findall(self.folded[stop.end() : following.start() if following else stop.end() + 200]))
                 if any(f"{after} ".startswith(f"{p} ") for p in lex.anaphora) and not _DIGIT.search(after) \
                         and self._says(after, lex.not_concerned_after):
                     return True
@@ -612,7 +613,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     lexicon = lexicon or default_lexicon()
     if not _DIGIT.search(text):
         return {name: [] for name in FIELDS}
-    text = _INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
+    text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
@@ -668,7 +669,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 )
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=[ \t]*+(?:\||\n|$))")  # a whole table cell
 _SKIPPED_WORDS = 3  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
-_SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …": the rest are the lexicon's fillers
+_SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
 
 
 def _after_fillers(scorer: _Scorer, i: int, lexicon: Lexicon) -> int:
@@ -677,8 +678,8 @@ def _after_fillers(scorer: _Scorer, i: int, lexicon: Lexicon) -> int:
     for j in range(i + 1, min(i + 1 + _SKIPPED_WORDS, len(scorer.words))):
         at, word = scorer.words[j]
         written, following = scorer.text[at : at + len(word)], scorer.text[at + len(word) : at + len(word) + 1]
-        if word in _SKIPPABLE and following not in ("'", "’"):
-            break  # "c'est le …", but "C 204 551" is a value
+        if word in _SKIPPABLE and following not in ("'", "’") and scorer.text[at - 1 : at] not in ("'", "’"):
+            break  # "c'est le …", "it's …", but "C 204 551" is a value
         if written.isupper() and len(word) <= 3 and following != "°":
             break  # "A-2201", "C 204 551": the start of a value, not a filler ("N° …" is one)
         if (word not in lexicon.fillers and word not in _SKIPPABLE) or _DIGIT.search(word) \
