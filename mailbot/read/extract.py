@@ -417,17 +417,13 @@ class _Reader:
 
     def address(self) -> dict[str, Any] | None:
         """The first new postal address: street, complement, postcode, city, cedex, span and text."""
-        rows: dict[int, list[tuple[int, str]]] = {}
-        for m in _POSTCODE.finditer(self.text):
-            line_start = self.text.rfind("\n", 0, m.start()) + 1
-            if _POSTCODE_NOT.search(self.text[max(line_start, m.start() - 12) : m.start()]):
-                continue
-            if _is_new_address(self.text, self.folded, m.start(), rows):
-                found = _address_at(self.text, m.start("v"), m.end("v"))
-                self.note("new_address_postcode", found["text"], "postcode after a new-address cue")
-                self.spans["new_address_postcode"] = self.where(*m.span("v"))
-                return found
-        return None
+        found = _new_address(self.text)
+        if found is None:
+            return None
+        address, postcode_span = found
+        self.note("new_address_postcode", address["text"], "postcode after a new-address cue")
+        self.spans["new_address_postcode"] = self.where(*postcode_span)
+        return {**address, "span": list(address["span"])}  # a copy: the found one is cached
 
     def kbis(self, mail: Mail) -> bool:
         for attachment in mail.attachments:
@@ -905,8 +901,24 @@ def _refers_to_quoted(new_text: str) -> set[str]:
 
 def gives_new_address(new_text: str) -> bool:
     """Does the customer's new text give a new postal address (a postcode under a new-address cue)?
-    The classifier takes it for a request that needs one (classify._address_request)."""
-    return _Reader(join_soft_wraps(new_text), "new text", "new").address() is not None
+    The classifier takes it for a request that needs one (classify._address_request); the extraction
+    then finds the same address in the cache of ``_new_address``."""
+    return _new_address(join_soft_wraps(new_text)) is not None
+
+
+@lru_cache(maxsize=8)
+def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
+    """The first new postal address of a text and its postcode's span, or None (pure: the classifier asks
+    for the new text's before the extraction does, and it is read once)."""
+    folded = fold(text)
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for m in _POSTCODE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _POSTCODE_NOT.search(text[max(line_start, m.start() - 12) : m.start()]):
+            continue
+        if _is_new_address(text, folded, m.start(), rows):
+            return _address_at(text, m.start("v"), m.end("v")), m.span("v")
+    return None
 
 
 @dataclass
@@ -954,7 +966,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
     ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
     date when nothing competes (dates.effective_date). ``required``: the fields the situation needs;
-    the attachments are read when one is missing or the body points to them."""
+    the attachments are read when one is missing or the body points to them. ``dated`` false: the
+    request takes effect at no date (situations.toml ``effective_date``), so none is read."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
