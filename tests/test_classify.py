@@ -374,12 +374,7 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
     assert read(subject, body, rules).situation == "invoice_address_change"
 
 
-def test_a_supplier_form_asking_for_canons_rib_is_a_bank_details_check(rules):
-    body = ("Bonjour,\nDans le cadre de la mise à jour de notre référentiel fournisseurs, merci de nous retourner le "
-            "formulaire ci-joint accompagné d'un RIB original au nom de Canon France, signé par une personne "
-            "habilitée." + SIGNATURE)
-    subject = "Mise à jour fiche fournisseur"
-    assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"
+
 
 
 # -- a request in one paragraph of a mail about something else (issue #10 item 4) -------------------------
@@ -418,8 +413,21 @@ def test_a_side_topic_alone_or_a_declined_request_stays_other(rules):
      "by itself, so we stop reading them every month?"),
     ("bank_details_check", "Fiche fournisseur", "Bonjour,\nPour créer votre fiche tiers, merci de nous fournir un relevé "
      "d'identité bancaire de Canon France signé."),
+    ("bank_details_check", "Mise à jour fiche fournisseur",
+     "Bonjour,\nDans le cadre de la mise à jour de notre référentiel fournisseurs, merci de nous retourner le "
+     "formulaire ci-joint accompagné d'un RIB original au nom de Canon France, signé par une personne "
+     "habilitée." + SIGNATURE),
+    ("bank_details_check", "Courrier douteux", "Bonjour,\nNous avons reçu un courrier non signé qui nous demande de "
+     "régler désormais vos factures sur un compte ouvert dans une banque en ligne. Est-ce un faux ?"),
+    ("bank_details_check", "Coordonnées", "Bonjour,\nJe voudrais m'assurer que nous avons les bonnes coordonnées "
+     "bancaires pour vous payer par virement. Pouvez-vous me les confirmer ?"),
+    ("invoice_address_change", "Nouvelle adresse mail pour les factures",
+     "Bonjour,\nNos factures, aujourd'hui envoyées par mail sur compta@lemarchal.fr, doivent partir à partir du "
+     "15 du mois prochain sur la boîte factures.fournisseurs@lemarchal.fr." + SIGNATURE),
 ])
-def test_unusual_words_for_remote_reading_and_canons_bank_details(situation, subject, body, rules):
+def test_unusual_words_the_keywords_know(situation, subject, body, rules):
+    """Remote reading, Canon's bank details asked for or doubted, invoices already e-mailed to a mailbox that
+    changes: read by the keywords alone (the model may still disagree, which sends the mail to review)."""
     assert keyword_classify(subject, split(body, subject), rules).situation == situation
 
 
@@ -436,44 +444,53 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
     assert read(subject, body, rules).situation == "other"
 
 
-@pytest.mark.parametrize("subject, body", [
-    ("Courrier douteux", "Bonjour,\nNous avons reçu un courrier non signé qui nous demande de régler désormais vos "
-     "factures sur un compte ouvert dans une banque en ligne. Est-ce un faux ?"),
-    ("Coordonnées", "Bonjour,\nJe voudrais m'assurer que nous avons les bonnes coordonnées bancaires pour vous payer "
-     "par virement. Pouvez-vous me les confirmer ?"),
-])
-def test_doubts_about_where_to_pay_canon_are_bank_details_checks(subject, body, rules):
-    assert keyword_classify(subject, split(body, subject), rules).situation == "bank_details_check"
+
 
 
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
-    ('po_change', 'Référence à porter sur vos factures', "Bonjour,\nÀ partir de mars, merci d'indiquer la référence 4500998123 sur toutes les factures du contrat CT-2024-00911.\nCordialement"),
-    ('po_change', 'EJ 2027', "Bonjour,\nVoici l'engagement juridique pour 2027 : 1300112233 (contrat 2022-PW-118).\nMerci"),
-    ('equipment_move', 'Traceur', 'Bonjour,\nNous souhaiterions que le traceur PlotWave 3000 (SN 3Y0612300) soit descendu du 3e au rez-de-chaussée de notre bâtiment le mois prochain. Pouvez-vous nous faire un devis ?\nMerci'),
-    ('equipment_move', 'Our plotter', 'Hello,\nWe need our ColorWave 3600 (serial 3Y0155122) taken to our Lille branch, 5 rue Nationale, 59800 Lille, in April.\nThanks'),
-    ('billing_entity_change', 'Changement de société', "Bonjour,\nÀ compter du 1er avril, notre activité est reprise par la SAS Atelier Nord (SIREN 812 345 671). Merci d'établir les factures à son nom. K-bis en pièce jointe.\nCordialement"),
-    ('invoice_address_change', 'Factures', 'Bonjour,\nNos factures doivent maintenant partir à notre siège : 4 place de la Comédie, 34000 Montpellier. Client n° 700218.\nCordialement'),
-    ('invoice_by_email', 'Dématérialisation', 'Bonjour,\nNous passons au zéro papier : pouvez-vous nous envoyer les factures du contrat 4410-7712 uniquement par courriel à factures@client-sa.fr ?\nMerci'),
-    ('meter_read_request', 'Compteurs', 'Bonjour,\nComme demandé : noir 45 210, couleur 12 004 pour le traceur 3Y0612300.\nBonne journée'),
-    ('automatic_meter_reads', 'Relevés', 'Bonjour,\nPlutôt que de vous envoyer nos compteurs chaque mois, est-il possible que la machine 3Y0612300 vous les transmette directement ? Si oui, nous sommes preneurs.\nMerci'),
-    ('contract_termination', 'Fin de contrat', "Bonjour,\nNous n'aurons plus besoin du traceur 3Y0612300 après le 30 juin : merci de ne pas reconduire le contrat CT-2021-00455.\nCordialement"),
-    ('bank_details_check', 'Virement', "Bonjour,\nUn de vos collègues nous a écrit pour nous donner un nouvel IBAN pour régler vos factures. Pouvez-vous me dire si c'est normal avant que nous payions ?\nMerci"),
-    ('other', 'Toner', 'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
-    ('other', 'Panne', 'Bonjour,\nLe traceur 3Y0612300 affiche une erreur E-302 depuis ce matin. Pouvez-vous envoyer un technicien ?\nMerci'),
-    ('other', 'Question', "Bonjour,\nQuelle est la durée restante de notre contrat CT-2021-00455 ? C'est pour notre budget.\nMerci"),
+    ('po_change', 'Référence à porter sur vos factures',
+     "Bonjour,\nÀ partir de mars, merci d'indiquer la référence 4500998123 sur toutes les factures du contrat "
+     'CT-2024-00911.\nCordialement'),
+    ('po_change', 'EJ 2027',
+     "Bonjour,\nVoici l'engagement juridique pour 2027 : 1300112233 (contrat 2022-PW-118).\nMerci"),
+    ('equipment_move', 'Traceur',
+     'Bonjour,\nNous souhaiterions que le traceur PlotWave 3000 (SN 3Y0612300) soit descendu du 3e au '
+     'rez-de-chaussée de notre bâtiment le mois prochain. Pouvez-vous nous faire un devis ?\nMerci'),
+    ('equipment_move', 'Our plotter',
+     'Hello,\nWe need our ColorWave 3600 (serial 3Y0155122) taken to our Lille branch, 5 rue Nationale, 59800 '
+     'Lille, in April.\nThanks'),
+    ('billing_entity_change', 'Changement de société',
+     'Bonjour,\nÀ compter du 1er avril, notre activité est reprise par la SAS Atelier Nord (SIREN 812 345 671). '
+     "Merci d'établir les factures à son nom. K-bis en pièce jointe.\nCordialement"),
+    ('invoice_address_change', 'Factures',
+     'Bonjour,\nNos factures doivent maintenant partir à notre siège : 4 place de la Comédie, 34000 Montpellier. '
+     'Client n° 700218.\nCordialement'),
+    ('invoice_by_email', 'Dématérialisation',
+     'Bonjour,\nNous passons au zéro papier : pouvez-vous nous envoyer les factures du contrat 4410-7712 '
+     'uniquement par courriel à factures@client-sa.fr ?\nMerci'),
+    ('meter_read_request', 'Compteurs',
+     'Bonjour,\nComme demandé : noir 45 210, couleur 12 004 pour le traceur 3Y0612300.\nBonne journée'),
+    ('automatic_meter_reads', 'Relevés',
+     'Bonjour,\nPlutôt que de vous envoyer nos compteurs chaque mois, est-il possible que la machine 3Y0612300 '
+     'vous les transmette directement ? Si oui, nous sommes preneurs.\nMerci'),
+    ('contract_termination', 'Fin de contrat',
+     "Bonjour,\nNous n'aurons plus besoin du traceur 3Y0612300 après le 30 juin : merci de ne pas reconduire le "
+     'contrat CT-2021-00455.\nCordialement'),
+    ('bank_details_check', 'Virement',
+     'Bonjour,\nUn de vos collègues nous a écrit pour nous donner un nouvel IBAN pour régler vos factures. '
+     "Pouvez-vous me dire si c'est normal avant que nous payions ?\nMerci"),
+    ('other', 'Toner',
+     'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
+    ('other', 'Panne',
+     'Bonjour,\nLe traceur 3Y0612300 affiche une erreur E-302 depuis ce matin. Pouvez-vous envoyer un technicien '
+     '?\nMerci'),
+    ('other', 'Question',
+     "Bonjour,\nQuelle est la durée restante de notre contrat CT-2021-00455 ? C'est pour notre budget.\nMerci"),
 ]
 
 
 @pytest.mark.parametrize("situation, subject, body", WRITTEN_MAILS, ids=[f"{s}: {sub}" for s, sub, _ in WRITTEN_MAILS])
 def test_requests_written_in_other_words(situation, subject, body):
     assert analyze(mail(body, subject)).situation == situation
-
-
-def test_invoices_sent_by_email_today_to_a_mailbox_that_changes_are_an_address_change_for_the_keywords(rules):
-    body = ("Bonjour,\nNos factures, aujourd'hui envoyées par mail sur compta@lemarchal.fr, doivent partir à partir du "
-            "15 du mois prochain sur la boîte factures.fournisseurs@lemarchal.fr." + SIGNATURE)
-    subject = "Nouvelle adresse mail pour les factures"
-    assert keyword_classify(subject, split(body, subject), rules).situation == "invoice_address_change"
-

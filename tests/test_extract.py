@@ -823,16 +823,21 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our new billing address as of 1 March:\nAcme France SAS\n5 avenue de l'Europe\n67300 Schiltigheim", "67300"),
  ("Veuillez noter le changement d'adresse de notre siège : 44 quai de la Loire, 75019 Paris.", "75019"),
  ("Le traceur sera installé dans nos nouveaux bureaux situés 12 allée Turing, 31000 Toulouse.", "31000"),
- ("Adresse de facturation à compter du 01/02 :\n\nMairie de Pontivy\nService Finances\nPlace Aristide Briand\n56300 Pontivy", "56300"),
+ ('Adresse de facturation à compter du 01/02 :\n\nMairie de Pontivy\nService Finances\nPlace Aristide '
+  'Briand\n56300 Pontivy', '56300'),
  ("Nous déménageons ! À partir du 15 mai, nous serons au 3 boulevard Vauban, 59000 Lille.", "59000"),
  ("Dorénavant, les factures sont à libeller et à envoyer à la société Beta SAS, 9 rue Foch, 33000 Bordeaux", "33000"),
  ("Please send the invoices to our accounting firm: Cabinet Martin, 2 place Bellecour, 69002 Lyon.", "69002"),
  ("Transfert du matériel vers le site de Rennes : ZA de la Janais, 35170 Bruz", "35170"),
  ("Merci de mettre à jour l'adresse de facturation : BP 4021 - 97300 Cayenne", "97300"),
- ("Nouvelle adresse postale pour l'envoi des factures :\nCHU de Nîmes – Direction des Finances\nCS 70001\n30029 Nîmes Cedex 9", "30029"),
- ("La machine doit rejoindre notre entrepôt de Saint-Priest (12 rue de l'Aviation, 69800 Saint-Priest) début juin.", "69800"),
- ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes. Nous partons pour le 8 rue Newton, 44800 Saint-Herblain le 1er avril.", "44800"),
- ("Les factures doivent maintenant être adressées à notre maison mère :\nGroupe Alpha\n1 cours Lafayette\n69006 Lyon", "69006"),
+ ("Nouvelle adresse postale pour l'envoi des factures :\nCHU de Nîmes – Direction des Finances\nCS 70001\n30029 "
+  'Nîmes Cedex 9', '30029'),
+ ("La machine doit rejoindre notre entrepôt de Saint-Priest (12 rue de l'Aviation, 69800 Saint-Priest) début juin.",
+  '69800'),
+ ('Nos locaux actuels : 4 rue Pasteur, 44000 Nantes. Nous partons pour le 8 rue Newton, 44800 Saint-Herblain le '
+  '1er avril.', '44800'),
+ ('Les factures doivent maintenant être adressées à notre maison mère :\nGroupe Alpha\n1 cours Lafayette\n69006 '
+  'Lyon', '69006'),
  ("Changement d'adresse à compter du 1er juillet : 7 impasse des Tilleuls 21000 DIJON", "21000"),
  ("merci de modifier l'adresse d'envoi des factures pour notre compte client CL-30218 : Bureau Fabre, BP 124, "
   "12000 Rodez, à partir du 1er mars 2027.", "12000"),
@@ -849,13 +854,18 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("We will relocate the printer to our new building. The new address is\n\nBâtiment 4\n185 rue Guillaume du Vair\n"
   "13290 Aix-en-Provence", "13290"),
  ('Site actuel | Nouveau site\n4 rue Pasteur, 44000 Nantes | 8 rue Newton, 44800 Saint-Herblain', '44800'),
- ('Merci de noter notre nouvelle adresse de facturation à compter du 1er mars : SAS Delta, 15 avenue Foch, 75116 PARIS', '75116'),
+ ('Merci de noter notre nouvelle adresse de facturation à compter du 1er mars : SAS Delta, 15 avenue Foch, 75116 '
+  'PARIS', '75116'),
  ('Please update our billing address to: Omega Ltd France, 2 rue de la Paix, 75002 Paris.', '75002'),
- ('New invoicing address (from 1 April): Zeta SAS – Accounts payable – BP 118 – 13603 Aix-en-Provence Cedex 1', '13603'),
- ('Le matériel doit être livré et installé à notre nouvelle adresse : ZAC des Portes, Bât. C, 27100 Val-de-Reuil.', '27100'),
+ ('New invoicing address (from 1 April): Zeta SAS – Accounts payable – BP 118 – 13603 Aix-en-Provence Cedex 1',
+  '13603'),
+ ('Le matériel doit être livré et installé à notre nouvelle adresse : ZAC des Portes, Bât. C, 27100 Val-de-Reuil.',
+  '27100'),
  ('Destination : Lycée Jean Moulin, 1 place du Lycée, 83000 Toulon', '83000'),
- ('Le transfert concerne le PlotWave 345 (SN 3Y0612300), de notre siège de Lyon vers notre agence : 5 allée des Cèdres, 38240 Meylan.', '38240'),
- ("Merci d'envoyer dorénavant les factures papier à notre cabinet comptable :\nFiduciaire Martin\n3 bd Carnot\n06400 Cannes", '06400'),
+ ('Le transfert concerne le PlotWave 345 (SN 3Y0612300), de notre siège de Lyon vers notre agence : 5 allée des '
+  'Cèdres, 38240 Meylan.', '38240'),
+ ("Merci d'envoyer dorénavant les factures papier à notre cabinet comptable :\nFiduciaire Martin\n3 bd "
+  'Carnot\n06400 Cannes', '06400'),
  ("Changement d'adresse de facturation : 97 rue Victor Hugo 97200 Fort-de-France", '97200'),
  ('Our company has moved. The new head office is located at 10 quai de Bercy, 94220 Charenton-le-Pont.', '94220'),
  ("Pour rappel, l'adresse actuelle est 4 rue Pasteur, 69007 Lyon ; elle ne change pas.", None),
@@ -935,13 +945,17 @@ def test_reading_values(text, values):
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
  ("We currently receive your invoices by email at compta@meridian-eng.fr. This mailbox will be closed, so please "
   "send all future invoices to:\n\nap-invoices@meridian-eng.fr", "ap-invoices@meridian-eng.fr"),
- ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : factures@omega-btp.fr\nCordialement', 'factures@omega-btp.fr'),
- ('Nouvelle adresse de réception : dematerialisation@chu-nord.fr (à la place de compta@chu-nord.fr)', 'dematerialisation@chu-nord.fr'),
+ ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : '
+  'factures@omega-btp.fr\nCordialement', 'factures@omega-btp.fr'),
+ ('Nouvelle adresse de réception : dematerialisation@chu-nord.fr (à la place de compta@chu-nord.fr)',
+  'dematerialisation@chu-nord.fr'),
  ('Invoices: please use accounts@kappa.co.uk going forward (not john.smith@kappa.co.uk).', 'accounts@kappa.co.uk'),
  ("Pour l'envoi dématérialisé, l'adresse est : facturation.canon@lambda.fr", 'facturation.canon@lambda.fr'),
- ("Merci d'utiliser l'adresse generique compta-fournisseurs@mu.fr pour toutes les factures du contrat 2024-117.", 'compta-fournisseurs@mu.fr'),
+ ("Merci d'utiliser l'adresse generique compta-fournisseurs@mu.fr pour toutes les factures du contrat 2024-117.",
+  'compta-fournisseurs@mu.fr'),
  ('Adresse mail pour les factures -> ap@nu-industries.com', 'ap@nu-industries.com'),
- ('Nous souhaitons recevoir les factures par mail.\nAdresse : factures@xi.fr\nContrat : CT-2023-00077', 'factures@xi.fr'),
+ ('Nous souhaitons recevoir les factures par mail.\nAdresse : factures@xi.fr\nContrat : CT-2023-00077',
+  'factures@xi.fr'),
  ('Please note our AP mailbox changes from ap@pi.com to payables@pi.com as of 1 March.', 'payables@pi.com'),
 
  ("Merci d'envoyer nos factures par mail à factures@alpha.fr à compter de janvier.", "factures@alpha.fr"),
