@@ -312,6 +312,27 @@ def test_an_answer_with_readings_is_a_meter_read_request(secondary, subject, bod
     assert (result.situation, result.secondary) == ("meter_read_request", secondary)
 
 
+@pytest.mark.parametrize("situation, subject, body", [
+    ("automatic_meter_reads", "RE: Activation relevés automatiques",
+     "Bonjour,\n\n5830-0912-774\n\nCordialement\nYannick\n\nDe : Martineau Chloé <chloe.martineau@cf.canon.fr>\n"
+     "Envoyé : mardi 27 octobre 2026 15:42\nObjet : Activation relevés automatiques\n\nBonjour Monsieur,\n\n"
+     "Pour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série du "
+     "matériel à connecter ?\n\nBien cordialement,\nChloé Martineau\nGestionnaire contrats – Canon France"),
+    ("po_change", "RE: votre contrat",
+     "4500 771 204\n\nDe : Service Contrats <contrats.service.wfps@cf.canon.fr>\nObjet : votre contrat\n\n"
+     "Bonjour,\nVotre bon de commande arrive à échéance : merci de nous communiquer le nouveau numéro de bon de "
+     "commande pour la période à venir.\n\nService Contrats"),
+])
+def test_a_short_answer_is_about_the_question_it_answers(situation, subject, body, rules):
+    assert read(subject, body, rules).situation == situation
+
+
+def test_a_short_thank_you_is_not_read_as_the_question_it_replies_to(rules):
+    body = ("Merci beaucoup !\n\nDe : Service Contrats <contrats.service.wfps@cf.canon.fr>\nObjet : RE: déménagement\n\n"
+            "Bonjour,\nNous avons bien reçu votre demande de déménagement du traceur vers votre nouveau site.")
+    assert read("RE: déménagement", body, rules).situation == "other"
+
+
 # -- a new postal address given is a request (issue #10 item 4) ------------------------------------------
 
 ADDRESS_GIVEN = [

@@ -765,6 +765,28 @@ POLICY += [
 ]
 
 
+_PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concernant la cession du cabinet. Pour le "
+              "traceur de l'agence, les factures devront être adressées à la nouvelle structure à partir du 1er "
+              "juillet. Vous trouverez ci-joint le K-bis de la nouvelle société.\n\nMarion Keller")
+_LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
+           "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
+POLICY += [
+    ("a forward passed on gives what the new text lacks", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,
+     "siren", "931 206 448"),
+    ("a forward passed on gives the new entity's seat", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,
+     "new_address_postcode", "67000"),
+    ("the readings asked for are of the machine our request named", "RE: Demande de relevé compteur",
+     "Bonjour,\n\nVoici les compteurs demandés, relevés ce matin :\ncpt N&B : 1.204.337\ncpt coul. : 88.412",
+     "Madame, Monsieur,\nMerci de nous communiquer les index du matériel suivant :\nModèle : ColorWave 3500 – N° de "
+     "série : 3500-61-09126", "serial_numbers", ["3500-61-09126"]),
+    ("a short answer's question is read without its signature", "RE: Activation relevés automatiques",
+     "Bonjour,\n\n5830-0912-774\n\nCordialement\nYannick",
+     "Bonjour,\nPour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série "
+     "du matériel à connecter ?\n\nBien cordialement,\nChloé Martineau\nGestionnaire contrats – Canon France",
+     "serial_numbers", ["5830-0912-774"]),
+]
+
+
 @pytest.mark.parametrize("what, subject, new, quoted, field, expected", POLICY, ids=[p[0] for p in POLICY])
 def test_reading_policy(what, subject, new, quoted, field, expected):
     assert policy_mail(subject, new, quoted)[field] == expected
@@ -879,6 +901,19 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Pas de changement d'adresse pour nous : 3 rue Pasteur, 69007 Lyon.", None),
  ("Nos locaux actuels : 4 rue Pasteur, 44000 Nantes.", None),
  ("Merci de livrer le toner au 3 rue Pasteur, 69007 Lyon.", None),
+ # a heading on its own line below the current site's table
+ ("Les machines ci-dessous sont à transférer depuis notre site actuel :\nMachine | N° de série | Site actuel\n"
+  "Colorado 1650 | 60420117 | Lille\nNouvelle adresse d'installation :\nZA du Moulin\n3 rue Pierre et Marie Curie\n"
+  "59700 Marcq-en-Barœul", "59700"),
+ ("L'opération sera effective fin du mois prochain ; à compter de cette date, merci de facturer :\nHESTIA HABITAT "
+  "GROUPE SA\nTour Cristal – 7 quai André Citroën\n75015 Paris", "75015"),
+ # a cell of columns aligned with spaces goes on over the lines below its row
+ ("Matériel          N° de série     Adresse actuelle          Nouvelle adresse\n"
+  "ColorWave 3800    CW38-0071544    14 quai Claude Bernard    ZA des Pierrailles\n"
+  "                                  38000 Grenoble            27 rue des Tisserands\n"
+  "                                                            38430 Moirans", "38430"),
+ ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "
+  "1er juillet.", "67000"),
 ]
 
 

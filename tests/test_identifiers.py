@@ -185,6 +185,8 @@ CASES = [
      "contrat mentionné dans votre message :\nDA-2026-11873", "po_number", ["DA-2026-11873"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
+    ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
+     ["34200 19571"]),
 ]
 
 

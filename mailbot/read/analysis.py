@@ -55,7 +55,8 @@ class Evidence:
     name: str
     text: str = ""
     detail: str = ""
-    source: str = ""  # where the text was read, when it matters: "subject", "new", "quoted", "attachment"
+    source: str = ""  # where the text was read, when it matters: "subject", "new", "quoted", "attachment";
+    # for a keyword, "question" too: our quoted question a short answer replies to (classify.QUESTION_WEIGHT)
     place: str = ""  # for a value read in an attachment: which one and where ("BC_2027.pdf, page 1")
 
     def as_dict(self) -> dict[str, str]:

@@ -161,7 +161,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     rule = rules.situations.get(classification.situation)
     extraction = extract_all(inner.new, inner.quoted, mail, reference, classification.situation,
                              lead_time=bool(rule and rule.lead_time_months), required=rule.required if rule else (),
-                             dated=rule.effective_date if rule else True)
+                             dated=rule.effective_date if rule else True, passed_on=quotes.passes_on(inner))
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details

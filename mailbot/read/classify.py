@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
 from mailbot.read.htmltext import fold
-from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, request
+from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, answered_question, request
 from mailbot.read.rules import Rules
 
 SUBJECT_WEIGHT = 1.0
@@ -44,6 +44,7 @@ REPLY_SUBJECT_WEIGHT = 0.3  # "RE: …" mostly repeats the wording of our own ma
 NEW_WEIGHT = 1.0
 QUOTED_WEIGHT = 0.25
 FORWARDED_WEIGHT = 0.6
+QUESTION_WEIGHT = 0.6  # our question a short answer replies to ("5830-0912-774" under "le numéro de série … ?")
 SATURATION = 2.0  # score at which strength reaches one half
 ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against the model
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
@@ -80,6 +81,7 @@ def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
     return [
         ("subject", fold(subject), subject_weight),
         ("new", fold(new), NEW_WEIGHT),
+        ("question", fold(answered_question(new, quoted)), QUESTION_WEIGHT),
         ("quoted", fold(quoted), FORWARDED_WEIGHT if parts.forwarded else QUOTED_WEIGHT),
     ]
 

@@ -39,7 +39,7 @@ from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, below_headers
+from mailbot.read.quotes import ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -48,7 +48,6 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 
 # In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
-_QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
@@ -83,7 +82,6 @@ _SPELT_EMAIL = re.compile(
 # The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
 # "Le 3 mars 2027 à 10:05, X a écrit :"): never an effective date.
 _SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit)[^\n]*+", re.I | re.M)
-_SHORT_ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
                                  r"(?:factur|invoic)", re.I)
@@ -244,8 +242,10 @@ _MASKS = (  # applied in order
     re.compile(r"\b(?:19|20)\d{2}\b"),  # years
 )
 _REFERS = re.compile(
-    r"\b(?P<noun>contrat|contract|mat[ée]riels?|machines?|traceurs?|num[ée]ros? de s[ée]rie|client)\b[^.\n]{0,25}"
-    r"\b(?:ci-dessous|ci-dessus|en dessous|plus bas|below|above|mentionn|indiqu|r[ée]f[ée]renc|en objet|en question)",
+    r"\b(?P<noun>contrat|contract|mat[ée]riels?|machines?|traceurs?|num[ée]ros? de s[ée]rie|client"
+    r"|compteurs?|relev[ée]s?|index|readings?)\b[^.\n]{0,25}"
+    r"\b(?:ci-dessous|ci-dessus|en dessous|plus bas|below|above|mentionn|indiqu|r[ée]f[ée]renc|en objet|en question"
+    r"|demand[ée]|requested|asked)",
     re.I,
 )
 _BANK_CLAIM = re.compile(  # "changement de nos coordonnées bancaires", "nouveau RIB" (blanks taken whole)
@@ -727,10 +727,16 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
     read (by its start), so a long line is split once."""
     positive_cue, negative_cue = _address_cues()
     line_start = text.rfind("\n", 0, position) + 1
+    offset = position - line_start
     row = _cells_at(text, line_start, rows)
+    for _ in range(_CONTINUED_CELL_LINES):  # an indented line under a row of aligned cells goes on with its cells
+        if len(row) >= 2 or line_start == 0 or text[line_start : line_start + 2] not in ("  ", "\t"):
+            break
+        line_start = text.rfind("\n", 0, line_start - 1) + 1
+        row = _cells_at(text, line_start, rows)
     if len(row) < 2:
         return None
-    column = max(i for i, (at, _) in enumerate(row) if at <= position - line_start)
+    column = max(i for i, (at, _) in enumerate(row) if at <= offset)
     cell_start = row[column][0]
     first: str | None = None
     end = line_start - 1
@@ -781,7 +787,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if header is not None:
         folded = fold(header)
         return bool(positive_cue.search(folded)) and not negative_cue.search(folded)
-    window = folded[_cue_reach(text, position) : position].replace("\n", " ")
+    lines = folded[_cue_reach(text, position) : position]
+    window = lines.replace("\n", " ")
     positive = list(positive_cue.finditer(window))
     if not positive:
         return False
@@ -791,6 +798,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     p, n = positive[-1], negative[-1]
     if n.start() > p.start():
         return False
+    if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(_BULLETS):
+        return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
         # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
         # installed in …, to be relocated to": where the machine goes (not "ancienne adresse, avant le déménagement")
@@ -800,6 +809,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
+_CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
+_BULLETS = " \t-•*·–>"  # what may stand before a heading on its line
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
@@ -846,9 +857,10 @@ def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
-    if len(new.text.split()) > _SHORT_ANSWER_WORDS or not quoted.text:
+    question = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
+    if not question:
         return
-    asked = [name for name in asked_fields(below_headers(quoted.text)[:_QUESTION_CHARS]) if not fields[name]]
+    asked = [name for name in asked_fields(question) if not fields[name]]
     taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
     taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
@@ -880,7 +892,7 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
             quoted.note("effective_date", hit.text, f"the term the new text points to ('à l'échéance'), {hit.iso}")
             quoted.spans["effective_date"] = quoted.where(*_trimmed(quoted.text, hit.start, hit.end))
             return hit.iso
-    if len(new.text.split()) <= _SHORT_ANSWER_WORDS:
+    if len(new.text.split()) <= ANSWER_WORDS:
         return quoted.date(reference, weak=False, strong_only=True)
     return None
 
@@ -960,14 +972,15 @@ class Extraction:
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = (),
-                dated: bool = True) -> Extraction:
+                dated: bool = True, passed_on: bool = False) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
     ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
     date when nothing competes (dates.effective_date). ``required``: the fields the situation needs;
     the attachments are read when one is missing or the body points to them. ``dated`` false: the
-    request takes effect at no date (situations.toml ``effective_date``), so none is read."""
+    request takes effect at no date (situations.toml ``effective_date``), so none is read. ``passed_on``:
+    the new text passes a forwarded mail on (quotes.passes_on), which holds the request's values."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -976,8 +989,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
 
     # Reading policy: the new text, then the subject; the quoted history only for what the new text
     # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
-    # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
-    everything = situation not in _NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text))
+    # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous", "je vous
+    # fais suivre le courrier de notre avocat").
+    everything = situation not in _NOTHING_TO_TAKE and (passed_on or bool(POINTS_BELOW.search(new_text)))
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
     for name in IDENTIFIER_FIELDS:
         for reader in (new, subject, *((quoted,) if name in pointed else ())):

@@ -718,7 +718,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
             continue  # "PlotWave 345 : 88 214": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
                 and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)))
-                and (any(len(p) <= 4 for p in pieces) or not _DIGIT.search(first))
+                and (any(len(p) <= 5 for p in pieces) or not _DIGIT.search(first))
                 and all(any(c.isdigit() for c in p) for p in pieces[1:])
                 and not any(sh.match(first) for sh in shapes)):
             merged.append(m.span("v"))

@@ -101,7 +101,7 @@ def _is_binary(text: str) -> bool:
 def _to_str(value: Any) -> str:
     """A header value as text: bytes smuggled in as surrogates become utf-8 or cp1252."""
     text = str(value)
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    if _STRAY_BYTES.search(text):
         data = text.encode("utf-8", "surrogateescape")
         try:
             text = data.decode("utf-8")

@@ -168,12 +168,32 @@ def split(text: str, subject: str = "") -> Parts:
     )
 
 
+def passes_on(parts: Parts) -> bool:
+    """Does the new text pass a forwarded mail on ("je vous fais suivre le courrier de notre avocat")?
+    Then that mail is the request's content, whatever the length of the new text."""
+    return parts.forwarded and bool(_PASSING_ON.search(parts.new))
+
+
 def request(parts: Parts) -> Parts:
     """Where the request is: the new text; or, for a bare forward, the new text followed by the
     forwarded message's own new part; or, for a short reply that sends the reader to the history
     ("Réponses dans votre message ci-dessous"), the new text followed by the history it answers
     inside. What the customer wrote now is never dropped: it comes first."""
     return parts.request
+
+
+ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
+QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
+
+
+def answered_question(new: str, quoted: str) -> str:
+    """The question a short answer replies to ("5830-0912-774" under our "le numéro de série du matériel à
+    connecter ?"): the top of the quoted history without its header lines and signature, when the new
+    text has ANSWER_WORDS words or fewer and a number of four digits or more; else "". The question names
+    the field the answer fills and the situation it belongs to."""
+    if not quoted or len(new.split()) > ANSWER_WORDS or sum(c.isdigit() for c in new) < 4:
+        return ""
+    return split(below_headers(quoted)[:QUESTION_CHARS]).new
 
 
 def below_headers(quoted: str) -> str:
@@ -192,7 +212,7 @@ def below_headers(quoted: str) -> str:
 def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
-    passing = parts.forwarded and bool(_PASSING_ON.search(parts.new))  # "je vous transfère…, voir ci-dessous"
+    passing = passes_on(parts)  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
             SHORT_ANSWERING_WORDS if answering or passing else SHORT_NEW_WORDS):
         return parts
