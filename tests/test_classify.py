@@ -363,6 +363,17 @@ def test_a_new_postal_address_is_a_request_whatever_else_the_mail_says(situation
     assert analyze(mail(body, subject)).situation == situation  # analyze finds the address itself
 
 
+def test_the_words_around_an_address_say_whose_it_is(rules):
+    """A machine and no invoice: the address a follow-up gives is a move's (situations.toml address_words)."""
+    body = ("Bonjour Mme Ferrand,\n\nChangement de programme de notre côté : le traceur mentionné plus bas n'ira "
+            "finalement pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\nImprimerie Moulinier "
+            "– Atelier 2\nZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence\n\nLa date du 3 mai reste "
+            "d'actualité. Pourriez-vous adapter votre devis en conséquence ?" + SIGNATURE)
+    result = classify("Re: Transfert PlotWave", split(body, "Re: Transfert PlotWave"), rules, default_model(),
+                      gives_address=True)
+    assert result.situation == "equipment_move"
+
+
 def test_an_address_decides_nothing_when_the_reading_is_a_request_already_or_none_is_given(rules):
     scores = {s: 0.0 for s in SITUATIONS}
     keywords = Classification("other", 0.6, None, scores)

@@ -185,6 +185,8 @@ where_en = "d"
         (("[situations.other]", "[situations.po_change]"), "situations.other"),
         (("where_en = \"d\"", "where_en = 3"), "fields.kbis.where_en"),
         (("sensitive = false", "sensitive = false\neffective_date = \"no\""), "situations.other.effective_date"),
+        (("sensitive = false", "sensitive = false\naddress_words = '(traceur'"), "situations.other.address_words"),
+        (("sensitive = false", "sensitive = false\naddress_words = 3"), "situations.other.address_words"),
     ],
 )
 def test_bad_rules_name_the_key(tmp_path, change, key):

@@ -912,6 +912,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ColorWave 3800    CW38-0071544    14 quai Claude Bernard    ZA des Pierrailles\n"
   "                                  38000 Grenoble            27 rue des Tisserands\n"
   "                                                            38430 Moirans", "38430"),
+ ("le traceur mentionné plus bas n'ira pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\n"
+  "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"
  ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "
   "1er juillet.", "67000"),
 ]
@@ -1000,6 +1002,14 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
  ("Remplacer jean.martin@zeta.fr par facturation@zeta.fr pour l'envoi des factures.", "facturation@zeta.fr"),
  ("Pour toute question : jean.martin@eta.fr. Merci d'envoyer les factures à invoices@eta.fr", "invoices@eta.fr"),
  ("Invoices by e-mail please: accounts.payable@theta.co.uk", "accounts.payable@theta.co.uk"),
+    # the one we are asked to stop using, right before the new one
+    ("Dès le 1er octobre, merci de ne plus utiliser compta.vernet@fromagerie-vernet.fr et de transmettre vos factures "
+     "à la boîte suivante :\n\nfactures@fromagerie-vernet.fr", "factures@fromagerie-vernet.fr"),
+    ("Please stop sending invoices to ap-paris@brennan-retail.fr.\nFor customer account ACC-FR-22817, all invoices "
+     "must be sent to our new mailbox from 1 March 2027 onwards: invoices.fr@brennan-retail.eu",
+     "invoices.fr@brennan-retail.eu"),
+    ("merci de ne plus utiliser cette adresse et d'envoyer les factures à l'attention de Mme Sandrine Koenig, "
+     "sandrine.koenig@ghr-vosges-nord.fr.", "sandrine.koenig@ghr-vosges-nord.fr"),
 ]
 
 

@@ -50,6 +50,7 @@ ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against th
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
 SECONDARY_PROB = 0.25  # a model probability that makes a second situation worth reporting
 REQUEST_SCORE = 1.6  # a request's keyword score, in min_scores, that the model's "other" does not overrule
+ADDRESS_WORDS = 0.3  # a new address's support for a situation whose address_words the new text has (rules.Situation)
 ADDRESS_DOUBT = 0.45  # a request read from a new address alone, against both readers' "other", is this sure at most
 PARAGRAPH_PROB = 0.6  # the model's probability for a request in one paragraph of a mail that reads as "other"
 PARAGRAPH_WORDS = 6  # shorter paragraphs (a greeting, a thank-you) are not read alone
@@ -208,7 +209,8 @@ def _for_review(confidence: float, rules: Rules) -> float:
     return round(min(confidence, 0.9 * rules.review_below), 4)
 
 
-def _address_request(result: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
+def _address_request(result: Classification, probs: dict[str, float] | None, rules: Rules,
+                     new_text: str = "") -> Classification:
     """A mail read as "other" that gives a new postal address asks for a situation that needs one.
 
     The customer wrote a new address under a cue that calls it new
@@ -216,14 +218,18 @@ def _address_request(result: Classification, probs: dict[str, float] | None, rul
     and whatever side topic (a dispute, a breakdown, the bank account) made
     the readers call it "other". The situations whose ``required`` has
     new_address are the candidates (an invoice address, a move); the one the
-    model and the keywords favour wins. Both readers said "other", so a
-    person confirms it (confidence under ADDRESS_DOUBT).
+    model and the keywords favour wins, with ADDRESS_WORDS more for the one
+    whose ``address_words`` the new text has (a machine for a move,
+    invoices for an invoice address). Both readers said "other", so a person
+    confirms it (confidence under ADDRESS_DOUBT).
     """
     candidates = [s.id for s in rules.situations.values() if "new_address" in s.required]
     if result.situation != "other" or not candidates:
         return result
     probs = probs or {}
-    support = {sid: probs.get(sid, 0.0) + _strength(result.scores.get(sid, 0.0)) for sid in candidates}
+    folded = fold(new_text)
+    support = {sid: probs.get(sid, 0.0) + _strength(result.scores.get(sid, 0.0)) + ADDRESS_WORDS * bool(
+        (words := rules.situations[sid].address_words) and words.search(folded)) for sid in candidates}
     situation = max(candidates, key=support.__getitem__)
     detail = ", ".join(f"{sid} {value:.2f}" for sid, value in support.items())
     return _hidden_request(result, situation, ADDRESS_DOUBT * support[situation] / (sum(support.values()) or 1.0),
@@ -247,10 +253,10 @@ def _hidden_request(result: Classification, situation: str, confidence: float, w
 
 
 def combine(keywords: Classification, probs: dict[str, float] | None, rules: Rules,
-            gives_address: bool = False) -> Classification:
+            gives_address: bool = False, new_text: str = "") -> Classification:
     """``combine_votes``, then, when the new text gives a new postal address, ``_address_request``."""
     result = combine_votes(keywords, probs, rules)
-    return _address_request(result, probs, rules) if gives_address else result
+    return _address_request(result, probs, rules, new_text) if gives_address else result
 
 
 def combine_votes(keywords: Classification, probs: dict[str, float] | None, rules: Rules) -> Classification:
@@ -364,4 +370,4 @@ def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel 
     one paragraph read alone may hold one (``_paragraph_request``)."""
     keywords = keyword_classify(subject, parts, rules)
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
-    return _paragraph_request(combine(keywords, probs, rules, gives_address), parts, rules, model)
+    return _paragraph_request(combine(keywords, probs, rules, gives_address, request(parts).new), parts, rules, model)

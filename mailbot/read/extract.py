@@ -110,6 +110,12 @@ _EMAIL_OLD_AFTER = re.compile(
 )
 _EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$|\bto\s*$|\bvers\s*$",
                         re.I)
+# … or the words right before it say to stop using it: "merci de ne plus utiliser a@x.fr", "stop sending invoices to"
+_EMAIL_STOPPED = re.compile(
+    r"(?:\bne\s++plus\s++(?:utiliser|envoyer|adresser|[ée]crire)|\b(?:cess|arr[êe]t)(?:er|ez)\s++d'(?:utiliser|envoyer)"
+    r"|\bstop\s++(?:sending|using|mailing))(?:\s++\S++){0,3}?[\s:]*+$",
+    re.I,
+)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|rempla[cç]ant|coll[èe]gue|colleague|en copie|\bcc\b|questions?",
@@ -388,7 +394,7 @@ class _Reader:
             clause = self.text[max(line_start, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
             previous_end = end
-            old = _EMAIL_OLD.search(clause) and not NEW_BY.search(clause)
+            old = (_EMAIL_OLD.search(clause) and not NEW_BY.search(clause)) or _EMAIL_STOPPED.search(clause)
             after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")

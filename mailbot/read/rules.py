@@ -65,6 +65,9 @@ class Situation:
     postal_address: bool = False  # new_address must be a postal address (a move), an e-mail does not do
     effective_date: bool = True  # false: the request takes effect at no date (readings, remote reading): none is read
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
+    # words that make a new postal address this situation's (a machine for a move, invoices for an invoice
+    # address), on folded text: classify._address_request weighs them when a mail gives an address and nothing else
+    address_words: re.Pattern[str] | None = None
     # [situations.<id>.fields.<name>]: this situation's own texts for a missing item, by key
     field_texts: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
 
@@ -170,6 +173,8 @@ def _situation(situation_id: str, table: Any) -> Situation:
         postal_address=_get(table, "postal_address", bool, where) if "postal_address" in table else False,
         effective_date=_get(table, "effective_date", bool, where) if "effective_date" in table else True,
         forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
+        address_words=_keywords([{"pattern": _get(table, "address_words", str, where), "weight": 1}],
+                                f"{where}.address_words")[0].folded if "address_words" in table else None,
         field_texts=field_texts,
     )
 
