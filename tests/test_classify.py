@@ -53,6 +53,10 @@ SIDE_TOPICS = [
     ("po_change", "Nouveau bon de commande 2027",
      "Bonjour,\nNotre nouveau bon de commande pour 2027 est le 4500123456 (contrat CT-2025-01111).\n"
      "Nous contestons en outre la facture 90012345 de décembre, que nous avons reçue en double." + SIGNATURE),
+    ("po_change", "PO traceur Valence",
+     "Bonjour,\n\nDeux choses :\n\n1) à partir de juillet, merci d'utiliser notre nouvelle commande OA-58817 pour la "
+     "facturation du traceur de l'agence de Valence, n° série 60311874.\n\n2) ce même traceur affiche le code erreur "
+     "E-0712 depuis jeudi et bourre à chaque rouleau. Un technicien peut passer cette semaine ?" + SIGNATURE),
     ("invoice_by_email", "Factures par mail",
      "Bonjour,\nMerci d'envoyer dorénavant nos factures par e-mail à compta@bet-vialle.fr (contrat CT-2024-00912).\n"
      "Pouvez-vous aussi nous indiquer le prix d'un rouleau de papier 90 g ?" + SIGNATURE),
