@@ -185,6 +185,14 @@ CASES = [
      "contrat mentionné dans votre message :\nDA-2026-11873", "po_number", ["DA-2026-11873"]),
     ("a list under the machines it names", "pour les matériels suivants :\n- 38Q01877\n- CW39-200541",
      "serial_numbers", ["38Q01877", "CW39-200541"]),
+    ("a model's short name is no serial", "pour le traceur PW 340 n° de série 3M7T00921", "serial_numbers",
+     ["3M7T00921"]),
+    ("a model's short name may start a spaced serial", "n° de série : PW450 88 2310", "serial_numbers",
+     ["PW450 88 2310"]),
+    ("a number right after n° is no count", "il s'agit bien du PW 300 n° 301 446 729, notre seul matériel",
+     "serial_numbers", ["301 446 729"]),
+    ("items with n° under the machines they name", "les deux VarioPrint 135 qui seront retirées de notre atelier :\n"
+     " - n° 1350-4471\n - n° 1350-4472", "serial_numbers", ["1350-4471", "1350-4472"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -56,6 +56,8 @@ _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
+_NUMBER_SIGN = re.compile(r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+$", re.I)  # right before a value: "n° 301 446 729"
+_ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list's item may start with it: " - n° 1350-4471"
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
@@ -87,7 +89,9 @@ NEW_BY = re.compile(
 _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
     r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
-    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])",
+    r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
+    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
+    # ("PW345-0061287", "PW450 88 2310")
     re.I,
 )
 _AFTER_MODEL = re.compile(  # "PlotWave 450 : ", "(n° ", "(numéro sur l'étiquette à l'arrière : "
@@ -426,7 +430,8 @@ class _Scorer:
         # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
-        quantity = bool(_QUANTITY.fullmatch(value))
+        # "18 732" is a count, but "n° 301 446 729" a number
+        quantity = bool(_QUANTITY.fullmatch(value)) and not _NUMBER_SIGN.search(self.text, max(0, start - 12), start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words \
             and not self._after_copula(start)
@@ -481,7 +486,7 @@ class _Scorer:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if text[line_start:start].strip(" \t-•*·–>") or text[end:line_end].strip(" \t;,."):
+        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or text[end:line_end].strip(" \t;,."):
             return False
         above = line_start - 1
         for _ in range(20):  # up over the list's other items, to its introduction
@@ -493,7 +498,7 @@ class _Scorer:
                 return False
             if line.endswith(":"):
                 return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
-            if len(line.strip(" \t-•*·–").split()) != 1:
+            if len(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")).split()) != 1:
                 return False
             above = previous_start - 1
         return False
