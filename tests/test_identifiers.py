@@ -193,6 +193,13 @@ CASES = [
      "serial_numbers", ["301 446 729"]),
     ("items with n° under the machines they name", "les deux VarioPrint 135 qui seront retirées de notre atelier :\n"
      " - n° 1350-4471\n - n° 1350-4472", "serial_numbers", ["1350-4471", "1350-4472"]),
+    ("words between the label and its number", "Il concerne le contrat de maintenance référencé chez vous sous le "
+     "numéro 7712-0458-FR (PlotWave 450 de l'atelier découpe).", "contract_number", ["7712-0458-FR"]),
+    ("a machine not to be included", "Traceurs concernés :\n  • PlotWave 450 – SN 6024A118\n\nLa VarioPrint 115 "
+     "(SN 4457712) n'est pas à inclure : elle sera restituée.", "serial_numbers", ["6024A118"]),
+    ("a machine still in use", "We wish to terminate the PlotWave 900 (serial number: PW900-16-0233). Our ColorWave "
+     "3600 (serial number CW36-18-1188) is still in use and its contract must continue unchanged.", "serial_numbers",
+     ["PW900-16-0233"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]
