@@ -200,6 +200,10 @@ CASES = [
     ("a machine still in use", "We wish to terminate the PlotWave 900 (serial number: PW900-16-0233). Our ColorWave "
      "3600 (serial number CW36-18-1188) is still in use and its contract must continue unchanged.", "serial_numbers",
      ["PW900-16-0233"]),
+    ("a count after a machine and 'and' is no serial", "our average volume is around 6 000 prints per month on the "
+     "PlotWave and 1 500 on the ColorWave", "serial_numbers", []),
+    ("a count right after the machines' word is their serial", "pour les machines 560 118 402, 560 118 431 et "
+     "560 120 007", "serial_numbers", ["560 118 402", "560 118 431", "560 120 007"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

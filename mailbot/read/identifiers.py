@@ -462,7 +462,10 @@ class _Scorer:
                 if lex.topic_score and name in self.topics:
                     score += lex.topic_score
                     why.append("the mail speaks of it")
-            if lex.machine_words and machine_before:
+            # a count is a machine's serial only right after its word: "les machines 560 118 402", not "the
+            # PlotWave and 1 500 on the ColorWave"
+            adjacent = not quantity or self._word_before(start, fillers=False) in lex.machine_words
+            if lex.machine_words and machine_before and adjacent:
                 score += lex.machine_score
                 why.append("after a word for a machine")
             elif lex.machine_words and self._listed_under_machines(start, end, lex.machine_words):
@@ -503,12 +506,12 @@ class _Scorer:
             above = previous_start - 1
         return False
 
-    def _word_before(self, start: int) -> str | None:
-        """The last word before ``start`` that is not a filler, on its line."""
+    def _word_before(self, start: int, fillers: bool = True) -> str | None:
+        """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""
         i = bisect_left(self.starts, start) - 1
         line_start = self.text.rfind("\n", 0, start)
         while i >= 0 and self.starts[i] > line_start:
-            if self.words[i][1] not in self.lex.fillers:
+            if not fillers or self.words[i][1] not in self.lex.fillers:
                 return self.words[i][1]
             i -= 1
         return None
