@@ -276,9 +276,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
 # du 1er janvier" is introduced by "à partir", "valable jusqu'au 28 février"
 # by "jusqu'", whatever else the sentence says.
 _CUES = re.compile(
-    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?du|period\s++(?:from|starting)|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
+    # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
+    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
     r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
-    r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting|\bfrom\b(?!\s*+:)|with\s++effect"
+    r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
+    r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
     r"|commen[cç]|beginning)"
     # "by" only right before its date: "by the end of June", not "signed by"
     r"|(?P<deadline>d['’]ici\b|\bavant\b|\bbefore\b|\bno\s++later|\bau\s++plus\s++tard|\bdernier\s++d[ée]lai"
@@ -289,6 +291,7 @@ _CUES = re.compile(
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
     # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
     r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
+    r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
     r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*\S+\s+)?du|invoice"
     r"|k-?bis|extrait|d[ée]livr|depuis|\bsince|\bhier|derni[èe]re?"
