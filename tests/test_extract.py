@@ -970,6 +970,11 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("Merci de nous communiquer les relevés du matériel suivant :\nN° de série : VP-110-04728\nDernier relevé connu : "
   "3 887 102 (noir)", []),
  ("Compteur total : 2 318 409\nPour information, notre volume mensuel moyen est d'environ\n45 000 pages.", [2318409]),
+    # rows apart by blank lines, under a header with a day and a month; a spaced serial's pieces are not readings
+    ("Matériel\tN° de série\tCompteur total au 28/12\n\nPlotWave 450\tPW450 88 2310\t514\u202f776\n\n"
+     "PlotWave 450\tPW450 88 2311\t498\u202f102", [514776, 498102]),
+    ("mettre en place la relève automatique des compteurs pour les machines 560 118 402, 560 118 431 et 560 120 007",
+     []),
 ]
 
 

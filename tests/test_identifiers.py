@@ -204,6 +204,9 @@ CASES = [
      "PlotWave and 1 500 on the ColorWave", "serial_numbers", []),
     ("a count right after the machines' word is their serial", "pour les machines 560 118 402, 560 118 431 et "
      "560 120 007", "serial_numbers", ["560 118 402", "560 118 431", "560 120 007"]),
+    ("a column of tab-separated rows apart by blank lines", "Matériel\tN° de série\tCompteur total au 28/12\n\n"
+     "PlotWave 450\tPW450 88 2310\t514 776\n\nPlotWave 450\tPW450 88 2311\t498 102", "serial_numbers",
+     ["PW450 88 2310", "PW450 88 2311"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -462,17 +462,21 @@ class _Reader:
         above: tuple[str, int] | None = None
         previous = ""  # the line before, folded: a counter word ending it names the number starting this one
         start = 0
-        for line in self.text.split("\n"):
+        lines = self.text.split("\n")
+        width = 0  # cells of the last line that was not blank
+        for index, line in enumerate(lines):
             line_start, start = start, start + len(line) + 1
             line_before, previous = previous, _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:")).rstrip(" \t:")
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS)
             if not line.strip():
-                if not intro:
+                following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+                if not intro and not (width >= 2 and following and len(cells(following)) == width):
                     block_context, columns, counted, spaced, above = False, [], [], False, None
-                continue
+                continue  # a blank line ends a block, not a table whose rows are apart ("<p>" per row)
             intro = False
+            width = len(cells(line.strip()))
             if context and "|" not in line and len(cells(line.strip())) >= 2 and any(
                 _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in cells(line.strip())
             ):
@@ -487,6 +491,9 @@ class _Reader:
             masked = line
             for mask in _MASKS:
                 masked = mask.sub(lambda m: " " * len(m.group(0)), masked)
+            for at, value in on_line:  # the pieces of a spaced serial are no readings: "PW450 88 2310", "560 118 402"
+                if " " in value:
+                    masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
             hits = []
             volume_end = -1  # where a number read as a volume or an estimate ends, on this line
             for m in _READING_NUMBER.finditer(masked):

@@ -52,7 +52,7 @@ _AMOUNT_AFTER = re.compile(r"[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\
                            r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
-_HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+_HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
@@ -389,6 +389,8 @@ class _Scorer:
         for line in self.text.split("\n"):
             line_start, position = position, position + len(line) + 1
             row = cells(line)
+            if not line.strip():
+                continue  # rows apart by blank lines ("<p>" per row) are still the header's
             if len(row) < 2:
                 header = None
                 continue
@@ -675,7 +677,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
 )
-_CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=[ \t]*+(?:\||\n|$))")  # a whole table cell
+_CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _SKIPPED_WORDS = 3  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
 
