@@ -207,6 +207,10 @@ CASES = [
     ("a column of tab-separated rows apart by blank lines", "Matériel\tN° de série\tCompteur total au 28/12\n\n"
      "PlotWave 450\tPW450 88 2310\t514 776\n\nPlotWave 450\tPW450 88 2311\t498 102", "serial_numbers",
      ["PW450 88 2310", "PW450 88 2311"]),
+    ("a label between 'ce' and a colon labels nothing", "Voici le nouveau n° de bon de commande à reporter pour ce "
+     "contrat :\n\n27-DA-00412", "po_number", ["27-DA-00412"]),
+    ("… and is no contract's", "Voici le nouveau n° de bon de commande à reporter pour ce contrat :\n\n27-DA-00412",
+     "contract_number", []),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

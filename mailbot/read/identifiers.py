@@ -59,6 +59,7 @@ _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _NUMBER_SIGN = re.compile(r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+$", re.I)  # right before a value: "n° 301 446 729"
 _ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list's item may start with it: " - n° 1350-4471"
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
+_COLON_NEXT = re.compile(r"[ \t]*+:")
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
@@ -132,6 +133,7 @@ class Lexicon:
     copulas: tuple[tuple[str, ...], ...]
     fields: dict[str, FieldLexicon]
     value_prefixes: frozenset[str] = frozenset()  # labels that are also the start of their value ("CTR 0098-4471")
+    demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
@@ -203,7 +205,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    label_score=float(data["label_score"]), threshold=float(data["threshold"]),
                    value_cost=float(data["value_cost"]), other=_phrases(data["other"]["labels"]),
                    elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields,
-                   value_prefixes=frozenset(data.get("value_prefixes", [])))
+                   value_prefixes=frozenset(data.get("value_prefixes", [])),
+                   demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])))
 
 
 @lru_cache(maxsize=1)
@@ -309,6 +312,9 @@ class _Scorer:
                     _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
                 del ends[i]  # "le contrat cité en objet": that value is elsewhere
+            elif i in ends and i >= len(ends[i][1]) and words[i - len(ends[i][1])] in self.lex.demonstratives \
+                    and _COLON_NEXT.match(self.folded, self.words[i][0] + len(word)):
+                del ends[i]  # "pour ce contrat : X": the contract is known, X is what the sentence's other label names
         return ends
 
     def _reach_start(self, start: int, end: int) -> int:
