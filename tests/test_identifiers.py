@@ -211,6 +211,8 @@ CASES = [
      "contrat :\n\n27-DA-00412", "po_number", ["27-DA-00412"]),
     ("… and is no contract's", "Voici le nouveau n° de bon de commande à reporter pour ce contrat :\n\n27-DA-00412",
      "contract_number", []),
+    ("an order said settled is the old one", "l'engagement juridique 2026 (EJ 1300039214) est soldé. Vos factures "
+     "devront porter :\n- Numéro d'engagement juridique : 1300045872", "po_number", ["1300045872"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]
