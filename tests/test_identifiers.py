@@ -213,6 +213,11 @@ CASES = [
      "contract_number", []),
     ("an order said settled is the old one", "l'engagement juridique 2026 (EJ 1300039214) est soldé. Vos factures "
      "devront porter :\n- Numéro d'engagement juridique : 1300045872", "po_number", ["1300045872"]),
+    ("the only machine, leaving, is the mail's", "We would like to terminate the maintenance contract for our "
+     "PlotWave 3000, serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "serial_numbers",
+     ["PW3K-772194"]),
+    ("a machine said not concerned stays out even alone", "Le traceur n° 3400-61190 n'est pas concerné.",
+     "serial_numbers", []),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

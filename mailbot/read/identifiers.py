@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,8 @@ class FieldLexicon:
     after_model_score: float = 0.0
     machine_words: frozenset[str] = frozenset()
     machine_score: float = 0.0
-    not_concerned_after: tuple[str, ...] = ()
+    not_concerned_after: tuple[str, ...] = ()  # the leaving words included
+    leaving_after: tuple[str, ...] = ()  # words that say the machine leaves: not concerned unless every machine leaves
     not_concerned_before: tuple[str, ...] = ()
     anaphora: tuple[str, ...] = ()
 
@@ -197,7 +198,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             refuse_company_numbers=bool(entry.get("refuse_company_numbers", False)),
             after_model_score=float(entry.get("after_model_score", 0)),
             machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
-            not_concerned_after=_folded_phrases(entry.get("not_concerned_after", [])),
+            not_concerned_after=_folded_phrases(entry.get("not_concerned_after", []) + entry.get("leaving_after", [])),
+            leaving_after=_folded_phrases(entry.get("leaving_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
             anaphora=_folded_phrases(entry.get("anaphora", [])))
     return Lexicon(fillers=frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))),
@@ -297,6 +299,7 @@ class _Scorer:
         self.model_ends = {end for _, end in models}
         self.model_starts = {start for start, _ in models}
         self.model_spans = models  # in text order, not overlapping
+        self.leaving: list[Found] = []  # serials not concerned only because they leave (FieldLexicon.leaving_after)
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
@@ -485,6 +488,8 @@ class _Scorer:
             if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
+                if lex.leaving_after and score >= self.lex.threshold and not self.not_concerned(start, end, _staying(lex)):
+                    self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
                 continue
             if score >= self.lex.threshold:
                 out[name] = (score, ", ".join(why))
@@ -606,6 +611,12 @@ class _Scorer:
         return any(f" {p} " in words for p in phrases if p and (not several_words or " " in p))
 
 
+@lru_cache(maxsize=8)
+def _staying(lex: FieldLexicon) -> FieldLexicon:
+    """``lex`` without its leaving words: what says a machine is not concerned whatever else the mail says."""
+    return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
+
+
 def is_old(text: str, start: int) -> bool:
     """Does the clause before position start call the value old or replaced?"""
     clause = re.split(r"[.;!?\n]|\bet\b|\band\b|,", text[max(0, start - 70) : start])[-1]
@@ -646,6 +657,8 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
         taken.add(start)
         found[name].append(Found(name, value, start, end, score, why))
     _coordinated(scorer, tokens, taken, found["serial_numbers"])
+    if not found["serial_numbers"]:  # every machine of the mail leaves: the mail is about them
+        found["serial_numbers"] = [f for f in scorer.leaving if f.start not in taken]
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
 
