@@ -249,3 +249,11 @@ DEADLINES = [
 def test_deadline(text, expected):
     hit = deadline(text, REF)
     assert (hit.iso if hit else None) == expected
+
+
+def test_a_machine_decommissioned_on_a_date_is_an_event():
+    """Not only the one date still to come (weak=False): the machine leaving is what the date is of."""
+    text = ("We would like to terminate the contract for our PlotWave 3000, serial no. PW3K-772194, as the unit is "
+            "being decommissioned on 15 December.")
+    hit = effective_date(text, REF, weak=False)
+    assert hit is not None and hit.iso == "2026-12-15"
