@@ -11,6 +11,9 @@ REF = date(2026, 11, 20)
 EFFECTIVE = [
     # (text, expected ISO date or None)
     ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
+    # a remark in brackets before a date introduces nothing
+    ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
+     "installer sur un site plus grand.", "2027-06-01"),
     # a period's end is no start, in French and in English
     ("Pour la période du 1er janvier au 31 décembre 2027, merci d'utiliser le nouveau numéro.", "2027-01-01"),
     ("For the period from 1 January to 31 December 2027, please quote the new PO.", "2027-01-01"),

@@ -325,8 +325,12 @@ _SENTENCE_END = re.compile(r"[.;!?](?!\S)|\n[^\S\n]*+\n")
 
 
 def _before(text: str, start: int) -> str:
-    """The sentence up to a date (at most 60 characters)."""
-    return _SENTENCE_END.split(text[max(0, start - 60) : start])[-1]
+    """The sentence up to a date (at most 60 characters), without the remarks in brackets closed before it:
+    "nos locaux (adresse qui figure actuellement sur vos factures) en juin" is introduced by no "actuel"."""
+    return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
+
+
+_CLOSED_ASIDE = re.compile(r"\([^()]*+\)")
 
 
 def _around(text: str, start: int, end: int) -> str:
