@@ -218,6 +218,14 @@ CASES = [
      ["PW3K-772194"]),
     ("a machine said not concerned stays out even alone", "Le traceur n° 3400-61190 n'est pas concerné.",
      "serial_numbers", []),
+    ("an order label after a colon starts its value", "Nouveau numéro de commande pour nos traceurs Canon : "
+     "OA 2026-1187", "po_number", ["OA 2026-1187"]),
+    ("an order label at the start of a line starts its value", "le bon de commande à faire figurer sur vos factures "
+     "sera le :\n\nEJ 2027 000214", "po_number", ["EJ 2027 000214"]),
+    ("an order label after a determiner is a label", "Votre ancien numéro est clos. Il est remplacé par le BC "
+     "27BC000187.", "po_number", ["27BC000187"]),
+    ("'PO' after a colon stays a label", "Le PO pour la maintenance est émis : PO 61-004-7731.", "po_number",
+     ["61-004-7731"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -59,6 +59,8 @@ _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _NUMBER_SIGN = re.compile(r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+$", re.I)  # right before a value: "n° 301 446 729"
 _ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list's item may start with it: " - n° 1350-4471"
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
+_PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
+_AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
 _COLON_NEXT = re.compile(r"[ \t]*+:")
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
@@ -134,6 +136,7 @@ class Lexicon:
     copulas: tuple[tuple[str, ...], ...]
     fields: dict[str, FieldLexicon]
     value_prefixes: frozenset[str] = frozenset()  # labels that are also the start of their value ("CTR 0098-4471")
+    colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
@@ -208,6 +211,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    value_cost=float(data["value_cost"]), other=_phrases(data["other"]["labels"]),
                    elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields,
                    value_prefixes=frozenset(data.get("value_prefixes", [])),
+                   colon_prefixes=frozenset(data.get("colon_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])))
 
 
@@ -274,7 +278,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
-                and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes) \
+                and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
+                     or (last in lexicon.colon_prefixes and _AFTER_COLON.search(text, 0, spans[-1][0]) is not None)) \
                 and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix:
                 spans[-1] = (spans[-1][0], end)
@@ -431,8 +436,9 @@ class _Scorer:
         value = self.text[start:end]
         compact = value.replace(" ", "").replace("\u00a0", "")
         digits = sum(c.isdigit() for c in compact)
-        if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end):
-            return {}
+        if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
+                _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes):
+            return {}  # "BC 2027 – 1300457719": an order label and a year are no number
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
