@@ -912,6 +912,16 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ColorWave 3800    CW38-0071544    14 quai Claude Bernard    ZA des Pierrailles\n"
   "                                  38000 Grenoble            27 rue des Tisserands\n"
   "                                                            38430 Moirans", "38430"),
+ ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
+ ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
+  "Argenteuil", "95100"),
+ ("Merci de noter notre nouvelle adrresse pour la réception des factures :\n\nSantoni Menuiseries\n2 bis avenue des "
+  "Belges\n13100 Aix-en-Provence", "13100"),
+ ("En revanche, à compter du 04.01.27, merci d'adresser vos factures à notre nouveau siège.\n\nAlsatherm SA – Service "
+  "comptabilité\nImmeuble Le Cardinal\n21 quai Kléber\n67000 Strasbourg", "67000"),
+ ("Site actuel\tNouveau site\n\nAdresse\t17 rue Lamoricière\tZA des Grands Champs – 4 allée Ampère\n\n"
+  "CP / Ville\t44100 Nantes\t44470 Carquefou", "44470"),
+ ("Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, 86000 Poitiers.", None),
  ("le traceur mentionné plus bas n'ira pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\n"
   "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"
  ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "

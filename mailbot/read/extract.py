@@ -750,6 +750,7 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
     if len(row) < 2:
         return None
     column = max(i for i, (at, _) in enumerate(row) if at <= offset)
+    tabbed = "\t" in text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else None]
     cell_start = row[column][0]
     first: str | None = None
     end = line_start - 1
@@ -757,14 +758,20 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
         if end <= 0:
             break
         start = text.rfind("\n", 0, end) + 1
-        above = _cells_at(text, start, rows)
+        above, line = _cells_at(text, start, rows), text[start:end]
+        end = start - 1
+        if not line.strip():
+            if tabbed:
+                continue  # rows of tab-separated cells apart by blank lines ("<p>" per row)
+            break
         if len(above) < 2:
             break
-        end = start - 1
         if any(_DIGIT.search(cell) for _, cell in above):
             continue
         if len(above) == len(row):
             cell = above[column][1]
+        elif len(above) == len(row) - 1 and column and "\t" in line:
+            cell = above[column - 1][1]  # "\tSite actuel\tNouveau site" over "CP / Ville\t44100 Nantes\t44470 …"
         else:
             cell = next((c for at, c in reversed(above) if at <= cell_start + 2 and c), "")
         folded = fold(cell)
@@ -808,7 +815,12 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     negative = list(negative_cue.finditer(window))
     if not negative:
         return True
-    p, n = positive[-1], negative[-1]
+    p = positive[-1]
+    if p.group().startswith(("new", "nouve")):  # "new delivery address": a kind of new address, not the old one
+        negative = [m for m in negative if not (p.start() <= m.start() and m.end() <= p.end())]
+    if not negative:
+        return True
+    n = negative[-1]
     if n.start() > p.start():
         return False
     if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(_BULLETS):
@@ -822,6 +834,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
+_CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
 _BULLETS = " \t-•*·–>"  # what may stand before a heading on its line
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
@@ -841,7 +854,9 @@ def _cue_reach(text: str, position: int) -> int:
     if blank < 0:
         return begin
     before = text[:blank].rstrip()
-    if before.endswith(":") or _ANNOUNCES.search(before[before.rfind("\n") + 1 :]):
+    last = before[before.rfind("\n") + 1 :]
+    # "… merci d'adresser vos factures à notre nouveau siège." ending the paragraph right above the block
+    if before.endswith(":") or _ANNOUNCES.search(last) or _address_cues()[0].search(fold(last[-_CUE_ENDING:])):
         before = text.rfind("\n\n", begin, blank)
         return before + 2 if before >= 0 else begin
     return blank + 2

@@ -61,7 +61,7 @@ _ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list'
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
-_COLON_NEXT = re.compile(r"[ \t]*+:")
+_COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
@@ -279,7 +279,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
-                     or (last in lexicon.colon_prefixes and _AFTER_COLON.search(text, 0, spans[-1][0]) is not None)) \
+                     or (last in lexicon.colon_prefixes
+                         and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None)) \
                 and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix:
                 spans[-1] = (spans[-1][0], end)
