@@ -912,6 +912,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ColorWave 3800    CW38-0071544    14 quai Claude Bernard    ZA des Pierrailles\n"
   "                                  38000 Grenoble            27 rue des Tisserands\n"
   "                                                            38430 Moirans", "38430"),
+ ("Merci de mettre à jour la réception de nos factures :\n\n                   Ancienne                              "
+  "Nouvelle\nAdresse postale    12 place Caffe, 73000 Chambéry        5 avenue de Brogny, 74000 Annecy", "74000"),
  ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
  ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
   "Argenteuil", "95100"),
@@ -1025,6 +1027,8 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "invoices.fr@brennan-retail.eu"),
     ("merci de ne plus utiliser cette adresse et d'envoyer les factures à l'attention de Mme Sandrine Koenig, "
      "sandrine.koenig@ghr-vosges-nord.fr.", "sandrine.koenig@ghr-vosges-nord.fr"),
+    ("merci de nous adresser vos factures par mail à compter du 3 janvier, à l'adresse suivante :\n\n"
+     "  • factures.canon@ets-morvan.fr (boîte partagée du service comptable)", "factures.canon@ets-morvan.fr"),
 ]
 
 

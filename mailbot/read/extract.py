@@ -386,7 +386,7 @@ class _Reader:
             line_start = self.text.rfind("\n", reach, start) + 1 or reach
             if HEADER_LINE.match(self.text[line_start:start]):
                 continue  # "To: <…>" of a quoted or forwarded message names a person, not a new address
-            if not self.text[line_start:start].strip():  # alone on its line: the line before introduces it
+            if not self.text[line_start:start].strip(_BULLETS):  # alone on its line: the line before introduces it
                 line_start = self.text.rfind("\n", reach, max(reach, len(self.text[:line_start].rstrip()))) + 1 or reach
             previous = self.text.rfind("\n", reach, max(reach, line_start - 1)) + 1 or reach
             context = self.text[previous:start]  # this line and the one before, at most 200 characters
