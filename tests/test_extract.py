@@ -914,6 +914,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "                                                            38430 Moirans", "38430"),
  ("Merci de mettre à jour la réception de nos factures :\n\n                   Ancienne                              "
   "Nouvelle\nAdresse postale    12 place Caffe, 73000 Chambéry        5 avenue de Brogny, 74000 Annecy", "74000"),
+ ("Please send all paper invoices for our plotter contract MS-PW-20419 to:\nSolvane Composites France – Accounts "
+  "Payable\n9 rue Paulin Talabot\n31100 Toulouse\nOur previous address (Zone Aéroconstellation, 31700 Blagnac) is no "
+  "longer staffed.", "31100"),
  ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
  ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
   "Argenteuil", "95100"),
