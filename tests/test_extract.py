@@ -1032,6 +1032,8 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "sandrine.koenig@ghr-vosges-nord.fr.", "sandrine.koenig@ghr-vosges-nord.fr"),
     ("merci de nous adresser vos factures par mail à compter du 3 janvier, à l'adresse suivante :\n\n"
      "  • factures.canon@ets-morvan.fr (boîte partagée du service comptable)", "factures.canon@ets-morvan.fr"),
+    ("Il ne s'agit pas de modifier notre mode de réception : les factures doivent continuer à arriver sur "
+     "compta@editions-valdain.fr comme aujourd'hui.", None),
 ]
 
 

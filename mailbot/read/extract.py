@@ -105,7 +105,8 @@ _EMAIL_OLD = re.compile(
 # those words; the lookbehind keeps a search from trying every position of a sentence.
 _EMAIL_OLD_AFTER = re.compile(
     r"(?<![^.;!?\n])[^.;!?\n]{0,60}?(?:n'est plus|ne (?:sera|doit|doivent) plus|(?:is|will)\s+(?:be\s+)?no longer"
-    r"|obsol[èe]te|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated))",
+    r"|obsol[èe]te|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated)"
+    r"|comme\s+(?:aujourd'hui|actuellement|d'habitude|avant|jusqu'[àa] pr[ée]sent)|as\s+(?:today|before|usual|now))",
     re.I,
 )
 _EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] compter|[àa] partir|\bpar\s*$|\bby\s*$|\bto\s*$|\bvers\s*$",
@@ -118,6 +119,7 @@ _EMAIL_STOPPED = re.compile(
 )
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
+    r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
     r"|rempla[cç]ant|coll[èe]gue|colleague|en copie|\bcc\b|questions?",
     re.I,
 )
