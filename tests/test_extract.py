@@ -917,6 +917,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Please send all paper invoices for our plotter contract MS-PW-20419 to:\nSolvane Composites France – Accounts "
   "Payable\n9 rue Paulin Talabot\n31100 Toulouse\nOur previous address (Zone Aéroconstellation, 31700 Blagnac) is no "
   "longer staffed.", "31100"),
+ ("C'est donc elle qui devra recevoir les factures.\n\nCoordonnées de facturation :\nDORVAL NUMÉRIQUE SAS\n"
+  "40 quai de la Fosse\n44000 Nantes", "44000"),
+ ("voici nos nouvelles coordonnées de facturation, applicables à partir de mars 2027 :\n\n * adresse postale : "
+  "Serenis Santé - Pôle finances, 2 place de l'Europe, CS 17004, 21070 Dijon Cedex", "21070"),
+ ("all future invoices for the equipment listed below should be issued to:\n\nTessaly Group France SAS\n"
+  "1 place Giovanni da Verrazzano\n69009 Lyon", "69009"),
  ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
  ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
   "Argenteuil", "95100"),
