@@ -175,6 +175,9 @@ def test_a_request_in_the_customers_words_wins_over_the_models_other(rules):
 
 NEGATED = [
     # (situation, negated situation, subject, body)
+    ("other", "contract_termination", "Query on invoice 2027-00118",
+     "Hello,\nThe quarterly fee of agreement AQ-7781 has increased by 6.5%; please issue a credit note for the "
+     "difference. To be clear, we are not looking to change or cancel the contract." + EN_SIGNATURE),
     ("other", "contract_termination", "Traceur en panne",
      "Bonjour,\nNous ne souhaitons pas résilier notre contrat, mais notre traceur PW340-0051777 est en panne "
      "depuis hier : merci d'envoyer un technicien rapidement." + SIGNATURE),
