@@ -175,6 +175,11 @@ def test_a_request_in_the_customers_words_wins_over_the_models_other(rules):
 
 NEGATED = [
     # (situation, negated situation, subject, body)
+    ("meter_read_request", "automatic_meter_reads", "Relevé compteur traceur services techniques",
+     "Bonjour,\nJ'ai bien reçu votre demande de relevé pour le traceur des services techniques (n° 9921J044). "
+     "Malheureusement l'écran de la machine est en panne depuis la semaine dernière et je ne peux pas lire le compteur. "
+     "Le technicien doit passer jeudi.\n\nPar ailleurs votre collègue m'a proposé la télé-relève, mais nous ne "
+     "souhaitons pas la mettre en place pour le moment." + SIGNATURE),
     ("other", "contract_termination", "Query on invoice 2027-00118",
      "Hello,\nThe quarterly fee of agreement AQ-7781 has increased by 6.5%; please issue a credit note for the "
      "difference. To be clear, we are not looking to change or cancel the contract." + EN_SIGNATURE),
@@ -489,6 +494,10 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    ('equipment_move', 'Re: Votre contrat – fin de bail',
+     "Bonjour,\nNon, nous ne souhaitons pas résilier le contrat ! Nous quittons simplement nos bureaux actuels et "
+     "voulons emporter le traceur avec nous (PlotWave 340, n° de série 3340-5187-2). Je vous communiquerai l'adresse "
+     "des nouveaux locaux dès que possible.\nPauline"),
     ('po_change', 'Référence à porter sur vos factures',
      "Bonjour,\nÀ partir de mars, merci d'indiquer la référence 4500998123 sur toutes les factures du contrat "
      'CT-2024-00911.\nCordialement'),
