@@ -771,6 +771,15 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("the only machine, leaving, is the mail's", "Termination of maintenance contract – PlotWave 3000",
+     "Dear Mr Lebreton,\nWe would like to terminate the maintenance contract for our PlotWave 3000, serial no. "
+     "PW3K-772194, as the unit is being decommissioned on 15 December.\nNina", "Bonjour,\nVotre contrat ...",
+     "serial_numbers", ["PW3K-772194"]),
+    ("a machine leaving in the new text leaves the ones below to the forward passed on", "TR: relevés compteurs juin",
+     "Bonjour,\nJe vous transmets ci-dessous les relevés que m'a envoyés notre atelier. Attention, la 3e machine "
+     "(n° 4720 9916) a été reprise par Canon en mars : elle n'est plus chez nous.\n\nAgnès",
+     "Agnès,\nRelevés du 30 juin :\nvarioPRINT 135 n° 4720 9807 : 2 871 402\nvarioPRINT 135 n° 4720 9811 : 1 994 057",
+     "serial_numbers", ["4720 9807", "4720 9811"]),
     ("a forward passed on gives what the new text lacks", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,
      "siren", "931 206 448"),
     ("a forward passed on gives the new entity's seat", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,

@@ -213,9 +213,14 @@ CASES = [
      "contract_number", []),
     ("an order said settled is the old one", "l'engagement juridique 2026 (EJ 1300039214) est soldé. Vos factures "
      "devront porter :\n- Numéro d'engagement juridique : 1300045872", "po_number", ["1300045872"]),
-    ("the only machine, leaving, is the mail's", "We would like to terminate the maintenance contract for our "
-     "PlotWave 3000, serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "serial_numbers",
+    ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
+     "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a machine not to enrol", "We'd like to enrol our new Colorado; its serial no. is CO-M-01182.\nPlease do NOT "
+     "enrol the older Colorado 1640 (s/n CO-L-00517): it is being returned to Canon.", "serial_numbers",
+     ["CO-M-01182"]),
+    ("a machine it is no use including", "- n° série 750-33-0187\n- ColorWave 3600 — n° série CW3600 55 091 (celui-ci "
+     "arrive en fin de contrat en février, inutile de l'inclure)", "serial_numbers", ["750-33-0187"]),
     ("a machine said not concerned stays out even alone", "Le traceur n° 3400-61190 n'est pas concerné.",
      "serial_numbers", []),
     ("an order label after a colon starts its value", "Nouveau numéro de commande pour nos traceurs Canon : "
@@ -234,7 +239,7 @@ CASES = [
 @pytest.mark.parametrize("what, text, field, expected", CASES, ids=[c[0] for c in CASES])
 def test_identifiers(what, text, field, expected):
     found = find_identifiers(text)[field]
-    if field == "serial_numbers":
+    if field in ("serial_numbers", "leaving_serials"):
         assert list(dict.fromkeys(f.value for f in found)) == expected
     else:
         chosen = best(found)

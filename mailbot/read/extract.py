@@ -34,7 +34,7 @@ from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, load_lexicon
+from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
@@ -324,15 +324,16 @@ class _Reader:
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
     def identifier(self, name: str) -> Any:
-        """The field's value (a list of serials), with its evidence and span."""
+        """The field's value (a list of serials), with its evidence and span; LEAVING: the serials said to
+        leave, as the serial_numbers field."""
         found = self.identifiers()[name]
-        if name == "serial_numbers":
+        if name in ("serial_numbers", LEAVING):
             first: dict[str, Found] = {}
             for f in found:
                 first.setdefault(f.value, f)
             if first:
-                self.note(name, ", ".join(first), "; ".join(f"{f.value}: {f.why}" for f in first.values()))
-                self.spans[name] = [self.where(f.start, f.end) for f in first.values()]
+                self.note("serial_numbers", ", ".join(first), "; ".join(f"{f.value}: {f.why}" for f in first.values()))
+                self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
             return list(first)
         chosen = best(found)
         if chosen is None:
@@ -1028,6 +1029,10 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
             fields[name] = reader.identifier(name)
             if fields[name]:
                 break
+    if not fields["serial_numbers"]:  # every machine named leaves: the mail is about them ("… as the unit is
+        # being decommissioned"), unless the history pointed to names one that is concerned
+        fields["serial_numbers"] = next(filter(None, (r.identifier(LEAVING) for r in (
+            new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
     _short_answer(new, quoted, fields)
     # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
     later = (new, subject, quoted) if everything else (new, subject)

@@ -36,6 +36,9 @@ from mailbot.read.quotes import PARAGRAPH_BREAK
 
 IDENTIFIERS_FILE = CLASSIFIERS_DIR / "identifiers.toml"
 FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
+# Serials not concerned only because the machine leaves (returned, decommissioned: FieldLexicon.leaving_after),
+# under their own key: when no serial of the mail is concerned, the mail is about these (extract.extract_all).
+LEAVING = "leaving_serials"
 
 _PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
 _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
@@ -641,12 +644,13 @@ def cells(line: str) -> list[tuple[int, str]]:
 
 
 def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, list[Found]]:
-    """Every value of each field in ``text``, in text order (repeats included). Tokens are given
-    out best score first: a token goes to its best field unless that single-valued field already
-    has another value, then to its next best; serials take every token they win."""
+    """Every value of each field in ``text``, in text order (repeats included), and under LEAVING the
+    serials said to leave. Tokens are given out best score first: a token goes to its best field unless
+    that single-valued field already has another value, then to its next best; serials take every token
+    they win."""
     lexicon = lexicon or default_lexicon()
     if not _DIGIT.search(text):
-        return {name: [] for name in FIELDS}
+        return {name: [] for name in (*FIELDS, LEAVING)}
     text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
@@ -664,8 +668,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
         taken.add(start)
         found[name].append(Found(name, value, start, end, score, why))
     _coordinated(scorer, tokens, taken, found["serial_numbers"])
-    if not found["serial_numbers"]:  # every machine of the mail leaves: the mail is about them
-        found["serial_numbers"] = [f for f in scorer.leaving if f.start not in taken]
+    found[LEAVING] = [f for f in scorer.leaving if f.start not in taken]
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
 
