@@ -231,6 +231,8 @@ CASES = [
      "27BC000187.", "po_number", ["27BC000187"]),
     ("'PO' after a colon stays a label", "Le PO pour la maintenance est émis : PO 61-004-7731.", "po_number",
      ["61-004-7731"]),
+    ("a two-letter label counts in capitals only", "Tessaly Group France SAS\n1 place Giovanni da Verrazzano\n"
+     "69009 Lyon", "po_number", []),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

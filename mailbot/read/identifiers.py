@@ -318,8 +318,9 @@ class _Scorer:
             if word.isdigit():
                 continue
             for name, phrase in self.lex.ending_with(word):
-                if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase):
-                    ends[i] = (name, phrase)
+                if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
+                        len(phrase) == 1 and len(word) <= 2 and not self._written_upper(i)):
+                    ends[i] = (name, phrase)  # "DA", "PO", "SN" in capitals: "Giovanni da Verrazzano" has no label
             if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and any(
                     _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
@@ -328,6 +329,11 @@ class _Scorer:
                     and _COLON_NEXT.match(self.folded, self.words[i][0] + len(word)):
                 del ends[i]  # "pour ce contrat : X": the contract is known, X is what the sentence's other label names
         return ends
+
+    def _written_upper(self, i: int) -> bool:
+        """Is word i written in capitals?"""
+        at, word = self.words[i]
+        return self.text[at : at + len(word)].isupper()
 
     def _reach_start(self, start: int, end: int) -> int:
         """Where a label for the value text[start:end] may be: its paragraph, or the one before when the
