@@ -233,6 +233,12 @@ CASES = [
      ["61-004-7731"]),
     ("a two-letter label counts in capitals only", "Tessaly Group France SAS\n1 place Giovanni da Verrazzano\n"
      "69009 Lyon", "po_number", []),
+    ("a spaced value after the colon that ends its label's clause", "Le numéro de série indiqué sur la plaque est :\n"
+     "VP6-K 220431", "serial_numbers", ["VP6-K 220431"]),
+    ("a letter and groups after the clause's colon", "(votre n° de cpte client pour nous : C 004 5812)",
+     "customer_number", ["C 004 5812"]),
+    ("a ColorStream press is a machine", "Merci de prendre en compte le changement pour notre presse ColorStream "
+     "n° 7 104 559.", "serial_numbers", ["7 104 559"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -64,6 +64,7 @@ _ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list'
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
+_TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
@@ -745,6 +746,10 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     machines = lexicon.fields["serial_numbers"].machine_words
     introducers = [(_after_fillers(scorer, i, lexicon), name, False)
                    for i, (name, _) in scorer.labels.items() if name is not None]
+    # the colon that ends a label's clause: "Le numéro de série indiqué sur la plaque est :⏎VP6-K 220431"
+    colons = {m.end(): name for i, (name, _) in scorer.labels.items() if name is not None
+              and (m := _TO_COLON.match(text, scorer.starts[i] + len(scorer.words[i][1])))}
+    introducers += [(at, name, False) for at, name in colons.items()]
     introducers += [(scorer.starts[i] + len(word), "serial_numbers", True)
                     for i, (_, word) in enumerate(scorer.words) if word in machines]
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
@@ -757,8 +762,10 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         pieces = value.split()
         shapes = lexicon.fields[name].shapes
         first = pieces[0]
-        if lexicon.is_label(first) and not any(sh.match(value) for sh in shapes):
-            continue  # "traceur SN 4017289", "(S/N 9473 551 020)": a label, then its value ("commande DA 2502230" is one)
+        if lexicon.is_label(first) and (not any(sh.match(value) for sh in shapes)
+                                        or (at in colons and first not in lexicon.colon_prefixes)):
+            continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
+            # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if machine and _QUANTITY.fullmatch(value):
             continue  # "PlotWave 345 : 88 214": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
