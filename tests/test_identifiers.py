@@ -239,6 +239,8 @@ CASES = [
      "customer_number", ["C 004 5812"]),
     ("a ColorStream press is a machine", "Merci de prendre en compte le changement pour notre presse ColorStream "
      "n° 7 104 559.", "serial_numbers", ["7 104 559"]),
+    ("'ser.' for série", "on voudrait la telereleve sur le traceur ser. 6401J23, marre de saisir les compteurs",
+     "serial_numbers", ["6401J23"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]
