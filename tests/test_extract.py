@@ -771,6 +771,14 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("readings with no machine are for the machine our quoted request named", "Re: Demande de relevé compteur",
+     "Bonjour,\n\nVoici les compteurs relevés ce soir sur la machine :\nnoir : 148 203\ncouleur : 22 917\n\nRomain",
+     "Bonjour,\nSauf erreur de notre part, nous n'avons pas reçu les relevés compteurs de votre matériel n° de série "
+     "QJ7-00412.\n\nService Contrats", "serial_numbers", ["QJ7-00412"]),
+    ("the machine of our quoted request is not taken without readings", "Re: Demande de relevé compteur",
+     "Bonjour,\n\nJe vous les envoie la semaine prochaine.\n\nRomain",
+     "Bonjour,\nSauf erreur de notre part, nous n'avons pas reçu les relevés compteurs de votre matériel n° de série "
+     "QJ7-00412.\n\nService Contrats", "serial_numbers", []),
     ("the only machine, leaving, is the mail's", "Termination of maintenance contract – PlotWave 3000",
      "Dear Mr Lebreton,\nWe would like to terminate the maintenance contract for our PlotWave 3000, serial no. "
      "PW3K-772194, as the unit is being decommissioned on 15 December.\nNina", "Bonjour,\nVotre contrat ...",

@@ -39,7 +39,8 @@ from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question
+from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, QUESTION_CHARS,
+                                 answered_question, below_headers, split)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -174,6 +175,8 @@ _LATER = re.compile(
     re.I,
 )
 
+# our request asks for readings: "merci de nous communiquer les relevés compteurs", "meter readings"
+_READING_REQUEST = re.compile(r"relev[ée]s?|compteurs?|\bindex\b|readings?|meters?|counters?", re.I)
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
@@ -328,19 +331,36 @@ class _Reader:
         leave, as the serial_numbers field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
-            first: dict[str, Found] = {}
-            for f in found:
-                first.setdefault(f.value, f)
-            if first:
-                self.note("serial_numbers", ", ".join(first), "; ".join(f"{f.value}: {f.why}" for f in first.values()))
-                self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
-            return list(first)
+            return self._serials(found)
         chosen = best(found)
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
         self.spans[name] = self.where(chosen.start, chosen.end)
         return chosen.value
+
+    def asked_machines(self) -> list[str]:
+        """The serials of the request at the top of this (quoted) text when it asks for readings ("merci de nous
+        communiquer les relevés de votre matériel n° de série QJ7-00412"): a reply that gives readings and names
+        no machine gives them for those."""
+        top = below_headers(self.text)
+        offset = len(self.text) - len(top)
+        question = split(top[:QUESTION_CHARS]).new
+        if not _READING_REQUEST.search(question):
+            return []
+        return self._serials([f for f in self.identifiers()["serial_numbers"]
+                              if offset <= f.start and f.end <= offset + len(question)],
+                             "the machine whose readings our quoted request asked for")
+
+    def _serials(self, found: list[Found], why: str = "") -> list[str]:
+        """Each serial once, in text order, noted with its evidence (``why``, or each value's own) and spans."""
+        first: dict[str, Found] = {}
+        for f in found:
+            first.setdefault(f.value, f)
+        if first:
+            self.note("serial_numbers", ", ".join(first), why or "; ".join(f"{f.value}: {f.why}" for f in first.values()))
+            self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
+        return list(first)
 
     def siren(self) -> str | None:
         """The new entity's SIREN: the one introduced as new, else the last one written."""
@@ -1053,6 +1073,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     fields["kbis"] = new.kbis(mail)
     readings = next(filter(None, (r.readings() for r in later)), [])
     fields["meter_readings"] = [r["value"] for r in readings]
+    if readings and not fields["serial_numbers"] and not asks_nothing:
+        fields["serial_numbers"] = quoted.asked_machines()  # the readings our quoted request asked for: its machine
 
     # attachments are read for what the request needs and the body lacks, or when the body points to them
     wanted = [n for n in required if n in fields and not fields[n]] or (
