@@ -7,7 +7,14 @@ from mailbot.read.htmltext import fold, html_to_text, normalize_spaces
 CASES = [
     # (what, html, expected text)
     ("br breaks lines", "Bonjour,<br>ligne deux<br/>ligne trois", "Bonjour,\nligne deux\nligne trois"),
-    ("paragraphs are lines", "<p>Un</p><p>Deux</p><div>Trois</div>", "Un\nDeux\nTrois"),
+    ("a paragraph ends with a blank line, a div is a line", "<p>Un</p><p>Deux</p><div>Trois</div>",
+     "Un\n\nDeux\n\nTrois"),
+    ("Outlook's paragraphs with no margin are lines", "<p class=MsoNormal>Un</p><p class=MsoNormal>Deux</p>",
+     "Un\nDeux"),
+    ("a paragraph styled with no margin is a line", '<p style="margin:0">Un</p><p style="margin: 0px;">Deux</p>',
+     "Un\nDeux"),
+    ("a rule ends a paragraph", "Merci<hr>Clinique – 1 avenue du Port – 34200 Sète", "Merci\n\nClinique – 1 avenue du "
+     "Port – 34200 Sète"),
     ("empty Outlook paragraph is a blank line", "<p>Un</p><p>&nbsp;</p><p>Deux</p>", "Un\n\nDeux"),
     ("table row on one line", "<table><tr><td>N° client</td><td><p>458812</p></td><td>Lyon 3e</td></tr>"
      "<tr><td>a</td><td>b</td></tr></table>", "N° client | 458812 | Lyon 3e\na | b"),
@@ -23,18 +30,18 @@ CASES = [
      "Résiliation & reprise <ok> 1er janvier"),
     ("no-break spaces normalised", "De&nbsp;: 18&#8239;732&#8201;m²", "De : 18 732 m²"),
     ("blockquote is marked as quoted", "<p>Nouveau</p><blockquote><p>Ancien</p><p>texte</p></blockquote>",
-     "Nouveau\n> Ancien\n> texte"),
+     "Nouveau\n\n> Ancien\n> texte"),
     ("a blockquote after an introduction indents", "<p>à l'adresse suivante :</p><blockquote>15 rue X<br>"
-     "86073 Poitiers</blockquote><p>Merci</p>", "à l'adresse suivante :\n15 rue X\n86073 Poitiers\nMerci"),
+     "86073 Poitiers</blockquote><p>Merci</p>", "à l'adresse suivante :\n\n15 rue X\n86073 Poitiers\nMerci"),
     ("…but a cited one after a colon quotes", "<p>Voir :</p><blockquote type=\"cite\">Ancien</blockquote>",
-     "Voir :\n> Ancien"),
+     "Voir :\n\n> Ancien"),
     ("…and one after 'a écrit :' quotes", "<p>Le 3 mars 2027, X a écrit :</p><blockquote>Ancien</blockquote>",
-     "Le 3 mars 2027, X a écrit :\n> Ancien"),
+     "Le 3 mars 2027, X a écrit :\n\n> Ancien"),
     ("unclosed tags do not break", "<p>Un<p>Deux<table><tr><td>a<td>b</table>Fin", "Un\nDeux\na | b\nFin"),
     ("whitespace in source collapsed", "<p>Un\n   mot\t et   un autre</p>", "Un mot et un autre"),
-    ("pipes at either end of a line go, inner ones stay", "<p>| a | b |</p><p>x|y</p>", "a | b\nx|y"),
+    ("pipes at either end of a line go, inner ones stay", "<p>| a | b |</p><p>x|y</p>", "a | b\n\nx|y"),
     ("a tag left open at the end is text", 'Fin <a b="x', 'Fin <a b="x'),
-    ("comments left open, then markup", "<p>a</p><!--x><!--x><!--x><p>b</p>", "a\n<!--x><!--x><!--x>\nb"),
+    ("comments left open, then markup", "<p>a</p><!--x><!--x><!--x><p>b</p>", "a\n\n<!--x><!--x><!--x>\nb"),
     ("many tags left open at the end are text", "Fin " + "<a " * 10, "Fin" + " <a" * 10),
 ]
 

@@ -107,7 +107,7 @@ def test_html_only_body_becomes_text():
     )
     mail = parse(raw)
     assert mail.text_from_html
-    assert mail.text.strip() == "Bonjour\nPW345-0061287 | 18 732"
+    assert mail.text.strip() == "Bonjour\n\nPW345-0061287 | 18 732"
 
 
 def test_plain_preferred_over_html_and_attachments_listed():

@@ -76,6 +76,8 @@ def _is_cited(attrs: list[tuple[str, str | None]]) -> bool:
                for name, value in attrs)
 
 
+# Outlook writes each line as <p class=MsoNormal> with no margin: a line, not a paragraph
+_LINE_PARAGRAPH = re.compile(r"msonormal|margin(?:-bottom)?\s*:\s*0(?:px|pt|cm|em)?\s*(?:;|$|\")", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 # The pipes a table leaves at either end of a line ("| a | b |"); the lookbehind lets a search try the
 # final run of blanks and pipes from its start only, not again from each of its characters.
@@ -97,6 +99,7 @@ class _TextBuilder(HTMLParser):
         self.cell_depth = 0
         self.cells_in_row = 0
         self.pre_depth = 0
+        self.paragraphs: list[bool] = []  # for each open <p>: is it a paragraph (a blank line after it), not a line?
         self.closing = False
         self.unclosed = 0
 
@@ -150,6 +153,12 @@ class _TextBuilder(HTMLParser):
     def _at_line_start(self) -> bool:
         return not self.out or self.out[-1].endswith("\n")
 
+    def _paragraph_break(self) -> None:
+        """A blank line after a paragraph (outside table cells): a cue's reach ends there, as in plain text."""
+        self._newline()
+        if not self.cell_depth and self.out and not self.quote_depth:
+            self.out.append("\n")
+
     def _newline(self) -> None:
         if self.cell_depth:
             self._write(" ")
@@ -176,7 +185,7 @@ class _TextBuilder(HTMLParser):
                 else:
                     self.out.append("\n")
             elif not self.skip_depth and tag == "hr":
-                self._newline()
+                self._paragraph_break()
             return
         self.stack.append(tag)
         self.open[tag] = self.open.get(tag, 0) + 1
@@ -199,6 +208,9 @@ class _TextBuilder(HTMLParser):
                 self.quote_depth += not indent
             elif tag == "pre":
                 self.pre_depth += 1
+            elif tag == "p":
+                self.paragraphs.append(not _LINE_PARAGRAPH.search(" ".join(v or "" for n, v in attrs
+                                                                           if n in ("class", "style"))))
             elif tag == "li":
                 self._write("- ")
 
@@ -229,7 +241,10 @@ class _TextBuilder(HTMLParser):
                 self.quote_depth = max(0, self.quote_depth - quoted)
             elif tag == "pre":
                 self.pre_depth = max(0, self.pre_depth - 1)
-            self._newline()
+            if tag == "p" and self.paragraphs and self.paragraphs.pop():
+                self._paragraph_break()
+            else:
+                self._newline()
 
     def handle_data(self, data: str) -> None:
         if self.skip_depth:
