@@ -241,6 +241,8 @@ CASES = [
      "n° 7 104 559.", "serial_numbers", ["7 104 559"]),
     ("'ser.' for série", "on voudrait la telereleve sur le traceur ser. 6401J23, marre de saisir les compteurs",
      "serial_numbers", ["6401J23"]),
+    ("four filler words between a label and its spaced value", "Notre numéro de client chez Canon est le 0000 41 77 52.",
+     "customer_number", ["0000 41 77 52"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

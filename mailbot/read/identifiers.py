@@ -714,7 +714,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     + r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
 )
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
-_SKIPPED_WORDS = 3  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
+_SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
 
 
