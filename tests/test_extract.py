@@ -1057,6 +1057,9 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "  • factures.canon@ets-morvan.fr (boîte partagée du service comptable)", "factures.canon@ets-morvan.fr"),
     ("Il ne s'agit pas de modifier notre mode de réception : les factures doivent continuer à arriver sur "
      "compta@editions-valdain.fr comme aujourd'hui.", None),
+    ("We would like to get them by e-mail instead, from June onwards.\n\nPlease use:\n - invoices@lumen-displays.fr "
+     "(main recipient - this is our shared AP inbox)\n - j.harper@lumen-displays.fr in copy, for my information only",
+     "invoices@lumen-displays.fr"),
 ]
 
 

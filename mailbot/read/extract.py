@@ -88,7 +88,7 @@ _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:d
                                  r"(?:factur|invoic)", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoice|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
-    r"|utiliser|\bsend\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
+    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
@@ -118,6 +118,8 @@ _EMAIL_STOPPED = re.compile(
     r"|\bstop\s++(?:sending|using|mailing))(?:\s++\S++){0,3}?[\s:]*+$",
     re.I,
 )
+# … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
+_EMAIL_COPY_AFTER = re.compile(r"[ \t]*+(?:\(?(?:in\s+copy|en\s+copie|cc)\b|,?\s*for\s+(?:my\s+)?information)", re.I)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
@@ -422,7 +424,8 @@ class _Reader:
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
             score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after) else 0.0) - (
-                2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after) else 0.0
+                2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after)
+                or _EMAIL_COPY_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
