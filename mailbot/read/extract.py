@@ -119,7 +119,8 @@ _EMAIL_STOPPED = re.compile(
     re.I,
 )
 # … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
-_EMAIL_COPY_AFTER = re.compile(r"[ \t]*+(?:\(?(?:in\s+copy|en\s+copie|cc)\b|,?\s*for\s+(?:my\s+)?information)", re.I)
+_EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind keeps a search linear
+    r"(?<![ \t])[ \t]*+(?:\(?(?:in[ \t]++copy|en[ \t]++copie|cc)\b|,?[ \t]*+for[ \t]++(?:my[ \t]++)?information)", re.I)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
