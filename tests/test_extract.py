@@ -771,6 +771,10 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("a short answer's greeting line does not make it long", "RE: Contrat CF-2025-03317 - bon de commande",
+     "Bonjour Madame Aubert,\n\nVoici le numéro demandé : 7800045521, valable pour l'exercice 2027.",
+     "Bonjour,\nLe bon de commande associé à votre contrat arrive à échéance le 31/12/2026. Merci de nous "
+     "communiquer le nouveau numéro de bon de commande.", "po_number", "7800045521"),
     ("readings with no machine are for the machine our quoted request named", "Re: Demande de relevé compteur",
      "Bonjour,\n\nVoici les compteurs relevés ce soir sur la machine :\nnoir : 148 203\ncouleur : 22 917\n\nRomain",
      "Bonjour,\nSauf erreur de notre part, nous n'avons pas reçu les relevés compteurs de votre matériel n° de série "

@@ -40,7 +40,7 @@ from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields,
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, QUESTION_CHARS,
-                                 answered_question, below_headers, split)
+                                 answered_question, below_headers, own_words, split)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -947,7 +947,7 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
             quoted.note("effective_date", hit.text, f"the term the new text points to ('à l'échéance'), {hit.iso}")
             quoted.spans["effective_date"] = quoted.where(*_trimmed(quoted.text, hit.start, hit.end))
             return hit.iso
-    if len(new.text.split()) <= ANSWER_WORDS:
+    if own_words(new.text) <= ANSWER_WORDS:
         return quoted.date(reference, weak=False, strong_only=True)
     return None
 

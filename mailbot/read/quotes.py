@@ -187,12 +187,21 @@ ANSWER_WORDS = 12  # a new text this short, under a request that asked for one n
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 
 
+_GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
+                            re.I)
+
+
+def own_words(new: str) -> int:
+    """The words of a new text, its greeting line aside ("Bonjour Madame Aubert,"): how short an answer is."""
+    return len(_GREETING_LINE.sub("", new, count=1).split())
+
+
 def answered_question(new: str, quoted: str) -> str:
     """The question a short answer replies to ("5830-0912-774" under our "le numéro de série du matériel à
     connecter ?"): the top of the quoted history without its header lines and signature, when the new
-    text has ANSWER_WORDS words or fewer and a number of four digits or more; else "". The question names
-    the field the answer fills and the situation it belongs to."""
-    if not quoted or len(new.split()) > ANSWER_WORDS or sum(c.isdigit() for c in new) < 4:
+    text has ANSWER_WORDS words or fewer (its greeting aside) and a number of four digits or more; else "".
+    The question names the field the answer fills and the situation it belongs to."""
+    if not quoted or own_words(new) > ANSWER_WORDS or sum(c.isdigit() for c in new) < 4:
         return ""
     return split(below_headers(quoted)[:QUESTION_CHARS]).new
 
