@@ -243,6 +243,11 @@ CASES = [
      "serial_numbers", ["6401J23"]),
     ("four filler words between a label and its spaced value", "Notre numéro de client chez Canon est le 0000 41 77 52.",
      "customer_number", ["0000 41 77 52"]),
+    ("a spaced value below its label, past a blank line", "Je souhaite résilier le contrat de notre traceur "
+     "PlotWave 300, numéro de série :\n\n    X2-0047 1183\n\nLa machine est hors service.", "serial_numbers",
+     ["X2-0047 1183"]),
+    ("… but not a label's value below a blank line", "must quote the following purchase order:\n\nPO 7100093318",
+     "po_number", ["7100093318"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

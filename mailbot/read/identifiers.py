@@ -709,10 +709,13 @@ _PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it
     r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
+_VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
-    + r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
+    + _VALUE_END
 )
+# … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183")
+_SPACED_BELOW = re.compile(r"(?<=\S)[ \t]*+:[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
@@ -755,7 +758,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     for at, name, machine in introducers:
-        m = (_CELL_VALUE if at in scorer.headers else _SPACED_VALUE).match(text, at)
+        m = _CELL_VALUE.match(text, at) if at in scorer.headers else _SPACED_VALUE.match(text, at)
+        below = m is None and at not in scorer.headers and (m := _SPACED_BELOW.match(text, at)) is not None
         if not m:
             continue
         value = m.group("v")
@@ -763,7 +767,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         shapes = lexicon.fields[name].shapes
         first = pieces[0]
         if lexicon.is_label(first) and (not any(sh.match(value) for sh in shapes)
-                                        or (at in colons and first not in lexicon.colon_prefixes)):
+                                        or ((at in colons or below) and first not in lexicon.colon_prefixes)):
             continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if machine and _QUANTITY.fullmatch(value):
