@@ -248,6 +248,9 @@ CASES = [
      ["X2-0047 1183"]),
     ("… but not a label's value below a blank line", "must quote the following purchase order:\n\nPO 7100093318",
      "po_number", ["7100093318"]),
+    ("a spaced value in the cell after its label's", "N° contrat | K 773 204\nSite | Lyon", "contract_number",
+     ["K 773 204"]),
+    ("'costumer' for customer", "Costumer n° M-BTP-7715", "customer_number", ["M-BTP-7715"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

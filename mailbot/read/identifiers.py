@@ -711,7 +711,7 @@ _PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it
 )
 _VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
-    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
+    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + _VALUE_END
 )
 # … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183")
