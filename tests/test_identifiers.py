@@ -251,6 +251,7 @@ CASES = [
     ("a spaced value in the cell after its label's", "N° contrat | K 773 204\nSite | Lyon", "contract_number",
      ["K 773 204"]),
     ("'costumer' for customer", "Costumer n° M-BTP-7715", "customer_number", ["M-BTP-7715"]),
+    ("a counter's mark is no prefix", "SN 4017289 NB 12 450", "serial_numbers", ["4017289"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -61,6 +61,7 @@ _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _NUMBER_SIGN = re.compile(r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+$", re.I)  # right before a value: "n° 301 446 729"
 _ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list's item may start with it: " - n° 1350-4471"
+_COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
@@ -282,6 +283,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
+                and last not in _COUNTER_MARKS \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
                          and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None)) \
