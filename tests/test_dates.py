@@ -11,6 +11,10 @@ REF = date(2026, 11, 20)
 EFFECTIVE = [
     # (text, expected ISO date or None)
     ("Compteur total : 77 412\nDate du relevé : 29/06/2026", None),
+    # a year the customer calls the order valid for, against the old order's end
+    ("Ce BC est valable pour 2027. Il remplace le BC 4500187733 qui arrive à échéance le 31/12/2026.", "2027-01-01"),
+    ("Pour l'exercice 2027, les factures devront mentionner le nouveau numéro. L'ancien bon de commande arrive à "
+     "échéance le 31/12/2026.", "2027-01-01"),
     # a remark in brackets before a date introduces nothing
     ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
      "installer sur un site plus grand.", "2027-06-01"),

@@ -278,7 +278,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
 _CUES = re.compile(
     # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
     r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
-    r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
+    r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|\bvalable\s++pour|pour\s++l['’]exercice"
+    r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
     r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
     r"|commen[cç]|beginning)"
