@@ -252,6 +252,13 @@ CASES = [
      ["K 773 204"]),
     ("'costumer' for customer", "Costumer n° M-BTP-7715", "customer_number", ["M-BTP-7715"]),
     ("a counter's mark is no prefix", "SN 4017289 NB 12 450", "serial_numbers", ["4017289"]),
+    ("the new order after 'par le nouveau … n°'", "Merci de bien vouloir remplacer l'ancien n° 4500171002 par le "
+     "nouveau bon de commande n° 4500183377 pour la période du 1er juillet 2026 au 30 juin 2027.", "po_number",
+     ["4500183377"]),
+    ("the new order 'qui remplace le précédent'", "Voici le nouveau numéro de commande qui remplace le précédent : "
+     "DA-27-000384", "po_number", ["DA-27-000384"]),
+    ("'sn' in lower case, and a number starting with 00 is no phone", "on arrête le contrat du traceur (sn 0077 1234 "
+     "55) au 1er trimestre 2028", "serial_numbers", ["0077 1234 55"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

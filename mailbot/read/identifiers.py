@@ -92,7 +92,9 @@ OLD = re.compile(
 # "remplacer l'ancien par le nouveau n° X": "par"/"new" after the old word makes the value new again.
 NEW_BY = re.compile(
     r"(?:\bpar(?!\s++(?:e-?)?mail|\s++courriel)|\bby(?!\s++e-?mail)|\bnouveau|\bnouvelle|\bnew)\s*+(?:le\s++|la\s++|l'|the\s++)?"
-    r"(?:\w++\s++){0,3}:?\s*+$", re.I
+    r"(?:\w++\s++){0,4}(?:n[°o]\.?\s*+)?:?\s*+$"
+    # "le nouveau numéro de commande qui remplace le précédent : X"
+    r"|\b(?:nouveau|nouvelle|new)\b[^.;:]{0,60}\b(?:qui\s++remplace|which\s++replaces|replacing)\b[^.;:]{0,40}:?\s*+$", re.I
 )
 _MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
@@ -142,6 +144,7 @@ class Lexicon:
     fields: dict[str, FieldLexicon]
     value_prefixes: frozenset[str] = frozenset()  # labels that are also the start of their value ("CTR 0098-4471")
     colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
+    capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
@@ -217,7 +220,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields,
                    value_prefixes=frozenset(data.get("value_prefixes", [])),
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
-                   demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])))
+                   demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
+                   capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])))
 
 
 @lru_cache(maxsize=1)
@@ -322,8 +326,8 @@ class _Scorer:
                 continue
             for name, phrase in self.lex.ending_with(word):
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
-                        len(phrase) == 1 and len(word) <= 2 and not self._written_upper(i)):
-                    ends[i] = (name, phrase)  # "DA", "PO", "SN" in capitals: "Giovanni da Verrazzano" has no label
+                        len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
+                    ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
             if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and any(
                     _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
