@@ -944,6 +944,14 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Serenis Santé - Pôle finances, 2 place de l'Europe, CS 17004, 21070 Dijon Cedex", "21070"),
  ("all future invoices for the equipment listed below should be issued to:\n\nTessaly Group France SAS\n"
   "1 place Giovanni da Verrazzano\n69009 Lyon", "69009"),
+ ("Matériel       | N° de série | Emplacement actuel            | Nouvel emplacement\nPlotWave 550   | 6PW5-20873  | "
+  "18 rue Félix Faure, 69003 Lyon | Immeuble Le Quadrille, 41 quai Rambaud, 69002 Lyon", "69002"),
+ ("La nouvelle adresse de livraison du traceur est donc :\n\nSCP Ravel & Kerhervé\nParc d'activités des Champs "
+  "Blancs\n5 allée des Peupliers\n35510 Cesson-Sévigné", "35510"),
+ ("As of 1 September 2027 the equipment should be invoiced to our French subsidiary, Brightwater Signs France SAS "
+  "(SIREN 921 440 086), 27 rue de la Mare, 58000 Nevers.", "58000"),
+ ("Nous cédons notre fonds de commerce à la société Graphicom Aquitaine (SIREN 852 330 917, siège : 18 quai de "
+  "Bacalan, 33300 Bordeaux).", "33300"),
  ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
  ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
   "Argenteuil", "95100"),
