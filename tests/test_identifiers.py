@@ -259,6 +259,12 @@ CASES = [
      "DA-27-000384", "po_number", ["DA-27-000384"]),
     ("'sn' in lower case, and a number starting with 00 is no phone", "on arrête le contrat du traceur (sn 0077 1234 "
      "55) au 1er trimestre 2028", "serial_numbers", ["0077 1234 55"]),
+    ("units are machines, and one that stays where it is is not concerned", "Units 5210034 and 5210187 (both "
+     "PlotWave 345) will move to our new site.\nThe third plotter on the current site, serial 5210290, stays where it "
+     "is and is not part of this request.", "serial_numbers", ["5210034", "5210187"]),
+    ("a spaced value below the colon of its label's clause, past a blank line", "Serial number of the unit to be "
+     "collected, as shown on the sticker:\n\n   ZK 40 61 993\n\nContract ref: HOS-PAR-07", "serial_numbers",
+     ["ZK 40 61 993"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

@@ -722,6 +722,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 )
 # … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183")
 _SPACED_BELOW = re.compile(r"(?<=\S)[ \t]*+:[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
+_BELOW_COLON = re.compile(r"(?<=:)[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)  # … from the colon itself
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
@@ -765,7 +766,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     for at, name, machine in introducers:
         m = _CELL_VALUE.match(text, at) if at in scorer.headers else _SPACED_VALUE.match(text, at)
-        below = m is None and at not in scorer.headers and (m := _SPACED_BELOW.match(text, at)) is not None
+        below = m is None and at not in scorer.headers and (m := (_BELOW_COLON if at in colons else _SPACED_BELOW).match(
+            text, at)) is not None
         if not m:
             continue
         value = m.group("v")
