@@ -265,6 +265,8 @@ CASES = [
     ("a spaced value below the colon of its label's clause, past a blank line", "Serial number of the unit to be "
      "collected, as shown on the sticker:\n\n   ZK 40 61 993\n\nContract ref: HOS-PAR-07", "serial_numbers",
      ["ZK 40 61 993"]),
+    ("a contract reference with two digits", "Contract ref (from your last invoice): HOS-PAR-07", "contract_number",
+     ["HOS-PAR-07"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]
