@@ -771,6 +771,12 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("a forward passed on and doubted gives nothing of it", "TR: Changement de coordonnées bancaires - Canon France",
+     "Bonjour,\nJe vous transfère le message ci-dessous, reçu vendredi. Il nous paraît suspect : pouvez-vous nous "
+     "confirmer si vos coordonnées bancaires ont réellement changé ? Nous ne modifierons rien avant votre retour.",
+     "Madame, Monsieur,\nNous vous informons qu'à compter du 1er mars 2027, nos coordonnées bancaires changent. Merci "
+     "d'effectuer vos prochains règlements sur le compte suivant :\nIBAN : FR76 1695 8000 0145 2219 8734 062",
+     "effective_date", None),
     ("a short answer's greeting line does not make it long", "RE: Contrat CF-2025-03317 - bon de commande",
      "Bonjour Madame Aubert,\n\nVoici le numéro demandé : 7800045521, valable pour l'exercice 2027.",
      "Bonjour,\nLe bon de commande associé à votre contrat arrive à échéance le 31/12/2026. Merci de nous "

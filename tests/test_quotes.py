@@ -154,6 +154,9 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     ("Je vous transfère l'info de notre service achats, voir ci-dessous. Merci de mettre à jour.", True),
     ("Pour information et mise à jour de votre côté, voir la note ci-dessous de notre DAF. Notre numéro de client "
      "chez Canon est le 0000 41 77 52.", True),
+    ("Je vous transfère la demande d'Erwan ci-dessous, merci de nous faire une proposition. L'adresse exacte du futur "
+     "entrepôt n'est pas encore arrêtée (promesse de bail en cours), je vous la communiquerai dès que possible, sans "
+     "doute avant la fin du mois.", True),  # however long the forward's own words
     ("Pouvez-vous activer l'envoi automatique des compteurs pour les machines listées ci-dessous par notre service "
      "informatique ? Elles sont toutes connectées.", False),  # its own request: the forward is information
 ])

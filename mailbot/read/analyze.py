@@ -21,7 +21,7 @@ from mailbot.read.bounds import MAX_TEXT, wrap_long_lines
 from mailbot.decide.cases import without_reference
 from mailbot.read.classify import classify
 from mailbot.decide.chain import judge_broken, judge_reading
-from mailbot.read.extract import extract_all, fraud_signals, gives_new_address
+from mailbot.read.extract import NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
@@ -159,7 +159,11 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
 
     reference = received.astimezone(tz).date() if received else None
     rule = rules.situations.get(classification.situation)
-    extraction = extract_all(inner.new, inner.quoted, mail, reference, classification.situation,
+    # a mail that doubts a forwarded one (a bank-details check) or asks nothing takes nothing from the forward: its
+    # own words only (a prefix of inner.new, so the spans still point into request_texts' "new"); answers written
+    # inside our quoted request are its own words
+    own = parts.new if classification.situation in NOTHING_TO_TAKE and parts.forwarded else inner.new
+    extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
                              lead_time=bool(rule and rule.lead_time_months), required=rule.required if rule else (),
                              dated=rule.effective_date if rule else True, passed_on=quotes.passes_on(inner))
     fields, evidence = extraction.fields, extraction.evidence

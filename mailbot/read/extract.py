@@ -49,7 +49,7 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 
 # In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
-_NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
+NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
@@ -1046,7 +1046,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
     # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous", "je vous
     # fais suivre le courrier de notre avocat").
-    everything = situation not in _NOTHING_TO_TAKE and (passed_on or bool(POINTS_BELOW.search(new_text)))
+    everything = situation not in NOTHING_TO_TAKE and (passed_on or bool(POINTS_BELOW.search(new_text)))
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
     for name in IDENTIFIER_FIELDS:
         for reader in (new, subject, *((quoted,) if name in pointed else ())):
@@ -1062,7 +1062,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
     # in a question about renewal is not one)
-    asks_nothing = situation in _NOTHING_TO_TAKE
+    asks_nothing = situation in NOTHING_TO_TAKE
     # a request that takes effect at no date (readings, remote reading: ``dated`` false) has none, whatever dates it cites
     fields["effective_date"] = (next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
@@ -1083,7 +1083,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # attachments are read for what the request needs and the body lacks, or when the body points to them
     wanted = [n for n in required if n in fields and not fields[n]] or (
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
-    documents = _documents(mail) if situation not in _NOTHING_TO_TAKE and mail.attachments and (
+    documents = _documents(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if lead_time else None)
     if attached is not None and readings == [] and fields["meter_readings"]:

@@ -223,9 +223,9 @@ def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
     passing = passes_on(parts)  # "je vous transfère…, voir ci-dessous"
-    if not (parts.forwarded or pointing) or len(parts.new.split()) >= (
-            SHORT_ANSWERING_WORDS if answering or passing else SHORT_NEW_WORDS):
-        return parts
+    if not (parts.forwarded or pointing) or (not passing and len(parts.new.split()) >= (
+            SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS)):
+        return parts  # a forward that passes the mail on ("je vous transfère la demande ci-dessous") reads it, however long
     inner = split(below_headers(parts.quoted))
     if not inner.new.strip():
         return parts
