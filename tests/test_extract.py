@@ -771,6 +771,10 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("a short answer fills the field the question asks for, not one it names in passing", "RE: Résiliation",
+     "FX2-0093-114\n\nGérard Pellegrin", "Bonjour Monsieur Pellegrin,\nNous avons bien pris note de votre souhait de "
+     "résilier votre contrat. Afin de traiter votre demande, pourriez-vous nous communiquer le numéro de série du "
+     "matériel concerné ?\n\nKarine Dubreuil", "serial_numbers", ["FX2-0093-114"]),
     ("a forward passed on and doubted gives nothing of it", "TR: Changement de coordonnées bancaires - Canon France",
      "Bonjour,\nJe vous transfère le message ci-dessous, reçu vendredi. Il nous paraît suspect : pouvez-vous nous "
      "confirmer si vos coordonnées bancaires ont réellement changé ? Nous ne modifierons rien avant votre retour.",

@@ -916,6 +916,9 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     if not question:
         return
     asked = [name for name in asked_fields(question) if not fields[name]]
+    if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
+        asking = " ".join(sentence for sentence in _SENTENCES.split(question) if _ASKING.search(sentence))
+        asked = [name for name in asked_fields(asking) if not fields[name]] or asked
     taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
     taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
@@ -930,6 +933,8 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+_ASKING = re.compile(r"\?|communiqu|indiqu|pr[ée]cis|transmett|confirm|envoy|let\s+us\s+know|provide|send\s+us", re.I)
 _AT_TERM = re.compile(r"\b(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
                       r"|\bat\s++(?:the\s++|its\s++)?(?:end\s++of\s++(?:the\s++)?(?:contract|term)|expiry|term\b)", re.I)
 
