@@ -771,6 +771,16 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
+     "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
+     "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "
+     "le relevé du compteur de votre matériel :\n\nMatériel : PlotWave 500      N° de série : 6421057",
+     "meter_readings", [412877]),
+    ("… and no contract number", "Re: Demande de relevé compteur",
+     "Bonjour,\n\n412 877\n\nHugo",
+     "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "
+     "le relevé du compteur de votre matériel :\n\nMatériel : PlotWave 500      N° de série : 6421057",
+     "contract_number", None),
     ("a short answer fills the field the question asks for, not one it names in passing", "RE: Résiliation",
      "FX2-0093-114\n\nGérard Pellegrin", "Bonjour Monsieur Pellegrin,\nNous avons bien pris note de votre souhait de "
      "résilier votre contrat. Afin de traiter votre demande, pourriez-vous nous communiquer le numéro de série du "

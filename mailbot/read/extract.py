@@ -913,12 +913,11 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
     question = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
-    if not question:
-        return
+    if not question or _asks_readings(question):
+        return  # a reading is no identifier: _short_reading
     asked = [name for name in asked_fields(question) if not fields[name]]
     if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
-        asking = " ".join(sentence for sentence in _SENTENCES.split(question) if _ASKING.search(sentence))
-        asked = [name for name in asked_fields(asking) if not fields[name]] or asked
+        asked = [name for name in asked_fields(_asking(question)) if not fields[name]] or asked
     taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
     taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
@@ -933,6 +932,37 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
+def _asking(question: str) -> str:
+    """The sentences of a question that ask for something ("pourriez-vous nous communiquer …", "… ?")."""
+    return " ".join(sentence for sentence in _SENTENCES.split(question) if _ASKING.search(sentence))
+
+
+def _asks_readings(question: str) -> bool:
+    """Does our question ask for readings ("merci de nous communiquer le relevé du compteur de votre matériel"),
+    and for no number (not "le numéro de série du matériel à connecter à la transmission des compteurs")? What
+    is asked is what follows the asking verb, up to the end of its clause."""
+    asked = " ".join(m.group(1) for m in _ASKED_OBJECT.finditer(question))
+    return bool(_READINGS_ASKED.search(asked)) and not asked_fields(asked)
+
+
+def _short_reading(new: _Reader, quoted: _Reader) -> list[dict[str, Any]]:
+    """A short reply to our request for readings ("412 877" under "merci de nous communiquer le relevé du
+    compteur") gives them: its numbers are the readings, in the order written."""
+    question = answered_question(new.text, quoted.text)
+    if not question or not _asks_readings(question):
+        return []
+    found = [{"value": int(re.sub(r"\D", "", new.text[s:e])), "counter": None, "unit": None, "serial": None,
+              "span": [s, e]} for s, e in answer_values(new.text)]
+    if found:
+        new.note("meter_readings", ", ".join(new.text[s:e] for s, e in (r["span"] for r in found)),
+                 "the whole answer to a request for readings")
+        new.spans["meter_readings"] = [new.where(*r["span"]) for r in found]
+    return found
+
+
+_ASKED_OBJECT = re.compile(r"(?:communiqu|indiqu|pr[ée]cis|transmett|envoy|let\s++us\s++know|provide|send\s++us)\w*+"
+                           r"([^.?!:;\n]{0,120})", re.I)
+_READINGS_ASKED = re.compile(r"relev[ée]s?|\bindex\b|readings?|compteurs?|meters?|counters?", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 _ASKING = re.compile(r"\?|communiqu|indiqu|pr[ée]cis|transmett|confirm|envoy|let\s+us\s+know|provide|send\s+us", re.I)
 _AT_TERM = re.compile(r"\b(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
@@ -1080,7 +1110,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     fields["new_email"] = email
     fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
-    readings = next(filter(None, (r.readings() for r in later)), [])
+    readings = next(filter(None, (r.readings() for r in later)), []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
     if readings and not fields["serial_numbers"] and not asks_nothing:
         fields["serial_numbers"] = quoted.asked_machines()  # the readings our quoted request asked for: its machine
