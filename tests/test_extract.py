@@ -1092,6 +1092,9 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
     ("We would like to get them by e-mail instead, from June onwards.\n\nPlease use:\n - invoices@lumen-displays.fr "
      "(main recipient - this is our shared AP inbox)\n - j.harper@lumen-displays.fr in copy, for my information only",
      "invoices@lumen-displays.fr"),
+    ("Petite correction sur la demande de ma collègue ci-dessous : merci d'utiliser plutôt l'adresse "
+     "factures-fournisseurs@thermo-conseil-idf.fr, celle indiquée par Pauline est sa boîte personnelle.",
+     "factures-fournisseurs@thermo-conseil-idf.fr"),
 ]
 
 

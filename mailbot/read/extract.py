@@ -121,6 +121,8 @@ _EMAIL_STOPPED = re.compile(
 # … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
 _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind keeps a search linear
     r"(?<![ \t])[ \t]*+(?:\(?(?:in[ \t]++copy|en[ \t]++copie|cc)\b|,?[ \t]*+for[ \t]++(?:my[ \t]++)?information)", re.I)
+_NEGATIVE_REACH = 50  # characters before an address where its negative words are ("… de ma collègue ci-dessous :
+# merci d'utiliser plutôt l'adresse X" is not about the colleague)
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
@@ -425,7 +427,7 @@ class _Reader:
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
             score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after) else 0.0) - (
-                2.0 if _EMAIL_NEGATIVE.search(clause) or old or _EMAIL_OLD_AFTER.match(after)
+                2.0 if _EMAIL_NEGATIVE.search(clause[-_NEGATIVE_REACH:]) or old or _EMAIL_OLD_AFTER.match(after)
                 or _EMAIL_COPY_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
