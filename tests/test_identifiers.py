@@ -267,6 +267,9 @@ CASES = [
      ["ZK 40 61 993"]),
     ("a contract reference with two digits", "Contract ref (from your last invoice): HOS-PAR-07", "contract_number",
      ["HOS-PAR-07"]),
+    ("a lettered reference and its suffix after a spaced slash", "merci d'adresser vos factures (contrat de location "
+     "n° LOC 2023 / 0871) à notre siège", "contract_number", ["LOC 2023 / 0871"]),
+    ("… an order's too", "Numéro d'engagement : ENG 2026 / 000342", "po_number", ["ENG 2026 / 000342"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]
