@@ -771,6 +771,11 @@ _PASSED_ON = ("Bonjour,\nJe vous fais suivre le courrier de notre avocat concern
 _LAWYER = ("Chère Madame,\nJe vous confirme que la cession de l'activité au profit de la SELARL KF Architecture "
            "(SIREN 931 206 448, siège : 2 rue du Dôme, 67000 Strasbourg) prendra effet au 1er juillet 2027.")
 POLICY += [
+    ("a value alone above a signature the split missed is a short answer", "RE: Résiliation contrat 0040018807",
+     "9470 334 812\n\nY. Le Bihan\nArmor Plans – 02 96 33 70 41",
+     "Bonjour Monsieur Le Bihan,\nNous avons bien reçu votre demande de résiliation du contrat 0040018807. Pour la "
+     "traiter, pourriez-vous nous indiquer le numéro de série du traceur concerné ?", "serial_numbers",
+     ["9470 334 812"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "
