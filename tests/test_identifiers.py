@@ -270,6 +270,11 @@ CASES = [
     ("a lettered reference and its suffix after a spaced slash", "merci d'adresser vos factures (contrat de location "
      "n° LOC 2023 / 0871) à notre siège", "contract_number", ["LOC 2023 / 0871"]),
     ("… an order's too", "Numéro d'engagement : ENG 2026 / 000342", "po_number", ["ENG 2026 / 000342"]),
+    ("an order that 'ne pourra plus être utilisé' is the old one", "l'engagement juridique n° 1300061207 (exercice "
+     "2026) ne pourra plus être utilisé après le 31/12/2026.\nPour l'exercice 2027 :\n - Engagement juridique (EJ) "
+     "2027 : 1300087412", "po_number", ["1300087412"]),
+    ("a column headed as the old number holds no value", "Période | Ancien n° de BC | Nouveau n° de BC\n"
+     "01/03/2027 – 29/02/2028 | 2026/DSI/00388 | 2027/DSI/00412", "po_number", ["2027/DSI/00412"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
 ]

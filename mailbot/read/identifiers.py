@@ -431,7 +431,8 @@ class _Scorer:
                 continue
             # no ASCII digit but in a date: "Compteur (m²)", "Reading (30/06/2026)" are headers
             if not any(_DIGIT.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
-                header = [(at, self._field_of_header(c)) for at, c in row]
+                # "Ancien n° de BC | Nouveau n° de BC": the old column holds no field's value
+                header = [(at, None if is_old(c, len(c)) else self._field_of_header(c)) for at, c in row]
                 if not any(f for _, f in header):
                     header = None
                 continue
