@@ -494,6 +494,10 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    ('po_change', "nouvel OA + question facture",
+     "Bonjour,\nSuite au changement de notre ERP, tous nos ordres d'achat ont été renumérotés. Pour le traceur "
+     "PlotWave 345 (n° série 4A2K7716), le nouveau numero d'odre d'achat est le :\n\nOA-77-204519\n\nAutre sujet : "
+     "sur la facture F260045871 du 30/06, il nous semble que les 1 250 m² de juin ont été facturés deux fois."),
     ('equipment_move', 'Re: Votre contrat – fin de bail',
      "Bonjour,\nNon, nous ne souhaitons pas résilier le contrat ! Nous quittons simplement nos bureaux actuels et "
      "voulons emporter le traceur avec nous (PlotWave 340, n° de série 3340-5187-2). Je vous communiquerai l'adresse "
