@@ -977,6 +977,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "(SIREN 921 440 086), 27 rue de la Mare, 58000 Nevers.", "58000"),
  ("Nous cédons notre fonds de commerce à la société Graphicom Aquitaine (SIREN 852 330 917, siège : 18 quai de "
   "Bacalan, 33300 Bordeaux).", "33300"),
+ ("The two ColorWave 3800 printers need to be moved from our Nantes city-centre office to:\n\nNordhavn "
+  "Engineering France\nZAC de la Lorie – 2 allée des Cormorans\n44800 Saint-Herblain", "44800"),
  ("New delivery address:\nAerolis Systems – Building Orion\n4 rue Ampère\n31670 Labège", "31670"),
  ("Site de départ | Site d'arrivée\nAdresse | 41 avenue Louis Roche 92230 Gennevilliers | 8 rue des Gobelins 95100 "
   "Argenteuil", "95100"),

@@ -845,7 +845,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if not negative:
         return True
     p = positive[-1]
-    if p.group().startswith(("new", "nouve")):  # "new delivery address": a kind of new address, not the old one
+    # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
+    if p.group().startswith(("new", "nouve", "moved", "relocated", "transferred", "shipped")):
         negative = [m for m in negative if not (p.start() <= m.start() and m.end() <= p.end())]
     if not negative:
         return True
