@@ -423,9 +423,9 @@ class _Scorer:
         position = 0
         for line in self.text.split("\n"):
             line_start, position = position, position + len(line) + 1
-            row = cells(line)
             if not line.strip():
                 continue  # rows apart by blank lines ("<p>" per row) are still the header's
+            row = cells(line) if _TABLE_HINT.search(line) else []
             if len(row) < 2:
                 header = None
                 continue
