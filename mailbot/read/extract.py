@@ -39,8 +39,8 @@ from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, QUESTION_CHARS,
-                                 answered_question, below_headers, own_words, split)
+from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question,
+                                 below_headers, own_words, top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -180,8 +180,6 @@ _LATER = re.compile(
     re.I,
 )
 
-# our request asks for readings: "merci de nous communiquer les relevés compteurs", "meter readings"
-_READING_REQUEST = re.compile(r"relev[ée]s?|compteurs?|\bindex\b|readings?|meters?|counters?", re.I)
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
@@ -348,10 +346,9 @@ class _Reader:
         """The serials of the request at the top of this (quoted) text when it asks for readings ("merci de nous
         communiquer les relevés de votre matériel n° de série QJ7-00412"): a reply that gives readings and names
         no machine gives them for those."""
-        top = below_headers(self.text)
-        offset = len(self.text) - len(top)
-        question = split(top[:QUESTION_CHARS]).new
-        if not _READING_REQUEST.search(question):
+        offset = len(self.text) - len(below_headers(self.text))
+        question = top_question(self.text)
+        if not _READINGS_ASKED.search(question):
             return []
         return self._serials([f for f in self.identifiers()["serial_numbers"]
                               if offset <= f.start and f.end <= offset + len(question)],
@@ -505,9 +502,10 @@ class _Reader:
                     block_context, columns, counted, spaced, above = False, [], [], False, None
                 continue  # a blank line ends a block, not a table whose rows are apart ("<p>" per row)
             intro = False
-            width = len(cells(line.strip()))
-            if context and "|" not in line and len(cells(line.strip())) >= 2 and any(
-                _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in cells(line.strip())
+            row = cells(line.strip())
+            width = len(row)
+            if context and "|" not in line and width >= 2 and any(
+                _counter_kind(cell) or _READING_CONTEXT.search(cell) for _, cell in row
             ):
                 spaced = True  # a header "N° de série   Compteur N&B   Compteur couleur"
             if spaced:  # read it as "a | b | c", keeping every position
@@ -779,7 +777,8 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
     if len(row) < 2:
         return None
     column = max(i for i, (at, _) in enumerate(row) if at <= offset)
-    tabbed = "\t" in text[line_start : text.find("\n", line_start) if "\n" in text[line_start:] else None]
+    line_end = text.find("\n", line_start)
+    tabbed = "\t" in text[line_start : line_end if line_end >= 0 else None]
     cell_start = row[column][0]
     first: str | None = None
     end = line_start - 1
@@ -963,11 +962,12 @@ def _short_reading(new: _Reader, quoted: _Reader) -> list[dict[str, Any]]:
     return found
 
 
-_ASKED_OBJECT = re.compile(r"(?:communiqu|indiqu|pr[ée]cis|transmett|envoy|let\s++us\s++know|provide|send\s++us)\w*+"
-                           r"([^.?!:;\n]{0,120})", re.I)
+_ASKING_VERBS = r"communiqu|indiqu|pr[ée]cis|transmett|envoy|let\s++us\s++know|provide|send\s++us"
+_ASKED_OBJECT = re.compile(rf"(?:{_ASKING_VERBS})\w*+([^.?!:;\n]{{0,120}})", re.I)  # what the verb asks for
+_ASKING = re.compile(rf"\?|confirm|{_ASKING_VERBS}", re.I)  # a sentence that asks
+# readings asked for: "merci de nous communiquer le relevé du compteur", "meter readings"
 _READINGS_ASKED = re.compile(r"relev[ée]s?|\bindex\b|readings?|compteurs?|meters?|counters?", re.I)
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
-_ASKING = re.compile(r"\?|communiqu|indiqu|pr[ée]cis|transmett|confirm|envoy|let\s+us\s+know|provide|send\s+us", re.I)
 _AT_TERM = re.compile(r"\b(?:[àa]|pour)\s++(?:l['’]\s*+|son\s++|leur\s++|sa\s++)(?:[ée]ch[ée]ance|terme)\b"
                       r"|\bat\s++(?:the\s++|its\s++)?(?:end\s++of\s++(?:the\s++)?(?:contract|term)|expiry|term\b)", re.I)
 

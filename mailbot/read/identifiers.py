@@ -59,8 +59,9 @@ _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteu
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
-_NUMBER_SIGN = re.compile(r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+$", re.I)  # right before a value: "n° 301 446 729"
-_ITEM_SIGN = re.compile(r"^(?:n°|n[o°º]\.)[ \t]*+:?[ \t]*+", re.I)  # a list's item may start with it: " - n° 1350-4471"
+_SIGN = r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+"  # "n°", "no.", "#" before a number
+_NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 446 729"
+_ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
@@ -725,9 +726,9 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + _VALUE_END
 )
-# … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183")
-_SPACED_BELOW = re.compile(r"(?<=\S)[ \t]*+:[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
-_BELOW_COLON = re.compile(r"(?<=:)[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)  # … from the colon itself
+# … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183"), matched
+# after the label or after the colon itself
+_SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
@@ -771,8 +772,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     for at, name, machine in introducers:
         m = _CELL_VALUE.match(text, at) if at in scorer.headers else _SPACED_VALUE.match(text, at)
-        below = m is None and at not in scorer.headers and (m := (_BELOW_COLON if at in colons else _SPACED_BELOW).match(
-            text, at)) is not None
+        below = m is None and at not in scorer.headers and (m := _SPACED_BELOW.match(text, at)) is not None
         if not m:
             continue
         value = m.group("v")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from mailbot.read.htmltext import normalize_spaces
 
@@ -185,8 +185,6 @@ def request(parts: Parts) -> Parts:
 
 ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
-
-
 _SENTENCE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of letters: the first paragraph says something, not only a value
 _GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
                             re.I)
@@ -201,6 +199,13 @@ def own_words(new: str) -> int:
     return len((first if not _SENTENCE_WORDS.search(first) else text).split())
 
 
+def top_question(quoted: str) -> str:
+    """The request at the top of a quoted history: its own words below the header lines, without its
+    signature (QUESTION_CHARS at most)."""
+    return split(below_headers(quoted)[:QUESTION_CHARS]).new
+
+
+@lru_cache(maxsize=8)
 def answered_question(new: str, quoted: str) -> str:
     """The question a short answer replies to ("5830-0912-774" under our "le numéro de série du matériel à
     connecter ?"): the top of the quoted history without its header lines and signature, when the new
@@ -208,7 +213,7 @@ def answered_question(new: str, quoted: str) -> str:
     The question names the field the answer fills and the situation it belongs to."""
     if not quoted or own_words(new) > ANSWER_WORDS or sum(c.isdigit() for c in new) < 4:
         return ""
-    return split(below_headers(quoted)[:QUESTION_CHARS]).new
+    return top_question(quoted)
 
 
 def below_headers(quoted: str) -> str:
@@ -230,7 +235,7 @@ def _find_request(parts: Parts) -> Parts:
     passing = passes_on(parts)  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or (not passing and len(parts.new.split()) >= (
             SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS)):
-        return parts  # a forward that passes the mail on ("je vous transfère la demande ci-dessous") reads it, however long
+        return parts  # a forward passing the mail on ("je vous transfère la demande ci-dessous") reads it, however long
     inner = split(below_headers(parts.quoted))
     if not inner.new.strip():
         return parts
