@@ -165,7 +165,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     own = parts.new if classification.situation in NOTHING_TO_TAKE and parts.forwarded else inner.new
     extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
                              lead_time=bool(rule and rule.lead_time_months), required=rule.required if rule else (),
-                             dated=rule.effective_date if rule else True, passed_on=quotes.passes_on(inner))
+                             dated=rule.effective_date if rule else True)
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details

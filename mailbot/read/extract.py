@@ -1065,15 +1065,16 @@ class Extraction:
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = (),
-                dated: bool = True, passed_on: bool = False) -> Extraction:
+                dated: bool = True) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
     ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
     date when nothing competes (dates.effective_date). ``required``: the fields the situation needs;
     the attachments are read when one is missing or the body points to them. ``dated`` false: the
-    request takes effect at no date (situations.toml ``effective_date``), so none is read. ``passed_on``:
-    the new text passes a forwarded mail on (quotes.passes_on), which holds the request's values."""
+    request takes effect at no date (situations.toml ``effective_date``), so none is read. A forward that
+    passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
+    (quotes.request)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1082,9 +1083,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
 
     # Reading policy: the new text, then the subject; the quoted history only for what the new text
     # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
-    # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous", "je vous
-    # fais suivre le courrier de notre avocat").
-    everything = situation not in NOTHING_TO_TAKE and (passed_on or bool(POINTS_BELOW.search(new_text)))
+    # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
+    everything = situation not in NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text))
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
     for name in IDENTIFIER_FIELDS:
         for reader in (new, subject, *((quoted,) if name in pointed else ())):

@@ -169,7 +169,7 @@ def split(text: str, subject: str = "") -> Parts:
     )
 
 
-def passes_on(parts: Parts) -> bool:
+def _passes_on(parts: Parts) -> bool:
     """Does the new text pass a forwarded mail on ("je vous fais suivre le courrier de notre avocat")?
     Then that mail is the request's content, whatever the length of the new text."""
     return parts.forwarded and bool(_PASSING_ON.search(parts.new))
@@ -232,7 +232,7 @@ def below_headers(quoted: str) -> str:
 def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
     answering = pointing and bool(_ANSWERS.search(parts.new))
-    passing = passes_on(parts)  # "je vous transfère…, voir ci-dessous"
+    passing = _passes_on(parts)  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or (not passing and len(parts.new.split()) >= (
             SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS)):
         return parts  # a forward passing the mail on ("je vous transfère la demande ci-dessous") reads it, however long
