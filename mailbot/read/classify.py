@@ -119,6 +119,8 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     for situation in rules.situations.values():
         total = 0.0
         for keyword in situation.keywords:
+            if keyword.needs is not None and not any(text in joined for text in keyword.needs):
+                continue  # none of the texts every match contains is there: a search would fail
             match = keyword.folded.search(joined)
             if not match:
                 continue

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot import paths
+from mailbot.read.literals import required_literals
 
 ROUTES = ("contracts", "sales", "account_manager", "self_service", "service_desk")
 FIELD_TEXT_KEYS = ("label_fr", "label_en", "where_fr", "where_en")
@@ -45,6 +46,7 @@ class Keyword:
     pattern: re.Pattern[str]
     folded: re.Pattern[str]
     weight: float
+    needs: tuple[str, ...] | None = None  # every match of ``folded`` contains one of these (literals.py)
 
     @property
     def source(self) -> str:
@@ -131,7 +133,7 @@ def _keywords(items: list[Any], where: str) -> tuple[Keyword, ...]:
             folded = re.compile(_lower_literals(strip_accents(source)))
         except re.error as exc:
             raise RulesError(f"{here}.pattern: bad regular expression: {exc}") from None
-        keywords.append(Keyword(pattern, folded, float(weight)))
+        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded)))
     return tuple(keywords)
 
 
