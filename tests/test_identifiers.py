@@ -277,6 +277,10 @@ CASES = [
      "01/03/2027 – 29/02/2028 | 2026/DSI/00388 | 2027/DSI/00412", "po_number", ["2027/DSI/00412"]),
     ("two groups of five digits after their label", "  * PlotWave 3500 — S/N 34200 19571", "serial_numbers",
      ["34200 19571"]),
+    ("a first cell is its column's, not the header line's last label", "Canon contract | Previous PO | New PO\n"
+     "FR-CSM-118452 | 6200031207 | 6200045519", "contract_number", ["FR-CSM-118452"]),
+    ("… and the order is in its own column", "Canon contract | Previous PO | New PO\n"
+     "FR-CSM-118452 | 6200031207 | 6200045519", "po_number", ["6200045519"]),
 ]
 
 

@@ -479,7 +479,7 @@ class _Scorer:
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
                 continue
-            if direct and nearest and nearest[0] != name:
+            if direct and nearest and nearest[0] != name and column is None:
                 continue  # right after another field's label, or a phone, an invoice, a SIRET…
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
@@ -492,7 +492,7 @@ class _Scorer:
             if column == name:
                 score += self.lex.label_score
                 why.append("in a column headed like its label")
-            elif mine and not (quantity and not direct):
+            elif mine and not (quantity and not direct) and column is None:  # a cell's label is its column's
                 words, values, phrase = mine
                 score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
                 why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
