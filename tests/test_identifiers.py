@@ -279,6 +279,12 @@ CASES = [
      ["34200 19571"]),
     ("a first cell is its column's, not the header line's last label", "Canon contract | Previous PO | New PO\n"
      "FR-CSM-118452 | 6200031207 | 6200045519", "contract_number", ["FR-CSM-118452"]),
+    ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
+    ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
+     "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",
+     "serial_numbers", ["HL6123407", "HL6123420"]),
+    ("… or in brackets", "Machines concernées :\n- 3Y0612300 (2e étage)\n- 3Y0612301 (accueil)", "serial_numbers",
+     ["3Y0612300", "3Y0612301"]),
     ("… and the order is in its own column", "Canon contract | Previous PO | New PO\n"
      "FR-CSM-118452 | 6200031207 | 6200045519", "po_number", ["6200045519"]),
 ]
@@ -311,9 +317,14 @@ def test_a_new_label_is_a_data_entry(tmp_path):
 
 
 def test_a_bad_shape_is_a_clear_error(tmp_path):
-    data = (CLASSIFIERS_DIR / "identifiers.toml").read_text(encoding="utf-8").replace("shapes = [", "shapes = ['(', ", 1)
-    (tmp_path / "identifiers.toml").write_text(data, encoding="utf-8")
+    head, fields = (CLASSIFIERS_DIR / "identifiers.toml").read_text(encoding="utf-8").split("[fields.", 1)
+    (tmp_path / "identifiers.toml").write_text(head + "[fields." + fields.replace("shapes = [", "shapes = ['(', ", 1),
+                                               encoding="utf-8")
     with pytest.raises(ValueError, match="contract_number.shapes"):
+        load_lexicon(tmp_path / "identifiers.toml")
+    (tmp_path / "identifiers.toml").write_text(head.replace("\nshapes = [", "\nshapes = ['(', ") + "[fields." + fields,
+                                               encoding="utf-8")
+    with pytest.raises(ValueError, match="other.shapes"):
         load_lexicon(tmp_path / "identifiers.toml")
 
 

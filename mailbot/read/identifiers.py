@@ -62,6 +62,9 @@ _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _SIGN = r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+"  # "n°", "no.", "#" before a number
 _NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 446 729"
 _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
+# what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
+# ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
+_ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
@@ -147,6 +150,7 @@ class Lexicon:
     colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
+    other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
@@ -214,6 +218,10 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             leaving_after=_folded_phrases(entry.get("leaving_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
             anaphora=_folded_phrases(entry.get("anaphora", [])))
+    try:
+        other_shapes = tuple(re.compile(s) for s in data["other"].get("shapes", []))
+    except re.error as exc:
+        raise ValueError(f"{path}: other.shapes: {exc}") from None
     return Lexicon(fillers=frozenset(_WORD.findall(" ".join(fold(w) for w in data["fillers"]))),
                    reach=int(data["reach"]), distance_cost=float(data["distance_cost"]),
                    label_score=float(data["label_score"]), threshold=float(data["threshold"]),
@@ -222,7 +230,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    value_prefixes=frozenset(data.get("value_prefixes", [])),
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
-                   capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])))
+                   capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
+                   other_shapes=other_shapes)
 
 
 @lru_cache(maxsize=1)
@@ -378,7 +387,9 @@ class _Scorer:
             if label:
                 name, phrase = label
                 if nearest_direct is None:
-                    nearest_direct = between == 0 and values == 0
+                    # a label with words after it on an earlier line labels them: "bât. A⏎HL6123411"
+                    gap = self.folded[self.starts[i] + len(self.words[i][1]) : start]
+                    nearest_direct = between == 0 and values == 0 and not _WORD.search(gap.split("\n", 1)[0] if "\n" in gap else "")
                 if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
                     found.setdefault(name, (0, 0, " ".join(phrase)))
                 found.setdefault(name, (between, values, " ".join(phrase)))
@@ -460,8 +471,9 @@ class _Scorer:
         compact = value.replace(" ", "").replace("\u00a0", "")
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
-                _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes):
-            return {}  # "BC 2027 – 1300457719": an order label and a year are no number
+                _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
+                or any(shape.fullmatch(value) for shape in self.lex.other_shapes):
+            return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
@@ -531,7 +543,7 @@ class _Scorer:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or text[end:line_end].strip(" \t;,."):
+        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end):
             return False
         above = line_start - 1
         for _ in range(20):  # up over the list's other items, to its introduction
@@ -543,7 +555,8 @@ class _Scorer:
                 return False
             if line.endswith(":"):
                 return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
-            if len(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")).split()) != 1:
+            item = _ITEM_SIGN.sub("", line.strip(" \t-•*·–"))
+            if not _ITEM_REST.fullmatch(item, len(item.split(maxsplit=1)[0])):
                 return False
             above = previous_start - 1
         return False
