@@ -18,6 +18,10 @@ EFFECTIVE = [
     # a remark in brackets before a date introduces nothing
     ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
      "installer sur un site plus grand.", "2027-06-01"),
+    # a range's first day takes its last day's year: a past period is no date to come
+    ("Nous contestons la facture : le forfait y est facturé deux fois pour la période du 1er septembre au 30 "
+     "novembre 2026.", None),
+    ("Le nouveau BC vaut pour la période du 1er février au 31 décembre 2027.", "2027-02-01"),
     # a period's end is no start, in French and in English
     ("Pour la période du 1er janvier au 31 décembre 2027, merci d'utiliser le nouveau numéro.", "2027-01-01"),
     ("For the period from 1 January to 31 December 2027, please quote the new PO.", "2027-01-01"),

@@ -392,10 +392,12 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     impossible_spans = Spans(impossible)
     hits: list[DateHit] = []
     last_end = -1
-    for start, end, value, has_year, specific, cues, exact in found:
+    for i, (start, end, value, has_year, specific, cues, exact) in enumerate(found):
         if start < last_end or impossible_spans.overlap(start, end):
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
+        if exact and not has_year:
+            value = _range_start(folded, end, value, found[i + 1 :])
         after = _AFTER.match(folded, end)
         cue = after.lastgroup if after else _cue(_before(text, start))
         if cues and not specific and cue not in cues:
@@ -403,6 +405,23 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
         score = _score(text, start, end, value, has_year, cue, reference)
         hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue, exact))
     return hits
+
+
+_RANGE_TO = re.compile(r"[ \t]*+(?:au|to|until|[-–—])[ \t]++")
+
+
+def _range_start(folded: str, end: int, value: date, later: list[tuple]) -> date:
+    """A range's first day without a year takes its last day's: "du 1er janvier au 31 mars 2027" starts
+    on 1 January 2027, whatever the reference date."""
+    to = _RANGE_TO.match(folded, end)
+    last = next((f for f in later if to and f[0] == to.end() and f[3]), None)
+    if last is None:
+        return value
+    try:
+        start = value.replace(year=last[2].year)
+        return start if start <= last[2] else value.replace(year=last[2].year - 1)
+    except ValueError:  # 29 February
+        return value
 
 
 def effective_date(text: str, reference: date | None = None, threshold: float = 2.0,
