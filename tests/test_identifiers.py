@@ -279,6 +279,9 @@ CASES = [
      ["34200 19571"]),
     ("a first cell is its column's, not the header line's last label", "Canon contract | Previous PO | New PO\n"
      "FR-CSM-118452 | 6200031207 | 6200045519", "contract_number", ["FR-CSM-118452"]),
+    ("an order 'utilisé jusqu'ici' is the old one", "le bon de commande n° 4500187702 utilisé jusqu'ici pour le "
+     "contrat CMS/2024/00317 sera soldé au 31/12/2026.\nPour l'exercice 2027, merci de faire figurer sur vos factures "
+     "le nouveau bon de commande suivant : 4500219873.", "po_number", ["4500219873"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",
