@@ -282,6 +282,9 @@ CASES = [
     ("an order 'utilisé jusqu'ici' is the old one", "le bon de commande n° 4500187702 utilisé jusqu'ici pour le "
      "contrat CMS/2024/00317 sera soldé au 31/12/2026.\nPour l'exercice 2027, merci de faire figurer sur vos factures "
      "le nouveau bon de commande suivant : 4500219873.", "po_number", ["4500219873"]),
+    ("a number that passes the SIREN check is a serial after the serial's own label", "Changement de titulaire - "
+     "matériels n° 1 2490 8773", "serial_numbers", ["1 2490 8773"]),
+    ("… but not alone", "Merci de votre aide.\n124908773", "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

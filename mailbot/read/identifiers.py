@@ -495,8 +495,10 @@ class _Scorer:
                 continue  # right after another field's label, or a phone, an invoice, a SIRET…
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
-            if lex.refuse_company_numbers and (stdnum_siren.is_valid(compact) or stdnum_siret.is_valid(compact)):
-                continue
+            own_label = direct and nearest is not None and nearest[0] == name  # "matériels n° 1 2490 8773"
+            if lex.refuse_company_numbers and not own_label and (stdnum_siren.is_valid(compact)
+                                                                 or stdnum_siret.is_valid(compact)):
+                continue  # one number in ten passes the SIREN check: only a labelled one is kept
             score, why = 0.0, []
             mine = labels.get(name)
             if mine and machine_before and not lex.machine_words:
