@@ -285,6 +285,8 @@ CASES = [
     ("a number that passes the SIREN check is a serial after the serial's own label", "Changement de titulaire - "
      "matériels n° 1 2490 8773", "serial_numbers", ["1 2490 8773"]),
     ("… but not alone", "Merci de votre aide.\n124908773", "serial_numbers", []),
+    ("a label's filler in capitals starts no value", "Please note that all invoices for Customer ID 10458832 "
+     "should be sent to:", "customer_number", ["10458832"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -301,7 +301,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
-                and last not in _COUNTER_MARKS \
+                and last not in _COUNTER_MARKS and last.lower() not in lexicon.fillers \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
                          and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None)) \
@@ -801,7 +801,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         if machine and _QUANTITY.fullmatch(value):
             continue  # "PlotWave 345 : 88 214": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
-                and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)))
+                and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)
+                                                          and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
                 and (any(len(p) <= 5 for p in pieces) or not _DIGIT.search(first))
                 and all(any(c.isdigit() for c in p) for p in pieces[1:])
                 and not any(sh.match(first) for sh in shapes)):
