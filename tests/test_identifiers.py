@@ -287,6 +287,13 @@ CASES = [
     ("… but not alone", "Merci de votre aide.\n124908773", "serial_numbers", []),
     ("a label's filler in capitals starts no value", "Please note that all invoices for Customer ID 10458832 "
      "should be sent to:", "customer_number", ["10458832"]),
+    ("a list after a colon whose clause starts with a word for machines, each value after a number sign, read "
+     "whole", "Matériels du site de Rennes : n° 3YB0 3342 et n° 3YB0 3358.\nLe traceur 3YB0 3120 du siège de "
+     "Vannes n'est pas concerné.", "serial_numbers", ["3YB0 3342", "3YB0 3358"]),
+    ("… not a unit's code after its label's colon", "Unité fonctionnelle : 7410 - Reprographie", "serial_numbers",
+     []),
+    ("an IP address after its capitals is no value", "  - ColorWave 3800 : 38 00 51 77 (IP 10.20.6.15)",
+     "serial_numbers", ["38 00 51 77"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

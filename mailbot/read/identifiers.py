@@ -472,7 +472,7 @@ class _Scorer:
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
-                or any(shape.fullmatch(value) for shape in self.lex.other_shapes):
+                or any(shape.fullmatch(piece) for piece in value.split() for shape in self.lex.other_shapes):
             return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
@@ -485,8 +485,9 @@ class _Scorer:
         # "18 732" is a count, but "n° 301 446 729" a number
         quantity = bool(_QUANTITY.fullmatch(value)) and not _NUMBER_SIGN.search(self.text, max(0, start - 12), start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
-        machine_before = self._word_before(start) in self.lex.fields["serial_numbers"].machine_words \
-            and not self._after_copula(start)
+        machines = self.lex.fields["serial_numbers"].machine_words
+        machine_before = (self._word_before(start) in machines and not self._after_copula(start)) \
+            or self._after_machines_colon(start, machines)
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
@@ -562,6 +563,19 @@ class _Scorer:
                 return False
             above = previous_start - 1
         return False
+
+    def _after_machines_colon(self, start: int, machines: frozenset[str]) -> bool:
+        """Is the value, after a number sign, in a list after a colon, on its line, whose clause starts with
+        a word for a machine ("Matériels du site de Rennes : n° 3YB0 3342 et n° 3YB0 3358"; not "Unité
+        fonctionnelle : 7410")?"""
+        line_start = self.folded.rfind("\n", 0, start) + 1
+        colon = self.folded.rfind(":", line_start, start)
+        if colon < 0 or not _NUMBER_SIGN.search(self.folded, max(colon, start - 12), start) or any(w not in self.lex.fillers and w not in _LIST_WORDS and not _DIGIT.search(w)
+                            for w in _WORD.findall(self.folded[colon + 1 : start])):
+            return False
+        clause = re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1]
+        head = next((w for w in _WORD.findall(clause) if w not in self.lex.fillers), None)
+        return head in machines
 
     def _word_before(self, start: int, fillers: bool = True) -> str | None:
         """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""
@@ -745,6 +759,8 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
+_LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
+_SIGN_AT = re.compile(r"(?<![\w])(?:n°|n[oº]\.|#)", re.I)  # a number sign: a value follows
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
 _SKIPPABLE = frozenset({"c", "s", "it"})  # "c'est le …", "it's …" (next to an apostrophe): the rest are fillers
 
@@ -785,6 +801,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                     for i, (_, word) in enumerate(scorer.words) if word in machines]
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
+    introducers += [(m.end(), None, False) for m in _SIGN_AT.finditer(text)]  # "n° 3YB0 3342": any field's
+    every_shape = tuple(shape for lex in lexicon.fields.values() for shape in lex.shapes)
     for at, name, machine in introducers:
         m = _CELL_VALUE.match(text, at) if at in scorer.headers else _SPACED_VALUE.match(text, at)
         below = m is None and at not in scorer.headers and (m := _SPACED_BELOW.match(text, at)) is not None
@@ -792,7 +810,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
             continue
         value = m.group("v")
         pieces = value.split()
-        shapes = lexicon.fields[name].shapes
+        shapes = lexicon.fields[name].shapes if name else every_shape
         first = pieces[0]
         if lexicon.is_label(first) and (not any(sh.match(value) for sh in shapes)
                                         or ((at in colons or below) and first not in lexicon.colon_prefixes)):
