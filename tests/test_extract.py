@@ -1052,6 +1052,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "PlotWave 450\tPW450 88 2311\t498\u202f102", [514776, 498102]),
     ("mettre en place la relève automatique des compteurs pour les machines 560 118 402, 560 118 431 et 560 120 007",
      []),
+    ("- S/N 1730 4455 (ColorWave 3800, Lyon office): B/W 48,221 / colour 12,904", [48221, 12904]),
+    ("le nombre de copies facturé ne correspond pas au compteur de notre traceur (n° série 3YB0 4471), qui affichait "
+     "152 300 au 31/08.", [152300]),
 ]
 
 

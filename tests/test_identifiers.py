@@ -294,6 +294,10 @@ CASES = [
      []),
     ("an IP address after its capitals is no value", "  - ColorWave 3800 : 38 00 51 77 (IP 10.20.6.15)",
      "serial_numbers", ["38 00 51 77"]),
+    ("a list of spaced serials under the machines it names; one 'inutile de raccorder'", "passer en telereleve "
+     "pour nos machines suivantes :\n- 5830 1120\n- 5830 1147\n- 5830 1163\nLa quatrième machine (5830 0982) est "
+     "en fin de contrat en décembre, inutile de la raccorder.", "serial_numbers",
+     ["5830 1120", "5830 1147", "5830 1163"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -193,9 +193,10 @@ _READING_UNIT = re.compile(
     r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
 )
 _READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
-    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
-    # on a line about counters, a verb that gives the value: "le compteur indique 456 789"
-    r"|indiquee?s?|indiquent|affichee?s?|affichent|marque|est\s++de|est\s++[àa]|sont\s++de|shows?|reads|is\s++at"
+    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|b/w|b&w|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
+    # on a line about counters, a verb that gives the value: "le compteur indique 456 789", "… affichait 152 300"
+    r"|indiquee?s?|indiquent|indiquait|affichee?s?|affichent|affichait|marque|est\s++de|est\s++[àa]|sont\s++de|shows?"
+    r"|showed|reads|is\s++at"
     r"|stands\s++at))\.?\s*+:?\s*+\[?$",
     re.I,
 )
@@ -220,10 +221,10 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
-    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|black|colou?r|mono)(?!\w)", re.I)
+    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|b/w|black|colou?r|mono)(?!\w)", re.I)
 # What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
 _COUNTER_KIND = re.compile(
-    r"(?<![\w&/])(?:(?P<noir>noir|n\s?&\s?b|n/b|nb|mono(?:chrome)?|black(?:\s*(?:&|and)\s*white)?|b\s?&\s?w)"
+    r"(?<![\w&/])(?:(?P<noir>noir|n\s?&\s?b|n/b|nb|mono(?:chrome)?|black(?:\s*(?:&|and)\s*white)?|b\s?&\s?w|b/w)"
     r"|(?P<couleur>couleurs?|colou?rs?|coul\.|quadri(?:chromie)?)|(?P<total>total|global|g[ée]n[ée]ral))(?![\w&/])",
     re.I,
 )

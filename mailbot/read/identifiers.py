@@ -65,6 +65,9 @@ _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: "
 # what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
 # ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
 _ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*")
+_ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5830 1120"), and what may follow it
+    r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
+    + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
@@ -497,9 +500,9 @@ class _Scorer:
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
             own_label = direct and nearest is not None and nearest[0] == name  # "matériels n° 1 2490 8773"
-            if lex.refuse_company_numbers and not own_label and (stdnum_siren.is_valid(compact)
-                                                                 or stdnum_siret.is_valid(compact)):
-                continue  # one number in ten passes the SIREN check: only a labelled one is kept
+            if lex.refuse_company_numbers and ((stdnum_siren.is_valid(compact) and not own_label)
+                                               or stdnum_siret.is_valid(compact)):
+                continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
             score, why = 0.0, []
             mine = labels.get(name)
             if mine and machine_before and not lex.machine_words:
@@ -558,8 +561,7 @@ class _Scorer:
                 return False
             if line.endswith(":"):
                 return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
-            item = _ITEM_SIGN.sub("", line.strip(" \t-•*·–"))
-            if not _ITEM_REST.fullmatch(item, len(item.split(maxsplit=1)[0])):
+            if not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–"))):
                 return False
             above = previous_start - 1
         return False
