@@ -298,6 +298,10 @@ CASES = [
      "pour nos machines suivantes :\n- 5830 1120\n- 5830 1147\n- 5830 1163\nLa quatrième machine (5830 0982) est "
      "en fin de contrat en décembre, inutile de la raccorder.", "serial_numbers",
      ["5830 1120", "5830 1147", "5830 1163"]),
+    ("of two orders of equal label, the one its sentence calls new", "Le bon de commande n° 1300039987 rattaché "
+     "au contrat de maintenance 20-4411-PPP sera clôturé au 31/12/2026.\nLe nouvel engagement juridique (EJ), qui "
+     "tient lieu de bon de commande et devra figurer sur vos factures, est le :\n1300045521", "po_number",
+     ["1300045521"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

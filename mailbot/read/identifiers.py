@@ -123,6 +123,8 @@ class FieldLexicon:
     shape_score: float
     min_digits: int
     topic_score: float = 0.0
+    new_words: tuple[str, ...] = ()  # words that call a value new in its sentence ("Le nouvel engagement … est le :")
+    new_score: float = 0.0
     refuse_old: bool = False
     old_after: tuple[str, ...] = ()
     refuse_company_numbers: bool = False
@@ -213,6 +215,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             labels=_phrases(labels), shapes=shapes, refuse_shapes=refuse,
             shape_score=float(entry.get("shape_score", 0)), min_digits=int(entry.get("min_digits", 2)),
             topic_score=float(entry.get("topic_score", 0)),
+            new_words=_folded_phrases(entry.get("new_words", [])), new_score=float(entry.get("new_score", 0)),
             refuse_old=bool(entry.get("refuse_old", False)), old_after=_folded_phrases(entry.get("old_after", [])),
             refuse_company_numbers=bool(entry.get("refuse_company_numbers", False)),
             after_model_score=float(entry.get("after_model_score", 0)),
@@ -426,6 +429,11 @@ class _Scorer:
             words.pop()
         return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
 
+    def _called_new(self, start: int, words: tuple[str, ...]) -> bool:
+        """Does the sentence before the value call it new ("Le nouvel engagement juridique … est le :⏎X")?"""
+        begin = self._sentence_start(max(0, start - 200), start)
+        return self._says(self.folded[begin:start], words)
+
     def _sentence_start(self, begin: int, start: int) -> int:
         """Where the sentence holding ``start`` begins (not before ``begin``)."""
         ends = [m.end() for m in _SENTENCE_STOP.finditer(self.text, begin, start)]
@@ -534,6 +542,9 @@ class _Scorer:
                 why.append("next to a machine model")
             if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
                 continue
+            if lex.new_score and score and self._called_new(start, lex.new_words):
+                score += lex.new_score
+                why.append("called new")
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and score >= self.lex.threshold and not self.not_concerned(start, end, _staying(lex)):
                     self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
