@@ -302,6 +302,9 @@ CASES = [
      "au contrat de maintenance 20-4411-PPP sera clôturé au 31/12/2026.\nLe nouvel engagement juridique (EJ), qui "
      "tient lieu de bon de commande et devra figurer sur vos factures, est le :\n1300045521", "po_number",
      ["1300045521"]),
+    ("a value after a copula and a number sign belongs to its sentence's label", "Notre nouveau bon de commande "
+     "pour la location et la maintenance du\ntraceur ColorWave 3700 est le n° 00078412. Il remplace le n° 00071209.",
+     "po_number", ["00078412"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -423,9 +423,9 @@ class _Scorer:
         return self._after_copula(start)
 
     def _after_copula(self, start: int) -> bool:
-        """Is the value right after a copula ("… est le X", "… will be X")?"""
+        """Is the value right after a copula ("… est le X", "… will be X", "… est le n° X")?"""
         words = _WORD.findall(fold(self.text[max(0, start - 40) : start].rstrip()))
-        while words and words[-1] in ("le", "la", "l", "the"):
+        while words and words[-1] in ("le", "la", "l", "the", "n", "no", "nr", "numero", "number"):
             words.pop()
         return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
 
