@@ -305,6 +305,8 @@ CASES = [
     ("a value after a copula and a number sign belongs to its sentence's label", "Notre nouveau bon de commande "
      "pour la location et la maintenance du\ntraceur ColorWave 3700 est le n° 00078412. Il remplace le n° 00071209.",
      "po_number", ["00078412"]),
+    ("a spaced value before a question mark", "for our ColorWave 3800, S/N: 58100 22417? We'd rather not",
+     "serial_numbers", ["58100 22417"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

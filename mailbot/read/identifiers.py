@@ -763,7 +763,7 @@ _PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it
     r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
-_VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:](?:\s|$)|-\s|[^\W\d_]|$))"
+_VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:?!](?:\s|$)|-\s|[^\W\d_]|$))"
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + _VALUE_END
