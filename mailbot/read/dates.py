@@ -407,7 +407,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     return hits
 
 
-_RANGE_TO = re.compile(r"[ \t]*+(?:au|to|until|[-–—])[ \t]++")
+_RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:au|to|until|[-–—])[ \t]++")  # matched right after a date
 
 
 def _range_start(folded: str, end: int, value: date, later: list[tuple]) -> date:

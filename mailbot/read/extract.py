@@ -53,7 +53,8 @@ NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they 
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
-_SIREN = re.compile(r"\bsiren\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
+_SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
+    r"\bsiren\b(?:[^\d\n:]{1,40}+:)?\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
 # "RCS Rennes 412 345 678": the town is 2 to 30 letters, spaces and dashes. Written as the three ways the
 # plain "rcs\s+[…]{2,30}?\s*" can read the blanks after "rcs", in the order it tries them, so that a
 # long run of blanks is not split in every possible way: all of them before the town; all but the last
@@ -373,6 +374,10 @@ class _Reader:
                 if is_old(self.text, m.start()):
                     continue
                 before = self.text[max(0, m.start() - 150) : m.start()]
+                line_start = self.text.rfind("\n", 0, m.start()) + 1
+                if _LEGAL_FOOTER.search(self.text, max(line_start, m.start() - 150), m.start()) \
+                        and not _NEW_ENTITY.search(before):
+                    continue  # "SARL au capital de 45 000 € – RCS Grenoble 441 207 889": the sender's own footer
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
                     valid = stdnum_siret.is_valid(m.group("v") + m.group("nic"))
                     if not (valid and _NEW_ENTITY.search(before)):
@@ -890,6 +895,9 @@ def _cue_reach(text: str, position: int) -> int:
         before = text.rfind("\n\n", begin, blank)
         return before + 2 if before >= 0 else begin
     return blank + 2
+
+
+_LEGAL_FOOTER = re.compile(r"\bau\s++capital\b|\bcapital\s++(?:social\s++)?(?:de\s++)?\d|\bshare\s++capital", re.I)
 
 
 def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_name: str = "") -> list[Evidence]:
