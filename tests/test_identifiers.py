@@ -307,6 +307,9 @@ CASES = [
      "po_number", ["00078412"]),
     ("a spaced value before a question mark", "for our ColorWave 3800, S/N: 58100 22417? We'd rather not",
      "serial_numbers", ["58100 22417"]),
+    ("a plain-text table's rule under its header keeps the header", "N° série       | Modèle          | Cpt N&B\n"
+     "---------------+-----------------+---------\n7102345678     | PlotWave 3600   | 482.117\nQ8H00271       | "
+     "ColorWave 3700  | 96.402", "serial_numbers", ["7102345678", "Q8H00271"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",
