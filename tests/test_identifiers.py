@@ -310,6 +310,10 @@ CASES = [
     ("a plain-text table's rule under its header keeps the header", "N° série       | Modèle          | Cpt N&B\n"
      "---------------+-----------------+---------\n7102345678     | PlotWave 3600   | 482.117\nQ8H00271       | "
      "ColorWave 3700  | 96.402", "serial_numbers", ["7102345678", "Q8H00271"]),
+    ("after a copula, the value of a sentence whose subject is a machine", "Le traceur concerné chez vous est le "
+     "7102-4418-23.", "serial_numbers", ["7102-4418-23"]),
+    ("… not of a sentence that only names a machine on the way", "For the ColorWave 3800 service agreement (contract "
+     "ref. 0048-7712-C) the purchase order to quote is:\n\nPUR/27/00915", "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -498,8 +498,9 @@ class _Scorer:
         quantity = bool(_QUANTITY.fullmatch(value)) and not _NUMBER_SIGN.search(self.text, max(0, start - 12), start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
-        machine_before = (self._word_before(start) in machines and not self._after_copula(start)) \
-            or self._after_machines_colon(start, machines)
+        copula = self._after_copula(start)
+        machine_before = (self._word_before(start) in machines and not copula) \
+            or self._after_machines_colon(start, machines) or (copula and self._machine_subject(start, machines))
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
@@ -590,6 +591,13 @@ class _Scorer:
         clause = re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1]
         head = next((w for w in _WORD.findall(clause) if w not in self.lex.fillers), None)
         return head in machines
+
+    def _machine_subject(self, start: int, machines: frozenset[str]) -> bool:
+        """After a copula, is the sentence's subject a machine ("Le traceur concerné chez vous est le
+        7102-4418-23"; not "Le n° de contrat du PlotWave est le …")?"""
+        begin = self._sentence_start(max(0, start - 200), start)
+        head = next((w for w in _WORD.findall(self.folded[begin:start]) if w not in _DETERMINERS), None)
+        return head in machines  # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's
 
     def _word_before(self, start: int, fillers: bool = True) -> str | None:
         """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""
@@ -773,6 +781,8 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
+_DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
+                          "ces", "the", "a", "an", "our", "your", "this", "these", "that"})
 _LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
 _SIGN_AT = re.compile(r"(?<![\w])(?:n°|n[oº]\.|#)", re.I)  # a number sign: a value follows
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
