@@ -314,6 +314,10 @@ CASES = [
      "7102-4418-23.", "serial_numbers", ["7102-4418-23"]),
     ("… not of a sentence that only names a machine on the way", "For the ColorWave 3800 service agreement (contract "
      "ref. 0048-7712-C) the purchase order to quote is:\n\nPUR/27/00915", "serial_numbers", []),
+    ("values on one line, past a blank line under an introduction naming the machines", "mettre en place la "
+     "télé-relève des compteurs sur nos trois PlotWave :\n\n3Y05-1101 / 3Y05-1102 / 3Y05-1140\n\nLes machines sont "
+     "connectées au réseau.", "serial_numbers", ["3Y05-1101", "3Y05-1102", "3Y05-1140"]),
+    ("… not two blank lines below it", "nos trois PlotWave :\n\n\n3Y05-1101", "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

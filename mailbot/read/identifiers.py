@@ -65,7 +65,8 @@ _NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 4
 _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
 # what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
 # ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
-_ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*")
+_ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*"
+                        r"|(?:[ \t]*+(?:[/,;+&]|et|and)[ \t]*+[A-Za-z0-9][\w./-]*+)++[ \t;,.]*+")  # "X / Y / Z"
 _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5830 1120"), and what may follow it
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
@@ -557,7 +558,8 @@ class _Scorer:
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
         """Is the value alone on its line (a bullet aside), in a list whose introduction names machines and
-        ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790")?"""
+        ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790"), a blank line
+        between the introduction and the list allowed?"""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
@@ -565,17 +567,19 @@ class _Scorer:
         if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end):
             return False
         above = line_start - 1
+        blank = False
         for _ in range(20):  # up over the list's other items, to its introduction
             if above <= 0:
                 return False
             previous_start = text.rfind("\n", 0, above) + 1
             line = text[previous_start:above].strip()
-            if not line:
+            if not line and blank:
                 return False
             if line.endswith(":"):
                 return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
-            if not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–"))):
-                return False
+            if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
+                return False  # past a blank line, only the introduction
+            blank = not line
             above = previous_start - 1
         return False
 
