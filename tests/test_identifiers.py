@@ -318,6 +318,8 @@ CASES = [
      "télé-relève des compteurs sur nos trois PlotWave :\n\n3Y05-1101 / 3Y05-1102 / 3Y05-1140\n\nLes machines sont "
      "connectées au réseau.", "serial_numbers", ["3Y05-1101", "3Y05-1102", "3Y05-1140"]),
     ("… not two blank lines below it", "nos trois PlotWave :\n\n\n3Y05-1101", "serial_numbers", []),
+    ("a list's introduction names the machines in its last clause", "voici nos compteurs pour la machine "
+     "installée à notre agence de Gap (05000), compteur noir et blanc :\n1 203 554", "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

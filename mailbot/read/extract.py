@@ -236,7 +236,8 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
     re.I,
 )
 # A line ending with one of these gives its number on the next line ("compteur total⏎113 002"); folded.
-_COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt")
+_COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt",
+                  "noir et blanc", "n&b", "n/b", "black", "black and white", "b&w", "b/w", "colour", "color")
 # A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
 _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)

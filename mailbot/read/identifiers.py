@@ -575,8 +575,9 @@ class _Scorer:
             line = text[previous_start:above].strip()
             if not line and blank:
                 return False
-            if line.endswith(":"):
-                return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
+            if line.endswith(":"):  # its last clause: not "… pour la machine de Gap, compteur noir et blanc :"
+                clause = re.split(r"[,;.!?](?:\s|$)", line)[-1]
+                return bool(set(_WORD.findall(fold(clause))) & machines) or bool(_MODEL.search(clause))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
                 return False  # past a blank line, only the introduction
             blank = not line
