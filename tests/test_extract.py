@@ -115,6 +115,8 @@ CASES = [
      "new_address_postcode", "69100"),
     ("postcode with leading zero after a BP", "à l'adresse suivante :\n3 place du Marché – BP 40112\n07160 LE CHEYLARD",
      "new_address_postcode", "07160"),
+    ("a cue with a typo", "Notre nouvelle adrsse de facturation sera :\nTransports Carré et Fils\n9 rue des Frères "
+     "Lumière\n10600 La Chapelle-Saint-Luc", "new_address_postcode", "10600"),
     ("current address is not the new one", "Notre adresse actuelle : 12 quai Neuf, 69002 Lyon.", "new_address_postcode",
      None),
     ("delivery address is not a new address", "Livraison au 3 rue du Stade, 29860 Plouvenec.", "new_address_postcode",
