@@ -320,6 +320,12 @@ CASES = [
     ("… not two blank lines below it", "nos trois PlotWave :\n\n\n3Y05-1101", "serial_numbers", []),
     ("a list's introduction names the machines in its last clause", "voici nos compteurs pour la machine "
      "installée à notre agence de Gap (05000), compteur noir et blanc :\n1 203 554", "serial_numbers", []),
+    ("an order old in the clause after its relative clause", "Notre bon de commande n° 4500171260, qui couvre la "
+     "maintenance de notre presse varioPRINT, arrive à échéance le 31/12/2026.\nPour l'exercice 2027, merci "
+     "d'indiquer sur vos factures relatives au contrat CT-2023-004512 le BDC n° 4500193377.", "po_number",
+     ["4500193377"]),
+    ("an order old past the contract it belongs to", "le bon de commande 4501123009 utilisé pour le contrat "
+     "WF-26-03318 ne sera plus valable pour 2027.", "po_number", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -80,6 +80,7 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
+_CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
@@ -633,13 +634,21 @@ class _Scorer:
     def _followed_by(self, end: int, phrases: tuple[str, ...]) -> bool:
         """Do these words follow the value in its clause, before the next value? A year or a date is
         no value: "le bon de commande X utilisé en 2026 pour le contrat … sera clôturé"; a relative clause
-        speaks of it too: "(n° 1040122871), qui reste en service"."""
-        after = self.folded[end : end + 120]
+        speaks of it too: "(n° 1040122871), qui reste en service", and so does the clause after it: "n° X,
+        qui couvre la maintenance de notre presse, arrive à échéance le 31/12"."""
+        after = self.folded[end : end + 160]
         relative = _RELATIVE.match(after)
-        after = _CLAUSE_END.split(after[relative.end() :] if relative else after)[0]
-        after = _YEAR_OR_DATE_WORD.sub(" ", after)
-        after = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", after)[0]))
-        return any(f" {p} " in f" {after} " for p in phrases if p)
+        clauses = _CLAUSE_END.split(after[relative.end() :] if relative else after, maxsplit=2)
+        main = clauses[1] if relative and len(clauses) > 2 and after[relative.end() + len(clauses[0])] == "," else ""
+        return any(self._says_here(clause, phrases) for clause in (clauses[0], main) if clause)
+
+    @staticmethod
+    def _says_here(clause: str, phrases: tuple[str, ...]) -> bool:
+        """Do these words come in the clause before its next value? A year, a date or the contract the
+        value belongs to is none: "le bon de commande X utilisé pour le contrat WF-26-03318 ne sera plus valable"."""
+        clause = _CONTRACT_NAMED.sub(" ", _YEAR_OR_DATE_WORD.sub(" ", clause))
+        words = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]))
+        return any(f" {p} " in f" {words} " for p in phrases if p)
 
     def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
         if self._followed_by(end, lex.not_concerned_after):
