@@ -326,6 +326,9 @@ CASES = [
      ["4500193377"]),
     ("an order old past the contract it belongs to", "le bon de commande 4501123009 utilisé pour le contrat "
      "WF-26-03318 ne sera plus valable pour 2027.", "po_number", []),
+    ("a value alone past a blank line below a label ending with a number sign", "please update the purchase order "
+     "for the period starting 1 November 2026. New PO#\n\n3100558264\n\nThe previous PO 3100497730 must no longer be "
+     "quoted.", "po_number", ["3100558264"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -367,14 +367,15 @@ class _Scorer:
 
     def _reach_start(self, start: int, end: int) -> int:
         """Where a label for the value text[start:end] may be: its paragraph, or the one before when the
-        value stands alone on its line after a line ending with a colon ("… order number:⏎⏎  PO-1")."""
+        value stands alone on its line after a line ending with a colon or a number sign ("… order number:⏎⏎
+        PO-1")."""
         i = bisect_right(self.paragraphs, start) - 1
         begin = self.paragraphs[i]
         line_start = self.text.rfind("\n", 0, start) + 1
         line_end = self.text.find("\n", end)
         alone = not self.text[line_start:start].strip() and self.text[end:line_end if line_end >= 0 else None].strip(
             " .;\t") == ""
-        if alone and i > 0 and self.text[:begin].rstrip().endswith(":"):
+        if alone and i > 0 and self.text[:begin].rstrip().endswith((":", "#", "°")):  # "New PO#⏎⏎3100558264"
             begin = self.paragraphs[i - 1]
         return max(begin, start - 240)
 
