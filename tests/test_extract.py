@@ -1058,6 +1058,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("mettre en place la relève automatique des compteurs pour les machines 560 118 402, 560 118 431 et 560 120 007",
      []),
     ("- S/N 1730 4455 (ColorWave 3800, Lyon office): B/W 48,221 / colour 12,904", [48221, 12904]),
+    ("N° de série : 3Y048812\nCompteur impression (m²) :\n152 330\nCompteur scan (m²) :\n28 741", [152330, 28741]),
     ("voici nos compteurs pour la machine installée à notre agence de Gap (05000), compteur noir et blanc :\n"
      "1 203 554\net compteur couleur : 88 412", [1203554, 88412]),
     ("le nombre de copies facturé ne correspond pas au compteur de notre traceur (n° série 3YB0 4471), qui affichait "
