@@ -239,7 +239,7 @@ _KIND_AFTER = re.compile(  # "25 604 pour le noir", "4 310 m² en couleur", "1 2
 _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "index", "releve", "compteurs", "cpt",
                   "noir et blanc", "n&b", "n/b", "black", "black and white", "b&w", "b/w", "colour", "color")
 # A line that is a counter's label and a colon ("> Compteur impression (m²) :", "Index scan :")
-_COUNTER_LABEL = re.compile(r"(?:>[ \t]*+)*+(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d]++){0,3}+[ \t]*+:")
+_COUNTER_LABEL = re.compile(r"(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d]++){0,3}+[ \t]*+:")
 # A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
 _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
@@ -502,7 +502,7 @@ class _Reader:
         for index, line in enumerate(lines):
             line_start, start = start, start + len(line) + 1
             line_before, previous = previous, _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:")).rstrip(" \t:")
-            if _COUNTER_LABEL.fullmatch(fold(line).strip()):
+            if _COUNTER_LABEL.fullmatch(fold(line).strip().lstrip("> \t")):
                 previous += " compteur"  # "Compteur impression (m²) :⏎152 330": a counter's label and its colon
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
