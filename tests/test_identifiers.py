@@ -329,6 +329,10 @@ CASES = [
     ("a value alone past a blank line below a label ending with a number sign", "please update the purchase order "
      "for the period starting 1 November 2026. New PO#\n\n3100558264\n\nThe previous PO 3100497730 must no longer be "
      "quoted.", "po_number", ["3100558264"]),
+    ("a list under an introduction that names the machines before its last clause", "Nous souhaitons mettre en "
+     "place la relève automatique des compteurs (telereleve) pour nos deux machines, afin de ne plus avoir à vous "
+     "envoyer les relevés chaque trimestre :\nVP-110-03817\nVP-110-03822", "serial_numbers",
+     ["VP-110-03817", "VP-110-03822"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -577,9 +577,11 @@ class _Scorer:
             line = text[previous_start:above].strip()
             if not line and blank:
                 return False
-            if line.endswith(":"):  # its last clause: not "… pour la machine de Gap, compteur noir et blanc :"
-                clause = re.split(r"[,;.!?](?:\s|$)", line)[-1]
-                return bool(set(_WORD.findall(fold(clause))) & machines) or bool(_MODEL.search(clause))
+            if line.endswith(":"):  # not a counter's: "… pour la machine de Gap, compteur noir et blanc :"
+                clause = _WORD.findall(fold(re.split(r"[,;.!?](?:\s|$)", line)[-1]))
+                if next((w for w in clause if w not in _DETERMINERS), None) in _COUNTER_HEADS:
+                    return False
+                return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
                 return False  # past a blank line, only the introduction
             blank = not line
@@ -796,6 +798,8 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
+_COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
+                            "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
                           "ces", "the", "a", "an", "our", "your", "this", "these", "that"})
 _LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
