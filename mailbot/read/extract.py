@@ -250,7 +250,7 @@ _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
 _MASKS = (  # applied in order
     re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
-        r"(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I
+        r"\b(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I  # not "mono 18 220"
     ),
     INITIALS,  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
@@ -489,6 +489,7 @@ class _Reader:
         serials = self.serial_hits()
         positions = [at for at, _ in serials]
         block_context = False  # rows under a header or an introduction that names the counters
+        read_above = False  # the line above gave readings
         columns: list[str | None] = []  # what each column of the current table counts, from its header
         counted: list[bool] = []  # which columns of the current table may hold counters, from its header
         intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
@@ -506,7 +507,10 @@ class _Reader:
                 previous += " compteur"  # "Compteur impression (m²) :⏎152 330": a counter's label and its colon
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
-            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS)
+            # a line right below one that gave readings continues its list: "… S/N 5070112233: mono 18,220 / colour
+            # 6,905⏎… S/N 5070098417: 41,388"
+            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above
+            read_above = False
             if not line.strip():
                 following = lines[index + 1].strip() if index + 1 < len(lines) else ""
                 if not intro and not (width >= 2 and following and len(cells(following)) == width):
@@ -564,6 +568,7 @@ class _Reader:
                         counted = heads
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
+            read_above = True
             row = _Row(line, masked, columns)
             for m in hits:
                 counter, unit = row.counter_of(m)
