@@ -115,6 +115,11 @@ CASES = [
      "new_address_postcode", "69100"),
     ("postcode with leading zero after a BP", "à l'adresse suivante :\n3 place du Marché – BP 40112\n07160 LE CHEYLARD",
      "new_address_postcode", "07160"),
+    ("a new delivery address, whatever positive cue comes after it", "Le déménagement aura lieu le 21 juin. La "
+     "nouvelle adresse\nde livraison est la suivante :\n\nCaron Imprim\n13 rue du Dauphiné\n69330 Jonage",
+     "new_address_postcode", "69330"),
+    ("a new facility", "We are moving part of our engineering department to our new facility at 14 avenue\nMarcel "
+     "Dassault, 33700 Mérignac.", "new_address_postcode", "33700"),
     ("a cue with a typo", "Notre nouvelle adrsse de facturation sera :\nTransports Carré et Fils\n9 rue des Frères "
      "Lumière\n10600 La Chapelle-Saint-Luc", "new_address_postcode", "10600"),
     ("current address is not the new one", "Notre adresse actuelle : 12 quai Neuf, 69002 Lyon.", "new_address_postcode",
