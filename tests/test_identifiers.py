@@ -333,6 +333,12 @@ CASES = [
      "place la relève automatique des compteurs (telereleve) pour nos deux machines, afin de ne plus avoir à vous "
      "envoyer les relevés chaque trimestre :\nVP-110-03817\nVP-110-03822", "serial_numbers",
      ["VP-110-03817", "VP-110-03822"]),
+    ("a value its counters follow is a serial", "Comme demandé, voici les compteurs relevés ce jour :\n– 3KQ08812 : "
+     "N&B 145 332 / couleur 20 117\n– 3KQ08830 : N&B 98 004 / couleur 7 650", "serial_numbers",
+     ["3KQ08812", "3KQ08830"]),
+    ("a list's introduction names machines in its last sentence", "Un nouveau numéro de comande pour le contrat de "
+     "maintenance de notre traceur. Merci de l'utiliser à compter du 1er octobre 2026 :\n26-INF-0456",
+     "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -542,6 +542,9 @@ class _Scorer:
             elif lex.machine_words and self._listed_under_machines(start, end, lex.machine_words):
                 score += lex.machine_score
                 why.append("in a list under the machines it names")
+            elif lex.machine_words and not quantity and _COUNTERS_AFTER.match(self.text, end):
+                score += lex.machine_score
+                why.append("its counters follow it")  # "– 3KQ08812 : N&B 145 332 / couleur 20 117"
             if lex.after_model_score and not quantity and self._next_to_model(start, end):
                 score += lex.after_model_score
                 why.append("next to a machine model")
@@ -577,11 +580,14 @@ class _Scorer:
             line = text[previous_start:above].strip()
             if not line and blank:
                 return False
-            if line.endswith(":"):  # not a counter's: "… pour la machine de Gap, compteur noir et blanc :"
-                clause = _WORD.findall(fold(re.split(r"[,;.!?](?:\s|$)", line)[-1]))
+            if line.endswith(":"):  # its last sentence names machines, and its last clause is no counter's:
+                # not "… de notre traceur. Merci de l'utiliser à compter du 1er octobre :" nor "… pour la machine de
+                # Gap, compteur noir et blanc :"
+                sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
+                clause = _WORD.findall(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]))
                 if next((w for w in clause if w not in _DETERMINERS), None) in _COUNTER_HEADS:
                     return False
-                return bool(set(_WORD.findall(fold(line))) & machines) or bool(_MODEL.search(line))
+                return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(_MODEL.search(sentence))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
                 return False  # past a blank line, only the introduction
             blank = not line
@@ -798,6 +804,9 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
+_COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
+    r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
+    r"|index)(?![\w&/])", re.I)
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
