@@ -339,6 +339,11 @@ CASES = [
     ("a list's introduction names machines in its last sentence", "Un nouveau numéro de comande pour le contrat de "
      "maintenance de notre traceur. Merci de l'utiliser à compter du 1er octobre 2026 :\n26-INF-0456",
      "serial_numbers", []),
+    ("a count after the colon of a sentence about counters is a reading, not a serial", "Compteur final de la "
+     "ColorWave : 412 096 (relevé ce jour).", "serial_numbers", []),
+    ("… both of a list", "voici les derniers compteurs des deux PlotWave : 77 120 et 80 455.", "serial_numbers", []),
+    ("… not a count right after machines in a sentence about remote reading", "mettre en place la relève automatique "
+     "des compteurs pour les machines 560 118 402, 560 118 431", "serial_numbers", ["560 118 402", "560 118 431"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

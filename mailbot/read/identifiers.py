@@ -502,8 +502,9 @@ class _Scorer:
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
         copula = self._after_copula(start)
-        machine_before = (self._word_before(start) in machines and not copula) \
-            or self._after_machines_colon(start, machines) or (copula and self._machine_subject(start, machines))
+        machine_before = ((self._word_before(start) in machines and not copula)
+                          or self._after_machines_colon(start, machines) or (copula and self._machine_subject(start, machines))) \
+            and not (quantity and self._counts_before(start))
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
@@ -606,6 +607,16 @@ class _Scorer:
         clause = re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1]
         head = next((w for w in _WORD.findall(clause) if w not in self.lex.fillers), None)
         return head in machines
+
+    def _counts_before(self, start: int) -> bool:
+        """Is the value after a colon that ends a sentence speaking of counters ("Compteur final de la ColorWave :
+        412 096", "voici les derniers compteurs des deux PlotWave : 77 120 et 80 455"; not "la relève automatique des
+        compteurs pour les machines 560 118 402")? A count there is a reading."""
+        colon = self.text.rfind(":", max(0, start - 40), start)
+        if colon < 0 or _DIGIT.search(self.text, colon, start) and not _LIST_BETWEEN.fullmatch(self.text, colon + 1, start):
+            return False
+        begin = self._sentence_start(max(0, start - 200), start)
+        return bool(set(_WORD.findall(self.folded[begin:start])) & _COUNTER_HEADS)
 
     def _machine_subject(self, start: int, machines: frozenset[str]) -> bool:
         """After a copula, is the sentence's subject a machine ("Le traceur concerné chez vous est le
@@ -807,6 +818,7 @@ _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
     r"|index)(?![\w&/])", re.I)
+_LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
