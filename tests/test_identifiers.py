@@ -344,6 +344,11 @@ CASES = [
     ("… both of a list", "voici les derniers compteurs des deux PlotWave : 77 120 et 80 455.", "serial_numbers", []),
     ("… not a count right after machines in a sentence about remote reading", "mettre en place la relève automatique "
      "des compteurs pour les machines 560 118 402, 560 118 431", "serial_numbers", ["560 118 402", "560 118 431"]),
+    ("an order old past a line wrap the joiner left", "le bon de commande 4501123009 utilisé pour le contrat\n"
+     "WF-26-03318 ne sera plus valable pour 2027.", "po_number", []),
+    ("… a table's row does not run into the line below it", "Contrat Canon | Ancien n° de commande | Nouveau n° de "
+     "commande | Application\nMA/2024/0561 | OA 2025-0112 | OA 2026-0457 | à partir de septembre\nL'ancien ordre "
+     "d'achat ne doit plus apparaître sur les factures.", "po_number", ["OA 2026-0457"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

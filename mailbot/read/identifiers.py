@@ -80,6 +80,7 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
+_WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
@@ -657,6 +658,8 @@ class _Scorer:
         speaks of it too: "(n° 1040122871), qui reste en service", and so does the clause after it: "n° X,
         qui couvre la maintenance de notre presse, arrive à échéance le 31/12"."""
         after = self.folded[end : end + 160]
+        if "|" not in after.split("\n", 1)[0]:  # not a table's row
+            after = _WRAPPED.sub(" ", after)  # "… pour le contrat⏎WF-26-03318 ne sera plus valable"
         relative = _RELATIVE.match(after)
         clauses = _CLAUSE_END.split(after[relative.end() :] if relative else after, maxsplit=2)
         main = clauses[1] if relative and len(clauses) > 2 and after[relative.end() + len(clauses[0])] == "," else ""
