@@ -80,6 +80,7 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
+_TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
@@ -429,7 +430,7 @@ class _Scorer:
 
     def _after_copula(self, start: int) -> bool:
         """Is the value right after a copula ("… est le X", "… will be X", "… est le n° X")?"""
-        words = _WORD.findall(fold(self.text[max(0, start - 40) : start].rstrip()))
+        words = _WORD.findall(self.folded[max(0, start - 40) : start])
         while words and words[-1] in ("le", "la", "l", "the", "n", "no", "nr", "numero", "number"):
             words.pop()
         return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
@@ -502,9 +503,9 @@ class _Scorer:
         quantity = bool(_QUANTITY.fullmatch(value)) and not _NUMBER_SIGN.search(self.text, max(0, start - 12), start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
-        copula = self._after_copula(start)
-        machine_before = ((self._word_before(start) in machines and not copula)
-                          or self._after_machines_colon(start, machines) or (copula and self._machine_subject(start, machines))) \
+        machine_before = ((self._word_before(start) in machines and not self._after_copula(start))
+                          or self._after_machines_colon(start, machines)
+                          or (self._after_copula(start) and self._machine_subject(start, machines))) \
             and not (quantity and self._counts_before(start))
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
@@ -669,6 +670,8 @@ class _Scorer:
     def _says_here(clause: str, phrases: tuple[str, ...]) -> bool:
         """Do these words come in the clause before its next value? A year, a date or the contract the
         value belongs to is none: "le bon de commande X utilisé pour le contrat WF-26-03318 ne sera plus valable"."""
+        if not _TWO_LETTERS.search(clause):
+            return False  # no word at all: "1 234 1 234 …"
         clause = _CONTRACT_NAMED.sub(" ", _YEAR_OR_DATE_WORD.sub(" ", clause))
         words = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]))
         return any(f" {p} " in f" {words} " for p in phrases if p)
