@@ -377,10 +377,6 @@ class _Reader:
                 if is_old(self.text, m.start()):
                     continue
                 before = self.text[max(0, m.start() - 150) : m.start()]
-                line_start = self.text.rfind("\n", 0, m.start()) + 1
-                if _LEGAL_FOOTER.search(self.text, max(line_start, m.start() - 150), m.start()) \
-                        and not _NEW_ENTITY.search(before):
-                    continue  # "SARL au capital de 45 000 € – RCS Grenoble 441 207 889": the sender's own footer
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
                     valid = stdnum_siret.is_valid(m.group("v") + m.group("nic"))
                     if not (valid and _NEW_ENTITY.search(before)):
@@ -906,9 +902,6 @@ def _cue_reach(text: str, position: int) -> int:
         before = text.rfind("\n\n", begin, blank)
         return before + 2 if before >= 0 else begin
     return blank + 2
-
-
-_LEGAL_FOOTER = re.compile(r"\bau\s++capital\b|\bcapital\s++(?:social\s++)?(?:de\s++)?\d|\bshare\s++capital", re.I)
 
 
 def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_name: str = "") -> list[Evidence]:
