@@ -87,6 +87,11 @@ SIDE_TOPICS = [
     ("invoice_by_email", "Factures PDF",
      "Bonjour,\nMerci d'envoyer à l'avenir nos factures en PDF par mail à compta@bet-vialle.fr (contrat "
      "CT-2025-03900). Et nous avons besoin d'un toner noir pour l'imprimante." + SIGNATURE),
+    # two side topics that outweigh the request's one keyword: a request written out still wins
+    ("contract_termination", "Résiliation contrat Arizona - trop de pannes",
+     "Bonjour,\nNotre Arizona 1380 GT est encore tombée en panne (3e intervention ce mois-ci). Nous avons décidé de "
+     "résilier le contrat de maintenance.\nPar ailleurs, nous contestons la facture n° 9100448812 : les interventions "
+     "de mai n'auraient pas dû être facturées." + SIGNATURE),
 ]
 
 

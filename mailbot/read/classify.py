@@ -138,10 +138,14 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     best_id, best = ranked[0] if ranked else ("other", 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     scores["other"] = other
-    if best < rules.min_score or other > best + rules.min_score:
+    written_out = best >= REQUEST_SCORE * rules.min_score and any(  # "Nous avons décidé de résilier le contrat"
+        e.name == best_id and e.source in ("subject", "new") for e in evidence)
+    if best < rules.min_score or (other > best + rules.min_score and not written_out):
         # Other: as sure as its own keywords beat the best situation, or as that situation is weak.
         # A request that reaches min_score keeps its place beside a side topic unless the side topic
-        # outweighs it by min_score more: then its words are incidental (a toner order's "commande").
+        # outweighs it by min_score more: then its words are incidental (a toner order's "commande"), unless
+        # the request is written out in the subject or the new text (REQUEST_SCORE): two side topics do not
+        # hide "nous avons décidé de résilier le contrat".
         confidence = max(_confidence(other, best), 1.0 - _confidence(best, 0.0))
         best_id, second_id = "other", (best_id if best >= rules.min_score else None)
     else:
