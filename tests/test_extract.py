@@ -827,6 +827,11 @@ POLICY += [
      "serial_numbers", ["4720 9807", "4720 9811"]),
     ("a forward passed on gives what the new text lacks", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,
      "siren", "931 206 448"),
+    ("a forward to 'take into account' is passed on", "TR: Centralisation des factures fournisseurs",
+     "Bonjour,\nMerci de prendre en compte la note ci-dessous pour notre compte client 55120-B.\n\nRomain Dufour",
+     "À tous nos fournisseurs,\nÀ compter du 15 octobre, nos factures sont centralisées par notre prestataire de "
+     "numérisation. Merci d'adresser vos factures exclusivement à :\nVITROLLES AGROTECH – Service Factures\n"
+     "TSA 40123\n92891 Nanterre Cedex 9", "new_address_postcode", "92891"),
     ("a forward passed on gives the new entity's seat", "TR: Cession du cabinet", _PASSED_ON, _LAWYER,
      "new_address_postcode", "67000"),
     ("the readings asked for are of the machine our request named", "RE: Demande de relevé compteur",

@@ -81,7 +81,9 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
 # A forward's own words that pass the mail on: its request is the forwarded one
 _PASSING_ON = re.compile(r"transf[eèé]r|fais\s++suivre|faire\s++suivre|\bforward|pour\s++(?:traitement|action|suite)"
                          r"|pour\s++(?:information|info|mise\s++[àa]\s++jour)\b|\bfyi\b|for\s++your\s++(?:information|records)"
-                         r"|please\s++(?:handle|process)|can\s++you\s++handle", re.I)
+                         r"|please\s++(?:handle|process)|can\s++you\s++handle"
+                         # "merci de prendre en compte la note ci-dessous", "please take note of the below"
+                         r"|prendre\s++en\s++compte|tenir\s++compte|take\s++(?:note|into\s++account)", re.I)
 _NAME_LINE = re.compile(
     r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$"
 )
