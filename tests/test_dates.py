@@ -18,6 +18,8 @@ EFFECTIVE = [
     # a remark in brackets before a date introduces nothing
     ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
      "installer sur un site plus grand.", "2027-06-01"),
+    ("Two printers will have to be relocated: see the table.\n\nMoving day is May 10th. Could you send us a quote?",
+     "2027-05-10"),
     # a range's first day takes its last day's year: a past period is no date to come
     ("Nous contestons la facture : le forfait y est facturé deux fois pour la période du 1er septembre au 30 "
      "novembre 2026.", None),

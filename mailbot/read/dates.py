@@ -302,7 +302,7 @@ _CUES = re.compile(
     r"|compteurs?\s+(?:relev[ée]s?|arr[êe]t[ée]s?|pris))\s+(?:le|au|du|en date)\b|\b(?:readings?|meters?|counters?)\s+(?:taken\s+|read\s+)?(?:on|as of|at)\b"
     r"|\bread\s+on\b|\bdate\s++(?:du|de\s++la|de|d')\s*+(?:relev|lecture|index)|\b(?:reading|meter)\s++date"
     r"|\bdate\s++of\s++(?:the\s++)?reading)"
-    r"|(?P<medium>\bau\b|\bpour\s++le\b|\bon\b|\bdate\b[^:|\n]{0,30}[:|]|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
+    r"|(?P<medium>\bau\b|\bpour\s++le\b|\bon\b|\bday\s++(?:is|will\s++be)\b|\bdate\b[^:|\n]{0,30}[:|]|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
     # a verb that says when it happens: "la bascule se fera fin du mois prochain"
     r"|\bse\s++fera\b|\bs'effectuera\b|\binterviendra\b|\bse\s++fait\b|\bwill\s++take\s++place\b|\bwill\s++happen\b"
     # words right before their date: "en juin", "à la rentrée", "pour l'exercice 2027", "for FY2027"
@@ -317,7 +317,7 @@ _CUE_SCORE = {"strong": 3.0, "medium": 1.0, "negative": -4.0, "deadline": -4.0}
 _EVENT = re.compile(
     r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
-    r"|\bmove|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
+    r"|\bmov(?:e|ing)|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
     r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut",
     re.I,
 )
