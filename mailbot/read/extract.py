@@ -222,7 +222,7 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
-    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|b/w|black|colou?r|mono)(?!\w)", re.I)
+    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|nb|b/w|black|colou?r|mono)(?!\w)", re.I)
 # What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
 _COUNTER_KIND = re.compile(
     r"(?<![\w&/])(?:(?P<noir>noir|n\s?&\s?b|n/b|nb|mono(?:chrome)?|black(?:\s*(?:&|and)\s*white)?|b\s?&\s?w|b/w)"
