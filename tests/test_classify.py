@@ -551,3 +551,18 @@ WRITTEN_MAILS = [
 @pytest.mark.parametrize("situation, subject, body", WRITTEN_MAILS, ids=[f"{s}: {sub}" for s, sub, _ in WRITTEN_MAILS])
 def test_requests_written_in_other_words(situation, subject, body):
     assert analyze(mail(body, subject)).situation == situation
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("RE: Votre demande – changement de société",
+     "Bonjour,\nComme convenu, ci-joint le Kbis de SOFRAPLAN GRAND OUEST, qui reprend notre activité de Rennes. Les "
+     "prochaines factures sont à établir au nom de cette société, à l'adresse suivante : ZA de la Lande, 3 rue des "
+     "Frênes, 35520 La Chapelle-des-Fougeretz.\nMatériels concernés :\n- FRP-0912-3347\n- FRP-0912-3352" + SIGNATURE),
+])
+def test_a_company_that_takes_over_the_activity_is_a_new_billing_entity(subject, body, rules):
+    """"qui reprend notre activité", "factures à établir au nom de": keywords of situations.toml, strong enough
+    against the model's reading of a new address as a move."""
+    result = keyword_classify(subject, split(body, subject), rules)
+    assert result.situation == "billing_entity_change"
+    hits = {e.text for e in result.evidence if e.name == "billing_entity_change"}
+    assert {"reprend notre activite", "etablir au nom de"} <= hits, hits

@@ -118,6 +118,9 @@ CASES = [
      "new_address_postcode", "69330"),
     ("a new facility", "We are moving part of our engineering department to our new facility at 14 avenue\nMarcel "
      "Dassault, 33700 Mérignac.", "new_address_postcode", "33700"),
+    ("'please invoice:' and the entity's block", "Helio Graphics SAS will no longer be the invoiced entity. As from\n"
+     "1 August 2027, please invoice:\nHelio Digital Print SAS\n220 rue Pierre-Gilles de Gennes\n34130 Mauguio",
+     "new_address_postcode", "34130"),
     ("a cue with a typo", "Notre nouvelle adrsse de facturation sera :\nTransports Carré et Fils\n9 rue des Frères "
      "Lumière\n10600 La Chapelle-Saint-Luc", "new_address_postcode", "10600"),
     ("current address is not the new one", "Notre adresse actuelle : 12 quai Neuf, 69002 Lyon.", "new_address_postcode",
