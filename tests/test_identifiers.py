@@ -349,6 +349,9 @@ CASES = [
     ("… a table's row does not run into the line below it", "Contrat Canon | Ancien n° de commande | Nouveau n° de "
      "commande | Application\nMA/2024/0561 | OA 2025-0112 | OA 2026-0457 | à partir de septembre\nL'ancien ordre "
      "d'achat ne doit plus apparaître sur les factures.", "po_number", ["OA 2026-0457"]),
+    ("a dashed number whose last group of three goes on after a space", "RE: Contract 4500-118 273 / e-invoicing",
+     "contract_number", ["4500-118 273"]),
+    ("… not a dated reference and a count", "contrat CT-2024-118 : 273 pages", "contract_number", ["CT-2024-118"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

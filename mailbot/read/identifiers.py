@@ -84,6 +84,7 @@ _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
+_DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-118" nor "2026-07"
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
@@ -311,13 +312,15 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
+            # "4500-118 273": a dashed number whose last group of three goes on after a space
+            dashed = piece.isdigit() and len(piece) == 3 and prev == last and _DASHED_THREE.fullmatch(last) is not None
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and last not in _COUNTER_MARKS and last.lower() not in lexicon.fillers \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
                          and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None)) \
                 and not _QUANTITY.fullmatch(piece)
-            if grouped or series or prefix:
+            if grouped or series or prefix or dashed:
                 spans[-1] = (spans[-1][0], end)
                 continue
         spans.append((start, end))
