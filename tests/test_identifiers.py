@@ -352,6 +352,10 @@ CASES = [
     ("a dashed number whose last group of three goes on after a space", "RE: Contract 4500-118 273 / e-invoicing",
      "contract_number", ["4500-118 273"]),
     ("… not a dated reference and a count", "contrat CT-2024-118 : 273 pages", "contract_number", ["CT-2024-118"]),
+    ("a series of letters and digits, then its number, is one value", "We wish to terminate the service contracts "
+     "for the following devices, which will be replaced at contract end:\n- 2NK 04417\n- 2NK 04419\nDevice 2NK 04503 "
+     "is not concerned.", "serial_numbers", ["2NK 04417", "2NK 04419"]),
+    ("… not a paper size and a count", "Nous imprimons en A4 2000 pages par mois.", "serial_numbers", []),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

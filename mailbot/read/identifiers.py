@@ -84,6 +84,7 @@ _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
+_SERIES = re.compile(r"(?<![A-Z0-9])(?=[A-Z]{0,3}\d)(?=\d{0,3}[A-Z])[A-Z0-9]{3,4}(?![A-Z0-9])")  # "2NK 04417", "AZ13 8011": a series, then its number
 _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-118" nor "2026-07"
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
@@ -311,7 +312,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and len(prev) + len(piece) < 14 and (
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
-            series = piece.isdigit() and len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha()
+            series = piece.isdigit() and ((len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha())
+                                          or (len(piece) >= 4 and prev == last and _SERIES.fullmatch(last) is not None))
             # "4500-118 273": a dashed number whose last group of three goes on after a space
             dashed = piece.isdigit() and len(piece) == 3 and prev == last and _DASHED_THREE.fullmatch(last) is not None
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
