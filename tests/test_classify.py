@@ -566,3 +566,13 @@ def test_a_company_that_takes_over_the_activity_is_a_new_billing_entity(subject,
     assert result.situation == "billing_entity_change"
     hits = {e.text for e in result.evidence if e.name == "billing_entity_change"}
     assert {"reprend notre activite", "etablir au nom de"} <= hits, hits
+
+
+def test_a_customer_asking_for_our_bank_details_checks_them(rules):
+    """"pourriez-vous m'envoyer votre RIB ?": Canon's bank details asked for outright."""
+    subject, body = ("Client 20-4417 : demande de RIB", "Bonjour,\nAfin de régler votre facture n° 927038815 du "
+                     "12/08/2027, pourriez-vous m'envoyer votre RIB ? La deuxième page de la facture ne s'affiche pas."
+                     + SIGNATURE)
+    hits = {e.text for e in keyword_classify(subject, split(body, subject), rules).evidence}
+    assert "envoyer votre rib" in hits, hits
+    assert read(subject, body, rules).situation == "bank_details_check"
