@@ -121,6 +121,10 @@ CASES = [
     ("'please invoice:' and the entity's block", "Helio Graphics SAS will no longer be the invoiced entity. As from\n"
      "1 August 2027, please invoice:\nHelio Digital Print SAS\n220 rue Pierre-Gilles de Gennes\n34130 Mauguio",
      "new_address_postcode", "34130"),
+    ("'should be installed at:' and the block", "Both units should be installed at:\nAlsace GeoServices - Bâtiment "
+     "B\n5 rue des Tanneurs\n67000 Strasbourg", "new_address_postcode", "67000"),
+    ("… not where a machine is installed now", "The plotter currently installed in our office, 5 rue des Tanneurs, "
+     "67000 Strasbourg, needs a new roll holder.", "new_address_postcode", None),
     ("a cue with a typo", "Notre nouvelle adrsse de facturation sera :\nTransports Carré et Fils\n9 rue des Frères "
      "Lumière\n10600 La Chapelle-Saint-Luc", "new_address_postcode", "10600"),
     ("current address is not the new one", "Notre adresse actuelle : 12 quai Neuf, 69002 Lyon.", "new_address_postcode",

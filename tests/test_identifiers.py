@@ -356,6 +356,8 @@ CASES = [
      "for the following devices, which will be replaced at contract end:\n- 2NK 04417\n- 2NK 04419\nDevice 2NK 04503 "
      "is not concerned.", "serial_numbers", ["2NK 04417", "2NK 04419"]),
     ("… not a paper size and a count", "Nous imprimons en A4 2000 pages par mois.", "serial_numbers", []),
+    ("answers after the writer's name in brackets", "1) les numéros de série des matériels concernés\n[P. Lemoine] "
+     "1010524 et 1010525 (les deux PlotWave du dépôt de Chartres)", "serial_numbers", ["1010524", "1010525"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -79,7 +79,8 @@ _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; th
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
-INITIALS = re.compile(r"\[[A-Z]{1,5}\]")  # a reply's initials before each answer: "[PR] 3850 0021 47"
+# a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
+INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
