@@ -358,6 +358,9 @@ CASES = [
     ("… not a paper size and a count", "Nous imprimons en A4 2000 pages par mois.", "serial_numbers", []),
     ("answers after the writer's name in brackets", "1) les numéros de série des matériels concernés\n[P. Lemoine] "
      "1010524 et 1010525 (les deux PlotWave du dépôt de Chartres)", "serial_numbers", ["1010524", "1010525"]),
+    ("a table row that says its machine is out of contract", "Modèle | N° de série | Concerné\nColorado 1650 | "
+     "1650-100238 | Oui\nArizona 1380 GT | 8821207 | Non – hors contrat, machine destinée à être revendue",
+     "serial_numbers", ["1650-100238"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",
