@@ -85,7 +85,8 @@ _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
-_SERIES = re.compile(r"(?<![A-Z0-9])(?=[A-Z]{0,3}\d)(?=\d{0,3}[A-Z])[A-Z0-9]{3,4}(?![A-Z0-9])")  # "2NK 04417", "AZ13 8011": a series, then its number
+# "2NK 04417", "AZ13 8011": a series of capitals and digits, then its number
+_SERIES = re.compile(r"(?<![A-Z0-9])(?=[A-Z]{0,3}\d)(?=\d{0,3}[A-Z])[A-Z0-9]{3,4}(?![A-Z0-9])")
 _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-118" nor "2026-07"
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 _ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
@@ -407,7 +408,8 @@ class _Scorer:
                 if nearest_direct is None:
                     # a label with words after it on an earlier line labels them: "bât. A⏎HL6123411"
                     gap = self.folded[self.starts[i] + len(self.words[i][1]) : start]
-                    nearest_direct = between == 0 and values == 0 and not _WORD.search(gap.split("\n", 1)[0] if "\n" in gap else "")
+                    words_after = gap.split("\n", 1)[0] if "\n" in gap else ""
+                    nearest_direct = between == 0 and values == 0 and not _WORD.search(words_after)
                 if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
                     found.setdefault(name, (0, 0, " ".join(phrase)))
                 found.setdefault(name, (between, values, " ".join(phrase)))
