@@ -74,6 +74,7 @@ SIGNATURES = [
     ("thanking in advance", "En vous remerciant par avance,\nJean Dupont"),
     ("a first name alone, then the block", "Aurélie\n\nAurélie Guérin\nResponsable services généraux\n02 51 83 40 27"),
     ("name block after the last sentence", "Jean Dupont\nImprimerie Dupont\n69002 Lyon\n04 78 00 00 00"),
+    ("Cdt", "Cdt,\nBruno Chevalier\nChevalier Bois Construction – ZA du Bois Joli – 85500 Les Herbiers"),
 ]
 
 

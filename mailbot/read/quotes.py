@@ -55,7 +55,7 @@ _WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
 _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
 _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
-    r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Bien [àa] (?:vous|toi)"
+    r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Cdt|Cdlmt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
     r"|Veuillez agr[ée]er\b.*|Je vous prie d'agr[ée]er\b.*|Dans l'attente de votre retour"
     r"|(?:Je |Nous )?(?:reste|restons|restant)\s+[àa]\s+votre\s+(?:enti[èe]re\s+)?disposition"
