@@ -576,3 +576,13 @@ def test_a_customer_asking_for_our_bank_details_checks_them(rules):
     hits = {e.text for e in keyword_classify(subject, split(body, subject), rules).evidence}
     assert "envoyer votre rib" in hits, hits
     assert read(subject, body, rules).situation == "bank_details_check"
+
+
+def test_a_new_invoice_address_with_typos_in_its_cue(rules):
+    """"notre nouvelle adrese de facturtion :": the cue's keyword reads through a missing letter."""
+    subject, body = ("adresse facturation", "Bonjour\nMerci de prendre en compte notre nouvelle adrese de facturtion :\n"
+                     "Méditerranée BTP - Service comptable\n45 rue de la République\n13002 Marseille\nau lieu du 8 "
+                     "traverse de la Martine, 13016 Marseille." + SIGNATURE)
+    result = keyword_classify(subject, split(body, subject), rules)
+    assert result.situation == "invoice_address_change"
+    assert any(e.text == "nouvelle adrese de facturtion" for e in result.evidence)
