@@ -361,6 +361,9 @@ CASES = [
     ("a table row that says its machine is out of contract", "Modèle | N° de série | Concerné\nColorado 1650 | "
      "1650-100238 | Oui\nArizona 1380 GT | 8821207 | Non – hors contrat, machine destinée à être revendue",
      "serial_numbers", ["1650-100238"]),
+    ("a value alone past a blank line below a paragraph ending with its label", "Bonjour Madame,\n\nIl s'agit du "
+     "contrat\n\nC-2026-118-44\n\nLes autres informations restent celles indiquées ci-dessous.", "contract_number",
+     ["C-2026-118-44"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",

@@ -384,9 +384,16 @@ class _Scorer:
         line_end = self.text.find("\n", end)
         alone = not self.text[line_start:start].strip() and self.text[end:line_end if line_end >= 0 else None].strip(
             " .;\t") == ""
-        if alone and i > 0 and self.text[:begin].rstrip().endswith((":", "#", "°")):  # "New PO#⏎⏎3100558264"
+        if alone and i > 0 and (self.text[:begin].rstrip().endswith((":", "#", "°"))  # "New PO#⏎⏎3100558264"
+                                or self._ends_with_label(begin)):  # "Il s'agit du contrat⏎⏎C-2026-118-44"
             begin = self.paragraphs[i - 1]
         return max(begin, start - 240)
+
+    def _ends_with_label(self, at: int) -> bool:
+        """Does the text before ``at`` end with a field's label (blanks and a full stop aside)?"""
+        j = bisect_left(self.starts, at) - 1
+        label = self.labels.get(j)
+        return bool(label and label[0]) and not self.text[self.starts[j] + len(self.words[j][1]) : at].strip(" \t\n.")
 
     def labels_before(self, start: int, end: int) -> tuple[dict[str | None, tuple[int, int, str]], bool]:
         """For each field (None: "other"), its nearest label before the value text[start:end]:
