@@ -1075,6 +1075,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("- S/N 1730 4455 (ColorWave 3800, Lyon office): B/W 48,221 / colour 12,904", [48221, 12904]),
     ("N° de série : 3Y048812\nCompteur impression (m²) :\n152 330\nCompteur scan (m²) :\n28 741", [152330, 28741]),
     ("Compteur final de la ColorWave : 412 096 (relevé ce jour).", [412096]),
+    ("la facture 9027114508 du 14/08 nous compte 3 412 m² de plus que le\nrelevé transmis en juillet.", []),
     ("voici les index relevés ce matin :\n1.204.551 (NB)\n98.740 (couleur)", [1204551, 98740]),
     # "mono" is no "n°"; a line right below readings continues their list
     ("Océ ColorWave 3600 – S/N 5070112233: mono 18,220 / colour 6,905\nOcé PlotWave 450 – S/N 5070098417: 41,388\n"

@@ -218,6 +218,8 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
     r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
+    # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
+    r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
     r"|/\s*+(?:an|trimestre|quarter|year))",
     re.I,
 )
