@@ -270,7 +270,7 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 FLOORS = {
     # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19 and 20 (128 + 100 + 80 + 80 + 80
     # + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100, issue #10)
-    "tune": {"situation_accuracy": 0.982, "given_mean": 0.976, "given_each": 0.956, "missing": 0.975,
+    "tune": {"situation_accuracy": 0.983, "given_mean": 0.976, "given_each": 0.956, "missing": 0.976,
              "lead_time_ok": 0.995},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -306,6 +306,10 @@ FLOORS = {
     # sealed11: an eighteenth wave of 120, all sealed, scored once at the end of the fifth session
     "sealed11": {"situation_accuracy": 0.983, "given_mean": 0.938, "given_each": 0.750, "missing": 0.983,
                  "lead_time_ok": 0.983},
+    # sealed12: a twenty-first wave of 120, all sealed after sealed11 was scored, scored once at the very end of
+    # the fifth session
+    "sealed12": {"situation_accuracy": 0.975, "given_mean": 0.946, "given_each": 0.903, "missing": 0.983,
+                 "lead_time_ok": 0.983},
 }
 
 
@@ -331,7 +335,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
 @pytest.mark.parametrize("corpus, size", [("tune", 1768), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
-                                          ("sealed10", 120), ("sealed11", 120)])
+                                          ("sealed10", 120), ("sealed11", 120), ("sealed12", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
