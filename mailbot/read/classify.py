@@ -138,9 +138,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     best_id, best = ranked[0] if ranked else ("other", 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     scores["other"] = other
-    written_out = best >= REQUEST_SCORE * rules.min_score and any(  # "Nous avons décidé de résilier le contrat"
-        e.name == best_id and e.source in ("subject", "new") for e in evidence)
-    if best < rules.min_score or (other > best + rules.min_score and not written_out):
+    if best < rules.min_score or (other > best + rules.min_score and not _written_out(best_id, best, evidence, rules)):
         # Other: as sure as its own keywords beat the best situation, or as that situation is weak.
         # A request that reaches min_score keeps its place beside a side topic unless the side topic
         # outweighs it by min_score more: then its words are incidental (a toner order's "commande"), unless
@@ -206,8 +204,14 @@ def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -
     """
     if model_id != "other" or keywords.situation == "other":
         return False
-    own = any(e.name == keywords.situation and e.source in ("subject", "new") for e in keywords.matched)
-    return own and keywords.scores.get(keywords.situation, 0.0) >= REQUEST_SCORE * rules.min_score
+    return _written_out(keywords.situation, keywords.scores.get(keywords.situation, 0.0), keywords.matched, rules)
+
+
+def _written_out(situation_id: str, score: float, hits: list[Evidence], rules: Rules) -> bool:
+    """Is a request written out: REQUEST_SCORE in min_scores, at least one keyword in the subject or the new
+    text ("Nous avons décidé de résilier le contrat")?"""
+    return score >= REQUEST_SCORE * rules.min_score and any(
+        e.name == situation_id and e.source in ("subject", "new") for e in hits)
 
 
 def _for_review(confidence: float, rules: Rules) -> float:

@@ -397,7 +397,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
         if exact and not has_year:
-            value = _range_start(folded, end, value, found[i + 1 :])
+            value = _range_start(folded, end, value, found, i)
         after = _AFTER.match(folded, end)
         cue = after.lastgroup if after else _cue(_before(text, start))
         if cues and not specific and cue not in cues:
@@ -410,11 +410,18 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
 _RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:au|to|until|[-–—])[ \t]++")  # matched right after a date
 
 
-def _range_start(folded: str, end: int, value: date, later: list[tuple]) -> date:
-    """A range's first day without a year takes its last day's: "du 1er janvier au 31 mars 2027" starts
-    on 1 January 2027, whatever the reference date."""
+def _range_start(folded: str, end: int, value: date, found: list[tuple], i: int) -> date:
+    """A range's first day without a year (found[i], ending at ``end``) takes its last day's: "du 1er janvier
+    au 31 mars 2027" starts on 1 January 2027, whatever the reference date."""
     to = _RANGE_TO.match(folded, end)
-    last = next((f for f in later if to and f[0] == to.end() and f[3]), None)
+    if to is None:
+        return value
+    last, j = None, i + 1
+    while j < len(found) and found[j][0] <= to.end():  # sorted by start: only the few up to the range's end
+        if found[j][0] == to.end() and found[j][3]:
+            last = found[j]
+            break
+        j += 1
     if last is None:
         return value
     try:

@@ -452,8 +452,11 @@ class _Scorer:
 
     def _called_new(self, start: int, words: tuple[str, ...]) -> bool:
         """Does the sentence before the value call it new ("Le nouvel engagement juridique … est le :⏎X")?"""
-        begin = self._sentence_start(max(0, start - 200), start)
-        return self._says(self.folded[begin:start], words)
+        return self._says(self._sentence_before(start), words)
+
+    def _sentence_before(self, start: int) -> str:
+        """The folded text of the value's sentence before it (200 characters at most)."""
+        return self.folded[self._sentence_start(max(0, start - 200), start) : start]
 
     def _sentence_start(self, begin: int, start: int) -> int:
         """Where the sentence holding ``start`` begins (not before ``begin``)."""
@@ -602,8 +605,7 @@ class _Scorer:
                 # not "… de notre traceur. Merci de l'utiliser à compter du 1er octobre :" nor "… pour la machine de
                 # Gap, compteur noir et blanc :"
                 sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
-                clause = _WORD.findall(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]))
-                if next((w for w in clause if w not in _DETERMINERS), None) in _COUNTER_HEADS:
+                if _head(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
                     return False
                 return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(_MODEL.search(sentence))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
@@ -618,12 +620,12 @@ class _Scorer:
         fonctionnelle : 7410")?"""
         line_start = self.folded.rfind("\n", 0, start) + 1
         colon = self.folded.rfind(":", line_start, start)
-        if colon < 0 or not _NUMBER_SIGN.search(self.folded, max(colon, start - 12), start) or any(w not in self.lex.fillers and w not in _LIST_WORDS and not _DIGIT.search(w)
-                            for w in _WORD.findall(self.folded[colon + 1 : start])):
+        if colon < 0 or not _NUMBER_SIGN.search(self.folded, max(colon, start - 12), start):
             return False
-        clause = re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1]
-        head = next((w for w in _WORD.findall(clause) if w not in self.lex.fillers), None)
-        return head in machines
+        if any(w not in self.lex.fillers and w not in _LIST_WORDS and not _DIGIT.search(w)
+               for w in _WORD.findall(self.folded[colon + 1 : start])):
+            return False  # only the list's other values and its joining words since the colon
+        return _head(re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1], self.lex.fillers) in machines
 
     def _counts_before(self, start: int) -> bool:
         """Is the value after a colon that ends a sentence speaking of counters ("Compteur final de la ColorWave :
@@ -632,15 +634,13 @@ class _Scorer:
         colon = self.text.rfind(":", max(0, start - 40), start)
         if colon < 0 or _DIGIT.search(self.text, colon, start) and not _LIST_BETWEEN.fullmatch(self.text, colon + 1, start):
             return False
-        begin = self._sentence_start(max(0, start - 200), start)
-        return bool(set(_WORD.findall(self.folded[begin:start])) & _COUNTER_HEADS)
+        return bool(set(_WORD.findall(self._sentence_before(start))) & _COUNTER_HEADS)
 
     def _machine_subject(self, start: int, machines: frozenset[str]) -> bool:
         """After a copula, is the sentence's subject a machine ("Le traceur concerné chez vous est le
         7102-4418-23"; not "Le n° de contrat du PlotWave est le …")?"""
-        begin = self._sentence_start(max(0, start - 200), start)
-        head = next((w for w in _WORD.findall(self.folded[begin:start]) if w not in _DETERMINERS), None)
-        return head in machines  # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's
+        # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's
+        return _head(self._sentence_before(start), _DETERMINERS) in machines
 
     def _word_before(self, start: int, fillers: bool = True) -> str | None:
         """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""
@@ -744,6 +744,11 @@ class _Scorer:
         """Does the folded text hold one of these phrases (only those of several words, when asked)?"""
         words = f" {' '.join(_WORD.findall(text))} "
         return any(f" {p} " in words for p in phrases if p and (not several_words or " " in p))
+
+
+def _head(folded: str, skipped: frozenset[str]) -> str | None:
+    """The first word of a folded clause that is not one of ``skipped`` (determiners, fillers): its head."""
+    return next((w for w in _WORD.findall(folded) if w not in skipped), None)
 
 
 @lru_cache(maxsize=8)
