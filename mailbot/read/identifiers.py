@@ -828,8 +828,9 @@ def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int]
         by_start[next_start] = found
 
 
-_PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41"; not an ordinal after it ("PW345-19-0821 2nd")
-    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d)(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
+_PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41", "1640 K 0258"; not an ordinal after it ("PW345-19-0821 2nd")
+    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d|[A-Z]{1,3}+[ \u00a0]\d)"
+    r"(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
 _VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:?!](?:\s|$)|-\s|[^\W\d_]|$))"
@@ -872,6 +873,15 @@ def _after_fillers(scorer: _Scorer, i: int, lexicon: Lexicon) -> int:
     return end
 
 
+def _inner_capitals(piece: str, k: int, pieces: list[str]) -> bool:
+    """A group of capitals inside a spaced value, between short groups of digits ("4471 FR 0093", "550 CW 10 88");
+    not a list word written in capitals ("3Y0612300 ET 3Y0612301") nor a counter's mark ("4017289 NB 12 450");
+    the caller refuses a label too ("PlotWave 3000 SN 5830-114-72")."""
+    return (0 < k < len(pieces) - 1 and piece.isalpha() and piece.isupper() and len(piece) <= 3
+            and piece.lower() not in _LIST_WORDS and piece not in _COUNTER_MARKS
+            and pieces[k - 1][-1].isdigit() and len(pieces[k - 1]) <= 5 and pieces[k + 1][0].isdigit())
+
+
 def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int, int]]:
     """The tokens, where a value written in spaced pieces right after its label (filler words aside),
     a word for a machine or a machine model counts as one ("n° de série : 7L02 3318", "PlotWave 450 –
@@ -912,7 +922,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                 and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)
                                                           and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
                 and (any(len(p) <= 5 for p in pieces) or not _DIGIT.search(first))
-                and all(any(c.isdigit() for c in p) for p in pieces[1:])
+                and all(any(c.isdigit() for c in p) or (_inner_capitals(p, k, pieces) and not lexicon.is_label(p))
+                        for k, p in enumerate(pieces[1:], 1))
                 and not any(sh.match(first) for sh in shapes)):
             merged.append(m.span("v"))
     if not merged:
