@@ -31,6 +31,10 @@ CASES = [
      ["4471 FR 0093"]),
     ("a label in capitals joins no groups", "Remote meter reading - PlotWave 3000 SN 5830-114-72", "serial_numbers",
      ["5830-114-72"]),
+    ("a lettered prefix and three groups", "Pour le contrat CTR 0093 5521 07, le nouveau numéro de commande est "
+     "8100029931", "contract_number", ["CTR 0093 5521 07"]),
+    ("a lettered order in four groups", "Numéro d'engagement valable pour 2027 : EJ 2027 000 4871", "po_number",
+     ["EJ 2027 000 4871"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

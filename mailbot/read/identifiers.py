@@ -311,7 +311,9 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
-            grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and len(prev) + len(piece) < 14 and (
+            short = len(prev) + len(piece) < 14 or (  # "EJ 2027 000 4871": a lettered prefix's digits count
+                prev[0].isalpha() and sum(c.isdigit() for c in prev) + len(piece) <= 11)
+            grouped = piece.isdigit() and last.isdigit() and len(last) <= 4 and short and (
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and ((len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha())
