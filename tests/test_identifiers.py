@@ -35,6 +35,8 @@ CASES = [
      "8100029931", "contract_number", ["CTR 0093 5521 07"]),
     ("a lettered order in four groups", "Numéro d'engagement valable pour 2027 : EJ 2027 000 4871", "po_number",
      ["EJ 2027 000 4871"]),
+    ("the nameplate gives the serial", "La presse Canon (plaque signalétique : AF 221 0457) doit être transférée",
+     "serial_numbers", ["AF 221 0457"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),
