@@ -791,6 +791,10 @@ POLICY += [
      "Bonjour Monsieur Le Bihan,\nNous avons bien reçu votre demande de résiliation du contrat 0040018807. Pour la "
      "traiter, pourriez-vous nous indiquer le numéro de série du traceur concerné ?", "serial_numbers",
      ["9470 334 812"]),
+    ("a short answer's signature with a postcode and town gives no second value", "RE: Compteurs automatiques",
+     "YD4-20617\n\nDelphine Roux\nAssistante\nCabinet Roux Topographie – 3 rue Blatin – 63000 Clermont-Ferrand\n"
+     "04 73 90 21 66", "Bonjour Madame Roux,\n\nPour activer la remontée automatique des compteurs, pouvez-vous nous "
+     "indiquer le numéro de série du matériel concerné ?", "serial_numbers", ["YD4-20617"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

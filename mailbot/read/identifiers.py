@@ -71,6 +71,9 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
+_POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
+    r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
+    r"(?:\n|$|(?:\+33[ .]?|0)[1-9](?:[ .]?\d\d){4}(?!\d))")
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
@@ -946,12 +949,13 @@ def _is_date(value: str) -> bool:
 
 def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
     """Spans of the values in a short answer ("9470 334 812"): tokens with four digits or more that are
-    neither dates nor IBANs."""
+    neither dates, IBANs nor a postcode before its town ("… – 63000 Clermont-Ferrand" in a signature)."""
     lexicon = lexicon or default_lexicon()
     blocked = ibans(text)
     return [(start, end) for start, end in _tokens(text, lexicon)
             if sum(c.isdigit() for c in text[start:end]) >= 4
             and not _is_date(text[start:end])
+            and not _POSTCODE_TOWN.match(text, start)
             and not any(s < end and start < e for s, e in blocked)]
 
 
