@@ -795,6 +795,13 @@ POLICY += [
      "YD4-20617\n\nDelphine Roux\nAssistante\nCabinet Roux Topographie – 3 rue Blatin – 63000 Clermont-Ferrand\n"
      "04 73 90 21 66", "Bonjour Madame Roux,\n\nPour activer la remontée automatique des compteurs, pouvez-vous nous "
      "indiquer le numéro de série du matériel concerné ?", "serial_numbers", ["YD4-20617"]),
+    ("the subject's one value fills the field the new text says is in the subject",
+     "Relève automatique des compteurs - PW 6KL00873",
+     "Bonjour,\n\nPourriez-vous activer la relève automatique des compteurs pour le matériel dont le numéro de série "
+     "figure en objet ?\n\nMerci par avance,\nOlivier Bertin", "", "serial_numbers", ["6KL00873"]),
+    ("… the contract number the new text says is in the subject", "MX-772210 – nouveau bon de commande",
+     "Bonjour,\nPour le contrat indiqué en objet, le nouveau bon de commande est le 4500998812.\nCordialement",
+     "", "contract_number", "MX-772210"),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

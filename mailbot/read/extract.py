@@ -36,7 +36,8 @@ from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, is_old
+from mailbot.read.identifiers import (NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
+                                      is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question,
@@ -949,6 +950,28 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.spans[name] = [where] if name == "serial_numbers" else where
 
 
+def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> None:
+    """The new text says where a value is ("le matériel dont le numéro de série figure en objet"): the
+    subject's one value no field took ("Relève automatique - PW 6KL00873") fills that field."""
+    pointed = [name for name in in_subject(new.text) if not fields[name]]
+    if len(pointed) != 1:
+        return
+    taken = [where["span"] for spans in subject.spans.values()
+             for where in (spans if isinstance(spans, list) else [spans])]
+    values = [(s, e) for s, e in answer_values(subject.text) if not any(s < te and ts < e for ts, te in taken)]
+    if len(values) != 1:
+        return
+    name, (start, end) = pointed[0], values[0]
+    value = subject.text[start:end]
+    pieces = value.split()
+    if name == "serial_numbers" and len(pieces) == 2 and pieces[0].isalpha() and len(pieces[1]) >= 6:
+        value = pieces[1]  # "PW 6KL00873": a model's letters, then the serial
+    fields[name] = [value] if name == "serial_numbers" else value
+    subject.note(name, value, "the subject's one value, where the new text says it is")
+    where = subject.where(end - len(value), end)
+    subject.spans[name] = [where] if name == "serial_numbers" else where
+
+
 def _asking(question: str) -> str:
     """The sentences of a question that ask for something ("pourriez-vous nous communiquer …", "… ?")."""
     return " ".join(sentence for sentence in _SENTENCES.split(question) if _ASKING.search(sentence))
@@ -1111,6 +1134,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         fields["serial_numbers"] = next(filter(None, (r.identifier(LEAVING) for r in (
             new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
     _short_answer(new, quoted, fields)
+    _pointed_subject(new, subject, fields)
     # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
     later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"

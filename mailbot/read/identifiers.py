@@ -71,6 +71,7 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
+_SUBJECT_WORDS = frozenset({"objet", "subject"})  # an "elsewhere" phrase with one of these points to the subject
 _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
     r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
     r"(?:\n|$|(?:\+33[ .]?|0)[1-9](?:[ .]?\d\d){4}(?!\d))")
@@ -343,6 +344,7 @@ class _Scorer:
         self.lex = lexicon
         self.words = [(m.start(), m.group(0)) for m in _WORD.finditer(self.folded)]
         self.starts = [at for at, _ in self.words]
+        self.in_subject: set[str] = set()  # the fields whose labels point to the subject ("n° de série en objet")
         self.labels = self._label_ends()
         self.paragraphs = [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
         self.asides = [m.span() for m in _ASIDE.finditer(text)]
@@ -365,9 +367,12 @@ class _Scorer:
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
                         len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
-            if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and any(
-                    _ends_with(words, j, phrase) for phrase in self.lex.elsewhere
-                    for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)):
+            if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and (pointer := next(
+                    (phrase for phrase in self.lex.elsewhere
+                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)
+                     if _ends_with(words, j, phrase)), None)):
+                if ends[i][0] and _SUBJECT_WORDS.intersection(pointer):
+                    self.in_subject.add(ends[i][0])
                 del ends[i]  # "le contrat cité en objet": that value is elsewhere
             elif i in ends and i >= len(ends[i][1]) and words[i - len(ends[i][1])] in self.lex.demonstratives \
                     and _COLON_NEXT.match(self.folded, self.words[i][0] + len(word)):
@@ -957,6 +962,11 @@ def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, 
             and not _is_date(text[start:end])
             and not _POSTCODE_TOWN.match(text, start)
             and not any(s < end and start < e for s, e in blocked)]
+
+
+def in_subject(text: str, lexicon: Lexicon | None = None) -> set[str]:
+    """The fields whose labels the text says are in the subject ("le numéro de série figure en objet")."""
+    return _Scorer(text, lexicon or default_lexicon()).in_subject
 
 
 def asked_fields(text: str, lexicon: Lexicon | None = None) -> set[str]:
