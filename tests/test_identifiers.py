@@ -37,6 +37,10 @@ CASES = [
      ["EJ 2027 000 4871"]),
     ("the nameplate gives the serial", "La presse Canon (plaque signalétique : AF 221 0457) doit être transférée",
      "serial_numbers", ["AF 221 0457"]),
+    ("a number sign after a machine and its complement", "J'ai bien reçu votre demande de relevé pour le traceur des "
+     "services techniques (n° 9921J044). Malheureusement l'écran est en panne.", "serial_numbers", ["9921J044"]),
+    ("… not when the machine is itself a complement", "la facture du traceur de Lyon n° 9921J044 est fausse",
+     "serial_numbers", []),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

@@ -71,6 +71,8 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
+_SIGN_BEFORE = re.compile(r"[ \t]*+[(,]?[ \t]*+(?:n°|n[oº]\.?|#)[ \t]*+:?[ \t]*+$")  # "… (n° ", matched right before a value
+_COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _SUBJECT_WORDS = frozenset({"objet", "subject"})  # an "elsewhere" phrase with one of these points to the subject
 _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
     r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
@@ -532,7 +534,7 @@ class _Scorer:
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
         machine_before = ((self._word_before(start) in machines and not self._after_copula(start))
-                          or self._after_machines_colon(start, machines)
+                          or self._after_machines_colon(start, machines) or self._machine_complement(start, machines)
                           or (self._after_copula(start) and self._machine_subject(start, machines))) \
             and not (quantity and self._counts_before(start))
         out: dict[str, tuple[float, str]] = {}
@@ -636,6 +638,23 @@ class _Scorer:
                for w in _WORD.findall(self.folded[colon + 1 : start])):
             return False  # only the list's other values and its joining words since the colon
         return _head(re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1], self.lex.fillers) in machines
+
+    def _machine_complement(self, start: int, machines: frozenset[str]) -> bool:
+        """Is the value, after a number sign, right after a machine and its complement ("le traceur des
+        services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de Lyon n° …")?"""
+        sign = _SIGN_BEFORE.search(self.folded, max(0, start - 16), start)
+        if not sign:
+            return False
+        clause_start = max(self.folded.rfind(c, 0, sign.start()) for c in ".;:!?\n") + 1
+        last = bisect_left(self.starts, sign.start()) - 1
+        for k in range(last - 1, max(-1, last - 6), -1):
+            if self.starts[k] < clause_start or k in self.labels:
+                return False  # "la facture du traceur de Lyon n° …": the label names the number
+            if self.words[k][1] in machines:  # the head of its phrase ("la facture du traceur de Lyon n° …" is not)
+                before = next((w for _, w in reversed(self.words[max(0, k - 3) : k]) if w not in _DETERMINERS), "")
+                return (self.words[k + 1][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS
+                        and not any(j in self.labels for j in range(k + 1, last + 1)))
+        return False
 
     def _counts_before(self, start: int) -> bool:
         """Is the value after a colon that ends a sentence speaking of counters ("Compteur final de la ColorWave :
