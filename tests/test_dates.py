@@ -27,6 +27,12 @@ EFFECTIVE = [
     # a period's end is no start, in French and in English
     ("Pour la période du 1er janvier au 31 décembre 2027, merci d'utiliser le nouveau numéro.", "2027-01-01"),
     ("For the period from 1 January to 31 December 2027, please quote the new PO.", "2027-01-01"),
+    # a range written without "du": its end is still no start
+    ("N° bon de commande\nBC-27-000318\nPériode couverte\n01/01/2027 au 31/12/2027\n\nLe bon de commande BC-26-000"
+     "291 n'est plus valable.", "2027-01-01"),
+    ("PO valid 01/02/2027 - 31/12/2027", "2027-02-01"),
+    ("La société est devenue une filiale du groupe en avril. Au 1er septembre 2027, la facturation passe au groupe.",
+     "2027-09-01"),
     ("Meter reading date: 05/10/2026", None),
     ("les factures doivent partir à partir du 15 du mois prochain sur la nouvelle boîte", "2026-12-15"),
     ('Le changement prendra effet au 1er février prochain.', '2027-02-01'),

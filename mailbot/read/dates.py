@@ -391,15 +391,21 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     impossible_spans = Spans(impossible)
     hits: list[DateHit] = []
-    last_end = -1
+    last_end, range_end = -1, None
     for i, (start, end, value, has_year, specific, cues, exact) in enumerate(found):
         if start < last_end or impossible_spans.overlap(start, end):
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
-        if exact and not has_year:
-            value = _range_start(folded, end, value, found, i)
+        ends_range, range_end = found[i] is range_end, _range_end(folded, end, found, i)
+        if exact and not has_year and range_end is not None and range_end[3]:
+            value = _range_start(value, range_end[2])
         after = _AFTER.match(folded, end)
-        cue = after.lastgroup if after else _cue(_before(text, start))
+        if after is None and ends_range:
+            cue = "negative"  # "01/01/2027 au 31/12/2027", "du … au …": a range's end is no start
+        else:
+            cue = after.lastgroup if after else _cue(_before(text, start))
+            if cue is None and range_end is not None:
+                cue = "medium"  # "Période couverte⏎01/01/2027 au 31/12/2027": a range's start is when it applies
         if cues and not specific and cue not in cues:
             continue
         score = _score(text, start, end, value, has_year, cue, reference)
@@ -410,23 +416,26 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
 _RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:au|to|until|[-–—])[ \t]++")  # matched right after a date
 
 
-def _range_start(folded: str, end: int, value: date, found: list[tuple], i: int) -> date:
-    """A range's first day without a year (found[i], ending at ``end``) takes its last day's: "du 1er janvier
-    au 31 mars 2027" starts on 1 January 2027, whatever the reference date."""
+def _range_end(folded: str, end: int, found: list[tuple], i: int) -> tuple | None:
+    """The date that ends a range found[i] (ending at ``end``) starts: "01/01/2027 au 31/12/2027",
+    "du 1er janvier au 31 mars 2027", "1 February - 31 December 2027"."""
     to = _RANGE_TO.match(folded, end)
-    if to is None:
-        return value
-    last, j = None, i + 1
+    if to is None or folded[end - 1] == ".":  # "en avril. Au 1er septembre": a sentence's end
+        return None
+    j = i + 1
     while j < len(found) and found[j][0] <= to.end():  # sorted by start: only the few up to the range's end
-        if found[j][0] == to.end() and found[j][3]:
-            last = found[j]
-            break
+        if found[j][0] == to.end():
+            return found[j]
         j += 1
-    if last is None:
-        return value
+    return None
+
+
+def _range_start(value: date, last: date) -> date:
+    """A range's first day without a year takes its last day's: "du 1er janvier au 31 mars 2027" starts on
+    1 January 2027, whatever the reference date."""
     try:
-        start = value.replace(year=last[2].year)
-        return start if start <= last[2] else value.replace(year=last[2].year - 1)
+        start = value.replace(year=last.year)
+        return start if start <= last else value.replace(year=last.year - 1)
     except ValueError:  # 29 February
         return value
 
