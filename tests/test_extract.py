@@ -1024,6 +1024,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"
  ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "
   "1er juillet.", "67000"),
+ # a correction names the right address; a sale names the buyer's
+ ("Petite correction : l'adresse transmise était celle de notre ancien siège.\nLa bonne adresse pour l'envoi des "
+  "factures, à compter du 01/03/2027, est :\n\nBâti Normand – Comptabilité\n14 rue Alfred Kastler\n14000 Caen",
+  "14000"),
+ ("The address I sent was wrong. The correct billing address is: 14 rue Alfred Kastler, 14000 Caen.", "14000"),
+ ("Following the sale, the equipment will be invoiced to the buyer with effect from March 1st.\n\nBuyer's "
+  "registered address: Nordprint Solutions SAS, 40 rue de l'Epeule,\n59100 Roubaix.", "59100"),
 ]
 
 

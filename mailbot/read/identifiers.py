@@ -71,7 +71,6 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
-_SIGN_BEFORE = re.compile(r"[ \t]*+[(,]?[ \t]*+(?:n°|n[oº]\.?|#)[ \t]*+:?[ \t]*+$")  # "… (n° ", matched right before a value
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _SUBJECT_WORDS = frozenset({"objet", "subject"})  # an "elsewhere" phrase with one of these points to the subject
 _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
@@ -642,11 +641,13 @@ class _Scorer:
     def _machine_complement(self, start: int, machines: frozenset[str]) -> bool:
         """Is the value, after a number sign, right after a machine and its complement ("le traceur des
         services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de Lyon n° …")?"""
-        sign = _SIGN_BEFORE.search(self.folded, max(0, start - 16), start)
+        sign = _NUMBER_SIGN.search(self.folded, max(0, start - 12), start)
         if not sign:
             return False
-        clause_start = max(self.folded.rfind(c, 0, sign.start()) for c in ".;:!?\n") + 1
-        last = bisect_left(self.starts, sign.start()) - 1
+        window = max(0, sign.start() - 8)
+        phrase_end = window + len(self.folded[window : sign.start()].rstrip(" \t(,"))  # "… techniques (n° "
+        clause_start = max(self.folded.rfind(c, 0, phrase_end) for c in ".;:!?\n") + 1
+        last = bisect_left(self.starts, phrase_end) - 1
         for k in range(last - 1, max(-1, last - 6), -1):
             if self.starts[k] < clause_start or k in self.labels:
                 return False  # "la facture du traceur de Lyon n° …": the label names the number
