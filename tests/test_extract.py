@@ -1024,6 +1024,11 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"
  ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "
   "1er juillet.", "67000"),
+ # a plain-text table's rule line under its header
+ ("Machine         | N° de série | Site actuel                       | Site de destination\n"
+  "----------------+-------------+-----------------------------------+--------------------------------------------\n"
+  "ColorWave 3800  | 6142087113  | 27 quai Pierre Scize, 69009 Lyon  | ZA des Prés Secs, 12 rue des Artisans, 69380 "
+  "Lozanne\nPlotWave 5000   | 6130024490  | idem                              | idem", "69380"),
  # a correction names the right address; a sale names the buyer's
  ("Petite correction : l'adresse transmise était celle de notre ancien siège.\nLa bonne adresse pour l'envoi des "
   "factures, à compter du 01/03/2027, est :\n\nBâti Normand – Comptabilité\n14 rue Alfred Kastler\n14000 Caen",

@@ -36,7 +36,7 @@ from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import (NEW_BY, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
+from mailbot.read.identifiers import (NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
                                       is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -807,6 +807,8 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
             if tabbed:
                 continue  # rows of tab-separated cells apart by blank lines ("<p>" per row)
             break
+        if RULE_LINE.fullmatch(line):
+            continue  # "-------+-------" under the header of a plain-text table
         if len(above) < 2:
             break
         if any(_DIGIT.search(cell) for _, cell in above):

@@ -58,7 +58,7 @@ _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
-_RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
+RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _SIGN = r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+"  # "n°", "no.", "#" before a number
 _NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 446 729"
@@ -481,7 +481,7 @@ class _Scorer:
         position = 0
         for line in self.text.split("\n"):
             line_start, position = position, position + len(line) + 1
-            if not line.strip() or _RULE_LINE.fullmatch(line):
+            if not line.strip() or RULE_LINE.fullmatch(line):
                 continue  # rows apart by blank lines ("<p>" per row) or a rule ("-----+-----") are still the header's
             row = cells(line) if _TABLE_HINT.search(line) else []
             if len(row) < 2:
