@@ -1024,6 +1024,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"
  ("La cession de l'activité au profit de la SELARL KF (siège : 2 rue du Dôme, 67000 Strasbourg) prend effet le "
   "1er juillet.", "67000"),
+ ("Dans le cadre du déménagement, nous quittons le bâtiment C pour le site de Saint-Priest :\n210 rue Maryse Bastié, "
+  "69800 Saint-Priest.", "69800"),
+ ("Nous quittons le 12 rue de la Paix, 75002 Paris.", None),
  # a plain-text table's rule line under its header
  ("Machine         | N° de série | Site actuel                       | Site de destination\n"
   "----------------+-------------+-----------------------------------+--------------------------------------------\n"

@@ -863,7 +863,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     p = positive[-1]
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
     # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :")
-    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "moved", "relocated", "transferred", "shipped"))]
+    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "moved", "relocated", "transferred", "shipped",
+                                                          "quitt"))]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
         return True
