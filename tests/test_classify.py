@@ -87,6 +87,11 @@ SIDE_TOPICS = [
     ("invoice_by_email", "Factures PDF",
      "Bonjour,\nMerci d'envoyer à l'avenir nos factures en PDF par mail à compta@bet-vialle.fr (contrat "
      "CT-2025-03900). Et nous avons besoin d'un toner noir pour l'imprimante." + SIGNATURE),
+    ("invoice_by_email", "Facturation",
+     "Bonjour\n\nSuite au changement de notre logiciel comptable, nous passons en facturation\ndématérialisée pour "
+     "l'exercice 2027. Merci d'envoyer les factures du traceur à :\ndemat@arnaud-paysage.fr\nN° de contrat "
+     "CS/26/11904\n\nPar la même occasion pouvez-vous nous livrer 2 cartouches d'encre noire pour le traceur ?"
+     + SIGNATURE),
     # two side topics that outweigh the request's one keyword: a request written out still wins
     ("contract_termination", "Résiliation contrat Arizona - trop de pannes",
      "Bonjour,\nNotre Arizona 1380 GT est encore tombée en panne (3e intervention ce mois-ci). Nous avons décidé de "
