@@ -423,6 +423,11 @@ def test_a_delivery_or_current_address_is_no_request(rules):
     ("Invoices mailbox",
      "Hello,\nYour invoices currently go by e-mail to ap@northgate.co.uk; from 1 April please use "
      "payables@northgate.co.uk instead (customer no. NG-4410)." + EN_SIGNATURE),
+    ("RE: Relance facture impayée 9100338840",
+     "Bonjour,\nLa facture a bien été réglée le 24/02.\nSi vous ne l'aviez pas reçue, c'est sans doute que vos "
+     "factures partent encore\nsur l'ancienne boîte compta.sodimel@sodimel-groupe.fr, qui a été supprimée.\nÀ partir "
+     "du 15 mars, merci d'adresser toutes vos factures à :\nfactures-fournisseurs@sodimel-groupe.fr\n\nNotre code "
+     "client : K88213" + SIGNATURE),
 ])
 def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(subject, body, rules):
     assert read(subject, body, rules).situation == "invoice_address_change"
