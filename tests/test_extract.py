@@ -1160,6 +1160,12 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
     ("Petite correction sur la demande de ma collègue ci-dessous : merci d'utiliser plutôt l'adresse "
      "factures-fournisseurs@thermo-conseil-idf.fr, celle indiquée par Pauline est sa boîte personnelle.",
      "factures-fournisseurs@thermo-conseil-idf.fr"),
+    # an item of a list its introduction names
+    ("Merci de noter qu'en juin notre service comptabilité rejoint le siège. Nouvelles coordonnées pour l'envoi des "
+     "factures :\n\n- par courrier : Groupe Lesage - Comptabilité, 20 route de Bischwiller, 67300 Schiltigheim\n"
+     "- par e-mail (à privilégier) : comptabilite@groupe-lesage.fr\n\nN° client : 4011872",
+     "comptabilite@groupe-lesage.fr"),
+    ("Voici les personnes à contacter :\n- pour la technique : paul@atelier-durand.fr", None),
 ]
 
 

@@ -423,6 +423,7 @@ class _Reader:
                 line_start = self.text.rfind("\n", reach, max(reach, len(self.text[:line_start].rstrip()))) + 1 or reach
             previous = self.text.rfind("\n", reach, max(reach, line_start - 1)) + 1 or reach
             context = self.text[previous:start]  # this line and the one before, at most 200 characters
+            context += _list_introduction(self.text, line_start)  # "Nouvelles coordonnées pour l'envoi des factures :"
             line = self.text[line_start:start]
             clause = self.text[max(line_start, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
@@ -834,6 +835,29 @@ def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]
         indent = len(line) - len(line.lstrip(" \t"))
         rows[line_start] = [(indent + at, cell) for at, cell in cells(line[indent:])]
     return rows[line_start]
+
+
+_ITEM = re.compile(r"[ \t]*+[-•*·–][ \t]")  # a list's item starts with a bullet
+
+
+def _list_introduction(text: str, line_start: int) -> str:
+    """The line that introduces the list whose item starts at ``line_start`` (up over its other items and
+    one blank line), when that line ends with a colon: "Nouvelles coordonnées pour l'envoi des factures :⏎⏎- par
+    courrier : …⏎- par e-mail : compta@…"; else ""."""
+    if not _ITEM.match(text, line_start):
+        return ""
+    end = line_start - 1
+    for _ in range(12):
+        if end <= 0:
+            return ""
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if line.rstrip().endswith(":") and not _ITEM.match(line):
+            return "\n" + line
+        if line.strip() and not _ITEM.match(line):
+            return ""
+        end = start - 1
+    return ""
 
 
 def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> bool:
