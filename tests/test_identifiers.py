@@ -41,6 +41,11 @@ CASES = [
      "services techniques (n° 9921J044). Malheureusement l'écran est en panne.", "serial_numbers", ["9921J044"]),
     ("… not when the machine is itself a complement", "la facture du traceur de Lyon n° 9921J044 est fausse",
      "serial_numbers", []),
+    ("a colon, then a number sign, on the label's line", "Le bon de commande a été validé ce matin par notre "
+     "direction : n° 00012874 (copie jointe).", "po_number", ["00012874"]),
+    ("… a list of signs below the colon is the nearest label's", "J'ai cédé mon activité à REPRO'SUD SARL, qui reprend "
+     "le contrat de maintenance de nos deux traceurs à compter du 1er avril 2027 :\n  n° 60422187\n  n° 60422190",
+     "serial_numbers", ["60422187", "60422190"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

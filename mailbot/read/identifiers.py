@@ -449,6 +449,9 @@ class _Scorer:
     def _introduced(self, start: int) -> bool:
         """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""
         raw = self.text[max(0, start - 40) : start]
+        if (sign := _NUMBER_SIGN.search(raw)) and raw[: sign.start()].rstrip(" \t").endswith(":"):
+            raw = raw[: sign.start()]  # "… validé par notre direction : n° 00012874" (not a list's "⏎  n° X")
+            return len(raw) > len(raw.rstrip())
         before = raw.rstrip()
         if before.endswith(":") and len(raw) > len(before):  # "… est : X", "…:⏎X", not "host:8080"
             return True
