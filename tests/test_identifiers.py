@@ -46,6 +46,11 @@ CASES = [
     ("… a list of signs below the colon is the nearest label's", "J'ai cédé mon activité à REPRO'SUD SARL, qui reprend "
      "le contrat de maintenance de nos deux traceurs à compter du 1er avril 2027 :\n  n° 60422187\n  n° 60422190",
      "serial_numbers", ["60422187", "60422190"]),
+    ("a blank line ends the sentence whose subject is a machine", "Notre traceur devra être déplacé à notre nouvelle "
+     "adresse :\nCabinet Morel – 9 rue du Commerce – 56000 Vannes\n\nNotre n° client est le F0041877.",
+     "customer_number", ["F0041877"]),
+    ("… and so does a French spaced question mark", "Notre traceur devra être déplacé : pouvez-vous organiser cela avec "
+     "votre technicien ? Notre n° client est le F0041877.", "customer_number", ["F0041877"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

@@ -102,8 +102,10 @@ _MODEL_GAP = 64  # characters between a model and its serial: "PlotWave 345 (num
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
-_SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"
-    r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)")
+_SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
+    # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
+    r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)"
+    r"|(?<=[\w)][ \u00a0\u202f])[!?](?=\s)|(?<=\n)[ \t]*+\n")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
@@ -474,8 +476,9 @@ class _Scorer:
 
     def _sentence_start(self, begin: int, start: int) -> int:
         """Where the sentence holding ``start`` begins (not before ``begin``)."""
-        ends = [m.end() for m in _SENTENCE_STOP.finditer(self.text, begin, start)]
-        return ends[-1] if ends else begin
+        ends = [m.end() for m in _SENTENCE_STOP.finditer(self.text, begin, start)
+                if m.group()[-1:] != "\n" or not self.text[max(0, m.start() - 40) : m.start()].rstrip().endswith(":")]
+        return ends[-1] if ends else begin  # a blank line after a colon ends no sentence: "… sera le :⏎⏎X"
 
     def _column_headers(self) -> dict[int, str]:
         """Start of a table cell -> the field its column's header names ("N° de série | Site")."""
