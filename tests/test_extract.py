@@ -1110,6 +1110,11 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "1 203 554\net compteur couleur : 88 412", [1203554, 88412]),
     ("le nombre de copies facturé ne correspond pas au compteur de notre traceur (n° série 3YB0 4471), qui affichait "
      "152 300 au 31/08.", [152300]),
+    # a list of numbers alone under an introduction that names readings
+    ("Relevés pour les machines ci-dessous (dans l'ordre) :\n1) 224.118\n2) 1.002.774\n\nCordialement,",
+     [224118, 1002774]),
+    ("Voici nos compteurs :\n- 12 204\n- 8 713", [12204, 8713]),
+    ("Merci de livrer à :\n- 12 rue Pasteur\n- 69007 Lyon", []),
 ]
 
 

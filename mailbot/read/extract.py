@@ -248,6 +248,8 @@ _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+moi
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
 _SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
+_READING_ITEM = re.compile(  # a list's item that is one number, written as a count: "1) 224.118", "- 12 204"
+    r"(?<![ \t>])[ \t>]*+(?:(?:[-•*·–]|\d\)|[a-z]\))[ \t]*+)?\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})++[ \t]*+$")
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
@@ -551,8 +553,10 @@ class _Reader:
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged (and what follows it)
                 # "145 002 pour l'un, 98 760 pour l'autre"; "the last readings we sent were 2 003 114 (PW550)"
                 counted_as_such = _QUANTITY_READING.fullmatch(m.group("v")) and (hits or _READING_CONTEXT.search(before))
+                # "Relevés pour les machines ci-dessous :⏎1) 224.118⏎2) 1.002.774": an item of the list it introduces
+                listed = block_context and _READING_ITEM.fullmatch(masked) is not None
                 if _READING_UNIT.match(after) or _READING_BEFORE.search(before) or _READING_AFTER.match(after) \
-                        or counted_as_such:
+                        or counted_as_such or listed:
                     hits.append(m)
             if counted and line.count("|") + 1 == len(counted):  # a row under a header that names its non-counters
                 hits = [m for m in hits if counted[line.count("|", 0, m.start())]]
@@ -837,7 +841,7 @@ def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]
     return rows[line_start]
 
 
-_ITEM = re.compile(r"[ \t]*+[-•*·–][ \t]")  # a list's item starts with a bullet
+_ITEM = re.compile(r"(?<![ \t])[ \t]*+[-•*·–][ \t]")  # a list's item starts with a bullet (the lookbehind keeps a search linear)
 
 
 def _list_introduction(text: str, line_start: int) -> str:
