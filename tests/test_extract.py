@@ -1037,8 +1037,10 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "factures, à compter du 01/03/2027, est :\n\nBâti Normand – Comptabilité\n14 rue Alfred Kastler\n14000 Caen",
   "14000"),
  ("The address I sent was wrong. The correct billing address is: 14 rue Alfred Kastler, 14000 Caen.", "14000"),
- ("Following the sale, the equipment will be invoiced to the buyer with effect from March 1st.\n\nBuyer's "
-  "registered address: Nordprint Solutions SAS, 40 rue de l'Epeule,\n59100 Roubaix.", "59100"),
+ ("Following the sale, the equipment will be invoiced to the buyer with effect from March 1st.\n\nSerial numbers:"
+  "\nCW3600-55812\n\nBuyer's registered address: Nordprint Solutions SAS, 40 rue de l'Epeule,\n59100 Roubaix.",
+  "59100"),
+ ("Suite à la cession, adresse de l'acquéreur : Imprimerie Baud, 3 rue Neuve, 38000 Grenoble.", "38000"),
 ]
 
 
