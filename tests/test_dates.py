@@ -31,6 +31,12 @@ EFFECTIVE = [
     ("N° bon de commande\nBC-27-000318\nPériode couverte\n01/01/2027 au 31/12/2027\n\nLe bon de commande BC-26-000"
      "291 n'est plus valable.", "2027-01-01"),
     ("PO valid 01/02/2027 - 31/12/2027", "2027-02-01"),
+    # the end of the term in force, right before its date; a terse "on arrête … fin mars"
+    ("We wish to terminate the service agreement for the following two units at the end of the current term (30 June "
+     "2027):", "2027-06-30"),
+    ("Nous résilions le contrat à la fin de la période en cours (31/03/2027).", "2027-03-31"),
+    ("Notre adresse actuelle restera valable jusqu'à la fin de la période en cours, le 31/03/2027.", None),
+    ("Bjr, on arrête le contrat du colorado SN 1650-00218 fin mars (trop peu de volume).", "2027-03-31"),
     ("La société est devenue une filiale du groupe en avril. Au 1er septembre 2027, la facturation passe au groupe.",
      "2027-09-01"),
     ("Meter reading date: 05/10/2026", None),

@@ -282,7 +282,10 @@ _CUES = re.compile(
     r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
     r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
-    r"|commen[cç]|beginning)"
+    r"|commen[cç]|beginning"
+    # the end of the term in force, right before its date: "at the end of the current term (30 June 2027)"
+    r"|\bend\s++of\s++(?:the\s++)?(?:current|present)\s++(?:term|period|contract)\s*+\(?$"
+    r"|\b(?:fin|terme)\s++de\s++(?:la\s++|l['’]\s*+)?(?:p[ée]riode|contrat|engagement)\s++(?:en\s++cours|actuel(?:le)?)\s*+\(?$)"
     # "by" only right before its date: "by the end of June", not "signed by"
     r"|(?P<deadline>d['’]ici\b|\bavant\b|\bbefore\b|\bno\s++later|\bau\s++plus\s++tard|\bdernier\s++d[ée]lai"
     r"|\bdate\s++limite(?:\s++de\s++(?:retour|r[ée]ponse|r[ée]ception|renvoi))?|\bd[ée]lai\b|\bdeadline|\bdue\s++date|\b[ée]ch[ée]ance\s++de\s++(?:retour|r[ée]ponse)"
@@ -318,7 +321,7 @@ _EVENT = re.compile(
     r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
     r"|\bmov(?:e|ing)|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
-    r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut",
+    r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut|\barr[eê]t(?:e|er|ons|ez|ent|era|erons)\b",
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
