@@ -51,6 +51,8 @@ CASES = [
      "customer_number", ["F0041877"]),
     ("… and so does a French spaced question mark", "Notre traceur devra être déplacé : pouvez-vous organiser cela avec "
      "votre technicien ? Notre n° client est le F0041877.", "customer_number", ["F0041877"]),
+    ("a machine to leave out of the request", "Please move:\n- Colorado 1650: 1650-02-7732\n\nThe Arizona 2360 (s/n "
+     "AZ-2360-10482) is due to be returned in May, so please leave it out.", "serial_numbers", ["1650-02-7732"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

@@ -207,7 +207,7 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
-    r"|\ballocation|\bplafond|\broughly|\bapproximately)[^.;:|\n\d]{0,40}+$"
+    r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
     # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
@@ -216,7 +216,8 @@ _NOT_READING_BEFORE = re.compile(
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
-    r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
+    r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:(?:colou?r|couleur|noir|black|mono)\s++)?"
+    r"(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
     r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
     # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
