@@ -165,18 +165,6 @@ def test_a_model_other_explained_by_the_side_topic_does_not_hide_the_request(sid
         assert result.secondary == "other" and result.confidence < rules.review_below
 
 
-def test_a_request_the_keywords_found_negated_is_not_the_models_either(rules):
-    """"We have NOT requested any termination and we do not wish to terminate": the model reads a termination,
-    but the customer's own words cancel it; the keywords' "other" stands, for a person to confirm."""
-    body = ("Hello,\nWe received a letter confirming the termination of our contract for the Arizona 2280 (serial "
-            "AZ22-80-0417) on 31 August. We have NOT requested any termination and we do not wish to terminate: the "
-            "printer is in daily use.\nCould you please check and cancel this?" + EN_SIGNATURE)
-    keywords = read("Termination confirmation received by mistake?", body, rules)
-    assert keywords.situation == "other" and keywords.scores["contract_termination"] <= 0
-    result = combine(keywords, probs(contract_termination=0.70, other=0.29), rules)
-    assert result.situation == "other" and result.confidence < rules.review_below
-
-
 # -- negated requests ------
 
 

@@ -70,7 +70,6 @@ class Classification:
     evidence: list[Evidence] = field(default_factory=list)
     matched: list[Evidence] = field(default_factory=list, repr=False)  # every keyword hit, of any situation
     side_topic: bool = False  # an "other" topic (toner, breakdown, dispute…) asked in the customer's own words
-    negated: frozenset[str] = frozenset()  # situations a ``negates`` keyword says are not asked for
 
 
 
@@ -117,7 +116,6 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     scores: dict[str, float] = {}
     evidence: list[Evidence] = []
     side_topic = False
-    negated: set[str] = set()
     for situation in rules.situations.values():
         total = 0.0
         for keyword in situation.keywords:
@@ -128,8 +126,6 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
                 continue
             name, _, weight = sources[bisect_right(ends, match.start())]
             total += keyword.weight * weight
-            if keyword.negates and name in ("subject", "new"):
-                negated.add(situation.id)
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],
@@ -163,7 +159,6 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
         evidence=[e for e in evidence if e.name in used],
         matched=evidence,
         side_topic=side_topic,
-        negated=frozenset(negated),
     )
 
 
@@ -210,12 +205,6 @@ def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -
     if model_id != "other" or keywords.situation == "other":
         return False
     return _written_out(keywords.situation, keywords.scores.get(keywords.situation, 0.0), keywords.matched, rules)
-
-
-def _negated(keywords: Classification, model_id: str) -> bool:
-    """Did the keywords find the model's situation and its negation, which cancels it ("We have NOT requested any
-    termination and we do not wish to terminate")? The customer's own words say it is not that request."""
-    return model_id in keywords.negated and keywords.scores.get(model_id, 0.0) <= 0
 
 
 def _written_out(situation_id: str, score: float, hits: list[Evidence], rules: Rules) -> bool:
@@ -270,7 +259,6 @@ def _hidden_request(result: Classification, situation: str, confidence: float, w
         evidence=[e for e in result.matched if e.name in (situation, "other")] + [why],
         matched=result.matched,
         side_topic=result.side_topic,
-        negated=result.negated,
     )
 
 
@@ -314,7 +302,7 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
         high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
         confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
     elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs) or _request_over_other(
-            keywords, model_id, rules) or _negated(keywords, model_id):
+            keywords, model_id, rules):
         situation, how = keyword_id, f"keywords over model ({model_id})"
         opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
         confidence = keyword_conf * (1.0 - opposition)
@@ -341,7 +329,6 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
         evidence=[e for e in keywords.matched if e.name in used] + [Evidence("classify", "model", how, detail)],
         matched=keywords.matched,
         side_topic=keywords.side_topic,
-        negated=keywords.negated,
     )
 
 

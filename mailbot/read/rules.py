@@ -47,7 +47,6 @@ class Keyword:
     folded: re.Pattern[str]
     weight: float
     needs: tuple[str, ...] | None = None  # every match of ``folded`` contains one of these (literals.py)
-    negates: bool = False  # it says the request is not made ("nous ne souhaitons pas résilier")
 
     @property
     def source(self) -> str:
@@ -129,13 +128,12 @@ def _keywords(items: list[Any], where: str) -> tuple[Keyword, ...]:
             raise RulesError(f"{here}: expected a table {{ pattern, weight }}")
         source = _get(item, "pattern", str, here)
         weight = _get(item, "weight", (int, float), here)
-        negates = _get(item, "negates", bool, here) if "negates" in item else False
         try:
             pattern = re.compile(strip_accents(source), re.IGNORECASE)
             folded = re.compile(_lower_literals(strip_accents(source)))
         except re.error as exc:
             raise RulesError(f"{here}.pattern: bad regular expression: {exc}") from None
-        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), negates))
+        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded)))
     return tuple(keywords)
 
 
