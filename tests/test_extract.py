@@ -802,6 +802,13 @@ POLICY += [
     ("… the contract number the new text says is in the subject", "MX-772210 – nouveau bon de commande",
      "Bonjour,\nPour le contrat indiqué en objet, le nouveau bon de commande est le 4500998812.\nCordialement",
      "", "contract_number", "MX-772210"),
+    ("an answer written under our quoted question, alone on its line, is the value it asks for",
+     "Re: Transfert de votre PlotWave vers Saint-Herblain",
+     "Bonjour Marc,\n\nRéponses dans votre message ci-dessous.\n\nLoïc",
+     "> Bonjour Monsieur Guérin,\n>\n> Pour établir le devis de transfert, j'ai besoin de :\n> - le numéro de série "
+     "du traceur (étiquette à l'arrière, format 3Y0 xxx xxx)\n3Y0 118 274\n> - l'adresse complète de destination\n"
+     "ZA des Joncs, 5 impasse Lavoisier, 44800 Saint-Herblain\n> - la date souhaitée\nà caler avec votre technicien",
+     "serial_numbers", ["3Y0 118 274"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

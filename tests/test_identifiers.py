@@ -53,6 +53,8 @@ CASES = [
      "votre technicien ? Notre n° client est le F0041877.", "customer_number", ["F0041877"]),
     ("a machine to leave out of the request", "Please move:\n- Colorado 1650: 1650-02-7732\n\nThe Arizona 2360 (s/n "
      "AZ-2360-10482) is due to be returned in May, so please leave it out.", "serial_numbers", ["1650-02-7732"]),
+    ("a count alone below a serial's line is no serial", "Comme demandé, relevé du traceur n°serie YKR22871 au "
+     "30/09 :\n48 213 m2\nCdt", "serial_numbers", ["YKR22871"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

@@ -877,6 +877,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183"), matched
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
+_LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")  # a value alone on its line (matched at its start)
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
@@ -938,10 +939,16 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     introducers += [(m.end(), None, False) for m in _SIGN_AT.finditer(text)]  # "n° 3YB0 3342": any field's
+    # a value alone on the line below its label's line: "- le numéro de série du traceur (format 3Y0 xxx xxx)⏎3Y0 118 274"
+    below_label = {text.find("\n", scorer.starts[i]) + 1: name for i, (name, _) in scorer.labels.items()
+                   if name is not None and text.find("\n", scorer.starts[i]) >= 0}
+    introducers += [(at, name, False) for at, name in below_label.items()]
     every_shape = tuple(shape for lex in lexicon.fields.values() for shape in lex.shapes)
     for at, name, machine in introducers:
-        m = _CELL_VALUE.match(text, at) if at in scorer.headers else _SPACED_VALUE.match(text, at)
-        below = m is None and at not in scorer.headers and (m := _SPACED_BELOW.match(text, at)) is not None
+        m = (_CELL_VALUE.match(text, at) if at in scorer.headers else _LINE_VALUE.match(text, at) if at in below_label
+             else _SPACED_VALUE.match(text, at))
+        below = m is None and at not in scorer.headers and at not in below_label \
+            and (m := _SPACED_BELOW.match(text, at)) is not None
         if not m:
             continue
         value = m.group("v")
@@ -952,8 +959,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                                         or ((at in colons or below) and first not in lexicon.colon_prefixes)):
             continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
-        if machine and _QUANTITY.fullmatch(value):
-            continue  # "PlotWave 345 : 88 214": a count
+        if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
+            continue  # "PlotWave 345 : 88 214", "… n°serie YKR22871 au 30/09 :⏎48 213 m2": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
                 and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)
                                                           and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
