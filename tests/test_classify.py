@@ -267,6 +267,9 @@ BANK = [
     ("bank_details_check", "Votre RIB",
      "Bonjour,\nNotre service comptable souhaite vérifier l'IBAN figurant sur votre facture avant de payer par "
      "virement." + SIGNATURE),
+    ("bank_details_check", "Fiche fournisseur / RIB - mise à jour annuelle",
+     "Madame, Monsieur,\nDans le cadre de la mise à jour annuelle de notre fichier tiers, nous vous remercions de nous "
+     "retourner la fiche fournisseur ci-jointe complétée, accompagnée d'un RIB à l'en-tête de Canon France." + SIGNATURE),
 ]
 
 
