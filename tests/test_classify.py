@@ -436,6 +436,21 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
     assert read(subject, body, rules).situation == "invoice_address_change"
 
 
+@pytest.mark.parametrize("body", [
+    "Bonjour,\nNous recevons actuellement vos factures par mail sur reprographie@ghr.fr. À partir de mars 2027, merci "
+    "d'envoyer les factures à sandrine.koenig@ghr.fr.",
+    "Bonjour,\nVos factures nous arrivent actuellement sur compta.arcelin@orange.fr. Cette boîte va être fermée : "
+    "merci d'envoyer dorénavant les factures uniquement à factures@arcelin.fr.",
+])
+def test_a_model_reading_a_switch_to_email_gives_way_to_invoices_already_emailed(body, rules):
+    """FORMAT.md: invoices already e-mailed, to a new mailbox, are an invoice address change; the keyword that
+    says so ``excludes`` invoice_by_email, however sure the model is."""
+    keywords = read("Réception des factures", body + SIGNATURE, rules)
+    assert "invoice_by_email" in keywords.excluded
+    result = combine(keywords, probs(invoice_by_email=0.94, invoice_address_change=0.05), rules)
+    assert result.situation == "invoice_address_change" and result.confidence < rules.review_below
+
+
 
 
 

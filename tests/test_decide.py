@@ -179,6 +179,8 @@ where_en = "d"
         (("required = []", 'required = ["kbis", "shoe_size"]'), "situations.other.required"),
         (("required = []", 'required = ["contract_number"]'), "fields.contract_number"),
         (("'toner'", "'(unclosed'"), "situations.other.keywords[0].pattern"),
+        (("weight = 1.0 }", "weight = 1.0, excludes = \"po_change\" }"), "situations.other.keywords[0].excludes"),
+        (("weight = 1.0 }", "weight = 1.0, excludes = [\"nowhere\"] }"), "situations.other.keywords[0].excludes"),
         (("weight = 1.0", "weight = true"), "situations.other.keywords[0].weight"),
         (("lead_time_months = 0", "lead_time_months = -1"), "situations.other.lead_time_months"),
         (('label_en = "Other"\n', ""), "situations.other.label_en"),

@@ -70,6 +70,7 @@ class Classification:
     evidence: list[Evidence] = field(default_factory=list)
     matched: list[Evidence] = field(default_factory=list, repr=False)  # every keyword hit, of any situation
     side_topic: bool = False  # an "other" topic (toner, breakdown, dispute…) asked in the customer's own words
+    excluded: frozenset[str] = frozenset()  # situations a keyword in the subject or new text rules out (``excludes``)
 
 
 
@@ -116,6 +117,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     scores: dict[str, float] = {}
     evidence: list[Evidence] = []
     side_topic = False
+    excluded: set[str] = set()
     for situation in rules.situations.values():
         total = 0.0
         for keyword in situation.keywords:
@@ -126,6 +128,8 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
                 continue
             name, _, weight = sources[bisect_right(ends, match.start())]
             total += keyword.weight * weight
+            if name in ("subject", "new"):
+                excluded.update(keyword.excludes)
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],
@@ -159,6 +163,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
         evidence=[e for e in evidence if e.name in used],
         matched=evidence,
         side_topic=side_topic,
+        excluded=frozenset(excluded),
     )
 
 
@@ -259,6 +264,7 @@ def _hidden_request(result: Classification, situation: str, confidence: float, w
         evidence=[e for e in result.matched if e.name in (situation, "other")] + [why],
         matched=result.matched,
         side_topic=result.side_topic,
+        excluded=result.excluded,
     )
 
 
@@ -302,7 +308,7 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
         high, low = max(keyword_conf, model_conf), min(keyword_conf, model_conf)
         confidence = high + (1.0 - high) * low * AGREEMENT_SHARE
     elif keyword_conf >= model_conf or _side_topic_explains(keywords, model_id, probs) or _request_over_other(
-            keywords, model_id, rules):
+            keywords, model_id, rules) or model_id in keywords.excluded:
         situation, how = keyword_id, f"keywords over model ({model_id})"
         opposition = max(0.0, model_conf - probs.get(keyword_id, 0.0))
         confidence = keyword_conf * (1.0 - opposition)
@@ -329,6 +335,7 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
         evidence=[e for e in keywords.matched if e.name in used] + [Evidence("classify", "model", how, detail)],
         matched=keywords.matched,
         side_topic=keywords.side_topic,
+        excluded=keywords.excluded,
     )
 
 

@@ -47,6 +47,9 @@ class Keyword:
     folded: re.Pattern[str]
     weight: float
     needs: tuple[str, ...] | None = None  # every match of ``folded`` contains one of these (literals.py)
+    # situations it rules out, whatever the model reads: "nous recevons déjà vos factures par mail" is no switch to
+    # e-mailed invoices
+    excludes: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -128,12 +131,15 @@ def _keywords(items: list[Any], where: str) -> tuple[Keyword, ...]:
             raise RulesError(f"{here}: expected a table {{ pattern, weight }}")
         source = _get(item, "pattern", str, here)
         weight = _get(item, "weight", (int, float), here)
+        excludes = _get(item, "excludes", list, here) if "excludes" in item else []
+        if not all(isinstance(e, str) for e in excludes):
+            raise RulesError(f"{here}.excludes: expected a list of situation ids")
         try:
             pattern = re.compile(strip_accents(source), re.IGNORECASE)
             folded = re.compile(_lower_literals(strip_accents(source)))
         except re.error as exc:
             raise RulesError(f"{here}.pattern: bad regular expression: {exc}") from None
-        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded)))
+        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), tuple(excludes)))
     return tuple(keywords)
 
 
@@ -202,6 +208,10 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         for name in situation.field_texts:
             if name not in fields:
                 raise RulesError(f"situations.{situation.id}.fields.{name}: no [fields.{name}] to change")
+        for i, keyword in enumerate(situation.keywords):
+            for excluded in keyword.excludes:
+                if excluded not in situations:
+                    raise RulesError(f"situations.{situation.id}.keywords[{i}].excludes: unknown situation {excluded!r}")
     classifier = _get(data, "classifier", dict, "file")
     review_below = float(_get(classifier, "review_below", (int, float), "classifier"))
     if not 0.0 <= review_below <= 1.0:
