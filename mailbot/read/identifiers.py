@@ -62,6 +62,7 @@ RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text tabl
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _SIGN = r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+"  # "n°", "no.", "#" before a number
 _NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 446 729"
+_SIGN_ENDS = ("°", ".", "#")  # how a number sign ends: a cheap test before the search
 _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
 # what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
 # ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
@@ -73,6 +74,7 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _SUBJECT_WORDS = frozenset({"objet", "subject"})  # an "elsewhere" phrase with one of these points to the subject
+_SUBJECT_HINT = re.compile(r"objet|subject", re.I)
 _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
     r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
     r"(?:\n|$|(?:\+33[ .]?|0)[1-9](?:[ .]?\d\d){4}(?!\d))")
@@ -451,7 +453,8 @@ class _Scorer:
     def _introduced(self, start: int) -> bool:
         """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""
         raw = self.text[max(0, start - 40) : start]
-        if (sign := _NUMBER_SIGN.search(raw)) and raw[: sign.start()].rstrip(" \t").endswith(":"):
+        if raw.rstrip(" \t:")[-1:] in _SIGN_ENDS and (sign := _NUMBER_SIGN.search(raw)) \
+                and raw[: sign.start()].rstrip(" \t").endswith(":"):
             raw = raw[: sign.start()]  # "… validé par notre direction : n° 00012874" (not a list's "⏎  n° X")
             return len(raw) > len(raw.rstrip())
         before = raw.rstrip()
@@ -647,6 +650,8 @@ class _Scorer:
     def _machine_complement(self, start: int, machines: frozenset[str]) -> bool:
         """Is the value, after a number sign, right after a machine and its complement ("le traceur des
         services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de Lyon n° …")?"""
+        if self.folded[max(0, start - 12) : start].rstrip(" \t:")[-1:] not in _SIGN_ENDS:
+            return False  # no number sign right before it (a cheap test first: it runs for every value)
         sign = _NUMBER_SIGN.search(self.folded, max(0, start - 12), start)
         if not sign:
             return False
@@ -999,6 +1004,8 @@ def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, 
 
 def in_subject(text: str, lexicon: Lexicon | None = None) -> set[str]:
     """The fields whose labels the text says are in the subject ("le numéro de série figure en objet")."""
+    if not _SUBJECT_HINT.search(text):
+        return set()  # no word for the subject: no scorer to build
     return _Scorer(text, lexicon or default_lexicon()).in_subject
 
 
