@@ -55,6 +55,8 @@ CASES = [
      "AZ-2360-10482) is due to be returned in May, so please leave it out.", "serial_numbers", ["1650-02-7732"]),
     ("a count alone below a serial's line is no serial", "Comme demandé, relevé du traceur n°serie YKR22871 au "
      "30/09 :\n48 213 m2\nCdt", "serial_numbers", ["YKR22871"]),
+    ("a first column of row names under no header cell", "Details below:\n\nPurchase order | Validity\nCurrent | "
+     "HP-4410-2026 | until 30 June 2027\nNew | HP-5873-2027 | from 1 July 2027", "po_number", ["HP-5873-2027"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),

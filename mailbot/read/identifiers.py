@@ -503,6 +503,8 @@ class _Scorer:
                 if not any(f for _, f in header):
                     header = None
                 continue
+            if header and len(row) == len(header) + 1 and row[0][1] and not _DIGIT.search(row[0][1]):
+                row = row[1:]  # a first column of row names under no header cell: "Current | HP-4410-2026 | until …"
             if header and len(row) == len(header):
                 for (at, cell), (_, name) in zip(row, header):
                     if name and cell:
