@@ -31,6 +31,10 @@ EFFECTIVE = [
     ("N° bon de commande\nBC-27-000318\nPériode couverte\n01/01/2027 au 31/12/2027\n\nLe bon de commande BC-26-000"
      "291 n'est plus valable.", "2027-01-01"),
     ("PO valid 01/02/2027 - 31/12/2027", "2027-02-01"),
+    # an answer alone on its line under the question or list item that asks for it
+    ("Pour mettre à jour l'entité de facturation, merci de nous préciser :\n- les numéros de série ;\n  >> 3Y017A455\n"
+     "- la date de prise d'effet du changement ;\n  >> 01/01/2027\n- et le K-bis.\n  >> en PJ", "2027-01-01"),
+    ("Quelle est la date de prise d'effet souhaitée ?\n=> 01/03/2027", "2027-03-01"),
     # the end of the term in force, right before its date; a terse "on arrête … fin mars"
     ("We wish to terminate the service agreement for the following two units at the end of the current term (30 June "
      "2027):", "2027-06-30"),

@@ -330,8 +330,18 @@ _SENTENCE_END = re.compile(r"[.;!?](?!\S)|\n[^\S\n]*+\n")
 
 def _before(text: str, start: int) -> str:
     """The sentence up to a date (at most 60 characters), without the remarks in brackets closed before it:
-    "nos locaux (adresse qui figure actuellement sur vos factures) en juin" is introduced by no "actuel"."""
+    "nos locaux (adresse qui figure actuellement sur vos factures) en juin" is introduced by no "actuel". A date
+    alone on its line answers the question or list item above it: "- la date de prise d'effet du changement ;⏎
+    >> 01/01/2027"."""
+    line_start = text.rfind("\n", max(0, start - 60), start) + 1
+    if line_start and not text[line_start:start].strip(_ANSWER_MARKS):
+        above = text[max(0, line_start - 61) : line_start - 1].rsplit("\n", 1)[-1].rstrip()
+        if above.endswith((";", "?")):
+            return _CLOSED_ASIDE.sub(" ", above[:-1])
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
+
+
+_ANSWER_MARKS = " \t>=-–*•:"  # what may stand before an answer on its line: ">> 01/01/2027", "=> 01/01/2027"
 
 
 _CLOSED_ASIDE = re.compile(r"\([^()]*+\)")
