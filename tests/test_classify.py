@@ -92,6 +92,10 @@ SIDE_TOPICS = [
      "l'exercice 2027. Merci d'envoyer les factures du traceur à :\ndemat@arnaud-paysage.fr\nN° de contrat "
      "CS/26/11904\n\nPar la même occasion pouvez-vous nous livrer 2 cartouches d'encre noire pour le traceur ?"
      + SIGNATURE),
+    ("po_change", "Ordre d'achat",
+     "Bonjour,\nSuite à la clôture de notre ancien ordre d'achat, merci de noter la nouvelle référence à rappeler sur "
+     "vos prochaines factures pour la presse varioPRINT (n° de série 5402K118) :\n\nN/Réf. OA  2027-OA-00561\n\n"
+     "Par ailleurs, notre atelier aurait besoin de 4 flacons d'encre noire pour la même machine." + SIGNATURE),
     # two side topics that outweigh the request's one keyword: a request written out still wins
     ("contract_termination", "Résiliation contrat Arizona - trop de pannes",
      "Bonjour,\nNotre Arizona 1380 GT est encore tombée en panne (3e intervention ce mois-ci). Nous avons décidé de "
