@@ -210,6 +210,9 @@ _NOT_READING_BEFORE = re.compile(
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
+    # an invoice's number: "N° de facture concernée : 927114580", "Invoice no.: …"
+    r"|(?:\bn°|\bnum[ée]ro|\bno\.?)\s*+(?:de\s++(?:la\s++)?)?factures?\b[^.;:|\n\d]{0,30}+:[ \t]*+$"
+    r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$"
     # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
     r"|(?:\bdernier\s++relev\w*+\s++connu|\blast\s++known\s++reading|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
     r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$",
