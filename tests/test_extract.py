@@ -187,9 +187,11 @@ def test_subject_is_a_source():
         ("Le K-bis vous sera envoyé dès que nous l'aurons reçu.", (("courrier_cession.pdf", "pdf"),), False),
         ("Vous trouverez le K-bis en pièce jointe.", (), False),
         ("Voici notre courrier.", (("courrier.pdf", "pdf"),), False),
+        ("Ci-joint les documents.", (("extrait-immatriculation-RCS-AGC.pdf", "pdf"),), True),
+        ("dont vous trouverez l’extrait d’immatriculation en pièce jointe.", (("scan.pdf", "pdf"),), True),
     ],
     ids=["named Kbis", "named extrait k-bis", "said attached", "promised later", "said but nothing attached",
-         "other document"],
+         "other document", "named extrait immatriculation", "said attached, typographic apostrophe"],
 )
 def test_kbis(body, attachments, expected):
     assert read(body, attachments=attachments)["kbis"] is expected

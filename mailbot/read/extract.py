@@ -173,8 +173,8 @@ _CITY = re.compile(  # matched right after a postcode; blanks taken whole, and f
     r"(?:[ \t]++(?P<cedex>(?i:cedex)(?:[ \t]++\d{1,3}(?!\d))?))?"
 )
 
-_KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|d.?immatriculation|infogreffe)", re.I)
-_KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d'immatriculation|rcs)", re.I)
+_KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
+_KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find", re.I)
 _LATER = re.compile(
     r"sera envoy|vous (?:sera|seront|ferons|enverrons|transmettrons)|suivra|d[èe]s (?:que|r[ée]ception)|prochainement"
