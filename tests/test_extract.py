@@ -811,6 +811,13 @@ POLICY += [
      "du traceur (étiquette à l'arrière, format 3Y0 xxx xxx)\n3Y0 118 274\n> - l'adresse complète de destination\n"
      "ZA des Joncs, 5 impasse Lavoisier, 44800 Saint-Herblain\n> - la date souhaitée\nà caler avec votre technicien",
      "serial_numbers", ["3Y0 118 274"]),
+    ("a machine the new text leaves out, by its model, is left out of the list below",
+     "Fwd: factures estimées – traceurs",
+     "Bonjour,\n\nNous souhaitons activer l'envoi automatique des compteurs pour les traceurs listés dans le mail de "
+     "notre comptable ci-dessous, sauf le PlotWave 340 qui sera restitué en fin d'année.\n\nMerci,\nSamuel",
+     "Samuel,\n\nEncore des factures Canon avec des pages estimées. Les machines concernées :\nPlotWave 340 – n° "
+     "3Y0340098\nPlotWave 500 – n° 3Y0500612\nColorWave 3800 – n° 3Y3800551\n\nMartine",
+     "serial_numbers", ["3Y0500612", "3Y3800551"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

@@ -36,7 +36,7 @@ from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import (NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
+from mailbot.read.identifiers import (MODEL, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
                                       is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -1007,6 +1007,34 @@ def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> 
     subject.spans[name] = [where] if name == "serial_numbers" else where
 
 
+_EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except the ColorWave 3800"
+    r"\b(?:sauf|hormis|except(?:\s++for)?|excepted|à\s++l['’]exception\s++d[eu]s?|a\s++l['’]exception\s++d[eu]s?)"
+    r"\s++(?:l['’]|le\s++|la\s++|les\s++|the\s++|notre\s++|our\s++)?(?=[A-Za-z])", re.I)
+
+
+def _without_excepted(new_text: str, reader: _Reader, serials: list[str]) -> list[str]:
+    """The serials read from the subject or the history pointed to, but those whose line names a model the new
+    text leaves out ("… pour les traceurs listés ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098")."""
+    excepted = {_model_name(m.group(0)) for e in _EXCEPT.finditer(new_text) if (m := MODEL.match(new_text, e.end()))}
+    if not excepted:
+        return serials
+    kept = []
+    for value, where in zip(serials, reader.spans.get("serial_numbers", [])):
+        start = where["span"][0]
+        end = reader.text.find("\n", start)
+        line = reader.text[reader.text.rfind("\n", 0, start) + 1 : end if end >= 0 else None]
+        if not any(_model_name(m.group(0)) in excepted for m in MODEL.finditer(line)):
+            kept.append((value, where))
+    if len(kept) < len(serials):
+        reader.note("serial_numbers", ", ".join(v for v, _ in kept), "without the machines the new text leaves out")
+        reader.spans["serial_numbers"] = [w for _, w in kept]
+    return [v for v, _ in kept]
+
+
+def _model_name(model: str) -> str:
+    return re.sub(r"\s+", "", model).lower()
+
+
 def _asking(question: str) -> str:
     """The sentences of a question that ask for something ("pourriez-vous nous communiquer …", "… ?")."""
     return " ".join(sentence for sentence in _SENTENCES.split(question) if _ASKING.search(sentence))
@@ -1163,6 +1191,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         for reader in (new, subject, *((quoted,) if name in pointed else ())):
             fields[name] = reader.identifier(name)
             if fields[name]:
+                if name == "serial_numbers" and reader is not new:
+                    fields[name] = _without_excepted(new.text, reader, fields[name])
                 break
     if not fields["serial_numbers"]:  # every machine named leaves: the mail is about them ("… as the unit is
         # being decommissioned"), unless the history pointed to names one that is concerned

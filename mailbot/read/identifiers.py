@@ -121,7 +121,7 @@ NEW_BY = re.compile(
     # "le nouveau numéro de commande qui remplace le précédent : X"
     r"|\b(?:nouveau|nouvelle|new)\b[^.;:]{0,60}\b(?:qui\s++remplace|which\s++replaces|replacing)\b[^.;:]{0,40}:?\s*+$", re.I
 )
-_MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
+MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
     r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
@@ -355,7 +355,7 @@ class _Scorer:
         self.asides = [m.span() for m in _ASIDE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
         self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
-        models = [m.span() for m in _MODEL.finditer(text)]
+        models = [m.span() for m in MODEL.finditer(text)]
         self.model_ends = {end for _, end in models}
         self.model_starts = {start for start, _ in models}
         self.model_spans = models  # in text order, not overlapping
@@ -629,7 +629,7 @@ class _Scorer:
                 sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
                 if _head(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
                     return False
-                return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(_MODEL.search(sentence))
+                return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(MODEL.search(sentence))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
                 return False  # past a blank line, only the introduction
             blank = not line
