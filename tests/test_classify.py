@@ -445,6 +445,8 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
     "d'envoyer les factures à sandrine.koenig@ghr.fr.",
     "Bonjour,\nVos factures nous arrivent actuellement sur compta.arcelin@orange.fr. Cette boîte va être fermée : "
     "merci d'envoyer dorénavant les factures uniquement à factures@arcelin.fr.",
+    "Bonjour,\nVotre facture n° 9100457781 nous a été envoyée par e-mail à l'ancienne adresse des services techniques."
+    "\nAu 1er trimestre 2027, toutes les factures devront être envoyées à l'adresse : factures@ville-plouvenec.fr.",
 ])
 def test_a_model_reading_a_switch_to_email_gives_way_to_invoices_already_emailed(body, rules):
     """FORMAT.md: invoices already e-mailed, to a new mailbox, are an invoice address change; the keyword that
