@@ -1043,6 +1043,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Dans le cadre du déménagement, nous quittons le bâtiment C pour le site de Saint-Priest :\n210 rue Maryse Bastié, "
   "69800 Saint-Priest.", "69800"),
  ("Nous quittons le 12 rue de la Paix, 75002 Paris.", None),
+ ("Petite correction : le traceur (n° en objet) n'ira finalement pas à Boulogne mais sur notre site de Cergy :\n\n"
+  "Groupe Hexaplan – Plateau technique\n8 rue des Chauffours\n95800 Cergy\n\nLa date reste inchangée.", "95800"),
  # a plain-text table's rule line under its header
  ("Machine         | N° de série | Site actuel                       | Site de destination\n"
   "----------------+-------------+-----------------------------------+--------------------------------------------\n"
