@@ -818,6 +818,11 @@ POLICY += [
      "Samuel,\n\nEncore des factures Canon avec des pages estimées. Les machines concernées :\nPlotWave 340 – n° "
      "3Y0340098\nPlotWave 500 – n° 3Y0500612\nColorWave 3800 – n° 3Y3800551\n\nMartine",
      "serial_numbers", ["3Y0500612", "3Y3800551"]),
+    ("a correction that keeps the date takes the date of the request below", "RE: Déménagement PW 3600",
+     "Petite correction : le traceur n'ira finalement pas à Boulogne mais sur notre site de Cergy :\n\n8 rue des "
+     "Chauffours\n95800 Cergy\n\nLa date reste inchangée.\n\nAurélie",
+     "Bonjour,\n\nNous déménageons notre traceur PlotWave 3600 le 2 juillet prochain vers :\n41 rue de Silly, 92100 "
+     "Boulogne-Billancourt.", "effective_date", "2027-07-02"),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

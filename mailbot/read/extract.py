@@ -1077,7 +1077,8 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
     """The effective date the history gives when the new text points to it without one: a termination
     "à l'échéance" under our quoted "votre contrat arrive à échéance le 30/09/2026"; a short answer under
     the customer's own request ("Le voici : DA-27-1142" above "À partir du 1er septembre…": a strongly
-    cued date only, never our question's deadline)."""
+    cued date only, never our question's deadline), or a correction that keeps the date ("La date reste
+    inchangée")."""
     if asks_nothing or not quoted.text:
         return None
     if _AT_TERM.search(new.text):
@@ -1086,9 +1087,16 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
             quoted.note("effective_date", hit.text, f"the term the new text points to ('à l'échéance'), {hit.iso}")
             quoted.spans["effective_date"] = quoted.where(*_trimmed(quoted.text, hit.start, hit.end))
             return hit.iso
+    if _SAME_DATE.search(new.text):  # "La date reste inchangée": the date of the request below stands
+        return quoted.date(reference, weak=False)
     if own_words(new.text) <= ANSWER_WORDS:
         return quoted.date(reference, weak=False, strong_only=True)
     return None
+
+
+_SAME_DATE = re.compile(r"\bdate\s++(?:pr[ée]vue\s++)?(?:reste|demeure|est)\s++(?:inchang[ée]e|la\s++m[êe]me)\b"
+                        r"|\bm[êe]me\s++date\b|\bsame\s++date\b|\bdate\s++(?:remains|stays|is)\s++(?:unchanged|the\s++same)\b",
+                        re.I)
 
 
 def _refers_to_quoted(new_text: str) -> set[str]:
