@@ -823,6 +823,12 @@ POLICY += [
      "Chauffours\n95800 Cergy\n\nLa date reste inchangée.\n\nAurélie",
      "Bonjour,\n\nNous déménageons notre traceur PlotWave 3600 le 2 juillet prochain vers :\n41 rue de Silly, 92100 "
      "Boulogne-Billancourt.", "effective_date", "2027-07-02"),
+    ("'le voici :' answers our question, whatever else the reply says", "Re: Changement n° de commande traceur",
+     "Bonjour,\n\nLe voici : 8812-CTR-0934\nLe nouveau bon de commande reste celui indiqué dans mon premier message."
+     "\n\nBonne journée,\nThomas",
+     "Bonjour Monsieur Lebrun,\n\nAfin de traiter votre demande, merci de nous communiquer le numéro de\ncontrat "
+     "Canon concerné (il figure en page 2 de vos factures).\n\nCordialement,\nService Contrats WFPS",
+     "contract_number", "8812-CTR-0934"),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

@@ -966,6 +966,10 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
     question = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
+    # "Le voici : 8812-CTR-0934", however long the rest of the reply: the value after it answers our question
+    here = _HERE_IT_IS.search(new.text) if quoted.text else None
+    if here and not question:
+        question = top_question(quoted.text)
     if not question or _asks_readings(question):
         return  # a reading is no identifier: _short_reading
     asked = [name for name in asked_fields(question) if not fields[name]]
@@ -975,6 +979,9 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
     values = [(s, e) for s, e in answer_values(new.text) if not any(s < te and ts < e for ts, te in taken)]
+    if here and len(values) > 1:
+        line_end = new.text.find("\n", here.end())
+        values = [(s, e) for s, e in values if here.end() <= s and (line_end < 0 or e <= line_end)]
     if len(asked) != 1 or len(values) != 1:
         return
     name, (start, end) = asked[0], values[0]
@@ -983,6 +990,9 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     new.note(name, value, "the whole answer to a request that asked for it")
     where = new.where(start, end)
     new.spans[name] = [where] if name == "serial_numbers" else where
+
+
+_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?", re.I)
 
 
 def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> None:
