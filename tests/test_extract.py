@@ -823,6 +823,10 @@ POLICY += [
      "Chauffours\n95800 Cergy\n\nLa date reste inchangée.\n\nAurélie",
      "Bonjour,\n\nNous déménageons notre traceur PlotWave 3600 le 2 juillet prochain vers :\n41 rue de Silly, 92100 "
      "Boulogne-Billancourt.", "effective_date", "2027-07-02"),
+    ("… \"pour la date, rien ne change\"", "Re: Résiliation – liste des matériels",
+     "Petite correction : finalement seul le traceur n° 41199870 est à résilier.\nPour la date, rien ne change.\n\n"
+     "Vincent", "Bonjour,\nNous souhaitons résilier les contrats des matériels suivants à compter du 30 septembre "
+     "2027 :\n- PlotWave 345 n° 41199866\n- PlotWave 345 n° 41199870", "effective_date", "2027-09-30"),
     ("'le voici :' answers our question, whatever else the reply says", "Re: Changement n° de commande traceur",
      "Bonjour,\n\nLe voici : 8812-CTR-0934\nLe nouveau bon de commande reste celui indiqué dans mon premier message."
      "\n\nBonne journée,\nThomas",

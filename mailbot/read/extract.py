@@ -1105,6 +1105,7 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
 
 
 _SAME_DATE = re.compile(r"\bdate\s++(?:pr[ée]vue\s++)?(?:reste|demeure|est)\s++(?:inchang[ée]e|la\s++m[êe]me)\b"
+                        r"|\bdate\s*+,\s*+rien\s++ne\s++change|\bdate\s++ne\s++change\s++pas|\bdate\s++inchang[ée]e"
                         r"|\bm[êe]me\s++date\b|\bsame\s++date\b|\bdate\s++(?:remains|stays|is)\s++(?:unchanged|the\s++same)\b",
                         re.I)
 
