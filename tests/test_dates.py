@@ -184,6 +184,12 @@ def test_effective_date(text, expected):
     assert (hit.iso if hit else None) == expected
 
 
+def test_a_machine_that_leaves_with_us_is_an_event_that_dates_its_move():
+    """"la presse part avec nous en février": the month is the move's, even where a weak cue alone would not do."""
+    text = "Pour le dossier Canon : la presse VarioPrint n° 711024389 part avec nous en février, avec l'atelier."
+    assert effective_date(text, REF, weak=False).iso == "2027-02-01"
+
+
 def test_the_trigger_date_wins_over_an_end_date():
     text = (
         "Merci de faire figurer sur les factures émises à partir du 1er janvier 2027 le nouveau numéro. "

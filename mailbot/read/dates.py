@@ -321,7 +321,8 @@ _EVENT = re.compile(
     r"d[ée]m[ée]nag|transf[ée]r|r[ée]sili|cess|rachat|rachet|fusion|absorb|repr(?:ise|end)|changement|change"
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
     r"|\bmov(?:e|ing)|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
-    r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut|\barr[eê]t(?:e|er|ons|ez|ent|era|erons)\b",
+    r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut|\barr[eê]t(?:e|er|ons|ez|ent|era|erons)\b"
+    r"|\bpart(?:ira|iront|ons)?\s+avec\b|\bpart(?:ira|iront|ons)\b",  # "la presse part avec nous en février"
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
