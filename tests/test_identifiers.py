@@ -57,6 +57,10 @@ CASES = [
      "30/09 :\n48 213 m2\nCdt", "serial_numbers", ["YKR22871"]),
     ("a first column of row names under no header cell", "Details below:\n\nPurchase order | Validity\nCurrent | "
      "HP-4410-2026 | until 30 June 2027\nNew | HP-5873-2027 | from 1 July 2027", "po_number", ["HP-5873-2027"]),
+    ("an abbreviated customer label", "N° clt chez Canon : 55-0192-K", "customer_number", ["55-0192-K"]),
+    ("the accounting word for a customer's code", "Pour rappel, notre code tiers dans votre comptabilité est le V88213.",
+     "customer_number", ["V88213"]),
+    ("… which in capitals starts the value", "Notre code client : CLT 0048812", "customer_number", ["CLT 0048812"]),
     ("'ET' in capitals joins no groups", "NUMEROS DE SERIE 3Y0612300 ET 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
     ("pairs of digits", "PlotWave 360 (n° de série 62 01 88 41)", "serial_numbers", ["62 01 88 41"]),
