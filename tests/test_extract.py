@@ -833,6 +833,12 @@ POLICY += [
      "Bonjour Monsieur Lebrun,\n\nAfin de traiter votre demande, merci de nous communiquer le numéro de\ncontrat "
      "Canon concerné (il figure en page 2 de vos factures).\n\nCordialement,\nService Contrats WFPS",
      "contract_number", "8812-CTR-0934"),
+    ("… and out of a forwarded list read as the request", "TR: Liste des matériels à transférer",
+     "Bonjour,\n\nJe vous transfère ci-dessous le recensement fait par notre technicien. Les traceurs listés doivent "
+     "être déplacés vers notre nouveau centre technique, sauf le PlotWave 500 qui reste à Tournus :\n\nCentre "
+     "technique - 410 route de Lyon\n71000 Mâcon\n\nAgnès",
+     "Agnès,\n\nVoici les matériels du local de Tournus :\n- traceur PlotWave 345 : n° série 100488215\n- PlotWave "
+     "500 : n° série 100533871\n\nRomain", "serial_numbers", ["100488215"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

@@ -1023,8 +1023,8 @@ _EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except 
 
 
 def _without_excepted(new_text: str, reader: _Reader, serials: list[str]) -> list[str]:
-    """The serials read from the subject or the history pointed to, but those whose line names a model the new
-    text leaves out ("… pour les traceurs listés ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098")."""
+    """The serials read, but those whose line names a model the new text leaves out ("… pour les traceurs listés
+    ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098")."""
     excepted = {_model_name(m.group(0)) for e in _EXCEPT.finditer(new_text) if (m := MODEL.match(new_text, e.end()))}
     if not excepted:
         return serials
@@ -1210,7 +1210,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         for reader in (new, subject, *((quoted,) if name in pointed else ())):
             fields[name] = reader.identifier(name)
             if fields[name]:
-                if name == "serial_numbers" and reader is not new:
+                if name == "serial_numbers":
                     fields[name] = _without_excepted(new.text, reader, fields[name])
                 break
     if not fields["serial_numbers"]:  # every machine named leaves: the mail is about them ("… as the unit is
