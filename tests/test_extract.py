@@ -833,6 +833,12 @@ POLICY += [
      "Bonjour Monsieur Lebrun,\n\nAfin de traiter votre demande, merci de nous communiquer le numéro de\ncontrat "
      "Canon concerné (il figure en page 2 de vos factures).\n\nCordialement,\nService Contrats WFPS",
      "contract_number", "8812-CTR-0934"),
+    ("… \"on garde le PlotWave 340\"", "RE: Votre demande de résiliation",
+     "Bonjour Madame Vasseur,\n\nCe sont les deux premiers de votre liste ci-dessous ; on garde le PlotWave 340 qui "
+     "tourne encore bien. Résiliation à effet fin août.\n\nBernard",
+     "Bonjour Monsieur Quéméner,\n\nVoici les matériels actuellement sous contrat chez vous :\n- PlotWave 500, n° "
+     "5001003310\n- PlotWave 340, n° 340-0877-03\n\nMerci de me préciser les matériels concernés.",
+     "serial_numbers", ["5001003310"]),
     ("… and out of a forwarded list read as the request", "TR: Liste des matériels à transférer",
      "Bonjour,\n\nJe vous transfère ci-dessous le recensement fait par notre technicien. Les traceurs listés doivent "
      "être déplacés vers notre nouveau centre technique, sauf le PlotWave 500 qui reste à Tournus :\n\nCentre "

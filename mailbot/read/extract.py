@@ -1017,8 +1017,9 @@ def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> 
     subject.spans[name] = [where] if name == "serial_numbers" else where
 
 
-_EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except the ColorWave 3800"
-    r"\b(?:sauf|hormis|except(?:\s++for)?|excepted|à\s++l['’]exception\s++d[eu]s?|a\s++l['’]exception\s++d[eu]s?)"
+_EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except the ColorWave 3800", "on garde le PlotWave 340"
+    r"\b(?:sauf|hormis|except(?:\s++for)?|excepted|[àa]\s++l['’]exception\s++d[eu]s?"
+    r"|(?:on|nous)\s++(?:garde|gardons|conserve|conservons)|we(?:['’]re|\s++are|\s++will)?\s++keep(?:ing)?)"
     r"\s++(?:l['’]|le\s++|la\s++|les\s++|the\s++|notre\s++|our\s++)?(?=[A-Za-z])", re.I)
 
 
