@@ -335,6 +335,15 @@ ANSWERS = [
 ]
 
 
+@pytest.mark.parametrize("body", [
+    "Bonjour,\nNous avons bien reçu votre demande de relevés pour le matériel n° 2QK04471, mais personne ici ne sait "
+    "où lire les compteurs sur la machine. Pourriez-vous nous indiquer la marche à suivre ?",
+    "Hello,\nWe are unable to send the readings this month: the display of the plotter is broken.",
+])
+def test_an_answer_that_cannot_give_the_readings_is_still_a_meter_read_request(body, rules):
+    assert read("Demande de relevés", body + SIGNATURE, rules).situation == "meter_read_request"
+
+
 @pytest.mark.parametrize("secondary, subject, body", ANSWERS, ids=[c[1] for c in ANSWERS])
 def test_an_answer_with_readings_is_a_meter_read_request(secondary, subject, body, rules):
     result = read(subject, body, rules)
