@@ -1161,6 +1161,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Relevés pour les machines ci-dessous (dans l'ordre) :\n1) 224.118\n2) 1.002.774\n\nCordialement,",
      [224118, 1002774]),
     ("Voici nos compteurs :\n- 12 204\n- 8 713", [12204, 8713]),
+    ("Matériel         N° série        Compteur au 27/12/2026   Volume mensuel moyen\n"
+     "PlotWave 550     5502 0918       2 318 440                ~ 18 000\n"
+     "ColorWave 3600   3Y6A0075        611 902                  ~ 4 500", [2318440, 611902]),
     ("- PlotWave 3500 (n° série 3Y020187) : 52.340 m²\n\nN° de facture concernée : 927114580 ; merci de nous renvoyer "
      "une facture rectifiée si les index estimés ont déjà été facturés.", [52340]),
     ("Meter readings:\nVP-6160-0421    1 204 457\n\nBy the way, our contract includes 50,000 colour pages per quarter - "

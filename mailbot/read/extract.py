@@ -208,6 +208,7 @@ _NOT_READING_BEFORE = re.compile(
     r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
+    r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
     # an invoice's number: "N° de facture concernée : 927114580", "Invoice no.: …"
