@@ -39,6 +39,8 @@ CASES = [
      "serial_numbers", ["AF 221 0457"]),
     ("a number sign after a machine and its complement", "J'ai bien reçu votre demande de relevé pour le traceur des "
      "services techniques (n° 9921J044). Malheureusement l'écran est en panne.", "serial_numbers", ["9921J044"]),
+    ("… a machine, its model number and its complement", "Pour info, les deux PlotWave 550 de la reprographie (n° "
+     "31240998 et 31241006) devront être déménagés cet été.", "serial_numbers", ["31240998", "31241006"]),
     ("… not when the machine is itself a complement", "la facture du traceur de Lyon n° 9921J044 est fausse",
      "serial_numbers", []),
     ("a colon, then a number sign, on the label's line", "Le bon de commande a été validé ce matin par notre "

@@ -666,7 +666,8 @@ class _Scorer:
                 return False  # "la facture du traceur de Lyon n° …": the label names the number
             if self.words[k][1] in machines:  # the head of its phrase ("la facture du traceur de Lyon n° …" is not)
                 before = next((w for _, w in reversed(self.words[max(0, k - 3) : k]) if w not in _DETERMINERS), "")
-                return (self.words[k + 1][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS
+                after = k + 1 + bool(_DIGIT.search(self.words[k + 1][1]))  # "les deux PlotWave 550 de la reprographie"
+                return (after <= last and self.words[after][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS
                         and not any(j in self.labels for j in range(k + 1, last + 1)))
         return False
 
