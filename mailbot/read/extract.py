@@ -36,8 +36,8 @@ from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import (MODEL, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells, find_identifiers, in_subject,
-                                      is_old)
+from mailbot.read.identifiers import (MODEL, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
+                                      find_identifiers, in_subject, is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question,
@@ -846,7 +846,8 @@ def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]
     return rows[line_start]
 
 
-_ITEM = re.compile(r"(?<![ \t])[ \t]*+[-•*·–][ \t]")  # a list's item starts with a bullet (the lookbehind keeps a search linear)
+# a list's item starts with a bullet (the lookbehind keeps a search linear)
+_ITEM = re.compile(r"(?<![ \t])[ \t]*+[-•*·–][ \t]")
 
 
 def _list_introduction(text: str, line_start: int) -> str:

@@ -651,7 +651,8 @@ class _Scorer:
 
     def _machine_complement(self, start: int, machines: frozenset[str]) -> bool:
         """Is the value, after a number sign, right after a machine and its complement ("le traceur des
-        services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de Lyon n° …")?"""
+        services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de
+        Lyon n° …")?"""
         if self.folded[max(0, start - 12) : start].rstrip(" \t:")[-1:] not in _SIGN_ENDS:
             return False  # no number sign right before it (a cheap test first: it runs for every value)
         sign = _NUMBER_SIGN.search(self.folded, max(0, start - 12), start)
@@ -885,7 +886,8 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 # … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183"), matched
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
-_LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")  # a value alone on its line (matched at its start)
+# a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
+_LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
@@ -947,9 +949,10 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     introducers += [(m.end(), None, False) for m in _SIGN_AT.finditer(text)]  # "n° 3YB0 3342": any field's
-    # a value alone on the line below its label's line: "- le numéro de série du traceur (format 3Y0 xxx xxx)⏎3Y0 118 274"
-    below_label = {text.find("\n", scorer.starts[i]) + 1: name for i, (name, _) in scorer.labels.items()
-                   if name is not None and text.find("\n", scorer.starts[i]) >= 0}
+    # a value alone on the line below its label's line: "- le numéro de série du traceur (format 3Y0 xxx xxx)⏎
+    # 3Y0 118 274"
+    below_label = {end + 1: name for i, (name, _) in scorer.labels.items()
+                   if name is not None and (end := text.find("\n", scorer.starts[i])) >= 0}
     introducers += [(at, name, False) for at, name in below_label.items()]
     every_shape = tuple(shape for lex in lexicon.fields.values() for shape in lex.shapes)
     for at, name, machine in introducers:
