@@ -410,7 +410,8 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
         if start < last_end or impossible_spans.overlap(start, end):
             continue  # overlaps a longer or earlier match, or an impossible date
         last_end = end
-        ends_range, range_end = found[i] is range_end, _range_end(folded, end, found, i)
+        ends_range = found[i] is range_end  # the date before started a range this one ends
+        range_end = _range_end(folded, end, found, i)
         if exact and not has_year and range_end is not None and range_end[3]:
             value = _range_start(value, range_end[2])
         after = _AFTER.match(folded, end)

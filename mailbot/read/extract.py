@@ -977,21 +977,30 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     asked = [name for name in asked_fields(question) if not fields[name]]
     if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
         asked = [name for name in asked_fields(_asking(question)) if not fields[name]] or asked
-    taken = [where["span"] for spans in new.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
-    taken += [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()]  # "Compteur total : 87 455"
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
-    values = [(s, e) for s, e in answer_values(new.text) if not any(s < te and ts < e for ts, te in taken)]
+    values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
     if here and len(values) > 1:
         line_end = new.text.find("\n", here.end())
         values = [(s, e) for s, e in values if here.end() <= s and (line_end < 0 or e <= line_end)]
     if len(asked) != 1 or len(values) != 1:
         return
-    name, (start, end) = asked[0], values[0]
-    value = new.text[start:end]
+    _answer(new, fields, asked[0], *values[0], "the whole answer to a request that asked for it")
+
+
+def _free_values(reader: _Reader, also_taken: list[list[int]] | None = None) -> list[tuple[int, int]]:
+    """The answer values of a reader's text that no field it read took (nor ``also_taken``)."""
+    taken = [where["span"] for spans in reader.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
+    taken += also_taken or []
+    return [(s, e) for s, e in answer_values(reader.text) if not any(s < te and ts < e for ts, te in taken)]
+
+
+def _answer(reader: _Reader, fields: dict[str, Any], name: str, start: int, end: int, why: str) -> None:
+    """Fill ``name`` with reader.text[start:end] (a list for serials), noted and with its span."""
+    value = reader.text[start:end]
     fields[name] = [value] if name == "serial_numbers" else value
-    new.note(name, value, "the whole answer to a request that asked for it")
-    where = new.where(start, end)
-    new.spans[name] = [where] if name == "serial_numbers" else where
+    reader.note(name, value, why)
+    where = reader.where(start, end)
+    reader.spans[name] = [where] if name == "serial_numbers" else where
 
 
 _HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?", re.I)
@@ -1003,20 +1012,14 @@ def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> 
     pointed = [name for name in in_subject(new.text) if not fields[name]]
     if len(pointed) != 1:
         return
-    taken = [where["span"] for spans in subject.spans.values()
-             for where in (spans if isinstance(spans, list) else [spans])]
-    values = [(s, e) for s, e in answer_values(subject.text) if not any(s < te and ts < e for ts, te in taken)]
+    values = _free_values(subject)
     if len(values) != 1:
         return
     name, (start, end) = pointed[0], values[0]
-    value = subject.text[start:end]
-    pieces = value.split()
+    pieces = subject.text[start:end].split()
     if name == "serial_numbers" and len(pieces) == 2 and pieces[0].isalpha() and len(pieces[1]) >= 6:
-        value = pieces[1]  # "PW 6KL00873": a model's letters, then the serial
-    fields[name] = [value] if name == "serial_numbers" else value
-    subject.note(name, value, "the subject's one value, where the new text says it is")
-    where = subject.where(end - len(value), end)
-    subject.spans[name] = [where] if name == "serial_numbers" else where
+        start = end - len(pieces[1])  # "PW 6KL00873": a model's letters, then the serial
+    _answer(subject, fields, name, start, end, "the subject's one value, where the new text says it is")
 
 
 _EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except the ColorWave 3800", "on garde le PlotWave 340"

@@ -62,7 +62,7 @@ RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text tabl
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
 _SIGN = r"(?:\bn°|\bn[o°º]\.|#)[ \t]*+:?[ \t]*+"  # "n°", "no.", "#" before a number
 _NUMBER_SIGN = re.compile(_SIGN + "$", re.I)  # right before a value: "n° 301 446 729"
-_SIGN_ENDS = ("°", ".", "#")  # how a number sign ends: a cheap test before the search
+_SIGN_ENDS = ("°", ".", "#")  # how a number sign ends: a look at one character before the search
 _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
 # what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
 # ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
@@ -445,6 +445,14 @@ class _Scorer:
             i -= 1
         return found, bool(nearest_direct)
 
+    def _sign_before(self, start: int) -> re.Match[str] | None:
+        """The number sign right before a value ("n° 301 446 729"), or None: a look at one character first, for
+        this runs for every value."""
+        begin = max(0, start - 12)
+        if self.text[begin:start].rstrip(" \t:")[-1:] not in _SIGN_ENDS:
+            return None
+        return _NUMBER_SIGN.search(self.text, begin, start)
+
     def _in_aside(self, at: int, start: int) -> bool:
         """Is the word at ``at`` inside brackets that close before the value at ``start``?"""
         i = bisect_right(self.asides, (at, len(self.text))) - 1
@@ -452,11 +460,10 @@ class _Scorer:
 
     def _introduced(self, start: int) -> bool:
         """Is the value introduced by a colon or a copula ("… est le X", "…:⏎⏎X")?"""
-        raw = self.text[max(0, start - 40) : start]
-        if raw.rstrip(" \t:")[-1:] in _SIGN_ENDS and (sign := _NUMBER_SIGN.search(raw)) \
-                and raw[: sign.start()].rstrip(" \t").endswith(":"):
-            raw = raw[: sign.start()]  # "… validé par notre direction : n° 00012874" (not a list's "⏎  n° X")
-            return len(raw) > len(raw.rstrip())
+        begin = max(0, start - 40)
+        if (sign := self._sign_before(start)) and self.text[begin : sign.start()].rstrip(" \t").endswith(":"):
+            start = sign.start()  # "… validé par notre direction : n° 00012874" (not a list's "⏎  n° X")
+        raw = self.text[begin:start]
         before = raw.rstrip()
         if before.endswith(":") and len(raw) > len(before):  # "… est : X", "…:⏎X", not "host:8080"
             return True
@@ -540,7 +547,7 @@ class _Scorer:
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
         # "18 732" is a count, but "n° 301 446 729" a number
-        quantity = bool(_QUANTITY.fullmatch(value)) and not _NUMBER_SIGN.search(self.text, max(0, start - 12), start)
+        quantity = bool(_QUANTITY.fullmatch(value)) and not self._sign_before(start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
         machine_before = ((self._word_before(start) in machines and not self._after_copula(start))
@@ -642,7 +649,7 @@ class _Scorer:
         fonctionnelle : 7410")?"""
         line_start = self.folded.rfind("\n", 0, start) + 1
         colon = self.folded.rfind(":", line_start, start)
-        if colon < 0 or not _NUMBER_SIGN.search(self.folded, max(colon, start - 12), start):
+        if colon < 0 or not (sign := self._sign_before(start)) or sign.start() < colon:
             return False
         if any(w not in self.lex.fillers and w not in _LIST_WORDS and not _DIGIT.search(w)
                for w in _WORD.findall(self.folded[colon + 1 : start])):
@@ -653,10 +660,7 @@ class _Scorer:
         """Is the value, after a number sign, right after a machine and its complement ("le traceur des
         services techniques (n° 9921J044)", "la presse de l'atelier, n° …"; not "la facture du traceur de
         Lyon n° …")?"""
-        if self.folded[max(0, start - 12) : start].rstrip(" \t:")[-1:] not in _SIGN_ENDS:
-            return False  # no number sign right before it (a cheap test first: it runs for every value)
-        sign = _NUMBER_SIGN.search(self.folded, max(0, start - 12), start)
-        if not sign:
+        if not (sign := self._sign_before(start)):
             return False
         window = max(0, sign.start() - 8)
         phrase_end = window + len(self.folded[window : sign.start()].rstrip(" \t(,"))  # "… techniques (n° "
