@@ -8,6 +8,10 @@ entry when it is a new label or format.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from mailbot.read.identifiers import best, find_identifiers, load_lexicon
@@ -413,6 +417,15 @@ CASES = [
      ["3Y0612300", "3Y0612301"]),
     ("… and the order is in its own column", "Canon contract | Previous PO | New PO\n"
      "FR-CSM-118452 | 6200031207 | 6200045519", "po_number", ["6200045519"]),
+    ("'porte le numéro' introduces the value like a copula", "Le bon de commande ouvert par la mairie pour 2027 "
+     "porte le numéro VLB-BC-2027-118 et couvre les deux traceurs.", "po_number", ["VLB-BC-2027-118"]),
+    ("… and 'porte la référence', over an old order after it", "Notre nouvelle commande pour ces prestations porte "
+     "la référence HX-CDE-0457 ; la commande n° 2026/PR/77 de l'ancienne société est close.", "po_number",
+     ["HX-CDE-0457"]),
+    ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
+     "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
+    ("an order that will not be renewed is no new order", "We will terminate the agreement on 30 June; our purchase "
+     "order PO 55081 will not be renewed after that date.", "po_number", []),
 ]
 
 
@@ -520,3 +533,14 @@ def test_numbers_written_many_ways(field, text, expected):
     else:
         assert [best(found).value if found else None] == expected
 
+
+
+def test_the_label_chosen_does_not_depend_on_the_hash_seed():
+    """Two labels of the same length match the same words ("d'odre d'achat": "odre d achat", and "ordre d achat" a
+    typo away); the one named in the evidence must be the same in every process, or a mail reads differently per
+    run."""
+    code = ("from mailbot.read.identifiers import find_identifiers\n"
+            "print(find_identifiers(\"Notre nouveau numéro d'odre d'achat est le : OA-31-880412.\")['po_number'][0].why)")
+    whys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert len(whys) == 1, whys

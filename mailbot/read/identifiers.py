@@ -79,6 +79,7 @@ _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or b
     r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
     r"(?:\n|$|(?:\+33[ .]?|0)[1-9](?:[ .]?\d\d){4}(?!\d))")
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
+_COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
@@ -173,6 +174,7 @@ class Lexicon:
     colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
+    copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
     other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
@@ -180,6 +182,7 @@ class Lexicon:
     elsewhere_starts: frozenset[str] = field(init=False)
     one_word_labels: frozenset[str] = field(init=False)
     near_cache: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False, default_factory=dict)
+    copula_cache: dict[str, list[tuple[str, ...]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = {}
@@ -206,10 +209,19 @@ class Lexicon:
                 for e in es]
         return self.near_cache[word]
 
+    def copulas_ending(self, word: str) -> list[tuple[str, ...]]:
+        """The copulas whose last word is ``word`` or one typo away from it, compared once per process."""
+        if word not in self.copula_cache:
+            if len(self.copula_cache) > _NEAR_CACHE_SIZE:
+                self.copula_cache.clear()
+            self.copula_cache[word] = [phrase for phrase in self.copulas if _near(word, phrase[-1])]
+        return self.copula_cache[word]
+
 
 def _phrases(words: list[str]) -> tuple[tuple[str, ...], ...]:
+    # longest first, then in alphabetical order: the same label is chosen whatever the process's hash seed
     return tuple(sorted({tuple(_WORD.findall(fold(w))) for w in words if _WORD.findall(fold(w))},
-                        key=len, reverse=True))
+                        key=lambda phrase: (-len(phrase), phrase)))
 
 
 def _folded_phrases(words: list[str]) -> tuple[str, ...]:
@@ -254,6 +266,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    value_prefixes=frozenset(data.get("value_prefixes", [])),
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
+                   copula_fillers=frozenset(fold(w) for w in data.get("copula_fillers", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    other_shapes=other_shapes)
 
@@ -360,6 +373,7 @@ class _Scorer:
         self.model_starts = {start for start, _ in models}
         self.model_spans = models  # in text order, not overlapping
         self.leaving: list[Found] = []  # serials not concerned only because they leave (FieldLexicon.leaving_after)
+        self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
@@ -471,10 +485,13 @@ class _Scorer:
 
     def _after_copula(self, start: int) -> bool:
         """Is the value right after a copula ("… est le X", "… will be X", "… est le n° X")?"""
-        words = _WORD.findall(self.folded[max(0, start - 40) : start])
-        while words and words[-1] in ("le", "la", "l", "the", "n", "no", "nr", "numero", "number"):
-            words.pop()
-        return any(_ends_with(words, len(words), phrase) for phrase in self.lex.copulas)
+        if start not in self.copula_at:  # asked twice for every value
+            words = _WORD.findall(self.folded[max(0, start - 40) : start])
+            while words and words[-1] in self.lex.copula_fillers:
+                words.pop()
+            self.copula_at[start] = bool(words) and any(
+                _ends_with(words, len(words), phrase) for phrase in self.lex.copulas_ending(words[-1]))
+        return self.copula_at[start]
 
     def _called_new(self, start: int, words: tuple[str, ...]) -> bool:
         """Does the sentence before the value call it new ("Le nouvel engagement juridique … est le :⏎X")?"""
@@ -563,8 +580,8 @@ class _Scorer:
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
             own_label = direct and nearest is not None and nearest[0] == name  # "matériels n° 1 2490 8773"
-            if lex.refuse_company_numbers and ((stdnum_siren.is_valid(compact) and not own_label)
-                                               or stdnum_siret.is_valid(compact)):
+            if lex.refuse_company_numbers and _COMPANY_SIZED.fullmatch(compact) and (
+                    (stdnum_siren.is_valid(compact) and not own_label) or stdnum_siret.is_valid(compact)):
                 continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
             score, why = 0.0, []
             mine = labels.get(name)
@@ -598,17 +615,18 @@ class _Scorer:
             if lex.after_model_score and not quantity and self._next_to_model(start, end):
                 score += lex.after_model_score
                 why.append("next to a machine model")
-            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
-                continue
             if lex.new_score and score and self._called_new(start, lex.new_words):
                 score += lex.new_score
                 why.append("called new")
+            if score < self.lex.threshold:
+                continue  # what follows only excludes: it need not run for a value that is not taken
+            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
+                continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
-                if lex.leaving_after and score >= self.lex.threshold and not self.not_concerned(start, end, _staying(lex)):
+                if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
                     self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
                 continue
-            if score >= self.lex.threshold:
-                out[name] = (score, ", ".join(why))
+            out[name] = (score, ", ".join(why))
         return out
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
