@@ -120,6 +120,36 @@ def test_the_body_comes_first():
     assert analysis.details["spans"]["po_number"]["source"] == "new"
 
 
+SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
+
+
+@pytest.mark.parametrize("what, body, name, expected", [
+    ("an order named in the file name of an unreadable scan", "Bonjour,\nci-joint le nouveau bon de commande annuel "
+     "du contrat CT-2024-00871, applicable au 1er mars 2027.", "BC_4500912277_Canon_2027.pdf", "4500912277"),
+    ("… its label apart from a lettered value", "Bonjour, vous trouverez le bon de commande 2027 en pièce jointe "
+     "pour le contrat CT-2024-00871.", "BDC LYON-2027-0118.pdf", "LYON-2027-0118"),
+    ("… a dashed order keeps its letters", "Bonjour, nouveau bon de commande joint pour le contrat CT-2024-00871.",
+     "BC-NORD-27-0412.pdf", "BC-NORD-27-0412"),
+    ("… not a file name with no order label", "Bonjour, ci-joint notre nouveau bon de commande pour le contrat "
+     "CT-2024-00871.", "scan_20270301_0042.pdf", None),
+])
+def test_an_order_in_an_attachments_name(what, body, name, expected):
+    analysis = analyze(mail("Nouveau bon de commande", body, [(name, "application/pdf", SCANNED)]))
+    assert analysis.fields["po_number"] == expected, what
+    if expected:
+        where = analysis.details["spans"]["po_number"]
+        assert (where["source"], where["attachment"], where["place"]) == ("attachment", name, "nom du fichier")
+        shown = [e for e in analysis.evidence if e.name == "po_number"]
+        assert [(e.source, e.place) for e in shown] == [("attachment", f"{name}, nom du fichier")]
+        assert "po_number" not in analysis.missing
+
+
+def test_the_body_comes_before_a_file_name():
+    analysis = analyze(mail("Nouveau bon de commande", "Bonjour, notre nouveau bon de commande est le BC-2027-9999 "
+                            "pour le contrat CT-2024-00871.", [("BC_4500912277.pdf", "application/pdf", SCANNED)]))
+    assert analysis.fields["po_number"] == "BC-2027-9999"
+
+
 def encrypted_pdf() -> bytes:
     from pypdf import PdfReader, PdfWriter
 

@@ -1170,7 +1170,9 @@ class Extraction:
     - ``spans``: for every non-empty field, {text, span, source} (a list of
       them for serial_numbers and meter_readings); a value read in an
       attachment has source "attachment", span None, and names the
-      ``attachment`` and the ``place`` ("page 2", "feuille Relevés").
+      ``attachment`` and the ``place`` ("page 2", "feuille Relevés", or "nom du
+      fichier" for a number the request needs read in the attachment's name
+      when neither the body nor the attachments' texts give it).
     - ``attachments``: each attachment listed with its kind, whether it was
       read, why not ("an encrypted PDF: not read") and the places read.
 
@@ -1258,7 +1260,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     if attached is not None and address is None and attached.address_found:
         address = attached.address_found
 
-    readers = (new, subject, quoted, *((attached,) if attached else ()))
+    named = _from_names(mail, fields, set(required)) if situation not in NOTHING_TO_TAKE else None
+    readers = (new, subject, quoted, *(r for r in (attached, named) if r))
     # each value was read by one of them, and only that one kept a span
     spans = {
         name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
@@ -1275,7 +1278,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                          "places": [where for where, _ in d.pages]} for d in documents],
     }
     return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence
-                      + (attached.evidence if attached else []))
+                      + (attached.evidence if attached else []) + (named.evidence if named else []))
 
 
 _ATTACHMENT_FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
@@ -1381,6 +1384,44 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         kept = kept or _AttachedReader(documents[0])
         kept.evidence += unreadable
     return kept
+
+
+_NAME_SEPARATORS = re.compile(r"[_+]++")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+
+
+class _NamedReader(_Reader):
+    """A reader over one attachment's file name ("BC_4500786612_Canon_2027.pdf"): the number a customer gives
+    only as the name of the document that carries it (a scan, or a PDF with no text)."""
+
+    def __init__(self, name: str) -> None:
+        # a word before the name: its first label ("BDC LYON-2027-0118") labels the value, as in a sentence,
+        # instead of starting it as after a colon
+        super().__init__("fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name)), name, "attachment")
+        self.name = name
+
+    def where(self, start: int, end: int) -> dict[str, Any]:
+        return {"text": self.text[start:end], "span": None, "source": "attachment", "attachment": self.name,
+                "place": "nom du fichier"}
+
+    def note(self, name: str, text: str, detail: str) -> None:
+        self.evidence.append(Evidence("extract", name, text, f"{detail} (read in the file name {self.name})",
+                                      source="attachment", place=f"{self.name}, nom du fichier"))
+
+
+def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Reader | None:
+    """The numbers the request needs and neither the body nor the attachments' texts gave, read in the
+    attachments' file names when a label there names them; the first name that gives one, or None."""
+    for attachment in mail.attachments:
+        reader = _NamedReader((attachment.get("filename") or "")[:200])  # a name is short; a hostile one is cut
+        took = False
+        for name in _ATTACHMENT_FIELDS:
+            if name in required and not fields[name]:
+                fields[name] = reader.identifier(name)
+                took = took or bool(fields[name])
+        if took:
+            return reader
+    return None
 
 
 def extract(
