@@ -424,6 +424,14 @@ CASES = [
      ["HX-CDE-0457"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
+    ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "
+     "nouveau numéro de commande pour le contrat de location du traceur. Merci de le reporter sur vos factures dès "
+     "le 1er mars 2027 :\n\nLOC-BC-5512\n\nCordialement", "po_number", ["LOC-BC-5512"]),
+    ("… 'la référence suivante' after a number said to change", "Suite au renouvellement de notre contrat de "
+     "service n° 2020/TRC/0311, notre numéro de bon de commande change. Merci d'indiquer à partir du 1er avril la "
+     "référence suivante sur vos factures :\n\nAMX-27-0412", "po_number", ["AMX-27-0412"]),
+    ("… not when the sentence before calls nothing new", "Le bon de commande du contrat arrive à échéance. Merci de "
+     "nous confirmer la référence suivante :\n\nZT-5580", "po_number", []),
     ("an order that will not be renewed is no new order", "We will terminate the agreement on 30 June; our purchase "
      "order PO 55081 will not be renewed after that date.", "po_number", []),
 ]

@@ -175,6 +175,9 @@ class Lexicon:
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
+    recalls: tuple[str, ...] = ()  # "merci de le reporter … :", "la référence suivante :": the sentence before names X
+    new_before: frozenset[str] = frozenset()  # "un nouveau numéro de commande": words that call a label's value new
+    changing: tuple[str, ...] = ()  # "notre numéro de bon de commande change"
     other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
@@ -267,6 +270,9 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
                    copula_fillers=frozenset(fold(w) for w in data.get("copula_fillers", [])),
+                   recalls=_folded_phrases(data.get("recalls", [])),
+                   new_before=frozenset(fold(w) for w in data.get("new_before", [])),
+                   changing=_folded_phrases(data.get("changing", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    other_shapes=other_shapes)
 
@@ -433,6 +439,7 @@ class _Scorer:
         between = values = 0
         introduced = self._introduced(start)
         sentence = self._sentence_start(begin, start) if introduced else start
+        labelled = False  # a field's label in the value's own sentence, when a colon or a copula introduces it
         i = bisect_left(self.starts, start) - 1
         while i >= 0 and self.starts[i] >= begin and between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN:
             if self._in_aside(self.starts[i], start):
@@ -448,6 +455,7 @@ class _Scorer:
                     nearest_direct = between == 0 and values == 0 and not _WORD.search(words_after)
                 if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
                     found.setdefault(name, (0, 0, " ".join(phrase)))
+                    labelled = labelled or name is not None
                 found.setdefault(name, (between, values, " ".join(phrase)))
                 i -= len(phrase)
                 continue
@@ -457,7 +465,28 @@ class _Scorer:
             elif word not in self.lex.fillers:
                 between += 1
             i -= 1
+        if introduced and not labelled and sentence > 0 and self._says(self.folded[sentence:start], self.lex.recalls):
+            # "… un nouveau numéro de commande. Merci de le reporter sur vos factures :⏎X": the sentence recalls
+            # the number the one before calls new
+            for name, phrase in self._called_new_before(sentence):
+                found[name] = (0, 0, " ".join(phrase))
         return found, bool(nearest_direct)
+
+    def _called_new_before(self, sentence: int) -> list[tuple[str | None, tuple[str, ...]]]:
+        """The field labels of the sentence before ``sentence`` that it calls new or changing ("un nouveau
+        numéro de commande", "notre numéro de bon de commande change")."""
+        begin = self._sentence_start(max(0, sentence - 300), sentence - 1)
+        named = []
+        for i in range(bisect_left(self.starts, begin), bisect_left(self.starts, sentence)):
+            label = self.labels.get(i)
+            if not (label and label[0]):
+                continue
+            first = i - len(label[1]) + 1
+            before = {w for _, w in self.words[max(0, first - 3) : max(0, first)]}  # "un nouveau numéro de"
+            after = " ".join(w for _, w in self.words[i + 1 : i + 3])
+            if before & self.lex.new_before or any(f"{after} ".startswith(f"{w} ") for w in self.lex.changing):
+                named.append(label)
+        return named
 
     def _sign_before(self, start: int) -> re.Match[str] | None:
         """The number sign right before a value ("n° 301 446 729"), or None: a look at one character first, for
