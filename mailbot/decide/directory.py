@@ -36,7 +36,7 @@ COLUMNS = ("customer_number", "customer_name", "email_domains", "account_manager
 CUSTOMER_COLUMNS = ("customer_name", "email_domains", "account_manager_email", "sales_contact_email")
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+DOMAIN = re.compile(rf"(?<![a-z0-9-]){_LABEL}(?:\.{_LABEL})+")  # a label starts after no letter, digit or dash
 
 
 class DirectoryError(ValueError):

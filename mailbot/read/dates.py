@@ -276,6 +276,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
 # du 1er janvier" is introduced by "à partir", "valable jusqu'au 28 février"
 # by "jusqu'", whatever else the sentence says.
 _CUES = re.compile(
+    # every cue starts with a letter: the look ahead rejects blanks, digits and signs at once (a run of
+    # blanks took 0.13 s a 64 kB line, trying each cue at each blank; 2 ms with it)
+    r"(?=[^\W\d_])(?:"
     # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
     r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++l['’]\s*+[ée]ch[ée]ance\s++(?:du|de)\b"
     r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|\bvalable\s++pour|pour\s++l['’]exercice"
@@ -310,7 +313,7 @@ _CUES = re.compile(
     r"|\bse\s++fera\b|\bs'effectuera\b|\binterviendra\b|\bse\s++fait\b|\bwill\s++take\s++place\b|\bwill\s++happen\b"
     # words right before their date: "en juin", "à la rentrée", "pour l'exercice 2027", "for FY2027"
     r"|\b(?:(?:pour|for)(?:\s++l['’](?:exercice|ann[ée]e)|\s++the\s++year|\s++(?:the\s++)?fy)?|exercice"
-    r"|(?:fiscal|financial)\s++year|fy|en|in|[àa]\s++la)\s*+$)",
+    r"|(?:fiscal|financial)\s++year|fy|en|in|[àa]\s++la)\s*+$))",
     re.I,
 )
 # Words right after a date (on folded text): "le 10 décembre, au plus tard", "en mars dernier".

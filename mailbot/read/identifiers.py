@@ -924,8 +924,10 @@ def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int]
         by_start[next_start] = found
 
 
-_PIECES = (  # "7L02 3318", "W 221 0087", "62 01 88 41", "1640 K 0258"; not an ordinal after it ("PW345-19-0821 2nd")
-    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d|[A-Z]{1,3}+[ \u00a0]\d)"
+# "7L02 3318", "W 221 0087", "62 01 88 41", "1640 K 0258"; not an ordinal after it ("PW345-19-0821 2nd"); at most
+# twelve dashes, slashes or dots in a piece, so a long chain of them is not read again from each of its dots
+_PIECES = (
+    r"(?P<v>[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++){0,12}+(?:[ \u00a0](?=[A-Za-z]{0,3}+\d|[A-Z]{1,3}+[ \u00a0]\d)"
     r"(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
