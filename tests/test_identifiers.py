@@ -432,6 +432,16 @@ CASES = [
      "référence suivante sur vos factures :\n\nAMX-27-0412", "po_number", ["AMX-27-0412"]),
     ("… not when the sentence before calls nothing new", "Le bon de commande du contrat arrive à échéance. Merci de "
      "nous confirmer la référence suivante :\n\nZT-5580", "po_number", []),
+    ("a lettered contract prefix and groups ending with one digit", "Nous souhaitons recevoir les factures du "
+     "contrat CTR 48 310 6 par e-mail.", "contract_number", ["CTR 48 310 6"]),
+    ("letters and a digit, then two groups of three", "Les traceurs concernés :\n- PlotWave 3000 (atelier) : "
+     "KT4 518 220\n- ColorWave 3800 (agence) : KT4 518 236", "serial_numbers", ["KT4 518 220", "KT4 518 236"]),
+    ("a spaced serial coordinated with another of its shape", "nos traceurs PlotWave (n° de série B7 311 902 et "
+     "B7 311 955). Existe-t-il un moyen plus simple ?", "serial_numbers", ["B7 311 902", "B7 311 955"]),
+    ("an aside between the copula and the value", "Notre numéro de compte client chez vous est, sauf erreur de ma "
+     "part, le\n6 118 204 (il figure en haut de vos factures).", "customer_number", ["6 118 204"]),
+    ("a serial its sentence introduces is kept though it passes the SIREN check", "The serial number printed on "
+     "the label is:\n\n    7328 2932 0\n\nThanks", "serial_numbers", ["7328 2932 0"]),
     ("an order that will not be renewed is no new order", "We will terminate the agreement on 30 June; our purchase "
      "order PO 55081 will not be renewed after that date.", "po_number", []),
 ]

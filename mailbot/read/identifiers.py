@@ -79,6 +79,7 @@ _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or b
     r"\d{5}[ \t]++[A-ZÀ-Ý][\w'’-]*+(?:[ \t]++[^\W\d][\w'’-]*+){0,3}+[ \t]*+"
     r"(?:\n|$|(?:\+33[ .]?|0)[1-9](?:[ .]?\d\d){4}(?!\d))")
 _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an identifier only right after its label
+_INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between commas: "est, sauf erreur, le"
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
@@ -130,8 +131,8 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # ("PW345-0061287", "PW450 88 2310")
     re.I,
 )
-_AFTER_MODEL = re.compile(  # "PlotWave 450 : ", "(n° ", "(numéro sur l'étiquette à l'arrière : "
-    r"[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie|num[ée]ro)(?:[^\d:()\n]{0,40}+:)?[\s:.]*+)*+", re.I)
+_AFTER_MODEL = re.compile(  # "PlotWave 450 : ", "(n° ", "(numéro sur l'étiquette à l'arrière : ", "(atelier) : "
+    r"(?:[ \t]*+\([^()\d\n]{1,40}+\)(?=[ \t]*+[:–—-]))?+[\s(:,–—-]*+(?:(?:n°|n[o°º]\.?|s/n|sn|serial|s[ée]rie|num[ée]ro)(?:[^\d:()\n]{0,40}+:)?[\s:.]*+)*+", re.I)
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,9 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and ((len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha())
-                                          or (len(piece) >= 4 and prev == last and _SERIES.fullmatch(last) is not None))
+                                          or (prev == last and _SERIES.fullmatch(last) is not None and (
+                                              len(piece) >= 4  # "2NK 04417"; "KT4 518 220": three, then three more
+                                              or (len(piece) == 3 and _LONGER_GROUP_NEXT.match(text, end) is not None))))
             # "4500-118 273": a dashed number whose last group of three goes on after a space
             dashed = piece.isdigit() and len(piece) == 3 and prev == last and _DASHED_THREE.fullmatch(last) is not None
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
@@ -515,7 +518,8 @@ class _Scorer:
     def _after_copula(self, start: int) -> bool:
         """Is the value right after a copula ("… est le X", "… will be X", "… est le n° X")?"""
         if start not in self.copula_at:  # asked twice for every value
-            words = _WORD.findall(self.folded[max(0, start - 40) : start])
+            # "est, sauf erreur de ma part, le⏎X": an aside between commas is left out
+            words = _WORD.findall(_INCISE.sub(" ", self.folded[max(0, start - 70) : start]))[-8:]
             while words and words[-1] in self.lex.copula_fillers:
                 words.pop()
             self.copula_at[start] = bool(words) and any(
@@ -608,7 +612,8 @@ class _Scorer:
                 continue  # right after another field's label, or a phone, an invoice, a SIRET…
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
-            own_label = direct and nearest is not None and nearest[0] == name  # "matériels n° 1 2490 8773"
+            # "matériels n° 1 2490 8773", "The serial number … is:⏎⏎7328 2932 0": right after its label or introduced
+            own_label = nearest is not None and nearest[0] == name and (direct or nearest[1][:2] == (0, 0))
             if lex.refuse_company_numbers and _COMPANY_SIZED.fullmatch(compact) and (
                     (stdnum_siren.is_valid(compact) and not own_label) or stdnum_siret.is_valid(compact)):
                 continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
@@ -619,7 +624,10 @@ class _Scorer:
             if column == name:
                 score += self.lex.label_score
                 why.append("in a column headed like its label")
-            elif mine and not (quantity and not direct) and column is None:  # a cell's label is its column's
+            # a count is a value right after its label, or after a copula in the label's sentence ("Notre numéro
+            # de compte client est, sauf erreur, le 7 004 512"); a cell's label is its column's
+            elif mine and not (quantity and not direct and not (mine[:2] == (0, 0) and self._after_copula(start))) \
+                    and column is None:
                 words, values, phrase = mine
                 score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
                 why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
@@ -941,6 +949,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 # a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
 _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
+_NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
@@ -1019,19 +1028,25 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         pieces = value.split()
         shapes = lexicon.fields[name].shapes if name else every_shape
         first = pieces[0]
-        if lexicon.is_label(first) and (not any(sh.match(value) for sh in shapes)
-                                        or ((at in colons or below) and first not in lexicon.colon_prefixes)):
+        if lexicon.is_label(first) and first not in lexicon.value_prefixes and (
+                not any(sh.match(value) for sh in shapes)
+                or ((at in colons or below) and first not in lexicon.colon_prefixes)):
             continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
             continue  # "PlotWave 345 : 88 214", "… n°serie YKR22871 au 30/09 :⏎48 213 m2": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
-                and (any(c.isdigit() for c in first) or (first.isupper() and (len(first) <= 2 or "-" in first)
-                                                          and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
+                and (any(c.isdigit() for c in first) or first in lexicon.value_prefixes  # "CTR 48 310 6"
+                     or (first.isupper() and (len(first) <= 2 or "-" in first)
+                         and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
                 and (any(len(p) <= 5 for p in pieces) or not _DIGIT.search(first))
                 and all(any(c.isdigit() for c in p) or (_inner_capitals(p, k, pieces) and not lexicon.is_label(p))
                         for k, p in enumerate(pieces[1:], 1))
                 and not any(sh.match(first) for sh in shapes)):
+            merged.append(m.span("v"))
+    for start, end in merged:  # "n° de série B7 311 902 et B7 311 955": the next of a list, of the same shape
+        if (link := _COORDINATION.match(text, end)) and (m := _NEXT_SPACED.match(text, link.end())) \
+                and _shape(m.group("v")) == _shape(text[start:end]):
             merged.append(m.span("v"))
     if not merged:
         return tokens
