@@ -57,6 +57,11 @@ SIDE_TOPICS = [
      "Bonjour,\n\nDeux choses :\n\n1) à partir de juillet, merci d'utiliser notre nouvelle commande OA-58817 pour la "
      "facturation du traceur de l'agence de Valence, n° série 60311874.\n\n2) ce même traceur affiche le code erreur "
      "E-0712 depuis jeudi et bourre à chaque rouleau. Un technicien peut passer cette semaine ?" + SIGNATURE),
+    ("po_change", "commande d'achat 2027",
+     "Bonjour,\nComme chaque année, voici les références pour la facturation de notre traceur.\n\nContrat Canon "
+     "7700412289\n\nLa nouvelle commande d'achat pour 2027, qui devra figurer sur vos factures, porte le numéro "
+     "DA-771203.\n\nAutre point : le traceur signale un bourrage papier depuis lundi, un technicien peut-il "
+     "passer ?" + SIGNATURE),
     ("invoice_by_email", "Factures par mail",
      "Bonjour,\nMerci d'envoyer dorénavant nos factures par e-mail à compta@bet-vialle.fr (contrat CT-2024-00912).\n"
      "Pouvez-vous aussi nous indiquer le prix d'un rouleau de papier 90 g ?" + SIGNATURE),
