@@ -204,8 +204,8 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
-_NOT_READING_BEFORE = re.compile(
-    r"(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
+_NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
+    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
@@ -216,7 +216,7 @@ _NOT_READING_BEFORE = re.compile(
     r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$"
     # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
     r"|(?:\bdernier\s++relev\w*+\s++connu|\blast\s++known\s++reading|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
-    r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$",
+    r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$)",
     re.I,
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
