@@ -442,6 +442,13 @@ CASES = [
      "part, le\n6 118 204 (il figure en haut de vos factures).", "customer_number", ["6 118 204"]),
     ("a serial its sentence introduces is kept though it passes the SIREN check", "The serial number printed on "
      "the label is:\n\n    7328 2932 0\n\nThanks", "serial_numbers", ["7328 2932 0"]),
+    ("a table row says its machine stays, among addresses", "N° de série | Modèle | Site actuel | Nouveau site\n"
+     "4410 2231 07 | PlotWave 365 | 12 rue des Lilas, 44000 Nantes | 3 allée Verte, 44300 Rezé\n4410 2231 19 | "
+     "ColorWave 3700 | 12 rue des Lilas, 44000 Nantes | inchangé (reste sur place)", "serial_numbers",
+     ["4410 2231 07"]),
+    ("a list item says its machine is left out, with a year in it", "Merci de passer en télérelève les matériels "
+     "suivants :\n  * 3310 5521 08 - PlotWave 450 (accueil)\n  * 3310 4470 12 - ancien PlotWave 340, hors contrat "
+     "depuis 2024 : ne pas prendre en compte", "serial_numbers", ["3310 5521 08"]),
     ("an order that will not be renewed is no new order", "We will terminate the agreement on 30 June; our purchase "
      "order PO 55081 will not be renewed after that date.", "po_number", []),
 ]

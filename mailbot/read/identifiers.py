@@ -57,6 +57,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
@@ -810,10 +811,14 @@ class _Scorer:
         line_start = self.folded.rfind("\n", 0, start) + 1
         line_end = self.folded.find("\n", end)
         line_end = len(self.folded) if line_end < 0 else line_end
-        if "|" in self.folded[line_start:line_end]:  # a table row is one sentence, whatever dots it has ("Bât. A")
+        row = "|" in self.folded[line_start:line_end]
+        if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
-        if len(_NUMBERED.findall(sentence)) == 1:
+        # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
+        numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
+        if sum(len(_NUMBERED.findall(_YEAR_OR_DATE_WORD.sub(" ", n))) for n in numbers
+               if not (row and _LONG_WORD.search(n))) == 1:
             if self._says(sentence, lex.not_concerned_after, several_words=True):
                 return True
             if stop and self.folded[stop.start()] != "\n":
