@@ -175,6 +175,16 @@ EFFECTIVE = [
     ("Date limite de retour : 10/04/2027", None),
     ("Nous allons transférer deux matériels à la rentrée, le lundi 6 septembre 2027.", "2027-09-06"),
     ("Le nouveau numéro s'applique au 1er janvier, passé ce délai l'ancien est refusé.", "2027-01-01"),
+    # a negative cue held over a colon, unless a new clause names an event: "nos locaux actuels … : nous
+    # emménageons le 22 mars", not "Date du relevé : le 29/06"
+    ("Le cabinet quitte ses locaux actuels de la rue Nationale : nous emménageons le 8 février dans le nouvel "
+     "immeuble.", "2027-02-08"),
+    ("Date du relevé : le 29/06/2026", None),
+    # a month, then the day in that month: the day ("le mois prochain … prévu le 12 décembre")
+    ("Notre agence quitte ses locaux le mois prochain. Le transfert du traceur est prévu le 12 décembre ; merci "
+     "de nous faire un devis.", "2026-12-12"),
+    ("Nous déménageons en février 2027, le jeudi 18 février exactement.", "2027-02-18"),
+    ("Nous déménageons en février 2027 ; la visite technique aura lieu le 28 janvier.", "2027-02-01"),
 ]
 
 

@@ -362,13 +362,15 @@ def _cue(before: str) -> str | None:
     The nearest cue wins, except that a weak "au"/"le" does not undo a strong,
     deadline or negative cue earlier on its line, or ending the line before (a
     wrapped line): "s'applique dès la première facture, soit au 1er janvier";
-    "de retour le 4 janvier"; "de retour\nle 4 janvier". On a line of its own
+    "de retour le 4 janvier"; "de retour\nle 4 janvier" (but a colon, then an event, ends a negative cue's
+    hold: "nos locaux actuels : nous emménageons le 22 mars"). On a line of its own
     ("Ancien n° … jusqu'au 31/12\nNouveau n° au 1er janvier") it wins.
     """
     last, last_end = None, 0
     for m in _CUES.finditer(before):
         kind, between = m.lastgroup, before[last_end : m.start()]
-        held = kind == "medium" and last in ("strong", "deadline", "negative")
+        held = kind == "medium" and last in ("strong", "deadline", "negative") and not (
+            last == "negative" and ":" in between and _EVENT.search(between))  # "locaux actuels : nous emménageons le"
         if not (held and ("\n" not in between or between.isspace())):
             last = kind
         last_end = m.end()
@@ -470,6 +472,9 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     hits = [_pointed_to(text, h) for h in find_dates(text, reference) if h.cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
+    if best is not None and not best.exact:  # a month, then its day: "le mois prochain … prévu le 12 octobre"
+        best = next((h for h in hits if h.exact and h.score >= threshold and h.cue not in ("negative", "deadline")
+                     and (h.value.year, h.value.month) == (best.value.year, best.value.month)), best)
     if best is not None or reference is None or not weak:
         return best
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
