@@ -985,6 +985,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "12000 Rodez, à partir du 1er mars 2027.", "12000"),
  ("À partir du 14 octobre, le traceur n° ZBK00712 se trouvera au\n\nPôle Graphique du Lac\n12 rue Pierre Loti\n"
   "74000 Annecy", "74000"),
+ ("Le service quitte ses locaux actuels du centre-ville. Nos bureaux se trouveront alors au :\n8 allée des "
+  "Tanneurs\nBâtiment C\n67100 Strasbourg", "67100"),
  ("From March the plotter will be located at our Reims plant, 9 rue Gustave Eiffel, 51100 Reims.", "51100"),
  ("Adresse de livraison / réinstallation :\nAgence Nord\n12 rue des Artisans\n38300 Bourgoin-Jallieu", "38300"),
  ("les factures relatives à nos équipements (presse du centre éditique) doivent être adressées, à compter du 1er "
