@@ -344,6 +344,9 @@ ANSWERS = [
     "Bonjour,\nNous avons bien reçu votre demande de relevés pour le matériel n° 2QK04471, mais personne ici ne sait "
     "où lire les compteurs sur la machine. Pourriez-vous nous indiquer la marche à suivre ?",
     "Hello,\nWe are unable to send the readings this month: the display of the plotter is broken.",
+    "Bonjour,\nNous ne sommes pas en mesure de vous transmettre le relevé demandé pour le traceur 4410552: son écran "
+    "est hors service depuis lundi (ticket ouvert auprès de votre hotline). Merci de ne pas facturer de pages "
+    "estimées en attendant.",
 ])
 def test_an_answer_that_cannot_give_the_readings_is_still_a_meter_read_request(body, rules):
     assert read("Demande de relevés", body + SIGNATURE, rules).situation == "meter_read_request"
