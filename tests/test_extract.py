@@ -1267,24 +1267,3 @@ def test_a_broken_cue_file_stops_start_up_naming_it(tmp_path, monkeypatch, name)
         monkeypatch.undo()
         extract_module._address_cues.cache_clear()
     extract_module.check_reading_data()  # the shipped files load
-
-
-@pytest.mark.parametrize("subject, body, siren", [
-    ("Nouveau bon de commande 2027", "Bonjour,\nNotre nouveau bon de commande pour le contrat CT-2024-00871 est le "
-     "4500771204, à compter du 1er janvier 2027.\n\nService comptabilité\nAtelier Dubois SA – RCS Lyon 732 829 320", None),
-    ("Résiliation contrat traceur", "Bonjour,\nNous résilions le contrat du traceur n° série 3Y0612300 au 31 mars "
-     "2027 (cessation d'activité).\n\nAtelier Dubois SARL – RCS Lyon B 732 829 320", None),
-    ("Changement d'entité de facturation", "Bonjour,\nÀ compter du 1er mars 2027, merci de facturer le traceur n° "
-     "série 3Y0612300 à notre nouvelle société, K-bis joint.\n\nHelios Print SAS – RCS Lyon 732 829 320", "732 829 320"),
-])
-def test_a_siren_is_read_only_where_a_new_entity_is(subject, body, siren):
-    """A SIREN is the new billing entity's: the writer's own RCS in the signature of a purchase order or a
-    termination is none (a change of billing entity is signed by the new entity itself)."""
-    msg = EmailMessage()
-    msg["From"] = "Claire Dubois <claire.dubois@bati-concept.fr>"
-    msg["To"] = "contrats.service.wfps@cf.canon.fr"
-    msg["Subject"] = subject
-    msg["Date"] = "Mon, 01 Feb 2027 10:00:00 +0100"
-    msg["Message-ID"] = "<siren@bati-concept.fr>"
-    msg.set_content(body)
-    assert analyze(msg.as_bytes()).fields["siren"] == siren

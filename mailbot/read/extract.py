@@ -1242,10 +1242,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
     fields["new_email"] = email
-    # a SIREN is the new billing entity's, read where the request needs the entity's K-bis: elsewhere the RCS in
-    # a signature is the writer's own company
-    fields["siren"] = next(filter(None, (r.siren() for r in later)), None) if situation is None or "kbis" in required \
-        else None
+    fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
     readings = next(filter(None, (r.readings() for r in later)), []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
