@@ -268,9 +268,9 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # that split it) gave, short of the targets: a change may raise them, never lower them. The README says
 # how far each is from TARGETS.
 FLOORS = {
-    # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b and 23 (128 + 100 + 80
-    # + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200, issue #10)
-    "tune": {"situation_accuracy": 0.988, "given_mean": 0.982, "given_each": 0.947, "missing": 0.983,
+    # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b, 23 and 24b (128 + 100 +
+    # 80 + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200 + 200, issue #10)
+    "tune": {"situation_accuracy": 0.988, "given_mean": 0.982, "given_each": 0.956, "missing": 0.984,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -313,6 +313,10 @@ FLOORS = {
     # sealed13: a twenty-second wave of 120, all sealed at the start of the sixth session, scored once at its end
     "sealed13": {"situation_accuracy": 0.983, "given_mean": 0.971, "given_each": 0.833, "missing": 0.983,
                  "lead_time_ok": 0.966},
+    # sealed14: a twenty-fourth wave of 120 (a third of the b+c half with purchase orders), all sealed at the start
+    # of the seventh session, scored once at its end
+    "sealed14": {"situation_accuracy": 0.966, "given_mean": 0.945, "given_each": 0.807, "missing": 0.933,
+                 "lead_time_ok": 0.991},
 }
 
 
@@ -335,11 +339,11 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 2168), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 2368), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
-                                          ("sealed13", 120)])
+                                          ("sealed13", 120), ("sealed14", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
