@@ -473,7 +473,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None and not best.exact:  # a month, then its day: "le mois prochain … prévu le 12 octobre"
-        best = next((h for h in hits if h.exact and h.score >= threshold and h.cue not in ("negative", "deadline")
+        best = next((h for h in hits if h.exact and h.score >= threshold  # (a negative cue never reaches it)
                      and (h.value.year, h.value.month) == (best.value.year, best.value.month)), best)
     if best is not None or reference is None or not weak:
         return best

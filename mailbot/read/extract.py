@@ -1390,36 +1390,24 @@ _NAME_SEPARATORS = re.compile(r"[_+]++")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
-class _NamedReader(_Reader):
-    """A reader over one attachment's file name ("BC_4500786612_Canon_2027.pdf"): the number a customer gives
-    only as the name of the document that carries it (a scan, or a PDF with no text)."""
-
-    def __init__(self, name: str) -> None:
-        # a word before the name: its first label ("BDC LYON-2027-0118") labels the value, as in a sentence,
-        # instead of starting it as after a colon
-        super().__init__("fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name)), name, "attachment")
-        self.name = name
-
-    def where(self, start: int, end: int) -> dict[str, Any]:
-        return {"text": self.text[start:end], "span": None, "source": "attachment", "attachment": self.name,
-                "place": "nom du fichier"}
-
-    def note(self, name: str, text: str, detail: str) -> None:
-        self.evidence.append(Evidence("extract", name, text, f"{detail} (read in the file name {self.name})",
-                                      source="attachment", place=f"{self.name}, nom du fichier"))
-
-
 def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Reader | None:
     """The numbers the request needs and neither the body nor the attachments' texts gave, read in the
-    attachments' file names when a label there names them; the first name that gives one, or None."""
+    attachments' file names when a label there names them ("BC_4500786612_Canon_2027.pdf": a scan, or a PDF
+    with no text); the reader of the first name that gives one, or None."""
+    from mailbot.read.attachments import Document
+
+    wanted = [name for name in _ATTACHMENT_FIELDS if name in required and not fields[name]]
+    if not wanted:
+        return None
     for attachment in mail.attachments:
-        reader = _NamedReader((attachment.get("filename") or "")[:200])  # a name is short; a hostile one is cut
-        took = False
-        for name in _ATTACHMENT_FIELDS:
-            if name in required and not fields[name]:
-                fields[name] = reader.identifier(name)
-                took = took or bool(fields[name])
-        if took:
+        name = (attachment.get("filename") or "")[:200]  # a name is short; a hostile one is cut
+        # a word before the name: its first label ("BDC LYON-2027-0118") labels the value, as in a sentence,
+        # instead of starting it as after a colon
+        text = "fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name))
+        reader = _AttachedReader(Document(name, "name", [("nom du fichier", text)]))
+        for field_name in wanted:
+            fields[field_name] = reader.identifier(field_name)
+        if any(fields[field_name] for field_name in wanted):
             return reader
     return None
 
