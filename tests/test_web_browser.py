@@ -109,6 +109,12 @@ def login(browser, served, name="alice", password=PASSWORD, path="/"):
     return page
 
 
+def keys_ready(page):
+    """The queue is shown and its deferred app.js has run: a key pressed earlier would be lost."""
+    page.wait_for_selector("tr.row")
+    page.wait_for_function("document.readyState === 'complete'")
+
+
 def test_login_wrong_password_and_logout(browser, served):
     page = browser.new_context().new_page()
     page.goto(served.url + "/")
@@ -151,7 +157,7 @@ def test_a_customers_html_runs_no_script_and_fetches_nothing(browser, served):
 
 def test_the_keyboard_path_from_the_queue_to_one_sent_reply(browser, served):
     page = login(browser, served, path="/?kind=draft")
-    page.wait_for_selector("tr.row")
+    keys_ready(page)
     page.keyboard.press("?")
     assert page.is_visible("#keys")
     page.keyboard.press("?")
@@ -208,6 +214,7 @@ def test_two_people_approving_the_same_draft_send_it_once(browser, served):
 
 def test_the_queue_screenshot(browser, served):
     page = login(browser, served)
+    keys_ready(page)
     page.keyboard.press("j")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
