@@ -1088,6 +1088,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "\nCW3600-55812\n\nBuyer's registered address: Nordprint Solutions SAS, 40 rue de l'Epeule,\n59100 Roubaix.",
   "59100"),
  ("Suite à la cession, adresse de l'acquéreur : Imprimerie Baud, 3 rue Neuve, 38000 Grenoble.", "38000"),
+ # an adverb inside the cue; an overseas postcode
+ ("Notre agence ferme le 30 juin. Le traceur sera dorénavant installé à notre siège :\n\nOIT – Topographie\n"
+  "ZAC La Mare – 12 rue Henri Cornu\n97438 Sainte-Marie", "97438"),
 ]
 
 
@@ -1171,6 +1174,19 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Meter readings:\nVP-6160-0421    1 204 457\n\nBy the way, our contract includes 50,000 colour pages per quarter - "
      "could you tell us whether we went over?", [1204457]),
     ("Merci de livrer à :\n- 12 rue Pasteur\n- 69007 Lyon", []),
+    # an arrow gives the value; "env." is "environ": a volume, not a reading
+    ("Les chiffres relevés hier soir :\n- PlotWave 345 n° 345-77120 -> 7 321\n- PlotWave 345 n° 345-77184 → 10 096",
+     [7321, 10096]),
+    # the label and its date end the line above: "Compteur noir au 30/09 :⏎245 871"
+    ("n° de série 3Y401-22781. Compteur noir au 30/09 :\n245 871 ; pas de compteur couleur.", [245871]),
+    ("Index total relevé le 2 octobre :\n1 204 550", [1204550]),
+    # an item of a list whose other items name their counters
+    ("Pour les deux autres :\n* PlotWave 360 n° 360-120031 : 5 122\n* ColorWave 3700 n° 3700-009145 : noir 14 880 – "
+     "couleur 6 041", [5122, 14880, 6041]),
+    ("le compteur noir de notre ColorWave 3500 (n° de série 7104582) affiche ce matin 123 456 et le compteur couleur "
+     "8 790.", [123456, 8790]),
+    ("le compteur grand format (SN : 1201 4477 09) indique ce jour 56 780 mètres linéaires.", [56780]),
+    ("Compteur 1 (m²) : 18.442\nVolume moyen mensuel sur l'ensemble du parc : env. 2.100 m².", [18442]),
 ]
 
 

@@ -84,13 +84,14 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 def timed(work: Callable[[], object], limit: float) -> float:
-    """Seconds the work took, or inf when it ran past limit (it is interrupted there)."""
+    """CPU seconds the work took, or inf when it ran past limit (it is interrupted there). CPU time, not the
+    wall clock: a busy or shared machine (CI's, a VM's stolen time) delays the work without making it slower."""
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, limit)
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         work()
-        return time.perf_counter() - start
+        return time.process_time() - start
     except _GaveUp:
         return float("inf")
     finally:
@@ -368,9 +369,9 @@ def test_patterns_are_found():
 
 # -- whole readers on hostile text --------------------------------------------
 
-def lines_of(unit: str, tail: str = "") -> str:
-    """MAX_TEXT characters of MAX_LINE lines, each the unit repeated then the tail."""
-    return "\n".join([_repeated(unit, tail)(MAX_LINE)] * (MAX_TEXT // (MAX_LINE + 1)))
+def lines_of(unit: str, tail: str = "", size: int = MAX_TEXT) -> str:
+    """size characters of MAX_LINE lines, each the unit repeated then the tail."""
+    return "\n".join([_repeated(unit, tail)(MAX_LINE)] * (size // (MAX_LINE + 1)))
 
 
 HOSTILE_UNITS = [
@@ -434,13 +435,21 @@ ONE_LINE = {
 }
 # MAX_TEXT characters as quote splitting, classification and extraction get them (lines of MAX_LINE),
 # and, for those, as one line: the caps only bound the constant.
-HOSTILE_TEXTS = [(f"{what}, lines", lines_of(unit, tail)) for what, unit, tail in HOSTILE_UNITS] + [
-    (f"{what}, one line", _repeated(unit, tail)(MAX_TEXT)) for what, unit, tail in HOSTILE_UNITS if what in ONE_LINE
-]
+def hostile_texts(size: int) -> list[tuple[str, str]]:
+    return [(f"{what}, lines", lines_of(unit, tail, size)) for what, unit, tail in HOSTILE_UNITS] + [
+        (f"{what}, one line", _repeated(unit, tail)(size)) for what, unit, tail in HOSTILE_UNITS if what in ONE_LINE
+    ]
+
+
+HOSTILE_TEXTS = hostile_texts(MAX_TEXT)
+QUARTER_TEXTS = dict(hostile_texts(MAX_TEXT // 4))  # the same, a quarter as long: how the time grows
 # Bounds for whole readers on 64 kB, far from both sides: their densest hostile text takes at most
 # 0.7 s (find_dates scores each of 10,000 dates on the 60 characters before it, about 60 µs a date),
 # most take under 0.2 s; reading each line again per value found, as before, took 15 s to minutes.
 EXTRACT_SECONDS = 1.5
+# Past its bound (a slower machine: CI's took 1.6 s where this one took 1.0), a reader is still linear when four
+# times the text takes less than LINEAR_GROWTH times as long (linear: about 4; quadratic: 16), within 3 bounds.
+LINEAR_GROWTH = 8
 SPLIT_SECONDS = 0.5
 DATES_SECONDS = 1.5
 WITH_A_PDF = [{"filename": "document.pdf", "content_type": "application/pdf"}]  # so the K-bis text is read
@@ -452,9 +461,17 @@ def test_extract_all_is_linear(what, text):
     from mailbot.read.extract import extract_all
     from mailbot.read.mime import Mail
 
-    mail = Mail(subject=text[:200], attachments=WITH_A_PDF)
-    took = slow(lambda: extract_all(text, text, mail, date(2026, 11, 20)), EXTRACT_SECONDS)
-    assert took is None, f"extract_all on {what}: {took:.2f} s"
+    def on(text):
+        mail = Mail(subject=text[:200], attachments=WITH_A_PDF)
+        return lambda: extract_all(text, text, mail, date(2026, 11, 20))
+
+    took = slow(on(text), EXTRACT_SECONDS)
+    if took is None:
+        return
+    limit = 3 * EXTRACT_SECONDS
+    quarter = min(timed(on(QUARTER_TEXTS[what]), limit) for _ in range(2))
+    assert took < limit and took < LINEAR_GROWTH * quarter, \
+        f"extract_all on {what}: {took:.2f} s, {took / quarter:.1f} times its time on a quarter of the text"
 
 
 @pytest.mark.parametrize("what, text", HOSTILE_TEXTS, ids=[h[0] for h in HOSTILE_TEXTS])

@@ -96,6 +96,12 @@ def test_body_lists_and_addresses_are_kept():
     assert parts.signature.startswith("Cordialement")
 
 
+def test_a_line_with_a_number_is_no_signature_name():
+    parts = split("Bonjour,\n\nLe compteur indique 56 780 m².\n\nContrat CW-2024-1187.\n\nHélène Barbier\nSCP Marrot")
+    assert parts.new.endswith("Contrat CW-2024-1187.")
+    assert parts.signature.startswith("Hélène Barbier")
+
+
 def test_closing_word_at_the_start_is_not_a_signature():
     assert split("Merci\nde noter notre nouvelle adresse.").new.startswith("Merci")
 

@@ -192,20 +192,24 @@ _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted 
 # Matched where a number ends, at its position in the line (so no "^"): never after a blank, and the
 # lookbehind keeps a search from trying each blank of a run.
 _READING_UNIT = re.compile(
-    r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3)\b", re.I
+    r"(?<!\s)\s*+(?:m²|m2|ml|pages?|copies|clics?|impressions?|prints|sheets|feuilles|A4|A3|sqm|lfm"
+    r"|m[èe]tres?\s++(?:lin[ée]aires?|carr[ée]s)|linear\s++(?:met(?:er|re)s|feet)|square\s++met(?:er|re)s)\b", re.I
 )
-_READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole)
-    r"(?:[:=|]|\b(?:noir|couleur|coul|n&b|n/b|b/w|b&w|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
+_READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole; each branch
+    # starts with a letter or a sign: the look ahead skips the other places at once)
+    r"(?=[^\W\d_]|[:=|→⇒-])(?:[:=|→⇒]|-{1,3}+>|=>|\b(?:noir|couleur|coul|n&b|n/b|b/w|b&w|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
     # on a line about counters, a verb that gives the value: "le compteur indique 456 789", "… affichait 152 300"
     r"|indiquee?s?|indiquent|indiquait|affichee?s?|affichent|affichait|marque|est\s++de|est\s++[àa]|sont\s++de|shows?"
     r"|showed|reads|is\s++at"
-    r"|stands\s++at))\.?\s*+:?\s*+\[?$",
+    r"|stands\s++at))"
+    # "… affiche ce matin 123 456", "the counter shows today 45,210"
+    r"(?:\s++(?:ce\s++(?:matin|jour|soir)|aujourd.hui|actuellement|this\s++morning|today|currently|now))?\.?\s*+:?\s*+\[?$",
     re.I,
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
-    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
+    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
@@ -253,11 +257,23 @@ _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+moi
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
 _SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
+# "Compteur noir au 30/09 :⏎245 871": the label ends before the day it was read (on folded text)
+_DAY_READ = re.compile(r"(?<!\s)\s++(?:(?:releve|lu)\s++)?(?:au|du|le|at|as\s++of|on)\s++\d{1,2}"
+                       r"(?:[/.]\d{1,2}(?:[/.]\d{2,4})?|(?:er)?\s++[a-z]{3,9}(?:\s++\d{4})?)$")
+_LIST_ITEM = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–]|\d{1,2}[.)]|[a-z]\))[ \t]")  # a line that is a list's item
 _READING_ITEM = re.compile(  # a list's item that is one number, written as a count: "1) 224.118", "- 12 204"
     r"(?<![ \t>])[ \t>]*+(?:(?:[-•*·–]|\d\)|[a-z]\))[ \t]*+)?\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})++[ \t]*+$")
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
+
+
+def _unit_in_words(word: str) -> str:
+    """"mètres linéaires", "lfm" are ml; "mètres carrés", "sqm" are m2; other units as written, lower case."""
+    folded = fold(word)
+    if folded.startswith(("metre", "linear", "lfm", "square", "sqm")):
+        return "m2" if "carr" in folded or folded.startswith(("sq", "square")) else "ml"
+    return folded
 _MASKS = (  # applied in order
     re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
         r"\b(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I  # not "mono 18 220"
@@ -506,17 +522,20 @@ class _Reader:
         previous = ""  # the line before, folded: a counter word ending it names the number starting this one
         start = 0
         lines = self.text.split("\n")
+        listed_context = _listed_context(lines)
         width = 0  # cells of the last line that was not blank
         for index, line in enumerate(lines):
             line_start, start = start, start + len(line) + 1
-            line_before, previous = previous, _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:")).rstrip(" \t:")
+            line_before, previous = previous, _DAY_READ.sub("", _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:"))
+                                                            .rstrip(" \t:"))
             if _COUNTER_LABEL.fullmatch(fold(line).strip().lstrip("> \t")):
                 previous += " compteur"  # "Compteur impression (m²) :⏎152 330": a counter's label and its colon
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             # a line right below one that gave readings continues its list: "… S/N 5070112233: mono 18,220 / colour
             # 6,905⏎… S/N 5070098417: 41,388"
-            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above
+            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above \
+                or listed_context[index]
             read_above = False
             if not line.strip():
                 following = lines[index + 1].strip() if index + 1 < len(lines) else ""
@@ -606,6 +625,19 @@ class _Reader:
         return None
 
 
+def _listed_context(lines: list[str]) -> list[bool]:
+    """For each line, is it an item of a list ("* PlotWave 360 n° 360-120031 : 5 122") whose paragraph speaks of
+    counters ("* ColorWave 3700 : noir 14 880 – couleur 6 041")? Its colon then gives a reading too."""
+    flags = [False] * len(lines)
+    start = 0
+    for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
+        if any(_READING_CONTEXT.search(line) for line in lines[start:end]):
+            for i in range(start, end):
+                flags[i] = bool(_LIST_ITEM.match(lines[i]))
+        start = end + 1
+    return flags
+
+
 def _counter_kind(text: str) -> str | None:
     """noir, couleur or total when the text names one (the last one named)."""
     kinds = [m.lastgroup for m in _COUNTER_KIND.finditer(text)]
@@ -640,7 +672,7 @@ class _Row:
         if unit_match:
             word = unit_match.group(0).strip()
             sized = re.fullmatch(r"A\d", word, re.I)
-            unit = word.upper() if sized else _UNIT_NAMES.get(word.lower().rstrip("s"), word.lower())
+            unit = word.upper() if sized else _UNIT_NAMES.get(word.lower().rstrip("s"), _unit_in_words(word))
         # The last break before the reading (a break never straddles its start: it follows no word character).
         last = self.breaks[i - 1] if (i := bisect_right(self.break_ends, m.start())) else None
         clause = line[last.end() if last else 0 : m.start()]

@@ -84,8 +84,8 @@ _PASSING_ON = re.compile(r"transf[eèé]r|fais\s++suivre|faire\s++suivre|\bforwa
                          r"|please\s++(?:handle|process)|can\s++you\s++handle"
                          # "merci de prendre en compte la note ci-dessous", "please take note of the below"
                          r"|prendre\s++en\s++compte|tenir\s++compte|take\s++(?:note|into\s++account)", re.I)
-_NAME_LINE = re.compile(
-    r"^\s*[A-ZÀ-Ý][\w'’.-]+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý][\w'’.-]+){0,3}\s*$"
+_NAME_LINE = re.compile(  # a name has no digit: "Contrat CW-2024-1187." is no signature's first line
+    r"^\s*[A-ZÀ-Ý](?:[^\W\d_]|['’.-])+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý](?:[^\W\d_]|['’.-])+){0,3}\s*$"
 )
 _SENTENCE_END = re.compile(r"[.?!)]\s*$")
 
