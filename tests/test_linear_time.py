@@ -447,8 +447,9 @@ QUARTER_TEXTS = dict(hostile_texts(MAX_TEXT // 4))  # the same, a quarter as lon
 # 0.7 s (find_dates scores each of 10,000 dates on the 60 characters before it, about 60 µs a date),
 # most take under 0.2 s; reading each line again per value found, as before, took 15 s to minutes.
 EXTRACT_SECONDS = 1.5
-# Past its bound (a slower machine: this one took 1.6–1.8 s one day, 1.0 s another, for the same code), a reader is still linear when four
-# times the text takes less than LINEAR_GROWTH times as long (linear: about 4; quadratic: 16), within 3 bounds.
+# Past its bound (a slower machine: this one took 1.6–1.8 s one day, 1.0 s another, for the same code), a
+# reader is still linear when four times the text takes less than LINEAR_GROWTH times as long (linear: about 4;
+# quadratic: 16), within 3 bounds.
 LINEAR_GROWTH = 8
 SPLIT_SECONDS = 0.5
 DATES_SECONDS = 1.5
