@@ -845,6 +845,16 @@ POLICY += [
      "technique - 410 route de Lyon\n71000 Mâcon\n\nAgnès",
      "Agnès,\n\nVoici les matériels du local de Tournus :\n- traceur PlotWave 345 : n° série 100488215\n- PlotWave "
      "500 : n° série 100533871\n\nRomain", "serial_numbers", ["100488215"]),
+    ("a machine said to stay, by its family name alone, is left out", "Transfert matériel vers Ajaccio",
+     "Les matériels suivants sont sous contrat chez vous :\n- PlotWave 345 - n° 6107-7720\n- ColorWave 550 - n° "
+     "6107-8841\n\nLe PlotWave 345 est à déménager ; la ColorWave reste à Bastia.", "", "serial_numbers",
+     ["6107-7720"]),
+    ("… but not a line that names another machine besides it", "Résiliation",
+     "Le traceur à résilier :\n5512 0043 (le PlotWave 360 ; le PlotWave 450 reste chez nous)", "", "serial_numbers",
+     ["5512 0043"]),
+    ("… and every machine but the only one said to be concerned", "Transfert matériel",
+     "Nos matériels :\n- PlotWave 345 - n° 6107-7720\n- ColorWave 550 - n° 6107-8841\n\nSeul le PlotWave 345 est "
+     "à déménager.", "", "serial_numbers", ["6107-7720"]),
     ("a short answer to our request for a reading is that reading", "Re: Demande de relevé compteur",
      "Bonjour,\n\n412 877\n\n(pour la machine de votre demande, relevé fait ce matin)\n\nHugo",
      "Madame, Monsieur,\nDans le cadre de la facturation de votre contrat, nous vous remercions de nous communiquer "

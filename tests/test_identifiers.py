@@ -451,6 +451,24 @@ CASES = [
      "depuis 2024 : ne pas prendre en compte", "serial_numbers", ["3310 5521 08"]),
     ("an order that will not be renewed is no new order", "We will terminate the agreement on 30 June; our purchase "
      "order PO 55081 will not be renewed after that date.", "po_number", []),
+    ("a line 'key : value' whose key no label knows is out of the reach of the labels above",
+     "PW 3600 n° serie 1H0241\n - cpt 1 : 53118\n - cpt 2 : 12044\nPW 3600 n° serie 1H0297\n - cpt 1 : 71006",
+     "serial_numbers", ["1H0241", "1H0297"]),
+    ("… but a list of bare values stays in reach", "N° de série :\n- 3Y0612300\n- 3Y0612301", "serial_numbers",
+     ["3Y0612300", "3Y0612301"]),
+    ("'débiteur' is the supplier's word for a customer account", "N° débiteur chez vous : 6100234",
+     "customer_number", ["6100234"]),
+    ("a machine no longer under contract", "Pour le PlotWave 5000 n° 9842107653 le compteur total est de 89 550.\n\n"
+     "Le PlotWave 340 de l'accueil (n° 9840033217) n'est plus sous contrat, je ne vous l'indique donc pas.",
+     "serial_numbers", ["9842107653"]),
+    ("a machine removed beside one concerned", "Readings for our ColorWave 3700, serial 4K7720351:\nBlack 77 120\n\n"
+     "The second unit listed in your request (s/n 4K7719008) was removed from our site in May.", "serial_numbers",
+     ["4K7720351"]),
+    ("a header whose counters name a paper size ('Noir A4')", "Relevés au 30/09 :\n\nN° de série | Noir A4 | "
+     "Couleur A4 | Total\nJX4512876 | 245 118 | 32 004 | 277 122\nJX4512901 | 198 560 | 27 310 | 225 870",
+     "serial_numbers", ["JX4512876", "JX4512901"]),
+    ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
+     "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
 ]
 
 

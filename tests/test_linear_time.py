@@ -435,14 +435,14 @@ ONE_LINE = {
 }
 # MAX_TEXT characters as quote splitting, classification and extraction get them (lines of MAX_LINE),
 # and, for those, as one line: the caps only bound the constant.
-def hostile_texts(size: int) -> list[tuple[str, str]]:
+def hostile_units_texts(size: int) -> list[tuple[str, str]]:
     return [(f"{what}, lines", lines_of(unit, tail, size)) for what, unit, tail in HOSTILE_UNITS] + [
         (f"{what}, one line", _repeated(unit, tail)(size)) for what, unit, tail in HOSTILE_UNITS if what in ONE_LINE
     ]
 
 
-HOSTILE_TEXTS = hostile_texts(MAX_TEXT)
-QUARTER_TEXTS = dict(hostile_texts(MAX_TEXT // 4))  # the same, a quarter as long: how the time grows
+HOSTILE_TEXTS = hostile_units_texts(MAX_TEXT)
+QUARTER_TEXTS = dict(hostile_units_texts(MAX_TEXT // 4))  # the same, a quarter as long: how the time grows
 # Bounds for whole readers on 64 kB, far from both sides: their densest hostile text takes at most
 # 0.7 s (find_dates scores each of 10,000 dates on the 60 characters before it, about 60 µs a date),
 # most take under 0.2 s; reading each line again per value found, as before, took 15 s to minutes.

@@ -36,7 +36,7 @@ from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import (MODEL, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
+from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       find_identifiers, in_subject, is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -1060,18 +1060,43 @@ _EXCEPT = re.compile(  # "… sauf le PlotWave 340 qui sera restitué", "except 
     r"\s++(?:l['’]|le\s++|la\s++|les\s++|the\s++|notre\s++|our\s++)?(?=[A-Za-z])", re.I)
 
 
+# "la ColorWave reste à Bastia", "the PlotWave 500 stays": a machine, by its model or its family, that stays
+_STAYS = re.compile(r"\b(?:le|la|l['’]|notre|the|our)\s*+(?P<model>" + MODEL_FAMILY + r"(?:\s*+[A-Z]{0,3}-?\d{2,5})?)"
+                    r"\s++(?:reste|restera|demeure|stays|remains|will\s++stay)\b", re.I)
+# "Seul le PlotWave 345 est à déménager", "only the ColorWave 3800 is concerned": the one machine concerned
+_ONLY = re.compile(r"\b(?:seul(?:e|s|es)?|only)\s++(?:le|la|l['’]|les|notre|the|our)\s*+(?P<model>" + MODEL_FAMILY
+                   + r"(?:\s*+[A-Z]{0,3}-?\d{2,5})?)\b", re.I)
+
+
+def _named(model: str, names: set[str]) -> bool:
+    """Is the model one of the names, each a model ("plotwave340") or a family alone ("colorwave")?"""
+    name = _model_name(model)
+    return any(name == n or (n.isalpha() and name.startswith(n)) for n in names)
+
+
 def _without_excepted(new_text: str, reader: _Reader, serials: list[str]) -> list[str]:
     """The serials read, but those whose line names a model the new text leaves out ("… pour les traceurs listés
-    ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098")."""
+    ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098"; "la ColorWave reste à Bastia"), or another
+    model than the only one it says is concerned ("Seul le PlotWave 345 est à déménager")."""
     excepted = {_model_name(m.group(0)) for e in _EXCEPT.finditer(new_text) if (m := MODEL.match(new_text, e.end()))}
-    if not excepted:
+    excepted |= {_model_name(m.group("model")) for m in _STAYS.finditer(new_text)}
+    only = {_model_name(m.group("model")) for m in _ONLY.finditer(new_text)}
+    if not (excepted or only):
         return serials
-    kept = []
+    lines = []
     for value, where in zip(serials, reader.spans.get("serial_numbers", [])):
         start = where["span"][0]
         end = reader.text.find("\n", start)
-        line = reader.text[reader.text.rfind("\n", 0, start) + 1 : end if end >= 0 else None]
-        if not any(_model_name(m.group(0)) in excepted for m in MODEL.finditer(line)):
+        lines.append((value, where, [m.group(0) for m in MODEL.finditer(
+            reader.text[reader.text.rfind("\n", 0, start) + 1 : end if end >= 0 else None])]))
+    if only and not any(_named(model, only) for _, _, models in lines for model in models):
+        only = set()  # the machine said to be the only one is none of the lines: nothing to leave out by it
+    kept = []
+    for value, where, models in lines:
+        # a line that names another machine besides the one left out ("5512 0043 (le PlotWave 360 ; le PlotWave 450
+        # reste chez nous)") is kept
+        if not (models and all(_named(model, excepted) for model in models)) and not (
+                only and models and not any(_named(model, only) for model in models)):
             kept.append((value, where))
     if len(kept) < len(serials):
         reader.note("serial_numbers", ", ".join(v for v, _ in kept), "without the machines the new text leaves out")

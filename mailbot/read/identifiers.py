@@ -56,6 +56,7 @@ _AMOUNT_AFTER = re.compile(r"[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
+_VALUE_DIGITS = re.compile(r"\d\d")  # a cell with two digits in a row holds a value; "Noir A4", "Compteur 1" name one
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
@@ -106,6 +107,7 @@ _CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
 _MODEL_GAP = 64  # characters between a model and its serial: "PlotWave 345 (numéro sur l'étiquette : X)"
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
+_KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
@@ -124,9 +126,10 @@ NEW_BY = re.compile(
     # "le nouveau numéro de commande qui remplace le précédent : X"
     r"|\b(?:nouveau|nouvelle|new)\b[^.;:]{0,60}\b(?:qui\s++remplace|which\s++replaces|replacing)\b[^.;:]{0,40}:?\s*+$", re.I
 )
+MODEL_FAMILY = (r"(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream"
+                r"|imagePROGRAF|imagePRESS|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)")  # a model's family
 MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
-    r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream|imagePROGRAF|imagePRESS"
-    r"|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
+    r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
     r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
     # ("PW345-0061287", "PW450 88 2310")
@@ -428,6 +431,22 @@ class _Scorer:
             begin = self.paragraphs[i - 1]
         return max(begin, start - 240)
 
+    def _own_key_line(self, start: int) -> int:
+        """The start of the value's line when the line is "key : value" and its key is words no label knows
+        ("- cpt 1 : 53118" under "PW 3600 n° serie 1H0241"): the labels of the lines above name other values.
+        Else 0."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        key = _KEY_BEFORE.fullmatch(self.folded, line_start, start)
+        if not key or MODEL.search(self.text, line_start, start):
+            return 0
+        first, last = bisect_left(self.starts, key.start("key")), bisect_left(self.starts, key.end("key"))
+        words = [w for _, w in self.words[first:last]]
+        if any(i in self.labels for i in range(first, last)) or not any(
+                w.isalpha() and w not in self.lex.fillers and w not in self.lex.fields["serial_numbers"].machine_words
+                for w in words):
+            return 0
+        return line_start
+
     def _ends_with_label(self, at: int) -> bool:
         """Does the text before ``at`` end with a field's label (blanks and a full stop aside)?"""
         j = bisect_left(self.starts, at) - 1
@@ -437,7 +456,7 @@ class _Scorer:
     def labels_before(self, start: int, end: int) -> tuple[dict[str | None, tuple[int, int, str]], bool]:
         """For each field (None: "other"), its nearest label before the value text[start:end]:
         (words between, values between, label); and whether the nearest label is right before it."""
-        begin = self._reach_start(start, end)
+        begin = max(self._reach_start(start, end), self._own_key_line(start))
         found: dict[str | None, tuple[int, int, str]] = {}
         nearest_direct: bool | None = None
         between = values = 0
@@ -554,8 +573,8 @@ class _Scorer:
             if len(row) < 2:
                 header = None
                 continue
-            # no ASCII digit but in a date: "Compteur (m²)", "Reading (30/06/2026)" are headers
-            if not any(_DIGIT.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
+            # no two digits in a row but in a date: "Compteur (m²)", "Noir A4", "Reading (30/06/2026)" are headers
+            if not any(_VALUE_DIGITS.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
                 # "Ancien n° de BC | Nouveau n° de BC": the old column holds no field's value
                 header = [(at, None if is_old(c, len(c)) else self._field_of_header(c)) for at, c in row]
                 if not any(f for _, f in header):
