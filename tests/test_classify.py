@@ -334,6 +334,11 @@ ANSWERS = [
      "Bonjour,\nVoici les compteurs : 3Y080110 noir 22 540, couleur 8 101. À terme, la relève automatique nous "
      "intéresserait." + SIGNATURE),
     (None, "RE: relevé compteur", "Compteur au 30/11 : 45 678 m² (traceur PW340-0051888).\nCdlt" + SIGNATURE),
+    (None, "Colorado 1650 meter readings - June 2027",
+     "Hi,\nPlease see the June readings for both our Colorado units below.\n\nModel | Serial number | Total prints "
+     "| Lfm\nColorado 1650 | C1650-00318 | 412,880 | 96,215\nColorado 1650 | C1650-00422 | 287,104 | 70,559\n\n"
+     "This e-mail and any attachments are confidential and intended solely for the addressee. If you have "
+     "received it in error, please notify the sender and delete it." + EN_SIGNATURE),
     (None, "RE: Meter reading request",
      "Hello,\nCounters as of today for 3Y045003: black 10 222, colour 5 101. Is there a way to have this done "
      "automatically next time?" + EN_SIGNATURE),
@@ -347,6 +352,9 @@ ANSWERS = [
     "Bonjour,\nNous ne sommes pas en mesure de vous transmettre le relevé demandé pour le traceur 4410552: son écran "
     "est hors service depuis lundi (ticket ouvert auprès de votre hotline). Merci de ne pas facturer de pages "
     "estimées en attendant.",
+    "Bonjour,\nJ'ai bien reçu votre demande de relevés pour le traceur TDS750 n° de série 6200-114-582. "
+    "Malheureusement l'écran de la machine est en panne depuis vendredi et je ne parviens pas à afficher les "
+    "compteurs. Le technicien passe jeudi, je vous les transmettrai ensuite.",
 ])
 def test_an_answer_that_cannot_give_the_readings_is_still_a_meter_read_request(body, rules):
     assert read("Demande de relevés", body + SIGNATURE, rules).situation == "meter_read_request"

@@ -456,6 +456,10 @@ CASES = [
      "serial_numbers", ["1H0241", "1H0297"]),
     ("… but a list of bare values stays in reach", "N° de série :\n- 3Y0612300\n- 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
+    ("'quote' the verb is no quotation's label", "We have issued a new purchase order. Please quote "
+     "PO-AYC-27-0193 on all invoices.", "po_number", ["PO-AYC-27-0193"]),
+    ("… but 'quote n°' is", "New purchase order PO 55190 (our quote n° 2026-881 accepted).", "po_number",
+     ["PO 55190"]),
     ("'débiteur' is the supplier's word for a customer account", "N° débiteur chez vous : 6100234",
      "customer_number", ["6100234"]),
     ("a machine no longer under contract", "Pour le PlotWave 5000 n° 9842107653 le compteur total est de 89 550.\n\n"
