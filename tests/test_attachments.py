@@ -247,6 +247,19 @@ def test_a_move_form_gives_the_destination_the_body_lacks():
     assert analysis.details["new_address"]["city"].startswith("Merignac")
 
 
+def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
+    form = pdf(["DEMANDE D'ENVOI DES FACTURES PAR E-MAIL", "N° de contrat Canon : MC 2025 0712",
+                "Adresse e-mail de reception des factures (non nominative) : fournisseurs@clinique-valdorge.fr",
+                "Nom du signataire : Arnaud Pichon"])
+    analysis = analyze(mail("Formulaire envoi des factures par e-mail", "Bonjour, vous trouverez ci-joint le "
+                            "formulaire de dématérialisation des factures dûment complété et signé.",
+                            [("Formulaire.pdf", "application/pdf", form)]))
+    assert analysis.fields["new_email"] == "fournisseurs@clinique-valdorge.fr"
+    assert analysis.details["new_email"]["nominative"] is False
+    assert analysis.details["spans"]["new_email"]["attachment"] == "Formulaire.pdf"
+    assert "new_email" not in analysis.missing
+
+
 def test_a_purchase_orders_account_is_no_customer_number():
     order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",

@@ -1311,7 +1311,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
     documents = _documents(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
-    attached = _from_attachments(documents, fields, set(required), reference_date if lead_time else None)
+    attached = _from_attachments(documents, fields, set(required), reference_date if lead_time else None, mail)
+    if attached is not None and email is None and fields["new_email"]:
+        email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
         readings = attached.readings_found
     if attached is not None and address is None and attached.address_found:
@@ -1383,9 +1385,10 @@ class _AttachedReader(_Reader):
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
-                      reference: date | None) -> _Reader | None:
+                      reference: date | None, mail: Mail) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
-    numbers, readings, the K-bis and its SIREN; the effective date of a request with a notice, when a
+    numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
+    effective date of a request with a notice, when a
     strong cue says it), each value with the attachment and the place it was read; a customer number
     only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
@@ -1405,6 +1408,10 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             reader.address_found = reader.address()
             fields["new_address_postcode"] = reader.address_found["postcode"] if reader.address_found else None
             took = took or bool(fields["new_address_postcode"])
+        if {"new_email", "new_address"} & required and not fields["new_email"] and not fields["new_address_postcode"]:
+            # "Adresse e-mail de réception des factures (non nominative) : fournisseurs@…" on the form attached
+            fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
+            took = took or bool(fields["new_email"])
         if not fields["meter_readings"]:
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
@@ -1437,6 +1444,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         elif took and kept is not None:
             kept.evidence += reader.evidence
             kept.spans.update({k: v for k, v in reader.spans.items() if k not in kept.spans})
+            kept.email_nominative = kept.email_nominative if kept.email_nominative is not None \
+                else reader.email_nominative
     if unreadable:
         kept = kept or _AttachedReader(documents[0])
         kept.evidence += unreadable
