@@ -1253,6 +1253,9 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "- par e-mail (à privilégier) : comptabilite@groupe-lesage.fr\n\nN° client : 4011872",
      "comptabilite@groupe-lesage.fr"),
     ("Voici les personnes à contacter :\n- pour la technique : paul@atelier-durand.fr", None),
+    # the whole first paragraph after the greeting is the address we asked for
+    ("Bonjour,\n\ncompta.fournisseurs@cabinet-hermine.fr\n\nPour le reste, rien ne change par rapport à ma demande.",
+     "compta.fournisseurs@cabinet-hermine.fr"),
 ]
 
 

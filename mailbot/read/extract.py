@@ -40,8 +40,8 @@ from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Fo
                                       find_identifiers, in_subject, is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import (ANSWER_WORDS, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW, answered_question,
-                                 below_headers, own_words, top_question)
+from mailbot.read.quotes import (ANSWER_WORDS, GREETING_LINE, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW,
+                                 answered_question, below_headers, own_words, top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -464,8 +464,9 @@ class _Reader:
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
                 best = (score, address, start, end)
         # the address alone in the first paragraph, a signature below: "compta@x.fr⏎⏎Hugo Lefèvre⏎03 29 …"
-        alone = len(candidates) == 1 and not self.text[: candidates[0][0]].strip() and not PARAGRAPH_BREAK.split(
-            self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")
+        # (a greeting line may come first: "Bonjour,⏎⏎compta@x.fr⏎⏎Pour le reste, rien ne change")
+        alone = len(candidates) == 1 and not GREETING_LINE.sub("", self.text[: candidates[0][0]] + "\n", count=1).strip() \
+            and not PARAGRAPH_BREAK.split(self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")
         if best is None and len(candidates) == 1 and (len(self.text.split()) <= _ADDRESS_ANSWER_WORDS or alone) \
                 and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
             start, end, address = candidates[0]

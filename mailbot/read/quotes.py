@@ -188,7 +188,7 @@ def request(parts: Parts) -> Parts:
 ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _SENTENCE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of letters: the first paragraph says something, not only a value
-_GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
+GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
                             re.I)
 
 
@@ -196,7 +196,7 @@ def own_words(new: str) -> int:
     """The words of a new text, its greeting line aside ("Bonjour Madame Aubert,") and, when its first
     paragraph has no sentence, what follows it (a signature split misses: "9470 334 812⏎⏎Y. Le Bihan⏎Armor
     Plans – 02 96 …"): how short an answer is."""
-    text = _GREETING_LINE.sub("", new, count=1).strip()
+    text = GREETING_LINE.sub("", new, count=1).strip()
     first = PARAGRAPH_BREAK.split(text, maxsplit=1)[0]
     return len((first if not _SENTENCE_WORDS.search(first) else text).split())
 
