@@ -456,6 +456,9 @@ CASES = [
      "serial_numbers", ["1H0241", "1H0297"]),
     ("… but a list of bare values stays in reach", "N° de série :\n- 3Y0612300\n- 3Y0612301", "serial_numbers",
      ["3Y0612300", "3Y0612301"]),
+    ("an amount with its cents is no serial", "N° de série du matériel : 740198766\nPériode couverte : du "
+     "01/01/2027 au 31/12/2027\nMontant annuel HT : 3 480,00 EUR   TVA 20 % : 696,00 EUR", "serial_numbers",
+     ["740198766"]),
     ("'quote' the verb is no quotation's label", "We have issued a new purchase order. Please quote "
      "PO-AYC-27-0193 on all invoices.", "po_number", ["PO-AYC-27-0193"]),
     ("… but 'quote n°' is", "New purchase order PO 55190 (our quote n° 2026-881 accepted).", "po_number",

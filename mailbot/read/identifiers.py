@@ -51,7 +51,7 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
 )
 _SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
 # an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole)
-_AMOUNT_AFTER = re.compile(r"[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
+_AMOUNT_AFTER = re.compile(r"(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
                            r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
