@@ -355,6 +355,9 @@ ANSWERS = [
     "Bonjour,\nJ'ai bien reçu votre demande de relevés pour le traceur TDS750 n° de série 6200-114-582. "
     "Malheureusement l'écran de la machine est en panne depuis vendredi et je ne parviens pas à afficher les "
     "compteurs. Le technicien passe jeudi, je vous les transmettrai ensuite.",
+    "Bonjour,\nNous avons bien reçu votre demande de relevé pour le traceur PlotWave 3000, n° de série 3000-0098712. "
+    "Malheureusement la personne qui s'en occupait a quitté l'école et je ne trouve pas où s'affichent les "
+    "compteurs sur l'écran tactile. Pouvez-vous m'indiquer la marche à suivre ?",
 ])
 def test_an_answer_that_cannot_give_the_readings_is_still_a_meter_read_request(body, rules):
     assert read("Demande de relevés", body + SIGNATURE, rules).situation == "meter_read_request"
@@ -604,6 +607,10 @@ WRITTEN_MAILS = [
      '?\nMerci'),
     ('other', 'Question',
      "Bonjour,\nQuelle est la durée restante de notre contrat CT-2021-00455 ? C'est pour notre budget.\nMerci"),
+    ('po_change', 'Référence de commande à indiquer sur vos factures',
+     "Bonjour,\n\nNotre service achats m'informe que vos factures doivent désormais porter la référence de commande "
+     "BC-26-04412, sinon elles seront rejetées par notre logiciel comptable.\nPouvez-vous me confirmer la prise en "
+     "compte avant le 30 ?\nNotre numéro client chez vous est le 51 02 84.\n\nMerci,\nAurélie Fontaine"),
 ]
 
 
