@@ -260,6 +260,16 @@ def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
     assert "new_email" not in analysis.missing
 
 
+def test_a_termination_letter_attached_gives_its_date():
+    """A termination has no notice to meet, but the date it takes effect is still the letter's."""
+    letter = pdf(["Objet : Résiliation du contrat n° 2019-PPP-04417 - traceur n° de série 5YB00871",
+                  "Nous vous notifions la résiliation du contrat à compter du 31 décembre 2027."])
+    analysis = analyze(mail("Résiliation contrat traceur", "Bonjour, veuillez trouver ci-joint notre courrier de "
+                            "résiliation.", [("LRAR.pdf", "application/pdf", letter)]))
+    assert analysis.situation == "contract_termination"
+    assert analysis.fields["effective_date"] == "2027-12-31"
+
+
 def test_a_purchase_orders_account_is_no_customer_number():
     order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",

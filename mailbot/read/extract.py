@@ -1312,7 +1312,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
     documents = _documents(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
-    attached = _from_attachments(documents, fields, set(required), reference_date if lead_time else None, mail)
+    attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail)
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
@@ -1389,8 +1389,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                       reference: date | None, mail: Mail) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
-    effective date of a request with a notice, when a
-    strong cue says it), each value with the attachment and the place it was read; a customer number
+    effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
+    it), each value with the attachment and the place it was read; a customer number
     only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
