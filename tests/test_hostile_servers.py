@@ -18,7 +18,7 @@ import pytest
 from mailbot.paths import SAMPLES_DIR
 from tests import hostile
 from tests.conftest import _make
-from tests.servers import Dovecot, SmtpServer
+from tests.servers import SmtpServer
 from tests.support import BOT, import_sample_directory, run_mailbot, write_imap_settings
 
 ROUTING = '[routing]\ncontracts_team = "equipe.contrats@cf.canon.fr"\n'

@@ -5,7 +5,6 @@ the line `run` prints when ready, approving drafts in the store."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
