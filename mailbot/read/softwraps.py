@@ -19,7 +19,8 @@ WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped 
 
 # Words that cannot end a sentence: the next line continues it.
 _DANGLING = re.compile(
-    r"(?:^|\s)(?:du|de|des|d'|le|la|les|l'|au|aux|à|a|en|et|ou|par|pour|sur|dans|avec|sans|entre|dès|depuis"
+    # every word starts with a letter: the look ahead skips the blanks before blanks at once
+    r"(?:^|\s)(?=[^\W\d_])(?:du|de|des|d'|le|la|les|l'|au|aux|à|a|en|et|ou|par|pour|sur|dans|avec|sans|entre|dès|depuis"
     r"|compter|partir|effet|n°|no\.?|num[ée]ro|nouveau|nouvelle|nouvel|notre|nos|votre|vos|son|sa|ses|leur|un|une"
     r"|the|a|an|of|from|to|on|in|at|by|for|with|and|or|as|our|your|new|number|no\.)$",
     re.I,
