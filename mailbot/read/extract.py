@@ -269,7 +269,7 @@ _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "cl
 
 
 def _unit_in_words(word: str) -> str:
-    """"mètres linéaires", "lfm" are ml; "mètres carrés", "sqm" are m2; other units as written, lower case."""
+    """"mètres linéaires", "lfm" are ml; "mètres carrés", "sqm" are m2; other units folded (lower case, no accent)."""
     folded = fold(word)
     if folded.startswith(("metre", "linear", "lfm", "square", "sqm")):
         return "m2" if "carr" in folded or folded.startswith(("sq", "square")) else "ml"
@@ -1445,8 +1445,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         elif took and kept is not None:
             kept.evidence += reader.evidence
             kept.spans.update({k: v for k, v in reader.spans.items() if k not in kept.spans})
-            kept.email_nominative = kept.email_nominative if kept.email_nominative is not None \
-                else reader.email_nominative
+            if reader.email_nominative is not None:  # the one attachment the e-mail address was read in
+                kept.email_nominative = reader.email_nominative
     if unreadable:
         kept = kept or _AttachedReader(documents[0])
         kept.evidence += unreadable
