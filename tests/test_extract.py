@@ -352,6 +352,16 @@ ADDRESSES = [
      "warehouse (Parc des Chênes, 38070) has to be relocated to our new hub:\n\nHub Est\n14 rue Antoine Becquerel\n"
      "69330 Meyzieu",
      {"street": "14 rue Antoine Becquerel", "complement": None, "postcode": "69330", "city": "Meyzieu", "cedex": None}),
+    ("the move's verb, the old site in brackets, then towards", "Il faut faire déplacer la Colorado, actuellement à "
+     "Noisy-le-Grand (93160), vers :\n\nZA des Grands Prés\n14 allée Gustave Eiffel\n77600 Bussy-Saint-Georges",
+     {"street": "14 allée Gustave Eiffel", "complement": "ZA des Grands Prés", "postcode": "77600",
+      "city": "Bussy-Saint-Georges", "cedex": None}),
+    ("move from the old address to the new one", "Please relocate the plotter from our office at 8 rue Vernier, "
+     "75017 Paris to:\n\n22 avenue de la Gare\n92300 Levallois-Perret",
+     {"street": "22 avenue de la Gare", "complement": None, "postcode": "92300", "city": "Levallois-Perret",
+      "cedex": None}),
+    ("the old site, then no destination", "Il faut faire déplacer la Colorado, actuellement à Noisy-le-Grand "
+     "(93160), dans le bâtiment B.\n\nCordialement,\nBruno Lefèvre\n3 rue Lavoisier\n93160 Noisy-le-Grand", None),
     ("a new shop", "2. L'adresse complète du nouveau magasin\nMaisons Cormoran – Centre commercial Atlantis, "
      "boulevard Salvador Allende,\n44800 Saint-Herblain",
      {"street": "boulevard Salvador Allende", "complement": "Centre commercial Atlantis", "postcode": "44800",

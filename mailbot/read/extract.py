@@ -937,7 +937,10 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         return True
     n = negative[-1]
     if n.start() > p.start():
-        return False
+        # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
+        # the old address closes, then where it goes
+        towards = _TOWARDS.search(window, n.end())
+        return bool(_GIVES_WAY.match(n.group()) and towards and _OLD_POSTCODE.search(window, n.end(), towards.start()))
     if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(_BULLETS):
         return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
@@ -953,6 +956,7 @@ _CUE_ENDING = 60  # characters at the end of the paragraph above an address bloc
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
 _BULLETS = " \t-•*·–>"  # what may stand before a heading on its line
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
+_TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de)[ \t]*+:")  # on folded text
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
