@@ -331,6 +331,12 @@ ADDRESSES = [
      "                Adresse actuelle            Nouvelle adresse\nRue             27 rue Bossuet              "
      "112 avenue Jean Jaurès\nCP / Ville      69006 Lyon                  69007 Lyon",
      {"street": None, "complement": None, "postcode": "69007", "city": "Lyon", "cedex": None}),
+    ("a table's cell on two lines", "Voici notre nouvelle adresse de facturation.\n\n"
+     "                Adresse actuelle                  Nouvelle adresse\n"
+     "Adresse         18 rue d'Alsace-Lorraine          ZAC Saint-Martin\n"
+     "                                                  2 rue Nicéphore Niépce\n"
+     "CP / Ville      31000 Toulouse                    31240 L'Union",
+     {"street": None, "complement": None, "postcode": "31240", "city": "L'Union", "cedex": None}),
     ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
      "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
      {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",

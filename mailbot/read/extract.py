@@ -852,6 +852,8 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
             break
         if RULE_LINE.fullmatch(line):
             continue  # "-------+-------" under the header of a plain-text table
+        if len(above) == 1 and above[0][0] > 0 and any(abs(above[0][0] - at) <= 2 for at, _ in row):
+            continue  # a cell's second line, indented under its column ("…  ZAC Saint-Martin⏎        2 rue …")
         if len(above) < 2:
             break
         if any(_DIGIT.search(cell) for _, cell in above):
