@@ -384,6 +384,24 @@ def test_a_short_answer_is_about_the_question_it_answers(situation, subject, bod
     assert read(subject, body, rules).situation == situation
 
 
+@pytest.mark.parametrize("situation, subject, earlier", [
+    ("contract_termination", "Re: notre contrat", "Nous fermons le cabinet et souhaitons mettre fin au contrat des "
+     "deux traceurs FR30-55190 et FR30-55191. Ils sont disponibles pour l'enlèvement."),
+    ("equipment_move", "RE: notre traceur", "Notre traceur (contrat 21-0877) doit être déménagé dans nos nouveaux "
+     "locaux, 27 rue Raymond Aron, 76130 Mont-Saint-Aignan, à partir du 15 février."),
+])
+def test_an_answer_sending_us_to_the_customers_own_request_under_our_question_is_about_it(situation, subject,
+                                                                                             earlier):
+    """"Pour le reste, tout est dans mon premier message ci-dessous": under our question, the customer's own
+    request is what the mail is about (the model and the keywords read it as the customer's words)."""
+    body = ("Bonjour,\n\nLe voici : 9830014572. Pour le reste, tout est dans mon premier message ci-dessous.\n\n"
+            "Aurélie\n\nLe jeu. 5 août 2027 à 16:30, Sophie Marchal <sophie.marchal@cf.canon.fr> a écrit :\n"
+            "> Bonjour Madame,\n>\n> Pouvez-vous me préciser le numéro de série de votre matériel ?\n>\n> Sophie Marchal\n"
+            ">\n> Le mar. 3 août 2027 à 11:02, Aurélie Fontaine <a.fontaine@cabinet-fontaine.fr> a écrit :\n> > Bonjour,\n"
+            "> >\n> > " + earlier + "\n> >\n> > Aurélie Fontaine")
+    assert analyze(mail(body, subject)).situation == situation
+
+
 def test_a_short_thank_you_is_not_read_as_the_question_it_replies_to(rules):
     body = ("Merci beaucoup !\n\nDe : Service Contrats <contrats.service.wfps@cf.canon.fr>\nObjet : RE: déménagement\n\n"
             "Bonjour,\nNous avons bien reçu votre demande de déménagement du traceur vers votre nouveau site.")

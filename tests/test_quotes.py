@@ -157,6 +157,31 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     assert "CW36-108221" in inner.new and "a écrit" not in inner.new
 
 
+_OUR_QUESTION = ("De : Claire Bonnafous <claire.bonnafous@cf.canon.fr>\nEnvoyé : jeudi 14 janvier 2027 11:05\n"
+                 "À : Stéphane Vasseur <s.vasseur@imprimerie-vasseur.fr>\nCc : contrats.service.wfps@cf.canon.fr\n"
+                 "Objet : RE: Déménagement de notre presse\n\nBonjour Monsieur Vasseur,\n\nPouvez-vous nous indiquer le "
+                 "numéro de série de la presse à déménager ?\n\nBien cordialement,\nClaire Bonnafous\n\n")
+_THEIR_REQUEST = ("De : Stéphane Vasseur <s.vasseur@imprimerie-vasseur.fr>\nEnvoyé : mardi 12 janvier 2027 09:41\n"
+                  "À : Claire Bonnafous <claire.bonnafous@cf.canon.fr>\nObjet : Déménagement de notre presse\n\n"
+                  "Bonjour Claire,\n\nNotre presse (contrat 21-0877) devra être transférée à partir du 15 février à "
+                  "l'adresse suivante :\n\nParc de la Vatine – 27 rue Raymond Aron\n76130 Mont-Saint-Aignan\n\n"
+                  "Stéphane Vasseur")
+
+
+@pytest.mark.parametrize("new, reads_theirs", [
+    ("Le voici : 9830014572\n\nPour le reste, tout est dans mon message ci-dessous.", True),
+    ("Here it is: 9830014572. Everything else is in my original e-mail below.", True),
+    ("Le voici : 9830014572", False),  # an answer alone: the question names its field, the history stays history
+])
+def test_an_answer_pointing_to_the_customers_own_message_under_our_question_reads_it(new, reads_theirs):
+    """"Tout est dans mon message ci-dessous" under our question: the customer's request is the message below ours."""
+    parts = split(f"Bonjour Claire,\n\n{new}\n\nStéphane\n\n{_OUR_QUESTION}{_THEIR_REQUEST}")
+    inner = request(parts)
+    assert inner.new.startswith("Bonjour Claire,") and "76130" not in inner.new  # the answer, read first
+    assert ("76130 Mont-Saint-Aignan" in inner.earlier) is reads_theirs
+    assert "Pouvez-vous nous indiquer" in inner.quoted  # our question stays the history the answer replies to
+
+
 @pytest.mark.parametrize("own, passed_on", [
     ("Je vous transfère l'info de notre service achats, voir ci-dessous. Merci de mettre à jour.", True),
     ("Pour information et mise à jour de votre côté, voir la note ci-dessous de notre DAF. Notre numéro de client "

@@ -84,6 +84,7 @@ def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
         ("subject", fold(subject), subject_weight),
         ("new", fold(new), NEW_WEIGHT),
         ("question", fold(answered_question(new, quoted)), QUESTION_WEIGHT),
+        ("earlier", fold(inner.earlier), NEW_WEIGHT),  # "tout est dans mon message ci-dessous" under ours: own words
         ("quoted", fold(quoted), FORWARDED_WEIGHT if parts.forwarded else QUOTED_WEIGHT),
     ]
 
@@ -216,7 +217,7 @@ def _written_out(situation_id: str, score: float, hits: list[Evidence], rules: R
     """Is a request written out: REQUEST_SCORE in min_scores, at least one keyword in the subject or the new
     text ("Nous avons décidé de résilier le contrat")?"""
     return score >= REQUEST_SCORE * rules.min_score and any(
-        e.name == situation_id and e.source in ("subject", "new") for e in hits)
+        e.name == situation_id and e.source in ("subject", "new", "earlier") for e in hits)
 
 
 def _for_review(confidence: float, rules: Rules) -> float:

@@ -40,7 +40,7 @@ from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Fo
                                       find_identifiers, in_subject, is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import (ANSWER_WORDS, GREETING_LINE, HEADER_LINE, PARAGRAPH_BREAK, POINTS_BELOW,
+from mailbot.read.quotes import (ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK, POINTS_BELOW,
                                  answered_question, below_headers, own_words, top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
@@ -75,7 +75,6 @@ _NEW_ENTITY = re.compile(
 )
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_OUR_DOMAINS = re.compile(r"(?:^|\.)(?:canon|oce)\.[a-z.]+$", re.I)
 # "compta [at] acme [dot] fr", "compta(at)acme(point)fr", "compta [at] acme.fr" (blanks taken whole)
 _SPELT_EMAIL = re.compile(
     r"(?<![\w.%+-])(?P<local>[A-Za-z0-9._%+-]++)\s*+[\[(]\s*+(?:at|arobase)\s*+[\])]\s*+"
@@ -436,7 +435,7 @@ class _Reader:
         candidates = self._email_candidates()
         for start, end, address in candidates:
             domain = address.rsplit("@", 1)[1]
-            if _OUR_DOMAINS.search(domain):
+            if OUR_DOMAINS.search(domain):
                 continue
             reach = max(0, start - 200)
             line_start = self.text.rfind("\n", reach, start) + 1 or reach
@@ -468,7 +467,7 @@ class _Reader:
         alone = len(candidates) == 1 and not GREETING_LINE.sub("", self.text[: candidates[0][0]] + "\n", count=1).strip() \
             and not PARAGRAPH_BREAK.split(self.text[candidates[0][1] :], maxsplit=1)[0].strip(" \t.;")
         if best is None and len(candidates) == 1 and (len(self.text.split()) <= _ADDRESS_ANSWER_WORDS or alone) \
-                and not _OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
+                and not OUR_DOMAINS.search(candidates[0][2].rsplit("@", 1)[1]):
             start, end, address = candidates[0]
             best = (1.0, address, start, end)  # the whole answer is an address: the one we asked for
         if best:

@@ -25,6 +25,7 @@ class Parts:
     quoted: str = ""
     signature: str = ""
     forwarded: bool = False
+    earlier: str = ""  # the customer's own request under our question, which a short answer points to
 
     @cached_property
     def request(self) -> Parts:
@@ -222,17 +223,58 @@ def below_headers(quoted: str) -> str:
     """The quoted message without the header lines it starts with ("De : … Objet : …", "Le … a écrit :",
     separators): its own words, where a question is asked or a request made."""
     lines = quoted.split("\n")
+    return "\n".join(lines[_headers_end(lines):])
+
+
+def _headers_end(lines: list[str]) -> int:
     start = 0
     while start < len(lines) and (
         not lines[start].strip() or HEADER_LINE.match(lines[start]) or _FORWARD_SEPARATOR.match(lines[start])
         or _REPLY_SEPARATOR.match(lines[start]) or _wrote_header_at(lines, start)
     ):
         start += _wrote_header_at(lines, start) or 1
-    return "\n".join(lines[start:])
+    return start
+
+
+OUR_DOMAINS = re.compile(r"(?:^|\.)(?:canon|oce)\.[a-z.]+$", re.I)  # an address of ours, or of our colleagues
+_ADDRESS_DOMAIN = re.compile(r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_RECIPIENT_LINE = re.compile(r"^[\s>*]*+(?:[ÀA]|To|Cc|Destinataire|Pour)\s*+\**+\s*+:", re.I)
+
+
+def _sent_by_us(quoted: str) -> bool:
+    """Is the top quoted message ours: an address of ours in its header lines, recipients aside ("De : Claire
+    Bonnafous <claire.bonnafous@cf.canon.fr>", "Le …, Julien <j@cf.canon.fr> a écrit :")?"""
+    lines = quoted.split("\n")
+    return any(OUR_DOMAINS.search(domain) for line in lines[:_headers_end(lines)] if not _RECIPIENT_LINE.match(line)
+               for domain in _ADDRESS_DOMAIN.findall(line))
+
+
+# the new text sends the reader to the customer's own earlier message: "tout est dans mon message ci-dessous"
+_OWN_EARLIER = re.compile(r"\b(?:mon|ma|notre|my|our)\s++(?:\w+\s++)?(?:message|mail|e-mail|email|courriel|demande"
+                          r"|request)\b", re.I)
+
+
+def _their_request_under_ours(parts: Parts) -> Parts | None:
+    """A short answer to our question that sends the reader to the customer's own message below it ("Le voici :
+    9830014572. Pour le reste, tout est dans mon message ci-dessous"): the parts as they are, with that message's
+    own words as ``earlier`` (what the request is about); the answer stays the new text, read first (it supersedes
+    what it answers: "voici l'adresse générique"), and the history stays whole, our question on top."""
+    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not _OWN_EARLIER.search(parts.new) \
+            or not _sent_by_us(parts.quoted):
+        return None
+    ours = split(below_headers(parts.quoted))
+    theirs = split(below_headers(ours.quoted))
+    if not theirs.new.strip():
+        return None
+    return Parts(new=parts.new, quoted=parts.quoted, signature=parts.signature, forwarded=parts.forwarded,
+                 earlier=theirs.new)
 
 
 def _find_request(parts: Parts) -> Parts:
     pointing = bool(POINTS_BELOW.search(parts.new))
+    theirs = _their_request_under_ours(parts) if pointing else None
+    if theirs is not None:
+        return theirs
     answering = pointing and bool(_ANSWERS.search(parts.new))
     passing = _passes_on(parts)  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or (not passing and len(parts.new.split()) >= (

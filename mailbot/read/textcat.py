@@ -102,8 +102,11 @@ def model_input(subject: str, new: str) -> str:
 
 def model_text(subject: str, parts: Parts) -> str:
     """What the model reads of a message: its subject and the new text of its request
-    (quotes.request: a bare forward's, or the history a short reply answers in)."""
-    return model_input(subject, request(parts).new)
+    (quotes.request: a bare forward's, or the history a short reply answers in); for a short answer to our
+    question that sends the reader to the customer's own request below it, that request (the answer, "Le voici :
+    9830014572, pour le reste voir mon message ci-dessous", names no topic and reads as "other" to the model)."""
+    inner = request(parts)
+    return model_input(subject, inner.earlier or inner.new)
 
 
 def example_parts(text: str) -> tuple[str, str]:
