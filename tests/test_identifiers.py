@@ -474,6 +474,14 @@ CASES = [
     ("a header whose counters name a paper size ('Noir A4')", "Relevés au 30/09 :\n\nN° de série | Noir A4 | "
      "Couleur A4 | Total\nJX4512876 | 245 118 | 32 004 | 277 122\nJX4512901 | 198 560 | 27 310 | 225 870",
      "serial_numbers", ["JX4512876", "JX4512901"]),
+    ("a label of another field as the complement of the label", "Our new PO number for these contracts will be "
+     "5100098812.", "po_number", ["5100098812"]),
+    ("… which is then no label of its own", "Our new PO number for these contracts will be 5100098812.",
+     "contract_number", []),
+    ("a label that names no number keeps the one after 'for the'", "Please end the service contracts for the "
+     "following plotters, which we replace:\n- 4KW 11820\n- 4KW 11826", "serial_numbers", ["4KW 11820", "4KW 11826"]),
+    ("a contract after 'pour le' still labels its value", "Pour le contrat 0004471920, merci de noter la commande.",
+     "contract_number", ["0004471920"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
 ]

@@ -75,6 +75,10 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
+_NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
+_COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
+_COMPLEMENT_DETERMINERS = frozenset({"ces", "these", "those", "nos", "our", "vos", "your", "les", "the", "this", "ce",
+                                     "cet", "cette"})
 _SUBJECT_WORDS = frozenset({"objet", "subject"})  # an "elsewhere" phrase with one of these points to the subject
 _SUBJECT_HINT = re.compile(r"objet|subject", re.I)
 _POSTCODE_TOWN = re.compile(  # "63000 Clermont-Ferrand", at its line's end or before a phone the joiner put after it
@@ -476,6 +480,9 @@ class _Scorer:
                     gap = self.folded[self.starts[i] + len(self.words[i][1]) : start]
                     words_after = gap.split("\n", 1)[0] if "\n" in gap else ""
                     nearest_direct = between == 0 and values == 0 and not _WORD.search(words_after)
+                if i + 1 < bisect_left(self.starts, start) and self._complement(i - len(phrase) + 1, name):
+                    i -= len(phrase)  # "PO number for these contracts will be X": "contracts" says whose X is
+                    continue
                 if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
                     found.setdefault(name, (0, 0, " ".join(phrase)))
                     labelled = labelled or name is not None
@@ -494,6 +501,16 @@ class _Scorer:
             for name, phrase in self._called_new_before(sentence):
                 found[name] = (0, 0, " ".join(phrase))
         return found, bool(nearest_direct)
+
+    def _complement(self, first: int, name: str | None) -> bool:
+        """Does the label starting at word ``first`` follow another field's label, a preposition and a determiner
+        ("numéro de commande pour ces contrats", "PO number for these contracts"): a complement that says whose
+        the value is, not its label?"""
+        if first < 3 or self.words[first - 1][1] not in _COMPLEMENT_DETERMINERS \
+                or self.words[first - 2][1] not in _COMPLEMENT_PREPOSITIONS:
+            return False
+        head = self.labels.get(first - 3)  # a label that names a number: "the contracts for the following devices:"
+        return bool(head and head[0] and name and head[0] != name and _NUMBER_WORDS.intersection(head[1]))
 
     def _called_new_before(self, sentence: int) -> list[tuple[str | None, tuple[str, ...]]]:
         """The field labels of the sentence before ``sentence`` that it calls new or changing ("un nouveau
