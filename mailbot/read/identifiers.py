@@ -75,6 +75,7 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
+_ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "therefore", "then", "unfortunately"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
 _COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
 _COMPLEMENT_DETERMINERS = frozenset({"ces", "these", "those", "nos", "our", "vos", "your", "les", "the", "this", "ce",
@@ -829,7 +830,8 @@ class _Scorer:
         if not _TWO_LETTERS.search(clause):
             return False  # no word at all: "1 234 1 234 …"
         clause = _CONTRACT_NAMED.sub(" ", _YEAR_OR_DATE_WORD.sub(" ", clause))
-        words = " ".join(_WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]))
+        # an adverb between the verb and its negation changes nothing: "ne sera donc pas reconduit"
+        words = " ".join(w for w in _WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]) if w not in _ADVERBS)
         return any(f" {p} " in f" {words} " for p in phrases if p)
 
     def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
