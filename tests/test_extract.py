@@ -337,6 +337,13 @@ ADDRESSES = [
      "                                                  2 rue Nicéphore Niépce\n"
      "CP / Ville      31000 Toulouse                    31240 L'Union",
      {"street": None, "complement": None, "postcode": "31240", "city": "L'Union", "cedex": None}),
+    ("delivery and installation", "Adresse de livraison et d'installation :\nCentre technique municipal\n"
+     "45 route de Thizy\n69400 Villefranche-sur-Saône",
+     {"street": "45 route de Thizy", "complement": None, "postcode": "69400", "city": "Villefranche-sur-Saône",
+      "cedex": None}),
+    ("keys 'ancienne :' then 'nouvelle :'", "Adresse de facturation\n  ancienne : Fromageries Jura, 2 rue du Collège, "
+     "39100 Dole\n  nouvelle : Fromageries Jura – Service comptabilité, BP 30112, 25001 Besançon Cedex",
+     {"street": None, "complement": "BP 30112", "postcode": "25001", "city": "Besançon", "cedex": "Cedex"}),
     ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
      "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
      {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",

@@ -930,9 +930,10 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         return True
     p = positive[-1]
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
-    # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :")
+    # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :"); "adresse de
+    # livraison et d'installation": where it is installed
     kinds = [q for q in positive if q.group().startswith(("new", "nouve", "moved", "relocated", "transferred", "shipped",
-                                                          "quitt"))]
+                                                          "quitt")) or "install" in q.group()]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
         return True
