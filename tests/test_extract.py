@@ -344,6 +344,14 @@ ADDRESSES = [
     ("keys 'ancienne :' then 'nouvelle :'", "Adresse de facturation\n  ancienne : Fromageries Jura, 2 rue du Collège, "
      "39100 Dole\n  nouvelle : Fromageries Jura – Service comptabilité, BP 30112, 25001 Besançon Cedex",
      {"street": None, "complement": "BP 30112", "postcode": "25001", "city": "Besançon", "cedex": "Cedex"}),
+    ("issue invoices … to:", "Please issue future invoices for the contract referenced in the subject line to:\n\n"
+     "Meridian Imaging France SAS\n41 rue de Villiers\n92200 Neuilly-sur-Seine",
+     {"street": "41 rue de Villiers", "complement": None, "postcode": "92200", "city": "Neuilly-sur-Seine",
+      "cedex": None}),
+    ("a table of keys and values under the cue", "Please update the invoicing address on our account as follows:\n\n"
+     "Company | Ashford Retail France SAS\nStreet | 7 rue du Colonel Moll\nPostcode / City | 75017 Paris\n\n"
+     "Invoices sent to our former address will no longer be processed.",
+     {"street": None, "complement": None, "postcode": "75017", "city": "Paris", "cedex": None}),
     ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
      "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
      {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",

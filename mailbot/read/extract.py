@@ -834,6 +834,8 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
     if len(row) < 2:
         return None
     column = max(i for i, (at, _) in enumerate(row) if at <= offset)
+    if len(row) == 2 and column == 1 and _ADDRESS_KEY.fullmatch(fold(row[0][1]).strip(" :")):
+        return None  # "Postcode / City | 75017 Paris": a key and its value, no column; the words before the table decide
     line_end = text.find("\n", line_start)
     tabbed = "\t" in text[line_start : line_end if line_end >= 0 else None]
     cell_start = row[column][0]
@@ -954,6 +956,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
+_ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+code)?|ville|city|town)"
+                          r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
 _BULLETS = " \t-•*·–>"  # what may stand before a heading on its line
