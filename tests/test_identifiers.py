@@ -482,6 +482,8 @@ CASES = [
      "following plotters, which we replace:\n- 4KW 11820\n- 4KW 11826", "serial_numbers", ["4KW 11820", "4KW 11826"]),
     ("an old order, an adverb inside its negation", "Le bon de commande 2027-BC-0912 ne sera donc pas reconduit.",
      "po_number", []),
+    ("a postal box is no number of ours", "nouvelle adresse :\n\nSUD METAL\nservice compta\nBP 204\n"
+     "13742 VITROLLES CEDEX\n\nnotre numero client chez vous est le 5590 1204", "customer_number", ["5590 1204"]),
     ("a contract after 'pour le' still labels its value", "Pour le contrat 0004471920, merci de noter la commande.",
      "contract_number", ["0004471920"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
