@@ -445,6 +445,8 @@ EMAILS = [
      False),
     ("'Lastname, Firstname' sender", "New invoice address: okafor@harbor-print.co.uk", "Okafor, Grace",
      "okafor@harbor-print.co.uk", True),
+    ("an answer's arrow under the question", "merci de nous indiquer :\n- une adresse e-mail non nominative :\n\n"
+     "=> factures@brasserie-dunord.fr (et pas celle de Julie svp)", "", "factures@brasserie-dunord.fr", False),
     ("a service named after nobody", "Adresse pour les factures : compta.clients@brevia.fr", "Marc Lenoir",
      "compta.clients@brevia.fr", False),
 ]

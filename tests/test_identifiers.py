@@ -487,6 +487,8 @@ CASES = [
     ("an order a table's status cell says closed", "merci de reporter le numéro de bon de commande ci-dessous :\n\n"
      "Exercice    | N° bon de commande | Statut\n2026        | BC-2026-00312      | clos au 31/12/2026\n"
      "2027        | BC-2027-00047      | à utiliser", "po_number", ["BC-2027-00047"]),
+    ("an answer's arrow below its question", "merci de nous indiquer :\n- votre n° de contrat :\n\n=> 5500-3318-PW\n\n"
+     "- la date souhaitée :\n\n=> dès février", "contract_number", ["5500-3318-PW"]),
     ("a contract after 'pour le' still labels its value", "Pour le contrat 0004471920, merci de noter la commande.",
      "contract_number", ["0004471920"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."

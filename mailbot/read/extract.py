@@ -960,7 +960,7 @@ _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+co
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
-_BULLETS = " \t-•*·–>"  # what may stand before a heading on its line
+_BULLETS = " \t-•*·–>=→"  # what may stand before a heading or an answer on its line ("=> …")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de)[ \t]*+:")  # on folded text
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes

@@ -75,6 +75,7 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
+_ANSWER_MARKS = " \t=>-–—→*•"  # what may stand before an answer on its line
 _ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "therefore", "then", "unfortunately"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
 _COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
@@ -429,8 +430,9 @@ class _Scorer:
         begin = self.paragraphs[i]
         line_start = self.text.rfind("\n", 0, start) + 1
         line_end = self.text.find("\n", end)
-        alone = not self.text[line_start:start].strip() and self.text[end:line_end if line_end >= 0 else None].strip(
-            " .;\t") == ""
+        # an answer's arrow or a bullet may stand before it: "- votre n° de contrat :⏎⏎=> 5500-3318-PW"
+        alone = not self.text[line_start:start].strip(_ANSWER_MARKS) and self.text[
+            end:line_end if line_end >= 0 else None].strip(" .;\t") == ""
         if alone and i > 0 and (self.text[:begin].rstrip().endswith((":", "#", "°"))  # "New PO#⏎⏎3100558264"
                                 or self._ends_with_label(begin)):  # "Il s'agit du contrat⏎⏎C-2026-118-44"
             begin = self.paragraphs[i - 1]
