@@ -1144,6 +1144,10 @@ def test_the_postcode_of_a_new_address(text, postcode):
 
 
 READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+    # a sentence naming the readings, wrapped before the colon that introduces them
+    ("Please find below the readings for our PlotWave 345, serial no. 3Y5504218,\ntaken this morning:\n\n"
+     "Total prints: 1,204,556\nLfm: 48,210", [1204556, 48210]),
+    ("We moved last week. Our office details,\nas requested:\n\nTotal staff: 1204\nFloors: 48", []),
 
  ("Compteur N&B : 123 456 / couleur : 78 901", [123456, 78901]),
  ("Relevé du jour : noir 45.210 – couleur 12.004", [45210, 12004]),

@@ -516,6 +516,7 @@ class _Reader:
         columns: list[str | None] = []  # what each column of the current table counts, from its header
         counted: list[bool] = []  # which columns of the current table may hold counters, from its header
         intro = False  # the last line was "… voici les index :": a blank line may follow before the rows
+        sentence_open = False  # the lines above, since a blank line, name readings in a sentence not yet ended
         spaced = False  # in a table whose columns are aligned with spaces
         # The serials of the nearest line above, in the paragraph, that names some: (its last, how many names).
         above: tuple[str, int] | None = None
@@ -534,8 +535,12 @@ class _Reader:
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             # a line right below one that gave readings continues its list: "… S/N 5070112233: mono 18,220 / colour
             # 6,905⏎… S/N 5070098417: 41,388"
+            # "… the readings for our PlotWave 345, serial no. 3Y5504218,⏎taken this morning:": a sentence that names
+            # the readings and goes on to the colon that introduces them
+            said_above, sentence_open = sentence_open, bool(line.strip()) and not line.rstrip().endswith((".", "!", "?"))
             context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above \
-                or listed_context[index]
+                or listed_context[index] or (said_above and line.rstrip().endswith(":"))
+            sentence_open = sentence_open and (context or said_above)
             read_above = False
             if not line.strip():
                 following = lines[index + 1].strip() if index + 1 < len(lines) else ""
