@@ -489,6 +489,8 @@ CASES = [
      "2027        | BC-2027-00047      | à utiliser", "po_number", ["BC-2027-00047"]),
     ("an answer's arrow below its question", "merci de nous indiquer :\n- votre n° de contrat :\n\n=> 5500-3318-PW\n\n"
      "- la date souhaitée :\n\n=> dès février", "contract_number", ["5500-3318-PW"]),
+    ("an answer after an arrow on its question's line", "merci de me préciser :\n- le numéro de série du traceur  ==> "
+     "4B 118 022\n- la date souhaitée  ==> lundi 8 mars", "serial_numbers", ["4B 118 022"]),
     ("a contract after 'pour le' still labels its value", "Pour le contrat 0004471920, merci de noter la commande.",
      "contract_number", ["0004471920"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
