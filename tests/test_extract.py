@@ -1144,6 +1144,10 @@ def test_the_postcode_of_a_new_address(text, postcode):
 
 
 READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+    # the last reading we recorded, quoted back under the customer's
+    ("Compteur noir (m²) :\n14 870\n\nPour information, dernier relevé enregistré : 13 202 m² (noir) au 31/05/2026.",
+     [14870]),
+    ("Black counter: 14 870\nFor information, last reading on record: 13 202 m² (black).", [14870]),
     # a sentence naming the readings, wrapped before the colon that introduces them
     ("Please find below the readings for our PlotWave 345, serial no. 3Y5504218,\ntaken this morning:\n\n"
      "Total prints: 1,204,556\nLfm: 48,210", [1204556, 48210]),

@@ -218,7 +218,8 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
     r"|(?:\bn°|\bnum[ée]ro|\bno\.?)\s*+(?:de\s++(?:la\s++)?)?factures?\b[^.;:|\n\d]{0,30}+:[ \t]*+$"
     r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$"
     # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
-    r"|(?:\bdernier\s++relev\w*+\s++connu|\blast\s++known\s++reading|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
+    r"|(?:\bdernier\s++relev\w*+\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
+    r"|\blast\s++(?:reading|index)\s++(?:on\s++record|recorded|received)|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
     r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$)",
     re.I,
 )
