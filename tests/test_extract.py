@@ -1148,6 +1148,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Compteur noir (m²) :\n14 870\n\nPour information, dernier relevé enregistré : 13 202 m² (noir) au 31/05/2026.",
      [14870]),
     ("Black counter: 14 870\nFor information, last reading on record: 13 202 m² (black).", [14870]),
+    ("le prix à la page couleur est passé de 0,045 € HT à 0,052 € HT", []),  # prices with a leading zero
     # a sentence naming the readings, wrapped before the colon that introduces them
     ("Please find below the readings for our PlotWave 345, serial no. 3Y5504218,\ntaken this morning:\n\n"
      "Total prints: 1,204,556\nLfm: 48,210", [1204556, 48210]),

@@ -185,8 +185,8 @@ _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
-_READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas
-    r"(?<![\w.,/-])(?P<v>\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
+_READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
+    r"(?<![\w.,/-])(?P<v>(?!0)\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
 )
 # Matched where a number ends, at its position in the line (so no "^"): never after a blank, and the
 # lookbehind keeps a search from trying each blank of a run.
