@@ -270,6 +270,18 @@ def test_a_termination_letter_attached_gives_its_date():
     assert analysis.fields["effective_date"] == "2027-12-31"
 
 
+def test_an_invoice_attached_for_its_references_gives_no_effective_date():
+    """The invoice bills a period gone by; the request ("dorénavant") names no date of its own."""
+    invoice = pdf(["FACTURE N° 9026318847", "Contrat : MC-2021-44187",
+                   "Période facturée : à compter du 1er janvier 2027 jusqu'au 31 mars 2027"])
+    analysis = analyze(mail("Envoi factures par mail", "Bonjour, merci de nous envoyer dorénavant les factures par mail "
+                            "à factures@groupe-loire.fr. Vous trouverez les références sur la facture jointe.",
+                            [("FAC_9026318847.pdf", "application/pdf", invoice)]))
+    assert analysis.situation == "invoice_by_email"
+    assert analysis.fields["contract_number"] == "MC-2021-44187"  # its references are read
+    assert analysis.fields["effective_date"] is None
+
+
 def test_a_purchase_orders_account_is_no_customer_number():
     order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",

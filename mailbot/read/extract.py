@@ -172,6 +172,7 @@ _CITY = re.compile(  # matched right after a postcode; blanks taken whole, and f
     r"(?:[ \t]++(?P<cedex>(?i:cedex)(?:[ \t]++\d{1,3}(?!\d))?))?"
 )
 
+_INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)  # "FAC_9026318847.pdf"
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find", re.I)
@@ -1418,7 +1419,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             if not fields[name] and (name != "customer_number" or name in required):
                 fields[name] = reader.identifier(name)
                 took = took or bool(fields[name])
-        if reference is not None and not fields["effective_date"]:
+        if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
+            # an invoice attached for its references bills a period gone by: its dates are not the request's
             fields["effective_date"] = reader.date(reference, weak=False, strong_only=True)
             took = took or bool(fields["effective_date"])
         if "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"]:
