@@ -180,6 +180,9 @@ EFFECTIVE = [
     ("Le cabinet quitte ses locaux actuels de la rue Nationale : nous emménageons le 8 février dans le nouvel "
      "immeuble.", "2027-02-08"),
     ("Date du relevé : le 29/06/2026", None),
+    ("Comme évoqué au téléphone la semaine dernière, nous déménageons notre bureau d'études le 19 octobre.",
+     "2027-10-19"),  # … or a comma
+    ("Comme évoqué la semaine dernière, le relevé du 19 octobre est correct.", None),
     # a month, then the day in that month: the day ("le mois prochain … prévu le 12 décembre")
     ("Notre agence quitte ses locaux le mois prochain. Le transfert du traceur est prévu le 12 décembre ; merci "
      "de nous faire un devis.", "2026-12-12"),

@@ -369,8 +369,10 @@ def _cue(before: str) -> str | None:
     last, last_end = None, 0
     for m in _CUES.finditer(before):
         kind, between = m.lastgroup, before[last_end : m.start()]
+        # a colon or a comma, then an event, ends a negative cue's hold: "locaux actuels : nous emménageons le",
+        # "la semaine dernière, nous déménageons notre bureau le"
         held = kind == "medium" and last in ("strong", "deadline", "negative") and not (
-            last == "negative" and ":" in between and _EVENT.search(between))  # "locaux actuels : nous emménageons le"
+            last == "negative" and (":" in between or "," in between) and _EVENT.search(between))
         if not (held and ("\n" not in between or between.isspace())):
             last = kind
         last_end = m.end()
