@@ -618,6 +618,9 @@ WRITTEN_MAILS = [
     ('bank_details_check', 'Virement',
      'Bonjour,\nUn de vos collègues nous a écrit pour nous donner un nouvel IBAN pour régler vos factures. '
      "Pouvez-vous me dire si c'est normal avant que nous payions ?\nMerci"),
+    ('meter_read_request', 'RE: Relevés compteurs T4',
+     "Bonjour,\nBien reçu votre demande. Notre technicien est absent cette semaine : je vous transmets les compteurs "
+     "dès son retour.\nCordialement"),
     ('other', 'Toner',
      'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
     ('other', 'Panne',

@@ -942,6 +942,11 @@ POLICY += [
      "Bonjour,\n\nVoici les compteurs demandés, relevés ce matin :\ncpt N&B : 1.204.337\ncpt coul. : 88.412",
      "Madame, Monsieur,\nMerci de nous communiquer les index du matériel suivant :\nModèle : ColorWave 3500 – N° de "
      "série : 3500-61-09126", "serial_numbers", ["3500-61-09126"]),
+    ("what the new text says below is to be ignored is not read", "RE: Relevés compteurs T4",
+     "Bonjour,\n\nBien reçu. Notre technicien est absent cette semaine ; je vous transmets les compteurs dès son retour."
+     "\n\nLes relevés ci-dessous sont ceux du trimestre précédent, ne pas en tenir compte.\n\nSabine",
+     "Bonjour,\nColorWave 3500 n° série CW35-A-00312 : cpt NB 88 421 – cpt couleur 27 310\nSabine",
+     "meter_readings", []),
     ("a short answer's question is read without its signature", "RE: Activation relevés automatiques",
      "Bonjour,\n\n5830-0912-774\n\nCordialement\nYannick",
      "Bonjour,\nPour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série "

@@ -172,6 +172,8 @@ _CITY = re.compile(  # matched right after a postcode; blanks taken whole, and f
     r"(?:[ \t]++(?P<cedex>(?i:cedex)(?:[ \t]++\d{1,3}(?!\d))?))?"
 )
 
+_IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s++prendre\s++en\s++compte|[àa]\s++ignorer\b"
+                           r"|\bplease\s++ignore|\bdisregard|\bdo\s++not\s++use\s++(?:the|these)", re.I)
 _INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)  # "FAC_9026318847.pdf"
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
@@ -1287,7 +1289,10 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # Reading policy: the new text, then the subject; the quoted history only for what the new text
     # points to ("le contrat ci-dessous"), or for every field the new text lacks when it sends the
     # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
-    everything = situation not in NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text))
+    # (not when it says what is below is to be ignored: "Les relevés ci-dessous sont ceux du trimestre précédent, ne
+    # pas en tenir compte")
+    everything = situation not in NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text)) \
+        and not _IGNORE_BELOW.search(new_text)
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
     for name in IDENTIFIER_FIELDS:
         for reader in (new, subject, *((quoted,) if name in pointed else ())):

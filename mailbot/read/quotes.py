@@ -251,7 +251,8 @@ def _sent_by_us(quoted: str) -> bool:
 
 # the new text sends the reader to the customer's own earlier message: "tout est dans mon message ci-dessous"
 _OWN_EARLIER = re.compile(r"\b(?:mon|ma|notre|my|our)\s++(?:\w+\s++)?(?:message|mail|e-mail|email|courriel|demande"
-                          r"|request)\b", re.I)
+                          r"|request)\b|\bque\s++(?:je|nous)\s++vous\s++(?:ai|avons)\s++(?:envoy|transmis|communiqu)"
+                          r"|\b(?:I|we)\s++(?:have\s++)?(?:sent|gave|provided)\b", re.I)
 
 
 def _their_request_under_ours(parts: Parts) -> Parts | None:
