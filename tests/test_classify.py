@@ -621,6 +621,10 @@ WRITTEN_MAILS = [
     ('meter_read_request', 'RE: Relevés compteurs T4',
      "Bonjour,\nBien reçu votre demande. Notre technicien est absent cette semaine : je vous transmets les compteurs "
      "dès son retour.\nCordialement"),
+    ('other', 'Commande consommables ColorWave',
+     "Bonjour,\nVeuillez trouver ci-dessous notre commande de consommables, émise via notre plateforme achats :\n"
+     "Bon de commande n° : ACH-2027-004512\nArticle : 2 x cartouches d'encre cyan\nMerci de nous confirmer le délai "
+     "de livraison."),
     ('other', 'Toner',
      'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
     ('other', 'Panne',
