@@ -625,11 +625,6 @@ WRITTEN_MAILS = [
      "Bonjour,\nVeuillez trouver ci-dessous notre commande de consommables, émise via notre plateforme achats :\n"
      "Bon de commande n° : ACH-2027-004512\nArticle : 2 x cartouches d'encre cyan\nMerci de nous confirmer le délai "
      "de livraison."),
-    ('invoice_by_email', 'Re: nos factures',
-     "Hi,\nSmall correction to my previous email: the right mailbox for invoices is invoices@norwood-eng.fr, "
-     "starting 1 August 2027.\nOliver"),
-    ('invoice_by_email', 'Factures',
-     "Bonjour,\nMerci d'adresser désormais les factures de notre contrat à compta.fournisseurs@brevia.fr.\nMerci"),
     ('other', 'Toner',
      'Bonjour,\nPouvez-vous nous livrer deux cartouches de toner noir pour le traceur 3Y0612300 ?\nMerci'),
     ('other', 'Panne',
