@@ -29,6 +29,7 @@ from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
 
 from mailbot.read.htmltext import fold
+from mailbot.read.quotes import ANSWER_MARKS
 
 _MONTHS = (
     ("janvier", "janv", "january", "jan"),
@@ -345,7 +346,7 @@ def _before(text: str, start: int) -> str:
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
 
 
-_ANSWER_MARKS = " \t>=-–*•:"  # what may stand before an answer on its line: ">> 01/01/2027", "=> 01/01/2027"
+_ANSWER_MARKS = ANSWER_MARKS + ":"  # and a colon: ": 01/01/2027"
 
 
 _CLOSED_ASIDE = re.compile(r"\([^()]*+\)")

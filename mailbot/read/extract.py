@@ -40,7 +40,7 @@ from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Fo
                                       find_identifiers, in_subject, is_old)
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import (ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK, POINTS_BELOW,
+from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK, POINTS_BELOW,
                                  answered_question, below_headers, own_words, top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
@@ -445,7 +445,7 @@ class _Reader:
             line_start = self.text.rfind("\n", reach, start) + 1 or reach
             if HEADER_LINE.match(self.text[line_start:start]):
                 continue  # "To: <…>" of a quoted or forwarded message names a person, not a new address
-            if not self.text[line_start:start].strip(_BULLETS):  # alone on its line: the line before introduces it
+            if not self.text[line_start:start].strip(ANSWER_MARKS):  # alone on its line: the line before introduces it
                 line_start = self.text.rfind("\n", reach, max(reach, len(self.text[:line_start].rstrip()))) + 1 or reach
             previous = self.text.rfind("\n", reach, max(reach, line_start - 1)) + 1 or reach
             context = self.text[previous:start]  # this line and the one before, at most 200 characters
@@ -954,7 +954,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # the old address closes, then where it goes
         towards = _TOWARDS.search(window, n.end())
         return bool(_GIVES_WAY.match(n.group()) and towards and _OLD_POSTCODE.search(window, n.end(), towards.start()))
-    if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(_BULLETS):
+    if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(ANSWER_MARKS):
         return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
         # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
@@ -969,7 +969,6 @@ _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+co
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
-_BULLETS = " \t-•*·–>=→"  # what may stand before a heading or an answer on its line ("=> …")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de)[ \t]*+:")  # on folded text
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes

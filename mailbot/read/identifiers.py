@@ -32,7 +32,7 @@ from stdnum.fr import siret as stdnum_siret
 from mailbot.read.htmltext import fold
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.compose.redact import ibans
-from mailbot.read.quotes import PARAGRAPH_BREAK
+from mailbot.read.quotes import ANSWER_MARKS, PARAGRAPH_BREAK
 
 IDENTIFIERS_FILE = CLASSIFIERS_DIR / "identifiers.toml"
 FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
@@ -76,7 +76,6 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _ANSWER_ARROW = re.compile(r"(?<=[ \t])(?:=++>|-++>|→|⇒)(?=[ \t])")
-_ANSWER_MARKS = " \t=>-–—→*•"  # what may stand before an answer on its line
 _ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "therefore", "then", "unfortunately"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
 _COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
@@ -432,7 +431,7 @@ class _Scorer:
         line_start = self.text.rfind("\n", 0, start) + 1
         line_end = self.text.find("\n", end)
         # an answer's arrow or a bullet may stand before it: "- votre n° de contrat :⏎⏎=> 5500-3318-PW"
-        alone = not self.text[line_start:start].strip(_ANSWER_MARKS) and self.text[
+        alone = not self.text[line_start:start].strip(ANSWER_MARKS) and self.text[
             end:line_end if line_end >= 0 else None].strip(" .;\t") == ""
         if alone and i > 0 and (self.text[:begin].rstrip().endswith((":", "#", "°"))  # "New PO#⏎⏎3100558264"
                                 or self._ends_with_label(begin)):  # "Il s'agit du contrat⏎⏎C-2026-118-44"
@@ -627,8 +626,8 @@ class _Scorer:
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
-                or any(shape.fullmatch(piece) for piece in value.split() for shape in self.lex.other_shapes):
-            return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
+                or any(shape.fullmatch(piece) for piece in (value, compact) for shape in self.lex.other_shapes):
+            return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor are "10.20.4.31", "BP 204"
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")

@@ -52,6 +52,7 @@ _HEADER_FROM = re.compile(rf"^[\s>*]*+(?:{_FROM_WORDS})\s*+\**+\s*+:\**\s*+\S", 
 _HEADER_NEXT = re.compile(rf"^[\s>*]*+(?:{_NEXT_WORDS})\s*+(?:le\s*+)?\**+\s*+:", re.I)
 HEADER_LINE = re.compile(rf"^[\s*]*+(?:{_FROM_WORDS}|{_NEXT_WORDS})\s*+\**+\s*+:", re.I)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*+\n")  # a blank line: where a paragraph ends, for every reader
+ANSWER_MARKS = " \t>=-–—→*•·"  # what may stand before an answer or a heading on its line: ">> 4B 118 022", "- Site :"
 _WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
 _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
