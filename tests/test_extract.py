@@ -1300,6 +1300,20 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "- par e-mail (à privilégier) : comptabilite@groupe-lesage.fr\n\nN° client : 4011872",
      "comptabilite@groupe-lesage.fr"),
     ("Voici les personnes à contacter :\n- pour la technique : paul@atelier-durand.fr", None),
+    # a line of a block (an address, a table) that a line ending with a colon introduces
+    ("voici notre nouvelle adrese de facturation, à compter du 01.01.27 :\n\nSAS Menuiseries Orval – Comptabilité\n"
+     "14 rue Pasteur\n25300 Pontarlier\nE-mail : compta@menuiseries-orval.fr\n\n(ancienne adresse : ZI Les Prés, "
+     "25500 Morteau)", "compta@menuiseries-orval.fr"),
+    ("New invoicing details:\n\n  Legal entity        | Nordhavn France SAS\n  Registered office   | 5 rue Royale, "
+     "75008 Paris\n  Invoicing e-mail    | AP.France@nordhavn-group.com\n", "AP.France@nordhavn-group.com"),
+    ("Pour toute question, voici mes coordonnées :\n\nJean Morel\nService achats\nTél : 01 23 45 67 89\n"
+     "E-mail : jean.morel@achats-morel.fr", None),
+    # an address for another document than the invoices: orders, readings
+    ("Nos bons de commande vous seront désormais envoyés par achats@quarta-ind.fr. Les factures, elles, sont à "
+     "adresser à : factures@quarta-ind.fr", "factures@quarta-ind.fr"),
+    ("From now on our meter readings will be sent by facilities@orbis-print.co.uk; please send invoices to "
+     "ap@orbis-print.co.uk.", "ap@orbis-print.co.uk"),
+    ("Merci de nous adresser dorénavant vos devis à achats@lys-bureautique.fr.", None),
     # the whole first paragraph after the greeting is the address we asked for
     ("Bonjour,\n\ncompta.fournisseurs@cabinet-hermine.fr\n\nPour le reste, rien ne change par rapport à ma demande.",
      "compta.fournisseurs@cabinet-hermine.fr"),

@@ -88,7 +88,7 @@ _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that add
 _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
                                  r"(?:factur|invoic)", re.I)
 _EMAIL_POSITIVE = re.compile(
-    r"factur|invoice|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
+    r"factur|invoic|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
     r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
     re.I,
 )
@@ -122,6 +122,11 @@ _EMAIL_STOPPED = re.compile(
 # … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
 _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind keeps a search linear
     r"(?<![ \t])[ \t]*+(?:\(?(?:in[ \t]++copy|en[ \t]++copie|cc)\b|,?[ \t]*+for[ \t]++(?:my[ \t]++)?information)", re.I)
+# … or its sentence names another document than the invoices, and no invoice: "nos bons de commande vous seront
+# envoyés par achats@x.fr", "meter readings will be sent by facilities@x.co.uk"
+_EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|purchase\s++orders?|\bPOs\b|relev[ée]s|compteurs?"
+                                   r"|\bmeter|readings?\b|\bdevis\b|\bquot(?:e|ation)s?\b", re.I)
+_INVOICE_WORD = re.compile(r"factur|invoic", re.I)
 _NEGATIVE_REACH = 50  # characters before an address where its negative words are ("… de ma collègue ci-dessous :
 # merci d'utiliser plutôt l'adresse X" is not about the colleague)
 _EMAIL_NEGATIVE = re.compile(
@@ -454,7 +459,8 @@ class _Reader:
             clause = self.text[max(line_start, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
             previous_end = end
-            old = (_EMAIL_OLD.search(clause) and not NEW_BY.search(clause)) or _EMAIL_STOPPED.search(clause)
+            old = (_EMAIL_OLD.search(clause) and not NEW_BY.search(clause)) or _EMAIL_STOPPED.search(clause) or (
+                _EMAIL_OTHER_DOCUMENT.search(clause) and not _INVOICE_WORD.search(clause))
             after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
@@ -896,12 +902,12 @@ _ITEM = re.compile(r"(?<![ \t])[ \t]*+[-•*·–][ \t]")
 
 
 def _list_introduction(text: str, line_start: int) -> str:
-    """The line that introduces the list whose item starts at ``line_start`` (up over its other items and
-    one blank line), when that line ends with a colon: "Nouvelles coordonnées pour l'envoi des factures :⏎⏎- par
-    courrier : …⏎- par e-mail : compta@…"; else ""."""
-    if not _ITEM.match(text, line_start):
-        return ""
-    end = line_start - 1
+    """The line that introduces the list or block whose line starts at ``line_start``, when that line ends with
+    a colon: up over the list's other items and one blank line ("Nouvelles coordonnées pour l'envoi des factures
+    :⏎⏎- par courrier : …⏎- par e-mail : compta@…"), or up over the block's lines and one blank line ("nouvelle
+    adresse de facturation :⏎⏎SAS X⏎14 rue Pasteur⏎25300 Pontarlier⏎E-mail : compta@…"); else ""."""
+    item = bool(_ITEM.match(text, line_start))
+    end, blank = line_start - 1, False
     for _ in range(12):
         if end <= 0:
             return ""
@@ -909,7 +915,11 @@ def _list_introduction(text: str, line_start: int) -> str:
         line = text[start:end]
         if line.rstrip().endswith(":") and not _ITEM.match(line):
             return "\n" + line
-        if line.strip() and not _ITEM.match(line):
+        if not line.strip():
+            if blank and not item:
+                return ""
+            blank = True
+        elif item and not _ITEM.match(line) or not item and blank:
             return ""
         end = start - 1
     return ""
