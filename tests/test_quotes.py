@@ -213,3 +213,18 @@ def test_an_address_block_followed_by_a_question_is_no_signature():
     parts = split("Bonjour,\n\nNotre nouvelle implantation sera la suivante.\n\nZA du Pont Rouge\n12 rue des Fusains\n"
                   "59650 Villeneuve-d'Ascq\n\nPourriez-vous nous envoyer un devis ?")
     assert "59650 Villeneuve-d'Ascq" in parts.new and parts.new.endswith("devis ?")
+
+
+@pytest.mark.parametrize("new, reads_theirs", [
+    ("Veuillez trouver ci-joint le K-bis de la nouvelle société. Le reste est inchangé, voir mon mail ci-dessous.", True),
+    ("Please find attached the Kbis extract, just received. All other details remain as stated in my e-mail below.",
+     True),
+    ("Veuillez trouver ci-joint le K-bis de la nouvelle société.", False),  # no pointer: the history stays history
+])
+def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, reads_theirs):
+    """A customer completing their own earlier message ("as stated in my e-mail below"), with nobody between:
+    that message is their own words, as it is under our question."""
+    parts = split(f"Bonjour Claire,\n\n{new}\n\nStéphane\n\n{_THEIR_REQUEST}")
+    inner = request(parts)
+    assert inner.new.startswith("Bonjour Claire,") and "76130" not in inner.new
+    assert ("76130 Mont-Saint-Aignan" in inner.earlier) is reads_theirs

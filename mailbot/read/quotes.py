@@ -264,12 +264,23 @@ def _their_request_under_ours(parts: Parts) -> Parts | None:
     if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not _OWN_EARLIER.search(parts.new) \
             or not _sent_by_us(parts.quoted):
         return None
-    ours = split(below_headers(parts.quoted))
-    theirs = split(below_headers(ours.quoted))
-    if not theirs.new.strip():
+    return _with_earlier(parts, split(below_headers(split(below_headers(parts.quoted)).quoted)).new)
+
+
+def _their_own_follow_up(parts: Parts) -> Parts:
+    """A short follow-up to the customer's own message, quoted right below ("All other details remain as stated in
+    my e-mail below"): the parts with that message's words as ``earlier``, as under our question; else the parts."""
+    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not _OWN_EARLIER.search(parts.new) \
+            or _sent_by_us(parts.quoted):
+        return parts
+    return _with_earlier(parts, split(below_headers(parts.quoted)).new) or parts
+
+
+def _with_earlier(parts: Parts, earlier: str) -> Parts | None:
+    if not earlier.strip():
         return None
     return Parts(new=parts.new, quoted=parts.quoted, signature=parts.signature, forwarded=parts.forwarded,
-                 earlier=theirs.new)
+                 earlier=earlier)
 
 
 def _find_request(parts: Parts) -> Parts:
@@ -281,7 +292,8 @@ def _find_request(parts: Parts) -> Parts:
     passing = _passes_on(parts)  # "je vous transfère…, voir ci-dessous"
     if not (parts.forwarded or pointing) or (not passing and len(parts.new.split()) >= (
             SHORT_ANSWERING_WORDS if answering else SHORT_NEW_WORDS)):
-        return parts  # a forward passing the mail on ("je vous transfère la demande ci-dessous") reads it, however long
+        # a forward passing the mail on ("je vous transfère la demande ci-dessous") reads it, however long
+        return _their_own_follow_up(parts) if pointing else parts
     inner = split(below_headers(parts.quoted))
     if not inner.new.strip():
         return parts
