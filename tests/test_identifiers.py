@@ -422,6 +422,13 @@ CASES = [
     ("… and 'porte la référence', over an old order after it", "Notre nouvelle commande pour ces prestations porte "
      "la référence HX-CDE-0457 ; la commande n° 2026/PR/77 de l'ancienne société est close.", "po_number",
      ["HX-CDE-0457"]),
+    ("after a copula, not the label whose own value already followed it", "Le numéro d'engagement à rappeler "
+     "sur les factures du traceur PlotWave 345 – n° de série 39410287 – est le suivant :\n\nENG-2027-000184",
+     "po_number", ["ENG-2027-000184"]),
+    ("… which keeps its own value", "Le numéro d'engagement à rappeler sur les factures du traceur PlotWave 345 – "
+     "n° de série 39410287 – est le suivant :\n\nENG-2027-000184", "serial_numbers", ["39410287"]),
+    ("… in English", "The PO number for the plotter (serial 7731-20554) is now:\n4500-881-230", "po_number",
+     ["4500-881-230"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

@@ -471,7 +471,8 @@ class _Scorer:
         sentence = self._sentence_start(begin, start) if introduced else start
         labelled = False  # a field's label in the value's own sentence, when a colon or a copula introduces it
         i = bisect_left(self.starts, start) - 1
-        while i >= 0 and self.starts[i] >= begin and between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN:
+        while i >= 0 and self.starts[i] >= begin and (  # the sentence's labels, however far; else the nearest
+                self.starts[i] >= sentence or between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN):
             if self._in_aside(self.starts[i], start):
                 i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
                 continue
@@ -486,8 +487,9 @@ class _Scorer:
                 if i + 1 < bisect_left(self.starts, start) and self._complement(i - len(phrase) + 1, name):
                     i -= len(phrase)  # "PO number for these contracts will be X": "contracts" says whose X is
                     continue
-                if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's
-                    found.setdefault(name, (0, 0, " ".join(phrase)))
+                if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's,
+                    # but a label its own value follows has it already: "… du traceur – n° de série 39410287 – est : X"
+                    found.setdefault(name, (0, int(self._spent(i, start)), " ".join(phrase)))
                     labelled = labelled or name is not None
                 found.setdefault(name, (between, values, " ".join(phrase)))
                 i -= len(phrase)
@@ -706,6 +708,19 @@ class _Scorer:
             out[name] = (score, ", ".join(why))
         return out
 
+    def _spent(self, i: int, start: int) -> bool:
+        """Does the label ending at word ``i`` have its own value right after it, before ``start``?"""
+        return i + 1 < len(self.words) and self.starts[i + 1] < start and any(c.isdigit() for c in self.words[i + 1][1])
+
+    def _subject_label(self, begin: int, end: int) -> str | None:
+        """The field of the first label between ``begin`` and ``end`` that names a number ("numéro d'engagement",
+        not "the service contracts") and has no value of its own after it."""
+        for i in range(bisect_left(self.starts, begin), bisect_left(self.starts, end)):
+            label = self.labels.get(i)
+            if label and label[0] and _NUMBER_WORDS.intersection(label[1]) and not self._spent(i, end):
+                return label[0]
+        return None
+
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
         """Is the value alone on its line (a bullet aside), in a list whose introduction names machines and
         ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790"), a blank line
@@ -730,6 +745,11 @@ class _Scorer:
                 # Gap, compteur noir et blanc :"
                 sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
                 if _head(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
+                    return False
+                # nor one whose subject is another number: "Le numéro d'engagement … du traceur X – n° de série 3941
+                # – est le suivant :"
+                if self._subject_label(previous_start + text[previous_start:above].rfind(sentence), above) not in (
+                        None, "serial_numbers"):
                     return False
                 return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(MODEL.search(sentence))
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
