@@ -486,6 +486,20 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
     assert read(subject, body, rules).situation == "invoice_address_change"
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("Invoice reception address",
+     "Dear Sir or Madam,\n\nAs part of our new Shared Service Centre, invoices addressed to\nFenwick Tools SAS, "
+     "which you currently e-mail to ap@fenwick.fr,\nmust, from\n1 February 2027, be sent to our accounts payable "
+     "mailbox <ap-fr@ssc.fenwick-group.com>.\n\nOur supplier portal (https://fenwick.example-portal.com) remains in "
+     "use for purchase\norder confirmations only - please do not upload invoices there." + EN_SIGNATURE),
+    ("Factures", "Bonjour,\nLes factures que vous envoyez aujourd'hui sur compta@garnier-sa.fr doivent désormais être "
+     "adressées à notre nouvelle boîte dédiée : factures@garnier-sa.fr. Client n° 55102." + SIGNATURE),
+])
+def test_invoices_to_be_sent_to_a_mailbox_instead_of_the_one_used_today_say_so_in_the_keywords(subject, body, rules):
+    """The keywords alone read the change of mailbox, whatever the model says, over a purchase order named aside."""
+    assert keyword_classify(subject, split(body, subject), rules).situation == "invoice_address_change"
+
+
 @pytest.mark.parametrize("body", [
     "Bonjour,\nNous recevons actuellement vos factures par mail sur reprographie@ghr.fr. À partir de mars 2027, merci "
     "d'envoyer les factures à sandrine.koenig@ghr.fr.",
