@@ -1158,6 +1158,11 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Please find below the readings for our PlotWave 345, serial no. 3Y5504218,\ntaken this morning:\n\n"
      "Total prints: 1,204,556\nLfm: 48,210", [1204556, 48210]),
     ("We moved last week. Our office details,\nas requested:\n\nTotal staff: 1204\nFloors: 48", []),
+    # a second machine's block, apart, with the keys that gave the first one's readings
+    ("here are this month's counters:\n\nColorWave 3800, serial 3800-CW-11427\n  Total prints: 45,210\n  Lfm: 12,877\n\n"
+     "Colorado 1650, serial 1650-CO-00382\n  Total prints: 3,118\n  Lfm: 7,402\n\nAverage usage is roughly 1,000 Lfm "
+     "per month on the Colorado.", [45210, 12877, 3118, 7402]),
+    ("Our office details, as requested:\n\nTotal staff: 1204\nFloors: 48\n\nAnnex\nTotal staff: 1210\nFloors: 50", []),
 
  ("Compteur N&B : 123 456 / couleur : 78 901", [123456, 78901]),
  ("Relevé du jour : noir 45.210 – couleur 12.004", [45210, 12004]),
@@ -1244,6 +1249,11 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "8 790.", [123456, 8790]),
     ("le compteur grand format (SN : 1201 4477 09) indique ce jour 56 780 mètres linéaires.", [56780]),
     ("Compteur 1 (m²) : 18.442\nVolume moyen mensuel sur l'ensemble du parc : env. 2.100 m².", [18442]),
+    # a month's volume, however written
+    ("relevé de la presse (série 6400-iX-0582) :\ncpt 1 = 1 240 118\ncpt 2 = 377 904\nPour info on a fait à peu près "
+     "95 000 feuilles ce mois-ci.", [1240118, 377904]),
+    ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
+    ("Compteur noir : 14 870 ; on a tiré 2 300 pages le mois dernier.", [14870]),
 ]
 
 

@@ -218,7 +218,8 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
-    r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b)[^.;:|\n\d]{0,40}+$"
+    r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
+    r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
@@ -238,7 +239,9 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
     # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
-    r"|/\s*+(?:an|trimestre|quarter|year))",
+    r"|/\s*+(?:an|trimestre|quarter|year)"
+    # what a month printed: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci"
+    r"|ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month)",
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
@@ -271,6 +274,7 @@ _DAY_READ = re.compile(r"(?<!\s)\s++(?:(?:releve|lu)\s++)?(?:au|du|le|at|as\s++o
 _LIST_ITEM = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–]|\d{1,2}[.)]|[a-z]\))[ \t]")  # a line that is a list's item
 _READING_ITEM = re.compile(  # a list's item that is one number, written as a count: "1) 224.118", "- 12 204"
     r"(?<![ \t>])[ \t>]*+(?:(?:[-•*·–]|\d\)|[a-z]\))[ \t]*+)?\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})++[ \t]*+$")
+_LINE_KEY = re.compile(r"[ \t>*•-]*+(?P<key>[^\W\d_][^:=|\d\n]{0,30}?)[ \t]*+[:=][ \t]*+\d")  # "  Total prints: 3,118"
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
@@ -535,6 +539,7 @@ class _Reader:
         lines = self.text.split("\n")
         listed_context = _listed_context(lines)
         width = 0  # cells of the last line that was not blank
+        read_keys: set[str] = set()  # the keys of the "key : value" lines that gave readings ("total prints", "lfm")
         for index, line in enumerate(lines):
             line_start, start = start, start + len(line) + 1
             line_before, previous = previous, _DAY_READ.sub("", _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:"))
@@ -548,8 +553,11 @@ class _Reader:
             # "… the readings for our PlotWave 345, serial no. 3Y5504218,⏎taken this morning:": a sentence that names
             # the readings and goes on to the colon that introduces them
             said_above, sentence_open = sentence_open, bool(line.strip()) and not line.rstrip().endswith((".", "!", "?"))
+            key = _LINE_KEY.match(line)
+            key = fold(key.group("key")).strip() if key else ""
+            # … or a line of the same key as one that gave a reading: the next machine's block, "Lfm: 7,402"
             context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above \
-                or listed_context[index] or (said_above and line.rstrip().endswith(":"))
+                or listed_context[index] or (said_above and line.rstrip().endswith(":")) or key in read_keys
             sentence_open = sentence_open and (context or said_above)
             read_above = False
             if not line.strip():
@@ -612,6 +620,8 @@ class _Reader:
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
             read_above = True
+            if key:
+                read_keys.add(key)
             row = _Row(line, masked, columns)
             for m in hits:
                 counter, unit = row.counter_of(m)
