@@ -274,7 +274,7 @@ _DAY_READ = re.compile(r"(?<!\s)\s++(?:(?:releve|lu)\s++)?(?:au|du|le|at|as\s++o
 _LIST_ITEM = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–]|\d{1,2}[.)]|[a-z]\))[ \t]")  # a line that is a list's item
 _READING_ITEM = re.compile(  # a list's item that is one number, written as a count: "1) 224.118", "- 12 204"
     r"(?<![ \t>])[ \t>]*+(?:(?:[-•*·–]|\d\)|[a-z]\))[ \t]*+)?\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})++[ \t]*+$")
-_LINE_KEY = re.compile(r"[ \t>*•-]*+(?P<key>[^\W\d_][^:=|\d\n]{0,30}?)[ \t]*+[:=][ \t]*+\d")  # "  Total prints: 3,118"
+_LINE_KEY = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+(?P<key>[^\W\d_][^:=|\d\n]{0,30}?)[ \t]*+[:=][ \t]*+\d")  # "  Total prints: 3,118"
 _QUANTITY_READING = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+")  # written as a count: "98 760"
 _CLAUSE_BREAK = re.compile(r"[|;,\d]|\s/|/\s|\bet\b|\band\b", re.I)  # on masked text: other numbers end a clause
 _UNIT_NAMES = {"m²": "m2", "m2": "m2", "ml": "ml", "page": "pages", "clic": "clics", "impression": "impressions"}
