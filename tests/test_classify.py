@@ -494,6 +494,9 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
      "use for purchase\norder confirmations only - please do not upload invoices there." + EN_SIGNATURE),
     ("Factures", "Bonjour,\nLes factures que vous envoyez aujourd'hui sur compta@garnier-sa.fr doivent désormais être "
      "adressées à notre nouvelle boîte dédiée : factures@garnier-sa.fr. Client n° 55102." + SIGNATURE),
+    ("Dématérialisation - nouvelle boîte", "Bonjour,\nNous centralisons la dématérialisation des factures "
+     "fournisseurs.\nVos bons de commande continueront d'arriver de achats@verdier-emb.fr, mais les\nfactures, "
+     "jusqu'ici envoyées à compta@verdier-emb.fr, sont à envoyer uniquement à\nfactures@verdier-emb.fr" + SIGNATURE),
 ])
 def test_invoices_to_be_sent_to_a_mailbox_instead_of_the_one_used_today_say_so_in_the_keywords(subject, body, rules):
     """The keywords alone read the change of mailbox, whatever the model says, over a purchase order named aside."""

@@ -1318,6 +1318,16 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "75008 Paris\n  Invoicing e-mail    | AP.France@nordhavn-group.com\n", "AP.France@nordhavn-group.com"),
     ("Pour toute question, voici mes coordonnées :\n\nJean Morel\nService achats\nTél : 01 23 45 67 89\n"
      "E-mail : jean.morel@achats-morel.fr", None),
+    # one the customer says not to send them to, or that took them until now
+    ("We'd like to receive our invoices electronically.\n\nThe right mailbox is accounts.payable@brightfield.eu.\n\n"
+     "Please don't send them to my address or to accounting@brightfield.fr, which is for customer queries.",
+     "accounts.payable@brightfield.eu"),
+    ("Vos bons de commande continueront d'arriver de achats@verdier-emb.fr, mais les factures, jusqu'ici envoyées à "
+     "compta@verdier-emb.fr, sont à envoyer uniquement à\ndematerialisation.factures@verdier-emb.fr",
+     "dematerialisation.factures@verdier-emb.fr"),
+    ("Merci de ne pas envoyer les factures à jean.roux@garrigue.fr mais à factures@garrigue.fr.", "factures@garrigue.fr"),
+    ("Jusqu'ici nous recevions les factures par courrier, merci de les envoyer désormais à factures@lys-imprim.fr",
+     "factures@lys-imprim.fr"),
     # an address for another document than the invoices: orders, readings
     ("Nos bons de commande vous seront désormais envoyés par achats@quarta-ind.fr. Les factures, elles, sont à "
      "adresser à : factures@quarta-ind.fr", "factures@quarta-ind.fr"),

@@ -98,6 +98,7 @@ _EMAIL_POSITIVE = re.compile(
 # what else may follow it from inside the word may follow it from its end too.
 _EMAIL_OLD = re.compile(
     r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
+    r"|(?:\bjusqu'(?:ici|[àa]\s++pr[ée]sent|[àa]\s++maintenant)|\buntil\s++now|\bso\s++far|\bup\s++to\s++now)[^,;:]{0,40}+$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
@@ -116,7 +117,10 @@ _EMAIL_NEW = re.compile(r"nouvel|\bnew\b|d[ée]sormais|dor[ée]navant|[àa] comp
 # … or the words right before it say to stop using it: "merci de ne plus utiliser a@x.fr", "stop sending invoices to"
 _EMAIL_STOPPED = re.compile(
     r"(?:\bne\s++plus\s++(?:utiliser|envoyer|adresser|[ée]crire)|\b(?:cess|arr[êe]t)(?:er|ez)\s++d'(?:utiliser|envoyer)"
-    r"|\bstop\s++(?:sending|using|mailing))(?:\s++\S++){0,3}?[\s:]*+$",
+    r"|\bstop\s++(?:sending|using|mailing))(?:\s++\S++){0,3}?[\s:]*+$"
+    # … or not to use it: "please don't send them to my address or to a@x.fr", "ne pas envoyer les factures à"
+    r"|(?:\b(?:do\s++not|don't|never)\s++(?:send|use|e-?mail|mail|address)|\bne\s++pas\s++(?:utiliser|envoyer|adresser)"
+    r"|\bn'(?:utilisez|envoyez|adressez)\s++pas)(?:\s++\S++){0,6}?[\s:]*+$",
     re.I,
 )
 # … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
