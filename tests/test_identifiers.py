@@ -429,6 +429,9 @@ CASES = [
      "n° de série 39410287 – est le suivant :\n\nENG-2027-000184", "serial_numbers", ["39410287"]),
     ("… in English", "The PO number for the plotter (serial 7731-20554) is now:\n4500-881-230", "po_number",
      ["4500-881-230"]),
+    ("a dotted leader between a machine and its serial, as a colon", "Nous souhaitons passer en relevé automatique "
+     "toutes nos machines :\n\nPW 3600 .......... 3Y064118\nCW 3800 .......... 8Q6A0221\nColorado 1650 .... "
+     "16300-1147", "serial_numbers", ["3Y064118", "8Q6A0221", "16300-1147"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

@@ -75,6 +75,7 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
+_LEADER = re.compile(r"(?<![.])\.{4,}+(?=[ \t]*+[^\s.])")  # not an ellipsis "..." (three dots)
 _ANSWER_ARROW = re.compile(r"(?<=[ \t])(?:=++>|-++>|→|⇒)(?=[ \t])")
 _ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "therefore", "then", "unfortunately"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
@@ -953,6 +954,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     # an answer's arrow introduces its value as a colon does: "- le numéro de série du traceur  ==> 4B 118 022"
     text = _ANSWER_ARROW.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)
+    text = _LEADER.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)  # … and a dotted leader: "CW 3800 .... 8Q6A0221"
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
