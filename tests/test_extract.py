@@ -85,6 +85,8 @@ CASES = [
     ("SIRET without new-entity context", "Notre SIRET 732 829 320 00074.", "siren", None),
     ("words between SIREN and its colon", "SIREN de la nouvelle entité : 879 334 512", "siren", "879 334 512"),
     ("RCS with its town", "Nouvelle entité : RCS Rennes B 732 829 320", "siren", "732 829 320"),
+    ("SIREN in a table cell", "New invoicing details:\n  Legal entity  | Nordhavn France SAS\n  SIREN         | "
+     "921 503 448", "siren", "921 503 448"),
     ("RCS without a town", "Nouvelle entité : RCS   732 829 320", "siren", "732 829 320"),
     ("RCS with a one-letter town and a tab", "Nouvelle entité : RCS  B\t732 829 320", "siren", "732 829 320"),
     ("order label words repeated before a stray word", "Merci de noter la commande n° n° n° n° zz 12345.",
@@ -352,6 +354,12 @@ ADDRESSES = [
      "Company | Ashford Retail France SAS\nStreet | 7 rue du Colonel Moll\nPostcode / City | 75017 Paris\n\n"
      "Invoices sent to our former address will no longer be processed.",
      {"street": None, "complement": None, "postcode": "75017", "city": "Paris", "cedex": None}),
+    ("a table of keys and values whose first row is no header", "New invoicing details:\n\n  Legal entity        | "
+     "Nordhavn France SAS\n  SIREN               | 921 503 448\n  Registered office   | 5 rue Royale, 75008 Paris\n",
+     {"street": "5 rue Royale", "complement": None, "postcode": "75008", "city": "Paris", "cedex": None}),
+    ("… and its keys say which is new", "Déménagement du traceur :\n\nSite actuel | 12 rue des Lilas, 44000 Nantes\n"
+     "Nouveau site | 3 allée Verte, 44300 Rezé",
+     {"street": "3 allée Verte", "complement": None, "postcode": "44300", "city": "Rezé", "cedex": None}),
     ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
      "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
      {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",

@@ -55,7 +55,7 @@ _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
-    r"\bsiren\b(?:[^\d\n:]{1,40}+:)?\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
+    r"\bsiren\b(?:[^\d\n:|]{1,40}+:)?\s*+(?:n°|:|\|)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
 # "RCS Rennes 412 345 678": the town is 2 to 30 letters, spaces and dashes. Written as the three ways the
 # plain "rcs\s+[…]{2,30}?\s*" can read the blanks after "rcs", in the order it tries them, so that a
 # long run of blanks is not split in every possible way: all of them before the town; all but the last
@@ -898,6 +898,11 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
         if positive_cue.search(folded) or negative_cue.search(folded):
             return cell
         first = cell if first is None else first
+    key = row[0][1]
+    if first is not None and len(row) == 2 and column == 1 and not _DIGIT.search(key) and len(key.split()) <= 5:
+        # rows of a key and its value ("Legal entity | X⏎Registered office | 5 rue …"), the first no header: the key
+        # decides when it names an address ("Nouveau site", "Site actuel"), else the words before the table
+        return key if positive_cue.search(fold(key)) or negative_cue.search(fold(key)) else None
     return first
 
 
