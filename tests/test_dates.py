@@ -180,6 +180,10 @@ EFFECTIVE = [
     ("Le cabinet quitte ses locaux actuels de la rue Nationale : nous emménageons le 8 février dans le nouvel "
      "immeuble.", "2027-02-08"),
     ("Date du relevé : le 29/06/2026", None),
+    # … or the old address it introduced: the date after it is the move's
+    ("Notre bureau d'études quitte ses locaux actuels du 45 cours Émile Zola à Villeurbanne (69100) le 14 septembre "
+     "prochain.", "2027-09-14"),
+    ("Le contrat actuel n° 55102 prend fin le 30 juin.", None),
     ("Comme évoqué au téléphone la semaine dernière, nous déménageons notre bureau d'études le 19 octobre.",
      "2027-10-19"),  # … or a comma
     ("Comme évoqué la semaine dernière, le relevé du 19 octobre est correct.", None),

@@ -357,6 +357,10 @@ def _around(text: str, start: int, end: int) -> str:
     return _SENTENCE_END.split(text[max(0, start - 160) : start])[-1] + _SENTENCE_END.split(text[end : end + 120])[0]
 
 
+_OLD_ADDRESS = re.compile(r"\(\d{5}\)|\b\d{1,4}(?:\s*+(?:bis|ter))?,?\s++(?:rue|avenue|av|cours|boulevard|bd|allee|place"
+                          r"|chemin|route|quai|impasse)\b")  # on folded text: "(69100)", "45 cours Émile Zola"
+
+
 def _cue(before: str) -> str | None:
     """The kind of cue that introduces a date: strong, deadline, medium, negative or None.
 
@@ -372,8 +376,10 @@ def _cue(before: str) -> str | None:
         kind, between = m.lastgroup, before[last_end : m.start()]
         # a colon or a comma, then an event, ends a negative cue's hold: "locaux actuels : nous emménageons le",
         # "la semaine dernière, nous déménageons notre bureau le"
+        # "quitte ses locaux actuels du 45 cours Émile Zola à Villeurbanne (69100) le": the old address it introduced
         held = kind == "medium" and last in ("strong", "deadline", "negative") and not (
-            last == "negative" and (":" in between or "," in between) and _EVENT.search(between))
+            last == "negative" and (":" in between or "," in between) and _EVENT.search(between)) and not (
+            last == "negative" and _OLD_ADDRESS.search(between))
         if not (held and ("\n" not in between or between.isspace())):
             last = kind
         last_end = m.end()
