@@ -432,6 +432,8 @@ CASES = [
     ("a dotted leader between a machine and its serial, as a colon", "Nous souhaitons passer en relevé automatique "
      "toutes nos machines :\n\nPW 3600 .......... 3Y064118\nCW 3800 .......... 8Q6A0221\nColorado 1650 .... "
      "16300-1147", "serial_numbers", ["3Y064118", "8Q6A0221", "16300-1147"]),
+    ("an order's label and year, a slash, then its number", "Le numéro d'engagement juridique à faire figurer sur les "
+     "factures de l'exercice 2027 est le suivant : EJ 2027 / 1300084512", "po_number", ["1300084512"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

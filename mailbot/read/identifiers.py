@@ -345,8 +345,11 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
         if not (_DIGIT.search(piece) or (piece.isupper() and len(piece) <= 3)):
             continue  # a word: neither a value nor the prefix of one
         if spans and text[spans[-1][1] : start] == " / " and piece.isdigit() and " " in text[spans[-1][0] : spans[-1][1]] \
-                and text[spans[-1][0]].isalpha() and text[spans[-1][1] - 1].isdigit():
-            spans[-1] = (spans[-1][0], end)  # "LOC 2023 / 0871", "CT 2021-0458 / 02": a lettered reference and its suffix
+                and text[spans[-1][0]].isalpha() and text[spans[-1][1] - 1].isdigit() and not (
+                    len(piece) >= 8 and _PREFIXED_YEAR.fullmatch(text, spans[-1][0], spans[-1][1])):
+            # "LOC 2023 / 0871", "ENG 2026 / 000342": a lettered reference and its suffix; not "EJ 2027 / 1300084512",
+            # an order's year, then its own long number
+            spans[-1] = (spans[-1][0], end)
             continue
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
             prev = text[spans[-1][0] : spans[-1][1]]
