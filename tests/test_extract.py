@@ -1336,6 +1336,11 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
     ("Merci de ne pas envoyer les factures à jean.roux@garrigue.fr mais à factures@garrigue.fr.", "factures@garrigue.fr"),
     ("Jusqu'ici nous recevions les factures par courrier, merci de les envoyer désormais à factures@lys-imprim.fr",
      "factures@lys-imprim.fr"),
+    # one our question refuses, and the one answered below it
+    ("- une adresse e-mail NON nominative (l'adresse paul.morin@medisante.fr ne peut pas être retenue) : >> OK, "
+     "UTILISEZ factures-canon@medisante.fr", "factures-canon@medisante.fr"),
+    ("Your personal address j.smith@kappa-eng.co.uk cannot be accepted; please use invoices@kappa-eng.co.uk.",
+     "invoices@kappa-eng.co.uk"),
     # an address for another document than the invoices: orders, readings
     ("Nos bons de commande vous seront désormais envoyés par achats@quarta-ind.fr. Les factures, elles, sont à "
      "adresser à : factures@quarta-ind.fr", "factures@quarta-ind.fr"),

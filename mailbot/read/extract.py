@@ -108,6 +108,9 @@ _EMAIL_OLD = re.compile(
 # those words; the lookbehind keeps a search from trying every position of a sentence.
 _EMAIL_OLD_AFTER = re.compile(
     r"(?<![^.;!?\n])[^.;!?\n]{0,60}?(?:n'est plus|ne (?:sera|doit|doivent) plus|(?:is|will)\s+(?:be\s+)?no longer"
+    # refused: "… ne peut pas être retenue", "cannot be accepted"
+    r"|ne\s+(?:peut|pourra|sera)\s+pas\s+(?:[êe]tre\s+)?(?:retenu|accept|utilis)|n'est\s+pas\s+(?:accept|retenu|valid)"
+    r"|(?:cannot|can't|can\s+not|will\s+not|won't)\s+be\s+(?:accepted|used)|is\s+not\s+accepted"
     r"|obsol[èe]te|(?:est|sera)\s+(?:supprim|ferm|d[ée]sactiv)|(?:is|will\s+be)\s+(?:closed|deleted|deactivated)"
     r"|comme\s+(?:aujourd'hui|actuellement|d'habitude|avant|jusqu'[àa] pr[ée]sent)|as\s+(?:today|before|usual|now))",
     re.I,
