@@ -182,6 +182,8 @@ where_en = "d"
         (("weight = 1.0 }", "weight = 1.0, excludes = \"po_change\" }"), "situations.other.keywords[0].excludes"),
         (("weight = 1.0 }", "weight = 1.0, excludes = [\"nowhere\"] }"), "situations.other.keywords[0].excludes"),
         (("weight = 1.0", "weight = true"), "situations.other.keywords[0].weight"),
+        (("weight = 1.0 }", "weight = 1.0, negates = true }"), "situations.other.keywords[0].negates"),
+        (("weight = 1.0 }", "weight = -1.0, negates = \"yes\" }"), "situations.other.keywords[0].negates"),
         (("lead_time_months = 0", "lead_time_months = -1"), "situations.other.lead_time_months"),
         (('label_en = "Other"\n', ""), "situations.other.label_en"),
         (("[situations.other]", "[situations.po_change]"), "situations.other"),

@@ -37,7 +37,7 @@ from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
 from mailbot.read.htmltext import fold
 from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, answered_question, request
-from mailbot.read.rules import Rules
+from mailbot.read.rules import Rules, Situation
 
 SUBJECT_WEIGHT = 1.0
 REPLY_SUBJECT_WEIGHT = 0.3  # "RE: …" mostly repeats the wording of our own mail
@@ -89,6 +89,17 @@ def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
     ]
 
 
+def _asked_elsewhere(situation: Situation, joined: str, negations: list[tuple[int, int]],
+                     own: list[tuple[int, int]]) -> bool:
+    """Is the request its negations cancel made again in the customer's own words, outside them ("We do not wish
+    to terminate the agreements for the two PlotWave units. However, we would like to terminate the contract for
+    the ColorWave")?"""
+    for start, end in negations:
+        joined = joined[:start] + " " * (end - start) + joined[end:]
+    return any(keyword.weight > 0 and keyword.folded.search(joined, start, end)
+               for keyword in situation.keywords for start, end in own)
+
+
 def _confidence(best: float, second: float) -> float:
     """Strength of the winner times its share of the top two scores, in [0, 1].
 
@@ -119,8 +130,10 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     evidence: list[Evidence] = []
     side_topic = False
     excluded: set[str] = set()
+    own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
+           for (name, text, _), end in zip(sources, ends) if name in ("subject", "new")]
     for situation in rules.situations.values():
-        total = 0.0
+        total, negations = 0.0, []
         for keyword in situation.keywords:
             if keyword.needs is not None and not any(text in joined for text in keyword.needs):
                 continue  # none of the texts every match contains is there: a search would fail
@@ -131,12 +144,16 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
             total += keyword.weight * weight
             if name in ("subject", "new"):
                 excluded.update(keyword.excludes)
+                if keyword.negates:
+                    negations.append(match.span())
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],
                 f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}", source=name,
             ))
         scores[situation.id] = round(total, 4)
+        if negations and total <= 0 and not _asked_elsewhere(situation, joined, negations, own):
+            excluded.add(situation.id)  # "nous ne souhaitons pas résilier": ruled out, however sure the model is
 
     other = scores.pop("other", 0.0)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -322,7 +339,7 @@ def combine_votes(keywords: Classification, probs: dict[str, float] | None, rule
     if keyword_id != situation and keywords.scores.get(keyword_id, 0.0) >= rules.min_score:
         candidates.append(keyword_id)
     candidates.extend(label for label, p in ranked if p >= SECONDARY_PROB)
-    secondary = next((c for c in candidates if c and c not in (situation, "other")), None)
+    secondary = next((c for c in candidates if c and c not in (situation, "other") and c not in keywords.excluded), None)
     if secondary is None and situation != "other" and keywords.side_topic:
         secondary = "other"
 

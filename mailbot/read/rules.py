@@ -50,6 +50,9 @@ class Keyword:
     # situations it rules out, whatever the model reads: "nous recevons déjà vos factures par mail" is no switch to
     # e-mailed invoices
     excludes: tuple[str, ...] = ()
+    # a negation of its own situation's request ("nous ne souhaitons pas résilier"): that situation is ruled out
+    # when its keywords come to nothing and the request is not made elsewhere in the customer's words
+    negates: bool = False
 
     @property
     def source(self) -> str:
@@ -134,12 +137,15 @@ def _keywords(items: list[Any], where: str) -> tuple[Keyword, ...]:
         excludes = _get(item, "excludes", list, here) if "excludes" in item else []
         if not all(isinstance(e, str) for e in excludes):
             raise RulesError(f"{here}.excludes: expected a list of situation ids")
+        negates = _get(item, "negates", bool, here) if "negates" in item else False
+        if negates and weight >= 0:
+            raise RulesError(f"{here}.negates: only a negative weight negates a request")
         try:
             pattern = re.compile(strip_accents(source), re.IGNORECASE)
             folded = re.compile(_lower_literals(strip_accents(source)))
         except re.error as exc:
             raise RulesError(f"{here}.pattern: bad regular expression: {exc}") from None
-        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), tuple(excludes)))
+        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), tuple(excludes), negates))
     return tuple(keywords)
 
 
