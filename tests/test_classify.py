@@ -508,6 +508,9 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
     ("Dématérialisation - nouvelle boîte", "Bonjour,\nNous centralisons la dématérialisation des factures "
      "fournisseurs.\nVos bons de commande continueront d'arriver de achats@verdier-emb.fr, mais les\nfactures, "
      "jusqu'ici envoyées à compta@verdier-emb.fr, sont à envoyer uniquement à\nfactures@verdier-emb.fr" + SIGNATURE),
+    ("Nouvelle adresse mail pour vos factures", "Bonjour,\nNous recevons aujourd'hui vos factures par e-mail sur "
+     "compta@altea-soins.fr.\nCette boîte va être supprimée : merci d'utiliser désormais l'adresse\n"
+     "factures-fournisseurs@groupe-altea-soins.fr\n\nRéférences : cpt client F-22871." + SIGNATURE),
 ])
 def test_invoices_to_be_sent_to_a_mailbox_instead_of_the_one_used_today_say_so_in_the_keywords(subject, body, rules):
     """The keywords alone read the change of mailbox, whatever the model says, over a purchase order named aside."""
@@ -561,6 +564,15 @@ def test_a_side_topic_alone_or_a_declined_request_stays_other(rules):
                 rules).situation == "other"
     declined = "Pour répondre à votre commercial : nous ne souhaitons pas résilier notre contrat de maintenance."
     assert read("Panne traceur", LONG_SIDE_TOPIC + declined + SIGNATURE, rules).situation == "other"
+
+
+def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
+    """A supplies order's number, to be put on its delivery note and invoice, is no new P.O for a contract."""
+    body = ("Bonjour,\n\nMerci de nous faire livrer les consommables suivants pour notre ColorWave 3600 (n° de série "
+            "3600-7781-22) :\n- 2 x TonerPearls cyan 500 g\n- 4 x rouleau papier 90 g\n\nNotre commande n° "
+            "ACH-27-00871 (rappelée en objet) est à reporter sur le bon de livraison et la facture.\n\nLivraison à "
+            "l'adresse habituelle." + SIGNATURE)
+    assert read("Commande consommables - réf. ACH-27-00871", body, rules).situation == "other"
 
 
 @pytest.mark.parametrize("situation, subject, body", [
