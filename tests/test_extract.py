@@ -360,6 +360,17 @@ ADDRESSES = [
     ("… and its keys say which is new", "Déménagement du traceur :\n\nSite actuel | 12 rue des Lilas, 44000 Nantes\n"
      "Nouveau site | 3 allée Verte, 44300 Rezé",
      {"street": "3 allée Verte", "complement": None, "postcode": "44300", "city": "Rezé", "cedex": None}),
+    ("a new site after the one it leaves", "we're relocating the Colorado 1640 from our Gennevilliers site to our "
+     "new warehouse:\n\nNorthbridge Logistics - Building B\nUnit 4, ZAC des Portes de l'Ouest\n95310 Saint-Ouen-l'Aumône",
+     {"street": None, "complement": "Building B, Unit 4, ZAC des Portes de l'Ouest", "postcode": "95310",
+      "city": "Saint-Ouen-l'Aumône", "cedex": None}),
+    ("a new entity after the one invoiced today", "all Canon invoices currently addressed to Cartoplan must be issued "
+     "to the new entity:\n\nTerralis France SAS\nSIREN 903 557 218\n11 rue Jacques Cartier, 78280 Guyancourt",
+     {"street": "11 rue Jacques Cartier", "complement": None, "postcode": "78280", "city": "Guyancourt",
+      "cedex": None}),
+    ("'facturer dorénavant … à :'", "nous vous remercions de bien vouloir facturer dorénavant le matériel référencé "
+     "en objet à :\n\nHydrosol Conseil SA\nService comptabilité fournisseurs\n9 rue Claude Chappe, 57070 Metz",
+     {"street": "9 rue Claude Chappe", "complement": None, "postcode": "57070", "city": "Metz", "cedex": None}),
     ("a passive cue with words between", "Please note that all invoices under contract CTR-55120 must from now on "
      "be addressed to the absorbing company:\n\nHydrotech SAS\nTour Oxygène, 10 boulevard Vivier-Merle\n69003 Lyon",
      {"street": "10 boulevard Vivier-Merle", "complement": "Tour Oxygène", "postcode": "69003", "city": "Lyon",

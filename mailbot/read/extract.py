@@ -981,6 +981,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if not negative:
         return True
     n = negative[-1]
+    if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve")):
+        return True  # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:"
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
         # the old address closes, then where it goes
