@@ -788,6 +788,13 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, pourriez-vous nous indiquer le numéro de série du "
      "traceur concerné ?",
      "serial_numbers", ["9470 334 812"]),
+    ("a correction to the customer's previous message keeps the rest of it",
+     "RE: Résiliation",
+     "Bonjour,\n\nPetite erreur dans mon précédent message : le numéro de série du traceur à résilier n'est pas "
+     "3G770122 mais 3G770212. Le reste est inchangé.\n\nNicole Fabre",
+     "Bonjour,\n\nNous souhaitons résilier le contrat du traceur n° de série 3G770122 à compter du 30 juin 2027.\n\n"
+     "Nicole Fabre",
+     "effective_date", "2027-06-30"),
     ("a short answer signed with a name",
      "RE: Fin de contrat",
      "41 07 2291\n\nM. Kerjean",

@@ -434,6 +434,10 @@ CASES = [
      "16300-1147", "serial_numbers", ["3Y064118", "8Q6A0221", "16300-1147"]),
     ("an order's label and year, a slash, then its number", "Le numéro d'engagement juridique à faire figurer sur les "
      "factures de l'exercice 2027 est le suivant : EJ 2027 / 1300084512", "po_number", ["1300084512"]),
+    ("a correction: not the first serial, but the second", "le numéro de série du traceur à résilier n'est pas "
+     "3G770122 mais 3G770212. Le reste est inchangé.", "serial_numbers", ["3G770212"]),
+    ("… a negation further from the value says nothing of it", "Le traceur n'est pas encore livré : numéro de série "
+     "3G770301.", "serial_numbers", ["3G770301"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

@@ -77,7 +77,9 @@ _ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
     r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)"
-    r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?)|under\s++(?:each|your)\s++questions?",
+    r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?)|under\s++(?:each|your)\s++questions?"
+    # "Petite erreur dans mon précédent message : …", "my previous e-mail": the one quoted below
+    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|previous|last|earlier)\s++(?:message|mail|e-?mail|courriel)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
