@@ -201,6 +201,14 @@ def test_effective_date(text, expected):
     assert (hit.iso if hit else None) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Le traceur ColorWave du 2e étage doit suivre l'équipe travaux au nouveau bâtiment le 4 octobre :", "2027-10-04"),
+    ("The plotter will go to our new building on 4 October.", "2027-10-04"),
+])
+def test_a_machine_going_to_a_new_building_dates_its_move(text, expected):
+    assert effective_date(text, REF, weak=False).iso == expected
+
+
 def test_a_machine_that_leaves_with_us_is_an_event_that_dates_its_move():
     """"la presse part avec nous en février": the month is the move's, even where a weak cue alone would not do."""
     text = "Pour le dossier Canon : la presse VarioPrint n° 711024389 part avec nous en février, avec l'atelier."

@@ -326,7 +326,9 @@ _EVENT = re.compile(
     r"|pr[ée]vu|aura lieu|interven|install|[ée]ch[ée]ance|\bterme|mise en place|reconduit|renouvel"
     r"|\bmov(?:e|ing)|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
     r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut|\barr[eê]t(?:e|er|ons|ez|ent|era|erons)\b"
-    r"|\bpart(?:ira|iront|ons)?\s+avec\b|\bpart(?:ira|iront|ons)\b",  # "la presse part avec nous en février"
+    r"|\bpart(?:ira|iront|ons)?\s+avec\b|\bpart(?:ira|iront|ons)\b"  # "la presse part avec nous en février"
+    # "le traceur doit suivre l'équipe au nouveau bâtiment le 4 octobre"
+    r"|\bsuivr(?:e|a|ont)\b|nouveaux?\s+(?:b[âa]timent|locaux|site|bureaux)|\bnew\s+(?:building|site|premises|offices?)",
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
