@@ -1275,6 +1275,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "8 790.", [123456, 8790]),
     ("le compteur grand format (SN : 1201 4477 09) indique ce jour 56 780 mètres linéaires.", [56780]),
     ("Compteur 1 (m²) : 18.442\nVolume moyen mensuel sur l'ensemble du parc : env. 2.100 m².", [18442]),
+    # dotted leaders between the counters and their values
+    ("Relevé des compteurs au 28/09/2026 :\n   Compteur total ............ 618 447\n   dont copie ................ "
+     "102 559\nNous vous remercions", [618447, 102559]),
     # a month's volume, however written
     ("relevé de la presse (série 6400-iX-0582) :\ncpt 1 = 1 240 118\ncpt 2 = 377 904\nPour info on a fait à peu près "
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),

@@ -34,7 +34,7 @@ from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, load_lexicon
+from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, leaders_as_colons, load_lexicon
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       find_identifiers, in_subject, is_old)
@@ -549,6 +549,7 @@ class _Reader:
         read_keys: set[str] = set()  # the keys of the "key : value" lines that gave readings ("total prints", "lfm")
         for index, line in enumerate(lines):
             line_start, start = start, start + len(line) + 1
+            line = leaders_as_colons(line)  # "dont copie ....... 102 559"
             line_before, previous = previous, _DAY_READ.sub("", _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:"))
                                                             .rstrip(" \t:"))
             if _COUNTER_LABEL.fullmatch(fold(line).strip().lstrip("> \t")):

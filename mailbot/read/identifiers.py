@@ -938,6 +938,12 @@ def is_old(text: str, start: int) -> bool:
     return bool(OLD.search(clause)) and not NEW_BY.search(clause)
 
 
+def leaders_as_colons(text: str) -> str:
+    """A dotted leader introduces its value as a colon does ("CW 3800 ...... 8Q6A0221", "dont copie ...... 102 559"):
+    the same text with each leader made blanks and a colon, offsets kept."""
+    return _LEADER.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)
+
+
 def cells(line: str) -> list[tuple[int, str]]:
     """(offset, text) of the cells of a table line: "a | b" (HTML tables) or columns aligned with spaces."""
     found, position = [], 0
@@ -959,7 +965,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     # an answer's arrow introduces its value as a colon does: "- le numéro de série du traceur  ==> 4B 118 022"
     text = _ANSWER_ARROW.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)
-    text = _LEADER.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)  # … and a dotted leader: "CW 3800 .... 8Q6A0221"
+    text = leaders_as_colons(text)  # … and so does a dotted leader
     scorer = _Scorer(text, lexicon)
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
