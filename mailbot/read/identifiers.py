@@ -632,8 +632,8 @@ class _Scorer:
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
-                or any(shape.fullmatch(piece) for piece in (value, compact) for shape in self.lex.other_shapes):
-            return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor are "10.20.4.31", "BP 204"
+                or any(shape.fullmatch(piece) for piece in value.split() for shape in self.lex.other_shapes):
+            return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
