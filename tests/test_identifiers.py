@@ -438,6 +438,9 @@ CASES = [
      "3G770122 mais 3G770212. Le reste est inchangé.", "serial_numbers", ["3G770212"]),
     ("… a negation further from the value says nothing of it", "Le traceur n'est pas encore livré : numéro de série "
      "3G770301.", "serial_numbers", ["3G770301"]),
+    ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
+     "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
+     "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

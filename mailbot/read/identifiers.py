@@ -77,7 +77,8 @@ _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 N
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _LEADER = re.compile(r"(?<![.])\.{4,}+(?=[ \t]*+[^\s.])")  # not an ellipsis "..." (three dots)
 _ANSWER_ARROW = re.compile(r"(?<=[ \t])(?:=++>|-++>|→|⇒)(?=[ \t])")
-_ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "therefore", "then", "unfortunately"})
+_ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "finalement", "toutefois", "therefore", "then",
+                      "unfortunately", "finally", "actually", "however"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
 _COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
 _COMPLEMENT_DETERMINERS = frozenset({"ces", "these", "those", "nos", "our", "vos", "your", "les", "the", "this", "ce",
@@ -396,6 +397,7 @@ class _Scorer:
         self.model_starts = {start for start, _ in models}
         self.model_spans = models  # in text order, not overlapping
         self.leaving: list[Found] = []  # serials not concerned only because they leave (FieldLexicon.leaving_after)
+        self.left_out: set[str] = set()  # values said not to be concerned, spaces removed: not taken where listed either
         self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
@@ -708,6 +710,8 @@ class _Scorer:
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
                     self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
+                else:
+                    self.left_out.add(compact)
                 continue
             out[name] = (score, ", ".join(why))
         return out
@@ -916,8 +920,9 @@ class _Scorer:
 
     @staticmethod
     def _says(text: str, phrases: tuple[str, ...], several_words: bool = False) -> bool:
-        """Does the folded text hold one of these phrases (only those of several words, when asked)?"""
-        words = f" {' '.join(_WORD.findall(text))} "
+        """Does the folded text hold one of these phrases (only those of several words, when asked)? An adverb
+        inside a phrase leaves it whole: "n'est finalement pas concerné"."""
+        words = f" {' '.join(w for w in _WORD.findall(text) if w not in _ADVERBS)} "
         return any(f" {p} " in words for p in phrases if p and (not several_words or " " in p))
 
 
@@ -982,6 +987,8 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
         taken.add(start)
         found[name].append(Found(name, value, start, end, score, why))
     _coordinated(scorer, tokens, taken, found["serial_numbers"])
+    # "- ColorWave 3800 – n° série 5C0098213 ⏎Correction : le ColorWave (5C0098213) n'est finalement pas concerné"
+    found["serial_numbers"] = [f for f in found["serial_numbers"] if re.sub(r"\s", "", f.value) not in scorer.left_out]
     found[LEAVING] = [f for f in scorer.leaving if f.start not in taken]
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
