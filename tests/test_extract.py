@@ -1357,6 +1357,11 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
     ("Merci de ne pas envoyer les factures à jean.roux@garrigue.fr mais à factures@garrigue.fr.", "factures@garrigue.fr"),
     ("Jusqu'ici nous recevions les factures par courrier, merci de les envoyer désormais à factures@lys-imprim.fr",
      "factures@lys-imprim.fr"),
+    # a portal rather than an address, or a contact person's line
+    ("Merci d'envoyer les factures sur notre portail Chorus Pro (https://chorus-pro.gouv.fr), et non par mail à "
+     "compta@acme-ind.fr.", None),
+    ("Contact pour les factures : Mme Durand, 01 02 03 04 05, durand@acme-ind.fr. Les factures doivent être envoyées "
+     "à factures@acme-ind.fr", "factures@acme-ind.fr"),
     # one our question refuses, and the one answered below it
     ("- une adresse e-mail NON nominative (l'adresse paul.morin@medisante.fr ne peut pas être retenue) : >> OK, "
      "UTILISEZ factures-canon@medisante.fr", "factures-canon@medisante.fr"),

@@ -99,6 +99,8 @@ _EMAIL_POSITIVE = re.compile(
 _EMAIL_OLD = re.compile(
     r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
     r"|(?:\bjusqu'(?:ici|[àa]\s++pr[ée]sent|[àa]\s++maintenant)|\buntil\s++now|\bso\s++far|\bup\s++to\s++now)[^,;:]{0,40}+$"
+    # "… sur notre portail Chorus Pro, et non par mail à compta@…", "rather than to a@x.fr"
+    r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:\S++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:\S++\s++){0,2}$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
@@ -134,6 +136,8 @@ _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind
 _EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|purchase\s++orders?|\bPOs\b|relev[ée]s|compteurs?"
                                    r"|\bmeter|readings?\b|\bdevis\b|\bquot(?:e|ation)s?\b", re.I)
 _INVOICE_WORD = re.compile(r"factur|invoic", re.I)
+_CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
+                           re.I)
 _NEGATIVE_REACH = 50  # characters before an address where its negative words are ("… de ma collègue ci-dessous :
 # merci d'utiliser plutôt l'adresse X" is not about the colleague)
 _EMAIL_NEGATIVE = re.compile(
@@ -479,6 +483,8 @@ class _Reader:
                 2.0 if _EMAIL_NEGATIVE.search(clause[-_NEGATIVE_REACH:]) or old or _EMAIL_OLD_AFTER.match(after)
                 or _EMAIL_COPY_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
+            if _CONTACT_CLAUSE.match(clause.lstrip()):
+                score -= 2.0  # "Contact pour les factures : Mme Durand, 01 02 03 04 05, durand@…": a person to call
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
