@@ -268,10 +268,12 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # that split it) gave, short of the targets: a change may raise them, never lower them. The README says
 # how far each is from TARGETS.
 FLOORS = {
-    # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b, 23, 24b, 27 and 29 (128
-    # + 100 + 80 + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200 + 200 + 200 + 200, issue
-    # #10); wave 29's purchase orders brought the weakest field from 0.958 to 0.948 (P.O) as it was added
-    "tune": {"situation_accuracy": 0.990, "given_mean": 0.982, "given_each": 0.948, "missing": 0.986,
+    # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b, 23, 24b, 27, 29 and 31
+    # (128 + 100 + 80 + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200 + 200 + 200 + 200
+    # + 370, issue #10); wave 29's purchase orders brought the weakest field from 0.958 to 0.948 (P.O) as it was
+    # added; wave 31 brought the situations from 0.990 to 0.988 (its batches read 0.900-1.000 at first sight; no
+    # mail of the 2,768 before it reads worse)
+    "tune": {"situation_accuracy": 0.988, "given_mean": 0.982, "given_each": 0.953, "missing": 0.986,
              "lead_time_ok": 0.995},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -329,6 +331,10 @@ FLOORS = {
     # (the session's final code and its starting code gave the same figures)
     "sealed17": {"situation_accuracy": 0.991, "given_mean": 0.959, "given_each": 0.812, "missing": 0.991,
                  "lead_time_ok": 0.983},
+    # sealed18: a thirtieth wave of 120 (half with new invoice e-mail addresses in a third of the mail), all sealed
+    # at the start of the tenth session, scored once at its end
+    "sealed18": {"situation_accuracy": 0.983, "given_mean": 0.972, "given_each": 0.833, "missing": 0.975,
+                 "lead_time_ok": 1.0},
 }
 
 
@@ -351,12 +357,12 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 2768), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 3138), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
                                           ("sealed13", 120), ("sealed14", 120), ("sealed15", 120),
-                                          ("sealed16", 120), ("sealed17", 120)])
+                                          ("sealed16", 120), ("sealed17", 120), ("sealed18", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
