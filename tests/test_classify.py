@@ -239,6 +239,9 @@ NEGATED = [
      "Dear Sir or Madam,\nWe do not wish to terminate the agreements for the two PlotWave units, which remain in "
      "use. However, we would like to terminate the contract for the ColorWave (serial 9CX-30045), effective end of "
      "March 2027." + EN_SIGNATURE),
+    ("other", "contract_termination", "Pas de résiliation",  # the negation twice: both are set aside
+     "Bonjour,\nNous ne souhaitons pas résilier notre contrat : nous voulons seulement connaître sa date "
+     "d'échéance et les conditions de reconduction." + SIGNATURE),
     ("other", "billing_entity_change", "Question sur les consommables",
      "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
      "sur le prix des consommables." + SIGNATURE),
@@ -515,6 +518,16 @@ def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(s
 def test_invoices_to_be_sent_to_a_mailbox_instead_of_the_one_used_today_say_so_in_the_keywords(subject, body, rules):
     """The keywords alone read the change of mailbox, whatever the model says, over a purchase order named aside."""
     assert keyword_classify(subject, split(body, subject), rules).situation == "invoice_address_change"
+
+
+@pytest.mark.parametrize("body", [
+    "Hello,\nAs of today email all invoices to ap@firm-group.com instead of sending paper copies by post.",
+    "Bonjour,\nÀ partir d'aujourd'hui envoyez les factures à compta@garnier-sa.fr plutôt que par courrier.",
+])
+def test_from_today_on_is_a_switch_to_email_not_invoices_already_emailed(body, rules):
+    """"As of today", "à partir d'aujourd'hui": from now on, not what is done today; nothing rules the switch out."""
+    assert "invoice_by_email" not in keyword_classify("Factures", split(body + SIGNATURE, "Factures"), rules).excluded
+    assert read("Factures", body + SIGNATURE, rules).situation == "invoice_by_email"
 
 
 @pytest.mark.parametrize("body", [

@@ -1279,6 +1279,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Relevé des compteurs au 28/09/2026 :\n   Compteur total ............ 618 447\n   dont copie ................ "
      "102 559\nNous vous remercions", [618447, 102559]),
     # a month's volume, however written
+    ("compteur total 618 447 ce mois-ci.", [618447]),  # a counter dated by its month, no unit: a reading
+    ("Black counter: 14 870 this month, colour counter: 2 310", [14870, 2310]),
     ("relevé de la presse (série 6400-iX-0582) :\ncpt 1 = 1 240 118\ncpt 2 = 377 904\nPour info on a fait à peu près "
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),
     ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
@@ -1362,6 +1364,14 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
      "compta@acme-ind.fr.", None),
     ("Contact pour les factures : Mme Durand, 01 02 03 04 05, durand@acme-ind.fr. Les factures doivent être envoyées "
      "à factures@acme-ind.fr", "factures@acme-ind.fr"),
+    # … but not the address that follows what not to do, nor one asked for with the invoices named before
+    ("Please do not send paper invoices any more, use ap@orbis-print.co.uk instead.", "ap@orbis-print.co.uk"),
+    ("Merci de ne pas envoyer les factures par courrier mais à compta@garrigue.fr", "compta@garrigue.fr"),
+    ("We would like our invoices by e-mail rather than by post: ap@orbis-print.co.uk", "ap@orbis-print.co.uk"),
+    ("Nous souhaitons recevoir nos factures par e-mail. Merci de les adresser, comme vos devis, à compta@garrigue.fr",
+     "compta@garrigue.fr"),
+    ("Interlocuteur pour les factures : Mme Durand, durand@acme-ind.fr. Les factures doivent être envoyées à "
+     "factures@acme-ind.fr", "factures@acme-ind.fr"),
     # one our question refuses, and the one answered below it
     ("- une adresse e-mail NON nominative (l'adresse paul.morin@medisante.fr ne peut pas être retenue) : >> OK, "
      "UTILISEZ factures-canon@medisante.fr", "factures-canon@medisante.fr"),

@@ -436,6 +436,12 @@ CASES = [
      "factures de l'exercice 2027 est le suivant : EJ 2027 / 1300084512", "po_number", ["1300084512"]),
     ("a correction: not the first serial, but the second", "le numéro de série du traceur à résilier n'est pas "
      "3G770122 mais 3G770212. Le reste est inchangé.", "serial_numbers", ["3G770212"]),
+    ("… nor does a negation of a verb before the label", "The plotter is not delivered yet: serial number 3G770301. "
+     "Please terminate 3G770301 at the end of June.", "serial_numbers", ["3G770301"]),
+    ("… in French", "Merci de résilier le traceur et non de le déplacer : n° de série 3G770301.", "serial_numbers",
+     ["3G770301"]),
+    ("'n'incluez pas' leaves out the machine in brackets", "N'incluez pas le ColorWave de l'accueil (3Y0612301) dans "
+     "le contrat.", "serial_numbers", []),
     ("… a negation further from the value says nothing of it", "Le traceur n'est pas encore livré : numéro de série "
      "3G770301.", "serial_numbers", ["3G770301"]),
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"

@@ -37,7 +37,7 @@ from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
 from mailbot.read.htmltext import fold
 from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, answered_question, request
-from mailbot.read.rules import Rules, Situation
+from mailbot.read.rules import Keyword, Rules, Situation
 
 SUBJECT_WEIGHT = 1.0
 REPLY_SUBJECT_WEIGHT = 0.3  # "RE: …" mostly repeats the wording of our own mail
@@ -89,13 +89,14 @@ def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
     ]
 
 
-def _asked_elsewhere(situation: Situation, joined: str, negations: list[tuple[int, int]],
+def _asked_elsewhere(situation: Situation, joined: str, negations: list[Keyword],
                      own: list[tuple[int, int]]) -> bool:
-    """Is the request its negations cancel made again in the customer's own words, outside them ("We do not wish
-    to terminate the agreements for the two PlotWave units. However, we would like to terminate the contract for
-    the ColorWave")?"""
-    for start, end in negations:
-        joined = joined[:start] + " " * (end - start) + joined[end:]
+    """Is the request its negations cancel made again in the customer's own words, outside every one of them ("We
+    do not wish to terminate the agreements for the two PlotWave units. However, we would like to terminate the
+    contract for the ColorWave")?"""
+    for keyword in negations:
+        for start, end in [m.span() for m in keyword.folded.finditer(joined)]:
+            joined = joined[:start] + " " * (end - start) + joined[end:]
     return any(keyword.weight > 0 and keyword.folded.search(joined, start, end)
                for keyword in situation.keywords for start, end in own)
 
@@ -145,7 +146,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
             if name in ("subject", "new"):
                 excluded.update(keyword.excludes)
                 if keyword.negates:
-                    negations.append(match.span())
+                    negations.append(keyword)
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
             evidence.append(Evidence(
                 "classify", situation.id, match.group(0)[:80],

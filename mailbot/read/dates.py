@@ -327,8 +327,9 @@ _EVENT = re.compile(
     r"|\bmov(?:e|ing)|terminat|effective|\bdate\b|bascul|passage\s+(?:a|au|en)\b|switch|quitt|emm[ée]nag|ferm(?:e|era|eture)\b"
     r"|d[ée]plac|relocat|d[ée]commission|mise\s+au\s+rebut|\barr[eê]t(?:e|er|ons|ez|ent|era|erons)\b"
     r"|\bpart(?:ira|iront|ons)?\s+avec\b|\bpart(?:ira|iront|ons)\b"  # "la presse part avec nous en février"
-    # "le traceur doit suivre l'équipe au nouveau bâtiment le 4 octobre"
-    r"|\bsuivr(?:e|a|ont)\b|nouveaux?\s+(?:b[âa]timent|locaux|site|bureaux)|\bnew\s+(?:building|site|premises|offices?)",
+    # where the machine goes: "le traceur doit suivre l'équipe au nouveau bâtiment le 4 octobre" (not "notre nouveau
+    # site internet")
+    r"|nouveaux?\s+(?:b[âa]timent|locaux|bureaux)|\bnew\s+(?:building|premises|offices?)\b",
     re.I,
 )
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
@@ -359,8 +360,8 @@ def _around(text: str, start: int, end: int) -> str:
     return _SENTENCE_END.split(text[max(0, start - 160) : start])[-1] + _SENTENCE_END.split(text[end : end + 120])[0]
 
 
-_OLD_ADDRESS = re.compile(r"\(\d{5}\)|\b\d{1,4}(?:\s*+(?:bis|ter))?,?\s++(?:rue|avenue|av|cours|boulevard|bd|allee|place"
-                          r"|chemin|route|quai|impasse)\b")  # on folded text: "(69100)", "45 cours Émile Zola"
+_OLD_ADDRESS = re.compile(r"\(\d{5}\)|\b\d{1,4}(?:\s*+(?:bis|ter))?,?\s++(?:rue|avenue|av|cours|boulevard|bd|all[ée]e"
+                          r"|place|chemin|route|quai|impasse)\b", re.I)  # "(69100)", "45 cours Émile Zola", "12 Rue …"
 
 
 def _cue(before: str) -> str | None:

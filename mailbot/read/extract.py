@@ -100,7 +100,7 @@ _EMAIL_OLD = re.compile(
     r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
     r"|(?:\bjusqu'(?:ici|[àa]\s++pr[ée]sent|[àa]\s++maintenant)|\buntil\s++now|\bso\s++far|\bup\s++to\s++now)[^,;:]{0,40}+$"
     # "… sur notre portail Chorus Pro, et non par mail à compta@…", "rather than to a@x.fr"
-    r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:\S++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:\S++\s++){0,2}$"
+    r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:[^\s:]++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:[^\s:]++\s++){0,2}$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
@@ -125,18 +125,21 @@ _EMAIL_STOPPED = re.compile(
     r"|\bstop\s++(?:sending|using|mailing))(?:\s++\S++){0,3}?[\s:]*+$"
     # … or not to use it: "please don't send them to my address or to a@x.fr", "ne pas envoyer les factures à"
     r"|(?:\b(?:do\s++not|don't|never)\s++(?:send|use|e-?mail|mail|address)|\bne\s++pas\s++(?:utiliser|envoyer|adresser)"
-    r"|\bn'(?:utilisez|envoyez|adressez)\s++pas)(?:\s++\S++){0,6}?[\s:]*+$",
+    # the words between name where not to send them, up to the address: not "do not send paper invoices any more,
+    # use a@…", nor "ne pas envoyer les factures par courrier mais à a@…"
+    r"|\bn'(?:utilisez|envoyez|adressez)\s++pas)(?:\s++(?!mais\b|but\b|use\b|utilis|instead\b|plut)[^\s,;]++){0,6}?[\s:]*+$",
     re.I,
 )
 # … or the words right after it put it in copy: "j.harper@x.fr in copy, for my information only"
 _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind keeps a search linear
     r"(?<![ \t])[ \t]*+(?:\(?(?:in[ \t]++copy|en[ \t]++copie|cc)\b|,?[ \t]*+for[ \t]++(?:my[ \t]++)?information)", re.I)
-# … or its sentence names another document than the invoices, and no invoice: "nos bons de commande vous seront
-# envoyés par achats@x.fr", "meter readings will be sent by facilities@x.co.uk"
+# … or its sentence names another document than the invoices, and the words before it (its line and the one above)
+# no invoice: "nos bons de commande vous seront envoyés par achats@x.fr", "meter readings will be sent by …"; not
+# "Nous souhaitons recevoir nos factures par e-mail. Merci de les adresser, comme vos devis, à …"
 _EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|purchase\s++orders?|\bPOs\b|relev[ée]s|compteurs?"
                                    r"|\bmeter|readings?\b|\bdevis\b|\bquot(?:e|ation)s?\b", re.I)
 _INVOICE_WORD = re.compile(r"factur|invoic", re.I)
-_CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
+_CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut\w*+|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
                            re.I)
 _NEGATIVE_REACH = 50  # characters before an address where its negative words are ("… de ma collègue ci-dessous :
 # merci d'utiliser plutôt l'adresse X" is not about the colleague)
@@ -245,14 +248,16 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
 )
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
     r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:(?:colou?r|couleur|noir|black|mono)\s++)?"
-    r"(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
+    r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
     r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
     # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
-    r"|/\s*+(?:an|trimestre|quarter|year)"
-    # what a month printed: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci"
-    r"|ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month)",
+    r"|/\s*+(?:an|trimestre|quarter|year))"
+    # what a month printed, with its unit: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci" (not a counter
+    # dated by its month: "compteur total 618 447 ce mois-ci")
+    r"|(?:pages?|copies|impressions?|prints|sheets|feuilles)\s++(?:ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier"
+    r"|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month))",
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
@@ -475,7 +480,7 @@ class _Reader:
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
             previous_end = end
             old = (_EMAIL_OLD.search(clause) and not NEW_BY.search(clause)) or _EMAIL_STOPPED.search(clause) or (
-                _EMAIL_OTHER_DOCUMENT.search(clause) and not _INVOICE_WORD.search(clause))
+                _EMAIL_OTHER_DOCUMENT.search(clause) and not _INVOICE_WORD.search(context))
             after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
@@ -932,7 +937,7 @@ _ITEM = re.compile(r"(?<![ \t])[ \t]*+[-•*·–][ \t]")
 
 def _list_introduction(text: str, line_start: int) -> str:
     """The line that introduces the list or block whose line starts at ``line_start``, when that line ends with
-    a colon: up over the list's other items and one blank line ("Nouvelles coordonnées pour l'envoi des factures
+    a colon: up over the list's other items and blank lines ("Nouvelles coordonnées pour l'envoi des factures
     :⏎⏎- par courrier : …⏎- par e-mail : compta@…"), or up over the block's lines and one blank line ("nouvelle
     adresse de facturation :⏎⏎SAS X⏎14 rue Pasteur⏎25300 Pontarlier⏎E-mail : compta@…"); else ""."""
     item = bool(_ITEM.match(text, line_start))

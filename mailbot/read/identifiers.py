@@ -95,7 +95,7 @@ _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 _AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
-_NEGATION_WORDS = frozenset({"pas", "non", "ni", "n", "not", "isn"})  # a verb's negation too: its phrase counts only right before the value
+_NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 # a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
@@ -166,6 +166,7 @@ class FieldLexicon:
     not_concerned_after: tuple[str, ...] = ()  # the leaving words included
     leaving_after: tuple[str, ...] = ()  # words that say the machine leaves: not concerned unless every machine leaves
     not_concerned_before: tuple[str, ...] = ()
+    corrected_before: tuple[str, ...] = ()  # "n'est pas X mais Y": right before X, nothing else between
     anaphora: tuple[str, ...] = ()
 
 
@@ -269,6 +270,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             not_concerned_after=_folded_phrases(entry.get("not_concerned_after", []) + entry.get("leaving_after", [])),
             leaving_after=_folded_phrases(entry.get("leaving_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
+            corrected_before=_folded_phrases(entry.get("corrected_before", [])),
             anaphora=_folded_phrases(entry.get("anaphora", [])))
     try:
         other_shapes = tuple(re.compile(s) for s in data["other"].get("shapes", []))
@@ -902,11 +904,14 @@ class _Scorer:
             if not phrase or at < 0:
                 continue
             # "mais pas le 3Y0612301", not "nous ne renouvellerons pas le contrat du ColorWave (n° série X)"
-            # nor "n'est pas 3G770122 mais 3G770212": another value between says the negation is that one's
-            between = before[at + len(phrase) + 2 :].split()
-            if phrase.split()[0] in _NEGATION_WORDS and (len(between) > 2 or any(_DIGIT.search(w) for w in between)):
+            if phrase.split()[0] in _NEGATION_WORDS and len(before[at + len(phrase) + 2 :].split()) > 2:
                 continue
             return True
+        for phrase in lex.corrected_before:
+            at = before.rfind(f" {phrase} ")
+            between = before[at + len(phrase) + 2 :].split() if at >= 0 else []
+            if phrase and at >= 0 and len(between) <= 2 and not any(_DIGIT.search(w) for w in between):
+                return True
         return False
 
     def _without_models(self, start: int, end: int) -> str:
