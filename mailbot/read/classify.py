@@ -17,13 +17,19 @@ A request often comes with a side topic (the machine is down, an invoice is
 disputed, toner is wanted, a price asked): the request is the situation and
 the side topic, found by the keywords of "other", is the secondary one, so
 the person who reads the case sees both. A negated request ("nous ne
-souhaitons pas résilier") is data too: negative keywords cancel its hits.
+souhaitons pas résilier") is data too: negative keywords cancel its hits, and
+one marked ``negates`` rules the situation out of the model's choice unless
+the request is made again elsewhere in the customer's words.
 
 When the whole mail still reads as "other", two readings look for a request
 the side topic hides, and send what they find to a person (confidence under
 review_below): a new postal address written under a cue that calls it new
 (the situations that need one), and a paragraph that, read alone, the model
 calls a request the keywords also saw.
+
+Its size: the keywords' scores, the model's vote and the two readings of a
+hidden request are one decision, each step reading the others' evidence and
+exclusions; apart, they would pass that state around.
 """
 
 from __future__ import annotations
