@@ -418,6 +418,14 @@ ADDRESSES = [
      "    Caraïbe Construction SAS\n    Zone de la Jambette – Immeuble Alizés\n    97232 Le Lamentin\n",
      {"street": None, "complement": "Zone de la Jambette, Immeuble Alizés", "postcode": "97232",
       "city": "Le Lamentin", "cedex": None}),
+    # English order: the city, then the postcode (and the country)
+    ("English order, the street on the line above", "Please move the plotter to our new office:\n\nHarbor Labs "
+     "France\n18 rue des Arts\nToulouse 31000\nFrance",
+     {"street": "18 rue des Arts", "complement": None, "postcode": "31000", "city": "Toulouse", "cedex": None}),
+    ("English order on one line, then the country", "New billing address: Quantis SAS, 7 boulevard Voltaire, "
+     "Saint-Nazaire 44600, France. Thank you.",
+     {"street": "7 boulevard Voltaire", "complement": None, "postcode": "44600", "city": "Saint-Nazaire",
+      "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),
@@ -436,7 +444,7 @@ def test_new_address(what, body, expected):
     parts_in_order = sorted((found["text"].find(p), p) for p in (expected["street"], expected["postcode"]) if p)
     assert found["text"].startswith((expected["complement"] or "").split(", ")[0]) or found["text"].startswith(
         parts_in_order[0][1])  # the span starts at the address, not at the company name or the cue
-    assert found["text"].endswith(expected["cedex"] or expected["city"])
+    assert found["text"].endswith((expected["cedex"] or expected["city"], f"{expected['city']} {expected['postcode']}"))
     assert result.details["spans"]["new_address_postcode"]["text"] == expected["postcode"]
 
 
@@ -1162,6 +1170,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "\nCW3600-55812\n\nBuyer's registered address: Nordprint Solutions SAS, 40 rue de l'Epeule,\n59100 Roubaix.",
   "59100"),
  ("Suite à la cession, adresse de l'acquéreur : Imprimerie Baud, 3 rue Neuve, 38000 Grenoble.", "38000"),
+ # English order needs a street before the city: a model and its serial are no city and postcode
+ ("Current address: 9 rue Sainte-Catherine, Bordeaux 33000\nNew address: 4 quai Louis XVIII, Bordeaux 33000, France",
+  "33000"),
+ ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
+ ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
+ ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
  # an adverb inside the cue; an overseas postcode
  ("Notre agence ferme le 30 juin. Le traceur sera dorénavant installé à notre siège :\n\nOIT – Topographie\n"
   "ZAC La Mare – 12 rue Henri Cornu\n97438 Sainte-Marie", "97438"),

@@ -153,6 +153,12 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
+# English order: "Toulouse 31000", "Saint-Nazaire 44600, France." ending its line; the city before it is checked by
+# _city_before, and the address must have a street (a model and its serial, "PlotWave 34500", has none)
+_POSTCODE_LAST = re.compile(
+    r"(?<=[^\W\d_])[ \t]++(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?![\d,.]\d)"
+    r"(?=(?:[ \t]*+,[ \t]*+[A-Z][^\W\d_]*+(?:[ \t][^\W\d_]++){0,3})?[ \t]*+(?:[.;][ \t]*+)?(?:\n|$|(?<=[ \t])[A-Z]))"
+)
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
@@ -789,25 +795,44 @@ def _piece_kind(text: str, start: int, end: int) -> tuple[str, int]:
     return "other", start
 
 
-def _address_at(text: str, start: int, end: int) -> dict[str, Any]:
+_CITY_REACH = 60
+_CITY_WORDS = re.compile(rf"[A-ZÀ-Ý][\w'’]*(?:-[\w'’]+)*(?:[ \t]+(?:{_CITY_PARTICLE})?{_CITY_NEXT}){{0,3}}")
+
+
+def _city_before(text: str, start: int) -> tuple[int, int] | None:
+    """The city written before the postcode at ``start`` (English order: "…, Toulouse 31000"): the words back
+    to the line's start or its last comma, colon or dash, when they read as a city's name; else None. A city's
+    name is short: the look back is bounded, so a long line of postcodes is read in linear time."""
+    line_start = text.rfind("\n", 0, start) + 1
+    reach = max(line_start, start - _CITY_REACH)
+    piece_start = max(reach, *(text.rfind(c, reach, start) + 1 for c in ",:;–—|"))
+    if piece_start == reach > line_start:
+        return None
+    s, e = _trimmed(text, piece_start, start, _PIECE_TRIM)
+    return (s, e) if s < e and _CITY_WORDS.fullmatch(text, s, e) else None
+
+
+def _address_at(text: str, start: int, end: int, city_before: tuple[int, int] | None = None) -> dict[str, Any]:
     """The address whose postcode is text[start:end].
 
     The city follows the postcode on its line ("PACÉ", "Pacé Cedex",
-    "PARIS CEDEX 17"). Before it, walking back over at most four lines of
+    "PARIS CEDEX 17"), or comes before it (``city_before``: "Toulouse
+    31000"). Before them, walking back over at most four lines of
     pieces: complements below the street (BP, CS, "Bâtiment B"), the street
     ("12 allée des Frênes", or "5 rue X" inside "nous déménageons au 5 rue X
     à"), complements above it ("ZI des Vignes"). The walk stops at a blank
     line, at a "…:" cue, at a second street or at anything else (a company
     name, a sentence).
     """
-    city = _CITY.match(text, end)
+    city = None if city_before else _CITY.match(text, end)
     stop = city.end() if city else end
     street: tuple[int, int] | None = None
     below: list[tuple[int, int]] = []  # between the street and the postcode
     above: list[tuple[int, int]] = []  # before the street
     line_start = text.rfind("\n", 0, start) + 1
-    to = _TO_POSTCODE.search(text, line_start, start)
-    region = (line_start, to.start() if to else start)
+    before = city_before[0] if city_before else start
+    to = _TO_POSTCODE.search(text, line_start, before)
+    region = (line_start, to.start() if to else before)
     for _ in range(4):
         pieces, done = _pieces(text, *region)
         for s, e in reversed(pieces):
@@ -828,12 +853,12 @@ def _address_at(text: str, start: int, end: int) -> dict[str, Any]:
         if not text[previous : region[0] - 1].strip():
             break
         region = (previous, region[0] - 1)
-    begin = min([start] + [s for s, _ in (*above, *below, *([street] if street else []))])
+    begin = min([before] + [s for s, _ in (*above, *below, *([street] if street else []))])
     return {
         "street": text[street[0] : street[1]] if street else None,
         "complement": ", ".join(text[s:e] for s, e in (*above, *below)) or None,
         "postcode": text[start:end],
-        "city": city.group("city") if city else None,
+        "city": text[city_before[0] : city_before[1]] if city_before else city.group("city") if city else None,
         "cedex": city.group("cedex") if city else None,
         "span": [begin, stop],
         "text": text[begin:stop],
@@ -1265,12 +1290,22 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
     for the new text's before the extraction does, and it is read once)."""
     folded = fold(text)
     rows: dict[int, list[tuple[int, str]]] = {}
-    for m in _POSTCODE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if _POSTCODE_NOT.search(text[max(line_start, m.start() - 12) : m.start()]):
+    found: dict[int, list[re.Match[str]]] = {}
+    for m in (*_POSTCODE.finditer(text), *_POSTCODE_LAST.finditer(text)):
+        found.setdefault(m.start("v"), []).append(m)
+    for start, matches in sorted(found.items()):
+        line_start = text.rfind("\n", 0, start) + 1
+        if _POSTCODE_NOT.search(text[max(line_start, start - 12) : start]) or not _is_new_address(
+                text, folded, start, rows):
             continue
-        if _is_new_address(text, folded, m.start(), rows):
-            return _address_at(text, m.start("v"), m.end("v")), m.span("v")
+        end = matches[0].end("v")
+        city = _city_before(text, start) if matches[-1].re is _POSTCODE_LAST and not _CITY.match(text, end) else None
+        if city:  # English order ("Toulouse 31000⏎France"), when a street comes before the city
+            address = _address_at(text, start, end, city)
+            if address["street"]:
+                return address, (start, end)
+        if matches[0].re is _POSTCODE:
+            return _address_at(text, start, end), (start, end)
     return None
 
 
