@@ -1176,6 +1176,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
  ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
  ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
+ # "depuis" of time is no place the machine leaves from; "depuis" a site is
+ ("Depuis la reprise de la gestion par le groupe, les factures doivent être adressées à :\n\nGroupe Loire Santé\n"
+  "TSA 20455\n49044 Angers Cedex 1", "49044"),
+ ("Depuis le 1er mars nos factures doivent être envoyées à notre siège : 8 rue Lafayette, 25000 Besançon.", "25000"),
+ ("Le traceur sera transféré depuis notre site de Lorient, 12 rue Jules Verne, 56100 Lorient.", None),
+ ("Afin de traiter votre demande de transfert depuis le 5 quai Rambaud, 69002 Lyon, merci de préciser la date.", None),
  # an adverb inside the cue; an overseas postcode
  ("Notre agence ferme le 30 juin. Le traceur sera dorénavant installé à notre siège :\n\nOIT – Topographie\n"
   "ZAC La Mare – 12 rue Henri Cornu\n97438 Sainte-Marie", "97438"),
