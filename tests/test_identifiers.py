@@ -166,6 +166,13 @@ CASES = [
     ("far in its sentence after 'est le'", "le numéro de commande à utiliser à partir du 1er trimestre 2027 est le "
      "2027-ACH-0093.", "po_number", ["2027-ACH-0093"]),
     ("a value said to be no longer valid", "le bon de commande DA-2502230 n'est plus valide", "po_number", []),
+    ("an order coming to its term is the old one", "Notre commande annuelle n° 26/ACH/0098 arrive à terme au 31 mars.",
+     "po_number", []),
+    ("an order not renewed is no new one", "Notre commande 2026 n° 26-0412 ne sera donc pas renouvelée.", "po_number", []),
+    ("a public procurement contract's number is no order", "Merci de porter sur vos factures l'engagement juridique "
+     "n° 2100987654 du 12/02/2027 (marché n° 2026-MAPA-14, contrat Canon 5512-0249).", "po_number", ["2100987654"]),
+    ("…nor a contract of ours", "Accord-cadre n° 2025-AC-117, contrat Canon 5512-0249.", "contract_number",
+     ["5512-0249"]),
     ("the contract named in the subject is not this one",
      "voici le nouveau numéro de commande à utiliser pour le contrat cité en objet : DA-2604518",
      "contract_number", []),
