@@ -166,6 +166,13 @@ CASES = [
     ("far in its sentence after 'est le'", "le numéro de commande à utiliser à partir du 1er trimestre 2027 est le "
      "2027-ACH-0093.", "po_number", ["2027-ACH-0093"]),
     ("a value said to be no longer valid", "le bon de commande DA-2502230 n'est plus valide", "po_number", []),
+    # an order's letters before a long run of digits are its label ("EJ 2103458921": a public buyer's ten digits);
+    # before a short or a dashed number they are part of it ("BC 27/0098", "OA 2026-1187")
+    ("a long number under its letters", "Pour l'exercice 2027, le nouvel engagement :\n        EJ 2103458921\nainsi "
+     "que le code service.", "po_number", ["2103458921"]),
+    ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
+    ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
+    ("a short number keeps its letters", "Notre nouveau bon de commande :\nDA 77412", "po_number", ["DA 77412"]),
     ("an order coming to its term is the old one", "Notre commande annuelle n° 26/ACH/0098 arrive à terme au 31 mars.",
      "po_number", []),
     ("an order not renewed is no new one", "Notre commande 2026 n° 26-0412 ne sera donc pas renouvelée.", "po_number", []),

@@ -337,6 +337,12 @@ def _ends_with(words: list[str], end: int, phrase: tuple[str, ...]) -> bool:
     return True
 
 
+def _labels_long_number(letters: str, digits: str, lexicon: Lexicon) -> bool:
+    """"EJ 2103458921", "OA 60218847": before a long run of digits alone, an order's letters are its label, not
+    part of it (unlike "BC 27/0098", "OA 2026-1187", "DA 77412")."""
+    return letters in lexicon.colon_prefixes and digits.isdigit() and len(digits) >= 8
+
+
 def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Spans of identifier-like tokens: letters and digits joined by - / . , and by one space
     where the pieces read as one number ("CT 2023-07782", "3Y 064219", "4500 123 456"), not
@@ -372,7 +378,9 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 and last not in _COUNTER_MARKS and last.lower() not in lexicon.fillers \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
-                         and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None)) \
+                         and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None
+                         and not (_labels_long_number(last, piece, lexicon)
+                                  and _LONGER_GROUP_NEXT.match(text, end) is None))) \
                 and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix or dashed:
                 spans[-1] = (spans[-1][0], end)
@@ -1122,7 +1130,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         first = pieces[0]
         if lexicon.is_label(first) and first not in lexicon.value_prefixes and (
                 not any(sh.match(value) for sh in shapes)
-                or ((at in colons or below) and first not in lexicon.colon_prefixes)):
+                or ((at in colons or below) and first not in lexicon.colon_prefixes)
+                or (len(pieces) == 2 and _labels_long_number(first, pieces[1], lexicon))):
             continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
