@@ -1305,6 +1305,14 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),
     ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
     ("Compteur noir : 14 870 ; on a tiré 2 300 pages le mois dernier.", [14870]),
+    # a total in a paragraph that speaks of counters, its parts below; an amount's total is none
+    ("voici les index de notre imagePRESS C170, n° de série : 4QX 55 102.\nTotal : 734 112\ndont noir : 520 004\n"
+     "dont couleur : 214 108", [734112, 520004, 214108]),
+    ("Merci pour votre facture de relevé de compteurs.\nTotal : 1 284 € TTC\nMontant : 1 070 € HT", []),
+    ("Compteur noir : 12 400 ; coût copie : 1 240 euros", [12400]),
+    # an invoice named before the counter's own words: the number is the counter's
+    ("Pour régulariser la facture, le compteur actuel est de 412 300 m².", [412300]),
+    ("Le volume facturé ce trimestre est de 41 300 m².", []),
 ]
 
 

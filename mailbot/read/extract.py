@@ -236,10 +236,13 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
-    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bfactur\w*|\bsoit|\bquota|\baround"
+    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
     r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
+    # what an invoice charged, unless a counter is named after it: "Pour régulariser la facture, le compteur actuel
+    # est de 412 300 m²"
+    r"|\bfactur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d]){0,40}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
@@ -263,7 +266,8 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     # what a month printed, with its unit: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci" (not a counter
     # dated by its month: "compteur total 618 447 ce mois-ci")
     r"|(?:pages?|copies|impressions?|prints|sheets|feuilles)\s++(?:ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier"
-    r"|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month))",
+    r"|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month)"
+    r"|(?:€|eur(?:os?)?\b|ht\b|ttc\b))",  # an amount: "Total : 1 284 € TTC"
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
@@ -677,13 +681,15 @@ class _Reader:
 
 def _listed_context(lines: list[str]) -> list[bool]:
     """For each line, is it an item of a list ("* PlotWave 360 n° 360-120031 : 5 122") whose paragraph speaks of
-    counters ("* ColorWave 3700 : noir 14 880 – couleur 6 041")? Its colon then gives a reading too."""
+    counters ("* ColorWave 3700 : noir 14 880 – couleur 6 041")? Its colon then gives a reading too. So does a
+    line whose key names a counter in such a paragraph: "voici les index …⏎Total : 612 048⏎dont noir : …"."""
     flags = [False] * len(lines)
     start = 0
     for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
         if any(_READING_CONTEXT.search(line) for line in lines[start:end]):
             for i in range(start, end):
-                flags[i] = bool(_LIST_ITEM.match(lines[i]))
+                key = _LINE_KEY.match(lines[i])
+                flags[i] = bool(_LIST_ITEM.match(lines[i]) or (key and _COUNTER_KIND.fullmatch(key.group("key").strip())))
         start = end + 1
     return flags
 
