@@ -356,6 +356,13 @@ ANSWERS = [
     (None, "RE: Meter reading request",
      "Hello,\nCounters as of today for 3Y045003: black 10 222, colour 5 101. Is there a way to have this done "
      "automatically next time?" + EN_SIGNATURE),
+    # "meter reads" is the readings too (not "automatic meter reads")
+    (None, "Meter reads – Q3 2027",
+     "Hi Sophie,\n\nPlease find our Q3 meter reads below (copying the contracts mailbox as you asked).\n\n"
+     "Serial          Model               Black        Color        Date of reading\n"
+     "VPX-3310-0442   varioPRINT iX2100   1,204,118    88,412       30 Sep 2027\n"
+     "JHK51023        imagePRESS V900     402,771      611,092      30 Sep 2027\n\nCustomer account: LX-FR-0417\n\nBest,\n"
+     "Tom Baker\nFacilities\nLexington Foods France SAS\n14 rue de Provence, 75009 Paris\nMobile +33 6 12 40 77 21"),
 ]
 
 
