@@ -981,6 +981,15 @@ POLICY += [
      "\n\nLes relevés ci-dessous sont ceux du trimestre précédent, ne pas en tenir compte.\n\nSabine",
      "Bonjour,\nColorWave 3500 n° série CW35-A-00312 : cpt NB 88 421 – cpt couleur 27 310\nSabine",
      "meter_readings", []),
+    # answers written under each line of our quoted request, pointed to in other words than "réponses"
+    ("figures put under each line of our message are the answers", "Re: Relevé de compteurs en attente",
+     "Bonjour,\n\nJ'ai noté les chiffres juste sous chaque ligne de votre message.\n\nBonne journée,\nLéa Marchetti",
+     "> Madame, Monsieur,\n>\n> Merci de nous retourner :\n> N° de série : 6620-0418\n> Compteur noir :\n"
+     "2 418 770\n> Compteur couleur :\n96 305\n>\n> Le service Contrats", "meter_readings", [2418770, 96305]),
+    ("… and give the machine our request named", "Re: Relevé de compteurs en attente",
+     "Bonjour,\n\nI have typed the figures under each line of your message.\n\nBest,\nLea",
+     "> Madame, Monsieur,\n>\n> Merci de nous retourner :\n> N° de série : 6620-0418\n> Compteur noir :\n"
+     "2 418 770\n> Compteur couleur :\n96 305\n>\n> Le service Contrats", "serial_numbers", ["6620-0418"]),
     ("a short answer's question is read without its signature", "RE: Activation relevés automatiques",
      "Bonjour,\n\n5830-0912-774\n\nCordialement\nYannick",
      "Bonjour,\nPour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série "
@@ -1305,6 +1314,11 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),
     ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
     ("Compteur noir : 14 870 ; on a tiré 2 300 pages le mois dernier.", [14870]),
+    # the last reading we recorded, quoted back with its date, and each value of its list
+    ("Dernier relevé enregistré le 31/12/2026 : noir 1 150 020 / couleur 80 004.\nCompteur noir : 1 204 998",
+     [1204998]),
+    ("Last reading on record (30/06/2027): black 402 118, colour 96 004. Today: black 410 220, colour 97 118.",
+     [410220, 97118]),
     # a total in a paragraph that speaks of counters, its parts below; an amount's total is none
     ("voici les index de notre imagePRESS C170, n° de série : 4QX 55 102.\nTotal : 734 112\ndont noir : 520 004\n"
      "dont couleur : 214 108", [734112, 520004, 214108]),

@@ -248,13 +248,19 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
     # an invoice's number: "N° de facture concernée : 927114580", "Invoice no.: …"
     r"|(?:\bn°|\bnum[ée]ro|\bno\.?)\s*+(?:de\s++(?:la\s++)?)?factures?\b[^.;:|\n\d]{0,30}+:[ \t]*+$"
-    r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$"
-    # the last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)"
-    r"|(?:\bdernier\s++relev\w*+\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
-    r"|\blast\s++(?:reading|index)\s++(?:on\s++record|recorded|received)|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
-    r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,20}+$)",
+    r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$)",
     re.I,
 )
+# The last reading we know, quoted back: "Dernier relevé connu : 3 887 102 (noir)", "Dernier relevé enregistré le
+# 31/12/2026 : noir 1 150 020 / couleur 80 004" (searched in LAST_KNOWN_REACH characters of masked text, its date
+# blanked); every value of its sentence is that reading's
+_LAST_KNOWN = re.compile(
+    r"(?:\bdernier\s++relev\w*+\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
+    r"|\blast\s++(?:reading|index)\s++(?:on\s++record|recorded|received)|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
+    r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,40}+$",
+    re.I,
+)
+_LAST_KNOWN_REACH = 90
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
     r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:(?:colou?r|couleur|noir|black|mono)\s++)?"
     r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
@@ -616,6 +622,7 @@ class _Reader:
                     masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
             hits = []
             volume_end = -1  # where a number read as a volume or an estimate ends, on this line
+            known_end = -1  # where a number of the last reading we know ends, on this line
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
                 if not before.strip() and line_before.endswith(_COUNTER_WORDS):
@@ -624,6 +631,10 @@ class _Reader:
                 not_before = before if before.strip() else line_before[-40:]
                 follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
                     and ":" not in masked[volume_end : m.start()] and not _READING_BEFORE.search(before)
+                if _LAST_KNOWN.search(masked, max(0, m.start() - _LAST_KNOWN_REACH), m.start()) or (
+                        known_end >= 0 and not _SENTENCE_BREAK.search(masked, known_end, m.start())):
+                    known_end = m.end()
+                    continue
                 if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or follows_volume:
                     volume_end = m.end()
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged (and what follows it)
