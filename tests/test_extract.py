@@ -1185,6 +1185,15 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
  ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
  ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
+ # the new entity's address after the list of machines its cue introduces
+ ("From 1 October all invoices for the equipment listed below must be addressed to the new entity:\n\n"
+  "  - PlotWave 3500, s/n 3Y0-55120\n  - ColorWave 3800, s/n 7104-22871\n\nHarlow Print SAS – 8 rue Oberkampf, "
+  "75011 Paris.", "75011"),
+ ("Merci de déménager les traceurs suivants :\n\n- PlotWave 550 n° 3Y0-55120\n- ColorWave 3800 n° 7104-22871\n\n"
+  "Nous restons joignables au 4 rue des Tanneurs, 67000 Strasbourg.", None),
+ # a table's row keys: where the machine leaves from, where it arrives
+ ("Le transfert est confirmé.\n         | Adresse\nDépart   | 14 rue Ampère, 38000 Grenoble\n"
+  "Arrivée  | ZA des Prés, 9 rue du Moulin, 38070 Saint-Quentin-Fallavier", "38070"),
  # "depuis" of time is no place the machine leaves from; "depuis" a site is
  ("Depuis la reprise de la gestion par le groupe, les factures doivent être adressées à :\n\nGroupe Loire Santé\n"
   "TSA 20455\n49044 Angers Cedex 1", "49044"),

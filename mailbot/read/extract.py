@@ -1066,6 +1066,15 @@ _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b
                         r"|\b(?:au|[àa]|at|to|chez|vers|is|are|est|sont|sera|seront)[ \t]*+$", re.I)
 
 
+# what an address block may start with before its first number: a name in capitals ("Harlow Print SAS – ")
+_NAME_WORDS = re.compile(r"(?:(?:[A-ZÀ-Ý][\w'’&.-]*+|(?:des|du|de|les|la|le|et)(?!\w)|[&–—,|-])[ \t\n]*+)*+")
+
+
+def _first_digit(text: str, start: int, end: int) -> int:
+    digit = _DIGIT.search(text, start, end)
+    return digit.start() if digit else end
+
+
 def _cue_reach(text: str, position: int) -> int:
     """Where a cue for the address at ``position`` may be: 300 characters back, within its paragraph,
     or the one before when that one ends with a colon ("… à l'adresse suivante :⏎⏎12 rue …") or announces
@@ -1074,6 +1083,12 @@ def _cue_reach(text: str, position: int) -> int:
     blank = text.rfind("\n\n", begin, position)
     if blank < 0:
         return begin
+    items = text.rfind("\n\n", begin, blank)
+    if items >= 0 and all(_ITEM.match(line) for line in text[items + 2 : blank].split("\n") if line.strip()) \
+            and _NAME_WORDS.fullmatch(text, blank + 2, _first_digit(text, blank + 2, position)):
+        # "… must be addressed to the new entity:⏎⏎- PlotWave 3500, s/n …⏎⏎Harlow Print SAS – 8 rue …": the list
+        # of what the cue is about stands between it and an address block (not a sentence: "Nous restons au 4 rue …")
+        blank = items
     before = text[:blank].rstrip()
     last = before[before.rfind("\n") + 1 :]
     # "… merci d'adresser vos factures à notre nouveau siège." ending the paragraph right above the block
