@@ -1185,6 +1185,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
  ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
  ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
+ # invoices made out in the buyer's name, its address below
+ ("Notre activité est cédée à la société Ouest Signalétique SAS. Les factures du traceur devront être libellées à son "
+  "nom à\nOUEST SIGNALETIQUE SAS\nParc d'activités de la Lande\n35760 Saint-Grégoire", "35760"),
  # the new entity's address after the list of machines its cue introduces
  ("From 1 October all invoices for the equipment listed below must be addressed to the new entity:\n\n"
   "  - PlotWave 3500, s/n 3Y0-55120\n  - ColorWave 3800, s/n 7104-22871\n\nHarlow Print SAS – 8 rue Oberkampf, "
