@@ -1185,6 +1185,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
  ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
  ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
+ # an HTML table whose corner cell is empty: its header has one cell fewer than its rows
+ ("Please update the address where invoices are sent:\n\nCurrent address | New address\nCustomer ID | FR-10442\n"
+  "Street | 12 rue Paradis | 3 avenue Victor Hugo\nPostcode / City | 13001 Marseille | 13100 Aix-en-Provence", "13100"),
+ # "moving X (…) to:", the destination below
+ ("Could you quote for moving the PlotWave 550 (the one in the basement\nof our Nantes office) to:\n\n  Brennan Marine France\n"
+  "  12 quai de la Fosse\n  44000 Nantes", "44000"),
  # invoices made out in the buyer's name, its address below
  ("Notre activité est cédée à la société Ouest Signalétique SAS. Les factures du traceur devront être libellées à son "
   "nom à\nOUEST SIGNALETIQUE SAS\nParc d'activités de la Lande\n35760 Saint-Grégoire", "35760"),

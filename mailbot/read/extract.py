@@ -947,8 +947,10 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
             continue
         if len(above) == len(row):
             cell = above[column][1]
-        elif len(above) == len(row) - 1 and column and "\t" in line:
-            cell = above[column - 1][1]  # "\tSite actuel\tNouveau site" over "CP / Ville\t44100 Nantes\t44470 …"
+        elif len(above) == len(row) - 1 and column and ("\t" in line or "|" in line):
+            # "\tSite actuel\tNouveau site" over "CP / Ville\t44100 Nantes\t44470 …"; an HTML table's empty corner
+            # cell: "Current address | New address" over "Postcode / City | 13006 Marseille | 13290 Aix"
+            cell = above[column - 1][1]
         else:
             cell = next((c for at, c in reversed(above) if at <= cell_start + 2 and c), "")
         folded = fold(cell)
