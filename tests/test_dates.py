@@ -15,6 +15,12 @@ EFFECTIVE = [
     ("Ce BC est valable pour 2027. Il remplace le BC 4500187733 qui arrive à échéance le 31/12/2026.", "2027-01-01"),
     ("Pour l'exercice 2027, les factures devront mentionner le nouveau numéro. L'ancien bon de commande arrive à "
      "échéance le 31/12/2026.", "2027-01-01"),
+    # "it starts with …": when the new order applies
+    ("Sure — 3100045567.\nIt starts with our new fiscal year (1 April).", "2027-04-01"),
+    ("The new PO begins on 1 March 2027.", "2027-03-01"),
+    # "les factures du contrat" names the invoices, not an invoice's date; "la facture du 12/11" is one
+    ("Nous souhaitons recevoir les factures du contrat rappelé en objet par courriel au 1er février.", "2027-02-01"),
+    ("Suite à la facture du 12/11/2026, merci de corriger l'adresse.", None),
     # a remark in brackets before a date introduces nothing
     ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
      "installer sur un site plus grand.", "2027-06-01"),

@@ -286,7 +286,7 @@ _CUES = re.compile(
     r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
     r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
-    r"|commen[cç]|beginning"
+    r"|commen[cç]|beginning|\bstarts?\b|\bbegins?\b"
     # the end of the term in force, right before its date: "at the end of the current term (30 June 2027)"
     r"|\bend\s++of\s++(?:the\s++)?(?:current|present)\s++(?:term|period|contract)\s*+\(?$"
     r"|\b(?:fin|terme)\s++de\s++(?:la\s++|l['’]\s*+)?(?:p[ée]riode|contrat|engagement)\s++(?:en\s++cours|actuel(?:le)?)\s*+\(?$)"
@@ -301,7 +301,8 @@ _CUES = re.compile(
     r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
     r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
-    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*\S+\s+)?du|invoice"
+    # an invoice's date, right before it: "la facture (n° X) du 12/11" (not "les factures du contrat … au 1er février")
+    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*\S+\s+)?du\s*+$|invoice"
     r"|k-?bis|extrait|d[ée]livr|depuis|\bsince|\bhier|derni[èe]re?"
     r"|\blast\b|ne\s++doit\s++plus|apr[èe]s\s++le|sign[ée]|r[ée]gl[ée]e?|virement|payment"
     # a reading's date is not an effective date: "relevés le 27/11", "index au 27/11", "meter read on 2 May"
