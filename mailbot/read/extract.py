@@ -439,14 +439,15 @@ class _Reader:
             self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
         return list(first)
 
-    def siren(self) -> str | None:
-        """The new entity's SIREN: the one introduced as new, else the last one written."""
+    def siren(self, new_entity_only: bool = False) -> str | None:
+        """The new entity's SIREN: the one introduced as new, else the last one written (``new_entity_only``: the one
+        introduced as new, or none)."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
             for m in pattern.finditer(self.text):
                 if is_old(self.text, m.start()):
                     continue
-                before = self.text[max(0, m.start() - 150) : m.start()]
+                before = self.text[max(0, m.start() - 150) : m.start("v")]  # "SIREN de la nouvelle entité : …"
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
                     valid = stdnum_siret.is_valid(m.group("v") + m.group("nic"))
                     if not (valid and _NEW_ENTITY.search(before)):
@@ -457,6 +458,8 @@ class _Reader:
                     found.append((bool(_NEW_ENTITY.search(before)), m, valid))
             if found:
                 break
+        if new_entity_only:
+            found = [f for f in found if f[0]]
         if not found:
             return None
         _, m, valid = next((f for f in found if f[0]), found[-1])
@@ -1436,7 +1439,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
     fields["new_email"] = email
-    fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
+    # what a billing entity change needs; in another request, the customer's own legal footer is no field of it
+    entity_only = situation not in (None, "billing_entity_change")
+    fields["siren"] = next(filter(None, (r.siren(entity_only) for r in later)), None)
     fields["kbis"] = new.kbis(mail)
     readings = next(filter(None, (r.readings() for r in later)), []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
