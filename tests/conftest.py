@@ -1,5 +1,9 @@
 """Shared fixtures. Real servers on 127.0.0.1, never mocks: see tests/servers.py."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.servers import Dovecot, ServerUnavailable, SmtpServer
@@ -15,9 +19,18 @@ def _make(server_class, *args, **kwargs):
 
 
 @pytest.fixture
-def dovecot(tmp_path):
+def dovecot_root():
+    """A short folder for a Dovecot's files: its unix sockets' paths must fit 107 bytes, which pytest's tmp_path
+    (under a worker's folder when the suite runs on several cores) does not always leave room for."""
+    root = Path(tempfile.mkdtemp(prefix="mb-dovecot-", dir="/tmp"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot(dovecot_root):
     """A running Dovecot (IMAP, LDA, Sieve) with DEFAULT_USERS; killed at teardown."""
-    server = _make(Dovecot, tmp_path / "dovecot")
+    server = _make(Dovecot, dovecot_root)
     server.start()
     yield server
     server.kill()

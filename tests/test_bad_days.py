@@ -184,11 +184,11 @@ def test_server_names(configured, prefix, separator, expected):
 
 
 @pytest.fixture
-def dotted_dovecot(tmp_path, request):
+def dotted_dovecot(dovecot_root, request):
     """A Dovecot whose hierarchy separator is "." and whose personal folders may sit under a prefix."""
     from tests.servers import Dovecot
 
-    server = Dovecot(tmp_path / "dotted", separator=".", prefix=getattr(request, "param", ""))
+    server = Dovecot(dovecot_root, separator=".", prefix=getattr(request, "param", ""))
     server.start()
     yield server
     server.kill()

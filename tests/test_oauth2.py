@@ -30,8 +30,8 @@ def issuer():
 
 
 @pytest.fixture
-def oauth_dovecot(tmp_path, issuer):
-    server = Dovecot(tmp_path / "dovecot", oauth2=issuer)
+def oauth_dovecot(dovecot_root, issuer):
+    server = Dovecot(dovecot_root, oauth2=issuer)
     server.start()
     yield server
     server.kill()

@@ -87,8 +87,8 @@ def test_kill_is_a_crash_and_restart_keeps_mail_and_uidvalidity(dovecot):
     assert subjects(dovecot.fetch_all(BOT)) == ["survivor"]
 
 
-def test_stop_ends_every_process(tmp_path):
-    with Dovecot(tmp_path / "d") as d:
+def test_stop_ends_every_process(dovecot_root):
+    with Dovecot(dovecot_root) as d:
         d.append(BOT, "INBOX", mail("x"))
         tree = d.pids()
         d.stop()
