@@ -1355,6 +1355,10 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),
     ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
     ("Compteur noir : 14 870 ; on a tiré 2 300 pages le mois dernier.", [14870]),
+    # what an invoice counted is no reading
+    ("Je conteste la facture n° 90412776 du 15/01/2027 : 14 200 pages facturées alors que la machine n'a pas tourné.",
+     []),
+    ("Compteur noir : 52 118 ; the invoice has 8 400 pages billed this quarter.", [52118]),
     # the last reading we recorded, quoted back with its date, and each value of its list
     ("Dernier relevé enregistré le 31/12/2026 : noir 1 150 020 / couleur 80 004.\nCompteur noir : 1 204 998",
      [1204998]),

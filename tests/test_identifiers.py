@@ -173,6 +173,12 @@ CASES = [
     ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
     ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("a short number keeps its letters", "Notre nouveau bon de commande :\nDA 77412", "po_number", ["DA 77412"]),
+    # a model's short name before a serial with letters of its own is the model: "PW 7H3210502" ("PW 4102-77310" is
+    # one serial as written)
+    ("a model's short name before a lettered serial", "Voici les relevés demandés :\n- PW 7K4410233 : 48 221\n"
+     "- PW 7K4410239 : 17 903", "serial_numbers", ["7K4410233", "7K4410239"]),
+    ("… under its label", "N° de série : PW 7K4410233", "serial_numbers", ["7K4410233"]),
+    ("… before a dashed one", "N° de série : PW 5120-88102", "serial_numbers", ["PW 5120-88102"]),
     ("an order coming to its term is the old one", "Notre commande annuelle n° 26/ACH/0098 arrive à terme au 31 mars.",
      "po_number", []),
     ("an order not renewed is no new one", "Notre commande 2026 n° 26-0412 ne sera donc pas renouvelée.", "po_number", []),

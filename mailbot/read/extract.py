@@ -266,6 +266,8 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
     r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
+    # what an invoice counted: "14 200 pages facturées", "8 400 pages billed"
+    r"|factur|billed|charged|invoiced"
     # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
     r"|/\s*+(?:an|trimestre|quarter|year))"

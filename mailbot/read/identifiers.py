@@ -186,6 +186,7 @@ class Lexicon:
     fields: dict[str, FieldLexicon]
     value_prefixes: frozenset[str] = frozenset()  # labels that are also the start of their value ("CTR 0098-4471")
     colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
+    model_prefixes: frozenset[str] = frozenset()  # a model's short name, not a serial's start ("PW 7H3210502")
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
@@ -283,6 +284,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    elsewhere=_phrases(data["elsewhere"]), copulas=_phrases(data["copulas"]), fields=fields,
                    value_prefixes=frozenset(data.get("value_prefixes", [])),
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
+                   model_prefixes=frozenset(data.get("model_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
                    copula_fillers=frozenset(fold(w) for w in data.get("copula_fillers", [])),
                    recalls=_folded_phrases(data.get("recalls", [])),
@@ -343,6 +345,12 @@ def _labels_long_number(letters: str, digits: str, lexicon: Lexicon) -> bool:
     return letters in lexicon.colon_prefixes and digits.isdigit() and len(digits) >= 8
 
 
+def _names_model(letters: str, rest: str, lexicon: Lexicon) -> bool:
+    """"PW 7H3210502": a model's short name before a serial with letters of its own names the model (unlike
+    "PW 4102-77310", one serial as written)."""
+    return letters in lexicon.model_prefixes and any(c.isalpha() for c in rest)
+
+
 def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Spans of identifier-like tokens: letters and digits joined by - / . , and by one space
     where the pieces read as one number ("CT 2023-07782", "3Y 064219", "4500 123 456"), not
@@ -376,6 +384,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             dashed = piece.isdigit() and len(piece) == 3 and prev == last and _DASHED_THREE.fullmatch(last) is not None
             prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
                 and last not in _COUNTER_MARKS and last.lower() not in lexicon.fillers \
+                and not _names_model(last, piece, lexicon) \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
                          and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None
@@ -1137,6 +1146,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
             continue  # "PlotWave 345 : 88 214", "… n°serie YKR22871 au 30/09 :⏎48 213 m2": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
+                and not _names_model(first, "".join(pieces[1:]), lexicon)
                 and (any(c.isdigit() for c in first) or first in lexicon.value_prefixes  # "CTR 48 310 6"
                      or (first.isupper() and (len(first) <= 2 or "-" in first)
                          and fold(first) not in lexicon.fillers))  # "Customer ID 104…"
