@@ -507,7 +507,15 @@ CASES = [
     ("'quote' the verb is no quotation's label", "We have issued a new purchase order. Please quote "
      "PO-AYC-27-0193 on all invoices.", "po_number", ["PO-AYC-27-0193"]),
     ("… but 'quote n°' is", "New purchase order PO 55190 (our quote n° 2026-881 accepted).", "po_number",
-     ["PO 55190"]),
+     ["55190"]),
+    # "PO" and "BDC" before a spaced number are its label, as the labelled mail reads them ("BC 27/0093" is one
+    # reference, and "PO-77120" or "PO27-118" one value)
+    ("'PO' before a spaced number is its label", "Pensez à indiquer notre n° de commande (PO 45-2027-0102) sur chaque "
+     "facture.", "po_number", ["45-2027-0102"]),
+    ("'BDC' on its own line is the label", "Ci-dessous le nouveau numéro de bon de commande :\nBDC 27-0412-DSI\n",
+     "po_number", ["27-0412-DSI"]),
+    ("'BC' on its own line starts the reference", "Ci-dessous le nouveau numéro de bon de commande :\nBC 27-0412\n",
+     "po_number", ["BC 27-0412"]),
     ("'débiteur' is the supplier's word for a customer account", "N° débiteur chez vous : 6100234",
      "customer_number", ["6100234"]),
     ("a machine no longer under contract", "Pour le PlotWave 5000 n° 9842107653 le compteur total est de 89 550.\n\n"
