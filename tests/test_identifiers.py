@@ -173,6 +173,9 @@ CASES = [
     ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
     ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("a short number keeps its letters", "Notre nouveau bon de commande :\nDA 77412", "po_number", ["DA 77412"]),
+    # a counter's label after the serial on its line: the value below is the counter's
+    ("a counter's value below its label is no serial", "- ColorWave 3800, s/n 7104-20371 - counter (m2):\n"
+     "  [TV] 84 220\n- PlotWave 550, s/n 5502-0918 - compteur :\n  12 004", "serial_numbers", ["7104-20371", "5502-0918"]),
     # a model's short name before a serial with letters of its own is the model: "PW 7H3210502" ("PW 4102-77310" is
     # one serial as written)
     ("a model's short name before a lettered serial", "Voici les relevés demandés :\n- PW 7K4410233 : 48 221\n"

@@ -771,7 +771,8 @@ class _Scorer:
                 # not "… de notre traceur. Merci de l'utiliser à compter du 1er octobre :" nor "… pour la machine de
                 # Gap, compteur noir et blanc :"
                 sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
-                if _head(fold(re.split(r"[,;](?:\s|$)", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
+                # (a clause ends at a comma, a semicolon or a dash between spaces: "…, s/n 1650-02291 - counter (m2):")
+                if _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
                     return False
                 # nor one whose subject is another number: "Le numéro d'engagement … du traceur X – n° de série 3941
                 # – est le suivant :"
