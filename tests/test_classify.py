@@ -366,6 +366,25 @@ ANSWERS = [
 ]
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("Contestation facture n° 9100877120", "Bonjour,\nNous contestons la facture n° 9100877120 du 31 mars : elle "
+     "compte 22 600 pages couleur, alors que notre compteur couleur n'affichait que 14 880 au 31/03/2027.\nMerci "
+     "d'émettre un avoir." + SIGNATURE),
+    ("Facture pages estimées", "Bonjour,\nVotre facture porte sur 9 000 m² estimés alors que le compteur réel du "
+     "traceur (n° 3Y0-55120) était de 48 117 m² au 30/09. Nous la contestons." + SIGNATURE),
+])
+def test_counters_quoted_in_an_invoice_dispute_are_its_evidence_not_readings_sent(subject, body, rules):
+    result = read(subject, body, rules)
+    assert result.situation == "other"
+    assert "meter_read_request" in result.excluded
+
+
+def test_readings_sent_with_a_dispute_beside_them_are_still_readings(rules):
+    result = read("RE: Demande de relevés compteurs", "Bonjour,\nVoici nos relevés : noir 145 220, couleur 20 114."
+                  "\nPar ailleurs, nous contestons la facture de mars." + SIGNATURE, rules)
+    assert (result.situation, result.secondary) == ("meter_read_request", "other")
+
+
 @pytest.mark.parametrize("body", [
     "Bonjour,\nNous avons bien reçu votre demande de relevés pour le matériel n° 2QK04471, mais personne ici ne sait "
     "où lire les compteurs sur la machine. Pourriez-vous nous indiquer la marche à suivre ?",

@@ -184,6 +184,8 @@ where_en = "d"
         (("weight = 1.0", "weight = true"), "situations.other.keywords[0].weight"),
         (("weight = 1.0 }", "weight = 1.0, negates = true }"), "situations.other.keywords[0].negates"),
         (("weight = 1.0 }", "weight = -1.0, negates = \"yes\" }"), "situations.other.keywords[0].negates"),
+        (("weight = 1.0 }", "weight = 1.0, cites = 1 }"), "situations.other.keywords[0].cites"),
+        (("weight = 1.0 }", "weight = 1.0, about_values = \"yes\" }"), "situations.other.keywords[0].about_values"),
         (("lead_time_months = 0", "lead_time_months = -1"), "situations.other.lead_time_months"),
         (('label_en = "Other"\n', ""), "situations.other.label_en"),
         (("[situations.other]", "[situations.po_change]"), "situations.other"),

@@ -19,7 +19,10 @@ the side topic, found by the keywords of "other", is the secondary one, so
 the person who reads the case sees both. A negated request ("nous ne
 souhaitons pas résilier") is data too: negative keywords cancel its hits, and
 one marked ``negates`` rules the situation out of the model's choice unless
-the request is made again elsewhere in the customer's words.
+the request is made again elsewhere in the customer's words. Values a mail
+cites (``cites``: "31 204 au 30/06", "22 600 pages") show readings are there,
+not what for: beside a topic about them (``about_values``: an invoice dispute
+quoting the counter it disputes), a situation only they found is ruled out.
 
 When the whole mail still reads as "other", two readings look for a request
 the side topic hides, and send what they find to a person (confidence under
@@ -139,8 +142,10 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     excluded: set[str] = set()
     own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
            for (name, text, _), end in zip(sources, ends) if name in ("subject", "new")]
+    cited_only: list[str] = []  # situations that only values the mail cites found ("31 204 au 30/06")
+    about_values = False  # a topic about such values in the customer's words (an invoice dispute)
     for situation in rules.situations.values():
-        total, negations = 0.0, []
+        total, negations, worded, cited = 0.0, [], False, False
         for keyword in situation.keywords:
             if keyword.needs is not None and not any(text in joined for text in keyword.needs):
                 continue  # none of the texts every match contains is there: a search would fail
@@ -149,8 +154,10 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
                 continue
             name, _, weight = sources[bisect_right(ends, match.start())]
             total += keyword.weight * weight
+            cited, worded = cited or keyword.cites, worded or (keyword.weight > 0 and not keyword.cites)
             if name in ("subject", "new"):
                 excluded.update(keyword.excludes)
+                about_values = about_values or keyword.about_values
                 if keyword.negates:
                     negations.append(keyword)
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
@@ -161,6 +168,12 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
         scores[situation.id] = round(total, 4)
         if negations and total <= 0 and not _asked_elsewhere(situation, joined, negations, own):
             excluded.add(situation.id)  # "nous ne souhaitons pas résilier": ruled out, however sure the model is
+        if cited and not worded:
+            cited_only.append(situation.id)
+    if about_values:  # "nous contestons la facture : … alors que notre compteur affichait 31 204": the dispute's evidence
+        for situation_id in cited_only:
+            scores[situation_id] = 0.0
+            excluded.add(situation_id)
 
     other = scores.pop("other", 0.0)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -53,6 +53,12 @@ class Keyword:
     # a negation of its own situation's request ("nous ne souhaitons pas résilier"): that situation is ruled out
     # when its keywords come to nothing and the request is not made elsewhere in the customer's words
     negates: bool = False
+    # a value the mail cites (a number and its unit, a counter and its value): it shows readings are there, not
+    # what they are for
+    cites: bool = False
+    # a topic about values the mail cites ("nous contestons la facture : … alors que le compteur affichait 31 204"):
+    # found in the subject or the new text, it rules out a situation that only cited values found
+    about_values: bool = False
 
     @property
     def source(self) -> str:
@@ -140,12 +146,15 @@ def _keywords(items: list[Any], where: str) -> tuple[Keyword, ...]:
         negates = _get(item, "negates", bool, here) if "negates" in item else False
         if negates and weight >= 0:
             raise RulesError(f"{here}.negates: only a negative weight negates a request")
+        cites = _get(item, "cites", bool, here) if "cites" in item else False
+        about_values = _get(item, "about_values", bool, here) if "about_values" in item else False
         try:
             pattern = re.compile(strip_accents(source), re.IGNORECASE)
             folded = re.compile(_lower_literals(strip_accents(source)))
         except re.error as exc:
             raise RulesError(f"{here}.pattern: bad regular expression: {exc}") from None
-        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), tuple(excludes), negates))
+        keywords.append(Keyword(pattern, folded, float(weight), required_literals(folded), tuple(excludes), negates,
+                                cites, about_values))
     return tuple(keywords)
 
 
