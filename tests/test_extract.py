@@ -1355,6 +1355,14 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "95 000 feuilles ce mois-ci.", [1240118, 377904]),
     ("Black counter: 14 870\nWe printed nearly 3 000 pages this month.", [14870]),
     ("Compteur noir : 14 870 ; on a tiré 2 300 pages le mois dernier.", [14870]),
+    # a job's size, a share, an estimate are no readings
+    ("Relevé de notre Arizona (SN : AZ1380-0457) :\nProduction : 18 442 m²\nQualité : 3 207 m²\nPar ailleurs la tête n°4 "
+     "est en erreur et nous avons un chantier de 600 m² de bâches à sortir cette semaine.", [18442, 3207]),
+    ("Le compteur de consommables indique 15 % restants sur le cyan.", []),
+    ("Le montant correspond à une estimation de 6 000 m² alors que le traceur n'est plus utilisé.", []),
+    ("Le compteur affiche 45 000 m² d'impression.", [45000]),
+    # counters named as the machine names them, answering our request
+    ("Lfm: 23,918\nTotal prints: 4,107", [23918, 4107]),
     # what an invoice counted is no reading
     ("Je conteste la facture n° 90412776 du 15/01/2027 : 14 200 pages facturées alors que la machine n'a pas tourné.",
      []),

@@ -210,7 +210,7 @@ _LATER = re.compile(
 )
 
 _READING_CONTEXT = re.compile(
-    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b"
+    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\bprints\b|\blfm\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
@@ -236,7 +236,7 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
-    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim[ée]\w*|\bsoit|\bquota|\baround"
+    r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
     r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
@@ -275,7 +275,11 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     # dated by its month: "compteur total 618 447 ce mois-ci")
     r"|(?:pages?|copies|impressions?|prints|sheets|feuilles)\s++(?:ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier"
     r"|(?:sur|dans)\s++le\s++mois|(?:over|in)\s++the\s++month)"
-    r"|(?:€|eur(?:os?)?\b|ht\b|ttc\b))",  # an amount: "Total : 1 284 € TTC"
+    r"|(?:€|eur(?:os?)?\b|ht\b|ttc\b)"  # an amount: "Total : 1 284 € TTC"
+    r"|(?:%|pour\s*+cent\b|percent\b)"  # a share: "indique 15 % restants"
+    # what a job is made of: "un chantier de 600 m² de bâches" (not "45 000 m² d'impression")
+    r"|(?:m²|m2|pages?|copies|feuilles|sheets)\s++(?:de|d['’])\s*+(?!impr|tirag|produc|plus\b|moins\b|trop\b|couleur|noir"
+    r"|n\s?&\s?b|compt)[a-zà-ÿ])",
     re.I,
 )
 _READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
