@@ -1019,29 +1019,6 @@ def test_a_mail_asking_no_change_has_an_effective_date_only_when_said_outright(s
     assert extract_all(mail.text, "", mail, REF, situation).fields["effective_date"] == "2027-01-01"
 
 
-@pytest.mark.parametrize("situation, text, siren", [
-    ("billing_entity_change", "Les factures seront au nom de notre repreneur.\nTransports Vély SAS – RCS Lyon "
-     "732 829 320", "732 829 320"),
-    ("billing_entity_change", "Merci de facturer nos traceurs à la société qui nous rachète.\n\nAtelier Dorr – "
-     "SAS au capital de 10 000 € – RCS Lyon 732 829 320", "732 829 320"),
-    # the customer's own legal footer names no field of a request for another change
-    ("po_change", "Notre nouveau bon de commande : 4500221190.\n\nAtelier Dorr – SAS au capital de 10 000 € – "
-     "RCS Lyon 732 829 320", None),
-    ("invoice_address_change", "Merci d'adresser vos factures à notre siège de Lyon.\n\nAtelier Dorr – RCS Lyon "
-     "732 829 320", None),
-    # …unless it is the one a new entity is given with
-    ("invoice_address_change", "Les factures sont désormais au nom de la nouvelle entité, Dorr Lyon SAS (SIREN "
-     "732 829 320).", "732 829 320"),
-])
-def test_a_siren_is_read_for_a_new_entity(situation, text, siren):
-    """A SIREN is what a billing entity change needs; in any other request only a new entity's is read."""
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "Demande"
-    msg.set_content(text)
-    mail = parse(msg.as_bytes())
-    assert extract_all(mail.text, "", mail, REF, situation).fields["siren"] == siren
-
-
 @pytest.mark.parametrize("situation, email", [("bank_details_check", None), ("other", None),
                                               ("invoice_by_email", "factures@client.fr")])
 def test_a_mail_asking_no_change_gives_no_new_address(situation, email):

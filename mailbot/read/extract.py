@@ -445,9 +445,8 @@ class _Reader:
             self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
         return list(first)
 
-    def siren(self, new_entity_only: bool = False) -> str | None:
-        """The new entity's SIREN: the one introduced as new, else the last one written (``new_entity_only``: the one
-        introduced as new, or none)."""
+    def siren(self) -> str | None:
+        """The new entity's SIREN: the one introduced as new, else the last one written."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
             for m in pattern.finditer(self.text):
@@ -464,8 +463,6 @@ class _Reader:
                     found.append((bool(_NEW_ENTITY.search(before)), m, valid))
             if found:
                 break
-        if new_entity_only:
-            found = [f for f in found if f[0]]
         if not found:
             return None
         _, m, valid = next((f for f in found if f[0]), found[-1])
@@ -1445,9 +1442,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
     fields["new_email"] = email
-    # what a billing entity change needs; in another request, the customer's own legal footer is no field of it
-    entity_only = situation not in (None, "billing_entity_change")
-    fields["siren"] = next(filter(None, (r.siren(entity_only) for r in later)), None)
+    fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
     readings = next(filter(None, (r.readings() for r in later)), []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
