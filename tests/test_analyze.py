@@ -169,6 +169,35 @@ def test_automated_messages_are_ignored(what, headers, subject, body):
     assert result.reasons
 
 
+PLATFORM_ORDER = ("Bonjour,\nUne nouvelle commande vous a été adressée par le Centre hospitalier de Vienne.\n"
+                  "N° de commande : CHV/2027/00871\nObjet : contrat de maintenance Canon n° 54-220-118, à compter du "
+                  "1er juillet 2027.\nMerci de rappeler ce numéro sur vos factures.\n\nCe message est généré "
+                  "automatiquement, merci de ne pas y répondre.")
+
+
+def test_a_platform_writing_for_a_person_is_read_and_answered_by_a_person():
+    """A purchasing platform's notice from a no-reply address, its Reply-To a buyer: a request nobody may lose and
+    the bot may not answer (never a no-reply address, never a third party named only in a Reply-To)."""
+    raw = mail(PLATFORM_ORDER, "Commande CHV/2027/00871 – CANON FRANCE",
+               sender="Plateforme achats <ne-pas-repondre@achats.ch-vienne.fr>",
+               headers={"Reply-To": "claire.morel@ch-vienne.fr"})
+    result = analyze(raw)
+    assert not result.automated
+    assert (result.situation, result.fields["po_number"]) == ("po_change", "CHV/2027/00871")
+    assert result.action == "review"
+    assert any(e.stage == "guard" and e.name == "no_reply_platform" for e in result.evidence)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Reply-To": "ne-pas-repondre@achats.ch-vienne.fr"},
+                                     {"Reply-To": "noreply@achats.ch-vienne.fr"},
+                                     {"Reply-To": "claire.morel@ch-vienne.fr", "List-Id": "<achats.ch-vienne.fr>"}])
+def test_a_no_reply_sender_without_a_person_to_answer_is_a_machine(headers):
+    raw = mail(PLATFORM_ORDER, "Commande CHV/2027/00871", sender="ne-pas-repondre@achats.ch-vienne.fr",
+               headers=headers)
+    result = analyze(raw)
+    assert result.automated and result.action == "ignore"
+
+
 def test_own_address_is_ignored():
     raw = mail("Bonjour", "Test", sender="Contrats <contrats.service.wfps@cf.canon.fr>")
     assert analyze(raw, own_addresses=("CONTRATS.SERVICE.WFPS@cf.canon.fr",)).action == "ignore"

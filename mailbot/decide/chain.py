@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from mailbot.decide import cases, limits, trust
 from mailbot.read.addresses import domain_of, fold
 from mailbot.read.analysis import FRAUD_SIGNALS, Analysis, Evidence
+from mailbot.read.guard import NO_REPLY_PLATFORM
 from mailbot.decide.measures import lead_time_ok, missing_fields
 from mailbot.read.rules import Rules
 
@@ -143,7 +144,11 @@ def readable(m: Message) -> Verdict:
 
 
 def automated(m: Message) -> Verdict:
-    """Never answer a machine: auto-replies, bounces, lists, our own mail (guard.py's codes)."""
+    """Never answer a machine: auto-replies, bounces, lists, our own mail (guard.py's codes); a no-reply platform
+    writing for a buyer is read, and a person answers it."""
+    if any(e.stage == "guard" and e.name == NO_REPLY_PLATFORM for e in m.analysis.evidence):
+        return Verdict("automated", NO_REPLY_PLATFORM, REVIEW,
+                       "sent by a no-reply platform for the person of its Reply-To: a person answers")
     if not m.analysis.automated:
         return _pass("automated", "human")
     codes = [e.name for e in m.analysis.evidence if e.stage == "guard"]

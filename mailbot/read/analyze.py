@@ -131,7 +131,11 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         return
 
     automated = guard.automated_hits(mail, own_addresses)
-    if automated:
+    person = guard.writes_for(mail, automated)
+    if person:  # a platform's notice for a buyer: read, and answered by a person (chain.automated)
+        analysis.evidence.append(Evidence("guard", guard.NO_REPLY_PLATFORM, person,
+                                          f"{automated[0].text}; Reply-To: {person[:80]}"))
+    elif automated:
         analysis.automated = True
         analysis.confidence = 1.0
         analysis.notes.extend(hit.text for hit in automated)

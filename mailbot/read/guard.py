@@ -56,6 +56,7 @@ EMPTY_FROM, DELIVERY_SYSTEM, MACHINE_SENDER, OWN_ADDRESS = (
     "empty_from", "delivery_system", "machine_sender", "own_address")
 BOUNCE_SUBJECT, AUTOMATIC_SUBJECT = "bounce_subject", "automatic_subject"
 FAILURE_NOTICE = "failure_notice"  # Auto-Submitted: auto-generated (failure)
+NO_REPLY_PLATFORM = "no_reply_platform"  # a no-reply sender writing for the person of its Reply-To (writes_for)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,19 @@ def automated_hits(mail: Mail, own_addresses: Iterable[str] = ()) -> list[Hit]:
         code = BOUNCE_SUBJECT if _BOUNCE_SUBJECT.match(mail.subject) else AUTOMATIC_SUBJECT
         hits.append(Hit(code, f"Subject: {mail.subject[:60]}"))
     return hits
+
+
+def writes_for(mail: Mail, hits: list[Hit]) -> str | None:
+    """The person a no-reply sender writes for, when that sender is all that looks automatic: a purchasing
+    platform's notice ("ne-pas-repondre@achats…") whose Reply-To is one buyer. Such a message is a request to read,
+    and a person answers it: the bot never writes to a no-reply address, nor to an address named only in a
+    Reply-To (DESIGN.md, safety rules). None otherwise."""
+    if [hit.code for hit in hits] != [MACHINE_SENDER]:
+        return None
+    person = (mail.reply_to_plain or "").strip().lower()  # one plain address, else None
+    if not person or person == mail.from_addr.strip().lower():
+        return None
+    return None if _MACHINE_LOCAL_PART.search(person.rsplit("@", 1)[0][:64]) else person
 
 
 def automated_reasons(mail: Mail, own_addresses: Iterable[str] = ()) -> list[str]:

@@ -41,6 +41,8 @@ CODES = {
     "routed": "transmis",
     "no_recipient": "personne à qui transmettre",
     "draft_low_confidence": "brouillon : lecture trop peu sûre pour un envoi automatique",
+    "no_reply_platform": "envoyé par une plateforme « ne pas répondre » pour la personne de son Reply-To : une "
+                         "personne répond",
 }
 
 ACTIONS = {"acknowledge": "accusé de réception", "request_info": "demande d'informations",
