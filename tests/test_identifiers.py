@@ -173,6 +173,11 @@ CASES = [
     ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
     ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("a short number keeps its letters", "Notre nouveau bon de commande :\nDA 77412", "po_number", ["DA 77412"]),
+    # a row's cell says its machine is not concerned, its serial written in spaced groups
+    ("a spaced serial in a row said not concerned", "Matériel        | N° de série   | Site actuel                     | "
+     "Nouveau site\nColorWave 3700  | CW37-118 204  | 58 rue de Marseille, 69007 Lyon | 14 avenue Salengro, 69100 "
+     "Villeurbanne\nPlotWave 360    | 3 604 221     | 58 rue de Marseille, 69007 Lyon | reste sur place (non concerné)",
+     "serial_numbers", ["CW37-118 204"]),
     # a counter's label after the serial on its line: the value below is the counter's
     ("a counter's value below its label is no serial", "- ColorWave 3800, s/n 7104-20371 - counter (m2):\n"
      "  [TV] 84 220\n- PlotWave 550, s/n 5502-0918 - compteur :\n  12 004", "serial_numbers", ["7104-20371", "5502-0918"]),

@@ -59,6 +59,7 @@ _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteu
 _VALUE_DIGITS = re.compile(r"\d\d")  # a cell with two digits in a row holds a value; "Noir A4", "Compteur 1" name one
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+_SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
@@ -905,7 +906,8 @@ class _Scorer:
         sentence = self._without_models(sentence_start, sentence_end)
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
-        if sum(len(_NUMBERED.findall(_YEAR_OR_DATE_WORD.sub(" ", n))) for n in numbers
+        # (a number in spaced groups is one: "3 604 221")
+        if sum(len(_NUMBERED.findall(_SPACED_DIGITS.sub("", _YEAR_OR_DATE_WORD.sub(" ", n)))) for n in numbers
                if not (row and _LONG_WORD.search(n))) == 1:
             if self._says(sentence, lex.not_concerned_after, several_words=True):
                 return True
