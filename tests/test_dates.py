@@ -15,6 +15,11 @@ EFFECTIVE = [
     ("Ce BC est valable pour 2027. Il remplace le BC 4500187733 qui arrive à échéance le 31/12/2026.", "2027-01-01"),
     ("Pour l'exercice 2027, les factures devront mentionner le nouveau numéro. L'ancien bon de commande arrive à "
      "échéance le 31/12/2026.", "2027-01-01"),
+    # the new period a new order covers, after the old one's end
+    ("Notre commande annuelle arrive à échéance le 31 juillet.\nPour la nouvelle période (1er août 2027 – 31 juillet "
+     "2028), merci d'indiquer le nouveau numéro.", "2027-08-01"),
+    ("Our annual PO expires on 31 March. For the new period (1 April 2027 - 31 March 2028) please quote PO 7781.",
+     "2027-04-01"),
     # "it starts with …": when the new order applies
     ("Sure — 3100045567.\nIt starts with our new fiscal year (1 April).", "2027-04-01"),
     ("The new PO begins on 1 March 2027.", "2027-03-01"),

@@ -287,6 +287,8 @@ _CUES = re.compile(
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
     r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
     r"|commen[cç]|beginning|\bstarts?\b|\bbegins?\b"
+    # the period a new order covers: "Pour la nouvelle période (1er août 2027 – …)"
+    r"|\b(?:nouvelle|prochaine)\s++p[ée]riode\b|\b(?:new|next)\s++period\b"
     # the end of the term in force, right before its date: "at the end of the current term (30 June 2027)"
     r"|\bend\s++of\s++(?:the\s++)?(?:current|present)\s++(?:term|period|contract)\s*+\(?$"
     r"|\b(?:fin|terme)\s++de\s++(?:la\s++|l['’]\s*+)?(?:p[ée]riode|contrat|engagement)\s++(?:en\s++cours|actuel(?:le)?)\s*+\(?$)"
