@@ -171,6 +171,11 @@ CASES = [
     ("a long number under its letters", "Pour l'exercice 2027, le nouvel engagement :\n        EJ 2103458921\nainsi "
      "que le code service.", "po_number", ["2103458921"]),
     ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
+    ("the order for the coming fiscal year is the new one", "L'engagement juridique arrive à échéance le 31/12/2026 "
+     "(EJ n° 2100039915).\n\nPour l'exercice 2027, le numéro d'engagement à faire figurer sur vos factures est\nle : "
+     "EJ 2100 0512 77", "po_number", ["2100 0512 77"]),
+    ("… however spaced", "Le nouvel engagement juridique :\n\n    EJ 2100 0487 63\n\nà reporter sur vos factures.",
+     "po_number", ["2100 0487 63"]),
     ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("a short number keeps its letters", "Notre nouveau bon de commande :\nDA 77412", "po_number", ["DA 77412"]),
     # a row's cell says its machine is not concerned, its serial written in spaced groups

@@ -60,6 +60,8 @@ _VALUE_DIGITS = re.compile(r"\d\d")  # a cell with two digits in a row holds a v
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+_YEAR_GROUP = re.compile(r"(?:19|20)\d{2}[ \u00a0]")
+_DIGIT_RUN = re.compile(r"\d++(?:[ \u00a0]\d++)*+")  # "2100 0487 63"; matched in a bounded slice (_digits_at)
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
 _TABLE_HINT = re.compile(r"\||\t|  ")  # cells need one of these between them
@@ -343,7 +345,19 @@ def _ends_with(words: list[str], end: int, phrase: tuple[str, ...]) -> bool:
 def _labels_long_number(letters: str, digits: str, lexicon: Lexicon) -> bool:
     """"EJ 2103458921", "OA 60218847": before a long run of digits alone, an order's letters are its label, not
     part of it (unlike "BC 27/0098", "OA 2026-1187", "DA 77412")."""
+    if _YEAR_GROUP.match(digits):
+        return False  # "EJ 2027 000 4871": the order's year, then its number, one reference
+    digits = digits.replace(" ", "").replace("\u00a0", "")  # "EJ 2100 0487 63"
     return letters in lexicon.colon_prefixes and digits.isdigit() and len(digits) >= 8
+
+
+def _digits_at(text: str, start: int) -> str:
+    """The number in spaced groups starting at ``start`` ("2100 0487 63"), or "" when it goes on with letters or
+    signs ("2026-1187"); read within 40 characters, so a long line of digits costs no more than its length."""
+    run = _DIGIT_RUN.match(text, start, start + 40)
+    if not run or run.end() == start + 40 or re.match(r"[\w/.-]", text[run.end() : run.end() + 1]):
+        return ""
+    return run.group()
 
 
 def _names_model(letters: str, rest: str, lexicon: Lexicon) -> bool:
@@ -389,8 +403,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
                      or (last in lexicon.colon_prefixes
                          and _AFTER_COLON.search(text, max(0, spans[-1][0] - 20), spans[-1][0]) is not None
-                         and not (_labels_long_number(last, piece, lexicon)
-                                  and _LONGER_GROUP_NEXT.match(text, end) is None))) \
+                         and not _labels_long_number(last, _digits_at(text, start), lexicon))) \
                 and not _QUANTITY.fullmatch(piece)
             if grouped or series or prefix or dashed:
                 spans[-1] = (spans[-1][0], end)
@@ -1143,7 +1156,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         if lexicon.is_label(first) and first not in lexicon.value_prefixes and (
                 not any(sh.match(value) for sh in shapes)
                 or ((at in colons or below) and first not in lexicon.colon_prefixes)
-                or (len(pieces) == 2 and _labels_long_number(first, pieces[1], lexicon))):
+                or (len(pieces) >= 2 and _labels_long_number(first, " ".join(pieces[1:]), lexicon))):
             continue  # "traceur SN 4017289", "(S/N 9473 551 020)", "… est émis : PO 61-004-7731": a label, then its
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
