@@ -215,6 +215,19 @@ def test_effective_date(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
+    # FORMAT.md: "valable pour 2027" is 1 January 2027, even written in 2027 (then the notice is missed)
+    ("Veuillez trouver ci-joint notre bon de commande valable pour l'année 2027.", "2027-01-01"),
+    ("Le nouveau bon de commande est valable pour 2027.", "2027-01-01"),
+    # a year past is none, and the current year under a weak cue is none either
+    ("Le bon de commande valable pour 2026 est clos.", None),
+    ("Nous avons commandé du papier pour 2027 le mois dernier.", None),
+])
+def test_the_year_a_change_applies_to_written_in_that_year(text, expected):
+    hit = effective_date(text, date(2027, 1, 15))
+    assert (hit.iso if hit else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("Le traceur ColorWave du 2e étage doit suivre l'équipe travaux au nouveau bâtiment le 4 octobre :", "2027-10-04"),
     ("The plotter will go to our new building on 4 October.", "2027-10-04"),
     ("Notre nouveau site internet sera en ligne le 4 octobre.", None),  # no machine goes anywhere

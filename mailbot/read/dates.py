@@ -173,9 +173,10 @@ def _month_phrase(m: re.Match[str], reference: date | None) -> date | None:
 
 
 def _year(m: re.Match[str], reference: date | None) -> date | None:
-    """"valable pour 2027", "for FY2027": 1 January, only for a year still to come (else a year is no date)."""
+    """"valable pour 2027", "for FY2027": 1 January, for the current year or one to come (else a year is no date;
+    the current year's, a date past, needs a strong cue to be taken: "valable pour l'année 2027" written in 2027)."""
     year = int(m.group("year"))
-    return date(year, 1, 1) if reference is not None and year > reference.year else None
+    return date(year, 1, 1) if reference is not None and year >= reference.year else None
 
 
 def _day(m: re.Match[str], reference: date | None) -> date | None:
