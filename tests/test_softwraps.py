@@ -19,6 +19,13 @@ CASES = [
     ("table rows", "Série | Noir\n3Y0612300 | 18 452", False),
     ("a greeting after", f"{LONG}\nCordialement,", False),
     ("a short line", "Bonjour Marie\nvoici le numéro", False),
+    # a long line cut after a comma, the sentence going on in lower case; an address's comma before its postcode,
+    # or a short line's, ends nothing
+    ("a long line cut after a comma", "Le 4e traceur (S/N 3Y0498870, agence de Morlaix) part au rebut en fin d'année,"
+     "\ninutile de le paramétrer.", True),
+    ("an address line's comma", "Atelier Lefort, Immeuble Le Quadrille, 41 quai Rambaud, bâtiment B, 2e étage,\n"
+     "69002 Lyon", False),
+    ("a short line's comma", "Bonjour Marie,\nvoici le numéro", False),
 ]
 
 

@@ -44,6 +44,8 @@ def _soft(line: str, following: str) -> bool:
     stripped = line.rstrip()
     if _DANGLING.search(stripped[-16:]):
         return True
+    if len(stripped) >= WRAP_WIDTH and stripped.endswith(",") and re.match(r"\s*[a-zà-ÿ]", following):
+        return True  # "… part au rebut en fin d'année,⏎inutile de le paramétrer" (not "…, 2e étage,⏎69002 Lyon")
     if _ENDS_BLOCK.search(stripped):
         return False
     return len(stripped) >= WRAP_WIDTH and bool(re.match(r"\s*[a-zà-ÿ0-9(«\"']", following))
