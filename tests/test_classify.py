@@ -385,6 +385,16 @@ def test_readings_sent_with_a_dispute_beside_them_are_still_readings(rules):
     assert (result.situation, result.secondary) == ("meter_read_request", "other")
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("RE: Votre demande du 25/11", "Bonjour,\nTraceur 3Y0-55120 : compteur au 30/11 : 48 117 m² (photo jointe, relevé "
+     "incontestable)." + SIGNATURE),
+    ("RE: Meter reading", "Hello,\nCounters as of 30/11 for 3Y0-55120: black 145 220, colour 20 114. Also, we were "
+     "charged twice for October, please refund." + EN_SIGNATURE),
+])
+def test_values_outside_the_disputes_sentence_are_readings_sent(subject, body, rules):
+    assert read(subject, body, rules).situation == "meter_read_request"
+
+
 @pytest.mark.parametrize("body", [
     "Bonjour,\nNous avons bien reçu votre demande de relevés pour le matériel n° 2QK04471, mais personne ici ne sait "
     "où lire les compteurs sur la machine. Pourriez-vous nous indiquer la marche à suivre ?",

@@ -26,6 +26,7 @@ EFFECTIVE = [
     # "les factures du contrat" names the invoices, not an invoice's date; "la facture du 12/11" is one
     ("Nous souhaitons recevoir les factures du contrat rappelé en objet par courriel au 1er février.", "2027-02-01"),
     ("Suite à la facture du 12/11/2026, merci de corriger l'adresse.", None),
+    ("Les factures du contrat émises en janvier 2027 sont erronées.", None),
     # a remark in brackets before a date introduces nothing
     ("Nous quittons nos locaux de Lille (adresse qui figure actuellement sur vos factures) en juin, pour nous "
      "installer sur un site plus grand.", "2027-06-01"),

@@ -990,6 +990,9 @@ POLICY += [
      "Bonjour,\n\nI have typed the figures under each line of your message.\n\nBest,\nLea",
      "> Madame, Monsieur,\n>\n> Merci de nous retourner :\n> N° de série : 6620-0418\n> Compteur noir :\n"
      "2 418 770\n> Compteur couleur :\n96 305\n>\n> Le service Contrats", "serial_numbers", ["6620-0418"]),
+    ("figures below said wrong are no answers", "Re: Relevé de compteurs",
+     "Attention, les chiffres ci-dessous sont faux, je me suis trompé de machine. Je vous renvoie les bons relevés "
+     "demain.", "> Bonjour,\n> Compteur noir : 1 204 998\n> Compteur couleur : 96 305\n> Léa", "meter_readings", []),
     ("a short answer's question is read without its signature", "RE: Activation relevés automatiques",
      "Bonjour,\n\n5830-0912-774\n\nCordialement\nYannick",
      "Bonjour,\nPour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série "
@@ -1185,9 +1188,16 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our current office, 9 rue Sainte-Catherine, Bordeaux 33000, will close.", None),
  ("New address to follow.\nThe plotter at 14 rue des Lilas:\nPlotWave 34500", None),
  ("Nouvelle adresse de facturation à venir.\nMachine : Colorado 16400", None),
+ ("Merci d'organiser le déménagement de notre traceur vers notre nouveau bâtiment au 18 rue des Arts (bâtiment B)\n"
+  "Colorado 16400\n\nContrat n° 54-220-118, n° de série 1650-02291.", None),
+ ("Nouvelle adresse : 18 rue des Arts\nEtage 12000", None),
+ ("New address: 4 rue du Sentier, Paris 75002 France", "75002"),
  # an HTML table whose corner cell is empty: its header has one cell fewer than its rows
  ("Please update the address where invoices are sent:\n\nCurrent address | New address\nCustomer ID | FR-10442\n"
   "Street | 12 rue Paradis | 3 avenue Victor Hugo\nPostcode / City | 13001 Marseille | 13100 Aix-en-Provence", "13100"),
+ # a trailing pipe is no empty corner cell
+ ("Merci de mettre à jour l'adresse de facturation :\n\nAncienne | Nouvelle\n12 rue Paradis, 13001 Marseille | "
+  "3 avenue Victor Hugo, 13100 Aix-en-Provence |", "13100"),
  # "moving X (…) to:", the destination below
  ("Could you quote for moving the PlotWave 550 (the one in the basement\nof our Nantes office) to:\n\n  Brennan Marine France\n"
   "  12 quai de la Fosse\n  44000 Nantes", "44000"),
@@ -1208,6 +1218,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "TSA 20455\n49044 Angers Cedex 1", "49044"),
  ("Depuis le 1er mars nos factures doivent être envoyées à notre siège : 8 rue Lafayette, 25000 Besançon.", "25000"),
  ("Le traceur sera transféré depuis notre site de Lorient, 12 rue Jules Verne, 56100 Lorient.", None),
+ # a town whose name starts like a month is a place ("depuis Marseille", "depuis Maisons-Alfort")
+ ("Notre traceur sera transféré le 15 janvier 2027 depuis Marseille, 12 rue de Rome, 13001 Marseille, vers notre "
+  "site d'Aix : 5 avenue Victor Hugo, 13100 Aix-en-Provence.", "13100"),
  ("Afin de traiter votre demande de transfert depuis le 5 quai Rambaud, 69002 Lyon, merci de préciser la date.", None),
  # an adverb inside the cue; an overseas postcode
  ("Notre agence ferme le 30 juin. Le traceur sera dorénavant installé à notre siège :\n\nOIT – Topographie\n"
@@ -1338,6 +1351,10 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Le compteur de consommables indique 15 % restants sur le cyan.", []),
     ("Le montant correspond à une estimation de 6 000 m² alors que le traceur n'est plus utilisé.", []),
     ("Le compteur affiche 45 000 m² d'impression.", [45000]),
+    ("Compteur total : 1 245 000 m² depuis la mise en service.", [1245000]),
+    ("Compteur : 45 000 pages des deux traceurs.", [45000]),
+    ("Your last known reading for serial 3Y0-55120 is 402 118, but the current counter is 410 220.", [410220]),
+    ("Votre dernier relevé enregistré était de 1 150 020, voici le nouveau : 1 204 998", [1204998]),
     # counters named as the machine names them, answering our request
     ("Lfm: 23,918\nTotal prints: 4,107", [23918, 4107]),
     # what an invoice counted is no reading

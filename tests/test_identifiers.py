@@ -171,9 +171,20 @@ CASES = [
     ("a long number under its letters", "Pour l'exercice 2027, le nouvel engagement :\n        EJ 2103458921\nainsi "
      "que le code service.", "po_number", ["2103458921"]),
     ("… after a colon too", "Nouveau bon de commande : OA 60218847", "po_number", ["60218847"]),
-    ("the order for the coming fiscal year is the new one", "L'engagement juridique arrive à échéance le 31/12/2026 "
-     "(EJ n° 2100039915).\n\nPour l'exercice 2027, le numéro d'engagement à faire figurer sur vos factures est\nle : "
-     "EJ 2100 0512 77", "po_number", ["2100 0512 77"]),
+    ("a past fiscal year's order is not called new", "Please quote PO 4500222222 on invoices from 1 January 2027. "
+     "For the fiscal year 2026 the PO was 4500111111.", "po_number", ["4500222222"]),
+    ("an order its sentence calls new keeps its own end date", "Nouveau bon de commande pour 2027 : 4500999999 (il "
+     "arrivera à échéance le 31/12/2027).", "po_number", ["4500999999"]),
+    ("'ça marche' is no procurement contract", "Ça marche : 4500123456 sera notre nouveau bon de commande.",
+     "po_number", ["4500123456"]),
+    ("… whatever ends the sentence", "Nouveau bon de commande : OA 60218847.", "po_number", ["60218847"]),
+    ("a model's short name and number before the serial stay one value", "N° de série : PW 3600 7K4410233",
+     "serial_numbers", ["PW 3600 7K4410233"]),
+    ("the order in brackets after the clause that ends it is the old one", "L'engagement juridique couvrant nos "
+     "traceurs (contrat Canon n° FR-MS-1182) arrive à échéance le 31/12/2026 (EJ n° 2100039915).\n\nPour l'exercice 2027, le numéro d'engagement "
+     "est\nle : EJ 2100 0512 77", "po_number", ["2100 0512 77"]),
+    ("… not an order in brackets after its own future end", "Nouveau bon de commande pour 2027 (il arrive à échéance "
+     "le 31/12/2027) : 4500999999.", "po_number", ["4500999999"]),
     ("… however spaced", "Le nouvel engagement juridique :\n\n    EJ 2100 0487 63\n\nà reporter sur vos factures.",
      "po_number", ["2100 0487 63"]),
     ("a dashed number keeps its letters", "Nouveau bon de commande : OA 2026-1187", "po_number", ["OA 2026-1187"]),
@@ -183,6 +194,8 @@ CASES = [
      "Nouveau site\nColorWave 3700  | CW37-118 204  | 58 rue de Marseille, 69007 Lyon | 14 avenue Salengro, 69100 "
      "Villeurbanne\nPlotWave 360    | 3 604 221     | 58 rue de Marseille, 69007 Lyon | reste sur place (non concerné)",
      "serial_numbers", ["CW37-118 204"]),
+    ("a count in a sentence is no second number", "Le traceur n° 7104-22871 part à Lorient.\nLe PlotWave n° 3604221 "
+     "(environ 45 000 m² au compteur) reste sur place et n'est pas concerné.", "serial_numbers", ["7104-22871"]),
     # a counter's label after the serial on its line: the value below is the counter's
     ("a counter's value below its label is no serial", "- ColorWave 3800, s/n 7104-20371 - counter (m2):\n"
      "  [TV] 84 220\n- PlotWave 550, s/n 5502-0918 - compteur :\n  12 004", "serial_numbers", ["7104-20371", "5502-0918"]),

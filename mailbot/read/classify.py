@@ -110,6 +110,23 @@ def _asked_elsewhere(situation: Situation, joined: str, negations: list[Keyword]
                for keyword in situation.keywords for start, end in own)
 
 
+def _same_sentence(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    """Do two matches of ``text`` stand in one sentence (no sentence end nor line break between them)?"""
+    start, end = sorted((a.start(), b.start()))
+    return not _SENTENCE_BREAK.search(text, start, end)
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    """The sentence of ``text`` a match stands in (at most 300 characters each side)."""
+    before = [b.end() for b in _SENTENCE_BREAK.finditer(text, max(0, match.start() - 300), match.start())]
+    after = _SENTENCE_BREAK.search(text, match.end(), match.end() + 300)
+    return text[before[-1] if before else max(0, match.start() - 300) : after.start() if after else match.end() + 300]
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
+_INVOICE = re.compile(r"factur|invoice|charged|billed")  # on folded text
+
+
 def _confidence(best: float, second: float) -> float:
     """Strength of the winner times its share of the top two scores, in [0, 1].
 
@@ -142,10 +159,10 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     excluded: set[str] = set()
     own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
            for (name, text, _), end in zip(sources, ends) if name in ("subject", "new")]
-    cited_only: list[str] = []  # situations that only values the mail cites found ("31 204 au 30/06")
-    about_values = False  # a topic about such values in the customer's words (an invoice dispute)
+    cited_only: dict[str, list[re.Match[str]]] = {}  # situations only values the mail cites found ("31 204 au 30/06")
+    about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():
-        total, negations, worded, cited = 0.0, [], False, False
+        total, negations, worded, cited = 0.0, [], False, []
         for keyword in situation.keywords:
             if keyword.needs is not None and not any(text in joined for text in keyword.needs):
                 continue  # none of the texts every match contains is there: a search would fail
@@ -154,10 +171,11 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
                 continue
             name, _, weight = sources[bisect_right(ends, match.start())]
             total += keyword.weight * weight
-            cited, worded = cited or keyword.cites, worded or (keyword.weight > 0 and not keyword.cites)
+            cited += [match] if keyword.cites else []
+            worded = worded or (keyword.weight > 0 and not keyword.cites)
             if name in ("subject", "new"):
                 excluded.update(keyword.excludes)
-                about_values = about_values or keyword.about_values
+                about += [(name, match)] if keyword.about_values else []
                 if keyword.negates:
                     negations.append(keyword)
             side_topic = side_topic or (situation.id == "other" and keyword.weight * weight >= rules.min_score)
@@ -169,9 +187,13 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
         if negations and total <= 0 and not _asked_elsewhere(situation, joined, negations, own):
             excluded.add(situation.id)  # "nous ne souhaitons pas résilier": ruled out, however sure the model is
         if cited and not worded:
-            cited_only.append(situation.id)
-    if about_values:  # "nous contestons la facture : … alors que notre compteur affichait 31 204": the dispute's evidence
-        for situation_id in cited_only:
+            cited_only[situation.id] = cited
+    for situation_id, cited in cited_only.items():
+        # "nous contestons la facture : … alors que notre compteur affichait 31 204": the dispute's evidence, when
+        # the dispute is the subject, or the values are in its sentence or one about the invoice ("Votre facture porte
+        # sur 9 000 m² estimés … Nous la contestons"; not "Counters: black 145 220. Also, please refund …")
+        if any(name == "subject" or any(_same_sentence(joined, match, value) or _INVOICE.search(_sentence(joined, value))
+                                        for value in cited) for name, match in about):
             scores[situation_id] = 0.0
             excluded.add(situation_id)
 

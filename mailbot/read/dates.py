@@ -301,7 +301,7 @@ _CUES = re.compile(
     r"|\bcurrent|expir|cl[oô]tur|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
     # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
-    r"|[ée]mise?s?\s+le|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
+    r"|[ée]mise?s?\s+(?:le|en)\b|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
     r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
     # an invoice's date, right before it: "la facture (n° X) du 12/11" (not "les factures du contrat … au 1er février")

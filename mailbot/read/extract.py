@@ -198,7 +198,10 @@ _CITY = re.compile(  # matched right after a postcode; blanks taken whole, and f
 )
 
 _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s++prendre\s++en\s++compte|[àa]\s++ignorer\b"
-                           r"|\bplease\s++ignore|\bdisregard|\bdo\s++not\s++use\s++(?:the|these)", re.I)
+                           r"|\bplease\s++ignore|\bdisregard|\bdo\s++not\s++use\s++(?:the|these)"
+                           # "les chiffres ci-dessous sont faux", "the figures below are wrong"
+                           r"|\bsont\s++(?:faux|fausses|erron[ée]e?s|incorrecte?s)\b|\bare\s++(?:wrong|incorrect)\b",
+                           re.I)
 _INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)  # "FAC_9026318847.pdf"
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
@@ -210,7 +213,7 @@ _LATER = re.compile(
 )
 
 _READING_CONTEXT = re.compile(
-    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\bprints\b|\blfm\b"
+    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
@@ -261,6 +264,8 @@ _LAST_KNOWN = re.compile(
     re.I,
 )
 _LAST_KNOWN_REACH = 90
+# … until the sentence turns to the reading of now: "…, but the current counter is 410 220", "…, voici le nouveau :"
+_KNOWN_ENDS = re.compile(r":|\b(?:mais|but|voici|here|nouve\w*+|new|current\w*+|actuel\w*+|aujourd|today|now)\b", re.I)
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
     r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:(?:colou?r|couleur|noir|black|mono)\s++)?"
     r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
@@ -278,7 +283,7 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|(?:€|eur(?:os?)?\b|ht\b|ttc\b)"  # an amount: "Total : 1 284 € TTC"
     r"|(?:%|pour\s*+cent\b|percent\b)"  # a share: "indique 15 % restants"
     # what a job is made of: "un chantier de 600 m² de bâches" (not "45 000 m² d'impression")
-    r"|(?:m²|m2|pages?|copies|feuilles|sheets)\s++(?:de|d['’])\s*+(?!impr|tirag|produc|plus\b|moins\b|trop\b|couleur|noir"
+    r"|(?:m²|m2|pages?|copies|feuilles|sheets)\s++(?:de\s++|d['’]\s*+)(?!impr|tirag|produc|plus\b|moins\b|trop\b|couleur|noir"
     r"|n\s?&\s?b|compt)[a-zà-ÿ])",
     re.I,
 )
@@ -638,7 +643,8 @@ class _Reader:
                 follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
                     and ":" not in masked[volume_end : m.start()] and not _READING_BEFORE.search(before)
                 if _LAST_KNOWN.search(masked, max(0, m.start() - _LAST_KNOWN_REACH), m.start()) or (
-                        known_end >= 0 and not _SENTENCE_BREAK.search(masked, known_end, m.start())):
+                        known_end >= 0 and not _SENTENCE_BREAK.search(masked, known_end, m.start())
+                        and not _KNOWN_ENDS.search(masked, known_end, m.start())):
                     known_end = m.end()
                     continue
                 if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or follows_volume:
@@ -819,6 +825,8 @@ def _piece_kind(text: str, start: int, end: int) -> tuple[str, int]:
 
 
 _CITY_REACH = 60
+_NOT_A_CITY = re.compile(r"(?:[ée]tage|floor|unit|tour|total|b[âa]timent|building|lot|porte|bureau|suite|room|niveau"
+                         r"|compteur|counter|code|client|contrat|contract|s[ée]rie|serial|commande|order)\b", re.I)
 _CITY_WORDS = re.compile(rf"[A-ZÀ-Ý][\w'’]*(?:-[\w'’]+)*(?:[ \t]+(?:{_CITY_PARTICLE})?{_CITY_NEXT}){{0,3}}")
 
 
@@ -832,7 +840,10 @@ def _city_before(text: str, start: int) -> tuple[int, int] | None:
     if piece_start == reach > line_start:
         return None
     s, e = _trimmed(text, piece_start, start, _PIECE_TRIM)
-    return (s, e) if s < e and _CITY_WORDS.fullmatch(text, s, e) else None
+    if s >= e or not _CITY_WORDS.fullmatch(text, s, e) or _NOT_A_CITY.match(text, s, e) \
+            or MODEL.fullmatch(text, s, start + 5):
+        return None  # "Etage 12000", "Total 45000", a model and its serial ("Colorado 16400")
+    return s, e
 
 
 def _address_at(text: str, start: int, end: int, city_before: tuple[int, int] | None = None) -> dict[str, Any]:
@@ -953,7 +964,7 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
             continue
         if len(above) == len(row):
             cell = above[column][1]
-        elif len(above) == len(row) - 1 and column and ("\t" in line or "|" in line):
+        elif len(above) == len(row) - 1 and column and ("\t" in line or "|" in line and not _DIGIT.search(row[0][1])):
             # "\tSite actuel\tNouveau site" over "CP / Ville\t44100 Nantes\t44470 …"; an HTML table's empty corner
             # cell: "Current address | New address" over "Postcode / City | 13006 Marseille | 13290 Aix"
             cell = above[column - 1][1]
@@ -1334,12 +1345,14 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
     for m in (*_POSTCODE.finditer(text), *_POSTCODE_LAST.finditer(text)):
         found.setdefault(m.start("v"), []).append(m)
     for start, matches in sorted(found.items()):
+        end = matches[0].end("v")
+        city = _city_before(text, start) if matches[-1].re is _POSTCODE_LAST and not _CITY.match(text, end) else None
+        if matches[0].re is _POSTCODE_LAST and not city:
+            continue  # English order only, and no city before it ("a 31000"): no address, its cue not looked for
         line_start = text.rfind("\n", 0, start) + 1
         if _POSTCODE_NOT.search(text[max(line_start, start - 12) : start]) or not _is_new_address(
                 text, folded, start, rows):
             continue
-        end = matches[0].end("v")
-        city = _city_before(text, start) if matches[-1].re is _POSTCODE_LAST and not _CITY.match(text, end) else None
         if city:  # English order ("Toulouse 31000⏎France"), when a street comes before the city
             address = _address_at(text, start, end, city)
             if address["street"]:

@@ -61,6 +61,8 @@ _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 _YEAR_GROUP = re.compile(r"(?:19|20)\d{2}[ \u00a0]")
+_ANY_NUMBER = re.compile(r"(?<![\w/.-])(?=[\w/.-]*\d)[\w/.-]++")  # a token with a digit, from its start only
+_GOES_ON = re.compile(r"[\w/-]|[.,]\w")
 _DIGIT_RUN = re.compile(r"\d++(?:[ \u00a0]\d++)*+")  # "2100 0487 63"; matched in a bounded slice (_digits_at)
 _NUMBERED = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d[\w-]*\d)[\w-]++(?:[ ][\d]++)*+")  # 4+ digits
 RULE_LINE = re.compile(r"(?<![-=_+|: \t])[-=_+|: \t]{3,}+")  # a plain-text table's rule under its header
@@ -355,8 +357,8 @@ def _digits_at(text: str, start: int) -> str:
     """The number in spaced groups starting at ``start`` ("2100 0487 63"), or "" when it goes on with letters or
     signs ("2026-1187"); read within 40 characters, so a long line of digits costs no more than its length."""
     run = _DIGIT_RUN.match(text, start, start + 40)
-    if not run or run.end() == start + 40 or re.match(r"[\w/.-]", text[run.end() : run.end() + 1]):
-        return ""
+    if not run or run.end() == start + 40 or _GOES_ON.match(text, run.end()):
+        return ""  # "2026-1187", "27/0098", "4500.12" (a full stop that ends the sentence ends the number)
     return run.group()
 
 
@@ -738,7 +740,8 @@ class _Scorer:
                 why.append("called new")
             if score < self.lex.threshold:
                 continue  # what follows only excludes: it need not run for a value that is not taken
-            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)):
+            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)
+                                   or self._bracketed_after(start, lex.old_after)):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
@@ -898,6 +901,17 @@ class _Scorer:
         words = " ".join(w for w in _WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]) if w not in _ADVERBS)
         return any(f" {p} " in f" {words} " for p in phrases if p)
 
+    def _bracketed_after(self, start: int, phrases: tuple[str, ...]) -> bool:
+        """Is the value in brackets right after the clause that calls it old ("… arrive à échéance le 31/12/2026 (EJ
+        n° 2100039915)"), with no other number nor sentence end between?"""
+        before = self.folded[max(0, start - 80) : start]
+        bracket = before.rfind("(")
+        if bracket < 0 or _DIGIT.search(_YEAR_OR_DATE_WORD.sub(" ", before[bracket:])):
+            return False
+        clause = re.split(r"[.;!?:]\s|\n", _YEAR_OR_DATE_WORD.sub(" ", before[:bracket]))[-1]
+        clause = _ANY_NUMBER.split(clause)[-1]  # after the clause's other numbers: "(contrat n° FR-118204) arrive …"
+        return bool(clause.strip()) and self._says_here(clause, phrases)
+
     def not_concerned(self, start: int, end: int, lex: FieldLexicon) -> bool:
         if self._followed_by(end, lex.not_concerned_after):
             return True
@@ -919,9 +933,9 @@ class _Scorer:
         sentence = self._without_models(sentence_start, sentence_end)
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
-        # (a number in spaced groups is one: "3 604 221")
-        if sum(len(_NUMBERED.findall(_SPACED_DIGITS.sub("", _YEAR_OR_DATE_WORD.sub(" ", n)))) for n in numbers
-               if not (row and _LONG_WORD.search(n))) == 1:
+        # (in a row, a cell's number in spaced groups is one: "3 604 221")
+        kept = [_YEAR_OR_DATE_WORD.sub(" ", n) for n in numbers if not (row and _LONG_WORD.search(n))]
+        if sum(len(_NUMBERED.findall(_SPACED_DIGITS.sub("", n) if row else n)) for n in kept) == 1:
             if self._says(sentence, lex.not_concerned_after, several_words=True):
                 return True
             if stop and self.folded[stop.start()] != "\n":
@@ -1162,7 +1176,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
             continue  # "PlotWave 345 : 88 214", "… n°serie YKR22871 au 30/09 :⏎48 213 m2": a count
         if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
-                and not _names_model(first, "".join(pieces[1:]), lexicon)
+                and not _names_model(first, pieces[1] if len(pieces) > 1 else "", lexicon)
                 and (any(c.isdigit() for c in first) or first in lexicon.value_prefixes  # "CTR 48 310 6"
                      or (first.isupper() and (len(first) <= 2 or "-" in first)
                          and fold(first) not in lexicon.fillers))  # "Customer ID 104…"

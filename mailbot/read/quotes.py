@@ -74,8 +74,8 @@ _FORWARD_SUBJECT = re.compile(r"^\s*(?:re\s*:\s*)*(?:tr|fwd?|wg)\s*:", re.I)
 SHORT_NEW_WORDS = 12  # a forward with fewer words of its own is passing on someone else's request
 SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below, or a forward passing a request on, may say more
 # "réponses dans le texte", "j'ai noté les chiffres sous chaque ligne", "figures under each line of your message"
-_ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]|\bchiffres\b|\bvaleurs\b|\bfigures\b"
-                      r"|\bvalues\b", re.I)
+_ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]|\bsous\s++chaque\s++ligne"
+                      r"|\bunder\s++each\s++line", re.I)
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
     r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)"
