@@ -410,6 +410,7 @@ def test_mail_arriving_during_a_pass_is_answered_without_waiting_for_idle(doveco
         assert stop_daemon(daemon) == 0, log.read_text()
 
 
+@pytest.mark.timing
 def test_mail_whose_announcement_a_pass_consumed_is_seen_before_idling(dovecot, smtp_server, tmp_path, monkeypatch):
     """A message can arrive while a pass handles nothing new (right after a reconnection): its EXISTS
     comes in the answer of another command, and IDLE would not announce it again for 600 s."""

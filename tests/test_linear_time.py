@@ -42,6 +42,8 @@ from mailbot.read.extract import _address_cues
 from mailbot.read.identifiers import default_lexicon
 from mailbot.read.rules import load_rules
 
+pytestmark = pytest.mark.timing  # wall-clock bounds: run apart from the parallel part (Makefile)
+
 MODULES = (  # add a module here when it compiles patterns that read customer text
     "mailbot.read.extract",
     "mailbot.read.identifiers",

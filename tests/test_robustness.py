@@ -232,6 +232,7 @@ def test_readable_despite_damage_is_still_understood():
             result.reasons)
 
 
+@pytest.mark.timing
 def test_a_10_mb_body_is_read_in_a_few_seconds():
     raw = plain(TEXT.encode() + b"Ligne de remplissage sans importance pour la demande.\r\n" * 190_000)
     assert len(raw) > 10_000_000
@@ -243,6 +244,7 @@ def test_a_10_mb_body_is_read_in_a_few_seconds():
     assert elapsed < 10, f"{elapsed:.1f} s"
 
 
+@pytest.mark.timing
 def test_a_10_mb_single_line_is_read_in_a_few_seconds():
     raw = plain(b"A" * 10_000_000)
     start = time.perf_counter()

@@ -21,6 +21,8 @@ from mailbot.store import MessageKey
 from mailbot.service.workers import InProcess, Overrun, Pool
 from tests.support import maildir_processor
 
+pytestmark = pytest.mark.timing  # wall-clock bounds: run apart from the parallel part (Makefile)
+
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 
 
