@@ -106,6 +106,36 @@ def test_values_read_in_attachments(what, subject, body, files, expected):
     assert where["source"] == "attachment" and where["attachment"] == files[0][0]
 
 
+@pytest.mark.parametrize("what, subject, body, expected", [
+    ("a signature only", "Compteurs", "\n\n-- \nKarim Belhadj\nImprimerie Ducros\n04 90 71 55 03", "meter_read_request"),
+    ("a closing only", "relevé", "Cordialement\n\nServices techniques\nTél. 02 41 88 60 00", "meter_read_request"),
+    ("a greeting and 'voir PJ'", "Envoi", "Bonjour,\n\nVoir PJ.\n\nCordialement,\nM. Roux", "meter_read_request"),
+    ("'please find attached'", "Envoi", "Hello,\n\nplease find attached.\n\nRegards,\nM. Roux", "meter_read_request"),
+])
+def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, body, expected):
+    """The words are all in the file: the service desk reads the file, and so does the bot."""
+    csv_only = "Numéro de série;Modèle;Compteur N&B;Compteur couleur\n3Y2C40719;PlotWave 500;18452;\n" \
+               "7180-01377;ColorWave 3600;6 033;11 895\n".encode("cp1252")
+    analysis = analyze(mail(subject, body, [("export.csv", "text/csv", csv_only)]))
+    assert analysis.situation == expected, (what, analysis.evidence)
+    assert analysis.fields["serial_numbers"] == ["3Y2C40719", "7180-01377"]
+    assert analysis.fields["meter_readings"] == [18452, 6033, 11895]
+    assert any(e.stage == "classify" and e.name == "attached_request" and e.text == "export.csv"
+               for e in analysis.evidence)
+
+
+@pytest.mark.parametrize("what, body", [
+    ("a body that asks something else", "Bonjour,\n\nnous avons un bourrage papier sur le traceur, pouvez-vous "
+     "envoyer un technicien ?\n\nCordialement"),
+    ("a body that disputes an invoice", "Bonjour, la facture jointe est fausse.\nCordialement"),
+])
+def test_a_body_with_words_of_its_own_is_not_replaced_by_its_attachment(what, body):
+    csv_only = "N° série;Noir\n3Y2C40719;18452\n".encode("cp1252")
+    analysis = analyze(mail("Question", body, [("export.csv", "text/csv", csv_only)]))
+    assert analysis.situation == "other", what
+    assert not any(e.name == "attached_request" for e in analysis.evidence)
+
+
 def test_a_k_bis_gives_its_denomination_and_date_as_evidence():
     analysis = analyze(mail("Cession", "Bonjour, cession à Helios Print au 1er mars 2027 pour la machine n° "
                             "série 3Y012345, voir pièce jointe.", [("doc.pdf", "application/pdf", KBIS_PDF)]))
@@ -182,6 +212,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ("an image", "scan.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 jpeg", "OCR"),
     ("an image-only PDF", "scan.pdf", "application/pdf", pdf([]), "OCR"),
 ])
+@pytest.mark.timing
 def test_a_bad_attachment_is_unreadable_with_its_reason_and_the_rest_is_read(what, name, ctype, data, why):
     started = time.perf_counter()
     analysis = analyze(mail("Nouveau bon de commande", "Bonjour, notre nouveau bon de commande BC-2027-1111 "
@@ -192,6 +223,7 @@ def test_a_bad_attachment_is_unreadable_with_its_reason_and_the_rest_is_read(wha
     assert entry["read"] is False and why in entry["why"], entry
 
 
+@pytest.mark.timing
 def test_thousands_of_pages_are_read_only_up_to_the_cap():
     big = pdf(["Releve du compteur"], pages=300)
     started = time.perf_counter()
@@ -306,6 +338,7 @@ def decompression_bomb() -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.timing
 def test_a_decompression_bomb_stays_under_two_seconds_and_300_mb(tmp_path):
     import subprocess
     import sys
@@ -331,6 +364,7 @@ def test_a_decompression_bomb_stays_under_two_seconds_and_300_mb(tmp_path):
     assert attachments[0]["read"] is False and "Limit" in attachments[0]["why"] and po == "BC-2027-1111"
 
 
+@pytest.mark.timing
 def test_deeply_nested_objects_never_hurt():
     import re
 

@@ -19,7 +19,8 @@ from mailbot.read.analysis import Analysis, Evidence, empty_fields
 from mailbot.read.authentication import authenticate
 from mailbot.read.bounds import MAX_TEXT, wrap_long_lines
 from mailbot.decide.cases import without_reference
-from mailbot.read.classify import classify
+from mailbot.read.attachments import of_mail
+from mailbot.read.classify import Classification, classify
 from mailbot.decide.chain import judge_broken, judge_reading
 from mailbot.read.extract import NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
@@ -156,6 +157,8 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
 
     classification = classify(mail.subject, parts, rules, model, gives_new_address(inner.new))
+    if classification.situation == "other" and mail.attachments and quotes.says_nothing(inner.new):
+        classification = _attached_request(mail, classification, rules, model)
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence
@@ -180,6 +183,22 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
             "the server's arrival date is used" if received else "lead time unknown"))
     elif received is not mail.date:
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
+
+
+def _attached_request(mail: mime.Mail, classification: Classification, rules: Rules,
+                      model: TextModel | None) -> Classification:
+    """A body that says nothing in words sends a file ("Compteurs", a signature and a csv): the subject and the
+    files' text are read as the request, as the desk would; the extractors then read the files for its values."""
+    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip()]
+    if not documents:
+        return classification
+    text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]
+    found = classify(mail.subject, quotes.Parts(new=text), rules, model)
+    if found.situation == "other":
+        return classification
+    found.evidence.insert(0, Evidence("classify", "attached_request", ", ".join(d.name for d in documents)[:80],
+                                      "the body says nothing but a greeting and a closing: what it attaches is read"))
+    return found
 
 
 def _bounded_text(mail) -> tuple[str, list[Evidence]]:

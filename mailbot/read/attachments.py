@@ -70,6 +70,21 @@ def kind_of(name: str, content_type: str) -> str:
     return "other"
 
 
+def of_mail(mail) -> list[Document]:
+    """The readable attachments' texts of a ``mime.Mail``, in the message's order; each file is read once
+    per message, however many steps ask (the classifier of a body that says nothing, the extractors)."""
+    if mail.documents is None:
+        mail.documents = []
+        for attachment, raw in zip(mail.attachments, mail.attachment_data):
+            name, ctype = attachment.get("filename") or "", attachment.get("content_type") or ""
+            kind = kind_of(name, ctype)
+            if kind == "image" or raw:
+                mail.documents.append(read(name, ctype, raw))
+            elif kind != "other":  # a readable kind, past the bytes one message may read
+                mail.documents.append(Document(name, kind, unreadable=f"{attachment.get('size')} bytes: over what is read"))
+    return mail.documents
+
+
 def read(name: str, content_type: str, data: bytes) -> Document:
     """The text of one attachment; never raises."""
     kind = kind_of(name, content_type)

@@ -38,6 +38,7 @@ from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, leader
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       find_identifiers, in_subject, is_old)
+from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK, POINTS_BELOW,
@@ -1465,7 +1466,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # attachments are read for what the request needs and the body lacks, or when the body points to them
     wanted = [n for n in required if n in fields and not fields[n]] or (
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
-    documents = _documents(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
+    documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail)
     if attached is not None and email is None and fields["new_email"]:
@@ -1503,21 +1504,6 @@ _DENOMINATION = re.compile(r"d[ée]nomination(?:\s+ou\s+raison\s+sociale|\s+soci
 _SEAT = re.compile(r"adresse\s++du\s++si[eè]ge(?:\s++social)?+[ \t]*+:?+[^\n\d]{0,5}+[^\n]{0,80}?\b(?P<postcode>\d{5})\b",
                    re.I)
 _UP_TO_DATE = re.compile(r"[àa]\s+jour\s+au\s+(?P<v>\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})", re.I)
-
-
-def _documents(mail: Mail) -> list[Any]:
-    """The readable attachments' texts (attachments.py), in the message's order."""
-    from mailbot.read.attachments import Document, kind_of, read
-
-    documents = []
-    for attachment, raw in zip(mail.attachments, getattr(mail, "attachment_data", [])):
-        name, ctype = attachment.get("filename") or "", attachment.get("content_type") or ""
-        kind = kind_of(name, ctype)
-        if kind == "image" or raw:
-            documents.append(read(name, ctype, raw))
-        elif kind != "other":  # a readable kind, past the bytes one message may read
-            documents.append(Document(name, kind, unreadable=f"{attachment.get('size')} bytes: over what is read"))
-    return documents
 
 
 class _AttachedReader(_Reader):
@@ -1617,8 +1603,6 @@ def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Read
     """The numbers the request needs and neither the body nor the attachments' texts gave, read in the
     attachments' file names when a label there names them ("BC_4500786612_Canon_2027.pdf": a scan, or a PDF
     with no text); the reader of the first name that gives one, or None."""
-    from mailbot.read.attachments import Document
-
     wanted = [name for name in _ATTACHMENT_FIELDS if name in required and not fields[name]]
     if not wanted:
         return None

@@ -58,6 +58,7 @@ class Mail:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     # the bytes of each attachment of a kind attachments.py reads (b"" for the others, or past the budget)
     attachment_data: list[bytes] = field(default_factory=list, repr=False)
+    documents: list[Any] | None = field(default=None, repr=False)  # attachments.of_mail: each file read once
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)

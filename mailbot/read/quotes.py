@@ -199,6 +199,25 @@ GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|
                             re.I)
 
 
+# "Voir PJ.", "ci-joint le relevé du mois", "Please find attached." (a few words after, no number)
+_SEE_ATTACHED = re.compile(
+    r"^\s*+(?:(?:voir|veuillez\s++trouver|vous\s++trouverez|please\s++find|see|find)\s++)?"
+    r"(?:ci-jointe?s?|ci\s++joint|en\s++pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
+    r"(?:\s++[^\W\d_]++){0,4}[\s.,!:]*+",
+    re.I,
+)
+
+
+def says_nothing(new: str) -> bool:
+    """Nothing but a greeting, a "voir PJ" and a closing or a signature ("-- ⏎Karim Belhadj⏎…",
+    "Cordialement⏎Services techniques…", "Bonjour,⏎Voir PJ.⏎Cordialement"): what the mail sends is attached."""
+    for line in new.split("\n"):
+        if not line.strip() or GREETING_LINE.match(line + "\n") or _SEE_ATTACHED.fullmatch(line):
+            continue
+        return bool(_SIGNATURE_DASHES.match(line) or _CLOSING.match(line))
+    return True
+
+
 def own_words(new: str) -> int:
     """The words of a new text, its greeting line aside ("Bonjour Madame Aubert,") and, when its first
     paragraph has no sentence, what follows it (a signature split misses: "9470 334 812⏎⏎Y. Le Bihan⏎Armor
