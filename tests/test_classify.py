@@ -234,6 +234,13 @@ NEGATED = [
      "Bonjour,\nNous ne souhaitons pas résilier notre contrat : nous voulons seulement connaître sa date "
      "d'échéance et les conditions de reconduction, pour préparer notre budget 2028.\n\nIl s'agit du contrat n° "
      "2023/CPP/0457 (VarioPrint 6270)." + SIGNATURE),
+    # only asked about: a question, no decision
+    ("other", "contract_termination", "Question contrat",
+     "Bonjour,\nUne simple question, sans engagement : si nous décidions de résilier avant terme le contrat de notre "
+     "PlotWave 365, quelles seraient les pénalités ? Rien n'est décidé." + SIGNATURE),
+    ("other", "contract_termination", "Question on our agreement",
+     "Hello,\nIf we were to terminate the maintenance agreement of our ColorWave early, what would the fees be? "
+     "Nothing has been decided yet." + EN_SIGNATURE),
     # a negation beside the request made again in other words: the request stands
     ("contract_termination", None, "Termination of one maintenance agreement",
      "Dear Sir or Madam,\nWe do not wish to terminate the agreements for the two PlotWave units, which remain in "

@@ -426,6 +426,13 @@ ADDRESSES = [
      "Saint-Nazaire 44600, France. Thank you.",
      {"street": "7 boulevard Voltaire", "complement": None, "postcode": "44600", "city": "Saint-Nazaire",
       "cedex": None}),
+    ("a contract number's last group is no postcode", "Les prochaines factures relatives au contrat CTR/2025/11873 "
+     "devront être établies au nom de :\n\nLMT Construction SAS\n1 bis rue Blaise Pascal\n35170 Bruz\n\nCi-joint le K-bis.",
+     {"street": "1 bis rue Blaise Pascal", "complement": None, "postcode": "35170", "city": "Bruz", "cedex": None}),
+    ("'send all invoices for account no. X to:', English order", "From next month, please send all invoices for "
+     "account no. FR-C-118204 to:\n\nHexadyne France SAS, Accounts Payable, 4th floor, 27 rue Garibaldi, Lyon 69003\n\n"
+     "The delivery address stays the same (Parc Technologique, 69570 Dardilly).",
+     {"street": "27 rue Garibaldi", "complement": None, "postcode": "69003", "city": "Lyon", "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),

@@ -572,6 +572,13 @@ CASES = [
      "4B 118 022\n- la date souhaitée  ==> lundi 8 mars", "serial_numbers", ["4B 118 022"]),
     ("a contract after 'pour le' still labels its value", "Pour le contrat 0004471920, merci de noter la commande.",
      "contract_number", ["0004471920"]),
+    ("a dashed serial whose last group is no year", "Equipment: Océ PlotWave 3000, serial number 30-01-9987\n"
+     "New entity: Novaprint Holding SAS", "serial_numbers", ["30-01-9987"]),
+    ("a dashed date is still no serial", "Equipment: PlotWave 3000, serial number 3Y0-2281 (installed 30-01-2019)",
+     "serial_numbers", ["3Y0-2281"]),
+    ("words that say a number stays, between label and value", "Notre numéro client reste le même, à savoir le\n"
+     "3300412.\n\nMerci", "customer_number", ["3300412"]),
+    ("… in English", "Our customer number remains unchanged: namely 3300412.", "customer_number", ["3300412"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
 ]

@@ -152,7 +152,7 @@ _EMAIL_NEGATIVE = re.compile(
 )
 
 _POSTCODE = re.compile(
-    r"(?<![\w-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
+    r"(?<![\w/-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
 # English order: "Toulouse 31000", "Saint-Nazaire 44600, France." ending its line; the city before it is checked by
 # _city_before, and the address must have a street (a model and its serial, "PlotWave 34500", has none)

@@ -42,7 +42,7 @@ LEAVING = "leaving_serials"
 
 _PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
 _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
-    r"(?<![0-9A-Za-z])(?:(?:[0-2]?\d|3[01])[/.-](?:0?[1-9]|1[0-2])(?:[/.-]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}"
+    r"(?<![0-9A-Za-z])(?:(?:[0-2]?\d|3[01])[/.-](?:0?[1-9]|1[0-2])(?:[/.-](?:19|20)?\d{2})?|\d{4}-\d{1,2}-\d{1,2}"
     r"|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}"  # a day and a month that can be one, or a month and a year
     r"|(?:19|20)\d{2}(?:[/-](?:19|20)?\d{2})?"
     r"|(?:FY|EX|Q[1-4]|S[12]|T[1-4]|H[12])[-/]?(?:19|20)?\d{2}(?:[-/](?:19|20)?\d{2})?|\d{1,2}h\d{0,2}"
