@@ -174,6 +174,16 @@ def test_quoted_history_is_read_when_the_customer_points_to_it():
     assert read(body)["contract_number"] == "CT-2025-00001"
 
 
+@pytest.mark.parametrize("wrote", [
+    "Le mer. 14 avr. 2027 à 11:05, Service Contrats WFPS <contrats.service.wfps@cf.canon.fr> a écrit :",
+    "On Wed, 14 Apr 2027 at 11:05, Service Contrats WFPS <contrats.service.wfps@cf.canon.fr> wrote:",
+])
+def test_when_a_quoted_mail_was_sent_is_no_effective_date(wrote):
+    body = ("Bonjour,\n\nC'est le n° de série 3Y-4452-0817. Pour le reste, tout est dans mon premier message.\n\n"
+            f"JB\n\n{wrote}\n> Bonjour,\n> merci de nous préciser le numéro de série du matériel à déménager.\n")
+    assert read(body)["effective_date"] is None
+
+
 def test_subject_is_a_source():
     assert read("Merci de noter.", subject="Contrat CT-2025-04417 – nouveau bon de commande BC-2027-1")[
         "contract_number"

@@ -84,7 +84,9 @@ _SPELT_EMAIL = re.compile(
 )
 # The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
 # "Le 3 mars 2027 à 10:05, X a écrit :"): never an effective date.
-_SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit)[^\n]*+", re.I | re.M)
+# when a quoted mail was sent: "Envoyé : …", "Le mer. 14 avr. 2027 à 11:05, Service … <…@…> a écrit :", "On … wrote:"
+_SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|(?:le|on)\s[^\n]{0,200}?(?:a\s+[ée]crit|wrote))[^\n]*+",
+                        re.I | re.M)
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
                                  r"(?:factur|invoic)", re.I)
