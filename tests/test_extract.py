@@ -184,6 +184,14 @@ def test_when_a_quoted_mail_was_sent_is_no_effective_date(wrote):
     assert read(body)["effective_date"] is None
 
 
+def test_a_new_address_in_the_subject():
+    result, _ = read_all("Bonjour,\n\nTout est dans l'objet : merci de mettre à jour l'adresse d'envoi de nos factures "
+                         "à compter du 15 juillet.\nAncienne adresse : 2 route du Rhin, 67400 Illkirch-Graffenstaden.\n\n"
+                         "Client n° 67412", subject="Changement adresse facturation -> 5 ter rue des Tanneurs 67000 Strasbourg")
+    assert result.fields["new_address_postcode"] == "67000"
+    assert result.details["spans"]["new_address_postcode"]["source"] == "subject"
+
+
 def test_subject_is_a_source():
     assert read("Merci de noter.", subject="Contrat CT-2025-04417 – nouveau bon de commande BC-2027-1")[
         "contract_number"
@@ -259,15 +267,15 @@ def read_all(body: str, *, subject: str = "Demande", sender: str = "jean.dupont@
     address = details["new_address"]
     assert (address["postcode"] if address else None) == fields["new_address_postcode"]
     if address:
-        start, end = address["span"]
-        assert parts.new[start:end] == address["text"]
+        start, end = address["span"]  # in the text its postcode's span names (the new text, the subject, …)
+        assert texts[details["spans"]["new_address_postcode"]["source"]][start:end] == address["text"]
         for part in ("street", "postcode", "city"):
             assert address[part] is None or address[part] in address["text"], part
     email = details["new_email"]
     assert (email["address"] if email else None) == fields["new_email"]
     if email:
         start, end = email["span"]
-        assert parts.new[start:end] == email["address"]
+        assert texts[details["spans"]["new_email"]["source"]][start:end] == email["address"]
     return result, parts
 
 
@@ -443,6 +451,12 @@ ADDRESSES = [
      "account no. FR-C-118204 to:\n\nHexadyne France SAS, Accounts Payable, 4th floor, 27 rue Garibaldi, Lyon 69003\n\n"
      "The delivery address stays the same (Parc Technologique, 69570 Dardilly).",
      {"street": "27 rue Garibaldi", "complement": None, "postcode": "69003", "city": "Lyon", "cedex": None}),
+    ("a number alone in another row's cell is no postcode", "Merci de nous établir un devis pour le transfert de notre "
+     "traceur :\n\nN° client | 97521\nMatériel | PlotWave 345 – n° de série 780044921\nAdresse actuelle | 14 rue "
+     "Juliette Dodu, 97400 Saint-Denis\nLieu d'installation | 2 rue Emile Hugot, 97490 "
+     "Sainte-Clotilde\nDate | à convenir",
+     {"street": "2 rue Emile Hugot", "complement": None, "postcode": "97490", "city": "Sainte-Clotilde",
+      "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),

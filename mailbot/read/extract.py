@@ -1360,9 +1360,20 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
             address = _address_at(text, start, end, city)
             if address["street"]:
                 return address, (start, end)
-        if matches[0].re is _POSTCODE:
+        if matches[0].re is _POSTCODE and not _ends_a_row(text, folded, start, end):
             return _address_at(text, start, end), (start, end)
     return None
+
+
+def _ends_a_row(text: str, folded: str, start: int, end: int) -> bool:
+    """Does the number end a table row whose key names no address part ("N° client | 97521⏎Matériel | …")? Its
+    city would be the next row's key: it is that key's value, no postcode ("CP / Ville | 97490⏎" still is one)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if "|" not in text[line_start:start] or text[end:line_end].strip():
+        return False
+    return not _ADDRESS_KEY.fullmatch(folded[line_start:start].split("|", 1)[0].strip(" :\t"))
 
 
 @dataclass
