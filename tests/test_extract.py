@@ -457,6 +457,10 @@ ADDRESSES = [
      "Sainte-Clotilde\nDate | à convenir",
      {"street": "2 rue Emile Hugot", "complement": None, "postcode": "97490", "city": "Sainte-Clotilde",
       "cedex": None}),
+    ("'Address for delivery and installation:' after the site it leaves", "We need the ColorWave 3900 moved from our "
+     "Toulouse site (Colomiers) to our Mérignac facility. Address for delivery and installation:\n\nKestrel SAS\n"
+     "6 rue Lavoisier\n33700 Mérignac\n\nCould you send a quote?",
+     {"street": "6 rue Lavoisier", "complement": None, "postcode": "33700", "city": "Mérignac", "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),
