@@ -579,6 +579,9 @@ CASES = [
     ("words that say a number stays, between label and value", "Notre numéro client reste le même, à savoir le\n"
      "3300412.\n\nMerci", "customer_number", ["3300412"]),
     ("… in English", "Our customer number remains unchanged: namely 3300412.", "customer_number", ["3300412"]),
+    ("'Contact' is no typo of 'contract'", "Contact\n150 rue Ampère - 13290 Aix-en-Provence\nTél. 04 42 24 61 30",
+     "contract_number", []),
+    ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
 ]

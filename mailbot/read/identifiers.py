@@ -223,11 +223,12 @@ class Lexicon:
 
     def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
         """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
-        5 letters or more, one typo away from it; each word is compared once per process."""
+        5 letters or more, one typo away from it; each word is compared once per process. A word that is itself
+        the last word of a label is no typo of another ("contact", a label of "other", is not "contract")."""
         if word not in self.near_cache:
             if len(self.near_cache) > _NEAR_CACHE_SIZE:
                 self.near_cache.clear()
-            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 else [
+            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 or word in self.by_last else [
                 e for last, es in self.by_last.items() if abs(len(last) - len(word)) <= 1 and _near(word, last)
                 for e in es]
         return self.near_cache[word]
