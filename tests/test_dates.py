@@ -205,6 +205,10 @@ EFFECTIVE = [
     ("Notre agence quitte ses locaux le mois prochain. Le transfert du traceur est prévu le 12 décembre ; merci "
      "de nous faire un devis.", "2026-12-12"),
     ("Nous déménageons en février 2027, le jeudi 18 février exactement.", "2027-02-18"),
+    # "the date … is": the day itself, over a vaguer "next month"
+    ("Our team is moving to new premises next month and the plotter has to go with them.\nTarget date for the move is "
+     "March 8th; the movers have the slot booked.", "2027-03-08"),
+    ("The planned date of the switch will be 3 May.", "2027-05-03"),
     ("Nous déménageons en février 2027 ; la visite technique aura lieu le 28 janvier.", "2027-02-01"),
 ]
 
