@@ -150,6 +150,18 @@ def test_the_body_comes_first():
     assert analysis.details["spans"]["po_number"]["source"] == "new"
 
 
+@pytest.mark.parametrize("name, kbis", [("document.pdf", False), ("Kbis_Arts_Graphiques.pdf", True)])
+def test_a_k_bis_locked_by_a_password_counts_only_when_named_so(name, kbis):
+    """Said to be attached, in a locked document of no name: nobody can check it, so the request still lacks it;
+    a locked file named as the K-bis is the K-bis (it is there; the desk asks for the password)."""
+    analysis = analyze(mail("Changement d'entité", "Bonjour, suite à la fusion avec Arts Graphiques du Centre, merci "
+                            "d'établir les factures de la machine n° série 6180T-009273 à son nom au 1er octobre 2027. "
+                            "Vous trouverez le K-bis en pièce jointe (document sécurisé).",
+                            [(name, "application/pdf", encrypted_pdf())]))
+    assert analysis.situation == "billing_entity_change"
+    assert analysis.fields["kbis"] is kbis and ("kbis" in analysis.missing) is not kbis, analysis.evidence
+
+
 SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
 
 

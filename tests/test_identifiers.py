@@ -579,6 +579,9 @@ CASES = [
     ("words that say a number stays, between label and value", "Notre numéro client reste le même, à savoir le\n"
      "3300412.\n\nMerci", "customer_number", ["3300412"]),
     ("… in English", "Our customer number remains unchanged: namely 3300412.", "customer_number", ["3300412"]),
+    ("a dashed number shaped like no ISO date", "N° de compte client : 1100-84-3 (il figure en haut à droite de vos "
+     "factures).", "customer_number", ["1100-84-3"]),
+    ("an ISO date is still no number", "N° client : 2027-03-01 puis 4410822", "customer_number", ["4410822"]),
     ("'Contact' is no typo of 'contract'", "Contact\n150 rue Ampère - 13290 Aix-en-Provence\nTél. 04 42 24 61 30",
      "contract_number", []),
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),

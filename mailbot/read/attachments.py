@@ -38,6 +38,7 @@ class Document:
     kind: str                     # pdf, xlsx, docx, csv, text, image, other
     pages: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
     unreadable: str = ""
+    locked: bool = False          # encrypted: it is there, but nobody here can open it
 
     @property
     def text(self) -> str:
@@ -125,7 +126,7 @@ def _pdf(data: bytes, doc: Document) -> None:
     with apply_configuration(**limits, stream_decoding_work_maximum_length=4 * MAX_PDF_STREAM):
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            doc.unreadable = "an encrypted PDF: not read"
+            doc.unreadable, doc.locked = "an encrypted PDF: not read", True
             return
         total = 0
         for number, page in enumerate(reader.pages[:MAX_PAGES], 1):
