@@ -136,6 +136,20 @@ def test_a_body_with_words_of_its_own_is_not_replaced_by_its_attachment(what, bo
     assert not any(e.name == "attached_request" for e in analysis.evidence)
 
 
+@pytest.mark.parametrize("what, subject, body, files", [
+    ("a purchase order that quotes a counter", "Nouveau bon de commande", "Bonjour,\nci-joint notre nouveau bon de "
+     "commande pour 2027.\nCordialement", [("BC_2027.pdf", "application/pdf", pdf(
+         ["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compteur noir : 6156"]))]),
+    ("an invoice attached to a request for remote reading", "Remote meter reading", "Hello,\nwe would like the meter "
+     "reads of our varioPRINT (serial 4107733291) sent automatically. Invoice attached.",
+     [("Invoice_9402319941.pdf", "application/pdf", pdf(["Invoice 9402319941", "Black counter: 1,250,000"]))]),
+])
+def test_readings_are_taken_from_attachments_only_for_a_request_of_readings(what, subject, body, files):
+    analysis = analyze(mail(subject, body, files))
+    assert analysis.situation in ("po_change", "automatic_meter_reads"), what
+    assert analysis.fields["meter_readings"] == [], what
+
+
 def test_a_k_bis_gives_its_denomination_and_date_as_evidence():
     analysis = analyze(mail("Cession", "Bonjour, cession à Helios Print au 1er mars 2027 pour la machine n° "
                             "série 3Y012345, voir pièce jointe.", [("doc.pdf", "application/pdf", KBIS_PDF)]))

@@ -1551,7 +1551,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
-    it), each value with the attachment and the place it was read; a customer number
+    it; readings only for a request of readings), each value with the attachment and the place it was read; a customer number
     only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
@@ -1575,7 +1575,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             # "Adresse e-mail de réception des factures (non nominative) : fournisseurs@…" on the form attached
             fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
             took = took or bool(fields["new_email"])
-        if not fields["meter_readings"]:
+        if not fields["meter_readings"] and "meter_readings" in required and not _INVOICE_NAME.search(document.name):
+            # readings only for a request of readings, and not an invoice's: a purchase order's or an invoice's
+            # counters are what was ordered or billed
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
             took = took or bool(fields["meter_readings"])
