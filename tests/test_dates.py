@@ -352,3 +352,16 @@ def test_a_machine_decommissioned_on_a_date_is_an_event():
             "being decommissioned on 15 December.")
     hit = effective_date(text, REF, weak=False)
     assert hit is not None and hit.iso == "2026-12-15"
+
+
+@pytest.mark.parametrize("text", [
+    "Date de mise en place souhaitée : 01/05/2027",
+    "Date de démarrage : 01/05/2027",
+    "Start date: 1 May 2027",
+    "Go-live date: 01/05/2027",
+])
+def test_a_forms_start_date_is_a_strong_cue(text):
+    """A form's "date de mise en place" says when the change takes effect, as "à compter du" does: an attachment's
+    dates are taken only on such a cue (extract._from_attachments)."""
+    hit = effective_date(text, REF)
+    assert hit is not None and hit.iso == "2027-05-01" and hit.cue == "strong"
