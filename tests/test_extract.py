@@ -1396,6 +1396,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Je conteste la facture n° 90412776 du 15/01/2027 : 14 200 pages facturées alors que la machine n'a pas tourné.",
      []),
     ("Compteur noir : 52 118 ; the invoice has 8 400 pages billed this quarter.", [52118]),
+    ("Votre dernière facture nous semble comporter une erreur : 3 200 copies couleur facturées alors que notre "
+     "traceur n'imprime qu'en noir.", []),
+    ("Compteur noir : 52 118 ; 8 400 pages N&B billed this quarter.", [52118]),
     # the last reading we recorded, quoted back with its date, and each value of its list
     ("Dernier relevé enregistré le 31/12/2026 : noir 1 150 020 / couleur 80 004.\nCompteur noir : 1 204 998",
      [1204998]),

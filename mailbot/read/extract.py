@@ -271,7 +271,8 @@ _LAST_KNOWN_REACH = 90
 _KNOWN_ENDS = re.compile(r":|\b(?:mais|but|voici|here|nouve\w*+|new|current\w*+|actuel\w*+|aujourd|today|now)\b", re.I)
 _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken from the start of their run only
     r"(?<!\s)\s*+(?:A[0-4]\s++)?(?:(?:colou?r|couleur|noir|black|mono)\s++)?"
-    r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+(?:/\s*+mois|par\s++mois"
+    r"(?:(?:pages?|copies|m²|m2|impressions?|prints|sheets|feuilles)?\s*+"
+    r"(?:(?:colou?r|couleur|noir|black|mono|n\s?&\s?b)\s++)?(?:/\s*+mois|par\s++mois"  # "3 200 copies couleur facturées"
     r"|per\s++month|a\s++month"
     r"|/\s*+month|mensuel|estim|\bby\s++month|par\s++(?:trimestre|an|machine)|per\s++(?:quarter|year|machine)"
     # what an invoice counted: "14 200 pages facturées", "8 400 pages billed"
