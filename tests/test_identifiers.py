@@ -582,6 +582,10 @@ CASES = [
     ("a dashed number shaped like no ISO date", "N° de compte client : 1100-84-3 (il figure en haut à droite de vos "
      "factures).", "customer_number", ["1100-84-3"]),
     ("an ISO date is still no number", "N° client : 2027-03-01 puis 4410822", "customer_number", ["4410822"]),
+    ("a new order that states its own end", "Notre nouveau bon de commande 4500123456 couvre l'année 2027 et arrive "
+     "à terme le 31/12/2027.", "po_number", ["4500123456"]),
+    ("… while an order not called new that ends is the old one", "Le bon de commande 4500123456 arrive à terme le "
+     "31/12/2026.", "po_number", []),
     ("'Contact' is no typo of 'contract'", "Contact\n150 rue Ampère - 13290 Aix-en-Provence\nTél. 04 42 24 61 30",
      "contract_number", []),
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),

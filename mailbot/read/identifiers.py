@@ -741,8 +741,10 @@ class _Scorer:
                 why.append("called new")
             if score < self.lex.threshold:
                 continue  # what follows only excludes: it need not run for a value that is not taken
-            if lex.refuse_old and (is_old(self.text, start) or self._followed_by(end, lex.old_after)
-                                   or self._bracketed_after(start, lex.old_after)):
+            # an order called new that states its own end is still the new one: "Notre nouveau bon de commande X
+            # couvre l'année 2027 et arrive à terme le 31/12/2027"
+            if lex.refuse_old and (is_old(self.text, start) or self._bracketed_after(start, lex.old_after) or (
+                    self._followed_by(end, lex.old_after) and not self._called_new(start, lex.new_words))):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
