@@ -461,6 +461,12 @@ ADDRESSES = [
      "Toulouse site (Colomiers) to our Mérignac facility. Address for delivery and installation:\n\nKestrel SAS\n"
      "6 rue Lavoisier\n33700 Mérignac\n\nCould you send a quote?",
      {"street": "6 rue Lavoisier", "complement": None, "postcode": "33700", "city": "Mérignac", "cedex": None}),
+    ("'Départ :' and 'Arrivée :' as keys, the departure first", "Merci de déplacer le traceur PW 7H3210502.\n"
+     "Départ : 14 rue Ampère, 38000 Grenoble\nArrivée : 3 avenue Jean Jaurès, 69007 Lyon",
+     {"street": "3 avenue Jean Jaurès", "complement": None, "postcode": "69007", "city": "Lyon", "cedex": None}),
+    ("English order, a remark in brackets after it", "Please move our plotter to: 7 boulevard Voltaire, Saint-Nazaire "
+     "44600 (ground floor).",
+     {"street": "7 boulevard Voltaire", "complement": None, "postcode": "44600", "city": "Saint-Nazaire", "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),

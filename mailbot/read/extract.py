@@ -156,11 +156,12 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w/-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
-# English order: "Toulouse 31000", "Saint-Nazaire 44600, France." ending its line; the city before it is checked by
+# English order: "Toulouse 31000", "Saint-Nazaire 44600, France." ending its line (or a remark in brackets after it:
+# "Saint-Nazaire 44600 (ground floor)"); the city before it is checked by
 # _city_before, and the address must have a street (a model and its serial, "PlotWave 34500", has none)
 _POSTCODE_LAST = re.compile(
     r"(?<=[^\W\d_])[ \t]++(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?![\d,.]\d)"
-    r"(?=(?:[ \t]*+,[ \t]*+[A-Z][^\W\d_]*+(?:[ \t][^\W\d_]++){0,3})?[ \t]*+(?:[.;][ \t]*+)?(?:\n|$|(?<=[ \t])[A-Z]))"
+    r"(?=(?:[ \t]*+,[ \t]*+[A-Z][^\W\d_]*+(?:[ \t][^\W\d_]++){0,3})?[ \t]*+(?:[.;][ \t]*+)?(?:\n|$|(?<=[ \t])[A-Z(]))"
 )
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 _POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
