@@ -467,6 +467,24 @@ ADDRESSES = [
     ("English order, a remark in brackets after it", "Please move our plotter to: 7 boulevard Voltaire, Saint-Nazaire "
      "44600 (ground floor).",
      {"street": "7 boulevard Voltaire", "complement": None, "postcode": "44600", "city": "Saint-Nazaire", "cedex": None}),
+    ("a customer number ending its 'key :' line is no postcode", "Merci de mettre à jour nos coordonnées de "
+     "facturation :\n\nN° client : 69412\nAncienne adresse : 3 quai Perrache, 69002 Lyon\nNouvelle adrese de "
+     "facturaton : 61 rue de Marseille, 69007 Lyon\nDate d'effet : 1er mars",
+     {"street": "61 rue de Marseille", "complement": None, "postcode": "69007", "city": "Lyon", "cedex": None}),
+    ("the city, then its postcode in brackets", "nos factures ne devront plus être adressées à notre siège du 8 rue "
+     "Grignan (13001 Marseille) mais à :\n\nPhocéenne Ingénierie\nLes Docks – Atrium 10.4\n10 place de la Joliette\n"
+     "Marseille (13002)\n\nMerci.",
+     {"street": "10 place de la Joliette", "complement": None, "postcode": "13002",
+      "city": "Marseille", "cedex": None}),
+    ("'facturer le contrat du traceur (n° …) à :'", "À partir de cette date, merci de facturer le contrat du traceur "
+     "PW 3500 (n° 8811 3027) à :\nSELARL Géomètres Associés Béarn\n5 place Clemenceau\n64000 Pau\n\nMerci.",
+     {"street": "5 place Clemenceau", "complement": None, "postcode": "64000", "city": "Pau", "cedex": None}),
+    ("'l'ensemble de vos factures … devra être adressé à'", "l'ensemble de vos factures relatives à notre compte "
+     "client n° 0073351 devra être adressé à notre centre de services partagés :\nHauser Ingénierie\nBâtiment C - 3e "
+     "étage\n12 avenue de l'Europe\nCS 70412\n67412 ILLKIRCH CEDEX\nL'adresse actuelle (4 rue de la Nuée-Bleue, "
+     "67000 Strasbourg) ne devra plus être utilisée.",
+     {"street": "12 avenue de l'Europe", "complement": "Bâtiment C, 3e étage, CS 70412", "postcode": "67412",
+      "city": "ILLKIRCH", "cedex": "CEDEX"}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),
@@ -485,7 +503,8 @@ def test_new_address(what, body, expected):
     parts_in_order = sorted((found["text"].find(p), p) for p in (expected["street"], expected["postcode"]) if p)
     assert found["text"].startswith((expected["complement"] or "").split(", ")[0]) or found["text"].startswith(
         parts_in_order[0][1])  # the span starts at the address, not at the company name or the cue
-    assert found["text"].endswith((expected["cedex"] or expected["city"], f"{expected['city']} {expected['postcode']}"))
+    assert found["text"].endswith((expected["cedex"] or expected["city"], f"{expected['city']} {expected['postcode']}",
+                                   f"{expected['city']} ({expected['postcode']})"))
     assert result.details["spans"]["new_address_postcode"]["text"] == expected["postcode"]
 
 
@@ -1398,6 +1417,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Votre dernier relevé enregistré était de 1 150 020, voici le nouveau : 1 204 998", [1204998]),
     # counters named as the machine names them, answering our request
     ("Lfm: 23,918\nTotal prints: 4,107", [23918, 4107]),
+    ("Céline,\nMétrage total : 15 882 ml\nMétrage couleur : 6 045 ml\nPhoto jointe.", [15882, 6045]),
+    ("Sortie internet en 443 via notre proxy 10.20.0.5:3128 si besoin pour le paramétrage.", []),
     # what an invoice counted is no reading
     ("Je conteste la facture n° 90412776 du 15/01/2027 : 14 200 pages facturées alors que la machine n'a pas tourné.",
      []),

@@ -156,11 +156,11 @@ _EMAIL_NEGATIVE = re.compile(
 _POSTCODE = re.compile(
     r"(?<![\w/-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
-# English order: "Toulouse 31000", "Saint-Nazaire 44600, France." ending its line (or a remark in brackets after it:
-# "Saint-Nazaire 44600 (ground floor)"); the city before it is checked by
+# English order: "Toulouse 31000", "Saint-Nazaire 44600, France.", "Marseille (13002)" ending its line (or a remark in
+# brackets after it: "Saint-Nazaire 44600 (ground floor)"); the city before it is checked by
 # _city_before, and the address must have a street (a model and its serial, "PlotWave 34500", has none)
 _POSTCODE_LAST = re.compile(
-    r"(?<=[^\W\d_])[ \t]++(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?![\d,.]\d)"
+    r"(?<=[^\W\d_])[ \t]++(?P<open>\()?(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?(open)\))(?![\d,.]\d)"
     r"(?=(?:[ \t]*+,[ \t]*+[A-Z][^\W\d_]*+(?:[ \t][^\W\d_]++){0,3})?[ \t]*+(?:[.;][ \t]*+)?(?:\n|$|(?<=[ \t])[A-Z(]))"
 )
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
@@ -217,7 +217,7 @@ _LATER = re.compile(
 )
 
 _READING_CONTEXT = re.compile(
-    r"compteur|relev|index|reading|counter|meter|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
+    r"compteur|relev|index|reading|counter|meter|\bm[ée]trages?\b|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
@@ -851,7 +851,7 @@ def _city_before(text: str, start: int) -> tuple[int, int] | None:
     piece_start = max(reach, *(text.rfind(c, reach, start) + 1 for c in ",:;–—|"))
     if piece_start == reach > line_start:
         return None
-    s, e = _trimmed(text, piece_start, start, _PIECE_TRIM)
+    s, e = _trimmed(text, piece_start, start, _PIECE_TRIM + "(")  # "Marseille (13002)"
     if s >= e or not _CITY_WORDS.fullmatch(text, s, e) or _NOT_A_CITY.match(text, s, e) \
             or MODEL.fullmatch(text, s, start + 5):
         return None  # "Etage 12000", "Total 45000", a model and its serial ("Colorado 16400")
@@ -871,7 +871,8 @@ def _address_at(text: str, start: int, end: int, city_before: tuple[int, int] | 
     name, a sentence).
     """
     city = None if city_before else _CITY.match(text, end)
-    stop = city.end() if city else end
+    # "Marseille (13002)": the address ends with the bracket around its postcode
+    stop = city.end() if city else end + (text[start - 1 : start] == "(" and text[end : end + 1] == ")")
     street: tuple[int, int] | None = None
     below: list[tuple[int, int]] = []  # between the street and the postcode
     above: list[tuple[int, int]] = []  # before the street
@@ -1084,13 +1085,16 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
 
 
+_KEY_BEFORE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+(?P<key>[^\W\d_][^:|\n\d]{0,40})[:|][ \t]*+")  # "N° client : ", "Site | "
 _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+code)?|ville|city|town)"
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
-_TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de)[ \t]*+:")  # on folded text
-_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from")  # negative cues that a move's cue after them undoes
+# on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
+_TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
+                      r"[ \t]*+:")
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
@@ -1375,14 +1379,16 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
 
 
 def _ends_a_row(text: str, folded: str, start: int, end: int) -> bool:
-    """Does the number end a table row whose key names no address part ("N° client | 97521⏎Matériel | …")? Its
-    city would be the next row's key: it is that key's value, no postcode ("CP / Ville | 97490⏎" still is one)."""
+    """Is the number alone after a key that names no address part, at the end of its table row or line ("N° client |
+    97521⏎Matériel | …", "N° client : 69412⏎Ancienne adresse : …")? Its city would be the next line's key: it is its
+    key's value, no postcode ("CP / Ville | 97490⏎" still is one)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    if "|" not in text[line_start:start] or text[end:line_end].strip():
+    key = _KEY_BEFORE.fullmatch(folded, line_start, start)
+    if key is None or text[end:line_end].strip():
         return False
-    return not _ADDRESS_KEY.fullmatch(folded[line_start:start].split("|", 1)[0].strip(" :\t"))
+    return not _ADDRESS_KEY.fullmatch(key.group("key").strip())
 
 
 @dataclass
