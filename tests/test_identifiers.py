@@ -586,6 +586,18 @@ CASES = [
      "à terme le 31/12/2027.", "po_number", ["4500123456"]),
     ("… while an order not called new that ends is the old one", "Le bon de commande 4500123456 arrive à terme le "
      "31/12/2026.", "po_number", []),
+    ("serials in spaced pairs, one per line under their label", "Les numéros de série sont :\n70 22 45 81\n"
+     "70 22 45 96\nPas la peine pour la vieille PW 300 (n° 6801 2207), elle part au rebut en fin d'année.",
+     "serial_numbers", ["70 22 45 81", "70 22 45 96"]),
+    ("a machine in brackets said not concerned, a place beside its number", "Merci de résilier le traceur n° de série "
+     "304 118 562.\n\nLe second traceur (n° 304 120 077, bâtiment A) n'est pas concerné et reste sous contrat.",
+     "serial_numbers", ["304 118 562"]),
+    ("a machine whose contract is kept", "Nous souhaitons résilier le contrat de la ColorWave 650 (SN 4 211 089) au 30 "
+     "septembre.\n\nLe contrat de la PlotWave 750 (SN 4 318 552) est maintenu, il ne faut surtout pas y toucher.",
+     "serial_numbers", ["4 211 089"]),
+    ("a listed machine said useless to include", "télé-relève :\n\n* PlotWave 550 - série 7093 5521\n* ColorWave "
+     "3700 - série 7093 6018\n* TDS 750 - série 5590 0127 : inutile, il part au recyclage fin juin",
+     "serial_numbers", ["7093 5521", "7093 6018"]),
     ("'Contact' is no typo of 'contract'", "Contact\n150 rue Ampère - 13290 Aix-en-Provence\nTél. 04 42 24 61 30",
      "contract_number", []),
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),

@@ -538,7 +538,9 @@ class _Scorer:
                 continue
             at, word = self.words[i]
             if any(c.isdigit() for c in word):
-                values += at == 0 or self.text[at - 1] not in "-/."  # "7701-15-0098" is one value
+                # "7701-15-0098" is one value, and so is "70 22 45 81" (its groups spaced)
+                values += at == 0 or not (self.text[at - 1] in "-/." or (
+                    self.text[at - 1] == " " and self.text[at - 2 : at - 1].isdigit()))
             elif word not in self.lex.fillers:
                 between += 1
             i -= 1
@@ -934,6 +936,9 @@ class _Scorer:
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
+        if not row:  # the value itself is one number, however spaced: "(n° 304 120 077, bâtiment A)"
+            at = start - sentence_start
+            sentence = f"{sentence[:at]}{'0' * (end - start)}{sentence[at + end - start:]}"
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
         # (in a row, a cell's number in spaced groups is one: "3 604 221")
@@ -1091,6 +1096,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 # a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
 _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
+_NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
@@ -1188,9 +1194,12 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                         for k, p in enumerate(pieces[1:], 1))
                 and not any(sh.match(first) for sh in shapes)):
             merged.append(m.span("v"))
-    for start, end in merged:  # "n° de série B7 311 902 et B7 311 955": the next of a list, of the same shape
-        if (link := _COORDINATION.match(text, end)) and (m := _NEXT_SPACED.match(text, link.end())) \
-                and _shape(m.group("v")) == _shape(text[start:end]):
+    # "n° de série B7 311 902 et B7 311 955", or one per line ("… sont :⏎70 22 45 81⏎70 22 45 96"): the next of a
+    # list, of the same shape (the next line is that value alone)
+    for start, end in merged:
+        m = (_NEXT_SPACED.match(text, link.end()) if (link := _COORDINATION.match(text, end))
+             else _LINE_VALUE.match(text, link.end()) if (link := _NEXT_LINE.match(text, end)) else None)
+        if m and _shape(m.group("v")) == _shape(text[start:end]):
             merged.append(m.span("v"))
     if not merged:
         return tokens
