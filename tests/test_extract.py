@@ -192,6 +192,13 @@ def test_a_new_address_in_the_subject():
     assert result.details["spans"]["new_address_postcode"]["source"] == "subject"
 
 
+@pytest.mark.parametrize("body", ["Ci-dessous les compteurs du mois pour la machine en objet :\nnoir 1 008 337",
+                                  "Merci de mettre en place la télérelève sur le traceur cité en objet."])
+def test_a_machine_said_to_be_in_the_subject_takes_the_subjects_serial(body):
+    result, _ = read_all(body, subject="telereleve 2BK-55C-0907")
+    assert result.fields["serial_numbers"] == ["2BK-55C-0907"]
+
+
 def test_subject_is_a_source():
     assert read("Merci de noter.", subject="Contrat CT-2025-04417 – nouveau bon de commande BC-2027-1")[
         "contract_number"

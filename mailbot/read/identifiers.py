@@ -439,6 +439,7 @@ class _Scorer:
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
         words = [w for _, w in self.words]
+        machines = self.lex.fields["serial_numbers"].machine_words
         ends: dict[int, tuple[str | None, tuple[str, ...]]] = {}
         for i, word in enumerate(words):
             if word.isdigit():
@@ -447,17 +448,24 @@ class _Scorer:
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
                         len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
-            if i in ends and any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]) and (pointer := next(
-                    (phrase for phrase in self.lex.elsewhere
-                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)
-                     if _ends_with(words, j, phrase)), None)):
+            if i in ends and (pointer := self._pointer_after(words, i)):
                 if ends[i][0] and _SUBJECT_WORDS.intersection(pointer):
                     self.in_subject.add(ends[i][0])
                 del ends[i]  # "le contrat cité en objet": that value is elsewhere
+            elif word in machines and (pointer := self._pointer_after(words, i)) and _SUBJECT_WORDS.intersection(pointer):
+                self.in_subject.add("serial_numbers")  # "les compteurs … pour la machine en objet"
             elif i in ends and i >= len(ends[i][1]) and words[i - len(ends[i][1])] in self.lex.demonstratives \
                     and _COLON_NEXT.match(self.folded, self.words[i][0] + len(word)):
                 del ends[i]  # "pour ce contrat : X": the contract is known, X is what the sentence's other label names
         return ends
+
+    def _pointer_after(self, words: list[str], i: int) -> tuple[str, ...] | None:
+        """The words right after word ``i`` that send the reader elsewhere ("cité en objet", "ci-dessus"), or None."""
+        if not any(w in self.lex.elsewhere_starts for w in words[i + 1 : i + 4]):
+            return None
+        return next((phrase for phrase in self.lex.elsewhere
+                     for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)
+                     if _ends_with(words, j, phrase)), None)
 
     def _written_upper(self, i: int) -> bool:
         """Is word i written in capitals?"""
