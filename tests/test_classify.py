@@ -249,6 +249,10 @@ NEGATED = [
     ("other", "contract_termination", "Pas de résiliation",  # the negation twice: both are set aside
      "Bonjour,\nNous ne souhaitons pas résilier notre contrat : nous voulons seulement connaître sa date "
      "d'échéance et les conditions de reconduction." + SIGNATURE),
+    ("other", "invoice_address_change", "Facture de mars non reçue",
+     "Bonjour,\nNous n'avons pas reçu votre facture de mars pour le contrat 55-RX-2033. L'adresse de facturation n'a "
+     "pas changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas. Pouvez-vous nous en adresser un duplicata ?"
+     + SIGNATURE),
     ("other", "billing_entity_change", "Question sur les consommables",
      "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
      "sur le prix des consommables." + SIGNATURE),

@@ -492,6 +492,8 @@ ADDRESSES = [
      "67000 Strasbourg) ne devra plus être utilisée.",
      {"street": "12 avenue de l'Europe", "complement": "Bâtiment C, 3e étage, CS 70412", "postcode": "67412",
       "city": "ILLKIRCH", "cedex": "CEDEX"}),
+    ("an address said unchanged", "Nous n'avons pas reçu votre facture de mars. L'adresse de facturation n'a pas "
+     "changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas.", None),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),
