@@ -150,6 +150,18 @@ def test_readings_are_taken_from_attachments_only_for_a_request_of_readings(what
     assert analysis.fields["meter_readings"] == [], what
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("Passage aux relevés automatiques", "Bonjour,\nNous souhaitons passer à la transmission automatique des compteurs "
+     "pour notre varioPRINT iX3200 (n° série 3Y0A1111).\nPour ce trimestre, je joins quand même le relevé du jour."),
+    ("Transfert", "Bonjour,\nMerci de déménager le traceur n° de série 3Y0A1111 au 5 rue Pasteur, 31000 Toulouse.\n"
+     "Je joins aussi les compteurs relevés avant démontage."),
+])
+def test_readings_the_body_says_it_attaches_are_read_beside_another_request(subject, body):
+    analysis = analyze(mail(subject, body, [("releve.csv", "text/csv", CSV_FORM)]))
+    assert analysis.situation in ("automatic_meter_reads", "equipment_move")
+    assert analysis.fields["meter_readings"] == [120400, 30220]
+
+
 def test_a_k_bis_gives_its_denomination_and_date_as_evidence():
     analysis = analyze(mail("Cession", "Bonjour, cession à Helios Print au 1er mars 2027 pour la machine n° "
                             "série 3Y012345, voir pièce jointe.", [("doc.pdf", "application/pdf", KBIS_PDF)]))

@@ -238,6 +238,9 @@ NEGATED = [
     ("other", "contract_termination", "Question contrat",
      "Bonjour,\nUne simple question, sans engagement : si nous décidions de résilier avant terme le contrat de notre "
      "PlotWave 365, quelles seraient les pénalités ? Rien n'est décidé." + SIGNATURE),
+    ("other", "contract_termination", "Question sur la fin de notre contrat",
+     "Bonjour,\nNotre contrat pour le PlotWave 340 (n° 3405-EU-11290) arrive à échéance l'année prochaine. Si nous "
+     "décidions de ne pas le renouveler, quelles seraient les modalités ? Nous n'avons encore rien décidé." + SIGNATURE),
     ("other", "contract_termination", "Question on our agreement",
      "Hello,\nIf we were to terminate the maintenance agreement of our ColorWave early, what would the fees be? "
      "Nothing has been decided yet." + EN_SIGNATURE),

@@ -209,7 +209,13 @@ _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s
 _INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)  # "FAC_9026318847.pdf"
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
-_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find", re.I)
+_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons", re.I)
+_READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter", re.I)
+
+
+def _readings_said_attached(text: str) -> bool:
+    """Does a sentence of the text say readings are attached ("je joins quand même le relevé du jour")?"""
+    return any(_ENCLOSED.search(sentence) and _READING_WORD.search(sentence) for sentence in re.split(r"[.!?\n]", text))
 _LATER = re.compile(
     r"sera envoy|vous (?:sera|seront|ferons|enverrons|transmettrons)|suivra|d[èe]s (?:que|r[ée]ception)|prochainement"
     r"|plus tard|pas encore|will (?:follow|send|be sent)|later|not yet",
@@ -1496,7 +1502,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
-    attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail)
+    attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
+                                 readings_said=_readings_said_attached(new_text))
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
@@ -1555,11 +1562,11 @@ class _AttachedReader(_Reader):
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
-                      reference: date | None, mail: Mail) -> _Reader | None:
+                      reference: date | None, mail: Mail, readings_said: bool = False) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
-    it; readings only for a request of readings), each value with the attachment and the place it was read; a customer number
+    it; readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each value with the attachment and the place it was read; a customer number
     only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
@@ -1583,7 +1590,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             # "Adresse e-mail de réception des factures (non nominative) : fournisseurs@…" on the form attached
             fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
             took = took or bool(fields["new_email"])
-        if not fields["meter_readings"] and "meter_readings" in required and not _INVOICE_NAME.search(document.name):
+        if not fields["meter_readings"] and ("meter_readings" in required or readings_said) \
+                and not _INVOICE_NAME.search(document.name):
             # readings only for a request of readings, and not an invoice's: a purchase order's or an invoice's
             # counters are what was ordered or billed
             reader.readings_found = reader.readings()
