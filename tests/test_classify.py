@@ -698,6 +698,13 @@ WRITTEN_MAILS = [
     ('equipment_move', 'Traceur',
      'Bonjour,\nNous souhaiterions que le traceur PlotWave 3000 (SN 3Y0612300) soit descendu du 3e au '
      'rez-de-chaussée de notre bâtiment le mois prochain. Pouvez-vous nous faire un devis ?\nMerci'),
+    ('billing_entity_change', 'Transfert des contrats',
+     "Bonjour,\nSuite à notre courrier du 02/12/2026, je vous confirme que l'activité de Maison\nBerthelot SA est "
+     "transférée à Maison Berthelot Holding à compter de l'exercice 2027. Les factures concernant nos 2 traceurs (n° de "
+     "série : 3Y0450127 / 3Y0450133) devront donc être établies au nom de la Holding.\n\nSIREN de la Holding : "
+     "921554038\nAdresse : identique (10 boulevard du Roi René, 49100 Angers)\n\nVous trouverez l'extrait K bis de la "
+     "Holding en pièce jointe. Merci de nous confirmer la prise en compte avant le 20 décembre, date de clôture de nos "
+     "engagements.\n\nVotre dernière facture (n° 9100448812 du 30/11/2026) a bien été réglée."),
     ('equipment_move', 'Our plotter',
      'Hello,\nWe need our ColorWave 3600 (serial 3Y0155122) taken to our Lille branch, 5 rue Nationale, 59800 '
      'Lille, in April.\nThanks'),
