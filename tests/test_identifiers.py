@@ -587,8 +587,9 @@ CASES = [
     ("… while an order not called new that ends is the old one", "Le bon de commande 4500123456 arrive à terme le "
      "31/12/2026.", "po_number", []),
     ("serials in spaced pairs, one per line under their label", "Les numéros de série sont :\n70 22 45 81\n"
-     "70 22 45 96\nPas la peine pour la vieille PW 300 (n° 6801 2207), elle part au rebut en fin d'année.",
-     "serial_numbers", ["70 22 45 81", "70 22 45 96"]),
+     "70 22 45 96\n\nMerci.", "serial_numbers", ["70 22 45 81", "70 22 45 96"]),
+    ("… three-digit groups are a count between label and value", "N° de série 3Y0612300 : compteur 12 345 678, puis "
+     "les pages 4 500 000 et enfin 7731", "serial_numbers", ["3Y0612300"]),
     ("a machine in brackets said not concerned, a place beside its number", "Merci de résilier le traceur n° de série "
      "304 118 562.\n\nLe second traceur (n° 304 120 077, bâtiment A) n'est pas concerné et reste sous contrat.",
      "serial_numbers", ["304 118 562"]),

@@ -546,9 +546,9 @@ class _Scorer:
                 continue
             at, word = self.words[i]
             if any(c.isdigit() for c in word):
-                # "7701-15-0098" is one value, and so is "70 22 45 81" (its groups spaced)
+                # "7701-15-0098" is one value, and so is "70 22 45 81" (pairs of digits: no count is written so)
                 values += at == 0 or not (self.text[at - 1] in "-/." or (
-                    self.text[at - 1] == " " and self.text[at - 2 : at - 1].isdigit()))
+                    len(word) == 2 and _PAIR_BEFORE.fullmatch(self.text, max(0, at - 3), at)))
             elif word not in self.lex.fillers:
                 between += 1
             i -= 1
@@ -1104,6 +1104,7 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 # a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
 _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
+_PAIR_BEFORE = re.compile(r"(?<!\d)\d\d ")  # the pair of digits before another: "70 22 45 81"
 _NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
