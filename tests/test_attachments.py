@@ -162,6 +162,49 @@ def test_readings_the_body_says_it_attaches_are_read_beside_another_request(subj
     assert analysis.fields["meter_readings"] == [120400, 30220]
 
 
+def test_a_k_bis_that_only_restricts_permissions_is_read():
+    """An owner password only (registry extracts often have one): it opens with an empty password."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(KBIS_PDF)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    analysis = analyze(mail("Rachat", "Bonjour, notre société est rachetée par Helios Print au 1er mars 2027 pour la "
+                            "machine n° série 3Y012345. Vous trouverez ci-joint le K-bis.",
+                            [("Martin_Holding_2027.pdf", "application/pdf", out.getvalue())]))
+    assert analysis.fields["kbis"] is True and analysis.fields["siren"] == "732 829 320"
+
+
+@pytest.mark.parametrize("what, subject, body, name, expected", [
+    ("final counters with a termination, in English", "Termination", "Please terminate contract 4471-2290 (serial "
+     "3Y0A1111) on 30 June 2027. Please find attached the final counter figures.", "counters.csv", [120400, 30220]),
+    ("an inventory is no invoice", "Relevé", "Ci-joint le relevé de compteurs de notre traceur.",
+     "INV_parc_compteurs.csv", [120400, 30220]),
+])
+def test_readings_attached_by_name_and_words(what, subject, body, name, expected):
+    analysis = analyze(mail(subject, body, [(name, "text/csv", CSV_FORM)]))
+    assert analysis.fields["meter_readings"] == expected, what
+
+
+def test_an_invoice_passed_on_with_voir_pj_is_not_a_request():
+    invoice = "Facture n° 9100448812\nContrat n° 4471-2290\nN° de série 3Y0A1111\nRelevé compteurs au 28/02/2027 : " \
+              "Noir 45 210 - Couleur 12 034\n".encode()
+    analysis = analyze(mail("TR: facture", "Bonjour,\n\nVoir PJ.\n\nCordialement,\nJean Martin",
+                            [("scan0001.txt", "text/plain", invoice)]))
+    assert analysis.situation == "other"
+
+
+def test_an_old_contracts_start_in_a_copy_attached_is_no_effective_date():
+    letter = "Contrat de maintenance n° 4471-2290\nDate de démarrage : 01/09/2021\n".encode()
+    analysis = analyze(mail("Résiliation", "Nous souhaitons résilier le contrat 4471-2290 (traceur n° de série "
+                            "3Y0A1111) à son échéance. Ci-joint une copie du contrat.",
+                            [("contrat.txt", "text/plain", letter)]))
+    assert analysis.fields["effective_date"] is None
+
+
 def test_a_k_bis_gives_its_denomination_and_date_as_evidence():
     analysis = analyze(mail("Cession", "Bonjour, cession à Helios Print au 1er mars 2027 pour la machine n° "
                             "série 3Y012345, voir pièce jointe.", [("doc.pdf", "application/pdf", KBIS_PDF)]))

@@ -705,6 +705,13 @@ WRITTEN_MAILS = [
      "921554038\nAdresse : identique (10 boulevard du Roi René, 49100 Angers)\n\nVous trouverez l'extrait K bis de la "
      "Holding en pièce jointe. Merci de nous confirmer la prise en compte avant le 20 décembre, date de clôture de nos "
      "engagements.\n\nVotre dernière facture (n° 9100448812 du 30/11/2026) a bien été réglée."),
+    # the second reader's cases: an office moving town, a firmware installed
+    ('invoice_address_change', 'Nouvelle adresse',
+     "Bonjour,\nNotre activité est transférée à Nantes à compter du 1er mai 2027. Merci de mettre à jour nos "
+     "coordonnées de facturation : 14 allée des Chênes, 44300 Nantes."),
+    ('other', 'Firmware',
+     "Hello,\nThe new firmware must be installed on our plotter 7XK01234; the machine should be installed in a room "
+     "above 15°C as your technician said. When can you come?"),
     ('equipment_move', 'Our plotter',
      'Hello,\nWe need our ColorWave 3600 (serial 3Y0155122) taken to our Lille branch, 5 rue Nationale, 59800 '
      'Lille, in April.\nThanks'),

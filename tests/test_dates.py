@@ -359,8 +359,6 @@ def test_a_machine_decommissioned_on_a_date_is_an_event():
     "Date de démarrage : 01/05/2027",
     "Start date: 1 May 2027",
     "Go-live date: 01/05/2027",
-    "Période couverte : du 01/05/2027 au 30/04/2028",
-    "Period covered: from 1 May 2027 to 30 April 2028",
 ])
 def test_a_forms_start_date_is_a_strong_cue(text):
     """A form's "date de mise en place" says when the change takes effect, as "à compter du" does: an attachment's

@@ -135,6 +135,10 @@ CASES = [
      None),
     ("CS number is not a postcode", "à l'adresse suivante : 14 rue Emile Borel CS 28646 75809 PARIS CEDEX 17",
      "new_address_postcode", "75809"),
+    ("'Postal code:' as a key (the second reader's case)", "Please relocate plotter serial 7XK01234 on 15 April 2027 "
+     "to our new site:\nStreet: 3 rue de l'Industrie\nPostal code: 35000\nCity: Rennes", "new_address_postcode", "35000"),
+    ("'CP :' as a key", "Merci de déménager le traceur 7XK01234 à notre nouvelle adresse :\nRue : 3 rue de "
+     "l'Industrie\nCP : 35000\nVille : Rennes", "new_address_postcode", "35000"),
     ("effective date", "À compter du 1er janvier 2027, merci de changer le bon de commande.", "effective_date",
      "2027-01-01"),
 ]
@@ -172,6 +176,12 @@ def test_quoted_history_is_read_when_the_customer_points_to_it():
         "Envoyé : lundi 2 mars 2026\nÀ : Jean\nObjet : Votre contrat\n\nVotre contrat CT-2025-00001 arrive à échéance."
     )
     assert read(body)["contract_number"] == "CT-2025-00001"
+
+
+def test_a_sentence_starting_on_a_day_that_says_we_wrote_keeps_its_date():
+    body = ("On 3 February we wrote to your sales team that we want to terminate our plotter contract 4471-2290 "
+            "(serial 7XK01234) with effect from 30 June 2027.")
+    assert read(body)["effective_date"] == "2027-06-30"
 
 
 @pytest.mark.parametrize("wrote", [
@@ -494,6 +504,16 @@ ADDRESSES = [
       "city": "ILLKIRCH", "cedex": "CEDEX"}),
     ("an address said unchanged", "Nous n'avons pas reçu votre facture de mars. L'adresse de facturation n'a pas "
      "changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas.", None),
+    # the second reader's cases
+    ("'ne change pas' said of something else", "Notre SIRET ne change pas, mais merci d'envoyer à compter du 1er avril "
+     "2027 les factures à l'adresse suivante : Société Dupont, 12 rue des Lilas, 69003 Lyon.",
+     {"street": "12 rue des Lilas", "complement": None, "postcode": "69003", "city": "Lyon", "cedex": None}),
+    ("a date of departure is no 'Départ :' key", "Merci de transférer le traceur n° de série 7XK01234 à l'adresse "
+     "ci-dessous.\nDate de départ : 15/04/2027\n14 allée des Chênes\n44300 Nantes",
+     {"street": "14 allée des Chênes", "complement": None, "postcode": "44300", "city": "Nantes", "cedex": None}),
+    ("a postcode after a building's number and a slash", "Merci de déménager le traceur à notre nouvelle adresse :\n3 "
+     "rue de l'Industrie - Bât. 4/35000 Rennes",
+     {"street": "3 rue de l'Industrie", "complement": "Bât. 4/", "postcode": "35000", "city": "Rennes", "cedex": None}),
     ("the seat of the absorbing company", "la société Garonne Offset sera absorbée par la société Impressions du "
      "Sud-Ouest SAS, dont le siège est situé :\n\nCS 40021 – 31035 TOULOUSE CEDEX 1",
      {"street": None, "complement": "CS 40021", "postcode": "31035", "city": "TOULOUSE", "cedex": "CEDEX 1"}),

@@ -590,17 +590,23 @@ CASES = [
      "70 22 45 96\n\nMerci.", "serial_numbers", ["70 22 45 81", "70 22 45 96"]),
     ("… three-digit groups are a count between label and value", "N° de série 3Y0612300 : compteur 12 345 678, puis "
      "les pages 4 500 000 et enfin 7731", "serial_numbers", ["3Y0612300"]),
-    ("a machine in brackets said not concerned, a place beside its number", "Merci de résilier le traceur n° de série "
-     "304 118 562.\n\nLe second traceur (n° 304 120 077, bâtiment A) n'est pas concerné et reste sous contrat.",
-     "serial_numbers", ["304 118 562"]),
-    ("a machine whose contract is kept", "Nous souhaitons résilier le contrat de la ColorWave 650 (SN 4 211 089) au 30 "
-     "septembre.\n\nLe contrat de la PlotWave 750 (SN 4 318 552) est maintenu, il ne faut surtout pas y toucher.",
-     "serial_numbers", ["4 211 089"]),
+    ("a machine whose contract must not be touched", "Nous souhaitons résilier le contrat de la ColorWave 650 (SN "
+     "4211089) au 30 septembre.\n\nLe contrat de la PlotWave 750 (SN 4318552) est maintenu, il ne faut surtout pas y "
+     "toucher.", "serial_numbers", ["4211089"]),
     ("a listed machine said useless to include", "télé-relève :\n\n* PlotWave 550 - série 7093 5521\n* ColorWave "
      "3700 - série 7093 6018\n* TDS 750 - série 5590 0127 : inutile, il part au recyclage fin juin",
      "serial_numbers", ["7093 5521", "7093 6018"]),
-    ("'Contact' is no typo of 'contract'", "Contact\n150 rue Ampère - 13290 Aix-en-Provence\nTél. 04 42 24 61 30",
-     "contract_number", []),
+    # the second reader's cases
+    ("another machine said not concerned, both spaced", "Merci de déménager le traceur n° 304 120 077 le 15 avril, le "
+     "traceur 304 120 011 n'est pas concerné.", "serial_numbers", ["304 120 077"]),
+    ("'maintenu' meaning serviced", "Le traceur PlotWave 3500 (n° de série 7XK01234), qui est maintenu par vos "
+     "techniciens depuis 2019, doit être déménagé le 15 avril 2027.", "serial_numbers", ["7XK01234"]),
+    ("an old order ends beside a new one, 'new' said before both", "New PO for 2027: PO 4500111111 expires on "
+     "31/03/2027 and is replaced by PO 4500123456.", "po_number", ["4500123456"]),
+    ("… 'nouveau' said of something else", "Suite à notre nouveau marché, le bon de commande 4500111111 arrive à terme "
+     "le 31/03/2027. Le BC 4500123456 prend le relais au 1er avril 2027.", "po_number", ["4500123456"]),
+    ("'contact' written for 'contrat'", "Nous souhaitons résilier notre contact n° 4471-2290 (traceur 7XK01234) au "
+     "30/06/2027.", "contract_number", ["4471-2290"]),
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),

@@ -172,8 +172,6 @@ _THEIR_REQUEST = ("De : Stéphane Vasseur <s.vasseur@imprimerie-vasseur.fr>\nEnv
     ("Le voici : 9830014572\n\nPour le reste, tout est dans mon message ci-dessous.", True),
     ("Here it is: 9830014572. Everything else is in my original e-mail below.", True),
     ("Le voici : 9830014572. Les informations que je vous ai envoyées (ci-dessous) restent valables.", True),
-    ("C'est le n° 9830014572. Pour le reste, l'adresse de destination est bien celle de mon premier message.", True),
-    ("The serial is 9830014572; the address is the one in my first message.", True),
     ("Le voici : 9830014572", False),  # an answer alone: the question names its field, the history stays history
 ])
 def test_an_answer_pointing_to_the_customers_own_message_under_our_question_reads_it(new, reads_theirs):

@@ -185,11 +185,16 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
+_INVOICE = re.compile(r"factur|invoice", re.I)
+
+
 def _attached_request(mail: mime.Mail, classification: Classification, rules: Rules,
                       model: TextModel | None) -> Classification:
     """A body that says nothing in words sends a file ("Compteurs", a signature and a csv): the subject and the
     files' text are read as the request, as the desk would; the extractors then read the files for its values."""
-    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip()]
+    if _INVOICE.search(mail.subject):
+        return classification  # "TR: facture" and "Voir PJ": an invoice passed on, whose counters were billed
+    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not _INVOICE.search(d.name)]
     if not documents:
         return classification
     text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]

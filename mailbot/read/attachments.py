@@ -125,7 +125,9 @@ def _pdf(data: bytes, doc: Document) -> None:
         "jbig2_maximum_output_length", "image_maximum_buffer_size")}
     with apply_configuration(**limits, stream_decoding_work_maximum_length=4 * MAX_PDF_STREAM):
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
+        # a PDF that only restricts what may be done with it (an owner password: registry extracts often are)
+        # opens with an empty password; one that needs a password to be read is locked
+        if reader.is_encrypted and not reader.decrypt(""):
             doc.unreadable, doc.locked = "an encrypted PDF: not read", True
             return
         total = 0

@@ -23,7 +23,7 @@ from functools import lru_cache
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from stdnum.fr import siren as stdnum_siren
@@ -34,7 +34,7 @@ from mailbot.read.dates import deadline, effective_date, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, leaders_as_colons, load_lexicon
+from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, default_lexicon, leaders_as_colons, load_lexicon
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       find_identifiers, in_subject, is_old)
@@ -85,8 +85,9 @@ _SPELT_EMAIL = re.compile(
 # The header lines of a quoted or forwarded mail that say when it was sent ("Date: …", "Envoyé : …",
 # "Le 3 mars 2027 à 10:05, X a écrit :"): never an effective date.
 # when a quoted mail was sent: "Envoyé : …", "Le mer. 14 avr. 2027 à 11:05, Service … <…@…> a écrit :", "On … wrote:"
-_SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|(?:le|on)\s[^\n]{0,200}?(?:a\s+[ée]crit|wrote))[^\n]*+",
-                        re.I | re.M)
+# (a long one only as a header line, ending with its colon: "On 3 February we wrote to your team that …" is a sentence)
+_SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]{0,80}?a\s+[ée]crit"
+                        r"|(?:le|on)\s[^\n]{0,200}?(?:a\s+[ée]crit|wrote)[ \t]*+:[ \t]*+$)[^\n]*+", re.I | re.M)
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
                                  r"(?:factur|invoic)", re.I)
@@ -154,7 +155,7 @@ _EMAIL_NEGATIVE = re.compile(
 )
 
 _POSTCODE = re.compile(
-    r"(?<![\w/-])(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
+    r"(?<![\w-])(?<!\w\w\w/)(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
 )
 # English order: "Toulouse 31000", "Saint-Nazaire 44600, France.", "Marseille (13002)" ending its line (or a remark in
 # brackets after it: "Saint-Nazaire 44600 (ground floor)"); the city before it is checked by
@@ -210,7 +211,11 @@ _INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons", re.I)
-_READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter", re.I)
+_READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
+# an invoice by its file's name, for readings: "Facture_0412.pdf", "invoice-2027-03.pdf" (not "INV_parc_compteurs.csv",
+# an inventory)
+_INVOICE_WORD_NAME = re.compile(r"factur|invoice", re.I)
+_OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
 
 
 def _readings_said_attached(text: str) -> bool:
@@ -1385,16 +1390,17 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
 
 
 def _ends_a_row(text: str, folded: str, start: int, end: int) -> bool:
-    """Is the number alone after a key that names no address part, at the end of its table row or line ("N° client |
-    97521⏎Matériel | …", "N° client : 69412⏎Ancienne adresse : …")? Its city would be the next line's key: it is its
-    key's value, no postcode ("CP / Ville | 97490⏎" still is one)."""
+    """Is the number alone after a key that labels a number of another kind, at the end of its table row or line
+    ("N° client | 97521⏎Matériel | …", "N° client : 69412⏎Ancienne adresse : …")? Its city would be the next line's
+    key: it is its key's value, no postcode ("CP / Ville | 97490⏎", "Postal code: 35000⏎" still are)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     key = _KEY_BEFORE.fullmatch(folded, line_start, start)
     if key is None or text[end:line_end].strip():
         return False
-    return not _ADDRESS_KEY.fullmatch(key.group("key").strip())
+    key = key.group("key").strip()  # "N° client", "Tél." (not "CP", "Postal code", "C.P.", "Localité")
+    return default_lexicon().is_label(key) and not _ADDRESS_KEY.fullmatch(key)
 
 
 @dataclass
@@ -1580,7 +1586,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's
-            fields["effective_date"] = reader.date(reference, weak=False, strong_only=True)
+            found = reader.date(reference, weak=False, strong_only=True)
+            # a copy of an old contract or order says when it started: years gone by are not the request's date
+            fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
             took = took or bool(fields["effective_date"])
         if "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"]:
             reader.address_found = reader.address()
@@ -1591,7 +1599,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
             took = took or bool(fields["new_email"])
         if not fields["meter_readings"] and ("meter_readings" in required or readings_said) \
-                and not _INVOICE_NAME.search(document.name):
+                and not _INVOICE_WORD_NAME.search(document.name):
             # readings only for a request of readings, and not an invoice's: a purchase order's or an invoice's
             # counters are what was ordered or billed
             reader.readings_found = reader.readings()

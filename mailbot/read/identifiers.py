@@ -223,12 +223,11 @@ class Lexicon:
 
     def ending_with(self, word: str) -> list[tuple[str | None, tuple[str, ...]]]:
         """The labels (field or None for "other", phrase) whose last word is ``word`` or, for a word of
-        5 letters or more, one typo away from it; each word is compared once per process. A word that is itself
-        the last word of a label is no typo of another ("contact", a label of "other", is not "contract")."""
+        5 letters or more, one typo away from it; each word is compared once per process."""
         if word not in self.near_cache:
             if len(self.near_cache) > _NEAR_CACHE_SIZE:
                 self.near_cache.clear()
-            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 or word in self.by_last else [
+            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 else [
                 e for last, es in self.by_last.items() if abs(len(last) - len(word)) <= 1 and _near(word, last)
                 for e in es]
         return self.near_cache[word]
@@ -754,7 +753,7 @@ class _Scorer:
             # an order called new that states its own end is still the new one: "Notre nouveau bon de commande X
             # couvre l'année 2027 et arrive à terme le 31/12/2027"
             if lex.refuse_old and (is_old(self.text, start) or self._bracketed_after(start, lex.old_after) or (
-                    self._followed_by(end, lex.old_after) and not self._called_new(start, lex.new_words))):
+                    self._followed_by(end, lex.old_after) and not _NEW_RIGHT_BEFORE.search(self.folded, 0, start))):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
@@ -944,9 +943,6 @@ class _Scorer:
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
-        if not row:  # the value itself is one number, however spaced: "(n° 304 120 077, bâtiment A)"
-            at = start - sentence_start
-            sentence = f"{sentence[:at]}{'0' * (end - start)}{sentence[at + end - start:]}"
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
         # (in a row, a cell's number in spaced groups is one: "3 604 221")
@@ -1104,6 +1100,9 @@ _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
 # a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
 _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
+# an order called new right before its label, words only between ("Notre nouveau bon de commande X"; not "New PO for
+# 2027: PO X", nor "notre nouveau marché, le bon de commande X"), on folded text
+_NEW_RIGHT_BEFORE = re.compile(r"\b(?:nouveaux?|nouvel(?:le)?s?|new)(?:\s++[a-z]++){1,4}\s*+$")
 _PAIR_BEFORE = re.compile(r"(?<!\d)\d\d ")  # the pair of digits before another: "70 22 45 81"
 _NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
@@ -1216,7 +1215,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     for span in sorted(set(merged), key=lambda se: (se[0], -se[1])):
         if not kept or span[0] >= kept[-1][1]:  # two introducers of one value: the longer reading
             kept.append(span)
-    inside = [t for t in tokens if not any(s <= t[0] and t[1] <= e for s, e in kept)]
+    starts = [s for s, _ in kept]  # kept spans are sorted and apart: the one that may hold a token is found by bisection
+    inside = [t for t in tokens if not ((k := bisect_right(starts, t[0]) - 1) >= 0 and t[1] <= kept[k][1])]
     return sorted(inside + kept)
 
 

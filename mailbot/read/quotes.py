@@ -82,7 +82,7 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?|lignes?|rubriques?)"
     r"|under\s++(?:each|your)\s++(?:questions?|lines?)"
     # "Petite erreur dans mon précédent message : …", "my previous e-mail": the one quoted below
-    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|premier|previous|last|earlier|first|initial|original)\s++(?:message|mail|e-?mail|courriel)",
+    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|previous|last|earlier)\s++(?:message|mail|e-?mail|courriel)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
