@@ -269,12 +269,12 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # how far each is from TARGETS.
 FLOORS = {
     # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b, 23, 24b, 27, 29, 31,
-    # 33 to 36
+    # 33, 34, 36 and 37
     # (128 + 100 + 80 + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200 + 200 + 200 + 200
     # + 370 + 180 + 120 + 180 + 180, issue #10); wave 29's purchase orders brought the weakest field from 0.958 to
     # 0.948 (P.O) as it was added; wave 31 brought the situations from 0.990 to 0.988 (its batches read 0.900-1.000 at
     # first sight; no mail of the 2,768 before it reads worse); waves 33 and 34 (purchase orders, readings and
-    # addresses: 180 + 120) read fields 0.909-0.980 at first sight; waves 35 and 36 (new addresses and situations that
+    # addresses: 180 + 120) read fields 0.909-0.980 at first sight; waves 36 and 37 (new addresses and situations that
     # take a careful reading first: 180 + 180) read fields 0.890-0.970 at first sight; with the twelfth session's
     # changes the whole (3,798) reads 0.991 / 0.983 (weakest: SIREN 0.965) / 0.987 / 0.996
     "tune": {"situation_accuracy": 0.990, "given_mean": 0.983, "given_each": 0.964, "missing": 0.987,
@@ -345,6 +345,11 @@ FLOORS = {
     # read one of its mails differently)
     "sealed19": {"situation_accuracy": 0.966, "given_mean": 0.942, "given_each": 0.851, "missing": 0.941,
                  "lead_time_ok": 0.983},
+    # sealed20: a thirty-fifth wave of 120 (half with new addresses and situations that take a careful reading, half
+    # with no emphasis), all sealed at the start of the twelfth session, scored once at its end (the session's
+    # starting code gave the same figures; it read one of the 120 mails differently)
+    "sealed20": {"situation_accuracy": 0.966, "given_mean": 0.914, "given_each": 0.800, "missing": 0.958,
+                 "lead_time_ok": 0.975},
 }
 
 
@@ -373,7 +378,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
                                           ("sealed13", 120), ("sealed14", 120), ("sealed15", 120),
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
-                                          ("sealed19", 120)])
+                                          ("sealed19", 120), ("sealed20", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
