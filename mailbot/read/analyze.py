@@ -22,7 +22,7 @@ from mailbot.decide.cases import without_reference
 from mailbot.read.attachments import of_mail
 from mailbot.read.classify import Classification, classify
 from mailbot.decide.chain import judge_broken, judge_reading
-from mailbot.read.extract import NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
+from mailbot.read.extract import INVOICE_DOCUMENT, NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
@@ -185,16 +185,13 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
-_INVOICE = re.compile(r"factur|invoice", re.I)
-
-
 def _attached_request(mail: mime.Mail, classification: Classification, rules: Rules,
                       model: TextModel | None) -> Classification:
     """A body that says nothing in words sends a file ("Compteurs", a signature and a csv): the subject and the
     files' text are read as the request, as the desk would; the extractors then read the files for its values."""
-    if _INVOICE.search(mail.subject):
+    if INVOICE_DOCUMENT.search(mail.subject):
         return classification  # "TR: facture" and "Voir PJ": an invoice passed on, whose counters were billed
-    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not _INVOICE.search(d.name)]
+    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not INVOICE_DOCUMENT.search(d.name)]
     if not documents:
         return classification
     text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]

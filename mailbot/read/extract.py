@@ -212,9 +212,9 @@ _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatricu
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons", re.I)
 _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
-# an invoice by its file's name, for readings: "Facture_0412.pdf", "invoice-2027-03.pdf" (not "INV_parc_compteurs.csv",
-# an inventory)
-_INVOICE_WORD_NAME = re.compile(r"factur|invoice", re.I)
+# an invoice itself, by its file's name or the subject that passes it on: "Facture_0412.pdf", "TR: facture" (not
+# "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
+INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
 
 
@@ -1509,7 +1509,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
-                                 readings_said=_readings_said_attached(new_text))
+                                 readings_said=bool(documents) and _readings_said_attached(new_text))
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
@@ -1572,8 +1572,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
-    it; readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each value with the attachment and the place it was read; a customer number
-    only when the request needs one (a purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
+    it; readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
+    value with the attachment and the place it was read; a customer number only when the request needs one (a
+    purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
     unreadable = [Evidence("attachment", "unreadable", d.name, d.unreadable) for d in documents if d.unreadable]
@@ -1599,7 +1600,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
             took = took or bool(fields["new_email"])
         if not fields["meter_readings"] and ("meter_readings" in required or readings_said) \
-                and not _INVOICE_WORD_NAME.search(document.name):
+                and not INVOICE_DOCUMENT.search(document.name):
             # readings only for a request of readings, and not an invoice's: a purchase order's or an invoice's
             # counters are what was ordered or billed
             reader.readings_found = reader.readings()

@@ -753,7 +753,8 @@ class _Scorer:
             # an order called new that states its own end is still the new one: "Notre nouveau bon de commande X
             # couvre l'année 2027 et arrive à terme le 31/12/2027"
             if lex.refuse_old and (is_old(self.text, start) or self._bracketed_after(start, lex.old_after) or (
-                    self._followed_by(end, lex.old_after) and not _NEW_RIGHT_BEFORE.search(self.folded, 0, start))):
+                    self._followed_by(end, lex.old_after)
+                    and not _NEW_RIGHT_BEFORE.search(self.folded, max(0, start - _NEW_REACH), start))):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
@@ -1103,6 +1104,7 @@ _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t
 # an order called new right before its label, words only between ("Notre nouveau bon de commande X"; not "New PO for
 # 2027: PO X", nor "notre nouveau marché, le bon de commande X"), on folded text
 _NEW_RIGHT_BEFORE = re.compile(r"\b(?:nouveaux?|nouvel(?:le)?s?|new)(?:\s++[a-z]++){1,4}\s*+$")
+_NEW_REACH = 120  # characters before a value where _NEW_RIGHT_BEFORE is looked for (its four words), not the whole text
 _PAIR_BEFORE = re.compile(r"(?<!\d)\d\d ")  # the pair of digits before another: "70 22 45 81"
 _NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
