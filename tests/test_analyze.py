@@ -143,6 +143,17 @@ def test_late_po_change():
     assert result.action == "acknowledge"
 
 
+def test_a_move_booked_for_a_day_is_dated_by_it():
+    """situations.toml ``dated_by_day``: a move's only day to come, even with a weak cue, is its date."""
+    body = ("Bonjour,\nMerci de déménager le traceur n° de série 91204417 vers notre nouveau site :\n"
+            "Agence Santoni\nRoute de Bastia\n20137 Porto-Vecchio\n\nLe transporteur est réservé pour le 6 juillet.")
+    result = analyze(mail(body, "Déménagement traceur"))
+    assert result.situation == "equipment_move"
+    assert result.fields["effective_date"] == "2027-07-06"
+    late = analyze(mail(body.replace("pour le 6 juillet", "pour juillet"), "Déménagement traceur"))
+    assert late.fields["effective_date"] is None  # a month with a weak cue is no move's day
+
+
 def test_no_date_header_means_unknown_lead_time():
     body = "Bonjour,\nContrat CT-2026-01234 : nouveau bon de commande BC-27-0100 à partir du 1er mars 2027."
     result = analyze(mail(body, "Bon de commande", date=""))

@@ -210,6 +210,11 @@ EFFECTIVE = [
      "March 8th; the movers have the slot booked.", "2027-03-08"),
     ("The planned date of the switch will be 3 May.", "2027-05-03"),
     ("Nous déménageons en février 2027 ; la visite technique aura lieu le 28 janvier.", "2027-02-01"),
+    # an abbreviation's full stop ends no sentence: the move is still the date's event
+    ("Could you arrange the move of the Colorado 1650 (serial no. CL16-500932) on 12 October? We also need inks "
+     "next month.", "2027-10-12"),
+    ("Merci de déménager le traceur réf. TX-3300 n° 44-1 le 12 octobre ; il nous faut aussi du papier le mois "
+     "prochain.", "2027-10-12"),
 ]
 
 
@@ -365,3 +370,18 @@ def test_a_forms_start_date_is_a_strong_cue(text):
     dates are taken only on such a cue (extract._from_attachments)."""
     hit = effective_date(text, REF)
     assert hit is not None and hit.iso == "2027-05-01" and hit.cue == "strong"
+
+
+@pytest.mark.parametrize("text, weak, expected", [
+    # a move happens on a day: a day with a weak cue, nothing else competing, is its date …
+    ("Le transporteur est réservé pour le 6 juillet, l'accès se fait par l'arrière.", "day", "2027-07-06"),
+    # … a month is not ("nothing is fixed yet")
+    ("Ideal timing would be our plant shutdown in August, but nothing is fixed yet.", "day", None),
+    ("Ideal timing would be our plant shutdown in August, but nothing is fixed yet.", True, "2027-08-01"),
+    ("Le transporteur est réservé pour le 6 juillet, l'accès se fait par l'arrière.", False, None),
+    # two dates to come compete: neither is taken on a weak cue
+    ("Le transporteur est réservé pour le 6 juillet ; le technicien passe le 9 juillet.", "day", None),
+])
+def test_a_day_with_a_weak_cue_dates_a_request_that_happens_on_a_day(text, weak, expected):
+    hit = effective_date(text, REF, weak=weak)
+    assert (hit.iso if hit else None) == expected

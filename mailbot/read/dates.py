@@ -340,8 +340,10 @@ _EVENT = re.compile(
     r"|nouveaux?\s+(?:b[âa]timent|locaux|bureaux)|\bnew\s+(?:building|premises|offices?)\b",
     re.I,
 )
-# Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these.
-_SENTENCE_END = re.compile(r"[.;!?](?!\S)|\n[^\S\n]*+\n")
+# Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these; an
+# abbreviation's full stop ends none ("the move of the plotter (serial no. CL16-500932) on 12 October").
+_SENTENCE_END = re.compile(r"(?:(?<![\s(][Nn]o)(?<![\s(]n)(?<![\s(][Rr][ée]f)(?<![\s(]env)(?<![\s(]cf)(?<![\s(]ex)\.|[;!?])"
+                           r"(?!\S)|\n[^\S\n]*+\n")
 
 
 def _before(text: str, start: int) -> str:
@@ -481,13 +483,15 @@ def _range_start(value: date, last: date) -> date:
 
 
 def effective_date(text: str, reference: date | None = None, threshold: float = 2.0,
-                   weak: bool = True) -> DateHit | None:
+                   weak: bool | str = True) -> DateHit | None:
     """The best-scored date that reads as an effective date, or None; never a deadline.
 
     Failing one, and when ``weak`` (the request is one that must state when it
     applies), the only date still to come, when a weak cue introduces it
     ("Date : 01/03/2027", "adresse de facturation au 1er mars"): nothing else
-    in the text competes.
+    in the text competes. ``weak="day"`` (a request that happens on a day, a
+    move): the same, when that date is a day ("le transporteur est réservé pour
+    le 6 juillet"), not a month ("ideally in August, nothing is fixed yet").
     """
     hits = [_pointed_to(text, h) for h in find_dates(text, reference) if h.cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
@@ -498,8 +502,8 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     if best is not None or reference is None or not weak:
         return best
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
-    weak = [h for h in coming if h.cue == "medium"]
-    return weak[0] if weak and len({h.value for h in coming}) == 1 else None
+    cued = [h for h in coming if h.cue == "medium" and (h.exact or weak != "day")]
+    return cued[0] if cued and len({h.value for h in coming}) == 1 else None
 
 
 # "… ferme le 30 septembre. Nous résilions à compter de cette date": the date named before is the one

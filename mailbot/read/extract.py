@@ -714,7 +714,7 @@ class _Reader:
             self.spans["meter_readings"] = [self.where(*r["span"]) for r in found]
         return found
 
-    def date(self, reference: date | None, weak: bool = True, strong_only: bool = False) -> str | None:
+    def date(self, reference: date | None, weak: bool | str = True, strong_only: bool = False) -> str | None:
         """The effective date; ``strong_only``: only one a strong cue introduces ("à compter du")."""
         text = _SENT_LINE.sub(lambda m: " " * len(m.group(0)), self.text)  # when a quoted mail was sent
         hit = effective_date(text, reference, weak=weak)
@@ -1443,13 +1443,14 @@ class Extraction:
 
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
-                situation: str | None = None, lead_time: bool = True, required: tuple[str, ...] = (),
+                situation: str | None = None, lead_time: bool | str = True, required: tuple[str, ...] = (),
                 dated: bool = True) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
     ``lead_time``: the request has a notice to meet, so a date with only a weak cue is its effective
-    date when nothing competes (dates.effective_date). ``required``: the fields the situation needs;
+    date when nothing competes (dates.effective_date); "day": so is a day, for a request that happens on
+    one (situations.toml ``dated_by_day``: a move). ``required``: the fields the situation needs;
     the attachments are read when one is missing or the body points to them. ``dated`` false: the
     request takes effect at no date (situations.toml ``effective_date``), so none is read. A forward that
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
