@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.read.analysis import FIELD_KEYS
-from mailbot.read.analyze import analyze, detect_language
+from mailbot.read.analyze import analyze, detect_language, request_texts
 from mailbot.read.rules import RulesError, load_rules
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev"
@@ -152,6 +152,20 @@ def test_a_move_booked_for_a_day_is_dated_by_it():
     assert result.fields["effective_date"] == "2027-07-06"
     late = analyze(mail(body.replace("pour le 6 juillet", "pour juillet"), "Déménagement traceur"))
     assert late.fields["effective_date"] is None  # a month with a weak cue is no move's day
+
+
+def test_a_customer_number_only_in_the_signature_is_read_there():
+    body = ("Bonjour,\nÀ partir de mars 2027, merci d'envoyer nos factures à factures@groupe-salvi.fr.\n\n"
+            "Merci de votre compréhension.\n\nAntoine Salvi\nGroupe Salvi BTP\nRoute de Mezzavia, 20090 Ajaccio\n"
+            "Tél 04 95 23 61 80\nCode client Canon : SAL-1172-B\nN° TVA FR 27 441 905 366\n")
+    result = analyze(mail(body, "Factures par mail"))
+    assert result.fields["customer_number"] == "SAL-1172-B"
+    span = result.details["spans"]["customer_number"]
+    assert span["source"] == "signature"
+    assert request_texts(mail(body, "Factures par mail"))["signature"][slice(*span["span"])] == "SAL-1172-B"
+    # a signature without a customer label gives none: its phone, VAT and postcode are no customer number
+    plain = analyze(mail(body.replace("Code client Canon : SAL-1172-B\n", ""), "Factures par mail"))
+    assert plain.fields["customer_number"] is None
 
 
 def test_no_date_header_means_unknown_lead_time():

@@ -608,6 +608,12 @@ CASES = [
     ("'contact' written for 'contrat'", "Nous souhaitons résilier notre contact n° 4471-2290 (traceur 7XK01234) au "
      "30/06/2027.", "contract_number", ["4471-2290"]),
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),
+    ("'compta' is a word, not 'compte' misspelt", "Sylvie - compta\nGarage des Tilleuls, 49100 Angers",
+     "customer_number", []),
+    ("the customer's number 'chez vous'", "Merci de confirmer.\nnotre n° chez vous : 4471 09\n\nYannick",
+     "customer_number", ["4471 09"]),
+    ("… a contract 'chez vous' stays a contract", "Le contrat n° chez vous CT-2291 est à résilier.",
+     "contract_number", ["CT-2291"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
 ]

@@ -173,7 +173,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
                              lead_time=bool(rule.lead_time_months) or ("day" if rule.dated_by_day else False)
                              if rule else True, required=rule.required if rule else (),
-                             dated=rule.effective_date if rule else True)
+                             dated=rule.effective_date if rule else True, signature=inner.signature)
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details
@@ -218,12 +218,13 @@ def _bounded_text(mail) -> tuple[str, list[Evidence]]:
 
 
 def request_texts(raw: bytes) -> dict[str, str]:
-    """The texts the spans of an analysis point into ("subject", "new", "quoted": see
+    """The texts the spans of an analysis point into ("subject", "new", "quoted", "signature": see
     extract.Extraction), rebuilt from the message as analyze read it, for a person's screen."""
     mail = mime.parse(raw)
     text, _ = _bounded_text(mail)
     inner = quotes.request(quotes.split(text, mail.subject))
-    return {"subject": mail.subject, "new": join_soft_wraps(inner.new), "quoted": join_soft_wraps(inner.quoted)}
+    return {"subject": mail.subject, "new": join_soft_wraps(inner.new), "quoted": join_soft_wraps(inner.quoted),
+            "signature": inner.signature}
 
 
 def analyze(raw: bytes, *, own_addresses: tuple[str, ...] = (), rules: Rules | None = None,

@@ -1430,7 +1430,7 @@ class Extraction:
     A span is [start, end) in the text its source names: "new" is the
     ``new_text`` argument (in analyze: the request part of the body as
     quotes.split returns it, with odd spaces made plain, LF line ends,
-    stripped), "quoted" the ``quoted_text`` argument, "subject" the Subject;
+    stripped), "quoted" the ``quoted_text`` argument, "subject" the Subject, "signature" the ``signature``;
     text[start:end] is the value as written. A K-bis recognised by an
     attachment's name has source "attachment" and span None. The spans inside
     new_address, new_email and meter_readings are in the text their entry in
@@ -1444,7 +1444,7 @@ class Extraction:
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool | str = True, required: tuple[str, ...] = (),
-                dated: bool = True) -> Extraction:
+                dated: bool = True, signature: str = "") -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
@@ -1454,7 +1454,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     the attachments are read when one is missing or the body points to them. ``dated`` false: the
     request takes effect at no date (situations.toml ``effective_date``), so none is read. A forward that
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
-    (quotes.request)."""
+    (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
+    ("Code client Canon : SAL-1172-B" under the name)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1482,6 +1483,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
             new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
     _short_answer(new, quoted, fields)
     _pointed_subject(new, subject, fields)
+    signed = _Reader(signature, "signature", "signature")
+    if not fields["customer_number"]:  # a labelled customer number is the sender's, even under its name
+        fields["customer_number"] = signed.identifier("customer_number")
     # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
     later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
@@ -1519,7 +1523,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         address = attached.address_found
 
     named = _from_names(mail, fields, set(required)) if situation not in NOTHING_TO_TAKE else None
-    readers = (new, subject, quoted, *(r for r in (attached, named) if r))
+    readers = (new, subject, quoted, signed, *(r for r in (attached, named) if r))
     # each value was read by one of them, and only that one kept a span
     spans = {
         name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
@@ -1535,7 +1539,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         "attachments": [{"name": d.name, "kind": d.kind, "read": not d.unreadable, "why": d.unreadable,
                          "places": [where for where, _ in d.pages]} for d in documents],
     }
-    return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence
+    return Extraction(fields, details, new.evidence + subject.evidence + quoted.evidence + signed.evidence
                       + (attached.evidence if attached else []) + (named.evidence if named else []))
 
 

@@ -193,6 +193,7 @@ class Lexicon:
     colon_prefixes: frozenset[str] = frozenset()  # … when they follow a colon or begin a line (": BC 27/0098")
     model_prefixes: frozenset[str] = frozenset()  # a model's short name, not a serial's start ("PW 7H3210502")
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
+    not_typos: frozenset[str] = frozenset()  # words of their own one letter from a label: "compta" is no "compte"
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
     recalls: tuple[str, ...] = ()  # "merci de le reporter … :", "la référence suivante :": the sentence before names X
@@ -227,7 +228,7 @@ class Lexicon:
         if word not in self.near_cache:
             if len(self.near_cache) > _NEAR_CACHE_SIZE:
                 self.near_cache.clear()
-            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 else [
+            self.near_cache[word] = self.by_last.get(word, []) if len(word) < 5 or word in self.not_typos else [
                 e for last, es in self.by_last.items() if abs(len(last) - len(word)) <= 1 and _near(word, last)
                 for e in es]
         return self.near_cache[word]
@@ -296,6 +297,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    new_before=frozenset(fold(w) for w in data.get("new_before", [])),
                    changing=_folded_phrases(data.get("changing", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
+                   not_typos=frozenset(fold(w) for w in data.get("not_typos", [])),
                    other_shapes=other_shapes)
 
 
