@@ -612,6 +612,16 @@ CASES = [
      "customer_number", []),
     ("the customer's number 'chez vous'", "Merci de confirmer.\nnotre n° chez vous : 4471 09\n\nYannick",
      "customer_number", ["4471 09"]),
+    ("an order said to stay is no new order", "Our PO 4400-77812 remains unchanged, please continue quoting it.",
+     "po_number", []),
+    ("… nor one said to stay valid", "La commande 2026 (BC n° 26/0412) reste valable jusqu'à la fin de l'année.",
+     "po_number", []),
+    ("… the new one beside it is", "Le BC 4500123456 reste valable jusqu'au 31/12, le nouveau BC 4500999999 prendra "
+     "le relais.", "po_number", ["4500999999"]),
+    ("an order's prefix is no contract's", "Their order ref. for the remaining term of the contract is PO-VPF-27-0193.",
+     "contract_number", []),
+    ("… and the order label further back takes it", "Their order ref. for the remaining term of the contract is "
+     "PO-VPF-27-0193.", "po_number", ["PO-VPF-27-0193"]),
     ("… a contract 'chez vous' stays a contract", "Le contrat n° chez vous CT-2291 est à résilier.",
      "contract_number", ["CT-2291"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."

@@ -699,11 +699,14 @@ class _Scorer:
                           or self._after_machines_colon(start, machines) or self._machine_complement(start, machines)
                           or (self._after_copula(start) and self._machine_subject(start, machines))) \
             and not (quantity and self._counts_before(start))
+        # a label whose field refuses the value's shape claims it from no other: "… of the contract is PO-VPF-27-0193"
+        claimed = direct and nearest is not None and column is None and not (
+            nearest[0] is not None and any(s.match(compact) for s in self.lex.fields[nearest[0]].refuse_shapes))
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
                 continue
-            if direct and nearest and nearest[0] != name and column is None:
+            if claimed and nearest[0] != name:
                 continue  # right after another field's label, or a phone, an invoice, a SIRET…
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
