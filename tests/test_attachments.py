@@ -383,6 +383,20 @@ def test_a_termination_letter_attached_gives_its_date():
     assert analysis.fields["effective_date"] == "2027-12-31"
 
 
+@pytest.mark.parametrize("period, expected", [
+    ("Période couverte : du 01/01/2027 au 31/12/2027", "2027-01-01"),
+    ("Période d'exécution : du 01/02/2027 au 31/01/2028", "2027-02-01"),
+    ("Date d'émission : 16/11/2026", None),  # the order's own date is not when it applies
+])
+def test_an_attached_orders_period_dates_it(period, expected):
+    """An order document says when it applies by the period it covers, though no cue of the body's says so."""
+    order = pdf(["BON DE COMMANDE", "N° de commande : VA-BC-27-0058", "Référence contrat Canon : 2025/PPP/0412", period])
+    analysis = analyze(mail("Bon de commande 2027", "Bonjour, ci-joint notre nouveau bon de commande, à faire apparaître "
+                            "sur vos prochaines factures.", [("Bon de commande.pdf", "application/pdf", order)]))
+    assert analysis.fields["po_number"] == "VA-BC-27-0058"
+    assert analysis.fields["effective_date"] == expected
+
+
 def test_an_invoice_attached_for_its_references_gives_no_effective_date():
     """The invoice bills a period gone by; the request ("dorénavant") names no date of its own."""
     invoice = pdf(["FACTURE N° 9026318847", "Contrat : MC-2021-44187",

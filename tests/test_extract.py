@@ -1143,6 +1143,10 @@ def test_a_request_written_in_the_subject_gives_its_date_and_address():
 
 
 NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in many ways, and what is no new address
+ # a verb of change, many words between "envoyer" and "à :", a bulleted block
+ ("Notre service comptable change d'adresse. Merci d'envoyer les factures concernant le compte client en objet à :\n\n"
+  "- Ateliers Daubigny\n- Bâtiment C, 140 avenue de la Marne\n- 59290 Wasquehal\nL'adresse d'installation de nos "
+  "matériels reste inchangée (23 rue de l'Espérance, 59100 Roubaix).", "59290"),
 
  ("Merci d'envoyer désormais vos factures au : Service comptable, 18 rue des Acacias, 69003 Lyon", "69003"),
  ("Our new billing address as of 1 March:\nAcme France SAS\n5 avenue de l'Europe\n67300 Schiltigheim", "67300"),
@@ -1478,6 +1482,11 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ # a colleague's address is the new one when the invoices are sent to that colleague, not when she is to be contacted
+ ("Pourriez-vous nous envoyer dorénavant les factures par mail ?\n\nVous pouvez les envoyer directement à ma collègue "
+  "de la compta : sylvie.marchal@menuiseries-perrin.fr", "sylvie.marchal@menuiseries-perrin.fr"),
+ ("Merci d'envoyer les factures par mail. Pour toute question, adressez-vous à ma collègue : "
+  "sylvie.marchal@menuiseries-perrin.fr", None),
  ("We currently receive your invoices by email at compta@meridian-eng.fr. This mailbox will be closed, so please "
   "send all future invoices to:\n\nap-invoices@meridian-eng.fr", "ap-invoices@meridian-eng.fr"),
  ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : '

@@ -622,6 +622,10 @@ CASES = [
      "contract_number", []),
     ("… and the order label further back takes it", "Their order ref. for the remaining term of the contract is "
      "PO-VPF-27-0193.", "po_number", ["PO-VPF-27-0193"]),
+    ("'Cust.' is a customer label", "Could you send us your bank details?\n\nCust. ID C0058812", "customer_number",
+     ["C0058812"]),
+    ("… and 'CUST' in capitals starts the value, 'with you' between", "Our customer account with you is CUST 0042817, "
+     "should you need it.", "customer_number", ["CUST 0042817"]),
     ("… a contract 'chez vous' stays a contract", "Le contrat n° chez vous CT-2291 est à résilier.",
      "contract_number", ["CT-2291"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."

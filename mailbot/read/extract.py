@@ -30,7 +30,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from mailbot.read.analysis import Evidence, empty_fields
-from mailbot.read.dates import deadline, effective_date, term_date
+from mailbot.read.dates import deadline, effective_date, find_dates, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
@@ -150,7 +150,10 @@ _NEGATIVE_REACH = 50  # characters before an address where its negative words ar
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
-    r"|rempla[cç]ant|coll[èe]gue|colleague|en copie|\bcc\b|questions?",
+    r"|rempla[cç]ant|en copie|\bcc\b|questions?"
+    # a colleague's address is one to contact, unless the invoices are sent to them: "Vous pouvez les envoyer
+    # directement à ma collègue de la compta : X"
+    r"|(?<!\b[àa]\sma\s)(?<!\b[àa]\smon\s)(?<!\bto\smy\s)(?<!\bto\sour\s)(?:coll[èe]gue|colleague)",
     re.I,
 )
 
@@ -216,6 +219,7 @@ _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", 
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
 INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
+_ORDER_PERIOD = re.compile(r"\bp[ée]riode\b[^.\n:]{0,25}+:?[ \t]*+du[ \t]*+$", re.I)  # "Période couverte : du"
 
 
 def _readings_said_attached(text: str) -> bool:
@@ -1565,6 +1569,16 @@ class _AttachedReader(_Reader):
         return {"text": self.text[start:end], "span": None, "source": "attachment",
                 "attachment": self.document.name, "place": self.document.where(start)}
 
+    def order_period(self, reference: date) -> str | None:
+        """The first day of the period an order document covers ("Période couverte : du 01/01/2027 au
+        31/12/2027", "Période d'exécution : du …"): when the order it carries applies."""
+        for hit in find_dates(self.text, reference):
+            if _ORDER_PERIOD.search(self.text[max(0, hit.start - 40) : hit.start]):
+                self.note("effective_date", hit.text, f"the start of the period the order covers, {hit.iso}")
+                self.spans["effective_date"] = self.where(hit.start, hit.end)
+                return hit.iso
+        return None
+
     def note(self, name: str, text: str, detail: str) -> None:
         where = self.document.where(self.text.find(text)) if text in self.text else ""
         place = f"{self.document.name}, {where}" if where else self.document.name
@@ -1592,7 +1606,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's
-            found = reader.date(reference, weak=False, strong_only=True)
+            found = reader.date(reference, weak=False, strong_only=True) or (
+                reader.order_period(reference) if "po_number" in reader.spans else None)
             # a copy of an old contract or order says when it started: years gone by are not the request's date
             fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
             took = took or bool(fields["effective_date"])

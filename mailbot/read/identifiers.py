@@ -401,7 +401,7 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                                               or (len(piece) == 3 and _LONGER_GROUP_NEXT.match(text, end) is not None))))
             # "4500-118 273": a dashed number whose last group of three goes on after a space
             dashed = piece.isdigit() and len(piece) == 3 and prev == last and _DASHED_THREE.fullmatch(last) is not None
-            prefix = prev == last and last.isalpha() and last.isupper() and 2 <= len(last) <= 3 \
+            prefix = prev == last and last.isalpha() and last.isupper() and (2 <= len(last) <= 3 or last in lexicon.value_prefixes) \
                 and last not in _COUNTER_MARKS and last.lower() not in lexicon.fillers \
                 and not _names_model(last, piece, lexicon) \
                 and (last.lower() not in lexicon.one_word_labels or last in lexicon.value_prefixes
