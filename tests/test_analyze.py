@@ -168,6 +168,18 @@ def test_a_customer_number_only_in_the_signature_is_read_there():
     assert plain.fields["customer_number"] is None
 
 
+def test_a_short_answer_to_our_question_about_a_termination_is_a_termination():
+    """One strong word of our question ("your request to terminate") names the situation the short answer is for."""
+    body = ("Hello,\n\nThe serial number is 3Y0E0917 (Rouen office).\n\n"
+            "From: Service Contrats WFPS <contrats.service.wfps@cf.canon.fr>\nSent: Monday, February 22, 2027 2:50 PM\n"
+            "To: Jonathan Pierce <jpierce@atlas-engineering.fr>\nSubject: Your request\n\nDear Mr Pierce,\n\n"
+            "Thank you for your request to terminate your maintenance contract. To process it, could you please send "
+            "us the serial number of the device concerned?\n\nKind regards,\nService Contrats WFPS")
+    result = analyze(mail(body, "RE: Your request", date="Tue, 23 Feb 2027 09:30:00 +0100"))
+    assert result.situation == "contract_termination"
+    assert result.fields["serial_numbers"] == ["3Y0E0917"]
+
+
 def test_no_date_header_means_unknown_lead_time():
     body = "Bonjour,\nContrat CT-2026-01234 : nouveau bon de commande BC-27-0100 à partir du 1er mars 2027."
     result = analyze(mail(body, "Bon de commande", date=""))

@@ -53,7 +53,8 @@ REPLY_SUBJECT_WEIGHT = 0.3  # "RE: …" mostly repeats the wording of our own ma
 NEW_WEIGHT = 1.0
 QUOTED_WEIGHT = 0.25
 FORWARDED_WEIGHT = 0.6
-QUESTION_WEIGHT = 0.6  # our question a short answer replies to ("5830-0912-774" under "le numéro de série … ?")
+QUESTION_WEIGHT = 0.65  # our question a short answer replies to ("5830-0912-774" under "le numéro de série … ?"): one
+# strong word of it (weight 4: "your request to terminate your contract") names the situation alone (min_score 2.5)
 SATURATION = 2.0  # score at which strength reaches one half
 ABSENCE = 0.3  # how much "no situation keyword at all" backs "other" against the model
 AGREEMENT_SHARE = 0.5  # agreement raises the stronger vote by this share of the weaker one
