@@ -397,6 +397,19 @@ def test_an_attached_orders_period_dates_it(period, expected):
     assert analysis.fields["effective_date"] == expected
 
 
+def test_a_letter_that_promises_a_k_bis_is_none():
+    """An announcement letter attached speaks of the extract ("disponible sur demande"): it is not one."""
+    letter = pdf(["IRO SAS - Information a nos partenaires", "Nous vous annoncons la fusion-absorption de Chevalier "
+                  "Impressions par IRO SAS.", "Extrait Kbis disponible sur demande apres inscription modificative."])
+    body = ("Bonjour, la société Chevalier Impressions (contrat n° 2021-CH-3307) sera absorbée par IRO SAS (SIREN 443 091 "
+            "582) le 1er janvier 2027 : merci de facturer IRO SAS à compter de cette date. Le Kbis vous sera adressé "
+            "dès sa mise à jour. Vous trouverez ci-joint notre courrier d'information.")
+    analysis = analyze(mail("Fusion-absorption - facturation", body, [("Information.pdf", "application/pdf", letter)]))
+    assert analysis.situation == "billing_entity_change"
+    assert analysis.fields["kbis"] is False
+    assert "kbis" in analysis.missing
+
+
 def test_an_invoice_attached_for_its_references_gives_no_effective_date():
     """The invoice bills a period gone by; the request ("dorénavant") names no date of its own."""
     invoice = pdf(["FACTURE N° 9026318847", "Contrat : MC-2021-44187",

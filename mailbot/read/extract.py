@@ -1549,6 +1549,24 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
 
 _ATTACHMENT_FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
 _KBIS_CONTENT = re.compile(r"extrait\s+(?:k\s?bis|d.immatriculation)|registre\s+du\s+commerce|greffe\s+du\s+tribunal", re.I)
+# a letter that speaks of an extract is none: "Extrait Kbis disponible sur demande après inscription modificative"
+_KBIS_NOT_HERE = re.compile(r"sur\s++demande|on\s++request|disponible|available|" + _LATER.pattern, re.I)
+
+
+def _is_register_extract(text: str) -> bool:
+    """Is a document a K-bis by its content: the register's words on a line that does not say it comes later?
+    (Each line is read once, however many matches it holds.)"""
+    checked = -1  # the end of the last line read
+    for m in _KBIS_CONTENT.finditer(text):
+        if m.start() < checked:
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        checked = text.find("\n", m.end()) % (len(text) + 1)  # -1 (no line end): the text's end
+        if not _KBIS_NOT_HERE.search(text, start, checked):
+            return True
+    return False
+
+
 _DENOMINATION = re.compile(r"d[ée]nomination(?:\s+ou\s+raison\s+sociale|\s+sociale)?\s*:?\s*(?P<v>[^\n|]{2,80})",
                            re.I)
 _SEAT = re.compile(r"adresse\s++du\s++si[eè]ge(?:\s++social)?+[ \t]*+:?+[^\n\d]{0,5}+[^\n]{0,80}?\b(?P<postcode>\d{5})\b",
@@ -1626,7 +1644,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
             took = took or bool(fields["meter_readings"])
-        if _KBIS_CONTENT.search(document.text):
+        if _is_register_extract(document.text):
             if not fields["kbis"]:
                 fields["kbis"] = True
                 reader.note("kbis", document.name, "an extract of the trade register, by its content")
