@@ -1459,6 +1459,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     ("Votre dernière facture nous semble comporter une erreur : 3 200 copies couleur facturées alors que notre "
      "traceur n'imprime qu'en noir.", []),
     ("Compteur noir : 52 118 ; 8 400 pages N&B billed this quarter.", [52118]),
+    ("Nous contestons la facture ci-jointe : 41 250 pages couleur nous sont facturées sur le trimestre.", []),
+    ("Compteur noir : 52 118 ; 8 400 pages were billed this quarter.", [52118]),
     # the last reading we recorded, quoted back with its date, and each value of its list
     ("Dernier relevé enregistré le 31/12/2026 : noir 1 150 020 / couleur 80 004.\nCompteur noir : 1 204 998",
      [1204998]),
