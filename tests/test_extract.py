@@ -860,6 +860,18 @@ POLICY = [
      "Madame, Monsieur,\nÀ compter du 1er avril 2027, toute facture devra être envoyée à notre nouvelle adresse :\n"
      "45 avenue Kennedy\n33700 Mérignac",
      "new_address_postcode", "33700"),
+    ("a reading quoted under a request for remote reading is the old mail's",
+     "RE: Relevés compteurs - Colorado",
+     "Bonjour,\nPour éviter ce genre de relance, nous voudrions que les compteurs de la machine mentionnée ci-dessous "
+     "remontent automatiquement. Est-ce possible ?",
+     "Bonjour,\nVoici le compteur de notre Colorado 1650 (n° série Y7340012) : 25 880 m².",
+     "meter_readings", []),
+    ("… its machine is still the one pointed to",
+     "RE: Relevés compteurs - Colorado",
+     "Bonjour,\nPour éviter ce genre de relance, nous voudrions que les compteurs de la machine mentionnée ci-dessous "
+     "remontent automatiquement. Est-ce possible ?",
+     "Bonjour,\nVoici le compteur de notre Colorado 1650 (n° série Y7340012) : 25 880 m².",
+     "serial_numbers", ["Y7340012"]),
     ("history not pointed to is not read",
      "RE: Bon de commande",
      "Bonjour,\nMerci, nous vous enverrons le nouveau bon de commande la semaine prochaine, le contrat est le "
@@ -1460,6 +1472,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "traceur n'imprime qu'en noir.", []),
     ("Compteur noir : 52 118 ; 8 400 pages N&B billed this quarter.", [52118]),
     ("Nous contestons la facture ci-jointe : 41 250 pages couleur nous sont facturées sur le trimestre.", []),
+    ("Le traceur (le grand Canon couleur) part avec nous. Nouvelle adresse : 27 rue Sainte-Victoire 13006 Marseille.",
+     []),
     ("Compteur noir : 52 118 ; 8 400 pages were billed this quarter.", [52118]),
     # the last reading we recorded, quoted back with its date, and each value of its list
     ("Dernier relevé enregistré le 31/12/2026 : noir 1 150 020 / couleur 80 004.\nCompteur noir : 1 204 998",

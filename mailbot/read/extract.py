@@ -295,6 +295,8 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|(?:(?:nous|vous)\s++)?(?:(?:sont|ont\s++[ée]t[ée]|seront|were|are|have\s++been)\s++)?(?:factur|billed|charged|invoiced)"
     # a difference, not a counter: "nous compte 3 412 m² de plus que le relevé"
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
+    # a street's number: "… couleur). Nouvelle adresse : 27 rue Sainte-Victoire"
+    r"|(?:(?:bis|ter)\s++)?(?:rue|avenue|av\.|bd|boulevard|all[ée]e|impasse|chemin|route|quai|cours|place)\b"
     r"|/\s*+(?:an|trimestre|quarter|year))"
     # what a month printed, with its unit: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci" (not a counter
     # dated by its month: "compteur total 618 447 ce mois-ci")
@@ -1507,7 +1509,10 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     fields["new_email"] = email
     fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
-    readings = next(filter(None, (r.readings() for r in later)), []) or ([] if asks_nothing else _short_reading(new, quoted))
+    # the history's readings are the request's only for a request of readings: under "la machine mentionnée
+    # ci-dessous" asking for remote reading, the reading quoted is the old mail's
+    readings = next(filter(None, (r.readings() for r in later if r is not quoted or "meter_readings" in required)),
+                    []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
     if readings and not fields["serial_numbers"] and not asks_nothing:
         fields["serial_numbers"] = quoted.asked_machines()  # the readings our quoted request asked for: its machine
