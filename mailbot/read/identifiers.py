@@ -1007,9 +1007,13 @@ def _staying(lex: FieldLexicon) -> FieldLexicon:
     return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
 
 
+_OLD_CLAUSE_END = re.compile(r"(?<![\s(][Rr][ée]f)(?<![\s(][Nn]o)(?<![\s(][Nn])(?<![\s(][Nn]r)\.|[;!?\n,]|\bet\b|\band\b")
+
+
 def is_old(text: str, start: int) -> bool:
-    """Does the clause before position start call the value old or replaced?"""
-    clause = re.split(r"[.;!?\n]|\bet\b|\band\b|,", text[max(0, start - 70) : start])[-1]
+    """Does the clause before position start call the value old or replaced? (An abbreviation's full stop ends
+    none: "remplacer la réf. commande 7700-1124 par la 7700-1389".)"""
+    clause = _OLD_CLAUSE_END.split(text[max(0, start - 70) : start])[-1]
     return bool(OLD.search(clause)) and not NEW_BY.search(clause)
 
 
