@@ -872,6 +872,14 @@ POLICY = [
      "remontent automatiquement. Est-ce possible ?",
      "Bonjour,\nVoici le compteur de notre Colorado 1650 (n° série Y7340012) : 25 880 m².",
      "serial_numbers", ["Y7340012"]),
+    ("'la nouvelle période' points to the period our request names",
+     "RE: Votre contrat n° MNT-0092834 - renouvellement commande",
+     "Bonjour Madame,\n\nSuite à votre mail, le numéro de commande pour la nouvelle période est le :  DA-27-00781",
+     "De : Gestion Contrats WFPS <contrats.service.wfps@cf.canon.fr>\nEnvoyé : mardi 1 décembre 2026 16:42\n"
+     "Objet : Votre contrat\n\nMadame, Monsieur,\n\nLe bon de commande BC-2026-1187 associé à votre contrat MNT-0092834 "
+     "arrive à échéance le 31/12/2026.\n\nMerci de nous transmettre le nouveau numéro de commande couvrant la période "
+     "du 01/01/2027 au 31/12/2027, au moins un mois avant le début de la période.",
+     "effective_date", "2027-01-01"),
     ("history not pointed to is not read",
      "RE: Bon de commande",
      "Bonjour,\nMerci, nous vous enverrons le nouveau bon de commande la semaine prochaine, le contrat est le "

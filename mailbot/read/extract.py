@@ -1324,8 +1324,8 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
     """The effective date the history gives when the new text points to it without one: a termination
     "à l'échéance" under our quoted "votre contrat arrive à échéance le 30/09/2026"; a short answer under
     the customer's own request ("Le voici : DA-27-1142" above "À partir du 1er septembre…": a strongly
-    cued date only, never our question's deadline), or a correction that keeps the date ("La date reste
-    inchangée")."""
+    cued date only, never our question's deadline), a correction that keeps the date ("La date reste
+    inchangée"), or an answer "pour la nouvelle période" under the period our request names."""
     if asks_nothing or not quoted.text:
         return None
     if _AT_TERM.search(new.text):
@@ -1336,11 +1336,14 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
             return hit.iso
     if _SAME_DATE.search(new.text):  # "La date reste inchangée": the date of the request below stands
         return quoted.date(reference, weak=False)
+    if _PERIOD_POINTER.search(new.text):  # "le numéro de commande pour la nouvelle période est le : X" under our
+        return quoted.date(reference, weak=False, strong_only=True)  # "… couvrant la période du 01/01/2027 au …"
     if own_words(new.text) <= ANSWER_WORDS:
         return quoted.date(reference, weak=False, strong_only=True)
     return None
 
 
+_PERIOD_POINTER = re.compile(r"\b(?:nouvelle|prochaine)\s++p[ée]riode\b|\b(?:new|next)\s++period\b", re.I)
 _SAME_DATE = re.compile(r"\bdate\s++(?:pr[ée]vue\s++)?(?:reste|demeure|est)\s++(?:inchang[ée]e|la\s++m[êe]me)\b"
                         r"|\bdate\s*+,\s*+rien\s++ne\s++change|\bdate\s++ne\s++change\s++pas|\bdate\s++inchang[ée]e"
                         r"|\bm[êe]me\s++date\b|\bsame\s++date\b|\bdate\s++(?:remains|stays|is)\s++(?:unchanged|the\s++same)\b",
