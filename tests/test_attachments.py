@@ -111,6 +111,9 @@ def test_values_read_in_attachments(what, subject, body, files, expected):
     ("a closing only", "relevé", "Cordialement\n\nServices techniques\nTél. 02 41 88 60 00", "meter_read_request"),
     ("a greeting and 'voir PJ'", "Envoi", "Bonjour,\n\nVoir PJ.\n\nCordialement,\nM. Roux", "meter_read_request"),
     ("'please find attached'", "Envoi", "Hello,\n\nplease find attached.\n\nRegards,\nM. Roux", "meter_read_request"),
+    ("a sentence that only names what it attaches", "Courrier DAF", "Bonjour,\n\nVeuillez trouver en pièce jointe le "
+     "courrier de notre Directeur Administratif et Financier concernant vos relevés d'activité.\n\nCordialement",
+     "meter_read_request"),
 ])
 def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, body, expected):
     """The words are all in the file: the service desk reads the file, and so does the bot."""

@@ -199,11 +199,12 @@ GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|
                             re.I)
 
 
-# "Voir PJ.", "ci-joint le relevé du mois", "Please find attached." (a few words after, no number)
+# "Voir PJ.", "ci-joint le relevé du mois", "Please find attached.", "Veuillez trouver en pièce jointe le courrier de
+# notre Directeur Administratif et Financier concernant vos factures." (words after, no number)
 _SEE_ATTACHED = re.compile(
     r"^\s*+(?:(?:voir|veuillez\s++trouver|vous\s++trouverez|please\s++find|see|find)\s++)?"
     r"(?:ci-jointe?s?|ci\s++joint|en\s++pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
-    r"(?:\s++[^\W\d_]++){0,4}[\s.,!:]*+",
+    r"(?:\s++[^\W\d_]++(?:['’][^\W\d_]++)?){0,14}[\s.,!:]*+",
     re.I,
 )
 
