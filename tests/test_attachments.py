@@ -363,6 +363,19 @@ def test_a_move_form_gives_the_destination_the_body_lacks():
     assert analysis.details["new_address"]["city"].startswith("Merignac")
 
 
+@pytest.mark.parametrize("when, expected", [
+    ("Date souhaitée : 15/03/2027", "2027-03-15"),  # a move's day, under a weak cue
+    ("Fait à Cherbourg, le 02/10/2026", None),  # the form's own date, gone by, is none
+])
+def test_a_move_form_gives_its_day(when, expected):
+    form = pdf(["FICHE DE TRANSFERT DE MATERIEL", "N° de série : 6KB 004 217", "Site actuel : Port Chantereyne, "
+                "50100 Cherbourg", "Site de destination : 3 rue de l'Escale, 50110 Cherbourg-en-Cotentin", when])
+    analysis = analyze(mail("Transfert traceur", "Bonjour, vous trouverez ci-joint la fiche de transfert de notre "
+                            "traceur dans le cadre de notre déménagement.", [("fiche.pdf", "application/pdf", form)]))
+    assert analysis.situation == "equipment_move"
+    assert analysis.fields["effective_date"] == expected
+
+
 def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
     form = pdf(["DEMANDE D'ENVOI DES FACTURES PAR E-MAIL", "N° de contrat Canon : MC 2025 0712",
                 "Adresse e-mail de reception des factures (non nominative) : fournisseurs@clinique-valdorge.fr",

@@ -210,6 +210,9 @@ EFFECTIVE = [
      "March 8th; the movers have the slot booked.", "2027-03-08"),
     ("The planned date of the switch will be 3 May.", "2027-05-03"),
     ("Nous déménageons en février 2027 ; la visite technique aura lieu le 28 janvier.", "2027-02-01"),
+    # "à son échéance du": the term named is when the termination applies
+    ("Nous résilions le contrat n° OCE-MT-004412 portant sur le traceur PlotWave 340 à son échéance du 30 juin 2027.",
+     "2027-06-30"),
     # an abbreviation's full stop ends no sentence: the move is still the date's event
     ("Could you arrange the move of the Colorado 1650 (serial no. CL16-500932) on 12 October? We also need inks "
      "next month.", "2027-10-12"),

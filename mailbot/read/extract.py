@@ -1526,6 +1526,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
+                                 by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text))
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
@@ -1613,11 +1614,12 @@ class _AttachedReader(_Reader):
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
-                      reference: date | None, mail: Mail, readings_said: bool = False) -> _Reader | None:
+                      reference: date | None, mail: Mail, readings_said: bool = False,
+                      by_day: bool = False) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
-    it; readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
+    it (a move's form, ``by_day``, under any cue: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
     value with the attachment and the place it was read; a customer number only when the request needs one (a
     purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
@@ -1632,7 +1634,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's
-            found = reader.date(reference, weak=False, strong_only=True) or (
+            # a move's form gives its one day to come under a weak cue ("Date souhaitée : 15/03/2027"; ``by_day``)
+            found = reader.date(reference, weak="day" if by_day else False, strong_only=not by_day) or (
                 reader.order_period(reference) if "po_number" in reader.spans else None)
             # a copy of an old contract or order says when it started: years gone by are not the request's date
             fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
