@@ -97,7 +97,8 @@ _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an 
 _INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between commas: "est, sauf erreur, le"
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
-_AFTER_COLON = re.compile(r"(?:^|[:\n])[ \t]*+$")  # what a prefix follows to start its value: ": BC 27/0098"
+# what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon)
+_AFTER_COLON = re.compile(r"(?:^|[:\n]|\b(?:est|sera|devient|is|becomes)(?:[ \t]++(?:le|la|the))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
