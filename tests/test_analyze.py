@@ -166,6 +166,10 @@ def test_a_customer_number_only_in_the_signature_is_read_there():
     # a signature without a customer label gives none: its phone, VAT and postcode are no customer number
     plain = analyze(mail(body.replace("Code client Canon : SAL-1172-B\n", ""), "Factures par mail"))
     assert plain.fields["customer_number"] is None
+    # nor is the postcode of an address a label word stands before ("Comte" is no "compte", "compte client" is one)
+    for line in ("120 avenue du Comte Vert – 73000 Chambéry", "Service compte client – 73000 Chambéry"):
+        street = analyze(mail(body.replace("Code client Canon : SAL-1172-B", line), "Factures par mail"))
+        assert street.fields["customer_number"] is None, line
 
 
 def test_a_short_answer_to_our_question_about_a_termination_is_a_termination():

@@ -610,6 +610,8 @@ CASES = [
     ("… while 'contart' is one", "Contart : CT-2027-0042", "contract_number", ["CT-2027-0042"]),
     ("'compta' is a word, not 'compte' misspelt", "Sylvie - compta\nGarage des Tilleuls, 49100 Angers",
      "customer_number", []),
+    ("… nor 'Comte' (a street's name)", "Ingénierie Topo Alpes – 120 avenue du Comte Vert – 73000 Chambéry",
+     "customer_number", []),
     ("the customer's number 'chez vous'", "Merci de confirmer.\nnotre n° chez vous : 4471 09\n\nYannick",
      "customer_number", ["4471 09"]),
     ("'réf.' ends no clause: the order replaced is old", "Merci de remplacer la réf. commande 7700-1124 par la "

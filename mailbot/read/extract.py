@@ -1493,8 +1493,14 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     _short_answer(new, quoted, fields)
     _pointed_subject(new, subject, fields)
     signed = _Reader(signature, "signature", "signature")
-    if not fields["customer_number"]:  # a labelled customer number is the sender's, even under its name
+    if not fields["customer_number"]:  # a labelled customer number is the sender's, even under its name (not
+        # the postcode of its address: "… – 73000 Chambéry")
         fields["customer_number"] = signed.identifier("customer_number")
+        where = signed.spans.get("customer_number")
+        if where and _POSTCODE.match(signature, where["span"][0]):
+            fields["customer_number"] = None
+            del signed.spans["customer_number"]
+            signed.evidence.clear()
     # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
     later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
