@@ -1163,6 +1163,9 @@ def test_a_request_written_in_the_subject_gives_its_date_and_address():
 
 
 NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in many ways, and what is no new address
+ # "factures à partir de": a date, not where invoices go
+ ("Pour info et prise en compte sur vos factures à partir de septembre.\n\nService comptabilité fournisseurs\n"
+  "Valtéo Habitat – 112 rue Nationale – 59800 Lille", None),
  # a verb of change, many words between "envoyer" and "à :", a bulleted block
  ("Notre service comptable change d'adresse. Merci d'envoyer les factures concernant le compte client en objet à :\n\n"
   "- Ateliers Daubigny\n- Bâtiment C, 140 avenue de la Marne\n- 59290 Wasquehal\nL'adresse d'installation de nos "
