@@ -130,7 +130,8 @@ _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
-    r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer",
+    r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer"
+    r"|\bde\s++ne\s++plus\b",  # "merci de ne plus émettre de factures sur notre commande n° X"
     re.I,
 )
 # "remplacer l'ancien par le nouveau n° X": "par"/"new" after the old word makes the value new again.
