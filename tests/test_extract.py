@@ -1163,6 +1163,11 @@ def test_a_request_written_in_the_subject_gives_its_date_and_address():
 
 
 NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in many ways, and what is no new address
+ # a delivery address where the machine goes to the new site named before it
+ ("Le traceur PlotWave du 2e étage doit partir sur le nouveau site de Mérignac. Adresse de livraison :\nParc Cadera "
+  "Sud – bâtiment C\n12 avenue Henri Vigneau\n33700 Mérignac", "33700"),
+ ("Notre nouveau site ouvre en mars. Pour les consommables, adresse de livraison : 12 rue du Port, 33300 Bordeaux",
+  None),
  # "factures à partir de": a date, not where invoices go
  ("Pour info et prise en compte sur vos factures à partir de septembre.\n\nService comptabilité fournisseurs\n"
   "Valtéo Habitat – 112 rue Nationale – 59800 Lille", None),

@@ -1086,6 +1086,9 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     n = negative[-1]
     if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve")):
         return True  # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:"
+    if n.start() > p.start() and p in kinds and n.group().startswith(("livr", "deliver")) \
+            and _MOVES_THERE.search(window, max(0, p.start() - 80), n.start()):
+        return True  # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :": where it goes
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
         # the old address closes, then where it goes
@@ -1108,6 +1111,8 @@ _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+co
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
+_MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
+                          r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
 # on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
                       r"[ \t]*+:")
