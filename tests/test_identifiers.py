@@ -616,6 +616,8 @@ CASES = [
      "customer_number", ["4471 09"]),
     ("'réf.' ends no clause: the order replaced is old", "Merci de remplacer la réf. commande 7700-1124 par la "
      "7700-1389 sur le contrat CN/2025/0447-B.", "po_number", ["7700-1389"]),
+    ("an order 'étant clôturée' is old", "Notre commande annuelle n° 2026/114 étant clôturée, un nouveau numéro de "
+     "commande devra figurer sur vos factures.", "po_number", []),
     ("an order no more to be invoiced is old", "Nous vous remercions de ne plus émettre de factures sur notre commande "
      "n° 4500231177 au-delà de cette date.", "po_number", []),
     ("an order said to stay is no new order", "Our PO 4400-77812 remains unchanged, please continue quoting it.",
