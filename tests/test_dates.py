@@ -210,6 +210,9 @@ EFFECTIVE = [
      "March 8th; the movers have the slot booked.", "2027-03-08"),
     ("The planned date of the switch will be 3 May.", "2027-05-03"),
     ("Nous déménageons en février 2027 ; la visite technique aura lieu le 28 janvier.", "2027-02-01"),
+    # "à compter de cette date" points to the nearest date before it, a date in words too
+    ("Comme annoncé à votre commercial lors de son passage le 12 janvier, la cession sera effective fin du mois "
+     "prochain.\n\nÀ compter de cette date, merci d'établir les factures au nom du repreneur.", "2026-12-31"),
     # "à son échéance du": the term named is when the termination applies
     ("Nous résilions le contrat n° OCE-MT-004412 portant sur le traceur PlotWave 340 à son échéance du 30 juin 2027.",
      "2027-06-30"),

@@ -493,7 +493,9 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     move): the same, when that date is a day ("le transporteur est réservé pour
     le 6 juillet"), not a month ("ideally in August, nothing is fixed yet").
     """
-    hits = [_pointed_to(text, h) for h in find_dates(text, reference) if h.cue != "deadline"]
+    found = find_dates(text, reference)
+    starts = [h.start for h in found]  # in text order
+    hits = [_pointed_to(text, h, starts) for h in found if h.cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None and not best.exact:  # a month, then its day: "le mois prochain … prévu le 12 octobre"
@@ -511,14 +513,22 @@ _THAT_DATE = re.compile(r"(?:[àa]\s++compter|[àa]\s++partir|\bd[èe]s|effectiv
                         r"\s++(?:de\s++)?(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b", re.I)
 
 
-def _pointed_to(text: str, hit: DateHit) -> DateHit:
+def _pointed_to(text: str, hit: DateHit, starts: list[int]) -> DateHit:
     """The hit, as strongly cued when the next sentence or two point back to it ("à compter de cette
-    date") with no other date between."""
+    date") with no other date between (a number, or a date in words: "… le 12 janvier, la cession sera effective
+    fin du mois prochain. À compter de cette date" points to the end of next month)."""
     after = text[hit.end : hit.end + 200]
     m = _THAT_DATE.search(after)
-    if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]):
+    if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]) \
+            or _any_between(starts, hit.end, hit.end + m.start()):
         return hit
     return replace(hit, score=hit.score + _CUE_SCORE["strong"], cue="strong")
+
+
+def _any_between(starts: list[int], start: int, end: int) -> bool:
+    """Does a date start in [start, end)? (``starts`` sorted: a bisection, not a scan of every date.)"""
+    k = bisect_left(starts, start)
+    return k < len(starts) and starts[k] < end
 
 
 _TERM_BEFORE = re.compile(r"(?:[ée]ch[ée]ance|\bterme|expir|fin\s++(?:du|de\s++votre|de\s++notre)\s++contrat"
