@@ -184,6 +184,18 @@ def test_a_short_answer_to_our_question_about_a_termination_is_a_termination():
     assert result.fields["serial_numbers"] == ["3Y0E0917"]
 
 
+def test_a_forward_asking_to_handle_the_request_below_passes_it_on():
+    """"Merci de bien vouloir traiter la demande de notre directeur ci-dessous": the forwarded mail is the request."""
+    body = ("Bonjour,\n\nMerci de bien vouloir traiter la demande de notre directeur ci-dessous.\n\n"
+            "---------- Forwarded message ---------\nDe : Philippe Garnier <p.garnier@sgi-habitat.fr>\n"
+            "Date: lun. 7 déc. 2026 à 18:21\nSubject: Contrat traceurs Canon\nTo: Karine Duval <k.duval@sgi-habitat.fr>\n\n"
+            "Karine,\n\nMerci de transmettre à Canon notre décision de ne pas reconduire le contrat du traceur "
+            "PlotWave 340 n° de série 3Y0-128844, qui prendra fin à son échéance le 14 mars 2027.\n\nPhilippe Garnier")
+    result = analyze(mail(body, "Fwd: Contrat traceurs Canon", date="Tue, 08 Dec 2026 09:30:00 +0100"))
+    assert result.situation == "contract_termination"
+    assert result.fields["serial_numbers"] == ["3Y0-128844"]
+
+
 def test_no_date_header_means_unknown_lead_time():
     body = "Bonjour,\nContrat CT-2026-01234 : nouveau bon de commande BC-27-0100 à partir du 1er mars 2027."
     result = analyze(mail(body, "Bon de commande", date=""))

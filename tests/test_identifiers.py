@@ -612,6 +612,8 @@ CASES = [
      "customer_number", []),
     ("… nor 'Comte' (a street's name)", "Ingénierie Topo Alpes – 120 avenue du Comte Vert – 73000 Chambéry",
      "customer_number", []),
+    ("'identifiant chez Canon'", "Notre identifiant chez Canon : NL-59-0093 (à ne pas confondre avec votre code "
+     "fournisseur dans notre ERP, F00871).", "customer_number", ["NL-59-0093"]),
     ("the customer's number 'chez vous'", "Merci de confirmer.\nnotre n° chez vous : 4471 09\n\nYannick",
      "customer_number", ["4471 09"]),
     ("'réf.' ends no clause: the order replaced is old", "Merci de remplacer la réf. commande 7700-1124 par la "

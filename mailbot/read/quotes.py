@@ -89,6 +89,8 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
 _PASSING_ON = re.compile(r"transf[eèé]r|fais\s++suivre|faire\s++suivre|\bforward|pour\s++(?:traitement|action|suite)"
                          r"|pour\s++(?:information|info|mise\s++[àa]\s++jour)\b|\bfyi\b|for\s++your\s++(?:information|records)"
                          r"|please\s++(?:handle|process)|can\s++you\s++handle"
+                         # "merci de bien vouloir traiter la demande de notre directeur ci-dessous"
+                         r"|\btraiter\s++(?:la|cette|sa|leur|notre)\s++demande|\bdonner\s++suite"
                          # "merci de prendre en compte la note ci-dessous", "please take note of the below"
                          r"|prendre\s++en\s++compte|tenir\s++compte|take\s++(?:note|into\s++account)", re.I)
 _NAME_LINE = re.compile(  # a name has no digit: "Contrat CW-2024-1187." is no signature's first line
