@@ -1488,6 +1488,10 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
      "traceur n'imprime qu'en noir.", []),
     ("Compteur noir : 52 118 ; 8 400 pages N&B billed this quarter.", [52118]),
     ("Nous contestons la facture ci-jointe : 41 250 pages couleur nous sont facturées sur le trimestre.", []),
+    # a count right after a model's family is no model number: "PlotWave 61 340"
+    ("Pour information, les derniers index : PlotWave 61 340 / ColorWave noir 12 905, couleur 30 118.",
+     [61340, 12905, 30118]),
+    ("Index du PlotWave 345 : 61 340.", [61340]),
     ("Le traceur (le grand Canon couleur) part avec nous. Nouvelle adresse : 27 rue Sainte-Victoire 13006 Marseille.",
      []),
     ("Compteur noir : 52 118 ; 8 400 pages were billed this quarter.", [52118]),

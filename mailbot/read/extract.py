@@ -360,7 +360,7 @@ _MASKS = (  # applied in order
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
     re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # times
     re.compile(r"(?<![\w/-])(?=[\w/-]*[A-Za-z])(?=[\w/-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*"),  # IDs, models
-    re.compile(r"\b(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|imagePROGRAF|imagePRESS)\s+\d+\w*", re.I),
+    MODEL,  # "PlotWave 450" (not "PlotWave 61 340": a count after the model's family)
     re.compile(r"\b(?:19|20)\d{2}\b"),  # years
 )
 _REFERS = re.compile(

@@ -144,7 +144,8 @@ NEW_BY = re.compile(
 MODEL_FAMILY = (r"(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|ColorStream|ProStream|JetStream"
                 r"|imagePROGRAF|imagePRESS|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)")  # a model's family
 MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
-    r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?\d{2,5}[A-Za-z]{0,3}"
+    # (two digits then a group of three are a count: "PlotWave 61 340")
+    r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
     r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
     # ("PW345-0061287", "PW450 88 2310")
