@@ -413,6 +413,16 @@ def test_an_attached_orders_period_dates_it(period, expected):
     assert analysis.fields["effective_date"] == expected
 
 
+def test_a_machine_said_collected_leaves_the_attached_readings_machines_to_the_file():
+    """"The Arizona (S/N AZ61-0098) was collected in October": the readings attached are of the other machines."""
+    analysis = analyze(mail("Q4 meter reads", "Hi,\nPlease find our meter readings for Q4 attached.\n\nNote: the Arizona "
+                            "6170 (S/N AZ61-0098) was collected by your team in October, so please stop estimating "
+                            "pages on it.", [("reads.csv", "text/csv", CSV_FORM)]))
+    assert analysis.situation == "meter_read_request"
+    assert analysis.fields["serial_numbers"] == ["3Y0A1111"]
+    assert analysis.details["spans"]["serial_numbers"][0]["source"] == "attachment"
+
+
 def test_a_letter_that_promises_a_k_bis_is_none():
     """An announcement letter attached speaks of the extract ("disponible sur demande"): it is not one."""
     letter = pdf(["IRO SAS - Information a nos partenaires", "Nous vous annoncons la fusion-absorption de Chevalier "

@@ -622,6 +622,8 @@ CASES = [
      "commande devra figurer sur vos factures.", "po_number", []),
     ("an order no more to be invoiced is old", "Nous vous remercions de ne plus émettre de factures sur notre commande "
      "n° 4500231177 au-delà de cette date.", "po_number", []),
+    ("a machine collected leaves", "Note: the Arizona 6170 (S/N AZ61-0098) was collected by your team in October, "
+     "so please stop estimating pages on it.", "leaving_serials", ["AZ61-0098"]),
     ("an order said to stay is no new order", "Our PO 4400-77812 remains unchanged, please continue quoting it.",
      "po_number", []),
     ("… nor one said to stay valid", "La commande 2026 (BC n° 26/0412) reste valable jusqu'à la fin de l'année.",

@@ -1491,10 +1491,15 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                 if name == "serial_numbers":
                     fields[name] = _without_excepted(new.text, reader, fields[name])
                 break
-    if not fields["serial_numbers"]:  # every machine named leaves: the mail is about them ("… as the unit is
-        # being decommissioned"), unless the history pointed to names one that is concerned
-        fields["serial_numbers"] = next(filter(None, (r.identifier(LEAVING) for r in (
+    # every machine named leaves: the mail is about them ("… as the unit is being decommissioned"), unless the
+    # history pointed to names one that is concerned, or a file attached lists the machines a request of readings
+    # is about ("the Arizona (S/N AZ61-0098) was collected in October" beside a csv of the others)
+    def leaving() -> list[str]:  # read (and noted) only when taken
+        return next(filter(None, (r.identifier(LEAVING) for r in (
             new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
+
+    if not fields["serial_numbers"] and ("meter_readings" not in required or not mail.attachments):
+        fields["serial_numbers"] = leaving()
     _short_answer(new, quoted, fields)
     _pointed_subject(new, subject, fields)
     signed = _Reader(signature, "signature", "signature")
@@ -1546,6 +1551,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     if attached is not None and address is None and attached.address_found:
         address = attached.address_found
 
+    fields["serial_numbers"] = fields["serial_numbers"] or leaving()
     named = _from_names(mail, fields, set(required)) if situation not in NOTHING_TO_TAKE else None
     readers = (new, subject, quoted, signed, *(r for r in (attached, named) if r))
     # each value was read by one of them, and only that one kept a span
