@@ -1518,6 +1518,12 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ # "mais" turns the clause: the old address before it does not make the one after old
+ ("Nous vous remercions de ne plus adresser vos factures à notre ancienne adresse (4 rue Lenepveu, 49100 Angers), mais "
+  "exclusivement par e-mail à l'adresse suivante :\ncomptabilite.fournisseurs@barrault-lemoine.fr",
+  "comptabilite.fournisseurs@barrault-lemoine.fr"),
+ ("Merci d'envoyer les factures à compta@lemoine.fr, mais plus à l'ancienne adresse jean.lemoine@lemoine.fr.",
+  "compta@lemoine.fr"),
  # a colleague's address is the new one when the invoices are sent to that colleague, not when she is to be contacted
  ("Pourriez-vous nous envoyer dorénavant les factures par mail ?\n\nVous pouvez les envoyer directement à ma collègue "
   "de la compta : sylvie.marchal@menuiseries-perrin.fr", "sylvie.marchal@menuiseries-perrin.fr"),

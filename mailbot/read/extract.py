@@ -145,6 +145,7 @@ _EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|pur
 _INVOICE_WORD = re.compile(r"factur|invoic", re.I)
 _CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut\w*+|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
                            re.I)
+_CONTRAST = re.compile(r"\b(?:mais|but)\b", re.I)
 _NEGATIVE_REACH = 50  # characters before an address where its negative words are ("… de ma collègue ci-dessous :
 # merci d'utiliser plutôt l'adresse X" is not about the colleague)
 _EMAIL_NEGATIVE = re.compile(
@@ -527,6 +528,9 @@ class _Reader:
             line = self.text[line_start:start]
             clause = self.text[max(line_start, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
+            # … from its last "mais": "ne plus adresser vos factures à notre ancienne adresse (…), mais exclusivement
+            # par e-mail à l'adresse suivante :"
+            clause = _CONTRAST.split(clause)[-1]
             previous_end = end
             old = (_EMAIL_OLD.search(clause) and not NEW_BY.search(clause)) or _EMAIL_STOPPED.search(clause) or (
                 _EMAIL_OTHER_DOCUMENT.search(clause) and not _INVOICE_WORD.search(context))
