@@ -624,6 +624,10 @@ CASES = [
      "n° 4500231177 au-delà de cette date.", "po_number", []),
     ("a machine collected leaves", "Note: the Arizona 6170 (S/N AZ61-0098) was collected by your team in October, "
      "so please stop estimating pages on it.", "leaving_serials", ["AZ61-0098"]),
+    ("spaced serials with a slash between machines", "PW 365 : 39 04 71 12 / CW 3700 : 39 05 88 40", "serial_numbers",
+     ["39 04 71 12", "39 05 88 40"]),
+    ("… a slash then a number goes on", "merci d'envoyer vos factures relatives au contrat CT 2021-0458 / 02 (Colorado "
+     "1650)", "contract_number", ["CT 2021-0458 / 02"]),
     ("an order said to stay is no new order", "Our PO 4400-77812 remains unchanged, please continue quoting it.",
      "po_number", []),
     ("… nor one said to stay valid", "La commande 2026 (BC n° 26/0412) reste valable jusqu'à la fin de l'année.",

@@ -1103,7 +1103,8 @@ _PIECES = (
     r"(?!\d++(?:er|e|eme|st|nd|rd|th)\b)"
     r"[A-Za-z0-9]++(?:[-/][A-Za-z0-9]++)*+){1,3}+)"
 )
-_VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:?!](?:\s|$)|-\s|[^\W\d_]|$))"
+# "… 71 12 / CW 3700 : …" ends at "/ " before a word (not "CT 2021-0458 / 02")
+_VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:?!](?:\s|$)|-\s|/[ \t]++[^\W\d_]|[^\W\d_]|$))"
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
     r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + _VALUE_END
