@@ -624,6 +624,8 @@ CASES = [
      "n° 4500231177 au-delà de cette date.", "po_number", []),
     ("a machine collected leaves", "Note: the Arizona 6170 (S/N AZ61-0098) was collected by your team in October, "
      "so please stop estimating pages on it.", "leaving_serials", ["AZ61-0098"]),
+    ("a nine-digit serial that passes the SIREN check, under its column's header", "N° série | Modèle\n"
+     "450 0778 21 | PlotWave 450\nCW38-00915 | ColorWave 3800", "serial_numbers", ["450 0778 21", "CW38-00915"]),
     ("spaced serials with a slash between machines", "PW 365 : 39 04 71 12 / CW 3700 : 39 05 88 40", "serial_numbers",
      ["39 04 71 12", "39 05 88 40"]),
     ("… a slash then a number goes on", "merci d'envoyer vos factures relatives au contrat CT 2021-0458 / 02 (Colorado "

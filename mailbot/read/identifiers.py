@@ -714,7 +714,9 @@ class _Scorer:
             if any(shape.match(compact) for shape in lex.refuse_shapes):
                 continue
             # "matériels n° 1 2490 8773", "The serial number … is:⏎⏎7328 2932 0": right after its label or introduced
-            own_label = nearest is not None and nearest[0] == name and (direct or nearest[1][:2] == (0, 0))
+            # (or its column's header: "N° série | …⏎450 0778 21 | PlotWave 450")
+            own_label = (nearest is not None and nearest[0] == name and (direct or nearest[1][:2] == (0, 0))) \
+                or column == name
             if lex.refuse_company_numbers and _COMPANY_SIZED.fullmatch(compact) and (
                     (stdnum_siren.is_valid(compact) and not own_label) or stdnum_siret.is_valid(compact)):
                 continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
