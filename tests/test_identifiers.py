@@ -626,6 +626,10 @@ CASES = [
      "so please stop estimating pages on it.", "leaving_serials", ["AZ61-0098"]),
     ("a nine-digit serial that passes the SIREN check, under its column's header", "N° série | Modèle\n"
      "450 0778 21 | PlotWave 450\nCW38-00915 | ColorWave 3800", "serial_numbers", ["450 0778 21", "CW38-00915"]),
+    ("an order's letters after 'porte le numéro'", "Le bon de commande valable pour 2027 porte le numéro EJ "
+     "2027-000154.", "po_number", ["EJ 2027-000154"]),
+    ("a model's short name glued to its serial by a slash", "ma PlotWave 500 (numéro de série PW500/1028544) avec effet "
+     "au 30 septembre 2027", "serial_numbers", ["PW500/1028544"]),
     ("spaced serials with a slash between machines", "PW 365 : 39 04 71 12 / CW 3700 : 39 05 88 40", "serial_numbers",
      ["39 04 71 12", "39 05 88 40"]),
     ("… a slash then a number goes on", "merci d'envoyer vos factures relatives au contrat CT 2021-0458 / 02 (Colorado "

@@ -98,7 +98,8 @@ _INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between co
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 # what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon)
-_AFTER_COLON = re.compile(r"(?:^|[:\n]|\b(?:est|sera|devient|is|becomes)(?:[ \t]++(?:le|la|the))?)[ \t]*+$")
+_AFTER_COLON = re.compile(r"(?:^|[:\n]|\b(?:est|sera|devient|is|becomes|porte|portera|bears)(?:[ \t]++(?:le|la|the))?"
+                          r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
@@ -147,8 +148,8 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # (two digits then a group of three are a count: "PlotWave 61 340")
     r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
-    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
-    # ("PW345-0061287", "PW450 88 2310")
+    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
+    # ("PW345-0061287", "PW450 88 2310", "PW500/1028544")
     re.I,
 )
 _AFTER_MODEL = re.compile(  # "PlotWave 450 : ", "(n° ", "(numéro sur l'étiquette à l'arrière : ", "(atelier) : "
