@@ -167,7 +167,9 @@ def test_a_customer_number_only_in_the_signature_is_read_there():
     plain = analyze(mail(body.replace("Code client Canon : SAL-1172-B\n", ""), "Factures par mail"))
     assert plain.fields["customer_number"] is None
     # nor is the postcode of an address a label word stands before ("Comte" is no "compte", "compte client" is one)
-    for line in ("120 avenue du Comte Vert – 73000 Chambéry", "Service compte client – 73000 Chambéry"):
+    for line in ("120 avenue du Comte Vert – 73000 Chambéry", "Service compte client – 73000 Chambéry",
+                 "Service Relation Clients – poste 4521", "Gestionnaire comptes clients – ligne directe 2214",
+                 "Service client, bureau 214B"):  # nor a phone extension, nor an office
         street = analyze(mail(body.replace("Code client Canon : SAL-1172-B", line), "Factures par mail"))
         assert street.fields["customer_number"] is None, line
 

@@ -366,6 +366,9 @@ def test_a_move_form_gives_the_destination_the_body_lacks():
 @pytest.mark.parametrize("when, expected", [
     ("Date souhaitée : 15/03/2027", "2027-03-15"),  # a move's day, under a weak cue
     ("Fait à Cherbourg, le 02/10/2026", None),  # the form's own date, gone by, is none
+    ("Fait à Cherbourg, le 05/10/2026", None),  # … or the mail's own day
+    ("Contact disponible le 02/12/2026 pour une visite technique", None),  # a visit's day, not the move's
+    ("Date de signature : 05/10/2026", None),
 ])
 def test_a_move_form_gives_its_day(when, expected):
     form = pdf(["FICHE DE TRANSFERT DE MATERIEL", "N° de série : 6KB 004 217", "Site actuel : Port Chantereyne, "
@@ -421,6 +424,16 @@ def test_a_machine_said_collected_leaves_the_attached_readings_machines_to_the_f
     assert analysis.situation == "meter_read_request"
     assert analysis.fields["serial_numbers"] == ["3Y0A1111"]
     assert analysis.details["spans"]["serial_numbers"][0]["source"] == "attachment"
+
+
+def test_a_logo_attached_lists_no_machine():
+    """Only a file of text can list the machines a reading is of: beside a logo, the machine named leaving is the one."""
+    body = ("Bonjour,\nLe traceur 3Y012345 a été récupéré par votre équipe le 15 octobre ; voici son dernier relevé : "
+            "45 678.\n\nLe lun. 28 sept. 2026 à 09:00, Service Contrats <contrats.service.wfps@cf.canon.fr> a écrit :\n"
+            "> Merci de nous transmettre les relevés des traceurs 3Y012345 et 3Y099999.")
+    analysis = analyze(mail("RE: Relevés compteurs", body, [("logo.png", "image/png", b"\x89PNG\r\n\x1a\n")]))
+    assert analysis.fields["serial_numbers"] == ["3Y012345"]
+    assert analysis.fields["meter_readings"] == [45678]
 
 
 def test_a_letter_that_promises_a_k_bis_is_none():

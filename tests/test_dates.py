@@ -387,6 +387,10 @@ def test_a_forms_start_date_is_a_strong_cue(text):
     ("Le transporteur est réservé pour le 6 juillet, l'accès se fait par l'arrière.", False, None),
     # two dates to come compete: neither is taken on a weak cue
     ("Le transporteur est réservé pour le 6 juillet ; le technicien passe le 9 juillet.", "day", None),
+    # a day said of something else than the move is none
+    ("Pourriez-vous nous envoyer un devis ? Vous pouvez me joindre le 1er décembre.", "day", None),
+    ("I am available for a call on 7 December.", "day", None),
+    ("Notre comité de direction se réunit le 8 décembre.", "day", None),
 ])
 def test_a_day_with_a_weak_cue_dates_a_request_that_happens_on_a_day(text, weak, expected):
     hit = effective_date(text, REF, weak=weak)

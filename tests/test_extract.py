@@ -866,6 +866,12 @@ POLICY = [
      "remontent automatiquement. Est-ce possible ?",
      "Bonjour,\nVoici le compteur de notre Colorado 1650 (n° série Y7340012) : 25 880 m².",
      "meter_readings", []),
+    ("… but a reading the new text points to in the history is read",
+     "RE: Relevés compteurs - Colorado",
+     "Bonjour,\nVoir le relevé dans votre message ci-dessous. Pourriez-vous mettre en place l'envoi automatique des "
+     "compteurs ?",
+     "Bonjour,\nVoici le compteur de notre Colorado 1650 (n° série Y7340012) : 25 880 m².",
+     "meter_readings", [25880]),
     ("… its machine is still the one pointed to",
      "RE: Relevés compteurs - Colorado",
      "Bonjour,\nPour éviter ce genre de relance, nous voudrions que les compteurs de la machine mentionnée ci-dessous "
@@ -1163,6 +1169,14 @@ def test_a_request_written_in_the_subject_gives_its_date_and_address():
 
 
 NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in many ways, and what is no new address
+ # where something stays is no new address; what stays elsewhere leaves the destination one
+ ("Notre siège change d'adresse le 1er mars 2027, mais la comptabilité reste au 12 rue des Lilas, 69003 Lyon : merci "
+  "de continuer à y adresser les factures.", None),
+ ("Les traceurs listés doivent être déplacés vers notre nouveau centre technique, sauf le PlotWave 500 qui reste à "
+  "Tournus :\n\nSyndicat Mixte\nCentre technique - 410 route de Lyon\n71000 Mâcon", "71000"),
+ ("Merci de m'envoyer la confirmation de résiliation par courrier à : ACME SA – Service Achats, 5 rue de Paris, "
+  "75001 Paris.", None),
+ ("Merci de facturer à partir du 1er avril 2027 la société Durand Impression SAS, 4 rue Monge, 75005 Paris.", "75005"),
  # a delivery address where the machine goes to the new site named before it
  ("Le traceur PlotWave du 2e étage doit partir sur le nouveau site de Mérignac. Adresse de livraison :\nParc Cadera "
   "Sud – bâtiment C\n12 avenue Henri Vigneau\n33700 Mérignac", "33700"),
@@ -1529,6 +1543,9 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
   "de la compta : sylvie.marchal@menuiseries-perrin.fr", "sylvie.marchal@menuiseries-perrin.fr"),
  ("Merci d'envoyer les factures par mail. Pour toute question, adressez-vous à ma collègue : "
   "sylvie.marchal@menuiseries-perrin.fr", None),
+ ("Merci de nous envoyer les factures par mail. Merci d'envoyer votre confirmation à ma collègue : "
+  "marie.dupont@acme.fr", None),
+ ("Please send the invoices to my colleague mary.smith@acme.co.uk from now on.", "mary.smith@acme.co.uk"),
  ("We currently receive your invoices by email at compta@meridian-eng.fr. This mailbox will be closed, so please "
   "send all future invoices to:\n\nap-invoices@meridian-eng.fr", "ap-invoices@meridian-eng.fr"),
  ('Bonjour,\nMerci de nous adresser désormais nos factures au format PDF sur la boîte : '

@@ -634,6 +634,12 @@ CASES = [
      ["39 04 71 12", "39 05 88 40"]),
     ("… a slash then a number goes on", "merci d'envoyer vos factures relatives au contrat CT 2021-0458 / 02 (Colorado "
      "1650)", "contract_number", ["CT 2021-0458 / 02"]),
+    ("a new order beside something else said unchanged", "Our PO for 2027 is 4500-222211 and the billing address "
+     "remains unchanged.", "po_number", ["4500-222211"]),
+    ("… or in an aside", "Voici la commande pour 2027 : 4500-222211 (la précédente étant clôturée).", "po_number",
+     ["4500-222211"]),
+    ("… 'de ne plus oublier' calls nothing old", "Merci de ne plus oublier d'indiquer notre numéro de commande "
+     "4500-222211 sur vos factures.", "po_number", ["4500-222211"]),
     ("an order said to stay is no new order", "Our PO 4400-77812 remains unchanged, please continue quoting it.",
      "po_number", []),
     ("… nor one said to stay valid", "La commande 2026 (BC n° 26/0412) reste valable jusqu'à la fin de l'année.",

@@ -6,7 +6,7 @@ part must keep NOUVEAU and lose every ANCIEN, header and separator line.
 
 import pytest
 
-from mailbot.read.quotes import request, split, unquote
+from mailbot.read.quotes import request, says_nothing, split, unquote
 
 HISTORY = [
     ("Outlook FR", "De : Service <s@example.com>\nEnvoyé : lundi 3 février 2025 10:00\nÀ : Moi <m@example.fr>\n"
@@ -228,3 +228,15 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
     inner = request(parts)
     assert inner.new.startswith("Bonjour Claire,") and "76130" not in inner.new
     assert ("76130 Mont-Saint-Aignan" in inner.earlier) is reads_theirs
+
+
+@pytest.mark.parametrize("new, nothing", [
+    ("Bonjour,\nVoir PJ.\nCordialement", True),
+    ("Bonjour,\n\nVeuillez trouver en pièce jointe le courrier de notre Directeur Administratif et Financier concernant "
+     "vos factures.\n\nCordialement", True),  # a sentence that only names what it attaches
+    ("Bonjour,\nCi-joint la facture que nous contestons car le compteur est faux.\nCordialement", False),
+    ("Hello,\nPlease find attached the invoice we dispute as the counter is wrong.\nRegards", False),
+    ("Bonjour,\nEn pièce jointe le document reçu ce matin dont nous contestons le montant.", False),
+])
+def test_a_body_that_only_names_what_it_attaches_says_nothing(new, nothing):
+    assert says_nothing(new) is nothing

@@ -340,6 +340,9 @@ _EVENT = re.compile(
     r"|nouveaux?\s+(?:b[âa]timent|locaux|bureaux)|\bnew\s+(?:building|premises|offices?)\b",
     re.I,
 )
+# what a move's day is said of: the move, its transport, its installation (on the sentence around the day)
+_MOVE_WORDS = re.compile(r"d[ée]m[ée]nag|transf[ée]r|transport|enl[èe]v|d[ée]plac|d[ée]mont|install|livr|\bmov(?:e|ing)"
+                         r"|relocat|pick[- ]?up|collect|shipp|deliver", re.I)
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these; an
 # abbreviation's full stop ends none ("the move of the plotter (serial no. CL16-500932) on 12 October").
 _SENTENCE_END = re.compile(r"(?:(?<![\s(][Nn]o)(?<![\s(]n)(?<![\s(][Rr][ée]f)(?<![\s(]env)(?<![\s(]cf)(?<![\s(]ex)\.|[;!?])"
@@ -504,7 +507,10 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     if best is not None or reference is None or not weak:
         return best
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
-    cued = [h for h in coming if h.cue == "medium" and (h.exact or weak != "day")]
+    # (a move's day is said of the move: "le transporteur est réservé pour le 6 juillet", not "vous pouvez me joindre
+    # le 1er décembre")
+    cued = [h for h in coming if h.cue == "medium" and (weak != "day" or (
+        h.exact and _MOVE_WORDS.search(_around(text, h.start, h.end))))]
     return cued[0] if cued and len({h.value for h in coming}) == 1 else None
 
 

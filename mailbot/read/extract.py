@@ -151,12 +151,15 @@ _NEGATIVE_REACH = 50  # characters before an address where its negative words ar
 _EMAIL_NEGATIVE = re.compile(
     r"\bancienne|ne (?:doit|doivent) plus|n'est plus|\bold\b|previous|no longer|contacter|contact|joindre|absen"
     r"|continu"  # "les factures doivent continuer à arriver sur …": the address they go to now
-    r"|rempla[cç]ant|en copie|\bcc\b|questions?"
-    # a colleague's address is one to contact, unless the invoices are sent to them: "Vous pouvez les envoyer
-    # directement à ma collègue de la compta : X"
-    r"|(?<!\b[àa]\sma\s)(?<!\b[àa]\smon\s)(?<!\bto\smy\s)(?<!\bto\sour\s)(?:coll[èe]gue|colleague)",
+    r"|rempla[cç]ant|en copie|\bcc\b|questions?|coll[èe]gue|colleague",
     re.I,
 )
+# … unless the invoices are sent to that colleague: "Vous pouvez les envoyer directement à ma collègue de la compta : X",
+# "please send the invoices to my colleague" (not "merci d'envoyer votre confirmation à ma collègue")
+_INVOICES_TO_COLLEAGUE = re.compile(
+    r"(?:\b(?:les|factures|invoices|them)\s++(?:\w+\s++){0,2}?(?:envoy|adress|transmet|send|forward)\w*+"
+    r"|\b(?:envoy|adress|transmet|send|forward)\w*+\s++(?:\w+\s++){0,3}?(?:factures|invoices)\b)"
+    r"[^.;:]{0,40}?\b(?:[àa]|to)\s++(?:ma|mon|notre|my|our)\s++(?:coll[èe]gue|colleague)", re.I)
 
 _POSTCODE = re.compile(
     r"(?<![\w-])(?<!\w\w\w/)(?P<v>(?:0[1-9]|[1-8]\d|9[0-8])\d{3})(?!\d)(?:[ \t]++|[ \t]*+\n[ \t]*+)(?=[A-ZÀ-Ý]|[a-zà-ÿ]{2,}[- ])"
@@ -220,6 +223,8 @@ _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", 
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
 INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
+_FORM_DAY_KEY = re.compile(r"[ \t]*+date\b(?![^:|\n]*?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance|cr[ée]ation"
+                           r"|relev|lecture|courrier|lettre))[^:|\n]{0,40}+[:|][ \t]*+", re.I)
 _ORDER_PERIOD = re.compile(r"\bp[ée]riode\b[^.\n:]{0,25}+:?[ \t]*+du[ \t]*+$", re.I)  # "Période couverte : du"
 
 
@@ -538,7 +543,8 @@ class _Reader:
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
             score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after) else 0.0) - (
-                2.0 if _EMAIL_NEGATIVE.search(clause[-_NEGATIVE_REACH:]) or old or _EMAIL_OLD_AFTER.match(after)
+                2.0 if (_EMAIL_NEGATIVE.search(clause[-_NEGATIVE_REACH:]) and not _INVOICES_TO_COLLEAGUE.search(clause))
+                or old or _EMAIL_OLD_AFTER.match(after)
                 or _EMAIL_COPY_AFTER.match(after) else 0.0
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if _CONTACT_CLAUSE.match(clause.lstrip()):
@@ -1179,6 +1185,21 @@ def _deadline(text: str, reference: date | None) -> dict[str, Any] | None:
     return {"date": hit.iso, "text": hit.text, "span": [hit.start, hit.end]} if hit else None
 
 
+def _signed_customer(signed: _Reader) -> bool:
+    """Does the signature give a customer number: one right after its label ("Code client Canon : SAL-1172-B"),
+    not the postcode of its address ("… – 73000 Chambéry"), a phone extension or an office ("Service Relation
+    Clients – poste 4521", "Gestionnaire comptes clients – ligne directe 2214", "Service client, bureau 214B")?"""
+    chosen = best(signed.identifiers()["customer_number"])
+    lexicon = default_lexicon()
+    if chosen is None or chosen.score < lexicon.label_score or _POSTCODE.match(signed.text, chosen.start):
+        return False
+    before = _WORD_BEFORE.search(fold(signed.text[max(0, chosen.start - 40) : chosen.start]))
+    return not (before and (before.group(1),) in lexicon.other)
+
+
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+
+
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
@@ -1352,6 +1373,8 @@ def _date_below(new: _Reader, quoted: _Reader, reference: date | None, asks_noth
     return None
 
 
+_READINGS_BELOW = re.compile(r"\b(?:relev[ée]s?|index|compteurs?|readings?|counters?)\s++(?:\w+\s++){0,3}?"
+                             r"(?:ci-dessous|below|plus\s++bas|dans\s++(?:votre|le|mon|notre)\s++(?:message|mail))", re.I)
 _PERIOD_POINTER = re.compile(r"\b(?:nouvelle|prochaine)\s++p[ée]riode\b|\b(?:new|next)\s++period\b", re.I)
 _SAME_DATE = re.compile(r"\bdate\s++(?:pr[ée]vue\s++)?(?:reste|demeure|est)\s++(?:inchang[ée]e|la\s++m[êe]me)\b"
                         r"|\bdate\s*+,\s*+rien\s++ne\s++change|\bdate\s++ne\s++change\s++pas|\bdate\s++inchang[ée]e"
@@ -1502,19 +1525,15 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         return next(filter(None, (r.identifier(LEAVING) for r in (
             new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
 
-    if not fields["serial_numbers"] and ("meter_readings" not in required or not mail.attachments):
+    # (a file of text: a logo or a scan lists nothing)
+    files_list = "meter_readings" in required and any(not d.unreadable and d.text.strip() for d in of_mail(mail))
+    if not fields["serial_numbers"] and not files_list:
         fields["serial_numbers"] = leaving()
     _short_answer(new, quoted, fields)
     _pointed_subject(new, subject, fields)
     signed = _Reader(signature, "signature", "signature")
-    if not fields["customer_number"]:  # a labelled customer number is the sender's, even under its name (not
-        # the postcode of its address: "… – 73000 Chambéry")
-        fields["customer_number"] = signed.identifier("customer_number")
-        where = signed.spans.get("customer_number")
-        if where and _POSTCODE.match(signature, where["span"][0]):
-            fields["customer_number"] = None
-            del signed.spans["customer_number"]
-            signed.evidence.clear()
+    if not fields["customer_number"] and _signed_customer(signed):  # a labelled customer number is the sender's,
+        fields["customer_number"] = signed.identifier("customer_number")  # even under its name
     # the other values: the new text, then the subject ("tout est dans l'objet"), then the history pointed to
     later = (new, subject, quoted) if everything else (new, subject)
     # a mail that asks for no change has no effective date but one said outright ("arrive à échéance le 31/12"
@@ -1532,13 +1551,16 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     fields["new_email"] = email
     fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
     fields["kbis"] = new.kbis(mail)
-    # the history's readings are the request's only for a request of readings: under "la machine mentionnée
-    # ci-dessous" asking for remote reading, the reading quoted is the old mail's
-    readings = next(filter(None, (r.readings() for r in later if r is not quoted or "meter_readings" in required)),
+    # the history's readings are the request's only for a request of readings or when the new text points to them:
+    # under "la machine mentionnée ci-dessous" asking for remote reading, the reading quoted is the old mail's ("Voir le
+    # relevé dans votre message ci-dessous" points to it)
+    quoted_readings = "meter_readings" in required or bool(_READINGS_BELOW.search(new_text))
+    readings = next(filter(None, (r.readings() for r in later if r is not quoted or quoted_readings)),
                     []) or ([] if asks_nothing else _short_reading(new, quoted))
     fields["meter_readings"] = [r["value"] for r in readings]
     if readings and not fields["serial_numbers"] and not asks_nothing:
-        fields["serial_numbers"] = quoted.asked_machines()  # the readings our quoted request asked for: its machine
+        # the machine named leaving, whose last reading this is, or the one our quoted request asked readings for
+        fields["serial_numbers"] = leaving() or quoted.asked_machines()
 
     # attachments are read for what the request needs and the body lacks, or when the body points to them
     wanted = [n for n in required if n in fields and not fields[n]] or (
@@ -1627,6 +1649,17 @@ class _AttachedReader(_Reader):
                 return hit.iso
         return None
 
+    def form_day(self, reference: date) -> str | None:
+        """The day to come a form's date field gives ("Date souhaitée : 15/03/2027", "Date du transfert | …"; not
+        "Date de signature", nor "Fait à Paris, le …", nor "disponible le … pour une visite")."""
+        for hit in find_dates(self.text, reference):
+            key = self.text[self.text.rfind("\n", 0, hit.start) + 1 : hit.start]
+            if hit.exact and hit.value >= reference and _FORM_DAY_KEY.fullmatch(key):
+                self.note("effective_date", hit.text, f"the day the form's date field gives, {hit.iso}")
+                self.spans["effective_date"] = self.where(hit.start, hit.end)
+                return hit.iso
+        return None
+
     def note(self, name: str, text: str, detail: str) -> None:
         where = self.document.where(self.text.find(text)) if text in self.text else ""
         place = f"{self.document.name}, {where}" if where else self.document.name
@@ -1640,7 +1673,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
-    it (a move's form, ``by_day``, under any cue: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
+    it (a move's form, ``by_day``, in a date field: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
     value with the attachment and the place it was read; a customer number only when the request needs one (a
     purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
@@ -1655,9 +1688,10 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's
-            # a move's form gives its one day to come under a weak cue ("Date souhaitée : 15/03/2027"; ``by_day``)
-            found = reader.date(reference, weak="day" if by_day else False, strong_only=not by_day) or (
-                reader.order_period(reference) if "po_number" in reader.spans else None)
+            # a move's form gives its day in a date field ("Date souhaitée : 15/03/2027"; ``by_day``)
+            found = reader.date(reference, weak=False, strong_only=True) or (
+                reader.order_period(reference) if "po_number" in reader.spans else None) or (
+                reader.form_day(reference) if by_day else None)
             # a copy of an old contract or order says when it started: years gone by are not the request's date
             fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
             took = took or bool(fields["effective_date"])

@@ -132,7 +132,8 @@ _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
     r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer"
-    r"|\bde\s++ne\s++plus\b",  # "merci de ne plus émettre de factures sur notre commande n° X"
+    # "merci de ne plus émettre de factures sur notre commande n° X" (not "de ne plus oublier d'indiquer …")
+    r"|\bde\s++ne\s++plus\s++(?:[ée]mettre|facturer|utiliser|mentionner|indiquer|reporter|faire\s++figurer)\b",
     re.I,
 )
 # "remplacer l'ancien par le nouveau n° X": "par"/"new" after the old word makes the value new again.
@@ -168,6 +169,7 @@ class FieldLexicon:
     new_score: float = 0.0
     refuse_old: bool = False
     old_after: tuple[str, ...] = ()
+    stays_after: tuple[str, ...] = ()  # right after the value: the order in force ("X remains unchanged")
     refuse_company_numbers: bool = False
     after_model_score: float = 0.0
     machine_words: frozenset[str] = frozenset()
@@ -275,6 +277,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             topic_score=float(entry.get("topic_score", 0)),
             new_words=_folded_phrases(entry.get("new_words", [])), new_score=float(entry.get("new_score", 0)),
             refuse_old=bool(entry.get("refuse_old", False)), old_after=_folded_phrases(entry.get("old_after", [])),
+            stays_after=_folded_phrases(entry.get("stays_after", [])),
             refuse_company_numbers=bool(entry.get("refuse_company_numbers", False)),
             after_model_score=float(entry.get("after_model_score", 0)),
             machine_words=frozenset(machines), machine_score=float(entry.get("machine_score", 0)),
@@ -765,7 +768,8 @@ class _Scorer:
             # couvre l'année 2027 et arrive à terme le 31/12/2027"
             if lex.refuse_old and (is_old(self.text, start) or self._bracketed_after(start, lex.old_after) or (
                     self._followed_by(end, lex.old_after)
-                    and not _NEW_RIGHT_BEFORE.search(self.folded, max(0, start - _NEW_REACH), start))):
+                    and not _NEW_RIGHT_BEFORE.search(self.folded, max(0, start - _NEW_REACH), start))
+                    or self._right_after(end, lex.stays_after)):
                 continue
             if lex.not_concerned_after and self.not_concerned(start, end, lex):
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
@@ -914,6 +918,15 @@ class _Scorer:
         main = clauses[1] if relative and len(clauses) > 2 and after[relative.end() + len(clauses[0])] == "," else ""
         return any(self._says_here(clause, phrases) for clause in (clauses[0], main) if clause)
 
+    def _right_after(self, end: int, phrases: tuple[str, ...]) -> bool:
+        """Do these words come within the first words after the value (past a closing bracket, not in an aside that
+        opens)? "4400-77812 remains unchanged", "(BC n° 26/0412) reste valable"."""
+        after = self.folded[end : end + 60].lstrip(" )")
+        if not phrases or after.startswith("("):
+            return False
+        words = " ".join(_WORD.findall(after)[:_RIGHT_AFTER_WORDS])
+        return any(f" {p} " in f" {words} " for p in phrases)
+
     @staticmethod
     def _says_here(clause: str, phrases: tuple[str, ...]) -> bool:
         """Do these words come in the clause before its next value? A year, a date or the contract the
@@ -1013,6 +1026,7 @@ def _staying(lex: FieldLexicon) -> FieldLexicon:
     return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
 
 
+_RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words
 _OLD_CLAUSE_END = re.compile(r"(?<![\s(][Rr][ée]f)(?<![\s(][Nn]o)(?<![\s(][Nn])(?<![\s(][Nn]r)\.|[;!?\n,]|\bet\b|\band\b")
 
 

@@ -90,7 +90,7 @@ _PASSING_ON = re.compile(r"transf[eèé]r|fais\s++suivre|faire\s++suivre|\bforwa
                          r"|pour\s++(?:information|info|mise\s++[àa]\s++jour)\b|\bfyi\b|for\s++your\s++(?:information|records)"
                          r"|please\s++(?:handle|process)|can\s++you\s++handle"
                          # "merci de bien vouloir traiter la demande de notre directeur ci-dessous"
-                         r"|\btraiter\s++(?:la|cette|sa|leur|notre)\s++demande|\bdonner\s++suite"
+                         r"|\btraiter\s++(?:la|cette|sa|leur|notre)\s++demande"
                          # "merci de prendre en compte la note ci-dessous", "please take note of the below"
                          r"|prendre\s++en\s++compte|tenir\s++compte|take\s++(?:note|into\s++account)", re.I)
 _NAME_LINE = re.compile(  # a name has no digit: "Contrat CW-2024-1187." is no signature's first line
@@ -206,7 +206,9 @@ GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|
 _SEE_ATTACHED = re.compile(
     r"^\s*+(?:(?:voir|veuillez\s++trouver|vous\s++trouverez|please\s++find|see|find)\s++)?"
     r"(?:ci-jointe?s?|ci\s++joint|en\s++pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
-    r"(?:\s++[^\W\d_]++(?:['’][^\W\d_]++)?){0,14}[\s.,!:]*+",
+    # (a clause of its own says more: "la facture que nous contestons", "the invoice we dispute as …")
+    r"(?:\s++(?!(?:que|qu|qui|dont|car|parce|because|as|which|that|we|nous|is|est|sont|are|was)\b|contest|disput)"
+    r"[^\W\d_]++(?:['’][^\W\d_]++)?){0,14}[\s.,!:]*+",
     re.I,
 )
 
