@@ -223,8 +223,8 @@ _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", 
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
 INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
-_FORM_DAY_KEY = re.compile(r"[ \t]*+date\b(?![^:|\n]*?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance|cr[ée]ation"
-                           r"|relev|lecture|courrier|lettre))[^:|\n]{0,40}+[:|][ \t]*+", re.I)
+_FORM_DAY_KEY = re.compile(r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
+                           r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+[:|][ \t]*+", re.I)
 _ORDER_PERIOD = re.compile(r"\bp[ée]riode\b[^.\n:]{0,25}+:?[ \t]*+du[ \t]*+$", re.I)  # "Période couverte : du"
 
 
@@ -1193,11 +1193,8 @@ def _signed_customer(signed: _Reader) -> bool:
     lexicon = default_lexicon()
     if chosen is None or chosen.score < lexicon.label_score or _POSTCODE.match(signed.text, chosen.start):
         return False
-    before = _WORD_BEFORE.search(fold(signed.text[max(0, chosen.start - 40) : chosen.start]))
-    return not (before and (before.group(1),) in lexicon.other)
-
-
-_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+    words = re.findall(r"\w+", fold(signed.text[max(0, chosen.start - 40) : chosen.start]))  # the last: the word before
+    return not (words and (words[-1],) in lexicon.other)
 
 
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
