@@ -174,28 +174,27 @@ def test_a_customer_number_only_in_the_signature_is_read_there():
         assert street.fields["customer_number"] is None, line
 
 
-def test_a_short_answer_to_our_question_about_a_termination_is_a_termination():
-    """One strong word of our question ("your request to terminate") names the situation the short answer is for."""
-    body = ("Hello,\n\nThe serial number is 3Y0E0917 (Rouen office).\n\n"
-            "From: Service Contrats WFPS <contrats.service.wfps@cf.canon.fr>\nSent: Monday, February 22, 2027 2:50 PM\n"
-            "To: Jonathan Pierce <jpierce@atlas-engineering.fr>\nSubject: Your request\n\nDear Mr Pierce,\n\n"
-            "Thank you for your request to terminate your maintenance contract. To process it, could you please send "
-            "us the serial number of the device concerned?\n\nKind regards,\nService Contrats WFPS")
-    result = analyze(mail(body, "RE: Your request", date="Tue, 23 Feb 2027 09:30:00 +0100"))
-    assert result.situation == "contract_termination"
-    assert result.fields["serial_numbers"] == ["3Y0E0917"]
-
-
-def test_a_forward_asking_to_handle_the_request_below_passes_it_on():
-    """"Merci de bien vouloir traiter la demande de notre directeur ci-dessous": the forwarded mail is the request."""
-    body = ("Bonjour,\n\nMerci de bien vouloir traiter la demande de notre directeur ci-dessous.\n\n"
-            "---------- Forwarded message ---------\nDe : Philippe Garnier <p.garnier@sgi-habitat.fr>\n"
-            "Date: lun. 7 déc. 2026 à 18:21\nSubject: Contrat traceurs Canon\nTo: Karine Duval <k.duval@sgi-habitat.fr>\n\n"
-            "Karine,\n\nMerci de transmettre à Canon notre décision de ne pas reconduire le contrat du traceur "
-            "PlotWave 340 n° de série 3Y0-128844, qui prendra fin à son échéance le 14 mars 2027.\n\nPhilippe Garnier")
-    result = analyze(mail(body, "Fwd: Contrat traceurs Canon", date="Tue, 08 Dec 2026 09:30:00 +0100"))
-    assert result.situation == "contract_termination"
-    assert result.fields["serial_numbers"] == ["3Y0-128844"]
+@pytest.mark.parametrize("what, subject, sent, body, serial", [
+    # one strong word of our question ("your request to terminate") names the situation the short answer is for
+    ("a short answer to our question", "RE: Your request", "Tue, 23 Feb 2027 09:30:00 +0100",
+     "Hello,\n\nThe serial number is 3Y0E0917 (Rouen office).\n\n"
+     "From: Service Contrats WFPS <contrats.service.wfps@cf.canon.fr>\nSent: Monday, February 22, 2027 2:50 PM\n"
+     "To: Jonathan Pierce <jpierce@atlas-engineering.fr>\nSubject: Your request\n\nDear Mr Pierce,\n\n"
+     "Thank you for your request to terminate your maintenance contract. To process it, could you please send "
+     "us the serial number of the device concerned?\n\nKind regards,\nService Contrats WFPS", "3Y0E0917"),
+    # "merci de bien vouloir traiter la demande … ci-dessous": the forwarded mail is the request
+    ("a forward asking to handle the request below", "Fwd: Contrat traceurs Canon", "Tue, 08 Dec 2026 09:30:00 +0100",
+     "Bonjour,\n\nMerci de bien vouloir traiter la demande de notre directeur ci-dessous.\n\n"
+     "---------- Forwarded message ---------\nDe : Philippe Garnier <p.garnier@sgi-habitat.fr>\n"
+     "Date: lun. 7 déc. 2026 à 18:21\nSubject: Contrat traceurs Canon\nTo: Karine Duval <k.duval@sgi-habitat.fr>\n\n"
+     "Karine,\n\nMerci de transmettre à Canon notre décision de ne pas reconduire le contrat du traceur "
+     "PlotWave 340 n° de série 3Y0-128844, qui prendra fin à son échéance le 14 mars 2027.\n\nPhilippe Garnier",
+     "3Y0-128844"),
+])
+def test_a_termination_written_in_the_history_the_new_text_sends_to(what, subject, sent, body, serial):
+    result = analyze(mail(body, subject, date=sent))
+    assert result.situation == "contract_termination", what
+    assert result.fields["serial_numbers"] == [serial]
 
 
 def test_no_date_header_means_unknown_lead_time():
