@@ -524,7 +524,7 @@ class _Scorer:
         begin = max(self._reach_start(start, end), self._own_key_line(start))
         found: dict[str | None, tuple[int, int, str]] = {}
         nearest_direct: bool | None = None
-        between = values = 0
+        between = values = pairs = 0
         introduced = self._introduced(start)
         sentence = self._sentence_start(begin, start) if introduced else start
         labelled = False  # a field's label in the value's own sentence, when a colon or a copula introduces it
@@ -554,9 +554,11 @@ class _Scorer:
                 continue
             at, word = self.words[i]
             if any(c.isdigit() for c in word):
-                # "7701-15-0098" is one value, and so is "70 22 45 81" (pairs of digits: no count is written so)
-                values += at == 0 or not (self.text[at - 1] in "-/." or (
-                    len(word) == 2 and _PAIR_BEFORE.fullmatch(self.text, max(0, at - 3), at)))
+                # "7701-15-0098" is one value, and so is "70 22 45 81" (pairs of digits: no count is written so);
+                # past _PAIRS_IN_A_VALUE pairs in a row, each pair is one ("12 12 12 …" is no identifier)
+                paired = at > 0 and len(word) == 2 and _PAIR_BEFORE.fullmatch(self.text, max(0, at - 3), at) is not None
+                pairs = pairs + 1 if paired else 0
+                values += at == 0 or not (self.text[at - 1] in "-/." or (paired and pairs < _PAIRS_IN_A_VALUE))
             elif word not in self.lex.fillers:
                 between += 1
             i -= 1
@@ -1136,6 +1138,7 @@ _LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t
 _NEW_RIGHT_BEFORE = re.compile(r"\b(?:nouveaux?|nouvel(?:le)?s?|new)(?:\s++[a-z]++){1,4}\s*+$")
 _NEW_REACH = 120  # characters before a value where _NEW_RIGHT_BEFORE is looked for (its four words), not the whole text
 _PAIR_BEFORE = re.compile(r"(?<!\d)\d\d ")  # the pair of digits before another: "70 22 45 81"
+_PAIRS_IN_A_VALUE = 5  # the most pairs of digits one spaced value is written in ("70 22 45 81 03")
 _NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
