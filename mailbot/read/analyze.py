@@ -171,8 +171,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     # inside our quoted request are its own words
     own = parts.new if classification.situation in NOTHING_TO_TAKE and parts.forwarded else inner.new
     extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
-                             lead_time=bool(rule.lead_time_months) or ("day" if rule.dated_by_day else False)
-                             if rule else False, required=rule.required if rule else (),
+                             lead_time=rule.weak_dates if rule else False, required=rule.required if rule else (),
                              dated=rule.effective_date if rule else True, signature=inner.signature)
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields

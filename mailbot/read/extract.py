@@ -24,13 +24,14 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from mailbot.read.analysis import Evidence, empty_fields
-from mailbot.read.dates import deadline, effective_date, find_dates, term_date
+from mailbot.read.dates import DateHit, deadline, effective_date, find_dates, term_date
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
@@ -1522,9 +1523,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         return next(filter(None, (r.identifier(LEAVING) for r in (
             new, subject, *((quoted,) if "serial_numbers" in pointed else ())))), [])
 
-    # (a file of text: a logo or a scan lists nothing)
-    files_list = "meter_readings" in required and any(not d.unreadable and d.text.strip() for d in of_mail(mail))
-    if not fields["serial_numbers"] and not files_list:
+    # (a file of text: a logo or a scan lists nothing; the files are opened only when the body names no serial)
+    if not fields["serial_numbers"] and not (
+            "meter_readings" in required and any(not d.unreadable and d.text.strip() for d in of_mail(mail))):
         fields["serial_numbers"] = leaving()
     _short_answer(new, quoted, fields)
     _pointed_subject(new, subject, fields)
@@ -1639,23 +1640,24 @@ class _AttachedReader(_Reader):
     def order_period(self, reference: date) -> str | None:
         """The first day of the period an order document covers ("Période couverte : du 01/01/2027 au
         31/12/2027", "Période d'exécution : du …"): when the order it carries applies."""
-        for hit in find_dates(self.text, reference):
-            if _ORDER_PERIOD.search(self.text[max(0, hit.start - 40) : hit.start]):
-                self.note("effective_date", hit.text, f"the start of the period the order covers, {hit.iso}")
-                self.spans["effective_date"] = self.where(hit.start, hit.end)
-                return hit.iso
-        return None
+        return self._keyed_date(reference, "the start of the period the order covers", lambda hit: bool(
+            _ORDER_PERIOD.search(self.text[max(0, hit.start - 40) : hit.start])))
 
     def form_day(self, reference: date) -> str | None:
         """The day to come a form's date field gives ("Date souhaitée : 15/03/2027", "Date du transfert | …"; not
         "Date de signature", nor "Fait à Paris, le …", nor "disponible le … pour une visite")."""
-        for hit in find_dates(self.text, reference):
-            key = self.text[self.text.rfind("\n", 0, hit.start) + 1 : hit.start]
-            if hit.exact and hit.value >= reference and _FORM_DAY_KEY.fullmatch(key):
-                self.note("effective_date", hit.text, f"the day the form's date field gives, {hit.iso}")
-                self.spans["effective_date"] = self.where(hit.start, hit.end)
-                return hit.iso
-        return None
+        return self._keyed_date(reference, "the day the form's date field gives", lambda hit: (
+            hit.exact and hit.value >= reference
+            and _FORM_DAY_KEY.fullmatch(self.text[self.text.rfind("\n", 0, hit.start) + 1 : hit.start]) is not None))
+
+    def _keyed_date(self, reference: date, why: str, keyed: Callable[[DateHit], bool]) -> str | None:
+        """The first date of the document that ``keyed`` accepts by what stands before it, noted with its span."""
+        hit = next((h for h in find_dates(self.text, reference) if keyed(h)), None)
+        if hit is None:
+            return None
+        self.note("effective_date", hit.text, f"{why}, {hit.iso}")
+        self.spans["effective_date"] = self.where(hit.start, hit.end)
+        return hit.iso
 
     def note(self, name: str, text: str, detail: str) -> None:
         where = self.document.where(self.text.find(text)) if text in self.text else ""

@@ -926,8 +926,7 @@ class _Scorer:
         after = self.folded[end : end + 60].lstrip(" )")
         if not phrases or after.startswith("("):
             return False
-        words = " ".join(_WORD.findall(after)[:_RIGHT_AFTER_WORDS])
-        return any(f" {p} " in f" {words} " for p in phrases)
+        return _says_phrase(" ".join(_WORD.findall(after)[:_RIGHT_AFTER_WORDS]), phrases)
 
     @staticmethod
     def _says_here(clause: str, phrases: tuple[str, ...]) -> bool:
@@ -938,7 +937,7 @@ class _Scorer:
         clause = _CONTRACT_NAMED.sub(" ", _YEAR_OR_DATE_WORD.sub(" ", clause))
         # an adverb between the verb and its negation changes nothing: "ne sera donc pas reconduit"
         words = " ".join(w for w in _WORD.findall(re.split(r"[a-z0-9]*\d", clause)[0]) if w not in _ADVERBS)
-        return any(f" {p} " in f" {words} " for p in phrases if p)
+        return _says_phrase(words, phrases)
 
     def _bracketed_after(self, start: int, phrases: tuple[str, ...]) -> bool:
         """Is the value in brackets right after the clause that calls it old ("… arrive à échéance le 31/12/2026 (EJ
@@ -1029,6 +1028,11 @@ def _staying(lex: FieldLexicon) -> FieldLexicon:
 
 
 _RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words
+
+
+def _says_phrase(words: str, phrases: tuple[str, ...]) -> bool:
+    """Is one of the phrases in these words (folded, single-spaced), whole words only?"""
+    return any(f" {p} " in f" {words} " for p in phrases if p)
 _OLD_CLAUSE_END = re.compile(r"(?<![\s(][Rr][ée]f)(?<![\s(][Nn]o)(?<![\s(][Nn])(?<![\s(][Nn]r)\.|[;!?\n,]|\bet\b|\band\b")
 
 

@@ -86,6 +86,12 @@ class Situation:
     # [situations.<id>.fields.<name>]: this situation's own texts for a missing item, by key
     field_texts: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
 
+    @property
+    def weak_dates(self) -> bool | str:
+        """Which date a weak cue alone gives, nothing else competing (extract_all's ``lead_time``): any, for a
+        request with a notice to meet; a day, for one that happens on a day (``dated_by_day``: a move); else none."""
+        return bool(self.lead_time_months) or ("day" if self.dated_by_day else False)
+
 
 @dataclass(frozen=True)
 class FieldInfo:
