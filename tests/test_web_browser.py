@@ -105,7 +105,8 @@ def login(browser, served, name="alice", password=PASSWORD, path="/"):
     page.goto(served.url + path)
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # under load the next page's title is read only once it has come
+        page.click("button[type=submit]")
     return page
 
 
@@ -121,7 +122,8 @@ def test_login_wrong_password_and_logout(browser, served):
     assert page.url.startswith(served.url + "/login")  # no session: the login page
     page.fill("input[name=name]", "alice")
     page.fill("input[name=password]", "pas-le-bon-mot")
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "Identifiant ou mot de passe incorrect" in page.content()
     page = login(browser, served)
     assert page.title().startswith("(2) dossier en revue 1")
