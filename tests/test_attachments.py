@@ -127,6 +127,39 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
                for e in analysis.evidence)
 
 
+@pytest.mark.parametrize("what, subject, body", [
+    ("a side topic beside the form", "Formulaire relevé compteurs + panne", "Bonjour,\n\nCi-joint le formulaire "
+     "rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche l'erreur E-205 et bourre à chaque changement de "
+     "bac. Pouvez-vous envoyer un technicien rapidement ?\n\nCordialement"),
+    ("a question beside the file, in English", "Meter readings / breakdown", "Hi,\n\nFile as requested. Also, the "
+     "plotter shows error E-205 since Monday and jams on every roll, could you send a technician?\n\nThanks"),
+])
+def test_a_request_the_subject_names_and_the_file_holds_wins_over_a_side_topic(what, subject, body):
+    """The subject names the readings, the file holds them, the body asks something else beside: the desk enters
+    the readings and passes the side topic on (secondary "other")."""
+    csv_only = "Numéro de série;Compteur N&B;Compteur couleur\n3Y2C40719;18452;\n7180-01377;6 033;11 895\n".encode()
+    analysis = analyze(mail(subject, body, [("export.csv", "text/csv", csv_only)]))
+    assert (analysis.situation, analysis.secondary_situation) == ("meter_read_request", "other"), (what,
+                                                                                                  analysis.evidence)
+    assert analysis.fields["meter_readings"] == [18452, 6033, 11895]
+    assert any(e.name == "attached_request" for e in analysis.evidence)
+
+
+@pytest.mark.parametrize("what, subject, files", [
+    ("a brochure under a subject that names readings", "Formulaire relevé compteurs + panne",
+     [("brochure.pdf", "application/pdf", pdf(["Découvrez la nouvelle gamme varioPRINT", "Offre spéciale"]))]),
+    ("readings under a subject that names none", "Panne varioPRINT", [("export.csv", "text/csv",
+                                                                      "N° série;Noir\n3Y2C40719;18452\n".encode())]),
+])
+def test_a_side_topic_stays_other_unless_subject_and_file_agree_on_a_request(what, subject, files):
+    body = ("Bonjour,\n\nCi-joint le formulaire rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche "
+            "l'erreur E-205 et bourre à chaque changement de bac. Pouvez-vous envoyer un technicien rapidement ?"
+            "\n\nCordialement")
+    analysis = analyze(mail(subject, body, files))
+    assert analysis.situation == "other", (what, analysis.evidence)
+    assert not any(e.name == "attached_request" for e in analysis.evidence)
+
+
 @pytest.mark.parametrize("what, body", [
     ("a body that asks something else", "Bonjour,\n\nnous avons un bourrage papier sur le traceur, pouvez-vous "
      "envoyer un technicien ?\n\nCordialement"),

@@ -427,6 +427,28 @@ def test_an_answer_that_cannot_give_the_readings_is_still_a_meter_read_request(b
     assert read("Demande de relevés", body + SIGNATURE, rules).situation == "meter_read_request"
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("Compteurs mars", "Bonjour,\nCi-joint le relevé des compteurs de nos deux traceurs. Le fichier est protégé, je "
+     "vous envoie le mot de passe séparément."),
+    ("TR: relevés site de Lyon", "Bonjour,\nJe vous transfère les relevés de notre agence de Lyon (fichier joint)."),
+    ("Compteurs", "Bonjour Marc,\nVoilà les compteurs des trois traceurs, relevés ce matin."),
+    ("Relevé", "Bonjour,\nJe vous joins le relevé des index de nos machines."),
+    ("Readings", "Hi,\nAttached are the meter readings for our two plotters. The file is password protected, I will "
+     "call you with the password."),
+])
+def test_readings_sent_in_a_file_are_a_meter_read_request(subject, body, rules):
+    """The customer sends (attaches, forwards) the readings: the answer to our request, whatever else it says."""
+    assert read(subject, body + SIGNATURE, rules).situation == "meter_read_request"
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour,\nCi-joint notre relevé d'identité bancaire, merci de mettre à jour votre fichier.",
+    "Bonjour,\nJe vous transmets le relevé d'identité bancaire de notre nouvelle banque.",
+])
+def test_a_bank_statement_attached_is_no_readings(body, rules):
+    assert read("Coordonnées bancaires", body + SIGNATURE, rules).situation != "meter_read_request"
+
+
 @pytest.mark.parametrize("secondary, subject, body", ANSWERS, ids=[c[1] for c in ANSWERS])
 def test_an_answer_with_readings_is_a_meter_read_request(secondary, subject, body, rules):
     result = read(subject, body, rules)

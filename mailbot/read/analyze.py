@@ -157,8 +157,8 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
 
     classification = classify(mail.subject, parts, rules, model, gives_new_address(inner.new))
-    if classification.situation == "other" and mail.attachments and quotes.says_nothing(inner.new):
-        classification = _attached_request(mail, classification, rules, model)
+    if classification.situation == "other" and mail.attachments:
+        classification = _attached_request(mail, classification, rules, model, quotes.says_nothing(inner.new))
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence
@@ -186,10 +186,15 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
 
 
 def _attached_request(mail: mime.Mail, classification: Classification, rules: Rules,
-                      model: TextModel | None) -> Classification:
+                      model: TextModel | None, says_nothing: bool) -> Classification:
     """A body that says nothing in words sends a file ("Compteurs", a signature and a csv): the subject and the
-    files' text are read as the request, as the desk would; the extractors then read the files for its values."""
-    if INVOICE_DOCUMENT.search(mail.subject):
+    files' text are read as the request, as the desk would; the extractors then read the files for its values.
+    A body with a side topic of its own ("Autre point : le bac 2 grince") keeps it as the secondary situation
+    when its subject or its words name the request the files hold ("Formulaire relevé compteurs + problème bac")."""
+    # the requests the keywords found in the customer's own words, before the model's "other" overruled them
+    named = {e.name for e in classification.matched if e.source in ("subject", "new") and e.name != "other"
+             and classification.scores.get(e.name, 0.0) >= rules.min_score}
+    if INVOICE_DOCUMENT.search(mail.subject) or not (says_nothing or named):
         return classification  # "TR: facture" and "Voir PJ": an invoice passed on, whose counters were billed
     documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not INVOICE_DOCUMENT.search(d.name)]
     if not documents:
@@ -198,8 +203,14 @@ def _attached_request(mail: mime.Mail, classification: Classification, rules: Ru
     found = classify(mail.subject, quotes.Parts(new=text), rules, model)
     if found.situation == "other":
         return classification
+    if not says_nothing:
+        if found.situation not in named:
+            return classification
+        found.secondary = "other"
     found.evidence.insert(0, Evidence("classify", "attached_request", ", ".join(d.name for d in documents)[:80],
-                                      "the body says nothing but a greeting and a closing: what it attaches is read"))
+                                      "the body says nothing but a greeting and a closing: what it attaches is read"
+                                      if says_nothing else "the subject names the request the files hold; the "
+                                      "body's own topic is the secondary situation"))
     return found
 
 
