@@ -1293,6 +1293,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "comptabilité\nImmeuble Le Cardinal\n21 quai Kléber\n67000 Strasbourg", "67000"),
  ("Site actuel\tNouveau site\n\nAdresse\t17 rue Lamoricière\tZA des Grands Champs – 4 allée Ampère\n\n"
   "CP / Ville\t44100 Nantes\t44470 Carquefou", "44470"),
+ # a column headed "To" or "Vers" beside "From" / "De": where each machine goes
+ ("Machine | Serial | From | To\nPlotWave 3500 | 3Y0-71100 | Rouen (76000) | 4 rue Jacquard, 76800 "
+  "Saint-Étienne-du-Rouvray", "76800"),
+ ("Traceur           N° série        De                    Vers\nColorWave 3700    CW37-0091     Lorient (56100)       "
+  "ZI de Kerpont, 56850 Caudan", "56850"),
+ ("Machine | To | Note\nPlotWave 3500 | Rouen | send to 4 rue Jacquard, 76800 Saint-Étienne-du-Rouvray", None),
  ("Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, 86000 Poitiers.", None),
  ("le traceur mentionné plus bas n'ira pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\n"
   "ZI du Quintin, 58 avenue de la Crau\n13300 Salon-de-Provence", "13300"),  # "mentionné plus" is no "ne … plus"

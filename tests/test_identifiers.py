@@ -493,6 +493,17 @@ CASES = [
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
      "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
      "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
+    # "sur vos factures" says where the number goes, not that it is an invoice's
+    ("invoices as the place a number goes, after the sentence that names the order", "Notre bon de commande change "
+     "au 1er avril. Le nouveau numéro à faire figurer sur vos factures est le BCM-27-0412.", "po_number",
+     ["BCM-27-0412"]),
+    ("… in English", "Our purchase order changes in April. The new number to quote on your invoices is 4700-2291.",
+     "po_number", ["4700-2291"]),
+    ("… but an invoice's own number stays an invoice's", "Notre bon de commande change. Il manque le numéro sur la "
+     "facture n° 9140069920.", "po_number", []),
+    ("an order the customer asks to close is no new one", "Please close purchase order PO 45-22871, which covered "
+     "this contract; no new PO will be issued.", "po_number", []),
+    ("… in French", "Merci de clôturer le bon de commande BC-2026-0412, le contrat étant résilié.", "po_number", []),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

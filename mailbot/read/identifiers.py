@@ -169,6 +169,7 @@ class FieldLexicon:
     new_score: float = 0.0
     refuse_old: bool = False
     old_after: tuple[str, ...] = ()
+    old_before: tuple[str, ...] = ()  # in the clause before the value: "Please close purchase order X"
     stays_after: tuple[str, ...] = ()  # right after the value: the order in force ("X remains unchanged")
     refuse_company_numbers: bool = False
     after_model_score: float = 0.0
@@ -201,6 +202,7 @@ class Lexicon:
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     not_typos: frozenset[str] = frozenset()  # words of their own one letter from a label: "compta" is no "compte"
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
+    destinations: tuple[tuple[str, ...], ...] = ()  # "… à faire figurer sur vos factures est le X": where X goes
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
     recalls: tuple[str, ...] = ()  # "merci de le reporter … :", "la référence suivante :": the sentence before names X
     new_before: frozenset[str] = frozenset()  # "un nouveau numéro de commande": words that call a label's value new
@@ -277,6 +279,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             topic_score=float(entry.get("topic_score", 0)),
             new_words=_folded_phrases(entry.get("new_words", [])), new_score=float(entry.get("new_score", 0)),
             refuse_old=bool(entry.get("refuse_old", False)), old_after=_folded_phrases(entry.get("old_after", [])),
+            old_before=_folded_phrases(entry.get("old_before", [])),
             stays_after=_folded_phrases(entry.get("stays_after", [])),
             refuse_company_numbers=bool(entry.get("refuse_company_numbers", False)),
             after_model_score=float(entry.get("after_model_score", 0)),
@@ -299,6 +302,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    colon_prefixes=frozenset(data.get("colon_prefixes", [])),
                    model_prefixes=frozenset(data.get("model_prefixes", [])),
                    demonstratives=frozenset(fold(w) for w in data.get("demonstratives", [])),
+                   destinations=_phrases(data["other"].get("destinations", [])),
                    copula_fillers=frozenset(fold(w) for w in data.get("copula_fillers", [])),
                    recalls=_folded_phrases(data.get("recalls", [])),
                    new_before=frozenset(fold(w) for w in data.get("new_before", [])),
@@ -535,6 +539,9 @@ class _Scorer:
                 i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
                 continue
             label = self.labels.get(i)
+            if label and label[0] is None and introduced and self._destination(i - len(label[1]) + 1):
+                i -= len(label[1])  # "Le nouveau numéro à faire figurer sur vos factures est le X": where X goes
+                continue
             if label:
                 name, phrase = label
                 if nearest_direct is None:
@@ -578,6 +585,12 @@ class _Scorer:
             return False
         head = self.labels.get(first - 3)  # a label that names a number: "the contracts for the following devices:"
         return bool(head and head[0] and name and head[0] != name and _NUMBER_WORDS.intersection(head[1]))
+
+    def _destination(self, first: int) -> bool:
+        """Do the words before the label starting at word ``first`` make it the place a value goes ("sur vos
+        factures", "on all your invoices"), not its label?"""
+        words = [w for _, w in self.words[max(0, first - 4) : first]]
+        return any(_ends_with(words, len(words), phrase) for phrase in self.lex.destinations)
 
     def _called_new_before(self, sentence: int) -> list[tuple[str | None, tuple[str, ...]]]:
         """The field labels of the sentence before ``sentence`` that it calls new or changing ("un nouveau
@@ -629,6 +642,12 @@ class _Scorer:
             self.copula_at[start] = bool(words) and any(
                 _ends_with(words, len(words), phrase) for phrase in self.lex.copulas_ending(words[-1]))
         return self.copula_at[start]
+
+    def _old_clause(self, start: int, phrases: tuple[str, ...]) -> bool:
+        """Does the clause before the value say, in one of these words, that it ends ("Please close purchase
+        order X", "Merci de clôturer le bon de commande X"), with no "new" after them ("… par le nouveau X")?"""
+        clause = _OLD_CLAUSE_END.split(self.folded[max(0, start - 70) : start])[-1]
+        return bool(phrases) and _says_phrase(" ".join(_WORD.findall(clause)), phrases) and not NEW_BY.search(clause)
 
     def _called_new(self, start: int, words: tuple[str, ...]) -> bool:
         """Does the sentence before the value call it new ("Le nouvel engagement juridique … est le :⏎X")?"""
@@ -768,7 +787,8 @@ class _Scorer:
                 continue  # what follows only excludes: it need not run for a value that is not taken
             # an order called new that states its own end is still the new one: "Notre nouveau bon de commande X
             # couvre l'année 2027 et arrive à terme le 31/12/2027"
-            if lex.refuse_old and (is_old(self.text, start) or self._bracketed_after(start, lex.old_after) or (
+            if lex.refuse_old and (is_old(self.text, start) or self._old_clause(start, lex.old_before)
+                                   or self._bracketed_after(start, lex.old_after) or (
                     self._followed_by(end, lex.old_after)
                     and not _NEW_RIGHT_BEFORE.search(self.folded, max(0, start - _NEW_REACH), start))
                     or self._right_after(end, lex.stays_after)):
