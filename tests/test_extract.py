@@ -1293,6 +1293,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "comptabilité\nImmeuble Le Cardinal\n21 quai Kléber\n67000 Strasbourg", "67000"),
  ("Site actuel\tNouveau site\n\nAdresse\t17 rue Lamoricière\tZA des Grands Champs – 4 allée Ampère\n\n"
   "CP / Ville\t44100 Nantes\t44470 Carquefou", "44470"),
+ ("Au 1er mars, notre atelier est cédé à la société Imprimerie Vasseur (SIREN 552 100 554), 4 rue Lafayette, "
+  "59000 Lille.", "59000"),
+ ("Notre activité reprographie est cédée à la société Orvia Print, 22 rue du Commerce, 42000 Saint-Étienne.", "42000"),
+ # a cue whose address is an e-mail names no postal address after it
+ ("Merci d'envoyer les factures à l'adresse compta@orvia.fr dès juillet. Les envois papier à notre siège (ZA des "
+  "Écluses, 80100 Abbeville) pourront alors cesser.", None),
+ ("Merci d'envoyer les factures à l'adresse suivante : 3 rue Jean Jaurès, 80100 Abbeville.", "80100"),
  # a column headed "To" or "Vers" beside "From" / "De": where each machine goes
  ("Machine | Serial | From | To\nPlotWave 3500 | 3Y0-71100 | Rouen (76000) | 4 rue Jacquard, 76800 "
   "Saint-Étienne-du-Rouvray", "76800"),

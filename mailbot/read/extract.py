@@ -1079,7 +1079,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         return bool(positive_cue.search(folded)) and not negative_cue.search(folded)
     lines = folded[_cue_reach(text, position) : position]
     window = lines.replace("\n", " ")
-    positive = list(positive_cue.finditer(window))
+    # "envoyer les factures à l'adresse compta@orvia.fr": a cue whose address is an e-mail names no postal one
+    positive = [p for p in positive_cue.finditer(window) if not _EMAIL_NEXT.match(window, p.end())]
     if not positive:
         return False
     negative = list(negative_cue.finditer(window))
@@ -1121,6 +1122,7 @@ _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+co
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
+_EMAIL_NEXT = re.compile(r"[^.;!?\n@]{0,40}@")  # an e-mail address soon after a cue, in its sentence
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
