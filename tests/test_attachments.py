@@ -403,10 +403,15 @@ def test_a_move_form_gives_the_destination_the_body_lacks():
     ("Fait à Cherbourg, le 05/10/2026", None),  # … or the mail's own day
     ("Contact disponible le 02/12/2026 pour une visite technique", None),  # a visit's day, not the move's
     ("Date de signature : 05/10/2026", None),
+    # a field's key on its line, its value alone on the next
+    ("Date d'emménagement\n26/03/2027", "2027-03-26"),
+    ("Date de signature\n05/12/2026", None),
+    ("Horaires d'accès\n26/03/2027", None),
 ])
 def test_a_move_form_gives_its_day(when, expected):
     form = pdf(["FICHE DE TRANSFERT DE MATERIEL", "N° de série : 6KB 004 217", "Site actuel : Port Chantereyne, "
-                "50100 Cherbourg", "Site de destination : 3 rue de l'Escale, 50110 Cherbourg-en-Cotentin", when])
+                "50100 Cherbourg", "Site de destination : 3 rue de l'Escale, 50110 Cherbourg-en-Cotentin",
+                *when.split("\n")])
     analysis = analyze(mail("Transfert traceur", "Bonjour, vous trouverez ci-joint la fiche de transfert de notre "
                             "traceur dans le cadre de notre déménagement.", [("fiche.pdf", "application/pdf", form)]))
     assert analysis.situation == "equipment_move"
@@ -426,10 +431,27 @@ def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
     assert "new_email" not in analysis.missing
 
 
-def test_a_termination_letter_attached_gives_its_date():
+def test_a_machine_the_body_leaves_out_is_left_out_of_the_files_list():
+    """"Seule exception : le PlotWave 340 (n° 3Y0071902) … restera en relevé manuel": the fleet list attached still
+    names it, the desk does not enrol it."""
+    fleet = xlsx([["N° de série", "Modèle", "Site"], ["4FK02281", "PlotWave 3500", "Siège"],
+                  ["3Y0071902", "PlotWave 340", "Sous-sol"], ["CW37-004418", "ColorWave 3700", "Agence"]])
+    analysis = analyze(mail("Mise en place télérelève", "Bonjour,\n\nNous souhaitons passer tout notre parc en "
+                            "relève automatique des compteurs ; la liste des machines est dans le fichier joint.\n"
+                            "Seule exception : le PlotWave 340 du sous-sol (n° 3Y0071902), qui n'est pas raccordé au "
+                            "réseau et restera en relevé manuel.\n\nCordialement",
+                            [("parc.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fleet)]))
+    assert analysis.situation == "automatic_meter_reads"
+    assert analysis.fields["serial_numbers"] == ["4FK02281", "CW37-004418"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nous vous notifions la résiliation du contrat à compter du 31 décembre 2027.",
+    "Nous vous notifions la résiliation du contrat à l'échéance contractuelle du 31 décembre 2027.",
+])
+def test_a_termination_letter_attached_gives_its_date(sentence):
     """A termination has no notice to meet, but the date it takes effect is still the letter's."""
-    letter = pdf(["Objet : Résiliation du contrat n° 2019-PPP-04417 - traceur n° de série 5YB00871",
-                  "Nous vous notifions la résiliation du contrat à compter du 31 décembre 2027."])
+    letter = pdf(["Objet : Résiliation du contrat n° 2019-PPP-04417 - traceur n° de série 5YB00871", sentence])
     analysis = analyze(mail("Résiliation contrat traceur", "Bonjour, veuillez trouver ci-joint notre courrier de "
                             "résiliation.", [("LRAR.pdf", "application/pdf", letter)]))
     assert analysis.situation == "contract_termination"

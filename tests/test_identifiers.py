@@ -493,6 +493,17 @@ CASES = [
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
      "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
      "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
+    ("'seule exception' and 'restera' leave a machine out", "Nous passons tout le parc en relève automatique, voir "
+     "le fichier joint. Seule exception : le PlotWave 340 de l'atelier (n° 3Y0071902), qui n'est pas raccordé au "
+     "réseau et restera en relevé manuel.", "serial_numbers", []),
+    ("… 'will stay' in English", "All the devices of the attached list move, except one: the ColorWave 3700 (S/N "
+     "5C0098213) will stay in the old building.", "serial_numbers", []),
+    ("a model's short name with a dash before the serial", "Transfert du traceur CW-360 n° 8300451127 vers Bastia.",
+     "serial_numbers", ["8300451127"]),
+    ("… but a dashed serial of its own shape stays one", "Transfert du traceur PW-4102-77310 vers Bastia.",
+     "serial_numbers", ["PW-4102-77310"]),
+    ("… and a contract with a model's letters inside stays whole", "Contrat n° 2291-PW-0653 : merci d'envoyer les "
+     "factures par e-mail.", "contract_number", ["2291-PW-0653"]),
     # "sur vos factures" says where the number goes, not that it is an invoice's
     ("invoices as the place a number goes, after the sentence that names the order", "Notre bon de commande change "
      "au 1er avril. Le nouveau numéro à faire figurer sur vos factures est le BCM-27-0412.", "po_number",

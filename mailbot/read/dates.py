@@ -282,7 +282,7 @@ _CUES = re.compile(
     # blanks took 0.13 s a 64 kB line, trying each cue at each blank; 2 ms with it)
     r"(?=[^\W\d_])(?:"
     # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
-    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++(?:l['’]\s*+|son\s++|sa\s++|leur\s++)[ée]ch[ée]ance\s++(?:du|de)\b"
+    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++(?:l['’]\s*+|son\s++|sa\s++|leur\s++)[ée]ch[ée]ance\s++(?:contractuelle\s++|normale\s++)?(?:du|de)\b"
     r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|\bvalable\s++pour|pour\s++l['’]exercice"
     r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"

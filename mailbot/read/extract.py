@@ -35,7 +35,8 @@ from mailbot.read.dates import DateHit, deadline, effective_date, find_dates, te
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import IDENTIFIERS_FILE, INITIALS, LEAVING, default_lexicon, leaders_as_colons, load_lexicon
+from mailbot.read.identifiers import (IDENTIFIERS_FILE, INITIALS, LEAVING, LEFT_OUT, default_lexicon, leaders_as_colons,
+                                      load_lexicon)
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       find_identifiers, in_subject, is_old)
@@ -224,8 +225,10 @@ _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", 
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
 INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
-_FORM_DAY_KEY = re.compile(r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
-                           r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+[:|][ \t]*+", re.I)
+_FORM_DAY_WORDS = (r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
+                   r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+")
+_FORM_DAY_KEY = re.compile(_FORM_DAY_WORDS + r"[:|][ \t]*+", re.I)  # "Date souhaitée : 15/03/2027"
+_FORM_DAY_LINE = re.compile(_FORM_DAY_WORDS + r"[:|]?[ \t]*+", re.I)  # "Date d'emménagement⏎26/04/2027": the key alone
 _ORDER_PERIOD = re.compile(r"\bp[ée]riode\b[^.\n:]{0,25}+:?[ \t]*+du[ \t]*+$", re.I)  # "Période couverte : du"
 
 
@@ -1278,6 +1281,11 @@ def _named(model: str, names: set[str]) -> bool:
     return any(name == n or (n.isalpha() and name.startswith(n)) for n in names)
 
 
+def _compact(value: str) -> str:
+    """A value without its blanks: "3Y 007 1902" and "3Y0071902" are one machine."""
+    return "".join(value.split())
+
+
 def _without_excepted(new_text: str, reader: _Reader, serials: list[str]) -> list[str]:
     """The serials read, but those whose line names a model the new text leaves out ("… pour les traceurs listés
     ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098"; "la ColorWave reste à Bastia"), or another
@@ -1569,7 +1577,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
         wanted or _ENCLOSED.search(new_text)) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
                                  by_day=lead_time == "day",
-                                 readings_said=bool(documents) and _readings_said_attached(new_text))
+                                 readings_said=bool(documents) and _readings_said_attached(new_text),
+                                 left_out=frozenset(_compact(f.value) for f in new.identifiers()[LEFT_OUT]))
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
@@ -1649,8 +1658,16 @@ class _AttachedReader(_Reader):
         """The day to come a form's date field gives ("Date souhaitée : 15/03/2027", "Date du transfert | …"; not
         "Date de signature", nor "Fait à Paris, le …", nor "disponible le … pour une visite")."""
         return self._keyed_date(reference, "the day the form's date field gives", lambda hit: (
-            hit.exact and hit.value >= reference
-            and _FORM_DAY_KEY.fullmatch(self.text[self.text.rfind("\n", 0, hit.start) + 1 : hit.start]) is not None))
+            hit.exact and hit.value >= reference and self._form_key_before(hit.start, hit.end)))
+
+    def _form_key_before(self, start: int, end: int) -> bool:
+        """Is a date a form's date field: after its key on its line, or alone on the line below the key?"""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        if _FORM_DAY_KEY.fullmatch(self.text, line_start, start):
+            return True
+        if line_start == 0 or self.text[line_start:start].strip() or self.text[end : end + 1] not in ("", "\n"):
+            return False
+        return _FORM_DAY_LINE.fullmatch(self.text, self.text.rfind("\n", 0, line_start - 1) + 1, line_start - 1) is not None
 
     def _keyed_date(self, reference: date, why: str, keyed: Callable[[DateHit], bool]) -> str | None:
         """The first date of the document that ``keyed`` accepts by what stands before it, noted with its span."""
@@ -1670,7 +1687,7 @@ class _AttachedReader(_Reader):
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
                       reference: date | None, mail: Mail, readings_said: bool = False,
-                      by_day: bool = False) -> _Reader | None:
+                      by_day: bool = False, left_out: frozenset[str] = frozenset()) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
@@ -1686,6 +1703,11 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         for name in _ATTACHMENT_FIELDS:  # a customer number only when the request needs one
             if not fields[name] and (name != "customer_number" or name in required):
                 fields[name] = reader.identifier(name)
+                if name == "serial_numbers" and left_out:  # the body's "seule exception : … (n° X)" holds for a list
+                    kept_serials = [(v, at) for v, at in zip(fields[name], reader.spans.get(name, []))
+                                    if _compact(v) not in left_out]
+                    fields[name] = [v for v, _ in kept_serials]
+                    reader.spans[name] = [at for _, at in kept_serials]
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's

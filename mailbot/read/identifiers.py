@@ -39,6 +39,7 @@ FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
 # Serials not concerned only because the machine leaves (returned, decommissioned: FieldLexicon.leaving_after),
 # under their own key: when no serial of the mail is concerned, the mail is about these (extract.extract_all).
 LEAVING = "leaving_serials"
+LEFT_OUT = "left_out_serials"  # serials said not to be concerned: a file attached that lists them does not bring them back
 
 _PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
 _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
@@ -149,7 +150,7 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # (two digits then a group of three are a count: "PlotWave 61 340")
     r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
-    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)",  # "PW 300 n° …": a model's short name, not a serial's start
+    r"|(?<![\w/-])(?:PW|CW)[ -]?\d{3,4}(?![\w/-]|[ \u00a0]\d)",  # "PW 300 n° …", "CW-360": a model's short name, not a serial
     # ("PW345-0061287", "PW450 88 2310", "PW500/1028544")
     re.I,
 )
@@ -446,6 +447,7 @@ class _Scorer:
         self.model_spans = models  # in text order, not overlapping
         self.leaving: list[Found] = []  # serials not concerned only because they leave (FieldLexicon.leaving_after)
         self.left_out: set[str] = set()  # values said not to be concerned, spaces removed: not taken where listed either
+        self.left_out_found: list[Found] = []  # … as found
         self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
@@ -798,6 +800,7 @@ class _Scorer:
                     self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
                 else:
                     self.left_out.add(compact)
+                    self.left_out_found.append(Found(name, value, start, end, score, ", ".join(why + ["not concerned"])))
                 continue
             out[name] = (score, ", ".join(why))
         return out
@@ -1086,7 +1089,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     they win."""
     lexicon = lexicon or default_lexicon()
     if not _DIGIT.search(text):
-        return {name: [] for name in (*FIELDS, LEAVING)}
+        return {name: [] for name in (*FIELDS, LEAVING, LEFT_OUT)}
     text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
     # an answer's arrow introduces its value as a colon does: "- le numéro de série du traceur  ==> 4B 118 022"
     text = _ANSWER_ARROW.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)
@@ -1110,6 +1113,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     # "- ColorWave 3800 – n° série 5C0098213 ⏎Correction : le ColorWave (5C0098213) n'est finalement pas concerné"
     found["serial_numbers"] = [f for f in found["serial_numbers"] if re.sub(r"\s", "", f.value) not in scorer.left_out]
     found[LEAVING] = [f for f in scorer.leaving if f.start not in taken]
+    found[LEFT_OUT] = scorer.left_out_found
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
 
