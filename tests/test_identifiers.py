@@ -493,6 +493,11 @@ CASES = [
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
      "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
      "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
+    ("two serials coordinated under a contract's words are both serials", "Nous souhaitons résilier le contrat de "
+     "maintenance des traceurs 7KR-11408 et 7KR-11410. Le 7KR-11409 reste sous contrat.", "serial_numbers",
+     ["7KR-11408", "7KR-11410"]),
+    ("… and no contract number", "Nous souhaitons résilier le contrat de maintenance des traceurs 7KR-11408 et "
+     "7KR-11410.", "contract_number", []),
     ("'seule exception' and 'restera' leave a machine out", "Nous passons tout le parc en relève automatique, voir "
      "le fichier joint. Seule exception : le PlotWave 340 de l'atelier (n° 3Y0071902), qui n'est pas raccordé au "
      "réseau et restera en relevé manuel.", "serial_numbers", []),

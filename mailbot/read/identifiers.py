@@ -1109,7 +1109,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
             continue
         taken.add(start)
         found[name].append(Found(name, value, start, end, score, why))
-    _coordinated(scorer, tokens, taken, found["serial_numbers"])
+    _coordinated(scorer, tokens, taken, found)
     # "- ColorWave 3800 – n° série 5C0098213 ⏎Correction : le ColorWave (5C0098213) n'est finalement pas concerné"
     found["serial_numbers"] = [f for f in found["serial_numbers"] if re.sub(r"\s", "", f.value) not in scorer.left_out]
     found[LEAVING] = [f for f in scorer.leaving if f.start not in taken]
@@ -1125,18 +1125,25 @@ def _shape(value: str) -> str:
     return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", value))
 
 
-def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int], serials: list[Found]) -> None:
+def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int], found: dict[str, list[Found]]) -> None:
     """A value of the same shape joined to a serial by "et", "and", "," or "/" is a serial too:
-    "n° de série 4411 0087 21 et 4411 0087 35" (the label's reach may fade before the second), unless
-    the customer says it is not concerned."""
-    text, lex = scorer.text, scorer.lex.fields["serial_numbers"]
+    "n° de série 4411 0087 21 et 4411 0087 35" (the label's reach may fade before the second; another field's
+    label may stand nearer: "le contrat de maintenance des traceurs 1KR-04418 et 1KR-04420"), unless the customer
+    says it is not concerned."""
+    text, lex, serials = scorer.text, scorer.lex.fields["serial_numbers"], found["serial_numbers"]
     by_start = {f.start: f for f in serials}
     for (start, end), (next_start, next_end) in zip(tokens, tokens[1:]):
         first = by_start.get(start)
         value = text[next_start:next_end]
-        if (first is None or next_start in taken or _shape(value) != _shape(first.value)
+        if (first is None or _shape(value) != _shape(first.value)
                 or not _COORDINATION.fullmatch(text, end, next_start) or scorer.not_concerned(next_start, next_end, lex)):
             continue
+        if next_start in taken:  # by another field: the list of machines wins over a label that reaches past them
+            other = next((name for name in FIELDS if name != "serial_numbers"
+                          and any(f.start == next_start for f in found[name])), None)
+            if other is None:
+                continue
+            found[other] = [f for f in found[other] if f.start != next_start]
         taken.add(next_start)
         found = Found("serial_numbers", value, next_start, next_end, first.score, f"joined to {first.value}")
         serials.append(found)
