@@ -1300,6 +1300,10 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Merci d'envoyer les factures à l'adresse compta@orvia.fr dès juillet. Les envois papier à notre siège (ZA des "
   "Écluses, 80100 Abbeville) pourront alors cesser.", None),
  ("Merci d'envoyer les factures à l'adresse suivante : 3 rue Jean Jaurès, 80100 Abbeville.", "80100"),
+ ("Our invoices should no longer be sent to 8 rue de Clichy, 75009 Paris, but to:\nBrightline Events SAS\n"
+  "Attn: Accounts Payable\n27 rue Oberkampf\n75011 Paris", "75011"),
+ ("Les factures ne doivent plus être envoyées au 8 rue de Clichy, 75009 Paris, mais à :\nBrightline SAS\n"
+  "27 rue Oberkampf\n75011 Paris", "75011"),
  # a column headed "To" or "Vers" beside "From" / "De": where each machine goes
  ("Machine | Serial | From | To\nPlotWave 3500 | 3Y0-71100 | Rouen (76000) | 4 rue Jacquard, 76800 "
   "Saint-Étienne-du-Rouvray", "76800"),
