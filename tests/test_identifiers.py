@@ -493,6 +493,9 @@ CASES = [
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
      "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
      "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
+    ("a customer code's own prefix says what it is", "Le compteur est illisible, je vous transmets les relevés "
+     "dès que possible.\n\nIdentifiant : CLT-4471", "customer_number", ["CLT-4471"]),
+    ("… and it is no serial", "Le compteur est illisible.\n\nIdentifiant : CLT-4471", "serial_numbers", []),
     ("two serials coordinated under a contract's words are both serials", "Nous souhaitons résilier le contrat de "
      "maintenance des traceurs 7KR-11408 et 7KR-11410. Le 7KR-11409 reste sous contrat.", "serial_numbers",
      ["7KR-11408", "7KR-11410"]),
