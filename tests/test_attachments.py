@@ -418,6 +418,21 @@ def test_a_move_form_gives_its_day(when, expected):
     assert analysis.fields["effective_date"] == expected
 
 
+def test_a_letter_attached_gives_both_the_new_postal_and_e_mail_addresses():
+    """The desk records what the letter says: the new postal address and the e-mail box, not one of them."""
+    letter = docx(["Madame, Monsieur,", "À compter du 1er décembre, merci d'adresser vos factures (compte client "
+                   "0081224519) à notre nouvelle adresse : Menuiserie Keller, 12 rue de Molsheim, 67000 Strasbourg.",
+                   "Les factures au format PDF sont à envoyer à compta.fournisseurs@menuiserie-keller.fr.",
+                   "Le directeur financier"])
+    analysis = analyze(mail("Changement d'adresse de facturation", "Bonjour,\nVeuillez trouver ci-joint le courrier "
+                            "de notre directeur financier.\nCordialement",
+                            [("Lettre.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                              letter)]))
+    assert analysis.situation == "invoice_address_change"
+    assert analysis.fields["new_address_postcode"] == "67000"
+    assert analysis.fields["new_email"] == "compta.fournisseurs@menuiserie-keller.fr"
+
+
 def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
     form = pdf(["DEMANDE D'ENVOI DES FACTURES PAR E-MAIL", "N° de contrat Canon : MC 2025 0712",
                 "Adresse e-mail de reception des factures (non nominative) : fournisseurs@clinique-valdorge.fr",

@@ -1722,8 +1722,10 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             reader.address_found = reader.address()
             fields["new_address_postcode"] = reader.address_found["postcode"] if reader.address_found else None
             took = took or bool(fields["new_address_postcode"])
-        if {"new_email", "new_address"} & required and not fields["new_email"] and not fields["new_address_postcode"]:
-            # "Adresse e-mail de réception des factures (non nominative) : fournisseurs@…" on the form attached
+        if {"new_email", "new_address"} & required and not fields["new_email"] and (
+                not fields["new_address_postcode"] or reader.address_found):
+            # "Adresse e-mail de réception des factures (non nominative) : fournisseurs@…" on the form attached; a
+            # letter that gives the new postal address may give the e-mail box beside it
             fields["new_email"] = reader.email(mail.from_addr, mail.from_name)
             took = took or bool(fields["new_email"])
         if not fields["meter_readings"] and ("meter_readings" in required or readings_said) \
