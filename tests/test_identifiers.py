@@ -493,6 +493,9 @@ CASES = [
     ("an adverb inside the words that leave a machine out", "Nous souhaitons activer la relève automatique :\n\n"
      "- PlotWave 3500 – n° série 2G4410553\n- ColorWave 3800 – n° série 5C0098213\nCorrection : le ColorWave "
      "(5C0098213) n'est finalement pas concerné, il n'est pas relié au réseau.", "serial_numbers", ["2G4410553"]),
+    ("an order said to run out is the old one", "L'EJ n° 2100391127 arrivant à épuisement, il est remplacé par un "
+     "nouvel engagement juridique (voir bon de commande joint).", "po_number", []),
+    ("… 'is used up' in English", "PO 4500772210 is used up; the new one is in the attached order.", "po_number", []),
     ("a customer code's own prefix says what it is", "Le compteur est illisible, je vous transmets les relevés "
      "dès que possible.\n\nIdentifiant : CLT-4471", "customer_number", ["CLT-4471"]),
     ("… and it is no serial", "Le compteur est illisible.\n\nIdentifiant : CLT-4471", "serial_numbers", []),
