@@ -496,6 +496,11 @@ CASES = [
     ("an order said to run out is the old one", "L'EJ n° 2100391127 arrivant à épuisement, il est remplacé par un "
      "nouvel engagement juridique (voir bon de commande joint).", "po_number", []),
     ("… 'is used up' in English", "PO 4500772210 is used up; the new one is in the attached order.", "po_number", []),
+    ("a table's yes/no column leaves out the rows marked no", "Model | Serial | Current location | Move\n"
+     "PlotWave 3500 | PW35-X0831 | Lyon - 2nd floor | Yes\nColorWave 550 | 48A1093C | Lyon - reception | No",
+     "serial_numbers", ["PW35-X0831"]),
+    ("… in French", "Matériel | N° de série | À résilier\nPlotWave 340 | 3Y0071902 | oui\nColorWave 3700 | 5C0098213 | "
+     "non\nPlotWave 3500 | 3Y0071955 | oui", "serial_numbers", ["3Y0071902", "3Y0071955"]),
     ("a customer code's own prefix says what it is", "Le compteur est illisible, je vous transmets les relevés "
      "dès que possible.\n\nIdentifiant : CLT-4471", "customer_number", ["CLT-4471"]),
     ("… and it is no serial", "Le compteur est illisible.\n\nIdentifiant : CLT-4471", "serial_numbers", []),

@@ -426,6 +426,7 @@ HOSTILE_UNITS = [
     ("order labels and serials", "bon de commande PW345-0070011 ", ""),
     ("old addresses", "ancienne adresse 75001 Paris ", ""),
     ("stems in one word", "changdeplactransfer", ""),
+    ("table rows of serials, each climbing to its header", "3Y0612300 | non | ", ""),
 ]
 # The units a reader goes through line by line, or through a line value by value: also tried as one line.
 ONE_LINE = {

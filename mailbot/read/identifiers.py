@@ -124,6 +124,8 @@ _MODEL_GAP = 64  # characters between a model and its serial: "PlotWave 345 (num
 _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the machine, not a label further back
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
+_HEADER_REACH = 50  # rows a table's header is looked for above a row
+_NO_WORDS = frozenset({"no", "non", "n"})  # a yes/no cell's "no"
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
@@ -180,6 +182,7 @@ class FieldLexicon:
     leaving_after: tuple[str, ...] = ()  # words that say the machine leaves: not concerned unless every machine leaves
     not_concerned_before: tuple[str, ...] = ()
     corrected_before: tuple[str, ...] = ()  # "n'est pas X mais Y": right before X, nothing else between
+    row_flags: frozenset[str] = frozenset()  # a table's yes/no column headers: "Move", "À résilier"
     anaphora: tuple[str, ...] = ()
 
 
@@ -289,6 +292,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             leaving_after=_folded_phrases(entry.get("leaving_after", [])),
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
             corrected_before=_folded_phrases(entry.get("corrected_before", [])),
+            row_flags=frozenset(_folded_phrases(entry.get("row_flags", []))),
             anaphora=_folded_phrases(entry.get("anaphora", [])))
     try:
         other_shapes = tuple(re.compile(s) for s in data["other"].get("shapes", []))
@@ -449,6 +453,7 @@ class _Scorer:
         self.left_out: set[str] = set()  # values said not to be concerned, spaces removed: not taken where listed either
         self.left_out_found: list[Found] = []  # … as found
         self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
+        self.header_above: dict[int, list[str] | None] = {}  # _header_above's answers by row start
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
@@ -644,6 +649,36 @@ class _Scorer:
             self.copula_at[start] = bool(words) and any(
                 _ends_with(words, len(words), phrase) for phrase in self.lex.copulas_ending(words[-1]))
         return self.copula_at[start]
+
+    def _row_says_no(self, line_start: int, line_end: int, flags: frozenset[str]) -> bool:
+        """Does a table row answer "no" under a yes/no column its header names ("Move", "À résilier")? The header
+        is the nearest row above with no digits, _HEADER_REACH rows up at most."""
+        header = self._header_above(line_start)
+        if header is None:
+            return False
+        row = [" ".join(_WORD.findall(c)) for _, c in cells(self.folded[line_start:line_end])]
+        return len(header) == len(row) and any(h in flags and c in _NO_WORDS for h, c in zip(header, row))
+
+    def _header_above(self, line_start: int) -> list[str] | None:
+        """The cells of the header row over the table row starting at ``line_start``, or None (remembered per row,
+        so a long table is climbed once)."""
+        climbed, at, header = [], line_start, None
+        for _ in range(_HEADER_REACH):
+            if at in self.header_above:
+                header = self.header_above[at]
+                break
+            climbed.append(at)
+            above_start = self.folded.rfind("\n", 0, at - 1) + 1 if at else 0
+            above = self.folded[above_start : at - 1] if at else ""
+            if "|" not in above:
+                break
+            if not _DIGIT.search(above):
+                header = [" ".join(_WORD.findall(c)) for _, c in cells(above)]
+                break
+            at = above_start
+        for row_start in climbed:
+            self.header_above[row_start] = header
+        return header
 
     def _old_clause(self, start: int, phrases: tuple[str, ...]) -> bool:
         """Does the clause before the value say, in one of these words, that it ends ("Please close purchase
@@ -989,6 +1024,8 @@ class _Scorer:
         line_end = self.folded.find("\n", end)
         line_end = len(self.folded) if line_end < 0 else line_end
         row = "|" in self.folded[line_start:line_end]
+        if row and lex.row_flags and self._row_says_no(line_start, line_end, lex.row_flags):
+            return True  # "ColorWave 550 | 48A1093C | Lyon | No" under "… | Move"
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
