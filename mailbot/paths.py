@@ -32,4 +32,5 @@ DEFAULT_CORPORA = (PROJECT_DIR.parent / "shared" / "corpus" / "dev", CORPORA_DIR
                    CORPORA_DIR / "sealed10", CORPORA_DIR / "sealed11", CORPORA_DIR / "sealed12",
                    CORPORA_DIR / "sealed13", CORPORA_DIR / "sealed14", CORPORA_DIR / "sealed15",
                    CORPORA_DIR / "sealed16", CORPORA_DIR / "sealed17", CORPORA_DIR / "sealed18",
-                   CORPORA_DIR / "sealed19", CORPORA_DIR / "sealed20", CORPORA_DIR / "sealed21")
+                   CORPORA_DIR / "sealed19", CORPORA_DIR / "sealed20", CORPORA_DIR / "sealed21",
+                   CORPORA_DIR / "sealed22")

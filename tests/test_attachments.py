@@ -407,6 +407,10 @@ def test_a_move_form_gives_the_destination_the_body_lacks():
     ("Date d'emménagement\n26/03/2027", "2027-03-26"),
     ("Date de signature\n05/12/2026", None),
     ("Horaires d'accès\n26/03/2027", None),
+    # a key alone on its line names the move, and a keyed "Date souhaitée" wins over it
+    ("Date de fin de bail des anciens locaux\n30/06/2027\nDate souhaitée : 15/03/2027", "2027-03-15"),
+    ("Date de livraison des nouveaux locaux\n01/02/2027\nDate du transfert : 15/03/2027", "2027-03-15"),
+    ("Date limite de retour de la fiche\n15/12/2026", None),
 ])
 def test_a_move_form_gives_its_day(when, expected):
     form = pdf(["FICHE DE TRANSFERT DE MATERIEL", "N° de série : 6KB 004 217", "Site actuel : Port Chantereyne, "

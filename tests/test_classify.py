@@ -444,9 +444,17 @@ def test_readings_sent_in_a_file_are_a_meter_read_request(subject, body, rules):
 @pytest.mark.parametrize("body", [
     "Bonjour,\nCi-joint notre relevé d'identité bancaire, merci de mettre à jour votre fichier.",
     "Bonjour,\nJe vous transmets le relevé d'identité bancaire de notre nouvelle banque.",
+    "Bonjour,\nJe vous joins le relevé bancaire montrant le double prélèvement de mars.",
 ])
 def test_a_bank_statement_attached_is_no_readings(body, rules):
-    assert read("Coordonnées bancaires", body + SIGNATURE, rules).situation != "meter_read_request"
+    result = read("Coordonnées bancaires", body + SIGNATURE, rules)
+    assert "meter_read_request" not in (result.situation, result.secondary)
+
+
+def test_readings_attached_as_the_evidence_of_a_dispute_are_no_readings_sent(rules):
+    result = read("Invoice 9402319941", "Hello,\nAttached are the meter readings you billed on invoice 9402319941: "
+                  "they are far higher than ours. Please issue a credit note." + EN_SIGNATURE, rules)
+    assert result.situation == "other"
 
 
 @pytest.mark.parametrize("secondary, subject, body", ANSWERS, ids=[c[1] for c in ANSWERS])

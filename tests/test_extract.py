@@ -1304,6 +1304,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Attn: Accounts Payable\n27 rue Oberkampf\n75011 Paris", "75011"),
  ("Les factures ne doivent plus être envoyées au 8 rue de Clichy, 75009 Paris, mais à :\nBrightline SAS\n"
   "27 rue Oberkampf\n75011 Paris", "75011"),
+ # an e-mail beside a cue, not its object, leaves the postal address after it new
+ ("Nos nouvelles coordonnées de facturation :\nE-mail : compta@acme-industrie.fr\nAdresse : 12 rue Pasteur, 69003 "
+  "Lyon\nCompte client 0081224519.", "69003"),
+ ("Nouvelle adresse de facturation (contact : compta@acme-industrie.fr) :\nACME Industrie\n12 rue Pasteur\n69003 Lyon",
+  "69003"),
+ ("Our new billing address, effective 1 January (queries to ap@northgate.co.uk):\nNorthgate Print Ltd\n14 Rue de la "
+  "Paix\n75002 Paris", "75002"),
  # a column headed "To" or "Vers" beside "From" / "De": where each machine goes
  ("Machine | Serial | From | To\nPlotWave 3500 | 3Y0-71100 | Rouen (76000) | 4 rue Jacquard, 76800 "
   "Saint-Étienne-du-Rouvray", "76800"),

@@ -228,7 +228,13 @@ _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than th
 _FORM_DAY_WORDS = (r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
                    r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+")
 _FORM_DAY_KEY = re.compile(_FORM_DAY_WORDS + r"[:|][ \t]*+", re.I)  # "Date souhaitée : 15/03/2027"
-_FORM_DAY_LINE = re.compile(_FORM_DAY_WORDS + r"[:|]?[ \t]*+", re.I)  # "Date d'emménagement⏎26/04/2027": the key alone
+# "Date d'emménagement⏎26/04/2027": the key alone on its line names the move or the start (not "Date de fin de bail",
+# "Date de livraison des nouveaux locaux", "Date limite de retour")
+_FORM_DAY_LINE = re.compile(r"(?<![ \t])[ \t]*+date\s++(?:(?:de\s++|d['’]\s*+|du\s++)?(?:l['’]\s*+|la\s++)?)"
+                            r"(?:emm[ée]nagement|d[ée]m[ée]nagement|transfert|d[ée]placement|installation|mise\s++en\s++place"
+                            r"|mise\s++en\s++service|prise\s++d.effet|effet|d[ée]but|d[ée]marrage|souhait[ée]e?|pr[ée]vue?"
+                            r"|of\s++(?:the\s++)?(?:move|relocation|transfer)|move|relocation|start)\b[^:|\n\d]{0,30}+[:|]?[ \t]*+",
+                            re.I)
 _ORDER_PERIOD = re.compile(r"\bp[ée]riode\b[^.\n:]{0,25}+:?[ \t]*+du[ \t]*+$", re.I)  # "Période couverte : du"
 
 
@@ -1083,7 +1089,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     lines = folded[_cue_reach(text, position) : position]
     window = lines.replace("\n", " ")
     # "envoyer les factures à l'adresse compta@orvia.fr": a cue whose address is an e-mail names no postal one
-    positive = [p for p in positive_cue.finditer(window) if not _EMAIL_NEXT.match(window, p.end())]
+    positive = [p for p in positive_cue.finditer(window)
+                if not _EMAIL_NEXT.match(window, p.start() + len(p.group().rstrip(" \t")))]
     if not positive:
         return False
     negative = list(negative_cue.finditer(window))
@@ -1125,7 +1132,10 @@ _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+co
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
 _CUE_ENDING = 60  # characters at the end of the paragraph above an address block where a cue names it
 _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned with spaces ("14 quai X⏎   38000 Lyon")
-_EMAIL_NEXT = re.compile(r"[^.;!?\n@]{0,40}@")  # an e-mail address soon after a cue, in its sentence
+# an e-mail address as the cue's object: "à l'adresse compta@…", "factures à : l'adresse compta@…", "à compta@…"
+# (not an e-mail beside the cue: "(contact : compta@…)", "E-mail : compta@… ⏎Adresse : …")
+_EMAIL_NEXT = re.compile(r"(?<![ \t])[ \t]*+(?:l.adresse[ \t]++(?:(?:e-?mail|mail|electronique|suivante)[ \t]++)?)?:?[ \t]*+"
+                         r"[^\s@:()]{1,64}@")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
@@ -1657,14 +1667,14 @@ class _AttachedReader(_Reader):
     def form_day(self, reference: date) -> str | None:
         """The day to come a form's date field gives ("Date souhaitée : 15/03/2027", "Date du transfert | …"; not
         "Date de signature", nor "Fait à Paris, le …", nor "disponible le … pour une visite")."""
-        return self._keyed_date(reference, "the day the form's date field gives", lambda hit: (
-            hit.exact and hit.value >= reference and self._form_key_before(hit.start, hit.end)))
+        why = "the day the form's date field gives"
+        return self._keyed_date(reference, why, lambda hit: hit.exact and hit.value >= reference and _FORM_DAY_KEY.fullmatch(
+            self.text, self.text.rfind("\n", 0, hit.start) + 1, hit.start) is not None) or self._keyed_date(
+            reference, why, lambda hit: hit.exact and hit.value >= reference and self._key_line_above(hit.start, hit.end))
 
-    def _form_key_before(self, start: int, end: int) -> bool:
-        """Is a date a form's date field: after its key on its line, or alone on the line below the key?"""
+    def _key_line_above(self, start: int, end: int) -> bool:
+        """Is a date alone on its line, under a key alone on its own that names the move ("Date d'emménagement")?"""
         line_start = self.text.rfind("\n", 0, start) + 1
-        if _FORM_DAY_KEY.fullmatch(self.text, line_start, start):
-            return True
         if line_start == 0 or self.text[line_start:start].strip() or self.text[end : end + 1] not in ("", "\n"):
             return False
         return _FORM_DAY_LINE.fullmatch(self.text, self.text.rfind("\n", 0, line_start - 1) + 1, line_start - 1) is not None

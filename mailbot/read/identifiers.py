@@ -125,7 +125,7 @@ _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the mac
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
-_NO_WORDS = frozenset({"no", "non", "n"})  # a yes/no cell's "no"
+_NO_WORDS = frozenset({"no", "non"})  # a yes/no cell's "no" (not "N", which may be a code)
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
@@ -152,7 +152,9 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # (two digits then a group of three are a count: "PlotWave 61 340")
     r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
-    r"|(?<![\w/-])(?:PW|CW)[ -]?\d{3,4}(?![\w/-]|[ \u00a0]\d)",  # "PW 300 n° …", "CW-360": a model's short name, not a serial
+    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …": a model's short name, not a serial's start
+    # "traceur PW-340 n° 7300458812": dashed, before a serial's sign (not "Numéro de série : CW-8812")
+    r"|(?<![\w/-])(?:PW|CW)-\d{3,4}(?=[ \u00a0]*+(?:\(|n[°o]|s/?n\b|serial|num[ée]ro))",
     # ("PW345-0061287", "PW450 88 2310", "PW500/1028544")
     re.I,
 )
