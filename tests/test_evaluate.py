@@ -269,9 +269,9 @@ TARGETS = {"situation_accuracy": 0.97, "automated_precision": 1.0, "automated_re
 # how far each is from TARGETS.
 FLOORS = {
     # tune: the first halves of waves 1-4 and 6, and waves 8, 10, 12 to 15, 17, 19, 20, 22b, 23, 24b, 27, 29, 31,
-    # 33, 34, 36, 37, 39 and 40
+    # 33, 34, 36, 37, 39, 40, 42 and 43
     # (128 + 100 + 80 + 80 + 80 + 100 + 100 + 150 + 150 + 150 + 100 + 50 + 400 + 100 + 200 + 200 + 200 + 200 + 200
-    # + 370 + 180 + 120 + 180 + 180 + 135 + 135, issue #10); wave 29's purchase orders brought the weakest field from 0.958 to
+    # + 370 + 180 + 120 + 180 + 180 + 135 + 135 + 135 + 90, issue #10); wave 29's purchase orders brought the weakest field from 0.958 to
     # 0.948 (P.O) as it was added; wave 31 brought the situations from 0.990 to 0.988 (its batches read 0.900-1.000 at
     # first sight; no mail of the 2,768 before it reads worse); waves 33 and 34 (purchase orders, readings and
     # addresses: 180 + 120) read fields 0.909-0.980 at first sight; waves 36 and 37 (new addresses and situations that
@@ -279,8 +279,11 @@ FLOORS = {
     # changes the whole (3,798) reads 0.991 / 0.983 (weakest: SIREN 0.965) / 0.987 / 0.996; waves 39 and 40 (P.O,
     # e-mail, dates and customer numbers, addresses: 135 + 135) read situations 0.933-1.000 and fields 0.832-0.971 at
     # first sight with the thirteenth session's starting code; with its changes the whole (4,068) reads 0.990 / 0.983
-    # (weakest: SIREN 0.948, wave 40's SIRENs from signatures, which no other batch labels) / 0.985 / 0.997
-    "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.948, "missing": 0.985,
+    # (weakest: SIREN 0.948, wave 40's SIRENs from signatures, which no other batch labels) / 0.985 / 0.997; waves 42
+    # and 43 (addresses, dates and customer numbers, attachments with readings, P.O, e-mail: 135 + 90) read situations
+    # 0.933-1.000 and fields 0.878-0.980 at first sight with the fourteenth session's starting code; with its changes
+    # the whole (4,293) reads 0.990 / 0.984 (weakest: SIREN 0.950) / 0.985 / 0.997
+    "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -357,6 +360,10 @@ FLOORS = {
     # session, scored once at its end (the session's starting code gave the same figures and read no mail differently)
     "sealed21": {"situation_accuracy": 0.983, "given_mean": 0.952, "given_each": 0.900, "missing": 0.975,
                  "lead_time_ok": 0.991},
+    # sealed22: a forty-first wave of 120 (briefs b with c's kinds; a with e's, attachments in a third), all sealed at the
+    # start of the fourteenth session, scored once at its end (0.975 / 0.968 / 0.958 / 0.992 with its starting code)
+    "sealed22": {"situation_accuracy": 0.983, "given_mean": 0.971, "given_each": 0.900, "missing": 0.958,
+                 "lead_time_ok": 1.0},
 }
 
 
@@ -379,13 +386,14 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 4068), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 4293), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
                                           ("sealed13", 120), ("sealed14", 120), ("sealed15", 120),
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
-                                          ("sealed19", 120), ("sealed20", 120), ("sealed21", 120)])
+                                          ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
+                                          ("sealed22", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
