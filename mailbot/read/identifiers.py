@@ -125,6 +125,7 @@ _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the mac
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
+_LIST_REACH = 20  # lines a list's item is looked up from to its introduction
 _NO_WORDS = frozenset({"no", "non"})  # a yes/no cell's "no" (not "N", which may be a code)
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
@@ -440,6 +441,7 @@ class _Scorer:
         self.folded = fold(text)
         self.lex = lexicon
         self.words = [(m.start(), m.group(0)) for m in _WORD.finditer(self.folded)]
+        self.numeric = [any(c.isdigit() for c in w) for _, w in self.words]  # asked of each word a look-back passes
         self.starts = [at for at, _ in self.words]
         self.in_subject: set[str] = set()  # the fields whose labels point to the subject ("n° de série en objet")
         self.labels = self._label_ends()
@@ -456,6 +458,7 @@ class _Scorer:
         self.left_out_found: list[Found] = []  # … as found
         self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
         self.header_above: dict[int, list[str] | None] = {}  # _header_above's answers by row start
+        self.climbed: dict[tuple[int, bool], tuple[int, bool]] = {}  # _climb_to_introduction's answers by line
 
     def _label_ends(self) -> dict[int, tuple[str | None, tuple[str, ...]]]:
         """Word index -> the longest label ending on that word: (field, or None for "other"; phrase)."""
@@ -544,7 +547,7 @@ class _Scorer:
         i = bisect_left(self.starts, start) - 1
         while i >= 0 and self.starts[i] >= begin and (  # the sentence's labels, however far; else the nearest
                 self.starts[i] >= sentence or between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN):
-            if self._in_aside(self.starts[i], start):
+            if self.asides and self._in_aside(self.starts[i], start):
                 i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
                 continue
             label = self.labels.get(i)
@@ -569,7 +572,7 @@ class _Scorer:
                 i -= len(phrase)
                 continue
             at, word = self.words[i]
-            if any(c.isdigit() for c in word):
+            if self.numeric[i]:
                 # "7701-15-0098" is one value, and so is "70 22 45 81" (pairs of digits: no count is written so);
                 # past _PAIRS_IN_A_VALUE pairs in a row, each pair is one ("12 12 12 …" is no identifier)
                 paired = at > 0 and len(word) == 2 and _PAIR_BEFORE.fullmatch(self.text, max(0, at - 3), at) is not None
@@ -865,33 +868,53 @@ class _Scorer:
         line_end = len(text) if line_end < 0 else line_end
         if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end):
             return False
-        above = line_start - 1
-        blank = False
-        for _ in range(20):  # up over the list's other items, to its introduction
+        steps, listed = self._climb_to_introduction(line_start - 1, False, machines)
+        return listed and steps < _LIST_REACH
+
+    def _climb_to_introduction(self, above: int, blank: bool, machines: frozenset[str]) -> tuple[int, bool]:
+        """Up from the line ending at ``above`` over a list's other items to its introduction: (the lines climbed
+        before the answer, whether the introduction names machines). Remembered for each line passed, so the
+        items of one list climb it once (the answer is _LIST_REACH lines at most away: further is no)."""
+        text, passed, answer = self.text, [], (0, False)
+        while True:
+            key = (above, blank)
+            if key in self.climbed:  # climbed before: the answer is as far from here plus one line
+                steps, listed = self.climbed[key]
+                if not passed:
+                    return steps, listed
+                answer = (steps + 1, listed)
+                break
+            passed.append(key)
+            if len(passed) > _LIST_REACH:
+                return len(passed), False  # too far to know here (nothing remembered: it depends on the start)
             if above <= 0:
-                return False
+                break
             previous_start = text.rfind("\n", 0, above) + 1
             line = text[previous_start:above].strip()
             if not line and blank:
-                return False
+                break
             if line.endswith(":"):  # its last sentence names machines, and its last clause is no counter's:
                 # not "… de notre traceur. Merci de l'utiliser à compter du 1er octobre :" nor "… pour la machine de
                 # Gap, compteur noir et blanc :"
                 sentence = re.split(r"[.!?](?:\s|$)", line)[-1]
                 # (a clause ends at a comma, a semicolon or a dash between spaces: "…, s/n 1650-02291 - counter (m2):")
-                if _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _DETERMINERS) in _COUNTER_HEADS:
-                    return False
                 # nor one whose subject is another number: "Le numéro d'engagement … du traceur X – n° de série 3941
                 # – est le suivant :"
-                if self._subject_label(previous_start + text[previous_start:above].rfind(sentence), above) not in (
-                        None, "serial_numbers"):
-                    return False
-                return bool(set(_WORD.findall(fold(sentence))) & machines) or bool(MODEL.search(sentence))
+                answer = (0, _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _DETERMINERS)
+                          not in _COUNTER_HEADS
+                          and self._subject_label(previous_start + text[previous_start:above].rfind(sentence),
+                                                  above) in (None, "serial_numbers")
+                          and (bool(set(_WORD.findall(fold(sentence))) & machines) or bool(MODEL.search(sentence))))
+                break
             if blank or (line and not _ITEM_LINE.fullmatch(_ITEM_SIGN.sub("", line.strip(" \t-•*·–")))):
-                return False  # past a blank line, only the introduction
+                break  # past a blank line, only the introduction
             blank = not line
             above = previous_start - 1
-        return False
+        steps, listed = answer
+        for key in reversed(passed):  # the last line passed decided (or lies under one remembered); each one below
+            self.climbed[key] = (steps, listed)  # it is one more line away
+            steps += 1
+        return self.climbed[passed[0]]
 
     def _after_machines_colon(self, start: int, machines: frozenset[str]) -> bool:
         """Is the value, after a number sign, in a list after a colon, on its line, whose clause starts with
