@@ -533,6 +533,9 @@ CASES = [
      ["7KR-11408", "7KR-11410"]),
     ("… and no contract number", "Nous souhaitons résilier le contrat de maintenance des traceurs 7KR-11408 et "
      "7KR-11410.", "contract_number", []),
+    ("… after another pair joined before it", "n° de série 4411 0087 21 et 4411 0087 35. Résilier aussi le contrat "
+     "de maintenance des traceurs 7KR-11408 et 7KR-11410.", "serial_numbers",
+     ["4411 0087 21", "4411 0087 35", "7KR-11408", "7KR-11410"]),
     ("'seule exception' and 'restera' leave a machine out", "Nous passons tout le parc en relève automatique, voir "
      "le fichier joint. Seule exception : le PlotWave 340 de l'atelier (n° 3Y0071902), qui n'est pas raccordé au "
      "réseau et restera en relevé manuel.", "serial_numbers", []),

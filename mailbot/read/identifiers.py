@@ -1207,9 +1207,9 @@ def _coordinated(scorer: _Scorer, tokens: list[tuple[int, int]], taken: set[int]
                 continue
             found[other] = [f for f in found[other] if f.start != next_start]
         taken.add(next_start)
-        found = Found("serial_numbers", value, next_start, next_end, first.score, f"joined to {first.value}")
-        serials.append(found)
-        by_start[next_start] = found
+        joined = Found("serial_numbers", value, next_start, next_end, first.score, f"joined to {first.value}")
+        serials.append(joined)
+        by_start[next_start] = joined
 
 
 # "7L02 3318", "W 221 0087", "62 01 88 41", "1640 K 0258"; not an ordinal after it ("PW345-19-0821 2nd"); at most
