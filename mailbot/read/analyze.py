@@ -201,11 +201,9 @@ def _attached_request(mail: mime.Mail, classification: Classification, rules: Ru
         return classification
     text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]
     found = classify(mail.subject, quotes.Parts(new=text), rules, model)
-    if found.situation == "other":
+    if found.situation == "other" or not (says_nothing or found.situation in named):
         return classification
     if not says_nothing:
-        if found.situation not in named:
-            return classification
         found.secondary = "other"
     found.evidence.insert(0, Evidence("classify", "attached_request", ", ".join(d.name for d in documents)[:80],
                                       "the body says nothing but a greeting and a closing: what it attaches is read"

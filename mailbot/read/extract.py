@@ -39,7 +39,7 @@ from mailbot.read.identifiers import (IDENTIFIERS_FILE, INITIALS, LEAVING, LEFT_
                                       load_lexicon)
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
-                                      find_identifiers, in_subject, is_old)
+                                      compacted, find_identifiers, in_subject, is_old)
 from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -225,9 +225,8 @@ _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", 
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
 INVOICE_DOCUMENT = re.compile(r"factur|invoice", re.I)
 _OLD_DOCUMENT = timedelta(days=366)  # an attachment's date further back than this is no effective date
-_FORM_DAY_WORDS = (r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
-                   r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+")
-_FORM_DAY_KEY = re.compile(_FORM_DAY_WORDS + r"[:|][ \t]*+", re.I)  # "Date souhaitée : 15/03/2027"
+_FORM_DAY_KEY = re.compile(r"(?<![ \t])[ \t]*+date\b(?![^:|\n]{0,40}?(?:sign|[ée]mi|[ée]dit|demande|factur|devis|naissance"
+                           r"|cr[ée]ation|relev|lecture|courrier|lettre))[^:|\n]{0,40}+[:|][ \t]*+", re.I)
 # "Date d'emménagement⏎26/04/2027": the key alone on its line names the move or the start (not "Date de fin de bail",
 # "Date de livraison des nouveaux locaux", "Date limite de retour")
 _FORM_DAY_LINE = re.compile(r"(?<![ \t])[ \t]*+date\s++(?:(?:de\s++|d['’]\s*+|du\s++)?(?:l['’]\s*+|la\s++)?)"
@@ -453,12 +452,12 @@ class _Reader:
         """(position, serial number) for every serial written, in text order (repeats included)."""
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
-    def identifier(self, name: str) -> Any:
-        """The field's value (a list of serials), with its evidence and span; LEAVING: the serials said to
-        leave, as the serial_numbers field."""
+    def identifier(self, name: str, left_out: frozenset[str] = frozenset()) -> Any:
+        """The field's value (a list of serials, but those another text ``left_out``, blanks removed), with its
+        evidence and span; LEAVING: the serials said to leave, as the serial_numbers field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
-            return self._serials(found)
+            return self._serials([f for f in found if compacted(f.value) not in left_out])
         chosen = best(found)
         if chosen is None:
             return None
@@ -1291,11 +1290,6 @@ def _named(model: str, names: set[str]) -> bool:
     return any(name == n or (n.isalpha() and name.startswith(n)) for n in names)
 
 
-def _compact(value: str) -> str:
-    """A value without its blanks: "3Y 007 1902" and "3Y0071902" are one machine."""
-    return "".join(value.split())
-
-
 def _without_excepted(new_text: str, reader: _Reader, serials: list[str]) -> list[str]:
     """The serials read, but those whose line names a model the new text leaves out ("… pour les traceurs listés
     ci-dessous, sauf le PlotWave 340"; "PlotWave 340 – n° 3Y0340098"; "la ColorWave reste à Bastia"), or another
@@ -1588,7 +1582,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
-                                 left_out=frozenset(_compact(f.value) for f in new.identifiers()[LEFT_OUT]))
+                                 left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
@@ -1667,10 +1661,12 @@ class _AttachedReader(_Reader):
     def form_day(self, reference: date) -> str | None:
         """The day to come a form's date field gives ("Date souhaitée : 15/03/2027", "Date du transfert | …"; not
         "Date de signature", nor "Fait à Paris, le …", nor "disponible le … pour une visite")."""
-        why = "the day the form's date field gives"
-        return self._keyed_date(reference, why, lambda hit: hit.exact and hit.value >= reference and _FORM_DAY_KEY.fullmatch(
-            self.text, self.text.rfind("\n", 0, hit.start) + 1, hit.start) is not None) or self._keyed_date(
-            reference, why, lambda hit: hit.exact and hit.value >= reference and self._key_line_above(hit.start, hit.end))
+        def ahead(hit: DateHit) -> bool:
+            return hit.exact and hit.value >= reference
+
+        return self._keyed_date(reference, "the day the form's date field gives", lambda hit: ahead(hit) and (
+            _FORM_DAY_KEY.fullmatch(self.text, self.text.rfind("\n", 0, hit.start) + 1, hit.start) is not None),
+            lambda hit: ahead(hit) and self._key_line_above(hit.start, hit.end))
 
     def _key_line_above(self, start: int, end: int) -> bool:
         """Is a date alone on its line, under a key alone on its own that names the move ("Date d'emménagement")?"""
@@ -1679,9 +1675,11 @@ class _AttachedReader(_Reader):
             return False
         return _FORM_DAY_LINE.fullmatch(self.text, self.text.rfind("\n", 0, line_start - 1) + 1, line_start - 1) is not None
 
-    def _keyed_date(self, reference: date, why: str, keyed: Callable[[DateHit], bool]) -> str | None:
-        """The first date of the document that ``keyed`` accepts by what stands before it, noted with its span."""
-        hit = next((h for h in find_dates(self.text, reference) if keyed(h)), None)
+    def _keyed_date(self, reference: date, why: str, *keys: Callable[[DateHit], bool]) -> str | None:
+        """The first date of the document that a key accepts by what stands before it, the first key first ("Date
+        souhaitée : …" before a key alone on the line above), noted with its span."""
+        hits = find_dates(self.text, reference)
+        hit = next((h for keyed in keys for h in hits if keyed(h)), None)
         if hit is None:
             return None
         self.note("effective_date", hit.text, f"{why}, {hit.iso}")
@@ -1712,12 +1710,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         took = False
         for name in _ATTACHMENT_FIELDS:  # a customer number only when the request needs one
             if not fields[name] and (name != "customer_number" or name in required):
-                fields[name] = reader.identifier(name)
-                if name == "serial_numbers" and left_out:  # the body's "seule exception : … (n° X)" holds for a list
-                    kept_serials = [(v, at) for v, at in zip(fields[name], reader.spans.get(name, []))
-                                    if _compact(v) not in left_out]
-                    fields[name] = [v for v, _ in kept_serials]
-                    reader.spans[name] = [at for _, at in kept_serials]
+                fields[name] = reader.identifier(name, left_out)  # the body's "seule exception : … (n° X)" holds
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's

@@ -454,8 +454,7 @@ class _Scorer:
         self.model_starts = {start for start, _ in models}
         self.model_spans = models  # in text order, not overlapping
         self.leaving: list[Found] = []  # serials not concerned only because they leave (FieldLexicon.leaving_after)
-        self.left_out: set[str] = set()  # values said not to be concerned, spaces removed: not taken where listed either
-        self.left_out_found: list[Found] = []  # … as found
+        self.left_out: list[Found] = []  # values said not to be concerned: not taken where listed either
         self.copula_at: dict[int, bool] = {}  # _after_copula's answers by value start
         self.header_above: dict[int, list[str] | None] = {}  # _header_above's answers by row start
         self.climbed: dict[tuple[int, bool], tuple[int, bool]] = {}  # _climb_to_introduction's answers by line
@@ -673,8 +672,10 @@ class _Scorer:
                 header = self.header_above[at]
                 break
             climbed.append(at)
-            above_start = self.folded.rfind("\n", 0, at - 1) + 1 if at else 0
-            above = self.folded[above_start : at - 1] if at else ""
+            if at == 0:
+                break  # the text's first line: no row above
+            above_start = self.folded.rfind("\n", 0, at - 1) + 1
+            above = self.folded[above_start : at - 1]
             if "|" not in above:
                 break
             if not _DIGIT.search(above):
@@ -747,7 +748,7 @@ class _Scorer:
     def scores(self, start: int, end: int) -> dict[str, tuple[float, str]]:
         """field -> (score, why) for the token text[start:end]."""
         value = self.text[start:end]
-        compact = value.replace(" ", "").replace("\u00a0", "")
+        compact = compacted(value)
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
@@ -839,8 +840,7 @@ class _Scorer:
                 if lex.leaving_after and not self.not_concerned(start, end, _staying(lex)):
                     self.leaving.append(Found(name, value, start, end, score, ", ".join(why + ["said to leave"])))
                 else:
-                    self.left_out.add(compact)
-                    self.left_out_found.append(Found(name, value, start, end, score, ", ".join(why + ["not concerned"])))
+                    self.left_out.append(Found(name, value, start, end, score, ", ".join(why + ["not concerned"])))
                 continue
             out[name] = (score, ", ".join(why))
         return out
@@ -1118,6 +1118,13 @@ _RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words
 def _says_phrase(words: str, phrases: tuple[str, ...]) -> bool:
     """Is one of the phrases in these words (folded, single-spaced), whole words only?"""
     return any(f" {p} " in f" {words} " for p in phrases if p)
+
+
+def compacted(value: str) -> str:
+    """A value without its blanks: "3Y 007 1902" and "3Y0071902" are one machine."""
+    return "".join(value.split())
+
+
 _OLD_CLAUSE_END = re.compile(r"(?<![\s(][Rr][ée]f)(?<![\s(][Nn]o)(?<![\s(][Nn])(?<![\s(][Nn]r)\.|[;!?\n,]|\bet\b|\band\b")
 
 
@@ -1173,9 +1180,10 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
         found[name].append(Found(name, value, start, end, score, why))
     _coordinated(scorer, tokens, taken, found)
     # "- ColorWave 3800 – n° série 5C0098213 ⏎Correction : le ColorWave (5C0098213) n'est finalement pas concerné"
-    found["serial_numbers"] = [f for f in found["serial_numbers"] if re.sub(r"\s", "", f.value) not in scorer.left_out]
+    left_out = {compacted(f.value) for f in scorer.left_out}
+    found["serial_numbers"] = [f for f in found["serial_numbers"] if compacted(f.value) not in left_out]
     found[LEAVING] = [f for f in scorer.leaving if f.start not in taken]
-    found[LEFT_OUT] = scorer.left_out_found
+    found[LEFT_OUT] = scorer.left_out
     return {name: sorted(values, key=lambda f: f.start) for name, values in found.items()}
 
 
