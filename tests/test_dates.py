@@ -20,6 +20,9 @@ EFFECTIVE = [
      "2028), merci d'indiquer le nouveau numéro.", "2027-08-01"),
     ("Our annual PO expires on 31 March. For the new period (1 April 2027 - 31 March 2028) please quote PO 7781.",
      "2027-04-01"),
+    ("Pour la nouvelle période de facturation du 01/04/2027 au 31/03/2028, merci d'indiquer notre nouveau numéro.",
+     "2027-04-01"),
+    ("La facture de la période de facturation du 01/01/2027 au 31/03/2027 est erronée.", None),  # a past one's
     # "it starts with …": when the new order applies
     ("Sure — 3100045567.\nIt starts with our new fiscal year (1 April).", "2027-04-01"),
     ("The new PO begins on 1 March 2027.", "2027-03-01"),

@@ -1316,6 +1316,16 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Saint-Étienne-du-Rouvray", "76800"),
  ("Traceur           N° série        De                    Vers\nColorWave 3700    CW37-0091     Lorient (56100)       "
   "ZI de Kerpont, 56850 Caudan", "56850"),
+ # a column headed by the day it starts from ("À partir du 14/09"), beside the current one: a header, not a row
+ ("Nous quittons nos locaux de Vallauris.\n\n                 | Actuellement                                | À partir "
+  "du 14/09\nAdresse          | 1450 chemin de la Fontonne, 06220 Vallauris | ZA des Bréguières, 12 allée des Artisans, "
+  "06600 Antibes\nContact sur site | S. Carrère                                  | S. Carrère", "06600"),
+ # a delivery address after the machine is said to leave: where it goes
+ ("Comme évoqué, le Colorado de l'agence de Toulouse (15 chemin de la Flambère,\n31300 Toulouse) doit partir à Bordeaux "
+  "d'ici fin février. Adresse de livraison :\n\nGroupe Isocel – Agence Bordeaux Lac\n21 rue Jean Gabriel Domergue\n"
+  "33300 Bordeaux", "33300"),
+ ("Merci de noter notre nouvelle adresse de facturation pour le contrat. Adresse de livraison (inchangée) :\n"
+  "21 rue Jean Gabriel Domergue\n33300 Bordeaux", None),
  ("Machine | To | Note\nPlotWave 3500 | Rouen | send to 4 rue Jacquard, 76800 Saint-Étienne-du-Rouvray", None),
  ("Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, 86000 Poitiers.", None),
  ("le traceur mentionné plus bas n'ira pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\n"

@@ -314,10 +314,22 @@ CASES = [
      "arrive en fin de contrat en février, inutile de l'inclure)", "serial_numbers", ["750-33-0187"]),
     ("a machine said not concerned stays out even alone", "Le traceur n° 3400-61190 n'est pas concerné.",
      "serial_numbers", []),
+    ("… a machine called 'la' agrees in the feminine", "Merci de résilier le contrat du ColorWave 550 (série 10040577)."
+     " La PlotWave 450 (série 10051203) n'est pas concernée.", "serial_numbers", ["10040577"]),
+    ("a value right after a model's name and number", "Le ColorWave 3800 CW38-004512 est à déménager.",
+     "serial_numbers", ["CW38-004512"]),
+    ("… in a table's row read from a PDF", "Désignation N° de série Emplacement Transfert\nvarioPRINT iX3200 7320 0018 77 "
+     "Atelier 2 Oui\nColorWave 3800 CW38-004512 Bureau d'études Oui", "serial_numbers", ["7320 0018 77", "CW38-004512"]),
+    ("an amount in cents after a model is no serial", "Poste Désignation Qté Montant HT\n10 Maintenance ColorWave 3800 "
+     "1 8 640,00\n20 Copies (forfait annuel) 1 2 150,00", "serial_numbers", []),
+    ("a machine the customer keeps", "Peux-tu envoyer la résiliation du contrat du ColorWave 550 (série 10040577) ? On "
+     "garde la PlotWave 450 (série 10051203).", "serial_numbers", ["10040577"]),
     ("an order label after a colon starts its value", "Nouveau numéro de commande pour nos traceurs Canon : "
      "OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("an order label at the start of a line starts its value", "le bon de commande à faire figurer sur vos factures "
      "sera le :\n\nEJ 2027 000214", "po_number", ["EJ 2027 000214"]),
+    ("an order label at the start of a table cell starts its value", "Ancien N° de commande | CMD 2026 0342\n"
+     "Nouveau N° de commande | CMD 2027 0118\nCentre de coût | CC 4410", "po_number", ["CMD 2027 0118"]),
     ("an order label after a determiner is a label", "Votre ancien numéro est clos. Il est remplacé par le BC "
      "27BC000187.", "po_number", ["27BC000187"]),
     ("'PO' after a colon stays a label", "Le PO pour la maintenance est émis : PO 61-004-7731.", "po_number",
@@ -556,6 +568,7 @@ CASES = [
     ("an order the customer asks to close is no new one", "Please close purchase order PO 45-22871, which covered "
      "this contract; no new PO will be issued.", "po_number", []),
     ("… in French", "Merci de clôturer le bon de commande BC-2026-0412, le contrat étant résilié.", "po_number", []),
+    ("… with an adverb", "Merci de clôturer également le bon de commande 2026-0045 associé.", "po_number", []),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "

@@ -121,6 +121,15 @@ def test_bare_forward_exposes_the_forwarded_request():
     assert inner.signature.startswith("Cordialement")
 
 
+def test_a_bare_forward_keeps_the_signature_of_who_passes_it_on():
+    """Both sign for the customer: the forwarder's "N° client Canon" is the customer's number."""
+    text = ("Bonjour,\n\nJe vous transfère les relevés de notre site de Tours.\n\nCordialement,\nService comptabilité\n"
+            "N° client Canon : 40028817\n\n---------- Forwarded message ---------\nDe : Hugo <h@example.fr>\n"
+            "Date: jeu. 1 oct. 2026\nSubject: relevés\nTo: Compta\n\nSalut,\nen PJ le fichier pour Canon.\n\nHugo")
+    inner = request(split(text))
+    assert "40028817" in inner.signature and inner.signature.endswith("Hugo")
+
+
 def test_a_reply_pointing_below_keeps_its_own_words_first():
     """The customer's own lines are read before the history they point to, never dropped."""
     text = ("Bonjour,\n\nVoir mes réponses directement dans votre message ci-dessous (précédées de -->), "

@@ -16,6 +16,12 @@ CASES = [
     ("a label then its block", "Nouvelle adresse :\n12 rue des Lilas", False),
     ("an address block", "12 rue des Lilas\n35000 Rennes", False),
     ("list items", "Voici nos machines :\n- 3Y0612300\n- 3Y0612301", False),
+    # an item's own text goes on, indented under it, in lower case
+    ("a list item wrapped under itself", "- Arizona 1380 GT, serial ARZ-1380-0415 (this one is not network-connected\n"
+     "  and will be decommissioned, so please leave it out)", True),
+    ("a list item, then a line of its own", "- Arizona 1380 GT, serial ARZ-1380-0415 (this one is not connected)\n"
+     "merci de laisser celui-ci de côté", False),
+    ("a list item, then a short one's note", "- PlotWave 450\n  au 2e étage", False),
     ("table rows", "Série | Noir\n3Y0612300 | 18 452", False),
     ("a greeting after", f"{LONG}\nCordialement,", False),
     ("a short line", "Bonjour Marie\nvoici le numéro", False),

@@ -1009,8 +1009,8 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
             continue  # a cell's second line, indented under its column ("…  ZAC Saint-Martin⏎        2 rue …")
         if len(above) < 2:
             break
-        if any(_DIGIT.search(cell) for _, cell in above):
-            continue
+        if any(_digits_beyond_dates(cell) for _, cell in above):
+            continue  # a row of values; a header may name a day ("Actuellement | À partir du 14/09")
         if len(above) == len(row):
             cell = above[column][1]
         elif len(above) == len(row) - 1 and column and ("\t" in line or "|" in line and not _DIGIT.search(row[0][1])):
@@ -1029,6 +1029,19 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
         # decides when it names an address ("Nouveau site", "Site actuel"), else the words before the table
         return key if positive_cue.search(fold(key)) or negative_cue.search(fold(key)) else None
     return first
+
+
+_ANY_DAY = date(2001, 1, 1)  # whether a cell's digits write a date does not depend on the day it is read
+
+
+def _digits_beyond_dates(cell: str) -> bool:
+    """Digits in a table cell besides the dates it names: "12 allée des Artisans", not "À partir du 14/09"."""
+    if not _DIGIT.search(cell):
+        return False
+    kept = list(cell)
+    for hit in find_dates(cell, _ANY_DAY):
+        kept[hit.start : hit.end] = " " * (hit.end - hit.start)
+    return _DIGIT.search("".join(kept)) is not None
 
 
 def _cells_at(text: str, line_start: int, rows: dict[int, list[tuple[int, str]]]) -> list[tuple[int, str]]:
@@ -1090,9 +1103,12 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # "envoyer les factures à l'adresse compta@orvia.fr": a cue whose address is an e-mail names no postal one
     positive = [p for p in positive_cue.finditer(window)
                 if not _EMAIL_NEXT.match(window, p.start() + len(p.group().rstrip(" \t")))]
-    if not positive:
-        return False
     negative = list(negative_cue.finditer(window))
+    if not positive:
+        # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": where it goes
+        n = negative[-1] if negative else None
+        return n is not None and n.group().startswith(("livr", "deliver")) \
+            and _MOVES_THERE.search(window, max(0, n.start() - _MOVE_BEFORE_DELIVERY), n.start()) is not None
     if not negative:
         return True
     p = positive[-1]
@@ -1135,6 +1151,7 @@ _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned wi
 # (not an e-mail beside the cue: "(contact : compta@…)", "E-mail : compta@… ⏎Adresse : …")
 _EMAIL_NEXT = re.compile(r"(?<![ \t])[ \t]*+(?:l.adresse[ \t]++(?:(?:e-?mail|mail|electronique|suivante)[ \t]++)?)?:?[ \t]*+"
                          r"[^\s@:()]{1,64}@")
+_MOVE_BEFORE_DELIVERY = 160  # characters before a delivery cue where the machine is said to go
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text

@@ -51,8 +51,9 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
     re.I,
 )
 _SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
-# an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole)
-_AMOUNT_AFTER = re.compile(r"(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
+# an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole); an amount in
+# cents: "ColorWave 3800 1 8 640,00" (a quantity, then 8 640,00 in a column of amounts)
+_AMOUNT_AFTER = re.compile(r",\d{2}(?![\d,])|(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
                            r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
@@ -83,8 +84,8 @@ _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 N
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
 _LEADER = re.compile(r"(?<![.])\.{4,}+(?=[ \t]*+[^\s.])")  # not an ellipsis "..." (three dots)
 _ANSWER_ARROW = re.compile(r"(?<=[ \t])(?:=++>|-++>|→|⇒)(?=[ \t])")
-_ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "finalement", "toutefois", "therefore", "then",
-                      "unfortunately", "finally", "actually", "however"})
+_ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "finalement", "toutefois", "egalement", "aussi",
+                      "therefore", "then", "unfortunately", "finally", "actually", "however", "also"})
 _NUMBER_WORDS = frozenset({"numero", "number", "no", "n", "num", "ref", "reference", "code"})
 _COMPLEMENT_PREPOSITIONS = frozenset({"pour", "for", "of", "sur", "on", "concernant", "regarding"})
 _COMPLEMENT_DETERMINERS = frozenset({"ces", "these", "those", "nos", "our", "vos", "your", "les", "the", "this", "ce",
@@ -98,8 +99,9 @@ _QUANTITY = re.compile(r"\d{1,3}(?:[ \u00a0.]\d{3})+")  # "18 732": a count, an 
 _INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between commas: "est, sauf erreur, le"
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
-# what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon)
-_AFTER_COLON = re.compile(r"(?:^|[:\n]|\b(?:est|sera|devient|is|becomes|porte|portera|bears)(?:[ \t]++(?:le|la|the))?"
+# what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon), a table
+# cell's start ("… | CMD 2027 0118")
+_AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b(?:est|sera|devient|is|becomes|porte|portera|bears)(?:[ \t]++(?:le|la|the))?"
                           r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
@@ -688,9 +690,10 @@ class _Scorer:
 
     def _old_clause(self, start: int, phrases: tuple[str, ...]) -> bool:
         """Does the clause before the value say, in one of these words, that it ends ("Please close purchase
-        order X", "Merci de clôturer le bon de commande X"), with no "new" after them ("… par le nouveau X")?"""
+        order X", "Merci de clôturer également le bon de commande X"), with no "new" after them ("… par le nouveau
+        X")?"""
         clause = _OLD_CLAUSE_END.split(self.folded[max(0, start - 70) : start])[-1]
-        return bool(phrases) and _says_phrase(" ".join(_WORD.findall(clause)), phrases) and not NEW_BY.search(clause)
+        return bool(phrases) and self._says(clause, phrases) and not NEW_BY.search(clause)
 
     def _called_new(self, start: int, words: tuple[str, ...]) -> bool:
         """Does the sentence before the value call it new ("Le nouvel engagement juridique … est le :⏎X")?"""
@@ -1302,8 +1305,10 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     colons = {m.end(): name for i, (name, _) in scorer.labels.items() if name is not None
               and (m := _TO_COLON.match(text, scorer.starts[i] + len(scorer.words[i][1])))}
     introducers += [(at, name, False) for at, name in colons.items()]
+    # (a model's family name introduces no value: its number follows it, "ColorWave 3800 CW38-004512")
     introducers += [(scorer.starts[i] + len(word), "serial_numbers", True)
-                    for i, (_, word) in enumerate(scorer.words) if word in machines]
+                    for i, (_, word) in enumerate(scorer.words) if word in machines
+                    and scorer.starts[i] not in scorer.model_starts]
     introducers += [(end, "serial_numbers", True) for end in scorer.model_ends]
     introducers += [(at, name, False) for at, name in scorer.headers.items()]  # a cell under its field's header
     introducers += [(m.end(), None, False) for m in _SIGN_AT.finditer(text)]  # "n° 3YB0 3342": any field's

@@ -327,5 +327,6 @@ def _find_request(parts: Parts) -> Parts:
     if not inner.new.strip():
         return parts
     own = parts.new.strip()
+    # the signatures of both: the one who passes the mail on signs for the customer too ("N° client Canon : …")
     return Parts(new=f"{own}\n\n{inner.new}" if own else inner.new, quoted=inner.quoted,
-                 signature=inner.signature, forwarded=True)
+                 signature="\n\n".join(s for s in (parts.signature.strip(), inner.signature) if s), forwarded=True)

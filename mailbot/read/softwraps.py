@@ -6,7 +6,8 @@ extractor that reads a cue's sentence or line would stop at the break. A
 break is soft when the line before it is long enough to have been wrapped,
 or ends on a word that cannot end a sentence (an article, a preposition, a
 label's "n°"), and neither line is a list item, a table row or the start of
-a block (greeting, closing, address line after a colon). A soft break
+a block (greeting, closing, address line after a colon); a list item's own
+text that goes on below it, indented under it in lower case, is one too. A soft break
 becomes a space: the text keeps its length, so spans found in the rejoined
 text point at the same characters in the original.
 """
@@ -37,7 +38,12 @@ _STARTS_BLOCK = re.compile(
 
 def _soft(line: str, following: str) -> bool:
     """Is the break between ``line`` and ``following`` (both non-blank) a client's wrap?"""
-    if _ITEM.match(line) or _ITEM.match(following) or _TABLE.search(line) or _TABLE.search(following):
+    item = _ITEM.match(line)
+    indent = item.end() if item else 0
+    if item and not _ITEM.match(following) and not _TABLE.search(line) \
+            and following[:indent] == " " * indent and following[indent : indent + 1].islower():
+        return _wrapped(line)  # "- … (this one is not network-connected⏎  and will be …)": the item goes on below it
+    if item or _ITEM.match(following) or _TABLE.search(line) or _TABLE.search(following):
         return False
     if _STARTS_BLOCK.match(following):
         return False
@@ -49,6 +55,12 @@ def _soft(line: str, following: str) -> bool:
     if _ENDS_BLOCK.search(stripped):
         return False
     return len(stripped) >= WRAP_WIDTH and bool(re.match(r"\s*[a-zà-ÿ0-9(«\"']", following))
+
+
+def _wrapped(line: str) -> bool:
+    """Was this line cut by the client: long, or on a word that cannot end a sentence, and ending none?"""
+    stripped = line.rstrip()
+    return bool(_DANGLING.search(stripped[-16:])) or (len(stripped) >= WRAP_WIDTH and not _ENDS_BLOCK.search(stripped))
 
 
 def join_soft_wraps(text: str) -> str:
