@@ -279,6 +279,8 @@ SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
      "BC-NORD-27-0412.pdf", "BC-NORD-27-0412"),
     ("… not a file name with no order label", "Bonjour, ci-joint notre nouveau bon de commande pour le contrat "
      "CT-2024-00871.", "scan_20270301_0042.pdf", None),
+    ("… not the contract the body named", "Ci-joint l'engagement juridique valable pour 2027 relatif au contrat n° "
+     "C2027/0561.", "EJ_2027_C2027-0561.pdf", None),
 ])
 def test_an_order_in_an_attachments_name(what, body, name, expected):
     analysis = analyze(mail("Nouveau bon de commande", body, [(name, "application/pdf", SCANNED)]))

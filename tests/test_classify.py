@@ -244,6 +244,10 @@ NEGATED = [
     ("other", "contract_termination", "Question on our agreement",
      "Hello,\nIf we were to terminate the maintenance agreement of our ColorWave early, what would the fees be? "
      "Nothing has been decided yet." + EN_SIGNATURE),
+    ("other", "contract_termination", "Devis PlotWave 3500 / question contrat",
+     "Bonjour,\nNous réfléchissons à remplacer notre vieux PlotWave 340. Pourriez-vous m'envoyer un devis ?\n\nQuestion "
+     "subsidiaire : si on change de machine, est-ce que le contrat actuel est résilié automatiquement ou faut-il faire "
+     "une démarche ? Rien n'est décidé pour l'instant, c'est juste pour savoir." + SIGNATURE),
     # a negation beside the request made again in other words: the request stands
     ("contract_termination", None, "Termination of one maintenance agreement",
      "Dear Sir or Madam,\nWe do not wish to terminate the agreements for the two PlotWave units, which remain in "

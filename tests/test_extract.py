@@ -565,6 +565,8 @@ EMAILS = [
      "=> factures@brasserie-dunord.fr (et pas celle de Julie svp)", "", "factures@brasserie-dunord.fr", False),
     ("a service named after nobody", "Adresse pour les factures : compta.clients@brevia.fr", "Marc Lenoir",
      "compta.clients@brevia.fr", False),
+    ("a PDF copy of the invoices", "Invoices should be sent to:\n\nEurofret Services\nTSA 30412\n92099 La Défense Cedex\n\n"
+     "with a PDF copy to ap-invoices@eurofret-services.fr.", "", "ap-invoices@eurofret-services.fr", False),
 ]
 
 
@@ -602,6 +604,12 @@ READINGS = [
     ("a total column counts", "Voici nos relevés :\nN° de série | Noir | Couleur | Total\n"
      "CW3700-A-55120 | 38 902 | 126 455 | 165 357",
      [(38902, "noir", "CW3700-A-55120"), (126455, "couleur", "CW3700-A-55120"), (165357, "total", "CW3700-A-55120")]),
+    ("a zero in a counter's cell", "Voici nos compteurs au 29/06 :\nN° de série | Noir & blanc | Couleur | Total\n"
+     "7019384 | 1 254 887 | 312 450 | 1 567 337\n7019522 | 88 410 | 0 | 88 410",
+     [(1254887, "noir", "7019384"), (312450, "couleur", "7019384"), (1567337, "total", "7019384"),
+      (88410, "noir", "7019522"), (0, "couleur", "7019522"), (88410, "total", "7019522")]),
+    ("a zero outside a table reads nothing", "Compteur noir : 88 410, couleur 0 (machine monochrome)",
+     [(88410, "noir", None)]),
     ("a form's label with its unit in brackets, the value on the next line", "N° de série : 30733090\n"
      "Compteur total (m²) :\n77 412\nDate du relevé :\n29/06/2026", [(77412, "total", "30733090")]),
     ("a reply's initials before the answer", "N° de série du matériel : PW-365-0042871   [JMP] oui\n"
@@ -1320,6 +1328,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Nous quittons nos locaux de Vallauris.\n\n                 | Actuellement                                | À partir "
   "du 14/09\nAdresse          | 1450 chemin de la Fontonne, 06220 Vallauris | ZA des Bréguières, 12 allée des Artisans, "
   "06600 Antibes\nContact sur site | S. Carrère                                  | S. Carrère", "06600"),
+ ("Les factures seront désormais à envoyer, à compter du 1er octobre 2026, au :\n\nAtlantique Cartographie\nCS 30217\n"
+  "44307 NANTES CEDEX 3\n\net non plus au 5 rue Crucy, 44000 Nantes.", "44307"),
  # a delivery address after the machine is said to leave: where it goes
  ("Comme évoqué, le Colorado de l'agence de Toulouse (15 chemin de la Flambère,\n31300 Toulouse) doit partir à Bordeaux "
   "d'ici fin février. Adresse de livraison :\n\nGroupe Isocel – Agence Bordeaux Lac\n21 rue Jean Gabriel Domergue\n"
@@ -1711,3 +1721,17 @@ def test_a_broken_cue_file_stops_start_up_naming_it(tmp_path, monkeypatch, name)
         monkeypatch.undo()
         extract_module._address_cues.cache_clear()
     extract_module.check_reading_data()  # the shipped files load
+
+
+def test_a_bank_details_check_has_no_effective_date():
+    """A check of Canon's bank details takes effect at no date: the date of the letter the customer doubts is none."""
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "compta@client.fr", "contrats.service.wfps@cf.canon.fr"
+    msg["Subject"] = "Courrier reçu – changement de coordonnées bancaires Canon ?"
+    msg["Date"] = "Thu, 07 Jan 2027 17:03:55 +0100"
+    msg.set_content("Bonjour,\nNous avons reçu un courrier à en-tête Canon France nous informant d'un changement de vos "
+                    "coordonnées bancaires à compter du 1er mars 2027. Pourriez-vous nous confirmer vos coordonnées "
+                    "bancaires en vigueur ?\nNotre n° client : 0041-7738.")
+    analysis = analyze(msg.as_bytes())
+    assert analysis.situation == "bank_details_check"
+    assert analysis.fields["effective_date"] is None and analysis.fields["customer_number"] == "0041-7738"

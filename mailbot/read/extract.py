@@ -95,7 +95,7 @@ _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:d
                                  r"(?:factur|invoic)", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoic|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
-    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
+    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b|\bpdf\b",  # "with a PDF copy to ap@…"
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
@@ -251,7 +251,9 @@ _READING_CONTEXT = re.compile(
     r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
-    r"(?<![\w.,/-])(?P<v>(?!0)\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9})(?![\w/-]|[.,]\d)"
+    # a zero only as a whole table cell: "7019522 | 88 410 | 0 | 88 410" (a mono machine's colour counter)
+    r"(?<![\w.,/-])(?P<v>(?!0)\d{1,3}(?:[ .,\u00a0\u202f\u2009]\d{3})+|\d{2,9}|(?:(?<=\|)|(?<=\|[ \t])|(?<=\|[ \t]{2})|(?<=\|[ \t]{3}))0(?=[ \t]*+(?:\||$)))"
+    r"(?![\w/-]|[.,]\d)"
 )
 # Matched where a number ends, at its position in the line (so no "^"): never after a blank, and the
 # lookbehind keeps a search from trying each blank of a run.
@@ -453,12 +455,14 @@ class _Reader:
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
     def identifier(self, name: str, left_out: frozenset[str] = frozenset()) -> Any:
-        """The field's value (a list of serials, but those another text ``left_out``, blanks removed), with its
-        evidence and span; LEAVING: the serials said to leave, as the serial_numbers field."""
+        """The field's value, with its evidence and span: a list of serials, but those another text ``left_out``
+        (blanks removed); another field's value that holds none of ``left_out`` (letters and digits only: a file's
+        name "EJ_2027_C2027-0561" holds the contract C2027/0561 the body named); LEAVING: the serials said to
+        leave, as the serial_numbers field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
             return self._serials([f for f in found if compacted(f.value) not in left_out])
-        chosen = best(found)
+        chosen = best([f for f in found if not any(value in _letters_and_digits(f.value) for value in left_out)])
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
@@ -1792,16 +1796,25 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
 
 
 _NAME_SEPARATORS = re.compile(r"[_+]++")
+_NOT_ALNUM = re.compile(r"[\W_]++")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+
+
+def _letters_and_digits(value: str) -> str:
+    """A number without its separators: "C2027/0561" and "C2027-0561" are one."""
+    return _NOT_ALNUM.sub("", value)
 
 
 def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Reader | None:
     """The numbers the request needs and neither the body nor the attachments' texts gave, read in the
     attachments' file names when a label there names them ("BC_4500786612_Canon_2027.pdf": a scan, or a PDF
-    with no text); the reader of the first name that gives one, or None."""
+    with no text), but not the numbers the rest named for another field; the reader of the first name that
+    gives one, or None."""
     wanted = [name for name in _ATTACHMENT_FIELDS if name in required and not fields[name]]
     if not wanted:
         return None
+    named = frozenset(_letters_and_digits(fields[name]) for name in _ATTACHMENT_FIELDS
+                      if isinstance(fields[name], str) and fields[name])
     for attachment in mail.attachments:
         name = (attachment.get("filename") or "")[:200]  # a name is short; a hostile one is cut
         # a word before the name: its first label ("BDC LYON-2027-0118") labels the value, as in a sentence,
@@ -1809,7 +1822,7 @@ def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Read
         text = "fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name))
         reader = _AttachedReader(Document(name, "name", [("nom du fichier", text)]))
         for field_name in wanted:
-            fields[field_name] = reader.identifier(field_name)
+            fields[field_name] = reader.identifier(field_name, named)
         if any(fields[field_name] for field_name in wanted):
             return reader
     return None
