@@ -279,6 +279,8 @@ SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
      "BC-NORD-27-0412.pdf", "BC-NORD-27-0412"),
     ("… not a file name with no order label", "Bonjour, ci-joint notre nouveau bon de commande pour le contrat "
      "CT-2024-00871.", "scan_20270301_0042.pdf", None),
+    ("… holding a shorter number the body named", "Bonjour, ci-joint le nouveau bon de commande du contrat n° 4471.",
+     "BC_4500447123.pdf", "4500447123"),
     ("… not the contract the body named", "Ci-joint l'engagement juridique valable pour 2027 relatif au contrat n° "
      "C2027/0561.", "EJ_2027_C2027-0561.pdf", None),
 ])

@@ -248,6 +248,9 @@ NEGATED = [
      "Bonjour,\nNous réfléchissons à remplacer notre vieux PlotWave 340. Pourriez-vous m'envoyer un devis ?\n\nQuestion "
      "subsidiaire : si on change de machine, est-ce que le contrat actuel est résilié automatiquement ou faut-il faire "
      "une démarche ? Rien n'est décidé pour l'instant, c'est juste pour savoir." + SIGNATURE),
+    ("contract_termination", None, "Résiliation",
+     "Bonjour,\nMerci de résilier le contrat 0098-4471 au 31/12/2027. Rien n'est encore décidé pour le remplacement "
+     "du traceur." + SIGNATURE),
     # a negation beside the request made again in other words: the request stands
     ("contract_termination", None, "Termination of one maintenance agreement",
      "Dear Sir or Madam,\nWe do not wish to terminate the agreements for the two PlotWave units, which remain in "

@@ -579,6 +579,12 @@ def test_new_email_and_whether_it_is_nominative(what, body, sender_name, address
                for e in result.evidence)
 
 
+def test_a_pdf_named_on_the_line_before_a_contact_gives_no_invoice_address():
+    result, _ = read_all("Voici le nouveau bon de commande 4500786612 pour le contrat 0098-4471, en PDF.\nMarie Durand "
+                         "(m.durand@dupont-sa.fr) reste votre interlocutrice.", sender="someone@elsewhere.fr")
+    assert result.fields["new_email"] is None
+
+
 def test_decide_uses_the_nominative_flag_of_extract():
     """One rule: the address extract calls nominative is the one decide finds missing for invoice_by_email."""
     body = "Pour le contrat CT-2026-00912, merci d'envoyer les factures par e-mail à hbastide@brevia.fr"
@@ -608,6 +614,8 @@ READINGS = [
      "7019384 | 1 254 887 | 312 450 | 1 567 337\n7019522 | 88 410 | 0 | 88 410",
      [(1254887, "noir", "7019384"), (312450, "couleur", "7019384"), (1567337, "total", "7019384"),
       (88410, "noir", "7019522"), (0, "couleur", "7019522"), (88410, "total", "7019522")]),
+    ("a zero in a column that counts no pages", "Voici nos compteurs :\nN° de série | Compteur total | Bourrages\n"
+     "7019522 | 88 410 | 0", [(88410, "total", "7019522")]),
     ("a zero outside a table reads nothing", "Compteur noir : 88 410, couleur 0 (machine monochrome)",
      [(88410, "noir", None)]),
     ("a form's label with its unit in brackets, the value on the next line", "N° de série : 30733090\n"
@@ -1336,6 +1344,15 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "33300 Bordeaux", "33300"),
  ("Merci de noter notre nouvelle adresse de facturation pour le contrat. Adresse de livraison (inchangée) :\n"
   "21 rue Jean Gabriel Domergue\n33300 Bordeaux", None),
+ ("Nouveau bon de commande pour le traceur (installé à Toulouse) à compter du 1er octobre 2027.\nAdresse de livraison des "
+  "consommables : 5 allée Jean Jaurès, 31000 Toulouse.", None),
+ ("Le traceur doit partir au recyclage. Merci d'organiser l'enlèvement à notre adresse de livraison, 5 allée Jean "
+  "Jaurès, 31000 Toulouse.", None),
+ ("Please send invoices by e-mail to ap@dupont-sa.fr from 1 October 2027. The delivery address for the plotter stays "
+  "5 allée Jean Jaurès, 31000 Toulouse.", None),
+ # a day's words at a paragraph's start are no column's header
+ ("We are moving plotter 4017289 on 15 November 2027.\n\nFrom 2 Main Street, 69002 Lyon\n\nTo our new site: 3 rue "
+  "Pasteur, 69003 Lyon", "69003"),
  ("Machine | To | Note\nPlotWave 3500 | Rouen | send to 4 rue Jacquard, 76800 Saint-Étienne-du-Rouvray", None),
  ("Les factures ne devront plus être envoyées au 2 rue Pierre Brousse, 86000 Poitiers.", None),
  ("le traceur mentionné plus bas n'ira pas à Vitrolles mais dans notre atelier de Salon, à l'adresse suivante :\n\n"

@@ -316,14 +316,19 @@ CASES = [
      "serial_numbers", []),
     ("… a machine called 'la' agrees in the feminine", "Merci de résilier le contrat du ColorWave 550 (série 10040577)."
      " La PlotWave 450 (série 10051203) n'est pas concernée.", "serial_numbers", ["10040577"]),
+    ("a list of serials written with commas", "Merci de résilier les contrats (n° de série 48A1093C,48A1094D,48A1095E).",
+     "serial_numbers", ["48A1093C", "48A1094D", "48A1095E"]),
+    ("the other machines said not concerned leave this one in", "Merci de transférer le contrat de la PlotWave 4017289 "
+     "vers notre site de Lyon à compter du 1er novembre 2027, les autres machines ne sont pas concernées.",
+     "serial_numbers", ["4017289"]),
+    ("keeping a contract keeps its machine in", "On garde le même contrat pour le traceur 4017289, il part simplement "
+     "dans nos nouveaux locaux :", "serial_numbers", ["4017289"]),
     ("a value right after a model's name and number", "Le ColorWave 3800 CW38-004512 est à déménager.",
      "serial_numbers", ["CW38-004512"]),
     ("… in a table's row read from a PDF", "Désignation N° de série Emplacement Transfert\nvarioPRINT iX3200 7320 0018 77 "
      "Atelier 2 Oui\nColorWave 3800 CW38-004512 Bureau d'études Oui", "serial_numbers", ["7320 0018 77", "CW38-004512"]),
     ("an amount in cents after a model is no serial", "Poste Désignation Qté Montant HT\n10 Maintenance ColorWave 3800 "
      "1 8 640,00\n20 Copies (forfait annuel) 1 2 150,00", "serial_numbers", []),
-    ("a machine the customer keeps", "Peux-tu envoyer la résiliation du contrat du ColorWave 550 (série 10040577) ? On "
-     "garde la PlotWave 450 (série 10051203).", "serial_numbers", ["10040577"]),
     ("an order label after a colon starts its value", "Nouveau numéro de commande pour nos traceurs Canon : "
      "OA 2026-1187", "po_number", ["OA 2026-1187"]),
     ("an order label at the start of a line starts its value", "le bon de commande à faire figurer sur vos factures "

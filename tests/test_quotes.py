@@ -127,7 +127,7 @@ def test_a_bare_forward_keeps_the_signature_of_who_passes_it_on():
             "N° client Canon : 40028817\n\n---------- Forwarded message ---------\nDe : Hugo <h@example.fr>\n"
             "Date: jeu. 1 oct. 2026\nSubject: relevés\nTo: Compta\n\nSalut,\nen PJ le fichier pour Canon.\n\nHugo")
     inner = request(split(text))
-    assert "40028817" in inner.signature and inner.signature.endswith("Hugo")
+    assert "40028817" in inner.signature and inner.signature.startswith("Hugo")  # the customer's own first
 
 
 def test_a_reply_pointing_below_keeps_its_own_words_first():
@@ -249,3 +249,11 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
 ])
 def test_a_body_that_only_names_what_it_attaches_says_nothing(new, nothing):
     assert says_nothing(new) is nothing
+
+
+def test_a_distributor_forwarding_signs_after_the_customer():
+    text = ("Bonjour,\n\nJe vous transfère la demande de notre client.\n\nCordialement,\nDistrib SA\nN° client Canon : "
+            "0012345\n\n---------- Forwarded message ---------\nDe : Client <c@example.fr>\nDate: jeu. 1 oct. 2026\n"
+            "Subject: relevés\nTo: Distrib\n\nBonjour,\nVoici nos relevés.\n\nCordialement,\nJean\nCode client : 0048812")
+    inner = request(split(text))
+    assert inner.signature.index("0048812") < inner.signature.index("0012345")

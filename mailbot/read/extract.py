@@ -93,9 +93,10 @@ _SENT_LINE = re.compile(r"^[ \t>]*+(?:(?:date|envoy[ée]|sent)[ \t]*+:|le\s[^\n]
 _ADDRESS_ANSWER_WORDS = 4  # a new text this short around an address is that address, given as asked
 _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:de\s++|des\s++)?|the\s++|our\s++|nos\s++|vos\s++|les\s++)?"
                                  r"(?:factur|invoic)", re.I)
+_PDF_SENT = re.compile(r"\bpdf\b", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoic|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
-    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b|\bpdf\b",  # "with a PDF copy to ap@…"
+    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
@@ -454,15 +455,17 @@ class _Reader:
         """(position, serial number) for every serial written, in text order (repeats included)."""
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
-    def identifier(self, name: str, left_out: frozenset[str] = frozenset()) -> Any:
+    def identifier(self, name: str, left_out: frozenset[str] = frozenset(), besides: frozenset[str] = frozenset()
+                   ) -> Any:
         """The field's value, with its evidence and span: a list of serials, but those another text ``left_out``
-        (blanks removed); another field's value that holds none of ``left_out`` (letters and digits only: a file's
-        name "EJ_2027_C2027-0561" holds the contract C2027/0561 the body named); LEAVING: the serials said to
-        leave, as the serial_numbers field."""
+        (blanks removed); another field's value, none that is, or holds as one of its spaced pieces, a number of
+        ``besides`` (letters and digits only: a file's name "EJ_2027_C2027-0561" holds the contract C2027/0561 the
+        body named); LEAVING: the serials said to leave, as the serial_numbers field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
             return self._serials([f for f in found if compacted(f.value) not in left_out])
-        chosen = best([f for f in found if not any(value in _letters_and_digits(f.value) for value in left_out)])
+        chosen = best([f for f in found if not besides.intersection(
+            _letters_and_digits(piece) for piece in (f.value, *f.value.split()))])
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
@@ -555,7 +558,9 @@ class _Reader:
             after = _sentence_after(self.text, end, 120).split("@")[0]  # up to the next address
             # the invoice words before it, or after it in its sentence ("remplacer a@x.fr par b@x.fr pour l'envoi
             # des factures")
-            score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after) else 0.0) - (
+            # (or the invoices' PDF sent there, said in its clause: "with a PDF copy to ap-invoices@…")
+            score = (1.0 if _EMAIL_POSITIVE.search(context) or _EMAIL_FOR_INVOICES.search(after)
+                     or _PDF_SENT.search(clause) else 0.0) - (
                 2.0 if (_EMAIL_NEGATIVE.search(clause[-_NEGATIVE_REACH:]) and not _INVOICES_TO_COLLEAGUE.search(clause))
                 or old or _EMAIL_OLD_AFTER.match(after)
                 or _EMAIL_COPY_AFTER.match(after) else 0.0
@@ -729,6 +734,8 @@ class _Reader:
             row = _Row(line, masked, columns)
             for m in hits:
                 counter, unit = row.counter_of(m)
+                if m.group("v") == "0" and not (columns and counter):
+                    continue  # a zero counts in a column of counters only ("Bourrages | 0", a row's number, are none)
                 if counter is None and not masked[: m.start()].strip():
                     counter = _counter_kind(line_before)  # named at the end of the line before
                 at, end = line_start + m.start("v"), line_start + m.end("v")
@@ -1038,6 +1045,7 @@ def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str
 _ANY_DAY = date(2001, 1, 1)  # whether a cell's digits write a date does not depend on the day it is read
 
 
+@lru_cache(maxsize=4096)
 def _digits_beyond_dates(cell: str) -> bool:
     """Digits in a table cell besides the dates it names: "12 allée des Artisans", not "À partir du 14/09"."""
     if not _DIGIT.search(cell):
@@ -1092,7 +1100,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     In a table, its column's header decides ("Nouvelle adresse", "Site de
     destination" yes; "Adresse actuelle" no). Elsewhere the nearest cue of
     classifiers/addresses.toml in the 300 characters before decides ("nouvelle
-    adresse :" yes, "adresse actuelle", "livraison" no); a negative cue in the
+    adresse :" yes, "adresse actuelle", "livraison" no, but "Adresse de livraison :"
+    heading a block after the machine is said to go is where it goes); a negative cue in the
     same sentence as the positive one wins ("livraison à l'adresse habituelle"),
     unless the old address itself lies between them ("Ancienne adresse :
     4 rue A, 35000 Rennes / Nouvelle adresse : …").
@@ -1109,10 +1118,11 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
                 if not _EMAIL_NEXT.match(window, p.start() + len(p.group().rstrip(" \t")))]
     negative = list(negative_cue.finditer(window))
     if not positive:
-        # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": where it goes
+        # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": the heading of
+        # where it goes (not "adresse de livraison des consommables : …", "à notre adresse de livraison, …")
         n = negative[-1] if negative else None
-        return n is not None and n.group().startswith(("livr", "deliver")) \
-            and _MOVES_THERE.search(window, max(0, n.start() - _MOVE_BEFORE_DELIVERY), n.start()) is not None
+        return n is not None and _DELIVERY_HEADING.match(window, n.start()) is not None \
+            and _GOES_TO.search(window, max(0, n.start() - _MOVE_BEFORE_DELIVERY), n.start()) is not None
     if not negative:
         return True
     p = positive[-1]
@@ -1155,7 +1165,10 @@ _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned wi
 # (not an e-mail beside the cue: "(contact : compta@…)", "E-mail : compta@… ⏎Adresse : …")
 _EMAIL_NEXT = re.compile(r"(?<![ \t])[ \t]*+(?:l.adresse[ \t]++(?:(?:e-?mail|mail|electronique|suivante)[ \t]++)?)?:?[ \t]*+"
                          r"[^\s@:()]{1,64}@")
-_MOVE_BEFORE_DELIVERY = 160  # characters before a delivery cue where the machine is said to go
+_MOVE_BEFORE_DELIVERY = 160  # characters before a delivery heading where the machine is said to go
+_DELIVERY_HEADING = re.compile(r"livraison[ \t]*+:|delivery[ \t]++address[ \t]*+:")  # on folded text, at a cue
+_GOES_TO = re.compile(r"\b(?:part(?:ir|ira|iront)\s++(?:a|au|pour|vers|sur)\b|demenag\w*+|transfer\w*+|relocat\w*+"
+                      r"|deplac\w*+|mov(?:e|ed|ing)\b)")  # the machine goes somewhere: on folded text
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
@@ -1822,7 +1835,7 @@ def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Read
         text = "fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name))
         reader = _AttachedReader(Document(name, "name", [("nom du fichier", text)]))
         for field_name in wanted:
-            fields[field_name] = reader.identifier(field_name, named)
+            fields[field_name] = reader.identifier(field_name, besides=named)
         if any(fields[field_name] for field_name in wanted):
             return reader
     return None

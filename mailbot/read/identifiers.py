@@ -51,10 +51,11 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
     re.I,
 )
 _SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
-# an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole); an amount in
-# cents: "ColorWave 3800 1 8 640,00" (a quantity, then 8 640,00 in a column of amounts)
-_AMOUNT_AFTER = re.compile(r",\d{2}(?![\d,])|(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
+# an amount or a quantity with its unit: "1 500 m² par trimestre", "50 000 pages" (blanks taken whole)
+_AMOUNT_AFTER = re.compile(r"(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euros?\b|%|k€|ht\b|ttc\b|m²|m2\b|ml\b|pages?\b|copies\b|clics?\b"
                            r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
+_SPACED_COUNT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{1,3})++")  # digits in groups of three at most: "1 8 640"
+_CENTS_AFTER = re.compile(r",\d{2}(?![\d,])")
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
@@ -100,7 +101,7 @@ _INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between co
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 # what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon), a table
-# cell's start ("… | CMD 2027 0118")
+# cell's start ("… | CMD 2027 0118", or after a tab)
 _AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b(?:est|sera|devient|is|becomes|porte|portera|bears)(?:[ \t]++(?:le|la|the))?"
                           r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
@@ -754,6 +755,8 @@ class _Scorer:
         compact = compacted(value)
         digits = sum(c.isdigit() for c in compact)
         if not digits or _is_date(value) or _AMOUNT_AFTER.match(self.text, end) or (
+                # a spaced count in cents: "ColorWave 3800 1 8 640,00" (a quantity, then 8 640,00 in a column of amounts)
+                _SPACED_COUNT.fullmatch(value) and _CENTS_AFTER.match(self.text, end)) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
                 or any(shape.fullmatch(piece) for piece in value.split() for shape in self.lex.other_shapes):
             return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"

@@ -327,6 +327,7 @@ def _find_request(parts: Parts) -> Parts:
     if not inner.new.strip():
         return parts
     own = parts.new.strip()
-    # the signatures of both: the one who passes the mail on signs for the customer too ("N° client Canon : …")
+    # the signatures of both, the customer's first: the one who passes the mail on signs for the customer too ("N°
+    # client Canon : …" of its accounts department), but a distributor's own number comes after the customer's
     return Parts(new=f"{own}\n\n{inner.new}" if own else inner.new, quoted=inner.quoted,
-                 signature="\n\n".join(s for s in (parts.signature.strip(), inner.signature) if s), forwarded=True)
+                 signature="\n\n".join(s for s in (inner.signature, parts.signature.strip()) if s), forwarded=True)
