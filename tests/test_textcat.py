@@ -1,18 +1,20 @@
-"""The trained classifier (mailbot/read/textcat.py) and how classify combines it with the keywords.
+"""The trained classifier (mailbot/read/textcat.py), its tokenizer (tokenizer.py) and how classify combines
+it with the keywords.
 
-spaCy's French pipeline costs ~2.3 s to load once per process, so one model is
-trained per session on a small fixture (tests/textcat_fixture), never on the
-shipped examples or the corpus.
+One model is trained per session on a small fixture (tests/textcat_fixture),
+never on the shipped examples or the corpus.
 """
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from mailbot.read import textcat
+from mailbot.read import textcat, tokenizer
 from mailbot.read.analyze import analyze
 from mailbot.read.classify import Classification, classify, combine, keyword_classify
 from mailbot.read.textcat import model_text
@@ -59,6 +61,12 @@ def test_saved_without_tokenizer_and_vocab_and_small(trained):
     _, saved = trained
     assert not (saved / "tokenizer").exists() and not (saved / "vocab").exists()
     assert sum(p.stat().st_size for p in saved.rglob("*") if p.is_file()) < 1_000_000
+
+
+def test_saved_with_our_tokenizers_language(trained):
+    _, saved = trained
+    assert json.loads((saved / "meta.json").read_text())["lang"] == tokenizer.LANG
+    assert 'lang = "mailbot_fr"' in (saved / "config.cfg").read_text()
 
 
 def test_meta_records_labels_count_and_examples_hash(examples, trained):
@@ -123,6 +131,89 @@ def test_a_bad_examples_line_is_named(tmp_path, line, message):
 def test_a_missing_or_foreign_model_directory_is_reported(tmp_path):
     with pytest.raises(textcat.ModelMissing, match="mailbot train"):
         textcat.load(tmp_path / "nowhere")
+
+
+def test_a_model_read_with_spacys_french_is_refused_for_retraining(trained, tmp_path):
+    """Normalisation 1 read with spacy.blank("fr"): its weights belong to French's tokens, and loading it would
+    import spacy.lang.fr; it is refused before spaCy reads it."""
+    _, saved = trained
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("config.cfg", "meta.json"):
+        (old / name).write_text((saved / name).read_text().replace(tokenizer.LANG, "fr"))
+    (old / "textcat").mkdir()
+    for part in (saved / "textcat").iterdir():
+        (old / "textcat" / part.name).write_bytes(part.read_bytes())
+    meta = json.loads((saved / textcat.META_FILE).read_text())
+    (old / textcat.META_FILE).write_text(json.dumps({**meta, "normalisation": 1}))
+    with pytest.raises(textcat.ModelMissing, match=r"normalisation 1, this code uses 2 \(run `mailbot train`\)"):
+        textcat.load(old)
+
+
+# -- the tokenizer ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def words():
+    import spacy
+
+    nlp = spacy.blank(tokenizer.LANG)
+    return lambda raw: [token.text for token in nlp.make_doc(textcat.normalize(raw))]
+
+
+@pytest.mark.parametrize("raw, tokens", [
+    # elisions cut after their apostrophe, either apostrophe
+    ("L'adresse de facturation", ["l'", "adresse", "de", "facturation"]),
+    ("L’adresse", ["l'", "adresse"]),
+    ("Qu'il", ["qu'", "il"]),
+    ("D'ici le 15/01/2027", ["d'", "ici", "le", "00/00/0000"]),
+    ("jusqu'à", ["jusqu'", "a"]),
+    ("D'aujourd'hui", ["d'", "aujourd'hui"]),
+    ("(l'ancien)", ["(", "l'", "ancien", ")"]),
+    ("it's", ["it'", "s"]),
+    # hyphens: cut between letters, a pronoun after a verb keeps its hyphen, French's few whole words
+    ("Ci-joint le K-bis", ["ci", "-", "joint", "le", "k", "-", "bis"]),
+    ("Pouvez-vous", ["pouvez", "-vous"]),
+    ("Y a-t-il", ["y", "a", "-t", "-il"]),
+    ("Qu'est-ce", ["qu'", "est", "-ce"]),
+    ("voir ci-dessous", ["voir", "ci-dessous"]),
+    ("un rendez-vous", ["un", "rendez-vous"]),
+    ("par e-mail, vos e-mails", ["par", "e-mail", ",", "vos", "e-mails"]),
+    # what French's TOKEN_MATCH kept whole is cut
+    ("anti-spam", ["anti", "-", "spam"]),
+    ("Télé-relève", ["tele", "-", "releve"]),
+    ("Saint-Denis", ["saint", "-", "denis"]),
+    # numbers, abbreviations, punctuation, addresses
+    ("Contrat n°CT-2026-01234", ["contrat", "n°", "ct-0000", "-", "00000"]),
+    ("N° de commande : 4500123456.", ["n°", "de", "commande", ":", "0000000000", "."]),
+    ("cf. facture du 3 janv.", ["cf.", "facture", "du", "0", "janv."]),
+    ("Merci.", ["merci", "."]),
+    ("marc.lefort@atelier-lefort.fr", ["marc.lefort@atelier-lefort.fr"]),
+    ("https://www.canon.fr/contact", ["https://www.canon.fr/contact"]),
+    ("12,50 €", ["00,00", "€"]),
+])
+def test_the_tokenizer_cuts_normalised_french(words, raw, tokens):
+    assert words(raw) == tokens
+
+
+def test_the_classifier_never_imports_spacys_french(tmp_path):
+    """Importing spacy.lang.fr compiles its TOKEN_MATCH (~2.8 s of CPU): neither training nor reading a mail
+    with the shipped model may bring it in."""
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mailbot.read import textcat\n"
+        "from mailbot.read.analyze import analyze\n"
+        f"textcat.train(textcat.read_examples(Path({str(FIXTURE)!r})), epochs=1)\n"
+        "result = analyze(b'From: a@b.fr\\r\\nTo: c@d.fr\\r\\nSubject: Resiliation\\r\\n\\r\\n'\n"
+        "                 b'Bonjour, nous souhaitons resilier le contrat du traceur PW300-0040001.\\r\\n')\n"
+        "print(textcat.default_model().nlp.lang)\n"
+        "print(any(e.stage == 'classify' and e.name == 'model' for e in result.evidence))\n"
+        "print([m for m in sorted(sys.modules) if m == 'spacy.lang.fr' or m.startswith('spacy.lang.fr.')])\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lang, model_read, french = done.stdout.splitlines()
+    assert (lang, model_read, french) == (tokenizer.LANG, "True", "[]")
 
 
 def test_train_command_prints_counts_progress_accuracy_and_where(tmp_path):

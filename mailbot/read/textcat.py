@@ -1,4 +1,4 @@
-"""The trained situation classifier: spaCy ``blank("fr")`` + ``textcat`` (bag of words and bigrams).
+"""The trained situation classifier: spaCy ``textcat`` (bag of words and bigrams) over our own tokenizer.
 
 The keywords of situations.toml are precise but only know the phrasings
 someone wrote down; this model learns from the labelled examples in
@@ -11,15 +11,20 @@ reference/text-stack-measurements.md §2:
 - Training is deterministic (fixed seed, seeded shuffle, fixed epochs), so
   training twice on the same examples gives byte-identical model files, and
   the shipped model can be checked against its examples (``meta`` below).
+- The tokenizer is a spaCy language of ours, ``mailbot_fr`` (``tokenizer.py``):
+  spaCy's generic rules and what French adds to them that normalised text
+  shows (elisions, a pronoun's hyphen, a few exceptions), without importing
+  ``spacy.lang.fr``, whose TOKEN_MATCH regex costs ~2.8 s of CPU to compile.
 - The model directory is saved without the tokenizer and the vocabulary
   (``exclude=["tokenizer", "vocab"]``, loaded with the same exclude): both are
-  rebuilt by ``blank("fr")``, and the weights alone are a few hundred KB.
+  rebuilt from the language its config names, and the weights alone are a few
+  hundred KB.
 - One input for training and prediction alike: an example goes through the
   same quote and signature split as a message (``example_input``), then the
   same ``normalize``.
 
-``blank("fr")`` costs ~2.3 s the first time in a process (importing the French
-tokenizer exceptions); the shipped model is loaded once, lazily, and kept.
+Importing spaCy costs ~0.5 s and loading the shipped model ~0.1 s (~3 s with
+``blank("fr")``); it is loaded once per process, lazily, and kept.
 """
 
 from __future__ import annotations
@@ -52,7 +57,9 @@ EXAMPLES_DIR = paths.CLASSIFIERS_DIR / "examples"
 META_FILE = "mailbot.json"  # our own record beside spaCy's files
 EXCLUDE = ["tokenizer", "vocab"]
 
-NORMALISATION = 1  # bump when ``normalize`` changes: models trained with another one are refused
+# Bump when ``normalize`` or the tokenizer changes: models trained with another one are refused.
+# 2: our tokenizer (``tokenizer.py``) in place of spaCy's French; 1 read with ``blank("fr")``.
+NORMALISATION = 2
 SEED = 0
 EPOCHS = 20
 BATCH_SIZE = 8
@@ -217,15 +224,17 @@ class TextModel:
         return out
 
 
-_french_lock = threading.Lock()
+_spacy_lock = threading.Lock()
 
 
 def _blank() -> Language:
-    """A new blank French pipeline. The first one in a process costs ~2.3 s, the next ones ~0.02 s."""
+    """A new blank pipeline of our tokenizer's language (``tokenizer.py``)."""
     import spacy
 
-    with _french_lock:  # two threads must not both pay the first import
-        return spacy.blank("fr")
+    from mailbot.read import tokenizer
+
+    with _spacy_lock:  # one at a time: spaCy fills its registries on first use
+        return spacy.blank(tokenizer.LANG)
 
 
 def train(examples: list[LabelledText], *, epochs: int = EPOCHS, progress: Progress | None = None) -> TextModel:
@@ -287,6 +296,8 @@ def load(path: Path | str = MODEL_DIR) -> TextModel:
     """Load a model saved by ``TextModel.save``; ModelMissing when there is none or it does not fit."""
     import spacy
 
+    from mailbot.read import tokenizer  # noqa: F401 - registers the language the saved config names
+
     path = Path(path)
     meta_file = path / META_FILE
     if not meta_file.is_file() or not (path / "config.cfg").is_file():
@@ -299,7 +310,7 @@ def load(path: Path | str = MODEL_DIR) -> TextModel:
         raise ModelMissing(f"{path}: trained with normalisation {meta.get('normalisation')}, "
                            f"this code uses {NORMALISATION} (run `mailbot train`)")
     try:
-        with _french_lock:
+        with _spacy_lock:
             nlp = spacy.load(path, exclude=EXCLUDE)
     except Exception as exc:  # noqa: BLE001 - a broken model directory is a missing model
         raise ModelMissing(f"{path}: cannot load: {type(exc).__name__}: {exc}") from None
