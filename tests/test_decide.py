@@ -146,9 +146,10 @@ def test_rules_file_covers_every_situation_and_field():
     assert RULES.situations["po_change"].lead_time_months == 1
     assert RULES.situations["billing_entity_change"].sensitive
     assert [s.id for s in RULES.situations.values() if s.generic_email] == ["invoice_by_email"]
-    # readings and remote reading take effect at no date (no labelled mail of either has one)
+    # readings, remote reading and a check of Canon's bank details take effect at no date (no labelled mail of these
+    # has one)
     assert sorted(s.id for s in RULES.situations.values() if not s.effective_date) == [
-        "automatic_meter_reads", "meter_read_request"]
+        "automatic_meter_reads", "bank_details_check", "meter_read_request"]
 
 
 GOOD = """
