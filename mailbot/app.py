@@ -36,7 +36,7 @@ class App:
     @classmethod
     def build(cls, settings, *, rules: Rules | None = None, model: Any = SHIPPED,
               clock: Callable[[], datetime] = utcnow) -> "App":
-        """Load what is not given: the shipped rules and model (spaCy, about 2 s); check the extractors' cue files."""
+        """Load what is not given: the shipped rules and model (importing spaCy, about 1 s); check the extractors' cue files."""
         check_reading_data()
         return cls(settings, rules or load_rules(), textcat.default_model() if model == SHIPPED else model, clock)
 

@@ -97,7 +97,7 @@ def _serve(ctx: click.Context, once: bool) -> None:
 
     settings = settings_of(ctx)
     try:
-        # spaCy and the model are loaded now (~0.6 s), not on the first customer's mail
+        # spaCy and the model are loaded now (~1 s), not on the first customer's mail
         service = assemble(App.build(settings), analyze, on_outcome=lambda outcome: click.echo(outcome.line()))
     except (SettingsError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)

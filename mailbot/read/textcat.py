@@ -23,8 +23,8 @@ reference/text-stack-measurements.md §2:
   same quote and signature split as a message (``example_input``), then the
   same ``normalize``.
 
-Importing spaCy costs ~0.5 s and loading the shipped model ~0.1 s (~3 s with
-``blank("fr")``); it is loaded once per process, lazily, and kept.
+Importing spaCy costs ~0.5–1 s and loading the shipped model ~0.1–0.15 s (~3 s
+more with ``blank("fr")``); it is loaded once per process, lazily, and kept.
 """
 
 from __future__ import annotations
