@@ -693,6 +693,19 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
     ("invoice_address_change", "Nouvelle adresse mail pour les factures",
      "Bonjour,\nNos factures, aujourd'hui envoyées par mail sur compta@lemarchal.fr, doivent partir à partir du "
      "15 du mois prochain sur la boîte factures.fournisseurs@lemarchal.fr." + SIGNATURE),
+    # a subject in telegraphic style and a cue with typos; an office that moves while the machine stays; a
+    # purchasing portal's notice of a new order that replaces the last one
+    ("invoice_address_change", "changement adresse factures",
+     "Bonjour,\nNotre service administratif part dans nos nouveaux bureaux à la rentrée. La nouvele adrresse pour "
+     "l'envoie des factures sera la suivante.\n\nMenuiseries Roux\n3 rue des Tilleuls\n63000 Clermont-Ferrand"),
+    ("invoice_address_change", "Factures",
+     "Bonjour,\nNous déménageons nos bureaux. Nos factures sont à adresser, à compter\ndu 1er mars, au 4 rue Thiers "
+     "38000 Grenoble.\n\nLe traceur, lui, reste à l'atelier de Voiron.\nMerci"),
+    ("po_change", "Commande fournisseur émise – CANON FRANCE",
+     "Ce message est généré automatiquement par le portail achats.\n\nFournisseur : CANON FRANCE (code 100287)\n"
+     "Montant total HT : 3 200,00 EUR\nLe document de commande est joint (PDF).\n\nCommentaire de l'acheteur :\n« "
+     "Renouvellement annuel pour le contrat 77-410223. Cette commande remplace la 5500012345 à partir du 1er janvier. "
+     "Merci de mentionner le nouveau numéro sur vos factures. »\n\nMerci de ne pas répondre à ce message."),
 ])
 def test_unusual_words_the_keywords_know(situation, subject, body, rules):
     """Remote reading, Canon's bank details asked for or doubted, invoices already e-mailed to a mailbox that

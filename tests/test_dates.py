@@ -224,6 +224,14 @@ EFFECTIVE = [
      "next month.", "2027-10-12"),
     ("Merci de déménager le traceur réf. TX-3300 n° 44-1 le 12 octobre ; il nous faut aussi du papier le mois "
      "prochain.", "2027-10-12"),
+    # the period a new order covers, from its first month
+    ("Notre nouveau bon de commande BC-27/118 couvre la période de janvier 2027 à décembre 2027.", "2027-01-01"),
+    ("Le bon de commande 4500-771 couvre la période d'avril 2027 à mars 2028.", "2027-04-01"),
+    # a vague time is no date; a month past is this year's, not next year's
+    ("Nous allons déménager dans le courant de l'année prochaine, l'adresse n'est pas encore connue.", None),
+    ("As our Lille office closed in February, we would like to terminate the contract.", None),
+    ("Notre agence de Lille a fermé en février, merci de résilier le contrat.", None),
+    ("The plotter will be moved in February to our new site.", "2027-02-01"),
 ]
 
 

@@ -1167,6 +1167,24 @@ def test_a_mail_asking_no_change_gives_no_new_address(situation, email):
     assert fields["new_address_postcode"] == (None if email is None else "69007")
 
 
+@pytest.mark.parametrize("situation, postcode", [("meter_read_request", None), ("automatic_meter_reads", None),
+                                                  ("equipment_move", "76600")])
+def test_a_request_that_gives_no_new_address_reads_none(situation, postcode):
+    """A request of readings answers ours, whose "Adresse d'installation" is where the machine is (situations.toml
+    ``new_address = false``); a move's is where it goes."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "TR: relevé"
+    msg.set_content("Pour la machine ci-dessous : noir 310 442, couleur 95 017.\n\n-----Message d'origine-----\n"
+                    "De : Service Contrats\nObjet : relevé\n\nN° de série : ZX-00417-F\nAdresse d'installation : "
+                    "Quai de Saône, 76600 Le Havre")
+    mail = parse(msg.as_bytes())
+    parts = split(mail.text, mail.subject)
+    rule = load_rules().situations[situation]
+    fields = extract_all(parts.new, parts.quoted, mail, REF, situation, addressed=rule.new_address).fields
+    assert fields["new_address_postcode"] == postcode
+    assert fields["serial_numbers"] == ["ZX-00417-F"]
+
+
 def test_a_request_written_in_the_subject_gives_its_date_and_address():
     """"Tout est dans l'objet": the subject is read as part of the request, for dates and e-mail addresses
     as for numbers; the new text comes first when it says them too."""
@@ -1421,6 +1439,10 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  # an adverb inside the cue; an overseas postcode
  ("Notre agence ferme le 30 juin. Le traceur sera dorénavant installé à notre siège :\n\nOIT – Topographie\n"
   "ZAC La Mare – 12 rue Henri Cornu\n97438 Sainte-Marie", "97438"),
+ # "les suivantes" are the invoices to come, not an address that follows: the signature's is the sender's own
+ ("Merci de rééditer la facture avec cette référence et de l'utiliser pour les suivantes.\n\nPaul Léger\nResponsable "
+  "des finances\nMairie de Brives-Charensac – Place de la Mairie – 43700 Brives-Charensac\n04 71 00 00 00", None),
+ ("Merci d'utiliser désormais la suivante :\nSCI Léger, 4 rue Haute, 43700 Brives-Charensac", "43700"),
 ]
 
 

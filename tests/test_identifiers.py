@@ -307,6 +307,12 @@ CASES = [
     ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
      "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a machine going to recycling, beside the ones to enrol", "on voudrait passer en telereleve pour les machines "
+     "suivantes\n- 7741C015\n- 7741C022\nla 7740B981 est a l'arret et part au recyclage en mars", "serial_numbers",
+     ["7741C015", "7741C022"]),
+    ("… and a remark in brackets before a value speaks of what it follows", "Ce n'est pas le traceur cité plus bas "
+     "qu'il faut passer en télérelève (il part au rebut en fin d'année), mais le nouveau PlotWave 3600, n° 1102-3345-8.",
+     "serial_numbers", ["1102-3345-8"]),
     ("a machine not to enrol", "We'd like to enrol our new Colorado; its serial no. is CO-M-01182.\nPlease do NOT "
      "enrol the older Colorado 1640 (s/n CO-L-00517): it is being returned to Canon.", "serial_numbers",
      ["CO-M-01182"]),

@@ -172,7 +172,8 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     own = parts.new if classification.situation in NOTHING_TO_TAKE and parts.forwarded else inner.new
     extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
                              lead_time=rule.weak_dates if rule else False, required=rule.required if rule else (),
-                             dated=rule.effective_date if rule else True, signature=inner.signature)
+                             dated=rule.effective_date if rule else True, signature=inner.signature,
+                             addressed=rule.new_address if rule else True)
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details

@@ -1531,7 +1531,7 @@ class Extraction:
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool | str = True, required: tuple[str, ...] = (),
-                dated: bool = True, signature: str = "") -> Extraction:
+                dated: bool = True, signature: str = "", addressed: bool = True) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
@@ -1542,7 +1542,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     request takes effect at no date (situations.toml ``effective_date``), so none is read. A forward that
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
     (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
-    ("Code client Canon : SAL-1172-B" under the name)."""
+    ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
+    (situations.toml ``new_address``: an order, readings), so none is read: "Adresse d'installation : …" in the
+    request of readings it answers is where the machine is."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1590,7 +1592,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
-    address = next(filter(None, (r.address() for r in changes)), None)
+    address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))

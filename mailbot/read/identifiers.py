@@ -1060,12 +1060,16 @@ class _Scorer:
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
+        # a remark in brackets closed before the value speaks of what it follows: "ce n'est pas le traceur mentionné
+        # plus bas (il part au rebut en fin d'année), mais le nouveau PlotWave 3600, n° 1102-3345-8"
+        ahead = start - sentence_start
+        said = _ASIDE.sub(lambda m: " " * len(m.group(0)), sentence[:ahead]) + sentence[ahead:]
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
         # (in a row, a cell's number in spaced groups is one: "3 604 221")
         kept = [_YEAR_OR_DATE_WORD.sub(" ", n) for n in numbers if not (row and _LONG_WORD.search(n))]
         if sum(len(_NUMBERED.findall(_SPACED_DIGITS.sub("", n) if row else n)) for n in kept) == 1:
-            if self._says(sentence, lex.not_concerned_after, several_words=True):
+            if self._says(said, lex.not_concerned_after, several_words=True):
                 return True
             if stop and self.folded[stop.start()] != "\n":
                 following = _SENTENCE_OR_ROW.search(self.folded, stop.end(), stop.end() + 200)
@@ -1116,6 +1120,9 @@ def _head(folded: str, skipped: frozenset[str]) -> str | None:
 def _staying(lex: FieldLexicon) -> FieldLexicon:
     """``lex`` without its leaving words: what says a machine is not concerned whatever else the mail says."""
     return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
+
+
+_ASIDE = re.compile(r"\([^()]*+\)")  # a remark in brackets, closed
 
 
 _RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words

@@ -78,6 +78,7 @@ class Situation:
     generic_email: bool = False  # new_email must be a service address, not jean.dupont@…
     postal_address: bool = False  # new_address must be a postal address (a move), an e-mail does not do
     effective_date: bool = True  # false: the request takes effect at no date (readings, remote reading): none is read
+    new_address: bool = True  # false: the request gives no new postal address (an order, readings): none is read
     dated_by_day: bool = False  # true: a day with a weak cue is the request's date, nothing else competing (a move)
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
     # words that make a new postal address this situation's (a machine for a move, invoices for an invoice
@@ -202,6 +203,7 @@ def _situation(situation_id: str, table: Any) -> Situation:
         generic_email=_get(table, "generic_email", bool, where) if "generic_email" in table else False,
         postal_address=_get(table, "postal_address", bool, where) if "postal_address" in table else False,
         effective_date=_get(table, "effective_date", bool, where) if "effective_date" in table else True,
+        new_address=_get(table, "new_address", bool, where) if "new_address" in table else True,
         dated_by_day=_get(table, "dated_by_day", bool, where) if "dated_by_day" in table else False,
         forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
         address_words=_keywords([{"pattern": _get(table, "address_words", str, where), "weight": 1}],
