@@ -307,6 +307,12 @@ CASES = [
     ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
      "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a contract named by its machine's kind", "Nouvelle adresse pour les factures (contrat traceur n° 0032-118-7) :",
+     "contract_number", ["0032-118-7"]),
+    ("… is no serial", "Merci d'envoyer les factures du Contrat PlotWave n° 7701-CIF par mail.", "serial_numbers", []),
+    ("… but a dash between them leaves the machine its label", "Résiliation contrat – matériel n° 7700 1128 45",
+     "serial_numbers", ["7700 1128 45"]),
+    ("… and so does 'du'", "Merci de résilier le contrat du traceur n° 3Y0612300.", "serial_numbers", ["3Y0612300"]),
     ("a machine going to recycling, beside the ones to enrol", "on voudrait passer en telereleve pour les machines "
      "suivantes\n- 7741C015\n- 7741C022\nla 7740B981 est a l'arret et part au recyclage en mars", "serial_numbers",
      ["7741C015", "7741C022"]),

@@ -218,6 +218,9 @@ class Lexicon:
     new_before: frozenset[str] = frozenset()  # "un nouveau numéro de commande": words that call a label's value new
     changing: tuple[str, ...] = ()  # "notre numéro de bon de commande change"
     other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
+    # labels whose first two words must be written with blanks only between them: "contrat traceur n°", not
+    # "Résiliation contrat – matériel n° X" (a subject's dash: the machine's own label)
+    joined: frozenset[tuple[str, ...]] = frozenset()
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
@@ -274,6 +277,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
     """Read and compile the identifiers file; a bad entry is a clear ValueError."""
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     fields = {}
+    joined: set[tuple[str, ...]] = set()
+    serials = data["fields"]["serial_numbers"]
     for name in FIELDS:
         entry = data["fields"][name]
         try:
@@ -283,6 +288,11 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             raise ValueError(f"{path}: fields.{name}.shapes: {exc}") from None
         machines = [fold(w) for w in entry.get("machine_words", [])]
         labels = entry["labels"] + [f"{m} {suffix}" for m in machines for suffix in entry.get("machine_label_suffixes", [])]
+        # "contrat traceur n° X": a word for a machine names the contract's kind
+        compounds = [f"{head} {m} {suffix}" for head in entry.get("machine_label_heads", [])
+                     for m in serials.get("machine_words", []) for suffix in entry.get("machine_label_suffixes", [])]
+        joined.update(_phrases(compounds))
+        labels += compounds
         fields[name] = FieldLexicon(
             labels=_phrases(labels), shapes=shapes, refuse_shapes=refuse,
             shape_score=float(entry.get("shape_score", 0)), min_digits=int(entry.get("min_digits", 2)),
@@ -320,7 +330,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    changing=_folded_phrases(data.get("changing", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    not_typos=frozenset(fold(w) for w in data.get("not_typos", [])),
-                   other_shapes=other_shapes)
+                   other_shapes=other_shapes, joined=frozenset(joined))
 
 
 @lru_cache(maxsize=1)
@@ -472,7 +482,8 @@ class _Scorer:
                 continue
             for name, phrase in self.lex.ending_with(word):
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
-                        len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
+                        len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)) and not (
+                        phrase in self.lex.joined and not self._blanks_after(i + 1 - len(phrase))):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
             if i in ends and (pointer := self._pointer_after(words, i)):
                 if ends[i][0] and _SUBJECT_WORDS.intersection(pointer):
@@ -492,6 +503,11 @@ class _Scorer:
         return next((phrase for phrase in self.lex.elsewhere
                      for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)
                      if _ends_with(words, j, phrase)), None)
+
+    def _blanks_after(self, i: int) -> bool:
+        """Are words i and i + 1 written with blanks only between them?"""
+        at, word = self.words[i]
+        return not self.text[at + len(word) : self.words[i + 1][0]].strip()
 
     def _written_upper(self, i: int) -> bool:
         """Is word i written in capitals?"""
@@ -796,7 +812,7 @@ class _Scorer:
                 continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
             score, why = 0.0, []
             mine = labels.get(name)
-            if mine and machine_before and not lex.machine_words:
+            if mine and machine_before and not lex.machine_words and not machines.intersection(mine[2].split()):
                 mine = (mine[0] + _MACHINE_WORD_COST, *mine[1:])  # "le contrat … du traceur 1650-00 5521"
             if column == name:
                 score += self.lex.label_score
