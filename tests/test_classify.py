@@ -698,6 +698,9 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
     ("invoice_address_change", "changement adresse factures",
      "Bonjour,\nNotre service administratif part dans nos nouveaux bureaux à la rentrée. La nouvele adrresse pour "
      "l'envoie des factures sera la suivante.\n\nMenuiseries Roux\n3 rue des Tilleuls\n63000 Clermont-Ferrand"),
+    ("invoice_address_change", "Nouvelle adresse pour l'envoi de vos factures",
+     "Bonjour,\nNotre service comptable déménage. Merci d'adresser vos factures papier, à compter du\n1er mai, à "
+     "l'adresse suivante :\n\nSARL Vidal – Comptabilité\n3 rue Stanislas\n54000 Nancy"),
     ("invoice_address_change", "Factures",
      "Bonjour,\nNous déménageons nos bureaux. Nos factures sont à adresser, à compter\ndu 1er mars, au 4 rue Thiers "
      "38000 Grenoble.\n\nLe traceur, lui, reste à l'atelier de Voiron.\nMerci"),
