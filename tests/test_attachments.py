@@ -547,6 +547,25 @@ def test_a_purchase_orders_account_is_no_customer_number():
     assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
 
 
+@pytest.mark.parametrize("name, lines, expected", [
+    # a letter the body sends to: its client label names the sender's customer number, needed or not
+    ("LRAR_resiliation.docx", ["Objet : Résiliation du contrat de maintenance n° 4471-GF-2019", "Code client : CL-88412",
+                               "Nous résilions le contrat du traceur n° de série 3404-771-09 au 30 juin 2027."],
+     "CL-88412"),
+    # … not a number two words after "client", nor an invoice's (another supplier's, maybe)
+    ("Rapport_intervention.docx", ["Rapport d'intervention RI-27-0611", "Client : GARONNE SERVICES - 31300 Toulouse",
+                                   "Traceur n° de série 3404-771-09"], None),
+    ("Facture_2027-0612.docx", ["Facture 2027-0612", "Code client : C-3301", "Traceur n° de série 3404-771-09"], None),
+])
+def test_a_customer_number_no_request_needs_is_read_only_under_its_own_label(name, lines, expected):
+    letter = docx(lines)
+    analysis = analyze(mail("Résiliation", "Bonjour, vous trouverez ci-joint notre courrier de résiliation.",
+                            [(name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", letter)]))
+    assert analysis.situation == "contract_termination"
+    assert analysis.fields["serial_numbers"] == ["3404-771-09"]
+    assert analysis.fields["customer_number"] == expected
+
+
 def decompression_bomb() -> bytes:
     """A valid PDF whose one content stream inflates to 400 MB (390 KB on disk)."""
     import zlib

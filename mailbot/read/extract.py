@@ -55,6 +55,9 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
 NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
+# the evidence of a value right after a label that names a client ("label 'code client'"; not "label 'compte'", an
+# accounting account, nor "label 'client', 2 word(s) before")
+_NAMED_BY_LABEL = re.compile(r"label '[^']*(?:client|customer)[^']*'(?!, \d)")
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
@@ -455,17 +458,19 @@ class _Reader:
         """(position, serial number) for every serial written, in text order (repeats included)."""
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
-    def identifier(self, name: str, left_out: frozenset[str] = frozenset(), besides: frozenset[str] = frozenset()
-                   ) -> Any:
+    def identifier(self, name: str, left_out: frozenset[str] = frozenset(), besides: frozenset[str] = frozenset(),
+                   named: bool = False) -> Any:
         """The field's value, with its evidence and span: a list of serials, but those another text ``left_out``
         (blanks removed); another field's value, none that is, or holds as one of its spaced pieces, a number of
         ``besides`` (letters and digits only: a file's name "EJ_2027_C2027-0561" holds the contract C2027/0561 the
-        body named); LEAVING: the serials said to leave, as the serial_numbers field."""
+        body named); with ``named``, only one its own label names outright (NAMING_LABELS); LEAVING: the serials
+        said to leave, as the serial_numbers field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
             return self._serials([f for f in found if compacted(f.value) not in left_out])
         chosen = best([f for f in found if not besides.intersection(
-            _letters_and_digits(piece) for piece in (f.value, *f.value.split()))])
+            _letters_and_digits(piece) for piece in (f.value, *f.value.split()))
+            and (not named or _NAMED_BY_LABEL.search(f.why))])
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
@@ -1736,17 +1741,21 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
     it (a move's form, ``by_day``, in a date field: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
-    value with the attachment and the place it was read; a customer number only when the request needs one (a
-    purchase order's "compte" is an accounting account). Returns the reader of the attachments whose values were
+    value with the attachment and the place it was read; a customer number the request does not need only under a
+    label that names a client ("Code client : CL-88412" in a termination letter; a purchase order's "compte" is an
+    accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
     kept: _AttachedReader | None = None
     unreadable = [Evidence("attachment", "unreadable", d.name, d.unreadable) for d in documents if d.unreadable]
     for document in (d for d in documents if not d.unreadable):
         reader = _AttachedReader(document)
         took = False
-        for name in _ATTACHMENT_FIELDS:  # a customer number only when the request needs one
-            if not fields[name] and (name != "customer_number" or name in required):
-                fields[name] = reader.identifier(name, left_out)  # the body's "seule exception : … (n° X)" holds
+        for name in _ATTACHMENT_FIELDS:  # a customer number the request does not need only under a client label
+            if not fields[name]:  # (the body's "seule exception : … (n° X)" holds)
+                if name == "customer_number" and name not in required and INVOICE_DOCUMENT.search(document.name):
+                    continue  # an invoice attached for its references may be another supplier's
+                fields[name] = reader.identifier(name, left_out,
+                                                 named=name == "customer_number" and name not in required)
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's
