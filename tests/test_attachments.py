@@ -127,6 +127,30 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
                for e in analysis.evidence)
 
 
+def test_a_csv_exports_column_names_read_as_words():
+    """An export's header written as identifiers ("numero_serie;compteur_nb") names its columns as words do."""
+    csv_only = b"numero_serie;compteur_nb;compteur_couleur;date_releve\n3Y2C40719;48210;13377;28/02/2027\n" \
+               b"3Y2C40720;20114;5290;28/02/2027\n"
+    analysis = analyze(mail("Relevés", "\n\n--\nCabinet Vasseur\n03 22 24 61 30", [("compteurs.csv", "text/csv", csv_only)]))
+    assert analysis.situation == "meter_read_request", analysis.evidence
+    assert analysis.fields["serial_numbers"] == ["3Y2C40719", "3Y2C40720"]
+    assert analysis.fields["meter_readings"] == [48210, 13377, 20114, 5290]
+
+
+def test_a_letter_sent_with_a_word_is_read_when_the_model_alone_guessed_from_the_body():
+    """"Veuillez trouver ci-joint le courrier de M. le Maire": the request is the letter's, whatever the model reads
+    in the body, and a letter about invoices is no invoice (its date is the request's)."""
+    letter = docx(["Objet : envoi des factures par courriel - contrat n° MNT-21-0388", "Madame, Monsieur,",
+                   "Je vous informe qu'à compter du 1er mars 2027, les factures relatives au contrat cité en objet "
+                   "devront être adressées exclusivement par courriel à l'adresse factures@mairie-exemple.fr."])
+    analysis = analyze(mail("Courrier - transmission des factures", "Bonjour,\n\nVeuillez trouver ci-joint le courrier "
+                            "de M. le Maire.", [("courrier_maire_factures.docx", "application/vnd.openxmlformats-"
+                                                 "officedocument.wordprocessingml.document", letter)]))
+    assert analysis.situation == "invoice_by_email", analysis.evidence
+    assert analysis.fields["new_email"] == "factures@mairie-exemple.fr"
+    assert analysis.fields["effective_date"] == "2027-03-01"
+
+
 @pytest.mark.parametrize("what, subject, body", [
     ("a side topic beside the form", "Formulaire relevé compteurs + panne", "Bonjour,\n\nCi-joint le formulaire "
      "rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche l'erreur E-205 et bourre à chaque changement de "

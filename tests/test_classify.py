@@ -263,6 +263,9 @@ NEGATED = [
      "Bonjour,\nNous n'avons pas reçu votre facture de mars pour le contrat 55-RX-2033. L'adresse de facturation n'a "
      "pas changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas. Pouvez-vous nous en adresser un duplicata ?"
      + SIGNATURE),
+    ("other", "contract_termination", "Traceur bloqué",
+     "Bonjour,\nNotre PlotWave 345 affiche un bourrage permanent. Notre contrat de maintenance est en cours : nous ne "
+     "souhaitons ni le résilier ni déplacer la machine, simplement la faire réparer." + SIGNATURE),
     ("other", "billing_entity_change", "Question sur les consommables",
      "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
      "sur le prix des consommables." + SIGNATURE),
@@ -582,6 +585,10 @@ def test_a_delivery_or_current_address_is_no_request(rules):
      "factures partent encore\nsur l'ancienne boîte compta.sodimel@sodimel-groupe.fr, qui a été supprimée.\nÀ partir "
      "du 15 mars, merci d'adresser toutes vos factures à :\nfactures-fournisseurs@sodimel-groupe.fr\n\nNotre code "
      "client : K88213" + SIGNATURE),
+
+    ("Boîte de réception des factures",
+     "Bonjour,\nNos factures, aujourd'hui envoyées par mail à compta@vialle-be.fr, doivent partir à compter du 1er mars "
+     "sur factures@vialle-be.fr (client n° V-2231)." + SIGNATURE),
 ])
 def test_invoices_already_sent_by_email_to_a_new_address_are_an_address_change(subject, body, rules):
     assert read(subject, body, rules).situation == "invoice_address_change"
@@ -704,6 +711,17 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
     ("invoice_address_change", "Factures",
      "Bonjour,\nNous déménageons nos bureaux. Nos factures sont à adresser, à compter\ndu 1er mars, au 4 rue Thiers "
      "38000 Grenoble.\n\nLe traceur, lui, reste à l'atelier de Voiron.\nMerci"),
+    # invoices by e-mail in other words: a letter's passive, a form's key, an English subject, a forward's "boîte"
+    ("invoice_by_email", "Mise à jour de nos coordonnées",
+     "Bonjour,\nNos factures papier seront remplacées par un envoi par e-mail. Merci de mettre à jour votre fichier :"
+     "\n\nContrat Canon : CNT-77-40512\nE-mail facturation : invoices@ssc.exemple-group.com\nDate de mise en place : "
+     "01/10/2026"),
+    ("invoice_by_email", "Invoices to be emailed to AP@EXEMPLE-SIGNS.FR from now on - contract 55/20931",
+     "Hi,\nAs per subject – could you please update your records so that invoices are emailed rather than posted?"),
+    ("invoice_by_email", "TR: Factures Canon",
+     "Bonjour,\nMerci de prendre en compte la demande ci-dessous pour le contrat 4410-CPP-0072.\n\nDe : Roux Céline\n"
+     "Objet : Factures Canon\n\nPeux-tu leur demander que les factures soient adressées, à compter de janvier, à notre "
+     "boîte ap@exemple-labo.fr ?"),
     ("po_change", "Commande fournisseur émise – CANON FRANCE",
      "Ce message est généré automatiquement par le portail achats.\n\nFournisseur : CANON FRANCE (code 100287)\n"
      "Montant total HT : 3 200,00 EUR\nLe document de commande est joint (PDF).\n\nCommentaire de l'acheteur :\n« "

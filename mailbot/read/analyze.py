@@ -22,7 +22,7 @@ from mailbot.decide.cases import without_reference
 from mailbot.read.attachments import of_mail
 from mailbot.read.classify import Classification, classify
 from mailbot.decide.chain import judge_broken, judge_reading
-from mailbot.read.extract import INVOICE_DOCUMENT, NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
+from mailbot.read.extract import NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
@@ -157,8 +157,11 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     analysis.language = detect_language(f"{mail.subject}\n{inner.new}")
 
     classification = classify(mail.subject, parts, rules, model, gives_new_address(inner.new))
-    if classification.situation == "other" and mail.attachments:
-        classification = _attached_request(mail, classification, rules, model, quotes.says_nothing(inner.new))
+    # (also when the model alone read a request in a body that says nothing: "Veuillez trouver ci-joint le courrier de M.
+    # le Maire" and the letter asks for invoices by e-mail)
+    says_nothing = quotes.says_nothing(inner.new)
+    if mail.attachments and (classification.situation == "other" or (says_nothing and not _named(classification, rules))):
+        classification = _attached_request(mail, classification, rules, model, says_nothing)
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence
@@ -186,18 +189,29 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
+# a subject or a file that passes an invoice on: one invoice, or one by its number ("TR: facture", "Facture_2027-0612.pdf",
+# "Invoice 9026318847"); not one about invoices in general ("Courrier - transmission des factures",
+# "courrier_maire_factures.docx")
+_INVOICE_PASSED = re.compile(r"(?<![^\W_])(?:facture|invoice)(?![^\W_])|(?<![^\W_])(?:factures|invoices)[\W_]*+(?:n°|no\b|\d)",
+                             re.I)
+
+
+def _named(classification: Classification, rules: Rules) -> set[str]:
+    """The requests the keywords found in the customer's own words (before the model overruled them)."""
+    return {e.name for e in classification.matched if e.source in ("subject", "new") and e.name != "other"
+            and classification.scores.get(e.name, 0.0) >= rules.min_score}
+
+
 def _attached_request(mail: mime.Mail, classification: Classification, rules: Rules,
                       model: TextModel | None, says_nothing: bool) -> Classification:
     """A body that says nothing in words sends a file ("Compteurs", a signature and a csv): the subject and the
     files' text are read as the request, as the desk would; the extractors then read the files for its values.
     A body with a side topic of its own ("Autre point : le bac 2 grince") keeps it as the secondary situation
     when its subject or its words name the request the files hold ("Formulaire relevé compteurs + problème bac")."""
-    # the requests the keywords found in the customer's own words, before the model's "other" overruled them
-    named = {e.name for e in classification.matched if e.source in ("subject", "new") and e.name != "other"
-             and classification.scores.get(e.name, 0.0) >= rules.min_score}
-    if INVOICE_DOCUMENT.search(mail.subject) or not (says_nothing or named):
+    named = _named(classification, rules)
+    if _INVOICE_PASSED.search(mail.subject) or not (says_nothing or named):
         return classification  # "TR: facture" and "Voir PJ": an invoice passed on, whose counters were billed
-    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not INVOICE_DOCUMENT.search(d.name)]
+    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not _INVOICE_PASSED.search(d.name)]
     if not documents:
         return classification
     text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]

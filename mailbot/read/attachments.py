@@ -175,7 +175,13 @@ def _xlsx(data: bytes, doc: Document) -> None:
 def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).replace("\n", " ").strip()
+    return _named(str(value).replace("\n", " ").strip())
+
+
+def _named(cell: str) -> str:
+    """A cell of words written as a column's name reads as words: "numero_serie", "compteur_nb" (a value with digits
+    keeps its underscores)."""
+    return cell if any(c.isdigit() for c in cell) else cell.replace("_", " ")
 
 
 def _docx(data: bytes, doc: Document) -> None:
@@ -209,7 +215,7 @@ def _csv(data: bytes, doc: Document) -> None:
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
         if number >= MAX_ROWS:
             break
-        rows.append(" | ".join(cell.strip() for cell in row))
+        rows.append(" | ".join(_named(cell.strip()) for cell in row))
     doc.pages.append(("tableau", "\n".join(rows)))
 
 

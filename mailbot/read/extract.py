@@ -220,7 +220,9 @@ _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s
                            # "les chiffres ci-dessous sont faux", "the figures below are wrong"
                            r"|\bsont\s++(?:faux|fausses|erron[ée]e?s|incorrecte?s)\b|\bare\s++(?:wrong|incorrect)\b",
                            re.I)
-_INVOICE_NAME = re.compile(r"(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)  # "FAC_9026318847.pdf"
+# "FAC_9026318847.pdf" (not a letter about invoices: "courrier_maire_factures.docx")
+_INVOICE_NAME = re.compile(r"^(?!.*(?<![a-z])(?:courrier|lettre|letter)(?![a-z])).*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)"
+                           r"(?![a-z])", re.I)
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons", re.I)

@@ -208,7 +208,8 @@ _SEE_ATTACHED = re.compile(
     r"(?:ci-jointe?s?|ci\s++joint|en\s++pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
     # (a clause of its own says more: "la facture que nous contestons", "the invoice we dispute as …")
     r"(?:\s++(?!(?:que|qu|qui|dont|car|parce|because|as|which|that|we|nous|is|est|sont|are|was)\b|contest|disput)"
-    r"[^\W\d_]++(?:['’][^\W\d_]++)?){0,14}[\s.,!:]*+",
+    # (an abbreviation's full stop goes on: "le courrier de M. le Maire")
+    r"[^\W\d_]++(?:['’][^\W\d_]++|\.(?=[ \t]))?){0,14}[\s.,!:]*+",
     re.I,
 )
 
