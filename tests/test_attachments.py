@@ -418,6 +418,16 @@ def test_a_register_extract_gives_the_siren_written_before_rcs_and_the_registere
     assert {e.name: e.text for e in analysis.evidence if e.stage == "kbis"}["denomination"] == "MARLOWE PRINT SOLUTIONS"
 
 
+def test_a_body_that_says_here_is_the_kbis_has_it_read():
+    """"Voici le Kbis de la nouvelle structure": the file named like a K-bis is read for the SIREN and the seat."""
+    analysis = analyze(mail("RE: Changement d'entité facturée", "Bonjour,\nVoici le Kbis de la nouvelle structure. Les "
+                            "machines sont le PlotWave 345 n° de série 3YA01234 et le 3YB05567.",
+                            [("EXTRAIT_RCS_20270201.pdf", "application/pdf", KBIS_REGISTER)]))
+    assert analysis.situation == "billing_entity_change"
+    assert (analysis.fields["kbis"], analysis.fields["siren"]) == (True, "891174203")
+    assert analysis.fields["new_address_postcode"] == "69007"
+
+
 def test_a_move_form_gives_the_destination_the_body_lacks():
     analysis = analyze(mail("Transfert de notre Colorado", "Bonjour, nous déménageons notre Colorado, voir la fiche "
                             "de transfert ci-jointe.", [("fiche_transfert.pdf", "application/pdf", MOVE_FORM)]))

@@ -1443,6 +1443,11 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Merci de rééditer la facture avec cette référence et de l'utiliser pour les suivantes.\n\nPaul Léger\nResponsable "
   "des finances\nMairie de Brives-Charensac – Place de la Mairie – 43700 Brives-Charensac\n04 71 00 00 00", None),
  ("Merci d'utiliser désormais la suivante :\nSCI Léger, 4 rue Haute, 43700 Brives-Charensac", "43700"),
+ # "Adresse à utiliser", and a city before its postcode after a spaced hyphen
+ ("Adresse à utiliser à partir du 1er novembre 2027 :\n\nGROUPE HALVA - Centre de services partagés\nTour Égée - 9-11 "
+  "allée de l'Arche\nCS 60032\n92058 Paris La Défense Cedex", "92058"),
+ ("Merci d'organiser le transfert du traceur vers :\n\nAtelier Phocéen - ZI Saint-Henri - 25 chemin de la "
+  "Madrague-Ville - Marseille 13016\n\nLe démontage peut se faire à partir du 11 janvier.", "13016"),
 ]
 
 

@@ -225,7 +225,9 @@ _INVOICE_NAME = re.compile(r"^(?!.*(?<![a-z])(?:courrier|lettre|letter)(?![a-z])
                            r"(?![a-z])", re.I)
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
-_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons", re.I)
+# (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
+_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
+                       r"|\bhere\s++(?:is|are)\b", re.I)
 _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
 # an invoice itself, by its file's name or the subject that passes it on: "Facture_0412.pdf", "TR: facture" (not
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
@@ -903,6 +905,8 @@ def _city_before(text: str, start: int) -> tuple[int, int] | None:
     line_start = text.rfind("\n", 0, start) + 1
     reach = max(line_start, start - _CITY_REACH)
     piece_start = max(reach, *(text.rfind(c, reach, start) + 1 for c in ",:;–—|"))
+    spaced_hyphen = text.rfind(" - ", reach, start)  # "… - 25 chemin de la Madrague-Ville - Marseille 13016"
+    piece_start = max(piece_start, spaced_hyphen + 3 if spaced_hyphen >= 0 else reach)
     if piece_start == reach > line_start:
         return None
     s, e = _trimmed(text, piece_start, start, _PIECE_TRIM + "(")  # "Marseille (13002)"
