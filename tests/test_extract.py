@@ -927,6 +927,12 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, pourriez-vous nous indiquer le numéro de série du "
      "traceur concerné ?",
      "serial_numbers", ["9470 334 812"]),
+    ("… in spaced pieces with a letter among them",
+     "Re: Activation télérelève",
+     "Bonjour,\nc'est le 4106 B 0072.\nMerci",
+     "Bonjour,\nSuite à votre demande de télérelève, pourriez-vous nous indiquer le numéro de série du matériel "
+     "concerné ?",
+     "serial_numbers", ["4106 B 0072"]),
     ("a correction to the customer's previous message keeps the rest of it",
      "RE: Résiliation",
      "Bonjour,\n\nPetite erreur dans mon précédent message : le numéro de série du traceur à résilier n'est pas "

@@ -307,6 +307,11 @@ CASES = [
     ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
      "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a machine named by its place, its number in brackets", "Voici les relevés :\n\nTraceur salle B12 (n° 4401B2210) – "
+     "compteur total : 233 190\nTraceur CDI (n° 4401B2288) – compteur total : 97 004", "serial_numbers",
+     ["4401B2210", "4401B2288"]),
+    ("… but not when the machine is another noun's complement", "Merci de corriger la facture de notre traceur salle "
+     "B12 (n° 9100443312).", "serial_numbers", []),
     ("a contract named by its machine's kind", "Nouvelle adresse pour les factures (contrat traceur n° 0032-118-7) :",
      "contract_number", ["0032-118-7"]),
     ("… is no serial", "Merci d'envoyer les factures du Contrat PlotWave n° 7701-CIF par mail.", "serial_numbers", []),

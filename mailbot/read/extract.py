@@ -1257,6 +1257,9 @@ def _signed_customer(signed: _Reader) -> bool:
     return not (words and (words[-1],) in lexicon.other)
 
 
+_SPACED_ANSWER = re.compile(r"[0-9A-Z]++(?: [0-9A-Z]++)*+")  # pieces of one value, a blank between each
+
+
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills."""
@@ -1275,6 +1278,8 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     if here and len(values) > 1:
         line_end = new.text.find("\n", here.end())
         values = [(s, e) for s, e in values if here.end() <= s and (line_end < 0 or e <= line_end)]
+    if len(values) > 1 and _SPACED_ANSWER.fullmatch(new.text, values[0][0], values[-1][1]):
+        values = [(values[0][0], values[-1][1])]  # one value in spaced pieces: "c'est le 4106 B 0072."
     if len(asked) != 1 or len(values) != 1:
         return
     _answer(new, fields, asked[0], *values[0], "the whole answer to a request that asked for it")

@@ -959,6 +959,7 @@ class _Scorer:
             return False
         window = max(0, sign.start() - 8)
         phrase_end = window + len(self.folded[window : sign.start()].rstrip(" \t(,"))  # "… techniques (n° "
+        bracketed = self.folded[window : sign.start()].rstrip(" \t").endswith("(")
         clause_start = max(self.folded.rfind(c, 0, phrase_end) for c in ".;:!?\n") + 1
         last = bisect_left(self.starts, phrase_end) - 1
         for k in range(last - 1, max(-1, last - 6), -1):
@@ -967,8 +968,10 @@ class _Scorer:
             if self.words[k][1] in machines:  # the head of its phrase ("la facture du traceur de Lyon n° …" is not)
                 before = next((w for _, w in reversed(self.words[max(0, k - 3) : k]) if w not in _DETERMINERS), "")
                 after = k + 1 + bool(_DIGIT.search(self.words[k + 1][1]))  # "les deux PlotWave 550 de la reprographie"
-                return (after <= last and self.words[after][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS
-                        and not any(j in self.labels for j in range(k + 1, last + 1)))
+                # (or its place's name, the number in brackets: "Traceur salle B12 (n° 4401B2210)", "Traceur CDI (n° …)")
+                named = bracketed and last - k <= 3 and before not in _COMPLEMENT_STARTS
+                return ((after <= last and self.words[after][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS)
+                        or named) and not any(j in self.labels for j in range(k + 1, last + 1))
         return False
 
     def _counts_before(self, start: int) -> bool:
