@@ -734,6 +734,22 @@ def test_unusual_words_the_keywords_know(situation, subject, body, rules):
     assert keyword_classify(subject, split(body, subject), rules).situation == situation
 
 
+@pytest.mark.parametrize("first, second, body", [
+    ("invoice_by_email", "po_change",
+     "Bonjour,\nMerci d'envoyer dorénavant les factures de notre PlotWave 345 (n° de série 3Y0994411) par e-mail à "
+     "factures@ville-exemple.fr.\n\nNuméro d'engagement à reporter sur les factures :\n2027 00 1542\n\nPour mémoire, "
+     "le n° d'engagement 2026 00 0877 est clos." + SIGNATURE),
+    ("po_change", "invoice_by_email",
+     "Bonjour,\nNuméro d'engagement à reporter sur les factures :\n2027 00 1542 (le n° 2026 00 0877 est clos).\n\n"
+     "Merci aussi d'envoyer dorénavant les factures de notre PlotWave 345 (n° de série 3Y0994411) par e-mail à "
+     "factures@ville-exemple.fr." + SIGNATURE),
+])
+def test_an_order_and_invoices_by_email_in_one_mail_lead_in_the_order_written(first, second, body, rules):
+    """classifier.first_written: the contracts team reads the first request written as the mail's."""
+    result = read("Factures traceur", body, rules)
+    assert (result.situation, result.secondary) == (first, second)
+
+
 @pytest.mark.parametrize("subject, body", [
     ("Intervention traceur", "Bonjour,\nNotre ColorWave 3600 (n° 3Y0157999) a été transféré le mois dernier dans nos "
      "nouveaux locaux, 6 rue Jules Verne, 44800 Saint-Herblain ; depuis, les impressions présentent des traînées. "

@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
@@ -448,4 +448,21 @@ def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel 
     one paragraph read alone may hold one (``_paragraph_request``)."""
     keywords = keyword_classify(subject, parts, rules)
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
-    return _paragraph_request(combine(keywords, probs, rules, gives_address, request(parts).new), parts, rules, model)
+    result = _paragraph_request(combine(keywords, probs, rules, gives_address, request(parts).new), parts, rules, model)
+    return _first_written(result, parts, rules)
+
+
+def _first_written(result: Classification, parts: Parts, rules: Rules) -> Classification:
+    """Two requests of a pair the rules order as written (classifier.first_written), both found by the keywords in the
+    new text: the one written first leads, the other is the secondary situation."""
+    pair = frozenset((result.situation, result.secondary or ""))
+    if pair not in rules.first_written or min(result.scores.get(s, 0.0) for s in pair) < rules.min_score:
+        return result
+    new = fold(request(parts).new)
+    at = {s: min((m.start() for k in rules.situations[s].keywords if k.weight > 0 and (m := k.folded.search(new))),
+                 default=None) for s in pair}
+    first = min(pair, key=lambda s: (at[s] is None, at[s] or 0))
+    if first == result.situation or None in at.values():
+        return result
+    why = Evidence("classify", "first_written", first, f"{first} is written before {result.situation} in the new text")
+    return replace(result, situation=first, secondary=result.situation, evidence=[*result.evidence, why])
