@@ -291,6 +291,21 @@ def test_a_k_bis_locked_by_a_password_counts_only_when_named_so(name, kbis):
     assert analysis.fields["kbis"] is kbis and ("kbis" in analysis.missing) is not kbis, analysis.evidence
 
 
+@pytest.mark.parametrize("name, ctype, data, kbis", [
+    ("IMG_20270312_0931.png", "image/png", b"\x89PNG\r\n\x1a\n", False),  # a phone's photo: nothing to check
+    ("document.pdf", "application/pdf", pdf([""]), False),                 # a scan with no text
+    ("Kbis_Ouvrages_Lorrains.png", "image/png", b"\x89PNG\r\n\x1a\n", True),  # named so: it is there
+    ("document.pdf", "application/pdf", pdf(["Extrait Kbis", "RCS Nancy 842 156 903"]), True),
+])
+def test_a_k_bis_said_attached_as_a_picture_counts_only_when_named_so(name, ctype, data, kbis):
+    """Said to be attached, but only a picture of no name is: no K-bis can be checked, so the request lacks it."""
+    analysis = analyze(mail("Cession", "Bonjour,\nSuite à la cession de notre société au Groupe Ouvrages Lorrains, la "
+                            "facturation du PlotWave 500 (s/n PW500-77120) passera sur la nouvelle entité au 1er avril "
+                            "2027.\nVeuillez trouver ci-joint le Kbis.", [(name, ctype, data)]))
+    assert analysis.situation == "billing_entity_change"
+    assert analysis.fields["kbis"] is kbis and ("kbis" in analysis.missing) is not kbis, analysis.evidence
+
+
 SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
 
 

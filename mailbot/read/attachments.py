@@ -39,6 +39,7 @@ class Document:
     pages: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
     unreadable: str = ""
     locked: bool = False          # encrypted: it is there, but nobody here can open it
+    pictured: bool = False        # an image, or a PDF of scans: only a picture, no text to check
 
     @property
     def text(self) -> str:
@@ -91,7 +92,7 @@ def read(name: str, content_type: str, data: bytes) -> Document:
     kind = kind_of(name, content_type)
     doc = Document(name, kind)
     if kind == "image":
-        doc.unreadable = "an image: not readable without OCR"
+        doc.unreadable, doc.pictured = "an image: not readable without OCR", True
     elif kind == "other":
         doc.unreadable = f"{content_type or 'unknown type'}: not read"
     elif len(data) > MAX_BYTES:
@@ -103,6 +104,7 @@ def read(name: str, content_type: str, data: bytes) -> Document:
             doc.pages, doc.unreadable = [], f"unreadable: {type(exc).__name__}: {str(exc)[:200]}"
         if not doc.unreadable and not any(text.strip() for _, text in doc.pages):
             doc.unreadable = "no text (a scan?): not readable without OCR" if kind == "pdf" else "empty"
+            doc.pictured = kind == "pdf"
     total = 0
     for number, (where, text) in enumerate(doc.pages):
         if total + len(text) > MAX_CHARS:

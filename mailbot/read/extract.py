@@ -609,7 +609,8 @@ class _Reader:
 
     def kbis(self, mail: Mail) -> bool:
         """A K-bis attached: a file named so, or said so beside a document that is not encrypted ("Vous trouverez le
-        K-bis en pièce jointe (document sécurisé)" with a locked "document.pdf": nobody can check it)."""
+        K-bis en pièce jointe (document sécurisé)" with a locked "document.pdf": nobody can check it) nor only a
+        picture (a phone's photo "IMG_0931.png", a scan with no text: no K-bis can be checked, it is asked for again)."""
         for attachment in mail.attachments:
             if _KBIS_NAME.search(attachment.get("filename") or ""):
                 self.note("kbis", attachment["filename"], "attachment named like a K-bis")
@@ -621,9 +622,9 @@ class _Reader:
             sentence = _sentence_around(self.text, m.start(), m.end())
             if _ENCLOSED.search(sentence) and not _LATER.search(sentence):
                 documents = [d for d in of_mail(mail) if d.kind in ("pdf", "image")]  # read only for a K-bis said
-                if documents and all(d.locked for d in documents):
+                if documents and all(d.locked or d.pictured for d in documents):
                     self.note("kbis", ", ".join(d.name for d in documents)[:80], "said to be attached, but every "
-                              "document is encrypted: no K-bis can be checked")
+                              "document is encrypted, or a picture with no text: no K-bis can be checked")
                     return False
                 self.note("kbis", sentence.strip(), "K-bis said to be attached, with a document attached")
                 begin = _sentence_start(self.text, m.start())
