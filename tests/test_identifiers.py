@@ -307,6 +307,12 @@ CASES = [
     ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
      "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a column that asks a move of a place", "Site | Model | Serial number | Relocate to Garibaldi?\nLyon | PlotWave 550 "
+     "| PW550-01277 | Yes\nVilleurbanne lab | imagePRESS C910 | 2UF00417 | No", "serial_numbers", ["PW550-01277"]),
+    ("an action column that keeps a machine", "Modèle | N° série | Site | Action\nvarioPRINT 140 | VP140-ZE4471 | Reims | "
+     "Résilier\nimagePRESS V900 | 2XK33190 | Épernay | Conserver", "serial_numbers", ["VP140-ZE4471"]),
+    ("a serial, then an amount in a column of prices", "Désignation Référence Montant HT\nMaintenance PlotWave 3500 n° "
+     "série 7310 2284 3 840,00", "serial_numbers", ["7310 2284"]),
     ("a machine named by its place, its number in brackets", "Voici les relevés :\n\nTraceur salle B12 (n° 4401B2210) – "
      "compteur total : 233 190\nTraceur CDI (n° 4401B2288) – compteur total : 97 004", "serial_numbers",
      ["4401B2210", "4401B2288"]),

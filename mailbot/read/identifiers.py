@@ -56,6 +56,7 @@ _AMOUNT_AFTER = re.compile(r"(?:[.,]\d{2}(?!\d))?+[ \t\u00a0]?+(?:€|eur\b|euro
                            r"|impressions?\b|prints\b|feuilles\b|sheets\b)", re.I)
 _SPACED_COUNT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{1,3})++")  # digits in groups of three at most: "1 8 640"
 _CENTS_AFTER = re.compile(r",\d{2}(?![\d,])")
+_AMOUNT_TAIL = re.compile(r"(?<=\S) \d{1,3} \d{3}$")  # a spaced amount's thousands at a value's end, before its cents
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
@@ -189,6 +190,7 @@ class FieldLexicon:
     not_concerned_before: tuple[str, ...] = ()
     corrected_before: tuple[str, ...] = ()  # "n'est pas X mais Y": right before X, nothing else between
     row_flags: frozenset[str] = frozenset()  # a table's yes/no column headers: "Move", "À résilier"
+    row_keeps: frozenset[str] = frozenset()  # a cell under such a header that keeps the machine: "Conserver"
     anaphora: tuple[str, ...] = ()
 
 
@@ -309,6 +311,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
             not_concerned_before=_folded_phrases(entry.get("not_concerned_before", [])),
             corrected_before=_folded_phrases(entry.get("corrected_before", [])),
             row_flags=frozenset(_folded_phrases(entry.get("row_flags", []))),
+            row_keeps=frozenset(_folded_phrases(entry.get("row_keeps", []))),
             anaphora=_folded_phrases(entry.get("anaphora", [])))
     try:
         other_shapes = tuple(re.compile(s) for s in data["other"].get("shapes", []))
@@ -673,14 +676,18 @@ class _Scorer:
                 _ends_with(words, len(words), phrase) for phrase in self.lex.copulas_ending(words[-1]))
         return self.copula_at[start]
 
-    def _row_says_no(self, line_start: int, line_end: int, flags: frozenset[str]) -> bool:
+    def _row_says_no(self, line_start: int, line_end: int, flags: frozenset[str], keeps: frozenset[str]) -> bool:
         """Does a table row answer "no" under a yes/no column its header names ("Move", "À résilier")? The header
         is the nearest row above with no digits, _HEADER_REACH rows up at most."""
         header = self._header_above(line_start)
         if header is None:
             return False
         row = [" ".join(_WORD.findall(c)) for _, c in cells(self.folded[line_start:line_end])]
-        return len(header) == len(row) and any(h in flags and c in _NO_WORDS for h, c in zip(header, row))
+        # (a header that starts with a flag asks it of a place: "Relocate to Garibaldi?"; an action column keeps a
+        # machine in words: "Action | Résilier" … "| Conserver")
+        return len(header) == len(row) and any(
+            (h in flags or any(h.startswith(f"{f} ") for f in flags)) and (c in _NO_WORDS or c in keeps)
+            for h, c in zip(header, row))
 
     def _header_above(self, line_start: int) -> list[str] | None:
         """The cells of the header row over the table row starting at ``line_start``, or None (remembered per row,
@@ -1074,7 +1081,7 @@ class _Scorer:
         line_end = self.folded.find("\n", end)
         line_end = len(self.folded) if line_end < 0 else line_end
         row = "|" in self.folded[line_start:line_end]
-        if row and lex.row_flags and self._row_says_no(line_start, line_end, lex.row_flags):
+        if row and lex.row_flags and self._row_says_no(line_start, line_end, lex.row_flags, lex.row_keeps):
             return True  # "ColorWave 550 | 48A1093C | Lyon | No" under "… | Move"
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
@@ -1356,6 +1363,11 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
             continue
         value = m.group("v")
         pieces = value.split()
+        span = m.span("v")
+        if len(pieces) >= 3 and _CENTS_AFTER.match(text, span[1]) and _AMOUNT_TAIL.search(value):
+            # "n° série 7310 2284 3 840,00": the serial, then an amount in a column of prices
+            value = value[: _AMOUNT_TAIL.search(value).start()]
+            pieces, span = value.split(), (span[0], span[0] + len(value))
         shapes = lexicon.fields[name].shapes if name else every_shape
         first = pieces[0]
         if lexicon.is_label(first) and first not in lexicon.value_prefixes and (
@@ -1375,7 +1387,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                 and all(any(c.isdigit() for c in p) or (_inner_capitals(p, k, pieces) and not lexicon.is_label(p))
                         for k, p in enumerate(pieces[1:], 1))
                 and not any(sh.match(first) for sh in shapes)):
-            merged.append(m.span("v"))
+            merged.append(span)
     # "n° de série B7 311 902 et B7 311 955", or one per line ("… sont :⏎70 22 45 81⏎70 22 45 96"): the next of a
     # list, of the same shape (the next line is that value alone)
     for start, end in merged:
