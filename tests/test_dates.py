@@ -232,6 +232,12 @@ EFFECTIVE = [
     ("As our Lille office closed in February, we would like to terminate the contract.", None),
     ("Notre agence de Lille a fermé en février, merci de résilier le contrat.", None),
     ("The plotter will be moved in February to our new site.", "2027-02-01"),
+    # … nor is the day a work starts that something must be done before, nor a message's date
+    ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant cette date.", None),
+    ("Nous avons bien reçu votre message du 26 août concernant le changement d'adresse.", None),
+    # the end of the term in force, named before its date
+    ("Please terminate our maintenance contract at the end of its current term, i.e. 31 December 2027.", "2027-12-31"),
+    ("Merci de résilier le contrat à la fin de la période en cours, soit le 31/12/2027.", "2027-12-31"),
 ]
 
 
@@ -355,6 +361,8 @@ DEADLINES = [
      "2026-12-15"),
     ("Date limite de retour : 10/04/2027", "2027-04-10"),
     ("Deadline: 15 January 2027.", "2027-01-15"),
+    # a day the next sentence wants something done before
+    ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant cette date.", "2027-07-20"),
     # no deadline
     ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", None),
     ("L'adresse actuelle reste valable jusqu'au 28 février.", None),

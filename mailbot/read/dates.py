@@ -295,8 +295,12 @@ _CUES = re.compile(
     # the period a new order covers: "Pour la nouvelle période (1er août 2027 – …)", "… de facturation du …"
     r"|\b(?:nouvelle|prochaine)\s++p[ée]riode(?:\s++de\s++facturation)?\b|\b(?:new|next)\s++(?:billing\s++)?period\b"
     # the end of the term in force, right before its date: "at the end of the current term (30 June 2027)"
-    r"|\bend\s++of\s++(?:the\s++)?(?:current|present)\s++(?:term|period|contract)\s*+\(?$"
-    r"|\b(?:fin|terme)\s++de\s++(?:la\s++|l['’]\s*+)?(?:p[ée]riode|contrat|engagement)\s++(?:en\s++cours|actuel(?:le)?)\s*+\(?$)"
+    # (or after its own name: "at the end of its current term, i.e. 31 December 2026", "fin de la période en cours, soit
+    # le 31/12")
+    r"|\bend\s++of\s++(?:the\s++|its\s++|our\s++)?(?:current|present)\s++(?:term|period|contract)"
+    r"\s*+(?:\(|,?\s*+(?:i\.e\.|namely|that\s++is),?)?\s*+$"
+    r"|\b(?:fin|terme)\s++de\s++(?:la\s++|l['’]\s*+)?(?:p[ée]riode|contrat|engagement)\s++(?:en\s++cours|actuel(?:le)?)"
+    r"\s*+(?:\(|,?\s*+soit(?:\s++le)?)?\s*+$)"
     # "by" only right before its date: "by the end of June", not "signed by"
     r"|(?P<deadline>d['’]ici\b|\bavant\b|\bbefore\b|\bno\s++later|\bau\s++plus\s++tard|\bdernier\s++d[ée]lai"
     r"|\bdate\s++limite(?:\s++de\s++(?:retour|r[ée]ponse|r[ée]ception|renvoi))?|\bd[ée]lai\b|\bdeadline|\bdue\s++date|\b[ée]ch[ée]ance\s++de\s++(?:retour|r[ée]ponse)"
@@ -311,6 +315,8 @@ _CUES = re.compile(
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
     # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
     r"|[ée]mise?s?\s+(?:le|en)\b|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
+    # a message's own date: "votre message du 26 août", "our letter of 3 May"
+    r"|\b(?:message|mail|e-?mail|courriel|courrier|lettre|letter)\s++(?:du|of|dated)\s*+$"
     r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
     # an invoice's date, right before it: "la facture (n° X) du 12/11" (not "les factures du contrat … au 1er février")
@@ -351,8 +357,8 @@ _MOVE_WORDS = re.compile(r"d[ée]m[ée]nag|transf[ée]r|transport|enl[èe]v|d[é
                          r"|relocat|pick[- ]?up|collect|shipp|deliver", re.I)
 # Where a sentence ends: a cue reaches over a line break (wrapped lines, table cells), not over these; an
 # abbreviation's full stop ends none ("the move of the plotter (serial no. CL16-500932) on 12 October").
-_SENTENCE_END = re.compile(r"(?:(?<![\s(][Nn]o)(?<![\s(]n)(?<![\s(][Rr][ée]f)(?<![\s(]env)(?<![\s(]cf)(?<![\s(]ex)\.|[;!?])"
-                           r"(?!\S)|\n[^\S\n]*+\n")
+_SENTENCE_END = re.compile(r"(?:(?<![\s(][Nn]o)(?<![\s(]n)(?<![\s(][Rr][ée]f)(?<![\s(]env)(?<![\s(]cf)(?<![\s(]ex)"
+                           r"(?<!\bi\.e)(?<!\be\.g)\.|[;!?])(?!\S)|\n[^\S\n]*+\n")
 
 
 def _before(text: str, start: int) -> str:
@@ -504,7 +510,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     """
     found = find_dates(text, reference)
     starts = [h.start for h in found]  # in text order
-    hits = [_pointed_to(text, h, starts) for h in found if h.cue != "deadline"]
+    hits = [p for h in found if h.cue != "deadline" and (p := _pointed_to(text, h, starts)).cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None and not best.exact:  # a month, then its day: "le mois prochain … prévu le 12 octobre"
@@ -525,11 +531,21 @@ _THAT_DATE = re.compile(r"(?:[àa]\s++compter|[àa]\s++partir|\bd[èe]s|effectiv
                         r"\s++(?:de\s++)?(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b", re.I)
 
 
+_BEFORE_THAT_DATE = re.compile(r"(?:\bavant|\bbefore|d['’]ici|\bby)\s++(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b",
+                               re.I)
+
+
 def _pointed_to(text: str, hit: DateHit, starts: list[int]) -> DateHit:
     """The hit, as strongly cued when the next sentence or two point back to it ("à compter de cette
     date") with no other date between (a number, or a date in words: "… le 12 janvier, la cession sera effective
-    fin du mois prochain. À compter de cette date" points to the end of next month)."""
+    fin du mois prochain. À compter de cette date" points to the end of next month); as a deadline when they
+    want something done before it ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant
+    cette date")."""
     after = text[hit.end : hit.end + 200]
+    before_it = _BEFORE_THAT_DATE.search(after)
+    if before_it and hit.cue not in ("negative", "deadline") and not any(c.isdigit() for c in after[: before_it.start()]) \
+            and not _any_between(starts, hit.end, hit.end + before_it.start()):
+        return replace(hit, score=hit.score + _CUE_SCORE["deadline"], cue="deadline")
     m = _THAT_DATE.search(after)
     if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]) \
             or _any_between(starts, hit.end, hit.end + m.start()):
@@ -557,5 +573,8 @@ def term_date(text: str, reference: date | None = None) -> DateHit | None:
 def deadline(text: str, reference: date | None = None) -> DateHit | None:
     """The best date introduced as a deadline ("d'ici mi-juillet", "avant le 30", "by the end of June"):
     when the customer wants something done, which is not when the change applies."""
-    hits = [h for h in find_dates(text, reference) if h.cue == "deadline"]
+    found = find_dates(text, reference)
+    starts = [h.start for h in found]
+    # (and a date the next sentence wants something done before: "… commencent le 20 juillet : … avant cette date")
+    hits = [p for h in found if (p := h if h.cue == "deadline" else _pointed_to(text, h, starts)).cue == "deadline"]
     return max(hits, key=lambda h: (h.score, -h.start), default=None)
