@@ -1731,6 +1731,10 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
     # the whole first paragraph after the greeting is the address we asked for
     ("Bonjour,\n\ncompta.fournisseurs@cabinet-hermine.fr\n\nPour le reste, rien ne change par rapport à ma demande.",
      "compta.fournisseurs@cabinet-hermine.fr"),
+ # "les" for the invoices, sent to a mailbox beside a new postal address
+ ("Notre service comptabilité déménage. À compter du 1er septembre, merci d'adresser vos factures à :\n\nAtlantic "
+  "Ingénierie\n4 allée des Tilleuls\n44800 Saint-Herblain\n\nVous pouvez également nous les transmettre par e-mail à "
+  "compta.fournisseurs@atlantic-exemple.fr.", "compta.fournisseurs@atlantic-exemple.fr"),
 ]
 
 

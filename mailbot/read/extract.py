@@ -99,7 +99,8 @@ _EMAIL_FOR_INVOICES = re.compile(r"\b(?:pour|for)\s++(?:l['’]\s*+envoi\s++(?:d
 _PDF_SENT = re.compile(r"\bpdf\b", re.I)
 _EMAIL_POSITIVE = re.compile(
     r"factur|invoic|adresse|address|d[ée]sormais|dor[ée]navant|nouvelle|\bnew\b|envoy|adress|recevoir|r[ée]ception"
-    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b",
+    r"|utiliser|\bsend\b|\buse\b|\bto\s*:|mailbox|bo[iî]te|\bbal\b"
+    r"|transmett|transmis",  # "Vous pouvez également nous les transmettre par e-mail à compta.fournisseurs@…"
     re.I,
 )
 # The clause before an address calls it old or replaced ("remplacer a@x.fr par b@x.fr"). Written as
