@@ -127,6 +127,19 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
                for e in analysis.evidence)
 
 
+def test_a_termination_letter_gives_the_date_at_the_term_it_names():
+    """"… de résilier, au terme du contrat le 30/09/2027, le contrat …": the letter's date is not the request's, the
+    term's is."""
+    letter = docx(["Nancy, le 1er juin 2027", "Objet : résiliation du contrat n° AGL-CAN-2022/07",
+                   "Nous vous informons de notre décision de résilier, au terme du contrat le 30/09/2027, le contrat de "
+                   "location-maintenance portant sur le traceur ColorWave 3600, numéro de série 30 41 88 12."])
+    analysis = analyze(mail("Résiliation", "Madame, Monsieur,\n\nVeuillez trouver ci-joint notre courrier de "
+                            "résiliation.", [("Resiliation_2027.docx", "application/vnd.openxmlformats-officedocument."
+                                              "wordprocessingml.document", letter)]))
+    assert analysis.situation == "contract_termination"
+    assert analysis.fields["effective_date"] == "2027-09-30"
+
+
 def test_a_csv_exports_column_names_read_as_words():
     """An export's header written as identifiers ("numero_serie;compteur_nb") names its columns as words do."""
     csv_only = b"numero_serie;compteur_nb;compteur_couleur;date_releve\n3Y2C40719;48210;13377;28/02/2027\n" \

@@ -284,6 +284,9 @@ _CUES = re.compile(
     # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
     # "couvre la période de juillet 2027 à juin 2028": the period's first month
     r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|p[ée]riode\s++(?:allant\s++)?(?:de|d['’])\s*+$|period\s++(?=from\b)|period\s++starting|[àa]\s++(?:l['’]\s*+|son\s++|sa\s++|leur\s++)[ée]ch[ée]ance\s++(?:contractuelle\s++|normale\s++)?(?:du|de)\b"
+    # "nous résilions, au terme du contrat le 30/09/2027, …"
+    r"|\bau\s++terme\s++(?:du\s++|de\s++(?:notre\s++|votre\s++|la\s++|l['’]\s*+))(?:contrat|engagement|p[ée]riode)"
+    r"(?:\s++en\s++cours)?\s*+,?\s*+(?:le|soit\s++le|au)?\s*+$"
     r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|\bvalable\s++pour|pour\s++l['’]exercice"
     r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
     r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
