@@ -307,6 +307,8 @@ CASES = [
     ("a machine leaving is apart", "We would like to terminate the maintenance contract for our PlotWave 3000, "
      "serial no. PW3K-772194, as the unit is being decommissioned on 15 December.", "leaving_serials",
      ["PW3K-772194"]),
+    ("a post office box is no order", "Current invoicing address | New invoicing address\nPO box | – | CS 41020\n"
+     "Postcode / City | 75008 Paris | 06044 Nice Cedex 1", "po_number", []),
     ("a column that asks a move of a place", "Site | Model | Serial number | Relocate to Garibaldi?\nLyon | PlotWave 550 "
      "| PW550-01277 | Yes\nVilleurbanne lab | imagePRESS C910 | 2UF00417 | No", "serial_numbers", ["PW550-01277"]),
     ("an action column that keeps a machine", "Modèle | N° série | Site | Action\nvarioPRINT 140 | VP140-ZE4471 | Reims | "
