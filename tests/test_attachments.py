@@ -150,6 +150,21 @@ def test_a_csv_exports_column_names_read_as_words():
     assert analysis.fields["meter_readings"] == [48210, 13377, 20114, 5290]
 
 
+def test_a_value_keeps_its_underscores():
+    """Only a column's name written as words joined by underscores reads as words."""
+    from mailbot.read.attachments import read
+    document = read("formulaire.csv", "text/csv", b"contrat;email_facturation\n77-410223;compta_fournisseurs@atelier.fr\n")
+    assert document.text == "contrat | email facturation\n77-410223 | compta_fournisseurs@atelier.fr"
+
+
+def test_an_orders_client_number_is_no_customer_number_the_request_does_not_need():
+    order = pdf(["ATELIER LEFEVRE - BON DE COMMANDE", "Bon de commande n° BC-2027-0451",
+                 "Fournisseur : CANON FRANCE - N° client : 100287", "Contrat Canon : CT-2024-00871"])
+    analysis = analyze(mail("Nouveau bon de commande", "Bonjour,\nCi-joint notre nouveau bon de commande pour 2027.",
+                            [("BC_2027_0451.pdf", "application/pdf", order)]))
+    assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
+
+
 def test_a_letter_sent_with_a_word_is_read_when_the_model_alone_guessed_from_the_body():
     """"Veuillez trouver ci-joint le courrier de M. le Maire": the request is the letter's, whatever the model reads
     in the body, and a letter about invoices is no invoice (its date is the request's)."""

@@ -734,19 +734,27 @@ def test_unusual_words_the_keywords_know(situation, subject, body, rules):
     assert keyword_classify(subject, split(body, subject), rules).situation == situation
 
 
-@pytest.mark.parametrize("first, second, body", [
-    ("invoice_by_email", "po_change",
+@pytest.mark.parametrize("first, second, subject, body", [
+    ("invoice_by_email", "po_change", "Dématérialisation factures traceur",
      "Bonjour,\nMerci d'envoyer dorénavant les factures de notre PlotWave 345 (n° de série 3Y0994411) par e-mail à "
      "factures@ville-exemple.fr.\n\nNuméro d'engagement à reporter sur les factures :\n2027 00 1542\n\nPour mémoire, "
      "le n° d'engagement 2026 00 0877 est clos." + SIGNATURE),
-    ("po_change", "invoice_by_email",
+    ("po_change", "invoice_by_email", "Factures traceur",
      "Bonjour,\nNuméro d'engagement à reporter sur les factures :\n2027 00 1542 (le n° 2026 00 0877 est clos).\n\n"
      "Merci aussi d'envoyer dorénavant les factures de notre PlotWave 345 (n° de série 3Y0994411) par e-mail à "
      "factures@ville-exemple.fr." + SIGNATURE),
+
+    ("po_change", "invoice_by_email", "Purchase order 2027",
+     "Hello,\nAs we use e-invoicing, every invoice must carry a valid PO. Please quote our new purchase order 4500123456 "
+     "on invoices for contract 55/20931 from 1 January 2027." + EN_SIGNATURE),
+    ("po_change", "invoice_by_email", "Bon de commande 2027",
+     "Bonjour,\nNos factures étant dématérialisées, le numéro de bon de commande est obligatoire. Merci de reporter le "
+     "nouveau BC 4500221133 sur toutes les factures du contrat 77-410223 à partir du 1er janvier 2027." + SIGNATURE),
 ])
-def test_an_order_and_invoices_by_email_in_one_mail_lead_in_the_order_written(first, second, body, rules):
-    """classifier.first_written: the contracts team reads the first request written as the mail's."""
-    result = read("Factures traceur", body, rules)
+def test_between_an_order_and_invoices_by_email_the_customers_words_decide(first, second, subject, body, rules):
+    """classifier.keywords_decide: the request the customer's words weigh more leads, the other is secondary; e-invoicing
+    named as the reason for an order number asks nothing of its own."""
+    result = read(subject, body, rules)
     assert (result.situation, result.secondary) == (first, second)
 
 
@@ -836,6 +844,16 @@ WRITTEN_MAILS = [
      '?\nMerci'),
     ('other', 'Question',
      "Bonjour,\nQuelle est la durée restante de notre contrat CT-2021-00455 ? C'est pour notre budget.\nMerci"),
+    # a second reader's: another machine that stays, a move and a stock declined beside a termination, a question
+    ('equipment_move', 'Déplacement imagePRESS',
+     "Bonjour,\nPourriez-vous déplacer notre imagePRESS V900 (n° 2XK33190) au 3e étage le 15 mars ? Le traceur reste au "
+     "rez-de-chaussée.\nMerci"),
+    ('contract_termination', 'Fermeture du site de Vienne',
+     "Bonjour,\nNotre site de Vienne ferme. Nous ne souhaitons ni déplacer le traceur ni le garder en stock : merci de "
+     "mettre fin au contrat du PlotWave 345 (n° 3YA01234) au 31 mars 2027."),
+    ('other', 'Question facture',
+     "Bonjour,\nPourriez-vous indiquer la référence sur chaque facture ? Nous n'arrivons pas à rapprocher vos factures du "
+     "contrat 77-410223."),
     ('po_change', 'Référence de commande à indiquer sur vos factures',
      "Bonjour,\n\nNotre service achats m'informe que vos factures doivent désormais porter la référence de commande "
      "BC-26-04412, sinon elles seront rejetées par notre logiciel comptable.\nPouvez-vous me confirmer la prise en "

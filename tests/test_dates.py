@@ -232,9 +232,16 @@ EFFECTIVE = [
     ("As our Lille office closed in February, we would like to terminate the contract.", None),
     ("Notre agence de Lille a fermé en février, merci de résilier le contrat.", None),
     ("The plotter will be moved in February to our new site.", "2027-02-01"),
-    # … nor is the day a work starts that something must be done before, nor a message's date
-    ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant cette date.", None),
+    # … nor a message's date; a request's own date stays its own whatever must be done before it
     ("Nous avons bien reçu votre message du 26 août concernant le changement d'adresse.", None),
+    ("Nous résilions le contrat du traceur au 31 mars 2027. Merci de venir récupérer la machine avant cette date.",
+     "2027-03-31"),
+    # a month named after "courant de" or a passive is a month; a period gone by is none
+    ("Nous déménageons dans le courant de mars 2027.", "2027-03-01"),
+    ("We would like to have our PlotWave moved in April.", "2027-04-01"),
+    ("Our Lyon office is getting closed in March 2027, please terminate the contract.", "2027-03-01"),
+    ("Le BC-2026-0102 couvrait la période de janvier 2026 à décembre 2026. Merci de reporter désormais le nouveau "
+     "BC-2027-0451.", None),
     # the end of the term in force, named before its date
     ("Please terminate our maintenance contract at the end of its current term, i.e. 31 December 2027.", "2027-12-31"),
     ("Merci de résilier le contrat à la fin de la période en cours, soit le 31/12/2027.", "2027-12-31"),
@@ -361,8 +368,6 @@ DEADLINES = [
      "2026-12-15"),
     ("Date limite de retour : 10/04/2027", "2027-04-10"),
     ("Deadline: 15 January 2027.", "2027-01-15"),
-    # a day the next sentence wants something done before
-    ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant cette date.", "2027-07-20"),
     # no deadline
     ("À compter du 1er janvier 2027, merci d'utiliser le nouveau numéro.", None),
     ("L'adresse actuelle reste valable jusqu'au 28 février.", None),

@@ -195,10 +195,10 @@ where_en = "d"
         (("sensitive = false", "sensitive = false\naddress_words = '(traceur'"), "situations.other.address_words"),
         (("sensitive = false", "sensitive = false\naddress_words = 3"), "situations.other.address_words"),
         (("sensitive = false", "sensitive = false\nnew_address = \"no\""), "situations.other.new_address"),
-        (("review_below = 0.5", "review_below = 0.5\nfirst_written = [[\"other\", \"po_change\"]]"),
-         "classifier.first_written[0]"),
-        (("review_below = 0.5", "review_below = 0.5\nfirst_written = [\"other\"]"), "classifier.first_written[0]"),
-        (("review_below = 0.5", "review_below = 0.5\nfirst_written = \"other\""), "classifier.first_written"),
+        (("review_below = 0.5", "review_below = 0.5\nkeywords_decide = [[\"other\", \"po_change\"]]"),
+         "classifier.keywords_decide[0]"),
+        (("review_below = 0.5", "review_below = 0.5\nkeywords_decide = [\"other\"]"), "classifier.keywords_decide[0]"),
+        (("review_below = 0.5", "review_below = 0.5\nkeywords_decide = \"other\""), "classifier.keywords_decide"),
     ],
 )
 def test_bad_rules_name_the_key(tmp_path, change, key):

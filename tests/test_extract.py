@@ -933,6 +933,12 @@ POLICY = [
      "Bonjour,\nSuite à votre demande de télérelève, pourriez-vous nous indiquer le numéro de série du matériel "
      "concerné ?",
      "serial_numbers", ["4106 B 0072"]),
+    ("… but two serials side by side are no one value",
+     "Re: Activation télérelève",
+     "Bonjour,\n3YA01234 3YA01299\nMerci",
+     "Bonjour,\nSuite à votre demande de télérelève, pourriez-vous nous indiquer le numéro de série du matériel "
+     "concerné ?",
+     "serial_numbers", []),
     ("a correction to the customer's previous message keeps the rest of it",
      "RE: Résiliation",
      "Bonjour,\n\nPetite erreur dans mon précédent message : le numéro de série du traceur à résilier n'est pas "

@@ -309,6 +309,13 @@ CASES = [
      ["PW3K-772194"]),
     ("a post office box is no order", "Current invoicing address | New invoicing address\nPO box | – | CS 41020\n"
      "Postcode / City | 75008 Paris | 06044 Nice Cedex 1", "po_number", []),
+    ("a machine out of order is no machine that leaves", "PlotWave 345 n° 3YA01234 : 48 210\nPlotWave 345 n° 3YA01299 : "
+     "12 004 (la machine est à l'arrêt depuis lundi, pouvez-vous envoyer un technicien ?)", "serial_numbers",
+     ["3YA01234", "3YA01299"]),
+    ("an action column that asks nothing keeps its rows", "N° série | Compteur N&B | Action\n3Y2C40719 | 48210 | Aucune\n"
+     "3Y2C40720 | 20114 | Aucune", "serial_numbers", ["3Y2C40719", "3Y2C40720"]),
+    ("a yes/no column about something else keeps its rows", "Serial | Model | Include toner?\nPW550-01277 | PlotWave 550 | "
+     "No\nPW550-01288 | PlotWave 550 | Yes", "serial_numbers", ["PW550-01277", "PW550-01288"]),
     ("a column that asks a move of a place", "Site | Model | Serial number | Relocate to Garibaldi?\nLyon | PlotWave 550 "
      "| PW550-01277 | Yes\nVilleurbanne lab | imagePRESS C910 | 2UF00417 | No", "serial_numbers", ["PW550-01277"]),
     ("an action column that keeps a machine", "Modèle | N° série | Site | Action\nvarioPRINT 140 | VP140-ZE4471 | Reims | "
@@ -323,6 +330,10 @@ CASES = [
     ("a contract named by its machine's kind", "Nouvelle adresse pour les factures (contrat traceur n° 0032-118-7) :",
      "contract_number", ["0032-118-7"]),
     ("… is no serial", "Merci d'envoyer les factures du Contrat PlotWave n° 7701-CIF par mail.", "serial_numbers", []),
+    ("… but not a run of letters and digits", "Résiliation contrat imprimante n° 2XK33190", "serial_numbers",
+     ["2XK33190"]),
+    ("… nor in English, where the machine's word names its number", "Contract equipment no. 4471-GF-2019",
+     "serial_numbers", ["4471-GF-2019"]),
     ("… but a dash between them leaves the machine its label", "Résiliation contrat – matériel n° 7700 1128 45",
      "serial_numbers", ["7700 1128 45"]),
     ("… and so does 'du'", "Merci de résilier le contrat du traceur n° 3Y0612300.", "serial_numbers", ["3Y0612300"]),

@@ -63,6 +63,7 @@ MODULES = (  # add a module here when it compiles patterns that read customer te
     "mailbot.read.authentication",
     "mailbot.decide.directory",
     "mailbot.read.analyze",
+    "mailbot.read.attachments",
 )
 PATTERN_SECONDS = 0.2  # one pattern over 64 kB: linear takes milliseconds, quadratic takes seconds
 GIVE_UP_SECONDS = 2.0  # a run this long (or three times its bound) is stopped: it failed anyway

@@ -189,11 +189,10 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
-# a subject or a file that passes an invoice on: one invoice, or one by its number ("TR: facture", "Facture_2027-0612.pdf",
-# "Invoice 9026318847"); not one about invoices in general ("Courrier - transmission des factures",
-# "courrier_maire_factures.docx")
-_INVOICE_PASSED = re.compile(r"(?<![^\W_])(?:facture|invoice)(?![^\W_])|(?<![^\W_])(?:factures|invoices)[\W_]*+(?:n°|no\b|\d)",
-                             re.I)
+# a subject or a file that passes an invoice on ("TR: facture", "Factures Canon", "FAC_9026318847.pdf", "avoir"), not a
+# letter about invoices ("Courrier - transmission des factures", "courrier_maire_factures.docx")
+_INVOICE_PASSED = re.compile(r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
+                             r".*?(?:factur|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
 
 
 def _named(classification: Classification, rules: Rules) -> set[str]:

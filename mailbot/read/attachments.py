@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -180,10 +181,13 @@ def _cell(value) -> str:
     return _named(str(value).replace("\n", " ").strip())
 
 
+_COLUMN_NAME = re.compile(r"(?<![^\W\d_])[^\W\d_]++(?:_[^\W\d_]++)++")  # words joined by underscores: "numero_serie"
+
+
 def _named(cell: str) -> str:
-    """A cell of words written as a column's name reads as words: "numero_serie", "compteur_nb" (a value with digits
-    keeps its underscores)."""
-    return cell if any(c.isdigit() for c in cell) else cell.replace("_", " ")
+    """A cell of words written as a column's name reads as words: "numero_serie", "compteur_nb" (a value keeps its
+    underscores: "compta_fournisseurs@atelier.fr", "AB_123")."""
+    return cell.replace("_", " ") if _COLUMN_NAME.fullmatch(cell) else cell
 
 
 def _docx(data: bytes, doc: Document) -> None:

@@ -449,20 +449,26 @@ def classify(subject: str, parts: Parts, rules: Rules, model: textcat.TextModel 
     keywords = keyword_classify(subject, parts, rules)
     probs = model.predict(textcat.model_text(subject, parts)) if model is not None else None
     result = _paragraph_request(combine(keywords, probs, rules, gives_address, request(parts).new), parts, rules, model)
-    return _first_written(result, parts, rules)
+    return _keywords_decide(result, subject, parts, rules)
 
 
-def _first_written(result: Classification, parts: Parts, rules: Rules) -> Classification:
-    """Two requests of a pair the rules order as written (classifier.first_written), both found by the keywords in the
-    new text: the one written first leads, the other is the secondary situation."""
-    pair = frozenset((result.situation, result.secondary or ""))
-    if pair not in rules.first_written or min(result.scores.get(s, 0.0) for s in pair) < rules.min_score:
+def _keywords_decide(result: Classification, subject: str, parts: Parts, rules: Rules) -> Classification:
+    """Two requests of a pair the rules leave to the customer's words (classifier.keywords_decide), both found by the
+    keywords: the secondary one leads instead when its keywords weigh more and it is written first (subject, then new text)
+    (a request named first as the mere reason of the other, "As we use e-invoicing, every invoice must carry a PO",
+    weighs less; on a tie, as combined)."""
+    pair = (result.situation, result.secondary or "")
+    if frozenset(pair) not in rules.keywords_decide:
         return result
-    new = fold(request(parts).new)
-    at = {s: min((m.start() for k in rules.situations[s].keywords if k.weight > 0 and (m := k.folded.search(new))),
+    lead, other = pair
+    if result.scores.get(other, 0.0) <= result.scores.get(lead, 0.0) or result.scores.get(lead, 0.0) < rules.min_score:
+        return result
+    # where each is first written: the subject comes first ("Contrat X – factures par courriel"), then the new text
+    text = f"{fold(subject)}\n{fold(request(parts).new)}"
+    at = {s: min((m.start() for k in rules.situations[s].keywords if k.weight > 0 and (m := k.folded.search(text))),
                  default=None) for s in pair}
-    first = min(pair, key=lambda s: (at[s] is None, at[s] or 0))
-    if first == result.situation or None in at.values():
+    if at[other] is None or (at[lead] is not None and at[lead] < at[other]):
         return result
-    why = Evidence("classify", "first_written", first, f"{first} is written before {result.situation} in the new text")
-    return replace(result, situation=first, secondary=result.situation, evidence=[*result.evidence, why])
+    why = Evidence("classify", "keywords_decide", other, f"{other} is written first and its keywords weigh more than "
+                   f"{lead}'s ({result.scores[other]:g} to {result.scores[lead]:g})")
+    return replace(result, situation=other, secondary=lead, evidence=[*result.evidence, why])

@@ -260,7 +260,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
     (re.compile(r"\b(?:(?:la )?fin du mois (?:prochain|suivant)|(?:the )?end of (?:the )?(?:next|following) month"
                 r"|(?:le |du |au )?mois (?:prochain|suivant)|next month"
                 r"|(?:la )?fin (?:du|de ce|de) mois|(?:the )?end of (?:the|this) month"
-                r"|(?:l'|l )?annee prochaine|next year"
+                r"|annee prochaine|next year"  # (without its "l'": "dans le courant de l'année prochaine" is vague)
                 r"|(?:la )?fin (?:de l'|d')annee|(?:the )?end of (?:the|this) year"
                 rf"|rentree(?: scolaire)?(?: {_YEAR})?)\b"),
      _relative, _ANY),
@@ -282,8 +282,7 @@ _CUES = re.compile(
     # blanks took 0.13 s a 64 kB line, trying each cue at each blank; 2 ms with it)
     r"(?=[^\W\d_])(?:"
     # "période du 1er janvier au 31 décembre": the period's "du" is left to the range below (its end is no start)
-    # "couvre la période de juillet 2027 à juin 2028": the period's first month
-    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|p[ée]riode\s++(?:allant\s++)?(?:de|d['’])\s*+$|period\s++(?=from\b)|period\s++starting|[àa]\s++(?:l['’]\s*+|son\s++|sa\s++|leur\s++)[ée]ch[ée]ance\s++(?:contractuelle\s++|normale\s++)?(?:du|de)\b"
+    r"(?P<strong>p[ée]riode\s++(?:allant\s++)?(?=du\b)|period\s++(?=from\b)|period\s++starting|[àa]\s++(?:l['’]\s*+|son\s++|sa\s++|leur\s++)[ée]ch[ée]ance\s++(?:contractuelle\s++|normale\s++)?(?:du|de)\b"
     # "nous résilions, au terme du contrat le 30/09/2027, …"
     r"|\bau\s++terme\s++(?:du\s++|de\s++(?:notre\s++|votre\s++|la\s++|l['’]\s*+))(?:contrat|engagement|p[ée]riode)"
     r"(?:\s++en\s++cours)?\s*+,?\s*+(?:le|soit\s++le|au)?\s*+$"
@@ -310,9 +309,10 @@ _CUES = re.compile(
     r"|\bby(?:\s++the)?\s*+$)"
     r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup\s++to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
     # a vague time ("dans le courant de l'année prochaine"), a month past ("our office closed in February", "notre
-    # agence a fermé en février": the month was this year's, not next year's)
-    r"|\bcourant\s++de\s*+$|\bin\s++the\s++course\s++of\s*+$"
-    r"|(?<!\bbe\s)(?<!being\s)\b(?:closed|ended|moved|relocated|stopped|ceased|shut\s++down)\s++in\s*+$"
+    # agence a fermé en février": the month was this year's, not next year's; not "moved in April", a passive)
+    r"|\bcourant\s++de\s++l['’]\s*+$"
+    r"|\b(?:office|site|agency|branch|plant|shop|store|warehouse|company|business|we|it|they)\s++(?:closed|ended|ceased"
+    r"|shut\s++down)\s++in\s*+$"
     r"|\b(?:a|ont|avons|avez)\s++(?:[^\W\d_]++\s++)?(?:ferm[ée]|quitt[ée]|cess[ée]|d[ée]m[ée]nag[ée]|arr[êe]t[ée])\s++en\s*+$"
     r"|\bcurrent|expir|cl[oô]tur|\bretour|\bback\b|\babsent|\bcong[ée]|vacances|holiday"
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
@@ -331,7 +331,9 @@ _CUES = re.compile(
     r"|compteurs?\s+(?:relev[ée]s?|arr[êe]t[ée]s?|pris))\s+(?:le|au|du|en date)\b|\b(?:readings?|meters?|counters?)\s+(?:taken\s+|read\s+)?(?:on|as of|at)\b"
     r"|\bread\s+on\b|\bdate\s++(?:du|de\s++la|de|d')\s*+(?:relev|lecture|index)|\b(?:reading|meter)\s++date"
     r"|\bdate\s++of\s++(?:the\s++)?reading)"
-    r"|(?P<medium>\bau\b|\bpour\s++le\b|\bon\b|\bday\s++(?:is|will\s++be)\b|\bdate\b[^:|\n]{0,30}[:|]"
+    # "couvre la période de juillet 2027 à juin 2028": the period's first month (a weak cue: "couvrait la période de
+    # janvier 2026 à …", a period gone by, is no date)
+    r"|(?P<medium>p[ée]riode\s++(?:allant\s++)?(?:de|d['’])\s*+$|\bau\b|\bpour\s++le\b|\bon\b|\bday\s++(?:is|will\s++be)\b|\bdate\b[^:|\n]{0,30}[:|]"
     r"|\bdate\b[^:|.;\n]{0,30}?\b(?:is|will\s++be)\s*+$|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
     # a verb that says when it happens: "la bascule se fera fin du mois prochain"
     r"|\bse\s++fera\b|\bs'effectuera\b|\binterviendra\b|\bse\s++fait\b|\bwill\s++take\s++place\b|\bwill\s++happen\b"
@@ -473,7 +475,7 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
     return hits
 
 
-_RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:au|to|until|[-–—])[ \t]++")  # matched right after a date
+_RANGE_TO = re.compile(r"(?<![ \t])[ \t]*+(?:au|a|to|until|[-–—])[ \t]++")  # matched right after a date ("… à …" folded)
 
 
 def _range_end(folded: str, end: int, found: list[tuple], i: int) -> tuple | None:
@@ -513,7 +515,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     """
     found = find_dates(text, reference)
     starts = [h.start for h in found]  # in text order
-    hits = [p for h in found if h.cue != "deadline" and (p := _pointed_to(text, h, starts)).cue != "deadline"]
+    hits = [_pointed_to(text, h, starts) for h in found if h.cue != "deadline"]
     # at equal score a day beats a period: "à la rentrée, le lundi 6 septembre"
     best = max((h for h in hits if h.score >= threshold), key=lambda h: (h.score, h.exact, -h.start), default=None)
     if best is not None and not best.exact:  # a month, then its day: "le mois prochain … prévu le 12 octobre"
@@ -534,21 +536,11 @@ _THAT_DATE = re.compile(r"(?:[àa]\s++compter|[àa]\s++partir|\bd[èe]s|effectiv
                         r"\s++(?:de\s++)?(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b", re.I)
 
 
-_BEFORE_THAT_DATE = re.compile(r"(?:\bavant|\bbefore|d['’]ici|\bby)\s++(?:cette|that|this)\s++(?:m[êe]me\s++)?(?:date|day|jour)\b",
-                               re.I)
-
-
 def _pointed_to(text: str, hit: DateHit, starts: list[int]) -> DateHit:
     """The hit, as strongly cued when the next sentence or two point back to it ("à compter de cette
     date") with no other date between (a number, or a date in words: "… le 12 janvier, la cession sera effective
-    fin du mois prochain. À compter de cette date" points to the end of next month); as a deadline when they
-    want something done before it ("Les travaux commencent le 20 juillet : la machine devra avoir été déplacée avant
-    cette date")."""
+    fin du mois prochain. À compter de cette date" points to the end of next month)."""
     after = text[hit.end : hit.end + 200]
-    before_it = _BEFORE_THAT_DATE.search(after)
-    if before_it and hit.cue not in ("negative", "deadline") and not any(c.isdigit() for c in after[: before_it.start()]) \
-            and not _any_between(starts, hit.end, hit.end + before_it.start()):
-        return replace(hit, score=hit.score + _CUE_SCORE["deadline"], cue="deadline")
     m = _THAT_DATE.search(after)
     if not m or hit.cue in ("negative", "strong") or any(c.isdigit() for c in after[: m.start()]) \
             or _any_between(starts, hit.end, hit.end + m.start()):
@@ -576,8 +568,5 @@ def term_date(text: str, reference: date | None = None) -> DateHit | None:
 def deadline(text: str, reference: date | None = None) -> DateHit | None:
     """The best date introduced as a deadline ("d'ici mi-juillet", "avant le 30", "by the end of June"):
     when the customer wants something done, which is not when the change applies."""
-    found = find_dates(text, reference)
-    starts = [h.start for h in found]
-    # (and a date the next sentence wants something done before: "… commencent le 20 juillet : … avant cette date")
-    hits = [p for h in found if (p := h if h.cue == "deadline" else _pointed_to(text, h, starts)).cue == "deadline"]
+    hits = [h for h in find_dates(text, reference) if h.cue == "deadline"]
     return max(hits, key=lambda h: (h.score, -h.start), default=None)

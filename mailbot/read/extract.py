@@ -221,6 +221,8 @@ _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s
                            # "les chiffres ci-dessous sont faux", "the figures below are wrong"
                            r"|\bsont\s++(?:faux|fausses|erron[ée]e?s|incorrecte?s)\b|\bare\s++(?:wrong|incorrect)\b",
                            re.I)
+# an invoice's or an order's file: "Facture_2027-0612.pdf", "FAC_9026318847.pdf", "BC_2027_0451.pdf"
+_NOT_OWN_CUSTOMER = re.compile(r"factur|invoice|(?<![a-z])(?:fac|fact|inv|avoir|bc|bdc|po|cde|cmd|commande|order)(?![a-z])", re.I)
 # "FAC_9026318847.pdf" (not a letter about invoices: "courrier_maire_factures.docx")
 _INVOICE_NAME = re.compile(r"^(?!.*(?<![a-z])(?:courrier|lettre|letter)(?![a-z])).*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)"
                            r"(?![a-z])", re.I)
@@ -251,7 +253,9 @@ def _readings_said_attached(text: str) -> bool:
     return any(_ENCLOSED.search(sentence) and _READING_WORD.search(sentence) for sentence in re.split(r"[.!?\n]", text))
 _LATER = re.compile(
     r"sera envoy|vous (?:sera|seront|ferons|enverrons|transmettrons)|suivra|d[èe]s (?:que|r[ée]ception)|prochainement"
-    r"|plus tard|pas encore|will (?:follow|send|be sent)|later|not yet",
+    r"|plus tard|pas encore|will (?:follow|send|be sent)|later|not yet"
+    # "(Kbis à suivre)", "le Kbis vous parviendra par courrier", "has been requested from the registry"
+    r"|[àa] suivre|parviendra|devrait arriver|to follow|been requested|en cours de demande",
     re.I,
 )
 
@@ -1280,8 +1284,9 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     if here and len(values) > 1:
         line_end = new.text.find("\n", here.end())
         values = [(s, e) for s, e in values if here.end() <= s and (line_end < 0 or e <= line_end)]
-    if len(values) > 1 and _SPACED_ANSWER.fullmatch(new.text, values[0][0], values[-1][1]):
-        values = [(values[0][0], values[-1][1])]  # one value in spaced pieces: "c'est le 4106 B 0072."
+    if len(values) > 1 and _SPACED_ANSWER.fullmatch(new.text, values[0][0], values[-1][1]) and any(
+            piece.isalpha() for piece in new.text[values[0][0] : values[-1][1]].split()):
+        values = [(values[0][0], values[-1][1])]  # one value in spaced pieces: "c'est le 4106 B 0072." (not two serials)
     if len(asked) != 1 or len(values) != 1:
         return
     _answer(new, fields, asked[0], *values[0], "the whole answer to a request that asked for it")
@@ -1561,8 +1566,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
     (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
     ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
-    (situations.toml ``new_address``: an order, readings), so none is read: "Adresse d'installation : …" in the
-    request of readings it answers is where the machine is."""
+    (situations.toml ``new_address``: readings), so none is read in the history: "Adresse d'installation : …" in the
+    request of readings it answers is where the machine is (the customer's own words may still give one)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1610,7 +1615,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
-    address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
+    address = next(filter(None, (r.address() for r in changes if addressed or r is not quoted)), None)
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
@@ -1765,8 +1770,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         took = False
         for name in _ATTACHMENT_FIELDS:  # a customer number the request does not need only under a client label
             if not fields[name]:  # (the body's "seule exception : … (n° X)" holds)
-                if name == "customer_number" and name not in required and INVOICE_DOCUMENT.search(document.name):
-                    continue  # an invoice attached for its references may be another supplier's
+                if name == "customer_number" and name not in required and _NOT_OWN_CUSTOMER.search(document.name):
+                    continue  # an invoice attached for its references may be another supplier's; an order's "n° client"
+                    # may be the buyer's code for its supplier
                 fields[name] = reader.identifier(name, left_out,
                                                  named=name == "customer_number" and name not in required)
                 took = took or bool(fields[name])

@@ -131,6 +131,7 @@ _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
 _LIST_REACH = 20  # lines a list's item is looked up from to its introduction
 _NO_WORDS = frozenset({"no", "non"})  # a yes/no cell's "no" (not "N", which may be a code)
+_PLACE_WORDS = frozenset({"to", "a", "au", "vers", "sur", "into", "towards"})  # "Relocate to …", "À déplacer vers …"
 _MAX_VALUES_BETWEEN = 8  # a label reaches over a list of values, not over a table of numbers
 _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our last invoice: X"; a French
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
@@ -220,8 +221,8 @@ class Lexicon:
     new_before: frozenset[str] = frozenset()  # "un nouveau numéro de commande": words that call a label's value new
     changing: tuple[str, ...] = ()  # "notre numéro de bon de commande change"
     other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
-    # labels whose first two words must be written with blanks only between them: "contrat traceur n°", not
-    # "Résiliation contrat – matériel n° X" (a subject's dash: the machine's own label)
+    # labels written word for word, no typo, their first two words with blanks only between them: "contrat traceur n°",
+    # not "Résiliation contrat – matériel n° X" (a subject's dash: the machine's own label) nor "Contract equipment no."
     joined: frozenset[tuple[str, ...]] = frozenset()
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
@@ -486,7 +487,8 @@ class _Scorer:
             for name, phrase in self.lex.ending_with(word):
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
                         len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)) and not (
-                        phrase in self.lex.joined and not self._blanks_after(i + 1 - len(phrase))):
+                        phrase in self.lex.joined and (not self._blanks_after(i + 1 - len(phrase))
+                                                       or tuple(words[i + 1 - len(phrase) : i + 1]) != phrase)):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
             if i in ends and (pointer := self._pointer_after(words, i)):
                 if ends[i][0] and _SUBJECT_WORDS.intersection(pointer):
@@ -683,10 +685,11 @@ class _Scorer:
         if header is None:
             return False
         row = [" ".join(_WORD.findall(c)) for _, c in cells(self.folded[line_start:line_end])]
-        # (a header that starts with a flag asks it of a place: "Relocate to Garibaldi?"; an action column keeps a
-        # machine in words: "Action | Résilier" … "| Conserver")
+        # (a header that asks a flag of a place: "Relocate to Garibaldi?", not "Include toner?" nor "Move date"; an
+        # action column keeps a machine in words: "Action | Résilier" … "| Conserver")
         return len(header) == len(row) and any(
-            (h in flags or any(h.startswith(f"{f} ") for f in flags)) and (c in _NO_WORDS or c in keeps)
+            (h in flags or any(h.startswith(f"{f} ") and _PLACE_WORDS.intersection(h[len(f) + 1 :].split()[:1])
+                               for f in flags)) and (c in _NO_WORDS or c in keeps)
             for h, c in zip(header, row))
 
     def _header_above(self, line_start: int) -> list[str] | None:
@@ -787,6 +790,11 @@ class _Scorer:
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
         labels, direct = self.labels_before(start, end)
+        if not any(c in "-/" for c in value) or any(shape.match(compact) for shape in self.lex.fields["serial_numbers"].shapes):
+            # "Résiliation contrat traceur n° 3Y0612300", "contrat imprimante n° 2XK33190": a contract named by its machine
+            # labels a reference written as one ("0032-118-7", "7701-CIF"), not a serial's shape nor a run of
+            # letters and digits
+            labels = {k: v for k, v in labels.items() if tuple(v[2].split()) not in self.lex.joined}
         # at equal distance a field's label beats an "other" one: "le n° d'engagement à reporter sur vos
         # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)

@@ -109,8 +109,8 @@ class Rules:
     fields: dict[str, FieldInfo]
     review_below: float
     min_score: float
-    # pairs of requests that, made in one mail, lead in the order written (classifier.first_written)
-    first_written: tuple[frozenset[str], ...] = ()
+    # pairs of requests that, made in one mail, the keywords decide between (classifier.keywords_decide)
+    keywords_decide: tuple[frozenset[str], ...] = ()
 
     def situation(self, situation_id: str) -> Situation:
         return self.situations.get(situation_id, self.situations["other"])
@@ -244,10 +244,10 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     if not 0.0 <= review_below <= 1.0:
         raise RulesError("classifier.review_below: must be between 0 and 1")
     min_score = float(_get(classifier, "min_score", (int, float), "classifier")) if "min_score" in classifier else 2.0
-    pairs = _get(classifier, "first_written", list, "classifier") if "first_written" in classifier else []
+    pairs = _get(classifier, "keywords_decide", list, "classifier") if "keywords_decide" in classifier else []
     for i, pair in enumerate(pairs):
         if not (isinstance(pair, list) and len(pair) == 2 and all(p in situations for p in pair) and pair[0] != pair[1]):
-            raise RulesError(f"classifier.first_written[{i}]: expected two different situation ids, got {pair!r}")
+            raise RulesError(f"classifier.keywords_decide[{i}]: expected two different situation ids, got {pair!r}")
     return Rules(situations, fields, review_below, min_score, tuple(frozenset(pair) for pair in pairs))
 
 
