@@ -657,7 +657,7 @@ LONG_SIDE_TOPIC = (
     ("po_change", "Autre point : à partir du 1er mars, le numéro de bon de commande à porter sur vos factures pour le "
                   "contrat CT-2024-01187 devient le BC-27-00918."),
     ("invoice_by_email", "Par ailleurs, nous voudrions désormais recevoir les factures du contrat 7741-22 en PDF, à "
-                         "l'adresse factures@atelier-vialle.fr, et plus par courrier."),
+                         "l'adresse factures@atelier-vialle.fr."),
 ])
 def test_a_request_in_one_paragraph_is_found_beside_a_longer_side_topic(situation, request_paragraph, rules):
     result = read("Panne traceur", LONG_SIDE_TOPIC + request_paragraph + SIGNATURE, rules)
@@ -722,6 +722,13 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "Bonjour,\nMerci de prendre en compte la demande ci-dessous pour le contrat 4410-CPP-0072.\n\nDe : Roux Céline\n"
      "Objet : Factures Canon\n\nPeux-tu leur demander que les factures soient adressées, à compter de janvier, à notre "
      "boîte ap@exemple-labo.fr ?"),
+    # "et plus par courrier" (no longer by post); "nous arrêtons les machines … au 31/10/2027"
+    ("invoice_by_email", "Factures",
+     "Bonjour,\nPour le contrat 100 447 812, merci d'envoyer les factures à factures.canon@exemple.fr (et plus par "
+     "courrier)."),
+    ("contract_termination", "Site de Reims",
+     "Bonjour,\nComme convenu, nous arrêtons les machines Canon du site de Reims au 31/10/2027. Le détail est dans le "
+     "fichier."),
     ("po_change", "Commande fournisseur émise – CANON FRANCE",
      "Ce message est généré automatiquement par le portail achats.\n\nFournisseur : CANON FRANCE (code 100287)\n"
      "Montant total HT : 3 200,00 EUR\nLe document de commande est joint (PDF).\n\nCommentaire de l'acheteur :\n« "

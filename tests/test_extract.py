@@ -1632,6 +1632,13 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ # a table's column headed "Nouvelle adresse", a list of contacts whose own key names the invoices
+ ("L'adresse de réception de vos factures change :\n\n                   | Ancienne adresse                    | Nouvelle "
+  "adresse\nAdresse            | 18 rue Caponière                    | TSA 40217\nE-mail facturation | "
+  "compta@polyclinique-exemple.fr      | factures@csp.exemple.fr", "factures@csp.exemple.fr"),
+ ("Nous souhaitons recevoir les factures du contrat n° 2023-0419-PW uniquement par e-mail. Voici nos contacts :\n\n"
+  " • Envoi des bons de commande / devis : achats@lacroix-exemple.fr\n • Relevés compteurs : repro@lacroix-exemple.fr\n"
+  " • Réception des factures (PDF) : factures@lacroix-exemple.fr", "factures@lacroix-exemple.fr"),
  # "mais" turns the clause: the old address before it does not make the one after old
  ("Nous vous remercions de ne plus adresser vos factures à notre ancienne adresse (4 rue Lenepveu, 49100 Angers), mais "
   "exclusivement par e-mail à l'adresse suivante :\ncomptabilite.fournisseurs@barrault-lemoine.fr",

@@ -121,6 +121,16 @@ def test_bare_forward_exposes_the_forwarded_request():
     assert inner.signature.startswith("Cordialement")
 
 
+def test_a_thunderbird_forwards_sujet_line_is_a_header():
+    """"Sujet :" heads a forwarded message as "Objet :" does: the request below it is read, not the header lines."""
+    text = ("Je vous transfère la demande de notre DAF ci-dessous.\n\n-------- Message transféré --------\n"
+            "Sujet : Canon - factures + BDC 2027\nDate : Fri, 27 Nov 2026 18:02:33 +0100\nDe : Olivier <o@x.fr>\n"
+            "Pour : Sabrina <s@x.fr>\n\nSabrina,\n\nPeux-tu demander à Canon d'envoyer les factures à factures@x.fr ?\n\n"
+            "Merci,\nOlivier")
+    inner = request(split(text))
+    assert "Peux-tu demander à Canon" in inner.new and "Sujet" not in inner.new
+
+
 def test_a_bare_forward_keeps_the_signature_of_who_passes_it_on():
     """Both sign for the customer: the forwarder's "N° client Canon" is the customer's number."""
     text = ("Bonjour,\n\nJe vous transfère les relevés de notre site de Tours.\n\nCordialement,\nService comptabilité\n"

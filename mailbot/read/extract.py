@@ -150,6 +150,7 @@ _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind
 _EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|purchase\s++orders?|\bPOs\b|relev[ée]s|compteurs?"
                                    r"|\bmeter|readings?\b|\bdevis\b|\bquot(?:e|ation)s?\b", re.I)
 _INVOICE_WORD = re.compile(r"factur|invoic", re.I)
+_LISTED_KEY = re.compile(r"[ \t]*+[•·*–-][^:\n]{1,60}+:[ \t]*+")  # a list item's key before its value: "• Factures : "
 _CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut\w*+|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
                            re.I)
 _CONTRAST = re.compile(r"\b(?:mais|but)\b", re.I)
@@ -547,6 +548,7 @@ class _Reader:
         best: tuple[float, str, int, int] | None = None
         previous_end = 0  # where the address before ends: "remplacer a@x.fr par b@x.fr" reads b's clause from there
         candidates = self._email_candidates()
+        rows: dict[int, list[tuple[int, str]]] = {}  # the table lines read for their columns' headers
         for start, end, address in candidates:
             domain = address.rsplit("@", 1)[1]
             if OUR_DOMAINS.search(domain):
@@ -581,6 +583,13 @@ class _Reader:
             ) + (0.5 if _EMAIL_NEW.search(clause) else 0.0)
             if _CONTACT_CLAUSE.match(clause.lstrip()):
                 score -= 2.0  # "Contact pour les factures : Mme Durand, 01 02 03 04 05, durand@…": a person to call
+            if _INVOICE_WORD.search(line) and _LISTED_KEY.fullmatch(line):
+                score += 0.5  # its own key names the invoices, in a list of contacts: "• Réception des factures (PDF) : …"
+            header = _column_header(self.text, start, rows)
+            if header is not None:  # a table: its column's header says old or new ("Ancienne adresse | Nouvelle adresse")
+                positive_cue, negative_cue = _address_cues()
+                folded = fold(header)
+                score += -2.0 if negative_cue.search(folded) and not positive_cue.search(folded) else 0.0
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best

@@ -45,7 +45,7 @@ _REPLY_SEPARATOR = re.compile(
     re.I,
 )
 _FROM_WORDS = r"De|From|Exp[ée]diteur"
-_NEXT_WORDS = r"Envoy[ée]|Sent|Date|[ÀA]|To|Objet|Subject|Pour|Cc|Destinataire"
+_NEXT_WORDS = r"Envoy[ée]|Sent|Date|[ÀA]|To|Objet|Subject|Sujet|Pour|Cc|Destinataire"  # ("Sujet :": Thunderbird's forward)
 # Header lines ("De : …", "** Objet ** :"). Runs of blanks and stars are taken whole (possessive: what
 # follows a run never starts with one of its characters), so a line of blanks is not split every way.
 _HEADER_FROM = re.compile(rf"^[\s>*]*+(?:{_FROM_WORDS})\s*+\**+\s*+:\**\s*+\S", re.I)
