@@ -150,7 +150,7 @@ _EMAIL_COPY_AFTER = re.compile(  # matched where an address ends; the lookbehind
 _EMAIL_OTHER_DOCUMENT = re.compile(r"\bbons?\s++de\s++commande|\bcommandes\b|purchase\s++orders?|\bPOs\b|relev[ée]s|compteurs?"
                                    r"|\bmeter|readings?\b|\bdevis\b|\bquot(?:e|ation)s?\b", re.I)
 _INVOICE_WORD = re.compile(r"factur|invoic", re.I)
-_LISTED_KEY = re.compile(r"[ \t]*+[•·*–-][^:\n]{1,60}+:[ \t]*+")  # a list item's key before its value: "• Factures : "
+_LISTED_KEY = re.compile(r"(?<![ \t])[ \t]*+[•·*–-][^:\n]{1,60}+:[ \t]*+")  # a list item's key before its value: "• Factures : "
 _CONTACT_CLAUSE = re.compile(r"(?<![ \t])[>*•-]?[ \t]*+(?:contacts?|interlocut\w*+|personne\s++[àa]\s++contacter|for\s++(?:any\s++)?questions)\b",
                            re.I)
 _CONTRAST = re.compile(r"\b(?:mais|but)\b", re.I)
