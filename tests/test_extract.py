@@ -1470,6 +1470,10 @@ def test_the_postcode_of_a_new_address(text, postcode):
 
 
 READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+ # a number its label gives another field is no reading; a paper size in a header is no number
+ ("Ci-joint le tableau de relevés au 30 juin pour le contrat 66 120 349.", []),
+ ("serial | black_a4 | colour_a4 | avg monthly volume | reading date\n7112A0448 | 2.304.118 | 612.007 | 48000 | "
+  "31/07/2027", [2304118, 612007]),
     # the last reading we recorded, quoted back under the customer's
     ("Compteur noir (m²) :\n14 870\n\nPour information, dernier relevé enregistré : 13 202 m² (noir) au 31/05/2026.",
      [14870]),

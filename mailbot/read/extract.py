@@ -362,6 +362,7 @@ _COUNTER_LABEL = re.compile(r"(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\
 # A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
 _NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
                                  r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
+_PAPER_SIZE = re.compile(r"(?<![^\W_])a[0-4](?![^\W_])", re.I)  # "A4", "colour_a4"
 _SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
 # "Compteur noir au 30/09 :⏎245 871": the label ends before the day it was read (on folded text)
@@ -651,6 +652,9 @@ class _Reader:
         found: list[dict[str, Any]] = []
         serials = self.serial_hits()
         positions = [at for at, _ in serials]
+        numbers = sorted((f for name in ("contract_number", "po_number", "customer_number")
+                          for f in self.identifiers()[name] if "label" in f.why), key=lambda f: f.start)
+        number_starts = [f.start for f in numbers]
         block_context = False  # rows under a header or an introduction that names the counters
         read_above = False  # the line above gave readings
         columns: list[str | None] = []  # what each column of the current table counts, from its header
@@ -712,6 +716,9 @@ class _Reader:
             for at, value in on_line:  # the pieces of a spaced serial are no readings: "PW450 88 2310", "560 118 402"
                 if " " in value:
                     masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
+            # … nor is a number its label names another field's: "les relevés … pour le contrat 66 120 349"
+            for f in numbers[bisect_left(number_starts, line_start) : bisect_left(number_starts, start - 1)]:
+                masked = masked[: f.start - line_start] + " " * (f.end - f.start) + masked[f.end - line_start :]
             hits = []
             volume_end = -1  # where a number read as a volume or an estimate ends, on this line
             known_end = -1  # where a number of the last reading we know ends, on this line
@@ -748,7 +755,8 @@ class _Reader:
                     # a header that names its counters and a column that is none ("Volume moyen / mois")
                     heads = [not (_NOT_COUNTER_HEADER.search(c) and not kind) for c, kind in zip(header, kinds)]
                     named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(header, kinds))
-                    if named and not all(heads) and not any(_DIGIT.search(c) for c in header):
+                    # (a paper size is no number: "black_a4 | colour_a4 | avg monthly volume")
+                    if named and not all(heads) and not any(_DIGIT.search(_PAPER_SIZE.sub("", c)) for c in header):
                         counted = heads
                 continue
             self.note("meter_readings", line.strip(), "number after a counter word or before a unit")
