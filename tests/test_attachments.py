@@ -127,19 +127,6 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
                for e in analysis.evidence)
 
 
-def test_a_termination_letter_gives_the_date_at_the_term_it_names():
-    """"… de résilier, au terme du contrat le 30/09/2027, le contrat …": the letter's date is not the request's, the
-    term's is."""
-    letter = docx(["Nancy, le 1er juin 2027", "Objet : résiliation du contrat n° AGL-CAN-2022/07",
-                   "Nous vous informons de notre décision de résilier, au terme du contrat le 30/09/2027, le contrat de "
-                   "location-maintenance portant sur le traceur ColorWave 3600, numéro de série 30 41 88 12."])
-    analysis = analyze(mail("Résiliation", "Madame, Monsieur,\n\nVeuillez trouver ci-joint notre courrier de "
-                            "résiliation.", [("Resiliation_2027.docx", "application/vnd.openxmlformats-officedocument."
-                                              "wordprocessingml.document", letter)]))
-    assert analysis.situation == "contract_termination"
-    assert analysis.fields["effective_date"] == "2027-09-30"
-
-
 def test_a_csv_exports_column_names_read_as_words():
     """An export's header written as identifiers ("numero_serie;compteur_nb") names its columns as words do."""
     csv_only = b"numero_serie;compteur_nb;compteur_couleur;date_releve\n3Y2C40719;48210;13377;28/02/2027\n" \
@@ -165,18 +152,28 @@ def test_an_orders_client_number_is_no_customer_number_the_request_does_not_need
     assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
 
 
-def test_a_letter_sent_with_a_word_is_read_when_the_model_alone_guessed_from_the_body():
-    """"Veuillez trouver ci-joint le courrier de M. le Maire": the request is the letter's, whatever the model reads
-    in the body, and a letter about invoices is no invoice (its date is the request's)."""
-    letter = docx(["Objet : envoi des factures par courriel - contrat n° MNT-21-0388", "Madame, Monsieur,",
-                   "Je vous informe qu'à compter du 1er mars 2027, les factures relatives au contrat cité en objet "
-                   "devront être adressées exclusivement par courriel à l'adresse factures@mairie-exemple.fr."])
-    analysis = analyze(mail("Courrier - transmission des factures", "Bonjour,\n\nVeuillez trouver ci-joint le courrier "
-                            "de M. le Maire.", [("courrier_maire_factures.docx", "application/vnd.openxmlformats-"
-                                                 "officedocument.wordprocessingml.document", letter)]))
-    assert analysis.situation == "invoice_by_email", analysis.evidence
-    assert analysis.fields["new_email"] == "factures@mairie-exemple.fr"
-    assert analysis.fields["effective_date"] == "2027-03-01"
+@pytest.mark.parametrize("subject, body, name, paragraphs, situation, fields", [
+    # "au terme du contrat le 30/09/2027": the term's date, not the letter's
+    ("Résiliation", "Madame, Monsieur,\n\nVeuillez trouver ci-joint notre courrier de résiliation.",
+     "Resiliation_2027.docx", ["Nancy, le 1er juin 2027", "Objet : résiliation du contrat n° AGL-CAN-2022/07",
+                               "Nous vous informons de notre décision de résilier, au terme du contrat le 30/09/2027, le "
+                               "contrat de location-maintenance portant sur le traceur ColorWave 3600, numéro de série 30 "
+                               "41 88 12."],
+     "contract_termination", {"effective_date": "2027-09-30"}),
+    # "… le courrier de M. le Maire": the letter's request, whatever the model reads in the body; a letter about
+    # invoices is no invoice (its date is the request's)
+    ("Courrier - transmission des factures", "Bonjour,\n\nVeuillez trouver ci-joint le courrier de M. le Maire.",
+     "courrier_maire_factures.docx", ["Objet : envoi des factures par courriel - contrat n° MNT-21-0388",
+                                      "Madame, Monsieur,", "Je vous informe qu'à compter du 1er mars 2027, les factures "
+                                      "relatives au contrat cité en objet devront être adressées exclusivement par "
+                                      "courriel à l'adresse factures@mairie-exemple.fr."],
+     "invoice_by_email", {"new_email": "factures@mairie-exemple.fr", "effective_date": "2027-03-01"}),
+])
+def test_a_letter_sent_with_a_word_is_read_for_its_request_and_its_date(subject, body, name, paragraphs, situation, fields):
+    analysis = analyze(mail(subject, body, [(name, "application/vnd.openxmlformats-officedocument.wordprocessingml."
+                                             "document", docx(paragraphs))]))
+    assert analysis.situation == situation, analysis.evidence
+    assert {key: analysis.fields[key] for key in fields} == fields
 
 
 @pytest.mark.parametrize("what, subject, body", [
