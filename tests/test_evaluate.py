@@ -286,7 +286,10 @@ FLOORS = {
     # addresses, dates and customer numbers, addresses and situations, e-mail: 5 x 45) read situations 0.956-1.000 and
     # fields 0.937-0.981 at first sight with the fifteenth session's starting code; with its changes the whole (4,518)
     # reads 0.990 / 0.984 (weakest: SIREN 0.953) / 0.986 / 0.997, and with the tokenizer of our own (its retrained model)
-    # 0.989 / 0.984 / 0.985 / 0.996
+    # 0.989 / 0.984 / 0.985 / 0.996; waves 48, 50 and 51 (ten batches of 45: readings and addresses, P.O, e-mail,
+    # attachments, dates and customer numbers, addresses and situations) read situations 0.889-1.000 and fields
+    # 0.840-1.000 at first sight with the sixteenth session's starting code; with its changes the whole (4,968) reads
+    # 0.990 / 0.984 (weakest: SIREN 0.956) / 0.986 / 0.997, and no mail of it reads worse than with that code
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -373,6 +376,12 @@ FLOORS = {
     # code, readings 0.800)
     "sealed23": {"situation_accuracy": 0.991, "given_mean": 0.977, "given_each": 0.916, "missing": 0.975,
                  "lead_time_ok": 0.991},
+    # sealed24: a forty-sixth wave of 120 (briefs a with b's kinds, invoice e-mail addresses; d with c's kinds,
+    # addresses and situations), sealed at the start of the fifteenth session, scored once at the end of the sixteenth
+    # (0.975 / 0.955 / 0.942 / 0.983 with its starting code); its new postcodes, 0.862 (25 of 29), are under the
+    # issue's 0.90 for each field
+    "sealed24": {"situation_accuracy": 0.983, "given_mean": 0.954, "given_each": 0.862, "missing": 0.950,
+                 "lead_time_ok": 0.991},
 }
 
 
@@ -395,14 +404,14 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 4518), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 4968), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
                                           ("sealed13", 120), ("sealed14", 120), ("sealed15", 120),
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
-                                          ("sealed22", 120), ("sealed23", 120)])
+                                          ("sealed22", 120), ("sealed23", 120), ("sealed24", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""

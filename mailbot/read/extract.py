@@ -57,7 +57,7 @@ NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they 
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 # the evidence of a value right after a label that names a client ("label 'code client'"; not "label 'compte'", an
 # accounting account, nor "label 'client', 2 word(s) before")
-_NAMED_BY_LABEL = re.compile(r"label '[^']*(?:client|customer)[^']*'(?!, \d)")
+_NAMED_BY_LABEL = re.compile(r"label '(?:[^']* )?(?:client|customer)(?: n| no| number)?'(?!, \d)")  # not "clients" (a hotline)
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
