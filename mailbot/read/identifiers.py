@@ -221,9 +221,9 @@ class Lexicon:
     new_before: frozenset[str] = frozenset()  # "un nouveau numéro de commande": words that call a label's value new
     changing: tuple[str, ...] = ()  # "notre numéro de bon de commande change"
     other_shapes: tuple[re.Pattern[str], ...] = ()  # tokens that are no field's value (an IP address)
-    # labels written word for word, no typo, their first two words with blanks only between them: "contrat traceur n°",
-    # not "Résiliation contrat – matériel n° X" (a subject's dash: the machine's own label) nor "Contract equipment no."
-    joined: frozenset[tuple[str, ...]] = frozenset()
+    # a head written right before a machine's label that makes it a field's ("contrat" + "traceur n°": the contract's),
+    # head -> (field, the machine label's last words it takes: "n", "no", …)
+    compound_heads: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     # Derived from the above (__post_init__): the labels by their last word, the first words of
     # "elsewhere" phrases, the labels of one word; and the words already compared (ending_with).
     by_last: dict[str, list[tuple[str | None, tuple[str, ...]]]] = field(init=False)
@@ -280,8 +280,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
     """Read and compile the identifiers file; a bad entry is a clear ValueError."""
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     fields = {}
-    joined: set[tuple[str, ...]] = set()
-    serials = data["fields"]["serial_numbers"]
+    heads: dict[str, tuple[str, frozenset[str]]] = {}
     for name in FIELDS:
         entry = data["fields"][name]
         try:
@@ -292,10 +291,8 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
         machines = [fold(w) for w in entry.get("machine_words", [])]
         labels = entry["labels"] + [f"{m} {suffix}" for m in machines for suffix in entry.get("machine_label_suffixes", [])]
         # "contrat traceur n° X": a word for a machine names the contract's kind
-        compounds = [f"{head} {m} {suffix}" for head in entry.get("machine_label_heads", [])
-                     for m in serials.get("machine_words", []) for suffix in entry.get("machine_label_suffixes", [])]
-        joined.update(_phrases(compounds))
-        labels += compounds
+        heads.update((fold(head), (name, frozenset(fold(w) for w in entry.get("machine_label_suffixes", []))))
+                     for head in entry.get("machine_label_heads", []))
         fields[name] = FieldLexicon(
             labels=_phrases(labels), shapes=shapes, refuse_shapes=refuse,
             shape_score=float(entry.get("shape_score", 0)), min_digits=int(entry.get("min_digits", 2)),
@@ -334,7 +331,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    changing=_folded_phrases(data.get("changing", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    not_typos=frozenset(fold(w) for w in data.get("not_typos", [])),
-                   other_shapes=other_shapes, joined=frozenset(joined))
+                   other_shapes=other_shapes, compound_heads=heads)
 
 
 @lru_cache(maxsize=1)
@@ -486,10 +483,10 @@ class _Scorer:
                 continue
             for name, phrase in self.lex.ending_with(word):
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
-                        len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)) and not (
-                        phrase in self.lex.joined and (not self._blanks_after(i + 1 - len(phrase))
-                                                       or tuple(words[i + 1 - len(phrase) : i + 1]) != phrase)):
+                        len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
+            if i in ends and (compound := self._compound(words, i, ends[i], machines)):
+                ends[i] = compound
             if i in ends and (pointer := self._pointer_after(words, i)):
                 if ends[i][0] and _SUBJECT_WORDS.intersection(pointer):
                     self.in_subject.add(ends[i][0])
@@ -508,6 +505,26 @@ class _Scorer:
         return next((phrase for phrase in self.lex.elsewhere
                      for j in range(i + 1 + len(phrase), min(len(words), i + 4 + len(phrase)) + 1)
                      if _ends_with(words, j, phrase)), None)
+
+    def _compound(self, words: list[str], i: int, end: tuple[str | None, tuple[str, ...]],
+                  machines: frozenset[str]) -> tuple[str, tuple[str, ...]] | None:
+        """The label ending at word ``i`` made another field's by the head written right before it, word for word and
+        with blanks only between them: "contrat traceur n°" (not "Résiliation contrat – matériel n° X", a subject's
+        dash, nor "Contract equipment no.", nor a typo)."""
+        name, phrase = end
+        if name != "serial_numbers" or len(phrase) != 2 or i < 2 or words[i - 1] != phrase[0] or phrase[0] not in machines:
+            return None
+        field_name, suffixes = self.lex.compound_heads.get(words[i - 2], (None, frozenset()))
+        if field_name is None or words[i] not in suffixes or not self._blanks_after(i - 2):
+            return None
+        return field_name, (words[i - 2], *phrase)
+
+    def _is_compound(self, label: str) -> bool:
+        """Is the label text one a head made ("contrat traceur n")?"""
+        words = label.split()
+        return len(words) == 3 and words[0] in self.lex.compound_heads \
+            and words[1] in self.lex.fields["serial_numbers"].machine_words \
+            and words[2] in self.lex.compound_heads[words[0]][1]
 
     def _blanks_after(self, i: int) -> bool:
         """Are words i and i + 1 written with blanks only between them?"""
@@ -790,11 +807,13 @@ class _Scorer:
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
         labels, direct = self.labels_before(start, end)
-        if not any(c in "-/" for c in value) or any(shape.match(compact) for shape in self.lex.fields["serial_numbers"].shapes):
+        if self.lex.compound_heads and any(self._is_compound(v[2]) for v in labels.values()) and (
+                not any(c in "-/" for c in value)
+                or any(shape.match(compact) for shape in self.lex.fields["serial_numbers"].shapes)):
             # "Résiliation contrat traceur n° 3Y0612300", "contrat imprimante n° 2XK33190": a contract named by its machine
             # labels a reference written as one ("0032-118-7", "7701-CIF"), not a serial's shape nor a run of
             # letters and digits
-            labels = {k: v for k, v in labels.items() if tuple(v[2].split()) not in self.lex.joined}
+            labels = {k: v for k, v in labels.items() if not self._is_compound(v[2])}
         # at equal distance a field's label beats an "other" one: "le n° d'engagement à reporter sur vos
         # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
@@ -1094,15 +1113,15 @@ class _Scorer:
         if row:  # a table row is one sentence, whatever dots it has ("Bât. A")
             sentence_start, sentence_end, stop = line_start, line_end, None
         sentence = self._without_models(sentence_start, sentence_end)
-        # a remark in brackets closed before the value speaks of what it follows: "ce n'est pas le traceur mentionné
-        # plus bas (il part au rebut en fin d'année), mais le nouveau PlotWave 3600, n° 1102-3345-8"
-        ahead = start - sentence_start
-        said = _ASIDE.sub(lambda m: " " * len(m.group(0)), sentence[:ahead]) + sentence[ahead:]
         # a year is no other number ("hors contrat depuis 2024"), nor, in a row, a cell of words (an address)
         numbers = [cell for _, cell in cells(sentence)] if row else [sentence]
         # (in a row, a cell's number in spaced groups is one: "3 604 221")
         kept = [_YEAR_OR_DATE_WORD.sub(" ", n) for n in numbers if not (row and _LONG_WORD.search(n))]
         if sum(len(_NUMBERED.findall(_SPACED_DIGITS.sub("", n) if row else n)) for n in kept) == 1:
+            # a remark in brackets closed before the value speaks of what it follows: "ce n'est pas le traceur mentionné
+            # plus bas (il part au rebut en fin d'année), mais le nouveau PlotWave 3600, n° 1102-3345-8"
+            ahead = start - sentence_start
+            said = _ASIDE.sub(lambda m: " " * len(m.group(0)), sentence[:ahead]) + sentence[ahead:]
             if self._says(said, lex.not_concerned_after, several_words=True):
                 return True
             if stop and self.folded[stop.start()] != "\n":
