@@ -13,7 +13,7 @@ from mailbot.read.analyze import analyze
 from mailbot.decide.measures import is_nominative
 from mailbot.read.extract import extract, extract_all, fraud_signals
 from mailbot.read.mime import parse
-from mailbot.read.quotes import split
+from mailbot.read.quotes import request, split
 from mailbot.read.rules import load_rules
 from tests.support import reading_decision
 
@@ -1181,18 +1181,21 @@ def test_a_mail_asking_no_change_gives_no_new_address(situation, email):
 
 @pytest.mark.parametrize("situation, postcode", [("meter_read_request", None), ("automatic_meter_reads", None),
                                                   ("equipment_move", "76600")])
-def test_a_request_that_gives_no_new_address_reads_none(situation, postcode):
+@pytest.mark.parametrize("own", ["Pour la machine ci-dessous : noir 310 442, couleur 95 017.",
+                                 # a forward that passes our request on: its text is read as the request's
+                                 "Je vous transfère la demande reçue : noir 310 442, couleur 95 017."])
+def test_a_request_that_gives_no_new_address_reads_none(situation, postcode, own):
     """A request of readings answers ours, whose "Adresse d'installation" is where the machine is (situations.toml
     ``new_address = false``); a move's is where it goes."""
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "TR: relevé"
-    msg.set_content("Pour la machine ci-dessous : noir 310 442, couleur 95 017.\n\n-----Message d'origine-----\n"
+    msg.set_content(f"{own}\n\n-----Message d'origine-----\n"
                     "De : Service Contrats\nObjet : relevé\n\nN° de série : ZX-00417-F\nAdresse d'installation : "
                     "Quai de Saône, 76600 Le Havre")
     mail = parse(msg.as_bytes())
-    parts = split(mail.text, mail.subject)
+    inner = request(split(mail.text, mail.subject))
     rule = load_rules().situations[situation]
-    fields = extract_all(parts.new, parts.quoted, mail, REF, situation, addressed=rule.new_address).fields
+    fields = extract_all(inner.new, inner.quoted, mail, REF, situation, addressed=rule.new_address).fields
     assert fields["new_address_postcode"] == postcode
     assert fields["serial_numbers"] == ["ZX-00417-F"]
 

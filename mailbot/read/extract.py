@@ -1583,8 +1583,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
     (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
     ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
-    (situations.toml ``new_address``: readings), so none is read in the history: "Adresse d'installation : …" in the
-    request of readings it answers is where the machine is (the customer's own words may still give one)."""
+    (situations.toml ``new_address``: readings), so none is read: "Adresse d'installation : …" in the request of
+    readings it answers, or passes on, is where the machine is (no labelled request of readings gives one)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1632,7 +1632,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
-    address = next(filter(None, (r.address() for r in changes if addressed or r is not quoted)), None)
+    address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
