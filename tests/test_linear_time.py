@@ -62,7 +62,6 @@ MODULES = (  # add a module here when it compiles patterns that read customer te
     "mailbot.compose.redact",
     "mailbot.read.authentication",
     "mailbot.decide.directory",
-    "mailbot.read.analyze",
     "mailbot.read.attachments",
 )
 PATTERN_SECONDS = 0.2  # one pattern over 64 kB: linear takes milliseconds, quadratic takes seconds

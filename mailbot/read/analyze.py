@@ -22,7 +22,7 @@ from mailbot.decide.cases import without_reference
 from mailbot.read.attachments import of_mail
 from mailbot.read.classify import Classification, classify
 from mailbot.decide.chain import judge_broken, judge_reading
-from mailbot.read.extract import NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
+from mailbot.read.extract import INVOICE_PASSED, NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, load_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
@@ -189,12 +189,6 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
         analysis.notes.append(f"Date header {mail.date.isoformat()} is absurd: the server's arrival date is used")
 
 
-# a subject or a file that passes an invoice on ("TR: facture", "Factures Canon", "FAC_9026318847.pdf", "avoir"), not a
-# letter about invoices ("Courrier - transmission des factures", "courrier_maire_factures.docx")
-_INVOICE_PASSED = re.compile(r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
-                             r".*?(?:factur|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
-
-
 def _named(classification: Classification, rules: Rules) -> set[str]:
     """The requests the keywords found in the customer's own words (before the model overruled them)."""
     return {e.name for e in classification.matched if e.source in ("subject", "new") and e.name != "other"
@@ -208,9 +202,9 @@ def _attached_request(mail: mime.Mail, classification: Classification, rules: Ru
     A body with a side topic of its own ("Autre point : le bac 2 grince") keeps it as the secondary situation
     when its subject or its words name the request the files hold ("Formulaire relevé compteurs + problème bac")."""
     named = _named(classification, rules)
-    if _INVOICE_PASSED.search(mail.subject) or not (says_nothing or named):
+    if INVOICE_PASSED.search(mail.subject) or not (says_nothing or named):
         return classification  # "TR: facture" and "Voir PJ": an invoice passed on, whose counters were billed
-    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not _INVOICE_PASSED.search(d.name)]
+    documents = [d for d in of_mail(mail) if not d.unreadable and d.text.strip() and not INVOICE_PASSED.search(d.name)]
     if not documents:
         return classification
     text = "\n\n".join(d.text for d in documents)[:MAX_TEXT]

@@ -55,9 +55,6 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
 NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
-# the evidence of a value right after a label that names a client ("label 'code client'"; not "label 'compte'", an
-# accounting account, nor "label 'client', 2 word(s) before")
-_NAMED_BY_LABEL = re.compile(r"label '(?:[^']* )?(?:client|customer)(?: n| no| number)?'(?!, \d)")  # not "clients" (a hotline)
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
 _SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
@@ -224,9 +221,13 @@ _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s
                            re.I)
 # an invoice's or an order's file: "Facture_2027-0612.pdf", "FAC_9026318847.pdf", "BC_2027_0451.pdf"
 _NOT_OWN_CUSTOMER = re.compile(r"factur|invoice|(?<![a-z])(?:fac|fact|inv|avoir|bc|bdc|po|cde|cmd|commande|order)(?![a-z])", re.I)
-# "FAC_9026318847.pdf" (not a letter about invoices: "courrier_maire_factures.docx")
-_INVOICE_NAME = re.compile(r"^(?!.*(?<![a-z])(?:courrier|lettre|letter)(?![a-z])).*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)"
-                           r"(?![a-z])", re.I)
+# a letter about invoices is none of them: "courrier_maire_factures.docx", "Courrier - transmission des factures"
+_NO_LETTER = r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
+# an invoice's file, whose dates are no request's: "FAC_9026318847.pdf"
+_INVOICE_NAME = re.compile(_NO_LETTER + r".*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)
+# a subject or a file that passes an invoice on, whose counters were billed ("TR: facture", "Factures Canon",
+# "FAC_9026318847.pdf", "avoir")
+INVOICE_PASSED = re.compile(_NO_LETTER + r".*?(?:factur|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
@@ -481,7 +482,7 @@ class _Reader:
             return self._serials([f for f in found if compacted(f.value) not in left_out])
         chosen = best([f for f in found if not besides.intersection(
             _letters_and_digits(piece) for piece in (f.value, *f.value.split()))
-            and (not named or _NAMED_BY_LABEL.search(f.why))])
+            and (not named or _named_a_client(f))])
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
@@ -1853,6 +1854,16 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         kept = kept or _AttachedReader(documents[0])
         kept.evidence += unreadable
     return kept
+
+
+def _named_a_client(found: Found) -> bool:
+    """Is the value right after a label that names a client ("code client", "N° client")? Not "compte" (an accounting
+    account), nor "Service clients" (a hotline), nor two words after "Client :"."""
+    if found.label is None or found.label[1]:
+        return False
+    words = found.label[0].split()
+    words = words[:-1] if words and words[-1] in ("n", "no", "number") else words
+    return bool(words) and words[-1] in ("client", "customer")
 
 
 _NAME_SEPARATORS = re.compile(r"[_+]++")

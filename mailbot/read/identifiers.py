@@ -349,6 +349,7 @@ class Found:
     end: int
     score: float
     why: str
+    label: tuple[str, int] | None = None  # the label that scored it and the words between them ("code client", 0)
 
 
 def _near(word: str, target: str) -> bool:
@@ -792,8 +793,8 @@ class _Scorer:
                     return name
         return None
 
-    def scores(self, start: int, end: int) -> dict[str, tuple[float, str]]:
-        """field -> (score, why) for the token text[start:end]."""
+    def scores(self, start: int, end: int) -> dict[str, tuple[float, str, tuple[str, int] | None]]:
+        """field -> (score, why, the label that scored it and the words between) for the token text[start:end]."""
         value = self.text[start:end]
         compact = compacted(value)
         digits = sum(c.isdigit() for c in compact)
@@ -844,7 +845,7 @@ class _Scorer:
             if lex.refuse_company_numbers and _COMPANY_SIZED.fullmatch(compact) and (
                     (stdnum_siren.is_valid(compact) and not own_label) or stdnum_siret.is_valid(compact)):
                 continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
-            score, why = 0.0, []
+            score, why, labelled = 0.0, [], None
             mine = labels.get(name)
             if mine and machine_before and not lex.machine_words and not machines.intersection(mine[2].split()):
                 mine = (mine[0] + _MACHINE_WORD_COST, *mine[1:])  # "le contrat … du traceur 1650-00 5521"
@@ -858,6 +859,7 @@ class _Scorer:
                 words, values, phrase = mine
                 score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
                 why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
+                labelled = (phrase, words)
             if any(shape.match(value) for shape in lex.shapes):
                 score += lex.shape_score
                 why.append("shape")
@@ -898,7 +900,7 @@ class _Scorer:
                 else:
                     self.left_out.append(Found(name, value, start, end, score, ", ".join(why + ["not concerned"])))
                 continue
-            out[name] = (score, ", ".join(why))
+            out[name] = (score, ", ".join(why), labelled)
         return out
 
     def _spent(self, i: int, start: int) -> bool:
@@ -1233,17 +1235,17 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     blocked = ibans(text)  # an IBAN's groups are never identifiers
     tokens = [(start, end) for start, end in _with_spaced(text, scorer, lexicon)
               if not any(s < end and start < e for s, e in blocked)]
-    pairs = [(score, -start, start, end, name, why) for start, end in tokens
-             for name, (score, why) in scorer.scores(start, end).items()]
+    pairs = [(score, -start, start, end, name, why, label) for start, end in tokens
+             for name, (score, why, label) in scorer.scores(start, end).items()]
     taken: set[int] = set()
     chosen: dict[str, str] = {}
     found: dict[str, list[Found]] = {name: [] for name in FIELDS}
-    for score, _, start, end, name, why in sorted(pairs, reverse=True):
+    for score, _, start, end, name, why, label in sorted(pairs, key=lambda pair: pair[:6], reverse=True):
         value = text[start:end]
         if start in taken or (name != "serial_numbers" and chosen.setdefault(name, value) != value):
             continue
         taken.add(start)
-        found[name].append(Found(name, value, start, end, score, why))
+        found[name].append(Found(name, value, start, end, score, why, label))
     _coordinated(scorer, tokens, taken, found)
     # "- ColorWave 3800 – n° série 5C0098213 ⏎Correction : le ColorWave (5C0098213) n'est finalement pas concerné"
     left_out = {compacted(f.value) for f in scorer.left_out}
@@ -1391,9 +1393,9 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
         value = m.group("v")
         pieces = value.split()
         span = m.span("v")
-        if len(pieces) >= 3 and _CENTS_AFTER.match(text, span[1]) and _AMOUNT_TAIL.search(value):
+        if len(pieces) >= 3 and _CENTS_AFTER.match(text, span[1]) and (tail := _AMOUNT_TAIL.search(value)):
             # "n° série 7310 2284 3 840,00": the serial, then an amount in a column of prices
-            value = value[: _AMOUNT_TAIL.search(value).start()]
+            value = value[: tail.start()]
             pieces, span = value.split(), (span[0], span[0] + len(value))
         shapes = lexicon.fields[name].shapes if name else every_shape
         first = pieces[0]

@@ -78,7 +78,7 @@ class Situation:
     generic_email: bool = False  # new_email must be a service address, not jean.dupont@…
     postal_address: bool = False  # new_address must be a postal address (a move), an e-mail does not do
     effective_date: bool = True  # false: the request takes effect at no date (readings, remote reading): none is read
-    new_address: bool = True  # false: the request gives no new postal address (an order, readings): none is read
+    new_address: bool = True  # false: the request gives no new postal address (readings, remote reading): none is read
     dated_by_day: bool = False  # true: a day with a weak cue is the request's date, nothing else competing (a move)
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
     # words that make a new postal address this situation's (a machine for a move, invoices for an invoice
