@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 from mailbot.read import textcat
 from mailbot.read.analysis import Evidence
 from mailbot.read.htmltext import fold
+from mailbot.read.literals import may_match
 from mailbot.read.quotes import PARAGRAPH_BREAK, Parts, answered_question, request
 from mailbot.read.rules import Keyword, Rules, Situation
 
@@ -165,8 +166,8 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     for situation in rules.situations.values():
         total, negations, worded, cited = 0.0, [], False, []
         for keyword in situation.keywords:
-            if keyword.needs is not None and not any(text in joined for text in keyword.needs):
-                continue  # none of the texts every match contains is there: a search would fail
+            if keyword.needs is not None and not may_match(joined, keyword.needs):
+                continue  # a text every match contains is not there: a search would fail
             match = keyword.folded.search(joined)
             if not match:
                 continue

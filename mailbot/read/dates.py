@@ -265,12 +265,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
                 rf"|rentree(?: scolaire)?(?: {_YEAR})?)\b"),
      _relative, _ANY),
     # a year only after the words that make it the year a change applies to: "valable pour 2027", "for FY2027"
-    (re.compile(r"(?:(?<=\bpour )|(?<=\bpour l'exercice )|(?<=\bpour l'annee )|(?<=\bexercice )|(?<=\bfor )"
+    # (the look-ahead first: a cheap test of one position, where ten look-behinds cost 30 times more)
+    (re.compile(r"(?=20)(?:(?<=\bpour )|(?<=\bpour l'exercice )|(?<=\bpour l'annee )|(?<=\bexercice )|(?<=\bfor )"
                 r"|(?<=\bfor the year )|(?<=\bfiscal year )|(?<=\bfinancial year )|(?<=\bfy )|(?<=\bfy)(?<!-fy))"
                 r"(?P<year>20\d{2})(?![\w/-]|[.,]\d|\s*+[$%\u20ac])"),
      _year, _ANY),
     # a day alone, only as a deadline: "d'ici le 15", "avant le 30", "before the 15th"
-    (re.compile(r"(?:(?<=\ble )|(?<=\bthe ))(?P<day>[0-3]?\d)(?:er|st|nd|rd|th)?(?![\w/.,-]\d|\w)"),
+    (re.compile(r"(?=\d)(?:(?<=\ble )|(?<=\bthe ))(?P<day>[0-3]?\d)(?:er|st|nd|rd|th)?(?![\w/.,-]\d|\w)"),
      _day, frozenset({"deadline"})),
 )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot import paths
-from mailbot.read.literals import required_literals
+from mailbot.read.literals import Needs, required_literals
 
 ROUTES = ("contracts", "sales", "account_manager", "self_service", "service_desk")
 FIELD_TEXT_KEYS = ("label_fr", "label_en", "where_fr", "where_en")
@@ -46,7 +46,7 @@ class Keyword:
     pattern: re.Pattern[str]
     folded: re.Pattern[str]
     weight: float
-    needs: tuple[str, ...] | None = None  # every match of ``folded`` contains one of these (literals.py)
+    needs: Needs | None = None  # the texts every match of ``folded`` contains (literals.py)
     # situations it rules out, whatever the model reads: "nous recevons déjà vos factures par mail" is no switch to
     # e-mailed invoices
     excludes: tuple[str, ...] = ()
