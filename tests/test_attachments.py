@@ -614,6 +614,18 @@ def test_an_invoice_attached_for_its_references_gives_no_effective_date():
     assert analysis.fields["effective_date"] is None
 
 
+@pytest.mark.parametrize("sentence", [
+    "Ci-joint, pour exemple, une facture dématérialisée que nous recevons déjà d'un autre fournisseur.",
+    "Attached, as an example, is an e-invoice we already receive from another supplier.",
+])
+def test_an_invoice_attached_as_another_suppliers_example_gives_none_of_its_numbers(sentence):
+    invoice = pdf(["FACTURE N° FA-889123", "Contrat : AC-2025-17", "Client : C-77-1204"])
+    analysis = analyze(mail("Factures par email", "Bonjour, nous souhaitons recevoir vos factures par e-mail à "
+                            "compta@imprimerie-vallee.fr. " + sentence, [("FA-889123.pdf", "application/pdf", invoice)]))
+    assert analysis.situation == "invoice_by_email"
+    assert analysis.fields["contract_number"] is None and "contract_number" in analysis.missing
+
+
 def test_a_purchase_orders_account_is_no_customer_number():
     order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",

@@ -488,6 +488,8 @@ def test_a_short_answer_is_about_the_question_it_answers(situation, subject, bod
     assert read(subject, body, rules).situation == situation
 
 
+@pytest.mark.parametrize("answer", ["Le voici : 9830014572. Pour le reste, tout est dans mon premier message ci-dessous.",
+                                    "Le voici : 4413 2208 91"])  # pointing below or not: a short answer to our question
 @pytest.mark.parametrize("situation, subject, earlier", [
     ("contract_termination", "Re: notre contrat", "Nous fermons le cabinet et souhaitons mettre fin au contrat des "
      "deux traceurs FR30-55190 et FR30-55191. Ils sont disponibles pour l'enlèvement."),
@@ -495,15 +497,50 @@ def test_a_short_answer_is_about_the_question_it_answers(situation, subject, bod
      "locaux, 27 rue Raymond Aron, 76130 Mont-Saint-Aignan, à partir du 15 février."),
 ])
 def test_an_answer_sending_us_to_the_customers_own_request_under_our_question_is_about_it(situation, subject,
-                                                                                             earlier):
+                                                                                             earlier, answer):
     """"Pour le reste, tout est dans mon premier message ci-dessous": under our question, the customer's own
     request is what the mail is about (the model and the keywords read it as the customer's words)."""
-    body = ("Bonjour,\n\nLe voici : 9830014572. Pour le reste, tout est dans mon premier message ci-dessous.\n\n"
+    body = ("Bonjour,\n\n" + answer + "\n\n"
             "Aurélie\n\nLe jeu. 5 août 2027 à 16:30, Sophie Marchal <sophie.marchal@cf.canon.fr> a écrit :\n"
             "> Bonjour Madame,\n>\n> Pouvez-vous me préciser le numéro de série de votre matériel ?\n>\n> Sophie Marchal\n"
             ">\n> Le mar. 3 août 2027 à 11:02, Aurélie Fontaine <a.fontaine@cabinet-fontaine.fr> a écrit :\n> > Bonjour,\n"
             "> >\n> > " + earlier + "\n> >\n> > Aurélie Fontaine")
     assert analyze(mail(body, subject)).situation == situation
+
+
+def test_a_short_answer_takes_from_the_request_below_only_what_it_needs():
+    """"Le voici : 9830014572" under our question under their move: the move's new address is read in their message
+    (the answer carries the request on), not its contract number, which a move does not need (FORMAT.md: history)."""
+    body = ("Bonjour,\n\nLe voici : 9830014572\n\nAurélie\n\nLe jeu. 5 août 2027 à 16:30, Sophie Marchal "
+            "<sophie.marchal@cf.canon.fr> a écrit :\n> Bonjour Madame,\n>\n> Pouvez-vous me préciser le numéro de série "
+            "de votre matériel ?\n>\n> Sophie Marchal\n>\n> Le mar. 3 août 2027 à 11:02, Aurélie Fontaine "
+            "<a.fontaine@cabinet-fontaine.fr> a écrit :\n> > Bonjour,\n> >\n> > Notre traceur (contrat 21-0877) doit "
+            "être déménagé dans nos nouveaux locaux, 27 rue Raymond Aron, 76130 Mont-Saint-Aignan, à partir du 15 "
+            "février.\n> >\n> > Aurélie Fontaine")
+    analysis = analyze(mail(body, "RE: notre traceur"))
+    assert analysis.situation == "equipment_move"
+    assert analysis.fields["serial_numbers"] == ["9830014572"]
+    assert analysis.fields["new_address_postcode"] == "76130" and "new_address" not in analysis.missing
+    assert analysis.fields["contract_number"] is None
+
+
+_OUR_ORDER_QUESTION = ("\n\nDe : Contrats Service WFPS <contrats.service.wfps@cf.canon.fr>\nEnvoyé : lundi 14 décembre "
+                       "2026 11:20\nÀ : Sébastien Marty <s.marty@smeba-eau.fr>\nObjet : Votre nouveau n° de commande\n\n"
+                       "Bonjour,\n\nLe bon de commande EJ 2026-003120 rattaché à votre contrat n° 7731-PW-0055 arrive à "
+                       "échéance. Pourriez-vous nous transmettre le nouveau numéro de commande pour ce contrat ?\n\n"
+                       "Cordialement,\nService Contrats WFPS – Canon France")
+
+
+@pytest.mark.parametrize("answer, po_number", [
+    ("Voici le nouvel engagement : EJ 2027-004417", "EJ 2027-004417"),
+    ("Le service achats vous l'envoie le 18/12/2026.", None),  # never the order our question names
+])
+def test_a_short_answer_to_our_question_keeps_the_contract_it_names(answer, po_number):
+    analysis = analyze(mail("Bonjour,\n\n" + answer + "\n\nSébastien Marty" + _OUR_ORDER_QUESTION,
+                            "RE: Votre nouveau n° de commande"))
+    assert analysis.situation == "po_change"
+    assert analysis.fields["contract_number"] == "7731-PW-0055"
+    assert analysis.fields["po_number"] == po_number
 
 
 def test_a_short_thank_you_is_not_read_as_the_question_it_replies_to(rules):
@@ -697,6 +734,10 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "régler désormais vos factures sur un compte ouvert dans une banque en ligne. Est-ce un faux ?"),
     ("bank_details_check", "Coordonnées", "Bonjour,\nJe voudrais m'assurer que nous avons les bonnes coordonnées "
      "bancaires pour vous payer par virement. Pouvez-vous me les confirmer ?"),
+    ("invoice_address_change", "Changement adresse de réception des factures",
+     "Bonjour,\nNous passons à un nouvel outil de dématérialisation des factures fournisseurs. Dorénavant, merci "
+     "d'envoyer vos factures :\n\n- non plus à : factures@maison-exemple.fr\n- mais à : "
+     "dematerialisation@maison-exemple.fr" + SIGNATURE),
     ("invoice_address_change", "Nouvelle adresse mail pour les factures",
      "Bonjour,\nNos factures, aujourd'hui envoyées par mail sur compta@lemarchal.fr, doivent partir à partir du "
      "15 du mois prochain sur la boîte factures.fournisseurs@lemarchal.fr." + SIGNATURE),
@@ -726,6 +767,11 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
     ("invoice_by_email", "Factures",
      "Bonjour,\nPour le contrat 100 447 812, merci d'envoyer les factures à factures.canon@exemple.fr (et plus par "
      "courrier)."),
+    # "please send all invoices … to <a mailbox>, rather than by post" (a purchase-order mailbox named aside)
+    ("invoice_by_email", "Invoicing – new invoice mailbox",
+     "Dear Sir or Madam,\nFrom 1 January 2027 please send all invoices for contract FR-2211-0093 to\n"
+     "ap-france@ssc.example-group.com, rather than by post to our Lyon office.\n\nPurchase orders will still be issued "
+     "by our local purchasing team (purchasing.fr@example.fr)."),
     ("contract_termination", "Site de Reims",
      "Bonjour,\nComme convenu, nous arrêtons les machines Canon du site de Reims au 31/10/2027. Le détail est dans le "
      "fichier."),

@@ -394,12 +394,30 @@ def test_a_machine_decommissioned_on_a_date_is_an_event():
     "Date de démarrage : 01/05/2027",
     "Start date: 1 May 2027",
     "Go-live date: 01/05/2027",
+    # the date a request asks, on a form or as the answer to our question about it
+    "Date souhaitée : 01/05/2027",
+    "> - la date souhaitée de fin de contrat ?\n→ 01/05/2027",
+    "Date de résiliation : 1er mai 2027",
+    "Requested date: 1 May 2027",
+    # a table's column header
+    "N° client Canon | Nouvelle adresse | Date d'effet\nCL-304817 | invoices@lrad.com | 01/05/2027",
 ])
 def test_a_forms_start_date_is_a_strong_cue(text):
     """A form's "date de mise en place" says when the change takes effect, as "à compter du" does: an attachment's
     dates are taken only on such a cue (extract._from_attachments)."""
     hit = effective_date(text, REF)
     assert hit is not None and hit.iso == "2027-05-01" and hit.cue == "strong"
+
+
+def test_a_date_in_a_table_column_of_another_kind_is_not_cued():
+    hit = effective_date("Client | Matériel | Dernier relevé\nCL-1 | PW 345 | 01/05/2027", REF)
+    assert hit is None or hit.cue != "strong"
+
+
+def test_a_key_and_its_value_are_no_column():
+    text = "Adresse e-mail de réception | factures@exemple.fr\nMise en œuvre | pour l'exercice 2027"
+    hit = effective_date(text, REF)
+    assert hit is not None and hit.iso == "2027-01-01"
 
 
 @pytest.mark.parametrize("text, weak, expected", [

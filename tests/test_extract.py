@@ -1243,6 +1243,19 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our new billing address as of 1 March:\nAcme France SAS\n5 avenue de l'Europe\n67300 Schiltigheim", "67300"),
  ("Veuillez noter le changement d'adresse de notre siège : 44 quai de la Loire, 75019 Paris.", "75019"),
  ("Le traceur sera installé dans nos nouveaux bureaux situés 12 allée Turing, 31000 Toulouse.", "31000"),
+ ("Nous quittons nos bureaux de la rue Paradis à la fin du mois. À compter du 3 novembre, notre agence sera "
+  "installée :\n\nLes Docks – Atrium 10.4\n10 place de la Joliette\n13002 Marseille", "13002"),
+ ("Le traceur de la salle de TP doit être transféré vers un autre bâtiment du campus. Merci de nous indiquer les "
+  "modalités et le coût de l'intervention.\n\nAdresse de livraison :\nBâtiment 12D\n263 avenue du Général Leclerc\n"
+  "35042 Rennes Cedex", "35042"),
+ ("Nous avons commandé du papier.\n\nAdresse de livraison :\n4 rue Nobel\n35000 Rennes", None),
+ ("They are currently installed at our Blagnac site (4 chemin de la Crabe, 31700 Blagnac). The new workshop is "
+  "located at:\n\nParc Technologique du Canal\n8 rue Hermès\n31520 Ramonville-Saint-Agne", "31520"),
+ # "sera dorénavant à": where the machine stands from now on, after the one that stays ("reste sur place")
+ ("Seul le PlotWave (n° 3410 5502) déménage ; le ColorWave reste sur place. Le PlotWave sera dorénavant à notre "
+  "atelier de production :\n12 rue du Landy, 93300 Aubervilliers", "93300"),
+ ("From 1 June the plotter will now be at our depot, 4 rue Nobel, 77420 Champs-sur-Marne.", "77420"),
+ ("Les factures seront dorénavant à régler par virement.", None),
  ('Adresse de facturation à compter du 01/02 :\n\nMairie de Pontivy\nService Finances\nPlace Aristide '
   'Briand\n56300 Pontivy', '56300'),
  ("Nous déménageons ! À partir du 15 mai, nous serons au 3 boulevard Vauban, 59000 Lille.", "59000"),
@@ -1500,6 +1513,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("Index N/B au 30/06 : 204 118\nIndex couleur au 30/06 : 98 220", [204118, 98220]),
  ("The counter reads 1,045,871 (black) and 233,012 (colour).", [1045871, 233012]),
  ("compteurs : 45210 (nb), 12004 (coul.)", [45210, 12004]),
+ ("Voici le relevé demandé pour le matériel en objet :\n\n1 047 882 (compteur total, relevé le 06/07)", [1047882]),
  ("Nos compteurs : total 56 321 ; nous imprimons environ 3 000 pages par mois.", [56321]),
  ("Le compteur affiche 77 412 m² ce matin.", [77412]),
  ("Relevé compteur traceur SN 3Y0612300 :\n- A0 : 1 254\n- A1 : 3 120", [1254, 3120]),
@@ -1515,6 +1529,10 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("Date : Mon, 29 Mar 2027 07:30:12 +0200\nMerci de nous communiquer les compteurs des matériels suivants.", []),
  ("Compteurs pour la facturation : 45 210", [45210]),
  ("Compteur noir : 12 345, volume moyen : 2 000 pages/mois, compteur couleur : 3 456", [12345, 3456]),
+ # an approximate figure after its number is a volume too
+ ("Relevés de fin de mois :\nCompteur N&B : 2.418.330\nCompteur couleur : 1.007.214\n\nNombre de pages imprimées sur "
+  "le mois : 96.000 environ (tous matériels).", [2418330, 1007214]),
+ ("Counter: 45 210. We print 12,000 sheets approximately every month.", [45210]),
  ("Relevé : volume moyen 2 000 pages par mois, compteur total : 45 000", [45000]),
  ('Compteur noir: 12 345 – Compteur couleur: 6 789', [12345, 6789]),
  ('N&B 12345 / Couleur 6789', [12345, 6789]),
@@ -1522,6 +1540,12 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ('cpt N/B = 123456', [123456]),
  ('B&W: 12,345; Colour: 6,789', [12345, 6789]),
  ('Total counter 245 678 (as of today)', [245678]),
+ ("Hi,\n\nTotal counter this morning is\n1 045 233.\n\nRegards", [1045233]),
+ # a company's number on a line that speaks of a counter's word ("Noir"): no reading
+ ("la reprographie est transférée à la SPL Périgord Noir Tourisme (SIREN 901 558 342). Relevé : compteur noir 45 210",
+  [45210]),
+ ("Le compteur total est de\n88 412.", [88412]),
+ ("Dernier index connu N&B (31/03/2026) : 1 284 533\nIndex actuel N&B : 1 302 118", [1302118]),
  ('Le compteur total est de 98 765.', [98765]),
  ('Counter readings — black 12.345 — colour 6.789', [12345, 6789]),
  ('Index compteur | Valeur\nNoir | 54 321\nCouleur | 12 345', [54321, 12345]),
@@ -1643,6 +1667,11 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
  ("L'adresse de réception de vos factures change :\n\n                   | Ancienne adresse                    | Nouvelle "
   "adresse\nAdresse            | 18 rue Caponière                    | TSA 40217\nE-mail facturation | "
   "compta@polyclinique-exemple.fr      | factures@csp.exemple.fr", "factures@csp.exemple.fr"),
+ ("Dorénavant, merci d'envoyer vos factures :\n\n- non plus à : factures@maison-flandre.fr\n- mais à : "
+  "dematerialisation.fournisseurs@maison-flandre.fr", "dematerialisation.fournisseurs@maison-flandre.fr"),
+ ("Merci de mettre à jour votre fichier client selon le tableau ci-dessous :\n\nN° client Canon | Ancienne adresse de "
+  "réception | Nouvelle adresse de réception | Date d'effet\nCL-304817 | compta.lyon@lrad-logistique.com | "
+  "invoices@lrad-logistique.com | 01/08/2027", "invoices@lrad-logistique.com"),
  ("Nous souhaitons recevoir les factures du contrat n° 2023-0419-PW uniquement par e-mail. Voici nos contacts :\n\n"
   " • Envoi des bons de commande / devis : achats@lacroix-exemple.fr\n • Relevés compteurs : repro@lacroix-exemple.fr\n"
   " • Réception des factures (PDF) : factures@lacroix-exemple.fr", "factures@lacroix-exemple.fr"),

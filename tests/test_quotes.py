@@ -6,7 +6,7 @@ part must keep NOUVEAU and lose every ANCIEN, header and separator line.
 
 import pytest
 
-from mailbot.read.quotes import request, says_nothing, split, unquote
+from mailbot.read.quotes import points_to_history, request, says_nothing, split, unquote
 
 HISTORY = [
     ("Outlook FR", "De : Service <s@example.com>\nEnvoyé : lundi 3 février 2025 10:00\nÀ : Moi <m@example.fr>\n"
@@ -176,6 +176,22 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     assert "CW36-108221" in inner.new and "a écrit" not in inner.new
 
 
+@pytest.mark.parametrize("new, points", [
+    ("Les autres informations restent celles indiquées ci-dessous.", True),
+    ("Voir ci-dessous :", True),  # nothing under it in the new text: the history
+    ("Voir ci-dessous :\n\nCordialement,\nHervé", True),
+    ("Réponses dans votre message ci-dessous.", True),
+    # a list of values right under the line that introduces it is the customer's own
+    ("Ci-dessous nos compteurs au 28/12 :\n\nPlotWave 345 – n° 3450-552901\n   cpt N&B : 1 024 553", False),
+    ("Please find our readings below:\nBlack: 412,908", False),
+    ("Pour la période indiquée dans votre message ci-dessous, notre bon de commande est le :\n27-88415", True),
+    ("Voici le nouveau bon de commande pour la période indiquée ci-dessous :\nBC-26-8120", True),
+    ("Hi Claire,\n\nAs requested below:\n\nBlack 45 310\nColour 12 004", True),  # what our request below asks
+])
+def test_the_new_text_points_to_the_history(new, points):
+    assert points_to_history(new) is points
+
+
 _OUR_QUESTION = ("De : Claire Bonnafous <claire.bonnafous@cf.canon.fr>\nEnvoyé : jeudi 14 janvier 2027 11:05\n"
                  "À : Stéphane Vasseur <s.vasseur@imprimerie-vasseur.fr>\nCc : contrats.service.wfps@cf.canon.fr\n"
                  "Objet : RE: Déménagement de notre presse\n\nBonjour Monsieur Vasseur,\n\nPouvez-vous nous indiquer le "
@@ -191,7 +207,11 @@ _THEIR_REQUEST = ("De : Stéphane Vasseur <s.vasseur@imprimerie-vasseur.fr>\nEnv
     ("Le voici : 9830014572\n\nPour le reste, tout est dans mon message ci-dessous.", True),
     ("Here it is: 9830014572. Everything else is in my original e-mail below.", True),
     ("Le voici : 9830014572. Les informations que je vous ai envoyées (ci-dessous) restent valables.", True),
-    ("Le voici : 9830014572", False),  # an answer alone: the question names its field, the history stays history
+    # an answer alone too: it answers our question about their request, which says what the mail is about (the
+    # question names the field the answer fills)
+    ("Le voici : 9830014572", True),
+    ("Le voici : 9830014572. Merci de votre retour rapide, nous attendons votre devis pour ce transfert et les "
+     "conditions tarifaires détaillées pour chacune des options proposées par votre service", False),  # not short
 ])
 def test_an_answer_pointing_to_the_customers_own_message_under_our_question_reads_it(new, reads_theirs):
     """"Tout est dans mon message ci-dessous" under our question: the customer's request is the message below ours."""

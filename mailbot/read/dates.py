@@ -293,6 +293,10 @@ _CUES = re.compile(
     # a form's start: "Date de mise en place souhaitée :", "Start date:", "Go-live date:"
     r"|\bdate\s++(?:de\s++|d['’]\s*+)(?:mise\s++en\s++(?:place|service|oeuvre)|d[ée]marrage|application|bascule)"
     r"|\b(?:start|go-live|switch-?over)\s++date"
+    # the date a request asks for: "Date souhaitée :", "la date souhaitée de fin de contrat ?⏎→ …", "Requested
+    # date:"
+    r"|\bdate\s++souhait[ée]e|\bdate\s++(?:de\s++|d['’]\s*+)r[ée]siliation"
+    r"|\b(?:desired|requested|termination)\s++date"
     r"|\bfrom\b(?!\s*+:)(?!\s++\d[^.;!?\n]{0,25}?\s(?:to|until)\b)|with\s++effect"
     r"|commen[cç]|beginning|\bstarts?\b|\bbegins?\b"
     # the period a new order covers: "Pour la nouvelle période (1er août 2027 – …)", "… de facturation du …"
@@ -372,12 +376,43 @@ def _before(text: str, start: int) -> str:
     "nos locaux (adresse qui figure actuellement sur vos factures) en juin" is introduced by no "actuel". A date
     alone on its line answers the question or list item above it: "- la date de prise d'effet du changement ;⏎
     >> 01/01/2027"."""
+    header = _column_header(text, start)
+    if header is not None:
+        return header  # a table's cell: its column's header says what the date is ("Date d'effet")
     line_start = text.rfind("\n", max(0, start - 60), start) + 1
     if line_start and not text[line_start:start].strip(_ANSWER_MARKS):
         above = text[max(0, line_start - 61) : line_start - 1].rsplit("\n", 1)[-1].rstrip()
         if above.endswith((";", "?")):
             return _CLOSED_ASIDE.sub(" ", above[:-1])
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
+
+
+_HEADER_CLIMB = 5  # rows of a table climbed to its header
+
+
+def _column_header(text: str, start: int) -> str | None:
+    """The header cell over a date alone in its cell, in a table of three columns or more that "|" separates ("N°
+    client | … | Date d'effet⏎CL-304817 | … | 01/08/2027"): the nearest line above with as many cells and no digit;
+    None out of such a table."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    cells = text.count("|", line_start, len(text) if line_end < 0 else line_end)
+    cell_start = text.rfind("|", line_start, start) + 1
+    if cells < 2 or not cell_start or text[cell_start:start].strip():
+        return None  # a key and its value ("Mise en œuvre | pour l'exercice 2027"), words before it in its cell
+    column = text.count("|", line_start, start)
+    above_end = line_start - 1
+    for _ in range(_HEADER_CLIMB):
+        if above_end < 0:
+            return None
+        above_start = text.rfind("\n", 0, above_end) + 1
+        above = text[above_start:above_end]
+        if above.count("|") != cells:
+            return None
+        if not any(c.isdigit() for c in above):
+            return above.split("|")[column]
+        above_end = above_start - 1
+    return None
 
 
 _ANSWER_MARKS = ANSWER_MARKS + ":"  # and a colon: ": 01/01/2027"

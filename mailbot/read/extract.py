@@ -43,8 +43,9 @@ from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Fo
 from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
-from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK, POINTS_BELOW,
-                                 answered_question, below_headers, own_words, top_question)
+from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK,
+                                 answered_question, below_headers, own_words, points_to_history, request_under_ours,
+                                 top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
 
@@ -109,6 +110,8 @@ _EMAIL_OLD = re.compile(
     r"|(?:\bjusqu'(?:ici|[àa]\s++pr[ée]sent|[àa]\s++maintenant)|\buntil\s++now|\bso\s++far|\bup\s++to\s++now)[^,;:]{0,40}+$"
     # "… sur notre portail Chorus Pro, et non par mail à compta@…", "rather than to a@x.fr"
     r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:[^\s:]++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:[^\s:]++\s++){0,2}$"
+    # a before/after list: "- non plus à : a@x.fr⏎- mais à : b@x.fr", "no longer to: a@x.fr"
+    r"|\bnon\s++plus\s++(?:[àa]|au|sur|chez)\s*+:?\s*+$|\bno\s++longer\s++to\s*+:?\s*+$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
@@ -282,7 +285,9 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
     # on a line about counters, a verb that gives the value: "le compteur indique 456 789", "… affichait 152 300"
     r"|indiquee?s?|indiquent|indiquait|affichee?s?|affichent|affichait|marque|est\s++de|est\s++[àa]|sont\s++de|shows?"
     r"|showed|reads|is\s++at"
-    r"|stands\s++at))"
+    r"|stands\s++at"
+    # a counter, then its verb: "Total counter this morning is⏎1 045 233", "le compteur total est"
+    r"|(?<![^\W\d_])(?:compteur|counter|index)(?:\s++(?:total|this\s++morning|today|ce\s++matin|actuel|current))?\s++(?:is|est|was|[ée]tait)))"
     # "… affiche ce matin 123 456", "the counter shows today 45,210"
     r"(?:\s++(?:ce\s++(?:matin|jour|soir)|aujourd.hui|actuellement|this\s++morning|today|currently|now))?\.?\s*+:?\s*+\[?$",
     re.I,
@@ -309,7 +314,7 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
 # 31/12/2026 : noir 1 150 020 / couleur 80 004" (searched in LAST_KNOWN_REACH characters of masked text, its date
 # blanked); every value of its sentence is that reading's
 _LAST_KNOWN = re.compile(
-    r"(?:\bdernier\s++relev\w*+\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
+    r"(?:\bdernier\s++(?:relev\w*+|index|compteur)\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
     r"|\blast\s++(?:reading|index)\s++(?:on\s++record|recorded|received)|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
     r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,40}+$",
     re.I,
@@ -329,7 +334,8 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
     # a street's number: "… couleur). Nouvelle adresse : 27 rue Sainte-Victoire"
     r"|(?:(?:bis|ter)\s++)?(?:rue|avenue|av\.|bd|boulevard|all[ée]e|impasse|chemin|route|quai|cours|place)\b"
-    r"|/\s*+(?:an|trimestre|quarter|year))"
+    r"|/\s*+(?:an|trimestre|quarter|year)"
+    r"|environ\b|approx(?:imativement|imately|\.)|roughly\b)"  # an approximate figure: "96.000 environ (tous matériels)"
     # what a month printed, with its unit: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci" (not a counter
     # dated by its month: "compteur total 618 447 ce mois-ci")
     r"|(?:pages?|copies|impressions?|prints|sheets|feuilles)\s++(?:ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier"
@@ -341,8 +347,9 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|n\s?&\s?b|compt)[a-zà-ÿ])",
     re.I,
 )
-_READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)"
-    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|nb|b/w|black|colou?r|mono)(?!\w)", re.I)
+_READING_AFTER = re.compile(  # "25 604 pour le noir", "12 004 (coul.)", "1 047 882 (compteur total, relevé le 06/07)"
+    r"^\s*+\(?\s*+(?:pour\s+(?:le|la)\s+|en\s+)?(?:noir|couleur|coul\.?|n\s?&\s?b|n/b|nb|b/w|black|colou?r|mono"
+    r"|(?<=\()\s*+(?:compteur|counter|index)\b)(?!\w)", re.I)
 # What a counter counts: colour kind, or a size unit (wide-format machines count m², plotters A0–A4).
 _COUNTER_KIND = re.compile(
     r"(?<![\w&/])(?:(?P<noir>noir|n\s?&\s?b|n/b|nb|mono(?:chrome)?|black(?:\s*(?:&|and)\s*white)?|b\s?&\s?w|b/w)"
@@ -390,6 +397,8 @@ _MASKS = (  # applied in order
     ),
     INITIALS,  # a reply's initials before each answer: "Compteur total : [JMP] 1.045.871"
     re.compile(r"(?:\+33\s?|\b0)\d(?:[\s.]?\d{2}){4}\b"),  # phone numbers
+    # a company's number: "(SIREN 901 558 342)", "SIRET : 200 069 532 00014", "RCS Lyon 412 345 678"
+    re.compile(r"\b(?:siren|siret|rcs(?:[ \t]++[^\W\d_]++){0,3}+)[ \t]*+(?:n°|no\.?)?[ \t]*+:?[ \t]*+\d[\d \u00a0]*+", re.I),
     re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b"),  # dates
     re.compile(r"\b\d{1,2}\s*h\s*\d{0,2}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # times
     re.compile(r"(?<![\w/-])(?=[\w/-]*[A-Za-z])(?=[\w/-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*"),  # IDs, models
@@ -591,7 +600,9 @@ class _Reader:
             if header is not None:  # a table: its column's header says old or new ("Ancienne adresse | Nouvelle adresse")
                 positive_cue, negative_cue = _address_cues()
                 folded = fold(header)
-                score += -2.0 if negative_cue.search(folded) and not positive_cue.search(folded) else 0.0
+                # ("Ancienne adresse de réception | Nouvelle adresse de réception": old whatever else it names)
+                score += -2.0 if (negative_cue.search(folded) and not positive_cue.search(folded)) or (
+                    _OLD_HEADER.search(folded) and not _NEW_HEADER.search(folded)) else 0.0
             if address.lower() == sender.lower() and not _EMAIL_POSITIVE.search(line):
                 continue  # the sender's own address counts only when the same line says it is the new one
             if score >= 1 and (best is None or score > best[0]):  # the first of the best
@@ -688,7 +699,12 @@ class _Reader:
             key = _LINE_KEY.match(line)
             key = fold(key.group("key")).strip() if key else ""
             # … or a line of the same key as one that gave a reading: the next machine's block, "Lfm: 7,402"
-            context = bool(_READING_CONTEXT.search(line)) or line_before.endswith(_COUNTER_WORDS) or read_above \
+            # the line before ends with a counter's word or its verb: "compteur total⏎113 002", "… counter this morning
+            # is⏎1 045 233" (a wrapped line)
+            said_before = line_before.endswith(_COUNTER_WORDS) or (
+                (verb := _READING_BEFORE.search(line_before, max(0, len(line_before) - 40))) is not None
+                and verb.group()[0].isalpha())  # a word, not a table's "|" nor an arrow
+            context = bool(_READING_CONTEXT.search(line)) or said_before or read_above \
                 or listed_context[index] or (said_above and line.rstrip().endswith(":")) or key in read_keys
             sentence_open = sentence_open and (context or said_above)
             read_above = False
@@ -725,8 +741,8 @@ class _Reader:
             known_end = -1  # where a number of the last reading we know ends, on this line
             for m in _READING_NUMBER.finditer(masked):
                 before, after = masked[max(0, m.start() - 40) : m.start()], masked[m.end() : m.end() + 40]
-                if not before.strip() and line_before.endswith(_COUNTER_WORDS):
-                    before = line_before  # "compteur total⏎113 002": a wrapped line
+                if not before.strip() and said_before:
+                    before = line_before  # "compteur total⏎113 002", "Total counter this morning is⏎1 045 233": wrapped
                 # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
                 not_before = before if before.strip() else line_before[-40:]
                 follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
@@ -1146,7 +1162,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if header is not None:
         folded = fold(header)
         return bool(positive_cue.search(folded)) and not negative_cue.search(folded)
-    lines = folded[_cue_reach(text, position) : position]
+    reach = _cue_reach(text, position)
+    lines = folded[reach:position]
     window = lines.replace("\n", " ")
     # "envoyer les factures à l'adresse compta@orvia.fr": a cue whose address is an e-mail names no postal one
     positive = [p for p in positive_cue.finditer(window)
@@ -1155,9 +1172,11 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if not positive:
         # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": the heading of
         # where it goes (not "adresse de livraison des consommables : …", "à notre adresse de livraison, …")
+        # (the heading may open its own paragraph, under the one that says the machine goes: "… doit être transféré
+        # vers un autre bâtiment du campus. Merci de nous indiquer le coût.⏎⏎Adresse de livraison :")
         n = negative[-1] if negative else None
         return n is not None and _DELIVERY_HEADING.match(window, n.start()) is not None \
-            and _GOES_TO.search(window, max(0, n.start() - _MOVE_BEFORE_DELIVERY), n.start()) is not None
+            and _GOES_TO.search(folded, max(0, reach + n.start() - _MOVE_BEFORE_DELIVERY), reach + n.start()) is not None
     if not negative:
         return True
     p = positive[-1]
@@ -1597,11 +1616,19 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # reader to the history ("réponses dans votre message ci-dessous", a forward "voir ci-dessous").
     # (not when it says what is below is to be ignored: "Les relevés ci-dessous sont ceux du trimestre précédent, ne
     # pas en tenir compte")
-    everything = situation not in NOTHING_TO_TAKE and bool(POINTS_BELOW.search(new_text)) \
+    everything = situation not in NOTHING_TO_TAKE and points_to_history(new_text) \
         and not _IGNORE_BELOW.search(new_text)
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
+    # a short answer to our question ("Le voici : 4413 2208 91") carries on the request below it: what that request
+    # needs and the answer lacks is read there (not what it merely mentions: the request's other numbers stay history)
+    # (its references, named in our question or their request: "… pour ce contrat ?"; a new order only in their own
+    # words: the one our question names, "le n° 26-71032 n'étant valable que jusqu'au 31/01", is the old one)
+    answering = not everything and situation not in NOTHING_TO_TAKE and bool(answered_question(new_text, quoted_text))
+    theirs = _Reader(join_soft_wraps(request_under_ours(quoted_text)), "quoted text", "quoted") if answering else None
+    carried = {name: quoted if name in STABLE_FIELDS else theirs for name in required} if answering else {}
     for name in IDENTIFIER_FIELDS:
-        for reader in (new, subject, *((quoted,) if name in pointed else ())):
+        for reader in (new, subject, *((quoted,) if name in pointed else ()),
+                       *((carried[name],) if carried.get(name) else ())):
             fields[name] = reader.identifier(name)
             if fields[name]:
                 if name == "serial_numbers":
@@ -1633,6 +1660,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
+    if answering and "new_address" in required:
+        changes = (*changes, quoted)  # where they asked it to go, in their words or ours ("vers votre site de …")
     address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
@@ -1654,8 +1683,10 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # attachments are read for what the request needs and the body lacks, or when the body points to them
     wanted = [n for n in required if n in fields and not fields[n]] or (
         "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"])
+    # (not a file the body sends as another's example: "Ci-joint, pour exemple, une facture dématérialisée que nous
+    # recevons déjà d'un autre fournisseur" — its numbers are that supplier's)
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
-        wanted or _ENCLOSED.search(new_text)) else []
+        wanted or _ENCLOSED.search(new_text)) and not _sends_an_example(new_text) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
@@ -1768,6 +1799,21 @@ class _AttachedReader(_Reader):
         place = f"{self.document.name}, {where}" if where else self.document.name
         self.evidence.append(Evidence("extract", name, text, f"{detail} (read in {place})", source="attachment",
                                       place=place))
+
+
+_OLD_HEADER = re.compile(r"(?<![^\W\d_])(?:ancien\w*+|old|actuel\w*+|current|previous|pr[ée]c[ée]dent\w*+)(?![^\W\d_])")
+_NEW_HEADER = re.compile(r"(?<![^\W\d_])(?:nouve\w*+|new|futur\w*+|[àa]\s++utiliser)(?![^\W\d_])")
+# The references of a contract and its machines, which a request only repeats (not a new order, address or e-mail)
+STABLE_FIELDS = frozenset({"contract_number", "serial_numbers", "customer_number"})
+_EXAMPLE = re.compile(r"(?:pour|en|[àa]\s++titre\s++d['’]\s*+)\s*+exemple|\b(?:as\s++an?|for)\s++(?:example|sample|illustration)"
+                      r"|d['’]\s*+un\s++autre\s++fournisseur|\b(?:from|of)\s++another\s++(?:supplier|vendor)"
+                      r"|\banother\s++(?:supplier|vendor)['’]s", re.I)
+
+
+def _sends_an_example(text: str) -> bool:
+    """Does a sentence of the new text attach a file as an example or another supplier's ("Ci-joint, pour exemple,
+    une facture que nous recevons déjà d'un autre fournisseur", "attached, as an example, another supplier's e-invoice")?"""
+    return any(_EXAMPLE.search(s) and _ENCLOSED.search(s) for s in _SENTENCES.split(text))
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],

@@ -924,8 +924,9 @@ class _Scorer:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end):
-            return False
+        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end) \
+                or _COUNTER_ASIDE.match(text, end):
+            return False  # "1 047 882 (compteur total, relevé le 06/07)": a reading its aside names
         steps, listed = self._climb_to_introduction(line_start - 1, False, machines)
         return listed and steps < _LIST_REACH
 
@@ -1318,6 +1319,7 @@ _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
     r"|index)(?![\w&/])", re.I)
+_COUNTER_ASIDE = re.compile(r"(?<![ \t])[ \t]*+\([ \t]*+(?:compteurs?|counters?|index|relev[ée]s?)(?![\w&/])", re.I)
 _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})

@@ -76,6 +76,10 @@ SHORT_ANSWERING_WORDS = 30  # a reply whose answers are below, or a forward pass
 # "réponses dans le texte", "j'ai noté les chiffres sous chaque ligne", "figures under each line of your message"
 _ANSWERS = re.compile(r"\br[ée]ponses?\b|\banswers?\b|\binline\b|\bcompl[ée]t[ée]|\bsous\s++chaque\s++ligne"
                       r"|\bunder\s++each\s++line", re.I)
+_DIGIT = re.compile(r"\d")
+_CLAUSE_END = re.compile(r"[,;.!?](?:\s|$)")
+_DESCRIBED = re.compile(r"(?<![^\W\d_])(?:indiqu|mentionn|pr[ée]cis|cit|figur|d[ée]cri|rappel|demand|sollicit|stated|mentioned"
+                        r"|indicated|shown|given|listed|requested|asked)\w*+[ \t]++$", re.I)
 POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blanks taken whole)
     r"ci-dessous|ci-apr[èe]s|plus bas|en dessous|\bbelow\b|underneath|dans\s++(?:votre|le|ton|mon)\s++"
     r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)"
@@ -291,10 +295,18 @@ def _their_request_under_ours(parts: Parts) -> Parts | None:
     9830014572. Pour le reste, tout est dans mon message ci-dessous"): the parts as they are, with that message's
     own words as ``earlier`` (what the request is about); the answer stays the new text, read first (it supersedes
     what it answers: "voici l'adresse générique"), and the history stays whole, our question on top."""
-    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not _OWN_EARLIER.search(parts.new) \
-            or not _sent_by_us(parts.quoted):
+    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not (_OWN_EARLIER.search(parts.new) or answered_question(
+            parts.new, parts.quoted)) or not _sent_by_us(parts.quoted):
         return None
-    return _with_earlier(parts, split(below_headers(split(below_headers(parts.quoted)).quoted)).new)
+    return _with_earlier(parts, request_under_ours(parts.quoted))
+
+
+def request_under_ours(quoted: str) -> str:
+    """The own words of the message quoted under our quoted mail (the customer's request our question answered), or
+    "" when the top of the history is not ours."""
+    if not _sent_by_us(quoted):
+        return ""
+    return split(below_headers(split(below_headers(quoted)).quoted)).new
 
 
 def _their_own_follow_up(parts: Parts) -> Parts:
@@ -313,9 +325,30 @@ def _with_earlier(parts: Parts, earlier: str) -> Parts | None:
                  earlier=earlier)
 
 
+def points_to_history(new: str) -> bool:
+    """Does the new text send the reader to the history below it: a POINTS_BELOW phrase, but not one whose line
+    introduces values written right under it in the new text itself ("Ci-dessous nos compteurs au 28/12 :⏎⏎PlotWave
+    345 – n° 3450-552901⏎   cpt N&B : 1 024 553": the list below is the customer's own)?"""
+    for match in POINTS_BELOW.finditer(new):
+        line_end = new.find("\n", match.end())
+        # (its own clause ends with the colon: not "la période indiquée dans votre message ci-dessous, notre bon de
+        # commande est le :⏎27-88415")
+        # (nor "pour la période indiquée ci-dessous :⏎BC-26-8120": what the history says, named in passing)
+        if line_end < 0 or not new[match.end() : line_end].rstrip().endswith(":") \
+                or _CLAUSE_END.search(new, match.end(), line_end) \
+                or _DESCRIBED.search(new, max(0, match.start() - 30), match.start()):
+            return True
+        following = next((line for line in new[line_end:].split("\n") if line.strip()), "")
+        if not _DIGIT.search(following):
+            return True
+    return False
+
+
 def _find_request(parts: Parts) -> Parts:
-    pointing = bool(POINTS_BELOW.search(parts.new))
-    theirs = _their_request_under_ours(parts) if pointing else None
+    pointing = points_to_history(parts.new)
+    # a short answer to our question, pointing below or not ("Le voici : 4413 2208 91" under "… le numéro de série du
+    # traceur concerné ?" under their "souhaitons résilier le contrat du traceur"): about the request it answers for
+    theirs = _their_request_under_ours(parts) if pointing or answered_question(parts.new, parts.quoted) else None
     if theirs is not None:
         return theirs
     answering = pointing and bool(_ANSWERS.search(parts.new))
