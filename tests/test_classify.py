@@ -524,6 +524,16 @@ def test_a_short_answer_takes_from_the_request_below_only_what_it_needs():
     assert analysis.fields["contract_number"] is None
 
 
+def test_invoices_sent_to_a_mailbox_rather_than_by_post_outweigh_the_models_other():
+    body = ("Dear Sir or Madam,\n\nAs part of the migration of our accounting to our shared service centre in Lisbon, "
+            "from 1 January 2027 please send all invoices for contract FR-2211-0093 to\nap-france@ssc.example-group.com, "
+            "rather than by post to our Lyon office.\n\nPurchase orders will still be issued by our local purchasing "
+            "team (purchasing.fr@example.fr).\n\nMany thanks,\n\nSarah Lindqvist")
+    analysis = analyze(mail(body, "Invoicing – contract FR-2211-0093 – new invoice mailbox"))
+    assert analysis.situation == "invoice_by_email"
+    assert analysis.fields["new_email"] == "ap-france@ssc.example-group.com"
+
+
 _OUR_ORDER_QUESTION = ("\n\nDe : Contrats Service WFPS <contrats.service.wfps@cf.canon.fr>\nEnvoyé : lundi 14 décembre "
                        "2026 11:20\nÀ : Sébastien Marty <s.marty@smeba-eau.fr>\nObjet : Votre nouveau n° de commande\n\n"
                        "Bonjour,\n\nLe bon de commande EJ 2026-003120 rattaché à votre contrat n° 7731-PW-0055 arrive à "
@@ -734,6 +744,9 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "régler désormais vos factures sur un compte ouvert dans une banque en ligne. Est-ce un faux ?"),
     ("bank_details_check", "Coordonnées", "Bonjour,\nJe voudrais m'assurer que nous avons les bonnes coordonnées "
      "bancaires pour vous payer par virement. Pouvez-vous me les confirmer ?"),
+    ("invoice_address_change", "Invoices",
+     "Hello,\nYour invoices are still being sent to our former accounting address (buchhaltung@exemple-hydraulik.de). "
+     "From next month on, the right mailbox is\naccounts.payable@fr.exemple-group.com - please update your records."),
     ("invoice_address_change", "Changement adresse de réception des factures",
      "Bonjour,\nNous passons à un nouvel outil de dématérialisation des factures fournisseurs. Dorénavant, merci "
      "d'envoyer vos factures :\n\n- non plus à : factures@maison-exemple.fr\n- mais à : "

@@ -234,6 +234,8 @@ EFFECTIVE = [
     ("The plotter will be moved in February to our new site.", "2027-02-01"),
     # … nor a message's date; a request's own date stays its own whatever must be done before it
     ("Nous avons bien reçu votre message du 26 août concernant le changement d'adresse.", None),
+    ("Comme indiqué lors de notre échange du 12 mars, nous ne conserverons pas le traceur.", None),
+    ("As agreed during our call of 3 May, we will not renew.", None),
     ("Nous résilions le contrat du traceur au 31 mars 2027. Merci de venir récupérer la machine avant cette date.",
      "2027-03-31"),
     # a month named after "courant de" or a passive is a month; a period gone by is none

@@ -289,7 +289,11 @@ FLOORS = {
     # 0.989 / 0.984 / 0.985 / 0.996; waves 48, 50 and 51 (ten batches of 45: readings and addresses, P.O, e-mail,
     # attachments, dates and customer numbers, addresses and situations) read situations 0.889-1.000 and fields
     # 0.840-1.000 at first sight with the sixteenth session's starting code; with its changes the whole (4,968) reads
-    # 0.990 / 0.984 (weakest: SIREN 0.956) / 0.986 / 0.997, and no mail of it reads worse than with that code
+    # 0.990 / 0.984 (weakest: SIREN 0.956) / 0.986 / 0.997, and no mail of it reads worse than with that code;
+    # wave 53 (four batches of 45: readings and addresses, addresses and situations, attachments with dates and
+    # customer numbers, e-mail) read situations 0.911-1.000 and fields 0.927-0.990 at first sight with the
+    # seventeenth session's starting code; with its changes the whole (5,148) reads 0.990 / 0.985 (weakest: SIREN
+    # 0.958) / 0.986 / 0.997
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -404,7 +408,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 4968), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 5148), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),

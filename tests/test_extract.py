@@ -1667,6 +1667,9 @@ NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after i
  ("L'adresse de réception de vos factures change :\n\n                   | Ancienne adresse                    | Nouvelle "
   "adresse\nAdresse            | 18 rue Caponière                    | TSA 40217\nE-mail facturation | "
   "compta@polyclinique-exemple.fr      | factures@csp.exemple.fr", "factures@csp.exemple.fr"),
+ ("Your invoices are still being sent to our former accounting address (buchhaltung@exemple.de). From next month "
+  "on, the right mailbox is\naccounts.payable@fr.exemple-group.com - please update your records.",
+  "accounts.payable@fr.exemple-group.com"),
  ("Dorénavant, merci d'envoyer vos factures :\n\n- non plus à : factures@maison-flandre.fr\n- mais à : "
   "dematerialisation.fournisseurs@maison-flandre.fr", "dematerialisation.fournisseurs@maison-flandre.fr"),
  ("Merci de mettre à jour votre fichier client selon le tableau ci-dessous :\n\nN° client Canon | Ancienne adresse de "

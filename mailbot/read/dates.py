@@ -323,8 +323,10 @@ _CUES = re.compile(
     r"|\bdat[ée](?:e|s|es)?\s+du\b(?<!date du)|en\s++date\s++du"
     # "du 3 au 7": the blanks before "au" are tried from the start of their run only (the lookbehind)
     r"|[ée]mise?s?\s+(?:le|en)\b|re[çc]ue?s?\s+le|\bdu\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++au\b"
-    # a message's own date: "votre message du 26 août", "our letter of 3 May"
-    r"|\b(?:message|mail|e-?mail|courriel|courrier|lettre|letter)\s++(?:du|of|dated)\s*+$"
+    # a message's own date: "votre message du 26 août", "our letter of 3 May"; a talk's: "lors de notre échange du 12
+    # mars", "our call of 3 May"
+    r"|\b(?:message|mail|e-?mail|courriel|courrier|lettre|letter|[ée]change|entretien|conversation|appel"
+    r"|t[ée]l[ée]phone|r[ée]union|rencontre|call|meeting)\s++(?:du|of|dated|on)\s*+$"
     r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
     # an invoice's date, right before it: "la facture (n° X) du 12/11" (not "les factures du contrat … au 1er février")

@@ -106,7 +106,7 @@ _EMAIL_POSITIVE = re.compile(
 # rest of the word taken whole, except for "l'adresse" or "the address" glued to it (the last line):
 # what else may follow it from inside the word may follow it from its end too.
 _EMAIL_OLD = re.compile(
-    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
+    r"\bancienne|\bactuel|\bcurrent|\bold\b|previous|\bformer\b|\b(?:changes?|passe|passera)\s++(?:from|de)\s*+$"
     r"|(?:\bjusqu'(?:ici|[àa]\s++pr[ée]sent|[àa]\s++maintenant)|\buntil\s++now|\bso\s++far|\bup\s++to\s++now)[^,;:]{0,40}+$"
     # "… sur notre portail Chorus Pro, et non par mail à compta@…", "rather than to a@x.fr"
     r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:[^\s:]++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:[^\s:]++\s++){0,2}$"
