@@ -626,6 +626,15 @@ def test_an_invoice_attached_as_another_suppliers_example_gives_none_of_its_numb
     assert analysis.fields["contract_number"] is None and "contract_number" in analysis.missing
 
 
+def test_a_letter_attached_by_a_customer_leaving_for_another_supplier_is_read():
+    letter = pdf(["Objet : Resiliation du contrat de maintenance n° MNT-2021-04417",
+                  "PlotWave 345 - n° de serie 345-0051172, a l'echeance du 30 septembre 2027."])
+    analysis = analyze(mail("Résiliation", "Bonjour, nous résilions notre contrat de maintenance, ayant retenu l'offre "
+                            "d'un autre fournisseur : voir la lettre ci-jointe.",
+                            [("lettre.pdf", "application/pdf", letter)]))
+    assert analysis.fields["serial_numbers"] == ["345-0051172"]
+
+
 def test_a_purchase_orders_account_is_no_customer_number():
     order = pdf(["Bon de commande n° BC-2027-0451", "Contrat Canon : CT-2024-00871", "Compte budgetaire 6152"])
     analysis = analyze(mail("Nouveau bon de commande", "ci-joint notre nouveau bon de commande",

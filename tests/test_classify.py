@@ -508,6 +508,19 @@ def test_an_answer_sending_us_to_the_customers_own_request_under_our_question_is
     assert analyze(mail(body, subject)).situation == situation
 
 
+@pytest.mark.parametrize("answer, situation", [
+    ("Finalement nous préférons résilier le contrat 21-0877 au 31/12/2027.", "contract_termination"),
+    ("Annulez le déménagement, nous résilions le contrat au 31/12/2027.", "contract_termination"),
+])
+def test_a_short_reply_with_a_request_of_its_own_is_that_request(answer, situation):
+    body = ("Bonjour,\n\n" + answer + "\n\nAurélie\n\nLe jeu. 5 août 2027 à 16:30, Sophie Marchal "
+            "<sophie.marchal@cf.canon.fr> a écrit :\n> Bonjour Madame,\n>\n> Pouvez-vous me préciser le numéro de série "
+            "de votre matériel ?\n>\n> Sophie Marchal\n>\n> Le mar. 3 août 2027 à 11:02, Aurélie Fontaine "
+            "<a.fontaine@cabinet-fontaine.fr> a écrit :\n> > Bonjour,\n> >\n> > Notre traceur doit être déménagé dans nos "
+            "nouveaux locaux, 27 rue Raymond Aron, 76130 Mont-Saint-Aignan, à partir du 15 février.\n> >\n> > Aurélie")
+    assert analyze(mail(body, "RE: notre traceur")).situation == situation
+
+
 def test_a_short_answer_takes_from_the_request_below_only_what_it_needs():
     """"Le voici : 9830014572" under our question under their move: the move's new address is read in their message
     (the answer carries the request on), not its contract number, which a move does not need (FORMAT.md: history)."""
@@ -541,15 +554,16 @@ _OUR_ORDER_QUESTION = ("\n\nDe : Contrats Service WFPS <contrats.service.wfps@cf
                        "Cordialement,\nService Contrats WFPS – Canon France")
 
 
-@pytest.mark.parametrize("answer, po_number", [
-    ("Voici le nouvel engagement : EJ 2027-004417", "EJ 2027-004417"),
-    ("Le service achats vous l'envoie le 18/12/2026.", None),  # never the order our question names
+@pytest.mark.parametrize("answer, contract_number, po_number", [
+    ("Voici le nouvel engagement : EJ 2027-004417", "7731-PW-0055", "EJ 2027-004417"),
+    # no order in the answer: never the one our question names (the old one)
+    ("Le service achats vous l'envoie le 18/12/2026.", "7731-PW-0055", None),
 ])
-def test_a_short_answer_to_our_question_keeps_the_contract_it_names(answer, po_number):
+def test_a_short_answer_to_our_question_keeps_the_contract_it_names(answer, contract_number, po_number):
     analysis = analyze(mail("Bonjour,\n\n" + answer + "\n\nSébastien Marty" + _OUR_ORDER_QUESTION,
                             "RE: Votre nouveau n° de commande"))
     assert analysis.situation == "po_change"
-    assert analysis.fields["contract_number"] == "7731-PW-0055"
+    assert analysis.fields["contract_number"] == contract_number
     assert analysis.fields["po_number"] == po_number
 
 

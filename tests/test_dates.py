@@ -403,6 +403,7 @@ def test_a_machine_decommissioned_on_a_date_is_an_event():
     "Requested date: 1 May 2027",
     # a table's column header
     "N° client Canon | Nouvelle adresse | Date d'effet\nCL-304817 | invoices@lrad.com | 01/05/2027",
+    "| Client | Date d'effet | x |\n|---|---|---|\n| CL-1 | 01/05/2027 | y |",
 ])
 def test_a_forms_start_date_is_a_strong_cue(text):
     """A form's "date de mise en place" says when the change takes effect, as "à compter du" does: an attachment's

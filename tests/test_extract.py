@@ -1255,7 +1255,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Seul le PlotWave (n° 3410 5502) déménage ; le ColorWave reste sur place. Le PlotWave sera dorénavant à notre "
   "atelier de production :\n12 rue du Landy, 93300 Aubervilliers", "93300"),
  ("From 1 June the plotter will now be at our depot, 4 rue Nobel, 77420 Champs-sur-Marne.", "77420"),
- ("Les factures seront dorénavant à régler par virement.", None),
+ ("Le contrat sera désormais à la charge de notre service achats, 4 rue Nobel, 77420 Champs-sur-Marne.", None),
+ ("Invoices will now be in PDF. Our plotter is at 4 rue Nobel, 77420 Champs-sur-Marne.", None),
  ('Adresse de facturation à compter du 01/02 :\n\nMairie de Pontivy\nService Finances\nPlace Aristide '
   'Briand\n56300 Pontivy', '56300'),
  ("Nous déménageons ! À partir du 15 mai, nous serons au 3 boulevard Vauban, 59000 Lille.", "59000"),
@@ -1532,7 +1533,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  # an approximate figure after its number is a volume too
  ("Relevés de fin de mois :\nCompteur N&B : 2.418.330\nCompteur couleur : 1.007.214\n\nNombre de pages imprimées sur "
   "le mois : 96.000 environ (tous matériels).", [2418330, 1007214]),
- ("Counter: 45 210. We print 12,000 sheets approximately every month.", [45210]),
+ ("Compteur total du PlotWave 3Y0-12-66781 : 1 045 000 environ (l'écran est abîmé).", [1045000]),  # a counter still
  ("Relevé : volume moyen 2 000 pages par mois, compteur total : 45 000", [45000]),
  ('Compteur noir: 12 345 – Compteur couleur: 6 789', [12345, 6789]),
  ('N&B 12345 / Couleur 6789', [12345, 6789]),
@@ -1546,6 +1547,8 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
   [45210]),
  ("Le compteur total est de\n88 412.", [88412]),
  ("Dernier index connu N&B (31/03/2026) : 1 284 533\nIndex actuel N&B : 1 302 118", [1302118]),
+ ("Compteur A4 noir : 2 113 904\nCompteur A3 noir : 187 226\n\n(Relevé précédent au 31/03/2026 : A4 1 980 455 - A3 "
+  "171 030)", [2113904, 187226]),
  ('Le compteur total est de 98 765.', [98765]),
  ('Counter readings — black 12.345 — colour 6.789', [12345, 6789]),
  ('Index compteur | Valeur\nNoir | 54 321\nCouleur | 12 345', [54321, 12345]),

@@ -184,6 +184,7 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     # a list of values right under the line that introduces it is the customer's own
     ("Ci-dessous nos compteurs au 28/12 :\n\nPlotWave 345 – n° 3450-552901\n   cpt N&B : 1 024 553", False),
     ("Please find our readings below:\nBlack: 412,908", False),
+    ("Ci-dessous, nos compteurs au 28/12 :\n\nPlotWave 345 – cpt N&B : 1 024 553", False),
     ("Pour la période indiquée dans votre message ci-dessous, notre bon de commande est le :\n27-88415", True),
     ("Voici le nouveau bon de commande pour la période indiquée ci-dessous :\nBC-26-8120", True),
     ("Hi Claire,\n\nAs requested below:\n\nBlack 45 310\nColour 12 004", True),  # what our request below asks

@@ -390,6 +390,7 @@ def _before(text: str, start: int) -> str:
 
 
 _HEADER_CLIMB = 5  # rows of a table climbed to its header
+_RULE_ROW = re.compile(r"[|:\- \t]*+")
 
 
 def _column_header(text: str, start: int) -> str | None:
@@ -411,6 +412,9 @@ def _column_header(text: str, start: int) -> str | None:
         above = text[above_start:above_end]
         if above.count("|") != cells:
             return None
+        if _RULE_ROW.fullmatch(above):
+            above_end = above_start - 1
+            continue  # "|---|---|": a rule under the header
         if not any(c.isdigit() for c in above):
             return above.split("|")[column]
         above_end = above_start - 1

@@ -44,7 +44,7 @@ from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK,
-                                 answered_question, below_headers, own_words, points_to_history, request_under_ours,
+                                 answered_question, below_headers, carries_on, own_words, points_to_history,
                                  top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
@@ -304,7 +304,8 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
     r"|\bfactur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d]){0,40}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
-    r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond)[^.;:|\n\d]{0,40}+:[ \t]*+$"
+    r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond|\bsur\s++le\s++mois|\bover\s++the\s++month)"
+    r"[^.;:|\n\d]{0,40}+:[ \t]*+$"  # "Nombre de pages imprimées sur le mois : 96.000 environ"
     # an invoice's number: "N° de facture concernée : 927114580", "Invoice no.: …"
     r"|(?:\bn°|\bnum[ée]ro|\bno\.?)\s*+(?:de\s++(?:la\s++)?)?factures?\b[^.;:|\n\d]{0,30}+:[ \t]*+$"
     r"|\binvoices?\s++(?:n°|no\.?|number|#)[^.;:|\n\d]{0,20}+:[ \t]*+$)",
@@ -316,6 +317,7 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
 _LAST_KNOWN = re.compile(
     r"(?:\bdernier\s++(?:relev\w*+|index|compteur)\s++(?:connu|enregistr\w*+|re[cç]u|pris\s++en\s++compte)|\blast\s++known\s++reading"
     r"|\blast\s++(?:reading|index)\s++(?:on\s++record|recorded|received)|\bprevious\s++reading|\bpr[ée]c[ée]dent\s++relev\w*+"
+    r"|\brelev[ée]s?\s++pr[ée]c[ée]dents?"
     r"|\bancien\s++(?:index|relev\w*+))[^.;|\n\d]{0,40}+$",
     re.I,
 )
@@ -334,8 +336,7 @@ _NOT_READING_AFTER = re.compile(  # matched right after a number: blanks taken f
     r"|de\s++(?:plus|trop|moins)\b|en\s++trop\b|more\s++than\b|too\s++many\b|extra\b"
     # a street's number: "… couleur). Nouvelle adresse : 27 rue Sainte-Victoire"
     r"|(?:(?:bis|ter)\s++)?(?:rue|avenue|av\.|bd|boulevard|all[ée]e|impasse|chemin|route|quai|cours|place)\b"
-    r"|/\s*+(?:an|trimestre|quarter|year)"
-    r"|environ\b|approx(?:imativement|imately|\.)|roughly\b)"  # an approximate figure: "96.000 environ (tous matériels)"
+    r"|/\s*+(?:an|trimestre|quarter|year))"
     # what a month printed, with its unit: "2 300 pages le mois dernier", "95 000 feuilles ce mois-ci" (not a counter
     # dated by its month: "compteur total 618 447 ce mois-ci")
     r"|(?:pages?|copies|impressions?|prints|sheets|feuilles)\s++(?:ce\s++mois|(?:this|last)\s++month|le\s++mois\s++dernier"
@@ -1619,16 +1620,14 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     everything = situation not in NOTHING_TO_TAKE and points_to_history(new_text) \
         and not _IGNORE_BELOW.search(new_text)
     pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
-    # a short answer to our question ("Le voici : 4413 2208 91") carries on the request below it: what that request
-    # needs and the answer lacks is read there (not what it merely mentions: the request's other numbers stay history)
-    # (its references, named in our question or their request: "… pour ce contrat ?"; a new order only in their own
-    # words: the one our question names, "le n° 26-71032 n'étant valable que jusqu'au 31/01", is the old one)
-    answering = not everything and situation not in NOTHING_TO_TAKE and bool(answered_question(new_text, quoted_text))
-    theirs = _Reader(join_soft_wraps(request_under_ours(quoted_text)), "quoted text", "quoted") if answering else None
-    carried = {name: quoted if name in STABLE_FIELDS else theirs for name in required} if answering else {}
+    # a short answer to our question ("Le voici : 4413 2208 91") carries on the request below ours: the references the
+    # request needs and the answer lacks are read in that history (our question names them too: "… le nouveau numéro
+    # de commande pour ce contrat ?"), not a new order (the one our question names, "le n° 26-71032 n'étant valable que
+    # jusqu'au 31/01", is the old one), nor what the request merely mentions
+    carrying = situation not in NOTHING_TO_TAKE and not everything and carries_on(new_text, quoted_text)
+    carried = STABLE_FIELDS.intersection(required) if carrying else frozenset()
     for name in IDENTIFIER_FIELDS:
-        for reader in (new, subject, *((quoted,) if name in pointed else ()),
-                       *((carried[name],) if carried.get(name) else ())):
+        for reader in (new, subject, *((quoted,) if name in pointed or name in carried else ())):
             fields[name] = reader.identifier(name)
             if fields[name]:
                 if name == "serial_numbers":
@@ -1660,7 +1659,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                      None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
-    if answering and "new_address" in required:
+    if carrying and "new_address" in required:
         changes = (*changes, quoted)  # where they asked it to go, in their words or ours ("vers votre site de …")
     address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
     fields["new_address_postcode"] = address["postcode"] if address else None
@@ -1805,15 +1804,16 @@ _OLD_HEADER = re.compile(r"(?<![^\W\d_])(?:ancien\w*+|old|actuel\w*+|current|pre
 _NEW_HEADER = re.compile(r"(?<![^\W\d_])(?:nouve\w*+|new|futur\w*+|[àa]\s++utiliser)(?![^\W\d_])")
 # The references of a contract and its machines, which a request only repeats (not a new order, address or e-mail)
 STABLE_FIELDS = frozenset({"contract_number", "serial_numbers", "customer_number"})
-_EXAMPLE = re.compile(r"(?:pour|en|[àa]\s++titre\s++d['’]\s*+)\s*+exemple|\b(?:as\s++an?|for)\s++(?:example|sample|illustration)"
+_EXAMPLE = re.compile(r"(?:\bpour|\ben|[àa]\s++titre\s++d['’]\s*+)\s*+exemple|\bas\s++an?\s++(?:example|sample|illustration)"
                       r"|d['’]\s*+un\s++autre\s++fournisseur|\b(?:from|of)\s++another\s++(?:supplier|vendor)"
                       r"|\banother\s++(?:supplier|vendor)['’]s", re.I)
 
 
 def _sends_an_example(text: str) -> bool:
-    """Does a sentence of the new text attach a file as an example or another supplier's ("Ci-joint, pour exemple,
-    une facture que nous recevons déjà d'un autre fournisseur", "attached, as an example, another supplier's e-invoice")?"""
-    return any(_EXAMPLE.search(s) and _ENCLOSED.search(s) for s in _SENTENCES.split(text))
+    """Does a sentence of the new text attach an invoice as an example or another supplier's ("Ci-joint, pour exemple,
+    une facture que nous recevons déjà d'un autre fournisseur", "attached, as an example, another supplier's e-invoice";
+    not "ayant retenu l'offre d'un autre fournisseur : voir la lettre ci-jointe")?"""
+    return any(_EXAMPLE.search(s) and _ENCLOSED.search(s) and _INVOICE_WORD.search(s) for s in _SENTENCES.split(text))
 
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],

@@ -925,8 +925,8 @@ class _Scorer:
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
         if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end) \
-                or _COUNTER_ASIDE.match(text, end):
-            return False  # "1 047 882 (compteur total, relevé le 06/07)": a reading its aside names
+                or (_COUNTER_ASIDE.match(text, end) and _QUANTITY.fullmatch(text, start, end)):
+            return False  # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading
         steps, listed = self._climb_to_introduction(line_start - 1, False, machines)
         return listed and steps < _LIST_REACH
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from functools import cached_property, lru_cache
 
-from mailbot.read.htmltext import normalize_spaces
+from mailbot.read.htmltext import fold, normalize_spaces
 
 
 @dataclass
@@ -228,6 +229,36 @@ def says_nothing(new: str) -> bool:
     return True
 
 
+def _bare_answer(new: str, quoted: str) -> bool:
+    """Is the new text a short answer to our question ("Le voici : 4413 2208 91", "Le n° de série est le 41219056"), not
+    a request of its own that the customer's message below ours (or, with none, our question) does not make
+    ("Finalement nous préférons résilier le contrat 21-0877 au 31/12/2027" under their move)?"""
+    return bool(answered_question(new, quoted)) and not _own_request(new, _request_under_ours(quoted)
+                                                                      or top_question(quoted))
+
+
+def _request_under_ours(quoted: str) -> str:
+    """The own words of the message quoted under ours: the customer's request our question is about."""
+    return split(below_headers(split(below_headers(quoted)).quoted)).new
+
+
+@lru_cache(maxsize=1)
+def _default_rules() -> Any:
+    from mailbot.read.rules import load_rules  # the situations file's keywords (rules imports nothing of this module)
+    return load_rules()
+
+
+def _own_request(new: str, below: str) -> bool:
+    """Does the new text name, with a keyword strong enough alone (min_score), a situation none of whose keywords the
+    request below names?"""
+    rules = _default_rules()
+    own, below = fold(new), fold(below)
+    named = [situation for situation in rules.situations.values() if situation.id != "other" and any(
+        keyword.weight >= rules.min_score and keyword.folded.search(own) for keyword in situation.keywords)]
+    return any(not any(keyword.weight > 0 and keyword.folded.search(below) for keyword in situation.keywords)
+               for situation in named)
+
+
 def own_words(new: str) -> int:
     """The words of a new text, its greeting line aside ("Bonjour Madame Aubert,") and, when its first
     paragraph has no sentence, what follows it (a signature split misses: "9470 334 812⏎⏎Y. Le Bihan⏎Armor
@@ -295,18 +326,15 @@ def _their_request_under_ours(parts: Parts) -> Parts | None:
     9830014572. Pour le reste, tout est dans mon message ci-dessous"): the parts as they are, with that message's
     own words as ``earlier`` (what the request is about); the answer stays the new text, read first (it supersedes
     what it answers: "voici l'adresse générique"), and the history stays whole, our question on top."""
-    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not (_OWN_EARLIER.search(parts.new) or answered_question(
+    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not (_OWN_EARLIER.search(parts.new) or _bare_answer(
             parts.new, parts.quoted)) or not _sent_by_us(parts.quoted):
         return None
-    return _with_earlier(parts, request_under_ours(parts.quoted))
+    return _with_earlier(parts, _request_under_ours(parts.quoted))
 
 
-def request_under_ours(quoted: str) -> str:
-    """The own words of the message quoted under our quoted mail (the customer's request our question answered), or
-    "" when the top of the history is not ours."""
-    if not _sent_by_us(quoted):
-        return ""
-    return split(below_headers(split(below_headers(quoted)).quoted)).new
+def carries_on(new: str, quoted: str) -> bool:
+    """Is the new text a bare answer to our question quoted below it, which carries on the request under ours?"""
+    return _bare_answer(new, quoted) and _sent_by_us(quoted)
 
 
 def _their_own_follow_up(parts: Parts) -> Parts:
@@ -335,7 +363,7 @@ def points_to_history(new: str) -> bool:
         # commande est le :⏎27-88415")
         # (nor "pour la période indiquée ci-dessous :⏎BC-26-8120": what the history says, named in passing)
         if line_end < 0 or not new[match.end() : line_end].rstrip().endswith(":") \
-                or _CLAUSE_END.search(new, match.end(), line_end) \
+                or _CLAUSE_END.search(new, match.end() + new.startswith(",", match.end()), line_end) \
                 or _DESCRIBED.search(new, max(0, match.start() - 30), match.start()):
             return True
         following = next((line for line in new[line_end:].split("\n") if line.strip()), "")
@@ -348,7 +376,7 @@ def _find_request(parts: Parts) -> Parts:
     pointing = points_to_history(parts.new)
     # a short answer to our question, pointing below or not ("Le voici : 4413 2208 91" under "… le numéro de série du
     # traceur concerné ?" under their "souhaitons résilier le contrat du traceur"): about the request it answers for
-    theirs = _their_request_under_ours(parts) if pointing or answered_question(parts.new, parts.quoted) else None
+    theirs = _their_request_under_ours(parts) if pointing or _bare_answer(parts.new, parts.quoted) else None
     if theirs is not None:
         return theirs
     answering = pointing and bool(_ANSWERS.search(parts.new))
