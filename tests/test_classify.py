@@ -567,6 +567,18 @@ def test_a_short_answer_to_our_question_keeps_the_contract_it_names(answer, cont
     assert analysis.fields["po_number"] == po_number
 
 
+def test_a_short_answer_under_a_request_with_its_new_order_reads_without_error():
+    """The order is the request's new value, in the history: not read there (FORMAT.md), and nothing breaks."""
+    body = ("Bonjour,\n\nLe voici : 7731-PW-0055\n\nSébastien\n\nLe jeu. 5 août 2027 à 16:30, Sophie Marchal "
+            "<sophie.marchal@cf.canon.fr> a écrit :\n> Bonjour,\n> Pourriez-vous nous préciser le numéro de contrat "
+            "concerné ?\n> Sophie Marchal\n>\n> Le mar. 3 août 2027 à 11:02, Sébastien Marty <s.marty@exemple.fr> a "
+            "écrit :\n> > Bonjour,\n> > Voici notre nouveau bon de commande n° 4500412203 (remplace le 4500318876).\n"
+            "> > Sébastien")
+    analysis = analyze(mail(body, "RE: nouveau bon de commande"))
+    assert not any(e.name == "internal_error" for e in analysis.evidence)
+    assert analysis.situation == "po_change" and analysis.fields["contract_number"] == "7731-PW-0055"
+
+
 def test_a_short_thank_you_is_not_read_as_the_question_it_replies_to(rules):
     body = ("Merci beaucoup !\n\nDe : Service Contrats <contrats.service.wfps@cf.canon.fr>\nObjet : RE: déménagement\n\n"
             "Bonjour,\nNous avons bien reçu votre demande de déménagement du traceur vers votre nouveau site.")

@@ -292,8 +292,9 @@ FLOORS = {
     # 0.990 / 0.984 (weakest: SIREN 0.956) / 0.986 / 0.997, and no mail of it reads worse than with that code;
     # wave 53 (four batches of 45: readings and addresses, addresses and situations, attachments with dates and
     # customer numbers, e-mail) read situations 0.911-1.000 and fields 0.927-0.990 at first sight with the
-    # seventeenth session's starting code; with its changes the whole (5,148) reads 0.990 / 0.985 (weakest: SIREN
-    # 0.958) / 0.986 / 0.997
+    # seventeenth session's starting code; wave 54 (four more: readings and addresses, P.O with attachments,
+    # addresses and situations, dates and customer numbers) 0.956-1.000 and 0.922-0.981; with the session's changes
+    # the whole (5,328) reads 0.990 / 0.984 (weakest: SIREN 0.959) / 0.985 / 0.997
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -386,6 +387,12 @@ FLOORS = {
     # issue's 0.90 for each field
     "sealed24": {"situation_accuracy": 0.983, "given_mean": 0.954, "given_each": 0.862, "missing": 0.950,
                  "lead_time_ok": 0.991},
+    # sealed25: a forty-ninth wave of 120 (briefs b with d's kinds, purchase orders; e with c's kinds, attachments,
+    # dates and customer numbers), sealed in the sixteenth session, scored once at the end of the seventeenth (the
+    # same with its starting code: no mail reads differently); its situations, 0.967 (116 of 120), are under the
+    # issue's 0.97
+    "sealed25": {"situation_accuracy": 0.966, "given_mean": 0.963, "given_each": 0.913, "missing": 0.950,
+                 "lead_time_ok": 0.975},
 }
 
 
@@ -408,14 +415,15 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 5148), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 5328), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
                                           ("sealed13", 120), ("sealed14", 120), ("sealed15", 120),
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
-                                          ("sealed22", 120), ("sealed23", 120), ("sealed24", 120)])
+                                          ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
+                                          ("sealed25", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""

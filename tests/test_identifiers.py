@@ -614,6 +614,7 @@ CASES = [
      "this contract; no new PO will be issued.", "po_number", []),
     ("… in French", "Merci de clôturer le bon de commande BC-2026-0412, le contrat étant résilié.", "po_number", []),
     ("… with an adverb", "Merci de clôturer également le bon de commande 2026-0045 associé.", "po_number", []),
+    ("… or to stop invoicing on it", "Please stop invoicing on our PO 4500766120 after that date.", "po_number", []),
     ("an adverb between the copula and the value", "Le numéro d'engagement à reporter sur vos factures est "
      "désormais le 2100 655 093 (ancien EJ : 2100 311 870).", "po_number", ["2100 655 093"]),
     ("a colon sentence that recalls the new number of the sentence before", "Notre service comptable a créé un "
