@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from mailbot.read import bounces, guard, mime, quotes
@@ -23,7 +22,7 @@ from mailbot.read.attachments import of_mail
 from mailbot.read.classify import Classification, classify
 from mailbot.decide.chain import judge_broken, judge_reading
 from mailbot.read.extract import INVOICE_PASSED, NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
-from mailbot.read.rules import Rules, load_rules
+from mailbot.read.rules import Rules, default_rules
 from mailbot.read.softwraps import join_soft_wraps
 from mailbot.read.textcat import TextModel, default_model
 
@@ -37,12 +36,6 @@ _EN_WORDS = frozenset(
     "the and is are to of for our your we you please thank thanks hello dear with on in this that from will be"
     " regards invoice invoices contract kind best".split()
 )
-
-
-@lru_cache(maxsize=1)
-def default_rules() -> Rules:
-    """classifiers/situations.toml, read once per process."""
-    return load_rules()
 
 
 def detect_language(text: str) -> str:

@@ -120,7 +120,9 @@ _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/
 _SERIES = re.compile(r"(?<![A-Z0-9])(?=[A-Z]{0,3}\d)(?=\d{0,3}[A-Z])[A-Z0-9]{3,4}(?![A-Z0-9])")
 _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-118" nor "2026-07"
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
-_ASIDE = re.compile(r"\([^()\n]{1,80}\)")  # "numéro de client (indiqué en page 2 de la facture) : X"
+# a remark in brackets, closed: "numéro de client (indiqué en page 2 de la facture) : X" (one pattern: a second one,
+# written later under the same name, had replaced this one's line and length bounds since the sixteenth session)
+_ASIDE = re.compile(r"\([^()]*+\)")
 # A cell separator: "|" with the blanks around it, or blanks alone. Blanks before a "|" are tried from the
 # start of their run only (the lookbehind), not again from each blank of the run.
 _CELL_SEPARATOR = re.compile(r"(?<![ \t])[ \t]++\|[ \t]*+|\|[ \t]*+| {2,}|\t+")
@@ -1176,9 +1178,6 @@ def _head(folded: str, skipped: frozenset[str]) -> str | None:
 def _staying(lex: FieldLexicon) -> FieldLexicon:
     """``lex`` without its leaving words: what says a machine is not concerned whatever else the mail says."""
     return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
-
-
-_ASIDE = re.compile(r"\([^()]*+\)")  # a remark in brackets, closed
 
 
 _RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words

@@ -67,17 +67,10 @@ def _minimal(strings: Strings) -> tuple[str, ...]:
     return tuple(sorted((s for s in strings if not any(t != s and t in s for t in strings)), key=lambda s: (len(s), s)))
 
 
-def _best(candidates: list[Strings]) -> Strings | None:
-    return max(_usable(candidates), key=lambda c: (min(map(len, c)), -len(c)), default=None)
-
-
-def _usable(candidates: list[Strings]) -> list[Strings]:
-    return [c for c in candidates if c and "" not in c and len(c) <= _MOST]
-
-
 def _required(items: list) -> Strings | None:
-    """The best set of strings one of which every match of this sequence contains."""
-    return _best(_parts(items))
+    """The best set of strings one of which every match of this sequence contains: the part whose shortest string is
+    longest ("renouvel" rather than "ne")."""
+    return max(_parts(items), key=lambda c: (min(map(len, c)), -len(c)), default=None)
 
 
 def _parts(items: list) -> list[Strings]:
@@ -105,7 +98,7 @@ def _parts(items: list) -> list[Strings]:
             candidates.append(inner)
     if run:
         candidates.append(frozenset({run}))
-    return _usable(candidates)
+    return [c for c in candidates if c and "" not in c and len(c) <= _MOST]
 
 
 def _any_of(alternatives: list) -> Strings | None:

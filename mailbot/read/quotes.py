@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 from functools import cached_property, lru_cache
 
 from mailbot.read.htmltext import fold, normalize_spaces
+from mailbot.read.rules import default_rules
 
 
 @dataclass
@@ -242,16 +242,10 @@ def _request_under_ours(quoted: str) -> str:
     return split(below_headers(split(below_headers(quoted)).quoted)).new
 
 
-@lru_cache(maxsize=1)
-def _default_rules() -> Any:
-    from mailbot.read.rules import load_rules  # the situations file's keywords (rules imports nothing of this module)
-    return load_rules()
-
-
 def _own_request(new: str, below: str) -> bool:
     """Does the new text name, with a keyword strong enough alone (min_score), a situation none of whose keywords the
     request below names?"""
-    rules = _default_rules()
+    rules = default_rules()  # the shipped situations file's keywords
     own, below = fold(new), fold(below)
     named = [situation for situation in rules.situations.values() if situation.id != "other" and any(
         keyword.weight >= rules.min_score and keyword.folded.search(own) for keyword in situation.keywords)]
@@ -326,8 +320,7 @@ def _their_request_under_ours(parts: Parts) -> Parts | None:
     9830014572. Pour le reste, tout est dans mon message ci-dessous"): the parts as they are, with that message's
     own words as ``earlier`` (what the request is about); the answer stays the new text, read first (it supersedes
     what it answers: "voici l'adresse générique"), and the history stays whole, our question on top."""
-    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not (_OWN_EARLIER.search(parts.new) or _bare_answer(
-            parts.new, parts.quoted)) or not _sent_by_us(parts.quoted):
+    if len(parts.new.split()) >= SHORT_ANSWERING_WORDS or not _sent_by_us(parts.quoted):
         return None
     return _with_earlier(parts, _request_under_ours(parts.quoted))
 
@@ -376,7 +369,8 @@ def _find_request(parts: Parts) -> Parts:
     pointing = points_to_history(parts.new)
     # a short answer to our question, pointing below or not ("Le voici : 4413 2208 91" under "… le numéro de série du
     # traceur concerné ?" under their "souhaitons résilier le contrat du traceur"): about the request it answers for
-    theirs = _their_request_under_ours(parts) if pointing or _bare_answer(parts.new, parts.quoted) else None
+    theirs = _their_request_under_ours(parts) if (pointing and _OWN_EARLIER.search(parts.new)) \
+        or _bare_answer(parts.new, parts.quoted) else None
     if theirs is not None:
         return theirs
     answering = pointing and bool(_ANSWERS.search(parts.new))

@@ -18,6 +18,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,12 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         if not (isinstance(pair, list) and len(pair) == 2 and all(p in situations for p in pair) and pair[0] != pair[1]):
             raise RulesError(f"classifier.keywords_decide[{i}]: expected two different situation ids, got {pair!r}")
     return Rules(situations, fields, review_below, min_score, tuple(frozenset(pair) for pair in pairs))
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """classifiers/situations.toml, read once per process."""
+    return load_rules()
 
 
 def load_rules(path: Path | str = paths.SITUATIONS_FILE) -> Rules:
