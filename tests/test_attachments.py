@@ -70,6 +70,7 @@ PO_PDF = pdf(["ACME Industrie - Bon de commande", "Bon de commande n° BC-2027-0
 KBIS_PDF = pdf(["Greffe du Tribunal de Commerce de Lyon", "Extrait Kbis",
                 "Extrait d'immatriculation principale au registre du commerce et des societes",
                 "a jour au 02/10/2026", "Denomination : HELIOS PRINT SAS", "RCS Lyon 732 829 320"])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_FORM = xlsx([["N° de série", "Compteur noir", "Compteur couleur"], ["3Y0A1111", 120400, 30220],
                   ["3Y0A2222", 88010, 12500]])
 CSV_FORM = "N° de série;Noir;Couleur\n3Y0A1111;120 400;30 220\n".encode("cp1252")
@@ -114,6 +115,8 @@ def test_values_read_in_attachments(what, subject, body, files, expected):
     ("a sentence that only names what it attaches", "Courrier DAF", "Bonjour,\n\nVeuillez trouver en pièce jointe le "
      "courrier de notre Directeur Administratif et Financier concernant vos relevés d'activité.\n\nCordialement",
      "meter_read_request"),
+    ("'Cf PJ' and a signature without a formula", "compteurs", "Cf PJ\n\nBET Exemple Ingénierie - 64100 Bayonne",
+     "meter_read_request"),
 ])
 def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, body, expected):
     """The words are all in the file: the service desk reads the file, and so does the bot."""
@@ -125,6 +128,21 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
     assert analysis.fields["meter_readings"] == [18452, 6033, 11895]
     assert any(e.stage == "classify" and e.name == "attached_request" and e.text == "export.csv"
                for e in analysis.evidence)
+
+
+def test_a_form_updating_the_billing_details_is_read_when_the_body_names_it():
+    """"Coordonnées de facturation" (billing details) in the subject is no invoice passed on: the form the body
+    names is read for the new mailbox and the customer number."""
+    form = xlsx([["Rubrique", "Valeur"], ["N° client chez le fournisseur", "CLI-550001"],
+                 ["Ancienne adresse facturation", "achats@exemple-logistique.fr"],
+                 ["Nouvelle adresse facturation (e-mail)", "invoices@exemple-logistique.fr"],
+                 ["Date d'effet", "15/06/2027"]])
+    analysis = analyze(mail("MAJ coordonnées de facturation", "Bonjour,\n\nCi-joint notre fiche de mise à jour des "
+                            "coordonnées de facturation, applicable dès le 15 juin.\n\nMerci de votre retour.",
+                            [("MAJ_fournisseur.xlsx", XLSX_TYPE, form)]))
+    assert analysis.situation == "invoice_address_change", analysis.evidence
+    assert analysis.fields["new_email"] == "invoices@exemple-logistique.fr"
+    assert analysis.fields["customer_number"] == "CLI-550001"
 
 
 def test_a_csv_exports_column_names_read_as_words():

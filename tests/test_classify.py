@@ -811,6 +811,21 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "Dear Sir or Madam,\nFrom 1 January 2027 please send all invoices for contract FR-2211-0093 to\n"
      "ap-france@ssc.example-group.com, rather than by post to our Lyon office.\n\nPurchase orders will still be issued "
      "by our local purchasing team (purchasing.fr@example.fr)."),
+    # a billing mailbox that changes, in English; a form "updating our billing details" sent as a file
+    ("invoice_address_change", "Change of billing mailbox - customer ID CUST-10001",
+     "Hi,\nPlease note that the right mailbox for your invoices is now <ap@exemple-pack.eu>. This is effective October "
+     "1st. Purchase orders will still come from purchasing@exemple-pack.eu, please do not send invoices there."),
+    ("invoice_address_change", "MAJ coordonnées",
+     "Bonjour,\nCi-joint notre fiche de mise à jour des coordonnées de facturation, applicable dès le 15 juin."),
+    # a switch to "envoi électronique"; a table's "E-mail facturation" cell
+    ("invoice_by_email", "Facturation - passage à l'envoi électronique",
+     "Madame, Monsieur,\nLe cabinet souhaite ne plus recevoir de factures papier.\n\nContrat | N° 2208-CW-0001\n"
+     "E-mail facturation | comptabilite@exemple-avocats.fr"),
+    ("invoice_by_email", "Formulaire", "Canon France\nFORMULAIRE DE DEMANDE DE FACTURATION ELECTRONIQUE\n"
+     "N° de contrat Canon : 2026-PP-00001\nAdresse e-mail de réception des factures : factures@exemple-eaux.fr"),
+    # a table of readings (a serial column, then a counter column) with a bare "compteurs"
+    ("meter_read_request", "compteurs", "Bonjour,\n\nserie | compteur | date\n3Y0098000 | 48213 | 30/06/2027\n"
+     "3Y0101000 | 17655 | 30/06/2027"),
     ("contract_termination", "Site de Reims",
      "Bonjour,\nComme convenu, nous arrêtons les machines Canon du site de Reims au 31/10/2027. Le détail est dans le "
      "fichier."),

@@ -1477,6 +1477,34 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "allée de l'Arche\nCS 60032\n92058 Paris La Défense Cedex", "92058"),
  ("Merci d'organiser le transfert du traceur vers :\n\nAtelier Phocéen - ZI Saint-Henri - 25 chemin de la "
   "Madrague-Ville - Marseille 13016\n\nLe démontage peut se faire à partir du 11 janvier.", "13016"),
+ # a technician named before where the machine goes: "vers nos nouveaux locaux" is its destination
+ ("Nous souhaitons que votre technicien déplace notre traceur PlotWave 345 (n° de série PW345-7110283) vers nos "
+  "nouveaux locaux :\n\nAtelier Exemple Architectes\n27 boulevard Longchamp\n13001 Marseille\n\nLe quai de livraison "
+  "est rue Consolat.", "13001"),
+ # what is billed now, then the block the colon opens; an entity that "devient" another, its address after it
+ ("Le traceur PlotWave 360 (n° de série 36004000) actuellement facturé au Syndicat devra donc être facturé à :\n"
+  "Communauté d'agglomération Exemple\nSIREN 200 071 843\nHôtel communautaire, 5 avenue de la République, 63200 Riom",
+  "63200"),
+ ("Le traceur actuellement facturé au 2 rue Haute, 63000 Clermont-Ferrand, restera facturé à la même adresse.", None),
+ ("Suite à la fusion, merci d'informer nos fournisseurs que l'entité facturable devient\nVallon Exemple SAS (SIREN 884 "
+  "512 330), 3 rue du Moulin, 07100 Annonay.", "07100"),
+ # a short heading alone between the sentence that names the new address and its block
+ ("Suite à notre changement de locaux, merci d'envoyer les factures à la nouvelle adresse ci-dessous à partir du 1er "
+  "février.\n\nL'adresse :\n\nExemple Architectes\nHôtel d'entreprises – 2 rue Édouard Herriot\n21000 Dijon", "21000"),
+ ("Nous devons transférer le traceur PlotWave 345 (numéro de série : 391 004 00) de notre usine de Woippy vers notre "
+  "nouveau bureau d'études, dès que possible.\n\nAdresse de livraison :\n\nFonderie Exemple – Bureau d'études\n3 rue du "
+  "Saulnois\n57100 Thionville", "57100"),
+ ("Merci pour votre retour rapide.\n\nAdresse :\n\nExemple Architectes\n2 rue Édouard Herriot\n21000 Dijon", None),
+ # rows keyed "Ancienne" / "Nouvelle" under a header whose corner cell was empty
+ ("Merci de noter la nouvelle adresse de réception des factures pour le 1er octobre :\n\nAdresse\nAncienne | Hôtel de "
+  "communauté, 152 chemin des Merles, 34400 Lunel\nNouvelle | Pôle Finances - 9 avenue de la Gare, 34160 Castries",
+  "34160"),
+ # English: where the office will be, the group a company joins, whom suppliers must invoice
+ ("We are relocating our Paris office.\n\nFrom 25 June 2027 our office will be at:\n\n40 avenue de Wagram\n75017 Paris",
+  "75017"),
+ ("As of July 1st, 2027, Ateliers Exemple becomes part of KESSLER EXEMPLE SAS (SIREN 523418903), registered office: 3 "
+  "rue de l'Industrie, 68100 Mulhouse.", "68100"),
+ ("From that date all suppliers must invoice Vaubois Exemple SELAS, 8 rue de la Bourse, 69002 Lyon.", "69002"),
 ]
 
 

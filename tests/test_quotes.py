@@ -277,6 +277,15 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
     ("Bonjour,\nCi-joint la facture que nous contestons car le compteur est faux.\nCordialement", False),
     ("Hello,\nPlease find attached the invoice we dispute as the counter is wrong.\nRegards", False),
     ("Bonjour,\nEn pièce jointe le document reçu ce matin dont nous contestons le montant.", False),
+    # a signature without a closing formula after "Cf PJ": nothing said either
+    ("Cf PJ\n\nBET Lacroix Ingénierie - 64100 Bayonne", True),
+    ("Bonjour,\nCf. pièce jointe.\nService Achats\nResponsable du service comptabilité fournisseurs\nTél. 02 96 44 18 20",
+     True),
+    ("Voir PJ\nMerci de mettre à jour le contrat", False),  # a sentence after it: the body says something
+    ("Ci-joint.\nNous voulons résilier.", False),
+    ("Voir PJ\nPouvez-vous confirmer ?", False),
+    ("Bonjour, la facture jointe est fausse.\nCordialement", False),  # words after the greeting, on its line
+    ("Bonjour Madame Martin,\nVoir PJ.\nCordialement", True),
 ])
 def test_a_body_that_only_names_what_it_attaches_says_nothing(new, nothing):
     assert says_nothing(new) is nothing

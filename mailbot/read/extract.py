@@ -230,7 +230,7 @@ _NO_LETTER = r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
 _INVOICE_NAME = re.compile(_NO_LETTER + r".*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)
 # a subject or a file that passes an invoice on, whose counters were billed ("TR: facture", "Factures Canon",
 # "FAC_9026318847.pdf", "avoir")
-INVOICE_PASSED = re.compile(_NO_LETTER + r".*?(?:factur|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
+INVOICE_PASSED = re.compile(_NO_LETTER + r".*?(?:factur(?!ation)|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
@@ -1184,17 +1184,21 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
     # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :"); "adresse de
     # livraison et d'installation": where it is installed
-    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "moved", "relocated", "transferred", "shipped",
-                                                          "quitt")) or "install" in q.group()]
+    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocated", "transferred",
+                                                          "shipped", "quitt")) or "install" in q.group()]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
         return True
     n = negative[-1]
-    if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve")):
-        return True  # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:"
+    if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve", "vers")):
+        # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:", "que votre
+        # technicien déplace notre traceur vers nos nouveaux locaux :"
+        return True
     if n.start() > p.start() and p in kinds and n.group().startswith(("livr", "deliver")) \
-            and _MOVES_THERE.search(window, max(0, p.start() - 80), n.start()):
-        return True  # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :": where it goes
+            and (p.group().startswith("vers") or _MOVES_THERE.search(window, max(0, p.start() - 80), n.start())):
+        # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :", "transférer le traceur … de
+        # notre usine vers notre nouveau bureau d'études.⏎⏎Adresse de livraison :": where it goes
+        return True
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
         # the old address closes, then where it goes
@@ -1205,6 +1209,10 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
         # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
         # installed in …, to be relocated to": where the machine goes (not "ancienne adresse, avant le déménagement")
+        return True
+    if _GIVES_WAY.match(n.group()) and _COLON_ENDS_LINE.match(lines, p.start() + len(p.group().rstrip())):
+        # "Le traceur … actuellement facturé au Syndicat devra donc être facturé à :⏎…": what is now, then the block
+        # the colon opens
         return True
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
@@ -1230,6 +1238,8 @@ _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|r
 # on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
                       r"[ \t]*+:")
+_HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
+_COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
@@ -1264,8 +1274,12 @@ def _cue_reach(text: str, position: int) -> int:
     last = before[before.rfind("\n") + 1 :]
     # "… merci d'adresser vos factures à notre nouveau siège." ending the paragraph right above the block
     if before.endswith(":") or _ANNOUNCES.search(last) or _address_cues()[0].search(fold(last[-_CUE_ENDING:])):
-        before = text.rfind("\n\n", begin, blank)
-        return before + 2 if before >= 0 else begin
+        above = text.rfind("\n\n", begin, blank)
+        if above >= 0 and _HEADING.fullmatch(text, above + 2, len(before)):
+            # "… à la nouvelle adresse ci-dessous.⏎⏎L'adresse :⏎⏎Delmas & Roux⏎2 rue …": a heading alone between
+            # the sentence that names the address and its block
+            above = text.rfind("\n\n", begin, above)
+        return above + 2 if above >= 0 else begin
     return blank + 2
 
 

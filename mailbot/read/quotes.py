@@ -57,6 +57,9 @@ ANSWER_MARKS = " \t>=-–—→*•·"  # what may stand before an answer or a h
 _WROTE_START = re.compile(r"^[\s>]*(?:Le|On|El|Am)\s", re.I)
 _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
+_LOWER_WORD = re.compile(r"(?<![^\s(])[a-zà-ÿ][^\W\d_]*+")
+SIGNATURE_LINES = 8     # a signature without a closing formula, after "Voir PJ", is at most this long
+SENTENCE_WORDS = 5      # lowercase words that make a line a sentence, not a signature's title
 _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
     r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Cdt|Cdlmt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
@@ -202,6 +205,8 @@ def request(parts: Parts) -> Parts:
 ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _SENTENCE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of letters: the first paragraph says something, not only a value
+_GREETING = re.compile(  # a greeting and whom it greets, up to its comma: what is after it is read
+    r"(?:^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^,\n]*+,?)?", re.I)
 GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
                             re.I)
 
@@ -209,8 +214,8 @@ GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|
 # "Voir PJ.", "ci-joint le relevé du mois", "Please find attached.", "Veuillez trouver en pièce jointe le courrier de
 # notre Directeur Administratif et Financier concernant vos factures." (words after, no number)
 _SEE_ATTACHED = re.compile(
-    r"^\s*+(?:(?:voir|veuillez\s++trouver|vous\s++trouverez|please\s++find|see|find)\s++)?"
-    r"(?:ci-jointe?s?|ci\s++joint|en\s++pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
+    r"^\s*+(?:(?:voir|cf\.?|c\.f\.|veuillez\s++trouver|vous\s++trouverez|please\s++find|see|find)\s*+)?"
+    r"(?:ci-jointe?s?|ci\s++joint|(?:en\s++)?pi[èe]ces?\s++jointes?|(?:en\s++|la\s++|les\s++)?p\.?\s?j\.?|attached|enclosed)"
     # (a clause of its own says more: "la facture que nous contestons", "the invoice we dispute as …")
     r"(?:\s++(?!(?:que|qu|qui|dont|car|parce|because|as|which|that|we|nous|is|est|sont|are|was)\b|contest|disput)"
     # (an abbreviation's full stop goes on: "le courrier de M. le Maire")
@@ -222,11 +227,26 @@ _SEE_ATTACHED = re.compile(
 def says_nothing(new: str) -> bool:
     """Nothing but a greeting, a "voir PJ" and a closing or a signature ("-- ⏎Karim Belhadj⏎…",
     "Cordialement⏎Services techniques…", "Bonjour,⏎Voir PJ.⏎Cordialement"): what the mail sends is attached."""
-    for line in new.split("\n"):
-        if not line.strip() or GREETING_LINE.match(line + "\n") or _SEE_ATTACHED.fullmatch(line):
+    lines = [line for line in new.split("\n") if line.strip()]
+    attached = False
+    for at, line in enumerate(lines):
+        line = line[_GREETING.match(line).end():]  # "Bonjour, la facture jointe est fausse." says something after it
+        if not line.strip():
             continue
-        return bool(_SIGNATURE_DASHES.match(line) or _CLOSING.match(line))
+        if _SEE_ATTACHED.fullmatch(line):
+            attached = True
+            continue
+        return bool(_SIGNATURE_DASHES.match(line) or _CLOSING.match(line)) or (attached and _signs_only(lines[at:]))
     return True
+
+
+def _signs_only(lines: list[str]) -> bool:
+    """Are the lines after a "Cf PJ" a signature without a formula ("BET Lacroix Ingénierie - 64100 Bayonne",
+    "Service Achats⏎Tél. 02 96 44 18 20"): a few short lines, none a sentence (ending with a full stop, a question or
+    an exclamation mark, or of SENTENCE_WORDS lowercase words: "merci de mettre à jour le contrat")?"""
+    return len(lines) <= SIGNATURE_LINES and all(
+        len(line.strip()) <= 70 and not line.rstrip().endswith((".", "?", "!"))
+        and len(_LOWER_WORD.findall(line)) < SENTENCE_WORDS for line in lines)
 
 
 def _bare_answer(new: str, quoted: str) -> bool:
