@@ -269,6 +269,9 @@ NEGATED = [
     ("other", "billing_entity_change", "Question sur les consommables",
      "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
      "sur le prix des consommables." + SIGNATURE),
+    ("other", "po_change", "Facture 9100000001 – contestation",
+     "Bonjour,\nLa facture n° 9100000001 applique une hausse de 9 % sur le prix à la page. Merci de nous adresser un "
+     "avoir. Pas de changement d'adresse ni de bon de commande de notre côté, tout reste identique." + SIGNATURE),
 ]
 
 
@@ -826,6 +829,9 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
     # a table of readings (a serial column, then a counter column) with a bare "compteurs"
     ("meter_read_request", "compteurs", "Bonjour,\n\nserie | compteur | date\n3Y0098000 | 48213 | 30/06/2027\n"
      "3Y0101000 | 17655 | 30/06/2027"),
+    ("contract_termination", "TR: résiliation contrats traceurs",
+     "Bonjour,\nSuite à la mise en place d'un service d'impression mutualisé, nous mettons fin aux contrats de "
+     "maintenance des traceurs de l'ancien service technique à compter du 30 juin 2027."),
     ("contract_termination", "Site de Reims",
      "Bonjour,\nComme convenu, nous arrêtons les machines Canon du site de Reims au 31/10/2027. Le détail est dans le "
      "fichier."),

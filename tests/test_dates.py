@@ -247,6 +247,15 @@ EFFECTIVE = [
     # the end of the term in force, named before its date
     ("Please terminate our maintenance contract at the end of its current term, i.e. 31 December 2027.", "2027-12-31"),
     ("Merci de résilier le contrat à la fin de la période en cours, soit le 31/12/2027.", "2027-12-31"),
+    # a date the customer says is not settled is none; a place not settled leaves the date as it is
+    ("- la date souhaitée :\n=> PAS ENCORE FIXÉE, PROBABLEMENT FIN JUILLET", None),
+    ("The move is planned around mid-September, exact date to be confirmed with the landlord.", None),
+    ("We plan to move around the end of October. Could you send us a quote?", None),
+    ("Le déménagement se fera entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée.", None),
+    ("Nous déplaçons les traceurs vers un autre site du groupe, sans doute à la rentrée.", None),
+    ("On doit déplacer le plotter vers notre nouvel atelier en février 2027, adresse exacte à confirmer.", "2027-02-01"),
+    ("Notre agence déménage à la rentrée 2027 (début septembre), l'adresse définitive n'est pas encore arrêtée.",
+     "2027-09-01"),
 ]
 
 

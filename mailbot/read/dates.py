@@ -461,11 +461,37 @@ def _cue(before: str) -> str | None:
     return last
 
 
+# a date said to be tentative, in its sentence: "pas encore fixée, sans doute fin juillet", "around the end of October",
+# "entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée", "exact date to be confirmed" (not
+# "probablement": a spent sealed corpus read a settled date worse with it)
+_TENTATIVE = re.compile(
+    r"\bsans\s++doute\b|\bpeut[- ]++[êe]tre\b|[àa]\s++confirmer|\bpas\s++encore\s++(?:fix|arr[êe]t|d[ée]fini"
+    r"|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
+    r"|\bdate\s++exacte\s++(?:n['’]est\s++pas|reste|sera\s++(?:pr[ée]cis|confirm|communiqu|fix))"
+    r"|\bexact\s++date\s++(?:is\s++not|to\s++be|will\s++be\s++(?:confirmed|communicated|set|fixed))"
+    r"|\bto\s++be\s++confirmed|\btbc\b|\bnot\s++(?:yet\s++)?(?:fixed|confirmed|decided|set)\s++yet|\bnot\s++yet\s++(?:fixed"
+    r"|confirmed|decided|set|known)|\baround\b|\broughly\b|\bapproximately\b|\baux\s++alentours\b",
+    re.I)
+# (what is not settled may be the place, in the hedge's clause: "en février, adresse exacte à confirmer", "l'adresse
+# définitive n'est pas encore arrêtée": the date stands; not in "vers un autre site du groupe, sans doute à la rentrée")
+_PLACE_WORD = re.compile(r"adresse|address|destination|\blieu|locaux|\blocal\b|\bsite|b[âa]timent|building|premises", re.I)
+TENTATIVE_SCORE = -4.0  # a date the customer says is not settled is no effective date (FORMAT.md's labels leave it out)
+
+
+def _tentative(around: str) -> bool:
+    """Does the sentence around a date say the date is not settled (the hedge's clause names no place)?"""
+    return any(not _PLACE_WORD.search(around, max(0, m.start() - 40, around.rfind(",", 0, m.start())), m.start())
+               for m in _TENTATIVE.finditer(around))
+
+
 def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: str | None,
            reference: date | None) -> float:
     score = (1.0 if has_year else 0.5) + _CUE_SCORE.get(cue or "", 0.0)
-    if cue not in ("negative", "deadline") and _EVENT.search(_around(text, start, end)):
+    around = _around(text, start, end)
+    if cue not in ("negative", "deadline") and _EVENT.search(around):
         score += 1.5
+    if _tentative(around):
+        score += TENTATIVE_SCORE
     if reference is not None and value < reference:
         score -= 2.0
     return score
@@ -565,7 +591,8 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
                      and (h.value.year, h.value.month) == (best.value.year, best.value.month)), best)
     if best is not None or reference is None or not weak:
         return best
-    coming = [h for h in hits if h.value >= reference and h.cue != "negative"]
+    coming = [h for h in hits if h.value >= reference and h.cue != "negative"
+              and not _tentative(_around(text, h.start, h.end))]
     # (a move's day is said of the move: "le transporteur est réservé pour le 6 juillet", not "vous pouvez me joindre
     # le 1er décembre")
     cued = [h for h in coming if h.cue == "medium" and (weak != "day" or (
