@@ -247,6 +247,7 @@ EFFECTIVE = [
     # the end of the term in force, named before its date
     ("Please terminate our maintenance contract at the end of its current term, i.e. 31 December 2027.", "2027-12-31"),
     ("Merci de résilier le contrat à la fin de la période en cours, soit le 31/12/2027.", "2027-12-31"),
+    ("The move is scheduled for the morning of\nMay 3rd.", "2027-05-03"),  # a day's "morning of", "scheduled"
     # a date the customer says is not settled is none; a place not settled leaves the date as it is
     ("- la date souhaitée :\n=> PAS ENCORE FIXÉE, PROBABLEMENT FIN JUILLET", None),
     ("The move is planned around mid-September, exact date to be confirmed with the landlord.", None),

@@ -20,6 +20,16 @@ from mailbot.paths import CLASSIFIERS_DIR
 CASES = [
     # (what, text, field, expected values in order)
     ("serial label without colon", "SN 4017289 à déplacer", "serial_numbers", ["4017289"]),
+    # a plural copula after the machines: "the units … are X and Y", "les machines … sont les X et Y"; the aside
+    # about a third machine speaks of it alone
+    ("machines, a plural copula, then their numbers", "The units to be moved are 693012000 and 693012001 (the third "
+     "one, 693011900, stays at the current site and is not concerned).", "serial_numbers", ["693012000", "693012001"]),
+    ("les machines … sont les …", "Les machines à déplacer sont les 693012000 et 693012001.", "serial_numbers",
+     ["693012000", "693012001"]),
+    ("a copier is a machine", "Voici les compteurs du jour pour notre copieur n° 5TK-04400 :", "serial_numbers",
+     ["5TK-04400"]),
+    ("a count before the machines", "Les deux traceurs concernés sont les n° 3451 0288 00 et 3451 0290 00.",
+     "serial_numbers", ["3451 0288 00", "3451 0290 00"]),
     ("abbreviated label", "n serie : 3Y0612300", "serial_numbers", ["3Y0612300"]),
     ("a letter among the digits", "les deux traceurs suivants : n° 3Y0A4410 et n° 3Y0A4415", "serial_numbers",
      ["3Y0A4410", "3Y0A4415"]),

@@ -342,6 +342,8 @@ _CUES = re.compile(
     # janvier 2026 à …", a period gone by, is no date)
     r"|(?P<medium>p[ée]riode\s++(?:allant\s++)?(?:de|d['’])\s*+$|\bau\b|\bpour\s++le\b|\bon\b|\bday\s++(?:is|will\s++be)\b|\bdate\b[^:|\n]{0,30}[:|]"
     r"|\bdate\b[^:|.;\n]{0,30}?\b(?:is|will\s++be)\s*+$|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
+    # "The move is scheduled for the morning of⏎May 3rd."
+    r"|\b(?:scheduled|planned|booked)\b|\b(?:morning|afternoon|evening|day|week)\s++of\s*+$"
     # a verb that says when it happens: "la bascule se fera fin du mois prochain"
     r"|\bse\s++fera\b|\bs'effectuera\b|\binterviendra\b|\bse\s++fait\b|\bwill\s++take\s++place\b|\bwill\s++happen\b"
     # words right before their date: "en juin", "à la rentrée", "pour l'exercice 2027", "for FY2027"

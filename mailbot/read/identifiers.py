@@ -1323,7 +1323,9 @@ _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 12
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
-                          "ces", "the", "a", "an", "our", "your", "this", "these", "that"})
+                          "ces", "the", "a", "an", "our", "your", "this", "these", "that",
+                          # and a count: "Les deux traceurs concernés sont les n° …", "the two units to move are …"
+                          "deux", "trois", "quatre", "both", "two", "three", "four"})
 _LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
 _SIGN_AT = re.compile(r"(?<![\w])(?:n°|n[oº]\.|#)", re.I)  # a number sign: a value follows
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
