@@ -862,7 +862,7 @@ class _Scorer:
                 score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
                 why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
                 labelled = (phrase, words)
-            if any(shape.match(value) for shape in lex.shapes):
+            if any(shape.match(value) or shape.match(compact) for shape in lex.shapes):  # "WXK 30117"
                 score += lex.shape_score
                 why.append("shape")
                 if lex.topic_score and name in self.topics:
