@@ -30,6 +30,10 @@ CASES = [
      ["WXK 30100"]),
     ("a standard is no serial", "Nos imprimantes sont certifiées ISO 14001 et le traceur n° 3Y0 118 274 aussi.",
      "serial_numbers", ["3Y0 118 274"]),
+    ("a list's items with stars", "Serial numbers:\n  * 4N 118 300\n  * 4N 118 401", "serial_numbers",
+     ["4N 118 300", "4N 118 401"]),
+    ("adverbs between a copula and its value", "Notre n° client chez vous reste pour l'instant le 311 000 (Royer & "
+     "Associés).", "customer_number", ["311 000"]),
     ("a copier is a machine", "Voici les compteurs du jour pour notre copieur n° 5TK-04400 :", "serial_numbers",
      ["5TK-04400"]),
     ("a count before the machines", "Les deux traceurs concernés sont les n° 3451 0288 00 et 3451 0290 00.",

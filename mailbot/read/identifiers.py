@@ -1298,14 +1298,15 @@ _PIECES = (
 # "… 71 12 / CW 3700 : …" ends at "/ " before a word (not "CT 2021-0458 / 02")
 _VALUE_END = r"(?=[ \t]*+(?:[),;(\n–—]|[.:?!](?:\s|$)|-\s|/[ \t]++[^\W\d_]|[^\W\d_]|$))"
 _SPACED_VALUE = re.compile(  # after a label (blanks taken whole)
-    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
+    r"(?<=\S)(?![A-Za-z0-9])[ \t]*+\n?[ \t]*+[:#°.–—(|*•·-]?[ \t]*+(?:(?>n°|n[o°º]\.?|num[ée]ro)[ \t]*+:?[ \t]*+)?" + _PIECES
     + _VALUE_END
 )
 # … or alone below it, past a blank line after its colon ("numéro de série :⏎⏎    X2-0047 1183"), matched
 # after the label or after the colon itself
 _SPACED_BELOW = re.compile(r"(?:(?<=\S)[ \t]*+:|(?<=:))[ \t]*+\n[ \t]*+\n[ \t]*+" + _PIECES + _VALUE_END)
-# a value alone on its line, matched at the line's start (the lookbehinds keep a search linear)
-_LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
+# a value alone on its line (or a list's item: "  * 4N 118 415"), matched at the line's start (the lookbehinds keep a
+# search linear)
+_LINE_VALUE = re.compile(r"(?<![ \t])[ \t]*+(?:[*•·–—-][ \t]++)?(?<![A-Za-z0-9])" + _PIECES + r"[ \t]*+(?=\n|$)")
 # an order called new right before its label, words only between ("Notre nouveau bon de commande X"; not "New PO for
 # 2027: PO X", nor "notre nouveau marché, le bon de commande X"), on folded text
 _NEW_RIGHT_BEFORE = re.compile(r"\b(?:nouveaux?|nouvel(?:le)?s?|new)(?:\s++[a-z]++){1,4}\s*+$")
