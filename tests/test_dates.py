@@ -112,7 +112,7 @@ EFFECTIVE = [
     ("Vous trouverez ci-joint l'extrait K-bis daté du 22 février 2027.", None),
     ("facture n° 9126003982 du 02/02/2027 – 1 284,60 € TTC", None),
     ("Merci de valider le devis avant fin juin.", None),
-    ("Nos bureaux s'installent à Nantes courant mai.", None),
+    ("Nos bureaux s'installent à Nantes courant mai (bail en cours de signature).", None),  # not settled
     ("Pouvez-vous dorénavant envoyer les factures par e-mail ?", None),
     ("Nous avons reçu deux factures pour la même période (janvier 2027).", None),
     ("réglée par virement le 10/02", None),
@@ -247,7 +247,11 @@ EFFECTIVE = [
     # the end of the term in force, named before its date
     ("Please terminate our maintenance contract at the end of its current term, i.e. 31 December 2027.", "2027-12-31"),
     ("Merci de résilier le contrat à la fin de la période en cours, soit le 31/12/2027.", "2027-12-31"),
-    ("The move is scheduled for the morning of\nMay 3rd.", "2027-05-03"),  # a day's "morning of", "scheduled"
+    # a day's "morning of", "scheduled"; "courant mars" is the 1st (FORMAT.md)
+    ("The move is scheduled for the morning of\nMay 3rd.", "2027-05-03"),
+    ("Nous transférons l'atelier dans notre nouveau bâtiment courant mars.", "2027-03-01"),
+    ("Notre cabinet s'installe dans de nouveaux locaux courant mai (bail en cours de signature, adresse définitive "
+     "encore à confirmer).", None),
     # a date the customer says is not settled is none; a place not settled leaves the date as it is
     ("- la date souhaitée :\n=> PAS ENCORE FIXÉE, PROBABLEMENT FIN JUILLET", None),
     ("The move is planned around mid-September, exact date to be confirmed with the landlord.", None),

@@ -342,6 +342,8 @@ _CUES = re.compile(
     # janvier 2026 à …", a period gone by, is no date)
     r"|(?P<medium>p[ée]riode\s++(?:allant\s++)?(?:de|d['’])\s*+$|\bau\b|\bpour\s++le\b|\bon\b|\bday\s++(?:is|will\s++be)\b|\bdate\b[^:|\n]{0,30}[:|]"
     r"|\bdate\b[^:|.;\n]{0,30}?\b(?:is|will\s++be)\s*+$|\bpr[ée]vue?s?\b|\baura\s++lieu\b|\ble\b"
+    # "… dans notre nouveau bâtiment courant novembre", "courant du mois de mars" (not "courant de l'année": vague)
+    r"|\bcourant(?:\s++du)?\s*+$"
     # "The move is scheduled for the morning of⏎May 3rd."
     r"|\b(?:scheduled|planned|booked)\b|\b(?:morning|afternoon|evening|day|week)\s++of\s*+$"
     # a verb that says when it happens: "la bascule se fera fin du mois prochain"
@@ -467,7 +469,7 @@ def _cue(before: str) -> str | None:
 # "entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée", "exact date to be confirmed" (not
 # "probablement": a spent sealed corpus read a settled date worse with it)
 _TENTATIVE = re.compile(
-    r"\bsans\s++doute\b|\bpeut[- ]++[êe]tre\b|[àa]\s++confirmer|\bpas\s++encore\s++(?:fix|arr[êe]t|d[ée]fini"
+    r"\bsans\s++doute\b|\bpeut[- ]++[êe]tre\b|\ben\s++cours\s++de\s++(?:signature|n[ée]gociation)\b|[àa]\s++confirmer|\bpas\s++encore\s++(?:fix|arr[êe]t|d[ée]fini"
     r"|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
     r"|\bdate\s++exacte\s++(?:n['’]est\s++pas|reste|sera\s++(?:pr[ée]cis|confirm|communiqu|fix))"
     r"|\bexact\s++date\s++(?:is\s++not|to\s++be|will\s++be\s++(?:confirmed|communicated|set|fixed))"
@@ -480,10 +482,13 @@ _PLACE_WORD = re.compile(r"adresse|address|destination|\blieu|locaux|\blocal\b|\
 TENTATIVE_SCORE = -4.0  # a date the customer says is not settled is no effective date (FORMAT.md's labels leave it out)
 
 
-def _tentative(around: str) -> bool:
-    """Does the sentence around a date say the date is not settled (the hedge's clause names no place)?"""
-    return any(not _PLACE_WORD.search(around, max(0, m.start() - 40, around.rfind(",", 0, m.start())), m.start())
-               for m in _TENTATIVE.finditer(around))
+def _tentative(text: str, start: int, end: int) -> bool:
+    """Does the sentence around a date say the date is not settled (the hedge's clause, on its side of the date,
+    names no place)?"""
+    before = _SENTENCE_END.split(text[max(0, start - 160) : start])[-1]
+    after = _SENTENCE_END.split(text[end : end + 120])[0]
+    return any(not _PLACE_WORD.search(part, max(0, m.start() - 40, part.rfind(",", 0, m.start())), m.start())
+               for part in (before, after) for m in _TENTATIVE.finditer(part))
 
 
 def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: str | None,
@@ -492,7 +497,7 @@ def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: st
     around = _around(text, start, end)
     if cue not in ("negative", "deadline") and _EVENT.search(around):
         score += 1.5
-    if _tentative(around):
+    if _tentative(text, start, end):
         score += TENTATIVE_SCORE
     if reference is not None and value < reference:
         score -= 2.0
@@ -594,7 +599,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
     if best is not None or reference is None or not weak:
         return best
     coming = [h for h in hits if h.value >= reference and h.cue != "negative"
-              and not _tentative(_around(text, h.start, h.end))]
+              and not _tentative(text, h.start, h.end)]
     # (a move's day is said of the move: "le transporteur est réservé pour le 6 juillet", not "vous pouvez me joindre
     # le 1er décembre")
     cued = [h for h in coming if h.cue == "medium" and (weak != "day" or (
