@@ -1505,6 +1505,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("As of July 1st, 2027, Ateliers Exemple becomes part of KESSLER EXEMPLE SAS (SIREN 523418903), registered office: 3 "
   "rue de l'Industrie, 68100 Mulhouse.", "68100"),
  ("From that date all suppliers must invoice Vaubois Exemple SELAS, 8 rue de la Bourse, 69002 Lyon.", "69002"),
+ # a machine that "sera dorénavant à :"; an entity "à l'ordre de"; a form's departure site is no new address
+ ("Nos bureaux (Quai des Annexes, 97200 Fort-de-France) ferment. Le traceur sera dorénavant à : Exemple Fret, Zone de "
+  "la Lézarde, lot 14, 97232 Le Lamentin.", "97232"),
+ ("Merci de libeller vos prochaines factures pour les matériels suivants :\n- PlotWave 5000 n° 6010055000\n- ColorWave "
+  "3700 n° 6020011000\nà l'ordre de : EXEMPLE PRINT SERVICES SAS, Zone de la Jambette, 97232 Le Lamentin.", "97232"),
+ ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
+  "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
 ]
 
 
