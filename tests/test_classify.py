@@ -826,6 +826,10 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "E-mail facturation | comptabilite@exemple-avocats.fr"),
     ("invoice_by_email", "Formulaire", "Canon France\nFORMULAIRE DE DEMANDE DE FACTURATION ELECTRONIQUE\n"
      "N° de contrat Canon : 2026-PP-00001\nAdresse e-mail de réception des factures : factures@exemple-eaux.fr"),
+    # a form of readings whose file's password comes apart: no account's password (a side topic)
+    ("meter_read_request", "Formulaire relevé compteurs",
+     "Bonjour,\nVeuillez trouver ci-joint le formulaire de relevés complété pour notre imagePRESS C910, n° série 3XE "
+     "01000.\nLe fichier est protégé, le mot de passe vous sera communiqué séparément par notre service informatique."),
     # a table of readings (a serial column, then a counter column) with a bare "compteurs"
     ("meter_read_request", "compteurs", "Bonjour,\n\nserie | compteur | date\n3Y0098000 | 48213 | 30/06/2027\n"
      "3Y0101000 | 17655 | 30/06/2027"),
@@ -1012,3 +1016,13 @@ def test_a_new_invoice_address_with_typos_in_its_cue(rules):
     result = keyword_classify(subject, split(body, subject), rules)
     assert result.situation == "invoice_address_change"
     assert any(e.text == "nouvelle adrese de facturtion" for e in result.evidence)
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour,\nLe numéro de contrat figure dans le courrier joint. Le mot de passe vous sera communiqué séparément.",
+    "Hello,\nThe contract reference is in the attached letter (password sent separately by our Procurement team).",
+])
+def test_a_protected_files_password_is_no_side_topic(body, rules):
+    """The password of a file sent with a request is no account or password problem ("other")."""
+    result = keyword_classify("Invoices", split(body, "Invoices"), rules)
+    assert result.scores["other"] == 0.0 and not result.side_topic
