@@ -1505,6 +1505,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("As of July 1st, 2027, Ateliers Exemple becomes part of KESSLER EXEMPLE SAS (SIREN 523418903), registered office: 3 "
   "rue de l'Industrie, 68100 Mulhouse.", "68100"),
  ("From that date all suppliers must invoice Vaubois Exemple SELAS, 8 rue de la Bourse, 69002 Lyon.", "69002"),
+ # "l'ancien site" (masculine) is the old one; what the move goes to after it
+ ("Le traceur doit être transféré de l'ancien site (2 boulevard de Lattre, 21000 Dijon) vers :\nBâtiment Méridien - 1 "
+  "rue Professeur Marion\n21079 Dijon Cedex", "21079"),
  # a machine that "sera dorénavant à :"; an entity "à l'ordre de"; a form's departure site is no new address
  ("Nos bureaux (Quai des Annexes, 97200 Fort-de-France) ferment. Le traceur sera dorénavant à : Exemple Fret, Zone de "
   "la Lézarde, lot 14, 97232 Le Lamentin.", "97232"),

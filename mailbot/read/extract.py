@@ -1201,9 +1201,10 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         return True
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
-        # the old address closes, then where it goes
+        # the old address closes, then where it goes ("transféré de l'ancien site (…, 21000 Dijon) vers :")
         towards = _TOWARDS.search(window, n.end())
-        return bool(_GIVES_WAY.match(n.group()) and towards and _OLD_POSTCODE.search(window, n.end(), towards.start()))
+        return bool((_GIVES_WAY.match(n.group()) or n.group().startswith("ancien")) and towards
+                    and _OLD_POSTCODE.search(window, n.end(), towards.start()))
     if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(ANSWER_MARKS):
         return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
