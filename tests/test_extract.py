@@ -1525,6 +1525,10 @@ def test_the_postcode_of_a_new_address(text, postcode):
 
 
 READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+ # "NB" for black without a colon; a counter's label wrapped before its value, not a serial under the machine
+ ("Bonjour\nNB 234.567\ncoul. 98.004\nCdt", [234567, 98004]),
+ ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "
+  "(rouleau 2) :\n3 305.\nCordialement,", [48712, 3305]),
  # a number its label gives another field is no reading; a paper size in a header is no number
  ("Ci-joint le tableau de relevés au 30 juin pour le contrat 66 120 349.", []),
  ("serial | black_a4 | colour_a4 | avg monthly volume | reading date\n7112A0448 | 2.304.118 | 612.007 | 48000 | "

@@ -35,8 +35,8 @@ from mailbot.read.dates import DateHit, deadline, effective_date, find_dates, te
 from mailbot.decide.measures import is_nominative
 from mailbot.read.htmltext import fold
 from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
-from mailbot.read.identifiers import (IDENTIFIERS_FILE, INITIALS, LEAVING, LEFT_OUT, default_lexicon, leaders_as_colons,
-                                      load_lexicon)
+from mailbot.read.identifiers import (COUNTER_LABEL_ENDS, IDENTIFIERS_FILE, INITIALS, LEAVING, LEFT_OUT, default_lexicon,
+                                      leaders_as_colons, load_lexicon)
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       compacted, find_identifiers, in_subject, is_old)
@@ -266,7 +266,7 @@ _LATER = re.compile(
 
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|\bm[ée]trages?\b|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
-    r"|\bn\s?&\s?b\b|\bn/b\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
+    r"|\bn\s?&\s?b\b|\bn/b\b|\bnb\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
     # a zero only as a whole table cell: "7019522 | 88 410 | 0 | 88 410" (a mono machine's colour counter)
@@ -688,8 +688,10 @@ class _Reader:
             line = leaders_as_colons(line)  # "dont copie ....... 102 559"
             line_before, previous = previous, _DAY_READ.sub("", _UNIT_IN_BRACKETS.sub("", fold(line).rstrip(" \t:"))
                                                             .rstrip(" \t:"))
-            if _COUNTER_LABEL.fullmatch(fold(line).strip().lstrip("> \t")):
-                previous += " compteur"  # "Compteur impression (m²) :⏎152 330": a counter's label and its colon
+            if _COUNTER_LABEL.fullmatch(fold(line).strip().lstrip("> \t")) or COUNTER_LABEL_ENDS.search(fold(line)):
+                # "Compteur impression (m²) :⏎152 330": a counter's label and its colon (or ending the line: "… 48 712,
+                # et compteur mètres linéaires (rouleau 2) :⏎3 305.")
+                previous += " compteur"
             on_line = serials[bisect_left(positions, line_start) : bisect_left(positions, start - 1)]
             above_line, above = above, (on_line[-1][1], len({v for _, v in on_line})) if on_line else above
             # a line right below one that gave readings continues its list: "… S/N 5070112233: mono 18,220 / colour

@@ -111,6 +111,10 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 # a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
+# a counter's label ending its line with a colon, on folded text: "… et compteur mètres linéaires (rouleau 2) :" (the
+# number on the next line is its reading)
+COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,3}+"
+                                r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
 INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
@@ -927,8 +931,11 @@ class _Scorer:
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
         if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end) \
-                or (_COUNTER_ASIDE.match(text, end) and _QUANTITY.fullmatch(text, start, end)):
-            return False  # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading
+                or (_QUANTITY.fullmatch(text, start, end) and (_COUNTER_ASIDE.match(text, end) or COUNTER_LABEL_ENDS.search(
+                    self.folded, max(0, line_start - 80), max(0, line_start - 1)))):
+            # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading, or the line above
+            # ending with a counter's label ("… et compteur mètres linéaires (rouleau 2) :⏎3 305.")
+            return False
         steps, listed = self._climb_to_introduction(line_start - 1, False, machines)
         return listed and steps < _LIST_REACH
 
