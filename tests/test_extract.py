@@ -1525,6 +1525,9 @@ def test_the_postcode_of_a_new_address(text, postcode):
 
 
 READING_VALUES = [  # (text, the readings in the order written): counters written in many ways
+ # what an invoice counted, its number and date between ("la facture n° … du 15/04 mentionne 3 200 m²")
+ ("Par ailleurs, la facture n° 9100238000 du 15/04 mentionne 3 200 m² alors que nous n'avons quasiment pas imprimé ce "
+  "trimestre : pouvez-vous vérifier ?", []),
  # "NB" for black without a colon; a counter's label wrapped before its value, not a serial under the machine
  ("Bonjour\nNB 234.567\ncoul. 98.004\nCdt", [234567, 98004]),
  ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "

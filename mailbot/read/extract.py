@@ -294,6 +294,7 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
+_NOT_READING_REACH = 60  # characters before a number where _NOT_READING_BEFORE is searched (each branch bounds its own)
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
@@ -747,7 +748,9 @@ class _Reader:
                 if not before.strip() and said_before:
                     before = line_before  # "compteur total⏎113 002", "Total counter this morning is⏎1 045 233": wrapped
                 # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
-                not_before = before if before.strip() else line_before[-40:]
+                # (read further back: "la facture n° 9100238774 du 15/04 mentionne 3 200 m²", its number blanked)
+                not_before = masked[max(0, m.start() - _NOT_READING_REACH) : m.start()] if before.strip() \
+                    else line_before[-_NOT_READING_REACH:]
                 follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
                     and ":" not in masked[volume_end : m.start()] and not _READING_BEFORE.search(before)
                 if _LAST_KNOWN.search(masked, max(0, m.start() - _LAST_KNOWN_REACH), m.start()) or (
