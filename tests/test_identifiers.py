@@ -34,6 +34,14 @@ CASES = [
      ["4N 118 300", "4N 118 401"]),
     ("adverbs between a copula and its value", "Notre n° client chez vous reste pour l'instant le 311 000 (Royer & "
      "Associés).", "customer_number", ["311 000"]),
+    # a header whose cell names a year in brackets is still a header; a customer's internal number for us is none of
+    # ours
+    ("a header with a year in brackets", "N° contrat Canon | Ancien EJ (2026) | Nouvel EJ | Période\n4500-CF-7700 | "
+     "2100398800 | 2100456700 | 01/01/2027 – 31/12/2027", "contract_number", ["4500-CF-7700"]),
+    ("a header with a year in brackets: the new order's column", "N° contrat Canon | Ancien EJ (2026) | Nouvel EJ | "
+     "Période\n4500-CF-7700 | 2100398800 | 2100456700 | 01/01/2027 – 31/12/2027", "po_number", ["2100456700"]),
+    ("the customer's internal number for us", "Tiers | N° tiers interne | Notre n° client Canon\nCANON FRANCE SAS | "
+     "T-004500 | SM-33-1100", "customer_number", ["SM-33-1100"]),
     ("a copier is a machine", "Voici les compteurs du jour pour notre copieur n° 5TK-04400 :", "serial_numbers",
      ["5TK-04400"]),
     ("a count before the machines", "Les deux traceurs concernés sont les n° 3451 0288 00 et 3451 0290 00.",

@@ -59,7 +59,8 @@ _CENTS_AFTER = re.compile(r",\d{2}(?![\d,])")
 _AMOUNT_TAIL = re.compile(r"(?<=\S) \d{1,3} \d{3}$")  # a spaced amount's thousands at a value's end, before its cents
 _WORD = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
-_HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b")  # "Compteur au 28/12", "Reading (30/06/2026)"
+# "Compteur au 28/12", "Reading (30/06/2026)", "Ancien EJ (2026)"
+_HEADER_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\((?:19|20)\d{2}\)")
 _VALUE_DIGITS = re.compile(r"\d\d")  # a cell with two digits in a row holds a value; "Noir A4", "Compteur 1" name one
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
@@ -795,8 +796,8 @@ class _Scorer:
             return None
         for end in range(len(words), 0, -1):
             for name, phrase in self.lex.ending_with(words[end - 1]):
-                if name and _ends_with(words, end, phrase):
-                    return name
+                if _ends_with(words, end, phrase):
+                    return name  # an "other" label names no field: "Code postal", "N° tiers interne"
         return None
 
     def scores(self, start: int, end: int) -> dict[str, tuple[float, str, tuple[str, int] | None]]:
