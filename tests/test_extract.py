@@ -1889,3 +1889,19 @@ def test_a_bank_details_check_has_no_effective_date():
     analysis = analyze(msg.as_bytes())
     assert analysis.situation == "bank_details_check"
     assert analysis.fields["effective_date"] is None and analysis.fields["customer_number"] == "0041-7738"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a change of the customer's own, on its day: "other" (FORMAT.md), its date given
+    ("Nous changeons de banque au 1er septembre 2027. Merci de prélever désormais vos échéances sur notre nouveau "
+     "compte (RIB ci-joint).", "2027-09-01"),
+    ("We are changing banks on 1 March 2027: please collect your direct debits from our new account.", "2027-03-01"),
+    # a date the mail only cites
+    ("Nous avons reçu votre technicien le 1er décembre 2026 : tout fonctionne, merci.", None),
+])
+def test_a_mail_asking_nothing_of_ours_dates_a_change_of_its_own(body, expected):
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "jean.dupont@client.fr", "contrats@example.com", "Banque"
+    msg.set_content(body)
+    mail = parse(msg.as_bytes())
+    assert extract_all(mail.text, "", mail, REF, "other").fields["effective_date"] == expected

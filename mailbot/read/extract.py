@@ -55,6 +55,9 @@ _SENTENCE_END = re.compile(r"\n|[.;!?](?:\s|$)")
 # In the SIREN and SIRET labels, as in the others, blanks are taken whole (possessive): digits follow them.
 ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the new one
 NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
+# a change of the customer's own, in a mail that asks nothing of ours, on the day it happens: "Nous changeons de banque
+# au 1er septembre 2027" (FORMAT.md's labels give it), not an invoice's or a visit's date
+_OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|switch|mov)\w*+)\b", re.I)
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
@@ -809,7 +812,8 @@ class _Reader:
         """The effective date; ``strong_only``: only one a strong cue introduces ("à compter du")."""
         text = _SENT_LINE.sub(lambda m: " " * len(m.group(0)), self.text)  # when a quoted mail was sent
         hit = effective_date(text, reference, weak=weak)
-        if hit and (hit.cue == "strong" or not strong_only):
+        if hit and (hit.cue == "strong" or not strong_only or (hit.cue == "medium" and _OWN_CHANGE.search(
+                _sentence_around(self.text, hit.start, hit.end)))):
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
             self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
             return hit.iso
