@@ -269,6 +269,15 @@ NEGATED = [
     ("other", "billing_entity_change", "Question sur les consommables",
      "Bonjour,\nAucun changement d'entité de facturation, la société reste la même. Nous avons juste une question "
      "sur le prix des consommables." + SIGNATURE),
+    # declined in answer to our offer, under our subject: "RE: Passage à la facture électronique" asks nothing again
+    ("other", "invoice_by_email", "RE: Passage à la facture électronique",
+     "Bonjour,\nSuite à votre message, nous ne souhaitons pas recevoir nos factures par e-mail : merci de continuer "
+     "l'envoi papier à notre adresse habituelle." + SIGNATURE),
+    # one contract kept, another ended: "… mais seulement celui de l'Arizona"
+    ("contract_termination", None, "Contrat Arizona",
+     "Bonjour,\nPour être claire : nous ne souhaitons pas résilier le contrat du PlotWave (série 3Y015000), qui\nnous "
+     "donne entière satisfaction, mais seulement celui de l'Arizona (série AZ-1380-66000) que\nnous n'utilisons plus."
+     + SIGNATURE),
     ("other", "po_change", "Facture 9100000001 – contestation",
      "Bonjour,\nLa facture n° 9100000001 applique une hausse de 9 % sur le prix à la page. Merci de nous adresser un "
      "avoir. Pas de changement d'adresse ni de bon de commande de notre côté, tout reste identique." + SIGNATURE),
@@ -826,6 +835,12 @@ def test_an_order_for_supplies_with_its_own_order_number_stays_other(rules):
      "E-mail facturation | comptabilite@exemple-avocats.fr"),
     ("invoice_by_email", "Formulaire", "Canon France\nFORMULAIRE DE DEMANDE DE FACTURATION ELECTRONIQUE\n"
      "N° de contrat Canon : 2026-PP-00001\nAdresse e-mail de réception des factures : factures@exemple-eaux.fr"),
+    # an address change asked beside a dispute ("2) surtout, pouvez-vous changer l'adresse où vous envoyez les
+    # factures ?")
+    ("invoice_address_change", "Re: Facture FA2026-000001",
+     "Bonjour,\nDeux points :\n1) la facture FA2026-000001 comporte une ligne que nous contestons, merci de nous envoyer "
+     "un avoir ;\n2) surtout, pouvez-vous changer l'adresse où vous envoyez les factures ? Nous avons désormais une "
+     "boîte dédiée : facturation@exemple-architectes.fr"),
     # a form of readings whose file's password comes apart: no account's password (a side topic)
     ("meter_read_request", "Formulaire relevé compteurs",
      "Bonjour,\nVeuillez trouver ci-joint le formulaire de relevés complété pour notre imagePRESS C910, n° série 3XE "

@@ -159,8 +159,11 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     evidence: list[Evidence] = []
     side_topic = False
     excluded: set[str] = set()
+    # the customer's own words: the new text, and a subject not our own repeated ("RE: Passage à la facture
+    # électronique" above "nous ne souhaitons pas recevoir nos factures par e-mail" asks nothing again)
     own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
-           for (name, text, _), end in zip(sources, ends) if name in ("subject", "new")]
+           for (name, text, weight), end in zip(sources, ends)
+           if name == "new" or (name == "subject" and weight != REPLY_SUBJECT_WEIGHT)]
     cited_only: dict[str, list[re.Match[str]]] = {}  # situations only values the mail cites found ("31 204 au 30/06")
     about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():
