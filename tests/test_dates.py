@@ -258,6 +258,14 @@ EFFECTIVE = [
     ("We plan to move around the end of October. Could you send us a quote?", None),
     ("Le déménagement se fera entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée.", None),
     ("Nous déplaçons les traceurs vers un autre site du groupe, sans doute à la rentrée.", None),
+    # a hedge of something else, or an approximation of no date, leaves the date as it is
+    ("From 1 January 2027 please send our invoices to ap@acme.com, as we process around 200 supplier invoices a "
+     "month.", "2027-01-01"),
+    ("Our move is confirmed for 3 March 2027 and will take around two days.", "2027-03-03"),
+    ("Le déménagement aura lieu le 15 mars 2027, le nom de notre contact sur place n'est pas encore connu.",
+     "2027-03-15"),
+    ("Nous déménageons le 3 mars 2027 dans nos nouveaux bureaux aux alentours de Lyon.", "2027-03-03"),
+    ("Le déménagement est prévu le 12 avril 2027, peut-être faudra-t-il démonter le bac.", "2027-04-12"),
     ("On doit déplacer le plotter vers notre nouvel atelier en février 2027, adresse exacte à confirmer.", "2027-02-01"),
     ("Notre agence déménage à la rentrée 2027 (début septembre), l'adresse définitive n'est pas encore arrêtée.",
      "2027-09-01"),

@@ -1505,6 +1505,10 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("As of July 1st, 2027, Ateliers Exemple becomes part of KESSLER EXEMPLE SAS (SIREN 523418903), registered office: 3 "
   "rue de l'Industrie, 68100 Mulhouse.", "68100"),
  ("From that date all suppliers must invoice Vaubois Exemple SELAS, 8 rue de la Bourse, 69002 Lyon.", "69002"),
+ # a heading of what is now is no new address, whatever follows it
+ ("Hello,\nPlease update your records.\nOur current billing address:\nAcme SAS\n12 rue des Lilas\n69003 Lyon\n\nNew "
+  "billing address:\nAcme SAS\n4 avenue Foch\n75016 Paris", "75016"),
+ ("Our current billing address:\nAcme SAS\n12 rue des Lilas\n69003 Lyon", None),
  # "l'ancien site" (masculine) is the old one; what the move goes to after it
  ("Le traceur doit être transféré de l'ancien site (2 boulevard de Lattre, 21000 Dijon) vers :\nBâtiment Méridien - 1 "
   "rue Professeur Marion\n21079 Dijon Cedex", "21079"),

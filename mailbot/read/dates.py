@@ -465,17 +465,23 @@ def _cue(before: str) -> str | None:
     return last
 
 
-# a date said to be tentative, in its sentence: "pas encore fixée, sans doute fin juillet", "around the end of October",
-# "entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée", "exact date to be confirmed" (not
-# "probablement": a spent sealed corpus read a settled date worse with it)
-_TENTATIVE = re.compile(
-    r"\bsans\s++doute\b|\bpeut[- ]++[êe]tre\b|\ben\s++cours\s++de\s++(?:signature|n[ée]gociation)\b|[àa]\s++confirmer|\bpas\s++encore\s++(?:fix|arr[êe]t|d[ée]fini"
-    r"|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
+# A date said not to be settled: a hedge right before it ("pas encore fixée, sans doute fin juillet"), right after it
+# ("courant mai (bail en cours de signature)", "mid-September, exact date to be confirmed") or in a clause that names
+# the date ("entre le 2 et le 6 novembre, la date exacte n'est pas encore arrêtée"); "around", "aux alentours du" right
+# before it ("We plan to move around the end of October"). Not "probablement" (a spent sealed corpus read a settled
+# date worse with it), nor "peut-être" (mostly of something else: "peut-être faudra-t-il démonter le bac").
+_HEDGE = re.compile(
+    r"\bsans\s++doute\b|\ben\s++cours\s++de\s++(?:signature|n[ée]gociation)\b|[àa]\s++confirmer|\bpas\s++encore\s++(?:fix"
+    r"|arr[êe]t|d[ée]fini|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
     r"|\bdate\s++exacte\s++(?:n['’]est\s++pas|reste|sera\s++(?:pr[ée]cis|confirm|communiqu|fix))"
     r"|\bexact\s++date\s++(?:is\s++not|to\s++be|will\s++be\s++(?:confirmed|communicated|set|fixed))"
     r"|\bto\s++be\s++confirmed|\btbc\b|\bnot\s++(?:yet\s++)?(?:fixed|confirmed|decided|set)\s++yet|\bnot\s++yet\s++(?:fixed"
-    r"|confirmed|decided|set|known)|\baround\b|\broughly\b|\bapproximately\b|\baux\s++alentours\b",
+    r"|confirmed|decided|set|known)",
     re.I)
+_APPROXIMATE = re.compile(r"(?<![^\W\d_])(?:around|roughly|approximately|aux\s++alentours\s++d[ue]|autour\s++d[ue])"
+                          r"(?:\s++(?:the\s++)?(?:end|beginning|middle|start)\s++of)?\s*+(?:the\s++)?$", re.I)
+_DATE_WORD = re.compile(r"\bdates?\b|\bjour\b|\bday\b|calendrier|planning|schedule", re.I)
+_HEDGE_NEAR = 30  # characters between a date and a hedge that speaks of it
 # (what is not settled may be the place, in the hedge's clause: "en février, adresse exacte à confirmer", "l'adresse
 # définitive n'est pas encore arrêtée": the date stands; not in "vers un autre site du groupe, sans doute à la rentrée")
 _PLACE_WORD = re.compile(r"adresse|address|destination|\blieu|locaux|\blocal\b|\bsite|b[âa]timent|building|premises", re.I)
@@ -483,12 +489,18 @@ TENTATIVE_SCORE = -4.0  # a date the customer says is not settled is no effectiv
 
 
 def _tentative(text: str, start: int, end: int) -> bool:
-    """Does the sentence around a date say the date is not settled (the hedge's clause, on its side of the date,
-    names no place)?"""
+    """Does the sentence around a date say the date is not settled (a hedge near it or in a clause naming the date,
+    that names no place in its clause)?"""
     before = _SENTENCE_END.split(text[max(0, start - 160) : start])[-1]
     after = _SENTENCE_END.split(text[end : end + 120])[0]
-    return any(not _PLACE_WORD.search(part, max(0, m.start() - 40, part.rfind(",", 0, m.start())), m.start())
-               for part in (before, after) for m in _TENTATIVE.finditer(part))
+    if _APPROXIMATE.search(before):
+        return True
+    for part, near in ((before, lambda m: m.end() >= len(before) - _HEDGE_NEAR), (after, lambda m: m.start() <= _HEDGE_NEAR)):
+        for m in _HEDGE.finditer(part):
+            clause = part[max(0, m.start() - 40, part.rfind(",", 0, m.start())) : m.start()]
+            if (near(m) or _DATE_WORD.search(clause)) and not _PLACE_WORD.search(clause):
+                return True
+    return False
 
 
 def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: str | None,

@@ -1220,9 +1220,10 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
         # installed in …, to be relocated to": where the machine goes (not "ancienne adresse, avant le déménagement")
         return True
-    if _GIVES_WAY.match(n.group()) and _COLON_ENDS_LINE.match(lines, p.start() + len(p.group().rstrip())):
-        # "Le traceur … actuellement facturé au Syndicat devra donc être facturé à :⏎…": what is now, then the block
-        # the colon opens
+    if _GIVES_WAY.match(n.group()) and _COLON_ENDS_LINE.match(lines, p.start() + len(p.group().rstrip())) \
+            and _FUTURE_VERB.search(window, n.end(), p.start() + len(p.group())):
+        # "Le traceur … actuellement facturé au Syndicat devra donc être facturé à :⏎…": what is now, then what it will
+        # be, the block the colon opens (not "Our current billing address:⏎…", a heading of what is now)
         return True
     # the negative cue ends with its sentence, or with the old address it introduced
     between = window[n.end() : p.start()]
@@ -1249,6 +1250,7 @@ _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|r
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
                       r"[ \t]*+:")
 _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
+_FUTURE_VERB = re.compile(r"\b(?:devra|devront|doit|doivent|sera|seront|must|will|shall|should)\b")  # on folded text
 _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
