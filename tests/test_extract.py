@@ -1505,6 +1505,13 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("As of July 1st, 2027, Ateliers Exemple becomes part of KESSLER EXEMPLE SAS (SIREN 523418903), registered office: 3 "
   "rue de l'Industrie, 68100 Mulhouse.", "68100"),
  ("From that date all suppliers must invoice Vaubois Exemple SELAS, 8 rue de la Bourse, 69002 Lyon.", "69002"),
+ # an invoice, an owner, a cheque's payee, a former seat: no new address
+ ("Please remember to invoice the Lyon site (12 rue des Lilas, 69003 Lyon) separately from Paris.", None),
+ ("Canon will invoice the prints of our office at 12 rue des Lilas, 69003 Lyon, as usual.", None),
+ ("La société devient propriétaire du traceur installé au 12 rue des Lilas, 69003 Lyon.", None),
+ ("Merci de nous envoyer un chèque à l'ordre de Canon France, 17 quai du Président Paul Doumer, 92400 Courbevoie.",
+  None),
+ ("Notre siège était anciennement au 12 rue des Lilas, 69003 Lyon.", None),
  # a heading of what is now is no new address, whatever follows it
  ("Hello,\nPlease update your records.\nOur current billing address:\nAcme SAS\n12 rue des Lilas\n69003 Lyon\n\nNew "
   "billing address:\nAcme SAS\n4 avenue Foch\n75016 Paris", "75016"),
@@ -1532,6 +1539,12 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  # what an invoice counted, its number and date between ("la facture n° … du 15/04 mentionne 3 200 m²")
  ("Par ailleurs, la facture n° 9100238000 du 15/04 mentionne 3 200 m² alors que nous n'avons quasiment pas imprimé ce "
   "trimestre : pouvez-vous vérifier ?", []),
+ # a monthly average's column, though it names black
+ ("Relevés :\nN° de série | Site | N&B | Couleur | Moyenne mensuelle N&B\nYQB11800 | Basse-Terre | 1045678 | 402311 | "
+  "21500\n3Y0601200 | Basse-Terre | 77654 |  | 1200", [1045678, 402311, 77654]),
+ # a real counter beside an estimated one; a nota bene's count
+ ("Votre facture reprend un compteur estimé, le compteur réel ce matin est de 152 330 m².", [152330]),
+ ("NB: 2 450 exemplaires de la brochure ont été imprimés chez un autre prestataire.", []),
  # "NB" for black without a colon; a counter's label wrapped before its value, not a serial under the machine
  ("Bonjour\nNB 234.567\ncoul. 98.004\nCdt", [234567, 98004]),
  ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "

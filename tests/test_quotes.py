@@ -279,8 +279,12 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
     ("Bonjour,\nEn pièce jointe le document reçu ce matin dont nous contestons le montant.", False),
     # a signature without a closing formula after "Cf PJ": nothing said either
     ("Cf PJ\n\nBET Lacroix Ingénierie - 64100 Bayonne", True),
-    ("Bonjour,\nCf. pièce jointe.\nService Achats\nResponsable du service comptabilité fournisseurs\nTél. 02 96 44 18 20",
-     True),
+    ("Bonjour,\nCf. pièce jointe.\nService Achats\nTél. 02 96 44 18 20", True),
+    ("Madame, Monsieur,\nVoir PJ\nCordialement", True),  # greetings, each up to its comma
+    # a short request after "Cf PJ" is no signature
+    ("Bonjour,\nCf PJ\nMerci de résilier ce contrat\nJean Dupont", False),
+    ("Voir PJ\nA résilier au 31/12", False),
+    ("Ci-joint.\nAdresse à modifier", False),
     ("Voir PJ\nMerci de mettre à jour le contrat", False),  # a sentence after it: the body says something
     ("Ci-joint.\nNous voulons résilier.", False),
     ("Voir PJ\nPouvez-vous confirmer ?", False),

@@ -267,9 +267,10 @@ _LATER = re.compile(
     re.I,
 )
 
+# words that say a line is about counters ("NB 234.567" is black, "NB :" a nota bene)
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|\bm[ée]trages?\b|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
-    r"|\bn\s?&\s?b\b|\bn/b\b|\bnb\b|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
+    r"|\bn\s?&\s?b\b|\bn/b\b|\bnb\b(?!\s*+[:.])|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
     # a zero only as a whole table cell: "7019522 | 88 410 | 0 | 88 410" (a mono machine's colour counter)
@@ -284,7 +285,7 @@ _READING_UNIT = re.compile(
 )
 _READING_BEFORE = re.compile(  # a counter word or a colon just before a number (blanks taken whole; each branch
     # starts with a letter or a sign: the look ahead skips the other places at once)
-    r"(?=[^\W\d_]|[:=|→⇒-])(?:[:=|→⇒]|-{1,3}+>|=>|\b(?:noir|couleur|coul|n&b|n/b|b/w|b&w|nb|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
+    r"(?=[^\W\d_]|[:=|→⇒-])(?:[:=|→⇒]|-{1,3}+>|=>|\b(?:noir|couleur|coul|n&b|n/b|b/w|b&w|nb(?!\s*+:)|mono|black|colou?r|total|compteur|cpt|index|reading|counters?|meter"
     # on a line about counters, a verb that gives the value: "le compteur indique 456 789", "… affichait 152 300"
     r"|indiquee?s?|indiquent|indiquait|affichee?s?|affichent|affichait|marque|est\s++de|est\s++[àa]|sont\s++de|shows?"
     r"|showed|reads|is\s++at"
@@ -297,7 +298,8 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
-_NOT_READING_REACH = 60  # characters before a number where _NOT_READING_BEFORE is searched (each branch bounds its own)
+_INVOICE_REACH = 60  # characters before a number where what an invoice counted is searched
+_INVOICE_BEFORE = re.compile(r"(?<![^\W\d_])factur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d]){0,50}+$", re.I)
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
@@ -373,8 +375,10 @@ _COUNTER_WORDS = ("compteur", "compteur total", "total", "noir", "couleur", "ind
 # A line that is a counter's label and a colon ("> Compteur impression (m²) :", "Index scan :")
 _COUNTER_LABEL = re.compile(r"(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d]++){0,3}+[ \t]*+:")
 # A table column that holds no counter, though its header speaks of pages: "Volume moyen / mois", "Estimation"
-_NOT_COUNTER_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota"
-                                 r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
+# (a volume's words whatever counter it names: "Moyenne mensuelle N&B"; a machine's or a date's only when it names
+# none: "N° de série")
+_VOLUME_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota", re.I)
+_NOT_COUNTER_HEADER = re.compile(_VOLUME_HEADER.pattern + r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
 _PAPER_SIZE = re.compile(r"(?<![^\W_])a[0-4](?![^\W_])", re.I)  # "A4", "colour_a4"
 _SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
@@ -751,9 +755,7 @@ class _Reader:
                 if not before.strip() and said_before:
                     before = line_before  # "compteur total⏎113 002", "Total counter this morning is⏎1 045 233": wrapped
                 # "notre volume mensuel moyen est d'environ⏎45 000 pages": the line before says what it is
-                # (read further back: "la facture n° 9100238774 du 15/04 mentionne 3 200 m²", its number blanked)
-                not_before = masked[max(0, m.start() - _NOT_READING_REACH) : m.start()] if before.strip() \
-                    else line_before[-_NOT_READING_REACH:]
+                not_before = before if before.strip() else line_before[-40:]
                 follows_volume = volume_end >= 0 and not _SENTENCE_BREAK.search(masked, volume_end, m.start()) \
                     and ":" not in masked[volume_end : m.start()] and not _READING_BEFORE.search(before)
                 if _LAST_KNOWN.search(masked, max(0, m.start() - _LAST_KNOWN_REACH), m.start()) or (
@@ -761,7 +763,11 @@ class _Reader:
                         and not _KNOWN_ENDS.search(masked, known_end, m.start())):
                     known_end = m.end()
                     continue
-                if _NOT_READING_BEFORE.search(not_before) or _NOT_READING_AFTER.match(after) or follows_volume:
+                # (what an invoice counted is read further back: "la facture n° 9100238774 du 15/04 mentionne 3 200 m²",
+                # its number and date blanked)
+                if _NOT_READING_BEFORE.search(not_before) or _INVOICE_BEFORE.search(
+                        masked, max(0, m.start() - _INVOICE_REACH), m.start()) or _NOT_READING_AFTER.match(after) \
+                        or follows_volume:
                     volume_end = m.end()
                     continue  # a monthly volume, a quota, an estimate, what an invoice charged (and what follows it)
                 # "145 002 pour l'un, 98 760 pour l'autre"; "the last readings we sent were 2 003 114 (PW550)"
@@ -779,7 +785,8 @@ class _Reader:
                     kinds = [_counter_kind(cell) for cell in header]
                     columns = kinds if any(kinds) else columns
                     # a header that names its counters and a column that is none ("Volume moyen / mois")
-                    heads = [not (_NOT_COUNTER_HEADER.search(c) and not kind) for c, kind in zip(header, kinds)]
+                    heads = [not (_VOLUME_HEADER.search(c) or (_NOT_COUNTER_HEADER.search(c) and not kind))
+                             for c, kind in zip(header, kinds)]
                     named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(header, kinds))
                     # (a paper size is no number: "black_a4 | colour_a4 | avg monthly volume")
                     if named and not all(heads) and not any(_DIGIT.search(_PAPER_SIZE.sub("", c)) for c in header):
@@ -1165,7 +1172,11 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     heading a block after the machine is said to go is where it goes); a negative cue in the
     same sentence as the positive one wins ("livraison à l'adresse habituelle"),
     unless the old address itself lies between them ("Ancienne adresse :
-    4 rue A, 35000 Rennes / Nouvelle adresse : …").
+    4 rue A, 35000 Rennes / Nouvelle adresse : …"), or a move's cue undoes it: a
+    destination ("vers nos nouveaux locaux :" after "votre technicien"), "vers :" after
+    the old site's address ("de l'ancien site (…, 21000 Dijon) vers :"), a future verb
+    and its colon after what is now ("actuellement facturé au Syndicat devra être
+    facturé à :").
     """
     positive_cue, negative_cue = _address_cues()
     header = _column_header(text, position, rows)
@@ -1204,7 +1215,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # technicien déplace notre traceur vers nos nouveaux locaux :"
         return True
     if n.start() > p.start() and p in kinds and n.group().startswith(("livr", "deliver")) \
-            and (p.group().startswith("vers") or _MOVES_THERE.search(window, max(0, p.start() - 80), n.start())):
+            and ((p.group().startswith("vers") and _DELIVERY_HEADING.match(window, n.start()))
+                 or _MOVES_THERE.search(window, max(0, p.start() - 80), n.start())):
         # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :", "transférer le traceur … de
         # notre usine vers notre nouveau bureau d'études.⏎⏎Adresse de livraison :": where it goes
         return True
@@ -1287,12 +1299,18 @@ def _cue_reach(text: str, position: int) -> int:
     # "… merci d'adresser vos factures à notre nouveau siège." ending the paragraph right above the block
     if before.endswith(":") or _ANNOUNCES.search(last) or _address_cues()[0].search(fold(last[-_CUE_ENDING:])):
         above = text.rfind("\n\n", begin, blank)
-        if above >= 0 and _HEADING.fullmatch(text, above + 2, len(before)):
+        if above >= 0 and _HEADING.fullmatch(text, above + 2, len(before)) and _names_what_follows(text, begin, above):
             # "… à la nouvelle adresse ci-dessous.⏎⏎L'adresse :⏎⏎Delmas & Roux⏎2 rue …": a heading alone between
             # the sentence that names the address and its block
             above = text.rfind("\n\n", begin, above)
         return above + 2 if above >= 0 else begin
     return blank + 2
+
+
+def _names_what_follows(text: str, begin: int, end: int) -> bool:
+    """Does the paragraph ending at ``end`` announce what comes below it ("… à la nouvelle adresse ci-dessous à partir
+    du 1er février.", "… à l'adresse suivante"; not "… l'adresse vous sera communiquée.")?"""
+    return bool(_ANNOUNCES.search(text[max(begin, text.rfind("\n\n", begin, end) + 2) : end].rstrip()))
 
 
 def fraud_signals(new_text: str, quoted_text: str, subject: str = "", sender_name: str = "") -> list[Evidence]:

@@ -108,14 +108,15 @@ _AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b(?:est|sera|devient|is|be
                           r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
+_GREETING_START = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi)\b[^\n]*+\n")  # on folded text
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
-# a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
 # a counter's label ending its line with a colon, on folded text: "… et compteur mètres linéaires (rouleau 2) :" (the
 # number on the next line is its reading)
 COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,3}+"
                                 r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
+# a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
 INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
@@ -809,7 +810,7 @@ class _Scorer:
                 # a spaced count in cents: "ColorWave 3800 1 8 640,00" (a quantity, then 8 640,00 in a column of amounts)
                 _SPACED_COUNT.fullmatch(value) and _CENTS_AFTER.match(self.text, end)) or (
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
-                or any(shape.fullmatch(piece) for piece in value.split() for shape in self.lex.other_shapes):
+                or any(shape.fullmatch(piece) for piece in (value, *value.split()) for shape in self.lex.other_shapes):
             return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
@@ -837,6 +838,7 @@ class _Scorer:
         # a label whose field refuses the value's shape claims it from no other: "… of the contract is PO-VPF-27-0193"
         claimed = direct and nearest is not None and column is None and not (
             nearest[0] is not None and any(s.match(compact) for s in self.lex.fields[nearest[0]].refuse_shapes))
+        spaced_shape = " " in value and bool(_DIGIT.search(value.split()[0]) or machine_before or self._sign_before(start))
         out: dict[str, tuple[float, str]] = {}
         for name, lex in self.lex.fields.items():
             if digits < lex.min_digits or len(compact) < 4:
@@ -867,7 +869,9 @@ class _Scorer:
                 score += max(0.0, self.lex.label_score - self.lex.distance_cost * words - self.lex.value_cost * values)
                 why.append(f"label '{phrase}'" + (f", {words} word(s) before" if words else ""))
                 labelled = (phrase, words)
-            if any(shape.match(value) or shape.match(compact) for shape in lex.shapes):  # "WXK 30117"
+            # (spaced: "4N 118 302", or letters spaced from digits after a number sign or a machine: "n° WXK 30117",
+            # not "USD 15000")
+            if any(shape.match(value) or (spaced_shape and shape.match(compact)) for shape in lex.shapes):
                 score += lex.shape_score
                 why.append("shape")
                 if lex.topic_score and name in self.topics:
@@ -1033,8 +1037,9 @@ class _Scorer:
     def _machine_subject(self, start: int, machines: frozenset[str]) -> bool:
         """After a copula, is the sentence's subject a machine ("Le traceur concerné chez vous est le
         7102-4418-23"; not "Le n° de contrat du PlotWave est le …")?"""
-        # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's
-        return _head(self._sentence_before(start), _DETERMINERS) in machines
+        # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's; a greeting's line
+        # is no subject ("Bonjour,⏎Les machines à déplacer sont les …")
+        return _head(_GREETING_START.sub("", self._sentence_before(start)), _DETERMINERS) in machines
 
     def _word_before(self, start: int, fillers: bool = True) -> str | None:
         """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""

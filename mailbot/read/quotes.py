@@ -6,6 +6,11 @@ numbers. Only the new part is the request. Library splitters miss French
 headers, wrapped "a écrit :" lines and forwards (reference/text-stack-
 measurements.md §3), so these are our own rules. The quoted part is kept as a
 lower-priority source: a forward often holds the real request.
+
+Its size: the split, the reading policy that says when the history is the customer's own words (a short answer
+to our question, a pointer below, answers written inside our mail) and whether the body says anything at all
+(a "Voir PJ" and a signature) read the same markers (greetings, closings, headers, quote marks); apart, each would
+repeat them.
 """
 
 from __future__ import annotations
@@ -59,7 +64,8 @@ _WROTE_END = re.compile(r"(?:a\s+[ée]crit|wrote|[ée]crit)\s*:\s*$", re.I)
 _SIGNATURE_DASHES = re.compile(r"^--\s*$")
 _LOWER_WORD = re.compile(r"(?<![^\s(])[a-zà-ÿ][^\W\d_]*+")
 SIGNATURE_LINES = 8     # a signature without a closing formula, after "Voir PJ", is at most this long
-SENTENCE_WORDS = 5      # lowercase words that make a line a sentence, not a signature's title
+_LINKING_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "à", "au", "aux", "en", "sur", "sous"})
+_A_DIGIT = re.compile(r"\d")
 _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
     r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Cdt|Cdlmt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
@@ -205,8 +211,10 @@ def request(parts: Parts) -> Parts:
 ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _SENTENCE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of letters: the first paragraph says something, not only a value
-_GREETING = re.compile(  # a greeting and whom it greets, up to its comma: what is after it is read
-    r"(?:^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^,\n]*+,?)?", re.I)
+_GREETING = re.compile(  # greetings and whom they greet, each up to its comma ("Madame, Monsieur,"): what is after is read
+    r"(?:^(?:\s*+(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|dear|hello|hi|good\s++(?:morning|afternoon))\b"
+    r"[^,\n]*+,?)++)?",
+    re.I)
 GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
                             re.I)
 
@@ -242,11 +250,14 @@ def says_nothing(new: str) -> bool:
 
 def _signs_only(lines: list[str]) -> bool:
     """Are the lines after a "Cf PJ" a signature without a formula ("BET Lacroix Ingénierie - 64100 Bayonne",
-    "Service Achats⏎Tél. 02 96 44 18 20"): a few short lines, none a sentence (ending with a full stop, a question or
-    an exclamation mark, or of SENTENCE_WORDS lowercase words: "merci de mettre à jour le contrat")?"""
-    return len(lines) <= SIGNATURE_LINES and all(
-        len(line.strip()) <= 70 and not line.rstrip().endswith((".", "?", "!"))
-        and len(_LOWER_WORD.findall(line)) < SENTENCE_WORDS for line in lines)
+    "Service Achats⏎Tél. 02 96 44 18 20"): a few short lines of names (capitalised words), numbers and at most one
+    lowercase word beside a number ("12 rue des Lilas"), none ending as a sentence nor naming an action ("A résilier
+    au 31/12", "Merci de mettre à jour le contrat")?"""
+    def signs(line: str) -> bool:
+        lower = [w for w in _LOWER_WORD.findall(line) if w not in _LINKING_WORDS]
+        return (len(line.strip()) <= 70 and not line.rstrip().endswith((".", "?", "!"))
+                and len(lower) <= (1 if _A_DIGIT.search(line) else 0) and not any(w.endswith(("er", "ez")) for w in lower))
+    return len(lines) <= SIGNATURE_LINES and all(signs(line) for line in lines)
 
 
 def _bare_answer(new: str, quoted: str) -> bool:
