@@ -242,12 +242,24 @@ def test_a_platform_writing_for_a_person_is_read_and_answered_by_a_person():
     assert any(e.stage == "guard" and e.name == "no_reply_platform" for e in result.evidence)
 
 
-@pytest.mark.parametrize("headers", [{}, {"Reply-To": "ne-pas-repondre@achats.ch-vienne.fr"},
-                                     {"Reply-To": "noreply@achats.ch-vienne.fr"},
-                                     {"Reply-To": "claire.morel@ch-vienne.fr", "List-Id": "<achats.ch-vienne.fr>"}])
-def test_a_no_reply_sender_without_a_person_to_answer_is_a_machine(headers):
-    raw = mail(PLATFORM_ORDER, "Commande CHV/2027/00871", sender="ne-pas-repondre@achats.ch-vienne.fr",
-               headers=headers)
+def test_a_platforms_order_naming_nobody_is_read_and_answered_by_a_person():
+    """A platform's order notice with no Reply-To is no out-of-office, bounce, newsletter nor list (FORMAT.md): it is
+    read, so no order is lost, and a person handles it; the bot writes to nobody (never to a no-reply address)."""
+    result = analyze(mail(PLATFORM_ORDER, "Commande CHV/2027/00871", sender="ne-pas-repondre@achats.ch-vienne.fr"))
+    assert not result.automated and result.action == "review"
+    assert result.fields["po_number"] == "CHV/2027/00871"
+    assert any(e.stage == "guard" and e.name == "no_reply_platform" for e in result.evidence)
+
+
+@pytest.mark.parametrize("body, headers", [
+    (PLATFORM_ORDER, {"Reply-To": "ne-pas-repondre@achats.ch-vienne.fr"}),
+    (PLATFORM_ORDER, {"Reply-To": "noreply@achats.ch-vienne.fr"}),
+    (PLATFORM_ORDER, {"Reply-To": "claire.morel@ch-vienne.fr", "List-Id": "<achats.ch-vienne.fr>"}),
+    # a mailing from a no-reply address, though it carries no list header
+    ("Découvrez notre newsletter de juin.\nPour vous désinscrire, cliquez ici.", {}),
+])
+def test_a_no_reply_sender_without_a_person_to_answer_is_a_machine(body, headers):
+    raw = mail(body, "Commande CHV/2027/00871", sender="ne-pas-repondre@achats.ch-vienne.fr", headers=headers)
     result = analyze(raw)
     assert result.automated and result.action == "ignore"
 

@@ -294,7 +294,10 @@ FLOORS = {
     # customer numbers, e-mail) read situations 0.911-1.000 and fields 0.927-0.990 at first sight with the
     # seventeenth session's starting code; wave 54 (four more: readings and addresses, P.O with attachments,
     # addresses and situations, dates and customer numbers) 0.956-1.000 and 0.922-0.981; with the session's changes
-    # the whole (5,328) reads 0.990 / 0.984 (weakest: SIREN 0.959) / 0.985 / 0.997
+    # the whole (5,328) reads 0.990 / 0.984 (weakest: SIREN 0.959) / 0.985 / 0.997; waves 56-59 (sixteen batches of
+    # 45, each emphasis twice or more) read situations 0.889-1.000 and fields 0.899-0.981 at first sight with the
+    # eighteenth session's starting code; with its changes the whole (6,048) reads 0.990 / 0.985 (weakest: SIREN
+    # 0.963) / 0.985 / 0.997
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -415,7 +418,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 5328), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 6048), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),

@@ -148,7 +148,7 @@ def automated(m: Message) -> Verdict:
     writing for a buyer is read, and a person answers it."""
     if any(e.stage == "guard" and e.name == NO_REPLY_PLATFORM for e in m.analysis.evidence):
         return Verdict("automated", NO_REPLY_PLATFORM, REVIEW,
-                       "sent by a no-reply platform for the person of its Reply-To: a person answers")
+                       "sent by a no-reply platform (for the person of its Reply-To, if any): a person answers")
     if not m.analysis.automated:
         return _pass("automated", "human")
     codes = [e.name for e in m.analysis.evidence if e.stage == "guard"]

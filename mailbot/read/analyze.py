@@ -126,9 +126,9 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
 
     automated = guard.automated_hits(mail, own_addresses)
     person = guard.writes_for(mail, automated)
-    if person:  # a platform's notice for a buyer: read, and answered by a person (chain.automated)
+    if person is not None:  # a platform's notice (for a buyer, or nobody named): read, answered by a person
         analysis.evidence.append(Evidence("guard", guard.NO_REPLY_PLATFORM, person,
-                                          f"{automated[0].text}; Reply-To: {person[:80]}"))
+                                          f"{automated[0].text}; Reply-To: {person[:80] or 'none'}"))
     elif automated:
         analysis.automated = True
         analysis.confidence = 1.0

@@ -35,6 +35,9 @@ _MACHINE_LOCAL_PART = re.compile(
     r"|no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre",
     re.I,
 )
+# a mailing's words: a no-reply sender that writes them is a machine, whoever reads it
+_MAILING = re.compile(r"unsubscribe|d[ée]sinscri|d[ée]sabonn|newsletter|webinar|lettre\s++d.information|mailing", re.I)
+_MAILING_REACH = 20_000  # characters of a body searched for a mailing's words
 _REPLY_PREFIXES = r"^\s*+(?:(?:re|tr|fwd?|aw)\s*+:\s*+)*+"
 _BOUNCE_WORDS = (r"Undeliverable|Undelivered Mail|Delivery Status Notification|Delivery Failure|Mail delivery failed"
                  r"|Returned mail|Failure notice|Non remis|Message non remis|Remise impossible")
@@ -118,13 +121,17 @@ def automated_hits(mail: Mail, own_addresses: Iterable[str] = ()) -> list[Hit]:
 
 def writes_for(mail: Mail, hits: list[Hit]) -> str | None:
     """The person a no-reply sender writes for, when that sender is all that looks automatic: a purchasing
-    platform's notice ("ne-pas-repondre@achats…") whose Reply-To is one buyer. Such a message is a request to read,
-    and a person answers it: the bot never writes to a no-reply address, nor to an address named only in a
-    Reply-To (DESIGN.md, safety rules). None otherwise."""
+    platform's notice ("ne-pas-repondre@achats…") whose Reply-To is one buyer; "" when it names nobody (no Reply-To)
+    and is no mailing ("unsubscribe", "newsletter"): an order notice is still a message a person reads (FORMAT.md:
+    automated is out-of-office, delivery failures, newsletters, lists). Such a message is read and a person answers
+    it: the bot never writes to a no-reply address, nor to an address named only in a Reply-To (DESIGN.md, safety
+    rules). None otherwise (a Reply-To that is itself a machine, or the sender again)."""
     if [hit.code for hit in hits] != [MACHINE_SENDER]:
         return None
     person = (mail.reply_to_plain or "").strip().lower()  # one plain address, else None
-    if not person or person == mail.from_addr.strip().lower():
+    if not person:
+        return None if mail.reply_to or _MAILING.search(f"{mail.subject}\n{mail.text[:_MAILING_REACH]}") else ""
+    if person == mail.from_addr.strip().lower():
         return None
     return None if _MACHINE_LOCAL_PART.search(person.rsplit("@", 1)[0][:64]) else person
 
