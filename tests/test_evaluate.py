@@ -396,6 +396,12 @@ FLOORS = {
     # issue's 0.97
     "sealed25": {"situation_accuracy": 0.966, "given_mean": 0.963, "given_each": 0.913, "missing": 0.950,
                  "lead_time_ok": 0.975},
+    # sealed26: a fifty-second wave, all of it (briefs a+d with new addresses and situations easy to confuse, b+c),
+    # sealed in the seventeenth session, scored once at the end of the eighteenth (the same with its starting code:
+    # no mail reads differently); its fields, 0.940, are under the issue's 0.95, and serials 0.875, new postcodes
+    # 0.853 and SIRENs 0.833 (5 of 6) under 0.90
+    "sealed26": {"situation_accuracy": 0.991, "given_mean": 0.940, "given_each": 0.833, "missing": 0.950,
+                 "lead_time_ok": 1.000},
 }
 
 
@@ -426,7 +432,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
                                           ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
-                                          ("sealed25", 120)])
+                                          ("sealed25", 120), ("sealed26", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
