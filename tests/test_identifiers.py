@@ -42,6 +42,11 @@ CASES = [
      "Période\n4500-CF-7700 | 2100398800 | 2100456700 | 01/01/2027 – 31/12/2027", "po_number", ["2100456700"]),
     ("the customer's internal number for us", "Tiers | N° tiers interne | Notre n° client Canon\nCANON FRANCE SAS | "
      "T-004500 | SM-33-1100", "customer_number", ["SM-33-1100"]),
+    ("the keys of readings in a list of counters", "Suite à votre demande, voici les compteurs au 30/09 :\n"
+     "- EH-2207-3300 (imprimerie centrale) : 1 245 880\n- EH-2207-3301 (bâtiment B) : 987 004", "serial_numbers",
+     ["EH-2207-3300", "EH-2207-3301"]),
+    ("a list of contacts keys no reading", "Voici nos coordonnées :\n- Réf. interne AB-2207 : 45 880\n- Poste : 4412",
+     "serial_numbers", []),
     ("a copier is a machine", "Voici les compteurs du jour pour notre copieur n° 5TK-04400 :", "serial_numbers",
      ["5TK-04400"]),
     ("letters and a year are no order", "Voir le fichier BC RAA 2027 joint.", "po_number", []),

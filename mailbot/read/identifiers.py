@@ -889,6 +889,9 @@ class _Scorer:
             elif lex.machine_words and not quantity and _COUNTERS_AFTER.match(self.text, end):
                 score += lex.machine_score
                 why.append("its counters follow it")  # "– 3KQ08812 : N&B 145 332 / couleur 20 117"
+            elif lex.machine_words and not quantity and self._keys_a_reading(start, end):
+                score += lex.machine_score
+                why.append("the key of a reading, in a list of counters")  # "voici les compteurs :⏎- EH-2207-3391 : …"
             if lex.after_model_score and not quantity and self._next_to_model(start, end):
                 score += lex.after_model_score
                 why.append("next to a machine model")
@@ -926,6 +929,27 @@ class _Scorer:
             if label and label[0] and _NUMBER_WORDS.intersection(label[1]) and not self._spent(i, end):
                 return label[0]
         return None
+
+    def _keys_a_reading(self, start: int, end: int) -> bool:
+        """Is the value the key of an item ("- EH-2207-3391 (bâtiment B) : 987 004") in a list whose introduction,
+        the nearest line above that is no such item, names counters and ends with a colon ("voici les compteurs au
+        30/09 :")?"""
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip(" \t-•*·–>") or not _KEYED_READING.match(text, end):
+            return False
+        above = line_start - 1
+        for _ in range(_LIST_REACH):
+            if above <= 0:
+                return False
+            previous = text.rfind("\n", 0, above) + 1
+            line = text[previous:above]
+            above = previous - 1
+            if not line.strip() or _READING_ITEM_LINE.match(line):
+                continue
+            words = set(_WORD.findall(fold(line)))
+            return line.rstrip().endswith(":") and bool(words & _COUNTER_HEADS)
+        return False
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
         """Is the value alone on its line (a bullet aside), in a list whose introduction names machines and
@@ -1332,6 +1356,9 @@ _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
     r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
     r"|index)(?![\w&/])", re.I)
+# after a value, a reading keyed by it: "EH-2207-3391 (imprimerie centrale) : 1 245 880" (blanks taken whole)
+_KEYED_READING = re.compile(r"(?<![ \t])[ \t]*+(?:\([^()\n]{0,40}\)[ \t]*+)?[:=][ \t]*+\d")
+_READING_ITEM_LINE = re.compile(r"(?<![ \t])[ \t]*+[-•*·–>][ \t]")  # an item of a list, by its bullet
 _COUNTER_ASIDE = re.compile(r"(?<![ \t])[ \t]*+\([ \t]*+(?:compteurs?|counters?|index|relev[ée]s?)(?![\w&/])", re.I)
 _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
