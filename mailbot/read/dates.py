@@ -79,6 +79,7 @@ class DateHit:
     score: float
     cue: str | None = None  # what introduces it: strong, medium, negative, deadline or None
     exact: bool = False  # a day of a month ("le lundi 6 septembre"), not a vaguer period ("à la rentrée")
+    tentative: bool = False  # said not to be settled ("pas encore fixée, sans doute avril"): _tentative
 
     @property
     def iso(self) -> str:
@@ -504,12 +505,11 @@ def _tentative(text: str, start: int, end: int) -> bool:
 
 
 def _score(text: str, start: int, end: int, value: date, has_year: bool, cue: str | None,
-           reference: date | None) -> float:
+           reference: date | None, tentative: bool) -> float:
     score = (1.0 if has_year else 0.5) + _CUE_SCORE.get(cue or "", 0.0)
-    around = _around(text, start, end)
-    if cue not in ("negative", "deadline") and _EVENT.search(around):
+    if cue not in ("negative", "deadline") and _EVENT.search(_around(text, start, end)):
         score += 1.5
-    if _tentative(text, start, end):
+    if tentative:
         score += TENTATIVE_SCORE
     if reference is not None and value < reference:
         score -= 2.0
@@ -557,8 +557,9 @@ def find_dates(text: str, reference: date | None = None) -> list[DateHit]:
                 cue = "medium"  # "Période couverte⏎01/01/2027 au 31/12/2027": a range's start is when it applies
         if cues and not specific and cue not in cues:
             continue
-        score = _score(text, start, end, value, has_year, cue, reference)
-        hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue, exact))
+        tentative = _tentative(text, start, end)
+        score = _score(text, start, end, value, has_year, cue, reference, tentative)
+        hits.append(DateHit(value, text[start:end].strip(), start, end, score, cue, exact, tentative))
     return hits
 
 
@@ -610,8 +611,7 @@ def effective_date(text: str, reference: date | None = None, threshold: float = 
                      and (h.value.year, h.value.month) == (best.value.year, best.value.month)), best)
     if best is not None or reference is None or not weak:
         return best
-    coming = [h for h in hits if h.value >= reference and h.cue != "negative"
-              and not _tentative(text, h.start, h.end)]
+    coming = [h for h in hits if h.value >= reference and h.cue != "negative" and not h.tentative]
     # (a move's day is said of the move: "le transporteur est réservé pour le 6 juillet", not "vous pouvez me joindre
     # le 1er décembre")
     cued = [h for h in coming if h.cue == "medium" and (weak != "day" or (

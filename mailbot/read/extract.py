@@ -298,16 +298,18 @@ _READING_BEFORE = re.compile(  # a counter word or a colon just before a number 
 )
 # A number that counts pages over a period, or what was estimated or charged, is no meter reading
 # (blanks taken whole; the words are searched in the 40 characters before the number, on its clause).
+# what an invoice charged, unless a counter is named after it: "Pour régulariser la facture, le compteur actuel est de
+# 412 300 m²" (the rest of the clause, bounded where it is used)
+_INVOICED = r"factur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d])"
 _INVOICE_REACH = 60  # characters before a number where what an invoice counted is searched
-_INVOICE_BEFORE = re.compile(r"(?<![^\W\d_])factur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d]){0,50}+$", re.I)
+_INVOICE_BEFORE = re.compile(rf"(?<![^\W\d_]){_INVOICED}{{0,50}}+$", re.I)
 _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": the look ahead skips the rest at once
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
     r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
-    # what an invoice charged, unless a counter is named after it: "Pour régulariser la facture, le compteur actuel
-    # est de 412 300 m²"
-    r"|\bfactur\w*+(?:(?!compteur|counter|index|meter)[^.;:|\n\d]){0,40}+$"
+    # what an invoice charged (its clause, on the line before too: _INVOICE_BEFORE reads further back on this one)
+    rf"|\b{_INVOICED}{{0,40}}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
     # an estimate or a volume named before a colon: "index estimé au 30/09 : 2 390 000" (not "pour facturation : …")
     r"|(?:estim[ée]\w*|\bforfait|\bvolume|\bmoyen(?:ne)?|\bquota|\bplafond|\bsur\s++le\s++mois|\bover\s++the\s++month)"
@@ -378,7 +380,7 @@ _COUNTER_LABEL = re.compile(r"(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\
 # (a volume's words whatever counter it names: "Moyenne mensuelle N&B"; a machine's or a date's only when it names
 # none: "N° de série")
 _VOLUME_HEADER = re.compile(r"volume|moyen|average|estim|/\s*mois|par\s+mois|per\s+month|monthly|forfait|quota", re.I)
-_NOT_COUNTER_HEADER = re.compile(_VOLUME_HEADER.pattern + r"|s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
+_MACHINE_OR_DATE_HEADER = re.compile(r"s[ée]rie|serial|mod[èe]le|model|mat[ée]riel|date", re.I)
 _PAPER_SIZE = re.compile(r"(?<![^\W_])a[0-4](?![^\W_])", re.I)  # "A4", "colour_a4"
 _SENTENCE_BREAK = re.compile(r"[.;!?|]")  # on a line of readings, what ends a volume's sentence
 _UNIT_IN_BRACKETS = re.compile(r"(?<!\s)\s*+\([^()\n]{1,12}\)$")  # "Compteur total (m²) :⏎77 412": the label ends before it
@@ -785,7 +787,7 @@ class _Reader:
                     kinds = [_counter_kind(cell) for cell in header]
                     columns = kinds if any(kinds) else columns
                     # a header that names its counters and a column that is none ("Volume moyen / mois")
-                    heads = [not (_VOLUME_HEADER.search(c) or (_NOT_COUNTER_HEADER.search(c) and not kind))
+                    heads = [not (_VOLUME_HEADER.search(c) or (_MACHINE_OR_DATE_HEADER.search(c) and not kind))
                              for c, kind in zip(header, kinds)]
                     named = any(kind or _READING_CONTEXT.search(c) for c, kind in zip(header, kinds))
                     # (a paper size is no number: "black_a4 | colour_a4 | avg monthly volume")

@@ -32,7 +32,7 @@ from stdnum.fr import siret as stdnum_siret
 from mailbot.read.htmltext import fold
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.compose.redact import ibans
-from mailbot.read.quotes import ANSWER_MARKS, PARAGRAPH_BREAK
+from mailbot.read.quotes import ANSWER_MARKS, GREETING_LINE, PARAGRAPH_BREAK
 
 IDENTIFIERS_FILE = CLASSIFIERS_DIR / "identifiers.toml"
 FIELDS = ("contract_number", "po_number", "customer_number", "serial_numbers")
@@ -108,7 +108,6 @@ _AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b(?:est|sera|devient|is|be
                           r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
-_GREETING_START = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi)\b[^\n]*+\n")  # on folded text
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
 # "(n° X), qui reste …": the clause goes on (matched where a value ends; the lookbehind keeps a search linear)
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
@@ -944,11 +943,10 @@ class _Scorer:
                 return False
             previous = text.rfind("\n", 0, above) + 1
             line = text[previous:above]
+            if line.strip() and not _READING_ITEM_LINE.match(line):
+                return line.rstrip().endswith(":") and bool(_COUNTER_HEADS.intersection(
+                    _WORD.findall(self.folded[previous:above])))
             above = previous - 1
-            if not line.strip() or _READING_ITEM_LINE.match(line):
-                continue
-            words = set(_WORD.findall(fold(line)))
-            return line.rstrip().endswith(":") and bool(words & _COUNTER_HEADS)
         return False
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
@@ -1063,7 +1061,7 @@ class _Scorer:
         7102-4418-23"; not "Le n° de contrat du PlotWave est le …")?"""
         # "For the ColorWave 3800 service agreement (…) the purchase order is:" is no machine's; a greeting's line
         # is no subject ("Bonjour,⏎Les machines à déplacer sont les …")
-        return _head(_GREETING_START.sub("", self._sentence_before(start)), _DETERMINERS) in machines
+        return _head(GREETING_LINE.sub("", self._sentence_before(start)), _DETERMINERS) in machines
 
     def _word_before(self, start: int, fillers: bool = True) -> str | None:
         """The last word before ``start`` that is not a filler (``fillers`` false: any word), on its line."""

@@ -65,7 +65,6 @@ _SIGNATURE_DASHES = re.compile(r"^--\s*$")
 _LOWER_WORD = re.compile(r"(?<![^\s(])[a-zà-ÿ][^\W\d_]*+")
 SIGNATURE_LINES = 8     # a signature without a closing formula, after "Voir PJ", is at most this long
 _LINKING_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "et", "à", "au", "aux", "en", "sur", "sous"})
-_A_DIGIT = re.compile(r"\d")
 _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in the header lines
     r"^\s*+(?:(?:Bien|Tr[èe]s|Tr[èe]s bien)\s+cordialement|Cordialement|Cdlt|Cdt|Cdlmt|Bien [àa] (?:vous|toi)"
     r"|Sinc[èe]res salutations|Salutations(?:\s+distingu[ée]es)?|Meilleures salutations"
@@ -211,12 +210,10 @@ def request(parts: Parts) -> Parts:
 ANSWER_WORDS = 12  # a new text this short, under a request that asked for one number, answers it
 QUESTION_CHARS = 1500  # the top of the quoted history: the request being answered
 _SENTENCE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of letters: the first paragraph says something, not only a value
+_GREETING_WORDS = r"bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon)"
 _GREETING = re.compile(  # greetings and whom they greet, each up to its comma ("Madame, Monsieur,"): what is after is read
-    r"(?:^(?:\s*+(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|dear|hello|hi|good\s++(?:morning|afternoon))\b"
-    r"[^,\n]*+,?)++)?",
-    re.I)
-GREETING_LINE = re.compile(r"^\s*+(?:bonjour|bonsoir|madame|monsieur|dear|hello|hi|good\s++(?:morning|afternoon))\b[^\n]*+\n",
-                            re.I)
+    rf"(?:^(?:\s*+(?:{_GREETING_WORDS}|mesdames|messieurs)\b[^,\n]*+,?)++)?", re.I)
+GREETING_LINE = re.compile(rf"^\s*+(?:{_GREETING_WORDS})\b[^\n]*+\n", re.I)
 
 
 # "Voir PJ.", "ci-joint le relevé du mois", "Please find attached.", "Veuillez trouver en pièce jointe le courrier de
@@ -256,7 +253,7 @@ def _signs_only(lines: list[str]) -> bool:
     def signs(line: str) -> bool:
         lower = [w for w in _LOWER_WORD.findall(line) if w not in _LINKING_WORDS]
         return (len(line.strip()) <= 70 and not line.rstrip().endswith((".", "?", "!"))
-                and len(lower) <= (1 if _A_DIGIT.search(line) else 0) and not any(w.endswith(("er", "ez")) for w in lower))
+                and len(lower) <= (1 if _DIGIT.search(line) else 0) and not any(w.endswith(("er", "ez")) for w in lower))
     return len(lines) <= SIGNATURE_LINES and all(signs(line) for line in lines)
 
 
