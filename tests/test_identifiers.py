@@ -19,6 +19,46 @@ from mailbot.paths import CLASSIFIERS_DIR
 
 CASES = [
     # (what, text, field, expected values in order)
+    # a numbered list's items are a list's items: "1. X" as "- X"; a machine's participle and its place before the
+    # number sign are its complement ("les deux PlotWave 345 installés sur ce site (n° X et Y)")
+    ("a numbered list under the machines", "We would like automatic meter reading for the following devices:\n\n"
+     "1. 810024400\n2. 810024500\n3) 810031100\n\nRegards", "serial_numbers", ["810024400", "810024500", "810031100"]),
+    ("a numbered list is no date nor count", "Les traceurs concernés :\n1. 3210000\n2. 3210100\nMerci.",
+     "serial_numbers", ["3210000", "3210100"]),
+    ("machines installed somewhere, then their numbers", "Nous souhaitons résilier les contrats des deux PlotWave 345 "
+     "installés sur ce site (n° 3210000 et 3210100), à cette même date.", "serial_numbers", ["3210000", "3210100"]),
+    # a varioPRINT's short name "VP 110" is a model, its spaced number after "n°" a serial; "AVX…" is no credit note
+    ("a varioPRINT's short name and a spaced serial", "Les relevés demandés pour nos deux machines :\n\nVP 110 n° "
+     "31 20 400 -- noir : 2 004 513\nVP 110 n° 31 20 500 -- noir : 1 887 090", "serial_numbers",
+     ["31 20 400", "31 20 500"]),
+    ("a serial starting with AV", "Nous souhaitons faire déménager notre PlotWave 3500, n° de série AVX0153200, le "
+     "15 septembre prochain.", "serial_numbers", ["AVX0153200"]),
+    ("a credit note is still none", "Merci d'appliquer l'avoir AV-2027-0142 sur la facture du traceur.",
+     "serial_numbers", []),
+    # what another subject does after "et l'…" says nothing of the value: "l'écran reste noir" is no machine staying
+    ("another subject's verb", "Notre PlotWave 450 (n° série 3Y-1602-100) affiche un message d'erreur et\nl'écran reste "
+     "noir : impossible de lire les compteurs.", "serial_numbers", ["3Y-1602-100"]),
+    ("the machines' own verb after et", "Le traceur n° 3Y-1602-100 et le ColorWave restent sur place ; seul le "
+     "traceur n° 3Y-1602-200 part.", "serial_numbers", ["3Y-1602-200"]),
+    # the label of the clause the colon ends names the value, not a field's label in an earlier clause of the sentence
+    ("a SIRET's label in the last clause", "Merci de facturer désormais le contrat de l'imageRUNNER ADVANCE DX 6860i "
+     "(S/N 4JK02200) à la nouvelle société, SIRET de la nouvelle société : 51298733000010.", "contract_number", []),
+    ("an aside on where the number is written", "Merci de noter le n° de contrat Canon, tel qu'il figure en haut de "
+     "vos factures : 2025-CF-117700.", "contract_number", ["2025-CF-117700"]),
+    ("a verb one letter from a label", "Le nouveau bon de commande, valable pour 2027, porte le n° 4500987700.",
+     "po_number", ["4500987700"]),
+    ("a field's label in the last clause", "Pour la facture de juin, le nouveau numéro de commande est le : "
+     "4500123400.", "po_number", ["4500123400"]),
+    # words between the complement's determiner and its label: "for the Canon service contract"
+    ("an order's number for a named contract", "Please note our new purchase order number for the Canon service "
+     "contract: 7800034400.", "po_number", ["7800034400"]),
+    ("the contract's own label", "Please note the number of the Canon service contract: 7800034400.",
+     "contract_number", ["7800034400"]),
+    # a label in the sentence before is further than the one of the value's own sentence: the VAT number is no order
+    ("a label of the sentence before", "1. Every invoice must quote a valid purchase order number (format "
+     "47xxxxxxxx).\n2. Our VAT number: FR 61 493 228 510.", "po_number", []),
+    ("machines located somewhere, then their number", "The plotter located at our Lyon office (no. 7640012300) will "
+     "move.", "serial_numbers", ["7640012300"]),
     ("serial label without colon", "SN 4017289 à déplacer", "serial_numbers", ["4017289"]),
     # a plural copula after the machines: "the units … are X and Y", "les machines … sont les X et Y"; the aside
     # about a third machine speaks of it alone

@@ -85,6 +85,10 @@ _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5
     + _ITEM_REST.pattern + ")")
 _COUNTER_MARKS = frozenset({"NB", "BW", "TOT", "COL", "CL", "BK"})  # "4017289 NB 12 450": a serial, then a reading
 _COMPLEMENT_STARTS = frozenset({"de", "du", "des", "d", "of", "at", "in", "au", "aux", "chez"})  # "traceur des services …"
+# a participle placing the machine starts its complement too: "les deux PlotWave 345 installés sur ce site (n° …)"
+_PLACED = frozenset({"installe", "installes", "installee", "installees", "situe", "situes", "situee", "situees",
+                     "installed", "located", "based"})
+_PLACED_AT = frozenset({"sur", "a", "au", "aux", "dans", "en", "chez", "at", "in", "on"})
 _LEADER = re.compile(r"(?<![.])\.{4,}+(?=[ \t]*+[^\s.])")  # not an ellipsis "..." (three dots)
 _ANSWER_ARROW = re.compile(r"(?<=[ \t])(?:=++>|-++>|→|⇒)(?=[ \t])")
 _ADVERBS = frozenset({"donc", "alors", "malheureusement", "desormais", "finalement", "toutefois", "egalement", "aussi",
@@ -116,6 +120,8 @@ _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,3}+"
                                 r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
 # a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
+# a numbered list's item number ("1. ", "2) ", "(3) ") reads as a bullet: "1. 810024471" as "-  810024471"
+_ITEM_NUMBER = re.compile(r"(?m)^([ \t]*+)\(?\d{1,2}[.)](?=[ \t])")
 INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 _WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
@@ -144,6 +150,10 @@ _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
     r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)"
     r"|(?<=[\w)][ \u00a0\u202f])[!?](?=\s)|(?<=\n)[ \t]*+\n")
+_LINE_END = re.compile(r"[ \t]*+\n")
+_CLAUSE_NOUN_WORDS = 4  # words after a label that opens the value's clause: "SIRET de la nouvelle société : X"
+_CLAUSE_VERB_WORDS = frozenset({"qu", "que", "qui", "il", "elle", "on", "which", "that", "it"})
+_NEW_SUBJECT = re.compile(r"\b(?:et|and|mais|but)[ \t\n]++(?:l'|(?:le|la|les|the|its|son|sa|ses)[ \t\n]++)(\w++)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
     r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
@@ -165,7 +175,7 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # (two digits then a group of three are a count: "PlotWave 61 340")
     r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
-    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …": a model's short name, not a serial's start
+    r"|\b(?:PW|CW|VP)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …", "VP 110": a model's short name, not a serial's start
     # "traceur PW-340 n° 7300458812": dashed, before a serial's sign (not "Numéro de série : CW-8812")
     r"|(?<![\w/-])(?:PW|CW)-\d{3,4}(?=[ \u00a0]*+(?:\(|n[°o]|s/?n\b|serial|num[ée]ro))",
     # ("PW345-0061287", "PW450 88 2310", "PW500/1028544")
@@ -592,12 +602,17 @@ class _Scorer:
         introduced = self._introduced(start)
         sentence = self._sentence_start(begin, start) if introduced else start
         labelled = False  # a field's label in the value's own sentence, when a colon or a copula introduces it
+        crossed = False  # past the start of the value's sentence
+        last_other = None  # where another kind's label stands in the clause that ends with the value
         i = bisect_left(self.starts, start) - 1
         while i >= 0 and self.starts[i] >= begin and (  # the sentence's labels, however far; else the nearest
                 self.starts[i] >= sentence or between <= self.lex.reach and values <= _MAX_VALUES_BETWEEN):
             if self.asides and self._in_aside(self.starts[i], start):
                 i -= 1  # a remark in brackets neither labels nor separates: "(voir page 2 de la facture)"
                 continue
+            if introduced and not crossed and self.starts[i] < sentence:
+                crossed = True  # a sentence ending its line separates as a word does: its own label is nearer
+                between += _LINE_END.match(self.text, sentence) is not None
             label = self.labels.get(i)
             if label and label[0] is None and introduced and self._destination(i - len(label[1]) + 1):
                 i -= len(label[1])  # "Le nouveau numéro à faire figurer sur vos factures est le X": where X goes
@@ -609,13 +624,19 @@ class _Scorer:
                     gap = self.folded[self.starts[i] + len(self.words[i][1]) : start]
                     words_after = gap.split("\n", 1)[0] if "\n" in gap else ""
                     nearest_direct = between == 0 and values == 0 and not _WORD.search(words_after)
-                if i + 1 < bisect_left(self.starts, start) and self._complement(i - len(phrase) + 1, name):
-                    i -= len(phrase)  # "PO number for these contracts will be X": "contracts" says whose X is
+                if (i + 1 < bisect_left(self.starts, start) or introduced) and self._complement(i - len(phrase) + 1, name):
+                    # "PO number for these contracts will be X", "… for the Canon service contract: X": whose X is
+                    i -= len(phrase)
                     continue
-                if self.starts[i] >= sentence:  # "N° de commande à utiliser … : X": the sentence's labels are X's,
-                    # but a label its own value follows has it already: "… du traceur – n° de série 39410287 – est : X"
+                if self.starts[i] >= sentence and not (  # "N° de commande à utiliser … : X": the sentence's labels
+                        # are X's, but a label its own value follows has it already: "… du traceur – n° de série
+                        # 39410287 – est : X"; and another kind's label in the clause that ends with X names it: "… le
+                        # contrat de l'imageRUNNER … à la nouvelle société, SIRET de la nouvelle société : X"
+                        name is not None and last_other is not None and "," in self.text[self.starts[i] : last_other]):
                     found.setdefault(name, (0, int(self._spent(i, start)), " ".join(phrase)))
                     labelled = labelled or name is not None
+                    if name is None and last_other is None and self._heads_last_clause(i - len(phrase) + 1, i, start):
+                        last_other = self.starts[i]
                 found.setdefault(name, (between, values, " ".join(phrase)))
                 i -= len(phrase)
                 continue
@@ -636,14 +657,28 @@ class _Scorer:
                 found[name] = (0, 0, " ".join(phrase))
         return found, bool(nearest_direct)
 
+    def _heads_last_clause(self, first: int, last: int, start: int) -> bool:
+        """Does the label of words first..last open the clause that ends with the value, a noun phrase of a few words
+        ("…, SIRET de la nouvelle société : X"; not "…, tel qu'il figure en haut de vos factures : X")?"""
+        between = [w for _, w in self.words[last + 1 : bisect_left(self.starts, start)]]
+        if not self.lex.is_label(" ".join(w for _, w in self.words[first : last + 1])):
+            return False  # written as the lexicon has it, not one letter away ("porte le n° X" is no "poste")
+        return self.text[: self.starts[first]].rstrip().endswith(",") and "," not in self.text[self.starts[last] : start] \
+            and len(between) <= _CLAUSE_NOUN_WORDS and not _CLAUSE_VERB_WORDS.intersection(between)
+
     def _complement(self, first: int, name: str | None) -> bool:
         """Does the label starting at word ``first`` follow another field's label, a preposition and a determiner
         ("numéro de commande pour ces contrats", "PO number for these contracts"): a complement that says whose
         the value is, not its label?"""
-        if first < 3 or self.words[first - 1][1] not in _COMPLEMENT_DETERMINERS \
-                or self.words[first - 2][1] not in _COMPLEMENT_PREPOSITIONS:
+        determiner = first - 1
+        while determiner >= 2 and self.words[determiner][1] not in _COMPLEMENT_DETERMINERS:
+            # up to two words between the determiner and the label: "PO number for the Canon service contract"
+            if first - determiner >= 3 or determiner in self.labels or _DIGIT.search(self.words[determiner][1]):
+                return False
+            determiner -= 1
+        if determiner < 2 or self.words[determiner - 1][1] not in _COMPLEMENT_PREPOSITIONS:
             return False
-        head = self.labels.get(first - 3)  # a label that names a number: "the contracts for the following devices:"
+        head = self.labels.get(determiner - 2)  # a label that names a number: "the contracts for the following devices:"
         return bool(head and head[0] and name and head[0] != name and _NUMBER_WORDS.intersection(head[1]))
 
     def _destination(self, first: int) -> bool:
@@ -1043,8 +1078,11 @@ class _Scorer:
                 after = k + 1 + bool(_DIGIT.search(self.words[k + 1][1]))  # "les deux PlotWave 550 de la reprographie"
                 # (or its place's name, the number in brackets: "Traceur salle B12 (n° 4401B2210)", "Traceur CDI (n° …)")
                 named = bracketed and last - k <= 3 and before not in _COMPLEMENT_STARTS
-                return ((after <= last and self.words[after][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS)
-                        or named) and not any(j in self.labels for j in range(k + 1, last + 1))
+                # (a participle placing the machine says the number is the machine's, even where the machine
+                # is itself a complement: "les contrats des deux PlotWave 345 installés sur ce site (n° …)")
+                placed = after < last and self.words[after][1] in _PLACED and self.words[after + 1][1] in _PLACED_AT
+                complement = after <= last and self.words[after][1] in _COMPLEMENT_STARTS and before not in _COMPLEMENT_STARTS
+                return (complement or placed or named) and not any(j in self.labels for j in range(k + 1, last + 1))
         return False
 
     def _counts_before(self, start: int) -> bool:
@@ -1097,6 +1135,11 @@ class _Scorer:
         after = self.folded[end : end + 160]
         if "|" not in after.split("\n", 1)[0]:  # not a table's row
             after = _WRAPPED.sub(" ", after)  # "… pour le contrat⏎WF-26-03318 ne sera plus valable"
+        # another subject's verb says nothing of the value: "(n° X) affiche une erreur et l'écran reste noir" (not "n° X et
+        # le ColorWave restent sur place", machines both)
+        other = next((m for m in _NEW_SUBJECT.finditer(after)
+                      if m.group(1) not in self.lex.fields["serial_numbers"].machine_words), None)
+        after = after[: other.start()] if other else after
         relative = _RELATIVE.match(after)
         clauses = _CLAUSE_END.split(after[relative.end() :] if relative else after, maxsplit=2)
         main = clauses[1] if relative and len(clauses) > 2 and after[relative.end() + len(clauses[0])] == "," else ""
@@ -1263,6 +1306,7 @@ def find_identifiers(text: str, lexicon: Lexicon | None = None) -> dict[str, lis
     if not _DIGIT.search(text):
         return {name: [] for name in (*FIELDS, LEAVING, LEFT_OUT)}
     text = INITIALS.sub(lambda m: " " * len(m.group(0)), text)  # offsets kept: spans point into the original
+    text = _ITEM_NUMBER.sub(lambda m: m.group(1) + "-" + " " * (len(m.group(0)) - len(m.group(1)) - 1), text)
     # an answer's arrow introduces its value as a colon does: "- le numéro de série du traceur  ==> 4B 118 022"
     text = _ANSWER_ARROW.sub(lambda m: " " * (len(m.group(0)) - 1) + ":", text)
     text = leaders_as_colons(text)  # … and so does a dotted leader
