@@ -84,6 +84,8 @@ CASES = [
     ("valid SIRET of the new entity", "Nouvelle entité : SIRET 732 829 320 00074", "siren", "732 829 320"),
     ("SIRET without new-entity context", "Notre SIRET 732 829 320 00074.", "siren", None),
     ("words between SIREN and its colon", "SIREN de la nouvelle entité : 879 334 512", "siren", "879 334 512"),
+    ("words between SIRET and its colon", "Merci de facturer le contrat à la nouvelle société, SIRET de la nouvelle "
+     "société : 51298733000010.", "siren", "512987330"),
     ("RCS with its town", "Nouvelle entité : RCS Rennes B 732 829 320", "siren", "732 829 320"),
     ("SIREN in a table cell", "New invoicing details:\n  Legal entity  | Nordhavn France SAS\n  SIREN         | "
      "921 503 448", "siren", "921 503 448"),
@@ -226,9 +228,13 @@ def test_subject_is_a_source():
         ("Voici notre courrier.", (("courrier.pdf", "pdf"),), False),
         ("Ci-joint les documents.", (("extrait-immatriculation-RCS-AGC.pdf", "pdf"),), True),
         ("dont vous trouverez l’extrait d’immatriculation en pièce jointe.", (("scan.pdf", "pdf"),), True),
+        ("Vous trouverez ci-joint l'avis de situation SIRENE de la nouvelle structure (un établissement public n'a pas "
+         "de K-bis).", (("avis_situation.pdf", "pdf"),), False),
+        ("Please find attached our registration certificate instead of a K-bis.", (("certificate.pdf", "pdf"),), False),
     ],
     ids=["named Kbis", "named extrait k-bis", "said attached", "promised later", "said but nothing attached",
-         "other document", "named extrait immatriculation", "said attached, typographic apostrophe"],
+         "other document", "named extrait immatriculation", "said attached, typographic apostrophe",
+         "a K-bis said not to exist", "another document instead of a K-bis"],
 )
 def test_kbis(body, attachments, expected):
     assert read(body, attachments=attachments)["kbis"] is expected
@@ -1524,6 +1530,30 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "la Lézarde, lot 14, 97232 Le Lamentin.", "97232"),
  ("Merci de libeller vos prochaines factures pour les matériels suivants :\n- PlotWave 5000 n° 6010055000\n- ColorWave "
   "3700 n° 6020011000\nà l'ordre de : EXEMPLE PRINT SERVICES SAS, Zone de la Jambette, 97232 Le Lamentin.", "97232"),
+ # the seat of the entity a merger forms; a registered office under the new entity's number; invoices sent "for" an
+ # account "to" a centre, its address after the colon the sentence ends with
+ ("Les deux syndicats fusionnent au 1er janvier 2027 pour former le Syndicat Exemple (SIREN 215 700 469), dont le siège "
+  "est situé 1 place de la Comédie, 57000 Metz.", "57000"),
+ ("Following the demerger, a new legal entity will take over the contracts of two machines:\n\n  Model   Serial   "
+  "Contract\n  imagePRESS V1000   GXL00400   CTR-2024-88100\n  ProStream 1800   PS18-000700   CTR-2024-88100\n\n"
+  "Company registration number (SIREN): 882029382\nRegistered office: 21 avenue des Martyrs, 38000 Grenoble", "38000"),
+ ("Please send all invoices for Cust. ID F-55000 to our shared service centre from 1 January 2027: Exemple Logistics "
+  "SSC, 2 rue Alfred Kastler, 67400 Illkirch-Graffenstaden.", "67400"),
+ ("Our registered office has not changed.\n\nRegards,\nAP Team\nRegistered office: 5 rue de la Belle Borne, 95700 "
+  "Roissy-en-France", None),
+ # a plotter relocated "from our office to:"; "la facturation … devra être adressée, à compter du …, à : …"
+ ("We would like to relocate our Colorado 1640 (SN: 8103700) from our Toulouse office to:\n\nExemple Antilles\nZone "
+  "industrielle de Jarry\n12 rue Ferdinand Forest\n97122 Baie-Mahault\n\nThe ColorWave stays in Toulouse.", "97122"),
+ ("Suite à la cession de notre activité à la société EXEMPLE INGÉNIERIE (SAS, SIREN 907 153 829), la facturation du "
+  "contrat n° 4100-2200 devra être adressée, à compter du 1er avril, à : EXEMPLE INGÉNIERIE, Immeuble Le Trident, Cité "
+  "Mont-Royal, 97200 Fort-de-France.", "97200"),
+ # keys "de :" and "vers :" (or "from:" and "to:") before the old address and the new one
+ ("Merci d'organiser le déménagement de notre varioPRINT 140, numéro de série 6210 334 00, le 28 août 2027 :\n\n- de : "
+  "Zone industrielle de Jarry, rue Ferdinand Forest, 97122 Baie-Mahault\n- vers : Parc d'activités de Dothémare, lot "
+  "14, 97139 Les Abymes\n\nContact sur place : M. Exemple", "97139"),
+ ("Please move our PlotWave 450 on 3 May:\n- from: 12 rue des Lilas, 69003 Lyon\n- to: 4 avenue Foch, 75016 Paris",
+  "75016"),
+ ("Supplier: CANON FRANCE SAS\nShip-to: Exemple Cryogenics SAS, 11 chemin du Vieux Chêne, 38240 Meylan", None),
  ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
   "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
 ]

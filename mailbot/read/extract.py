@@ -74,7 +74,7 @@ _RCS = re.compile(
 )
 # "842 310 773 R.C.S. Grenoble", as an extract of the trade register writes it
 _RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ ]?C\.?[ ]?S\b", re.I)
-_SIRET = re.compile(r"\bsiret\b\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
+_SIRET = re.compile(r"\bsiret\b(?:[^\d\n:|]{1,40}+:)?\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by",
@@ -236,6 +236,10 @@ _INVOICE_NAME = re.compile(_NO_LETTER + r".*(?<![a-z])(?:factures?|fac|fact|invo
 INVOICE_PASSED = re.compile(_NO_LETTER + r".*?(?:factur(?!ation)|invoice|(?<![^\W_])(?:fac|fact|avoir|inv)(?![^\W_]))", re.I)
 _KBIS_NAME = re.compile(r"k[\s_.-]?bis|extrait[\s_.-]*(?:k|rcs|(?:d.?)?immatriculation|infogreffe)", re.I)
 _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)", re.I)
+# a K-bis the sentence denies: "un établissement public n'a pas de K-bis", "instead of a K-bis" (on the 30 characters
+# before it)
+_KBIS_DENIED = re.compile(r"(?:\bpas\s++(?:de|d.un)|\bsans|\bno|\bnot\s++an?|\bau\s++lieu\s++d.un|"
+                          r"\bà\s++la\s++place\s++d[u']|\binstead\s++of\s++(?:an?|the))[ \t]*+(?:le\s++|the\s++)?$", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
                        r"|\bhere\s++(?:is|are)\b", re.I)
@@ -658,7 +662,8 @@ class _Reader:
             return False  # said to be attached, but no document is
         for m in _KBIS_TEXT.finditer(self.text):
             sentence = _sentence_around(self.text, m.start(), m.end())
-            if _ENCLOSED.search(sentence) and not _LATER.search(sentence):
+            if _ENCLOSED.search(sentence) and not _LATER.search(sentence) \
+                    and not _KBIS_DENIED.search(self.text, max(0, m.start() - 30), m.start()):
                 documents = [d for d in of_mail(mail) if d.kind in ("pdf", "image")]  # read only for a K-bis said
                 if documents and all(d.locked or d.pictured for d in documents):
                     self.note("kbis", ", ".join(d.name for d in documents)[:80], "said to be attached, but every "
@@ -1206,7 +1211,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
     # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :"); "adresse de
     # livraison et d'installation": where it is installed
-    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocated", "transferred",
+    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocate", "transferred",
                                                           "shipped", "quitt")) or "install" in q.group()]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
@@ -1266,7 +1271,7 @@ _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\
 _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
 _FUTURE_VERB = re.compile(r"\b(?:devra|devront|doit|doivent|sera|seront|must|will|shall|should)\b")  # on folded text
 _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
-_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
