@@ -278,6 +278,15 @@ NEGATED = [
      "Bonjour,\nPour être claire : nous ne souhaitons pas résilier le contrat du PlotWave (série 3Y015000), qui\nnous "
      "donne entière satisfaction, mais seulement celui de l'Arizona (série AZ-1380-66000) que\nnous n'utilisons plus."
      + SIGNATURE),
+    # only asked about, "un jour"
+    ("other", "contract_termination", "Question contrat",
+     "Bonjour,\nSimple question, nous n'avons encore rien décidé : si un jour nous voulions résilier le contrat\nde "
+     "notre PlotWave (n° 3569 1100), quelles seraient les conditions et les frais ?" + SIGNATURE),
+    # one kept, then "En revanche, merci de résilier" the other, past the sentence's end
+    ("contract_termination", None, "Résiliation ColorWave",
+     "Bonjour,\nAprès réflexion, nous ne souhaitons pas résilier le contrat du PlotWave 3600 (S/N 9871001000) :\nil "
+     "reste en service. En revanche, merci de résilier le contrat du ColorWave 3800 S/N 9861110000,\nque nous avons "
+     "retiré du service le mois dernier." + SIGNATURE),
     ("other", "po_change", "Facture 9100000001 – contestation",
      "Bonjour,\nLa facture n° 9100000001 applique une hausse de 9 % sur le prix à la page. Merci de nous adresser un "
      "avoir. Pas de changement d'adresse ni de bon de commande de notre côté, tout reste identique." + SIGNATURE),
@@ -909,6 +918,11 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    # "cpt", the counters' abbreviation, in the sentence and the table's header
+    ('meter_read_request', "cpt traceurs septembre",
+     "Bonjour,\nCi-dessous les cpt de nos traceurs pour septembre :\n\nModèle | N° série | Cpt total | Date relevé\n"
+     "ColorWave 3800 | 1113-5500 | 87.412 | 30/09/2026\nPlotWave 3500 | 1108-9900 | 245.871 | 30/09/2026\n\nBonne "
+     "journée"),
     ('po_change', "nouvel OA + question facture",
      "Bonjour,\nSuite au changement de notre ERP, tous nos ordres d'achat ont été renumérotés. Pour le traceur "
      "PlotWave 345 (n° série 4A2K7716), le nouveau numero d'odre d'achat est le :\n\nOA-77-204519\n\nAutre sujet : "
