@@ -54,6 +54,21 @@ CASES = [
      "contract: 7800034400.", "po_number", ["7800034400"]),
     ("the contract's own label", "Please note the number of the Canon service contract: 7800034400.",
      "contract_number", ["7800034400"]),
+    # a list after machines in the plural and a colon, without number signs
+    ("a list after 'Machines :'", "Nous souhaitons activer la remontée automatique des compteurs pour nos copieurs. "
+     "Machines : XNK10000, XNK10100, 2XK73300.", "serial_numbers", ["XNK10000", "XNK10100", "2XK73300"]),
+    ("a colon, then what the machine does", "Après réflexion, nous ne souhaitons pas résilier le contrat du PlotWave "
+     "3600 (S/N 9871001900) :\nil reste en service. En revanche, merci de résilier le contrat du ColorWave 3800 S/N "
+     "9861110300.", "serial_numbers", ["9861110300"]),
+    ("a reading after its counter's word", "Voici les relevés demandés pour nos deux ColorStream :\n\nColorStream 3700 - "
+     "numéro de série 3700-10300 : compteur 48215600\nColorStream 6900 - numéro de série 6900-20400 : compteur "
+     "112004800", "serial_numbers", ["3700-10300", "6900-20400"]),
+    ("the order in force", "Pour mémoire, contrat CF 2024 77 3300, bon de commande en cours BC-26-0900.",
+     "po_number", []),
+    ("an order being approved is still the new one", "Notre bon de commande en cours de validation : BC-27-0100.",
+     "po_number", ["BC-27-0100"]),
+    ("a plural label and a plural copula", "Les matricules des deux traceurs sont 41203300 et 41203400 (PlotWave "
+     "365).", "serial_numbers", ["41203300", "41203400"]),
     # a label in the sentence before is further than the one of the value's own sentence: the VAT number is no order
     ("a label of the sentence before", "1. Every invoice must quote a valid purchase order number (format "
      "47xxxxxxxx).\n2. Our VAT number: FR 61 493 228 510.", "po_number", []),

@@ -124,7 +124,9 @@ COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter
 _ITEM_NUMBER = re.compile(r"(?m)^([ \t]*+)\(?\d{1,2}[.)](?=[ \t])")
 INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
-_WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)")  # a line break inside a sentence: a wrap the joiner left
+# a line break inside a sentence: a wrap the joiner left; or after a colon, before a pronoun that goes on about the
+# value ("… (S/N 9871001950) :⏎il reste en service.")
+_WRAPPED = re.compile(r"(?<=[\w,])\n(?=\w)|(?<=:)[ \t]*+\n(?=(?:il|elle|it)\b)")
 _CONTRACT_NAMED = re.compile(r"\b(?:contrat|contract)s?+[ \t]++(?:n°[ \t]*+|no\.?[ \t]++)?[\w/.-]*?\d[\w/.-]*+")
 _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{2,4})(?![\w/-])")
 # "2NK 04417", "AZ13 8011": a series of capitals and digits, then its number
@@ -150,13 +152,14 @@ _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our
     # spaced "?" or "!" ("… votre technicien ? Notre n° client …") and a blank line end one too
     r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)"
     r"|(?<=[\w)][ \u00a0\u202f])[!?](?=\s)|(?<=\n)[ \t]*+\n")
-_LINE_END = re.compile(r"[ \t]*+\n")
+_LINE_END = re.compile(r"(?<![ \t])[ \t]*+\n")  # matched where a sentence ends
 _CLAUSE_NOUN_WORDS = 4  # words after a label that opens the value's clause: "SIRET de la nouvelle société : X"
 _CLAUSE_VERB_WORDS = frozenset({"qu", "que", "qui", "il", "elle", "on", "which", "that", "it"})
 _NEW_SUBJECT = re.compile(r"\b(?:et|and|mais|but)[ \t\n]++(?:l'|(?:le|la|les|the|its|son|sa|ses)[ \t\n]++)(\w++)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
-    r"\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
+    # ("en cours": the order in force, not "en cours de validation")
+    r"\bancien|pr[ée]c[ée]dent|\bactuel|\ben\s++cours\b(?!\s++d)|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
     r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer"
     # "merci de ne plus émettre de factures sur notre commande n° X" (not "de ne plus oublier d'indiquer …")
     r"|\bde\s++ne\s++plus\s++(?:[ée]mettre|facturer|utiliser|mentionner|indiquer|reporter|faire\s++figurer)\b",
@@ -846,6 +849,8 @@ class _Scorer:
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
                 or any(shape.fullmatch(piece) for piece in (value, *value.split()) for shape in self.lex.other_shapes):
             return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
+        if compact.isdigit() and self._word_before(start, fillers=False) in _READING_WORDS:
+            return {}  # "numéro de série 3700-10388 : compteur 48215663": a reading
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
@@ -866,7 +871,7 @@ class _Scorer:
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
         machines = self.lex.fields["serial_numbers"].machine_words
         machine_before = ((self._word_before(start) in machines and not self._after_copula(start))
-                          or self._after_machines_colon(start, machines) or self._machine_complement(start, machines)
+                          or self._after_machines_colon(start, end, machines) or self._machine_complement(start, machines)
                           or (self._after_copula(start) and self._machine_subject(start, machines))) \
             and not (quantity and self._counts_before(start))
         # a label whose field refuses the value's shape claims it from no other: "… of the contract is PO-VPF-27-0193"
@@ -1046,18 +1051,22 @@ class _Scorer:
             steps += 1
         return self.climbed[passed[0]]
 
-    def _after_machines_colon(self, start: int, machines: frozenset[str]) -> bool:
-        """Is the value, after a number sign, in a list after a colon, on its line, whose clause starts with
-        a word for a machine ("Matériels du site de Rennes : n° 3YB0 3342 et n° 3YB0 3358"; not "Unité
-        fonctionnelle : 7410")?"""
+    def _after_machines_colon(self, start: int, end: int, machines: frozenset[str]) -> bool:
+        """Is the value, after a number sign or under machines in the plural, in a list after a colon, on its
+        line, whose clause starts with a word for a machine ("Matériels du site de Rennes : n° 3YB0 3342 et n° 3YB0
+        3358", "Machines : XNK10098, XNK10112, 2XK73305"; not "Unité fonctionnelle : 7410")?"""
         line_start = self.folded.rfind("\n", 0, start) + 1
         colon = self.folded.rfind(":", line_start, start)
-        if colon < 0 or not (sign := self._sign_before(start)) or sign.start() < colon:
+        sign = self._sign_before(start)
+        if colon < 0 or (sign and sign.start() < colon):
             return False
         if any(w not in self.lex.fillers and w not in _LIST_WORDS and not _DIGIT.search(w)
                for w in _WORD.findall(self.folded[colon + 1 : start])):
             return False  # only the list's other values and its joining words since the colon
-        return _head(re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1], self.lex.fillers) in machines
+        head = _head(re.split(r"[.;!?]\s", self.folded[line_start:colon])[-1], self.lex.fillers)
+        # (without a sign, a code of letters and digits only: "Machines : XNK10098, XNK10112, 2XK73305")
+        return head in machines and (sign is not None or (head.endswith("s") and _LETTERS_AND_DIGITS.fullmatch(
+            self.text, start, end) is not None))
 
     def _machine_complement(self, start: int, machines: frozenset[str]) -> bool:
         """Is the value, after a number sign, right after a machine and its complement ("le traceur des
@@ -1403,6 +1412,8 @@ _KEYED_READING = re.compile(r"(?<![ \t])[ \t]*+(?:\([^()\n]{0,40}\)[ \t]*+)?[:=]
 _READING_ITEM_LINE = re.compile(r"(?<![ \t])[ \t]*+[-•*·–>][ \t]")  # an item of a list, by its bullet
 _COUNTER_ASIDE = re.compile(r"(?<![ \t])[ \t]*+\([ \t]*+(?:compteurs?|counters?|index|relev[ée]s?)(?![\w&/])", re.I)
 _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
+_LETTERS_AND_DIGITS = re.compile(r"(?<![A-Z0-9])(?=[A-Z0-9]*?[A-Z])(?=[A-Z0-9]*?\d)[A-Z0-9]{6,12}")  # "2XK73305", matched whole
+_READING_WORDS = frozenset({"compteur", "compteurs", "counter", "counters", "index"})  # right before a reading
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
