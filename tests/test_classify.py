@@ -918,6 +918,15 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    # an order's number in brackets beside the contract, and the address block the invoices go to: an address change
+    ('invoice_address_change', "Nouvelle adresse de facturation - contrat C-973-2200",
+     "Bonjour,\nÀ compter du 1er mars 2027, les factures relatives au contrat C-973-2200 (engagement\nn° 2027-EJ-004500) "
+     "devront être adressées à :\n\nCentre Hospitalier Exemple - Direction des Finances\nAvenue des Flamboyants - CS "
+     "10200\n97306 Cayenne Cedex\n\nLa fiche tiers mise à jour est jointe.\n\nDirection des Finances"),
+    ('invoice_address_change', "Invoice address - Exemple France",
+     "Dear Sir or Madam,\nWe have noticed that your invoices for our Paris flagship store are still sent to a former "
+     "colleague. The right mailbox is frinvoices@exemple-retail.co.uk - please update your records.\nFor reference our "
+     "service contract is NGF-2022-0000.\nMany thanks,\nOliver"),
     # "cpt", the counters' abbreviation, in the sentence and the table's header
     ('meter_read_request', "cpt traceurs septembre",
      "Bonjour,\nCi-dessous les cpt de nos traceurs pour septembre :\n\nModèle | N° série | Cpt total | Date relevé\n"

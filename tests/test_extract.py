@@ -1758,6 +1758,12 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ # the address the invoices go to "comme d'habitude" is no new one; "the right mailbox is X" after invoices sent to
+ # a former colleague is
+ ("Le numéro de commande valable pour 2027 est le PO n°4500123900.\n\nLes factures sont à envoyer comme d'habitude à "
+  "factures.fournisseurs@ch-exemple.fr.", None),
+ ("We have noticed that your invoices for our Paris store are still sent to a former colleague. The right mailbox is "
+  "frinvoices@exemple-retail.co.uk - please update your records.", "frinvoices@exemple-retail.co.uk"),
  # a table's column headed "Nouvelle adresse", a list of contacts whose own key names the invoices
  ("L'adresse de réception de vos factures change :\n\n                   | Ancienne adresse                    | Nouvelle "
   "adresse\nAdresse            | 18 rue Caponière                    | TSA 40217\nE-mail facturation | "

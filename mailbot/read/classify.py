@@ -272,8 +272,9 @@ def _request_over_other(keywords: Classification, model_id: str, rules: Rules) -
     says. Negated requests score nothing (negative keywords), so they stay
     "other". The model's doubt still lowers the confidence (review).
     """
-    if model_id != "other" or keywords.situation == "other":
-        return False
+    if keywords.situation == "other" or (model_id != "other" and keywords.scores.get(model_id, 0.0) > 0):
+        return False  # (a request the model reads where the keywords found nothing of it loses too: "Nouvelle adresse de
+        # facturation", an address block, and an order's number in brackets is no order change)
     return _written_out(keywords.situation, keywords.scores.get(keywords.situation, 0.0), keywords.matched, rules)
 
 

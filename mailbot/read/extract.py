@@ -115,6 +115,8 @@ _EMAIL_OLD = re.compile(
     r"|\b(?:et|mais)\s++non\s++(?:pas\s++)?(?:[^\s:]++\s++){0,3}$|\bnot\s++to\s*+$|\brather\s++than\s++(?:[^\s:]++\s++){0,2}$"
     # a before/after list: "- non plus à : a@x.fr⏎- mais à : b@x.fr", "no longer to: a@x.fr"
     r"|\bnon\s++plus\s++(?:[àa]|au|sur|chez)\s*+:?\s*+$|\bno\s++longer\s++to\s*+:?\s*+$"
+    # where they go now, unchanged: "Les factures sont à envoyer comme d'habitude à a@x.fr", "as usual to"
+    r"|\bcomme\s++(?:d'habitude|aujourd'hui|actuellement|avant)\s++(?:[àa]|au|sur|chez)\s*+:?\s*+$|\bas\s++usual\s++to\s*+:?\s*+$"
     r"|(?:(?:remplac|replac)(?:(?!remplac|replac)\w)*+|au lieu d[eu]?|instead of)"
     r"\s*+(?:l'adresse|the address|(?:\w++\s++){0,2})?[\s:]*+$"
     r"|(?:remplac|replac)(?:(?!remplac|replac)\w)*(?:l'adresse|the address)[\s:]*+$",
