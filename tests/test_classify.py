@@ -278,6 +278,10 @@ NEGATED = [
      "Bonjour,\nPour être claire : nous ne souhaitons pas résilier le contrat du PlotWave (série 3Y015000), qui\nnous "
      "donne entière satisfaction, mais seulement celui de l'Arizona (série AZ-1380-66000) que\nnous n'utilisons plus."
      + SIGNATURE),
+    # (second reader) "Par contre" before a question about termination fees is no termination
+    ("other", "contract_termination", "Frais",
+     "Bonjour,\nNous ne souhaitons pas résilier le contrat. Par contre, pourriez-vous nous indiquer les frais de "
+     "résiliation anticipée, pour information ?" + SIGNATURE),
     # only asked about, "un jour"
     ("other", "contract_termination", "Question contrat",
      "Bonjour,\nSimple question, nous n'avons encore rien décidé : si un jour nous voulions résilier le contrat\nde "

@@ -86,6 +86,13 @@ CASES = [
     ("words between SIREN and its colon", "SIREN de la nouvelle entité : 879 334 512", "siren", "879 334 512"),
     ("words between SIRET and its colon", "Merci de facturer le contrat à la nouvelle société, SIRET de la nouvelle "
      "société : 51298733000010.", "siren", "512987330"),
+    ("a merger forming an entity is no former one", "Les deux syndicats fusionnent au 1er janvier 2027 pour former le "
+     "Syndicat Exemple (SIREN 215 700 469), dont le siège est situé 1 place de la Comédie, 57000 Metz.", "siren",
+     "215 700 469"),
+    ("the former company's SIRET", "Notre contrat est repris par la nouvelle société Beta SAS.\nSIRET de l'ancienne "
+     "société : 552 100 554 00013", "siren", None),
+    ("the former company's SIRET, in English", "our company was acquired by Beta SAS. SIRET of the former company: 552 "
+     "100 554 00013", "siren", None),
     ("RCS with its town", "Nouvelle entité : RCS Rennes B 732 829 320", "siren", "732 829 320"),
     ("SIREN in a table cell", "New invoicing details:\n  Legal entity  | Nordhavn France SAS\n  SIREN         | "
      "921 503 448", "siren", "921 503 448"),
@@ -1530,13 +1537,10 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "la Lézarde, lot 14, 97232 Le Lamentin.", "97232"),
  ("Merci de libeller vos prochaines factures pour les matériels suivants :\n- PlotWave 5000 n° 6010055000\n- ColorWave "
   "3700 n° 6020011000\nà l'ordre de : EXEMPLE PRINT SERVICES SAS, Zone de la Jambette, 97232 Le Lamentin.", "97232"),
- # the seat of the entity a merger forms; a registered office under the new entity's number; invoices sent "for" an
- # account "to" a centre, its address after the colon the sentence ends with
+ # the seat of the entity a merger forms; invoices sent "for" an account "to" a centre, its address after the colon
+ # the sentence ends with
  ("Les deux syndicats fusionnent au 1er janvier 2027 pour former le Syndicat Exemple (SIREN 215 700 469), dont le siège "
   "est situé 1 place de la Comédie, 57000 Metz.", "57000"),
- ("Following the demerger, a new legal entity will take over the contracts of two machines:\n\n  Model   Serial   "
-  "Contract\n  imagePRESS V1000   GXL00400   CTR-2024-88100\n  ProStream 1800   PS18-000700   CTR-2024-88100\n\n"
-  "Company registration number (SIREN): 882029382\nRegistered office: 21 avenue des Martyrs, 38000 Grenoble", "38000"),
  ("Please send all invoices for Cust. ID F-55000 to our shared service centre from 1 January 2027: Exemple Logistics "
   "SSC, 2 rue Alfred Kastler, 67400 Illkirch-Graffenstaden.", "67400"),
  ("Our registered office has not changed.\n\nRegards,\nAP Team\nRegistered office: 5 rue de la Belle Borne, 95700 "
@@ -1554,6 +1558,24 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Please move our PlotWave 450 on 3 May:\n- from: 12 rue des Lilas, 69003 Lyon\n- to: 4 avenue Foch, 75016 Paris",
   "75016"),
  ("Supplier: CANON FRANCE SAS\nShip-to: Exemple Cryogenics SAS, 11 chemin du Vieux Chêne, 38240 Meylan", None),
+ # (second reader) the old company's seat, a company introducing itself, Canon's address under "To:", a billing
+ # that goes on as before, the same address as before
+ ("La société Alpha SARL, dont le siège est situé 12 rue des Fleurs, 75010 Paris, a été absorbée par Beta SAS, 4 "
+  "boulevard Haussmann, 75009 Paris, SIREN 552 100 554.", "75009"),
+ ("Nous sommes la société Gamma, dont le siège est situé 1 place Bellecour, 69002 Lyon. Notre traceur a un problème de "
+  "facturation : la facture FA-2027-1182 est erronée.", None),
+ ("could you send me a copy of invoice 90012345? Our company Acme France SAS, SIREN 552 100 554 Registered office: 21 "
+  "avenue de la Grande Armée, 75017 Paris", None),
+ ("To: Canon France - Contracts department\n17 quai du Président Paul Doumer\n92400 Courbevoie\n\nDear Sir or Madam, "
+  "could you send us a copy of the last invoice?", None),
+ ("the plotter will move on 1 June.\n\nTo: Canon France, 17 quai du Président Paul Doumer, 92400 Courbevoie\nNew site: "
+  "22 rue de Rivoli, 75004 Paris", "75004"),
+ ("la facturation des consommables sera envoyée comme d'habitude à notre siège, 4 rue du Port, 44000 Nantes.", None),
+ ("notre facturation sera transmise par notre comptable, 4 rue du Port, 44000 Nantes, qui reste votre contact.", None),
+ ("la facturation ne sera pas modifiée et sera adressée comme avant au 4 rue du Port, 44000 Nantes. Seul le traceur "
+  "déménage au 9 rue Neuve, 44100 Nantes.", "44100"),
+ ("please send all invoices for our site in Lyon to the same address as before: 12 avenue de l'Europe, 67000 "
+  "Strasbourg. Nothing changes.", None),
  ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
   "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
 ]

@@ -69,6 +69,24 @@ CASES = [
      "po_number", ["BC-27-0100"]),
     ("a plural label and a plural copula", "Les matricules des deux traceurs sont 41203300 et 41203400 (PlotWave "
      "365).", "serial_numbers", ["41203300", "41203400"]),
+    # (second reader) "l'année en cours", a serial after "Index" or on the counter, a complement across a sentence's
+    # end, an amount's label, a finisher that stays with its machine, an order "VP …", model codes after "Machines :",
+    # a credit note's letters
+    ("the year in progress", "Le bon de commande pour l'année en cours est le 4500012345.", "po_number",
+     ["4500012345"]),
+    ("a serial after Index", "Index 8103772 (PlotWave 345) : 12 450 m²", "serial_numbers", ["8103772"]),
+    ("a serial on the counter", "Le n° de série est inscrit sur le compteur : 3700103882.", "serial_numbers",
+     ["3700103882"]),
+    ("a complement across a sentence's end", "We need a new PO number for the two plotters.\nContract: 4455-2201",
+     "contract_number", ["4455-2201"]),
+    ("an amount's label in the last clause", "Merci de reporter notre bon de commande sur vos factures, montant HT : "
+     "4500012345", "po_number", ["4500012345"]),
+    ("a finisher that stays with its machine", "Le PlotWave n° 3Y051902 et son finisseur restent sur place ; seul le "
+     "ColorWave n° 3Y064219 part.", "serial_numbers", ["3Y064219"]),
+    ("an order starting VP", "Notre nouveau numéro de commande est le VP 4512.", "po_number", ["VP 4512"]),
+    ("model codes after Machines", "Machines : PW345 et TC5200, contrat CT2027A01", "serial_numbers", []),
+    ("a credit note with letters", "Merci d'appliquer l'avoir AV-FR-2027-0012 au traceur n° 3Y051902.",
+     "serial_numbers", ["3Y051902"]),
     # a label in the sentence before is further than the one of the value's own sentence: the VAT number is no order
     ("a label of the sentence before", "1. Every invoice must quote a valid purchase order number (format "
      "47xxxxxxxx).\n2. Our VAT number: FR 61 493 228 510.", "po_number", []),

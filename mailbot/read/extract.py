@@ -38,7 +38,7 @@ from mailbot.read.identifiers import FIELDS as IDENTIFIER_FIELDS
 from mailbot.read.identifiers import (COUNTER_LABEL_ENDS, IDENTIFIERS_FILE, INITIALS, LEAVING, LEFT_OUT, default_lexicon,
                                       leaders_as_colons, load_lexicon)
 from mailbot.read.rules import RulesError
-from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, RULE_LINE, Found, answer_values, asked_fields, best, cells,
+from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, OLD, RULE_LINE, Found, answer_values, asked_fields, best, cells,
                                       compacted, find_identifiers, in_subject, is_old)
 from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
@@ -542,8 +542,8 @@ class _Reader:
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
             for m in pattern.finditer(self.text):
-                if is_old(self.text, m.start()):
-                    continue
+                if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
+                    continue  # (or the words after its label: "SIRET de l'ancienne société : …")
                 before = self.text[max(0, m.start() - 150) : m.start("v")]  # "SIREN de la nouvelle entité : …"
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
                     valid = stdnum_siret.is_valid(m.group("v") + m.group("nic"))

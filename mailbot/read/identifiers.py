@@ -144,6 +144,7 @@ _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the mac
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
+_LIST_LINE_REACH = 200  # characters from a list's colon to its last value, on one line
 _LIST_REACH = 20  # lines a list's item is looked up from to its introduction
 _NO_WORDS = frozenset({"no", "non"})  # a yes/no cell's "no" (not "N", which may be a code)
 _PLACE_WORDS = frozenset({"to", "a", "au", "vers", "sur", "into", "towards"})  # "Relocate to …", "À déplacer vers …"
@@ -153,13 +154,19 @@ _SENTENCE_STOP = re.compile(  # not after an abbreviation: "Contract ref. on our
     r"(?<=[\w)])(?<!\b[Rr][eé]f)(?<!\b[Nn]o)(?<!\b[Cc]f)(?<!\b[Tt][eé]l)(?<!\b[Ee]nv)[.!?](?=\s)"
     r"|(?<=[\w)][ \u00a0\u202f])[!?](?=\s)|(?<=\n)[ \t]*+\n")
 _LINE_END = re.compile(r"(?<![ \t])[ \t]*+\n")  # matched where a sentence ends
+_NUMBER_LABELS = frozenset({"siret", "siren", "tva", "vat", "rcs", "iban", "bic", "swift", "rib", "ape", "naf", "tel",
+                            "telephone", "phone", "fax", "mobile", "portable"})  # another kind's number, by its label
 _CLAUSE_NOUN_WORDS = 4  # words after a label that opens the value's clause: "SIRET de la nouvelle société : X"
 _CLAUSE_VERB_WORDS = frozenset({"qu", "que", "qui", "il", "elle", "on", "which", "that", "it"})
+_PLURAL_VERB = re.compile(r"(?<![ \t\n])(?:[ \t\n]++\w++){0,2}?[ \t\n]++(?:restent|sont|seront|resteront|demeurent|partent|stay|remain|are)\b")
+_GAP_STOP = re.compile(r"[.!?\n]")
 _NEW_SUBJECT = re.compile(r"\b(?:et|and|mais|but)[ \t\n]++(?:l'|(?:le|la|les|the|its|son|sa|ses)[ \t\n]++)(\w++)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
 OLD = re.compile(
-    # ("en cours": the order in force, not "en cours de validation")
-    r"\bancien|pr[ée]c[ée]dent|\bactuel|\ben\s++cours\b(?!\s++d)|\bold\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
+    # ("commande en cours": the order in force, not "en cours de validation" nor "l'année en cours"; "the former …", not
+    # "pour former le Syndicat …")
+    r"\bancien|pr[ée]c[ée]dent|\bactuel|\b(?:commande|bc|engagement|po|order)\s++en\s++cours\b(?!\s++d)|\bold\b"
+    r"|\b(?:the|our|your|its|a)\s++former\b|\bprevious|\bcurrent|remplac|replac|au lieu d|instead of"
     r"|jusqu'[àa] pr[ée]sent|ne (?:doit|doivent) plus|n'est plus|no longer"
     # "merci de ne plus émettre de factures sur notre commande n° X" (not "de ne plus oublier d'indiquer …")
     r"|\bde\s++ne\s++plus\s++(?:[ée]mettre|facturer|utiliser|mentionner|indiquer|reporter|faire\s++figurer)\b",
@@ -178,7 +185,8 @@ MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", 
     # (two digits then a group of three are a count: "PlotWave 61 340")
     r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
-    r"|\b(?:PW|CW|VP)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …", "VP 110": a model's short name, not a serial's start
+    r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …": a model's short name, not a serial's start
+    r"|\bVP[ ]?\d{3,4}(?=[ \u00a0]*+(?:\(|n[°o]|s/?n\b|serial|num[ée]ro))"  # "VP 110 n° …" (not an order "VP 4512")
     # "traceur PW-340 n° 7300458812": dashed, before a serial's sign (not "Numéro de série : CW-8812")
     r"|(?<![\w/-])(?:PW|CW)-\d{3,4}(?=[ \u00a0]*+(?:\(|n[°o]|s/?n\b|serial|num[ée]ro))",
     # ("PW345-0061287", "PW450 88 2310", "PW500/1028544")
@@ -664,9 +672,11 @@ class _Scorer:
         """Does the label of words first..last open the clause that ends with the value, a noun phrase of a few words
         ("…, SIRET de la nouvelle société : X"; not "…, tel qu'il figure en haut de vos factures : X")?"""
         between = [w for _, w in self.words[last + 1 : bisect_left(self.starts, start)]]
-        if not self.lex.is_label(" ".join(w for _, w in self.words[first : last + 1])):
-            return False  # written as the lexicon has it, not one letter away ("porte le n° X" is no "poste")
-        return self.text[: self.starts[first]].rstrip().endswith(",") and "," not in self.text[self.starts[last] : start] \
+        written = " ".join(w for _, w in self.words[first : last + 1])
+        if written not in _NUMBER_LABELS:
+            return False  # a company's or a phone's number, written so (not "porte le n° X", one letter from "poste",
+            # nor "montant HT : X")
+        return self.text[max(0, self.starts[first] - 40) : self.starts[first]].rstrip().endswith(",") and "," not in self.text[self.starts[last] : start] \
             and len(between) <= _CLAUSE_NOUN_WORDS and not _CLAUSE_VERB_WORDS.intersection(between)
 
     def _complement(self, first: int, name: str | None) -> bool:
@@ -679,8 +689,9 @@ class _Scorer:
             if first - determiner >= 3 or determiner in self.labels or _DIGIT.search(self.words[determiner][1]):
                 return False
             determiner -= 1
-        if determiner < 2 or self.words[determiner - 1][1] not in _COMPLEMENT_PREPOSITIONS:
-            return False
+        if determiner < 2 or self.words[determiner - 1][1] not in _COMPLEMENT_PREPOSITIONS \
+                or _GAP_STOP.search(self.text, self.starts[determiner - 1], self.starts[first]):
+            return False  # (within a sentence: not "… a new PO number for the two plotters.⏎Contract: X")
         head = self.labels.get(determiner - 2)  # a label that names a number: "the contracts for the following devices:"
         return bool(head and head[0] and name and head[0] != name and _NUMBER_WORDS.intersection(head[1]))
 
@@ -849,8 +860,8 @@ class _Scorer:
                 _PREFIXED_YEAR.fullmatch(value) and value[:-5] in self.lex.colon_prefixes) \
                 or any(shape.fullmatch(piece) for piece in (value, *value.split()) for shape in self.lex.other_shapes):
             return {}  # "BC 2027 – 1300457719": an order label and a year are no number; nor is "10.20.4.31"
-        if compact.isdigit() and self._word_before(start, fillers=False) in _READING_WORDS:
-            return {}  # "numéro de série 3700-10388 : compteur 48215663": a reading
+        if compact.isdigit() and _READING_AFTER_VALUE.search(self.text, max(0, start - 40), start):
+            return {}  # "numéro de série 3700-10388 : compteur 48215663": a reading (not "Index 8103772 (PlotWave …")
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
@@ -1055,7 +1066,7 @@ class _Scorer:
         """Is the value, after a number sign or under machines in the plural, in a list after a colon, on its
         line, whose clause starts with a word for a machine ("Matériels du site de Rennes : n° 3YB0 3342 et n° 3YB0
         3358", "Machines : XNK10098, XNK10112, 2XK73305"; not "Unité fonctionnelle : 7410")?"""
-        line_start = self.folded.rfind("\n", 0, start) + 1
+        line_start = max(self.folded.rfind("\n", 0, start) + 1, start - _LIST_LINE_REACH)
         colon = self.folded.rfind(":", line_start, start)
         sign = self._sign_before(start)
         if colon < 0 or (sign and sign.start() < colon):
@@ -1147,7 +1158,8 @@ class _Scorer:
         # another subject's verb says nothing of the value: "(n° X) affiche une erreur et l'écran reste noir" (not "n° X et
         # le ColorWave restent sur place", machines both)
         other = next((m for m in _NEW_SUBJECT.finditer(after)
-                      if m.group(1) not in self.lex.fields["serial_numbers"].machine_words), None)
+                      if m.group(1) not in self.lex.fields["serial_numbers"].machine_words
+                      and not _PLURAL_VERB.match(after, m.end())), None)  # "et son finisseur restent": both
         after = after[: other.start()] if other else after
         relative = _RELATIVE.match(after)
         clauses = _CLAUSE_END.split(after[relative.end() :] if relative else after, maxsplit=2)
@@ -1412,8 +1424,10 @@ _KEYED_READING = re.compile(r"(?<![ \t])[ \t]*+(?:\([^()\n]{0,40}\)[ \t]*+)?[:=]
 _READING_ITEM_LINE = re.compile(r"(?<![ \t])[ \t]*+[-•*·–>][ \t]")  # an item of a list, by its bullet
 _COUNTER_ASIDE = re.compile(r"(?<![ \t])[ \t]*+\([ \t]*+(?:compteurs?|counters?|index|relev[ée]s?)(?![\w&/])", re.I)
 _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
-_LETTERS_AND_DIGITS = re.compile(r"(?<![A-Z0-9])(?=[A-Z0-9]*?[A-Z])(?=[A-Z0-9]*?\d)[A-Z0-9]{6,12}")  # "2XK73305", matched whole
-_READING_WORDS = frozenset({"compteur", "compteurs", "counter", "counters", "index"})  # right before a reading
+# "2XK73305", matched whole: letters and five digits or more (not a model's code, "TC5200")
+_LETTERS_AND_DIGITS = re.compile(r"(?<![A-Z0-9])(?=[A-Z0-9]*?[A-Z])(?=(?:[A-Z]*+\d){5})[A-Z0-9]{6,12}")
+# a value, then a counter's word and the reading: "… 3700-10388 : compteur 48215663"
+_READING_AFTER_VALUE = re.compile(r"(?<![\w-])\d[\w-]*+[ \t]*+[:–—-][ \t]*+(?:compteurs?|counters?|index)[ \t]++$", re.I)
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
