@@ -922,6 +922,19 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    ('billing_entity_change', "Fwd: Transfer of business - printing contracts",
+     "Hello,\nPlease see below from our legal department and update your records accordingly.\n\n---------- Forwarded "
+     "message ---------\nFrom: Claire <claire@exemple-fret.fr>\nSubject: Transfer of business\n\nMarc,\nAs of the start "
+     "of Q1 2027 all our supplier contracts will be carried by Exemple Logistics SAS instead of Exemple Transports "
+     "SARL. Please make sure Canon is informed for the two ColorWave plotters (serials 1120045600 and 1120045700). "
+     "Registration extract attached.\nClaire"),
+    ('equipment_move', "RE: Arizona - modification de destination",
+     "Bonjour,\nChangement de programme : le matériel ne partira finalement pas à Schœlcher mais sur la plateforme "
+     "logistique du Lamentin :\n\nCHU Exemple - Plateforme logistique\nZone industrielle de la Lézarde\n97232 Le "
+     "Lamentin\n\nLe reste est inchangé.\nRuddy"),
+    ('invoice_by_email', "formulaire",
+     "Bonjour,\nCi-joint le formulaire rempli. En résumé : factures à envoyer à compta [at] transports-exemple [dot] fr "
+     "(pas à l'adresse contact).\nCordialement"),
     # an order's number in brackets beside the contract, and the address block the invoices go to: an address change
     ('invoice_address_change', "Nouvelle adresse de facturation - contrat C-973-2200",
      "Bonjour,\nÀ compter du 1er mars 2027, les factures relatives au contrat C-973-2200 (engagement\nn° 2027-EJ-004500) "

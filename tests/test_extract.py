@@ -1576,6 +1576,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "déménage au 9 rue Neuve, 44100 Nantes.", "44100"),
  ("please send all invoices for our site in Lyon to the same address as before: 12 avenue de l'Europe, 67000 "
   "Strasbourg. Nothing changes.", None),
+ ("Changement de programme : le matériel ne partira finalement pas à\nSchœlcher mais sur la plateforme logistique du "
+  "Lamentin :\n\nCHU Exemple - Plateforme logistique\nZone industrielle de la Lézarde\n97232 Le Lamentin", "97232"),
  ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
   "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
 ]
@@ -1980,3 +1982,4 @@ def test_a_mail_asking_nothing_of_ours_dates_a_change_of_its_own(body, expected)
     msg.set_content(body)
     mail = parse(msg.as_bytes())
     assert extract_all(mail.text, "", mail, REF, "other").fields["effective_date"] == expected
+

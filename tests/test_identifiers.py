@@ -87,6 +87,9 @@ CASES = [
     ("model codes after Machines", "Machines : PW345 et TC5200, contrat CT2027A01", "serial_numbers", []),
     ("a credit note with letters", "Merci d'appliquer l'avoir AV-FR-2027-0012 au traceur n° 3Y051902.",
      "serial_numbers", ["3Y051902"]),
+    # a number that passes the SIREN check, first in a list under the machines
+    ("a SIREN-shaped first item", "Les machines suivantes sont concernées :\n1. 810024471\n2. 810024472",
+     "serial_numbers", ["810024471", "810024472"]),
     # a label in the sentence before is further than the one of the value's own sentence: the VAT number is no order
     ("a label of the sentence before", "1. Every invoice must quote a valid purchase order number (format "
      "47xxxxxxxx).\n2. Our VAT number: FR 61 493 228 510.", "po_number", []),

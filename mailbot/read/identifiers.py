@@ -902,8 +902,11 @@ class _Scorer:
             own_label = (nearest is not None and nearest[0] == name and (direct or nearest[1][:2] == (0, 0))) \
                 or column == name
             if lex.refuse_company_numbers and _COMPANY_SIZED.fullmatch(compact) and (
-                    (stdnum_siren.is_valid(compact) and not own_label) or stdnum_siret.is_valid(compact)):
-                continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept (not 14 digits)
+                    (stdnum_siren.is_valid(compact) and not own_label and not (
+                        lex.machine_words and self._listed_under_machines(start, end, lex.machine_words)))
+                    or stdnum_siret.is_valid(compact)):
+                continue  # one nine-digit number in ten passes the SIREN check: a labelled one is kept, and one listed
+                # under the machines ("Les machines suivantes sont concernées :⏎- 810024471"; not 14 digits)
             score, why, labelled = 0.0, [], None
             mine = labels.get(name)
             if mine and machine_before and not lex.machine_words and not machines.intersection(mine[2].split()):
