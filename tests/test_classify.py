@@ -922,6 +922,15 @@ def test_a_move_already_done_or_a_declined_change_is_no_request(subject, body, r
 # Mails written for this table (issue #10, third session): each situation in words the keywords were not written
 # from, read by the whole analyze.
 WRITTEN_MAILS = [
+    # (second reader) readings taken over by a colleague; a mailbox that changes; an invoice that "ne partira pas à"
+    ('meter_read_request', "Relevés", "Hello,\nPlease note that from 1 March the meter readings will be taken over by "
+     "Julie Martin instead of me. Here are this month's readings: PlotWave 450 (n° 3Y051902) noir 12 450.\nRegards"),
+    ('invoice_address_change', "Contact comptable",
+     "Bonjour,\nMerci de noter le changement de contact comptable : factures à envoyer à marie.durand@transports-x.fr à "
+     "la place de paul.roche@transports-x.fr.\nCordialement"),
+    ('invoice_address_change', "Factures",
+     "Bonjour,\nLa facture du mois de mars ne partira pas à notre siège mais à notre service comptable de Lyon : 5 rue "
+     "Victor Hugo, 69003 Lyon.\nCordialement"),
     ('billing_entity_change', "Fwd: Transfer of business - printing contracts",
      "Hello,\nPlease see below from our legal department and update your records accordingly.\n\n---------- Forwarded "
      "message ---------\nFrom: Claire <claire@exemple-fret.fr>\nSubject: Transfer of business\n\nMarc,\nAs of the start "

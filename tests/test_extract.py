@@ -1578,6 +1578,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Strasbourg. Nothing changes.", None),
  ("Changement de programme : le matériel ne partira finalement pas à\nSchœlcher mais sur la plateforme logistique du "
   "Lamentin :\n\nCHU Exemple - Plateforme logistique\nZone industrielle de la Lézarde\n97232 Le Lamentin", "97232"),
+ ("As before, please send invoices to our accounts team, who moved to: 5 rue Victor Hugo, 69003 Lyon", "69003"),
+ ("Nous avons déménagé. Comme avant, les factures doivent être adressées au service comptable, désormais au 5 rue "
+  "Victor Hugo, 69003 Lyon.", "69003"),
  ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
   "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
 ]
