@@ -406,6 +406,16 @@ FLOORS = {
     # 0.853 and SIRENs 0.833 (5 of 6) under 0.90
     "sealed26": {"situation_accuracy": 0.991, "given_mean": 0.940, "given_each": 0.833, "missing": 0.950,
                  "lead_time_ok": 1.000},
+    # sealed27: a fifty-fifth wave, all of it (briefs d+b with addresses and situations, a+c with readings and
+    # addresses), sealed in the eighteenth session, scored once at the end of the nineteenth (the same with its
+    # starting code: no mail reads differently); new postcodes 0.829 (29 of 35) under the issue's 0.90
+    "sealed27": {"situation_accuracy": 0.991, "given_mean": 0.968, "given_each": 0.828, "missing": 0.966,
+                 "lead_time_ok": 1.000},
+    # sealed28: a sixtieth wave, all of it (briefs e+b with serials, SIRENs and new postcodes, c+a with invoice e-mail
+    # addresses), sealed in the nineteenth session and scored once at its end (one mail reads better than with its
+    # starting code: its situation and date); new postcodes 0.871 (27 of 31) under 0.90
+    "sealed28": {"situation_accuracy": 0.991, "given_mean": 0.959, "given_each": 0.870, "missing": 0.966,
+                 "lead_time_ok": 0.991},
 }
 
 
@@ -436,7 +446,8 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
                                           ("sealed16", 120), ("sealed17", 120), ("sealed18", 120),
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
                                           ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
-                                          ("sealed25", 120), ("sealed26", 120)])
+                                          ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
+                                          ("sealed28", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
