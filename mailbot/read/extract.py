@@ -61,8 +61,9 @@ _OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|swi
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
+_TO_ITS_COLON = r"(?:[^\d\n:|]{1,40}+:)?"  # words between a SIREN's or a SIRET's label and its colon
 _SIREN = re.compile(  # "SIREN 879 334 512", "SIREN de la nouvelle entité : 879 334 512"
-    r"\bsiren\b(?:[^\d\n:|]{1,40}+:)?\s*+(?:n°|:|\|)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
+    rf"\bsiren\b{_TO_ITS_COLON}\s*+(?:n°|:|\|)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}})(?! ?\d)", re.I)
 # "RCS Rennes 412 345 678": the town is 2 to 30 letters, spaces and dashes. Written as the three ways the
 # plain "rcs\s+[…]{2,30}?\s*" can read the blanks after "rcs", in the order it tries them, so that a
 # long run of blanks is not split in every possible way: all of them before the town; all but the last
@@ -74,7 +75,8 @@ _RCS = re.compile(
 )
 # "842 310 773 R.C.S. Grenoble", as an extract of the trade register writes it
 _RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ ]?C\.?[ ]?S\b", re.I)
-_SIRET = re.compile(r"\bsiret\b(?:[^\d\n:|]{1,40}+:)?\s*+(?:n°|:)?\s*+(?P<v>\d{3} ?\d{3} ?\d{3}) ?(?P<nic>\d{5})(?!\d)", re.I)
+_SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
+                    re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by",
@@ -1273,7 +1275,8 @@ _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\
 _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
 _FUTURE_VERB = re.compile(r"\b(?:devra|devront|doit|doivent|sera|seront|must|will|shall|should)\b")  # on folded text
 _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
-_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")  # negative cues that a move's cue after them undoes
+# negative cues that a move's cue after them undoes (a list's key too: "- de : …⏎- vers : …")
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"

@@ -119,9 +119,9 @@ _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 # number on the next line is its reading)
 COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,3}+"
                                 r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
-# a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
 # a numbered list's item number ("1. ", "2) ", "(3) ") reads as a bullet: "1. 810024471" as "-  810024471"
 _ITEM_NUMBER = re.compile(r"(?m)^([ \t]*+)\(?\d{1,2}[.)](?=[ \t])")
+# a reply's initials or name before each answer: "[PR] 3850 0021 47", "[P. Lemoine] 1010524 et 1010525"
 INITIALS = re.compile(r"\[(?:[A-Z]{1,5}|[A-Z]\.?[ ]?[A-Z][a-zà-ÿ]++(?:-[A-Z][a-zà-ÿ]++)?)\]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 # a line break inside a sentence: a wrap the joiner left; or after a colon, before a pronoun that goes on about the
@@ -145,6 +145,7 @@ _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
 _LIST_LINE_REACH = 200  # characters from a list's colon to its last value, on one line
+_BULLETS = " \t-•*·–>"  # what may stand before a list's item on its line
 _LIST_REACH = 20  # lines a list's item is looked up from to its introduction
 _NO_WORDS = frozenset({"no", "non"})  # a yes/no cell's "no" (not "N", which may be a code)
 _PLACE_WORDS = frozenset({"to", "a", "au", "vers", "sur", "into", "towards"})  # "Relocate to …", "À déplacer vers …"
@@ -158,7 +159,8 @@ _NUMBER_LABELS = frozenset({"siret", "siren", "tva", "vat", "rcs", "iban", "bic"
                             "telephone", "phone", "fax", "mobile", "portable"})  # another kind's number, by its label
 _CLAUSE_NOUN_WORDS = 4  # words after a label that opens the value's clause: "SIRET de la nouvelle société : X"
 _CLAUSE_VERB_WORDS = frozenset({"qu", "que", "qui", "il", "elle", "on", "which", "that", "it"})
-_PLURAL_VERB = re.compile(r"(?<![ \t\n])(?:[ \t\n]++\w++){0,2}?[ \t\n]++(?:restent|sont|seront|resteront|demeurent|partent|stay|remain|are)\b")
+_PLURAL_VERB = re.compile(r"(?<![ \t\n])(?:[ \t\n]++\w++){0,2}?[ \t\n]++"
+                          r"(?:restent|sont|seront|resteront|demeurent|partent|stay|remain|are)\b")
 _GAP_STOP = re.compile(r"[.!?\n]")
 _NEW_SUBJECT = re.compile(r"\b(?:et|and|mais|but)[ \t\n]++(?:l'|(?:le|la|les|the|its|son|sa|ses)[ \t\n]++)(\w++)")
 _CLAUSE_END = re.compile(r"[.;!?\n,]")
@@ -671,13 +673,13 @@ class _Scorer:
     def _heads_last_clause(self, first: int, last: int, start: int) -> bool:
         """Does the label of words first..last open the clause that ends with the value, a noun phrase of a few words
         ("…, SIRET de la nouvelle société : X"; not "…, tel qu'il figure en haut de vos factures : X")?"""
-        between = [w for _, w in self.words[last + 1 : bisect_left(self.starts, start)]]
-        written = " ".join(w for _, w in self.words[first : last + 1])
-        if written not in _NUMBER_LABELS:
+        if " ".join(w for _, w in self.words[first : last + 1]) not in _NUMBER_LABELS:
             return False  # a company's or a phone's number, written so (not "porte le n° X", one letter from "poste",
             # nor "montant HT : X")
-        return self.text[max(0, self.starts[first] - 40) : self.starts[first]].rstrip().endswith(",") and "," not in self.text[self.starts[last] : start] \
-            and len(between) <= _CLAUSE_NOUN_WORDS and not _CLAUSE_VERB_WORDS.intersection(between)
+        between = [w for _, w in self.words[last + 1 : bisect_left(self.starts, start)]]
+        opens = self.text[max(0, self.starts[first] - 40) : self.starts[first]].rstrip().endswith(",")
+        return opens and "," not in self.text[self.starts[last] : start] and len(between) <= _CLAUSE_NOUN_WORDS \
+            and not _CLAUSE_VERB_WORDS.intersection(between)
 
     def _complement(self, first: int, name: str | None) -> bool:
         """Does the label starting at word ``first`` follow another field's label, a preposition and a determiner
@@ -989,7 +991,7 @@ class _Scorer:
         30/09 :")?"""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].strip(" \t-•*·–>") or not _KEYED_READING.match(text, end):
+        if text[line_start:start].strip(_BULLETS) or not _KEYED_READING.match(text, end):
             return False
         above = line_start - 1
         for _ in range(_LIST_REACH):
@@ -1011,7 +1013,7 @@ class _Scorer:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if _ITEM_SIGN.sub("", text[line_start:start].strip(" \t-•*·–>")) or not _ITEM_REST.fullmatch(text, end, line_end) \
+        if _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS)) or not _ITEM_REST.fullmatch(text, end, line_end) \
                 or (_QUANTITY.fullmatch(text, start, end) and (_COUNTER_ASIDE.match(text, end) or COUNTER_LABEL_ENDS.search(
                     self.folded, max(0, line_start - 80), max(0, line_start - 1)))):
             # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading, or the line above
@@ -1419,18 +1421,19 @@ _PAIRS_IN_A_VALUE = 5  # the most pairs of digits one spaced value is written in
 _NEXT_LINE = re.compile(r"(?<![ \t])[ \t]*+\n")  # a value ending its line, then the next line (blanks taken whole, from a run's start)
 _NEXT_SPACED = re.compile(r"(?<![A-Za-z0-9])" + _PIECES + _VALUE_END)  # the next of a list, after its "et" or comma
 _CELL_VALUE = re.compile(r"(?<![A-Za-z0-9/.-])" + _PIECES + r"(?=\t| {2}|[ \t]*+(?:\||\n|$))")  # a whole table cell
+_COUNTER_WORD = r"compteurs?|counters?|index"  # a counter named as such, in the patterns below
 _COUNTERS_AFTER = re.compile(  # a machine's counters right after its serial (blanks taken whole)
-    r"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|compteurs?|counters?"
-    r"|index)(?![\w&/])", re.I)
+    rf"(?<![ \t])[ \t]*+[:=–—-][ \t]*+(?:n\s?&\s?b|n/b|b&w|b/w|noir|couleur|colou?r|mono|black|total|{_COUNTER_WORD})"
+    r"(?![\w&/])", re.I)
 # after a value, a reading keyed by it: "EH-2207-3391 (imprimerie centrale) : 1 245 880" (blanks taken whole)
 _KEYED_READING = re.compile(r"(?<![ \t])[ \t]*+(?:\([^()\n]{0,40}\)[ \t]*+)?[:=][ \t]*+\d")
-_READING_ITEM_LINE = re.compile(r"(?<![ \t])[ \t]*+[-•*·–>][ \t]")  # an item of a list, by its bullet
-_COUNTER_ASIDE = re.compile(r"(?<![ \t])[ \t]*+\([ \t]*+(?:compteurs?|counters?|index|relev[ée]s?)(?![\w&/])", re.I)
+_READING_ITEM_LINE = re.compile(rf"(?<![ \t])[ \t]*+[{_BULLETS.strip()}][ \t]")  # an item of a list, by its bullet
+_COUNTER_ASIDE = re.compile(rf"(?<![ \t])[ \t]*+\([ \t]*+(?:{_COUNTER_WORD}|relev[ée]s?)(?![\w&/])", re.I)
 _LIST_BETWEEN = re.compile(r"[\d \t.,]*+(?:et|and|,|/)?[ \t]*+")  # "… : 77 120 et 80 455": the second of a list
 # "2XK73305", matched whole: letters and five digits or more (not a model's code, "TC5200")
 _LETTERS_AND_DIGITS = re.compile(r"(?<![A-Z0-9])(?=[A-Z0-9]*?[A-Z])(?=(?:[A-Z]*+\d){5})[A-Z0-9]{6,12}")
 # a value, then a counter's word and the reading: "… 3700-10388 : compteur 48215663"
-_READING_AFTER_VALUE = re.compile(r"(?<![\w-])\d[\w-]*+[ \t]*+[:–—-][ \t]*+(?:compteurs?|counters?|index)[ \t]++$", re.I)
+_READING_AFTER_VALUE = re.compile(rf"(?<![\w-])\d[\w-]*+[ \t]*+[:–—-][ \t]*+(?:{_COUNTER_WORD})[ \t]++$", re.I)
 _COUNTER_HEADS = frozenset({"compteur", "compteurs", "index", "releve", "releves", "counter", "counters", "meter",
                             "reading", "readings"})
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "votre", "vos", "ce", "cet", "cette",
