@@ -533,6 +533,43 @@ def test_a_letter_attached_gives_both_the_new_postal_and_e_mail_addresses():
     assert analysis.fields["new_email"] == "compta.fournisseurs@menuiserie-keller.fr"
 
 
+@pytest.mark.parametrize("name, ctype, data, siren", [
+    ("Fiche_nouvelle_entite.txt", "text/plain", "FICHE FOURNISSEUR - NOUVELLE ENTITE\nRaison sociale : Vendôme Print "
+     "SAS\nSIREN : 732 829 320\nAdresse de facturation : 14 rue de la Paix, 41100 Vendôme\n".encode(), "732 829 320"),
+    ("Courrier_reprise.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     docx(["Vendôme Print SAS", "SIREN : 732 829 320", "14 rue de la Paix – 41100 Vendôme", "Madame, Monsieur,",
+           "Nous reprenons à compter du 1er juin les contrats de l'Imprimerie Ronsard. Merci d'établir vos factures au "
+           "nom de Vendôme Print SAS, 14 rue de la Paix, 41100 Vendôme."]), None),
+])
+def test_a_takeovers_letter_or_form_attached_gives_the_new_entitys_siren_and_address(name, ctype, data, siren):
+    """A takeover's body sends to the file for the new entity's details: the desk reads its address there
+    (situations.toml ``attached``), though the request needs it not to go on, and its SIREN when the file says it is
+    the new entity's (a letterhead's may be the ceding company's)."""
+    analysis = analyze(mail("Changement d'entité de facturation", "Bonjour,\nSuite à la reprise de l'Imprimerie "
+                            "Ronsard par Vendôme Print SAS, nos traceurs PlotWave 3600 n° 7712034 et 7712211 seront "
+                            "facturés à la nouvelle société à compter du 1er juin 2027. Vous trouverez ci-joint les "
+                            "coordonnées complètes de la nouvelle entité ; le K-bis suivra.\nCordialement",
+                            [(name, ctype, data)]))
+    assert analysis.situation == "billing_entity_change"
+    assert analysis.fields["siren"] == siren
+    assert analysis.fields["new_address_postcode"] == "41100"
+    assert analysis.details["spans"]["new_address_postcode"]["attachment"] == name
+
+
+def test_an_old_entitys_letter_attached_gives_no_siren_as_the_new_ones():
+    """The ceding company's own letterhead is the old entity's: its SIREN is no new one."""
+    letter = docx(["Imprimerie Ronsard SARL", "SIREN : 732 829 320", "Ancienne adresse : 2 rue Ronsard, 41000 Blois",
+                   "Madame, Monsieur,", "Notre société cesse son activité ; nos contrats sont repris par une société "
+                   "dont le K-bis vous sera transmis."])
+    analysis = analyze(mail("Changement d'entité de facturation", "Bonjour,\nNotre imprimerie est reprise : nos "
+                            "traceurs PlotWave 3600 n° 7712034 et 7712211 seront facturés à la nouvelle société. "
+                            "Ci-joint notre courrier.\nCordialement",
+                            [("Courrier.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                              letter)]))
+    assert analysis.fields["siren"] is None
+    assert analysis.fields["new_address_postcode"] is None
+
+
 def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():
     form = pdf(["DEMANDE D'ENVOI DES FACTURES PAR E-MAIL", "N° de contrat Canon : MC 2025 0712",
                 "Adresse e-mail de reception des factures (non nominative) : fournisseurs@clinique-valdorge.fr",

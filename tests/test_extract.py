@@ -959,6 +959,13 @@ POLICY = [
      "Bonjour,\n\nNous souhaitons résilier le contrat du traceur n° de série 3G770122 à compter du 30 juin 2027.\n\n"
      "Nicole Fabre",
      "effective_date", "2027-06-30"),
+    ("a short answer naming two machines, a third said not concerned",
+     "RE: Résiliation contrat",
+     "Bonjour,\n\nIl s'agit des 7KQ00412 et 7KQ00468. Le 7KQ00455 a été repris l'an dernier, il n'est donc pas "
+     "concerné.\n\nCordialement,\nLouis Marchand",
+     "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
+     "concernés.",
+     "serial_numbers", ["7KQ00412", "7KQ00468"]),
     ("a short answer signed with a name",
      "RE: Fin de contrat",
      "41 07 2291\n\nM. Kerjean",
@@ -1583,6 +1590,41 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Victor Hugo, 69003 Lyon.", "69003"),
  ("FICHE DE TRANSFERT DE MATERIEL\nSite de depart : Usine de Cholet, 12 rue de la Sevre, 49300 Cholet\nSite d'arrivee : "
   "Usine Nord - Batiment B, 4 rue des Forges, 59600 Maubeuge", "59600"),
+ # English order under its cue, a building but no street ("Harbour Gate, Block C⏎Dunkerque 59140")
+ ("From 1 March please address your invoices to our new finance office:\nNordmer Logistics – Accounts\n"
+  "Harbour Gate, Block C\nDunkerque 59140\n\nKind regards,", "59140"),
+ ("Our new office:\nParc Technopolis, Bâtiment 4\nLabège 31670", "31670"),
+ ("Please note our meter total is 45000 and our ref is Etage 12000.", None),
+ # a turn with words before its colon: "ne plus … à l'usine mais au service comptable :"
+ ("Dès le 1er avril, les factures ne doivent plus être envoyées à l'usine mais au service comptable :\n\n"
+  "Brevan Industries - Comptabilité\n14 rue des Tanneurs\nBP 412\n25000 Besançon", "25000"),
+ ("Invoices should no longer go to the plant but to the head office team:\nOrlen Print\n3 rue Neuve\n59000 Lille",
+  "59000"),
+ ("Les factures ne doivent plus être envoyées au siège mais au service achats, qui reste au 4 rue du Port, 44000 Nantes.",
+  None),
+ # a sentence ending on its preposition, the block it names below
+ ("Nous quittons Marseille fin octobre. Le traceur (n° de série 3AB 44512) sera dorénavant à\n\nAtelier Mistral\n"
+  "Zone des Paluds\n12 avenue du Millet\n13400 Aubagne\n\nMerci de nous dire le coût.", "13400"),
+ ("Le PlotWave sera dorénavant à la charge de notre filiale, 8 rue Haute, 67000 Strasbourg.", None),
+ # a negative cue in brackets ends with them: "(l'atelier reste sur place), les factures devront être adressées à :"
+ ("Après le transfert de notre direction (les machines restent sur place), les factures devront être adressées dès le "
+  "1er mai à : Cabinet Lenoir, 4 rue Saint-Rome, 31000 Toulouse.", "31000"),
+ ("Les factures devront être adressées (comme actuellement) au 4 rue Saint-Rome, 31000 Toulouse.", None),
+ # a plural participle: "nos boutiques seront reprises par la société X, …"
+ ("Nos boutiques seront reprises par la société Bellec Distribution (SIREN 732 829 320), 8 rue de Siam, 29200 Brest, "
+  "au 1er juin.", "29200"),
+ ("Nos deux agences ont été rachetées par le groupe Vauban, 3 place Jean Bart, 59140 Dunkerque.", "59140"),
+ # the machines listed between the cue and the entity's block (no bullets: a model on each line)
+ ("À compter du 1er mai, les factures des traceurs ci-dessous devront être établies au nom de la nouvelle entité :\n\n"
+  "  PlotWave 3600 ........ n° série 7712034\n  ColorWave 3800 ....... n° série 7712211\n\nIMPRIMERIE DU PORT SAS\n"
+  "5 quai Lunel\n06300 Nice", "06300"),
+ # "de notre site actuel (…, 35000 Rennes) vers :": the current site's address closes, then where it goes
+ ("Le traceur doit être transféré de notre site actuel (3 rue Jean Macé, 35000 Rennes) vers :\n\nAtelier Breizh\n"
+  "12 rue de Lorient\n35200 Rennes", "35200"),
+ # "facturés, à compter du …, à la société :" and the entity's block
+ ("Nos deux traceurs seront facturés à compter du\n01/03/2027 à la société :\n\nSAS LOIRE IMPRESSION\n"
+  "2 rue des Halles, 37000 Tours", "37000"),
+ ("Nos traceurs sont facturés depuis 2019 à la société mère, 2 rue des Halles, 37000 Tours.", None),
 ]
 
 

@@ -894,6 +894,8 @@ CASES = [
      "contract_number", ["CT-2291"]),
     ("columns aligned with spaces, sizes in the header", "Relevés du 29/06/2026 :\n\nSérie        A4 N&B     A4 Coul."
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
+ ("a model's letters apart from its number: 'varioPRINT iX 3200 n° …'", "Machines : varioPRINT iX 3200 n° 5512-0071 et "
+     "PlotWave 500 n° 5512-0093.", "serial_numbers", ["5512-0071", "5512-0093"]),
 ]
 
 

@@ -39,7 +39,7 @@ from mailbot.read.identifiers import (COUNTER_LABEL_ENDS, IDENTIFIERS_FILE, INIT
                                       leaders_as_colons, load_lexicon)
 from mailbot.read.rules import RulesError
 from mailbot.read.identifiers import (MODEL, MODEL_FAMILY, NEW_BY, OLD, RULE_LINE, Found, answer_values, asked_fields, best, cells,
-                                      compacted, find_identifiers, in_subject, is_old)
+                                      compacted, find_identifiers, in_subject, is_old, listed_answer)
 from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
@@ -207,7 +207,7 @@ _COMPLEMENT = re.compile(  # building, zone, post-office box: the lines around t
     r"^(?:B\.?P\.?|CS|TSA|SP|B[âa]t(?:iment|\.)?|Imm(?:euble|\.)|R[ée]sidence|Tour|[ÉE]tage|Escalier|Esc\."
     r"|Entr[ée]e|Hall|Porte|Appartement|Appt?\.?|Z\.?I\.?|Z\.?A\.?|ZAC|ZAE|ZIP|Zone|Parc|P[ôo]le|Technop[ôo]le"
     r"|Campus|Centre d'affaires|Centre commercial|Espace|Lieu[- ]dit|Hameau|Lotissement|Quartier|Galerie|Building|Suite"
-    r"|Floor|Unit)\b|^\d{1,2}\s?(?:e|er|[èe]me)\s+[ée]tage",
+    r"|Floor|Unit|Block|Bloc)\b|^\d{1,2}\s?(?:e|er|[èe]me)\s+[ée]tage",
     re.I,
 )
 _BOX = re.compile(r"(?<!\S)(?:B\.?P\.?|CS|TSA)\s?\d{1,6}\s*$", re.I)  # "… Borel CS 28646", "… Marché BP 40112"
@@ -539,8 +539,8 @@ class _Reader:
             self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
         return list(first)
 
-    def siren(self) -> str | None:
-        """The new entity's SIREN: the one introduced as new, else the last one written."""
+    def siren(self, new_only: bool = False) -> str | None:
+        """The new entity's SIREN: the one introduced as new, else the last one written (none, ``new_only``)."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
             for m in pattern.finditer(self.text):
@@ -557,7 +557,7 @@ class _Reader:
                     found.append((bool(_NEW_ENTITY.search(before)), m, valid))
             if found:
                 break
-        if not found:
+        if not found or new_only and not any(f[0] for f in found):
             return None
         _, m, valid = next((f for f in found if f[0]), found[-1])
         self.note("siren", m.group(0), "SIREN checksum ok" if valid else "SIREN as written, checksum fails")
@@ -1221,6 +1221,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if not negative:
         return True
     n = negative[-1]
+    if p.start() > n.start() and p.group().startswith(("but", "mais")):
+        return True  # the turn after what is no longer: "ne doivent plus être envoyées à l'usine mais au service X :"
     if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve", "vers")):
         # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:", "que votre
         # technicien déplace notre traceur vers nos nouveaux locaux :"
@@ -1248,9 +1250,11 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # "Le traceur … actuellement facturé au Syndicat devra donc être facturé à :⏎…": what is now, then what it will
         # be, the block the colon opens (not "Our current billing address:⏎…", a heading of what is now)
         return True
-    # the negative cue ends with its sentence, or with the old address it introduced
+    # the negative cue ends with its sentence, with the old address it introduced, or with the brackets around it
+    # ("Suite au déménagement (l'atelier reste sur place), les factures devront être adressées à : …")
     between = window[n.end() : p.start()]
-    return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between))
+    bracketed = ")" in between and window.rfind("(", 0, n.start()) > window.rfind(")", 0, n.start())
+    return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between) or bracketed)
 
 
 _KEY_BEFORE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+(?P<key>[^\W\d_][^:|\n\d]{0,40})[:|][ \t]*+")  # "N° client : ", "Site | "
@@ -1276,7 +1280,7 @@ _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line a
 _FUTURE_VERB = re.compile(r"\b(?:devra|devront|doit|doivent|sera|seront|must|will|shall|should)\b")  # on folded text
 _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
 # negative cues that a move's cue after them undoes (a list's key too: "- de : …⏎- vers : …")
-_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|(?:site|localisation)\s++actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
@@ -1301,10 +1305,12 @@ def _cue_reach(text: str, position: int) -> int:
     if blank < 0:
         return begin
     items = text.rfind("\n\n", begin, blank)
-    if items >= 0 and all(_ITEM.match(line) for line in text[items + 2 : blank].split("\n") if line.strip()) \
+    if items >= 0 and all(_ITEM.match(line) or MODEL.search(line) for line in text[items + 2 : blank].split("\n")
+                          if line.strip()) \
             and _NAME_WORDS.fullmatch(text, blank + 2, _first_digit(text, blank + 2, position)):
         # "… must be addressed to the new entity:⏎⏎- PlotWave 3500, s/n …⏎⏎Harlow Print SAS – 8 rue …": the list
-        # of what the cue is about stands between it and an address block (not a sentence: "Nous restons au 4 rue …")
+        # of what the cue is about (bulleted, or a model on each line) stands between it and an address block (not a
+        # sentence: "Nous restons au 4 rue …")
         blank = items
     before = text[:blank].rstrip()
     last = before[before.rfind("\n") + 1 :]
@@ -1362,25 +1368,32 @@ _SPACED_ANSWER = re.compile(r"[0-9A-Z]++(?: [0-9A-Z]++)*+")  # pieces of one val
 
 def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None:
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
-    ?") gives that number: the question names the field the answer fills."""
+    ?") gives that number: the question names the field the answer fills. A reply of any length that lists
+    machines ("Il s'agit des X et Y") under our question for them gives them all, but those it says are not concerned."""
     question = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
-    # "Le voici : 8812-CTR-0934", however long the rest of the reply: the value after it answers our question
+    # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
+    values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
+    # machines listed, however long the rest of the reply ("Il s'agit des X et Y. Le Z n'est pas concerné."), or "Le
+    # voici : 8812-CTR-0934": the values answer our question
+    listed = listed_answer(new.text, values) if quoted.text and len(values) > 1 and not fields["serial_numbers"] else []
     here = _HERE_IT_IS.search(new.text) if quoted.text else None
-    if here and not question:
+    if (here or listed) and not question:
         question = top_question(quoted.text)
     if not question or _asks_readings(question):
         return  # a reading is no identifier: _short_reading
     asked = [name for name in asked_fields(question) if not fields[name]]
     if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
         asked = [name for name in asked_fields(_asking(question)) if not fields[name]] or asked
-    # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
-    values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
     if here and len(values) > 1:
         line_end = new.text.find("\n", here.end())
         values = [(s, e) for s, e in values if here.end() <= s and (line_end < 0 or e <= line_end)]
     if len(values) > 1 and _SPACED_ANSWER.fullmatch(new.text, values[0][0], values[-1][1]) and any(
             piece.isalpha() for piece in new.text[values[0][0] : values[-1][1]].split()):
         values = [(values[0][0], values[-1][1])]  # one value in spaced pieces: "c'est le 4106 B 0072." (not two serials)
+    if listed and asked == ["serial_numbers"]:  # "Il s'agit des X et Y." under our "… les numéros de série"
+        for start, end in listed:
+            _answer(new, fields, "serial_numbers", start, end, "listed in answer to a request that asked for the machines")
+        return
     if len(asked) != 1 or len(values) != 1:
         return
     _answer(new, fields, asked[0], *values[0], "the whole answer to a request that asked for it")
@@ -1394,12 +1407,16 @@ def _free_values(reader: _Reader, also_taken: list[list[int]] | None = None) -> 
 
 
 def _answer(reader: _Reader, fields: dict[str, Any], name: str, start: int, end: int, why: str) -> None:
-    """Fill ``name`` with reader.text[start:end] (a list for serials), noted and with its span."""
+    """Fill ``name`` with reader.text[start:end] (added to the list for serials), noted and with its span."""
     value = reader.text[start:end]
-    fields[name] = [value] if name == "serial_numbers" else value
-    reader.note(name, value, why)
     where = reader.where(start, end)
-    reader.spans[name] = [where] if name == "serial_numbers" else where
+    if name == "serial_numbers":
+        fields[name] = [*(fields[name] or []), value]
+        reader.spans[name] = [*reader.spans.get(name, []), where]
+    else:
+        fields[name] = value
+        reader.spans[name] = where
+    reader.note(name, value, why)
 
 
 _HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?", re.I)
@@ -1586,7 +1603,7 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
             continue
         if city:  # English order ("Toulouse 31000⏎France"), when a street comes before the city
             address = _address_at(text, start, end, city)
-            if address["street"]:
+            if address["street"] or address["complement"]:  # "Harbour Gate, Block C⏎Dunkerque 59140"
                 return address, (start, end)
         if matches[0].re is _POSTCODE and not _ends_a_row(text, folded, start, end):
             return _address_at(text, start, end), (start, end)
@@ -1648,7 +1665,8 @@ class Extraction:
 
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool | str = True, required: tuple[str, ...] = (),
-                dated: bool = True, signature: str = "", addressed: bool = True) -> Extraction:
+                dated: bool = True, signature: str = "", addressed: bool = True,
+                attached: tuple[str, ...] = ()) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
@@ -1661,7 +1679,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
     ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
     (situations.toml ``new_address``: readings), so none is read: "Adresse d'installation : …" in the request of
-    readings it answers, or passes on, is where the machine is (no labelled request of readings gives one)."""
+    readings it answers, or passes on, is where the machine is (no labelled request of readings gives one).
+    ``attached``: what a file attached may give beyond the required fields (situations.toml ``attached``: a takeover's
+    letter, the new entity's SIREN and address)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
     new = _Reader(new_text, "new text", "new")
@@ -1743,6 +1763,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) and not _sends_an_example(new_text) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
+                                 also=frozenset(attached),
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
                                  left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))
@@ -1874,12 +1895,14 @@ def _sends_an_example(text: str) -> bool:
 
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
                       reference: date | None, mail: Mail, readings_said: bool = False,
-                      by_day: bool = False, left_out: frozenset[str] = frozenset()) -> _Reader | None:
+                      by_day: bool = False, left_out: frozenset[str] = frozenset(),
+                      also: frozenset[str] = frozenset()) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
     it (a move's form, ``by_day``, in a date field: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
-    value with the attachment and the place it was read; a customer number the request does not need only under a
+    value with the attachment and the place it was read; ``also``: what else the situation reads there (a takeover's
+    new SIREN, said to be the new entity's, and its new address); a customer number the request does not need only under a
     label that names a client ("Code client : CL-88412" in a termination letter; a purchase order's "compte" is an
     accounting account). Returns the reader of the attachments whose values were
     taken (one reader's evidence per attachment), or None."""
@@ -1905,7 +1928,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             # a copy of an old contract or order says when it started: years gone by are not the request's date
             fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
             took = took or bool(fields["effective_date"])
-        if "new_address" in required and not fields["new_address_postcode"] and not fields["new_email"]:
+        if "new_address" in required | also and not fields["new_address_postcode"] and not fields["new_email"]:
             reader.address_found = reader.address()
             fields["new_address_postcode"] = reader.address_found["postcode"] if reader.address_found else None
             took = took or bool(fields["new_address_postcode"])
@@ -1922,6 +1945,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
             took = took or bool(fields["meter_readings"])
+        if "siren" in also and not fields["siren"] and not _is_register_extract(document.text):
+            fields["siren"] = reader.siren(new_only=True)  # a letterhead's may be the ceding company's
+            took = took or bool(fields["siren"])
         if _is_register_extract(document.text):
             if not fields["kbis"]:
                 fields["kbis"] = True

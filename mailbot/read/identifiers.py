@@ -185,7 +185,9 @@ MODEL_FAMILY = (r"(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|
                 r"|imagePROGRAF|imagePRESS|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)")  # a model's family
 MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     # (two digits then a group of three are a count: "PlotWave 61 340")
-    r"\b" + MODEL_FAMILY + r"\s*[A-Z]{0,3}-?(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))[A-Za-z]{0,3}"
+    # (its letters may stand apart from its number: "varioPRINT iX 3200", not a word "PlotWave de 300")
+    r"\b" + MODEL_FAMILY + r"\s*(?:(?-i:[a-z]?[A-Z]{1,2})[ ](?=\d)|[A-Z]{0,3}-?)(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))"
+    r"[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
     r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …": a model's short name, not a serial's start
     r"|\bVP[ ]?\d{3,4}(?=[ \u00a0]*+(?:\(|n[°o]|s/?n\b|serial|num[ée]ro))"  # "VP 110 n° …" (not an order "VP 4512")
@@ -1568,6 +1570,18 @@ def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, 
             and not _is_date(text[start:end])
             and not _POSTCODE_TOWN.match(text, start)
             and not any(s < end and start < e for s, e in blocked)]
+
+
+def listed_answer(text: str, values: list[tuple[int, int]], field: str = "serial_numbers",
+                  lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
+    """An answer's values joined as a list ("Il s'agit des X et Y"), leaving out those its text says are not
+    concerned ("Le Z a été repris l'an dernier, il n'est donc pas concerné"); none unless two or more remain so
+    joined (two numbers side by side may be one value in pieces)."""
+    lexicon = lexicon or default_lexicon()
+    scorer, lex = _Scorer(text, lexicon), lexicon.fields[field]
+    kept = [(s, e) for s, e in values if not (lex.not_concerned_after and scorer.not_concerned(s, e, lex))]
+    joined = len(kept) > 1 and all(_COORDINATION.fullmatch(text, e, s) for (_, e), (s, _) in zip(kept, kept[1:]))
+    return kept if joined else []
 
 
 def in_subject(text: str, lexicon: Lexicon | None = None) -> set[str]:

@@ -81,6 +81,9 @@ class Situation:
     effective_date: bool = True  # false: the request takes effect at no date (readings, remote reading): none is read
     new_address: bool = True  # false: the request gives no new postal address (readings, remote reading): none is read
     dated_by_day: bool = False  # true: a day with a weak cue is the request's date, nothing else competing (a move)
+    # fields an attachment the body sends to may give beyond the required ones (a takeover's letter or form: the new
+    # entity's SIREN and address)
+    attached: tuple[str, ...] = ()
     forward_action: str = ""     # what the colleague who gets the complete case must do (French)
     # words that make a new postal address this situation's (a machine for a move, invoices for an invoice
     # address), on folded text: classify._address_request weighs them when a mail gives an address and nothing else
@@ -174,9 +177,11 @@ def _situation(situation_id: str, table: Any) -> Situation:
     if not isinstance(table, dict):
         raise RulesError(f"{where}: expected a table")
     required = _get(table, "required", list, where)
-    for name in required:
-        if name not in FIELD_NAMES:
-            raise RulesError(f"{where}.required: unknown field {name!r} (known: {', '.join(FIELD_NAMES)})")
+    attached = _get(table, "attached", list, where) if "attached" in table else []
+    for key, names, known in (("required", required, FIELD_NAMES), ("attached", attached, (*FIELD_NAMES, "siren"))):
+        for name in names:
+            if name not in known:
+                raise RulesError(f"{where}.{key}: unknown field {name!r} (known: {', '.join(known)})")
     lead = _get(table, "lead_time_months", int, where)
     if lead < 0:
         raise RulesError(f"{where}.lead_time_months: must be 0 or more")
@@ -208,6 +213,7 @@ def _situation(situation_id: str, table: Any) -> Situation:
         effective_date=_get(table, "effective_date", bool, where) if "effective_date" in table else True,
         new_address=_get(table, "new_address", bool, where) if "new_address" in table else True,
         dated_by_day=_get(table, "dated_by_day", bool, where) if "dated_by_day" in table else False,
+        attached=tuple(attached),
         forward_action=_get(table, "forward_action", str, where) if "forward_action" in table else "",
         address_words=_keywords([{"pattern": _get(table, "address_words", str, where), "weight": 1}],
                                 f"{where}.address_words")[0].folded if "address_words" in table else None,
