@@ -83,6 +83,17 @@ CASES = [
      "Nouvelle entité de facturation :\nB SAS\nSIREN 894 215 631", "siren", "894 215 631"),
     ("valid SIRET of the new entity", "Nouvelle entité : SIRET 732 829 320 00074", "siren", "732 829 320"),
     ("SIRET without new-entity context", "Notre SIRET 732 829 320 00074.", "siren", None),
+    # a SIRET whose SIREN holds, though its establishment's number fails the checksum: the SIREN is what it names
+    ("a new entity's SIRET with a mistyped NIC", "Les contrats sont transférés à la nouvelle entité :\nGHPA SAS - SIRET "
+     "732 829 320 00075", "siren", "732 829 320"),
+    ("a SIRET whose SIREN fails too", "Nouvelle entité : SIRET 732 829 321 00074", "siren", None),
+    ("the SIRET of the company invoiced from now on", "Nos traceurs seront facturés à compter du 01/03/2027 à la "
+     "société :\n\nSAS LOIRE IMPRESSION\nSIRET 73282932000074\n2 rue des Halles, 37000 Tours", "siren", "732829320"),
+    # "immatriculée au RCS de <ville> sous le numéro X"
+    ("RCS, its town, 'sous le numéro'", "Nos contrats sont repris par la société Oxa SAS, immatriculée au RCS de "
+     "Saint-Denis de La Réunion sous le numéro 732 829 320.", "siren", "732 829 320"),
+    ("… not a number of another kind after it", "Société immatriculée au RCS de Lyon sous le numéro de TVA FR 12 552 "
+     "100 554.", "siren", None),
     ("words between SIREN and its colon", "SIREN de la nouvelle entité : 879 334 512", "siren", "879 334 512"),
     ("words between SIRET and its colon", "Merci de facturer le contrat à la nouvelle société, SIRET de la nouvelle "
      "société : 51298733000010.", "siren", "512987330"),

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
 
 from mailbot.read.analysis import Evidence, empty_fields
 from mailbot.read.dates import DateHit, deadline, effective_date, find_dates, term_date
@@ -75,11 +74,14 @@ _RCS = re.compile(
 )
 # "842 310 773 R.C.S. Grenoble", as an extract of the trade register writes it
 _RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ ]?C\.?[ ]?S\b", re.I)
+# "immatriculée au RCS de Saint-Denis de La Réunion sous le numéro 941 208 738"
+_RCS_NUMBER = re.compile(r"\brcs\b[^\n\d]{2,60}?\bsous\s++le\s++(?:n°|num[ée]ro)\s*+:?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)",
+                         re.I)
 _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
                     re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
-    r"|in the name of|acquired by",
+    r"|in the name of|acquired by|factur\w*+[^.:;]{0,80}?\b[àa] la (?:soci[ée]t[ée]|structure)\s*+:",
     re.I,
 )
 
@@ -542,13 +544,15 @@ class _Reader:
     def siren(self, new_only: bool = False) -> str | None:
         """The new entity's SIREN: the one introduced as new, else the last one written (none, ``new_only``)."""
         found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
-        for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_SIRET, True)):
+        for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_RCS_NUMBER, False),
+                                     (_SIRET, True)):
             for m in pattern.finditer(self.text):
                 if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
                     continue  # (or the words after its label: "SIRET de l'ancienne société : …")
                 before = self.text[max(0, m.start() - 150) : m.start("v")]  # "SIREN de la nouvelle entité : …"
-                if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's
-                    valid = stdnum_siret.is_valid(m.group("v") + m.group("nic"))
+                if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's, and its SIREN
+                    # holds (its establishment's number may be mistyped: "SIRET 732 829 320 00075")
+                    valid = stdnum_siren.is_valid(m.group("v"))
                     if not (valid and _NEW_ENTITY.search(before)):
                         continue
                 else:
