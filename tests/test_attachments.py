@@ -600,6 +600,8 @@ def test_a_machine_the_body_leaves_out_is_left_out_of_the_files_list():
 @pytest.mark.parametrize("sentence", [
     "Nous vous notifions la résiliation du contrat à compter du 31 décembre 2027.",
     "Nous vous notifions la résiliation du contrat à l'échéance contractuelle du 31 décembre 2027.",
+    "Nous vous informons de notre décision de résilier le contrat cité en objet au 31 décembre 2027.",
+    "We hereby terminate the contract referenced above on 31 December 2027.",
 ])
 def test_a_termination_letter_attached_gives_its_date(sentence):
     """A termination has no notice to meet, but the date it takes effect is still the letter's."""

@@ -111,6 +111,13 @@ EFFECTIVE = [
     ("Je serai de retour le lundi 4 janvier 2027.", None),
     ("Vous trouverez ci-joint l'extrait K-bis daté du 22 février 2027.", None),
     ("facture n° 9126003982 du 02/02/2027 – 1 284,60 € TTC", None),
+    # a body's decision: "par délibération du conseil municipal du 15 décembre", "board meeting of 3 May"
+    ("Par délibération du conseil municipal du 15 décembre, la commune a décidé de ne pas reconduire le contrat à son "
+     "échéance.", None),
+    ("Following the board meeting of 15 December, we will not renew the contract.", None),
+    ("Suite à la décision de notre conseil, le contrat sera résilié au 31 décembre.", "2026-12-31"),
+    ("Merci de noter notre nouveau n° de commande 00045812 pour le contrat CF-2291 (la facture 9124578803 du 30/09 "
+     "portait encore l'ancien n°).", None),
     ("Merci de valider le devis avant fin juin.", None),
     ("Nos bureaux s'installent à Nantes courant mai (bail en cours de signature).", None),  # not settled
     ("Pouvez-vous dorénavant envoyer les factures par e-mail ?", None),

@@ -56,7 +56,11 @@ ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the ne
 NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 # a change of the customer's own, in a mail that asks nothing of ours, on the day it happens: "Nous changeons de banque
 # au 1er septembre 2027" (FORMAT.md's labels give it), not an invoice's or a visit's date
-_OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|switch|mov)\w*+)\b", re.I)
+# the writer's own change in the sentence of a medium-cued date: "nous changeons …", "notre décision de résilier …
+# au 31 décembre", "we hereby terminate … on 31 December"
+_OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|switch|mov)\w*+"
+                         r"|(?:notre\s++d[ée]cision\s++de|nous\s++d[ée]cidons\s++de)\s++r[ée]silier|nous\s++r[ée]silions"
+                         r"|we\s++(?:hereby\s++)?(?:terminate|cancel))\b", re.I)
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
