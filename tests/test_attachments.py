@@ -117,6 +117,8 @@ def test_values_read_in_attachments(what, subject, body, files, expected):
      "meter_read_request"),
     ("'Cf PJ' and a signature without a formula", "compteurs", "Cf PJ\n\nBET Exemple Ingénierie - 64100 Bayonne",
      "meter_read_request"),
+    ("a phone's line only", "Relevés", "\n\nEnvoyé depuis mon iPhone\n", "meter_read_request"),
+    ("no text at all", "Envoi", "", "meter_read_request"),
 ])
 def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, body, expected):
     """The words are all in the file: the service desk reads the file, and so does the bot."""
@@ -127,6 +129,14 @@ def test_a_body_that_says_nothing_is_read_in_what_it_attaches(what, subject, bod
     assert analysis.fields["serial_numbers"] == ["3Y2C40719", "7180-01377"]
     assert analysis.fields["meter_readings"] == [18452, 6033, 11895]
     assert any(e.stage == "classify" and e.name == "attached_request" and e.text == "export.csv"
+               for e in analysis.evidence)
+
+
+def test_files_without_a_word_that_name_no_request_go_to_a_person_saying_so():
+    """No text, and a file that asks for nothing the sheet knows: a person opens it, told why."""
+    analysis = analyze(mail("Envoi", "", [("liste.csv", "text/csv", "Nom;Ville\nDupont;Lyon\nMartin;Nantes\n".encode())]))
+    assert analysis.situation == "other"
+    assert any(e.stage == "parse" and e.name == "unreadable" and "only attachments: liste.csv" in e.detail
                for e in analysis.evidence)
 
 

@@ -290,6 +290,8 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
     ("Voir PJ\nPouvez-vous confirmer ?", False),
     ("Bonjour, la facture jointe est fausse.\nCordialement", False),  # words after the greeting, on its line
     ("Bonjour Madame Martin,\nVoir PJ.\nCordialement", True),
+    ("Envoyé depuis mon iPhone", True),  # a phone's line
+    ("Envoyé à partir de Outlook pour Android", True),
 ])
 def test_a_body_that_only_names_what_it_attaches_says_nothing(new, nothing):
     assert says_nothing(new) is nothing

@@ -92,6 +92,15 @@ def _nothing_to_read(mail: mime.Mail) -> str | None:
     return f"empty body: nothing to read{' (malformed MIME: ' + ', '.join(malformed) + ')' if malformed else ''}"
 
 
+def _only_files(mail: mime.Mail) -> bool:
+    """Is a message without a word of text, nothing broken, all in files that give text? The desk opens them: they
+    are read as a body that says nothing (``_attached_request``); when they name no request, a person opens them (so
+    does a file that gives no text: "kbis.pdf" that cannot be read)."""
+    return bool(mail.attachments) and not (mail.not_read or mail.binary_text or mail.text.strip()
+                                           or any(d.startswith("parse error") for d in mail.defects)) \
+        and any(not d.unreadable and d.text.strip() for d in of_mail(mail))
+
+
 def _unreadable(analysis: Analysis, why: str) -> None:
     """Bad input goes to a person, saying why."""
     analysis.evidence.append(Evidence("parse", "unreadable", detail=why))
@@ -139,7 +148,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
                                "failed": bounces.failed_recipients(raw, own_addresses)}
         return
     why = _nothing_to_read(mail)
-    if why:
+    if why and not _only_files(mail):
         _unreadable(analysis, why)
         return
 
@@ -155,6 +164,9 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     says_nothing = quotes.says_nothing(inner.new)
     if mail.attachments and (classification.situation == "other" or (says_nothing and not _named(classification, rules))):
         classification = _attached_request(mail, classification, rules, model, says_nothing)
+    if why and classification.situation == "other":  # files without a word, that name no request: a person opens them
+        _unreadable(analysis, why)
+        return
     analysis.situation = classification.situation
     analysis.secondary_situation = classification.secondary
     analysis.confidence = classification.confidence

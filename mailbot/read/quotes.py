@@ -75,7 +75,8 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
     r"|Thanks(?: and regards| in advance)?|Thank you(?: in advance)?|Many thanks"
     r"|Merci(?: d'avance| par avance| beaucoup| pour votre aide)?"
     r"|Bonne (?:fin de )?journ[ée]e|Belle journ[ée]e|Bonne soir[ée]e"
-    r"|Envoy[ée] de mon (?:iPhone|iPad|smartphone|mobile).*|Sent from my \w+.*)"
+    r"|Envoy[ée] (?:de|depuis) mon (?:iPhone|iPad|smartphone|mobile|t[ée]l[ée]phone).*|Envoy[ée] [àa] partir de \w+.*"
+    r"|Sent from my \w+.*)"
     r"\s*+[,.!]*+\s*+$",
     re.I,
 )
