@@ -375,6 +375,8 @@ SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
      "BC_4500447123.pdf", "4500447123"),
     ("… not the contract the body named", "Ci-joint l'engagement juridique valable pour 2027 relatif au contrat n° "
      "C2027/0561.", "EJ_2027_C2027-0561.pdf", None),
+    ("a year's word glued to its year is no order", "Vous trouverez ci-joint notre bon de commande pour l'exercice 2027 "
+     "(le document est protégé).", "BC_exercice2027.pdf", None),
 ])
 def test_an_order_in_an_attachments_name(what, body, name, expected):
     analysis = analyze(mail("Nouveau bon de commande", body, [(name, "application/pdf", SCANNED)]))
