@@ -1378,17 +1378,23 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     """A short reply to a request that asked for one number ("9470 334 812" under our "le numéro de série
     ?") gives that number: the question names the field the answer fills. A reply of any length that lists
     machines ("Il s'agit des X et Y") under our question for them gives them all, but those it says are not concerned."""
-    question = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
-    # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
-    values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
-    # machines listed, however long the rest of the reply ("Il s'agit des X et Y. Le Z n'est pas concerné."), or "Le
-    # voici : 8812-CTR-0934": the values answer our question
-    listed = listed_answer(new.text, values) if quoted.text and len(values) > 1 and not fields["serial_numbers"] else []
-    here = _HERE_IT_IS.search(new.text) if quoted.text else None
-    if (here or listed) and not question:
-        question = top_question(quoted.text)
+    if not quoted.text:
+        return
+    short = answered_question(new.text, quoted.text)  # without its signature: "Gestionnaire contrats" asks nothing
+    # "Le voici : 8812-CTR-0934", or machines listed under our question for them ("Il s'agit des X et Y. Le Z n'est pas
+    # concerné."), however long the rest of the reply: the values answer our question
+    here = _HERE_IT_IS.search(new.text)
+    question = short or (top_question(quoted.text) if here or not fields["serial_numbers"] else "")
     if not question or _asks_readings(question):
         return  # a reading is no identifier: _short_reading
+    machines = not (short or here) and "serial_numbers" in asked_fields(question)
+    if not (short or here or machines):
+        return
+    # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
+    values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
+    listed = listed_answer(new.text, values) if machines and len(values) > 1 else []
+    if machines and not listed:
+        return
     asked = [name for name in asked_fields(question) if not fields[name]]
     if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
         asked = [name for name in asked_fields(_asking(question)) if not fields[name]] or asked
