@@ -638,11 +638,16 @@ def test_an_attached_orders_period_dates_it(period, expected):
     assert analysis.fields["effective_date"] == expected
 
 
-def test_a_machine_said_collected_leaves_the_attached_readings_machines_to_the_file():
+@pytest.mark.parametrize("note", [
+    "Note: the Arizona 6170 (S/N AZ61-0098) was collected by your team in October, so please stop estimating pages on "
+    "it.",
+    "Note that unit AZ61-0098 was disconnected last month, so there is no reading for it.",
+    "Le traceur n° AZ61-0098 a été débranché le mois dernier : pas de relevé pour lui.",
+])
+def test_a_machine_said_collected_leaves_the_attached_readings_machines_to_the_file(note):
     """"The Arizona (S/N AZ61-0098) was collected in October": the readings attached are of the other machines."""
-    analysis = analyze(mail("Q4 meter reads", "Hi,\nPlease find our meter readings for Q4 attached.\n\nNote: the Arizona "
-                            "6170 (S/N AZ61-0098) was collected by your team in October, so please stop estimating "
-                            "pages on it.", [("reads.csv", "text/csv", CSV_FORM)]))
+    analysis = analyze(mail("Q4 meter reads", f"Hi,\nPlease find our meter readings for Q4 attached.\n\n{note}",
+                            [("reads.csv", "text/csv", CSV_FORM)]))
     assert analysis.situation == "meter_read_request"
     assert analysis.fields["serial_numbers"] == ["3Y0A1111"]
     assert analysis.details["spans"]["serial_numbers"][0]["source"] == "attachment"

@@ -977,6 +977,12 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
      "concernés.",
      "serial_numbers", ["7KQ00412", "7KQ00468"]),
+    ("… a short one too",
+     "RE: Résiliation contrat",
+     "Les 7KQ00412 et 7KQ00468.",
+     "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
+     "concernés.",
+     "serial_numbers", ["7KQ00412", "7KQ00468"]),
     ("a short answer signed with a name",
      "RE: Fin de contrat",
      "41 07 2291\n\nM. Kerjean",

@@ -1387,13 +1387,13 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     question = short or (top_question(quoted.text) if here or not fields["serial_numbers"] else "")
     if not question or _asks_readings(question):
         return  # a reading is no identifier: _short_reading
-    machines = not (short or here) and "serial_numbers" in asked_fields(question)
+    machines = not fields["serial_numbers"] and "serial_numbers" in asked_fields(question)
     if not (short or here or machines):
         return
     # a number already read as another field's ("contrat 0040018807") or as a reading answers nothing else
     values = _free_values(new, [r["span"] for r in _Reader(new.text, new.source, new.kind).readings()])
     listed = listed_answer(new.text, values) if machines and len(values) > 1 else []
-    if machines and not listed:
+    if not (short or here or listed):
         return
     asked = [name for name in asked_fields(question) if not fields[name]]
     if len(asked) > 1:  # "… votre souhait de résilier votre contrat. Pourriez-vous nous communiquer le numéro de série ?"
