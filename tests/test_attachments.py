@@ -624,6 +624,18 @@ def test_a_termination_letter_attached_gives_its_date(sentence):
     assert analysis.fields["effective_date"] == "2027-12-31"
 
 
+@pytest.mark.parametrize("sentence", [
+    "Nous résilions le contrat ; votre technicien passera le 15 décembre 2027 pour récupérer le matériel.",
+    "We hereby terminate the contract; your engineer may collect the plotter on 15 December 2027.",
+])
+def test_a_termination_letters_visit_is_no_effective_date(sentence):
+    """The day a technician comes is no day the termination takes effect."""
+    letter = pdf(["Objet : Résiliation du contrat n° 2019-PPP-04417 - traceur n° de série 5YB00871", sentence])
+    analysis = analyze(mail("Résiliation contrat traceur", "Bonjour, veuillez trouver ci-joint notre courrier de "
+                            "résiliation.", [("LRAR.pdf", "application/pdf", letter)]))
+    assert analysis.fields["effective_date"] is None
+
+
 @pytest.mark.parametrize("period, expected", [
     ("Période couverte : du 01/01/2027 au 31/12/2027", "2027-01-01"),
     ("Période d'exécution : du 01/02/2027 au 31/01/2028", "2027-02-01"),

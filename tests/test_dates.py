@@ -116,6 +116,8 @@ EFFECTIVE = [
      "échéance.", None),
     ("Following the board meeting of 15 December, we will not renew the contract.", None),
     ("Suite à la décision de notre conseil, le contrat sera résilié au 31 décembre.", "2026-12-31"),
+    ("La résiliation du contrat, décidée en conseil à compter du 1er janvier 2027, vous est notifiée.", "2027-01-01"),
+    ("Merci de facturer 50% du 1er mars 2027 au 30 juin 2027 à notre filiale.", "2027-03-01"),
     ("Merci de noter notre nouveau n° de commande 00045812 pour le contrat CF-2291 (la facture 9124578803 du 30/09 "
      "portait encore l'ancien n°).", None),
     ("Merci de valider le devis avant fin juin.", None),

@@ -195,6 +195,8 @@ where_en = "d"
         (("sensitive = false", "sensitive = false\naddress_words = '(traceur'"), "situations.other.address_words"),
         (("sensitive = false", "sensitive = false\naddress_words = 3"), "situations.other.address_words"),
         (("sensitive = false", "sensitive = false\nnew_address = \"no\""), "situations.other.new_address"),
+        (("sensitive = false", "sensitive = false\nattached = [\"meter_readings\"]"), "situations.other.attached"),
+        (("sensitive = false", "sensitive = false\nattached = \"siren\""), "situations.other.attached"),
         (("review_below = 0.5", "review_below = 0.5\nkeywords_decide = [[\"other\", \"po_change\"]]"),
          "classifier.keywords_decide[0]"),
         (("review_below = 0.5", "review_below = 0.5\nkeywords_decide = [\"other\"]"), "classifier.keywords_decide[0]"),

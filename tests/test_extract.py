@@ -89,6 +89,10 @@ CASES = [
     ("a SIRET whose SIREN fails too", "Nouvelle entité : SIRET 732 829 321 00074", "siren", None),
     ("the SIRET of the company invoiced from now on", "Nos traceurs seront facturés à compter du 01/03/2027 à la "
      "société :\n\nSAS LOIRE IMPRESSION\nSIRET 73282932000074\n2 rue des Halles, 37000 Tours", "siren", "732829320"),
+    ("… not the company no longer invoiced", "Les contrats ne seront plus facturés à la société :\nSAS ANCIENNE\nSIREN "
+     "732 829 320\n\nNouvelle entité : SAS NOUVELLE, SIREN 552 100 554.", "siren", "552 100 554"),
+    ("… nor the one invoiced today", "Nos traceurs sont aujourd'hui facturés à la société :\nSAS ANCIENNE\nSIRET "
+     "73282932000074", "siren", None),
     # "immatriculée au RCS de <ville> sous le numéro X"
     ("RCS, its town, 'sous le numéro'", "Nos contrats sont repris par la société Oxa SAS, immatriculée au RCS de "
      "Saint-Denis de La Réunion sous le numéro 732 829 320.", "siren", "732 829 320"),
@@ -797,6 +801,9 @@ GENERAL_CASES = [
     ("a phone number after a serial label is not a serial", "N° de série : 0612345678", "serial_numbers", []),
     ("a phone number is not a serial", "Matériel PlotWave 345, tél. 0478120034", "serial_numbers", []),
     ("a SIRET is not a serial", "Numéro de série : 73282932000074", "serial_numbers", []),
+    ("a serial's label after a model's family is no model's letters", "Merci de résilier le contrat du traceur PlotWave "
+     "SN 4106 B 0072 au 31/12/2026.", "serial_numbers", ["4106 B 0072"]),
+    ("… 'ID' neither", "Relevé du Colorado ID 45123 : 18 402 m².", "serial_numbers", ["45123"]),
     ("a SIRET in a signature is not a serial", "Cordialement\nSIRET 73282932000074", "serial_numbers", []),
     ("invoice numbers are not serials", "Concerne les factures n° FA2026-10045 et FA2026-10046.",
      "serial_numbers", []),
@@ -983,6 +990,24 @@ POLICY = [
      "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
      "concernés.",
      "serial_numbers", ["7KQ00412", "7KQ00468"]),
+    ("a reply's phone numbers are no machines listed",
+     "RE: Résiliation contrat",
+     "Je n'ai pas les numéros sous la main. Vous pouvez me joindre au 0145678910 ou 0612345678.",
+     "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
+     "concernés.",
+     "serial_numbers", []),
+    ("… nor its invoices' numbers",
+     "RE: Résiliation contrat",
+     "Les factures 9124578803 et 9124578804 portent les références. Je regarde pour les numéros.",
+     "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
+     "concernés.",
+     "serial_numbers", []),
+    ("… nor postcodes deep in a sentence",
+     "RE: Résiliation contrat",
+     "Je transmets votre demande : les responsables de nos sites de 75015 et 92100 doivent vérifier.",
+     "Bonjour,\nPour traiter votre demande de résiliation, merci de nous indiquer les numéros de série des matériels "
+     "concernés.",
+     "serial_numbers", []),
     ("a short answer signed with a name",
      "RE: Fin de contrat",
      "41 07 2291\n\nM. Kerjean",
@@ -1619,9 +1644,6 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "59000"),
  ("Les factures ne doivent plus être envoyées au siège mais au service achats, qui reste au 4 rue du Port, 44000 Nantes.",
   None),
- # a sentence ending on its preposition, the block it names below
- ("Nous quittons Marseille fin octobre. Le traceur (n° de série 3AB 44512) sera dorénavant à\n\nAtelier Mistral\n"
-  "Zone des Paluds\n12 avenue du Millet\n13400 Aubagne\n\nMerci de nous dire le coût.", "13400"),
  ("Le PlotWave sera dorénavant à la charge de notre filiale, 8 rue Haute, 67000 Strasbourg.", None),
  # a negative cue in brackets ends with them: "(l'atelier reste sur place), les factures devront être adressées à :"
  ("Après le transfert de notre direction (les machines restent sur place), les factures devront être adressées dès le "
@@ -1642,6 +1664,33 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Nos deux traceurs seront facturés à compter du\n01/03/2027 à la société :\n\nSAS LOIRE IMPRESSION\n"
   "2 rue des Halles, 37000 Tours", "37000"),
  ("Nos traceurs sont facturés depuis 2019 à la société mère, 2 rue des Halles, 37000 Tours.", None),
+ # a turn and the day it applies from: "mais à partir de juin à :", "but from 1 June to:"
+ ("Nos factures ne doivent plus être envoyées au 10 rue de la Bourse, 69002 Lyon, mais à partir de juin à :\n\n"
+  "Banque Exemple - Factures fournisseurs\nTSA 40112\n69441 Lyon Cedex 03", "69441"),
+ ("Invoices should no longer go to the plant but, from 1 June, to:\nOrlen Print\n3 rue Neuve\n59000 Lille", "59000"),
+ # (a second reader's sentences) a turn of phrase after "mais" or "but" is no destination
+ ("Rien ne change mais au cas où, notre adresse :\n\nBrevan\n14 rue des Tanneurs\n25000 Besançon", None),
+ ("Notre adresse ne change pas mais au cas où voici :\n\nBrevan\n14 rue des Tanneurs\n25000 Besançon", None),
+ ("We are not moving but to confirm, our address is:\nOrlen Print\n3 rue Neuve\n59000 Lille", None),
+ ("Our address has not changed but to be sure:\nOrlen Print\n3 rue Neuve\n59000 Lille", None),
+ # "sera dorénavant à" and two blanks that are no blank line
+ ("Le traceur sera dorénavant à  usage partagé avec notre agence du 14 rue des Tanneurs, 25000 Besançon.", None),
+ ("Le loyer sera désormais à  régler par virement. Pour rappel notre adresse : 14 rue des Tanneurs, 25000 Besançon.",
+  None),
+ # a bracket that says nothing changes still counts
+ ("Rien ne change pour nous (adresse actuelle inchangée), les factures devront être adressées à : Cabinet Lenoir, "
+  "4 rue Saint-Rome, 31000 Toulouse.", None),
+ ("Merci de continuer (comme actuellement) à envoyer les factures à : Cabinet Lenoir, 4 rue Saint-Rome, 31000 "
+  "Toulouse.", None),
+ # a case, a ticket or a phone's extension is no city
+ ("Merci d'adresser les factures à notre nouveau siège :\nNordmer, Bâtiment 4\nPoste 45012", None),
+ ("Merci d'adresser les factures à notre nouveau siège :\nNordmer, Bâtiment 4\nDossier 45012", None),
+ # a line that starts like a phone's closing is the mail's own
+ ("Bonjour,\nLe colis de toner a été\nenvoyé à partir de votre entrepôt de Rungis, mais notre nouvelle adresse de "
+  "livraison est :\n4 rue des Forges\n59600 Maubeuge\nMerci", "59600"),
+ # machines collected by the carrier: no takeover
+ ("Nous résilions le contrat. Les imprimantes seront reprises par votre transporteur à notre entrepôt, 4 rue des "
+  "Forges, 59600 Maubeuge.", None),
 ]
 
 

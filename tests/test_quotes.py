@@ -292,6 +292,8 @@ def test_a_follow_up_to_the_customers_own_message_reads_it_as_their_words(new, r
     ("Bonjour Madame Martin,\nVoir PJ.\nCordialement", True),
     ("Envoyé depuis mon iPhone", True),  # a phone's line
     ("Envoyé à partir de Outlook pour Android", True),
+    ("Le colis de toner a été\nenvoyé à partir de votre entrepôt de Rungis, mais notre adresse de livraison est :\n"
+     "4 rue des Forges\n59600 Maubeuge", False),
 ])
 def test_a_body_that_only_names_what_it_attaches_says_nothing(new, nothing):
     assert says_nothing(new) is nothing

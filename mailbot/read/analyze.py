@@ -181,7 +181,7 @@ def _run(analysis: Analysis, raw: bytes, own_addresses: tuple[str, ...], rules: 
     extraction = extract_all(own, inner.quoted, mail, reference, classification.situation,
                              lead_time=rule.weak_dates if rule else False, required=rule.required if rule else (),
                              dated=rule.effective_date if rule else True, signature=inner.signature,
-                             addressed=rule.new_address if rule else True, attached=rule.attached if rule else ())
+                             addressed=rule.new_address if rule else True, from_files=rule.attached if rule else ())
     fields, evidence = extraction.fields, extraction.evidence
     analysis.fields = fields
     analysis.details = extraction.details

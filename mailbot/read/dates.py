@@ -329,12 +329,13 @@ _CUES = re.compile(
     r"|\b(?:message|mail|e-?mail|courriel|courrier|lettre|letter|[ée]change|entretien|conversation|appel"
     r"|t[ée]l[ée]phone|r[ée]union|rencontre|call|meeting)\s++(?:du|of|dated|on)\s*+$"
     # a body's decision: "par délibération du conseil municipal du 15 décembre" (its date, not the change's)
-    r"|\b(?:d[ée]lib[ée]ration|s[ée]ance|conseil|comit[ée]|assembl[ée]e)\b(?:\s++[^\W\d_]++){0,2}\s++(?:du|of|dated)\s*+$"
+    r"|\b(?:d[ée]lib[ée]ration|s[ée]ance|conseil|comit[ée]|assembl[ée]e)\b(?:\s++(?!compter\b|partir\b)[^\W\d_]++){0,2}"
+    r"\s++(?:du|of|dated)\s*+$"
     r"|\bfrom\s+\d[^.;!?\n]{0,25}?(?<!\s)\s++(?:to|until)\b"
     # the rest of a "factur…" word stops at the next "factur", read from there (a search does not reread a long word)
     # an invoice's date, right before it: "la facture (n° X) du 12/11", "la facture 9124578803 du 30/09" (not "les
     # factures du contrat … au 1er février")
-    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*+\S+\s+|\d\S*+\s+)?du\s*+$|invoice"
+    r"|factur(?:(?!factur)\w)*+\s+(?:n[°o]\s*+\S+\s+|\d{4}\S*+\s+)?du\s*+$|invoice"
     r"|k-?bis|extrait|d[ée]livr|depuis|\bsince|\bhier|derni[èe]re?"
     r"|\blast\b|ne\s++doit\s++plus|apr[èe]s\s++le|sign[ée]|r[ée]gl[ée]e?|virement|payment"
     # a reading's date is not an effective date: "relevés le 27/11", "index au 27/11", "meter read on 2 May"

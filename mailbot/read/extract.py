@@ -56,11 +56,13 @@ ADDRESSES_FILE = CLASSIFIERS_DIR / "addresses.toml"  # when an address is the ne
 NOTHING_TO_TAKE = ("bank_details_check", "other")  # mails that quote what they doubt, not what they ask
 # a change of the customer's own, in a mail that asks nothing of ours, on the day it happens: "Nous changeons de banque
 # au 1er septembre 2027" (FORMAT.md's labels give it), not an invoice's or a visit's date
-# the writer's own change in the sentence of a medium-cued date: "nous changeons …", "notre décision de résilier …
-# au 31 décembre", "we hereby terminate … on 31 December"
-_OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|switch|mov)\w*+"
-                         r"|(?:notre\s++d[ée]cision\s++de|nous\s++d[ée]cidons\s++de)\s++r[ée]silier|nous\s++r[ée]silions"
-                         r"|we\s++(?:hereby\s++)?(?:terminate|cancel))\b", re.I)
+_OWN_CHANGE = re.compile(r"\b(?:nous\s++chang\w*+|we\s++(?:are\s++)?(?:chang|switch|mov)\w*+)\b", re.I)
+# the writer's own termination in the clause that ends on a medium-cued date: "notre décision de résilier le contrat …
+# au 31 décembre", "we hereby terminate the contract … on 31 December" (not "Nous résilions le contrat ; votre
+# technicien passera le 15 décembre")
+_OWN_TERMINATION = re.compile(r"(?:\b(?:notre\s++d[ée]cision\s++de|nous\s++d[ée]cidons\s++de)\s++r[ée]silier"
+                              r"|\bnous\s++r[ée]silions|\bwe\s++(?:hereby\s++)?(?:terminate|cancel))\b[^;.!?\n]{0,150}+$",
+                              re.I)
 _DIGIT = re.compile(r"[0-9]")  # ASCII: "m²" is no number
 _SPACED_COLUMNS = re.compile(r"(?<=\S)(?: {2,}|\t+)(?=\S)")  # columns aligned with spaces
 
@@ -85,7 +87,9 @@ _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?
                     re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
-    r"|in the name of|acquired by|factur\w*+[^.:;]{0,80}?\b[àa] la (?:soci[ée]t[ée]|structure)\s*+:",
+    r"|in the name of|acquired by"
+    # "seront facturés à compter du … à la société :" (not "ne seront plus facturés", "sont aujourd'hui facturés")
+    r"|\b(?:seront|sera|devront|devra)\s++(?:(?!plus\b)\w++\s++){0,2}?factur\w*+[^.:;]{0,80}?\b[àa] la (?:soci[ée]t[ée]|structure)\s*+:",
     re.I,
 )
 
@@ -838,8 +842,9 @@ class _Reader:
         """The effective date; ``strong_only``: only one a strong cue introduces ("à compter du")."""
         text = _SENT_LINE.sub(lambda m: " " * len(m.group(0)), self.text)  # when a quoted mail was sent
         hit = effective_date(text, reference, weak=weak)
-        if hit and (hit.cue == "strong" or not strong_only or (hit.cue == "medium" and _OWN_CHANGE.search(
-                _sentence_around(self.text, hit.start, hit.end)))):
+        if hit and (hit.cue == "strong" or not strong_only or (hit.cue == "medium" and (_OWN_CHANGE.search(
+                _sentence_around(self.text, hit.start, hit.end)) or _OWN_TERMINATION.search(
+                self.text, max(0, hit.start - 200), hit.start)))):
             self.note("effective_date", hit.text, f"resolved to {hit.iso}, score {hit.score:g}")
             self.spans["effective_date"] = self.where(*_trimmed(self.text, hit.start, hit.end))
             return hit.iso
@@ -970,7 +975,9 @@ def _piece_kind(text: str, start: int, end: int) -> tuple[str, int]:
 
 _CITY_REACH = 60
 _NOT_A_CITY = re.compile(r"(?:[ée]tage|floor|unit|tour|total|b[âa]timent|building|lot|porte|bureau|suite|room|niveau"
-                         r"|compteur|counter|code|client|contrat|contract|s[ée]rie|serial|commande|order)\b", re.I)
+                         r"|compteur|counter|code|client|contrat|contract|s[ée]rie|serial|commande|order|poste|ext"
+                         r"|extension|dossier|ticket|case|ref|r[ée]f[ée]rence|reference|compte|account|facture|invoice"
+                         r"|t[ée]l|fax|ligne|line|n[°o]|num[ée]ro|number|id)\b", re.I)
 _CITY_WORDS = re.compile(rf"[A-ZÀ-Ý][\w'’]*(?:-[\w'’]+)*(?:[ \t]+(?:{_CITY_PARTICLE})?{_CITY_NEXT}){{0,3}}")
 
 
@@ -1229,7 +1236,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     if not negative:
         return True
     n = negative[-1]
-    if p.start() > n.start() and p.group().startswith(("but", "mais")):
+    if p.start() > n.start() and p.group().startswith(("but", "mais")) and _NO_LONGER.match(n.group()) \
+            and not re.search(r"[.;!?]\s", window[n.end() : p.start()]):
         return True  # the turn after what is no longer: "ne doivent plus être envoyées à l'usine mais au service X :"
     if p in kinds and p.start() > n.start() and p.group().startswith(("new", "nouve", "vers")):
         # "from our Gennevilliers site to our new warehouse:", "currently addressed to X … the new entity:", "que votre
@@ -1261,10 +1269,13 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # the negative cue ends with its sentence, with the old address it introduced, or with the brackets around it
     # ("Suite au déménagement (l'atelier reste sur place), les factures devront être adressées à : …")
     between = window[n.end() : p.start()]
-    bracketed = ")" in between and window.rfind("(", 0, n.start()) > window.rfind(")", 0, n.start())
+    bracketed = ")" in between and window.rfind("(", 0, n.start()) > window.rfind(")", 0, n.start()) \
+        and _STAYS_OR_LEAVES.match(n.group()) is not None  # (not "(adresse actuelle inchangée)", "(comme actuellement)")
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between) or bracketed)
 
 
+_NO_LONGER = re.compile(r"ne\b|no\s+longer")  # a negative cue of what is no longer, on folded text
+_STAYS_OR_LEAVES = re.compile(r"sur\s+place|\brest|quitt")  # what a machine or a team does, on folded text
 _KEY_BEFORE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+(?P<key>[^\W\d_][^:|\n\d]{0,40})[:|][ \t]*+")  # "N° client : ", "Site | "
 _ADDRESS_KEY = re.compile(r"(?:code\s+postal|cp|postcode|post\s+code|zip(?:\s+code)?|ville|city|town)"
                           r"(?:\s*[/&,-]\s*(?:code\s+postal|cp|postcode|ville|city|town))?")  # on folded text
@@ -1680,7 +1691,7 @@ class Extraction:
 def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: date | None,
                 situation: str | None = None, lead_time: bool | str = True, required: tuple[str, ...] = (),
                 dated: bool = True, signature: str = "", addressed: bool = True,
-                attached: tuple[str, ...] = ()) -> Extraction:
+                from_files: tuple[str, ...] = ()) -> Extraction:
     """The FORMAT.md fields of one message, their details and spans, and the evidence for each value.
     ``situation`` (the classifier's) says whether a request's values may be in the history it points
     to: a mail about bank details or none of the situations quotes what it doubts, not what it asks.
@@ -1694,7 +1705,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
     (situations.toml ``new_address``: readings), so none is read: "Adresse d'installation : …" in the request of
     readings it answers, or passes on, is where the machine is (no labelled request of readings gives one).
-    ``attached``: what a file attached may give beyond the required fields (situations.toml ``attached``: a takeover's
+    ``from_files``: what a file attached may give beyond the required fields (situations.toml ``attached``: a takeover's
     letter, the new entity's SIREN and address)."""
     fields = empty_fields()
     new_text, quoted_text = join_soft_wraps(new_text), join_soft_wraps(quoted_text)
@@ -1777,7 +1788,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) and not _sends_an_example(new_text) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
-                                 also=frozenset(attached),
+                                 also=frozenset(from_files),
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
                                  left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))

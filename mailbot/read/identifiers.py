@@ -185,8 +185,10 @@ MODEL_FAMILY = (r"(?:PlotWave|ColorWave|Colorado|Arizona|VarioPrint|VarioStream|
                 r"|imagePROGRAF|imagePRESS|imageRUNNER(?:\s+ADVANCE)?(?:\s+DX)?|i-SENSYS|TDS|TCS)")  # a model's family
 MODEL = re.compile(  # a machine model: family name and number ("PlotWave 450", "Colorado 1650", "imagePRESS C910")
     # (two digits then a group of three are a count: "PlotWave 61 340")
-    # (its letters may stand apart from its number: "varioPRINT iX 3200", not a word "PlotWave de 300")
-    r"\b" + MODEL_FAMILY + r"\s*(?:(?-i:[a-z]?[A-Z]{1,2})[ ](?=\d)|[A-Z]{0,3}-?)(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))"
+    # (its letters may stand apart from its number: "varioPRINT iX 3200", not a word "PlotWave de 300", nor a serial's
+    # label "PlotWave SN 4106 …")
+    r"\b" + MODEL_FAMILY + r"\s*(?:(?!(?i:sn|ns|id|no|nr)[ ])(?-i:[a-z]?[A-Z]{1,2})[ ](?=\d)|[A-Z]{0,3}-?)"
+    r"(?:\d{3,5}|\d{2}(?![ \u00a0]\d{3}(?!\d)))"
     r"[A-Za-z]{0,3}"
     r"(?:\s+(?:GT|XT|XTS|MFP|UV|Pro|Titan|Plus|XL))?(?![\w-])"
     r"|\b(?:PW|CW)[ ]?\d{3,4}(?![\w/-]|[ \u00a0]\d)"  # "PW 300 n° …": a model's short name, not a serial's start
@@ -1578,10 +1580,19 @@ def listed_answer(text: str, values: list[tuple[int, int]], field: str = "serial
     concerned ("Le Z a été repris l'an dernier, il n'est donc pas concerné"); none unless two or more remain so
     joined (two numbers side by side may be one value in pieces)."""
     lexicon = lexicon or default_lexicon()
-    scorer, lex = _Scorer(text, lexicon), lexicon.fields[field]
+    scorer, lex = _Scorer(text, replace(lexicon, threshold=0.0)), lexicon.fields[field]
     kept = [(s, e) for s, e in values if not (lex.not_concerned_after and scorer.not_concerned(s, e, lex))]
     joined = len(kept) > 1 and all(_COORDINATION.fullmatch(text, e, s) for (_, e), (s, _) in zip(kept, kept[1:]))
-    return kept if joined else []
+    # each may be the field's (not a phone's, not under an invoice's label), the first near its sentence's start ("Il
+    # s'agit des X et Y", not "… les responsables de nos sites de 75015 et 92100")
+    first = kept[0][0] if kept else 0
+    opening = joined and len(_LETTERS.findall(text, scorer._sentence_start(max(0, first - 200), first), first)) \
+        <= _LIST_OPENING_WORDS
+    return kept if opening and all(field in scorer.scores(s, e) for s, e in kept) else []
+
+
+_LIST_OPENING_WORDS = 4  # words before an answer's list in its sentence: "Il s'agit des", "It's the ones", "Ce sont les"
+_LETTERS = re.compile(r"[^\W\d_]++")  # a word of letters, as written
 
 
 def in_subject(text: str, lexicon: Lexicon | None = None) -> set[str]:

@@ -75,7 +75,8 @@ _CLOSING = re.compile(  # the blanks around the formula are taken whole, as in t
     r"|Thanks(?: and regards| in advance)?|Thank you(?: in advance)?|Many thanks"
     r"|Merci(?: d'avance| par avance| beaucoup| pour votre aide)?"
     r"|Bonne (?:fin de )?journ[ée]e|Belle journ[ée]e|Bonne soir[ée]e"
-    r"|Envoy[ée] (?:de|depuis) mon (?:iPhone|iPad|smartphone|mobile|t[ée]l[ée]phone).*|Envoy[ée] [àa] partir de \w+.*"
+    r"|Envoy[ée] (?:de|depuis) mon (?:iPhone|iPad|smartphone|mobile|t[ée]l[ée]phone).*"
+    r"|Envoy[ée] [àa] partir de (?:Outlook|Gmail|Yahoo|Mail|mon)\b.*"
     r"|Sent from my \w+.*)"
     r"\s*+[,.!]*+\s*+$",
     re.I,

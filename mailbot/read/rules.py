@@ -25,6 +25,7 @@ from typing import Any
 from mailbot import paths
 from mailbot.read.literals import Needs, required_literals
 
+ATTACHED_NAMES = ("new_address", "siren")  # what extract._from_attachments reads beyond the required fields
 ROUTES = ("contracts", "sales", "account_manager", "self_service", "service_desk")
 FIELD_TEXT_KEYS = ("label_fr", "label_en", "where_fr", "where_en")
 FIELD_NAMES = (
@@ -178,7 +179,7 @@ def _situation(situation_id: str, table: Any) -> Situation:
         raise RulesError(f"{where}: expected a table")
     required = _get(table, "required", list, where)
     attached = _get(table, "attached", list, where) if "attached" in table else []
-    for key, names, known in (("required", required, FIELD_NAMES), ("attached", attached, (*FIELD_NAMES, "siren"))):
+    for key, names, known in (("required", required, FIELD_NAMES), ("attached", attached, ATTACHED_NAMES)):
         for name in names:
             if name not in known:
                 raise RulesError(f"{where}.{key}: unknown field {name!r} (known: {', '.join(known)})")
