@@ -420,6 +420,16 @@ FLOORS = {
     # starting code: its situation and date); new postcodes 0.871 (27 of 31) under 0.90
     "sealed28": {"situation_accuracy": 0.991, "given_mean": 0.959, "given_each": 0.870, "missing": 0.966,
                  "lead_time_ok": 0.991},
+    # sealed29: a sixty-third wave, all of it (briefs b+a with addresses and situations, d+e with serials, SIRENs and
+    # new postcodes), sealed in the nineteenth session, scored once at the end of the twentieth (the same with its
+    # starting code: no mail reads differently); situations 0.950 under the issue's 0.97, P.O 0.800 (8 of 10) under 0.90
+    "sealed29": {"situation_accuracy": 0.950, "given_mean": 0.972, "given_each": 0.800, "missing": 0.966,
+                 "lead_time_ok": 0.991},
+    # sealed30: a sixty-fourth wave's sealed half (briefs c+d with serials, SIRENs and new postcodes, e+b with readings
+    # and addresses), sealed in the twentieth session before any change, scored once at its end (one mail reads
+    # better than with its starting code: its SIREN); SIRENs 0.867 (13 of 15) under 0.90
+    "sealed30": {"situation_accuracy": 0.975, "given_mean": 0.952, "given_each": 0.866, "missing": 0.966,
+                 "lead_time_ok": 0.991},
 }
 
 
@@ -451,7 +461,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
                                           ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
                                           ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
-                                          ("sealed28", 120)])
+                                          ("sealed28", 120), ("sealed29", 120), ("sealed30", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
