@@ -81,15 +81,16 @@ _RCS = re.compile(
 # "842 310 773 R.C.S. Grenoble", as an extract of the trade register writes it
 _RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ ]?C\.?[ ]?S\b", re.I)
 # "immatriculée au RCS de Saint-Denis de La Réunion sous le numéro 941 208 738"
-_RCS_NUMBER = re.compile(r"\brcs\b[^\n\d]{2,60}?\bsous\s++le\s++(?:n°|num[ée]ro)\s*+:?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)",
-                         re.I)
+_RCS_NUMBER = re.compile(
+    r"\brcs\b[^\n\d]{2,60}?\bsous\s++le\s++(?:n°|num[ée]ro)\s*+:?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
 _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
                     re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by"
     # "seront facturés à compter du … à la société :" (not "ne seront plus facturés", "sont aujourd'hui facturés")
-    r"|\b(?:seront|sera|devront|devra)\s++(?:(?!plus\b)\w++\s++){0,2}?factur\w*+[^.:;]{0,80}?\b[àa] la (?:soci[ée]t[ée]|structure)\s*+:",
+    r"|\b(?:seront|sera|devront|devra)\s++(?:(?!plus\b)\w++\s++){0,2}?factur\w*+[^.:;]{0,80}?\b[àa] la "
+    r"(?:soci[ée]t[ée]|structure)\s*+:",
     re.I,
 )
 
@@ -1299,7 +1300,9 @@ _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line a
 _FUTURE_VERB = re.compile(r"\b(?:devra|devront|doit|doivent|sera|seront|must|will|shall|should)\b")  # on folded text
 _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon at its line's end: the block below is its value
 # negative cues that a move's cue after them undoes (a list's key too: "- de : …⏎- vers : …")
-_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|(?:site|localisation)\s++actuel|from|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
+# (matched at the cue's start: "site actuel", "localisation actuelle" are cues of their own)
+_GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|(?:site|localisation)\s++actuel|from"
+                        r"|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
@@ -1626,7 +1629,7 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
         if _POSTCODE_NOT.search(text[max(line_start, start - 12) : start]) or not _is_new_address(
                 text, folded, start, rows):
             continue
-        if city:  # English order ("Toulouse 31000⏎France"), when a street comes before the city
+        if city:  # English order ("Toulouse 31000⏎France"), when a street or a building comes before the city
             address = _address_at(text, start, end, city)
             if address["street"] or address["complement"]:  # "Harbour Gate, Block C⏎Dunkerque 59140"
                 return address, (start, end)
