@@ -74,8 +74,8 @@ def _not_a_message(raw: bytes, mail: mime.Mail) -> str | None:
     return None
 
 
-def _nothing_to_read(mail: mime.Mail) -> str | None:
-    """Why a human-sent message has no text to classify, or None when it has."""
+def _broken(mail: mime.Mail) -> str | None:
+    """Why a message's body could not be read at all (not read, its MIME structure, binary data), or None."""
     if mail.not_read:
         return f"body not read ({mail.defects[-1] if mail.defects else mail.not_read}): a person opens it"
     broken = next((d for d in mail.defects if d.startswith("parse error")), None)
@@ -83,8 +83,14 @@ def _nothing_to_read(mail: mime.Mail) -> str | None:
         return f"MIME structure could not be read ({broken})"
     if mail.binary_text:
         return "body is not readable text (binary data)"
-    if mail.text.strip():
-        return None
+    return None
+
+
+def _nothing_to_read(mail: mime.Mail) -> str | None:
+    """Why a human-sent message has no text to classify, or None when it has."""
+    why = _broken(mail)
+    if why or mail.text.strip():
+        return why
     files = [a["filename"] or a["content_type"] for a in mail.attachments]
     if files:
         return f"no text body, only attachments: {', '.join(files[:5])}{' …' if len(files) > 5 else ''}"
@@ -96,8 +102,7 @@ def _only_files(mail: mime.Mail) -> bool:
     """Is a message without a word of text, nothing broken, all in files that give text? The desk opens them: they
     are read as a body that says nothing (``_attached_request``); when they name no request, a person opens them (so
     does a file that gives no text: "kbis.pdf" that cannot be read)."""
-    return bool(mail.attachments) and not (mail.not_read or mail.binary_text or mail.text.strip()
-                                           or any(d.startswith("parse error") for d in mail.defects)) \
+    return bool(mail.attachments) and not mail.text.strip() and _broken(mail) is None \
         and any(not d.unreadable and d.text.strip() for d in of_mail(mail))
 
 

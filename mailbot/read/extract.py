@@ -1302,7 +1302,7 @@ _COLON_ENDS_LINE = re.compile(r"(?<![ \t])[ \t]*+:[ \t]*+\n")  # a cue's colon a
 # negative cues that a move's cue after them undoes (a list's key too: "- de : …⏎- vers : …")
 # (matched at the cue's start: "site actuel", "localisation actuelle" are cues of their own)
 _GIVES_WAY = re.compile(r"livr|deliver|quitt|current|actuel|(?:site|localisation)\s++actuel|from"
-                        r"|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|ne\b|no\s+longer")
+                        r"|(?:-[ \t]*+)?+(?:de|from)[ \t]*+:|" + _NO_LONGER.pattern)
 # a paragraph that announces what follows: "Notre nouvelle implantation sera la suivante, à partir de cette date."
 # or stops mid-sentence before it ("… se trouvera au⏎⏎Pôle Graphique du Lac⏎12 rue …")
 _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b"
@@ -1791,7 +1791,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) and not _sends_an_example(new_text) else []
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
-                                 also=frozenset(from_files),
+                                 from_files=frozenset(from_files),
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
                                  left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))
@@ -1924,12 +1924,12 @@ def _sends_an_example(text: str) -> bool:
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
                       reference: date | None, mail: Mail, readings_said: bool = False,
                       by_day: bool = False, left_out: frozenset[str] = frozenset(),
-                      also: frozenset[str] = frozenset()) -> _Reader | None:
+                      from_files: frozenset[str] = frozenset()) -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
     it (a move's form, ``by_day``, in a date field: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
-    value with the attachment and the place it was read; ``also``: what else the situation reads there (a takeover's
+    value with the attachment and the place it was read; ``from_files``: what else the situation reads there (a takeover's
     new SIREN, said to be the new entity's, and its new address); a customer number the request does not need only under a
     label that names a client ("Code client : CL-88412" in a termination letter; a purchase order's "compte" is an
     accounting account). Returns the reader of the attachments whose values were
@@ -1956,7 +1956,7 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             # a copy of an old contract or order says when it started: years gone by are not the request's date
             fields["effective_date"] = found if found and date.fromisoformat(found) >= reference - _OLD_DOCUMENT else None
             took = took or bool(fields["effective_date"])
-        if "new_address" in required | also and not fields["new_address_postcode"] and not fields["new_email"]:
+        if "new_address" in required | from_files and not fields["new_address_postcode"] and not fields["new_email"]:
             reader.address_found = reader.address()
             fields["new_address_postcode"] = reader.address_found["postcode"] if reader.address_found else None
             took = took or bool(fields["new_address_postcode"])
@@ -1973,10 +1973,11 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             reader.readings_found = reader.readings()
             fields["meter_readings"] = [r["value"] for r in reader.readings_found]
             took = took or bool(fields["meter_readings"])
-        if "siren" in also and not fields["siren"] and not _is_register_extract(document.text):
+        register = _is_register_extract(document.text)
+        if "siren" in from_files and not fields["siren"] and not register:
             fields["siren"] = reader.siren(new_only=True)  # a letterhead's may be the ceding company's
             took = took or bool(fields["siren"])
-        if _is_register_extract(document.text):
+        if register:
             if not fields["kbis"]:
                 fields["kbis"] = True
                 reader.note("kbis", document.name, "an extract of the trade register, by its content")

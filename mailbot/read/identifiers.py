@@ -1574,6 +1574,10 @@ def answer_values(text: str, lexicon: Lexicon | None = None) -> list[tuple[int, 
             and not any(s < end and start < e for s, e in blocked)]
 
 
+_LIST_OPENING_WORDS = 4  # words before an answer's list in its sentence: "Il s'agit des", "It's the ones", "Ce sont les"
+_LETTERS = re.compile(r"[^\W\d_]++")  # a word of letters, as written
+
+
 def listed_answer(text: str, values: list[tuple[int, int]], field: str = "serial_numbers",
                   lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
     """An answer's values joined as a list ("Il s'agit des X et Y"), leaving out those its text says are not
@@ -1589,10 +1593,6 @@ def listed_answer(text: str, values: list[tuple[int, int]], field: str = "serial
     opening = joined and len(_LETTERS.findall(text, scorer._sentence_start(max(0, first - 200), first), first)) \
         <= _LIST_OPENING_WORDS
     return kept if opening and all(field in scorer.scores(s, e) for s, e in kept) else []
-
-
-_LIST_OPENING_WORDS = 4  # words before an answer's list in its sentence: "Il s'agit des", "It's the ones", "Ce sont les"
-_LETTERS = re.compile(r"[^\W\d_]++")  # a word of letters, as written
 
 
 def in_subject(text: str, lexicon: Lexicon | None = None) -> set[str]:
