@@ -180,6 +180,17 @@ def test_an_orders_client_number_is_no_customer_number_the_request_does_not_need
     assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
 
 
+def test_an_invoices_order_number_is_no_new_order():
+    """An invoice attached for reference bills an order gone by: its "Commande n°" is not the request's P.O."""
+    invoice = pdf(["CANON FRANCE - FACTURE N° F2027-11873 du 02/08/2027", "Client : IMPRIMERIE DURAND",
+                   "Commande web n° W-884412", "Toner noir x 2 ........ 238,00"])
+    analysis = analyze(mail("Résiliation contrat", "Bonjour,\nNous cessons notre activité et souhaitons résilier le "
+                            "contrat n° 58.114.207.\nCi-joint la dernière facture reçue.",
+                            [("Facture_F2027-11873.pdf", "application/pdf", invoice)]))
+    assert analysis.situation == "contract_termination"
+    assert analysis.fields["po_number"] is None
+
+
 @pytest.mark.parametrize("subject, body, name, paragraphs, situation, fields", [
     # "au terme du contrat le 30/09/2027": the term's date, not the letter's
     ("Résiliation", "Madame, Monsieur,\n\nVeuillez trouver ci-joint notre courrier de résiliation.",

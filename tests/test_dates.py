@@ -129,6 +129,13 @@ EFFECTIVE = [
     ("Les factures du 12/11   au 20/11 sont payées ; le transfert aura lieu le 1er février.", "2027-02-01"),
     # a month without a day: its 1st, the next such month when no year is given
     ("Le déménagement aura lieu en juin.", "2027-06-01"),
+    # "au cours du premier trimestre": some time within it, no day the change applies from
+    ("Nous allons déménager notre plateforme vers notre nouvel entrepôt au cours du premier trimestre.", None),
+    ("Nous déménageons au début du premier trimestre, le 4 janvier.", "2027-01-04"),
+    # a date the customer asks us to propose is not settled
+    ("Le traceur part au nouveau magasin. Merci de nous proposer une date en avril.", None),
+    ("Could you suggest a date in April for the move?", None),
+    ("Le déménagement aura lieu le 12 avril. Merci de nous proposer un horaire pour le démontage.", "2027-04-12"),
     ("Nous déménageons en novembre.", "2027-11-01"),  # November 2026 has begun: the next one
     ("À partir de mars 2027, la nouvelle adresse de facturation est la suivante.", "2027-03-01"),
     ("From June, please send the invoices to our new address.", "2027-06-01"),
@@ -136,6 +143,10 @@ EFFECTIVE = [
     ("Nous avons changé d'adresse en mars dernier.", None),
     # a year the change applies to: 1 January
     ("Le nouveau bon de commande PO-2027-0042 est valable pour 2027.", "2027-01-01"),
+    # a key line's date is its key's: "Ancien …" on the line above holds no sway over it
+    ("N° engagement (nouveau) : 1900 2245 87\nAncien engagement : 1900 1988 02\nPériode : 01/09/2027 - 31/08/2028",
+     "2027-09-01"),
+    ("Ancien engagement : 1900 1988 02, valable jusqu'au\n31/08/2027", None),
     ("Voici notre numéro de commande pour l'exercice 2027 : PO-2027-0042", "2027-01-01"),
     ("Numéro de commande exercice 2027 : 4500012345", "2027-01-01"),
     ("Please find our new purchase order for 2027: 4500012345", "2027-01-01"),

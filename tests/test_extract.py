@@ -1203,6 +1203,15 @@ POLICY += [
      "Bonjour,\nPour activer la transmission automatique des compteurs, pouvez-vous nous préciser le numéro de série "
      "du matériel à connecter ?\n\nBien cordialement,\nChloé Martineau\nGestionnaire contrats – Canon France",
      "serial_numbers", ["5830-0912-774"]),
+    # "le contrat mentionné ci-dessous" sends the reader below for the contract only, not the machine our letter named
+    ("a pointer below that names the contract takes only it", "Re: Renouvellement bon de commande",
+     "Bonjour,\n\nVoici notre nouveau numéro de commande pour le contrat mentionné ci-dessous, valable pour 2027 : "
+     "PO-ATL-2027-019\n\nClaire", "Votre contrat n° 40017733 (PlotWave 345, n° de série 3X0451122) arrive à échéance "
+     "le 31/12/2026. Merci de nous transmettre votre nouveau bon de commande.", "serial_numbers", []),
+    ("… and takes the contract", "Re: Renouvellement bon de commande",
+     "Bonjour,\n\nVoici notre nouveau numéro de commande pour le contrat mentionné ci-dessous, valable pour 2027 : "
+     "PO-ATL-2027-019\n\nClaire", "Votre contrat n° 40017733 (PlotWave 345, n° de série 3X0451122) arrive à échéance "
+     "le 31/12/2026. Merci de nous transmettre votre nouveau bon de commande.", "contract_number", "40017733"),
 ]
 
 
@@ -1305,12 +1314,27 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Our new billing address as of 1 March:\nAcme France SAS\n5 avenue de l'Europe\n67300 Schiltigheim", "67300"),
  ("Veuillez noter le changement d'adresse de notre siège : 44 quai de la Loire, 75019 Paris.", "75019"),
  ("Le traceur sera installé dans nos nouveaux bureaux situés 12 allée Turing, 31000 Toulouse.", "31000"),
+ # in the plural, after a list of the machines that ends the cue's reach
+ ("Nous souhaitons faire déplacer les traceurs suivants :\n- 4471-022 (atelier)\n- 4471-031 (accueil)\n\nIls seront "
+  "installés au :\nParc des Lilas, 7 rue Becquerel, 97490 Sainte-Clotilde", "97490"),
  ("Nous quittons nos bureaux de la rue Paradis à la fin du mois. À compter du 3 novembre, notre agence sera "
   "installée :\n\nLes Docks – Atrium 10.4\n10 place de la Joliette\n13002 Marseille", "13002"),
  ("Le traceur de la salle de TP doit être transféré vers un autre bâtiment du campus. Merci de nous indiquer les "
   "modalités et le coût de l'intervention.\n\nAdresse de livraison :\nBâtiment 12D\n263 avenue du Général Leclerc\n"
   "35042 Rennes Cedex", "35042"),
  ("Nous avons commandé du papier.\n\nAdresse de livraison :\n4 rue Nobel\n35000 Rennes", None),
+ # the old premises where it is picked up, then where it is to be installed
+ ("Le traceur sera à enlever dans nos anciens locaux d'Ajaccio et à installer dès le 2 juin à l'adresse suivante :\n"
+  "Atelier Castellu - ZA de Baliccia\n20167 Mezzavia", "20167"),
+ ("Notre ancienne adresse, avant le déménagement : 4 rue Fesch, 20000 Ajaccio.", None),
+ # "sont désormais à adresser à :" after a label and its value
+ ("Les factures relatives à notre compte client : 7 100 233 sont désormais à adresser à : Mairie de Cayenne – "
+  "Service Finances – 1 place Léopold Héder – 97300 Cayenne.", "97300"),
+ ("Les commandes de papier sont à adresser à : Service achats, 4 rue Nobel, 35000 Rennes.", None),
+ # the heading under the words that say the machine goes, after a cue of the move's quote ("devis de transfert")
+ ("Notre service de radiologie quitte le bâtiment A pour le pôle Santé Nord. Le traceur (n° 3471 0099) doit suivre ; "
+  "merci de nous chiffrer le transfert.\n\nLieu de livraison :\nPôle Santé Nord, niveau 2\n5 rue des Écoles, 97300 "
+  "Cayenne", "97300"),
  ("They are currently installed at our Blagnac site (4 chemin de la Crabe, 31700 Blagnac). The new workshop is "
   "located at:\n\nParc Technologique du Canal\n8 rue Hermès\n31520 Ramonville-Saint-Agne", "31520"),
  # "sera dorénavant à": where the machine stands from now on, after the one that stays ("reste sur place")
@@ -1712,6 +1736,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("NB: 2 450 exemplaires de la brochure ont été imprimés chez un autre prestataire.", []),
  # "NB" for black without a colon; a counter's label wrapped before its value, not a serial under the machine
  ("Bonjour\nNB 234.567\ncoul. 98.004\nCdt", [234567, 98004]),
+ # "total" keying its line's number, under a sentence that names the counters without a colon; not an amount's total
+ ("Bonjour voici les compteurs du traceur de l'agence\ntotal 48 215\ncouleur 12 007\nclient 0056120", [48215, 12007]),
+ ("Bonjour, voici les compteurs du traceur.\nTotal HT 279,50\nnoir 41 388", [41388]),
  ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "
   "(rouleau 2) :\n3 305.\nCordialement,", [48712, 3305]),
  # a number its label gives another field is no reading; a paper size in a header is no number

@@ -896,6 +896,40 @@ CASES = [
      "\nNX4-11029    1825540    602118\nNX4-11030    1411027    455930", "serial_numbers", ["NX4-11029", "NX4-11030"]),
  ("a model's letters apart from its number: 'varioPRINT iX 3200 n° …'", "Machines : varioPRINT iX 3200 n° 5512-0071 et "
      "PlotWave 500 n° 5512-0093.", "serial_numbers", ["5512-0071", "5512-0093"]),
+    # a contract's reference in other shapes: a machine's family between the contract and its number, a word of
+    # capitals that starts it, a year first, a letter code after it
+    ("a family between the contract and its prefixed number", "Ci-joint le bon de commande pour le contrat "
+     "de maintenance ColorWave n° CTR 481 0077.", "contract_number", ["CTR 481 0077"]),
+    ("… a number after the family alone stays the machine's", "Merci de résilier le contrat du ColorWave n° 4810077.",
+     "serial_numbers", ["4810077"]),
+    ("a word of capitals starting the reference", "Le n° de contrat est le MAINT 2025 0177, merci.",
+     "contract_number", ["MAINT 2025 0177"]),
+    ("… not the division's name before it", "Objet : Contrat WFPS 2023-00412 - renouvellement du bon de commande",
+     "contract_number", ["2023-00412"]),
+    ("a year, then letters, then the number", "Merci d'envoyer les factures de notre contrat de service n° 2024 LS "
+     "07713 par e-mail.", "contract_number", ["2024 LS 07713"]),
+    ("a letter code after the number", "Pouvez-vous activer le relevé automatique pour le contrat n° CT 2022 0815 LR ?",
+     "contract_number", ["CT 2022 0815 LR"]),
+    ("… on its own line", "Contrat : CF 2020 0733 B\nMerci de votre aide.", "contract_number", ["CF 2020 0733 B"]),
+    ("an order label after a number sign starts its value", "Voici notre bon de commande n° CDE 27 00517 pour le "
+     "transfert du traceur.", "po_number", ["CDE 27 00517"]),
+    ("… not a label alone before it", "Merci de reporter le BC 27 00517 sur vos factures.", "po_number", ["27 00517"]),
+    ("a customer code whose letters start like a contract's", "Merci de nous envoyer votre RIB.\n\nN° client "
+     "CTC-0045", "customer_number", ["CTC-0045"]),
+    ("… a contract's prefix stays no customer's", "N° client CT-2291", "customer_number", []),
+    ("… nor its letters after a dash", "N° client : PO-VPF-0045", "customer_number", []),
+    ("spaced serials on the line under machines in the plural and a colon", "Nous souhaitons activer la remontée "
+     "automatique des compteurs pour nos deux traceurs :\n7102 55831 et 7102 55847.", "serial_numbers",
+     ["7102 55831", "7102 55847"]),
+    ("… on the colon's line too", "Merci de résilier les contrats de nos deux traceurs : 7102 55831 et 7102 55847.",
+     "serial_numbers", ["7102 55831", "7102 55847"]),
+    ("… not counts under them", "Voici les compteurs de nos deux traceurs :\n12 450 et 8 310.", "serial_numbers", []),
+    ("a serial's label joined to it by a dash", "Le copieur couleur n° SN-4K-207731 part à Bastia.", "serial_numbers",
+     ["SN-4K-207731"]),
+    ("… a credit note's letters name none", "Merci d'appliquer l'avoir AV-2027-0142.", "serial_numbers", []),
+    ("a contact's phone is no contract", "Date du transfert : 14/09/2026\nContact : 0590 26 44 10", "contract_number",
+     []),
+    ("… not a model after it", "Contrat CT 2022 0815 PW 345 : relevé joint.", "contract_number", ["CT 2022 0815"]),
 ]
 
 

@@ -316,7 +316,7 @@ _CUES = re.compile(
     r"|(?P<negative>jusqu'|\buntil|\btill\b|\bup\s++to|\bancien|pr[ée]c[ée]dent|\bactuel|\bold\b|\bprevious"
     # a vague time ("dans le courant de l'année prochaine"), a month past ("our office closed in February", "notre
     # agence a fermé en février": the month was this year's, not next year's; not "moved in April", a passive)
-    r"|\bcourant\s++de\s++l['’]\s*+$"
+    r"|\bcourant\s++de\s++l['’]\s*+$|\bau\s++cours\s++du\s*+$"  # "au cours du premier trimestre": some time in it
     r"|\b(?:office|site|agency|branch|plant|shop|store|warehouse|company|business|we|it|they)\s++(?:closed|ended|ceased"
     r"|shut\s++down)\s++in\s*+$"
     r"|\b(?:a|ont|avons|avez)\s++(?:[^\W\d_]++\s++)?(?:ferm[ée]|quitt[ée]|cess[ée]|d[ée]m[ée]nag[ée]|arr[êe]t[ée])\s++en\s*+$"
@@ -386,11 +386,13 @@ def _before(text: str, start: int) -> str:
     """The sentence up to a date (at most 60 characters), without the remarks in brackets closed before it:
     "nos locaux (adresse qui figure actuellement sur vos factures) en juin" is introduced by no "actuel". A date
     alone on its line answers the question or list item above it: "- la date de prise d'effet du changement ;⏎
-    >> 01/01/2027"."""
+    >> 01/01/2027"; a date after a key at its line's start is the key's ("Période : 01/09/2027")."""
     header = _column_header(text, start)
     if header is not None:
         return header  # a table's cell: its column's header says what the date is ("Date d'effet")
     line_start = text.rfind("\n", max(0, start - 60), start) + 1
+    if line_start and _KEY_LINE.fullmatch(text, line_start, start):
+        return text[line_start:start]  # "Ancien engagement : …⏎Période : 01/09/2027": a key's date is the key's
     if line_start and not text[line_start:start].strip(_ANSWER_MARKS):
         above = text[max(0, line_start - 61) : line_start - 1].rsplit("\n", 1)[-1].rstrip()
         if above.endswith((";", "?")):
@@ -398,6 +400,7 @@ def _before(text: str, start: int) -> str:
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
 
 
+_KEY_LINE = re.compile(r"[ \t>*•-]*+[^\W\d_][^:\n\d]{0,40}+:[ \t]*+")  # "Période : ", "- Date d'effet : " before a date
 _HEADER_CLIMB = 5  # rows of a table climbed to its header
 _RULE_ROW = re.compile(r"[|:\- \t]*+")
 
@@ -480,6 +483,9 @@ _HEDGE = re.compile(
     r"|arr[êe]t|d[ée]fini|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
     r"|\bdate\s++exacte\s++(?:n['’]est\s++pas|reste|sera\s++(?:pr[ée]cis|confirm|communiqu|fix))"
     r"|\bexact\s++date\s++(?:is\s++not|to\s++be|will\s++be\s++(?:confirmed|communicated|set|fixed))"
+    # a date the customer asks us to propose: "Merci de nous proposer une date en avril", "suggest a date in April"
+    r"|\bpropos(?:er|ez)\s++(?:[^\W\d_]++\s++)?(?:une|des|un)\s++(?:dates?|cr[ée]neaux?|rendez-vous|jour)\b"
+    r"|\b(?:suggest|propose)\s++(?:us\s++)?(?:a|some)\s++(?:dates?|slots?|day)\b"
     r"|\bto\s++be\s++confirmed|\btbc\b|\bnot\s++(?:yet\s++)?(?:fixed|confirmed|decided|set)\s++yet|\bnot\s++yet\s++(?:fixed"
     r"|confirmed|decided|set|known)",
     re.I)

@@ -43,6 +43,7 @@ from mailbot.read.attachments import Document, of_mail
 from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK,
+                                 POINTS_BELOW,
                                  answered_question, below_headers, carries_on, own_words, points_to_history,
                                  top_question)
 from mailbot.compose.redact import ibans
@@ -289,7 +290,8 @@ _LATER = re.compile(
 # words that say a line is about counters ("NB 234.567" is black, "NB :" a nota bene)
 _READING_CONTEXT = re.compile(
     r"compteur|relev|index|reading|counter|meter|\bm[ée]trages?\b|noir|couleur|m²|\bm2\b|\bpages\b|copies|clics|\bcpts?\b|\blfm\b"
-    r"|\bn\s?&\s?b\b|\bn/b\b|\bnb\b(?!\s*+[:.])|\bcoul\b|\bcolou?r\b|\bblack\b", re.I
+    r"|\bn\s?&\s?b\b|\bn/b\b|\bnb\b(?!\s*+[:.])|\bcoul\b|\bcolou?r\b|\bblack\b"
+    r"|^[ \t>*•-]*+total[ \t]*+:?[ \t]*+\d", re.I  # a line keyed "total 56 781" (not "Total HT 279,50")
 )
 _READING_NUMBER = re.compile(  # thousands spaced (no-break spaces too), dotted or with commas; "0,045 €" is a price
     # a zero only as a whole table cell: "7019522 | 88 410 | 0 | 88 410" (a mono machine's colour counter)
@@ -435,9 +437,10 @@ _MASKS = (  # applied in order
     MODEL,  # "PlotWave 450" (not "PlotWave 61 340": a count after the model's family)
     re.compile(r"\b(?:19|20)\d{2}\b"),  # years
 )
+_REFER_NOUN = re.compile(r"\b(?:contrat|contract|mat[ée]riels?|machines?|traceurs?|num[ée]ros? de s[ée]rie|client"
+                         r"|compteurs?|relev[ée]s?|index|readings?)\b", re.I)
 _REFERS = re.compile(
-    r"\b(?P<noun>contrat|contract|mat[ée]riels?|machines?|traceurs?|num[ée]ros? de s[ée]rie|client"
-    r"|compteurs?|relev[ée]s?|index|readings?)\b[^.\n]{0,25}"
+    r"(?P<noun>" + _REFER_NOUN.pattern + r")[^.\n]{0,25}"
     r"\b(?:ci-dessous|ci-dessus|en dessous|plus bas|below|above|mentionn|indiqu|r[ée]f[ée]renc|en objet|en question"
     r"|demand[ée]|requested|asked)",
     re.I,
@@ -1222,9 +1225,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # where it goes (not "adresse de livraison des consommables : …", "à notre adresse de livraison, …")
         # (the heading may open its own paragraph, under the one that says the machine goes: "… doit être transféré
         # vers un autre bâtiment du campus. Merci de nous indiquer le coût.⏎⏎Adresse de livraison :")
-        n = negative[-1] if negative else None
-        return n is not None and _DELIVERY_HEADING.match(window, n.start()) is not None \
-            and _GOES_TO.search(folded, max(0, reach + n.start() - _MOVE_BEFORE_DELIVERY), reach + n.start()) is not None
+        return bool(negative) and _heads_where_it_goes(window, folded, reach, negative[-1])
     if not negative:
         return True
     p = positive[-1]
@@ -1250,6 +1251,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :", "transférer le traceur … de
         # notre usine vers notre nouveau bureau d'études.⏎⏎Adresse de livraison :": where it goes
         return True
+    if n.start() > p.start() and _heads_where_it_goes(window, folded, reach, n):
+        return True  # "… doit suivre ; merci de nous adresser le devis de transfert.⏎⏎Lieu de livraison :"
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
         # the old address closes, then where it goes ("transféré de l'ancien site (…, 21000 Dijon) vers :")
@@ -1258,6 +1261,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
                     and _OLD_POSTCODE.search(window, n.end(), towards.start()))
     if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(ANSWER_MARKS):
         return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
+    if n.group().startswith("ancien") and _TO_INSTALL.search(window, n.end(), p.start()):
+        return True  # "à récupérer dans nos anciens locaux de Bastia et à installer … à l'adresse suivante :"
     if _GIVES_WAY.match(n.group()) and _MACHINE_GOES.search(window, n.end(), p.end()):
         # "Adresse de livraison / réinstallation :", "quitte la rue Garibaldi pour s'installer au …", "currently
         # installed in …, to be relocated to": where the machine goes (not "ancienne adresse, avant le déménagement")
@@ -1275,6 +1280,14 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between) or bracketed)
 
 
+def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Match[str]) -> bool:
+    """Is the negative cue a delivery heading ("Adresse de livraison :") under words that say the machine goes
+    somewhere (not "adresse de livraison des consommables : …")?"""
+    at = reach + negative.start()
+    return _DELIVERY_HEADING.match(window, negative.start()) is not None \
+        and _GOES_TO.search(folded, max(0, at - _MOVE_BEFORE_DELIVERY), at) is not None
+
+
 _NO_LONGER = re.compile(r"ne\b|no\s+longer")  # a negative cue of what is no longer, on folded text
 _STAYS_OR_LEAVES = re.compile(r"sur\s+place|\brest|quitt")  # what a machine or a team does, on folded text
 _KEY_BEFORE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+(?P<key>[^\W\d_][^:|\n\d]{0,40})[:|][ \t]*+")  # "N° client : ", "Site | "
@@ -1286,6 +1299,7 @@ _CONTINUED_CELL_LINES = 3  # lines of a cell under its row in columns aligned wi
 # (not an e-mail beside the cue: "(contact : compta@…)", "E-mail : compta@… ⏎Adresse : …")
 _EMAIL_NEXT = re.compile(r"(?<![ \t])[ \t]*+(?:l.adresse[ \t]++(?:(?:e-?mail|mail|electronique|suivante)[ \t]++)?)?:?[ \t]*+"
                          r"[^\s@:()]{1,64}@")
+_TO_INSTALL = re.compile(r"\b(?:a|pour|puis)\s++(?:l.|le\s++|la\s++|les\s++)?(?:re)?installer\b")  # on folded text
 _MOVE_BEFORE_DELIVERY = 160  # characters before a delivery heading where the machine is said to go
 _DELIVERY_HEADING = re.compile(r"livraison[ \t]*+:|delivery[ \t]++address[ \t]*+:")  # on folded text, at a cue
 _GOES_TO = re.compile(r"\b(?:part(?:ir|ira|iront)\s++(?:a|au|pour|vers|sur)\b|demenag\w*+|transfer\w*+|relocat\w*+"
@@ -1590,17 +1604,33 @@ _SAME_DATE = re.compile(r"\bdate\s++(?:pr[ée]vue\s++)?(?:reste|demeure|est)\s++
                         re.I)
 
 
+def _names_what_is_below(new_text: str) -> bool:
+    """Does every pointer to the history name what it points to ("pour le contrat mentionné ci-dessous"): the reader
+    is sent there for that field only (_refers_to_quoted), not for every field the new text lacks?"""
+    named = [m.span() for m in _NAMED_BELOW.finditer(new_text)]
+    return bool(named) and all(any(s <= m.start() and m.end() <= e for s, e in named)
+                               for m in POINTS_BELOW.finditer(new_text))
+
+
+# a number's noun right before the pointer, a participle between: "le contrat mentionné ci-dessous", "la machine citée
+# plus bas" (not "le contrat est indiqué dans le BDC ci-dessous", "voir ma demande ci-dessous", nor readings: "les
+# relevés ci-dessous" are read with everything)
+_NAMED_BELOW = re.compile(r"\b(?:contrat|contract|mat[ée]riels?|machines?|traceurs?|client)[ \t]++"
+                          r"(?:(?:mentionn|cit|indiqu|r[ée]f[ée]renc)[^\W\d_]*+[ \t]++)?"
+                          r"(?:ci-dessous|plus[ \t]++bas|en[ \t]++dessous|below)", re.I)
+
+
 def _refers_to_quoted(new_text: str) -> set[str]:
     """Fields the new text points to in the quoted history ("le contrat ci-dessous")."""
     fields = set()
     for m in _REFERS.finditer(new_text):
-        noun = fold(m.group("noun"))
-        if noun.startswith("contra"):
-            fields.add("contract_number")
-        elif noun.startswith("client"):
-            fields.add("customer_number")
-        else:
-            fields.add("serial_numbers")
+        for noun in map(fold, _REFER_NOUN.findall(m.group())):  # "le contrat de la machine citée plus bas": both
+            if noun.startswith("contra"):
+                fields.add("contract_number")
+            elif noun.startswith("client"):
+                fields.add("customer_number")
+            else:
+                fields.add("serial_numbers")
     return fields
 
 
@@ -1723,7 +1753,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # pas en tenir compte")
     everything = situation not in NOTHING_TO_TAKE and points_to_history(new_text) \
         and not _IGNORE_BELOW.search(new_text)
-    pointed = set(IDENTIFIER_FIELDS) if everything else _refers_to_quoted(new_text)
+    # (the numbers of what the pointer names only: "pour le contrat mentionné ci-dessous", not the machine beside it)
+    pointed = set(IDENTIFIER_FIELDS) if everything and not _names_what_is_below(new_text) \
+        else _refers_to_quoted(new_text)
     # a short answer to our question ("Le voici : 4413 2208 91") carries on the request below ours: the references the
     # request needs and the answer lacks are read in that history (our question names them too: "… le nouveau numéro
     # de commande pour ce contrat ?"), not a new order (the one our question names, "le n° 26-71032 n'étant valable que
@@ -1944,6 +1976,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                 if name == "customer_number" and name not in required and _NOT_OWN_CUSTOMER.search(document.name):
                     continue  # an invoice attached for its references may be another supplier's; an order's "n° client"
                     # may be the buyer's code for its supplier
+                if name == "po_number" and _INVOICE_NAME.search(document.name):
+                    continue  # an invoice bills an order gone by: its "Commande n° …" is not the request's
                 fields[name] = reader.identifier(name, left_out,
                                                  named=name == "customer_number" and name not in required)
                 took = took or bool(fields[name])

@@ -42,6 +42,7 @@ LEAVING = "leaving_serials"
 LEFT_OUT = "left_out_serials"  # serials said not to be concerned: a file attached that lists them does not bring them back
 
 _PIECE = re.compile(r"(?<![A-Za-z0-9@._%+-])[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?![A-Za-z0-9]|@|\.[A-Za-z0-9])")
+_LEADING_LETTERS = re.compile(r"[A-Za-z]*+")  # a value's letters before its digits: "CTR" of "CTR 556 0192"
 _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a token may start
     r"(?<![0-9A-Za-z])(?:(?:[0-2]?\d|3[01])[/.-](?:0?[1-9]|1[0-2])(?:[/.-](?:19|20)?\d{2})?|(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}"  # a day and a month that can be one, or a month and a year
@@ -78,8 +79,11 @@ _SIGN_ENDS = ("°", ".", "#")  # how a number sign ends: a look at one character
 _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: " - n° 1350-4471"
 # what may follow an item's value on its line: nothing, or an aside after a dash or in brackets
 # ("HL6123407 – bureau d'études, bât. A", "3Y0612300 (2e étage)")
+_LISTED = r"[A-Za-z0-9][\w./-]*+(?:[ \u00a0]\d[\w./-]*+)*+"  # a value of a list on one line, spaced or not
 _ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*"
-                        r"|(?:[ \t]*+(?:[/,;+&]|et|and)[ \t]*+[A-Za-z0-9][\w./-]*+)++[ \t;,.]*+")  # "X / Y / Z"
+                        r"|(?:[ \t]*+(?:[/,;+&]|et|and)[ \t]*+" + _LISTED + r")++[ \t;,.]*+")  # "X / Y / Z", "X et Y"
+_MORE_ON_LINE = re.compile(r"[ \t]*+(?:[/,;+&]|et\b|and\b)")  # another value after this one ("12 450 et 8 310": counts)
+_ITEMS_BEFORE = re.compile(r"(?:" + _LISTED + r"[ \t]*+(?:[/,;+&]|et|and)[ \t]*+)++")  # "X et " before Y on its line
 _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5830 1120"), and what may follow it
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
@@ -107,9 +111,9 @@ _INCISE = re.compile(r",[^,\n]{1,40}+,(?=[^,]*+$)")  # the last aside between co
 _COMPANY_SIZED = re.compile(r"(?:\d\.?){8}\d(?:(?:\.?\d){5})?")  # what may pass the SIREN or SIRET check
 _PREFIXED_YEAR = re.compile(r"[A-Z]{2,3}[ \u00a0](?:19|20)\d{2}")
 # what a prefix follows to start its value: ": BC 27/0098", "… est le CMD 27/0583" (a copula, as a colon), a table
-# cell's start ("… | CMD 2027 0118", or after a tab)
-_AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b(?:est|sera|devient|is|becomes|porte|portera|bears)(?:[ \t]++(?:le|la|the))?"
-                          r"(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
+# cell's start ("… | CMD 2027 0118", or after a tab), a number sign ("bon de commande n° CMD 27 00431")
+_AFTER_COLON = re.compile(r"(?:^|[:\n|]|(?<![ \t])\t|\b[Nn][°º]|\b(?:est|sera|devient|is|becomes|porte|portera|bears)"
+                          r"(?:[ \t]++(?:le|la|the))?(?:[ \t]++(?:num[ée]ro|number|r[ée]f[ée]rence|reference))?)[ \t]*+$")
 _TO_COLON = re.compile(r"[^.!?:\n\d]{1,60}+:")  # from a label to the colon that ends its clause, no number between
 _COLON_NEXT = re.compile(r"(?<![ \t])[ \t]*+:")  # matched where a word ends; the lookbehind keeps a search linear
 _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its phrase counts only right before the value
@@ -132,6 +136,10 @@ _YEAR_OR_DATE_WORD = re.compile(r"(?<![\w/.-])(?:(?:19|20)\d{2}|\d{1,2}/\d{1,2}/
 # "2NK 04417", "AZ13 8011": a series of capitals and digits, then its number
 _SERIES = re.compile(r"(?<![A-Z0-9])(?=[A-Z]{0,3}\d)(?=\d{0,3}[A-Z])[A-Z0-9]{3,4}(?![A-Z0-9])")
 _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-118" nor "2026-07"
+# what may follow a reference's letter code: its sentence's end, a bracket, or a word in lower case ("contrat n° CT 2023
+# 1187 PL ?", "CF 2023 0456 B est le …"; not "CT 2022 0815 PW 345", a model after it)
+_CODE_ENDS = re.compile(r"[ \t\u00a0]*+(?:$|[\n?!.,;:)]|[a-zà-ÿ])", re.MULTILINE)
+_CODE_AFTER = re.compile(r"[ \u00a0][A-Z]{1,3}")  # matched whole on what a token adds to a spaced value
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 # a remark in brackets, closed: "numéro de client (indiqué en page 2 de la facture) : X" (one pattern: a second one,
 # written later under the same name, had replaced this one's line and length bounds since the sixteenth session)
@@ -455,6 +463,12 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             # an order's year, then its own long number
             spans[-1] = (spans[-1][0], end)
             continue
+        if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece.isalpha() and piece.isupper() \
+                and len(piece) <= 3 and _lettered_reference(text[spans[-1][0] : spans[-1][1]]) \
+                and piece not in _COUNTER_MARKS and fold(piece) not in lexicon.fillers and not lexicon.is_label(piece) \
+                and _CODE_ENDS.match(text, end):
+            spans[-1] = (spans[-1][0], end)  # "CT 2021 0098 BZH": a lettered reference's code after its number
+            continue
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece[:1].isdigit():
             prev = text[spans[-1][0] : spans[-1][1]]
             last = prev.split()[-1]
@@ -482,6 +496,12 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 continue
         spans.append((start, end))
     return spans
+
+
+def _lettered_reference(value: str) -> bool:
+    """Letters, then groups of digits: "CT 2023 1187", "CF 2023 0456"."""
+    pieces = value.split()
+    return len(pieces) >= 3 and pieces[0].isalpha() and all(p.isdigit() for p in pieces[1:])
 
 
 class _Scorer:
@@ -613,6 +633,7 @@ class _Scorer:
         """For each field (None: "other"), its nearest label before the value text[start:end]:
         (words between, values between, label); and whether the nearest label is right before it."""
         begin = max(self._reach_start(start, end), self._own_key_line(start))
+        own = self._prefix_field(self.text[start:end])
         found: dict[str | None, tuple[int, int, str]] = {}
         nearest_direct: bool | None = None
         between = values = pairs = 0
@@ -641,7 +662,8 @@ class _Scorer:
                     gap = self.folded[self.starts[i] + len(self.words[i][1]) : start]
                     words_after = gap.split("\n", 1)[0] if "\n" in gap else ""
                     nearest_direct = between == 0 and values == 0 and not _WORD.search(words_after)
-                if (i + 1 < bisect_left(self.starts, start) or introduced) and self._complement(i - len(phrase) + 1, name):
+                if (i + 1 < bisect_left(self.starts, start) or introduced) and self._complement(i - len(phrase) + 1, name) \
+                        and name != own:  # (not "le BC pour le contrat de maintenance Colorado n° CTR 556 0192")
                     # "PO number for these contracts will be X", "… for the Canon service contract: X": whose X is
                     i -= len(phrase)
                     continue
@@ -684,6 +706,15 @@ class _Scorer:
         opens = self.text[max(0, self.starts[first] - 40) : self.starts[first]].rstrip().endswith(",")
         return opens and "," not in self.text[self.starts[last] : start] and len(between) <= _CLAUSE_NOUN_WORDS \
             and not _CLAUSE_VERB_WORDS.intersection(between)
+
+    def _prefix_field(self, value: str) -> str | None:
+        """The field of the label a value starts with ("CTR 556 0192": the contract's; "SN-2Y-113084", a label in
+        capitals joined by a dash: the serial's), or None."""
+        prefix = _LEADING_LETTERS.match(value)[0]
+        joined = prefix.isupper() and 2 <= len(prefix) <= 4 and value[len(prefix) : len(prefix) + 1] == "-"
+        if prefix not in self.lex.value_prefixes and not joined:
+            return None
+        return next((name for name, phrase in self.lex.ending_with(fold(prefix)) if phrase == (fold(prefix),)), None)
 
     def _complement(self, first: int, name: str | None) -> bool:
         """Does the label starting at word ``first`` follow another field's label, a preposition and a determiner
@@ -872,6 +903,9 @@ class _Scorer:
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
         labels, direct = self.labels_before(start, end)
+        self_named = self._prefix_field(value)
+        if self_named and self_named not in labels:
+            labels[self_named] = (0, 0, fold(_LEADING_LETTERS.match(value)[0]))  # "copieur couleur n° SN-2Y-113084"
         if self.lex.compound_heads and any(self._is_compound(v[2]) for v in labels.values()) and (
                 not any(c in "-/" for c in value)
                 or any(shape.match(compact) for shape in self.lex.fields["serial_numbers"].shapes)):
@@ -915,8 +949,10 @@ class _Scorer:
                 # under the machines ("Les machines suivantes sont concernées :⏎- 810024471"; not 14 digits)
             score, why, labelled = 0.0, [], None
             mine = labels.get(name)
-            if mine and machine_before and not lex.machine_words and not machines.intersection(mine[2].split()):
-                mine = (mine[0] + _MACHINE_WORD_COST, *mine[1:])  # "le contrat … du traceur 1650-00 5521"
+            if mine and machine_before and not lex.machine_words and not machines.intersection(mine[2].split()) \
+                    and self_named != name:
+                mine = (mine[0] + _MACHINE_WORD_COST, *mine[1:])  # "le contrat … du traceur 1650-00 5521" (not "le
+                # contrat de maintenance Colorado n° CTR 556 0192": a value that starts with its label names itself)
             if column == name:
                 score += self.lex.label_score
                 why.append("in a column headed like its label")
@@ -1010,14 +1046,17 @@ class _Scorer:
         return False
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
-        """Is the value alone on its line (a bullet aside), in a list whose introduction names machines and
+        """Is the value alone on its line (a bullet aside) or one of the values it lists ("X et Y"), in a list whose
+        introduction names machines and
         ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790"), a blank line
         between the introduction and the list allowed?"""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        if _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS)) or not _ITEM_REST.fullmatch(text, end, line_end) \
+        before = _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS))
+        if (before and not _ITEMS_BEFORE.fullmatch(before)) or not _ITEM_REST.fullmatch(text, end, line_end) \
+                or ((before or _MORE_ON_LINE.match(text, end)) and _QUANTITY.fullmatch(text, start, end)) \
                 or (_QUANTITY.fullmatch(text, start, end) and (_COUNTER_ASIDE.match(text, end) or COUNTER_LABEL_ENDS.search(
                     self.folded, max(0, line_start - 80), max(0, line_start - 1)))):
             # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading, or the line above
@@ -1483,6 +1522,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
     ("3Y0612300 12 345 m²": a serial, then a reading), and a count stays apart from a machine ("PlotWave
     345 : 88 214")."""
     tokens = _tokens(text, lexicon)
+    ends = dict(tokens)
     merged: list[tuple[int, int]] = []
     machines = lexicon.fields["serial_numbers"].machine_words
     introducers = [(_after_fillers(scorer, i, lexicon), name, False)
@@ -1537,7 +1577,8 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
                 and all(any(c.isdigit() for c in p) or (_inner_capitals(p, k, pieces) and not lexicon.is_label(p))
                         for k, p in enumerate(pieces[1:], 1))
                 and not any(sh.match(first) for sh in shapes)):
-            merged.append(span)
+            # with the letter code the tokens joined after it: "contrat n° CT 2023 1187 PL"
+            merged.append((span[0], ends[span[0]]) if _CODE_AFTER.fullmatch(text, span[1], ends.get(span[0], 0)) else span)
     # "n° de série B7 311 902 et B7 311 955", or one per line ("… sont :⏎70 22 45 81⏎70 22 45 96"): the next of a
     # list, of the same shape (the next line is that value alone)
     for start, end in merged:
