@@ -180,6 +180,16 @@ def test_an_orders_client_number_is_no_customer_number_the_request_does_not_need
     assert analysis.fields["po_number"] == "BC-2027-0451" and analysis.fields["customer_number"] is None
 
 
+def test_an_orders_customer_number_at_canon_is_read():
+    """"N° client Canon : …" in the purchase order names the customer's own number with us, unlike its "N° client"."""
+    order = pdf(["HOPITAL EXEMPLE - BON DE COMMANDE N° BC-27-000318", "Fournisseur : CANON FRANCE SAS",
+                 "Code fournisseur : F004417", "N° client Canon : C0012847", "Objet : maintenance traceur - contrat "
+                 "Canon CT-2026-004512"])
+    analysis = analyze(mail("Renouvellement BC 2027", "Bonjour,\nVeuillez trouver ci-joint notre nouveau bon de commande "
+                            "pour l'exercice 2027.", [("BDC-2027-MAINT.pdf", "application/pdf", order)]))
+    assert analysis.fields["po_number"] == "BC-27-000318" and analysis.fields["customer_number"] == "C0012847"
+
+
 def test_an_invoices_order_number_is_no_new_order():
     """An invoice attached for reference bills an order gone by: its "Commande n°" is not the request's P.O."""
     invoice = pdf(["CANON FRANCE - FACTURE N° F2027-11873 du 02/08/2027", "Client : IMPRIMERIE DURAND",
@@ -207,6 +217,12 @@ def test_an_invoices_order_number_is_no_new_order():
                                       "relatives au contrat cité en objet devront être adressées exclusivement par "
                                       "courriel à l'adresse factures@mairie-exemple.fr."],
      "invoice_by_email", {"new_email": "factures@mairie-exemple.fr", "effective_date": "2027-03-01"}),
+    # "l'office sera exploité par la SELARL …, SIREN …": the company that carries on is the new one
+    ("Transformation de l'étude", "Madame, Monsieur,\nNotre étude change de forme juridique au 1er juillet 2027. Vous "
+     "trouverez ci-joint le courrier de Maître Dupré. Merci de modifier l'entité facturée en conséquence.",
+     "Courrier_SELARL.docx", ["Je vous informe qu'à compter du 1er juillet 2027, l'office sera exploité par la SELARL "
+                              "DUPRE NOTAIRES, SIREN 732829304, dont le siège est inchangé."],
+     "billing_entity_change", {"siren": "732829304", "effective_date": "2027-07-01"}),
 ])
 def test_a_letter_sent_with_a_word_is_read_for_its_request_and_its_date(subject, body, name, paragraphs, situation, fields):
     analysis = analyze(mail(subject, body, [(name, "application/vnd.openxmlformats-officedocument.wordprocessingml."

@@ -101,6 +101,24 @@ SIDE_TOPICS = [
      "Bonjour,\nSuite à la clôture de notre ancien ordre d'achat, merci de noter la nouvelle référence à rappeler sur "
      "vos prochaines factures pour la presse varioPRINT (n° de série 5402K118) :\n\nN/Réf. OA  2027-OA-00561\n\n"
      "Par ailleurs, notre atelier aurait besoin de 4 flacons d'encre noire pour la même machine." + SIGNATURE),
+    # "résilation": a letter dropped from the request's word
+    ("contract_termination", "Résilation contrat",
+     "Bonjour,\nNous souhaitons procéder à la résilation du contrat du traceur PlotWave 345, n° série 3450 2218 0 (notre "
+     "agence ferme).\nPar ailleurs, l'autre traceur affiche une erreur E-118 : pouvez-vous envoyer un technicien ?"
+     + SIGNATURE),
+    # a change of legal form, "l'entité facturée"; the machine given back ("restituer")
+    ("billing_entity_change", "Transformation de l'étude",
+     "Madame, Monsieur,\nNotre étude change de forme juridique au 1er septembre (SCP vers SELARL). Merci de modifier "
+     "l'entité facturée en conséquence.\nPar ailleurs, notre traceur est en panne : pouvez-vous envoyer un technicien ?"
+     + SIGNATURE),
+    ("contract_termination", "Traceur",
+     "Bonjour,\nC'est finalement le second traceur, n° 3Y118874, que nous souhaitons restituer.\nPar ailleurs, "
+     "pouvez-vous nous envoyer un technicien pour l'autre, en panne ?" + SIGNATURE),
+    # invoices already sent by e-mail, to go to another box: an address change, beside a breakdown
+    ("invoice_address_change", "Factures",
+     "Bonjour,\n1) À compter d'octobre, nos factures, que vous nous envoyez actuellement par e-mail à compta@exemple.fr, "
+     "doivent être adressées à la boîte suivante, gérée par notre cabinet comptable :\nfournisseurs@exemple-ssc.fr\n"
+     "2) Par ailleurs, notre traceur affiche l'erreur E-1204 : pouvez-vous envoyer un technicien ?" + SIGNATURE),
     # two side topics that outweigh the request's one keyword: a request written out still wins
     ("contract_termination", "Résiliation contrat Arizona - trop de pannes",
      "Bonjour,\nNotre Arizona 1380 GT est encore tombée en panne (3e intervention ce mois-ci). Nous avons décidé de "
@@ -291,6 +309,11 @@ NEGATED = [
      "Bonjour,\nAprès réflexion, nous ne souhaitons pas résilier le contrat du PlotWave 3600 (S/N 9871001000) :\nil "
      "reste en service. En revanche, merci de résilier le contrat du ColorWave 3800 S/N 9861110000,\nque nous avons "
      "retiré du service le mois dernier." + SIGNATURE),
+    # a move done ("a bien été déménagé"), then an order of toner
+    ("other", "equipment_move", "Commande toner",
+     "Bonjour,\nLe traceur a bien été déménagé la semaine dernière dans nos nouveaux locaux, merci à votre technicien."
+     "\nPourriez-vous nous envoyer 2 cartouches de toner noir pour le PlotWave 500, n° de série 5001 2290 ?"
+     + SIGNATURE),
     ("other", "po_change", "Facture 9100000001 – contestation",
      "Bonjour,\nLa facture n° 9100000001 applique une hausse de 9 % sur le prix à la page. Merci de nous adresser un "
      "avoir. Pas de changement d'adresse ni de bon de commande de notre côté, tout reste identique." + SIGNATURE),

@@ -132,6 +132,9 @@ EFFECTIVE = [
     # "au cours du premier trimestre": some time within it, no day the change applies from
     ("Nous allons déménager notre plateforme vers notre nouvel entrepôt au cours du premier trimestre.", None),
     ("Nous déménageons au début du premier trimestre, le 4 janvier.", "2027-01-04"),
+    # the end of a school or academic year is no 31 December
+    ("Nous envisageons d'arrêter le contrat en fin d'année scolaire.", None),
+    ("Nous arrêtons le contrat en fin d'année.", "2026-12-31"),
     # a date the customer asks us to propose is not settled
     ("Le traceur part au nouveau magasin. Merci de nous proposer une date en avril.", None),
     ("Could you suggest a date in April for the move?", None),

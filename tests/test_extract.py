@@ -1739,6 +1739,10 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  # "total" keying its line's number, under a sentence that names the counters without a colon; not an amount's total
  ("Bonjour voici les compteurs du traceur de l'agence\ntotal 48 215\ncouleur 12 007\nclient 0056120", [48215, 12007]),
  ("Bonjour, voici les compteurs du traceur.\nTotal HT 279,50\nnoir 41 388", [41388]),
+ # an overage the invoice charged is no reading
+ ("La facture 9127004400 comporte un dépassement de\n12 400 pages que nous contestons. Merci de nous envoyer un avoir.",
+  []),
+ ("Overage of 3 200 pages billed on invoice 9127004400: we dispute it.", []),
  ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "
   "(rouleau 2) :\n3 305.\nCordialement,", [48712, 3305]),
  # a number its label gives another field is no reading; a paper size in a header is no number

@@ -929,6 +929,9 @@ CASES = [
     ("… a credit note's letters name none", "Merci d'appliquer l'avoir AV-2027-0142.", "serial_numbers", []),
     ("a contact's phone is no contract", "Date du transfert : 14/09/2026\nContact : 0590 26 44 10", "contract_number",
      []),
+    ("… nor an extension after 'Contact :'", "Contact : communication@exemple.fr - poste 4410", "contract_number", []),
+    ("… nor a postcode under a 'Contact' heading", "Contact\n150 rue Ampère - 13290 Aix-en-Provence", "contract_number",
+     []),
     ("… not a model after it", "Contrat CT 2022 0815 PW 345 : relevé joint.", "contract_number", ["CT 2022 0815"]),
 ]
 

@@ -262,7 +262,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver, frozenset[str]], ...] = (
                 r"|(?:le |du |au )?mois (?:prochain|suivant)|next month"
                 r"|(?:la )?fin (?:du|de ce|de) mois|(?:the )?end of (?:the|this) month"
                 r"|annee prochaine|next year"  # (without its "l'": "dans le courant de l'année prochaine" is vague)
-                r"|(?:la )?fin (?:de l'|d')annee|(?:the )?end of (?:the|this) year"
+                r"|(?:la )?fin (?:de l'|d')annee(?! (?:scolaire|universitaire|academique))|(?:the )?end of (?:the|this) year"
                 rf"|rentree(?: scolaire)?(?: {_YEAR})?)\b"),
      _relative, _ANY),
     # a year only after the words that make it the year a change applies to: "valable pour 2027", "for FY2027"
@@ -400,7 +400,7 @@ def _before(text: str, start: int) -> str:
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
 
 
-_KEY_LINE = re.compile(r"[ \t>*•-]*+[^\W\d_][^:\n\d]{0,40}+:[ \t]*+")  # "Période : ", "- Date d'effet : " before a date
+_KEY_LINE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+[^\W\d_][^:\n\d]{0,40}+:[ \t]*+")  # "Période : ", "- Date d'effet : " before a date
 _HEADER_CLIMB = 5  # rows of a table climbed to its header
 _RULE_ROW = re.compile(r"[|:\- \t]*+")
 

@@ -89,6 +89,8 @@ _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by"
+    # "l'office sera exploité par la SELARL …", "will be operated by": who carries on from now on
+    r"|\b(?:sera|seront|will\s++be)\s++(?:d[ée]sormais\s++|now\s++)?(?:exploit|g[ée]r|operat|run)\w*+\s++(?:par|by)\b"
     # "seront facturés à compter du … à la société :" (not "ne seront plus facturés", "sont aujourd'hui facturés")
     r"|\b(?:seront|sera|devront|devra)\s++(?:(?!plus\b)\w++\s++){0,2}?factur\w*+[^.:;]{0,80}?\b[àa] la "
     r"(?:soci[ée]t[ée]|structure)\s*+:",
@@ -328,7 +330,7 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
-    r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
+    r"|\bplus\s++ou\s++moins|\bnearly|\balmost|\bd[ée]passement|\boverage)[^.;:|\n\d]{0,40}+$"  # (an overage charged)
     # what an invoice charged (its clause, on the line before too: _INVOICE_BEFORE reads further back on this one)
     rf"|\b{_INVOICED}{{0,40}}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
@@ -513,18 +515,19 @@ class _Reader:
         return [(f.start, f.value) for f in self.identifiers()["serial_numbers"]]
 
     def identifier(self, name: str, left_out: frozenset[str] = frozenset(), besides: frozenset[str] = frozenset(),
-                   named: bool = False) -> Any:
+                   named: bool = False, at_canon: bool = False) -> Any:
         """The field's value, with its evidence and span: a list of serials, but those another text ``left_out``
         (blanks removed); another field's value, none that is, or holds as one of its spaced pieces, a number of
         ``besides`` (letters and digits only: a file's name "EJ_2027_C2027-0561" holds the contract C2027/0561 the
-        body named); with ``named``, only one its own label names outright (NAMING_LABELS); LEAVING: the serials
-        said to leave, as the serial_numbers field."""
+        body named); with ``named``, only one its own label names outright (NAMING_LABELS); with ``at_canon``, only one
+        its own label says is ours ("N° client Canon"); LEAVING: the serials said to leave, as the serial_numbers
+        field."""
         found = self.identifiers()[name]
         if name in ("serial_numbers", LEAVING):
             return self._serials([f for f in found if compacted(f.value) not in left_out])
         chosen = best([f for f in found if not besides.intersection(
             _letters_and_digits(piece) for piece in (f.value, *f.value.split()))
-            and (not named or _named_a_client(f))])
+            and (not named or _named_a_client(f)) and (not at_canon or _named_at_canon(f))])
         if chosen is None:
             return None
         self.note(name, chosen.value, chosen.why)
@@ -1974,8 +1977,11 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         for name in _ATTACHMENT_FIELDS:  # a customer number the request does not need only under a client label
             if not fields[name]:  # (the body's "seule exception : … (n° X)" holds)
                 if name == "customer_number" and name not in required and _NOT_OWN_CUSTOMER.search(document.name):
-                    continue  # an invoice attached for its references may be another supplier's; an order's "n° client"
-                    # may be the buyer's code for its supplier
+                    # an invoice attached for its references may be another supplier's; an order's "n° client" may be
+                    # the buyer's code for its supplier: only a number its label says is ours ("N° client Canon : …")
+                    fields[name] = reader.identifier(name, left_out, at_canon=True)
+                    took = took or bool(fields[name])
+                    continue
                 if name == "po_number" and _INVOICE_NAME.search(document.name):
                     continue  # an invoice bills an order gone by: its "Commande n° …" is not the request's
                 fields[name] = reader.identifier(name, left_out,
@@ -2055,6 +2061,11 @@ def _named_a_client(found: Found) -> bool:
     words = found.label[0].split()
     words = words[:-1] if words and words[-1] in ("n", "no", "number") else words
     return bool(words) and words[-1] in ("client", "customer")
+
+
+def _named_at_canon(found: Found) -> bool:
+    """Is the value right after a label that says it is the number at Canon ("N° client Canon", "compte Canon")?"""
+    return found.label is not None and not found.label[1] and "canon" in found.label[0].split()
 
 
 _NAME_SEPARATORS = re.compile(r"[_+]++")

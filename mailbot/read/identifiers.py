@@ -82,8 +82,9 @@ _ITEM_SIGN = re.compile("^" + _SIGN, re.I)  # a list's item may start with it: "
 _LISTED = r"[A-Za-z0-9][\w./-]*+(?:[ \u00a0]\d[\w./-]*+)*+"  # a value of a list on one line, spaced or not
 _ITEM_REST = re.compile(r"[ \t;,.]*+|[ \t]++[–—-][ \t].*|[ \t]*+\(.*"
                         r"|(?:[ \t]*+(?:[/,;+&]|et|and)[ \t]*+" + _LISTED + r")++[ \t;,.]*+")  # "X / Y / Z", "X et Y"
-_MORE_ON_LINE = re.compile(r"[ \t]*+(?:[/,;+&]|et\b|and\b)")  # another value after this one ("12 450 et 8 310": counts)
-_ITEMS_BEFORE = re.compile(r"(?:" + _LISTED + r"[ \t]*+(?:[/,;+&]|et|and)[ \t]*+)++")  # "X et " before Y on its line
+# another value after this one ("12 450 et 8 310": counts), the values before it on its line ("X et " before Y)
+_MORE_ON_LINE = re.compile(r"(?<![ \t])[ \t]*+(?:[/,;+&]|et\b|and\b)")
+_ITEMS_BEFORE = re.compile(r"(?<![\w./-])(?:" + _LISTED + r"[ \t]*+(?:[/,;+&]|et|and)[ \t]*+)++")
 _ITEM_LINE = re.compile(  # an item of such a list: one value, spaced or not ("5830 1120"), and what may follow it
     r"[A-Za-z0-9]++(?:[-/.][A-Za-z0-9]++)*+(?:[ \u00a0][A-Za-z]{0,3}+\d[A-Za-z0-9]*+(?:[-/][A-Za-z0-9]++)*+){0,3}+(?:"
     + _ITEM_REST.pattern + ")")
@@ -139,6 +140,7 @@ _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-11
 # what may follow a reference's letter code: its sentence's end, a bracket, or a word in lower case ("contrat n° CT 2023
 # 1187 PL ?", "CF 2023 0456 B est le …"; not "CT 2022 0815 PW 345", a model after it)
 _CODE_ENDS = re.compile(r"[ \t\u00a0]*+(?:$|[\n?!.,;:)]|[a-zà-ÿ])", re.MULTILINE)
+_KEY_END = re.compile(r"(?<![ \t])[ \t]*+(?::|\n|$)")  # what ends a key: its colon, or its line (on folded text)
 _CODE_AFTER = re.compile(r"[ \u00a0][A-Z]{1,3}")  # matched whole on what a token adds to a spaced value
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 # a remark in brackets, closed: "numéro de client (indiqué en page 2 de la facture) : X" (one pattern: a second one,
@@ -256,6 +258,7 @@ class Lexicon:
     model_prefixes: frozenset[str] = frozenset()  # a model's short name, not a serial's start ("PW 7H3210502")
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     not_typos: frozenset[str] = frozenset()  # words of their own one letter from a label: "compta" is no "compte"
+    keys_not_typos: frozenset[str] = frozenset()  # … only as a key, before a colon or alone on its line ("Contact :")
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     destinations: tuple[tuple[str, ...], ...] = ()  # "… à faire figurer sur vos factures est le X": where X goes
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
@@ -373,6 +376,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    changing=_folded_phrases(data.get("changing", [])),
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    not_typos=frozenset(fold(w) for w in data.get("not_typos", [])),
+                   keys_not_typos=frozenset(fold(w) for w in data.get("keys_not_typos", [])),
                    other_shapes=other_shapes, compound_heads=heads)
 
 
@@ -540,6 +544,9 @@ class _Scorer:
                 if (i not in ends or len(phrase) > len(ends[i][1])) and _ends_with(words, i + 1, phrase) and not (
                         len(phrase) == 1 and word in self.lex.capitals_only and not self._written_upper(i)):
                     ends[i] = (name, phrase)  # "DA" in capitals: "Giovanni da Verrazzano" has no label
+            if i in ends and word in self.lex.keys_not_typos and ends[i][1][-1] != word \
+                    and _KEY_END.match(self.folded, self.words[i][0] + len(word)):
+                del ends[i]  # "Contact : 0590 26 44 10", "Contact⏎150 rue Ampère – 13290 …": no "contract"
             if i in ends and (compound := self._compound(words, i, ends[i], machines)):
                 ends[i] = compound
             if i in ends and (pointer := self._pointer_after(words, i)):
@@ -1054,7 +1061,9 @@ class _Scorer:
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        before = _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS))
+        # (the values before it on its line, within a list's reach: a line of a thousand values is no list)
+        before = _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS)) if start - line_start <= _LIST_LINE_REACH \
+            else "…"
         if (before and not _ITEMS_BEFORE.fullmatch(before)) or not _ITEM_REST.fullmatch(text, end, line_end) \
                 or ((before or _MORE_ON_LINE.match(text, end)) and _QUANTITY.fullmatch(text, start, end)) \
                 or (_QUANTITY.fullmatch(text, start, end) and (_COUNTER_ASIDE.match(text, end) or COUNTER_LABEL_ENDS.search(
