@@ -190,6 +190,14 @@ def test_an_orders_customer_number_at_canon_is_read():
     assert analysis.fields["po_number"] == "BC-27-000318" and analysis.fields["customer_number"] == "C0012847"
 
 
+@pytest.mark.parametrize("name", ["BC_2027_a_reporter_sur_factures.pdf", "BDC_FACT_2027.pdf", "BC 2027 - Fac.pdf"])
+def test_an_order_whose_name_speaks_of_invoices_gives_its_number(name):
+    order = pdf(["BON DE COMMANDE N° BC-27-000318", "Fournisseur : CANON FRANCE SAS", "Objet : maintenance traceur"])
+    analysis = analyze(mail("Bon de commande 2027", "Bonjour,\nVeuillez trouver ci-joint notre nouveau bon de commande "
+                            "pour l'exercice 2027, à reporter sur vos factures.", [(name, "application/pdf", order)]))
+    assert analysis.fields["po_number"] == "BC-27-000318"
+
+
 def test_an_invoices_order_number_is_no_new_order():
     """An invoice attached for reference bills an order gone by: its "Commande n°" is not the request's P.O."""
     invoice = pdf(["CANON FRANCE - FACTURE N° F2027-11873 du 02/08/2027", "Client : IMPRIMERIE DURAND",

@@ -314,6 +314,16 @@ NEGATED = [
      "Bonjour,\nLe traceur a bien été déménagé la semaine dernière dans nos nouveaux locaux, merci à votre technicien."
      "\nPourriez-vous nous envoyer 2 cartouches de toner noir pour le PlotWave 500, n° de série 5001 2290 ?"
      + SIGNATURE),
+    # (second reader) giving back empty cartridges or a loan machine is no termination
+    ("other", "contract_termination", "Toners",
+     "Bonjour,\nNous allons restituer les cartouches de toner vides via le carton de retour. Pouvez-vous nous envoyer 2 "
+     "toners noirs ?" + SIGNATURE),
+    ("other", "contract_termination", "Traceur de prêt",
+     "Bonjour,\nNotre traceur est revenu de réparation. Nous vous restituons donc le traceur de prêt dès demain."
+     + SIGNATURE),
+    ("invoice_address_change", "billing_entity_change", "Adresse de facturation",
+     "Bonjour,\nL'entité facturée reste la même, seule l'adresse de facturation change : merci d'envoyer les factures à "
+     "notre nouvelle adresse, 4 rue Nobel, 35000 Rennes." + SIGNATURE),
     ("other", "po_change", "Facture 9100000001 – contestation",
      "Bonjour,\nLa facture n° 9100000001 applique une hausse de 9 % sur le prix à la page. Merci de nous adresser un "
      "avoir. Pas de changement d'adresse ni de bon de commande de notre côté, tout reste identique." + SIGNATURE),

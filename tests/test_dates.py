@@ -138,6 +138,8 @@ EFFECTIVE = [
     # a date the customer asks us to propose is not settled
     ("Le traceur part au nouveau magasin. Merci de nous proposer une date en avril.", None),
     ("Could you suggest a date in April for the move?", None),
+    ("Nous déménageons le 12 avril : pouvez-vous nous proposer un créneau pour le transfert du traceur ?", "2027-04-12"),
+    ("We propose a date of 12 April for the move of the plotter.", "2027-04-12"),
     ("Le déménagement aura lieu le 12 avril. Merci de nous proposer un horaire pour le démontage.", "2027-04-12"),
     ("Nous déménageons en novembre.", "2027-11-01"),  # November 2026 has begun: the next one
     ("À partir de mars 2027, la nouvelle adresse de facturation est la suivante.", "2027-03-01"),
@@ -150,6 +152,8 @@ EFFECTIVE = [
     ("N° engagement (nouveau) : 1900 2245 87\nAncien engagement : 1900 1988 02\nPériode : 01/09/2027 - 31/08/2028",
      "2027-09-01"),
     ("Ancien engagement : 1900 1988 02, valable jusqu'au\n31/08/2027", None),
+    ("Notre ancien bon de commande reste valable jusqu'à la date suivante :\nDate : 31/12/2026", None),
+    ("Ancienne adresse : 4 rue Nobel, 75001 Paris, occupée jusqu'au\nDate : 15/01/2027", None),
     ("Voici notre numéro de commande pour l'exercice 2027 : PO-2027-0042", "2027-01-01"),
     ("Numéro de commande exercice 2027 : 4500012345", "2027-01-01"),
     ("Please find our new purchase order for 2027: 4500012345", "2027-01-01"),

@@ -1212,6 +1212,14 @@ POLICY += [
      "Bonjour,\n\nVoici notre nouveau numéro de commande pour le contrat mentionné ci-dessous, valable pour 2027 : "
      "PO-ATL-2027-019\n\nClaire", "Votre contrat n° 40017733 (PlotWave 345, n° de série 3X0451122) arrive à échéance "
      "le 31/12/2026. Merci de nous transmettre votre nouveau bon de commande.", "contract_number", "40017733"),
+    ("… the machine when the history names the contract by it only", "Re: Renouvellement bon de commande",
+     "Bonjour,\n\nVoici notre nouveau numéro de commande pour le contrat mentionné ci-dessous, valable pour 2027 : "
+     "PO-ATL-2027-019\n\nClaire", "Votre contrat du PlotWave 345 (n° de série 3X0451122) arrive à échéance le "
+     "31/12/2026. Merci de nous transmettre votre nouveau bon de commande.", "serial_numbers", ["3X0451122"]),
+    ("a pointer to the machine below still takes the contract beside it", "Re: Renouvellement bon de commande",
+     "Bonjour,\n\nVoici notre nouveau numéro de commande pour le matériel ci-dessous : PO-ATL-2027-019\n\nClaire",
+     "Votre contrat n° 40017733 (PlotWave 345, n° de série 3X0451122) arrive à échéance le 31/12/2026. Merci de nous "
+     "transmettre votre nouveau bon de commande.", "contract_number", "40017733"),
 ]
 
 
@@ -1331,6 +1339,11 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Les factures relatives à notre compte client : 7 100 233 sont désormais à adresser à : Mairie de Cayenne – "
   "Service Finances – 1 place Léopold Héder – 97300 Cayenne.", "97300"),
  ("Les commandes de papier sont à adresser à : Service achats, 4 rue Nobel, 35000 Rennes.", None),
+ ("Les bons de commande sont désormais à adresser à : Service Achats, 4 rue Nobel, 35000 Rennes.", None),
+ ("Les réclamations sont désormais à adresser au service qualité, 4 rue Nobel, 35000 Rennes.", None),
+ # "transférée" said of the accounting, not of a machine, above a delivery heading for supplies
+ ("Merci de nous envoyer les consommables ; notre comptabilité a été transférée au siège.\n\nAdresse de livraison :\n"
+  "4 rue Nobel\n35000 Rennes", None),
  # the heading under the words that say the machine goes, after a cue of the move's quote ("devis de transfert")
  ("Notre service de radiologie quitte le bâtiment A pour le pôle Santé Nord. Le traceur (n° 3471 0099) doit suivre ; "
   "merci de nous chiffrer le transfert.\n\nLieu de livraison :\nPôle Santé Nord, niveau 2\n5 rue des Écoles, 97300 "
@@ -1743,6 +1756,7 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
  ("La facture 9127004400 comporte un dépassement de\n12 400 pages que nous contestons. Merci de nous envoyer un avoir.",
   []),
  ("Overage of 3 200 pages billed on invoice 9127004400: we dispute it.", []),
+ ("Pour le calcul du dépassement, compteur total 48 215", [48215]),
  ("Traceur PlotWave 450 n° de série 6103 2200 - relevé du 30/06, compteur\nm² : 48 712, et compteur mètres linéaires "
   "(rouleau 2) :\n3 305.\nCordialement,", [48712, 3305]),
  # a number its label gives another field is no reading; a paper size in a header is no number
@@ -1924,6 +1938,10 @@ def test_reading_values(text, values):
 
 
 NEW_EMAILS = [  # (text, the new invoice e-mail address): cues before or after it, replacements, obfuscation
+ # the address invoices go to now, in a relative clause after the date the change applies from
+ ("1) À compter de septembre, nos factures, que vous nous envoyez actuellement par e-mail\nà compta@exemple.fr, "
+  "doivent être adressées à la boîte suivante, gérée par notre\nprestataire comptable :\nfournisseurs@exemple-ssc.fr\n\n"
+  "2) Par ailleurs, notre traceur affiche l'erreur E-1204.", "fournisseurs@exemple-ssc.fr"),
  # the address the invoices go to "comme d'habitude" is no new one; "the right mailbox is X" after invoices sent to
  # a former colleague is
  ("Le numéro de commande valable pour 2027 est le PO n°4500123900.\n\nLes factures sont à envoyer comme d'habitude à "

@@ -927,6 +927,18 @@ CASES = [
     ("a serial's label joined to it by a dash", "Le copieur couleur n° SN-4K-207731 part à Bastia.", "serial_numbers",
      ["SN-4K-207731"]),
     ("… a credit note's letters name none", "Merci d'appliquer l'avoir AV-2027-0142.", "serial_numbers", []),
+    # (second reader) a common abbreviation after a reference is no code of it; a document's word glued to its
+    # prefix still refuses it as a customer number; unspaced counts listed under machines are no serials
+    ("an abbreviation after a reference is no code", "Contrat CT 2023 1187 OK pour nous.", "contract_number",
+     ["CT 2023 1187"]),
+    ("… nor 'HS'", "Le traceur du contrat n° CT 2023 1187 HS depuis lundi.", "contract_number", ["CT 2023 1187"]),
+    ("… nor after an order", "Notre commande : BC 2027 0045 OK pour vous ?", "po_number", ["BC 2027 0045"]),
+    ("a document's word is no customer number", "N° client : FACT-2027-0012", "customer_number", []),
+    ("… nor a quote's", "N° client : DEVIS-0045", "customer_number", []),
+    ("… nor a credit note's", "N° client : AVOIR-0012", "customer_number", []),
+    ("… nor a contract's", "N° client : CTR-0098", "customer_number", []),
+    ("unspaced counts listed under machines are no serials", "Voici les relevés de nos deux traceurs :\n12450 et 8310",
+     "serial_numbers", []),
     ("a contact's phone is no contract", "Date du transfert : 14/09/2026\nContact : 0590 26 44 10", "contract_number",
      []),
     ("… nor an extension after 'Contact :'", "Contact : communication@exemple.fr - poste 4410", "contract_number", []),

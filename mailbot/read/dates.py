@@ -391,8 +391,12 @@ def _before(text: str, start: int) -> str:
     if header is not None:
         return header  # a table's cell: its column's header says what the date is ("Date d'effet")
     line_start = text.rfind("\n", max(0, start - 60), start) + 1
-    if line_start and _KEY_LINE.fullmatch(text, line_start, start):
-        return text[line_start:start]  # "Ancien engagement : …⏎Période : 01/09/2027": a key's date is the key's
+    if line_start and _KEY_LINE.fullmatch(text, line_start, start) and (
+            not (above := text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].rstrip())
+            or above.endswith((".", "!", "?")) or _VALUE_LINE.fullmatch(above)):
+        # "Ancien engagement : 1900 1988 02⏎Période : 01/09/2027": a key's date is the key's, under a line of its own
+        # (not under "… valable jusqu'à la date suivante :" nor a line wrapped after "occupée jusqu'au")
+        return text[line_start:start]
     if line_start and not text[line_start:start].strip(_ANSWER_MARKS):
         above = text[max(0, line_start - 61) : line_start - 1].rsplit("\n", 1)[-1].rstrip()
         if above.endswith((";", "?")):
@@ -400,6 +404,9 @@ def _before(text: str, start: int) -> str:
     return _CLOSED_ASIDE.sub(" ", _SENTENCE_END.split(text[max(0, start - 60) : start])[-1])
 
 
+# the line above a key's date (matched whole, blanks stripped): "Key : value" ending with a number (or a blank line, or a
+# sentence's end)
+_VALUE_LINE = re.compile(r"(?<![^\n])[^:\n]{1,40}+:[ \t]*+[^\s:][^\n]*+(?<=[\d)])")
 _KEY_LINE = re.compile(r"(?<![ \t>*•-])[ \t>*•-]*+[^\W\d_][^:\n\d]{0,40}+:[ \t]*+")  # "Période : ", "- Date d'effet : " before a date
 _HEADER_CLIMB = 5  # rows of a table climbed to its header
 _RULE_ROW = re.compile(r"[|:\- \t]*+")
@@ -483,9 +490,10 @@ _HEDGE = re.compile(
     r"|arr[êe]t|d[ée]fini|d[ée]cid|connu|confirm)|\breste\s++[àa]\s++(?:fixer|d[ée]finir|confirmer)"
     r"|\bdate\s++exacte\s++(?:n['’]est\s++pas|reste|sera\s++(?:pr[ée]cis|confirm|communiqu|fix))"
     r"|\bexact\s++date\s++(?:is\s++not|to\s++be|will\s++be\s++(?:confirmed|communicated|set|fixed))"
-    # a date the customer asks us to propose: "Merci de nous proposer une date en avril", "suggest a date in April"
-    r"|\bpropos(?:er|ez)\s++(?:[^\W\d_]++\s++)?(?:une|des|un)\s++(?:dates?|cr[ée]neaux?|rendez-vous|jour)\b"
-    r"|\b(?:suggest|propose)\s++(?:us\s++)?(?:a|some)\s++(?:dates?|slots?|day)\b"
+    # a date the customer asks us to propose: "Merci de nous proposer une date en avril", "could you suggest a date in
+    # April" (not a time slot on a day set: "le 12 avril : pouvez-vous nous proposer un créneau", nor "We propose a date")
+    r"|\b(?:nous|me)\s++propos(?:er|ez)\s++(?:une|des)\s++dates?\b"
+    r"|\b(?:could|can|would|please)\s++(?:you\s++)?(?:suggest|propose)\s++(?:us\s++)?(?:a|some)\s++dates?\b"
     r"|\bto\s++be\s++confirmed|\btbc\b|\bnot\s++(?:yet\s++)?(?:fixed|confirmed|decided|set)\s++yet|\bnot\s++yet\s++(?:fixed"
     r"|confirmed|decided|set|known)",
     re.I)

@@ -248,6 +248,7 @@ _NOT_OWN_CUSTOMER = re.compile(r"factur|invoice|(?<![a-z])(?:fac|fact|inv|avoir|
 # a letter about invoices is none of them: "courrier_maire_factures.docx", "Courrier - transmission des factures"
 _NO_LETTER = r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
 # an invoice's file, whose dates are no request's: "FAC_9026318847.pdf"
+_ORDER_NAME = re.compile(r"(?<![a-z])(?:bc|bdc|po|cde|cmd|commande|order|purchase)(?![a-z])", re.I)  # a file's name
 _INVOICE_NAME = re.compile(_NO_LETTER + r".*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)
 # a subject or a file that passes an invoice on, whose counters were billed ("TR: facture", "Factures Canon",
 # "FAC_9026318847.pdf", "avoir")
@@ -330,7 +331,8 @@ _NOT_READING_BEFORE = re.compile(  # each branch starts with a letter or "~": th
     r"(?=[^\W\d_]|[~≈])(?:(?:\benviron|\benv\.|\bforfait|\bvolume|\bmoyen(?:ne)?|estim(?:[ée]|ation)\w*|\bsoit|\bquota|\baround"
     r"|\babout|\bapprox\w*+\.?|\bca\.|\baverage|\bcharged?|\bbilled|\bcontrat\s++de|\bautour|\ballowance"
     r"|\ballocation|\bplafond|\broughly|\bapproximately|\binclu(?:t|s|des?|ding)\b|\b[àa]\s++peu\s++pr[èe]s|\bpresque"
-    r"|\bplus\s++ou\s++moins|\bnearly|\balmost|\bd[ée]passement|\boverage)[^.;:|\n\d]{0,40}+$"  # (an overage charged)
+    r"|\bplus\s++ou\s++moins|\bnearly|\balmost)[^.;:|\n\d]{0,40}+$"
+    r"|\bd[ée]passement\s++(?:de\s++|d['’]\s*+)?$|\boverage\s++(?:of\s++)?$"  # an overage charged: "un dépassement de 12 400"
     # what an invoice charged (its clause, on the line before too: _INVOICE_BEFORE reads further back on this one)
     rf"|\b{_INVOICED}{{0,40}}+$"
     r"|[~≈][ \t\u00a0]*+$"  # "~ 18 000": an approximate figure, a volume
@@ -613,6 +615,8 @@ class _Reader:
             context += _list_introduction(self.text, line_start)  # "Nouvelles coordonnées pour l'envoi des factures :"
             line = self.text[line_start:start]
             clause = self.text[max(line_start, previous_end) : start]
+            if len(clause.split()) <= 1:  # a line wrapped before "à X": its clause starts on the line above
+                clause = self.text[max(previous, previous_end) : start]
             clause = re.split(r"[.;!?](?:\s|$)", clause)[-1]  # this sentence only
             # … from its last "mais": "ne plus adresser vos factures à notre ancienne adresse (…), mais exclusivement
             # par e-mail à l'adresse suivante :"
@@ -1254,7 +1258,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # "Le traceur doit partir sur le nouveau site de Mérignac. Adresse de livraison :", "transférer le traceur … de
         # notre usine vers notre nouveau bureau d'études.⏎⏎Adresse de livraison :": where it goes
         return True
-    if n.start() > p.start() and _heads_where_it_goes(window, folded, reach, n):
+    if n.start() > p.start() and _heads_where_it_goes(window, folded, reach, n, machine=True):
         return True  # "… doit suivre ; merci de nous adresser le devis de transfert.⏎⏎Lieu de livraison :"
     if n.start() > p.start():
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
@@ -1283,12 +1287,15 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between) or bracketed)
 
 
-def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Match[str]) -> bool:
+def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Match[str], machine: bool = False) -> bool:
     """Is the negative cue a delivery heading ("Adresse de livraison :") under words that say the machine goes
-    somewhere (not "adresse de livraison des consommables : …")?"""
+    somewhere (not "adresse de livraison des consommables : …"; with ``machine``, a machine named there too: not "notre
+    comptabilité a été transférée au siège")?"""
     at = reach + negative.start()
+    begin = max(0, at - _MOVE_BEFORE_DELIVERY)
     return _DELIVERY_HEADING.match(window, negative.start()) is not None \
-        and _GOES_TO.search(folded, max(0, at - _MOVE_BEFORE_DELIVERY), at) is not None
+        and _GOES_TO.search(folded, begin, at) is not None and not _SUPPLIES.search(folded, begin, at) \
+        and (not machine or _MACHINE_NAMED.search(folded, begin, at) is not None)
 
 
 _NO_LONGER = re.compile(r"ne\b|no\s+longer")  # a negative cue of what is no longer, on folded text
@@ -1307,6 +1314,9 @@ _MOVE_BEFORE_DELIVERY = 160  # characters before a delivery heading where the ma
 _DELIVERY_HEADING = re.compile(r"livraison[ \t]*+:|delivery[ \t]++address[ \t]*+:")  # on folded text, at a cue
 _GOES_TO = re.compile(r"\b(?:part(?:ir|ira|iront)\s++(?:a|au|pour|vers|sur)\b|demenag\w*+|transfer\w*+|relocat\w*+"
                       r"|deplac\w*+|mov(?:e|ed|ing)\b)")  # the machine goes somewhere: on folded text
+_SUPPLIES = re.compile(r"\b(?:consommables?|toners?|cartouches?|encre|papier|fournitures?|supplies)\b")  # on folded text
+_MACHINE_NAMED = re.compile(r"\b(?:traceurs?|machines?|materiels?|imprimantes?|copieurs?|presses?|equipements?|plotwave"
+                            r"|colorwave|colorado|arizona|varioprint|imageprograf|plotters?|printers?|devices?)\b")
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
@@ -1615,10 +1625,10 @@ def _names_what_is_below(new_text: str) -> bool:
                                for m in POINTS_BELOW.finditer(new_text))
 
 
-# a number's noun right before the pointer, a participle between: "le contrat mentionné ci-dessous", "la machine citée
-# plus bas" (not "le contrat est indiqué dans le BDC ci-dessous", "voir ma demande ci-dessous", nor readings: "les
-# relevés ci-dessous" are read with everything)
-_NAMED_BELOW = re.compile(r"\b(?:contrat|contract|mat[ée]riels?|machines?|traceurs?|client)[ \t]++"
+# a number's noun right before the pointer, a participle between: "le contrat mentionné ci-dessous" (not "le contrat
+# est indiqué dans le BDC ci-dessous", "voir ma demande ci-dessous"; nor a machine, "le matériel ci-dessous", whose
+# contract beside it is its own; nor readings: "les relevés ci-dessous" are read with everything)
+_NAMED_BELOW = re.compile(r"\b(?:contrat|contract|client)[ \t]++"
                           r"(?:(?:mentionn|cit|indiqu|r[ée]f[ée]renc)[^\W\d_]*+[ \t]++)?"
                           r"(?:ci-dessous|plus[ \t]++bas|en[ \t]++dessous|below)", re.I)
 
@@ -1757,8 +1767,9 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     everything = situation not in NOTHING_TO_TAKE and points_to_history(new_text) \
         and not _IGNORE_BELOW.search(new_text)
     # (the numbers of what the pointer names only: "pour le contrat mentionné ci-dessous", not the machine beside it)
-    pointed = set(IDENTIFIER_FIELDS) if everything and not _names_what_is_below(new_text) \
-        else _refers_to_quoted(new_text)
+    pointed = _refers_to_quoted(new_text)
+    if everything and not (_names_what_is_below(new_text) and all(quoted.identifiers()[name] for name in pointed)):
+        pointed = set(IDENTIFIER_FIELDS)  # (a contract named below by its machine only: the machine's number)
     # a short answer to our question ("Le voici : 4413 2208 91") carries on the request below ours: the references the
     # request needs and the answer lacks are read in that history (our question names them too: "… le nouveau numéro
     # de commande pour ce contrat ?"), not a new order (the one our question names, "le n° 26-71032 n'étant valable que
@@ -1982,8 +1993,9 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
                     fields[name] = reader.identifier(name, left_out, at_canon=True)
                     took = took or bool(fields[name])
                     continue
-                if name == "po_number" and _INVOICE_NAME.search(document.name):
-                    continue  # an invoice bills an order gone by: its "Commande n° …" is not the request's
+                if name == "po_number" and _INVOICE_NAME.search(document.name) and not _ORDER_NAME.search(document.name):
+                    continue  # an invoice bills an order gone by: its "Commande n° …" is not the request's (not
+                    # "BC_2027_a_reporter_sur_factures.pdf", an order)
                 fields[name] = reader.identifier(name, left_out,
                                                  named=name == "customer_number" and name not in required)
                 took = took or bool(fields[name])

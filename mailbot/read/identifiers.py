@@ -154,6 +154,8 @@ _MACHINE_WORD_COST = 3  # words: a value right after "traceur" describes the mac
 _NEAR_CACHE_SIZE = 50_000  # distinct words remembered with their labels
 _KEY_BEFORE = re.compile(r"(?<![ \t>])[ \t>]*+(?:[-•*·–][ \t]*+)?(?P<key>[^\W_][^:\n]{0,38}?)[ \t]*+:[ \t]*+")  # "- cpt 1 : "
 _HEADER_REACH = 50  # rows a table's header is looked for above a row
+# a number of this many digits or fewer, unspaced, among several on a line, may be a count ("12450 et 8310")
+_COUNT_DIGITS = 6
 _LIST_LINE_REACH = 200  # characters from a list's colon to its last value, on one line
 _BULLETS = " \t-•*·–>"  # what may stand before a list's item on its line
 _LIST_REACH = 20  # lines a list's item is looked up from to its introduction
@@ -259,6 +261,7 @@ class Lexicon:
     capitals_only: frozenset[str] = frozenset()  # labels that are also words: "DA" counts, "da" does not
     not_typos: frozenset[str] = frozenset()  # words of their own one letter from a label: "compta" is no "compte"
     keys_not_typos: frozenset[str] = frozenset()  # … only as a key, before a colon or alone on its line ("Contact :")
+    not_codes: frozenset[str] = frozenset()  # upper-case words that are no reference's letter code ("OK", "HS")
     demonstratives: frozenset[str] = frozenset()  # "pour ce contrat : X": a label after them labels nothing
     destinations: tuple[tuple[str, ...], ...] = ()  # "… à faire figurer sur vos factures est le X": where X goes
     copula_fillers: frozenset[str] = frozenset()  # "est désormais le n° X": words between a copula and its value
@@ -377,6 +380,7 @@ def load_lexicon(path: Path | str = IDENTIFIERS_FILE) -> Lexicon:
                    capitals_only=frozenset(fold(w) for w in data.get("capitals_only", [])),
                    not_typos=frozenset(fold(w) for w in data.get("not_typos", [])),
                    keys_not_typos=frozenset(fold(w) for w in data.get("keys_not_typos", [])),
+                   not_codes=frozenset(data.get("not_codes", [])),
                    other_shapes=other_shapes, compound_heads=heads)
 
 
@@ -469,7 +473,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
             continue
         if spans and start - spans[-1][1] == 1 and text[spans[-1][1]] in " \u00a0" and piece.isalpha() and piece.isupper() \
                 and len(piece) <= 3 and _lettered_reference(text[spans[-1][0] : spans[-1][1]]) \
-                and piece not in _COUNTER_MARKS and fold(piece) not in lexicon.fillers and not lexicon.is_label(piece) \
+                and piece not in _COUNTER_MARKS and piece not in lexicon.not_codes and fold(piece) not in lexicon.fillers \
+                and not lexicon.is_label(piece) \
                 and _CODE_ENDS.match(text, end):
             spans[-1] = (spans[-1][0], end)  # "CT 2021 0098 BZH": a lettered reference's code after its number
             continue
@@ -636,11 +641,11 @@ class _Scorer:
         label = self.labels.get(j)
         return bool(label and label[0]) and not self.text[self.starts[j] + len(self.words[j][1]) : at].strip(" \t\n.")
 
-    def labels_before(self, start: int, end: int) -> tuple[dict[str | None, tuple[int, int, str]], bool]:
+    def labels_before(self, start: int, end: int, own: str | None) -> tuple[dict[str | None, tuple[int, int, str]], bool]:
         """For each field (None: "other"), its nearest label before the value text[start:end]:
-        (words between, values between, label); and whether the nearest label is right before it."""
+        (words between, values between, label); and whether the nearest label is right before it. ``own``: the field
+        of the label the value starts with (_prefix_field)."""
         begin = max(self._reach_start(start, end), self._own_key_line(start))
-        own = self._prefix_field(self.text[start:end])
         found: dict[str | None, tuple[int, int, str]] = {}
         nearest_direct: bool | None = None
         between = values = pairs = 0
@@ -909,8 +914,8 @@ class _Scorer:
         i = bisect_right(self.model_spans, (start, len(self.text)))  # a model starting at or before start
         if (i and self.model_spans[i - 1][1] > start) or (i < len(self.model_spans) and self.model_spans[i][0] < end):
             return {}  # a piece of a model's name ("PlotWave 450")
-        labels, direct = self.labels_before(start, end)
         self_named = self._prefix_field(value)
+        labels, direct = self.labels_before(start, end, self_named)
         if self_named and self_named not in labels:
             labels[self_named] = (0, 0, fold(_LEADING_LETTERS.match(value)[0]))  # "copieur couleur n° SN-2Y-113084"
         if self.lex.compound_heads and any(self._is_compound(v[2]) for v in labels.values()) and (
@@ -1065,7 +1070,8 @@ class _Scorer:
         before = _ITEM_SIGN.sub("", text[line_start:start].strip(_BULLETS)) if start - line_start <= _LIST_LINE_REACH \
             else "…"
         if (before and not _ITEMS_BEFORE.fullmatch(before)) or not _ITEM_REST.fullmatch(text, end, line_end) \
-                or ((before or _MORE_ON_LINE.match(text, end)) and _QUANTITY.fullmatch(text, start, end)) \
+                or ((before or _MORE_ON_LINE.match(text, end)) and (_QUANTITY.fullmatch(text, start, end) or (
+                    text[start:end].isdigit() and end - start <= _COUNT_DIGITS))) \
                 or (_QUANTITY.fullmatch(text, start, end) and (_COUNTER_ASIDE.match(text, end) or COUNTER_LABEL_ENDS.search(
                     self.folded, max(0, line_start - 80), max(0, line_start - 1)))):
             # "1 047 882 (compteur total, relevé le 06/07)": a count its aside calls a reading, or the line above
