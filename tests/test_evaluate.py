@@ -307,7 +307,9 @@ FLOORS = {
     # 0.984 (weakest: SIREN 0.958) / 0.985 / 0.996; wave 65 (six more) read situations 0.933-1.000 and fields
     # 0.897-0.991 at first sight with that starting code; waves 67 and 68 (ten batches of 45) read situations
     # 0.933-1.000 and fields 0.941-1.000 at first sight with the twenty-first session's starting code (601f8f1); with
-    # its changes the whole (7,848) reads 0.990 / 0.984 (weakest: SIREN 0.961) / 0.985 / 0.996
+    # its changes the whole (7,848) reads 0.990 / 0.984 (weakest: SIREN 0.961) / 0.985 / 0.996; wave 69 (four more) read
+    # situations 0.956-1.000 and fields 0.948-1.000 at first sight with that starting code (da96193: one mail of 180
+    # read differently, better), and the whole (8,028) reads 0.990 / 0.984 (SIREN 0.960) / 0.984 / 0.996
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -454,7 +456,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 7848), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 8028), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),

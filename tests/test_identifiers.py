@@ -939,6 +939,14 @@ CASES = [
     ("… nor a contract's", "N° client : CTR-0098", "customer_number", []),
     ("unspaced counts listed under machines are no serials", "Voici les relevés de nos deux traceurs :\n12450 et 8310",
      "serial_numbers", []),
+    ("a fiscal year's tag before the order is not part of it", "Merci de le remplacer, à compter du 1er avril 2027, "
+     "par le nouveau PO : FY28 4500218800.", "po_number", ["4500218800"]),
+    ("… a year first is", "Notre nouveau bon de commande : 2027 000 4519.", "po_number", ["2027 000 4519"]),
+    ("an order's letters, its year in two digits, then its number", "Voici le nouveau numéro de commande pour le "
+     "contrat cité ci-dessous : CDE 27 000415.", "po_number", ["CDE 27 000415"]),
+    ("a machine due to be returned is not concerned", "Please enable remote reading for: imagePRESS C10010VP (5MC02000) "
+     "and varioPRINT 6330 (6210 0400).\nThe imageRUNNER C3226i (2WT11800) is due to be returned in June.",
+     "serial_numbers", ["5MC02000", "6210 0400"]),
     ("a contact's phone is no contract", "Date du transfert : 14/09/2026\nContact : 0590 26 44 10", "contract_number",
      []),
     ("… nor an extension after 'Contact :'", "Contact : communication@exemple.fr - poste 4410", "contract_number", []),

@@ -66,7 +66,7 @@ _VALUE_DIGITS = re.compile(r"\d\d")  # a cell with two digits in a row holds a v
 _SENTENCE_OR_ROW = re.compile(r"[.;!?](?=\s)|\n")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
-_YEAR_GROUP = re.compile(r"(?:19|20)\d{2}[ \u00a0]")
+_YEAR_GROUP = re.compile(r"(?:(?:19|20)\d{2}|2\d)[ \u00a0]")  # "2027 ", "27 ": an order's year, in four digits or two
 _ANY_NUMBER = re.compile(r"(?<![\w/.-])(?=[\w/.-]*\d)[\w/.-]++")  # a token with a digit, from its start only
 _GOES_ON = re.compile(r"[\w/-]|[.,]\w")
 _DIGIT_RUN = re.compile(r"\d++(?:[ \u00a0]\d++)*+")  # "2100 0487 63"; matched in a bounded slice (_digits_at)
@@ -141,6 +141,8 @@ _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-11
 # 1187 PL ?", "CF 2023 0456 B est le …"; not "CT 2022 0815 PW 345", a model after it)
 _CODE_ENDS = re.compile(r"[ \t\u00a0]*+(?:$|[\n?!.,;:)]|[a-zà-ÿ])", re.MULTILINE)
 _KEY_END = re.compile(r"(?<![ \t])[ \t]*+(?::|\n|$)")  # what ends a key: its colon, or its line (on folded text)
+# matched whole on a piece: "FY27 4500219904" is a fiscal year, then the order
+_FISCAL_YEAR = re.compile(r"[Ff][Yy]\d{2}(?:\d{2})?")
 _CODE_AFTER = re.compile(r"[ \u00a0][A-Z]{1,3}")  # matched whole on what a token adds to a spaced value
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
 # a remark in brackets, closed: "numéro de client (indiqué en page 2 de la facture) : X" (one pattern: a second one,
@@ -487,7 +489,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
                 len(piece) >= 3 or (len(piece) == 2 and len(last) >= 3 and " " in prev)  # "612 004 87", "4411 0087 21"
                 or (len(piece) == 2 and prev == last and _LONGER_GROUP_NEXT.match(text, end) is not None))  # "11 04 387"
             series = piece.isdigit() and ((len(piece) >= 5 and len(last) == 2 and last[0].isdigit() and last[1].isalpha())
-                                          or (prev == last and _SERIES.fullmatch(last) is not None and (
+                                          or (prev == last and _SERIES.fullmatch(last) is not None
+                                              and not _FISCAL_YEAR.fullmatch(last) and (
                                               len(piece) >= 4  # "2NK 04417"; "KT4 518 220": three, then three more
                                               or (len(piece) == 3 and _LONGER_GROUP_NEXT.match(text, end) is not None))))
             # "4500-118 273": a dashed number whose last group of three goes on after a space
@@ -1583,7 +1586,7 @@ def _with_spaced(text: str, scorer: _Scorer, lexicon: Lexicon) -> list[tuple[int
             # value ("commande DA 2502230", "… : BC 27/0098" are one)
         if (machine or at in below_label) and _QUANTITY.fullmatch(value.removesuffix(" m2").removesuffix(" ml")):
             continue  # "PlotWave 345 : 88 214", "… n°serie YKR22871 au 30/09 :⏎48 213 m2": a count
-        if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20
+        if (sum(c.isdigit() for c in value) >= 4 and len(value) <= 20 and not _FISCAL_YEAR.fullmatch(first)
                 and not _names_model(first, pieces[1] if len(pieces) > 1 else "", lexicon)
                 and (any(c.isdigit() for c in first) or first in lexicon.value_prefixes  # "CTR 48 310 6"
                      or (first.isupper() and (len(first) <= 2 or "-" in first)
