@@ -434,6 +434,17 @@ FLOORS = {
     # better than with its starting code: its SIREN); SIRENs 0.867 (13 of 15) under 0.90
     "sealed30": {"situation_accuracy": 0.975, "given_mean": 0.952, "given_each": 0.866, "missing": 0.966,
                  "lead_time_ok": 0.991},
+    # sealed31: a sixty-sixth wave, all of it (briefs a+b with purchase orders, d+c with addresses and situations),
+    # sealed in the twentieth session, scored once at the end of the twenty-first (the same with its starting code: no
+    # mail reads differently); situations 0.950 under the issue's 0.97, fields 0.950 at the target's edge (0.9498),
+    # SIREN 0.857 (6 of 7) under 0.90, `missing` 0.942
+    "sealed31": {"situation_accuracy": 0.950, "given_mean": 0.949, "given_each": 0.857, "missing": 0.941,
+                 "lead_time_ok": 0.983},
+    # sealed32: a sixty-seventh wave's sealed half (briefs a+c with serials, SIRENs and new postcodes, e+b with readings
+    # and addresses), sealed in the twenty-first session before any change, scored once at its end: one mail reads
+    # worse than with its starting code (a contract number: 0.962 -> 0.923), none better; SIREN 0.875 (14 of 16)
+    "sealed32": {"situation_accuracy": 0.983, "given_mean": 0.948, "given_each": 0.875, "missing": 0.975,
+                 "lead_time_ok": 0.975},
 }
 
 
@@ -465,7 +476,8 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
                                           ("sealed19", 120), ("sealed20", 120), ("sealed21", 120),
                                           ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
                                           ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
-                                          ("sealed28", 120), ("sealed29", 120), ("sealed30", 120)])
+                                          ("sealed28", 120), ("sealed29", 120), ("sealed30", 120),
+                                          ("sealed31", 120), ("sealed32", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
