@@ -444,7 +444,7 @@ _MASKS = (  # applied in order
 _REFER_NOUN = re.compile(r"\b(?:contrat|contract|mat[ée]riels?|machines?|traceurs?|num[ée]ros? de s[ée]rie|client"
                          r"|compteurs?|relev[ée]s?|index|readings?)\b", re.I)
 _REFERS = re.compile(
-    r"(?P<noun>" + _REFER_NOUN.pattern + r")[^.\n]{0,25}"
+    r"(?:" + _REFER_NOUN.pattern + r")[^.\n]{0,25}"
     r"\b(?:ci-dessous|ci-dessus|en dessous|plus bas|below|above|mentionn|indiqu|r[ée]f[ée]renc|en objet|en question"
     r"|demand[ée]|requested|asked)",
     re.I,
