@@ -1062,9 +1062,8 @@ class _Scorer:
 
     def _listed_under_machines(self, start: int, end: int, machines: frozenset[str]) -> bool:
         """Is the value alone on its line (a bullet aside) or one of the values it lists ("X et Y"), in a list whose
-        introduction names machines and
-        ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎  3Y0-12-66790"), a blank line
-        between the introduction and the list allowed?"""
+        introduction names machines and ends with a colon ("Equipment (ColorWave 3600):⏎  3Y0-12-66781⏎
+        3Y0-12-66790"), a blank line between the introduction and the list allowed?"""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
