@@ -1295,7 +1295,8 @@ def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Matc
     begin = max(0, at - _MOVE_BEFORE_DELIVERY)
     return _DELIVERY_HEADING.match(window, negative.start()) is not None \
         and _GOES_TO.search(folded, begin, at) is not None and not _SUPPLIES.search(folded, begin, at) \
-        and (not machine or _MACHINE_NAMED.search(folded, begin, at) is not None)
+        and (not machine or not default_lexicon().fields["serial_numbers"].machine_words.isdisjoint(
+            _FOLDED_WORD.findall(folded, begin, at)))
 
 
 _NO_LONGER = re.compile(r"ne\b|no\s+longer")  # a negative cue of what is no longer, on folded text
@@ -1315,8 +1316,7 @@ _DELIVERY_HEADING = re.compile(r"livraison[ \t]*+:|delivery[ \t]++address[ \t]*+
 _GOES_TO = re.compile(r"\b(?:part(?:ir|ira|iront)\s++(?:a|au|pour|vers|sur)\b|demenag\w*+|transfer\w*+|relocat\w*+"
                       r"|deplac\w*+|mov(?:e|ed|ing)\b)")  # the machine goes somewhere: on folded text
 _SUPPLIES = re.compile(r"\b(?:consommables?|toners?|cartouches?|encre|papier|fournitures?|supplies)\b")  # on folded text
-_MACHINE_NAMED = re.compile(r"\b(?:traceurs?|machines?|materiels?|imprimantes?|copieurs?|presses?|equipements?|plotwave"
-                            r"|colorwave|colorado|arizona|varioprint|imageprograf|plotters?|printers?|devices?)\b")
+_FOLDED_WORD = re.compile(r"(?<![a-z])[a-z]++")  # a word of folded text: machine_words' terms
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
@@ -1987,17 +1987,14 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
         took = False
         for name in _ATTACHMENT_FIELDS:  # a customer number the request does not need only under a client label
             if not fields[name]:  # (the body's "seule exception : … (n° X)" holds)
-                if name == "customer_number" and name not in required and _NOT_OWN_CUSTOMER.search(document.name):
-                    # an invoice attached for its references may be another supplier's; an order's "n° client" may be
-                    # the buyer's code for its supplier: only a number its label says is ours ("N° client Canon : …")
-                    fields[name] = reader.identifier(name, left_out, at_canon=True)
-                    took = took or bool(fields[name])
-                    continue
                 if name == "po_number" and _INVOICE_NAME.search(document.name) and not _ORDER_NAME.search(document.name):
                     continue  # an invoice bills an order gone by: its "Commande n° …" is not the request's (not
                     # "BC_2027_a_reporter_sur_factures.pdf", an order)
-                fields[name] = reader.identifier(name, left_out,
-                                                 named=name == "customer_number" and name not in required)
+                # an invoice attached for its references may be another supplier's; an order's "n° client" may be the
+                # buyer's code for its supplier: there, only a number its label says is ours ("N° client Canon : …")
+                unneeded = name == "customer_number" and name not in required
+                theirs = unneeded and _NOT_OWN_CUSTOMER.search(document.name) is not None
+                fields[name] = reader.identifier(name, left_out, named=unneeded and not theirs, at_canon=theirs)
                 took = took or bool(fields[name])
         if reference is not None and not fields["effective_date"] and not _INVOICE_NAME.search(document.name):
             # an invoice attached for its references bills a period gone by: its dates are not the request's

@@ -141,7 +141,8 @@ _DASHED_THREE = re.compile(r"\d{2,5}(?:-\d{3})+")  # "4500-118", not "CT-2024-11
 # 1187 PL ?", "CF 2023 0456 B est le …"; not "CT 2022 0815 PW 345", a model after it)
 _CODE_ENDS = re.compile(r"[ \t\u00a0]*+(?:$|[\n?!.,;:)]|[a-zà-ÿ])", re.MULTILINE)
 _KEY_END = re.compile(r"(?<![ \t])[ \t]*+(?::|\n|$)")  # what ends a key: its colon, or its line (on folded text)
-# matched whole on a piece: "FY27 4500219904" is a fiscal year, then the order
+# matched whole on a piece: "FY27 4500219904" is a fiscal year, then the order (_DATE_OR_YEAR's "FY" only: its other
+# period tags look like a serial's first piece, "T140 4412")
 _FISCAL_YEAR = re.compile(r"[Ff][Yy]\d{2}(?:\d{2})?")
 _CODE_AFTER = re.compile(r"[ \u00a0][A-Z]{1,3}")  # matched whole on what a token adds to a spaced value
 _LONGER_GROUP_NEXT = re.compile(r"[ \u00a0]\d{3,4}(?![\w/.-])")  # "11 04 387": a pair of digits, then 3 or 4 more
