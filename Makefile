@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test once system-deps bench clean
+.PHONY: run test once system-deps bench model clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -46,6 +46,12 @@ test: $(STAMP) system-deps
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/analyze_speed.py
 	$(BIN)/python bench/backlog.py
+
+# The situation classifier: the tune corpus's mails become examples beside the hand-written ones, then
+# the model is trained on all of them (deterministic: the same files give the same model, to the byte).
+model: $(STAMP)
+	$(BIN)/mailbot examples tests/corpus/tune --out classifiers/examples/corpus_tune.jsonl
+	$(BIN)/mailbot train
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -803,6 +803,36 @@ def directory_import(ctx: click.Context, file: str) -> None:
 
 
 @cli.command()
+@click.argument("corpus_dirs", nargs=-1, required=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
+              help="JSONL file to write (classifiers/examples/corpus_tune.jsonl for the shipped model).")
+def examples(corpus_dirs: tuple[str, ...], out_file: str) -> None:
+    """Write labelled corpora's person-written mails as training examples of the classifier: subject, blank
+    line, the body as analyze reads it, and the labelled situation (`make model` runs it on tests/corpus/tune,
+    then `mailbot train`)."""
+    from collections import Counter
+
+    from mailbot.read.evaluate import CorpusError, corpus_examples
+
+    rows, skipped = [], 0
+    try:
+        for folder in corpus_dirs:
+            found, left = corpus_examples(folder)
+            rows += found
+            skipped += left
+    except CorpusError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    out = Path(out_file)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = out.with_name(out.name + ".new")  # swapped in whole: a failed write leaves the old file
+    fresh.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    fresh.replace(out)
+    counts = Counter(row["label"] for row in rows)
+    click.echo(f"{len(rows)} examples written to {out} ({skipped} skipped: automated, or no words of their own): "
+               + ", ".join(f"{label} {n}" for label, n in sorted(counts.items())))
+
+
+@cli.command()
 @click.option("--examples", "examples_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of *.jsonl training examples (default: classifiers/examples).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,

@@ -254,22 +254,28 @@ def test_a_request_the_subject_names_and_the_file_holds_wins_over_a_side_topic(w
     assert (analysis.situation, analysis.secondary_situation) == ("meter_read_request", "other"), (what,
                                                                                                   analysis.evidence)
     assert analysis.fields["meter_readings"] == [18452, 6033, 11895]
-    assert any(e.name == "attached_request" for e in analysis.evidence)
+    assert {e.source for e in analysis.evidence if e.name == "meter_readings"} == {"attachment"}  # read in the file
 
 
-@pytest.mark.parametrize("what, subject, files", [
-    ("a brochure under a subject that names readings", "Formulaire relevé compteurs + panne",
-     [("brochure.pdf", "application/pdf", pdf(["Découvrez la nouvelle gamme varioPRINT", "Offre spéciale"]))]),
-    ("readings under a subject that names none", "Panne varioPRINT", [("export.csv", "text/csv",
-                                                                      "N° série;Noir\n3Y2C40719;18452\n".encode())]),
-])
-def test_a_side_topic_stays_other_unless_subject_and_file_agree_on_a_request(what, subject, files):
-    body = ("Bonjour,\n\nCi-joint le formulaire rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche "
-            "l'erreur E-205 et bourre à chaque changement de bac. Pouvez-vous envoyer un technicien rapidement ?"
-            "\n\nCordialement")
-    analysis = analyze(mail(subject, body, files))
-    assert analysis.situation == "other", (what, analysis.evidence)
+FORM_AND_BREAKDOWN = ("Bonjour,\n\nCi-joint le formulaire rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche "
+                      "l'erreur E-205 et bourre à chaque changement de bac. Pouvez-vous envoyer un technicien rapidement ?"
+                      "\n\nCordialement")
+
+
+def test_a_side_topic_stays_other_when_only_the_file_holds_readings():
+    files = [("export.csv", "text/csv", "N° série;Noir\n3Y2C40719;18452\n".encode())]
+    analysis = analyze(mail("Panne varioPRINT", FORM_AND_BREAKDOWN, files))
+    assert analysis.situation == "other", analysis.evidence
     assert not any(e.name == "attached_request" for e in analysis.evidence)
+
+
+def test_the_readings_form_announced_but_a_brochure_attached_asks_for_the_readings():
+    """Subject and body say the filled readings form is sent; the file is a brochure: the readings are what is
+    missing (the reply asks for them), the breakdown is passed on beside (secondary "other")."""
+    files = [("brochure.pdf", "application/pdf", pdf(["Découvrez la nouvelle gamme varioPRINT", "Offre spéciale"]))]
+    analysis = analyze(mail("Formulaire relevé compteurs + panne", FORM_AND_BREAKDOWN, files))
+    assert (analysis.situation, analysis.secondary_situation) == ("meter_read_request", "other"), analysis.evidence
+    assert "meter_readings" in analysis.missing and analysis.fields["meter_readings"] == []
 
 
 @pytest.mark.parametrize("what, body", [

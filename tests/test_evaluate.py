@@ -467,7 +467,7 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
-@pytest.mark.parametrize("corpus, size", [("tune", 8028), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
+@pytest.mark.parametrize("corpus, size", [("tune", 8118), ("sealed", 132), ("sealed2", 100), ("sealed3", 80),
                                           ("sealed4", 80), ("sealed5", 120), ("sealed6", 80), ("sealed7", 120),
                                           ("sealed8", 120), ("sealed9", 120),
                                           ("sealed10", 120), ("sealed11", 120), ("sealed12", 120),
@@ -495,3 +495,36 @@ def test_mail_with_attachments_is_reported_apart():
     lines = side_by_side([report])
     assert any(line.startswith("with attachments: messages") and line.rstrip().endswith("4") for line in lines)
     assert report.as_dict()["with_attachments"]["messages"] == 4
+
+
+# -- a labelled corpus as training examples (mailbot examples) --------------------------------------------
+
+
+def test_examples_command_writes_each_person_written_mail_as_the_classifier_reads_it(tmp_path):
+    # a "voir PJ" whose readings are in a file: its words say nothing, learnt from them the model would guess
+    # readings for every "voir PJ"
+    thin = mail("Bonjour,\nVoir PJ.\nCordialement,\nMarc", "Relevés")
+    corpus = write_corpus(tmp_path / "corpus", TRUTH + [label("thin.eml", "meter_read_request")],
+                          MESSAGES | {"thin.eml": thin})
+    out = tmp_path / "examples" / "corpus.jsonl"
+    result = mailbot("examples", str(corpus), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # the auto-reply is no example: analyze never classifies it (the guard answers first)
+    assert [(r["file"], r["label"]) for r in rows] == [
+        ("po.eml", "po_change"), ("meters.eml", "meter_read_request"), ("email.eml", "invoice_by_email"),
+        ("toner.eml", "other")]
+    po = rows[0]
+    assert po["text"].startswith("Bon de commande 2027\n\nBonjour,\nPour le contrat CT-2026-01234")
+    assert "Marc Lefort" in po["text"] and po["lang"] == "fr"
+    assert "4 examples" in result.stdout and "2 skipped" in result.stdout
+    # what `mailbot train` reads: the same texts and labels
+    from mailbot.read import textcat
+    assert [(e.text, e.label) for e in textcat.read_examples(out.parent)] == [(r["text"], r["label"]) for r in rows]
+
+
+def test_examples_command_names_a_bad_corpus_and_writes_nothing(tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    result = mailbot("examples", str(tmp_path / "nowhere"), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2 and "no such corpus folder" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()

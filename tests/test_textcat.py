@@ -106,7 +106,16 @@ def test_training_reports_progress_per_epoch(examples):
 def test_normalisation_folds_case_accents_digits_and_spaces():
     assert textcat.normalize("RÉSILIATION\u00a0du  contrat\nCT-2026-01234") == "resiliation du contrat ct-0000-00000"
     assert textcat.normalize("l’adresse") == "l'adresse"
-    assert len(textcat.normalize("x " * 10_000)) == textcat.MAX_CHARS
+    assert len(textcat.normalize("un deux trois quatre cinq " * 2_000)) == textcat.MAX_CHARS
+
+
+def test_normalisation_reads_a_phrase_repeated_in_a_row_once():
+    """A bag of words counts every copy: "du mois dernier" eight times in a subject outweighed "une question sur
+    notre facture" and read as meter readings; a mail that repeats itself says it once."""
+    repeated = "Question sur la facture " + "du mois dernier " * 8 + "\n\nUne question sur notre facture."
+    assert textcat.normalize(repeated) == "question sur la facture du mois dernier une question sur notre facture."
+    assert textcat.normalize("Merci merci MERCI, très très urgent") == "merci merci, tres urgent"
+    assert textcat.normalize("relevé noir 12 345 couleur 6 789") == "releve noir 00 000 couleur 0 000"
 
 
 def test_model_input_is_subject_blank_line_new_text_and_a_bare_forward_brings_its_request():
@@ -146,7 +155,7 @@ def test_a_model_read_with_spacys_french_is_refused_for_retraining(trained, tmp_
         (old / "textcat" / part.name).write_bytes(part.read_bytes())
     meta = json.loads((saved / textcat.META_FILE).read_text())
     (old / textcat.META_FILE).write_text(json.dumps({**meta, "normalisation": 1}))
-    with pytest.raises(textcat.ModelMissing, match=r"normalisation 1, this code uses 2 \(run `mailbot train`\)"):
+    with pytest.raises(textcat.ModelMissing, match=rf"normalisation 1, this code uses {textcat.NORMALISATION} \(run `mailbot train`\)"):
         textcat.load(old)
 
 
@@ -340,3 +349,16 @@ def test_the_shipped_model_was_trained_on_the_current_examples(rules):
     assert meta["normalisation"] == textcat.NORMALISATION
     size = sum(p.stat().st_size for p in textcat.MODEL_DIR.rglob("*") if p.is_file())
     assert size < 1_000_000, size
+
+
+def test_the_shipped_corpus_examples_are_the_tune_corpus_as_analyze_reads_it_today():
+    """classifiers/examples/corpus_tune.jsonl is `mailbot examples tests/corpus/tune`'s output: a mail added
+    to tune, a label corrected or a change of how analyze reads a body makes it stale (`make model`)."""
+    from mailbot.read.evaluate import corpus_examples
+
+    shipped = textcat.EXAMPLES_DIR / "corpus_tune.jsonl"
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    fresh, _ = corpus_examples(Path(__file__).parent / "corpus" / "tune")
+    assert len(lines) == len(fresh), "tests/corpus/tune changed: run `make model` and commit classifiers/"
+    stale = [row["file"] for line, row in zip(lines, fresh) if json.loads(line) != row]
+    assert not stale, f"{len(stale)} example(s) read differently today ({stale[:5]}…): run `make model`"

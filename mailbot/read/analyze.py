@@ -24,7 +24,7 @@ from mailbot.decide.chain import judge_broken, judge_reading
 from mailbot.read.extract import INVOICE_PASSED, NOTHING_TO_TAKE, extract_all, fraud_signals, gives_new_address
 from mailbot.read.rules import Rules, default_rules
 from mailbot.read.softwraps import join_soft_wraps
-from mailbot.read.textcat import TextModel, default_model
+from mailbot.read.textcat import TextModel, default_model, model_input
 
 SHIPPED = "shipped"  # analyze's default model: the one in classifiers/model/
 
@@ -241,6 +241,19 @@ def _bounded_text(mail) -> tuple[str, list[Evidence]]:
         cuts.append(Evidence("parse", "lines_wrapped", detail=f"{wrapped} line(s) over the line cap"))
     cuts.extend(Evidence("parse", f"cut_{what}", detail=what) for what in mail.cut)
     return text, cuts
+
+
+def example_text(raw: bytes) -> str:
+    """A message as the classifier's training example (``textcat.example_input`` reads it): its subject, a
+    blank line and the body analyze reads, quotes and signature kept (training splits them off as analyze
+    does). Empty when the body's request says nothing ("Bonjour, voir PJ. Cordialement"): its situation is in
+    files the example does not hold, and learnt from such a text it would be guessed for every "voir PJ"."""
+    mail = mime.parse(raw)
+    text, _ = _bounded_text(mail)
+    subject = without_reference(mail.subject)
+    if not text.strip() or quotes.says_nothing(quotes.request(quotes.split(text, subject)).new):
+        return ""
+    return model_input(subject, text)
 
 
 def request_texts(raw: bytes) -> dict[str, str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.read.analysis import FIELD_KEYS, Analysis
-from mailbot.read.analyze import analyze
+from mailbot.read.analyze import analyze, detect_language, example_text
 from mailbot.read.rules import Rules
 
 LABELS = "labels.jsonl"
@@ -163,6 +163,22 @@ def load_labels(corpus_dir: str | Path) -> list[Label]:
         if not (folder / label.file).is_file():
             raise CorpusError(f"{LABELS} line {label.line}: {label.file}: no such message in {folder}")
     return labels
+
+
+def corpus_examples(corpus_dir: str | Path) -> tuple[list[dict[str, str]], int]:
+    """The person-written mails of a labelled corpus as training examples of the classifier, in the labels'
+    order (``{"text", "label", "lang", "file"}``: ``textcat.read_examples`` reads them), and how many were
+    left out: automated mail (the guard answers it before any reading) and mail whose words say nothing
+    ("voir PJ": the files hold the request, see ``analyze.example_text``)."""
+    folder = Path(corpus_dir)
+    examples, skipped = [], 0
+    for label in load_labels(folder):
+        text = "" if label.automated else example_text((folder / label.file).read_bytes())
+        if not text:
+            skipped += 1
+            continue
+        examples.append({"text": text, "label": label.situation, "lang": detect_language(text), "file": label.file})
+    return examples, skipped
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -58,8 +58,10 @@ META_FILE = "mailbot.json"  # our own record beside spaCy's files
 EXCLUDE = ["tokenizer", "vocab"]
 
 # Bump when ``normalize`` or the tokenizer changes: models trained with another one are refused.
-# 2: our tokenizer (``tokenizer.py``) in place of spaCy's French; 1 read with ``blank("fr")``.
-NORMALISATION = 2
+# 3: a phrase repeated in a row read once; 2: our tokenizer (``tokenizer.py``) in place of spaCy's French;
+# 1 read with ``blank("fr")``.
+NORMALISATION = 3
+REPEAT_WORDS = 4  # the longest phrase (in words) whose copies in a row are read once
 SEED = 0
 EPOCHS = 20
 BATCH_SIZE = 8
@@ -95,11 +97,25 @@ def normalize(text: str) -> str:
     odd spaces made plain, every digit made 0 (contract, serial and P.O.
     numbers and dates say nothing about the situation, their shape may),
     whitespace runs made one space (line layout belongs to the mail client),
+    a phrase repeated in a row read once (the bag of words counts every copy:
+    a subject that says "du mois dernier" eight times is no meter reading),
     and cut to MAX_CHARS.
     """
     text = fold(normalize_spaces(text))
-    text = _SPACES.sub(" ", _DIGIT.sub("0", text)).strip()
-    return text[:MAX_CHARS]
+    words = _SPACES.sub(" ", _DIGIT.sub("0", text)).strip().split(" ")
+    return " ".join(_once(words[:MAX_CHARS]))[:MAX_CHARS]
+
+
+def _once(words: list[str]) -> list[str]:
+    """``words`` with each run of copies of a phrase of up to REPEAT_WORDS words kept once."""
+    kept: list[str] = []
+    for word in words:
+        kept.append(word)
+        for n in range(1, REPEAT_WORDS + 1):
+            if len(kept) >= 2 * n and kept[-n:] == kept[-2 * n:-n]:
+                del kept[-n:]
+                break
+    return kept
 
 
 def model_input(subject: str, new: str) -> str:
