@@ -810,26 +810,41 @@ def examples(corpus_dirs: tuple[str, ...], out_file: str) -> None:
     """Write labelled corpora's person-written mails as training examples of the classifier: subject, blank
     line, the body as analyze reads it, and the labelled situation (`make model` runs it on tests/corpus/tune,
     then `mailbot train`)."""
+    import tempfile
     from collections import Counter
 
     from mailbot.read.evaluate import CorpusError, corpus_examples
+    from mailbot.read.rules import RulesError, load_rules
 
     rows, skipped = [], 0
     try:
+        known = set(load_rules().situations)
         for folder in corpus_dirs:
             found, left = corpus_examples(folder)
+            unknown = sorted({row["label"] for row in found} - known)
+            if unknown:
+                fail(f"{folder}: situations not in situations.toml: {', '.join(unknown)}", EXIT_CONFIG)
             rows += found
             skipped += left
-    except CorpusError as exc:
+    except (CorpusError, RulesError) as exc:
         fail(str(exc), EXIT_CONFIG)
     out = Path(out_file)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = out.with_name(out.name + ".new")  # swapped in whole: a failed write leaves the old file
-    fresh.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    fresh.replace(out)
+    try:  # written beside the target and swapped in whole: a failed write leaves the old file as it was
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, fresh = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".new")
+        try:
+            with open(handle, "w", encoding="utf-8") as stream:
+                stream.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+            Path(fresh).chmod(0o644)  # mkstemp's file is its owner's alone; examples are data like any other
+            Path(fresh).replace(out)
+        except BaseException:
+            Path(fresh).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_LOCAL)
     counts = Counter(row["label"] for row in rows)
-    click.echo(f"{len(rows)} examples written to {out} ({skipped} skipped: automated, or no words of their own): "
-               + ", ".join(f"{label} {n}" for label, n in sorted(counts.items())))
+    click.echo(f"{len(rows)} examples written to {out} ({skipped} skipped: automated, or no words of their own)"
+               + "".join(f"\n  {label:<24} {n:>5}" for label, n in sorted(counts.items())))
 
 
 @cli.command()

@@ -257,6 +257,37 @@ def test_a_request_the_subject_names_and_the_file_holds_wins_over_a_side_topic(w
     assert {e.source for e in analysis.evidence if e.name == "meter_readings"} == {"attachment"}  # read in the file
 
 
+class FileReader:
+    """A model that reads "other" in any text but one holding ``words`` (the file's), where it reads ``situation``:
+    the whole mail reads as its side topic, whatever the shipped model has learnt since."""
+
+    SITUATIONS = ("po_change", "equipment_move", "billing_entity_change", "invoice_address_change", "invoice_by_email",
+                  "meter_read_request", "automatic_meter_reads", "contract_termination", "bank_details_check", "other")
+
+    def __init__(self, words: str, situation: str):
+        self.words, self.situation = words, situation
+
+    def predict(self, text: str) -> dict[str, float]:
+        chosen = self.situation if self.words in text else "other"
+        return {s: 0.91 if s == chosen else 0.01 for s in self.SITUATIONS}
+
+    def predict_many(self, texts):
+        return [self.predict(text) for text in texts]
+
+
+def test_the_files_request_the_subject_names_wins_over_the_side_topic_the_whole_mail_reads():
+    """Where the whole mail reads as its side topic (a breakdown), the subject naming the readings and the file
+    holding them make the request: read from the file (evidence attached_request), the breakdown secondary."""
+    csv_only = "Numéro de série;Compteur N&B;Compteur couleur\n3Y2C40719;18452;\n".encode()
+    raw = mail("Formulaire relevé compteurs + panne", FORM_AND_BREAKDOWN, [("export.csv", "text/csv", csv_only)])
+    analysis = analyze(raw, model=FileReader("Compteur N&B", "meter_read_request"))
+    assert (analysis.situation, analysis.secondary_situation) == ("meter_read_request", "other"), analysis.evidence
+    assert any(e.name == "attached_request" and e.text == "export.csv" for e in analysis.evidence)
+    # the same file under a subject that names no request: the side topic stays the situation
+    raw = mail("Panne varioPRINT", FORM_AND_BREAKDOWN, [("export.csv", "text/csv", csv_only)])
+    assert analyze(raw, model=FileReader("Compteur N&B", "meter_read_request")).situation == "other"
+
+
 FORM_AND_BREAKDOWN = ("Bonjour,\n\nCi-joint le formulaire rempli.\n\nAutre chose : depuis lundi la varioPRINT affiche "
                       "l'erreur E-205 et bourre à chaque changement de bac. Pouvez-vous envoyer un technicien rapidement ?"
                       "\n\nCordialement")

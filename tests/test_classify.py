@@ -646,7 +646,8 @@ def test_a_short_thank_you_is_not_read_as_the_question_it_replies_to(rules):
 # -- a new postal address given is a request (issue #10 item 4) ------------------------------------------
 
 ADDRESS_GIVEN = [
-    # (situation, subject, body): the side topic or an unusual wording made the whole mail read as "other"
+    # (situation, subject, body): the side topic or an unusual wording made the whole mail read as "other" to the
+    # model of the first sessions (the one trained on the tune corpus reads the first two itself)
     ("invoice_address_change", "Changement",
      "Bonjour,\nSuite au regroupement de nos services, merci de prendre note de notre nouvele adresse :\n"
      "Groupe Hospitalier du Val\nService des achats\n4 avenue des Tilleuls\n59650 Villeneuve-d'Ascq\n\n"

@@ -246,12 +246,15 @@ def _bounded_text(mail) -> tuple[str, list[Evidence]]:
 def example_text(raw: bytes) -> str:
     """A message as the classifier's training example (``textcat.example_input`` reads it): its subject, a
     blank line and the body analyze reads, quotes and signature kept (training splits them off as analyze
-    does). Empty when the body's request says nothing ("Bonjour, voir PJ. Cordialement"): its situation is in
-    files the example does not hold, and learnt from such a text it would be guessed for every "voir PJ"."""
+    does). Empty for what analyze does not read (not a message, no text) and when the body's request says nothing
+    ("Bonjour, voir PJ. Cordialement"): its situation is in files the example does not hold, and learnt from such a
+    text it would be guessed for every "voir PJ"."""
     mail = mime.parse(raw)
+    if _not_a_message(raw, mail) or _nothing_to_read(mail):
+        return ""
     text, _ = _bounded_text(mail)
     subject = without_reference(mail.subject)
-    if not text.strip() or quotes.says_nothing(quotes.request(quotes.split(text, subject)).new):
+    if quotes.says_nothing(quotes.request(quotes.split(text, subject)).new):
         return ""
     return model_input(subject, text)
 

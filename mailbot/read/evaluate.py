@@ -177,7 +177,8 @@ def corpus_examples(corpus_dir: str | Path) -> tuple[list[dict[str, str]], int]:
         if not text:
             skipped += 1
             continue
-        examples.append({"text": text, "label": label.situation, "lang": detect_language(text), "file": label.file})
+        examples.append({"text": text, "label": label.situation, "lang": detect_language(text),
+                         "file": f"{folder.name}/{label.file}"})
     return examples, skipped
 
 

@@ -77,6 +77,7 @@ ARCHITECTURE = {
 
 _DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»"
 
 Progress = Callable[[int, int, float], None]  # (epoch, epochs, loss of that epoch)
 
@@ -101,19 +102,25 @@ def normalize(text: str) -> str:
     a subject that says "du mois dernier" eight times is no meter reading),
     and cut to MAX_CHARS.
     """
-    text = fold(normalize_spaces(text))
-    words = _SPACES.sub(" ", _DIGIT.sub("0", text)).strip().split(" ")
-    return " ".join(_once(words[:MAX_CHARS]))[:MAX_CHARS]
+    words = _SPACES.sub(" ", fold(normalize_spaces(text))).strip().split(" ")
+    return _DIGIT.sub("0", " ".join(_once(words[:MAX_CHARS])))[:MAX_CHARS]
 
 
 def _once(words: list[str]) -> list[str]:
-    """``words`` with each run of copies of a phrase of up to REPEAT_WORDS words kept once."""
+    """``words`` with each run of copies of a phrase of two to REPEAT_WORDS words kept once, and of one word kept
+    twice ("nous nous permettons", "très très"); words compared without their punctuation and before digits are
+    zeroed (two serials or phone pairs are not one repeated)."""
     kept: list[str] = []
+    keys: list[str] = []
     for word in words:
         kept.append(word)
-        for n in range(1, REPEAT_WORDS + 1):
-            if len(kept) >= 2 * n and kept[-n:] == kept[-2 * n:-n]:
-                del kept[-n:]
+        keys.append(word.strip(_EDGE_PUNCTUATION))
+        if len(keys) >= 3 and keys[-1] == keys[-2] == keys[-3]:
+            del kept[-1], keys[-1]
+            continue
+        for n in range(2, REPEAT_WORDS + 1):
+            if len(keys) >= 2 * n and keys[-n:] == keys[-2 * n:-n]:
+                del kept[-n:], keys[-n:]
                 break
     return kept
 
