@@ -119,7 +119,7 @@ def _once(words: list[str]) -> list[str]:
             del kept[-1], keys[-1]
             continue
         for n in range(2, REPEAT_WORDS + 1):
-            if len(keys) >= 2 * n and keys[-n:] == keys[-2 * n:-n]:
+            if len(keys) >= 2 * n and keys[-1] == keys[-1 - n] and keys[-n:] == keys[-2 * n:-n]:
                 del kept[-n:], keys[-n:]
                 break
     return kept
