@@ -36,4 +36,5 @@ DEFAULT_CORPORA = (PROJECT_DIR.parent / "shared" / "corpus" / "dev", CORPORA_DIR
                    CORPORA_DIR / "sealed22", CORPORA_DIR / "sealed23", CORPORA_DIR / "sealed24",
                    CORPORA_DIR / "sealed25", CORPORA_DIR / "sealed26", CORPORA_DIR / "sealed27",
                    CORPORA_DIR / "sealed28", CORPORA_DIR / "sealed29", CORPORA_DIR / "sealed30",
-                   CORPORA_DIR / "sealed31", CORPORA_DIR / "sealed32")
+                   CORPORA_DIR / "sealed31", CORPORA_DIR / "sealed32",
+                   CORPORA_DIR / "sealed33")

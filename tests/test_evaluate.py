@@ -309,7 +309,10 @@ FLOORS = {
     # 0.933-1.000 and fields 0.941-1.000 at first sight with the twenty-first session's starting code (601f8f1); with
     # its changes the whole (7,848) reads 0.990 / 0.984 (weakest: SIREN 0.961) / 0.985 / 0.996; wave 69 (four more) read
     # situations 0.956-1.000 and fields 0.948-1.000 at first sight with that starting code (da96193: one mail of 180
-    # read differently, better), and the whole (8,028) reads 0.990 / 0.984 (SIREN 0.960) / 0.984 / 0.996
+    # read differently, better), and the whole (8,028) reads 0.990 / 0.984 (SIREN 0.960) / 0.984 / 0.996. Since the
+    # twenty-second session tune's mails are the classifier's training examples too (make model): wave 70 (ten batches
+    # of 45, 439 -> 447 of 450 situations right at first sight, start code -> code of that moment) joined, and the
+    # whole (8,478) reads 0.998 / 0.983 (SIREN 0.957) / 0.989 / 0.998 -- situations on training mails, no measure
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -445,6 +448,12 @@ FLOORS = {
     # worse than with its starting code (a contract number: 0.962 -> 0.923), none better; SIREN 0.875 (14 of 16)
     "sealed32": {"situation_accuracy": 0.983, "given_mean": 0.948, "given_each": 0.875, "missing": 0.975,
                  "lead_time_ok": 0.975},
+    # sealed33: wave 70's sealed half (szl: brief b with d's kinds, addresses and situations; szm: brief d with a's
+    # kinds, purchase orders), written and sealed whole before the twenty-second session changed anything; scored once
+    # at its end (figures only): with the session's starting code (8102444) 0.958 / 0.959 / 0.933 / 0.992, with its
+    # end (the classifier trained on the tune corpus too) 0.967 / 0.963 (new postcode 0.867) / 0.925 / 1.000
+    "sealed33": {"situation_accuracy": 0.966, "given_mean": 0.963, "given_each": 0.866, "missing": 0.925,
+                 "lead_time_ok": 1.000},
 }
 
 
@@ -487,7 +496,8 @@ def test_tune_keeps_its_floor():
                                           ("sealed22", 120), ("sealed23", 120), ("sealed24", 120),
                                           ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
                                           ("sealed28", 120), ("sealed29", 120), ("sealed30", 120),
-                                          ("sealed31", 120), ("sealed32", 120)])
+                                          ("sealed31", 120), ("sealed32", 120),
+                                          ("sealed33", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
