@@ -312,8 +312,12 @@ FLOORS = {
     # read differently, better), and the whole (8,028) reads 0.990 / 0.984 (SIREN 0.960) / 0.984 / 0.996. Since the
     # twenty-second session tune's mails are the classifier's training examples too (make model): wave 70 (ten batches
     # of 45, 439 -> 447 of 450 situations right at first sight, start code -> code of that moment) joined, and the
-    # whole (8,478) reads 0.998 / 0.983 (SIREN 0.957) / 0.989 / 0.998 -- situations on training mails, no measure
-    "tune": {"situation_accuracy": 0.989, "given_mean": 0.983, "given_each": 0.950, "missing": 0.983,
+    # whole (8,478) reads 0.998 / 0.983 (SIREN 0.957) / 0.989 / 0.998 -- situations on training mails, no measure;
+    # wave 72 (six batches of 45, 265 -> 266 of 270 situations at first sight) read fields 0.928-1.000, so the whole
+    # (8,748) reads 0.998 / 0.9828 / 0.989 / 0.998 and the floor of the fields' mean went from 0.983 to 0.982 for
+    # those mails (of the first 8,478, two read differently with the model that learnt them: one situation better,
+    # one worse, no field)
+    "tune": {"situation_accuracy": 0.989, "given_mean": 0.982, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
     "sealed": {"situation_accuracy": 0.992, "given_mean": 0.935, "given_each": 0.750, "missing": 0.962,
@@ -480,7 +484,7 @@ def test_tune_keeps_its_floor():
     """tune's mails have been the classifier's training examples too since the twenty-second session (`make
     model`): its situations measure nothing any more, its floor is a regression check of the readers."""
     report = evaluate(CORPORA / "tune")
-    assert report.messages == 8478
+    assert report.messages == 8748
     figures = figures_of(report)
     assert figures["automated_precision"] == figures["automated_recall"] == 1.0
     assert not short_of(figures, FLOORS["tune"]), short_of(figures, FLOORS["tune"])
