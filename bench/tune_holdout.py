@@ -41,7 +41,7 @@ def main() -> None:
     hand = [e for e in textcat.read_examples(args.examples) if not Path(e.where).name.startswith(CORPUS_EXAMPLES)]
     review_below = load_rules().review_below
     folder = Path(args.tune)
-    mails = []  # (raw, situation, half) of each person-written tune mail
+    mails = []  # (raw, situation, example text, half) of each person-written tune mail
     for label in load_labels(folder):
         if not label.automated:
             raw = (folder / label.file).read_bytes()

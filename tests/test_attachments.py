@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mailbot.read.analyze import analyze
+from mailbot.read.rules import default_rules
 from mailbot.read.attachments import MAX_PAGES, read
 
 
@@ -261,8 +262,7 @@ class FileReader:
     """A model that reads "other" in any text but one holding ``words`` (the file's), where it reads ``situation``:
     the whole mail reads as its side topic, whatever the shipped model has learnt since."""
 
-    SITUATIONS = ("po_change", "equipment_move", "billing_entity_change", "invoice_address_change", "invoice_by_email",
-                  "meter_read_request", "automatic_meter_reads", "contract_termination", "bank_details_check", "other")
+    SITUATIONS = tuple(default_rules().situations)
 
     def __init__(self, words: str, situation: str):
         self.words, self.situation = words, situation

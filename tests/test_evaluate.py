@@ -480,14 +480,18 @@ def test_the_corpora_we_read_meet_the_targets(corpus):
     assert not short_of(figures_of(report), TARGETS), errors
 
 
+def assert_keeps_its_floor(corpus: str, size: int) -> None:
+    report = evaluate(CORPORA / corpus)
+    assert report.messages == size
+    figures = figures_of(report)
+    assert figures["automated_precision"] == figures["automated_recall"] == 1.0
+    assert not short_of(figures, FLOORS[corpus]), short_of(figures, FLOORS[corpus])
+
+
 def test_tune_keeps_its_floor():
     """tune's mails have been the classifier's training examples too since the twenty-second session (`make
     model`): its situations measure nothing any more, its floor is a regression check of the readers."""
-    report = evaluate(CORPORA / "tune")
-    assert report.messages == 8748
-    figures = figures_of(report)
-    assert figures["automated_precision"] == figures["automated_recall"] == 1.0
-    assert not short_of(figures, FLOORS["tune"]), short_of(figures, FLOORS["tune"])
+    assert_keeps_its_floor("tune", 8748)
 
 
 @pytest.mark.parametrize("corpus, size", [("sealed", 132), ("sealed2", 100), ("sealed3", 80),
@@ -505,11 +509,7 @@ def test_tune_keeps_its_floor():
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
-    report = evaluate(CORPORA / corpus)
-    assert report.messages == size
-    figures = figures_of(report)
-    assert figures["automated_precision"] == figures["automated_recall"] == 1.0
-    assert not short_of(figures, FLOORS[corpus]), short_of(figures, FLOORS[corpus])
+    assert_keeps_its_floor(corpus, size)
 
 
 def test_mail_with_attachments_is_reported_apart():

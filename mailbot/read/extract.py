@@ -243,12 +243,13 @@ _IGNORE_BELOW = re.compile(r"ne\s++pas\s++en\s++tenir\s++compte|\bpas\s++[àa]\s
                            # "les chiffres ci-dessous sont faux", "the figures below are wrong"
                            r"|\bsont\s++(?:faux|fausses|erron[ée]e?s|incorrecte?s)\b|\bare\s++(?:wrong|incorrect)\b",
                            re.I)
+_ORDER_WORDS = r"bc|bdc|po|cde|cmd|commande|order"  # what names an order's file: "BC_2027_0451.pdf"
 # an invoice's or an order's file: "Facture_2027-0612.pdf", "FAC_9026318847.pdf", "BC_2027_0451.pdf"
-_NOT_OWN_CUSTOMER = re.compile(r"factur|invoice|(?<![a-z])(?:fac|fact|inv|avoir|bc|bdc|po|cde|cmd|commande|order)(?![a-z])", re.I)
+_NOT_OWN_CUSTOMER = re.compile(rf"factur|invoice|(?<![a-z])(?:fac|fact|inv|avoir|{_ORDER_WORDS})(?![a-z])", re.I)
+_ORDER_NAME = re.compile(rf"(?<![a-z])(?:{_ORDER_WORDS}|purchase)(?![a-z])", re.I)  # an order's file
 # a letter about invoices is none of them: "courrier_maire_factures.docx", "Courrier - transmission des factures"
 _NO_LETTER = r"^(?!.*(?<![^\W_])(?:courrier|lettre|letter)(?![^\W_]))"
 # an invoice's file, whose dates are no request's: "FAC_9026318847.pdf"
-_ORDER_NAME = re.compile(r"(?<![a-z])(?:bc|bdc|po|cde|cmd|commande|order|purchase)(?![a-z])", re.I)  # a file's name
 _INVOICE_NAME = re.compile(_NO_LETTER + r".*(?<![a-z])(?:factures?|fac|fact|invoices?|inv|avoir)(?![a-z])", re.I)
 # a subject or a file that passes an invoice on, whose counters were billed ("TR: facture", "Factures Canon",
 # "FAC_9026318847.pdf", "avoir")
