@@ -1728,6 +1728,41 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  # machines collected by the carrier: no takeover
  ("Nous résilions le contrat. Les imprimantes seront reprises par votre transporteur à notre entrepôt, 4 rue des "
   "Forges, 59600 Maubeuge.", None),
+ # the new billing entity's seat, keyed or in a clause (FORMAT.md: the address of the new billing entity)
+ ("Suite à l'apport partiel d'actifs, facturez désormais la société Vercors Topographie.\n\nSiège : 9 chemin des "
+  "Éparres, 38080 L'Isle-d'Abeau\nSIREN 552 100 554", "38080"),
+ ("The plotter contract moves to Harbour Print Ltd on 1 May. Their Kbis is attached. Registered office: 3 quai de "
+  "la Fosse, 44000 Nantes.", "44000"),
+ ("Le fonds est cédé à la société Atelier Mistral (SIREN 552 100 554), dont le siège est fixé au 14 cours "
+  "Mirabeau, 13100 Aix-en-Provence.", "13100"),
+ ("Les traceurs devront être facturés au Groupe Hospitalier Sud, 2 avenue de la Soude, 13009 Marseille.", "13009"),
+ ("Following the sale of our survey unit to Geo Relief SAS (11 rue Lamartine, 63000 Clermont-Ferrand), please bill "
+  "them from June.", "63000"),
+ ("Notre société a été rachetée par Littoral Print SAS (SIREN 552 100 554), siège : 4 rue des Goélands, 17000 La "
+  "Rochelle. Merci de facturer cette société.", "17000"),
+ # … not the sender's own seat: a letter's head, "our company … registered office"
+ ("ATELIER DUPRAT\nSiège : 5 rue des Tanneurs - 64100 Bayonne\n\nObjet : facturation", None),
+ ("Question sur une facture de notre société, Duprat SAS (Siège : 5 rue des Tanneurs, 64100 Bayonne).", None),
+ # the old entity's seat before it is taken over stays no new address
+ ("La société Alpha, dont le siège est situé 3 rue Nationale, 37000 Tours, a été absorbée le 1er mars.", None),
+ # cues written other ways: no colon after "à envoyer à", the verb in -ing, "être installé à :", "au :"
+ ("Dès le 1er juin, les factures liées au compte client en objet sont à envoyer à\n\nCabinet Roux – Comptabilité\n"
+  "6 place Plumereau\n37000 Tours", "37000"),
+ ("We are relocating our PlotWave 3500 (serial 3500-11-0042) from our Dunkirk office to:\n\nHarbour House\n"
+  "2 rue de l'Écluse\n59140 Dunkerque", "59140"),
+ ("Le Colorado quitte notre site de Vitré pour être installé à :\n\nCoopérative du Pays\nZA de la Baratière\n"
+  "35500 Vitré", "35500"),
+ ("Merci d'adresser dorénavant les factures du contrat n° 4410-PW-0031 (traceur de la voirie) au :\n\nMairie de "
+  "Sète\nDirection des finances\n20 rue Paul Valéry\n34200 Sète", "34200"),
+ # the block's name in its own paragraph, between the colon and the street
+ ("Les factures devront être envoyées à l'adresse suivante :\n\nNORDIS – Comptabilité fournisseurs\n\n"
+  "8 rue Faidherbe\n59000 Lille", "59000"),
+ # a postcode stated as such corrects the address, here or in the history the mail points to
+ ("Correction : le code postal de la nouvelle adresse est 44190 (Clisson), pas 44100. Les autres informations restent "
+  "celles de mon message ci-dessous.\n\nLe 3 mars 2027, Anne Roux a écrit :\n> Nouvelle adresse de facturation : "
+  "2 rue des Halles, 44100 Nantes", "44190"),
+ ("Nouvelle adresse : 8 rue Thiers, 38000 Grenoble. Attention, the postcode is 38100, not 38000.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble. Notre code postal actuel est 38000.", "38100"),
 ]
 
 

@@ -38,7 +38,7 @@ from re import _parser as sre_parse
 import pytest
 
 from mailbot.read.bounds import MAX_HTML_CHARS, MAX_LINE, MAX_TEXT
-from mailbot.read.extract import _address_cues
+from mailbot.read.extract import _address_cues, _postcode_stated
 from mailbot.read.identifiers import default_lexicon
 from mailbot.read.rules import load_rules
 
@@ -141,8 +141,8 @@ def discovered() -> list[tuple[str, re.Pattern[str]]]:
         for kind in ("shapes", "refuse_shapes"):
             for i, pattern in enumerate(getattr(lexicon, kind)):
                 found.setdefault(id(pattern), (f"identifiers.toml {name}.{kind}[{i}]", pattern))
-    for kind, pattern in zip(("positive", "negative"), _address_cues()):  # classifiers/addresses.toml
-        found.setdefault(id(pattern), (f"addresses.toml {kind}", pattern))
+    for kind, pattern in zip(("positive", "negative", "stated"), (*_address_cues(), _postcode_stated())):
+        found.setdefault(id(pattern), (f"addresses.toml {kind}", pattern))  # classifiers/addresses.toml
     for situation in load_rules().situations.values():
         for i, keyword in enumerate(situation.keywords):
             for kind in ("pattern", "folded"):

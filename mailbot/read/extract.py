@@ -677,6 +677,27 @@ class _Reader:
         self.spans["new_address_postcode"] = self.where(*postcode_span)
         return {**address, "span": list(address["span"])}  # a copy: the found one is cached
 
+    def stated_postcode(self, over: dict[str, Any]) -> dict[str, Any] | None:
+        """A postcode the text states as such, other than the one of the address ``over`` found here or in the
+        history: a correction ("le code postal de la nouvelle adresse est 38130 (Échirolles) et non 38100", "the
+        postcode is 13015, not 13016"; not "notre code postal actuel est …"). The address it gives is that postcode
+        alone: the street and the city written with the other may not go with it."""
+        folded = fold(self.text)
+        negative = _address_cues()[1]
+        for m in _postcode_stated().finditer(folded):
+            start, end = next((m.start(g), m.end(g)) for g, v in m.groupdict().items() if v)
+            if negative.search(folded, m.start(), start):
+                continue
+            value = self.text[start:end]
+            if value == over["postcode"]:
+                return None
+            self.note("new_address_postcode", self.text[m.start() : end],
+                      f"a postcode stated as such, over {over['postcode']} of the address \"{over['text'][:80]}\"")
+            self.spans["new_address_postcode"] = self.where(start, end)
+            return {"street": None, "complement": None, "postcode": value, "city": None, "cedex": None,
+                    "span": [start, end], "text": value}
+        return None
+
     def kbis(self, mail: Mail) -> bool:
         """A K-bis attached: a file named so, or said so beside a document that is not encrypted ("Vous trouverez le
         K-bis en pièce jointe (document sécurisé)" with a locked "document.pdf": nobody can check it) nor only a
@@ -1068,7 +1089,8 @@ def _address_at(text: str, start: int, end: int, city_before: tuple[int, int] | 
 def check_reading_data() -> None:
     """Load the cue files the extractors read lazily (classifiers/addresses.toml, identifiers.toml) now, so a
     mistake in one stops start-up naming its file, instead of making every analysis an internal error."""
-    for path, load in ((ADDRESSES_FILE, _address_cues), (IDENTIFIERS_FILE, lambda: load_lexicon(IDENTIFIERS_FILE))):
+    for path, load in ((ADDRESSES_FILE, _address_cues), (ADDRESSES_FILE, _postcode_stated),
+                       (IDENTIFIERS_FILE, lambda: load_lexicon(IDENTIFIERS_FILE))):
         try:
             load()
         except (OSError, tomllib.TOMLDecodeError, re.error, KeyError, TypeError, ValueError) as exc:
@@ -1080,6 +1102,13 @@ def _address_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """classifiers/addresses.toml: (positive, negative) cues, on folded text."""
     data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
     return tuple(re.compile("|".join(f"(?:{p})" for p in data[kind])) for kind in ("positive", "negative"))
+
+
+@lru_cache(maxsize=1)
+def _postcode_stated() -> re.Pattern[str]:
+    """classifiers/addresses.toml ``stated``: a postcode written as such, its digits the group ``v``, on folded text."""
+    data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
+    return re.compile("|".join(f"(?:{p})" for p in data["stated"]))
 
 
 def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> str | None:
@@ -1228,6 +1257,8 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     positive = [p for p in positive_cue.finditer(window)
                 if not _EMAIL_NEXT.match(window, p.start() + len(p.group().rstrip(" \t")))]
     negative = list(negative_cue.finditer(window))
+    if positive and _SEAT_KEY.match(positive[-1].group()) and _own_seat(text, window, reach, positive):
+        return False
     if not positive:
         # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": the heading of
         # where it goes (not "adresse de livraison des consommables : …", "à notre adresse de livraison, …")
@@ -1240,7 +1271,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
     # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :"); "adresse de
     # livraison et d'installation": where it is installed
-    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocate", "transferred",
+    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocat", "transferred",
                                                           "shipped", "quitt")) or "install" in q.group()]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
@@ -1286,6 +1317,17 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     bracketed = ")" in between and window.rfind("(", 0, n.start()) > window.rfind(")", 0, n.start()) \
         and _STAYS_OR_LEAVES.match(n.group()) is not None  # (not "(adresse actuelle inchangée)", "(comme actuellement)")
     return bool(re.search(r"[.;!?]\s", between) or _OLD_POSTCODE.search(between) or bracketed)
+
+
+def _own_seat(text: str, window: str, reach: int, positive: list[re.Match[str]]) -> bool:
+    """Is the seat keyed by the last positive cue the sender's own: a letter's head, its name's lines above the key
+    ("RHONE INGENIERIE⏎Siège : 18 rue …"), or the seat of "our company" named in the same sentence with no other cue
+    between ("Our company Acme SAS, SIREN … Registered office: …"; not "notre société a été rachetée par X, siège : …")?"""
+    at = positive[-1].start()
+    sentence = max((m.end() for m in _SENTENCE_END.finditer(window, 0, at)), default=0)
+    own = _OUR_COMPANY.search(window, sentence, at)
+    return _LETTERHEAD.fullmatch(text, 0, reach + at) is not None or (
+        own is not None and not any(own.end() <= q.start() for q in positive[:-1]))
 
 
 def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Match[str], machine: bool = False) -> bool:
@@ -1337,6 +1379,10 @@ _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b
                         r"|\b(?:au|[àa]|at|to|chez|vers|is|are|est|sont|sera|seront)[ \t]*+$", re.I)
 
 
+_SEAT_KEY = re.compile(r"siege|registered|head\s")  # a positive cue that is a seat's key ("Siège : …"), folded
+_OUR_COMPANY = re.compile(r"\b(?:our|notre)\s++(?:company|societe|entreprise|group|groupe|entity|entite|firm|structure)\b")
+_LETTERHEAD = re.compile(r"\A(?:[^\n.!?:]{1,80}+\n){1,3}+[ \t]*+")  # a name's lines at a text's top, no sentence
+_NAME_LINE = re.compile(r"[ \t]*+[^\W\d_][^\d\n.!?:;]{0,59}")  # one short line, no number nor sentence: a name
 # what an address block may start with before its first number: a name in capitals ("Harlow Print SAS – ")
 _NAME_WORDS = re.compile(r"(?:(?:[A-ZÀ-Ý][\w'’&.-]*+|(?:des|du|de|les|la|le|et)(?!\w)|[&–—,|-])[ \t\n]*+)*+")
 
@@ -1362,6 +1408,11 @@ def _cue_reach(text: str, position: int) -> int:
         # of what the cue is about (bulleted, or a model on each line) stands between it and an address block (not a
         # sentence: "Nous restons au 4 rue …")
         blank = items
+    name = text.rfind("\n\n", begin, blank)
+    if name >= 0 and _NAME_LINE.fullmatch(text, name + 2, blank) and text[:name].rstrip().endswith(":"):
+        # "… envoyées à l'adresse suivante :⏎⏎NORDLOGIS – CSP Comptabilité⏎⏎165 avenue de Bretagne⏎59000 Lille": the
+        # block's name apart from its street
+        blank = name
     before = text[:blank].rstrip()
     last = before[before.rfind("\n") + 1 :]
     # "… merci d'adresser vos factures à notre nouveau siège." ending the paragraph right above the block
@@ -1813,6 +1864,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     if carrying and "new_address" in required:
         changes = (*changes, quoted)  # where they asked it to go, in their words or ours ("vers votre site de …")
     address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
+    address = (new.stated_postcode(address) or address) if address else None  # corrected, here or below
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
