@@ -316,7 +316,8 @@ FLOORS = {
     # wave 72 (six batches of 45, 265 -> 266 of 270 situations at first sight) read fields 0.928-1.000, so the whole
     # (8,748) reads 0.998 / 0.9828 / 0.989 / 0.998 and the floor of the fields' mean went from 0.983 to 0.982 for
     # those mails (of the first 8,478, two read differently with the model that learnt them: one situation better,
-    # one worse, no field)
+    # one worse, no field); wave 73 (six batches of 45, 266 -> 266 of 270 situations at first sight) joined in the
+    # twenty-third session, and the whole (9,018) reads 0.998 / 0.9836 (SIREN 0.954) / 0.989 / 0.998
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.982, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -458,6 +459,12 @@ FLOORS = {
     # end (the classifier trained on the tune corpus too) 0.967 / 0.963 (new postcode 0.867) / 0.925 / 1.000
     "sealed33": {"situation_accuracy": 0.966, "given_mean": 0.963, "given_each": 0.866, "missing": 0.925,
                  "lead_time_ok": 1.000},
+    # sealed34: wave 71's sealed half (szx: brief c with b's kinds, readings and addresses; szy: brief e with c's kinds,
+    # invoice e-mails), sealed whole in the twenty-second session, scored once at the end of the twenty-third (figures
+    # only): with its starting code (af48ee9) and its end alike, 0.983 / 0.967 (SIREN 0.778, 7 of 9; new e-mail 0.923) /
+    # 0.950 / 1.000; 115 of 118 acted on without review, all right
+    "sealed34": {"situation_accuracy": 0.983, "given_mean": 0.967, "given_each": 0.777, "missing": 0.950,
+                 "lead_time_ok": 1.000},
 }
 
 
@@ -491,7 +498,7 @@ def assert_keeps_its_floor(corpus: str, size: int) -> None:
 def test_tune_keeps_its_floor():
     """tune's mails have been the classifier's training examples too since the twenty-second session (`make
     model`): its situations measure nothing any more, its floor is a regression check of the readers."""
-    assert_keeps_its_floor("tune", 8748)
+    assert_keeps_its_floor("tune", 9018)
 
 
 @pytest.mark.parametrize("corpus, size", [("sealed", 132), ("sealed2", 100), ("sealed3", 80),
@@ -505,7 +512,7 @@ def test_tune_keeps_its_floor():
                                           ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
                                           ("sealed28", 120), ("sealed29", 120), ("sealed30", 120),
                                           ("sealed31", 120), ("sealed32", 120),
-                                          ("sealed33", 120)])
+                                          ("sealed33", 120), ("sealed34", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""
