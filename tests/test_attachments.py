@@ -86,6 +86,10 @@ LETTER = docx(["Madame, Monsieur,", "Nous résilions le contrat CT-2022-00099 à
      "Bonjour, suite au rachat par Helios Print, merci de facturer la machine n° série 3Y012345 à cette entité "
      "à compter du 1er mars 2027. Voir le document joint.",
      [("scan_0012.pdf", "application/pdf", KBIS_PDF)], {"kbis": True, "siren": "732 829 320"}),
+    ("a K-bis sent with \"en PJ\": the new entity's SIREN read in it", "Rachat",
+     "Bonjour, suite au rachat par Helios Print, merci de facturer la nouvelle entité pour la machine n° série "
+     "3Y012345 à compter du 1er mars 2027. Kbis en PJ.",
+     [("Kbis.pdf", "application/pdf", KBIS_PDF)], {"siren": "732 829 320", "kbis": True}),
     ("readings in an xlsx form, serial and counter kept", "RE: Relevés compteurs",
      "Bonjour, voici nos relevés en pièce jointe.", [("releves.xlsx", "application/vnd.openxmlformats-"
                                                       "officedocument.spreadsheetml.sheet", XLSX_FORM)],

@@ -1754,6 +1754,8 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "35500 Vitré", "35500"),
  ("Merci d'adresser dorénavant les factures du contrat n° 4410-PW-0031 (traceur de la voirie) au :\n\nMairie de "
   "Sète\nDirection des finances\n20 rue Paul Valéry\n34200 Sète", "34200"),
+ ("We are relocating our print room from our Lille site (18 rue Nationale, 59000 Lille) to our new hub: Parc "
+  "Nord, 4 rue des Transporteurs, 59810 Lesquin.", "59810"),
  # the block's name in its own paragraph, between the colon and the street
  ("Les factures devront être envoyées à l'adresse suivante :\n\nNORDIS – Comptabilité fournisseurs\n\n"
   "8 rue Faidherbe\n59000 Lille", "59000"),
@@ -1963,6 +1965,9 @@ READING_VALUES = [  # (text, the readings in the order written): counters writte
     # an invoice named before the counter's own words: the number is the counter's
     ("Pour régulariser la facture, le compteur actuel est de 412 300 m².", [412300]),
     ("Le volume facturé ce trimestre est de 41 300 m².", []),
+ # a counter of the machine introduced by "Voici", its value alone on the line below (no list of serials under it)
+ ("Voici le compteur total de la machine mentionnée ci-dessous :\n2 204 118\n(relevé le 30 juin)", [2204118]),
+ ("Here is the total counter of the plotter:\n45,210", [45210]),
 ]
 
 

@@ -793,6 +793,11 @@ CASES = [
      "5100098812.", "po_number", ["5100098812"]),
     ("… which is then no label of its own", "Our new PO number for these contracts will be 5100098812.",
      "contract_number", []),
+    ("… its number written after it ('order ref.'), words between the determiner and the label", "Our new order ref. "
+     "for the maintenance contracts is 7781-2027; the previous one (6604-2026) must no longer be used.", "po_number",
+     ["7781-2027"]),
+    ("… and no contract number then", "Our new order ref. for the maintenance contracts is 7781-2027.",
+     "contract_number", []),
     ("a label that names no number keeps the one after 'for the'", "Please end the service contracts for the "
      "following plotters, which we replace:\n- 4KW 11820\n- 4KW 11826", "serial_numbers", ["4KW 11820", "4KW 11826"]),
     ("an old order, an adverb inside its negation", "Le bon de commande 2027-BC-0912 ne sera donc pas reconduit.",

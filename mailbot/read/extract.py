@@ -261,7 +261,7 @@ _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)",
 _KBIS_DENIED = re.compile(r"(?:\bpas\s++(?:de|d.un)|\bsans|\bno|\bnot\s++an?|\bau\s++lieu\s++d.un|"
                           r"\bà\s++la\s++place\s++d[u']|\binstead\s++of\s++(?:an?|the))[ \t]*+(?:le\s++|the\s++)?$", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
-_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
+_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|\bpj\b|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
                        r"|\bhere\s++(?:is|are)\b", re.I)
 _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
 # an invoice itself, by its file's name or the subject that passes it on: "Facture_0412.pdf", "TR: facture" (not

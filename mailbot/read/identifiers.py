@@ -122,7 +122,7 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 # a counter's label ending its line with a colon, on folded text: "… et compteur mètres linéaires (rouleau 2) :" (the
 # number on the next line is its reading)
-COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,3}+"
+COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,5}+"
                                 r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
 # a numbered list's item number ("1. ", "2) ", "(3) ") reads as a bullet: "1. 810024471" as "-  810024471"
 _ITEM_NUMBER = re.compile(r"(?m)^([ \t]*+)\(?\d{1,2}[.)](?=[ \t])")
@@ -746,7 +746,10 @@ class _Scorer:
                 or _GAP_STOP.search(self.text, self.starts[determiner - 1], self.starts[first]):
             return False  # (within a sentence: not "… a new PO number for the two plotters.⏎Contract: X")
         head = self.labels.get(determiner - 2)  # a label that names a number: "the contracts for the following devices:"
-        return bool(head and head[0] and name and head[0] != name and _NUMBER_WORDS.intersection(head[1]))
+        numbered = bool(head and _NUMBER_WORDS.intersection(head[1]))
+        if head is None and determiner >= 3 and self.words[determiner - 2][1] in _NUMBER_WORDS:
+            head, numbered = self.labels.get(determiner - 3), True  # "our new order ref. for the maintenance contracts"
+        return bool(head and head[0] and name and head[0] != name and numbered)
 
     def _destination(self, first: int) -> bool:
         """Do the words before the label starting at word ``first`` make it the place a value goes ("sur vos
@@ -1112,7 +1115,7 @@ class _Scorer:
                 # (a clause ends at a comma, a semicolon or a dash between spaces: "…, s/n 1650-02291 - counter (m2):")
                 # nor one whose subject is another number: "Le numéro d'engagement … du traceur X – n° de série 3941
                 # – est le suivant :"
-                answer = (0, _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _DETERMINERS)
+                answer = (0, _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _PRESENTED)
                           not in _COUNTER_HEADS
                           and self._subject_label(previous_start + text[previous_start:above].rfind(sentence),
                                                   above) in (None, "serial_numbers")
@@ -1501,6 +1504,8 @@ _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "
                           "ces", "the", "a", "an", "our", "your", "this", "these", "that",
                           # and a count: "Les deux traceurs concernés sont les n° …", "the two units to move are …"
                           "deux", "trois", "quatre", "both", "two", "three", "four"})
+# the determiners and the words that present it: "Voici le compteur total de la machine :" is headed by its counter
+_PRESENTED = _DETERMINERS | frozenset({"voici", "voila", "ci", "joint", "here", "is", "are", "below"})
 _LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
 _SIGN_AT = re.compile(r"(?<![\w])(?:n°|n[oº]\.|#)", re.I)  # a number sign: a value follows
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
