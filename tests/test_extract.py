@@ -899,6 +899,9 @@ def policy_mail(subject: str, new: str, quoted: str) -> dict:
     return analyze(msg.as_bytes()).fields
 
 
+NUMBERED_QUESTIONS = ("Bonjour,\nAfin de traiter votre demande, merci de nous préciser :\n1) la date à laquelle la "
+                      "nouvelle adresse doit être prise en compte,\n2) votre numéro client (en haut à droite de la "
+                      "facture),\n3) la nouvelle adresse complète.\nCordialement,\nLe service Contrats")
 POLICY = [
     ("a forward pointed to gives what the new text lacks",
      "TR: Changement d'adresse du siège",
@@ -1013,6 +1016,18 @@ POLICY = [
      "41 07 2291\n\nM. Kerjean",
      "Bonjour,\nPour traiter votre demande, merci de nous indiquer le numéro de série de la machine.",
      "serial_numbers", ["41 07 2291"]),
+    # answers numbered like our numbered questions: each fills the field its question names
+    ("numbered answers to our numbered questions", "RE: Votre demande de modification d'adresse",
+     "Bonjour,\n1) au 1er mars\n2) 3300917\n3) Vignobles Caussade, 5 rue Achard, 33300 Bordeaux\nCordialement",
+     NUMBERED_QUESTIONS, "customer_number", "3300917"),
+    ("… the address answering ours", "RE: Votre demande de modification d'adresse",
+     "Bonjour,\n1) au 1er mars\n2) 3300917\n3) Vignobles Caussade, 5 rue Achard, 33300 Bordeaux\nCordialement",
+     NUMBERED_QUESTIONS, "new_address_postcode", "33300"),
+    ("… the date answering ours", "RE: Votre demande de modification d'adresse",
+     "Bonjour,\n1. 1er mars 2027\n2. 3300917\nCordialement", NUMBERED_QUESTIONS, "effective_date", "2027-03-01"),
+    ("… not a numbered list of another kind under a question without numbers", "RE: Votre demande",
+     "Bonjour,\n1) 3300917\n2) 4400128\nCordialement", "Merci de nous indiquer votre numéro client.",
+     "customer_number", None),
 ]
 
 
@@ -1756,6 +1771,38 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "Sète\nDirection des finances\n20 rue Paul Valéry\n34200 Sète", "34200"),
  ("We are relocating our print room from our Lille site (18 rue Nationale, 59000 Lille) to our new hub: Parc "
   "Nord, 4 rue des Transporteurs, 59810 Lesquin.", "59810"),
+ ("Merci d'envoyer les factures, à partir de la prochaine facture, à notre siège :\nMaison du Nord - Comptabilité, "
+  "2 allée des Tilleuls, 59650 Villeneuve-d'Ascq", "59650"),
+ # a second reader's hostile cases: what is old, another place, the sender's own, a delivery, a past or a
+ # continued practice, a word that only starts like a cue
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble." " L'ancien code postal est 38000.", "38100"),
+ ("New address: 8 rue Thiers, 38100 Grenoble. Our old postcode is 38000.", "38100"),
+ ("New address: 8 rue Thiers, 38100 Grenoble. Our previous zip code is 38000.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble." " Pour info, le code postal de notre agence de Lyon est 69003.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble." " Le code postal du siège est 75008.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble." " Sur votre dernière facture le code postal indiqué est 38000 au lieu de 38100.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble." " Sur vos factures, le code postal est 38000, c'est une erreur.", "38100"),
+ ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble (le code postal de la mairie est 38000 mais nous sommes bien en 38100).", "38100"),
+ ("Bonjour,\nSiège de la nouvelle entité : 4 rue des Goélands, 17000 La Rochelle", "17000"),
+ ("Hello,\nRegistered office of the new entity: 3 quai de la Fosse, 44000 Nantes", "44000"),
+ ("Bonjour,\nMerci de facturer désormais la société Helios Print SAS\nSiège : 4 rue des Goélands, 17000 La Rochelle", "17000"),
+ ("Suite à la fusion, notre société devient Helios Print SAS, siège : 4 rue des Goélands, 17000 La Rochelle.", "17000"),
+ ("Le vendredi 3 mars au matin, notre agence, dont le siège est au 5 rue des Tanneurs, 64100 Bayonne, a reçu le technicien.", None),
+ ("We stopped the sale of printed maps to tourists at our Annecy shop (4 rue Royale, 74000 Annecy).", None),
+ ("After the sale of the Annecy building to the city, the plotter stays with us at 4 rue Royale, 74000 Annecy.", None),
+ ("Could you send the new label rolls to our office at 5 rue des Tanneurs, 64100 Bayonne?", None),
+ ("We need a new baseline reading. Our office: 5 rue des Tanneurs, 64100 Bayonne.", None),
+ ("Vous avez adressé les factures du contrat CT-2022-00099 au :\n\n24 allée des Pins\n69003 Lyon\n\nalors que nous avons déménagé. Notre nouvelle adresse : 8 rue Thiers, 38100 Grenoble.", "38100"),
+ ("Merci de continuer à envoyer les factures du contrat CT-2022-00099 au :\n\n24 allée des Pins\n69003 Lyon", None),
+ ("Le traceur, qui devait être installé à Lyon (24 allée des Pins, 69003 Lyon), restera finalement dans nos locaux.", None),
+ ("Les copieurs continueront d'être facturés au Groupe Médipôle, 24 allée des Pins, 69003 Lyon, sans changement.", None),
+ ("Nous souhaitons continuer à être facturés au siège : 5 rue des Tanneurs, 64100 Bayonne.", None),
+ ("La société Dupont SAS (siège : 5 rue des Tanneurs, 64100 Bayonne) souhaite résilier le contrat CT-2022-00099 au 31/12/2026.", None),
+ ("Adresse du siège : 5 rue des Tanneurs, 64100 Bayonne (inchangée).", None),
+ ("Pour mémoire, siège : 5 rue des Tanneurs, 64100 Bayonne", None),
+ ("Head office: 5 rue des Tanneurs, 64100 Bayonne\nPlease find our meter reading: 12345", None),
+ ("Following the relocation of our accounts team, please keep delivering toner to our delivery address: 5 rue des Tanneurs, 64100 Bayonne.", None),
+ ("We are relocating the plotter next month. Delivery address for toner: 5 rue des Tanneurs, 64100 Bayonne.", None),
  # the block's name in its own paragraph, between the colon and the street
  ("Les factures devront être envoyées à l'adresse suivante :\n\nNORDIS – Comptabilité fournisseurs\n\n"
   "8 rue Faidherbe\n59000 Lille", "59000"),
@@ -2144,13 +2191,13 @@ def test_a_broken_cue_file_stops_start_up_naming_it(tmp_path, monkeypatch, name)
     broken = tmp_path / name
     broken.write_text("positive = ['it's broken']\n", encoding="utf-8")
     monkeypatch.setattr(extract_module, "ADDRESSES_FILE" if name == "addresses.toml" else "IDENTIFIERS_FILE", broken)
-    extract_module._address_cues.cache_clear()
+    extract_module._address_patterns.cache_clear()
     try:
         with pytest.raises(RulesError, match=name):
             extract_module.check_reading_data()
     finally:
         monkeypatch.undo()
-        extract_module._address_cues.cache_clear()
+        extract_module._address_patterns.cache_clear()
     extract_module.check_reading_data()  # the shipped files load
 
 
@@ -2183,3 +2230,21 @@ def test_a_mail_asking_nothing_of_ours_dates_a_change_of_its_own(body, expected)
     mail = parse(msg.as_bytes())
     assert extract_all(mail.text, "", mail, REF, "other").fields["effective_date"] == expected
 
+
+@pytest.mark.parametrize("body, serials, readings", [
+    # a list of machines under a heading that names their readings: the serials, not readings
+    ("Bonjour,\nVoici le relevé compteur du traceur suivant :\n4KW 11820", ["4KW 11820"], []),
+    ("Ci-joint le relevé des traceurs ci-dessous :\n- 4KW 11820\n- 4KW 11826", ["4KW 11820", "4KW 11826"], []),
+    ("Voici le compteur de chacun de nos deux traceurs :\n- 4KW 11820\n- 4KW 11826", ["4KW 11820", "4KW 11826"], []),
+    # … but a count under a counter's label is its reading
+    ("Voici le compteur total de la machine mentionnée ci-dessous :\n2 204 118\n(relevé le 30 juin)", [], [2204118]),
+])
+def test_machines_listed_under_a_heading_of_readings(body, serials, readings):
+    message = EmailMessage()
+    message["From"] = "a.roux@client.fr"
+    message["To"] = "contrats.service.wfps@cf.canon.fr"
+    message["Subject"] = "Relevé compteur"
+    message["Date"] = "Mon, 01 Feb 2027 10:00:00 +0100"
+    message.set_content(body)
+    fields = analyze(bytes(message)).fields
+    assert (fields["serial_numbers"], fields["meter_readings"]) == (serials, readings)

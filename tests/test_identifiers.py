@@ -627,6 +627,18 @@ CASES = [
      "contrat\n\nC-2026-118-44\n\nLes autres informations restent celles indiquées ci-dessous.", "contract_number",
      ["C-2026-118-44"]),
     ("an IP address is no value", "IP des machines : 10.20.4.31 / 10.20.4.32", "serial_numbers", []),
+    # a column headed as old holds its field's old values, for no other field; a value's own label inside its cell
+    ("an old order's column, each value with its letter code", "N° contrat    | Ancien bon de commande | Nouveau bon de "
+     "commande | Date d'effet\nUNI-2019-0457 | EJ 1000234567          | EJ 1000298841           | 01/09/2027",
+     "po_number", ["1000298841"]),
+    ("… its value no serial under the machine's cell", "Contrat | Matériel | Ancien PO | Nouveau PO\nCF-77120 | "
+     "varioPRINT 140 - n° série 61209874 | 4500012877 | 4500014023", "serial_numbers", ["61209874"]),
+    ("… in tab-separated cells", "Contrat\tAncien PO\tNouveau PO\tPériode\nCT-75-20931\tPO-2026-118\tPO-2027-031\t"
+     "01/09/2027 – 31/08/2028", "po_number", ["PO-2027-031"]),
+    ("a reading beside a serial's cell is no serial", "N° de série\tNoir & blanc\tCouleur\tTotal\nIPC10-4471\t482 113\t"
+     "96 540\t578 653", "serial_numbers", ["IPC10-4471"]),
+    ("… nor a network", "Nos deux traceurs :\n\n- PlotWave 560 : 3Y0122847\n- PlotWave 560 : 3Y0122851\n\nLes "
+     "machines sont sur le VLAN imprimantes (10.12.40.0/24).", "serial_numbers", ["3Y0122847", "3Y0122851"]),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "
      "nothing below", "Voici les traceurs Canon du site :\nHL6123407 – bureau d'études, bât. A\nHL6123420 – méthodes",
      "serial_numbers", ["HL6123407", "HL6123420"]),

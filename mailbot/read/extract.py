@@ -261,7 +261,7 @@ _KBIS_TEXT = re.compile(r"k[\s-]?bis|extrait (?:d['’]\s*immatriculation|rcs)",
 _KBIS_DENIED = re.compile(r"(?:\bpas\s++(?:de|d.un)|\bsans|\bno|\bnot\s++an?|\bau\s++lieu\s++d.un|"
                           r"\bà\s++la\s++place\s++d[u']|\binstead\s++of\s++(?:an?|the))[ \t]*+(?:le\s++|the\s++)?$", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
-_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|\bpj\b|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
+_ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|\b(?:en|cf\.?|voir|see)\s++pj\b|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
                        r"|\bhere\s++(?:is|are)\b", re.I)
 _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
 # an invoice itself, by its file's name or the subject that passes it on: "Facture_0412.pdf", "TR: facture" (not
@@ -677,6 +677,26 @@ class _Reader:
         self.spans["new_address_postcode"] = self.where(*postcode_span)
         return {**address, "span": list(address["span"])}  # a copy: the found one is cached
 
+    def answered_address(self, start: int, end: int) -> dict[str, Any] | None:
+        """The address whose postcode stands in text[start:end], an answer to our question for the address."""
+        m = _POSTCODE.search(self.text, start)
+        if m is None or m.start("v") >= end:
+            return None
+        address = _address_at(self.text, m.start("v"), m.end("v"))
+        self.note("new_address_postcode", address["text"], "the address that answers our question for it")
+        self.spans["new_address_postcode"] = self.where(m.start("v"), m.end("v"))
+        return address
+
+    def answered_date(self, reference: date | None, start: int, end: int) -> str | None:
+        """The first date written in text[start:end], an answer to our question for the day it applies from."""
+        hit = next(iter(find_dates(self.text[start:end], reference)), None)
+        if hit is None:
+            return None
+        self.note("effective_date", self.text[start + hit.start : start + hit.end],
+                  f"resolved to {hit.value.isoformat()}, the answer to our question for the date")
+        self.spans["effective_date"] = self.where(start + hit.start, start + hit.end)
+        return hit.value.isoformat()
+
     def stated_postcode(self, over: dict[str, Any]) -> dict[str, Any] | None:
         """A postcode the text states as such, other than the one of the address ``over`` found here or in the
         history: a correction ("le code postal de la nouvelle adresse est 38130 (Échirolles) et non 38100", "the
@@ -685,9 +705,9 @@ class _Reader:
         folded = fold(self.text)
         negative = _address_cues()[1]
         for m in _postcode_stated().finditer(folded):
-            start, end = next((m.start(g), m.end(g)) for g, v in m.groupdict().items() if v)
-            if negative.search(folded, m.start(), start):
-                continue
+            start, end = next(((m.start(g), m.end(g)) for g, v in m.groupdict().items() if v), (m.start(), m.start()))
+            if start == end or negative.search(folded, m.start(), start) or is_old(folded, m.start()):
+                continue  # "notre code postal actuel est …", "l'ancien code postal est …"
             value = self.text[start:end]
             if value == over["postcode"]:
                 return None
@@ -1089,8 +1109,7 @@ def _address_at(text: str, start: int, end: int, city_before: tuple[int, int] | 
 def check_reading_data() -> None:
     """Load the cue files the extractors read lazily (classifiers/addresses.toml, identifiers.toml) now, so a
     mistake in one stops start-up naming its file, instead of making every analysis an internal error."""
-    for path, load in ((ADDRESSES_FILE, _address_cues), (ADDRESSES_FILE, _postcode_stated),
-                       (IDENTIFIERS_FILE, lambda: load_lexicon(IDENTIFIERS_FILE))):
+    for path, load in ((ADDRESSES_FILE, _address_patterns), (IDENTIFIERS_FILE, lambda: load_lexicon(IDENTIFIERS_FILE))):
         try:
             load()
         except (OSError, tomllib.TOMLDecodeError, re.error, KeyError, TypeError, ValueError) as exc:
@@ -1098,17 +1117,24 @@ def check_reading_data() -> None:
 
 
 @lru_cache(maxsize=1)
+def _address_patterns() -> dict[str, re.Pattern[str]]:
+    """classifiers/addresses.toml: each list of patterns (positive, negative, stated) as one, on folded text."""
+    data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
+    for entry in data["stated"]:
+        if len(re.compile(entry).groupindex) != 1:
+            raise ValueError(f"a 'stated' pattern needs one named group, the postcode's digits: {entry[:60]}")
+    return {kind: re.compile("|".join(f"(?:{p})" for p in data[kind])) for kind in ("positive", "negative", "stated")}
+
+
 def _address_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """classifiers/addresses.toml: (positive, negative) cues, on folded text."""
-    data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
-    return tuple(re.compile("|".join(f"(?:{p})" for p in data[kind])) for kind in ("positive", "negative"))
+    patterns = _address_patterns()
+    return patterns["positive"], patterns["negative"]
 
 
-@lru_cache(maxsize=1)
 def _postcode_stated() -> re.Pattern[str]:
-    """classifiers/addresses.toml ``stated``: a postcode written as such, its digits the group ``v``, on folded text."""
-    data = tomllib.loads(ADDRESSES_FILE.read_text(encoding="utf-8"))
-    return re.compile("|".join(f"(?:{p})" for p in data["stated"]))
+    """classifiers/addresses.toml ``stated``: a postcode written as such, its digits a named group, on folded text."""
+    return _address_patterns()["stated"]
 
 
 def _column_header(text: str, position: int, rows: dict[int, list[tuple[int, str]]]) -> str | None:
@@ -1257,8 +1283,12 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     positive = [p for p in positive_cue.finditer(window)
                 if not _EMAIL_NEXT.match(window, p.start() + len(p.group().rstrip(" \t")))]
     negative = list(negative_cue.finditer(window))
-    if positive and _SEAT_KEY.match(positive[-1].group()) and _own_seat(text, window, reach, positive):
-        return False
+    if positive and _SEAT_KEY.fullmatch(positive[-1].group()) and (
+            not _TAKEOVER.search(folded, max(0, reach + positive[-1].start() - _TAKEOVER_REACH), reach + positive[-1].start())
+            or _own_seat(text, window, reach, positive)):
+        # a seat's key names the new entity's seat after a takeover, not the sender's own ("Siège : …" in a letter's
+        # head, "La société Dupont SAS (siège : …) souhaite résilier", "Head office: …" over a reading)
+        positive = positive[:-1]
     if not positive:
         # "le Colorado de l'agence de Toulouse (…) doit partir à Bordeaux. Adresse de livraison :": the heading of
         # where it goes (not "adresse de livraison des consommables : …", "à notre adresse de livraison, …")
@@ -1271,7 +1301,7 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
     # "new delivery address": a kind of new address, not the old one; "moved from our office to:": where it goes
     # (whichever positive cue comes last: "la nouvelle adresse de livraison est la suivante :"); "adresse de
     # livraison et d'installation": where it is installed
-    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocat", "transferred",
+    kinds = [q for q in positive if q.group().startswith(("new", "nouve", "vers", "moved", "relocate", "relocating", "transferred",
                                                           "shipped", "quitt")) or "install" in q.group()]
     negative = [m for m in negative if not any(q.start() <= m.start() and m.end() <= q.end() for q in kinds)]
     if not negative:
@@ -1320,14 +1350,15 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
 
 
 def _own_seat(text: str, window: str, reach: int, positive: list[re.Match[str]]) -> bool:
-    """Is the seat keyed by the last positive cue the sender's own: a letter's head, its name's lines above the key
-    ("RHONE INGENIERIE⏎Siège : 18 rue …"), or the seat of "our company" named in the same sentence with no other cue
-    between ("Our company Acme SAS, SIREN … Registered office: …"; not "notre société a été rachetée par X, siège : …")?"""
+    """Is the seat keyed by the last positive cue the sender's own: a letter's head, a name in capitals at the top of
+    the text with at most two lines under it ("RHONE INGENIERIE⏎Siège : 18 rue …"), or the seat of "our company" named
+    in the same sentence with no other cue after it ("Our company Acme SAS, SIREN … Registered office: …"; not "notre
+    société a été rachetée par X, siège : …")?"""
     at = positive[-1].start()
     sentence = max((m.end() for m in _SENTENCE_END.finditer(window, 0, at)), default=0)
     own = _OUR_COMPANY.search(window, sentence, at)
     return _LETTERHEAD.fullmatch(text, 0, reach + at) is not None or (
-        own is not None and not any(own.end() <= q.start() for q in positive[:-1]))
+        own is not None and not any(q.end() > own.end() for q in positive[:-1]))  # "notre société devient X, siège : …"
 
 
 def _heads_where_it_goes(window: str, folded: str, reach: int, negative: re.Match[str], machine: bool = False) -> bool:
@@ -1379,9 +1410,17 @@ _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b
                         r"|\b(?:au|[àa]|at|to|chez|vers|is|are|est|sont|sera|seront)[ \t]*+$", re.I)
 
 
-_SEAT_KEY = re.compile(r"siege|registered|head\s")  # a positive cue that is a seat's key ("Siège : …"), folded
+# a positive cue that is a seat's key ("Siège : …", "Siège social de la SAS X :", "Registered office:"), folded; not
+# the cues that name the new entity themselves ("siège de la nouvelle société", "registered office of the new …")
+_SEAT_KEY = re.compile(r"(?:siege|registered|head\s)(?![^:]*+\b(?:nouvelle|new|repreneur)\b)[^:]*+:")
+_TAKEOVER_REACH = 600  # characters before a seat's key where the takeover that makes it the new entity's is said
+# what makes a seat's key the new entity's: a takeover said before it, on folded text
+_TAKEOVER = re.compile(r"rachat|rachet|repris|reprise|cession|cede|fusion|absorb|nouvelle\s++(?:entite|societe)"
+                       r"|new\s++(?:legal\s++)?(?:entity|company)|acqui|takeover|taken\s++over|merg|sale\s++of|devient"
+                       r"|becomes|apport|k-?\s?bis|au\s++nom\s++d|in\s++the\s++name\s++of")
 _OUR_COMPANY = re.compile(r"\b(?:our|notre)\s++(?:company|societe|entreprise|group|groupe|entity|entite|firm|structure)\b")
-_LETTERHEAD = re.compile(r"\A(?:[^\n.!?:]{1,80}+\n){1,3}+[ \t]*+")  # a name's lines at a text's top, no sentence
+# a letter's head: a name in capitals at the text's top, at most two lines under it, no sentence
+_LETTERHEAD = re.compile(r"\A[ \t]*+[A-ZÀ-Ý0-9][A-ZÀ-Ý0-9&'’ .,-]{2,59}\n(?:[^\n.!?:]{1,80}+\n){0,2}+[ \t]*+")
 _NAME_LINE = re.compile(r"[ \t]*+[^\W\d_][^\d\n.!?:;]{0,59}")  # one short line, no number nor sentence: a name
 # what an address block may start with before its first number: a name in capitals ("Harlow Print SAS – ")
 _NAME_WORDS = re.compile(r"(?:(?:[A-ZÀ-Ý][\w'’&.-]*+|(?:des|du|de|les|la|le|et)(?!\w)|[&–—,|-])[ \t\n]*+)*+")
@@ -1409,7 +1448,9 @@ def _cue_reach(text: str, position: int) -> int:
         # sentence: "Nous restons au 4 rue …")
         blank = items
     name = text.rfind("\n\n", begin, blank)
-    if name >= 0 and _NAME_LINE.fullmatch(text, name + 2, blank) and text[:name].rstrip().endswith(":"):
+    colon_line = text[max(begin, text.rfind("\n", 0, name) + 1) : name].rstrip() if name >= 0 else ""
+    if colon_line.endswith(":") and _NAME_LINE.fullmatch(text, name + 2, blank) and (
+            _ANNOUNCES.search(colon_line[:-1].rstrip()) or _address_cues()[0].search(fold(colon_line))):
         # "… envoyées à l'adresse suivante :⏎⏎NORDLOGIS – CSP Comptabilité⏎⏎165 avenue de Bretagne⏎59000 Lille": the
         # block's name apart from its street
         blank = name
@@ -1506,6 +1547,41 @@ def _short_answer(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> None
     _answer(new, fields, asked[0], *values[0], "the whole answer to a request that asked for it")
 
 
+def _numbered_items(text: str) -> dict[int, tuple[int, int]]:
+    """The numbered items of a text ("1) …", "2. …", each on its line): its number -> the span of its line's text."""
+    items: dict[int, tuple[int, int]] = {}
+    for m in _NUMBERED_ITEM.finditer(text):
+        items.setdefault(int(m.group("n")), m.span("text"))
+    return items
+
+
+def _numbered_answers(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Answers numbered like the numbered questions of our request they reply to ("1) au 1er du mois prochain⏎2)
+    3300917⏎3) Vignobles Caussade, 5 rue Achard, 33300 Bordeaux" under our "1) la date … 2) votre numéro client …
+    3) la nouvelle adresse complète"): each answer that holds one value fills the one empty field its question names.
+    Returns the spans of the answers to a question for an address and for a date ("address", "date"): they are read
+    there when nothing else gives them."""
+    if not quoted.text:
+        return {}
+    question = top_question(quoted.text)
+    asked, answers = _numbered_items(question), _numbered_items(new.text)
+    if len(answers) < 2 or not set(answers) <= set(asked):
+        return {}  # two answers at least, each to a question of ours
+    spans: dict[str, tuple[int, int]] = {}
+    for number, (start, end) in sorted(answers.items()):
+        item = question[slice(*asked[number])]
+        names = [name for name in asked_fields(item) if name in fields and not fields[name]]
+        values = answer_values(new.text[start:end])
+        if len(names) == 1 and len(values) == 1:
+            _answer(new, fields, names[0], start + values[0][0], start + values[0][1],
+                    f"the answer numbered {number}, to our question {number} that asked for it")
+        elif _DATE_ASKED.search(fold(item)):  # (first: "la date à laquelle la nouvelle adresse doit être prise en compte")
+            spans.setdefault("date", (start, end))
+        elif _ADDRESS_ASKED.search(fold(item)):
+            spans.setdefault("address", (start, end))
+    return spans
+
+
 def _free_values(reader: _Reader, also_taken: list[list[int]] | None = None) -> list[tuple[int, int]]:
     """The answer values of a reader's text that no field it read took (nor ``also_taken``)."""
     taken = [where["span"] for spans in reader.spans.values() for where in (spans if isinstance(spans, list) else [spans])]
@@ -1526,6 +1602,10 @@ def _answer(reader: _Reader, fields: dict[str, Any], name: str, start: int, end:
     reader.note(name, value, why)
 
 
+# an item of a numbered list, on its line: "1) …", "2. …", "> 3) …" (the text after it is the group "text")
+_NUMBERED_ITEM = re.compile(r"^[ \t>*•-]*+(?P<n>\d{1,2})[ \t]*+[).][ \t]++(?P<text>\S[^\n]*+)", re.M)
+_ADDRESS_ASKED = re.compile(r"\badresse|\baddress")  # a question that asks for an address, on folded text
+_DATE_ASKED = re.compile(r"\bdate\b|\bquand\b|\bwhen\b")  # … for the day a change applies, on folded text
 _HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?", re.I)
 
 
@@ -1847,6 +1927,7 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
             "meter_readings" in required and any(not d.unreadable and d.text.strip() for d in of_mail(mail))):
         fields["serial_numbers"] = leaving()
     _short_answer(new, quoted, fields)
+    answered = _numbered_answers(new, quoted, fields)
     _pointed_subject(new, subject, fields)
     signed = _Reader(signature, "signature", "signature")
     if not fields["customer_number"] and _signed_customer(signed):  # a labelled customer number is the sender's,
@@ -1858,12 +1939,16 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     asks_nothing = situation in NOTHING_TO_TAKE
     # a request that takes effect at no date (readings, remote reading: ``dated`` false) has none, whatever dates it cites
     fields["effective_date"] = (next(filter(None, (r.date(reference_date, lead_time, asks_nothing) for r in later)),
-                                     None) or _date_below(new, quoted, reference_date, asks_nothing)) if dated else None
+                                     None) or _date_below(new, quoted, reference_date, asks_nothing)
+                               or ("date" in answered and new.answered_date(reference_date, *answered["date"]))
+                               or None) if dated else None
     # nor a new address: the addresses in it are the ones it doubts or where toner goes
     changes = () if asks_nothing else later
     if carrying and "new_address" in required:
         changes = (*changes, quoted)  # where they asked it to go, in their words or ours ("vers votre site de …")
     address = next(filter(None, (r.address() for r in changes)), None) if addressed else None
+    if addressed and address is None and "address" in answered:
+        address = new.answered_address(*answered["address"])
     address = (new.stated_postcode(address) or address) if address else None  # corrected, here or below
     fields["new_address_postcode"] = address["postcode"] if address else None
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
@@ -1904,7 +1989,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     fields["serial_numbers"] = fields["serial_numbers"] or leaving()
     named = _from_names(mail, fields, set(required)) if situation not in NOTHING_TO_TAKE else None
     readers = (new, subject, quoted, signed, *(r for r in (attached, named) if r))
-    # each value was read by one of them, and only that one kept a span
+    # each value was read by one of them and kept its span there (a postcode that corrects the address read below
+    # is the new text's: it comes first)
     spans = {
         name: next(r.spans[name] for r in readers if name in r.spans) for name, value in fields.items() if value
     }

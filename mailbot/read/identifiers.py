@@ -122,7 +122,7 @@ _NEGATION_WORDS = frozenset({"pas", "non", "ni"})  # a verb's negation too: its 
 _RELATIVE = re.compile(r"(?<![ \t])\)?+[ \t]*+,[ \t]*+(?=(?:qui|which|that)\b)")
 # a counter's label ending its line with a colon, on folded text: "… et compteur mètres linéaires (rouleau 2) :" (the
 # number on the next line is its reading)
-COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,5}+"
+COUNTER_LABEL_ENDS = re.compile(r"(?<![^\W\d_])(?:compteurs?|index|counter|meter)(?:[ \t]++[^\s:\d,;()]++){0,6}+"
                                 r"(?:[ \t]*+\([^()\n]{1,20}\))?[ \t]*+:[ \t]*+$")
 # a numbered list's item number ("1. ", "2) ", "(3) ") reads as a bullet: "1. 810024471" as "-  810024471"
 _ITEM_NUMBER = re.compile(r"(?m)^([ \t]*+)\(?\d{1,2}[.)](?=[ \t])")
@@ -530,6 +530,7 @@ class _Scorer:
         self.paragraphs = [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
         self.asides = [m.span() for m in _ASIDE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
+        self.old_cells: dict[int, str] = {}  # start of a cell under an old header -> the field it names
         self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
         models = [m.span() for m in MODEL.finditer(text)]
         self.model_ends = {end for _, end in models}
@@ -867,7 +868,8 @@ class _Scorer:
         return ends[-1] if ends else begin  # a blank line after a colon ends no sentence: "… sera le :⏎⏎X"
 
     def _column_headers(self) -> dict[int, str]:
-        """Start of a table cell -> the field its column's header names ("N° de série | Site")."""
+        """Start of a table cell -> the field its column's header names ("N° de série | Site"); the cells under a
+        header that calls its field old ("Ancien bon de commande | Nouveau bon de commande") go to ``old_cells``."""
         by_cell: dict[int, str] = {}
         header: list[tuple[int, str | None]] | None = None
         position = 0
@@ -881,17 +883,17 @@ class _Scorer:
                 continue
             # no two digits in a row but in a date: "Compteur (m²)", "Noir A4", "Reading (30/06/2026)" are headers
             if not any(_VALUE_DIGITS.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
-                # "Ancien n° de BC | Nouveau n° de BC": the old column holds no field's value
-                header = [(at, None if is_old(c, len(c)) else self._field_of_header(c)) for at, c in row]
-                if not any(f for _, f in header):
+                # "Ancien n° de BC | Nouveau n° de BC": the old column holds the old values of its field
+                header = [(at, self._field_of_header(c), is_old(c, len(c))) for at, c in row]
+                if not any(f for _, f, _ in header):
                     header = None
                 continue
             if header and len(row) == len(header) + 1 and row[0][1] and not _DIGIT.search(row[0][1]):
                 row = row[1:]  # a first column of row names under no header cell: "Current | HP-4410-2026 | until …"
             if header and len(row) == len(header):
-                for (at, cell), (_, name) in zip(row, header):
+                for (at, cell), (_, name, old) in zip(row, header):
                     if name and cell:
-                        by_cell[line_start + at] = name
+                        (self.old_cells if old else by_cell)[line_start + at] = name
         return by_cell
 
     def _field_of_header(self, cell: str) -> str | None:
@@ -936,6 +938,10 @@ class _Scorer:
         # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
+        old_column = self._column_of(start, self.old_cells) if self.old_cells and column is None else None
+        if old_column and self.lex.fields[old_column].refuse_old:
+            return {}  # under "Ancien bon de commande": an old order, and no other field's value
+        column = column or old_column  # under "Contrat actuel": the contract's
         # "18 732" is a count, but "n° 301 446 729" a number
         quantity = bool(_QUANTITY.fullmatch(value)) and not self._sign_before(start)
         # "du PlotWave est le 26-BC-04417": after a copula the value is the sentence's subject's, not the machine's
@@ -1115,7 +1121,7 @@ class _Scorer:
                 # (a clause ends at a comma, a semicolon or a dash between spaces: "…, s/n 1650-02291 - counter (m2):")
                 # nor one whose subject is another number: "Le numéro d'engagement … du traceur X – n° de série 3941
                 # – est le suivant :"
-                answer = (0, _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _PRESENTED)
+                answer = (0, _head(fold(re.split(r"[,;](?:\s|$)|\s[-–—]\s", sentence)[-1]), _DETERMINERS)
                           not in _COUNTER_HEADS
                           and self._subject_label(previous_start + text[previous_start:above].rfind(sentence),
                                                   above) in (None, "serial_numbers")
@@ -1200,11 +1206,15 @@ class _Scorer:
             i -= 1
         return None
 
-    def _column_of(self, start: int) -> str | None:
+    def _column_of(self, start: int, cells: dict[int, str] | None = None) -> str | None:
+        """The field named by the header of the column whose cell holds ``start`` (``cells``: the old columns')."""
+        cells = self.headers if cells is None else cells
         line_start = self.text.rfind("\n", 0, start) + 1
-        for at in range(start, max(line_start, start - 2) - 1, -1):
-            if at in self.headers:
-                return self.headers[at]
+        for at in range(start, max(line_start, start - _CELL_PREFIX) - 1, -1):
+            if at in cells:
+                return cells[at]
+            if self.text[at - 1 : at] in ("|", "\t") or self.text[at - 2 : at] == "  ":
+                return None  # the cell's start (after "|", a tab or aligning blanks), under no header of a field
         return None
 
     def _next_to_model(self, start: int, end: int) -> bool:
@@ -1348,6 +1358,7 @@ def _staying(lex: FieldLexicon) -> FieldLexicon:
     return replace(lex, not_concerned_after=tuple(p for p in lex.not_concerned_after if p not in lex.leaving_after))
 
 
+_CELL_PREFIX = 12  # how far back a value's cell may start: "EJ 1000298841", "n° 3Y0A1234" in a column of values
 _RIGHT_AFTER_WORDS = 4  # how far "right after a value" reaches, in words
 
 
@@ -1504,8 +1515,6 @@ _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "notre", "nos", "
                           "ces", "the", "a", "an", "our", "your", "this", "these", "that",
                           # and a count: "Les deux traceurs concernés sont les n° …", "the two units to move are …"
                           "deux", "trois", "quatre", "both", "two", "three", "four"})
-# the determiners and the words that present it: "Voici le compteur total de la machine :" is headed by its counter
-_PRESENTED = _DETERMINERS | frozenset({"voici", "voila", "ci", "joint", "here", "is", "are", "below"})
 _LIST_WORDS = frozenset({"et", "and", "ou", "or", "puis"})  # between the values of a list
 _SIGN_AT = re.compile(r"(?<![\w])(?:n°|n[oº]\.|#)", re.I)  # a number sign: a value follows
 _SKIPPED_WORDS = 4  # filler words between a label and its spaced value: "contract ref: …", "c'est le …"
