@@ -319,7 +319,8 @@ FLOORS = {
     # one worse, no field); wave 73 (six batches of 45, 266 -> 266 of 270 situations at first sight) joined in the
     # twenty-third session, and the whole (9,018) reads 0.998 / 0.9836 (SIREN 0.954) / 0.989 / 0.998; wave 74 (eight
     # batches of 45, 358 -> 359 of 360 situations at first sight) followed: the whole (9,378) reads 0.998 / 0.9836
-    # (SIREN 0.956) / 0.989 / 0.998
+    # (SIREN 0.956) / 0.989 / 0.998; wave 75 (six batches of 45, 268 -> 268 of 270 at first sight) then: the whole
+    # (9,648) reads 0.998 / 0.9833 (P.O 0.956) / 0.989 / 0.998
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.982, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -500,7 +501,7 @@ def assert_keeps_its_floor(corpus: str, size: int) -> None:
 def test_tune_keeps_its_floor():
     """tune's mails have been the classifier's training examples too since the twenty-second session (`make
     model`): its situations measure nothing any more, its floor is a regression check of the readers."""
-    assert_keeps_its_floor("tune", 9378)
+    assert_keeps_its_floor("tune", 9648)
 
 
 @pytest.mark.parametrize("corpus, size", [("sealed", 132), ("sealed2", 100), ("sealed3", 80),
