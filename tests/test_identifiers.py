@@ -637,6 +637,10 @@ CASES = [
      "01/09/2027 – 31/08/2028", "po_number", ["PO-2027-031"]),
     ("a reading beside a serial's cell is no serial", "N° de série\tNoir & blanc\tCouleur\tTotal\nIPC10-4471\t482 113\t"
      "96 540\t578 653", "serial_numbers", ["IPC10-4471"]),
+    # a remark in brackets about another number says nothing of the value after it
+    ("an aside about the order it replaces", "Nouveau bon de commande (remplace la commande Dubreuil n° 2026-117) : "
+     "FI-PO-27-0031", "po_number", ["FI-PO-27-0031"]),
+    ("… but an aside that calls the value old still does", "Bon de commande (ancien) : 4400-1122", "po_number", []),
     ("… nor a network", "Nos deux traceurs :\n\n- PlotWave 560 : 3Y0122847\n- PlotWave 560 : 3Y0122851\n\nLes "
      "machines sont sur le VLAN imprimantes (10.12.40.0/24).", "serial_numbers", ["3Y0122847", "3Y0122851"]),
     ("items under machines, each with an aside after a dash; a label with words after it on the line above labels "

@@ -1375,10 +1375,15 @@ def compacted(value: str) -> str:
 _OLD_CLAUSE_END = re.compile(r"(?<![\s(][Rr][ée]f)(?<![\s(][Nn]o)(?<![\s(][Nn])(?<![\s(][Nn]r)\.|[;!?\n,]|\bet\b|\band\b")
 
 
+# a remark in brackets about another number: "Nouveau bon de commande (remplace la commande n° 2026-117) : X"
+_OTHER_NUMBER_ASIDE = re.compile(r"\([^()\n\d]{0,80}+\d[^()\n]{0,80}+\)")
+
+
 def is_old(text: str, start: int) -> bool:
     """Does the clause before position start call the value old or replaced? (An abbreviation's full stop ends
-    none: "remplacer la réf. commande 7700-1124 par la 7700-1389".)"""
-    clause = _OLD_CLAUSE_END.split(text[max(0, start - 70) : start])[-1]
+    none: "remplacer la réf. commande 7700-1124 par la 7700-1389"; a remark in brackets about another number
+    says nothing of it.)"""
+    clause = _OTHER_NUMBER_ASIDE.sub(" ", _OLD_CLAUSE_END.split(text[max(0, start - 70) : start])[-1])
     return bool(OLD.search(clause)) and not NEW_BY.search(clause)
 
 
