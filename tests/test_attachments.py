@@ -90,6 +90,10 @@ LETTER = docx(["Madame, Monsieur,", "Nous résilions le contrat CT-2022-00099 à
      "Bonjour, suite au rachat par Helios Print, merci de facturer la nouvelle entité pour la machine n° série "
      "3Y012345 à compter du 1er mars 2027. Kbis en PJ.",
      [("Kbis.pdf", "application/pdf", KBIS_PDF)], {"siren": "732 829 320", "kbis": True}),
+    ("the K-bis's SIREN over the ceding company's in the body", "Reprise",
+     "Bonjour, Helios Print SAS a repris le fonds de commerce de l'Imprimerie Durand SARL (SIREN 388 129 004). Merci "
+     "de facturer la machine n° série 3Y012345 à Helios Print à compter du 1er mars 2027. K-bis ci-joint.",
+     [("Kbis.pdf", "application/pdf", KBIS_PDF)], {"siren": "732 829 320", "kbis": True}),
     ("readings in an xlsx form, serial and counter kept", "RE: Relevés compteurs",
      "Bonjour, voici nos relevés en pièce jointe.", [("releves.xlsx", "application/vnd.openxmlformats-"
                                                       "officedocument.spreadsheetml.sheet", XLSX_FORM)],
@@ -870,3 +874,11 @@ def test_deeply_nested_objects_never_hurt():
                             "CT-2024-00871", [("BC.pdf", "application/pdf", nested)]))
     assert time.perf_counter() - started < 5 and analysis.fields["po_number"] == "BC-2027-1111"
     assert analysis.details["attachments"][0]["read"] is False
+
+
+def test_the_k_bis_confirming_the_bodys_siren_keeps_it_as_the_body_writes_it():
+    analysis = analyze(mail("Reprise", "Bonjour, suite au rachat par Helios Print (SIREN 732829320), merci de facturer "
+                            "la machine n° série 3Y012345 à cette société à compter du 1er mars 2027. K-bis ci-joint.",
+                            [("Kbis.pdf", "application/pdf", KBIS_PDF)]))
+    assert analysis.fields["siren"] == "732829320"
+    assert analysis.details["spans"]["siren"]["source"] == "new"

@@ -82,6 +82,13 @@ CASES = [
     ("the new entity's SIREN, not the old one's", "La société A (SIREN 438 120 776) a été rachetée par B.\n"
      "Nouvelle entité de facturation :\nB SAS\nSIREN 894 215 631", "siren", "894 215 631"),
     ("valid SIRET of the new entity", "Nouvelle entité : SIRET 732 829 320 00074", "siren", "732 829 320"),
+    # the new entity's SIRET over an old SIREN written another way before it
+    ("the new entity's SIRET, not the old SIREN before it", "L'activité de la société A (SIREN 438 120 776) passe à "
+     "une nouvelle structure.\nNouvelle entité : KLA Groupe SAS – SIRET 732 829 320 00074", "siren", "732 829 320"),
+    ("the SIRET of the company invoices are issued to", "Invoices for our plotter must be issued to:\n\nVerdant SAS\n"
+     "SIRET 732 829 320 00074\n8 rue Ampère, 38000 Grenoble", "siren", "732 829 320"),
+    ("… not the one they are currently issued to", "Invoices are currently issued to:\n\nOld SAS\nSIRET 732 829 320 "
+     "00074", "siren", None),
     ("SIRET without new-entity context", "Notre SIRET 732 829 320 00074.", "siren", None),
     # a SIRET whose SIREN holds, though its establishment's number fails the checksum: the SIREN is what it names
     ("a new entity's SIRET with a mistyped NIC", "Les contrats sont transférés à la nouvelle entité :\nGHPA SAS - SIRET "

@@ -89,6 +89,8 @@ _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by"
+    # "… must be issued to:⏎⏎Verdant Ingénierie SAS⏎SIRET 912 345 675 00025" (not "are currently issued to": today's)
+    r"|\b(?:must|should|shall|will|to)\s++(?:now\s++|henceforth\s++)?be\s++(?:issued|invoiced|billed|made\s++out)\s++to\b"
     # "l'office sera exploité par la SELARL …", "will be operated by": who carries on from now on
     r"|\b(?:sera|seront|will\s++be)\s++(?:d[ée]sormais\s++|now\s++)?(?:exploit|g[ée]r|operat|run)\w*+\s++(?:par|by)\b"
     # "seront facturés à compter du … à la société :" (not "ne seront plus facturés", "sont aujourd'hui facturés")
@@ -500,6 +502,7 @@ class _Reader:
         self.evidence: list[Evidence] = []
         self.spans: dict[str, Any] = {}  # field name -> where its value was read (a list for list fields)
         self.email_nominative: bool | None = None
+        self.siren_new = False  # the SIREN read here was introduced as the new entity's
         self._identifiers: dict[str, list[Found]] | None = None
 
     def note(self, name: str, text: str, detail: str) -> None:
@@ -560,10 +563,13 @@ class _Reader:
         return list(first)
 
     def siren(self, new_only: bool = False) -> str | None:
-        """The new entity's SIREN: the one introduced as new, else the last one written (none, ``new_only``)."""
-        found: list[tuple[bool, re.Match[str], bool]] = []  # (new-entity context, match, checksum ok)
+        """The new entity's SIREN: the one introduced as new, however written (a SIRET's too), else the last one
+        written in the first way that gives one (none, ``new_only``). ``siren_new`` says which."""
+        groups: list[list[tuple[bool, re.Match[str], bool]]] = []  # per way: (new-entity context, match, checksum ok)
         for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_RCS_NUMBER, False),
                                      (_SIRET, True)):
+            found: list[tuple[bool, re.Match[str], bool]] = []
+            groups.append(found)
             for m in pattern.finditer(self.text):
                 if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
                     continue  # (or the words after its label: "SIRET de l'ancienne société : …")
@@ -577,12 +583,14 @@ class _Reader:
                     valid = stdnum_siren.is_valid(m.group("v"))
                 if valid or not needs_valid:
                     found.append((bool(_NEW_ENTITY.search(before)), m, valid))
-            if found:
-                break
-        if not found or new_only and not any(f[0] for f in found):
+        called_new = next((f for found in groups for f in found if f[0]), None)
+        first = next((found[-1] for found in groups if found), None)
+        chosen = called_new or (None if new_only else first)
+        if chosen is None:
             return None
-        _, m, valid = next((f for f in found if f[0]), found[-1])
-        self.note("siren", m.group(0), "SIREN checksum ok" if valid else "SIREN as written, checksum fails")
+        self.siren_new, m, valid = chosen
+        self.note("siren", m.group(0), ("SIREN checksum ok" if valid else "SIREN as written, checksum fails")
+                  + (", introduced as the new entity's" if self.siren_new else ""))
         self.spans["siren"] = self.where(*m.span("v"))
         return m.group("v")
 
@@ -1974,11 +1982,22 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     # recevons déjà d'un autre fournisseur" — its numbers are that supplier's)
     documents = of_mail(mail) if situation not in NOTHING_TO_TAKE and mail.attachments and (
         wanted or _ENCLOSED.search(new_text)) and not _sends_an_example(new_text) else []
+    # a trade-register extract attached is the new entity's (FORMAT.md: kbis): its SIREN over one the body does not
+    # call the new entity's (the ceding company's, "a repris le fonds de l'Imprimerie Durand (SIREN …)", a signature's)
+    body_siren = fields["siren"]
+    if body_siren and "siren" in from_files and not any(r.siren_new for r in later if "siren" in r.spans) \
+            and any(_is_register_extract(d.text) for d in documents):
+        fields["siren"] = None
     attached = _from_attachments(documents, fields, set(required), reference_date if dated else None, mail,
                                  from_files=frozenset(from_files),
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
                                  left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))
+    if fields["siren"] is None or (body_siren and compacted(fields["siren"]) == compacted(body_siren)):
+        fields["siren"] = body_siren  # the extract gives none, or the same number (as the body writes it)
+    elif body_siren:
+        for reader in later:
+            reader.spans.pop("siren", None)  # the extract's, read in the attachment
     if attached is not None and email is None and fields["new_email"]:
         email, email_reader = fields["new_email"], attached
     if attached is not None and readings == [] and fields["meter_readings"]:
