@@ -710,7 +710,7 @@ class _Reader:
         history: a correction ("le code postal de la nouvelle adresse est 38130 (Échirolles) et non 38100", "the
         postcode is 13015, not 13016"; not "notre code postal actuel est …"). The address it gives is that postcode
         alone: the street and the city written with the other may not go with it."""
-        folded = fold(self.text)
+        folded = self.folded
         negative = _address_cues()[1]
         for m in _postcode_stated().finditer(folded):
             start, end = next(((m.start(g), m.end(g)) for g, v in m.groupdict().items() if v), (m.start(), m.start()))
@@ -1580,12 +1580,13 @@ def _numbered_answers(new: _Reader, quoted: _Reader, fields: dict[str, Any]) -> 
         item = question[slice(*asked[number])]
         names = [name for name in asked_fields(item) if name in fields and not fields[name]]
         values = answer_values(new.text[start:end])
+        folded = fold(item)
         if len(names) == 1 and len(values) == 1:
             _answer(new, fields, names[0], start + values[0][0], start + values[0][1],
                     f"the answer numbered {number}, to our question {number} that asked for it")
-        elif _DATE_ASKED.search(fold(item)):  # (first: "la date à laquelle la nouvelle adresse doit être prise en compte")
+        elif _DATE_ASKED.search(folded):  # (first: "la date à laquelle la nouvelle adresse doit être prise en compte")
             spans.setdefault("date", (start, end))
-        elif _ADDRESS_ASKED.search(fold(item)):
+        elif _ADDRESS_ASKED.search(folded):
             spans.setdefault("address", (start, end))
     return spans
 
