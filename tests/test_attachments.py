@@ -631,12 +631,18 @@ def test_a_letter_attached_gives_both_the_new_postal_and_e_mail_addresses():
     ("Courrier_reprise.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      docx(["Vendôme Print SAS", "SIREN : 732 829 320", "14 rue de la Paix – 41100 Vendôme", "Madame, Monsieur,",
            "Nous reprenons à compter du 1er juin les contrats de l'Imprimerie Ronsard. Merci d'établir vos factures au "
+           "nom de Vendôme Print SAS, 14 rue de la Paix, 41100 Vendôme."]), "732 829 320"),
+    # a letterhead whose company the letter does not name as the new one is not taken for it
+    ("Courrier_reprise.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     docx(["Cabinet Lemaire SAS", "SIREN : 732 829 320", "14 rue de la Paix – 41100 Vendôme", "Madame, Monsieur,",
+           "Nous reprenons à compter du 1er juin les contrats de l'Imprimerie Ronsard. Merci d'établir vos factures au "
            "nom de Vendôme Print SAS, 14 rue de la Paix, 41100 Vendôme."]), None),
 ])
 def test_a_takeovers_letter_or_form_attached_gives_the_new_entitys_siren_and_address(name, ctype, data, siren):
     """A takeover's body sends to the file for the new entity's details: the desk reads its address there
     (situations.toml ``attached``), though the request needs it not to go on, and its SIREN when the file says it is
-    the new entity's (a letterhead's may be the ceding company's)."""
+    the new entity's: a letterhead's may be the ceding company's, so only one whose company the letter or the body
+    names as the new one ("au nom de Vendôme Print SAS" under the letterhead "Vendôme Print SAS")."""
     analysis = analyze(mail("Changement d'entité de facturation", "Bonjour,\nSuite à la reprise de l'Imprimerie "
                             "Ronsard par Vendôme Print SAS, nos traceurs PlotWave 3600 n° 7712034 et 7712211 seront "
                             "facturés à la nouvelle société à compter du 1er juin 2027. Vous trouverez ci-joint les "
@@ -660,6 +666,41 @@ def test_an_old_entitys_letter_attached_gives_no_siren_as_the_new_ones():
                               letter)]))
     assert analysis.fields["siren"] is None
     assert analysis.fields["new_address_postcode"] is None
+
+
+@pytest.mark.parametrize("body, siren", [
+    # the writer's company, named as the one the contracts go to: its signature's SIREN
+    ("Following the merger of Hexagone SARL into Stratis Engineering SAS, please transfer contract no. 4410-2291-07 "
+     "(PlotWave 5000, serial 19400312) to our company from 1 April 2027.\n\nKind regards,\n\nMarc Oberlin\nStratis "
+     "Engineering SAS - SAS au capital de 250 000 EUR\nSIREN 732829320 - RCS Strasbourg", "732829320"),
+    # the writer's company is the one ceded: its signature's SIRET is the old entity's
+    ("Notre SARL a été cédée et le cessionnaire reprendra le contrat de notre traceur ColorWave 3700, n° de série "
+     "1730 4415. Le Kbis de la nouvelle société vous sera adressé.\n\nSalutations distinguées,\nPierre Lafargue\n"
+     "Atelier Garonne Architectes - 4 rue Sainte-Catherine, 33000 Bordeaux\nSIRET : 73282932000074", None),
+])
+def test_a_takeovers_signature_gives_the_siren_of_the_company_it_names_new(body, siren):
+    analysis = analyze(mail("Changement d'entité de facturation", body, []))
+    assert analysis.situation == "billing_entity_change"
+    assert analysis.fields["siren"] == siren
+    if siren:
+        assert analysis.details["spans"]["siren"]["source"] == "signature"
+
+
+def test_a_letter_attached_gives_the_siren_of_the_company_an_agency_is_ceded_to():
+    """"Cession de notre agence à la société X …, immatriculée au RCS de Bordeaux sous le numéro …": X's, though the
+    letter is the ceding company's and the body's signature gives its own SIRET."""
+    letter = docx(["Atelier Garonne Architectes SARL", "Bordeaux, le 21 septembre 2026", "Madame, Monsieur,",
+                   "Nous vous informons de la cession de notre agence à la société Garonne Design Studio SAS, 21 quai "
+                   "des Chartrons, 33000 Bordeaux, immatriculée au RCS de Bordeaux sous le numéro 732 829 320.",
+                   "Pierre Lafargue, gérant"])
+    analysis = analyze(mail("Cession", "Madame, Monsieur,\n\nNotre SARL a été cédée et le cessionnaire reprendra le "
+                            "contrat de notre traceur ColorWave 3700, n° de série 1730 4415.\nVous trouverez ci-joint le "
+                            "courrier de cession.\n\nSalutations distinguées,\nPierre Lafargue\nAtelier Garonne "
+                            "Architectes\nSIRET : 55210055400013",
+                            [("courrier_cession.docx",
+                              "application/vnd.openxmlformats-officedocument.wordprocessingml.document", letter)]))
+    assert analysis.fields["siren"] == "732 829 320"
+    assert analysis.details["spans"]["siren"]["attachment"] == "courrier_cession.docx"
 
 
 def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():

@@ -119,6 +119,27 @@ CASES = [
     ("SIREN in a table cell", "New invoicing details:\n  Legal entity  | Nordhavn France SAS\n  SIREN         | "
      "921 503 448", "siren", "921 503 448"),
     ("RCS without a town", "Nouvelle entité : RCS   732 829 320", "siren", "732 829 320"),
+    # the absorbing, acquiring, receiving company, however the takeover is said
+    ("the absorbing company's SIRET", "La clinique fera l'objet d'une fusion-absorption par la SAS Santé Hérault, dont "
+     "le siège est 1 rue de la Croix Verte, 34070 Montpellier, SIRET 732 829 320 00074.", "siren", "732 829 320"),
+    ("the company a merger goes into", "Following the merger of Alpha SARL into Beta SAS (SIRET 73282932000074), please "
+     "transfer the contract.", "siren", "732829320"),
+    ("the company an agency is ceded to", "Cession de notre agence à la société Garonne Design SAS, SIRET 732 829 320 "
+     "00074.", "siren", "732 829 320"),
+    ("the SIRET of the new establishment", "Numéro SIRET du nouvel établissement : 130 026 115 00019", "siren",
+     "130 026 115"),
+    ("the SIRET under where invoices are to go", "À partir de cette date, merci d'adresser les factures à :\n\nUniversité "
+     "X - Service facturier\n1 quai de la Fosse - 44000 Nantes\nSIRET : 732 829 320 00074", "siren", "732 829 320"),
+    ("the SIRET of the company said to take over after it", "Suite à la cession, la société Delcourt Distribution "
+     "(SIRET 73282932000074) reprendra les contrats au 1er avril.", "siren", "732829320"),
+    ("… not the SIRET of the company taken over", "La société Delcourt (SIRET 73282932000074) a été reprise par Beta.",
+     "siren", None),
+    ("… nor one that ceded its business", "La société Delcourt (SIRET 73282932000074) a cédé son fonds à la société "
+     "Beta.", "siren", None),
+    ("SIREN in a table column", "Merci de facturer au nouvel exploitant :\n\nRaison sociale | SIREN | Adresse\nSAS FABRE "
+     "| 732 829 320 | 3 route de Bordeaux, 24430 Marsac", "siren", "732 829 320"),
+    ("SIREN in a markdown table's column", "| Société | SIREN |\n|---|---|\n| Beta SAS | 732829320 |", "siren",
+     "732829320"),
     ("RCS with a one-letter town and a tab", "Nouvelle entité : RCS  B\t732 829 320", "siren", "732 829 320"),
     ("order label words repeated before a stray word", "Merci de noter la commande n° n° n° n° zz 12345.",
      "po_number", "12345"),
@@ -188,6 +209,24 @@ def test_values_in_the_signature_are_not_taken():
     fields = read(body)
     assert fields["siren"] is None
     assert fields["new_address_postcode"] is None
+
+
+def test_the_customers_first_message_pointed_to_gives_its_values_but_not_its_signatures_address():
+    """"Les informations de mon premier message restent valables": the history's request is read (its SIREN, its
+    date), but a postcode after its closing formula is its signature's, not a new address."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "pierre@mpjura.fr", "contrats@example.com", "RE: Rachat"
+    msg["Date"] = "Thu, 11 Feb 2027 18:00:00 +0100"
+    msg.set_content("Bonjour Madame,\n\nVoici les numéros de série : 5830112 et 5830113. Pour le reste, les informations "
+                    "de mon premier message restent valables.\n\nPierre Vauclair\n\n"
+                    "Le lun. 8 févr. 2027 à 11:02, Pierre Vauclair <pierre@mpjura.fr> a écrit :\n"
+                    "> Bonjour,\n> Mécanique du Jura a été rachetée par le Groupe Vauclair Industrie\n> (SIREN 732829320). "
+                    "Merci de facturer la nouvelle entité à compter du 1er mars 2027.\n> Cordialement,\n"
+                    "> Pierre Vauclair - MPJ - 39100 Dole - 03 84 72 10 55\n")
+    analysis = analyze(msg.as_bytes())
+    assert analysis.situation == "billing_entity_change"
+    assert (analysis.fields["siren"], analysis.fields["effective_date"]) == ("732829320", "2027-03-01")
+    assert analysis.fields["new_address_postcode"] is None
 
 
 def test_values_in_the_quoted_history_are_not_taken():

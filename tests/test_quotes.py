@@ -188,6 +188,11 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     ("Pour la période indiquée dans votre message ci-dessous, notre bon de commande est le :\n27-88415", True),
     ("Voici le nouveau bon de commande pour la période indiquée ci-dessous :\nBC-26-8120", True),
     ("Hi Claire,\n\nAs requested below:\n\nBlack 45 310\nColour 12 004", True),  # what our request below asks
+    # the customer's own earlier message, quoted below ours
+    ("Pour le reste, les informations de mon premier message restent valables.", True),
+    ("Everything else is as in my original request.", True),
+    ("Tout le reste est dans ma première demande.", True),
+    ("C'est mon premier contrat avec vous.", False),
 ])
 def test_the_new_text_points_to_the_history(new, points):
     assert points_to_history(new) is points

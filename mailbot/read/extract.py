@@ -44,7 +44,8 @@ from mailbot.read.mime import Mail
 from mailbot.paths import CLASSIFIERS_DIR
 from mailbot.read.quotes import (ANSWER_MARKS, ANSWER_WORDS, GREETING_LINE, HEADER_LINE, OUR_DOMAINS, PARAGRAPH_BREAK,
                                  POINTS_BELOW,
-                                 answered_question, below_headers, carries_on, own_words, points_to_history,
+                                 answered_question, below_headers, carries_on, closing_line, own_words,
+                                 points_to_history,
                                  top_question)
 from mailbot.compose.redact import ibans
 from mailbot.read.softwraps import join_soft_wraps
@@ -84,11 +85,25 @@ _RCS_AFTER = re.compile(r"(?<!\d)(?<!\d )(?P<v>\d{3} ?\d{3} ?\d{3})[ \t]*+R\.?[ 
 # "immatriculée au RCS de Saint-Denis de La Réunion sous le numéro 941 208 738"
 _RCS_NUMBER = re.compile(
     r"\brcs\b[^\n\d]{2,60}?\bsous\s++le\s++(?:n°|num[ée]ro)\s*+:?\s*+(?P<v>\d{3} ?\d{3} ?\d{3})(?! ?\d)", re.I)
+# a column headed "SIREN" (k cells before it in the header and in the row below; a markdown rule line between):
+# "Raison sociale | SIREN | Adresse⏎SAS FABRE | 921 330 048 | 3 route de Bordeaux"
+_SIREN_COLUMNS = tuple(re.compile(
+    rf"^(?:[^|\n]*+\|){{{k}}}[ \t]*+siren[ \t]*+(?:\|[^\n]*+)?\n(?:[ \t|:-]*+\n)?"
+    rf"(?:[^|\n]*+\|){{{k}}}[ \t]*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}})[ \t]*+(?:\||$)", re.I | re.M) for k in range(5))
 _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
                     re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
-    r"|in the name of|acquired by"
+    r"|in the name of|acquired by|\bau nom d(?:u|es)\b"
+    # the absorbing or acquiring company: "fusion-absorption par la SAS X", "the merger of A into B", "cession de notre
+    # agence à la société X", "sold to X", "transférés au Groupe X" (not "a cédé son fonds": who received it is named)
+    r"|\babsor[bp]\w*+\s++(?:par|by)\b|\bmerg\w*+\b[^.;\n]{0,80}?\binto\b"
+    r"|\b(?:cession|c[ée]d[ée]e?s?|vendue?s?|transf[ée]r[ée]e?s?)\s++(?:[^.;:\n]{0,60}?\s)?(?:[àa]|au)\s++"
+    r"(?:la\s++)?(?:soci[ée]t[ée]|groupe|sas|sarl|sa|sasu|selarl|eurl)\b|\b(?:sold|transferred)\s++to\b"
+    r"|\bnouvel(?:le)?\s++(?:exploitant|titulaire|propri[ée]taire|[ée]tablissement|structure)"
+    # "À partir de cette date, merci d'adresser les factures à :⏎Université X⏎…⏎SIRET : …" (a block follows its colon)
+    r"|\b(?:adress|envoy|[ée]tabl|[ée]mett)\w*+\s++(?:les|vos|nos|toutes\s++les)\s++factures\s++"
+    r"(?:[^.;:\n]{0,40}?\s)?(?:[àa]|au)\s*+:"
     # "… must be issued to:⏎⏎Verdant Ingénierie SAS⏎SIRET 912 345 675 00025" (not "are currently issued to": today's)
     r"|\b(?:must|should|shall|will|to)\s++(?:now\s++|henceforth\s++)?be\s++(?:issued|invoiced|billed|made\s++out)\s++to\b"
     # "l'office sera exploité par la SELARL …", "will be operated by": who carries on from now on
@@ -98,6 +113,34 @@ _NEW_ENTITY = re.compile(
     r"(?:soci[ée]t[ée]|structure)\s*+:",
     re.I,
 )
+# the company of a SIREN taking over, said after it: "la société X (SIRET …) reprendra les contrats", "… will take over"
+_TAKES_OVER = re.compile(r"[^.;\n]{0,40}?\b(?:reprend(?:ra|ront|rait)?|will\s++take\s++over|takes\s++over)\b",
+                         re.I)
+# a company's name on a letterhead or a signature, the line (or the words) its SIREN follows: "Groupe Kerlog SAS",
+# "Stratis Engineering SAS - SAS au capital de 250 000 EUR" (the name ends at a dash, a comma or a bracket; it starts
+# with a capital, not an article nor a pronoun: "La société A (SIREN …) a cédé …" is a sentence, no letterhead)
+_COMPANY_LINE = re.compile(r"(?!(?i:la|le|les|l'|notre|nous|our|we|the|une?|a)\b)(?P<name>[^\W\d_a-zà-ÿ][^\n,;:(|–—]{2,60}?)(?:[ \t]*+[,;(|–—]|[ \t]++-[ \t]|[ \t]*+$)")
+_LEGAL_FORM = re.compile(r"\b(?:sas|sasu|sarl|sa|eurl|sci|selarl|snc|sca|scop|ltd|gmbh)\b\.?", re.I)
+
+
+def _company_before(text: str, start: int) -> str:
+    """The company a SIREN at ``start`` follows: the words before its label on its line, else the line above (its
+    name without the legal form: "Stratis Engineering"); "" when neither names one."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:start].strip(" \t-–—|:")
+    if not line and line_start > 0:
+        line = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].strip()
+    m = _COMPANY_LINE.match(line)
+    name = " ".join(_LEGAL_FORM.sub(" ", m.group("name")).split()) if m else ""
+    return name if len(name) >= 4 else ""
+
+
+def _names_as_new(text: str, company: str) -> bool:
+    """Does ``text`` name ``company`` right after words introducing the new entity ("au nom du Groupe Kerlog",
+    "the merger of A into Stratis Engineering SAS")?"""
+    name = re.compile(r"\b" + r"\s++".join(re.escape(w) for w in company.split()) + r"\b", re.I)
+    return any(name.search(text, cue.start(), cue.end() + 40) for cue in _NEW_ENTITY.finditer(text))
+
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # "compta [at] acme [dot] fr", "compta(at)acme(point)fr", "compta [at] acme.fr" (blanks taken whole)
@@ -562,27 +605,29 @@ class _Reader:
             self.spans["serial_numbers"] = [self.where(f.start, f.end) for f in first.values()]
         return list(first)
 
-    def siren(self, new_only: bool = False) -> str | None:
+    def siren(self, new_only: bool = False, elsewhere: str = "") -> str | None:
         """The new entity's SIREN: the one introduced as new, however written (a SIRET's too), else the last one
-        written in the first way that gives one (none, ``new_only``). ``siren_new`` says which."""
+        written in the first way that gives one (none, ``new_only``). ``siren_new`` says which. A SIREN is introduced
+        as new by the words before it, by the words after it ("la société X (SIRET …) reprendra les contrats"), or by
+        the company it follows when this text or ``elsewhere`` (the body, for a signature or a letter attached) names
+        that company as the new one ("au nom du Groupe Kerlog" for the letterhead "Groupe Kerlog SAS⏎SIREN : …")."""
         groups: list[list[tuple[bool, re.Match[str], bool]]] = []  # per way: (new-entity context, match, checksum ok)
-        for pattern, needs_valid in ((_SIREN, False), (_RCS, False), (_RCS_AFTER, False), (_RCS_NUMBER, False),
-                                     (_SIRET, True)):
+        for pattern, needs_valid in ((_SIREN, False), *((c, False) for c in _SIREN_COLUMNS), (_RCS, False),
+                                     (_RCS_AFTER, False), (_RCS_NUMBER, False), (_SIRET, True)):
             found: list[tuple[bool, re.Match[str], bool]] = []
             groups.append(found)
             for m in pattern.finditer(self.text):
                 if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
                     continue  # (or the words after its label: "SIRET de l'ancienne société : …")
-                before = self.text[max(0, m.start() - 150) : m.start("v")]  # "SIREN de la nouvelle entité : …"
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's, and its SIREN
                     # holds (its establishment's number may be mistyped: "SIRET 732 829 320 00075")
                     valid = stdnum_siren.is_valid(m.group("v"))
-                    if not (valid and _NEW_ENTITY.search(before)):
+                    if not (valid and self._called_new(m, elsewhere)):
                         continue
                 else:
                     valid = stdnum_siren.is_valid(m.group("v"))
                 if valid or not needs_valid:
-                    found.append((bool(_NEW_ENTITY.search(before)), m, valid))
+                    found.append((self._called_new(m, elsewhere), m, valid))
         called_new = next((f for found in groups for f in found if f[0]), None)
         first = next((found[-1] for found in groups if found), None)
         chosen = called_new or (None if new_only else first)
@@ -593,6 +638,15 @@ class _Reader:
                   + (", introduced as the new entity's" if self.siren_new else ""))
         self.spans["siren"] = self.where(*m.span("v"))
         return m.group("v")
+
+    def _called_new(self, m: re.Match[str], elsewhere: str) -> bool:
+        """Is the SIREN matched here the new entity's, by the words around it or the company it follows?"""
+        if _NEW_ENTITY.search(self.text, max(0, m.start() - 150), m.start("v")):  # "SIREN de la nouvelle entité : …"
+            return True
+        if _TAKES_OVER.match(self.text, m.end()):
+            return True
+        company = _company_before(self.text, m.start())
+        return bool(company) and any(_names_as_new(text, company) for text in (self.text, elsewhere) if text)
 
     def _email_candidates(self) -> list[tuple[int, int, str]]:
         """(start, end, address) of every address written, plainly or spelt out ("compta [at] x [dot] fr")."""
@@ -1444,6 +1498,11 @@ def _cue_reach(text: str, position: int) -> int:
     or the one before when that one ends with a colon ("… à l'adresse suivante :⏎⏎12 rue …") or announces
     what follows ("… sera la suivante, à partir de cette date.")."""
     begin = max(0, position - 300)
+    at = begin  # not above a closing formula: what follows it is a signature (the history's are not cut off)
+    for line in text[begin : text.rfind("\n", begin, position) + 1].split("\n"):
+        at += len(line) + 1
+        if closing_line(line):
+            begin = at
     blank = text.rfind("\n\n", begin, position)
     if blank < 0:
         return begin
@@ -1963,7 +2022,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     email, email_reader = next(((e, r) for r in changes if (e := r.email(mail.from_addr, mail.from_name))),
                                (None, None))
     fields["new_email"] = email
-    fields["siren"] = next(filter(None, (r.siren() for r in later)), None)
+    fields["siren"] = next(filter(None, (r.siren() for r in later)), None) or (
+        signed.siren(new_only=True, elsewhere=new_text) if "siren" in from_files else None)  # the writer's, if new
     fields["kbis"] = new.kbis(mail)
     # the history's readings are the request's only for a request of readings or when the new text points to them:
     # under "la machine mentionnée ci-dessous" asking for remote reading, the reading quoted is the old mail's ("Voir le
@@ -1993,7 +2053,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
                                  from_files=frozenset(from_files),
                                  by_day=lead_time == "day",
                                  readings_said=bool(documents) and _readings_said_attached(new_text),
-                                 left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]))
+                                 left_out=frozenset(compacted(f.value) for f in new.identifiers()[LEFT_OUT]),
+                                 body=new_text)
     if fields["siren"] is None or (body_siren and compacted(fields["siren"]) == compacted(body_siren)):
         fields["siren"] = body_siren  # the extract gives none, or the same number (as the body writes it)
     elif body_siren:
@@ -2129,7 +2190,7 @@ def _sends_an_example(text: str) -> bool:
 def _from_attachments(documents: list[Any], fields: dict[str, Any], required: set[str],
                       reference: date | None, mail: Mail, readings_said: bool = False,
                       by_day: bool = False, left_out: frozenset[str] = frozenset(),
-                      from_files: frozenset[str] = frozenset()) -> _Reader | None:
+                      from_files: frozenset[str] = frozenset(), body: str = "") -> _Reader | None:
     """The body comes first: attachments fill only what it left empty of what the request needs (its
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
@@ -2183,7 +2244,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
             took = took or bool(fields["meter_readings"])
         register = _is_register_extract(document.text)
         if "siren" in from_files and not fields["siren"] and not register:
-            fields["siren"] = reader.siren(new_only=True)  # a letterhead's may be the ceding company's
+            fields["siren"] = reader.siren(new_only=True, elsewhere=body)  # a letterhead's may be the ceding
+            # company's: only one the letter or the body names as the new entity
             took = took or bool(fields["siren"])
         if register:
             if not fields["kbis"]:

@@ -96,8 +96,11 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     r"(?:message|mail|e-mail|courriel|texte)|in\s++your\s++(?:message|e-?mail)|\binline\b|r[ée]ponses?\s++(?:en|dans)"
     r"|\bsous\s++(?:vos|chaque|les|tes|votre)\s++(?:questions?|points?|lignes?|rubriques?)"
     r"|under\s++(?:each|your)\s++(?:questions?|lines?)"
-    # "Petite erreur dans mon précédent message : …", "my previous e-mail": the one quoted below
-    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|previous|last|earlier)\s++(?:message|mail|e-?mail|courriel)",
+    # "Petite erreur dans mon précédent message : …", "my previous e-mail": the one quoted below; "les informations de
+    # mon premier message restent valables", "ma première demande"
+    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|premier|previous|last|earlier|first|original|initial)\s++"
+    r"(?:message|mail|e-?mail|courriel|request)"
+    r"|\b(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
@@ -112,6 +115,11 @@ _NAME_LINE = re.compile(  # a name has no digit: "Contrat CW-2024-1187." is no s
     r"^\s*[A-ZÀ-Ý](?:[^\W\d_]|['’.-])+(?:\s+(?:(?:de|du|des|la|le|van|von|d'|l')\s*)?[A-ZÀ-Ý](?:[^\W\d_]|['’.-])+){0,3}\s*$"
 )
 _SENTENCE_END = re.compile(r"[.?!)]\s*$")
+
+
+def closing_line(line: str) -> bool:
+    """Is this line a closing formula ("Cordialement,", "Kind regards")? What follows it is a signature."""
+    return bool(_CLOSING.match(line))
 
 
 def _wrote_header_at(lines: list[str], i: int) -> int:
