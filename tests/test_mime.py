@@ -132,6 +132,32 @@ def test_plain_preferred_over_html_and_attachments_listed():
     assert "Ancien corps" not in mail.text
 
 
+def _alternative(plain: bytes, html: bytes) -> bytes:
+    return (b"From: a@example.fr\r\nSubject: Releves\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/alternative; boundary="A"\r\n\r\n'
+            b"--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + plain + b"\r\n"
+            b"--A\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html + b"\r\n--A--\r\n")
+
+
+TABLE = (b"<p>Bonjour,</p><p>Suite \xc3\xa0 votre demande, voici nos relev\xc3\xa9s :</p><table><tr><th>S\xc3\xa9rie</th>"
+         b"<th>Noir</th><th>Couleur</th></tr><tr><td>JWE10234</td><td>1 254 877</td><td>842 311</td></tr>"
+         b"<tr><td>QKM03390</td><td>310 402</td><td>95 117</td></tr></table><p>Cordialement,<br>Atelier PAO</p>")
+
+
+@pytest.mark.parametrize("plain, from_html", [
+    (b"Bonjour,\r\nci-dessous nos relev\xc3\xa9s.\r\nCordialement", True),  # a stub: the table is only in the HTML
+    # the same words as the HTML, as a mail client writes its plain alternative: the plain text is read
+    (b"Bonjour,\r\n\r\nSuite \xc3\xa0 votre demande, voici nos relev\xc3\xa9s :\r\n\r\nS\xc3\xa9rie | Noir | Couleur\r\n"
+     b"JWE10234 | 1 254 877 | 842 311\r\nQKM03390 | 310 402 | 95 117\r\n\r\nCordialement,\r\nAtelier PAO", False),
+    # a short plain text that holds every number: kept, though the HTML says more around them
+    (b"JWE10234 1 254 877 842 311 QKM03390 310 402 95 117", False),
+])
+def test_a_plain_stub_of_its_html_alternative_gives_way_to_the_html(plain, from_html):
+    mail = parse(_alternative(plain, TABLE))
+    assert mail.text_from_html is from_html
+    assert "1 254 877" in mail.text
+
+
 def test_delivery_report_type():
     raw = (
         b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n"

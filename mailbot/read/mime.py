@@ -325,6 +325,32 @@ def _fill_envelope(mail: Mail, msg: Message) -> None:
         mail.report_type = str(report_type).lower()
 
 
+_STUB_PLAIN = 600  # characters: a plain alternative shorter than this is compared with its HTML
+_NUMBER = re.compile(r"\d++")
+_TAGS = re.compile(r"<(?:style|script)\b[^<>]*+>[^<]*+|<[^<>]*+>", re.I)  # a rough text, to rule out the HTML quickly
+
+
+def _html_text(mail: Mail, html: Message, plain: str | None = None) -> str | None:
+    """The HTML body's text; None when ``plain`` is given and even the markup's rough text holds no more than it."""
+    markup = decode_payload(html, mail.defects)
+    if plain is not None and not _holds_more(_TAGS.sub(" ", markup[:MAX_HTML_CHARS]), plain):
+        return None
+    if len(markup) > MAX_HTML_CHARS:
+        mail.cut.append("html")
+        mail.defects.append(f"HTML body of {len(markup)} characters: the first {MAX_HTML_CHARS} are read")
+        markup = markup[:MAX_HTML_CHARS]
+    return html_to_text(markup)
+
+
+def _holds_more(html_text: str, plain: str) -> bool:
+    """Does the HTML say much more than the plain text (twice its words and more) and hold a number it lacks?"""
+    words, plain_words = len(html_text.split()), len(plain.split())
+    if words < 2 * plain_words + 10:
+        return False
+    compact = plain.replace(" ", "")
+    return any(m.group(0).replace(" ", "") not in compact for m in _NUMBER.finditer(html_text))
+
+
 def _fill_body(mail: Mail, msg: Message) -> None:
     leaves = _leaves(msg)
     if len(leaves) > MAX_PARTS:
@@ -335,13 +361,14 @@ def _fill_body(mail: Mail, msg: Message) -> None:
     html = next((leaf.part for leaf in leaves if leaf.is_body and leaf.content_type == "text/html"), None)
     if plain is not None:
         mail.text = decode_payload(plain, mail.defects)
+        if html is not None and len(mail.text) < _STUB_PLAIN:
+            # a short plain alternative may be a stub of the HTML ("ci-dessous nos relevés." above a table that only the
+            # HTML holds): the HTML is read when it holds numbers the plain text lacks and says much more
+            richer = _html_text(mail, html, mail.text)
+            if richer is not None and _holds_more(richer, mail.text):
+                mail.text, mail.text_from_html = richer, True
     elif html is not None:
-        markup = decode_payload(html, mail.defects)
-        if len(markup) > MAX_HTML_CHARS:
-            mail.cut.append("html")
-            mail.defects.append(f"HTML body of {len(markup)} characters: the first {MAX_HTML_CHARS} are read")
-            markup = markup[:MAX_HTML_CHARS]
-        mail.text = html_to_text(markup)
+        mail.text = _html_text(mail, html) or ""
         mail.text_from_html = True
     # NULs are noise (UTF-16 labelled as 8-bit leaves one between every letter): drop them.
     mail.text = normalize_spaces(mail.text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
