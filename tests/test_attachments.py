@@ -457,6 +457,15 @@ SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
      "C2027/0561.", "EJ_2027_C2027-0561.pdf", None),
     ("a year's word glued to its year is no order", "Vous trouverez ci-joint notre bon de commande pour l'exercice 2027 "
      "(le document est protégé).", "BC_exercice2027.pdf", None),
+    # a month glued to its year is a date; a short number in a name a page, a day or a version
+    ("a month glued to its year is no order", "Bonjour, ci-joint le nouveau bon de commande du contrat CT-2024-00871.",
+     "PO_juillet2027.pdf", None),
+    ("… nor four digits in a scan's name", "Bonjour, ci-joint le nouveau bon de commande du contrat CT-2024-00871.",
+     "Scan_BC_0901.pdf", None),
+    ("… nor a short number after a letter code", "Bonjour, ci-joint notre engagement juridique pour le contrat "
+     "CT-2024-00871.", "EJ_2100_signe.pdf", None),
+    ("… five digits are", "Bonjour, ci-joint le nouveau bon de commande du contrat CT-2024-00871.",
+     "BC_27-00915.pdf", "27-00915"),
 ])
 def test_an_order_in_an_attachments_name(what, body, name, expected):
     analysis = analyze(mail("Nouveau bon de commande", body, [(name, "application/pdf", SCANNED)]))

@@ -1858,6 +1858,14 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
   "2 rue des Halles, 44100 Nantes", "44190"),
  ("Nouvelle adresse : 8 rue Thiers, 38000 Grenoble. Attention, the postcode is 38100, not 38000.", "38100"),
  ("Nouvelle adresse : 8 rue Thiers, 38100 Grenoble. Notre code postal actuel est 38000.", "38100"),
+ # an abbreviated key with a typo; a move towards a new place named; "ship it to …:"; a takeover's receiving company
+ ("Nouvelle adr. de facturaiton à compter du 1er novembre 2027 :\nProvence Emballages - Service Comptabilité\nZI Les Paluds - 180 avenue de la Fleuride\n13400 AUBAGNE CEDEX", "13400"),
+ ("Nous souhaitons faire déplacer le traceur actuellement installé au bâtiment B vers le nouveau pôle administratif :\n\nPôle administratif - Route de Châteauboeuf\n97200 Fort-de-France", "97200"),
+ ("Change of plan: the plotter will NOT go to the Paris office. Please ship it\nto our Lyon office instead:\n\nHennequin & Cie – Lyon branch\n40 Rue de la République\n69002 Lyon", "69002"),
+ ("Dans le cadre de la cession de notre activité emballage à la société\nCartonnages du Vexin (SIREN 811774025), sise 4 rue des Tanneurs, 27140 Gisors, les deux presses devront être facturées à cette société.", "27140"),
+ # a serial's digits are no postcode, though a town-like word follows on the next line
+ ("Merci d'organiser le déménagement de :\n- imagePRESS C10010VP, n° série QXM 01245\nLe second système reste à Fos.\n\nNouvelle adresse : Zone de la Lézarde, Lot 14,\n97232 Le Lamentin", "97232"),
+ ("Nous déménageons le traceur SN 69002\nLyon reste notre siège, l'adresse suivra.", None),
 ]
 
 

@@ -274,6 +274,8 @@ CASES = [
     ("the old order is not taken", "Le nouveau BC est 4500123456, l'ancien 4500000001 ne doit plus être utilisé.",
      "po_number", ["4500123456"]),
     ("a fiscal year is not the order", "Le bon de commande FY2027 : BC-2027-0042", "po_number", ["BC-2027-0042"]),
+    ("a month and its year are not the order", "Ci-joint le bon de commande juillet2027 signé.", "po_number", []),
+    ("… nor a month dashed to its year", "Ci-joint le bon de commande mars-2027 signé.", "po_number", []),
     ("a year range is not the order", "Bon de commande 2026/27 : PO-77120-B", "po_number", ["PO-77120-B"]),
     ("alone after a colon line", "Voici le nouveau numéro de bon de commande à faire figurer sur vos factures "
      "à compter du 1er janvier 2027 :\n\nBC-2027-00318\n", "po_number", ["BC-2027-00318"]),

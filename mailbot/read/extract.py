@@ -246,7 +246,9 @@ _POSTCODE_LAST = re.compile(
     r"(?=(?:[ \t]*+,[ \t]*+[A-Z][^\W\d_]*+(?:[ \t][^\W\d_]++){0,3})?[ \t]*+(?:[.;][ \t]*+)?(?:\n|$|(?<=[ \t])[A-Z(]))"
 )
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
-_POSTCODE_NOT = re.compile(r"\b(?:BP|CS|TSA|CP|SP)\s*$", re.I)
+# a box's number ("BP 13400"), or a machine's: "n° série QXM 01245⏎Le second système …" is a serial's digits
+_POSTCODE_NOT = re.compile(
+    r"\b(?:BP|CS|TSA|CP|SP)\s*+$|(?:\bn°|\bno\.|\bs/n|\bsn|s[ée]rie|\bserial)[ \t:]*+(?:[A-Z]{1,4}[ \t]++)?$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
 _STREET_TYPE = (
     r"rue|avenue|av\.|bd|bld|boulevard|all[ée]e|place|pl\.|impasse|imp\.|chemin|ch\.|route|rte|quai|cours"
@@ -1869,7 +1871,7 @@ def _new_address(text: str) -> tuple[dict[str, Any], tuple[int, int]] | None:
         if matches[0].re is _POSTCODE_LAST and not city:
             continue  # English order only, and no city before it ("a 31000"): no address, its cue not looked for
         line_start = text.rfind("\n", 0, start) + 1
-        if _POSTCODE_NOT.search(text[max(line_start, start - 12) : start]) or not _is_new_address(
+        if _POSTCODE_NOT.search(text[max(line_start, start - 20) : start]) or not _is_new_address(
                 text, folded, start, rows):
             continue
         if city:  # English order ("Toulouse 31000⏎France"), when a street or a building comes before the city
@@ -2308,6 +2310,9 @@ def _letters_and_digits(value: str) -> str:
     return _NOT_ALNUM.sub("", value)
 
 
+_NAMED_DIGITS = 5  # digits a number read in a file's name must have
+
+
 def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Reader | None:
     """The numbers the request needs and neither the body nor the attachments' texts gave, read in the
     attachments' file names when a label there names them ("BC_4500786612_Canon_2027.pdf": a scan, or a PDF
@@ -2325,7 +2330,14 @@ def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Read
         text = "fichier " + _NAME_SEPARATORS.sub(" ", _EXTENSION.sub("", name))
         reader = _AttachedReader(Document(name, "name", [("nom du fichier", text)]))
         for field_name in wanted:
-            fields[field_name] = reader.identifier(field_name, besides=named)
+            value = reader.identifier(field_name, besides=named)
+            if value and len(_DIGIT.findall(value)) < _NAMED_DIGITS:
+                # a short number in a name is a page, a day or a version more than a reference ("Scan_BC_0901.pdf",
+                # "EJ_2100_signe.pdf"): five digits at least
+                value = None
+                reader.spans.pop(field_name, None)
+                reader.evidence = [e for e in reader.evidence if e.name != field_name]
+            fields[field_name] = value
         if any(fields[field_name] for field_name in wanted):
             return reader
     return None

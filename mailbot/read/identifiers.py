@@ -48,7 +48,12 @@ _DATE_OR_YEAR = re.compile(  # matched whole on a token; started only where a to
     r"|(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}"  # a day and a month that can be one, or a month and a year
     r"|(?:19|20)\d{2}(?:[/-](?:19|20)?\d{2})?"
     r"|(?:FY|EX|Q[1-4]|S[12]|T[1-4]|H[12])[-/]?(?:19|20)?\d{2}(?:[-/](?:19|20)?\d{2})?|\d{1,2}h\d{0,2}"
-    r"|\d++(?:er|e|eme|st|nd|rd|th))",
+    r"|\d++(?:er|e|eme|st|nd|rd|th)"
+    # a month's name and a year, as a file is named: "PO_juillet2027.pdf", "releves-mars-2027" ("février": its piece
+    # after the accent)
+    r"|(?:janv(?:ier)?|jan(?:uary)?|f[ée]vrier|vrier|f[ée]v|feb(?:ruary)?|mars|march|mar|avril|avr|april|apr|mai|may"
+    r"|juin|june?|juillet|juil|july?|ao[uû]t|aug(?:ust)?|sept(?:embre|ember)?|sep|octobre|october|oct"
+    r"|novembre|november|nov|d[ée]cembre|cembre|december|d[ée]c)[-/.]?(?:19|20)\d{2})",
     re.I,
 )
 _SPACED_DATE = re.compile(r"(?:[0-2]?\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)?\d{2}")  # "30 09 2026"
