@@ -466,6 +466,8 @@ SCANNED = b"%PDF-1.4\n% an image-only scan: no text to read\n%%EOF\n"
      "CT-2024-00871.", "EJ_2100_signe.pdf", None),
     ("… five digits are", "Bonjour, ci-joint le nouveau bon de commande du contrat CT-2024-00871.",
      "BC_27-00915.pdf", "27-00915"),
+    ("… four digits not led by a 0 nor a year's are", "Bonjour, ci-joint le nouveau bon de commande du contrat "
+     "CT-2024-00871.", "BC_4512.pdf", "4512"),
 ])
 def test_an_order_in_an_attachments_name(what, body, name, expected):
     analysis = analyze(mail("Nouveau bon de commande", body, [(name, "application/pdf", SCANNED)]))
@@ -686,6 +688,14 @@ def test_an_old_entitys_letter_attached_gives_no_siren_as_the_new_ones():
     ("Notre SARL a été cédée et le cessionnaire reprendra le contrat de notre traceur ColorWave 3700, n° de série "
      "1730 4415. Le Kbis de la nouvelle société vous sera adressé.\n\nSalutations distinguées,\nPierre Lafargue\n"
      "Atelier Garonne Architectes - 4 rue Sainte-Catherine, 33000 Bordeaux\nSIRET : 73282932000074", None),
+    # the writer's company named inside the cue's words, or as today's holder: the old entity
+    ("Following the merger of Alpha Services Ltd into Beta Conseil SAS on 1 April 2027, please transfer our contract "
+     "(serial 19400312).\n\nKind regards,\nJean Martin\nAlpha Services SAS\nSIREN 552100554", None),
+    ("Dans le cadre de la cession de la société Alpha Services à la société Beta Conseil au 1er avril 2027, merci de "
+     "transférer le contrat du traceur n° 19400312.\n\nCordialement,\nJean Martin\nAlpha Services SAS\nSIREN : "
+     "552100554", None),
+    ("Le contrat du traceur n° 19400312, actuellement au nom du Groupe Alpha, doit être transféré à la société Beta "
+     "Conseil à partir du 1er avril 2027.\n\nCordialement,\nJean Martin\nGroupe Alpha SAS\nSIREN : 552100554", None),
 ])
 def test_a_takeovers_signature_gives_the_siren_of_the_company_it_names_new(body, siren):
     analysis = analyze(mail("Changement d'entité de facturation", body, []))
@@ -710,6 +720,25 @@ def test_a_letter_attached_gives_the_siren_of_the_company_an_agency_is_ceded_to(
                               "application/vnd.openxmlformats-officedocument.wordprocessingml.document", letter)]))
     assert analysis.fields["siren"] == "732 829 320"
     assert analysis.details["spans"]["siren"]["attachment"] == "courrier_cession.docx"
+
+
+def test_a_serial_read_in_a_files_name_for_a_request_of_readings():
+    """A list of serials from a name (a second reader's crash: the order rule read a list as a text)."""
+    analysis = analyze(mail("Relevé compteur", "Bonjour,\n\nVeuillez trouver ci-joint le relevé compteur de notre "
+                            "traceur.\n\nCordialement,\nJean Martin",
+                            [("Releve_compteur_SN_3Y012345.pdf", "application/pdf", SCANNED)]))
+    assert analysis.situation == "meter_read_request"
+    assert analysis.fields["serial_numbers"] == ["3Y012345"]
+
+
+def test_the_ceding_companys_letter_names_the_other_company_as_new():
+    letter = ("Alpha Services SAS\nSIREN : 552 100 554\n12 rue de la Paix 69003 Lyon\n\nMadame, Monsieur,\nNous vous "
+              "informons de la cession de la société Alpha Services à la société Beta Conseil à compter du 1er avril "
+              "2027.\n").encode()
+    analysis = analyze(mail("Cession de contrat", "Bonjour,\n\nVeuillez trouver ci-joint notre courrier : la société "
+                            "Alpha Services cède son contrat (traceur n° 19400312) à la société Beta Conseil au 1er avril "
+                            "2027.\n\nCordialement,\nJean Martin", [("courrier.txt", "text/plain", letter)]))
+    assert analysis.fields["siren"] is None
 
 
 def test_a_form_filled_in_gives_the_invoice_address_the_body_lacks():

@@ -138,6 +138,20 @@ CASES = [
      "Beta.", "siren", None),
     ("SIREN in a table column", "Merci de facturer au nouvel exploitant :\n\nRaison sociale | SIREN | Adresse\nSAS FABRE "
      "| 732 829 320 | 3 route de Bordeaux, 24430 Marsac", "siren", "732 829 320"),
+    # a second reader's cases: the subject of "reprendra" is another; a cue in a sentence before; two rows under the header
+    ("… not an old SIREN whose company another takes over", "Notre société Alpha Services (SIREN 552 100 554) a été "
+     "rachetée par Beta Conseil, qui reprendra les contrats.\nSIREN de Beta Conseil : 732 829 320", "siren",
+     "732 829 320"),
+    ("… nor one after a cue in a sentence before", "Notre société a été absorbée par Beta Conseil le 1er avril. Nos "
+     "références : Alpha Services SARL, SIREN 552 100 554.\nLes références de Beta Conseil : SIREN 732 829 320.",
+     "siren", "732 829 320"),
+    ("… but a cue in the sentence before that goes on about the same company", "La facturation devra être établie au "
+     "nom de la société Australe SAS à partir du 1er décembre.\nCette société est immatriculée sous le SIRET 732 829 "
+     "320 00074.", "siren", "732 829 320"),
+    ("a new billing entity", "New billing entity: Axione SAS, SIRET 73282932000074, 5 quai Perrache, 69002 Lyon.",
+     "siren", "732829320"),
+    ("… nor the first of two rows under a SIREN header", "Rôle | Raison sociale | SIREN\nCédant | Alpha | 552 100 554\n"
+     "Cessionnaire | Beta | 732 829 320", "siren", None),
     ("SIREN in a markdown table's column", "| Société | SIREN |\n|---|---|\n| Beta SAS | 732829320 |", "siren",
      "732829320"),
     ("RCS with a one-letter town and a tab", "Nouvelle entité : RCS  B\t732 829 320", "siren", "732 829 320"),
@@ -1866,6 +1880,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  # a serial's digits are no postcode, though a town-like word follows on the next line
  ("Merci d'organiser le déménagement de :\n- imagePRESS C10010VP, n° série QXM 01245\nLe second système reste à Fos.\n\nNouvelle adresse : Zone de la Lézarde, Lot 14,\n97232 Le Lamentin", "97232"),
  ("Nous déménageons le traceur SN 69002\nLyon reste notre siège, l'adresse suivra.", None),
+ # a street ending like "série" is no serial's label
+ ("Notre nouvelle adresse : 12 quai de la Mégisserie 75001 Paris.", "75001"),
+ ("Nouvelle adresse de facturation : Alpha Services - 5 rue de la Brasserie 67000 Strasbourg", "67000"),
 ]
 
 

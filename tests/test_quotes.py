@@ -193,6 +193,7 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     ("Everything else is as in my original request.", True),
     ("Tout le reste est dans ma première demande.", True),
     ("C'est mon premier contrat avec vous.", False),
+    ("Ceci est mon premier message à votre service, merci de m'indiquer à qui l'adresser.", False),
 ])
 def test_the_new_text_points_to_the_history(new, points):
     assert points_to_history(new) is points

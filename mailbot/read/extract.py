@@ -17,6 +17,7 @@ change a pure move.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from functools import lru_cache
@@ -89,11 +90,12 @@ _RCS_NUMBER = re.compile(
 # "Raison sociale | SIREN | Adresse⏎SAS FABRE | 921 330 048 | 3 route de Bordeaux"
 _SIREN_COLUMNS = tuple(re.compile(
     rf"^(?:[^|\n]*+\|){{{k}}}[ \t]*+siren[ \t]*+(?:\|[^\n]*+)?\n(?:[ \t|:-]*+\n)?"
-    rf"(?:[^|\n]*+\|){{{k}}}[ \t]*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}})[ \t]*+(?:\||$)", re.I | re.M) for k in range(5))
+    rf"(?:[^|\n]*+\|){{{k}}}[ \t]*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}})[ \t]*+(?:\|[^\n]*+)?(?:\n(?![^\n|]*+\|)|\Z)",
+    re.I | re.M) for k in range(5))
 _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
                     re.I)
 _NEW_ENTITY = re.compile(
-    r"nouvel(?:le)? (?:entit|soci)|new (?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
+    r"nouvel(?:le)? (?:entit|soci)|new (?:billing |invoicing |legal )?(?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
     r"|in the name of|acquired by|\bau nom d(?:u|es)\b"
     # the absorbing or acquiring company: "fusion-absorption par la SAS X", "the merger of A into B", "cession de notre
     # agence à la société X", "sold to X", "transférés au Groupe X" (not "a cédé son fonds": who received it is named)
@@ -113,9 +115,18 @@ _NEW_ENTITY = re.compile(
     r"(?:soci[ée]t[ée]|structure)\s*+:",
     re.I,
 )
-# the company of a SIREN taking over, said after it: "la société X (SIRET …) reprendra les contrats", "… will take over"
-_TAKES_OVER = re.compile(r"[^.;\n]{0,40}?\b(?:reprend(?:ra|ront|rait)?|will\s++take\s++over|takes\s++over)\b",
-                         re.I)
+# the company of a SIREN taking over, said right after it: "la société X (SIRET …) reprendra les contrats", "… will take
+# over" (not "(SIREN …) a été rachetée par Beta, qui reprendra …": the subject is another)
+_TAKES_OVER = re.compile(r"(?<=\d)[ \t)]*+,?[ \t]*+(?:reprend(?:ra|ront|rait)?|will\s++take\s++over|takes\s++over)\b", re.I)
+# a sentence's end: the words introducing the new entity in a sentence before say nothing of a SIREN after it
+_FULL_STOP = re.compile(r"(?<=[a-zà-ÿ0-9)])[.!?](?=\s)")
+_SAME_COMPANY = re.compile(r"(?<=[.!?])\s*+(?:(?:cette|la\s++dite|ladite)\s++(?:soci[ée]t[ée]|entit[ée]|structure)|celle-ci|elle|son|sa|ses"
+                           r"|(?:this|the\s++said)\s++(?:company|entity)|it|its)\b", re.I)
+# a cue said of the current or former state: "le contrat, actuellement au nom du Groupe Alpha, doit être transféré"
+_NOW_OR_BEFORE = re.compile(r"\b(?:actuellement|aujourd.hui|currently|presently|jusqu.(?:ici|[àa]\s++pr[ée]sent)|encore"
+                            r"|still|ancien\w*+|former|previously)\W++(?:\w++\W++){0,2}$", re.I)
+_GENERIC_NAME = re.compile(r"^(?:(?:groupe|group|soci[ée]t[ée]|the)\s++)+", re.I)  # "Groupe Kerlog" is named "Kerlog"
+_MAX_SIRENS = 50  # SIRENs weighed per way of writing them: more is no mail a person writes
 # a company's name on a letterhead or a signature, the line (or the words) its SIREN follows: "Groupe Kerlog SAS",
 # "Stratis Engineering SAS - SAS au capital de 250 000 EUR" (the name ends at a dash, a comma or a bracket; it starts
 # with a capital, not an article nor a pronoun: "La société A (SIREN …) a cédé …" is a sentence, no letterhead)
@@ -137,9 +148,20 @@ def _company_before(text: str, start: int) -> str:
 
 def _names_as_new(text: str, company: str) -> bool:
     """Does ``text`` name ``company`` right after words introducing the new entity ("au nom du Groupe Kerlog",
-    "the merger of A into Stratis Engineering SAS")?"""
-    name = re.compile(r"\b" + r"\s++".join(re.escape(w) for w in company.split()) + r"\b", re.I)
-    return any(name.search(text, cue.start(), cue.end() + 40) for cue in _NEW_ENTITY.finditer(text))
+    "the merger of A into Stratis Engineering SAS"), not said of today's or a former state ("actuellement au nom du
+    Groupe Alpha")? Not within the cue's words: "la cession de la société Alpha à la société Beta" names Beta."""
+    core = _GENERIC_NAME.sub("", company)
+    if len(core) < 3:
+        return False
+    name = re.compile(r"\b" + r"\s++".join(re.escape(w) for w in core.split()) + r"\b", re.I)
+    return any(name.search(text, end, end + 40) for end in _new_entity_cues(text))
+
+
+@lru_cache(maxsize=8)
+def _new_entity_cues(text: str) -> tuple[int, ...]:
+    """Where each cue introducing the new entity ends in ``text`` (its words not said of today's or a former state)."""
+    return tuple(cue.end() for cue in _NEW_ENTITY.finditer(text)
+                 if not _NOW_OR_BEFORE.search(text, max(0, cue.start() - 40), cue.start()))
 
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -248,7 +270,7 @@ _POSTCODE_LAST = re.compile(
 _OLD_POSTCODE = re.compile(r"(?<!\d)\d{2}\s?\d{3}(?!\d)")  # the old address between two cues: "(Parc des Chênes, 38070)"
 # a box's number ("BP 13400"), or a machine's: "n° série QXM 01245⏎Le second système …" is a serial's digits
 _POSTCODE_NOT = re.compile(
-    r"\b(?:BP|CS|TSA|CP|SP)\s*+$|(?:\bn°|\bno\.|\bs/n|\bsn|s[ée]rie|\bserial)[ \t:]*+(?:[A-Z]{1,4}[ \t]++)?$", re.I)
+    r"\b(?:BP|CS|TSA|CP|SP)\s*+$|(?:\bn°|\bno\.|\bs/n|\bsn|\bs[ée]rie|\bserial)[ \t:]*+(?:[A-Z]{1,4}[ \t]++)?$", re.I)
 # The parts of a postal address around its postcode (AFNOR order: building or zone, street, BP/CS, postcode city).
 _STREET_TYPE = (
     r"rue|avenue|av\.|bd|bld|boulevard|all[ée]e|place|pl\.|impasse|imp\.|chemin|ch\.|route|rte|quai|cours"
@@ -618,7 +640,7 @@ class _Reader:
                                      (_RCS_AFTER, False), (_RCS_NUMBER, False), (_SIRET, True)):
             found: list[tuple[bool, re.Match[str], bool]] = []
             groups.append(found)
-            for m in pattern.finditer(self.text):
+            for m in itertools.islice(pattern.finditer(self.text), _MAX_SIRENS):
                 if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
                     continue  # (or the words after its label: "SIRET de l'ancienne société : …")
                 if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's, and its SIREN
@@ -643,7 +665,11 @@ class _Reader:
 
     def _called_new(self, m: re.Match[str], elsewhere: str) -> bool:
         """Is the SIREN matched here the new entity's, by the words around it or the company it follows?"""
-        if _NEW_ENTITY.search(self.text, max(0, m.start() - 150), m.start("v")):  # "SIREN de la nouvelle entité : …"
+        begin = max(0, m.start() - 150)  # "SIREN de la nouvelle entité : …", in its sentence (or the one before when
+        # it goes on about the same company: "… au nom de la société X. Cette société est immatriculée sous le SIRET …")
+        stop = max((e.end() for e in _FULL_STOP.finditer(self.text, begin, m.start())), default=begin)
+        begin = begin if _SAME_COMPANY.match(self.text, stop) else stop
+        if _NEW_ENTITY.search(self.text, begin, m.start("v")):
             return True
         if _TAKES_OVER.match(self.text, m.end()):
             return True
@@ -1475,8 +1501,9 @@ _ANNOUNCES = re.compile(r"\bsuivante?s?\b|\bfollowing\b|\bci-dessous\b|\bbelow\b
 
 
 # a positive cue that is a seat's key ("Siège : …", "Siège social de la SAS X :", "Registered office:"), folded; not
-# the cues that name the new entity themselves ("siège de la nouvelle société", "registered office of the new …")
-_SEAT_KEY = re.compile(r"(?:siege|registered|head\s)(?![^:]*+\b(?:nouvelle|new|repreneur)\b)[^:]*+:")
+# the cues that name the new entity themselves ("siège de la nouvelle société", "registered office of the new …");
+# anchored, as it is only fullmatched on a cue's text
+_SEAT_KEY = re.compile(r"\A(?:siege|registered|head\s)(?![^:]*+\b(?:nouvelle|new|repreneur)\b)[^:]*+:")
 _TAKEOVER_REACH = 600  # characters before a seat's key where the takeover that makes it the new entity's is said
 # what makes a seat's key the new entity's: a takeover said before it, on folded text
 _TAKEOVER = re.compile(r"rachat|rachet|repris|reprise|cession|cede|fusion|absorb|nouvelle\s++(?:entite|societe)"
@@ -2310,7 +2337,8 @@ def _letters_and_digits(value: str) -> str:
     return _NOT_ALNUM.sub("", value)
 
 
-_NAMED_DIGITS = 5  # digits a number read in a file's name must have
+# the digits of a number in a file's name that is no reference: three at most, or four led by a 0 or a year's 19–21
+_SHORT_NAMED = re.compile(r"\d{0,3}|0\d{3}|(?:19|20|21)\d{2}")
 
 
 def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Reader | None:
@@ -2331,9 +2359,9 @@ def _from_names(mail: Mail, fields: dict[str, Any], required: set[str]) -> _Read
         reader = _AttachedReader(Document(name, "name", [("nom du fichier", text)]))
         for field_name in wanted:
             value = reader.identifier(field_name, besides=named)
-            if value and len(_DIGIT.findall(value)) < _NAMED_DIGITS:
+            if isinstance(value, str) and _SHORT_NAMED.fullmatch("".join(_DIGIT.findall(value))):
                 # a short number in a name is a page, a day or a version more than a reference ("Scan_BC_0901.pdf",
-                # "EJ_2100_signe.pdf"): five digits at least
+                # "EJ_2100_signe.pdf"); "BC_4512.pdf" is an order
                 value = None
                 reader.spans.pop(field_name, None)
                 reader.evidence = [e for e in reader.evidence if e.name != field_name]

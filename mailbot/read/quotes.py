@@ -98,9 +98,11 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     r"|under\s++(?:each|your)\s++(?:questions?|lines?)"
     # "Petite erreur dans mon précédent message : …", "my previous e-mail": the one quoted below; "les informations de
     # mon premier message restent valables", "ma première demande"
-    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|premier|previous|last|earlier|first|original|initial)\s++"
+    r"|\b(?:mon|notre|my|our)\s++(?:pr[ée]c[ée]dent|dernier|previous|last|earlier)\s++(?:message|mail|e-?mail|courriel)"
+    # (the first one only as where something is: "ceci est mon premier message à votre service" points nowhere)
+    r"|\b(?:de|dans|in|of|from)\s++(?:mon|notre|my|our)\s++(?:premier|first|original|initial)\s++"
     r"(?:message|mail|e-?mail|courriel|request)"
-    r"|\b(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)",
+    r"|\b(?:de|dans|in|of|from)\s++(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
