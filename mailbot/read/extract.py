@@ -95,7 +95,8 @@ _SIREN_COLUMNS = tuple(re.compile(
 _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?\d{{3}} ?\d{{3}}) ?(?P<nic>\d{{5}})(?!\d)",
                     re.I)
 _NEW_ENTITY = re.compile(
-    r"nouvel(?:le)? (?:entit|soci)|new (?:billing |invoicing |legal )?(?:entity|company)|repreneur|rachet[ée]e? par|reprise par|au nom de"
+    r"nouvel(?:le)? (?:entit|soci)|new (?:billing |invoicing |legal )?(?:entity|company)|repreneur|rachet[ée]e? par"
+    r"|reprise par|au nom de"
     r"|in the name of|acquired by|\bau nom d(?:u|es)\b"
     # the absorbing or acquiring company: "fusion-absorption par la SAS X", "the merger of A into B", "cession de notre
     # agence à la société X", "sold to X", "transférés au Groupe X" (not "a cédé son fonds": who received it is named)
@@ -120,8 +121,9 @@ _NEW_ENTITY = re.compile(
 _TAKES_OVER = re.compile(r"(?<=\d)[ \t)]*+,?[ \t]*+(?:reprend(?:ra|ront|rait)?|will\s++take\s++over|takes\s++over)\b", re.I)
 # a sentence's end: the words introducing the new entity in a sentence before say nothing of a SIREN after it
 _FULL_STOP = re.compile(r"(?<=[a-zà-ÿ0-9)])[.!?](?=\s)")
-_SAME_COMPANY = re.compile(r"(?<=[.!?])\s*+(?:(?:cette|la\s++dite|ladite)\s++(?:soci[ée]t[ée]|entit[ée]|structure)|celle-ci|elle|son|sa|ses"
-                           r"|(?:this|the\s++said)\s++(?:company|entity)|it|its)\b", re.I)
+# … unless the next goes on about the same company: "… au nom de la société X. Cette société est immatriculée …"
+_SAME_COMPANY = re.compile(r"(?<=[.!?])\s*+(?:(?:cette|la\s++dite|ladite)\s++(?:soci[ée]t[ée]|entit[ée]|structure)"
+                           r"|celle-ci|elle|son|sa|ses|(?:this|the\s++said)\s++(?:company|entity)|it|its)\b", re.I)
 # a cue said of the current or former state: "le contrat, actuellement au nom du Groupe Alpha, doit être transféré"
 _NOW_OR_BEFORE = re.compile(r"\b(?:actuellement|aujourd.hui|currently|presently|jusqu.(?:ici|[àa]\s++pr[ée]sent)|encore"
                             r"|still|ancien\w*+|former|previously)\W++(?:\w++\W++){0,2}$", re.I)
@@ -130,7 +132,8 @@ _MAX_SIRENS = 50  # SIRENs weighed per way of writing them: more is no mail a pe
 # a company's name on a letterhead or a signature, the line (or the words) its SIREN follows: "Groupe Kerlog SAS",
 # "Stratis Engineering SAS - SAS au capital de 250 000 EUR" (the name ends at a dash, a comma or a bracket; it starts
 # with a capital, not an article nor a pronoun: "La société A (SIREN …) a cédé …" is a sentence, no letterhead)
-_COMPANY_LINE = re.compile(r"(?!(?i:la|le|les|l'|notre|nous|our|we|the|une?|a)\b)(?P<name>[^\W\d_a-zà-ÿ][^\n,;:(|–—]{2,60}?)(?:[ \t]*+[,;(|–—]|[ \t]++-[ \t]|[ \t]*+$)")
+_COMPANY_LINE = re.compile(r"(?!(?i:la|le|les|l'|notre|nous|our|we|the|une?|a)\b)"
+                           r"(?P<name>[^\W\d_a-zà-ÿ][^\n,;:(|–—]{2,60}?)(?:[ \t]*+[,;(|–—]|[ \t]++-[ \t]|[ \t]*+$)")
 _LEGAL_FORM = re.compile(r"\b(?:sas|sasu|sarl|sa|eurl|sci|selarl|snc|sca|scop|ltd|gmbh)\b\.?", re.I)
 
 
@@ -1977,7 +1980,8 @@ def extract_all(new_text: str, quoted_text: str, mail: Mail, reference_date: dat
     request takes effect at no date (situations.toml ``effective_date``), so none is read. A forward that
     passes a mail on ("je vous fais suivre le courrier de notre avocat") comes with that mail in ``new_text``
     (quotes.request). ``signature``: the new text's signature, read for a customer number the rest lacks
-    ("Code client Canon : SAL-1172-B" under the name). ``addressed`` false: the request gives no new postal address
+    ("Code client Canon : SAL-1172-B" under the name) and, where the situation reads a SIREN in files, for the SIREN of
+    a company the body names as the new entity ("… into Stratis Engineering SAS" signed "Stratis Engineering SAS⏎SIREN …"). ``addressed`` false: the request gives no new postal address
     (situations.toml ``new_address``: readings), so none is read: "Adresse d'installation : …" in the request of
     readings it answers, or passes on, is where the machine is (no labelled request of readings gives one).
     ``from_files``: what a file attached may give beyond the required fields (situations.toml ``attached``: a takeover's
@@ -2224,7 +2228,8 @@ def _from_attachments(documents: list[Any], fields: dict[str, Any], required: se
     numbers, readings, the K-bis and its SIREN, the new invoice e-mail address of a form filled in; the
     effective date of a request that takes effect at a date, a termination letter's too, when a strong cue says
     it (a move's form, ``by_day``, in a date field: "Date souhaitée : 15/03/2027"); readings only for a request of readings, or when the body says it attaches them: ``readings_said``), each
-    value with the attachment and the place it was read; ``from_files``: what else the situation reads there (a takeover's
+    value with the attachment and the place it was read (``body``: the new text, which may name a letterhead's company
+    as the new entity); ``from_files``: what else the situation reads there (a takeover's
     new SIREN, said to be the new entity's, and its new address); a customer number the request does not need only under a
     label that names a client ("Code client : CL-88412" in a termination letter; a purchase order's "compte" is an
     accounting account). Returns the reader of the attachments whose values were
