@@ -96,8 +96,7 @@ _SIRET = re.compile(rf"\bsiret\b{_TO_ITS_COLON}\s*+(?:n°|:)?\s*+(?P<v>\d{{3}} ?
                     re.I)
 _NEW_ENTITY = re.compile(
     r"nouvel(?:le)? (?:entit|soci)|new (?:billing |invoicing |legal )?(?:entity|company)|repreneur|rachet[ée]e? par"
-    r"|reprise par|au nom de"
-    r"|in the name of|acquired by|\bau nom d(?:u|es)\b"
+    r"|reprise par|au nom d(?:e|u|es)\b|in the name of|acquired by"
     # the absorbing or acquiring company: "fusion-absorption par la SAS X", "the merger of A into B", "cession de notre
     # agence à la société X", "sold to X", "transférés au Groupe X" (not "a cédé son fonds": who received it is named)
     r"|\babsor[bp]\w*+\s++(?:par|by)\b|\bmerg\w*+\b[^.;\n]{0,80}?\binto\b"
@@ -646,15 +645,12 @@ class _Reader:
             for m in itertools.islice(pattern.finditer(self.text), _MAX_SIRENS):
                 if is_old(self.text, m.start()) or OLD.search(self.text, m.start(), m.start("v")):
                     continue  # (or the words after its label: "SIRET de l'ancienne société : …")
-                if pattern is _SIRET:  # a SIRET gives the SIREN only when it is the new entity's, and its SIREN
-                    # holds (its establishment's number may be mistyped: "SIRET 732 829 320 00075")
-                    valid = stdnum_siren.is_valid(m.group("v"))
-                    if not (valid and self._called_new(m, elsewhere)):
-                        continue
-                else:
-                    valid = stdnum_siren.is_valid(m.group("v"))
+                valid, new = stdnum_siren.is_valid(m.group("v")), self._called_new(m, elsewhere)
+                if pattern is _SIRET and not new:
+                    continue  # a SIRET gives the SIREN only when it is the new entity's, and its SIREN holds (its
+                    # establishment's number may be mistyped: "SIRET 732 829 320 00075"; needs_valid)
                 if valid or not needs_valid:
-                    found.append((self._called_new(m, elsewhere), m, valid))
+                    found.append((new, m, valid))
         called_new = next((f for found in groups for f in found if f[0]), None)
         first = next((found[-1] for found in groups if found), None)
         chosen = called_new or (None if new_only else first)

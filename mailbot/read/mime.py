@@ -330,11 +330,8 @@ _NUMBER = re.compile(r"\d++")
 _TAGS = re.compile(r"<(?:style|script)\b[^<>]*+>[^<]*+|<[^<>]*+>", re.I)  # a rough text, to rule out the HTML quickly
 
 
-def _html_text(mail: Mail, html: Message, plain: str | None = None) -> str | None:
-    """The HTML body's text; None when ``plain`` is given and even the markup's rough text holds no more than it."""
-    markup = decode_payload(html, mail.defects)
-    if plain is not None and not _holds_more(_TAGS.sub(" ", markup[:MAX_HTML_CHARS]), plain):
-        return None
+def _html_text(mail: Mail, markup: str) -> str:
+    """The text of an HTML body's markup, its first MAX_HTML_CHARS characters (the cut noted on ``mail``)."""
     if len(markup) > MAX_HTML_CHARS:
         mail.cut.append("html")
         mail.defects.append(f"HTML body of {len(markup)} characters: the first {MAX_HTML_CHARS} are read")
@@ -348,7 +345,7 @@ def _holds_more(html_text: str, plain: str) -> bool:
     if words < 2 * plain_words + 10:
         return False
     compact = plain.replace(" ", "")
-    return any(m.group(0).replace(" ", "") not in compact for m in _NUMBER.finditer(html_text))
+    return any(m.group(0) not in compact for m in _NUMBER.finditer(html_text))
 
 
 def _fill_body(mail: Mail, msg: Message) -> None:
@@ -364,11 +361,14 @@ def _fill_body(mail: Mail, msg: Message) -> None:
         if html is not None and len(mail.text) < _STUB_PLAIN:
             # a short plain alternative may be a stub of the HTML ("ci-dessous nos relevés." above a table that only the
             # HTML holds): the HTML is read when it holds numbers the plain text lacks and says much more
-            richer = _html_text(mail, html, mail.text)
-            if richer is not None and _holds_more(richer, mail.text):
-                mail.text, mail.text_from_html = richer, True
+            # (its markup's rough text first: the usual alternative is ruled out without being converted)
+            markup = decode_payload(html, mail.defects)
+            if _holds_more(_TAGS.sub(" ", markup[:MAX_HTML_CHARS]), mail.text):
+                richer = _html_text(mail, markup)
+                if _holds_more(richer, mail.text):
+                    mail.text, mail.text_from_html = richer, True
     elif html is not None:
-        mail.text = _html_text(mail, html) or ""
+        mail.text = _html_text(mail, decode_payload(html, mail.defects))
         mail.text_from_html = True
     # NULs are noise (UTF-16 labelled as 8-bit leaves one between every letter): drop them.
     mail.text = normalize_spaces(mail.text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
