@@ -560,20 +560,24 @@ def test_the_forward_says_where_a_value_was_read():
     assert {"label": "n° de commande (P.O) lu dans la pièce jointe BC_2027.pdf, page 1", "text": "BC-2027-0451"} in lines
 
 
-KBIS_REGISTER = pdf(["Greffe du Tribunal de Commerce de LYON", "EXTRAIT D'IMMATRICULATION PRINCIPALE AU REGISTRE DU "
-                     "COMMERCE ET DES SOCIETES", "a jour au 8 janvier 2027",
-                     "Immatriculation au RCS, numero : 891174203 R.C.S. Lyon",
-                     "Denomination ou raison sociale : MARLOWE PRINT SOLUTIONS",
-                     "Adresse du siege : 27 rue de Gerland 69007 Lyon"])
+def kbis_register(seat: str = "Adresse du siege : 27 rue de Gerland 69007 Lyon") -> bytes:
+    return pdf(["Greffe du Tribunal de Commerce de LYON", "EXTRAIT D'IMMATRICULATION PRINCIPALE AU REGISTRE DU "
+                "COMMERCE ET DES SOCIETES", "a jour au 8 janvier 2027", "Immatriculation au RCS, numero : 891174203 R.C.S. Lyon",
+                "Denomination ou raison sociale : MARLOWE PRINT SOLUTIONS", seat])
+
+
+KBIS_REGISTER = kbis_register()
 MOVE_FORM = pdf(["Fiche de transfert de materiel", "N° de serie : 1650-00412-ZB", "Adresse actuelle",
                  "27 cours de Verdun - 33000 Bordeaux", "Nouvelle adresse d'installation",
                  "5 avenue Henri Vigneau - 33700 Merignac"])
 
 
-def test_a_register_extract_gives_the_siren_written_before_rcs_and_the_registered_office():
+@pytest.mark.parametrize("seat", ["Adresse du siege : 27 rue de Gerland 69007 Lyon", "Siege : 27 rue de Gerland 69007 Lyon",
+                                  "Siège social : 27 rue de Gerland, 69007 Lyon"])
+def test_a_register_extract_gives_the_siren_written_before_rcs_and_the_registered_office(seat):
     analysis = analyze(mail("Change of invoiced entity", "Following the merger, please invoice the equipment "
                             "3Y0A1111 to the absorbing company. The Kbis extract is attached.",
-                            [("document.pdf", "application/pdf", KBIS_REGISTER)]))
+                            [("document.pdf", "application/pdf", kbis_register(seat))]))
     assert (analysis.fields["kbis"], analysis.fields["siren"]) == (True, "891174203")
     assert analysis.fields["new_address_postcode"] == "69007"  # the new entity's registered office
     assert {e.name: e.text for e in analysis.evidence if e.stage == "kbis"}["denomination"] == "MARLOWE PRINT SOLUTIONS"

@@ -1625,6 +1625,16 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("From 1 October all invoices for the equipment listed below must be addressed to the new entity:\n\n"
   "  - PlotWave 3500, s/n 3Y0-55120\n  - ColorWave 3800, s/n 7104-22871\n\nHarlow Print SAS – 8 rue Oberkampf, "
   "75011 Paris.", "75011"),
+ # the buyer's details
+ ("The contracts pass to the buyer.\nBuyer details: Rhône Imaging Services SAS, 112 avenue Jean Jaurès, 69007 Lyon",
+  "69007"),
+ ("Our current establishment: 12 rue Thiers, 38000 Grenoble.", None),
+ # … or its key ("Adresse : …"), the list of machines between
+ ("Notre activité a été reprise par la société MBI.\nMerci d'émettre désormais les factures des machines suivantes au nom "
+  "de MBI :\n\n* PlotWave 3000 - n° série 3Y0457712\n* ColorWave 550 - n° série 4K0098123\n\nAdresse : Zone "
+  "industrielle de la Lézarde, 97232 Le Lamentin.", "97232"),
+ ("Invoices for the machines below must be addressed to the new entity:\n\n- PlotWave 3500, s/n 3Y0-55120\n\n"
+  "Address: 8 rue Oberkampf, 75011 Paris", "75011"),
  ("Merci de déménager les traceurs suivants :\n\n- PlotWave 550 n° 3Y0-55120\n- ColorWave 3800 n° 7104-22871\n\n"
   "Nous restons joignables au 4 rue des Tanneurs, 67000 Strasbourg.", None),
  # a table's row keys: where the machine leaves from, where it arrives

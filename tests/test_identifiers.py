@@ -238,6 +238,15 @@ CASES = [
      ["PW345-19-0821"]),
     ("a spaced value in a column headed serial", "Matériel | N° de série | Site\nColorStream 3900 | CS39 001 776 | "
      "Vénissieux (69200)", "serial_numbers", ["CS39 001 776"]),
+    ("a sheet's rows without their empty last cells", "Site | Model | Serial number | Comment\nBrest | PlotWave 450 | "
+     "3450 00217\nQuimper | ColorWave 3700 | 37A0-0452", "serial_numbers", ["3450 00217", "37A0-0452"]),
+    ("a key and its value under a table", "Matériel | N° de série | Adresse actuelle | Nouvelle adresse\nColorWave 3800 | "
+     "3WJ2-00418 | 12 rue Victor Hugo, 97200 Fort-de-France | ZI de la Lézarde, 97232 Le Lamentin\nCompte client | "
+     "97-MQ-1180", "serial_numbers", ["3WJ2-00418"]),
+    ("an aligned row's second line", "Matériel          N° de série     Adresse actuelle          Nouvelle adresse\n"
+     "ColorWave 3800    CW38-0071544    14 quai Claude Bernard    ZA des Pierrailles\n"
+     "                                  38000 Grenoble            27 rue des Tisserands", "serial_numbers",
+     ["CW38-0071544"]),
     ("a row said not concerned, a model in it", "Matériel | N° de série | Destination\nPlotWave 5000 | 9V84-113 | "
      "Blagnac\nPlotWave 3000 | 9V84-207 | Bât. A, même adresse | reste sur place (non concerné)", "serial_numbers",
      ["9V84-113"]),

@@ -1516,6 +1516,21 @@ _NAME_LINE = re.compile(r"[ \t]*+[^\W\d_][^\d\n.!?:;]{0,59}")  # one short line,
 _NAME_WORDS = re.compile(r"(?:(?:[A-ZÀ-Ý][\w'’&.-]*+|(?:des|du|de|les|la|le|et)(?!\w)|[&–—,|-])[ \t\n]*+)*+")
 
 
+# an address block's key at its start: "Adresse : ", "Adresse de facturation :", "Address: "
+_BLOCK_KEY = re.compile(r"(?<![ \t])[ \t]*+(?:adresse|address|adr\.)(?:[ \t]++(?:de[ \t]++facturation|postale|postal|de[ \t]++la[ \t]++soci[ée]t[ée]))?"
+                        r"[ \t]*+:[ \t\n]*+", re.I)
+
+
+_KEYED_PLACE = re.compile(r"[^.!?;:\n]{0,80}")  # what a key may have before the first number: "Zone industrielle de …"
+
+
+def _opens_block(text: str, start: int, digit: int) -> bool:
+    """Does an address block open at ``start`` (its first number at ``digit``): a name in capitals ("Harlow Print SAS –
+    8 rue …"), or its key and a place ("Adresse : Zone industrielle de la Lézarde, 97232 …"), not a sentence?"""
+    key = _BLOCK_KEY.match(text, start, digit)
+    return bool(_KEYED_PLACE.fullmatch(text, key.end(), digit) if key else _NAME_WORDS.fullmatch(text, start, digit))
+
+
 def _first_digit(text: str, start: int, end: int) -> int:
     digit = _DIGIT.search(text, start, end)
     return digit.start() if digit else end
@@ -1537,10 +1552,10 @@ def _cue_reach(text: str, position: int) -> int:
     items = text.rfind("\n\n", begin, blank)
     if items >= 0 and all(_ITEM.match(line) or MODEL.search(line) for line in text[items + 2 : blank].split("\n")
                           if line.strip()) \
-            and _NAME_WORDS.fullmatch(text, blank + 2, _first_digit(text, blank + 2, position)):
+            and _opens_block(text, blank + 2, _first_digit(text, blank + 2, position)):
         # "… must be addressed to the new entity:⏎⏎- PlotWave 3500, s/n …⏎⏎Harlow Print SAS – 8 rue …": the list
         # of what the cue is about (bulleted, or a model on each line) stands between it and an address block (not a
-        # sentence: "Nous restons au 4 rue …")
+        # sentence: "Nous restons au 4 rue …"), which its key may open ("Adresse : Zone industrielle …")
         blank = items
     name = text.rfind("\n\n", begin, blank)
     colon_line = text[max(begin, text.rfind("\n", 0, name) + 1) : name].rstrip() if name >= 0 else ""
@@ -2141,8 +2156,9 @@ def _is_register_extract(text: str) -> bool:
 
 _DENOMINATION = re.compile(r"d[ée]nomination(?:\s+ou\s+raison\s+sociale|\s+sociale)?\s*:?\s*(?P<v>[^\n|]{2,80})",
                            re.I)
-_SEAT = re.compile(r"adresse\s++du\s++si[eè]ge(?:\s++social)?+[ \t]*+:?+[^\n\d]{0,5}+[^\n]{0,80}?\b(?P<postcode>\d{5})\b",
-                   re.I)
+# the registered office on a register's extract: "Adresse du siège : …", "Siège : …", "Siège social : …"
+_SEAT = re.compile(r"(?:adresse\s++du\s++si[eè]ge(?:\s++social)?+[ \t]*+:?+|(?<!\w)si[eè]ge(?:\s++social)?+[ \t]*+:)"
+                   r"[^\n\d]{0,5}+[^\n]{0,80}?\b(?P<postcode>\d{5})\b", re.I)
 _UP_TO_DATE = re.compile(r"[àa]\s+jour\s+au\s+(?P<v>\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}\s+\w+\s+\d{4})", re.I)
 
 

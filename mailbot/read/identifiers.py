@@ -895,7 +895,9 @@ class _Scorer:
                 continue
             if header and len(row) == len(header) + 1 and row[0][1] and not _DIGIT.search(row[0][1]):
                 row = row[1:]  # a first column of row names under no header cell: "Current | HP-4410-2026 | until …"
-            if header and len(row) == len(header):
+            if header and (len(row) == len(header) or len(header) > len(row) >= 3 and not line[:1].isspace()):
+                # a sheet's row may end before its header, its last cells empty (not a key and its value under the
+                # table, "Compte client | 97-MQ-1180", nor an aligned row's second line, "    38000 Grenoble")
                 for (at, cell), (_, name, old) in zip(row, header):
                     if name and cell:
                         (self.old_cells if old else by_cell)[line_start + at] = name
