@@ -90,6 +90,11 @@ LETTER = docx(["Madame, Monsieur,", "Nous résilions le contrat CT-2022-00099 à
      "Bonjour, suite au rachat par Helios Print, merci de facturer la nouvelle entité pour la machine n° série "
      "3Y012345 à compter du 1er mars 2027. Kbis en PJ.",
      [("Kbis.pdf", "application/pdf", KBIS_PDF)], {"siren": "732 829 320", "kbis": True}),
+    ("a K-bis the body says \"vous trouverez\"", "Reprise de notre laboratoire",
+     "Bonjour,\nNotre laboratoire est repris par HELIOS PRINT (14 rue Jules Verne, 97490 Sainte-Clotilde). Merci de "
+     "basculer la facturation dès que possible sur la nouvelle entité pour le matériel suivant :\n- PlotWave 345 - série "
+     "3Y0456711\nVous trouverez le Kbis de la nouvelle société ainsi que notre plaquette.",
+     [("Extrait_Kbis.pdf", "application/pdf", KBIS_PDF)], {"siren": "732 829 320", "kbis": True}),
     ("the K-bis's SIREN over the ceding company's in the body", "Reprise",
      "Bonjour, Helios Print SAS a repris le fonds de commerce de l'Imprimerie Durand SARL (SIREN 388 129 004). Merci "
      "de facturer la machine n° série 3Y012345 à Helios Print à compter du 1er mars 2027. K-bis ci-joint.",

@@ -277,6 +277,11 @@ NEGATED = [
     ("other", "contract_termination", "Pas de résiliation",  # the negation twice: both are set aside
      "Bonjour,\nNous ne souhaitons pas résilier notre contrat : nous voulons seulement connaître sa date "
      "d'échéance et les conditions de reconduction." + SIGNATURE),
+    # the request's word inside the subject's negation is none, and a weak cue quoting an invoice asks nothing again
+    ("other", "contract_termination", "Question facture – pas de résiliation",
+     "Bonjour,\nNous ne souhaitons pas résilier notre contrat, contrairement à ce qu'indique la facture jointe (n° "
+     "9070988541), qui mentionne « fin de contrat au 31/12/2026 ». Pouvez-vous vérifier ?\n\nContrat n° "
+     "NC-PPP-2023-011, imprimante n° série 6YA05120." + SIGNATURE),
     ("other", "invoice_address_change", "Facture de mars non reçue",
      "Bonjour,\nNous n'avons pas reçu votre facture de mars pour le contrat 55-RX-2033. L'adresse de facturation n'a "
      "pas changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas. Pouvez-vous nous en adresser un duplicata ?"

@@ -1180,6 +1180,15 @@ POLICY += [
      "Bonjour Monsieur Lebrun,\n\nAfin de traiter votre demande, merci de nous communiquer le numéro de\ncontrat "
      "Canon concerné (il figure en page 2 de vos factures).\n\nCordialement,\nService Contrats WFPS",
      "contract_number", "8812-CTR-0934"),
+    ("… and so does 'voici le numéro demandé :'", "RE: Envoi des factures par e-mail",
+     "Bonjour,\n\nVoici le numéro demandé : CNT/CW/2024/0193\nPour le reste, cf. ma demande ci-dessous.\n\nChantal",
+     "Bonjour Madame,\nPouvez-vous nous indiquer le numéro de contrat concerné ?\nCordialement,\nService Contrats WFPS",
+     "contract_number", "CNT/CW/2024/0193"),
+    ("… and 'here is the number you asked for:'", "RE: Invoices by e-mail",
+     "Hello,\n\nHere is the number you asked for: CNT/CW/2024/0193. Everything else is in my first message below, and it "
+     "has not changed since then.\n\nKind regards,\nJohn",
+     "Hello,\nCould you give us your contract number?\nKind regards,\nContracts team", "contract_number",
+     "CNT/CW/2024/0193"),
     ("… \"on garde le PlotWave 340\"", "RE: Votre demande de résiliation",
      "Bonjour Madame Vasseur,\n\nCe sont les deux premiers de votre liste ci-dessous ; on garde le PlotWave 340 qui "
      "tourne encore bien. Résiliation à effet fin août.\n\nBernard",
@@ -1625,6 +1634,12 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("From 1 October all invoices for the equipment listed below must be addressed to the new entity:\n\n"
   "  - PlotWave 3500, s/n 3Y0-55120\n  - ColorWave 3800, s/n 7104-22871\n\nHarlow Print SAS – 8 rue Oberkampf, "
   "75011 Paris.", "75011"),
+ # the address where the invoices are received
+ ("Please update the address where we receive your invoices, effective\n1 March 2027:\n\nHolt Lavigne Architects - "
+  "Accounts Payable\n14 rue Oberkampf\n75011 Paris", "75011"),
+ ("Merci de modifier l'adresse à laquelle vous envoyez vos factures : 3 place du Marché, 69002 Lyon.", "69002"),
+ ("The address where we receive your invoices is still 14 rue Oberkampf, 75011 Paris, but please use our new contact.",
+  None),
  # the buyer's details
  ("The contracts pass to the buyer.\nBuyer details: Rhône Imaging Services SAS, 112 avenue Jean Jaurès, 69007 Lyon",
   "69007"),

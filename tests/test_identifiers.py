@@ -238,6 +238,8 @@ CASES = [
      ["PW345-19-0821"]),
     ("a spaced value in a column headed serial", "Matériel | N° de série | Site\nColorStream 3900 | CS39 001 776 | "
      "Vénissieux (69200)", "serial_numbers", ["CS39 001 776"]),
+    ("two serials joined by a word in capitals", "- les numéros de série des matériels concernés : PW 450 0217 ET "
+     "PW 450 0388", "serial_numbers", ["PW 450 0217", "PW 450 0388"]),
     ("a sheet's rows without their empty last cells", "Site | Model | Serial number | Comment\nBrest | PlotWave 450 | "
      "3450 00217\nQuimper | ColorWave 3700 | 37A0-0452", "serial_numbers", ["3450 00217", "37A0-0452"]),
     ("a key and its value under a table", "Matériel | N° de série | Adresse actuelle | Nouvelle adresse\nColorWave 3800 | "

@@ -101,15 +101,28 @@ def _sources(subject: str, parts: Parts) -> list[tuple[str, str, float]]:
 
 
 def _asked_elsewhere(situation: Situation, joined: str, negations: list[Keyword],
-                     own: list[tuple[int, int]]) -> bool:
-    """Is the request its negations cancel made again in the customer's own words, outside every one of them ("We
-    do not wish to terminate the agreements for the two PlotWave units. However, we would like to terminate the
-    contract for the ColorWave")?"""
+                     own: list[tuple[int, int]], strong: float) -> bool:
+    """Is the request its negations cancel made again in the customer's own words, outside every one of them, by a
+    keyword that says it alone (``strong``: "We do not wish to terminate the agreements for the two PlotWave units.
+    However, we would like to terminate the contract for the ColorWave"; not "… contrairement à la facture, qui
+    mentionne « fin de contrat au 31/12 »", a weak cue)?"""
     for keyword in negations:
         for start, end in [m.span() for m in keyword.folded.finditer(joined)]:
             joined = joined[:start] + " " * (end - start) + joined[end:]
-    return any(keyword.weight > 0 and keyword.folded.search(joined, start, end)
+    return any(keyword.weight >= strong and keyword.folded.search(joined, start, end)
                for keyword in situation.keywords for start, end in own)
+
+
+def _negated_spans(situation: Situation, joined: str) -> list[tuple[int, int]]:
+    """The spans of the text where the situation's request is negated ("nous ne souhaitons pas résilier", "Question
+    facture – pas de résiliation")."""
+    return [m.span() for keyword in situation.keywords if keyword.negates
+            and (keyword.needs is None or may_match(joined, keyword.needs)) for m in keyword.folded.finditer(joined)]
+
+
+def _inside(match: re.Match[str], spans: list[tuple[int, int]]) -> int:
+    """The end of the span the match starts in ("résiliation" in "pas de résili…"), or 0."""
+    return next((end for start, end in spans if start <= match.start() < end), 0)
 
 
 def _same_sentence(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
@@ -168,10 +181,13 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():
         total, negations, worded, cited = 0.0, [], False, []
+        negated = _negated_spans(situation, joined)
         for keyword in situation.keywords:
             if keyword.needs is not None and not may_match(joined, keyword.needs):
                 continue  # a text every match contains is not there: a search would fail
             match = keyword.folded.search(joined)
+            while match and keyword.weight > 0 and (inside := _inside(match, negated)):
+                match = keyword.folded.search(joined, inside)  # "pas de résiliation": no request of one
             if not match:
                 continue
             name, _, weight = sources[bisect_right(ends, match.start())]
@@ -189,7 +205,7 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
                 f"{name} ×{weight:g}, weight {keyword.weight:g}: {keyword.source[:60]}", source=name,
             ))
         scores[situation.id] = round(total, 4)
-        if negations and total <= 0 and not _asked_elsewhere(situation, joined, negations, own):
+        if negations and total <= 0 and not _asked_elsewhere(situation, joined, negations, own, rules.min_score):
             excluded.add(situation.id)  # "nous ne souhaitons pas résilier": ruled out, however sure the model is
         if cited and not worded:
             cited_only[situation.id] = cited

@@ -333,7 +333,7 @@ _KBIS_DENIED = re.compile(r"(?:\bpas\s++(?:de|d.un)|\bsans|\bno|\bnot\s++an?|\ba
                           r"\bà\s++la\s++place\s++d[u']|\binstead\s++of\s++(?:an?|the))[ \t]*+(?:le\s++|the\s++)?$", re.I)
 # (and "Voici le Kbis de la nouvelle structure", "here is the K-bis": what it names is what it sends)
 _ENCLOSED = re.compile(r"ci-joint|joint|pi[èe]ce jointe|\b(?:en|cf\.?|voir|see)\s++pj\b|attached|enclosed|please find|\bjoin[sd]?\b|joignons|\bvoici\b"
-                       r"|\bhere\s++(?:is|are)\b", re.I)
+                       r"|\bhere\s++(?:is|are)\b|\b(?:vous\s++trouverez|you\s++will\s++find)\b(?!\s++(?:ci-dessous|below)\b)", re.I)
 _READING_WORD = re.compile(r"relev|compteur|\bindex|reading|\bmeter|\bcounter", re.I)
 # an invoice itself, by its file's name or the subject that passes it on: "Facture_0412.pdf", "TR: facture" (not
 # "INV_parc_compteurs.csv", an inventory; nor "invoicing", which _INVOICE_WORD also reads in an e-mail's context)
@@ -1717,7 +1717,11 @@ def _answer(reader: _Reader, fields: dict[str, Any], name: str, start: int, end:
 _NUMBERED_ITEM = re.compile(r"^[ \t>*•-]*+(?P<n>\d{1,2})[ \t]*+[).][ \t]++(?P<text>\S[^\n]*+)", re.M)
 _ADDRESS_ASKED = re.compile(r"\badresse|\baddress")  # a question that asks for an address, on folded text
 _DATE_ASKED = re.compile(r"\bdate\b|\bquand\b|\bwhen\b")  # … for the day a change applies, on folded text
-_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?", re.I)
+# "Le voici :", "Voici le numéro demandé :", "Here it is:", "Here is the number you asked for:" (not "Voici
+# les relevés demandés :", readings)
+_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bvoici\s++(?:le|la|l['’])\s*+(?:num[ée]ro|n°|r[ée]f[ée]rence|information)\s++(?:\w++\s++)?demand[ée]e?\b\s*+:?"
+                         r"|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?"
+                         r"|\bhere\s++is\s++the\s++(?:number|reference|information)\s++(?:you\s++)?(?:requested|asked\s++for)\b\s*+:?", re.I)
 
 
 def _pointed_subject(new: _Reader, subject: _Reader, fields: dict[str, Any]) -> None:

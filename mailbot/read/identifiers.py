@@ -462,6 +462,9 @@ def _names_model(letters: str, rest: str, lexicon: Lexicon) -> bool:
     return letters in lexicon.model_prefixes and any(c.isalpha() for c in rest)
 
 
+_JOINING_WORDS = frozenset(("et", "and", "ou", "or"))
+
+
 def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Spans of identifier-like tokens: letters and digits joined by - / . , and by one space
     where the pieces read as one number ("CT 2023-07782", "3Y 064219", "4500 123 456"), not
@@ -470,8 +473,8 @@ def _tokens(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     for m in _PIECE.finditer(text):
         start, end = m.span()
         piece = m.group(0)
-        if not (_DIGIT.search(piece) or (piece.isupper() and len(piece) <= 3)):
-            continue  # a word: neither a value nor the prefix of one
+        if not (_DIGIT.search(piece) or (piece.isupper() and len(piece) <= 3)) or piece.lower() in _JOINING_WORDS:
+            continue  # a word: neither a value nor the prefix of one ("PW 450 0217 ET PW 450 0388": a word in capitals)
         if spans and text[spans[-1][1] : start] == " / " and piece.isdigit() and " " in text[spans[-1][0] : spans[-1][1]] \
                 and text[spans[-1][0]].isalpha() and text[spans[-1][1] - 1].isdigit() and not (
                     len(piece) >= 8 and _PREFIXED_YEAR.fullmatch(text, spans[-1][0], spans[-1][1])):
