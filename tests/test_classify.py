@@ -266,6 +266,17 @@ NEGATED = [
      "Bonjour,\nNous réfléchissons à remplacer notre vieux PlotWave 340. Pourriez-vous m'envoyer un devis ?\n\nQuestion "
      "subsidiaire : si on change de machine, est-ce que le contrat actuel est résilié automatiquement ou faut-il faire "
      "une démarche ? Rien n'est décidé pour l'instant, c'est juste pour savoir." + SIGNATURE),
+    # a question about the terms, under a subject that asks it
+    ("other", "contract_termination", "Question résiliation contrat copieur",
+     "Bonjour,\nNotre conservatoire réfléchit à l'avenir de son VarioPrint 135 (n° série 5530112).\nAvant de prendre une "
+     "décision, pourriez-vous me dire quel est le préavis de résiliation et s'il y a des pénalités en cas de résiliation "
+     "anticipée ? Nous n'avons encore rien décidé." + SIGNATURE),
+    ("other", "contract_termination", "Résiliation ?",
+     "Bonjour,\nNotre traceur (série 3Y0098221) est peu utilisé. Avant de prendre une décision, pourriez-vous m'indiquer "
+     "quelles seraient les conditions et les éventuels frais pour résilier le contrat avant son terme ?" + SIGNATURE),
+    ("contract_termination", None, "Résiliation ?",
+     "Bonjour,\nMerci de résilier le contrat de notre traceur (série 3Y0098221) au 31/12/2027. Quel est le préavis de "
+     "résiliation ?" + SIGNATURE),
     ("contract_termination", None, "Résiliation",
      "Bonjour,\nMerci de résilier le contrat 0098-4471 au 31/12/2027. Rien n'est encore décidé pour le remplacement "
      "du traceur." + SIGNATURE),
@@ -282,6 +293,13 @@ NEGATED = [
      "Bonjour,\nNous ne souhaitons pas résilier notre contrat, contrairement à ce qu'indique la facture jointe (n° "
      "9070988541), qui mentionne « fin de contrat au 31/12/2026 ». Pouvez-vous vérifier ?\n\nContrat n° "
      "NC-PPP-2023-011, imprimante n° série 6YA05120." + SIGNATURE),
+    ("other", "invoice_address_change", "Commande consommables PlotWave",
+     "Bonjour,\nMerci de nous faire livrer 3 cartouches de toner noir pour le traceur PlotWave 360 n° 3Y7-22198.\n\n"
+     "Attention, livraison à notre annexe (ce n'est pas un changement d'adresse de facturation, les factures restent à "
+     "l'adresse habituelle) :\nAnnexe Gentilly\n12 rue de Gentilly\n54000 Nancy" + SIGNATURE),
+    ("other", "invoice_address_change", "Toner order",
+     "Hello,\nPlease deliver two black toner cartridges to our annex (this is not a change of billing address):\n"
+     "12 rue de Gentilly, 54000 Nancy." + EN_SIGNATURE),
     ("other", "invoice_address_change", "Facture de mars non reçue",
      "Bonjour,\nNous n'avons pas reçu votre facture de mars pour le contrat 55-RX-2033. L'adresse de facturation n'a "
      "pas changé (12 rue Thiers, 38000 Grenoble), je ne comprends donc pas. Pouvez-vous nous en adresser un duplicata ?"

@@ -50,6 +50,8 @@ EFFECTIVE = [
     ("Pour mettre à jour l'entité de facturation, merci de nous préciser :\n- les numéros de série ;\n  >> 3Y017A455\n"
      "- la date de prise d'effet du changement ;\n  >> 01/01/2027\n- et le K-bis.\n  >> en PJ", "2027-01-01"),
     ("Quelle est la date de prise d'effet souhaitée ?\n=> 01/03/2027", "2027-03-01"),
+    # the day a sale of the business takes effect: "entrée en jouissance", a dotted two-digit year
+    ("La cession du fonds est signée avec entrée en jouissance au 01.10.26.", "2026-10-01"),
     # the end of the term in force, right before its date; a terse "on arrête … fin mars"
     ("We wish to terminate the service agreement for the following two units at the end of the current term (30 June "
      "2027):", "2027-06-30"),

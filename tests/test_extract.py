@@ -754,6 +754,11 @@ READINGS = [
      "autour de 40 000 pages par machine.", [(1284557, "total", "4453B21907")]),
     ("an allowance per quarter is no reading", "Total m²: 61,204\nNote: our contract allowance is 5,000 m² per quarter.",
      [(61204, "total", None)]),
+    ("a serial of digits alone in a list under the counters' word is no reading", "Nous souhaitons mettre en place la "
+     "remontée automatique des compteurs pour nos trois traceurs :\n\n- PlotWave 345 : 3AB-081120\n- ColorWave 3600 : "
+     "60019921", []),
+    ("… nor is it under a list of readings, the reading beside it is", "Voici nos compteurs :\n- ColorWave 3600 "
+     "n° 60019921 : 1 204 330", [(1204330, None, "60019921")]),
 ]
 
 
@@ -1184,6 +1189,12 @@ POLICY += [
      "Bonjour,\n\nVoici le numéro demandé : CNT/CW/2024/0193\nPour le reste, cf. ma demande ci-dessous.\n\nChantal",
      "Bonjour Madame,\nPouvez-vous nous indiquer le numéro de contrat concerné ?\nCordialement,\nService Contrats WFPS",
      "contract_number", "CNT/CW/2024/0193"),
+    ("'celui de votre message' takes the number from our message quoted below", "Re: Envoi des factures par e-mail",
+     "Bonjour,\n\nVoici l'adresse à utiliser : factures@scieries-limousin.fr\nLe numéro de contrat est bien celui de "
+     "votre message.\n\nHélène",
+     "Madame,\n\nNous avons bien noté votre souhait de recevoir les factures du contrat\nn° 55-0719-PW par e-mail. Merci "
+     "de nous indiquer l'adresse de réception.\n\nLe service Contrats – Canon France",
+     "contract_number", "55-0719-PW"),
     ("… and 'here is the number you asked for:'", "RE: Invoices by e-mail",
      "Hello,\n\nHere is the number you asked for: CNT/CW/2024/0193. Everything else is in my first message below, and it "
      "has not changed since then.\n\nKind regards,\nJohn",
@@ -1634,6 +1645,9 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("From 1 October all invoices for the equipment listed below must be addressed to the new entity:\n\n"
   "  - PlotWave 3500, s/n 3Y0-55120\n  - ColorWave 3800, s/n 7104-22871\n\nHarlow Print SAS – 8 rue Oberkampf, "
   "75011 Paris.", "75011"),
+ # the business sold "au profit de" the new entity, its address after its name
+ ("La cession du fonds de commerce de l'Agence Orbite au profit de la société Orbite Conseil SAS (RCS Paris 901 556 "
+  "742), 27 rue du Faubourg Montmartre, 75009 Paris, est signée.", "75009"),
  # the address where the invoices are received
  ("Please update the address where we receive your invoices, effective\n1 March 2027:\n\nHolt Lavigne Architects - "
   "Accounts Payable\n14 rue Oberkampf\n75011 Paris", "75011"),

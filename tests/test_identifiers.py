@@ -238,6 +238,8 @@ CASES = [
      ["PW345-19-0821"]),
     ("a spaced value in a column headed serial", "Matériel | N° de série | Site\nColorStream 3900 | CS39 001 776 | "
      "Vénissieux (69200)", "serial_numbers", ["CS39 001 776"]),
+    ("a number in a counter's column is no serial", "Série | Compteur\nPW345-0061287 | 45210\nPW345-0061288 | 3120",
+     "serial_numbers", ["PW345-0061287", "PW345-0061288"]),
     ("two serials joined by a word in capitals", "- les numéros de série des matériels concernés : PW 450 0217 ET "
      "PW 450 0388", "serial_numbers", ["PW 450 0217", "PW 450 0388"]),
     ("a sheet's rows without their empty last cells", "Site | Model | Serial number | Comment\nBrest | PlotWave 450 | "

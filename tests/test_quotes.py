@@ -192,6 +192,8 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     ("Pour le reste, les informations de mon premier message restent valables.", True),
     ("Everything else is as in my original request.", True),
     ("Tout le reste est dans ma première demande.", True),
+    ("Le numéro de contrat est bien celui de votre message.", True),
+    ("Nous avons lu celui de votre collègue.", False),
     ("C'est mon premier contrat avec vous.", False),
     ("Ceci est mon premier message à votre service, merci de m'indiquer à qui l'adresser.", False),
 ])

@@ -138,6 +138,7 @@ def _sentence(text: str, match: re.Match[str]) -> str:
     return text[before[-1] if before else max(0, match.start() - 300) : after.start() if after else match.end() + 300]
 
 
+_QUESTION_SUBJECT = re.compile(r"\?\s*+$|\A\W*+question\b")  # on a folded subject
 _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
 _INVOICE = re.compile(r"factur|invoice|charged|billed")  # on folded text
 
@@ -173,10 +174,11 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     side_topic = False
     excluded: set[str] = set()
     # the customer's own words: the new text, and a subject not our own repeated ("RE: Passage à la facture
-    # électronique" above "nous ne souhaitons pas recevoir nos factures par e-mail" asks nothing again)
+    # électronique" above "nous ne souhaitons pas recevoir nos factures par e-mail" asks nothing again) nor a question
+    # ("Question résiliation contrat", "Résiliation ?" above "quel serait le préavis de résiliation ?")
     own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
            for (name, text, weight), end in zip(sources, ends)
-           if name == "new" or (name == "subject" and weight != REPLY_SUBJECT_WEIGHT)]
+           if name == "new" or (name == "subject" and weight != REPLY_SUBJECT_WEIGHT and not _QUESTION_SUBJECT.search(text))]
     cited_only: dict[str, list[re.Match[str]]] = {}  # situations only values the mail cites found ("31 204 au 30/06")
     about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():

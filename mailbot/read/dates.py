@@ -290,7 +290,7 @@ _CUES = re.compile(
     r"(?:\s++en\s++cours)?\s*+,?\s*+(?:le|soit\s++le|au)?\s*+$"
     r"|\bvalidit[ée]\s*+:|\bvalidity\s*+:|\bvalid\s++from|\bvalable\s++du|\bvalable\s++pour|pour\s++l['’]exercice"
     r"|\bvalid\s++for|[àa]\s++compter|[àa]\s++partir|\bdès|\bd[ée]but|prise\s++d'effet|date\s++d'effet|\beffective"
-    r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting"
+    r"|\beffet|\beffectif|applicable|s'applique|\bas\s++of|\bas\s++from|\bstarting|\bentr[ée]e\s++en\s++jouissance"
     # a form's start: "Date de mise en place souhaitée :", "Start date:", "Go-live date:"
     r"|\bdate\s++(?:de\s++|d['’]\s*+)(?:mise\s++en\s++(?:place|service|oeuvre)|d[ée]marrage|application|bascule)"
     r"|\b(?:start|go-live|switch-?over)\s++date"

@@ -906,9 +906,9 @@ class _Reader:
             masked = line
             for mask in _MASKS:
                 masked = mask.sub(lambda m: " " * len(m.group(0)), masked)
-            for at, value in on_line:  # the pieces of a spaced serial are no readings: "PW450 88 2310", "560 118 402"
-                if " " in value:
-                    masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
+            for at, value in on_line:  # a serial is no reading, nor are its pieces: "PW450 88 2310", "560 118 402",
+                # "- ColorWave 3600 : 60019921" under "… la remontée automatique des compteurs pour nos traceurs :"
+                masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
             # … nor is a number its label names another field's: "les relevés … pour le contrat 66 120 349"
             for f in numbers[bisect_left(number_starts, line_start) : bisect_left(number_starts, start - 1)]:
                 masked = masked[: f.start - line_start] + " " * (f.end - f.start) + masked[f.end - line_start :]

@@ -539,6 +539,7 @@ class _Scorer:
         self.asides = [m.span() for m in _ASIDE.finditer(text)]
         self.topics = {name for name, _ in self.labels.values() if name}
         self.old_cells: dict[int, str] = {}  # start of a cell under an old header -> the field it names
+        self.counter_cells: dict[int, str] = {}  # start of a cell under a counter's header ("Compteur", "Index")
         self.headers = self._column_headers() if _TABLE_HINT.search(text) else {}
         models = [m.span() for m in MODEL.finditer(text)]
         self.model_ends = {end for _, end in models}
@@ -877,9 +878,11 @@ class _Scorer:
 
     def _column_headers(self) -> dict[int, str]:
         """Start of a table cell -> the field its column's header names ("N° de série | Site"); the cells under a
-        header that calls its field old ("Ancien bon de commande | Nouveau bon de commande") go to ``old_cells``."""
+        header that calls its field old ("Ancien bon de commande | Nouveau bon de commande") go to ``old_cells``, those
+        under a counter's ("Compteur", "Index") to ``counter_cells``."""
         by_cell: dict[int, str] = {}
         header: list[tuple[int, str | None]] | None = None
+        counters: list[bool] = []  # which columns of the header name a counter
         position = 0
         for line in self.text.split("\n"):
             line_start, position = position, position + len(line) + 1
@@ -893,6 +896,7 @@ class _Scorer:
             if not any(_VALUE_DIGITS.search(_HEADER_DATE.sub("", c)) for _, c in row if c):
                 # "Ancien n° de BC | Nouveau n° de BC": the old column holds the old values of its field
                 header = [(at, self._field_of_header(c), is_old(c, len(c))) for at, c in row]
+                counters = [bool(_COUNTER_HEADS.intersection(_WORD.findall(fold(c)))) for _, c in row]
                 if not any(f for _, f, _ in header):
                     header = None
                 continue
@@ -901,9 +905,11 @@ class _Scorer:
             if header and (len(row) == len(header) or len(header) > len(row) >= 3 and not line[:1].isspace()):
                 # a sheet's row may end before its header, its last cells empty (not a key and its value under the
                 # table, "Compte client | 97-MQ-1180", nor an aligned row's second line, "    38000 Grenoble")
-                for (at, cell), (_, name, old) in zip(row, header):
+                for (at, cell), (_, name, old), counter in zip(row, header, counters):
                     if name and cell:
                         (self.old_cells if old else by_cell)[line_start + at] = name
+                    elif counter and cell:
+                        self.counter_cells[line_start + at] = "counter"
         return by_cell
 
     def _field_of_header(self, cell: str) -> str | None:
@@ -948,6 +954,8 @@ class _Scorer:
         # factures est le : X" (a value introduced by a copula or a colon is its whole sentence's)
         nearest = min(labels.items(), key=lambda item: (*item[1][:2], item[0] is None), default=None)
         column = self._column_of(start)
+        if column is None and self.counter_cells and self._column_of(start, self.counter_cells):
+            return {}  # under "Compteur": a reading ("Série | Compteur⏎PW345-0061287 | 45210")
         old_column = self._column_of(start, self.old_cells) if self.old_cells and column is None else None
         if old_column and self.lex.fields[old_column].refuse_old:
             return {}  # under "Ancien bon de commande": an old order, and no other field's value

@@ -102,7 +102,9 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     # (the first one only as where something is: "ceci est mon premier message à votre service" points nowhere)
     r"|\b(?:de|dans|in|of|from)\s++(?:mon|notre|my|our)\s++(?:premier|first|original|initial)\s++"
     r"(?:message|mail|e-?mail|courriel|request)"
-    r"|\b(?:de|dans|in|of|from)\s++(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)",
+    r"|\b(?:de|dans|in|of|from)\s++(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)"
+    # "Le numéro de contrat est bien celui de votre message": the value our message quoted below gives
+    r"|\b(?:celui|celle|ceux|celles)\s++(?:de|du|indiqu[ée]e?s?\s++dans)\s++(?:votre|ton)\s++(?:message|mail|e-mail|courriel)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
