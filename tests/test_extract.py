@@ -1648,6 +1648,17 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  # the business sold "au profit de" the new entity, its address after its name
  ("La cession du fonds de commerce de l'Agence Orbite au profit de la société Orbite Conseil SAS (RCS Paris 901 556 "
   "742), 27 rue du Faubourg Montmartre, 75009 Paris, est signée.", "75009"),
+ # the place it leaves, named in a few words before "vers :"
+ ("Pourriez-vous planifier le déménagement de notre presse (n° de série 6190 4472 11) depuis Évreux vers :\n\n"
+  "Normandie Emballages – Usine 2\nRoute de Rouen\n27400 Louviers", "27400"),
+ # a move within the building: the address it stays at is where it goes
+ ("Nous souhaitons déplacer le traceur du bâtiment B vers le bâtiment D. L'adresse postale ne change pas :\n\n"
+  "ALSATHERM INDUSTRIE\nBâtiment D\n12 rue de l'Industrie - ZI Nord\n68100 Mulhouse", "68100"),
+ ("Le traceur doit être déplacé du rez-de-chaussée au 3e étage du même bâtiment.\n\nAdresse (inchangée) :\nParc "
+  "Cadéra Sud – 14 avenue Ariane\n33700 Mérignac", "33700"),
+ ("The printer is to be moved from the 2nd to the 5th floor of our building. The address stays the same: 18 rue de la "
+  "Pépinière, 75008 Paris.", "75008"),
+ ("Le traceur part à Lyon. L'adresse de facturation ne change pas : 12 rue Thiers, 38000 Grenoble.", None),
  # the address where the invoices are received
  ("Please update the address where we receive your invoices, effective\n1 March 2027:\n\nHolt Lavigne Architects - "
   "Accounts Payable\n14 rue Oberkampf\n75011 Paris", "75011"),

@@ -238,6 +238,8 @@ CASES = [
      ["PW345-19-0821"]),
     ("a spaced value in a column headed serial", "Matériel | N° de série | Site\nColorStream 3900 | CS39 001 776 | "
      "Vénissieux (69200)", "serial_numbers", ["CS39 001 776"]),
+    ("a machine not taken over", "Matériels repris : PlotWave 345 n/s 7FH01128 et imprimante n/s QRB44019. Le "
+     "traceur ColorWave n/s 3ZC00761 n'est pas repris (fin de contrat).", "serial_numbers", ["7FH01128", "QRB44019"]),
     ("a number in a counter's column is no serial", "Série | Compteur\nPW345-0061287 | 45210\nPW345-0061288 | 3120",
      "serial_numbers", ["PW345-0061287", "PW345-0061288"]),
     ("two serials joined by a word in capitals", "- les numéros de série des matériels concernés : PW 450 0217 ET "

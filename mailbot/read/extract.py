@@ -1415,8 +1415,11 @@ def _is_new_address(text: str, folded: str, position: int, rows: dict[int, list[
         # "déplacer la Colorado, actuellement à Noisy-le-Grand (93160), vers :", "move it from … 75017 Paris to:":
         # the old address closes, then where it goes ("transféré de l'ancien site (…, 21000 Dijon) vers :")
         towards = _TOWARDS.search(window, n.end())
-        return bool((_GIVES_WAY.match(n.group()) or n.group().startswith("ancien")) and towards
-                    and _OLD_POSTCODE.search(window, n.end(), towards.start()))
+        # … or the place it leaves named in a few words: "le déménagement de notre presse depuis Évreux vers :"
+        return bool(towards and (((_GIVES_WAY.match(n.group()) or n.group().startswith("ancien"))
+                                  and _OLD_POSTCODE.search(window, n.end(), towards.start()))
+                                 or (n.group().startswith("depuis") and towards.start() - n.end() <= _PLACE_LEFT
+                                     and not _SENTENCE_STOP.search(window, n.end(), towards.start()))))
     if "\n" in lines[n.end() : p.start()] and not lines[lines.rfind("\n", 0, p.start()) + 1 : p.start()].strip(ANSWER_MARKS):
         return True  # the positive cue heads its own line ("Nouvelle adresse d'installation :"), below the negative one
     if n.group().startswith("ancien") and _TO_INSTALL.search(window, n.end(), p.start()):
@@ -1484,6 +1487,8 @@ _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
 # on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
+_PLACE_LEFT = 40  # characters of a place a move leaves from, named between "depuis" and "vers :"
+_SENTENCE_STOP = re.compile(r"[.;!?]")
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
                       r"[ \t]*+:")
 _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
