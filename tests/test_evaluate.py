@@ -323,7 +323,9 @@ FLOORS = {
     # (9,648) reads 0.998 / 0.9833 (P.O 0.956) / 0.989 / 0.998; wave 76 (four batches, 179 -> 179 of 180 at first
     # sight): the whole (9,828) reads 0.998 / 0.9833 (P.O 0.956) / 0.989 / 0.998; waves 77 and 78 (twelve batches of
     # 45, twenty-fourth session; 530 -> 530 of 540 situations at first sight) joined: the whole (10,368) reads 0.998 /
-    # 0.9836 (P.O 0.957, SIREN 0.972) / 0.989 / 0.997
+    # 0.9836 (P.O 0.957, SIREN 0.972) / 0.989 / 0.997; waves 79 and 80 (seven batches of 45, twenty-fifth session; 310
+    # -> 310 of 315 situations at first sight) joined: the whole (10,683) reads 0.998 / 0.9840 (P.O 0.958, SIREN 0.971)
+    # / 0.989 / 0.997
     "tune": {"situation_accuracy": 0.989, "given_mean": 0.982, "given_each": 0.950, "missing": 0.983,
              "lead_time_ok": 0.996},
     # sealed: the first wave's other half; scored at the end of the first session, again (figures only) since
@@ -510,7 +512,7 @@ def assert_keeps_its_floor(corpus: str, size: int) -> None:
 def test_tune_keeps_its_floor():
     """tune's mails have been the classifier's training examples too since the twenty-second session (`make
     model`): its situations measure nothing any more, its floor is a regression check of the readers."""
-    assert_keeps_its_floor("tune", 10368)
+    assert_keeps_its_floor("tune", 10683)
 
 
 @pytest.mark.parametrize("corpus, size", [("sealed", 132), ("sealed2", 100), ("sealed3", 80),
