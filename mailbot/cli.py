@@ -233,7 +233,7 @@ def eval_command(ctx: click.Context, corpus_dirs: tuple[str, ...], as_json: bool
     """Score analyze against labelled corpora (DIR/labels.jsonl, see corpus/FORMAT.md).
 
     One corpus: its figures and every error. Several, or none (the dev corpus,
-    tests/corpus/holdout, tune and the sealed halves sealed … sealed35): their figures side
+    tests/corpus/holdout, tune and the sealed halves sealed … sealed36): their figures side
     by side, without the errors (a sealed corpus is scored, never read).
     """
     from mailbot.read.evaluate import CorpusError, evaluate, report_lines, side_by_side

@@ -37,4 +37,5 @@ DEFAULT_CORPORA = (PROJECT_DIR.parent / "shared" / "corpus" / "dev", CORPORA_DIR
                    CORPORA_DIR / "sealed25", CORPORA_DIR / "sealed26", CORPORA_DIR / "sealed27",
                    CORPORA_DIR / "sealed28", CORPORA_DIR / "sealed29", CORPORA_DIR / "sealed30",
                    CORPORA_DIR / "sealed31", CORPORA_DIR / "sealed32",
-                   CORPORA_DIR / "sealed33", CORPORA_DIR / "sealed34", CORPORA_DIR / "sealed35")
+                   CORPORA_DIR / "sealed33", CORPORA_DIR / "sealed34", CORPORA_DIR / "sealed35",
+                   CORPORA_DIR / "sealed36")

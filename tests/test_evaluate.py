@@ -479,6 +479,13 @@ FLOORS = {
     # 0.923, serials 0.942) / 0.950 / 0.983; 116 of 116 acted on without review, all right
     "sealed35": {"situation_accuracy": 1.000, "given_mean": 0.960, "given_each": 0.874, "missing": 0.950,
                  "lead_time_ok": 0.983},
+    # sealed36: wave 77's sealed half (tbg: brief c with a's kinds, serials and SIRENs; tbh: brief d with e's kinds,
+    # orders), sealed whole in the twenty-fourth session, scored once at the end of the twenty-fifth (figures only):
+    # with its starting code (5e4181e) 0.992 / 0.982 (readings 0.778, P.O 0.917) / 0.975 / 0.992, with its end the same
+    # but `missing` 0.967 (the retrained model reads another wrong situation for the one mail read wrongly by both);
+    # 115 of 116 acted on without review, one of them wrong (the same mail, with both codes)
+    "sealed36": {"situation_accuracy": 0.991, "given_mean": 0.982, "given_each": 0.777, "missing": 0.966,
+                 "lead_time_ok": 0.991},
 }
 
 
@@ -526,7 +533,8 @@ def test_tune_keeps_its_floor():
                                           ("sealed25", 120), ("sealed26", 120), ("sealed27", 120),
                                           ("sealed28", 120), ("sealed29", 120), ("sealed30", 120),
                                           ("sealed31", 120), ("sealed32", 120),
-                                          ("sealed33", 120), ("sealed34", 120), ("sealed35", 120)])
+                                          ("sealed33", 120), ("sealed34", 120), ("sealed35", 120),
+                                          ("sealed36", 120)])
 def test_unseen_corpora_never_go_down(corpus, size):
     """Written by helpers who never read mailbot/ nor the other corpora, split in halves before anyone
     looked (tests/corpus/README.md); the sealed half was scored, never read."""

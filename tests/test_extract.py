@@ -1195,6 +1195,10 @@ POLICY += [
      "Madame,\n\nNous avons bien noté votre souhait de recevoir les factures du contrat\nn° 55-0719-PW par e-mail. Merci "
      "de nous indiquer l'adresse de réception.\n\nLe service Contrats – Canon France",
      "contract_number", "55-0719-PW"),
+    ("… and 'voici le numéro de contrat demandé :'", "RE: Envoi des factures par e-mail",
+     "Bonjour,\n\nVoici le numéro de contrat demandé : CNT/CW/2024/0193\nPour le reste, cf. ma demande ci-dessous.\n\n"
+     "Chantal", "Bonjour Madame,\nPouvez-vous nous indiquer le numéro de contrat concerné ?\nCordialement,\nService "
+     "Contrats WFPS", "contract_number", "CNT/CW/2024/0193"),
     ("… and 'here is the number you asked for:'", "RE: Invoices by e-mail",
      "Hello,\n\nHere is the number you asked for: CNT/CW/2024/0193. Everything else is in my first message below, and it "
      "has not changed since then.\n\nKind regards,\nJohn",

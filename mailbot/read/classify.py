@@ -113,11 +113,11 @@ def _asked_elsewhere(situation: Situation, joined: str, negations: list[Keyword]
                for keyword in situation.keywords for start, end in own)
 
 
-def _negated_spans(situation: Situation, joined: str) -> list[tuple[int, int]]:
-    """The spans of the text where the situation's request is negated ("nous ne souhaitons pas résilier", "Question
-    facture – pas de résiliation")."""
-    return [m.span() for keyword in situation.keywords if keyword.negates
-            and (keyword.needs is None or may_match(joined, keyword.needs)) for m in keyword.folded.finditer(joined)]
+def _negations(situation: Situation, joined: str) -> dict[int, list[re.Match[str]]]:
+    """Where the text negates the situation's request ("nous ne souhaitons pas résilier", "Question facture – pas de
+    résiliation"): each negating keyword's index among the situation's keywords -> its matches (searched once)."""
+    return {i: list(keyword.folded.finditer(joined)) for i, keyword in enumerate(situation.keywords) if keyword.negates
+            and (keyword.needs is None or may_match(joined, keyword.needs))}
 
 
 def _inside(match: re.Match[str], spans: list[tuple[int, int]]) -> int:
@@ -183,11 +183,12 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():
         total, negations, worded, cited = 0.0, [], False, []
-        negated = _negated_spans(situation, joined)
-        for keyword in situation.keywords:
+        negating = _negations(situation, joined)
+        negated = [m.span() for matches in negating.values() for m in matches]
+        for i, keyword in enumerate(situation.keywords):
             if keyword.needs is not None and not may_match(joined, keyword.needs):
                 continue  # a text every match contains is not there: a search would fail
-            match = keyword.folded.search(joined)
+            match = (negating[i] or [None])[0] if keyword.negates else keyword.folded.search(joined)
             while match and keyword.weight > 0 and (inside := _inside(match, negated)):
                 match = keyword.folded.search(joined, inside)  # "pas de résiliation": no request of one
             if not match:

@@ -1724,7 +1724,7 @@ _ADDRESS_ASKED = re.compile(r"\badresse|\baddress")  # a question that asks for 
 _DATE_ASKED = re.compile(r"\bdate\b|\bquand\b|\bwhen\b")  # … for the day a change applies, on folded text
 # "Le voici :", "Voici le numéro demandé :", "Here it is:", "Here is the number you asked for:" (not "Voici
 # les relevés demandés :", readings)
-_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bvoici\s++(?:le|la|l['’])\s*+(?:num[ée]ro|n°|r[ée]f[ée]rence|information)\s++(?:\w++\s++)?demand[ée]e?\b\s*+:?"
+_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bvoici\s++(?:le|la|l['’])\s*+(?:num[ée]ro|n°|r[ée]f[ée]rence|information)\s++(?:\w++\s++){0,3}?demand[ée]e?\b\s*+:?"
                          r"|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?"
                          r"|\bhere\s++is\s++the\s++(?:number|reference|information)\s++(?:you\s++)?(?:requested|asked\s++for)\b\s*+:?", re.I)
 
