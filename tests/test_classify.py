@@ -277,6 +277,15 @@ NEGATED = [
     ("contract_termination", None, "Résiliation ?",
      "Bonjour,\nMerci de résilier le contrat de notre traceur (série 3Y0098221) au 31/12/2027. Quel est le préavis de "
      "résiliation ?" + SIGNATURE),
+    # (second reader) a decision, then the terms asked about: the request stands
+    ("contract_termination", None, "Fin de contrat 2021-PW-0417 ?",
+     "Bonjour,\n\nNotre agence de Vienne ferme le 31/12/2026 : nous n'aurons plus besoin du PlotWave 345 (série "
+     "3ZC00412). Nous vous demandons donc d'arrêter le contrat à cette date. Quel est le préavis de résiliation ?"
+     + SIGNATURE),
+    ("contract_termination", None, "Fin du contrat 2021-PW-0417",
+     "Bonjour,\n\nNotre agence ferme définitivement le 31/12/2026. Nous mettons donc fin au contrat 2021-PW-0417 "
+     "(PlotWave 345, série 3ZC00412) à cette date. Merci d'organiser l'enlèvement du matériel, et de nous dire ce qui "
+     "reste dû en cas de résiliation anticipée." + SIGNATURE),
     ("contract_termination", None, "Résiliation",
      "Bonjour,\nMerci de résilier le contrat 0098-4471 au 31/12/2027. Rien n'est encore décidé pour le remplacement "
      "du traceur." + SIGNATURE),

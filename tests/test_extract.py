@@ -164,6 +164,9 @@ CASES = [
     ("readings in a table", "Série | Compteur\nPW345-0061287 | 45210\nPW345-0061288 | 3120", "meter_readings",
      [45210, 3120]),
     ("no readings in a phone line", "Compteurs : appelez le 04 78 00 00 00 le 12/03", "meter_readings", []),
+    # (second reader) counts after models in a list under the counters' word are readings
+    ("readings after models", "Compteurs au 30/09/2026 de nos traceurs :\n- PlotWave 345 : 45210\n- ColorWave 3800 : "
+     "118402", "meter_readings", [45210, 118402]),
     ("new e-mail address", "Merci d'envoyer les factures à l'adresse suivante : factures@client.fr",
      "new_email", "factures@client.fr"),
     ("new e-mail on the next line", "Adresse à utiliser pour les factures :\ncompta@client.fr", "new_email",
@@ -1669,10 +1672,16 @@ NEW_POSTCODES = [  # (text, the new address's postcode or None): cues written in
  ("Merci de modifier l'adresse à laquelle vous envoyez vos factures : 3 place du Marché, 69002 Lyon.", "69002"),
  ("The address where we receive your invoices is still 14 rue Oberkampf, 75011 Paris, but please use our new contact.",
   None),
- # the buyer's details
- ("The contracts pass to the buyer.\nBuyer details: Rhône Imaging Services SAS, 112 avenue Jean Jaurès, 69007 Lyon",
-  "69007"),
- ("Our current establishment: 12 rue Thiers, 38000 Grenoble.", None),
+ # (second reader) an order's buyer, the address where invoices go by post today, shares sold to a partner, the site
+ # a list's key gives as the current one
+ ("Please find below our new purchase order.\nPO number: 4500918273\nBuyer details: Emma Stone, Procurement, Harbour "
+  "Re France, 52 avenue Hoche, 75008 Paris", None),
+ ("We would like your invoices by e-mail only, at ap@harbour-re.fr.\nFor information, the address where we receive "
+  "your invoices by post today: 52 avenue Hoche, 75008 Paris; you can stop sending paper copies there.", None),
+ ("Suite à la cession de la totalité des parts de M. Dupont au profit de son associé, le gérant change. La société "
+  "reste la même : Dumas Reprographie, 12 rue Garibaldi, 69003 Lyon.", None),
+ ("Les machines suivantes doivent être transférées sur notre nouveau site :\n\n- PlotWave 345, s/n 3ZC00412\n\n"
+  "Adresse : 12 rue Garibaldi, 69003 Lyon (site actuel, accès par la cour)", None),
  # … or its key ("Adresse : …"), the list of machines between
  ("Notre activité a été reprise par la société MBI.\nMerci d'émettre désormais les factures des machines suivantes au nom "
   "de MBI :\n\n* PlotWave 3000 - n° série 3Y0457712\n* ColorWave 550 - n° série 4K0098123\n\nAdresse : Zone "

@@ -246,6 +246,12 @@ CASES = [
      "PW 450 0388", "serial_numbers", ["PW 450 0217", "PW 450 0388"]),
     ("a sheet's rows without their empty last cells", "Site | Model | Serial number | Comment\nBrest | PlotWave 450 | "
      "3450 00217\nQuimper | ColorWave 3700 | 37A0-0452", "serial_numbers", ["3450 00217", "37A0-0452"]),
+    ("… nor a field's key and its value in a shorter row", "Modèle | N° série | Site | Compteur N&B | Compteur "
+     "couleur\nPlotWave 345 | 3ZC00412 | Vienne | 45 210 | 0\nBon de commande | 4500918273 | à rappeler sur la facture",
+     "serial_numbers", ["3ZC00412"]),
+    ("… and the order is the order's", "Modèle | N° série | Site | Compteur N&B | Compteur couleur\nPlotWave 345 | "
+     "3ZC00412 | Vienne | 45 210 | 0\nBon de commande | 4500918273 | à rappeler sur la facture", "po_number",
+     ["4500918273"]),
     ("a key and its value under a table", "Matériel | N° de série | Adresse actuelle | Nouvelle adresse\nColorWave 3800 | "
      "3WJ2-00418 | 12 rue Victor Hugo, 97200 Fort-de-France | ZI de la Lézarde, 97232 Le Lamentin\nCompte client | "
      "97-MQ-1180", "serial_numbers", ["3WJ2-00418"]),

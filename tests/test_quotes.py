@@ -194,6 +194,7 @@ def test_a_short_reply_answering_inside_the_history_exposes_it(new):
     ("Tout le reste est dans ma première demande.", True),
     ("Le numéro de contrat est bien celui de votre message.", True),
     ("Nous avons lu celui de votre collègue.", False),
+    ("Le numéro de contrat n'est pas celui de votre message : il s'agit du 2021-PW-0417.", False),
     ("C'est mon premier contrat avec vous.", False),
     ("Ceci est mon premier message à votre service, merci de m'indiquer à qui l'adresser.", False),
 ])

@@ -907,8 +907,10 @@ class _Reader:
             for mask in _MASKS:
                 masked = mask.sub(lambda m: " " * len(m.group(0)), masked)
             for at, value in on_line:  # a serial is no reading, nor are its pieces: "PW450 88 2310", "560 118 402",
-                # "- ColorWave 3600 : 60019921" under "… la remontée automatique des compteurs pour nos traceurs :"
-                masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
+                # "- ColorWave 3600 : 60019921" under "… la remontée automatique des compteurs pour nos traceurs :" (not
+                # a count of six digits or fewer the serial reader took: "- PlotWave 345 : 45210" under "Compteurs :")
+                if " " in value or not value.isdigit() or len(value) >= _SERIAL_NOT_COUNT:
+                    masked = masked[: at - line_start] + " " * len(value) + masked[at - line_start + len(value) :]
             # … nor is a number its label names another field's: "les relevés … pour le contrat 66 120 349"
             for f in numbers[bisect_left(number_starts, line_start) : bisect_left(number_starts, start - 1)]:
                 masked = masked[: f.start - line_start] + " " * (f.end - f.start) + masked[f.end - line_start :]
@@ -1487,6 +1489,7 @@ _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
 # on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
+_SERIAL_NOT_COUNT = 7  # digits from which a serial of digits alone is no counter the serial reader took
 _PLACE_LEFT = 40  # characters of a place a move leaves from, named between "depuis" and "vers :"
 _SENTENCE_STOP = re.compile(r"[.;!?]")
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
@@ -1526,6 +1529,7 @@ _BLOCK_KEY = re.compile(r"(?<![ \t])[ \t]*+(?:adresse|address|adr\.)(?:[ \t]++(?
                         r"[ \t]*+:[ \t\n]*+", re.I)
 
 
+_NOW_SITE = re.compile(r"actuel|current|ancien|\bold\b|present")  # on folded text: the site as it is
 _KEYED_PLACE = re.compile(r"[^.!?;:\n]{0,80}")  # what a key may have before the first number: "Zone industrielle de …"
 
 
@@ -1533,7 +1537,11 @@ def _opens_block(text: str, start: int, digit: int) -> bool:
     """Does an address block open at ``start`` (its first number at ``digit``): a name in capitals ("Harlow Print SAS –
     8 rue …"), or its key and a place ("Adresse : Zone industrielle de la Lézarde, 97232 …"), not a sentence?"""
     key = _BLOCK_KEY.match(text, start, digit)
-    return bool(_KEYED_PLACE.fullmatch(text, key.end(), digit) if key else _NAME_WORDS.fullmatch(text, start, digit))
+    if key is None:
+        return bool(_NAME_WORDS.fullmatch(text, start, digit))
+    line_end = text.find("\n", digit)  # (not the site it leaves: "Adresse : 12 rue …, 69003 Lyon (site actuel)")
+    return bool(_KEYED_PLACE.fullmatch(text, key.end(), digit)) and not _NOW_SITE.search(
+        fold(text[digit : line_end if line_end >= 0 else len(text)]))
 
 
 def _first_digit(text: str, start: int, end: int) -> int:

@@ -902,9 +902,11 @@ class _Scorer:
                 continue
             if header and len(row) == len(header) + 1 and row[0][1] and not _DIGIT.search(row[0][1]):
                 row = row[1:]  # a first column of row names under no header cell: "Current | HP-4410-2026 | until …"
-            if header and (len(row) == len(header) or len(header) > len(row) >= 3 and not line[:1].isspace()):
+            if header and (len(row) == len(header) or len(header) > len(row) >= 3 and not line[:1].isspace()
+                           and not self._field_of_header(row[0][1])):
                 # a sheet's row may end before its header, its last cells empty (not a key and its value under the
-                # table, "Compte client | 97-MQ-1180", nor an aligned row's second line, "    38000 Grenoble")
+                # table, "Compte client | 97-MQ-1180", "Bon de commande | 4500918273 | à rappeler", nor an aligned
+                # row's second line, "    38000 Grenoble")
                 for (at, cell), (_, name, old), counter in zip(row, header, counters):
                     if name and cell:
                         (self.old_cells if old else by_cell)[line_start + at] = name

@@ -104,7 +104,7 @@ POINTS_BELOW = re.compile(  # the new text sends the reader to the history (blan
     r"(?:message|mail|e-?mail|courriel|request)"
     r"|\b(?:de|dans|in|of|from)\s++(?:ma|notre)\s++(?:premi[èe]re|pr[ée]c[ée]dente|derni[èe]re)\s++(?:demande|requ[êe]te)"
     # "Le numéro de contrat est bien celui de votre message": the value our message quoted below gives
-    r"|\b(?:celui|celle|ceux|celles)\s++(?:de|du|indiqu[ée]e?s?\s++dans)\s++(?:votre|ton)\s++(?:message|mail|e-mail|courriel)",
+    r"|(?<!pas )\b(?:celui|celle|ceux|celles)\s++(?:de|du|indiqu[ée]e?s?\s++dans)\s++(?:votre|ton)\s++(?:message|mail|e-mail|courriel)",
     re.I,
 )
 # A forward's own words that pass the mail on: its request is the forwarded one
