@@ -178,7 +178,8 @@ def keyword_classify(subject: str, parts: Parts, rules: Rules) -> Classification
     # ("Question résiliation contrat", "Résiliation ?" above "quel serait le préavis de résiliation ?")
     own = [(end - len(text) - len(_SOURCE_SEPARATOR), end - len(_SOURCE_SEPARATOR))
            for (name, text, weight), end in zip(sources, ends)
-           if name == "new" or (name == "subject" and weight != REPLY_SUBJECT_WEIGHT and not _QUESTION_SUBJECT.search(text))]
+           if name == "new"
+           or (name == "subject" and weight != REPLY_SUBJECT_WEIGHT and not _QUESTION_SUBJECT.search(text))]
     cited_only: dict[str, list[re.Match[str]]] = {}  # situations only values the mail cites found ("31 204 au 30/06")
     about: list[tuple[str, re.Match[str]]] = []  # a topic about such values in the customer's words (a dispute)
     for situation in rules.situations.values():

@@ -499,6 +499,9 @@ def _unit_in_words(word: str) -> str:
     if folded.startswith(("metre", "linear", "lfm", "square", "sqm")):
         return "m2" if "carr" in folded or folded.startswith(("sq", "square")) else "ml"
     return folded
+
+
+_SERIAL_NOT_COUNT = 7  # digits from which a serial of digits alone is no counter the serial reader took
 _MASKS = (  # applied in order
     re.compile(  # a numbered label and its number (spaces taken whole: nothing after a run starts with one)
         r"\b(?:n°|n[o°]\.?|num[ée]ro)\s*+(?:de\s++)?(?:client|contrat|facture|s[ée]rie)?\s*+:?\s*+\d[\d ]*", re.I  # not "mono 18 220"
@@ -1488,10 +1491,9 @@ _FOLDED_WORD = re.compile(r"(?<![a-z])[a-z]++")  # a word of folded text: machin
 _MACHINE_GOES = re.compile(r"install|demenag|transfer|relocat|destination")  # a move's cue, on folded text
 _MOVES_THERE = re.compile(r"\b(?:part(?:ir|ira|iront)|demenag\w*+|transfer\w*+|relocat\w*+|deplac\w*+|mov(?:e|ed|ing)"
                           r"|install\w*+)\b")  # the machine goes to the new site named: on folded text
-# on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
-_SERIAL_NOT_COUNT = 7  # digits from which a serial of digits alone is no counter the serial reader took
 _PLACE_LEFT = 40  # characters of a place a move leaves from, named between "depuis" and "vers :"
 _SENTENCE_STOP = re.compile(r"[.;!?]")
+# on folded text; "ne devront plus être adressées à notre siège du 8 rue Grignan (13001 Marseille) mais à :"
 _TOWARDS = re.compile(r"\b(?:vers|to|towards|a destination de|mais\s++(?:plutot\s++)?(?:a|au|chez)|but\s++(?:rather\s++)?to)"
                       r"[ \t]*+:")
 _HEADING = re.compile(r"(?<![^\n])[ \t]*+[^\s:][^\n:]{0,39}:")  # a short line alone that ends with a colon: "L'adresse :"
@@ -1523,12 +1525,10 @@ _NAME_LINE = re.compile(r"[ \t]*+[^\W\d_][^\d\n.!?:;]{0,59}")  # one short line,
 # what an address block may start with before its first number: a name in capitals ("Harlow Print SAS – ")
 _NAME_WORDS = re.compile(r"(?:(?:[A-ZÀ-Ý][\w'’&.-]*+|(?:des|du|de|les|la|le|et)(?!\w)|[&–—,|-])[ \t\n]*+)*+")
 
-
 # an address block's key at its start: "Adresse : ", "Adresse de facturation :", "Address: "
-_BLOCK_KEY = re.compile(r"(?<![ \t])[ \t]*+(?:adresse|address|adr\.)(?:[ \t]++(?:de[ \t]++facturation|postale|postal|de[ \t]++la[ \t]++soci[ée]t[ée]))?"
-                        r"[ \t]*+:[ \t\n]*+", re.I)
-
-
+_BLOCK_KEY = re.compile(r"(?<![ \t])[ \t]*+(?:adresse|address|adr\.)"
+                        r"(?:[ \t]++(?:de[ \t]++facturation|postale|postal|de[ \t]++la[ \t]++soci[ée]t[ée]))?[ \t]*+:[ \t\n]*+",
+                        re.I)
 _NOW_SITE = re.compile(r"actuel|current|ancien|\bold\b|present")  # on folded text: the site as it is
 _KEYED_PLACE = re.compile(r"[^.!?;:\n]{0,80}")  # what a key may have before the first number: "Zone industrielle de …"
 
@@ -1732,7 +1732,9 @@ _ADDRESS_ASKED = re.compile(r"\badresse|\baddress")  # a question that asks for 
 _DATE_ASKED = re.compile(r"\bdate\b|\bquand\b|\bwhen\b")  # … for the day a change applies, on folded text
 # "Le voici :", "Voici le numéro demandé :", "Here it is:", "Here is the number you asked for:" (not "Voici
 # les relevés demandés :", readings)
-_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?|\bvoici\s++(?:le|la|l['’])\s*+(?:num[ée]ro|n°|r[ée]f[ée]rence|information)\s++(?:\w++\s++){0,3}?demand[ée]e?\b\s*+:?"
+_HERE_IT_IS = re.compile(r"\b(?:le|la|les)\s++voici\s*+:?"
+                         r"|\bvoici\s++(?:le|la|l['’])\s*+(?:num[ée]ro|n°|r[ée]f[ée]rence|information)\s++(?:\w++\s++){0,3}?"
+                         r"demand[ée]e?\b\s*+:?"
                          r"|\bhere\s++(?:it\s++is|you\s++(?:go|are))\s*+:?"
                          r"|\bhere\s++is\s++the\s++(?:number|reference|information)\s++(?:you\s++)?(?:requested|asked\s++for)\b\s*+:?", re.I)
 
